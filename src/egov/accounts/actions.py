@@ -1,0 +1,230 @@
+"""Writes of accounts: registration, agents, staff accounts, MFA devices. Atomic and audited."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from egov.accounts.models import Agent, LegalPerson, NaturalPerson, User
+from egov.audit.actions import audit_record
+from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.orgs.actions import membership_grant
+from egov.orgs.identifiers import resident_id_check, uscc_check
+from egov.orgs.models import Organization, Position
+from egov.orgs.permissions import require_operator
+
+_NAME_MAX = 200
+
+
+def _check_name(name: str, field: str = "name") -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("The name is required."), extra={"field": field, "rule": "required"})
+    if len(name) > _NAME_MAX:
+        raise ValidationFailed(_("The name is longer than %(n)d characters.") % {"n": _NAME_MAX},
+                               extra={"field": field, "rule": "max_length"})
+    return name
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), extra={"field": "password", "rule": "password"}) from None
+
+
+def _create_user(*, username: str, name: str, kind: str, password: str, email: str = "", phone: str = "") -> User:
+    user = User(username=username, name=name, kind=kind, email=email.strip(), phone=phone.strip())
+    _check_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ValidationFailed(_("An account with this sign-in name exists already."),
+                               extra={"field": "username", "rule": "already_registered"}) from None
+    return user
+
+
+@transaction.atomic
+def natural_person_register(
+    *, id_number: str, name: str, password: str, phone: str = "", email: str = ""
+) -> NaturalPerson:
+    """Open a public account for a natural person (自然人注册).
+
+    Args:
+        id_number: 18-character resident ID number; checked by ``orgs.identifiers.resident_id_check``
+            (a lowercase x is stored as X).
+        name: full name, any Unicode (CJK Extension B included), at most 200 characters.
+        password: checked by Django's validators (at least 10 characters, not common, not numeric).
+
+    Returns:
+        The new ``NaturalPerson``; its user signs in with the ID number.
+
+    Raises:
+        ValidationFailed: the field and rule are in ``extra`` (``id_number``: ``format``,
+            ``check_character``, ``birth_date``, ``division_code``, ``already_registered``;
+            ``name``; ``password``). Nothing is written.
+    """
+    rid = resident_id_check(id_number)
+    name = _check_name(name)
+    if NaturalPerson.objects.filter(id_number=rid.number).exists():
+        raise ValidationFailed(_("This ID number is registered already."),
+                               extra={"field": "id_number", "rule": "already_registered"})
+    user = _create_user(username=rid.number, name=name, kind=User.Kind.NATURAL, password=password,
+                        email=email, phone=phone)
+    person = NaturalPerson.objects.create(user=user, id_number=rid.number, name=name, birth_date=rid.birth_date,
+                                          sex=rid.sex, division_code=rid.division_code)
+    audit_record(action="accounts.natural_person.register", actor=user, obj=person,
+                 summary="natural person registered", changes={"fields": ["id_number", "name", "phone", "email"]})
+    return person
+
+
+@transaction.atomic
+def legal_person_register(
+    *, uscc: str, name: str, legal_representative: str, password: str, agent: NaturalPerson | None = None,
+    email: str = "", phone: str = "",
+) -> LegalPerson:
+    """Open a public account for a legal person (法人注册), optionally naming its first agent (经办人).
+
+    Raises:
+        ValidationFailed: ``uscc`` (``format``, ``check_character``, ``division_code``,
+            ``already_registered``), ``name``, ``legal_representative``, ``password``. Nothing is written.
+    """
+    code = uscc_check(uscc)
+    name = _check_name(name)
+    legal_representative = _check_name(legal_representative, "legal_representative")
+    if LegalPerson.objects.filter(uscc=code).exists():
+        raise ValidationFailed(_("This unified social credit code is registered already."),
+                               extra={"field": "uscc", "rule": "already_registered"})
+    user = _create_user(username=code, name=name, kind=User.Kind.LEGAL, password=password, email=email, phone=phone)
+    legal = LegalPerson.objects.create(user=user, uscc=code, name=name, legal_representative=legal_representative)
+    audit_record(action="accounts.legal_person.register", actor=user, obj=legal, summary="legal person registered",
+                 changes={"fields": ["uscc", "name", "legal_representative"]})
+    if agent is not None:
+        agent_appoint(actor=user, legal_person=legal, person=agent)
+    return legal
+
+
+@transaction.atomic
+def agent_appoint(*, actor: User, legal_person: LegalPerson, person: NaturalPerson) -> Agent:
+    """Name ``person`` an agent (经办人) of ``legal_person``; only the legal person's own account may.
+
+    Raises:
+        PermissionDenied: ``actor`` is not the legal person's account.
+        Conflict: the person is an active agent already.
+    """
+    if actor.pk != legal_person.user_id:
+        raise PermissionDenied(_("Only the legal person's own account can appoint its agents."))
+    try:
+        with transaction.atomic():
+            agent = Agent.objects.create(legal_person=legal_person, person=person)
+    except IntegrityError:
+        raise Conflict(_("This person is an agent already."), extra={"field": "person"}) from None
+    audit_record(action="accounts.agent.appoint", actor=actor, obj=agent, summary="agent appointed",
+                 changes={"legal_person": legal_person.pk, "person": person.pk})
+    return agent
+
+
+@transaction.atomic
+def agent_revoke(*, actor: User, agent: Agent) -> Agent:
+    """End an agent's appointment (kept for history).
+
+    Raises:
+        PermissionDenied: ``actor`` is not the legal person's account.
+        Conflict: the appointment has ended already.
+    """
+    if actor.pk != agent.legal_person.user_id:
+        raise PermissionDenied(_("Only the legal person's own account can revoke its agents."))
+    if agent.revoked_at is not None:
+        raise Conflict(_("This appointment has ended already."))
+    agent.revoked_at = timezone.now()
+    agent.save(update_fields=["revoked_at"])
+    audit_record(action="accounts.agent.revoke", actor=actor, obj=agent, summary="agent revoked")
+    return agent
+
+
+@transaction.atomic
+def staff_user_create(
+    *, actor, username: str, name: str, password: str, organization: Organization, roles: Iterable[str],
+    position: Position | None = None, email: str = "", phone: str = "",
+) -> User:
+    """Create a staff account (工作人员) as a member of ``organization`` holding ``roles``.
+
+    Raises:
+        PermissionDenied: ``actor`` is not an operator over ``organization``.
+        ValidationFailed: ``username`` taken or empty, ``name``, ``password``, unknown role.
+    """
+    require_operator(actor, organization)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationFailed(_("The sign-in name is required."), extra={"field": "username", "rule": "required"})
+    user = _create_user(username=username, name=_check_name(name), kind=User.Kind.STAFF, password=password,
+                        email=email, phone=phone)
+    audit_record(action="accounts.staff_user.create", actor=actor, organization=organization, obj=user,
+                 summary=f"staff account {username} created", changes={"username": username})
+    membership_grant(actor=actor, user=user, organization=organization, roles=roles, position=position)
+    return user
+
+
+@transaction.atomic
+def staff_totp_enrol(*, user: User) -> TOTPDevice:
+    """Start TOTP enrolment for a staff user: a new unconfirmed device (RFC 6238, 30 s, 6 digits).
+
+    Any earlier unconfirmed device is replaced. The device counts only after
+    ``staff_totp_confirm`` with a code from the authenticator app.
+    """
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    audit_record(action="accounts.totp.enrol", actor=user, obj=device, summary="TOTP enrolment started")
+    return device
+
+
+@transaction.atomic
+def staff_totp_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDevice:
+    """Confirm an enrolled TOTP device with a current code.
+
+    Raises:
+        ValidationFailed: the code does not match (``extra["field"] == "token"``).
+    """
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationFailed(_("No enrolment is in progress."), extra={"field": "token", "rule": "no_enrolment"})
+    if not device.verify_token((token or "").strip()):
+        raise ValidationFailed(_("The code is wrong or has expired."), extra={"field": "token", "rule": "totp"})
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(action="accounts.totp.confirm", actor=user, obj=device, summary="TOTP device confirmed")
+    return device
+
+
+@transaction.atomic
+def staff_backup_codes_issue(*, actor, user: User, codes: Iterable[str]) -> StaticDevice:
+    """Give ``user`` one-time backup codes (django-otp static tokens), replacing earlier ones.
+
+    Used when an authenticator is lost, and by the demo to print a sign-in code.
+
+    Raises:
+        PermissionDenied: ``actor`` is neither the platform (None) nor an operator over one of the
+            user's organizations.
+    """
+    if actor is not None:
+        memberships = list(user.memberships.select_related("organization"))
+        if not memberships:
+            raise PermissionDenied(_("This user belongs to no organization."))
+        require_operator(actor, memberships[0].organization)
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
+    device.token_set.all().delete()
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    audit_record(action="accounts.backup_codes.issue", actor=actor, obj=device, summary=f"backup codes for {user}")
+    return device
+
+
+def session_login_record(*, user: User, mfa: bool) -> None:
+    """Audit a successful sign-in (``mfa``: whether a second factor was verified)."""
+    audit_record(action="accounts.session.login", actor=user, object_type="accounts.user", object_id=user.pk,
+                 summary="signed in" + (" with MFA" if mfa else ""), changes={"mfa": mfa})

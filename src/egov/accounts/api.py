@@ -1,0 +1,47 @@
+"""Public account API: registration of natural and legal persons."""
+
+from ninja import Router, Schema
+
+from egov.accounts import actions
+
+router = Router(tags=["accounts"])
+
+
+class NaturalPersonIn(Schema):
+    id_number: str
+    name: str
+    password: str
+    phone: str = ""
+    email: str = ""
+
+
+class LegalPersonIn(Schema):
+    uscc: str
+    name: str
+    legal_representative: str
+    password: str
+
+
+class AccountOut(Schema):
+    id: int
+    username: str
+    kind: str
+
+
+class ErrorOut(Schema):
+    message: str
+    extra: dict
+
+
+@router.post("/natural-persons", response={201: AccountOut, 400: ErrorOut}, auth=None)
+def register_natural_person(request, payload: NaturalPersonIn):
+    """Open a natural person's account; 400 names the failed rule in ``extra.rule``."""
+    person = actions.natural_person_register(**payload.dict())
+    return 201, {"id": person.user_id, "username": person.user.username, "kind": person.user.kind}
+
+
+@router.post("/legal-persons", response={201: AccountOut, 400: ErrorOut}, auth=None)
+def register_legal_person(request, payload: LegalPersonIn):
+    """Open a legal person's account; 400 names the failed rule in ``extra.rule``."""
+    legal = actions.legal_person_register(**payload.dict())
+    return 201, {"id": legal.user_id, "username": legal.user.username, "kind": legal.user.kind}

@@ -1,0 +1,34 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class NaturalPersonRegistrationForm(forms.Form):
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=18, min_length=18,
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text",
+                                                              "spellcheck": "false"}))
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("At least 10 characters, not only digits."))
+
+
+class LegalPersonRegistrationForm(forms.Form):
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, min_length=18,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    name = forms.CharField(label=_("Name of the organization"), max_length=200)
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=200)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("At least 10 characters, not only digits."))
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(label=_("Sign-in name"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(label=_("Code from your authenticator app, or a backup code"), max_length=16,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                          "autofocus": True}))

@@ -1,0 +1,42 @@
+"""Access rules for pages: who is signed in as what."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+
+from egov.accounts.models import User
+from egov.accounts.selectors import mfa_required
+
+
+def staff_session_ok(request) -> bool:
+    """True when the request is from an active staff user whose session passed MFA where required."""
+    user = request.user
+    if not user.is_authenticated or not user.is_active or user.kind != User.Kind.STAFF:
+        return False
+    return user.is_verified() or not mfa_required(user=user)
+
+
+def staff_required(view):
+    """Page decorator: staff only (deny by default); others go to the staff sign-in page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not staff_session_ok(request):
+            return redirect_to_login(request.get_full_path(), reverse("staff_accounts:login"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def public_user_required(view):
+    """Page decorator: a signed-in natural or legal person; others go to the public sign-in page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated or user.kind not in (User.Kind.NATURAL, User.Kind.LEGAL):
+            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+        return view(request, *args, **kwargs)
+
+    return wrapper

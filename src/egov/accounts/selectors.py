@@ -1,0 +1,40 @@
+"""Reads of accounts. Reads of personal data by staff are audited."""
+
+from django.db.models import QuerySet
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from egov.accounts.models import NaturalPerson, User
+from egov.audit.actions import audit_record
+from egov.orgs.models import RoleAssignment
+from egov.orgs.roles import MFA_REQUIRED_ROLES
+
+
+def mfa_required(*, user: User) -> bool:
+    """True when ``user`` must pass TOTP to sign in: a staff member holding an approving or
+    administering role anywhere (``orgs.roles.MFA_REQUIRED_ROLES``), or anyone with a confirmed device."""
+    if user.kind == User.Kind.STAFF and RoleAssignment.objects.filter(
+        membership__user=user, role__in=list(MFA_REQUIRED_ROLES)
+    ).exists():
+        return True
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def has_second_factor(*, user: User) -> bool:
+    """True when ``user`` can pass the TOTP step now: a confirmed authenticator, or unused backup codes."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists() or StaticToken.objects.filter(
+        device__user=user, device__confirmed=True
+    ).exists()
+
+
+def natural_persons_search(*, actor: User, name: str, limit: int = 50) -> QuerySet[NaturalPerson]:
+    """Natural persons whose name contains ``name`` (any Unicode, Extension B included), for staff.
+
+    The search is a read of personal data: one audit event names the actor and the query.
+    Authorization is the caller's (an API or view that requires a staff role).
+    """
+    name = name.strip()
+    audit_record(action="accounts.natural_person.search", actor=actor, object_type="accounts.naturalperson",
+                 summary=f"name search ({len(name)} characters)", changes={"query_length": len(name)})
+    return NaturalPerson.objects.filter(name__contains=name).order_by("name")[:limit]

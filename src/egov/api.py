@@ -1,0 +1,42 @@
+"""The JSON API: one ``NinjaAPI``, one router per app, OpenAPI 3 at ``/api/openapi.json``.
+
+Routers for staff work are mounted under ``/api/v1/staff/`` and only when the staff site is
+served (``EGOV_SITE`` ``staff`` or ``all``): a public deployment has no route to them.
+Every ``ApplicationError`` becomes ``{"message": ..., "extra": {...}}`` with its 4xx status.
+"""
+
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+
+from egov.accounts.api import router as accounts_router
+from egov.core.errors import ApplicationError
+from egov.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="egov API",
+    version="1",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request, exc: ApplicationError):
+    return api.create_response(request, exc.as_json(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def request_invalid(request, exc: NinjaValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    location = ".".join(str(part) for part in first.get("loc", ()))
+    return api.create_response(
+        request,
+        {"message": f"{location}: {first.get('msg', 'invalid')}", "extra": {"field": location,
+                   "errors": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors]}},
+        status=422,
+    )
+
+
+api.add_router("/v1/accounts/", accounts_router)
+api.add_router("/v1/orgs/", orgs_router)

@@ -1,0 +1,88 @@
+"""Demo data: the Wuxi municipal government, its departments and districts, staff, a citizen and an
+enterprise, created through the same audited actions as real use.
+
+Names of organizations are real (fixtures/demo_city.json); their USCCs are generated with valid
+check characters and their 机关代字 are illustrative. Every demo account has the password
+``DEMO_PASSWORD``; staff who must pass MFA get printed one-time backup codes.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from egov.accounts.actions import (
+    legal_person_register,
+    natural_person_register,
+    staff_backup_codes_issue,
+    staff_user_create,
+)
+from egov.accounts.models import User
+from egov.orgs.actions import organization_create, position_create
+from egov.orgs.models import Organization
+from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
+
+DEMO_CITY = Path(__file__).parent / "fixtures" / "demo_city.json"
+DEMO_PASSWORD = "egov-demo-2026"
+DEMO_BACKUP_CODES = ["24681357", "13572468", "86421357", "75318642", "97531864"]
+
+# (sign-in name, name, organization key, position, roles). Names may use any Unicode: 𠮷 is CJK Extension B.
+DEMO_STAFF = [
+    ("admin", "系统管理员", "wuxi", "系统管理员", [Role.OPERATOR]),
+    ("auditor", "审计员周敏", "dept22", "审计员", [Role.AUDITOR]),
+    ("clerk", "窗口受理员李娜", "dept25", "窗口工作人员", [Role.CLERK]),
+    ("reviewer", "审查员王𠮷", "dept25", "审查科科员", [Role.REVIEWER]),
+    ("approver", "审批科长陈刚", "dept25", "审批科科长", [Role.APPROVER]),
+    ("docclerk", "文书刘芳", "dept2", "文书", [Role.DOCUMENT_CLERK]),
+    ("leader", "副秘书长赵强", "dept2", "副秘书长", [Role.APPROVER]),
+    ("steward", "数据管理员孙磊", "dept26", "数据管理员", [Role.DATA_STEWARD]),
+]
+DEMO_CITIZEN = {"id_number": "320213199003074519", "name": "张𠮷明", "phone": "13800000000"}
+DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国"}
+
+
+@dataclass
+class DemoSignIns:
+    """What the demo prints: ``(site, sign-in name, password, note)`` rows."""
+
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def demo_loaded() -> bool:
+    """True when the demo city is in the database already."""
+    return Organization.objects.filter(parent__isnull=True, name="无锡市人民政府").exists()
+
+
+@transaction.atomic
+def demo_load() -> DemoSignIns:
+    """Load the demo city (idempotent: does nothing but list the sign-ins when it is there already)."""
+    city = json.loads(DEMO_CITY.read_text(encoding="utf-8"))
+    if not demo_loaded():
+        by_key: dict[str, Organization] = {}
+        for order, item in enumerate(city["organizations"]):
+            by_key[item["key"]] = organization_create(
+                actor=None, name=item["name"], name_en=item["name_en"], short_name=item["short_name"],
+                kind=item["kind"], division_code=item["division"], parent=by_key.get(item.get("parent")),
+                uscc=item["uscc"], doc_code=item["doc_code"], sort_order=order,
+            )
+        for username, name, org_key, title, roles in DEMO_STAFF:
+            organization = by_key[org_key]
+            position = position_create(actor=None, organization=organization, title=title)
+            user = staff_user_create(actor=None, username=username, name=name, password=DEMO_PASSWORD,
+                                     organization=organization, roles=roles, position=position)
+            if username == "admin":
+                User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+            if MFA_REQUIRED_ROLES & set(roles):
+                staff_backup_codes_issue(actor=None, user=user, codes=DEMO_BACKUP_CODES)
+        citizen = natural_person_register(password=DEMO_PASSWORD, **DEMO_CITIZEN)
+        legal_person_register(password=DEMO_PASSWORD, agent=citizen, **DEMO_ENTERPRISE)
+    signins = DemoSignIns()
+    signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
+    signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))
+    for username, name, _org, _title, roles in DEMO_STAFF:
+        note = ", ".join(str(role.label) for role in roles)
+        if MFA_REQUIRED_ROLES & set(roles):
+            note += f"; MFA backup codes (one use each): {' '.join(DEMO_BACKUP_CODES)}"
+        signins.rows.append(("staff", username, DEMO_PASSWORD, f"{name}: {note}"))
+    return signins

@@ -1,0 +1,60 @@
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from egov.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo city, then run the web server and the background worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--prepare-only", action="store_true", help="migrate and load demo data; start nothing")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, prepare_only, host, port, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        signins = demo_load()
+        self.stdout.write(f"database: {settings.DATABASES['default']['NAME']}")
+        self.stdout.write("demo sign-ins (site, sign-in name, password, who):")
+        for site, username, password, note in signins.rows:
+            self.stdout.write(f"  {site:6}  {username:20}  {password}  {note}")
+        if prepare_only:
+            return
+        self.stdout.write(f"public site: http://{host}:{port}/   staff site: http://{host}:{port}/staff/")
+        self.stdout.write("press Ctrl-C to stop")
+        self.stdout.flush()
+        egov = [sys.executable, "-m", "egov.cli"]
+        children = [
+            subprocess.Popen([*egov, "serve", "--host", host, "--port", str(port)]),
+            subprocess.Popen([*egov, "worker", "--concurrency", "1"]),
+        ]
+        stop = False
+
+        def on_signal(signum, frame):
+            nonlocal stop
+            stop = True
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        try:
+            while not stop and all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+            for child in children:
+                try:
+                    child.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        failed = [child.args[3] for child in children if child.returncode not in (0, -signal.SIGTERM, None)]
+        if failed and not stop:
+            raise SystemExit(f"egov: {', '.join(failed)} stopped unexpectedly")

@@ -1,0 +1,24 @@
+import os
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the site with gunicorn (EGOV_SITE says which site: public, staff or all)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+
+    def handle(self, *args, host, port, workers, **options):
+        argv = [
+            sys.executable, "-m", "gunicorn", "egov.wsgi:application",
+            "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "20",
+        ]
+        self.stdout.write(f"serving the {settings.EGOV_SITE} site on http://{host}:{port}/")
+        self.stdout.flush()
+        os.execv(sys.executable, argv)

@@ -1,0 +1,19 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a staff member may do within one organization (deny by default: no role, no action)."""
+
+    CLERK = "clerk", _("Intake clerk")  # 窗口受理
+    REVIEWER = "reviewer", _("Reviewer")  # 审查
+    APPROVER = "approver", _("Approver / signatory")  # 审批/签发
+    DOCUMENT_CLERK = "document_clerk", _("Document clerk")  # 文书
+    DATA_STEWARD = "data_steward", _("Data steward")  # 数据管理员
+    CREDIT_OFFICER = "credit_officer", _("Credit officer")  # 信用管理员
+    AUDITOR = "auditor", _("Auditor")  # 审计员
+    OPERATOR = "operator", _("Operator")  # 运维管理员
+
+
+# Roles whose holders approve, sign or administer: their sessions must pass TOTP (django-otp).
+MFA_REQUIRED_ROLES = frozenset({Role.APPROVER, Role.OPERATOR})

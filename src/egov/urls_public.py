@@ -1,0 +1,15 @@
+"""The public site (外网): portal, applying, tracking, verification, the public API. No staff view."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from egov import views
+from egov.api import api
+
+urlpatterns = [
+    path("", views.public_home, name="public_home"),
+    path("health", views.health, name="health"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("egov.accounts.urls_public")),
+    path("api/", api.urls),
+]

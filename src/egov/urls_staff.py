@@ -1,0 +1,26 @@
+"""The staff site (内网): the workbench under /staff/ and Django's admin under /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+from egov import views
+
+staff_patterns = [
+    path("", views.staff_home, name="staff_home"),
+    path("", include("egov.accounts.urls_staff")),
+]
+
+site_patterns = [
+    path("staff/", include(staff_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+# Served alone (EGOV_SITE=staff), the staff site answers / with its workbench and has its own
+# language switch and health check; with EGOV_SITE=all the public URLconf provides those.
+urlpatterns = site_patterns + [
+    path("", RedirectView.as_view(pattern_name="staff_home", permanent=False)),
+    path("health", views.health, name="health"),
+    path("i18n/setlang/", set_language, name="set_language"),
+]

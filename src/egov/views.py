@@ -1,0 +1,28 @@
+"""The two home pages: the public site's and the staff workbench's."""
+
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from egov.accounts.permissions import staff_required
+from egov.orgs.models import Organization
+from egov.orgs.selectors import memberships_of, organization_tree
+
+
+def public_home(request):
+    """What a visitor can do, and the organizations of the city."""
+    organizations = list(organization_tree())
+    return render(request, "public_home.html", {"organizations": organizations})
+
+
+@staff_required
+def staff_home(request):
+    """The member's organizations and roles (the inbox joins here when workflow arrives)."""
+    memberships = list(memberships_of(user=request.user))
+    return render(request, "staff_home.html", {"memberships": memberships})
+
+
+def health(request):
+    """Liveness for load balancers: 200 with the counts the operator looks at first."""
+    counts = Organization.objects.aggregate(total=Count("id"), active=Count("id", filter=Q(is_active=True)))
+    return JsonResponse({"status": "ok", "organizations": counts["active"]})
