@@ -38,7 +38,7 @@ DEMO_STAFF = [
     ("leader", "副秘书长赵强", "dept2", "副秘书长", [Role.APPROVER]),
     ("steward", "数据管理员孙磊", "dept26", "数据管理员", [Role.DATA_STEWARD]),
 ]
-DEMO_CITIZEN = {"id_number": "320213199003074519", "name": "张𠮷明", "phone": "13800000000"}
+DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000"}
 DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国"}
 
 

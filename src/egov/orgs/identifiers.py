@@ -55,7 +55,7 @@ def resident_id_check(value: str, *, field: str = "id_number", today: datetime.d
     number = (value or "").strip().upper()
     if not _RIC.match(number):
         raise _fail(field, "format", _("An ID number is 17 digits followed by a digit or X."))
-    if ric.calc_check_digit(number[:17]) != number[17]:
+    if ric.calc_check_digit(number) != number[17]:  # stdnum takes the full 18 characters
         raise _fail(field, "check_character", _("The check character (last character) of this ID number is wrong."))
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

@@ -1,0 +1,45 @@
+# egov — two set-up commands: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages: CJK fonts for PDFs, chromium for the browser tests, gettext for translations.
+DEB_PACKAGES := fonts-noto-cjk chromium gettext
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
+
+.PHONY: demo test install system-packages lint messages clean
+
+$(BIN)/egov: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+system-packages:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+		echo "egov: please install these Debian packages (as root): apt-get install$$missing"; \
+	fi
+
+install: system-packages $(BIN)/egov
+
+demo: install
+	$(BIN)/egov demo
+
+test: install
+	$(BIN)/ruff check .
+	EGOV_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	$(BIN)/egov smoke
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+messages: install
+	cd src/egov && ../../$(BIN)/egov makemessages -l zh_Hans -l en --no-obsolete && ../../$(BIN)/egov compilemessages
+
+clean:
+	rm -rf $(VENV) var
