@@ -21,7 +21,7 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "egov_request_context", default=RequestContext()
+    "egov_request_context", default=RequestContext()  # noqa: B039 (frozen dataclass: immutable)
 )
 
 
