@@ -72,6 +72,12 @@ class ItemDetailOut(ItemSummaryOut):
         return [child.code for child in item.children.all()]
 
 
+class ItemFilters(Schema):
+    organization: int | None = Field(None, description="id of the implementing organization")
+    item_type: ServiceItem.ItemType | None = Field(None, description="事项类型")
+    q: str = Field("", max_length=100, description="words of the name, or an item code")
+
+
 class ErrorOut(Schema):
     message: str
     extra: dict
@@ -79,14 +85,9 @@ class ErrorOut(Schema):
 
 @router.get("/items", response=list[ItemSummaryOut], auth=None)
 @paginate(PageNumberPagination, page_size=20, max_page_size=100)
-def list_items(
-    request,
-    organization: int | None = Query(None, description="id of the implementing organization"),
-    item_type: ServiceItem.ItemType | None = Query(None, description="事项类型"),
-    q: str = Query("", max_length=100, description="words of the name, or an item code"),
-):
+def list_items(request, filters: Query[ItemFilters]):
     """Published catalogue items, 20 a page (``page``, ``page_size`` up to 100): ``{"items", "count"}``."""
-    return service_item_list(organization_id=organization, item_type=item_type, q=q)
+    return service_item_list(organization_id=filters.organization, item_type=filters.item_type, q=filters.q)
 
 
 @router.get("/items/{code}", response={200: ItemDetailOut, 404: ErrorOut}, auth=None)

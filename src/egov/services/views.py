@@ -5,8 +5,8 @@ from django.http import Http404
 from django.shortcuts import render
 
 from egov.core.errors import NotFound
-from egov.services.formschema import form_fields
 from egov.services.forms import CatalogFilterForm
+from egov.services.formschema import form_fields
 from egov.services.selectors import service_item_get, service_item_list
 
 _PER_PAGE = 20
