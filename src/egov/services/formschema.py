@@ -153,13 +153,10 @@ def _limit(value: Any) -> str:
 
 
 def _message(error) -> tuple[str, str, str]:
-    """``(field name, rule, message)`` for one ``jsonschema`` error."""
+    """``(field name, rule, message)`` for one ``jsonschema`` error (``required`` is handled apart)."""
     rule = error.validator
     name = str(error.absolute_path[0]) if error.absolute_path else ""
     value = error.validator_value
-    if rule == "required":
-        name = next((n for n in value if n not in error.instance), "")
-        return name, rule, _("This field is required.")
     if rule == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return (extra[0] if extra else ""), rule, _("This field is not part of the form.")
@@ -204,6 +201,13 @@ def form_errors(*, schema: dict, data: Any) -> list[dict]:
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     by_field: dict[str, dict] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
+        if error.validator == "required":
+            # jsonschema reports each missing name in its message only: take them from the data.
+            for name in error.validator_value:
+                if name not in error.instance:
+                    by_field.setdefault(name, {"field": name, "rule": "required",
+                                               "message": _("This field is required.")})
+            continue
         name, rule, message = _message(error)
         by_field.setdefault(name, {"field": name, "rule": rule, "message": message})
     order = {name: index for index, name in enumerate(schema.get("x-order") or schema.get("properties", {}))}
@@ -390,7 +394,7 @@ class SchemaForm:
         raw = self.raw.get(field.name, "")
         if not self.is_bound and raw == "" and "default" in field.spec:
             raw = str(field.spec["default"]) if field.type != "boolean" else ("true" if field.spec["default"] else "")
-        mark = format_html(' <span class="required" aria-hidden="true">*</span>') if attrs.get("required") else ""
+        mark = mark_safe(' <span class="required" aria-hidden="true">*</span>') if attrs.get("required") else ""
         label = format_html('<label for="{}">{}{}</label>', attrs["id"], field.title, mark)
         error = (format_html('<p class="error" id="{}-error">{}</p>', attrs["id"], self.errors[field.name])
                  if field.name in self.errors else "")
