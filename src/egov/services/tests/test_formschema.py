@@ -3,12 +3,20 @@
 from html.parser import HTMLParser
 
 import pytest
+from django.utils import translation
 
 from egov.core.errors import ValidationFailed
 from egov.services.formschema import SchemaForm, form_data_validate, form_fields, form_schema_check
 from egov.services.tests.factories import COMPANY_FORM, VALID_COMPANY
 
 SCHEMA = form_schema_check(COMPANY_FORM)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in their English msgids; pages default to Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def _rule(data):
@@ -182,6 +190,12 @@ def test_errors_are_shown_and_tied_to_their_fields():
     assert shareholders["value"] == "two"  # what was typed comes back to be corrected
     assert '<p class="error" id="id_form-shareholders-error">Enter a whole number.</p>' in html
     assert "id_form-registered_capital-help id_form-registered_capital-error" in html
+
+
+def test_messages_are_chinese_by_default():
+    with translation.override("zh-hans"):
+        error = _rule({**VALID_COMPANY, "registered_capital": -5})
+    assert error.message == "注册资本（万元）: 不能小于 0.01。"
 
 
 def test_values_are_escaped():

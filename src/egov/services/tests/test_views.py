@@ -21,7 +21,8 @@ def test_list_shows_items_and_filters(client, two_orgs):
     html = page.content.decode()
     assert page.status_code == 200 and "企业设立登记" in html and "社会保障卡申领" in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
-    assert '<html lang="zh-hans">' in html
+    assert '<html lang="zh-hans">' in html and "<h1>办事指南</h1>" in html  # Chinese by default
+    assert "<h1>Service catalogue</h1>" in client.get("/services/", headers={"Accept-Language": "en"}).content.decode()
     filtered = client.get("/services/", {"organization": other.pk}).content.decode()
     assert "社会保障卡申领" in filtered and "企业设立登记" not in filtered
     by_type = client.get("/services/", {"item_type": "licensing"}).content.decode()
