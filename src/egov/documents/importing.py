@@ -301,7 +301,7 @@ def document_parse(data: bytes) -> ParsedDocument:
     if title_index is None:
         raise _not_a_document(_("it has no title ending in a document kind (通知, 决定, 意见…)"))
     head = [i for i in (number_index, title_index) if i is not None]
-    start, after_head = min(head), max(head) + 1
+    after_head = max(head) + 1  # lines above the title or number are page clutter
     end = next((i for i in range(after_head, len(lines)) if _is_clutter(lines[i])), len(lines))
     lines = lines[:end]
 
