@@ -1,0 +1,73 @@
+"""Fixtures shared by every app's tests (and by the apps that come later).
+
+Organizations and people are made through the real actions (``*/tests/factories.py``), so they
+are validated and audited exactly as in use. The browser fixtures drive Debian's chromium through
+Playwright for ``@pytest.mark.browser`` tests.
+"""
+
+import os
+
+import pytest
+
+from egov.accounts.tests.factories import NaturalPersonFactory, StaffUserFactory
+from egov.orgs.models import Organization
+from egov.orgs.tests.factories import OrganizationFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture
+def city(db) -> Organization:
+    """The municipal government (root of the tree), created by the platform."""
+    return OrganizationFactory(name="无锡市人民政府", kind=Organization.Kind.GOVERNMENT, division_code="320200",
+                               doc_code="锡政发")
+
+
+@pytest.fixture
+def department(city) -> Organization:
+    """A department of the city."""
+    return OrganizationFactory(name="无锡市行政审批局", parent=city, doc_code="锡审批")
+
+
+@pytest.fixture
+def make_staff(db):
+    """``make_staff(organization, roles, **fields)``: a staff account created by the platform."""
+
+    def make(organization: Organization, roles=(), **fields):
+        return StaffUserFactory(organization=organization, roles=list(roles), **fields)
+
+    return make
+
+
+@pytest.fixture
+def citizen(db):
+    """A registered natural person."""
+    return NaturalPersonFactory()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, for the whole session (Playwright's sync API)."""
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the same test
+    # would otherwise refuse to run "from an async context".
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A fresh page on a phone-sized viewport (375×812), Chinese browser locale."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
