@@ -51,7 +51,7 @@ def test_check_character():
 
 
 def test_birth_date_not_a_real_date():
-    # 1999 is not a leap year; the check character 7 is right for these 17 digits (worked with the weights).
+    # 1999 is not a leap year; the check character is right, so the date rule is the one that fails.
     number = "32021319990229001" + ric_check_character("32021319990229001")
     with pytest.raises(ValidationFailed) as info:
         resident_id_check(number)
