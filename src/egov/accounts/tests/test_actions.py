@@ -200,3 +200,29 @@ def test_signing_in_works_with_the_registered_password(rf):
     person = NaturalPersonFactory()
     assert authenticate(rf.post("/"), username=person.id_number, password=PASSWORD) == person.user
     assert audit_chain_verify().ok
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"phone": "1" * 21}, "phone"), ({"email": "not an address"}, "email"), ({"name": "李\x00四"}, "name"),
+    ({"phone": "138\x00"}, "phone"),
+])
+def test_fields_the_database_would_refuse_are_validation_failures(fields, field):
+    before = counts()
+    with pytest.raises(ValidationFailed) as info:
+        natural_person_register(**({"id_number": "11010519491231002X", "name": "李四", "password": PASSWORD} | fields))
+    assert info.value.extra == {"field": field, "rule": "invalid"}
+    assert counts() == before
+
+
+def test_legal_representative_with_a_null_character_is_refused():
+    with pytest.raises(ValidationFailed) as info:
+        legal_person_register(uscc="91110000600037341L", name="示例有限公司", legal_representative="王\x00",
+                              password=PASSWORD)
+    assert info.value.extra == {"field": "legal_representative", "rule": "invalid"}
+
+
+def test_over_long_staff_username_is_refused(department):
+    with pytest.raises(ValidationFailed) as info:
+        staff_user_create(actor=None, username="u" * 151, name="新人", password=PASSWORD, organization=department,
+                          roles=[])
+    assert info.value.extra == {"field": "username", "rule": "invalid"}
