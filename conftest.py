@@ -5,9 +5,11 @@ are validated and audited exactly as in use. The browser fixtures drive Debian's
 Playwright for ``@pytest.mark.browser`` tests.
 """
 
+import importlib
 import os
 
 import pytest
+from django.apps import apps
 
 from egov.accounts.tests.factories import NaturalPersonFactory, StaffUserFactory
 from egov.orgs.models import Organization
@@ -19,6 +21,17 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--no-first-run",
 ]
 PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture
+def divisions(transactional_db) -> None:
+    """The GB/T 2260 table in a transactional test (``transaction=True``, ``live_server``).
+
+    Those tests end by emptying every table, the divisions loaded by migration included; this loads
+    them again through the migration's own loader (much faster than ``serialized_rollback``).
+    """
+    if not apps.get_model("orgs", "Division").objects.exists():
+        importlib.import_module("egov.orgs.migrations.0002_load_divisions").load(apps, None)
 
 
 @pytest.fixture
@@ -69,5 +82,6 @@ def phone_page(browser):
     """A fresh page on a phone-sized viewport (375×812), Chinese browser locale."""
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
+    page.set_default_timeout(10_000)
     yield page
     context.close()

@@ -131,7 +131,7 @@ def test_rehashed_row_is_caught_by_the_next_link():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_from_two_connections_stay_consecutive():
     per_thread = 25
     errors: list[BaseException] = []
