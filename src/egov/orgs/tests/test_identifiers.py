@@ -45,6 +45,15 @@ def test_format(value):
     assert rule_of(lambda: resident_id_check(value)) == "format"
 
 
+@pytest.mark.parametrize("value", [
+    "１１０１０５１９４９１２３１００２X",  # full-width digits (U+FF10…) with an ASCII X
+    "11010519491231002\u0660",  # ARABIC-INDIC DIGIT ZERO as the check character
+    "\u0661\u0661010519491231002X",
+])
+def test_only_ascii_digits_are_digits(value):
+    assert rule_of(lambda: resident_id_check(value)) == "format"
+
+
 def test_check_character():
     assert rule_of(lambda: resident_id_check("110105194912310021")) == "check_character"
     assert rule_of(lambda: resident_id_check("320213199003074515")) == "check_character"
@@ -114,6 +123,10 @@ def test_uscc_refuses_letters_outside_the_code_alphabet(letter):
                                    "91110000-60003734L"])
 def test_uscc_format(value):
     assert rule_of(lambda: uscc_check(value)) == "format"
+
+
+def test_uscc_only_ascii_digits_are_digits():
+    assert rule_of(lambda: uscc_check("91１10000600037341L")) == "format"
 
 
 def test_uscc_check_character():
