@@ -72,3 +72,14 @@ def test_tree_order_and_subtree(city, department):
     assert list(organization_tree()) == sorted([city, department, office, other], key=lambda o: o.path)
     assert list(organization_tree())[0] == city
     assert list(organization_subtree(organization=department)) == [department, office]
+
+
+def test_every_retired_jiangsu_county_code_resolves_to_a_code_in_use():
+    """Address codes in ID numbers are county-level: each retired one leads to a division in use
+    (Jiangsu's, to keep the test fast; the rule is the same everywhere)."""
+    in_use = Division.objects.filter(valid_until__isnull=True).values("code")
+    retired = set(Division.objects.filter(level="county", code__startswith="32").exclude(code__in=in_use)
+                  .values_list("code", flat=True))
+    assert len(retired) > 50
+    resolved = {code: division_successors(code=code) for code in retired}
+    assert [code for code, found in resolved.items() if not found or not all(d.in_use for d in found)] == []
