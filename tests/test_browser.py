@@ -45,6 +45,7 @@ def test_citizen_registers_on_a_phone(divisions, live_server, phone_page):
     expect(error).to_have_text("The check character (last character) of this ID number is wrong.")
     field = page.get_by_label("Resident ID number")
     expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", "id_id_number_error")  # read out with the field
     # The message sits right above its field, inside the same group.
     assert page.locator(".field.has-error").filter(has=field).locator(".error").count() == 1
     error_box, field_box = error.bounding_box(), field.bounding_box()
