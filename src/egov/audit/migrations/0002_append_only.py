@@ -20,12 +20,12 @@ DROP FUNCTION IF EXISTS audit_event_append_only();
 
 def forbid(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORBID)
+        schema_editor.execute(FORBID, params=None)  # None: the % in RAISE is not a placeholder
 
 
 def allow(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(ALLOW)
+        schema_editor.execute(ALLOW, params=None)
 
 
 class Migration(migrations.Migration):
