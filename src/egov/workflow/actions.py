@@ -176,7 +176,7 @@ def process_start(
         raise ValidationFailed(str(exc), extra={"field": "data", "rule": "process"}) from None
     instance = ProcessInstance.objects.create(
         definition=definition, subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
-        owner=owner, state={}, data=data, due_date=due_date, started_by=actor,
+        owner=owner, state="", data=data, due_date=due_date, started_by=actor,
     )
     opened = _open_ready_tasks(instance, workflow)
     _store(instance, workflow)

@@ -261,16 +261,16 @@ def workflow_new(parsed: ParsedDefinition, data: dict[str, Any]) -> BpmnWorkflow
     return workflow
 
 
-def workflow_load(state: dict) -> BpmnWorkflow:
-    """Restore a workflow stored with ``workflow_dump``."""
-    workflow = _SERIALIZER.from_dict(state)
+def workflow_load(state: str) -> BpmnWorkflow:
+    """Restore a workflow stored with ``workflow_dump`` (migrating an older serializer version)."""
+    workflow = _SERIALIZER.deserialize_json(state)
     workflow.script_engine = SCRIPT_ENGINE
     return workflow
 
 
-def workflow_dump(workflow: BpmnWorkflow) -> dict:
-    """The JSON-ready serialized state of ``workflow`` (its specs included)."""
-    return _SERIALIZER.to_dict(workflow)
+def workflow_dump(workflow: BpmnWorkflow) -> str:
+    """The serialized state of ``workflow`` as JSON text (its specs included)."""
+    return _SERIALIZER.serialize_json(workflow)
 
 
 def workflow_complete_task(workflow: BpmnWorkflow, task, data: dict[str, Any]) -> None:

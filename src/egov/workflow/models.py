@@ -46,8 +46,11 @@ class ProcessDefinition(models.Model):
 class ProcessInstance(models.Model):
     """One run of a process definition for one case (流程实例).
 
-    ``state`` is SpiffWorkflow's serialized workflow (``BpmnWorkflowSerializer.to_dict``), which
-    carries the parsed definition too, so a running case keeps the version it started with.
+    ``state`` is SpiffWorkflow's serialized workflow (``BpmnWorkflowSerializer.serialize_json``,
+    with its serializer version so that older states migrate on load), which carries the parsed
+    definition too, so a running case keeps the version it started with. It is JSON kept as text:
+    PostgreSQL's ``jsonb`` reorders object keys, and SpiffWorkflow rebuilds task data from the
+    order of its task table.
     ``data`` is a copy of the case data as of the last completed step, for display.
     ``due_date`` is the case deadline (None: none set); ``paused_since`` is set while its clock is
     stopped (补正, 特别程序).
@@ -65,7 +68,7 @@ class ProcessInstance(models.Model):
     owner = models.ForeignKey(Organization, verbose_name=_("handling organization"), on_delete=models.PROTECT,
                               related_name="process_instances")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RUNNING)
-    state = models.JSONField(editable=False)
+    state = models.TextField(editable=False)
     data = models.JSONField(_("case data"), default=dict)
     outcome = models.CharField(_("end reached"), max_length=100, blank=True)
     due_date = models.DateField(_("deadline"), null=True, blank=True)

@@ -54,3 +54,21 @@ def city(db) -> City:
 def permit_definition(db):
     (definition,) = process_definitions_install_shipped()
     return definition
+
+
+@pytest.fixture
+def applicant(db):
+    """The subject of the test cases: a registered natural person (any saved model can own a process)."""
+    from egov.accounts.actions import natural_person_register
+
+    return natural_person_register(id_number="11010519491231002X", name="张𠮷明", password=PASSWORD)
+
+
+def work(instance, step: str, user, data=None):
+    """Claim and complete the active task at ``step`` as ``user``; return the completed task."""
+    from egov.workflow.actions import task_claim, task_complete
+    from egov.workflow.selectors import instance_task_at
+
+    task = instance_task_at(instance=instance, bpmn_id=step)
+    task = task_claim(actor=user, task=task)
+    return task_complete(actor=user, task=task, data=data or {})
