@@ -153,7 +153,9 @@ class WorkTask(models.Model):
 
     class Meta:
         ordering = ["due_date", "created_at"]
-        constraints = [models.UniqueConstraint(fields=["instance", "spiff_task_id"], name="one_work_task_per_spiff_task")]
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "spiff_task_id"], name="one_work_task_per_spiff_task"),
+        ]
         indexes = [models.Index(fields=["candidate_organization", "candidate_role", "status"])]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")

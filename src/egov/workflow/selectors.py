@@ -76,6 +76,11 @@ class InboxRow:
     days_left: int | None
     urgency: str
 
+    @property
+    def overdue_days(self) -> int:
+        """Working days past the deadline (0 unless overdue)."""
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
 
 def urgency_of(days_left: int | None, *, paused: bool) -> str:
     """The badge of a task with ``days_left`` working days left."""

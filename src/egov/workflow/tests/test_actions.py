@@ -31,7 +31,8 @@ def case(city, permit_definition, applicant):
 
 
 def _steps(instance):
-    return [(t.bpmn_id, t.candidate_organization_id, t.candidate_role) for t in instance_active_tasks(instance=instance)]
+    tasks = instance_active_tasks(instance=instance)
+    return [(t.bpmn_id, t.candidate_organization_id, t.candidate_role) for t in tasks]
 
 
 @pytest.mark.django_db
