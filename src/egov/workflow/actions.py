@@ -210,7 +210,8 @@ def _candidate_organization(spiff_task, properties: dict[str, str]) -> Organizat
         raise ValidationFailed(_("The organization of step %(step)s cannot be worked out: %(reason)s.")
                                % {"step": spiff_task.task_spec.bpmn_name, "reason": exc},
                                extra={"field": "data", "rule": "organization", "expression": expression}) from None
-    organization = Organization.objects.filter(pk=value, is_active=True).first() if isinstance(value, int) else None
+    is_id = isinstance(value, int) and not isinstance(value, bool)
+    organization = Organization.objects.filter(pk=value, is_active=True).first() if is_id else None
     if organization is None:
         raise ValidationFailed(_("Step %(step)s: «%(expression)s» gives %(value)r, not an active organization.")
                                % {"step": spiff_task.task_spec.bpmn_name, "expression": expression, "value": value},

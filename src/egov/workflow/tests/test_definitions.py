@@ -147,3 +147,30 @@ def test_shipped_file_has_a_diagram_for_every_flow_node():
     for element_id in re.findall(r'<bpmn:(?:userTask|exclusiveGateway|startEvent|endEvent|sequenceFlow) id="(\w+)"',
                                  SHIPPED):
         assert f'bpmnElement="{element_id}"' in SHIPPED, element_id
+
+
+@pytest.mark.django_db
+def test_upload_command_stores_a_version_and_refuses_hostile_files_with_exit_2(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "two_step.bpmn"
+    good.write_text(minimal(), encoding="utf-8")
+    out = StringIO()
+    call_command("workflow", "upload", str(good), stdout=out)
+    assert out.getvalue().strip() == "two_step v1: 两步"
+    hostile = tmp_path / "hostile.bpmn"
+    hostile.write_text(minimal("__import__('os').getcwd()"), encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("workflow", "upload", str(hostile))
+    assert refused.value.returncode == 2
+    assert "__import__('os').getcwd()" in str(refused.value)
+    with pytest.raises(CommandError) as missing:
+        call_command("workflow", "upload", str(tmp_path / "nothing.bpmn"))
+    assert missing.value.returncode == 2
+    out = StringIO()
+    call_command("workflow", "install", stdout=out)
+    call_command("workflow", "install", stdout=out)
+    assert out.getvalue().splitlines()[-2:] == ["standard_permit v1: 行政许可标准流程",
+                                                "all shipped definitions are current"]
