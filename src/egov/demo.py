@@ -1,5 +1,5 @@
-"""Demo data: the Wuxi municipal government, its departments and districts, staff, a citizen and an
-enterprise, created through the same audited actions as real use.
+"""Demo data: the Wuxi municipal government, its departments and districts, staff, a citizen, an
+enterprise and the service catalogue, created through the same audited actions as real use.
 
 Names of organizations are real (fixtures/demo_city.json); their USCCs are generated with valid
 check characters and their 机关代字 are illustrative. Every demo account has the password
@@ -23,6 +23,7 @@ from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Organization
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
 from egov.workflow.actions import process_definitions_install_shipped
+from egov.services.demo import demo_catalog_load
 
 DEMO_CITY = Path(__file__).parent / "fixtures" / "demo_city.json"
 DEMO_PASSWORD = "egov-demo-2026"
@@ -81,6 +82,8 @@ def demo_load() -> DemoSignIns:
         citizen = natural_person_register(password=DEMO_PASSWORD, **DEMO_CITIZEN)
         legal_person_register(password=DEMO_PASSWORD, agent=citizen, **DEMO_ENTERPRISE)
     process_definitions_install_shipped(actor=None)
+    demo_catalog_load(organizations={item["key"]: Organization.objects.get(name=item["name"])
+                                     for item in city["organizations"]})
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "egov.orgs",
     "egov.accounts",
     "egov.workflow",
+    "egov.services",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+# Largest material file an applicant may upload (bytes); a catalogue material may set less.
+EGOV_MATERIAL_MAX_BYTES = int(os.environ.get("EGOV_MATERIAL_MAX_BYTES", str(20 * 1024 * 1024)))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

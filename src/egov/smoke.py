@@ -24,11 +24,16 @@ from egov.accounts.actions import (
 )
 from egov.accounts.models import NaturalPerson, User
 from egov.audit.selectors import audit_chain_verify
-from egov.demo import DEMO_PASSWORD, demo_load
+from egov.core.errors import ValidationFailed
+from egov.demo import DEMO_CITIZEN, DEMO_PASSWORD, demo_load
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
 from egov.workflow.actions import process_start, task_claim, task_complete
 from egov.workflow.selectors import instance_active_tasks, instance_task_at
+from egov.services.actions import material_file_store
+from egov.services.formschema import form_data_validate
+from egov.services.models import ServiceItem
+from egov.services.storage import blob_path
 
 
 class SmokeFailure(Exception):
@@ -108,6 +113,33 @@ def step_workflow(out_dir: Path) -> dict:
     return {"process": f"{case.definition.key} v{case.definition.version}", "status": case.status,
             "outcome": case.outcome, "joint_opinions": case.data["joint_opinions"], "decision": case.data["decision"],
             "tasks": case.tasks.count()}
+def step_services_catalog(out_dir: Path) -> dict:
+    """The demo catalogue over the API and the public pages, a form error naming its field, and a
+    material file stored once by its hash."""
+    client = Client()
+    listing = client.get("/api/v1/services/items", {"page_size": 100})
+    _expect(listing.status_code == 200, "GET /api/v1/services/items answers 200")
+    body = listing.json()
+    organizations = {entry["organization"]["id"] for entry in body["items"]}
+    _expect(body["count"] >= 20 and len(organizations) >= 8, "at least 20 items from at least 8 organizations")
+    item = ServiceItem.objects.get(name="企业设立登记")
+    _expect(client.get(f"/api/v1/services/items/{item.code}").status_code == 200, "item detail over the API")
+    page = client.get(f"/services/{item.code}/")
+    _expect(page.status_code == 200 and "公司章程" in page.content.decode(), "guide page lists the materials")
+    try:
+        form_data_validate(schema=item.form_schema, data={"registered_capital": -1})
+    except ValidationFailed as error:
+        named = error.extra["field"]
+    else:
+        named = ""
+    _expect(named == "form.company_name", "the first missing form field is named")
+    citizen = User.objects.get(username=DEMO_CITIZEN["id_number"])
+    pdf = b"%PDF-1.7\n% egov smoke\n%%EOF\n"
+    first = material_file_store(actor=citizen, content=pdf)
+    again = material_file_store(actor=citizen, content=pdf)
+    _expect(first.pk == again.pk and blob_path(first.sha256).read_bytes() == pdf, "same bytes stored once")
+    return {"items": body["count"], "organizations": len(organizations), "form_error": named,
+            "stored": first.sha256[:12]}
 
 
 def step_audit(out_dir: Path) -> dict:
@@ -121,6 +153,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("accounts", step_accounts),
     ("staff_mfa", step_staff_mfa),
     ("workflow", step_workflow),
+    ("services_catalog", step_services_catalog),
     ("audit", step_audit),
 ]
 
