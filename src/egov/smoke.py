@@ -28,12 +28,12 @@ from egov.core.errors import ValidationFailed
 from egov.demo import DEMO_CITIZEN, DEMO_PASSWORD, demo_load
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
-from egov.workflow.actions import process_start, task_claim, task_complete
-from egov.workflow.selectors import instance_active_tasks, instance_task_at
 from egov.services.actions import material_file_store
 from egov.services.formschema import form_data_validate
 from egov.services.models import ServiceItem
 from egov.services.storage import blob_path
+from egov.workflow.actions import process_start, task_claim, task_complete
+from egov.workflow.selectors import instance_active_tasks, instance_task_at
 
 
 class SmokeFailure(Exception):
