@@ -22,7 +22,7 @@ from egov.accounts.actions import (
     staff_totp_confirm,
     staff_totp_enrol,
 )
-from egov.accounts.models import User
+from egov.accounts.models import NaturalPerson, User
 from egov.audit.selectors import audit_chain_verify
 from egov.core.errors import ValidationFailed
 from egov.demo import DEMO_CITIZEN, DEMO_PASSWORD, demo_load
@@ -32,6 +32,8 @@ from egov.services.actions import material_file_store
 from egov.services.formschema import form_data_validate
 from egov.services.models import ServiceItem
 from egov.services.storage import blob_path
+from egov.workflow.actions import process_start, task_claim, task_complete
+from egov.workflow.selectors import instance_active_tasks, instance_task_at
 
 
 class SmokeFailure(Exception):
@@ -80,6 +82,37 @@ def step_staff_mfa(out_dir: Path) -> dict:
     return {"user": "approver", "mfa": "totp", "workbench": home.status_code}
 
 
+def step_workflow(out_dir: Path) -> dict:
+    """Run standard_permit to the end with a joint review by two other organizations."""
+    users = {name: User.objects.get(username=name) for name in ("clerk", "reviewer", "approver", "planner",
+                                                                  "ecologist")}
+    owner = users["clerk"].memberships.get().organization
+    reviewers = [users[name].memberships.get().organization for name in ("planner", "ecologist")]
+    case = process_start(actor=users["clerk"], subject=NaturalPerson.objects.get(id_number="320213199003074514"),
+                         definition_key="standard_permit", owner=owner, data={"service": "smoke"})
+
+    def work(step: str, user: str, data: dict | None = None, organization=None) -> None:
+        task = next(t for t in instance_active_tasks(instance=case) if t.bpmn_id == step
+                    and (organization is None or t.candidate_organization_id == organization.pk))
+        task_complete(actor=users[user], task=task_claim(actor=users[user], task=task), data=data or {})
+
+    work("receive", "clerk")
+    work("accept", "clerk", {"accept_decision": "accept"})
+    work("review", "reviewer", {"joint_reviewers": [org.pk for org in reviewers]})
+    steps = sorted(t.candidate_organization.name for t in instance_active_tasks(instance=case))
+    _expect(steps == sorted(org.name for org in reviewers), "joint review opens one task per organization")
+    work("joint_review", "planner", {"joint_opinion": "agree"}, organization=reviewers[0])
+    _expect(instance_task_at(instance=case, bpmn_id="joint_review").candidate_organization == reviewers[1],
+            "the case waits for the second organization")
+    work("joint_review", "ecologist", {"joint_opinion": "agree"}, organization=reviewers[1])
+    work("decide", "approver", {"decision": "approve"})
+    work("conclude", "clerk")
+    work("deliver", "clerk")
+    case.refresh_from_db()
+    _expect(case.status == "completed" and case.outcome == "delivered", "standard_permit ends at 已送达")
+    return {"process": f"{case.definition.key} v{case.definition.version}", "status": case.status,
+            "outcome": case.outcome, "joint_opinions": case.data["joint_opinions"], "decision": case.data["decision"],
+            "tasks": case.tasks.count()}
 def step_services_catalog(out_dir: Path) -> dict:
     """The demo catalogue over the API and the public pages, a form error naming its field, and a
     material file stored once by its hash."""
@@ -119,6 +152,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("orgs", step_orgs),
     ("accounts", step_accounts),
     ("staff_mfa", step_staff_mfa),
+    ("workflow", step_workflow),
     ("services_catalog", step_services_catalog),
     ("audit", step_audit),
 ]
