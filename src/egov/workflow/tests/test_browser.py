@@ -13,9 +13,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep migrated reference data
-def test_task_page_draws_the_diagram_with_the_current_step_marked(live_server, client, city, permit_definition,
-                                                                   applicant):
+def test_task_page_draws_the_diagram_with_the_current_step_marked(reference_data, live_server, client, city,
+                                                                   permit_definition, applicant):
     case = process_start(actor=None, subject=applicant, definition_key="standard_permit", owner=city.bureau)
     task = instance_task_at(instance=case, bpmn_id="receive")
     client.force_login(city.users["clerk"])
