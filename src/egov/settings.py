@@ -227,7 +227,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # pyHanko warns on every in-process B-LT signing that fetching is off: by design here (egov.trust.signing).
+    "loggers": {"axes": {"level": "WARNING"}, "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"}},
 }
 
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Platform")
