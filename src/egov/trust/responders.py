@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from asn1crypto import cms, tsp
+from asn1crypto import cms, core, tsp
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -150,10 +150,17 @@ class _Rejection(Exception):
         self.text = text
 
 
+class _RejectedResponse(core.Sequence):
+    """``TimeStampResp`` without its token, as RFC 3161 §2.4.2 sends a rejection (asn1crypto's
+    ``TimeStampResp`` insists on the token)."""
+
+    _fields = [("status", tsp.PKIStatusInfo)]
+
+
 def _tsa_reject(fail_info: str, text: str) -> bytes:
     status = tsp.PKIStatusInfo({"status": "rejection", "status_string": [text],
                                 "fail_info": tsp.PKIFailureInfo({fail_info})})
-    return tsp.TimeStampResp({"status": status}).dump()
+    return _RejectedResponse({"status": status}).dump()
 
 
 def _check_timestamp_request(request: tsp.TimeStampReq) -> None:
