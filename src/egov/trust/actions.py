@@ -140,7 +140,8 @@ def _ensure_service_certificates(*, passphrase: bytes, actor) -> None:
             continue
         certificate = _issue(purpose=purpose, subject=_ca_subject(role), passphrase=passphrase)
         audit_record(action="trust.certificate.issue", actor=actor, obj=certificate,
-                     summary=f"{purpose} certificate issued", changes={"purpose": purpose, "serial": certificate.serial})
+                     summary=f"{purpose} certificate issued",
+                     changes={"purpose": purpose, "serial": certificate.serial})
 
 
 @transaction.atomic

@@ -45,7 +45,7 @@ class ErrorOut(Schema):
 
 
 @router.post("/verify", response={200: VerificationOut, 400: ErrorOut, 404: ErrorOut}, auth=None)
-def verify(request, file: UploadedFile | None = File(None), code: str | None = Form(None)):
+def verify(request, file: UploadedFile | None = File(None), code: str | None = Form(None)):  # noqa: B008
     """Verify a signed PDF (multipart field ``file``) or the document with verification ``code``.
 
     200 with one entry per signature (messages in the request's language, Chinese by default);

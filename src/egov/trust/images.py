@@ -116,8 +116,8 @@ def seal_image_check(data: bytes) -> bytes:
         image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, ValueError):
-        raise ValidationFailed(_("The seal image is not a PNG file."), extra={"field": "image", "rule": "format"}) from None
-    if image.format != "PNG":
+        image = None
+    if image is None or image.format != "PNG":
         raise ValidationFailed(_("The seal image is not a PNG file."), extra={"field": "image", "rule": "format"})
     if not (100 <= image.width <= 2000 and 100 <= image.height <= 2000):
         raise ValidationFailed(_("A seal image is 100 to 2000 pixels a side."),

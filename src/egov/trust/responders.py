@@ -225,7 +225,8 @@ async def tsa_answer(request_der: bytes, material: TsaMaterial) -> tuple[bytes, 
     if not request["cert_req"].native:
         del token["content"]["certificates"]
     response = tsp.TimeStampResp({"status": tsp.PKIStatusInfo({"status": "granted"}), "time_stamp_token": token})
-    row = TimestampToken(serial=f"{serial:x}", gen_time=gen_time, hash_algorithm=imprint["hash_algorithm"]["algorithm"].native,
+    row = TimestampToken(serial=f"{serial:x}", gen_time=gen_time,
+                         hash_algorithm=imprint["hash_algorithm"]["algorithm"].native,
                          message_imprint=imprint["hashed_message"].native.hex(), client_ip=context.current().client_ip)
     return response.dump(), row
 

@@ -143,10 +143,19 @@ def _verify_one(embedded, trust: dict, dss: DocumentSecurityStore | None) -> Sig
                             "tsa": tst.signing_cert.subject.human_friendly}
     trusted_time = tst.timestamp if tst is not None and tst.valid and tst.intact and tst.trusted else None
     report.signing_time = _iso(trusted_time or status.signer_reported_dt)
+    ours = Certificate.objects.filter(fingerprint=cert.sha256.hex(), revoked_at__isnull=False).first()
     if status.revoked:
         details = status.revocation_details
-        report.revocation = {"status": "revoked", "checked_at": _iso(moment), "revoked_at": _iso(details.revocation_date),
-                             "reason": details.revocation_reason.native, "ca_revoked": bool(details.ca_revoked)}
+        report.revocation = {"status": "revoked", "checked_at": _iso(moment),
+                             "revoked_at": _iso(details.revocation_date), "reason": details.revocation_reason.native,
+                             "ca_revoked": bool(details.ca_revoked)}
+    elif ours is not None and ours.revoked_at <= moment:
+        # CRLs and our timestamps both count whole seconds (accuracy 1 s), and a CRL entry
+        # revokes only strictly before the validation time, so a signature timestamped in the
+        # very second of the revocation would pass. Which came first is unknowable within that
+        # second; our own record settles it against the signer.
+        report.revocation = {"status": "revoked", "checked_at": _iso(moment), "revoked_at": _iso(ours.revoked_at),
+                             "reason": ours.revocation_reason, "ca_revoked": False}
     elif status.trusted:
         report.revocation = {"status": "good", "checked_at": _iso(moment)}
     else:
