@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VerifyForm(forms.Form):
@@ -7,7 +8,7 @@ class VerifyForm(forms.Form):
 
     file = forms.FileField(label=_("Signed PDF file"), required=False,
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
-    code = forms.CharField(label=_("Verification code"), required=False, max_length=30,
+    code = forms.CharField(label=pgettext_lazy("document", "Verification code"), required=False, max_length=30,
                            help_text=_("The code printed under the QR code, e.g. 7K3M-Q9XA-0H2B-T4EW."))
 
     def clean(self):
