@@ -23,9 +23,9 @@ from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Organization
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
 from egov.services.demo import demo_catalog_load
-from egov.workflow.actions import process_definitions_install_shipped
 from egov.trust.actions import ca_init, seal_create, seal_grant
 from egov.trust.models import Seal
+from egov.workflow.actions import process_definitions_install_shipped
 
 DEMO_CITY = Path(__file__).parent / "fixtures" / "demo_city.json"
 DEMO_PASSWORD = "egov-demo-2026"

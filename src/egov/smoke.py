@@ -32,12 +32,12 @@ from egov.services.actions import material_file_store
 from egov.services.formschema import form_data_validate
 from egov.services.models import ServiceItem
 from egov.services.storage import blob_path
-from egov.workflow.actions import process_start, task_claim, task_complete
-from egov.workflow.selectors import instance_active_tasks, instance_task_at
 from egov.trust.models import Seal
 from egov.trust.pdf import pdf_one_page
 from egov.trust.signing import pdf_sign_with_seal
 from egov.trust.verification import pdf_verify, pdf_verify_code
+from egov.workflow.actions import process_start, task_claim, task_complete
+from egov.workflow.selectors import instance_active_tasks, instance_task_at
 
 
 class SmokeFailure(Exception):
