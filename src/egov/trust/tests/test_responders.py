@@ -17,7 +17,7 @@ def _post(url: str, body: bytes, content_type: str) -> bytes:
         return response.read()
 
 
-def test_openssl_ocsp_good_then_revoked(live_server, seal, pki_files, tmp_path):
+def test_openssl_ocsp_good_then_revoked(reference_data, live_server, seal, pki_files, tmp_path):
     leaf = tmp_path / "leaf.pem"
     leaf.write_bytes(pem(seal.certificate))
     url = f"{live_server.url}/trust/ocsp"
