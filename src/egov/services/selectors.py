@@ -12,10 +12,19 @@ from egov.audit.actions import audit_record
 from egov.core.errors import NotFound, ValidationFailed
 from egov.core.workdays import WorkCalendar
 from egov.orgs.models import Membership, Organization
+from egov.orgs.permissions import has_role
+from egov.orgs.roles import Role
 from egov.services import storage
 from egov.services.deadlines import paused_working_days
-from egov.services.lifecycle import ENDED
-from egov.services.models import Application, ApplicationMaterial, Material, ServiceItem, StoredFile
+from egov.services.lifecycle import ENDED, MOVES
+from egov.services.models import (
+    Application,
+    ApplicationMaterial,
+    Material,
+    ServiceItem,
+    StoredFile,
+    SupplementRequest,
+)
 from egov.services.models import ApplicationStatus as S
 from egov.services.numbers import tracking_number_check
 from egov.services.permissions import require_applicant, require_case_staff
@@ -280,3 +289,58 @@ def application_read_record(*, user, application: Application, what: str, materi
     audit_record(action="services.application.read", actor=user, organization=application.organization,
                  obj=application, summary=f"{application.number}: {what}",
                  changes={"what": what, "material": material.pk if material is not None else None})
+
+
+def application_supplement_request(*, application: Application) -> SupplementRequest | None:
+    """The case's 补正 request (at most one), or None."""
+    return SupplementRequest.objects.filter(application=application).prefetch_related("materials").first()
+
+
+def application_material_get(*, application: Application, row_id: int) -> ApplicationMaterial:
+    """One file handed in for ``application``.
+
+    Raises:
+        NotFound: no such file of this case.
+    """
+    row = application.materials.select_related("file", "material").filter(pk=row_id).first()
+    if row is None:
+        raise NotFound(_("No such file."), extra={"field": "material"})
+    return row
+
+
+# step of the staff case page → (the moves it makes, the roles in the implementing organization)
+STAFF_STEPS = {
+    "receive": (("receive",), (Role.CLERK,)),
+    "accept": (("accept",), (Role.CLERK,)),
+    "request_supplement": (("request_supplement",), (Role.CLERK,)),
+    "refuse": (("refuse",), (Role.CLERK,)),
+    "supplement_receive": (("supplement_receive",), (Role.CLERK,)),
+    "review": (("review", "review_joint"), (Role.REVIEWER,)),
+    "special_procedure_start": (("special_procedure_start",), (Role.REVIEWER, Role.APPROVER)),
+    "special_procedure_end": (("special_procedure_end",), (Role.REVIEWER, Role.APPROVER)),
+    "decide": (("approve", "deny"), (Role.APPROVER,)),
+    "conclude": (("conclude",), (Role.CLERK,)),
+    "deliver": (("deliver",), (Role.CLERK,)),
+}
+
+
+def application_staff_steps(*, user, application: Application) -> list[str]:
+    """The steps of the staff case page that ``user`` may do on ``application`` now, in page order:
+    those whose move the status allows and whose role ``user`` holds in the implementing
+    organization; ``joint_opinion`` for a reviewer of an organization whose opinion is awaited;
+    ``request_supplement`` only when none was requested before."""
+    steps = []
+    for step, (moves, roles) in STAFF_STEPS.items():
+        if not any(application.status in MOVES[move][0] for move in moves):
+            continue
+        if not any(has_role(user, application.organization, role) for role in roles):
+            continue
+        if step == "request_supplement" and SupplementRequest.objects.filter(application=application).exists():
+            continue
+        steps.append(step)
+    if application.status == S.JOINT_REVIEW and application.process_id:
+        awaited = WorkTask.objects.filter(instance_id=application.process_id, bpmn_id="joint_review",
+                                          status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED])
+        if any(has_role(user, task.candidate_organization, Role.REVIEWER) for task in awaited):
+            steps.insert(0, "joint_opinion")
+    return steps
