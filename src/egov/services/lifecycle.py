@@ -117,6 +117,8 @@ def application_move(
         application.special_resume_status = ""
     application.status = target
     application.save(update_fields=["status", "special_resume_status", *fields])
+    if application.process_id:
+        application.process.refresh_from_db()  # the workflow actions changed their own copy
     ApplicationEvent.objects.create(application=application, move=move, status_from=before, status_to=target,
                                     by=by[:200], note=note)
     audit_record(action=f"services.application.{move}", actor=actor, organization=organization, obj=application,

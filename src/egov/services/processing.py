@@ -260,8 +260,7 @@ def application_special_procedure_end(*, actor, application: Application) -> App
     """
     application = _begin(actor, application, "special_procedure_end", [Role.REVIEWER, Role.APPROVER])
     pause = instance_clock_resume(actor=actor, instance=application.process)
-    application.process.refresh_from_db()
-    due = application.process.due_date
+    due = pause.instance.due_date
     return application_move(application=application, move="special_procedure_end", actor=actor,
                             by=_org(application), organization=application.organization,
                             note=_("%(days)d working days not counted; to be decided by %(date)s.")

@@ -85,7 +85,8 @@ def test_too_large_or_refused_files_are_named_and_not_stored(casework):
     optional = casework.item.materials.get(required=False)  # PDF only, at most 1024 bytes
     too_large = b"%PDF-1.7\n" + b"0" * 2000
     with pytest.raises(ValidationFailed) as raised:
-        submit(casework.item, casework.citizen, files={required.pk: b"MZ\x90\x00 not a document", optional.pk: too_large})
+        submit(casework.item, casework.citizen,
+               files={required.pk: b"MZ\x90\x00 not a document", optional.pk: too_large})
     rules = {e["field"]: e["rule"] for e in raised.value.extra["errors"]}
     assert rules == {f"materials.{required.pk}": "file_type", f"materials.{optional.pk}": "max_size"}
     with pytest.raises(ValidationFailed) as raised:
