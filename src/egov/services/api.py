@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 from ninja.security import SessionAuth
 
 from egov.accounts.models import LegalPerson, User
@@ -231,7 +232,7 @@ def submit_application(request, payload: ApplicationIn,
     application, created = application_submit(actor=request.auth, item=item, form_data=payload.form,
                                               files=_decode_materials(payload.materials), idempotency_key=key,
                                               legal_person=legal_person)
-    return (201 if created else 200), _application_out(application)
+    return Status(201 if created else 200, _application_out(application))
 
 
 @router.get("/applications/{number}", response={200: ApplicationOut, 401: ErrorOut, 404: ErrorOut},
