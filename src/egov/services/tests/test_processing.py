@@ -95,7 +95,7 @@ def test_deciding_a_case_not_yet_accepted_is_refused_naming_the_status(casework)
     with pytest.raises(Conflict) as raised:
         processing.application_decide(actor=casework.staff["approver"], application=case, approve=True)
     assert raised.value.extra == {"state": "received", "move": "approve"}
-    assert "Received" in raised.value.message
+    assert "已接件" in raised.value.message  # the status, in the default language
     case.refresh_from_db()
     assert case.status == S.RECEIVED and _steps(case) == ["accept"]
 
