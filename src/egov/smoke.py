@@ -40,7 +40,7 @@ from egov.trust.pdf import pdf_one_page
 from egov.trust.signing import pdf_sign_with_seal
 from egov.trust.verification import pdf_verify, pdf_verify_code
 from egov.workflow.actions import process_start, task_claim, task_complete
-from egov.workflow.selectors import instance_active_tasks, instance_task_at
+from egov.workflow.selectors import instance_active_tasks, instance_pauses, instance_task_at
 
 
 class SmokeFailure(Exception):
@@ -197,6 +197,8 @@ def step_services(out_dir: Path) -> dict:
                                                        "supplement_upload"], "the timeline shows the 补正")
     return {"number": number, "status": case.status, "status_label": body["status_label"],
             "deadlines": body["deadlines"], "steps": [e["move"] for e in body["events"]],
+            "clock_pauses": [{"reason": p.reason, "from": p.started_on.isoformat(), "to": p.ended_on.isoformat(),
+                              "working_days": p.working_days} for p in instance_pauses(instance=case.process)],
             "joint_review": planning.name}
 
 

@@ -198,3 +198,12 @@ def test_the_workflow_task_and_the_status_cannot_part(casework, client):
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.status == WorkTask.Status.OPEN
+
+
+def test_the_overdue_task_is_named_and_scheduled_hourly(settings, casework):
+    from egov.services.tasks import mark_overdue
+
+    assert mark_overdue.name == "services.mark_overdue"
+    assert settings.CELERY_BEAT_SCHEDULE["services-mark-overdue"] == {"task": "services.mark_overdue",
+                                                                      "schedule": 3600.0}
+    assert mark_overdue.delay().get() == 0  # eager in tests: runs the action
