@@ -6,11 +6,12 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts import actions
@@ -138,6 +139,20 @@ def _finish_mfa_login(request, user: User, device, pending: dict):
     return redirect(pending.get("next") or "staff_home")
 
 
+def _second_factor_refusal(user: User) -> str:
+    """Why a code was refused: django-otp slows guessing down after wrong codes, and a right code
+    typed during that wait is refused too, so say when to try again."""
+    waits = []
+    for device in devices_for_user(user, confirmed=True):
+        allowed, details = device.verify_is_allowed()
+        if not allowed and details and details.get("locked_until"):
+            waits.append(details["locked_until"])
+    seconds = int((min(waits) - timezone.now()).total_seconds()) + 1 if waits else 0
+    if seconds > 1:  # after the first wrong code the wait is one second: not worth a word
+        return _("Too many wrong codes: wait %(seconds)d seconds, then try again.") % {"seconds": seconds}
+    return _("The code is wrong or has expired.")
+
+
 def staff_login_otp(request):
     user, pending = _pending_user(request)
     if user is None:
@@ -149,7 +164,7 @@ def staff_login_otp(request):
         if device is not None:
             return _finish_mfa_login(request, user, device, pending)
         actions.session_login_failed_record(username=user.username, reason="second_factor")
-        form.add_error("token", _("The code is wrong or has expired."))
+        form.add_error("token", _second_factor_refusal(user))
     return render(request, "accounts/staff_login_otp.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -204,6 +204,20 @@ def test_refused_sign_ins_are_audited(client, citizen, department, make_staff):
     assert reasons == [("approver1", "password"), (citizen.id_number, "wrong_site"), ("approver1", "second_factor")]
 
 
+def test_repeated_wrong_codes_say_how_long_to_wait(client, department, make_staff):
+    """django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s…); a right code typed during
+    the wait is refused too, so the page says when to try again."""
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    device = TOTPDevice.objects.create(user=approver, name="app", confirmed=True)
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    wrong = {"token": f"{(totp(device.bin_key) + 1) % 10**6:06d}"}
+    assert field_error(client.post(STAFF_CODE, wrong, **EN).content.decode(), "token") == \
+        "The code is wrong or has expired."
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)  # the 1 s wait is over
+    second = field_error(client.post(STAFF_CODE, wrong, **EN).content.decode(), "token")
+    assert second == "Too many wrong codes: wait 2 seconds, then try again."
+
+
 def test_code_step_needs_the_password_step_first(client):
     assert client.get(STAFF_CODE)["Location"] == STAFF_LOGIN
     assert client.get(STAFF_ENROL)["Location"] == STAFF_LOGIN
