@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from egov.orgs.roles import Role
@@ -77,6 +78,11 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language: the English name on English pages when there is one."""
+        return self.name_en if self.name_en and get_language() == "en" else self.name
 
     @property
     def depth(self) -> int:
