@@ -166,17 +166,16 @@ class SealGrant(models.Model):
 
 
 class SignedDocument(models.Model):
-    """A PDF signed on the platform, found again by the verification code printed on it.
+    """A document signed on the platform, found again by the verification code printed on it.
 
-    ``pdf`` is the latest signed version (countersignatures replace it); ``sha256`` is its hex
-    digest. ``code`` is 16 characters of Crockford base32 in groups of four (``7K3M-…``).
+    ``code`` is 16 characters of Crockford base32 in groups of four (``7K3M-…``). The QR code is
+    printed once, with the first signature; countersignatures are incremental updates that keep
+    it, so every later version of the file carries the same code. Each signed output is therefore
+    kept as its own ``SignedRevision``: the code names the document, the revision names the bytes.
     """
 
     code = models.CharField(_("verification code"), max_length=19, unique=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    pdf = models.BinaryField(_("signed PDF"))
-    signatures = models.PositiveIntegerField(_("signatures"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -186,6 +185,32 @@ class SignedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class SignedRevision(models.Model):
+    """One signed output of a ``SignedDocument``, byte for byte as it was handed out.
+
+    ``number`` counts the document's revisions from 1; ``based_on`` is the revision that was
+    countersigned to make this one (None for the first). ``sha256`` is the hex digest of ``pdf``;
+    ``signatures`` counts every signature in it (earlier ones included).
+    """
+
+    document = models.ForeignKey(SignedDocument, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="successors")
+    sha256 = models.CharField(max_length=64, unique=True)
+    pdf = models.BinaryField(_("signed PDF"))
+    signatures = models.PositiveIntegerField(_("signatures"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="one_revision_number_per_document")]
+        verbose_name = _("signed revision")
+        verbose_name_plural = _("signed revisions")
+
+    def __str__(self) -> str:
+        return f"{self.document.code} #{self.number}"
 
 
 class TimestampToken(models.Model):

@@ -11,6 +11,19 @@ from egov.core.errors import ValidationFailed
 MAX_PDF_BYTES = 50 * 1024 * 1024
 
 
+def pdf_size_check(*, size: int) -> None:
+    """Refuse a file of ``size`` bytes before reading it: call with the size on disk (``stat``) or
+    of the upload, so that an oversized file is never read into memory.
+
+    Raises:
+        ValidationFailed: ``extra == {"field": "file", "rule": "empty" | "max_size"}``.
+    """
+    if size <= 0:
+        raise ValidationFailed(_("The file is empty."), extra={"field": "file", "rule": "empty"})
+    if size > MAX_PDF_BYTES:
+        raise ValidationFailed(_("The file is larger than 50 MB."), extra={"field": "file", "rule": "max_size"})
+
+
 def pdf_open(data: bytes) -> PdfFileReader:
     """Parse ``data`` as an unencrypted PDF with at least one page.
 
@@ -19,10 +32,7 @@ def pdf_open(data: bytes) -> PdfFileReader:
             (over 50 MB), ``malformed`` (not a PDF, or broken), ``encrypted`` (password-protected
             or certificate-encrypted: sign or verify the decrypted file) or ``no_pages``.
     """
-    if not data:
-        raise ValidationFailed(_("The file is empty."), extra={"field": "file", "rule": "empty"})
-    if len(data) > MAX_PDF_BYTES:
-        raise ValidationFailed(_("The file is larger than 50 MB."), extra={"field": "file", "rule": "max_size"})
+    pdf_size_check(size=len(data))
     if not data.lstrip()[:5] == b"%PDF-":
         raise ValidationFailed(_("The file is not a PDF."), extra={"field": "file", "rule": "malformed"})
     try:

@@ -1,4 +1,4 @@
-"""Reads of the trust app: CAs, certificates with their keys, seals, signed documents."""
+"""Reads of the trust app: CAs, certificates with their keys, seals, signed documents and revisions."""
 
 from datetime import timedelta
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from egov.core.errors import Conflict, NotFound
 from egov.orgs.permissions import has_role
 from egov.trust.keys import ca_passphrase, key_decrypt
-from egov.trust.models import Certificate, CertificateAuthority, Seal, SignedDocument
+from egov.trust.models import Certificate, CertificateAuthority, Seal, SignedDocument, SignedRevision
 
 
 def ca_exists() -> bool:
@@ -125,3 +125,31 @@ def signed_document_by_code(*, code: str) -> SignedDocument:
     if document is None:
         raise NotFound(_("No document has this verification code."), extra={"field": "code", "rule": "unknown"})
     return document
+
+
+def signed_revision_of(*, document: SignedDocument, number: int | None = None) -> SignedRevision:
+    """Revision ``number`` of ``document``, or its latest revision when ``number`` is None.
+
+    Raises:
+        NotFound: the document has no such revision.
+    """
+    revisions = document.revisions.select_related("document")
+    revision = revisions.order_by("-number").first() if number is None else revisions.filter(number=number).first()
+    if revision is None:
+        raise NotFound(_("This document has no such version."), extra={"field": "revision", "rule": "unknown"})
+    return revision
+
+
+def signed_revisions_by_sha256(*, sha256s: list[str]) -> list[SignedRevision]:
+    """The registered revisions whose bytes have one of these SHA-256 digests (hex)."""
+    return list(SignedRevision.objects.select_related("document").filter(sha256__in=sha256s))
+
+
+def signed_revisions_summary(*, document: SignedDocument) -> list[dict]:
+    """Every revision of ``document``, oldest first: ``number``, ``sha256``, ``signatures`` and
+    ``registered_at`` (a datetime)."""
+    return [
+        {"number": number, "sha256": sha256, "signatures": signatures, "registered_at": created_at}
+        for number, sha256, signatures, created_at in document.revisions.order_by("number")
+        .values_list("number", "sha256", "signatures", "created_at")
+    ]

@@ -3,8 +3,10 @@
 Each signature carries an RFC 3161 timestamp from our TSA and, in the document security store,
 the certificates, CRLs and OCSP responses that prove its chain valid at signing time; a visible
 appearance (the seal, or the signer's name) sits where asked. Signing an already signed PDF adds
-an incremental revision, so earlier signatures stay valid (countersignatures). The first
-platform signature also prints a QR code with the document's verification code.
+an incremental revision, so earlier signatures stay valid (countersignatures); a seal without
+an explicit box is placed beside the earlier ones, never over them. The first platform signature
+also prints a QR code with the document's verification code; every signed output is registered
+as a revision of that document, byte for byte.
 """
 
 import hashlib
@@ -32,7 +34,7 @@ from egov.accounts.models import User
 from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.trust import images
-from egov.trust.models import Certificate, Seal, SignedDocument
+from egov.trust.models import Certificate, Seal, SignedDocument, SignedRevision
 from egov.trust.pdf import pdf_open
 from egov.trust.profiles import public_url
 from egov.trust.responders import PlatformTimeStamper, crl_current, ocsp_for, tsa_material
@@ -46,6 +48,12 @@ from egov.trust.selectors import (
 
 SEAL_SIZE_PT = 119  # a 42 mm seal, the usual size of an organization's round seal (1 pt = 1/72 in)
 MARK_WIDTH_PT = 72
+MARK_ORIGIN_PT = 31  # the verification mark's lower-left corner, from the page's lower-left corner
+# Where the verification mark may lie (a QR code with one line under it is at most 1.5 times as
+# high as wide); seals placed by default keep out of it.
+MARK_AREA = (0.0, 0.0, MARK_ORIGIN_PT + MARK_WIDTH_PT + 10.0, MARK_ORIGIN_PT + 1.5 * MARK_WIDTH_PT + 10.0)
+TEXT_MARGIN_PT = 72  # default seals stay one inch inside the page's edges
+SEAL_GAP_PT = 12  # between seals placed side by side
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
 
 Box = tuple[float, float, float, float]
@@ -53,10 +61,12 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class SignedPdf:
-    """The result of a signing: the signed bytes and the document record with its code."""
+    """The result of a signing: the signed bytes, the document (its ``code``) and the revision
+    that registers these bytes (``revision.number`` 1 for a new document)."""
 
     pdf: bytes
     document: SignedDocument
+    revision: SignedRevision
 
 
 def verification_code_new() -> str:
@@ -87,19 +97,69 @@ def _check_signable(certificate: Certificate) -> None:
                        extra={"field": "certificate", "rule": "issuer_invalid"})
 
 
+def _rect(annotation) -> Box | None:
+    try:
+        x1, y1, x2, y2 = (float(v) for v in annotation["/Rect"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+
+
+def _widget_boxes(page_object) -> list[Box]:
+    """The rectangles of the page's widget annotations (signature fields and other form fields)."""
+    boxes = []
+    for ref in page_object.get("/Annots") or []:
+        annotation = ref.get_object()
+        if annotation.get("/Subtype") == "/Widget" and (rect := _rect(annotation)) is not None:
+            boxes.append(rect)
+    return boxes
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _free_place(media: list[float], taken: list[Box], size: float) -> Box | None:
+    """The first ``size`` square inside the text area (the page less 1-inch margins) that overlaps
+    nothing in ``taken``: the lower-right corner first, then leftwards, then a row higher."""
+    left, bottom, right, top = media[0] + TEXT_MARGIN_PT, media[1] + TEXT_MARGIN_PT, \
+        media[2] - TEXT_MARGIN_PT, media[3] - TEXT_MARGIN_PT
+    step = size + SEAL_GAP_PT
+    y1 = bottom
+    while y1 + size <= top:
+        x2 = right
+        while x2 - size >= left:
+            candidate = (x2 - size, y1, x2, y1 + size)
+            if not any(_overlaps(candidate, box) for box in taken):
+                return candidate
+            x2 -= step
+        y1 += step
+    return None
+
+
 def _check_place(reader, page: int, box: Box | None, size: float) -> Box:
-    """The box to sign in: ``box`` checked against the page, or the default lower-right place."""
+    """The box to sign in: ``box`` checked against the page, or else the first free place.
+
+    Without a box, the seal goes one inch from the lower-right corner; when earlier seals or
+    fields (widget annotations) or the verification mark already sit there, it moves left, then
+    up, so that a joint seal (会签) never covers an earlier one.
+    """
     pages = int(reader.root["/Pages"]["/Count"])
     if not 0 <= page < pages:
         raise ValidationFailed(_("The PDF has no page %(n)d.") % {"n": page + 1},
                                extra={"field": "page", "rule": "range"})
     page_ref, _resources = reader.find_page_for_modification(page)
+    page_object = page_ref.get_object()
     try:
-        media = [float(v) for v in page_ref.get_object()["/MediaBox"]]
+        media = [float(v) for v in page_object["/MediaBox"]]
     except KeyError:
         media = [float(v) for v in reader.root["/Pages"]["/MediaBox"]]
     if box is None:
-        return (media[2] - 72 - size, media[1] + 72, media[2] - 72, media[1] + 72 + size)
+        place = _free_place(media, [*_widget_boxes(page_object), MARK_AREA], size)
+        if place is None:
+            raise ValidationFailed(_("There is no free place for the seal on this page: give a box."),
+                                   extra={"field": "box", "rule": "no_room"})
+        return place
     x1, y1, x2, y2 = box
     if not (media[0] <= x1 < x2 <= media[2] and media[1] <= y1 < y2 <= media[3]):
         raise ValidationFailed(_("The signature box lies outside the page."), extra={"field": "box", "rule": "range"})
@@ -112,19 +172,21 @@ def _stamp_verification_mark(writer: IncrementalPdfFileWriter, page: int, code: 
     style = StaticStampStyle(background=PdfImage(mark), border_width=0, background_opacity=1.0)
     stamp = StaticContentStamp(writer=writer, style=style, box=BoxConstraints(width=MARK_WIDTH_PT + 10,
                                                                               height=height + 10))
-    stamp.apply(page, 31, 31)
+    stamp.apply(page, MARK_ORIGIN_PT, MARK_ORIGIN_PT)
 
 
 def _sign(*, certificate: Certificate, pdf: bytes, appearance: Image.Image, page: int, box: Box | None,
-          reason: str, location: str, title: str, mark: bool) -> tuple[bytes, SignedDocument, bool]:
-    """Sign ``pdf`` with ``certificate`` at PAdES B-LT; store the document. Returns
-    ``(signed bytes, document, whether the document record is new)``. Writes nothing on error."""
+          reason: str, location: str, title: str, mark: bool) -> SignedPdf:
+    """Sign ``pdf`` with ``certificate`` at PAdES B-LT and register the output as a new revision:
+    of the document whose registered revision ``pdf`` is (a countersignature), else of a new
+    document with a new code. Writes nothing on error."""
     reader = pdf_open(pdf)
     _check_signable(certificate)
     box = _check_place(reader, page, box, SEAL_SIZE_PT)
     existing = list(reader.embedded_signatures)
-    previous = SignedDocument.objects.select_for_update().filter(sha256=hashlib.sha256(pdf).hexdigest()).first()
-    code = previous.code if previous else verification_code_new()
+    previous = (SignedRevision.objects.select_for_update().select_related("document")
+                .filter(sha256=hashlib.sha256(pdf).hexdigest()).first())
+    code = previous.document.code if previous else verification_code_new()
 
     key = certificate_private_key(certificate)
     root = _asn1_cert(root_authority().certificate)
@@ -158,15 +220,17 @@ def _sign(*, certificate: Certificate, pdf: bytes, appearance: Image.Image, page
     signed = pdf_signer.sign_pdf(writer).getvalue()
     for row in timestamper.issued:
         row.save(force_insert=True)
-    digest = hashlib.sha256(signed).hexdigest()
     if previous is None:
-        document = SignedDocument.objects.create(code=code, title=title[:200], sha256=digest, pdf=signed,
-                                                 signatures=len(existing) + 1)
+        document = SignedDocument.objects.create(code=code, title=title[:200])
+        number = 1
     else:
-        previous.sha256, previous.pdf, previous.signatures = digest, signed, len(existing) + 1
-        previous.save(update_fields=["sha256", "pdf", "signatures", "updated_at"])
-        document = previous
-    return signed, document, previous is None
+        document = SignedDocument.objects.select_for_update().get(pk=previous.document_id)
+        number = document.revisions.count() + 1
+        document.save(update_fields=["updated_at"])
+    revision = SignedRevision.objects.create(document=document, number=number, based_on=previous,
+                                             sha256=hashlib.sha256(signed).hexdigest(), pdf=signed,
+                                             signatures=len(existing) + 1)
+    return SignedPdf(pdf=signed, document=document, revision=revision)
 
 
 @transaction.atomic
@@ -180,16 +244,19 @@ def pdf_sign_with_seal(*, actor: User | None, seal: Seal, pdf: bytes, page: int 
             (``egov trust sign-pdf``); every use is audited either way.
         pdf: the document (unencrypted PDF, at most 50 MB); may carry earlier signatures.
         page: 0-based page index for the seal; box: ``(x1, y1, x2, y2)`` in PDF points from the
-            lower-left corner (default a 42 mm seal one inch from the lower-right corner).
+            lower-left corner (default a 42 mm seal one inch from the lower-right corner, or the
+            first free place left of / above the page's earlier seals).
         mark: print the verification QR code at the lower left when the document has no signature yet.
 
     Returns:
-        ``SignedPdf`` with the signed bytes and the ``SignedDocument`` (its verification ``code``).
+        ``SignedPdf`` with the signed bytes, the ``SignedDocument`` (its verification ``code``: the
+        earlier one when ``pdf`` is a registered revision) and the new ``SignedRevision``.
 
     Raises:
         PermissionDenied: the actor may not use this seal.
-        ValidationFailed: a malformed or encrypted PDF (``file``), a page or box off the page,
-            a missing or wrong CA passphrase.
+        ValidationFailed: a malformed, encrypted or too large PDF (``file``), a page or box off
+            the page, no free place for a default box (``rule == "no_room"``), a missing or wrong
+            CA passphrase.
         Conflict: the seal is retired, or its certificate is revoked or expired.
     """
     if actor is not None and (getattr(actor, "kind", None) != User.Kind.STAFF or not seal_usable_by(seal=seal,
@@ -198,13 +265,14 @@ def pdf_sign_with_seal(*, actor: User | None, seal: Seal, pdf: bytes, page: int 
     if not seal.is_active:
         raise Conflict(_("This seal is retired."), extra={"field": "seal", "rule": "retired"})
     appearance = Image.open(io.BytesIO(bytes(seal.image_png)))
-    signed, document, created = _sign(certificate=seal.certificate, pdf=pdf, appearance=appearance, page=page,
-                                      box=box, reason=reason, location=location, title=title, mark=mark)
+    result = _sign(certificate=seal.certificate, pdf=pdf, appearance=appearance, page=page, box=box,
+                   reason=reason, location=location, title=title, mark=mark)
     audit_record(action="trust.seal.use", actor=actor, organization=seal.organization, obj=seal,
-                 summary=f"{seal} used on document {document.code}",
-                 changes={"document": document.code, "new_document": created, "certificate": seal.certificate.serial,
-                          "input_sha256": hashlib.sha256(pdf).hexdigest(), "output_sha256": document.sha256})
-    return SignedPdf(pdf=signed, document=document)
+                 summary=f"{seal} used on document {result.document.code}",
+                 changes={"document": result.document.code, "revision": result.revision.number,
+                          "new_document": result.revision.number == 1, "certificate": seal.certificate.serial,
+                          "input_sha256": hashlib.sha256(pdf).hexdigest(), "output_sha256": result.revision.sha256})
+    return result
 
 
 @transaction.atomic
@@ -228,10 +296,11 @@ def pdf_sign_personal(*, actor: User, certificate: Certificate, mfa_verified: bo
     if certificate.purpose != Certificate.Purpose.STAFF or certificate.user_id != actor.pk:
         raise PermissionDenied(_("This is not your signing certificate."), extra={"field": "certificate"})
     appearance = images.signature_mark(name=actor.name)
-    signed, document, created = _sign(certificate=certificate, pdf=pdf, appearance=appearance, page=page, box=box,
-                                      reason=reason, location=location, title=title, mark=mark)
+    result = _sign(certificate=certificate, pdf=pdf, appearance=appearance, page=page, box=box, reason=reason,
+                   location=location, title=title, mark=mark)
     audit_record(action="trust.signature.sign", actor=actor, organization=certificate.organization, obj=certificate,
-                 summary=f"{actor} signed document {document.code}",
-                 changes={"document": document.code, "new_document": created, "certificate": certificate.serial,
-                          "input_sha256": hashlib.sha256(pdf).hexdigest(), "output_sha256": document.sha256})
-    return SignedPdf(pdf=signed, document=document)
+                 summary=f"{actor} signed document {result.document.code}",
+                 changes={"document": result.document.code, "revision": result.revision.number,
+                          "new_document": result.revision.number == 1, "certificate": certificate.serial,
+                          "input_sha256": hashlib.sha256(pdf).hexdigest(), "output_sha256": result.revision.sha256})
+    return result

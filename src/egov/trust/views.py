@@ -11,17 +11,28 @@ from urllib.parse import unquote
 
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from egov.core.errors import ApplicationError
+from egov.core.errors import ApplicationError, ValidationFailed
 from egov.core.forms import add_application_error
 from egov.trust import responders
 from egov.trust.forms import VerifyForm
+from egov.trust.pdf import pdf_size_check
 from egov.trust.selectors import authority_get
 from egov.trust.verification import pdf_verify, pdf_verify_code
 
 MAX_REQUEST_BYTES = 64 * 1024
+
+
+def _revision(value: str | None) -> int | None:
+    """The ``revision`` query parameter (a version number from 1, set by the result page's links)."""
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValidationFailed(_("This document has no such version."), extra={"field": "revision", "rule": "unknown"})
+    return int(value)
 
 
 def verify_page(request):
@@ -35,9 +46,11 @@ def verify_page(request):
         try:
             upload = form.cleaned_data.get("file")
             if upload:
+                pdf_size_check(size=upload.size)
                 report = pdf_verify(pdf=upload.read())
             else:
-                report = pdf_verify_code(code=form.cleaned_data["code"])
+                revision = _revision(request.GET.get("revision"))
+                report = pdf_verify_code(code=form.cleaned_data["code"], revision=revision)
         except ApplicationError as error:
             add_application_error(form, error)
     return render(request, "trust/verify.html", {"form": form, "report": report},

@@ -1,17 +1,24 @@
 """The API, the public page, the `egov trust` command, the passphrase rules and the seal images."""
 
+import hashlib
 import io
 import json
+import re
+import time
+import tracemalloc
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone, translation
 from PIL import Image
 
 from egov.audit.models import AuditEvent
 from egov.core.errors import ValidationFailed
-from egov.trust.actions import ca_init, seal_create
+from egov.trust.actions import ca_init, certificate_revoke, seal_create
 from egov.trust.images import SEAL_RED, seal_image_draw
 from egov.trust.models import Certificate
+from egov.trust.pdf import MAX_PDF_BYTES
 from egov.trust.signing import pdf_sign_with_seal
 from egov.trust.tests.conftest import TEST_PASSPHRASE
 
@@ -115,3 +122,82 @@ def test_seal_image_is_round_red_and_uploads_are_checked(ca, organization):
     Image.new("RGBA", (300, 300), (200, 0, 0, 255)).save(uploaded, format="PNG")
     seal = seal_create(actor=None, organization=organization, kind="official", image_png=uploaded.getvalue())
     assert seal.image_uploaded
+
+
+def test_command_json_on_unreadable_input_and_exit_codes(ca, pdf, tmp_path, capsys):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.7\nthis is not really a PDF")
+    with translation.override("en"):
+        with pytest.raises(CommandError) as error:
+            call_command("trust", "verify-pdf", str(bad), "--json")
+    assert error.value.returncode == 2
+    assert json.loads(capsys.readouterr().out.strip()) == {
+        "valid": False, "error": {"message": "The PDF file is damaged and cannot be read.",
+                                  "extra": {"field": "file", "rule": "malformed"}}}
+    with pytest.raises(CommandError) as error:
+        call_command("trust", "verify-pdf", str(tmp_path / "missing.pdf"), "--json")
+    assert error.value.returncode == 2
+    assert json.loads(capsys.readouterr().out.strip())["error"]["extra"] == {"field": "file", "rule": "not_found"}
+    unsigned = tmp_path / "unsigned.pdf"
+    unsigned.write_bytes(pdf)
+    with pytest.raises(SystemExit) as exit_:
+        call_command("trust", "verify-pdf", str(unsigned), "--json")
+    assert exit_.value.code == 1 and json.loads(capsys.readouterr().out.strip())["status"] == "unsigned"
+
+
+def test_damaged_signature_through_the_command_and_the_api(client, signed, tmp_path, capsys):
+    tampered = bytearray(signed.pdf)
+    byte_range = re.search(rb"/ByteRange\s*\[[^\]]*\]", tampered)
+    tampered[byte_range.end()] = ord("!")
+    path = tmp_path / "tampered.pdf"
+    path.write_bytes(bytes(tampered))
+    with pytest.raises(SystemExit) as exit_:
+        call_command("trust", "verify-pdf", str(path), "--json")
+    report = json.loads(capsys.readouterr().out.strip())
+    assert exit_.value.code == 1 and report["status"] == "damaged" and report["message"] != "文件没有签名。"
+    upload = io.BytesIO(bytes(tampered))
+    upload.name = "tampered.pdf"
+    body = client.post("/api/v1/trust/verify", {"file": upload}).json()
+    assert body["status"] == "damaged" and body["valid"] is False
+
+
+def test_oversized_files_are_refused_before_reading(ca, tmp_path):
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as handle:  # sparse: 50 MB + 1 byte on paper, nothing on disk
+        handle.truncate(MAX_PDF_BYTES + 1)
+    tracemalloc.start()
+    try:
+        with pytest.raises(CommandError) as error:
+            call_command("trust", "verify-pdf", str(big))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert error.value.returncode == 2 and str(error.value) == "文件超过50 MB。"
+    assert peak < 5 * 1024 * 1024  # the 50 MB were never read
+
+
+def test_api_refuses_an_oversized_upload(client, ca):
+    upload = SimpleUploadedFile("big.pdf", b"%PDF-1.7\n" + b"\0" * MAX_PDF_BYTES, content_type="application/pdf")
+    response = client.post("/api/v1/trust/verify", {"file": upload})
+    assert response.status_code == 400 and response.json()["extra"] == {"field": "file", "rule": "max_size"}
+
+
+def test_revoked_certificate_and_versions_on_the_page_and_in_the_command(client, signed, seal, organization,
+                                                                         tmp_path, capsys):
+    both = pdf_sign_with_seal(actor=None, seal=seal_create(actor=None, organization=organization, kind="contract"),
+                              pdf=signed.pdf)
+    time.sleep(1.1)  # revoke in a later second than the timestamps
+    certificate_revoke(actor=None, certificate=seal.certificate, reason="key_compromise")
+    seal.certificate.refresh_from_db()
+    when = timezone.localtime(seal.certificate.revoked_at)
+    text = client.get("/trust/verify", {"code": signed.document.code, "revision": "1"}).content.decode()
+    assert f"自 {when:%Y-%m-%d %H:%M:%S} 起已吊销（密钥泄露），在签名时间之后" in text
+    assert "第 1 版（共 2 版）" in text and "revision=2" in text
+    assert hashlib.sha256(signed.pdf).hexdigest() in text and hashlib.sha256(both.pdf).hexdigest() in text
+    assert client.get("/trust/verify", {"code": signed.document.code, "revision": "x"}).status_code == 400
+    path = tmp_path / "first.pdf"
+    path.write_bytes(signed.pdf)
+    call_command("trust", "verify-pdf", str(path))
+    out = capsys.readouterr().out
+    assert f"证书自 {when:%Y-%m-%d %H:%M:%S} 起已吊销（密钥泄露），在签名时间之后" in out
+    assert f"此文件是验证码 {signed.document.code} 登记的第 1 版（共 2 版）" in out

@@ -9,7 +9,7 @@ import pytest
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from django.utils import timezone
+from django.utils import timezone, translation
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -75,7 +75,7 @@ def test_countersignatures_all_stay_valid(seal, ca, organization, pdf):
     second = seal_create(actor=None, organization=organization, kind="contract")
     first = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf)
     both = pdf_sign_with_seal(actor=None, seal=second, pdf=first.pdf, box=(72, 300, 191, 419))
-    assert both.document.pk == first.document.pk and both.document.signatures == 2
+    assert both.document.pk == first.document.pk and both.revision.signatures == 2
     report = pdf_verify(pdf=both.pdf)
     assert report.valid and [s.valid for s in report.signatures] == [True, True]
     assert [s.changed_after_signing for s in report.signatures] == [False, False]
@@ -147,6 +147,15 @@ def test_signature_made_before_revocation_stays_valid_one_made_after_is_invalid(
     certificate_revoke(actor=None, certificate=seal.certificate, reason="key_compromise")
     report = pdf_verify(pdf=before)
     assert report.valid and report.signatures[0].revocation["status"] == "good"
+    # Still valid, but the report says what the certificate's status is now (tester, issue 4 #1).
+    seal.certificate.refresh_from_db()
+    current = report.signatures[0].current_status
+    assert current["status"] == "revoked" and current["reason"] == "key_compromise" and current["after_signing"]
+    assert current["revoked_at"] == timezone.localtime(seal.certificate.revoked_at).isoformat()
+    with translation.override("en"):
+        message = pdf_verify(pdf=before).signatures[0].message
+    when = timezone.localtime(seal.certificate.revoked_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert f"revoked since {when} (Key compromise), after the signing time" in message
     # A thief with the key signs after the revocation, bypassing our refusal, with a genuine timestamp.
     key = certificate_private_key(seal.certificate)
     signer = signers.SimpleSigner(
@@ -200,3 +209,53 @@ def test_unsigned_pdf_is_not_valid(ca, pdf):
     report = pdf_verify(pdf=pdf)
     assert not report.valid and report.signatures == []
 
+
+
+def _widget_rects(signed: bytes) -> list[tuple[float, ...]]:
+    """The /Rect of every widget annotation on page 1, read from the PDF with pyHanko's reader."""
+    page = PdfFileReader(io.BytesIO(signed)).root["/Pages"]["/Kids"][0].get_object()
+    return [tuple(float(v) for v in ref.get_object()["/Rect"]) for ref in page["/Annots"]
+            if ref.get_object()["/Subtype"] == "/Widget"]
+
+
+def test_joint_seals_without_a_box_are_placed_side_by_side(seal, organization, pdf):
+    signed = pdf
+    for kind in (None, "contract", "finance", "official"):
+        current = seal if kind is None else seal_create(actor=None, organization=organization, kind=kind)
+        signed = pdf_sign_with_seal(actor=None, seal=current, pdf=signed).pdf
+    rects = _widget_rects(signed)
+    # A4 (595 x 842 pt), 1-inch margins, 119-pt seals 12 pt apart: the lower-right corner, then
+    # leftwards while x1 >= 72 (404, 273, 142), then one row up (72 + 131 = 203).
+    assert rects == [(404, 72, 523, 191), (273, 72, 392, 191), (142, 72, 261, 191), (404, 203, 523, 322)]
+    for i, a in enumerate(rects):
+        assert 72 <= a[0] and a[2] <= 595 - 72 and 72 <= a[1] and a[3] <= 842 - 72
+        for b in rects[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    assert pdf_verify(pdf=signed).valid
+
+
+def test_each_signing_keeps_its_own_revision_under_the_first_code(seal, organization, pdf):
+    second = seal_create(actor=None, organization=organization, kind="contract")
+    first = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf)
+    both = pdf_sign_with_seal(actor=None, seal=second, pdf=first.pdf)
+    # The countersigned file keeps the QR code of the first: same code, a second revision.
+    assert both.document.pk == first.document.pk
+    assert (first.revision.number, both.revision.number) == (1, 2) and both.revision.based_on == first.revision
+    first.revision.refresh_from_db()
+    assert bytes(first.revision.pdf) == first.pdf  # the first file handed out is kept byte for byte
+    assert first.revision.sha256 == hashlib.sha256(first.pdf).hexdigest()
+    latest = pdf_verify_code(code=first.document.code)
+    assert latest.sha256 == hashlib.sha256(both.pdf).hexdigest() and len(latest.signatures) == 2
+    assert latest.registered["revision"] == 2 and latest.registered["revisions"] == 2
+    assert [v["signatures"] for v in latest.registered["versions"]] == [1, 2]
+    assert len(latest.notices) == 1  # "this code has 2 versions; upload your file to learn which"
+    older = pdf_verify_code(code=first.document.code, revision=1)
+    assert older.sha256 == hashlib.sha256(first.pdf).hexdigest() and len(older.signatures) == 1 and older.valid
+    with pytest.raises(NotFound):
+        pdf_verify_code(code=first.document.code, revision=3)
+    # A citizen holding the first file learns it is version 1 of 2, not the latest.
+    held = pdf_verify(pdf=first.pdf)
+    assert held.code == first.document.code
+    assert held.registered["revision"] == 1 and held.registered["exact"] and not held.registered["latest"]
+    events = AuditEvent.objects.filter(action="trust.seal.use").order_by("pk")
+    assert [e.changes["revision"] for e in events] == [1, 2]

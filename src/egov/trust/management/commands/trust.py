@@ -3,13 +3,16 @@
     egov trust init                          create the CA (idempotent; needs EGOV_CA_PASSPHRASE)
     egov trust seals                         list the seals and their ids
     egov trust sign-pdf IN OUT --seal ID     seal a PDF at PAdES B-LT (as the platform, audited)
-    egov trust verify-pdf FILE [--json]      exit 0 when every signature is valid, 1 otherwise
+    egov trust verify-pdf FILE [--json]      exit 0 when every signature is valid, 1 when not (or
+                                             unsigned, or damaged), 2 when the file is unreadable
     egov trust revoke SERIAL --reason R      revoke a certificate (serial in hex) and publish the CRL
     egov trust renew SERIAL                  issue a successor certificate (seals move to it)
     egov trust expiring [--days N]           certificates expiring within N days (exit 1 if any)
 
-Bad input (a missing file, a malformed or encrypted PDF, a wrong passphrase…) prints one line
-and exits with status 2.
+Bad input (a missing file, a malformed, encrypted or oversized PDF, a wrong passphrase…) prints
+one line and exits with status 2; ``verify-pdf --json`` then also prints
+``{"valid": false, "error": {"message": …, "extra": {…}}}`` on stdout. Files are refused by their
+size on disk before they are read.
 """
 
 import json
@@ -18,19 +21,28 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from egov.core.errors import ApplicationError
+from egov.core.errors import ApplicationError, ValidationFailed
 from egov.trust import actions
 from egov.trust.models import Certificate, Seal
+from egov.trust.pdf import pdf_size_check
 from egov.trust.selectors import certificates_expiring, seal_get
 from egov.trust.signing import pdf_sign_with_seal
 from egov.trust.verification import pdf_verify
 
 
 def _read(path: str) -> bytes:
+    """The file's bytes, its size checked first (``pdf_size_check``) so an oversized file is not read.
+
+    Raises:
+        ValidationFailed: the file is missing or unreadable (``rule`` ``not_found``, ``unreadable``),
+            empty or too large.
+    """
     try:
+        pdf_size_check(size=Path(path).stat().st_size)
         return Path(path).read_bytes()
     except OSError as error:
-        raise CommandError(f"{path}: {error.strerror}", returncode=2) from None
+        rule = "not_found" if isinstance(error, FileNotFoundError) else "unreadable"
+        raise ValidationFailed(f"{path}: {error.strerror}", extra={"field": "file", "rule": rule}) from None
 
 
 def _box(text: str | None) -> tuple[float, float, float, float] | None:
@@ -65,7 +77,13 @@ class Command(BaseCommand):
         sign.add_argument("--box", help="x1,y1,x2,y2 in points from the lower-left corner")
         sign.add_argument("--reason", default="")
         sign.add_argument("--no-mark", action="store_true", help="do not print the verification QR code")
-        verify = sub.add_parser("verify-pdf", help="verify every signature of a PDF")
+        verify = sub.add_parser(
+            "verify-pdf", help="verify every signature of a PDF",
+            description="Exit status: 0 every signature is valid; 1 a signature is not valid, the file "
+                        "is unsigned, or its signature is damaged; 2 the file cannot be read (missing, "
+                        "empty, over 50 MB, not a PDF, damaged beyond reading, encrypted). With --json "
+                        "the report, or {\"valid\": false, \"error\": {\"message\", \"extra\"}} on "
+                        "status 2, is printed as one line.")
         verify.add_argument("file")
         verify.add_argument("--json", action="store_true", help="print the report as one JSON line")
         revoke = sub.add_parser("revoke", help="revoke a certificate")
@@ -103,11 +121,18 @@ class Command(BaseCommand):
         self.stdout.write(f"signed {output} (verification code {result.document.code})")
 
     def _verify_pdf(self, *, file, json: bool, **options):
-        report = pdf_verify(pdf=_read(file))
+        try:
+            report = pdf_verify(pdf=_read(file))
+        except ApplicationError as error:
+            if json:
+                self.stdout.write(_json_line({"valid": False, "error": error.as_json()}))
+            raise
         if json:
             self.stdout.write(_json_line(report.as_json()))
         else:
             self.stdout.write(report.message)
+            for notice in report.notices:
+                self.stdout.write(f"  {notice}")
             for signature in report.signatures:
                 self.stdout.write(f"  {signature.field}: {'valid' if signature.valid else 'NOT VALID'} — "
                                   f"{signature.signer} — {signature.message}")
