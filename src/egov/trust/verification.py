@@ -230,10 +230,11 @@ def _later_additions(status, unparsed_tail: bool, signature_fields: set[str]) ->
 
 
 def _unparsed_tail(pdf: bytes) -> bool:
-    """True when bytes follow the last ``%%EOF`` marker (and its end-of-line): a PDF reader
-    finds the last revision from that marker, so such bytes belong to no revision."""
+    """True when bytes other than white space follow the last ``%%EOF`` marker: a PDF reader finds
+    the last revision from that marker, so such bytes belong to no revision. White space (ISO 32000
+    §7.2.2), such as the line ends a mail system adds, is not a change."""
     end = _REVISION_END.search(pdf, max(pdf.rfind(b"%%EOF"), 0))
-    return end is None or end.end() < len(pdf)
+    return end is None or bool(pdf[end.end():].strip(b" \t\r\n\x00\x0c"))
 
 
 def _verify_one(embedded, trust: dict, dss: DocumentSecurityStore | None, unparsed_tail: bool,

@@ -37,6 +37,12 @@ def test_the_issued_file_reports_its_code(seal, pdf):
     assert signature.later_additions == "permitted" and not signature.changed_after_signing
 
 
+def test_white_space_after_the_last_eof_is_not_a_change(seal, pdf):
+    signed = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf)
+    report = pdf_verify(pdf=signed.pdf + b"\r\n\r\n")
+    assert report.valid and report.signatures[0].later_additions == "permitted"
+
+
 def test_bytes_appended_after_the_last_signature_are_reported(seal, pdf):
     signed = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf)
     report = pdf_verify(pdf=signed.pdf + b"% appended after signing\n")
