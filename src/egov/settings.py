@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "egov.audit",
     "egov.orgs",
     "egov.accounts",
+    "egov.documents",
 ]
 
 MIDDLEWARE = [
@@ -226,7 +227,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Largest attachment of an official document, in MB (egov.documents).
+EGOV_DOCUMENT_ATTACHMENT_MAX_MB = int(os.environ.get("EGOV_DOCUMENT_ATTACHMENT_MAX_MB", "20"))
 
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Platform")
