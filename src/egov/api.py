@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from egov.accounts.api import router as accounts_router
 from egov.core.errors import ApplicationError
 from egov.orgs.api import router as orgs_router
+from egov.services.api import router as services_router
 
 api = NinjaAPI(
     title="egov API",
@@ -40,3 +41,4 @@ def request_invalid(request, exc: NinjaValidationError):
 
 api.add_router("/v1/accounts/", accounts_router)
 api.add_router("/v1/orgs/", orgs_router)
+api.add_router("/v1/services/", services_router)

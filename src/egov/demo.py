@@ -1,5 +1,5 @@
-"""Demo data: the Wuxi municipal government, its departments and districts, staff, a citizen and an
-enterprise, created through the same audited actions as real use.
+"""Demo data: the Wuxi municipal government, its departments and districts, staff, a citizen, an
+enterprise and the service catalogue, created through the same audited actions as real use.
 
 Names of organizations are real (fixtures/demo_city.json); their USCCs are generated with valid
 check characters and their 机关代字 are illustrative. Every demo account has the password
@@ -22,6 +22,8 @@ from egov.accounts.models import User
 from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Organization
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
+from egov.services.demo import demo_catalog_load
+from egov.workflow.actions import process_definitions_install_shipped
 
 DEMO_CITY = Path(__file__).parent / "fixtures" / "demo_city.json"
 DEMO_PASSWORD = "egov-demo-2026"
@@ -37,6 +39,8 @@ DEMO_STAFF = [
     ("docclerk", "文书刘芳", "dept2", "文书", [Role.DOCUMENT_CLERK]),
     ("leader", "副秘书长赵强", "dept2", "副秘书长", [Role.APPROVER]),
     ("steward", "数据管理员孙磊", "dept26", "数据管理员", [Role.DATA_STEWARD]),
+    ("planner", "规划审查员吴昊", "dept12", "审查员", [Role.REVIEWER]),  # joint review (并联审查)
+    ("ecologist", "环评审查员郑洁", "dept13", "审查员", [Role.REVIEWER]),
 ]
 DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000"}
 DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国"}
@@ -77,6 +81,9 @@ def demo_load() -> DemoSignIns:
                 staff_backup_codes_issue(actor=None, user=user, codes=DEMO_BACKUP_CODES)
         citizen = natural_person_register(password=DEMO_PASSWORD, **DEMO_CITIZEN)
         legal_person_register(password=DEMO_PASSWORD, agent=citizen, **DEMO_ENTERPRISE)
+    process_definitions_install_shipped(actor=None)
+    demo_catalog_load(organizations={item["key"]: Organization.objects.get(name=item["name"])
+                                     for item in city["organizations"]})
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))

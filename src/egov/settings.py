@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "egov.audit",
     "egov.orgs",
     "egov.accounts",
+    "egov.workflow",
+    "egov.services",
     "egov.documents",
 ]
 
@@ -201,6 +203,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+# Largest material file an applicant may upload (bytes); a catalogue material may set less.
+EGOV_MATERIAL_MAX_BYTES = int(os.environ.get("EGOV_MATERIAL_MAX_BYTES", str(20 * 1024 * 1024)))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
@@ -220,6 +224,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", default=EGOV_ENV == "test")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "workflow-mark-overdue": {"task": "workflow.mark_overdue", "schedule": 3600.0},  # hourly
+}
 
 LOGGING = {
     "version": 1,
@@ -227,7 +234,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
 
 # Largest attachment of an official document, in MB (egov.documents).

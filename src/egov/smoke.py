@@ -22,11 +22,18 @@ from egov.accounts.actions import (
     staff_totp_confirm,
     staff_totp_enrol,
 )
-from egov.accounts.models import User
+from egov.accounts.models import NaturalPerson, User
 from egov.audit.selectors import audit_chain_verify
-from egov.demo import DEMO_PASSWORD, demo_load
+from egov.core.errors import ValidationFailed
+from egov.demo import DEMO_CITIZEN, DEMO_PASSWORD, demo_load
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
+from egov.services.actions import material_file_store
+from egov.services.formschema import form_data_validate
+from egov.services.models import ServiceItem
+from egov.services.storage import blob_path
+from egov.workflow.actions import process_start, task_claim, task_complete
+from egov.workflow.selectors import instance_active_tasks, instance_task_at
 
 
 class SmokeFailure(Exception):
@@ -75,6 +82,66 @@ def step_staff_mfa(out_dir: Path) -> dict:
     return {"user": "approver", "mfa": "totp", "workbench": home.status_code}
 
 
+def step_workflow(out_dir: Path) -> dict:
+    """Run standard_permit to the end with a joint review by two other organizations."""
+    users = {name: User.objects.get(username=name) for name in ("clerk", "reviewer", "approver", "planner",
+                                                                  "ecologist")}
+    owner = users["clerk"].memberships.get().organization
+    reviewers = [users[name].memberships.get().organization for name in ("planner", "ecologist")]
+    case = process_start(actor=users["clerk"], subject=NaturalPerson.objects.get(id_number="320213199003074514"),
+                         definition_key="standard_permit", owner=owner, data={"service": "smoke"})
+
+    def work(step: str, user: str, data: dict | None = None, organization=None) -> None:
+        task = next(t for t in instance_active_tasks(instance=case) if t.bpmn_id == step
+                    and (organization is None or t.candidate_organization_id == organization.pk))
+        task_complete(actor=users[user], task=task_claim(actor=users[user], task=task), data=data or {})
+
+    work("receive", "clerk")
+    work("accept", "clerk", {"accept_decision": "accept"})
+    work("review", "reviewer", {"joint_reviewers": [org.pk for org in reviewers]})
+    steps = sorted(t.candidate_organization.name for t in instance_active_tasks(instance=case))
+    _expect(steps == sorted(org.name for org in reviewers), "joint review opens one task per organization")
+    work("joint_review", "planner", {"joint_opinion": "agree"}, organization=reviewers[0])
+    _expect(instance_task_at(instance=case, bpmn_id="joint_review").candidate_organization == reviewers[1],
+            "the case waits for the second organization")
+    work("joint_review", "ecologist", {"joint_opinion": "agree"}, organization=reviewers[1])
+    work("decide", "approver", {"decision": "approve"})
+    work("conclude", "clerk")
+    work("deliver", "clerk")
+    case.refresh_from_db()
+    _expect(case.status == "completed" and case.outcome == "delivered", "standard_permit ends at 已送达")
+    return {"process": f"{case.definition.key} v{case.definition.version}", "status": case.status,
+            "outcome": case.outcome, "joint_opinions": case.data["joint_opinions"], "decision": case.data["decision"],
+            "tasks": case.tasks.count()}
+def step_services_catalog(out_dir: Path) -> dict:
+    """The demo catalogue over the API and the public pages, a form error naming its field, and a
+    material file stored once by its hash."""
+    client = Client()
+    listing = client.get("/api/v1/services/items", {"page_size": 100})
+    _expect(listing.status_code == 200, "GET /api/v1/services/items answers 200")
+    body = listing.json()
+    organizations = {entry["organization"]["id"] for entry in body["items"]}
+    _expect(body["count"] >= 20 and len(organizations) >= 8, "at least 20 items from at least 8 organizations")
+    item = ServiceItem.objects.get(name="企业设立登记")
+    _expect(client.get(f"/api/v1/services/items/{item.code}").status_code == 200, "item detail over the API")
+    page = client.get(f"/services/{item.code}/")
+    _expect(page.status_code == 200 and "公司章程" in page.content.decode(), "guide page lists the materials")
+    try:
+        form_data_validate(schema=item.form_schema, data={"registered_capital": -1})
+    except ValidationFailed as error:
+        named = error.extra["field"]
+    else:
+        named = ""
+    _expect(named == "form.company_name", "the first missing form field is named")
+    citizen = User.objects.get(username=DEMO_CITIZEN["id_number"])
+    pdf = b"%PDF-1.7\n% egov smoke\n%%EOF\n"
+    first = material_file_store(actor=citizen, content=pdf)
+    again = material_file_store(actor=citizen, content=pdf)
+    _expect(first.pk == again.pk and blob_path(first.sha256).read_bytes() == pdf, "same bytes stored once")
+    return {"items": body["count"], "organizations": len(organizations), "form_error": named,
+            "stored": first.sha256[:12]}
+
+
 def step_audit(out_dir: Path) -> dict:
     report = audit_chain_verify()
     _expect(report.ok, f"audit chain intact (broken at {report.broken_seq}: {report.reason})")
@@ -85,6 +152,8 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("orgs", step_orgs),
     ("accounts", step_accounts),
     ("staff_mfa", step_staff_mfa),
+    ("workflow", step_workflow),
+    ("services_catalog", step_services_catalog),
     ("audit", step_audit),
 ]
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("egov.accounts.urls_public")),
+    path("services/", include("egov.services.urls_public")),
     path("api/", api.urls),
 ]

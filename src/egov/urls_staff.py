@@ -10,6 +10,7 @@ from egov import views
 staff_patterns = [
     path("", views.staff_home, name="staff_home"),
     path("", include("egov.accounts.urls_staff")),
+    path("tasks/", include("egov.workflow.urls_staff")),
     path("documents/", include("egov.documents.urls_staff")),
 ]
 

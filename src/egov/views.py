@@ -5,8 +5,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from egov.accounts.permissions import staff_required
-from egov.orgs.models import Organization
+from egov.orgs.models import Organization, RoleAssignment
+from egov.orgs.roles import Role
 from egov.orgs.selectors import memberships_of, organization_tree
+from egov.workflow.selectors import calendar_years_missing, inbox_todo
 
 
 def public_home(request):
@@ -17,9 +19,17 @@ def public_home(request):
 
 @staff_required
 def staff_home(request):
-    """The member's organizations and roles (the inbox joins here when workflow arrives)."""
+    """The member's organizations and roles, the inbox at a glance, and for operators the years
+    whose holiday schedule is missing."""
     memberships = list(memberships_of(user=request.user))
-    return render(request, "staff_home.html", {"memberships": memberships})
+    rows = inbox_todo(user=request.user)
+    is_operator = RoleAssignment.objects.filter(membership__user=request.user, role=Role.OPERATOR).exists()
+    return render(request, "staff_home.html", {
+        "memberships": memberships,
+        "todo_count": len(rows),
+        "overdue_count": sum(1 for row in rows if row.urgency == "overdue"),
+        "calendar_years_missing": calendar_years_missing() if is_operator else [],
+    })
 
 
 def health(request):

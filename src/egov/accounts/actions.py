@@ -25,6 +25,8 @@ def _check_name(name: str, field: str = "name") -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(_("The name is required."), extra={"field": field, "rule": "required"})
+    if "\x00" in name:
+        raise ValidationFailed(_("The name contains a null character."), extra={"field": field, "rule": "invalid"})
     if len(name) > _NAME_MAX:
         raise ValidationFailed(_("The name is longer than %(n)d characters.") % {"n": _NAME_MAX},
                                extra={"field": field, "rule": "max_length"})
@@ -38,8 +40,23 @@ def _check_password(password: str, user: User) -> None:
         raise ValidationFailed(" ".join(exc.messages), extra={"field": "password", "rule": "password"}) from None
 
 
+def _check_user_fields(user: User) -> None:
+    """The model's own field rules (lengths, e-mail syntax), and no NUL, which PostgreSQL text refuses:
+    bad input is a ``ValidationFailed``, never a database error."""
+    for field in ("username", "email", "phone"):
+        if "\x00" in getattr(user, field):
+            raise ValidationFailed(_("This field contains a null character."),
+                                   extra={"field": field, "rule": "invalid"})
+    try:
+        user.clean_fields(exclude=["password"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ValidationFailed(messages[0], extra={"field": field, "rule": "invalid"}) from None
+
+
 def _create_user(*, username: str, name: str, kind: str, password: str, email: str = "", phone: str = "") -> User:
     user = User(username=username, name=name, kind=kind, email=email.strip(), phone=phone.strip())
+    _check_user_fields(user)
     _check_password(password, user)
     user.set_password(password)
     try:

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NaturalPersonRegistrationForm(forms.Form):
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=18, min_length=18,
+    # No min_length: a short number reaches resident_id_check, whose error names the rule (format).
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=18,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text",
                                                               "spellcheck": "false"}))
     name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
@@ -14,7 +15,7 @@ class NaturalPersonRegistrationForm(forms.Form):
 
 
 class LegalPersonRegistrationForm(forms.Form):
-    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, min_length=18,
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
     name = forms.CharField(label=_("Name of the organization"), max_length=200)
     legal_representative = forms.CharField(label=_("Legal representative"), max_length=200)

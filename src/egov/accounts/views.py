@@ -148,6 +148,9 @@ def staff_mfa_enrol(request):
     if user is None:
         messages.info(request, _("Please sign in again."))
         return redirect("staff_accounts:login")
+    if has_second_factor(user=user):
+        # Enrolling on the password alone would make an existing second factor worthless.
+        return redirect("staff_accounts:login_otp")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or actions.staff_totp_enrol(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -16,9 +16,10 @@ from stdnum.cn import ric, uscc
 from egov.core.errors import ValidationFailed
 from egov.orgs.models import Division
 
-_RIC = re.compile(r"^\d{17}[\dX]$")
+# [0-9], not \d: \d also matches full-width and other Unicode digits, which int() then accepts.
+_RIC = re.compile(r"^[0-9]{17}[0-9X]$")
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC = re.compile(rf"^[{_USCC_ALPHABET}]{{2}}\d{{6}}[{_USCC_ALPHABET}]{{10}}$")
+_USCC = re.compile(rf"^[{_USCC_ALPHABET}]{{2}}[0-9]{{6}}[{_USCC_ALPHABET}]{{10}}$")
 
 
 @dataclass(frozen=True)

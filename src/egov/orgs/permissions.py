@@ -42,7 +42,7 @@ def require_operator(actor, organization: Organization | None) -> None:
     if actor is None:
         return
     if organization is None:
-        allowed = RoleAssignment.objects.filter(
+        allowed = getattr(actor, "is_active", False) and RoleAssignment.objects.filter(
             membership__user=actor, membership__organization__parent__isnull=True, role=Role.OPERATOR
         ).exists()
     else:

@@ -1,0 +1,87 @@
+"""Fixtures shared by every app's tests (and by the apps that come later).
+
+Organizations and people are made through the real actions (``*/tests/factories.py``), so they
+are validated and audited exactly as in use. The browser fixtures drive Debian's chromium through
+Playwright for ``@pytest.mark.browser`` tests.
+"""
+
+import importlib
+import os
+
+import pytest
+from django.apps import apps
+
+from egov.accounts.tests.factories import NaturalPersonFactory, StaffUserFactory
+from egov.orgs.models import Organization
+from egov.orgs.tests.factories import OrganizationFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture
+def divisions(transactional_db) -> None:
+    """The GB/T 2260 table in a transactional test (``transaction=True``, ``live_server``).
+
+    Those tests end by emptying every table, the divisions loaded by migration included; this loads
+    them again through the migration's own loader (much faster than ``serialized_rollback``).
+    """
+    if not apps.get_model("orgs", "Division").objects.exists():
+        importlib.import_module("egov.orgs.migrations.0002_load_divisions").load(apps, None)
+
+
+@pytest.fixture
+def city(db) -> Organization:
+    """The municipal government (root of the tree), created by the platform."""
+    return OrganizationFactory(name="无锡市人民政府", kind=Organization.Kind.GOVERNMENT, division_code="320200",
+                               doc_code="锡政发")
+
+
+@pytest.fixture
+def department(city) -> Organization:
+    """A department of the city."""
+    return OrganizationFactory(name="无锡市行政审批局", parent=city, doc_code="锡审批")
+
+
+@pytest.fixture
+def make_staff(db):
+    """``make_staff(organization, roles, **fields)``: a staff account created by the platform."""
+
+    def make(organization: Organization, roles=(), **fields):
+        return StaffUserFactory(organization=organization, roles=list(roles), **fields)
+
+    return make
+
+
+@pytest.fixture
+def citizen(db):
+    """A registered natural person."""
+    return NaturalPersonFactory()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, for the whole session (Playwright's sync API)."""
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the same test
+    # would otherwise refuse to run "from an async context".
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A fresh page on a phone-sized viewport (375×812), Chinese browser locale."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

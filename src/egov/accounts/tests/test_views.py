@@ -1,0 +1,205 @@
+"""Registration and sign-in pages: form errors naming the rule, the staff TOTP step, throttling."""
+
+import re
+
+import pytest
+from django.urls import clear_url_caches, reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from egov.accounts.actions import staff_backup_codes_issue
+from egov.accounts.models import NaturalPerson, User
+from egov.accounts.tests.factories import PASSWORD
+from egov.audit.models import AuditEvent
+from egov.orgs.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+EXT_B = "\U00020bb7"  # 𠮷
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+REGISTER = "/accounts/register/person/"
+STAFF_LOGIN = "/staff/login/"
+STAFF_CODE = "/staff/login/code/"
+STAFF_ENROL = "/staff/login/enrol/"
+
+
+def field_error(html: str, field: str) -> str:
+    """The text of the error shown next to ``field`` (``_form.html``: ``<p id="id_<field>_error">``)."""
+    match = re.search(rf'<p class="error" id="id_{field}_error" role="alert">(.*?)</p>', html, re.S)
+    return match.group(1) if match else ""
+
+
+def counts():
+    return User.objects.count(), NaturalPerson.objects.count(), AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize(("id_number", "message"), [
+    ("11010519491231002", "An ID number is 17 digits followed by a digit or X."),
+    ("1101051949123100X2", "An ID number is 17 digits followed by a digit or X."),
+    ("110105194912310021", "The check character (last character) of this ID number is wrong."),
+    ("320213199902290018", "The birth date in this ID number is not a real date."),
+    ("320213209912310015", "The birth date in this ID number is impossible."),
+    ("990000199001010017", "The address code 990000 was never a GB/T 2260 division code."),
+])
+def test_bad_id_number_shows_the_rule_next_to_the_field(client, id_number, message):
+    before = counts()
+    response = client.post(REGISTER, {"id_number": id_number, "name": "李四", "password": PASSWORD}, **EN)
+    assert response.status_code == 400
+    assert field_error(response.content.decode(), "id_number") == message
+    assert counts() == before
+    assert "_auth_user_id" not in client.session
+
+
+def test_registration_signs_in_and_the_profile_shows_an_extension_b_name(client):
+    response = client.post(REGISTER, {"id_number": "11010519491231002x", "name": f"张{EXT_B}明", "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, "/accounts/me/")
+    profile = client.get("/accounts/me/")
+    html = profile.content.decode()
+    assert f"<dd>张{EXT_B}明</dd>" in html
+    assert "<dd>11010519491231002X</dd>" in html
+    assert NaturalPerson.objects.get().name == f"张{EXT_B}明"
+
+
+def test_register_legal_person_page(client):
+    page = "/accounts/register/legal-person/"
+    fields = {"uscc": "91110000600037341M", "name": "示例有限公司", "legal_representative": "王建国",
+              "password": PASSWORD}
+    response = client.post(page, fields, **EN)
+    message = "The check character (last character) of this code is wrong."
+    assert field_error(response.content.decode(), "uscc") == message
+    response = client.post(page, fields | {"uscc": "91110000600037341L"})
+    assert response.status_code == 302
+
+
+def test_profile_needs_a_public_sign_in(client, department, make_staff):
+    assert client.get("/accounts/me/")["Location"] == "/accounts/login/?next=/accounts/me/"
+    client.force_login(make_staff(department, [Role.CLERK]))
+    assert client.get("/accounts/me/")["Location"] == "/accounts/login/?next=/accounts/me/"
+
+
+def test_citizen_signs_in_publicly_but_not_on_the_staff_site(client, citizen):
+    response = client.post(STAFF_LOGIN, {"username": citizen.id_number, "password": PASSWORD}, **EN)
+    assert response.status_code == 400
+    assert "The sign-in name or the password is wrong." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    response = client.post("/accounts/login/", {"username": citizen.id_number, "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, "/accounts/me/")
+    assert AuditEvent.objects.filter(action="accounts.session.login", actor_id=citizen.user_id).exists()
+    assert client.get("/staff/")["Location"].startswith("/staff/login/")
+
+
+def test_staff_cannot_use_the_public_sign_in(client, department, make_staff):
+    make_staff(department, [Role.CLERK], username="clerk1")
+    response = client.post("/accounts/login/", {"username": "clerk1", "password": PASSWORD}, **EN)
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def test_clerk_without_an_mfa_role_signs_in_directly(client, department, make_staff):
+    clerk = make_staff(department, [Role.CLERK], username="clerk1", name="窗口受理员李娜")
+    response = client.post(STAFF_LOGIN, {"username": "clerk1", "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, "/staff/")
+    home = client.get("/staff/").content.decode()
+    assert "窗口受理员李娜" in home and "无锡市行政审批局" in home
+    event = AuditEvent.objects.filter(action="accounts.session.login").get()
+    assert (event.actor_id, event.changes) == (clerk.pk, {"mfa": False})
+
+
+def test_approver_without_a_device_enrols_over_http(client, department, make_staff):
+    approver = make_staff(department, [Role.APPROVER], username="approver1", name="审批科长陈刚")
+    response = client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    assert response["Location"] == STAFF_ENROL
+    assert client.get("/staff/")["Location"].startswith("/staff/login/")  # not signed in yet
+    page = client.get(STAFF_ENROL)
+    assert page.status_code == 200
+    device = TOTPDevice.objects.get(user=approver, confirmed=False)
+    assert "<svg" in page.content.decode()
+    assert page.context["secret"] in device.config_url
+    assert client.post(STAFF_ENROL, {"token": f"{(totp(device.bin_key) + 1) % 10**6:06d}"}).status_code == 400
+    device.throttle_reset()
+    response = client.post(STAFF_ENROL, {"token": f"{totp(device.bin_key):06d}"})
+    assert (response.status_code, response["Location"]) == (302, "/staff/")
+    assert "审批科长陈刚" in client.get("/staff/").content.decode()
+    assert TOTPDevice.objects.get(pk=device.pk).confirmed
+    event = AuditEvent.objects.filter(action="accounts.session.login").get()
+    assert (event.actor_id, event.changes) == (approver.pk, {"mfa": True})
+
+
+def test_approver_with_a_device_passes_the_code_step(client, department, make_staff):
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    device = TOTPDevice.objects.create(user=approver, name="app", confirmed=True)
+    response = client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD, "next": "/staff/?tab=1"})
+    assert response["Location"] == STAFF_CODE
+    wrong = client.post(STAFF_CODE, {"token": f"{(totp(device.bin_key) + 1) % 10**6:06d}"}, **EN)
+    assert wrong.status_code == 400
+    assert field_error(wrong.content.decode(), "token") == "The code is wrong or has expired."
+    device.refresh_from_db()
+    device.throttle_reset()
+    response = client.post(STAFF_CODE, {"token": f"{totp(device.bin_key):06d}"})
+    assert (response.status_code, response["Location"]) == (302, "/staff/?tab=1")
+    assert client.get("/staff/").status_code == 200
+
+
+def test_enrolment_cannot_bypass_an_existing_second_factor(client, department, make_staff):
+    """With only the password, the enrolment page must not hand out a new authenticator when the
+    user has one (or backup codes): that would make the second factor worthless."""
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    TOTPDevice.objects.create(user=approver, name="app", confirmed=True)
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    response = client.get(STAFF_ENROL)
+    assert (response.status_code, response["Location"]) == (302, STAFF_CODE)
+    assert not TOTPDevice.objects.filter(user=approver, confirmed=False).exists()
+
+
+def test_backup_codes_are_single_use(client, department, make_staff):
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    staff_backup_codes_issue(actor=None, user=approver, codes=["24681357", "13572468"])
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    assert client.post(STAFF_CODE, {"token": "24681357"})["Location"] == "/staff/"
+    client.post("/staff/logout/")
+    assert client.get("/staff/").status_code == 302
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    assert client.post(STAFF_CODE, {"token": "24681357"}).status_code == 400
+    approver.staticdevice_set.get().throttle_reset()
+    assert client.post(STAFF_CODE, {"token": "13572468"})["Location"] == "/staff/"
+
+
+def test_code_step_needs_the_password_step_first(client):
+    assert client.get(STAFF_CODE)["Location"] == STAFF_LOGIN
+    assert client.get(STAFF_ENROL)["Location"] == STAFF_LOGIN
+
+
+def test_next_must_stay_on_this_site(client, citizen):
+    response = client.post("/accounts/login/", {"username": citizen.id_number, "password": PASSWORD,
+                                                "next": "https://evil.example/"})
+    assert response["Location"] == "/accounts/me/"
+
+
+def test_five_failures_lock_the_account_from_this_address(client, citizen):
+    for _attempt in range(4):
+        response = client.post("/accounts/login/", {"username": citizen.id_number, "password": "wrong-password"})
+        assert response.status_code == 400
+    locked = client.post("/accounts/login/", {"username": citizen.id_number, "password": "wrong-password"})
+    assert locked.status_code == 429
+    response = client.post("/accounts/login/", {"username": citizen.id_number, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another address is not locked out.
+    other = client.post("/accounts/login/", {"username": citizen.id_number, "password": PASSWORD},
+                        REMOTE_ADDR="198.51.100.9")
+    assert other.status_code == 302
+
+
+def test_staff_lockout_page_renders_on_the_staff_only_site(client, department, make_staff, settings):
+    """Served alone (EGOV_SITE=staff) the site has no public URLs; the lockout page must not need them."""
+    make_staff(department, [Role.CLERK], username="clerk1")
+    settings.ROOT_URLCONF = "egov.urls_staff"
+    clear_url_caches()
+    try:
+        for _attempt in range(4):
+            assert client.post(STAFF_LOGIN, {"username": "clerk1", "password": "wrong-password"}).status_code == 400
+        locked = client.post(STAFF_LOGIN, {"username": "clerk1", "password": "wrong-password"})
+        assert locked.status_code == 429
+        assert reverse("staff_accounts:login") == STAFF_LOGIN
+    finally:
+        clear_url_caches()

@@ -1,0 +1,140 @@
+"""Import of existing documents: expected values read off the documents themselves."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from egov.core.errors import ValidationFailed
+from egov.documents.importing import date_parse, document_number_normalize, document_parse
+
+SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed"
+SIMPLIFIED = (SEED / "wuxi-egov-guidance-2004.zh-hans.txt").read_bytes()
+TRADITIONAL = (SEED / "wuxi-egov-guidance-2004.txt").read_bytes()
+
+
+def test_seed_simplified_elements():
+    doc = document_parse(SIMPLIFIED)
+    assert doc.document_number == "锡政发〔2004〕99号"
+    assert doc.date == datetime.date(2004, 3, 24)
+    assert doc.title == "市政府关于印发《无锡市电子政务建设指导意见》的通知"
+    assert doc.kind == "通知"
+    assert doc.issuer == "无锡市人民政府"
+    assert doc.addressees == ["各市(县)和各区人民政府", "市各委、办、局", "市各直属单位"]
+
+
+def test_seed_simplified_full_body():
+    body = document_parse(SIMPLIFIED).body
+    first_lines = "现将《无锡市电子政务建设指导意见》印发给你们,请认真贯彻执行。\n无锡市电子政务建设指导意见\n"
+    assert body.startswith(first_lines)
+    assert body.endswith("可吸收社会资金参与电子政务建设。")
+    for heading in ("一、电子政务建设的指导思想和原则", "二、电子政务建设的主要目标和主要任务",
+                    "三、电子政务建设的实施步骤", "四、电子政务建设的保障措施"):
+        assert f"\n{heading}" in body
+    # The line the web copy wrapped after "通用软件开发、" is joined back into its paragraph.
+    assert "如对通用软件开发、政务网络平台建设等方面的经费" in body
+    # The signature line is not body text; the page title above the document is dropped.
+    assert "二 OO 四年三月二十四日" not in body
+    assert not body.startswith("无锡市电子政务建设指导意见")
+
+
+def test_seed_traditional_elements():
+    doc = document_parse(TRADITIONAL)
+    assert doc.document_number == "錫政發〔2004〕99號"
+    assert doc.date == datetime.date(2004, 3, 24)
+    assert doc.kind == "通知"
+    assert doc.issuer == "無錫市人民政府"
+    assert doc.body.endswith("可吸收社會資金參與電子政務建設。")
+
+
+def test_heading_levels():
+    blocks = dict((text[:8], level) for level, text in document_parse(SIMPLIFIED).blocks)
+    assert blocks["一、电子政务建设"] == 1
+    assert blocks["(一)办好《中国"] == 2
+    assert blocks["现将《无锡市电子"] == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("锡政发[2004]99 号", "锡政发〔2004〕99号"),
+    ("锡政发〔2004〕99号", "锡政发〔2004〕99号"),
+    ("锡政办发［2026］ 第 7 号", "锡政办发〔2026〕7号"),
+    ("锡政发（2026）012号", "锡政发〔2026〕12号"),
+    ("国办发【2019】51号", "国办发〔2019〕51号"),
+    ("錫政發[2004]99 號", "錫政發〔2004〕99號"),
+    ("没有文号的一行", None),
+])
+def test_document_number_normalize(text, expected):
+    assert document_number_normalize(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("二〇〇四年三月二十四日", datetime.date(2004, 3, 24)),
+    ("二 OO 四年三月二十四日", datetime.date(2004, 3, 24)),
+    ("二零二六年十一月三十日", datetime.date(2026, 11, 30)),
+    ("二〇二六年十月一日", datetime.date(2026, 10, 1)),
+    ("二〇二六年十二月十日", datetime.date(2026, 12, 10)),
+    ("2026年1月31日", datetime.date(2026, 1, 31)),
+    ("二〇二六年二月三十日", None),  # 30 February does not exist
+    ("三月", None),
+])
+def test_date_parse(text, expected):
+    found = date_parse(text)
+    assert (found[0] if found else None) == expected
+
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>无锡市人民政府门户网站</title>
+<script>var tracker = "市政府关于假的通知";</script></head><body>
+<header><a href="/">首页</a> <a href="/zwgk">政务公开</a></header>
+<nav>当前位置：首页 &gt; 政务公开 &gt; 政府文件</nav>
+<div class="meta">发布时间：2026-11-30 浏览次数：1024</div>
+<div class="article">
+<p>无锡市人民政府关于加强数据共享工作的意见</p>
+<p>锡政发〔2026〕12号</p>
+<p>各市（县）、区人民政府，市各委办局，市各直属单位：</p>
+<p>为推进政务数据共享，提出如下意见。</p>
+<p>一、总体要求</p>
+<p>（一）坚持统一标准。各部门要按照目录编制数据资源。</p>
+<p>1．编制目录。</p>
+<p>附件：政务数据共享责任清单</p>
+<p>无锡市人民政府</p>
+<p>2026年11月30日</p>
+</div>
+<div class="related"><p>推荐阅读</p><p>市政府关于另一件事的通知</p></div>
+<footer>版权所有：无锡市人民政府办公室 苏ICP备00000000号</footer>
+</body></html>"""
+
+
+def test_html_page_clutter_dropped():
+    doc = document_parse(PAGE.encode())
+    assert doc.title == "无锡市人民政府关于加强数据共享工作的意见"
+    assert doc.kind == "意见"
+    assert doc.document_number == "锡政发〔2026〕12号"
+    assert doc.issuer == "无锡市人民政府"
+    assert doc.date == datetime.date(2026, 11, 30)
+    assert doc.addressees == ["各市（县）、区人民政府", "市各委办局", "市各直属单位"]
+    assert doc.attachments == ["附件：政务数据共享责任清单"]
+    assert doc.blocks == [(0, "为推进政务数据共享，提出如下意见。"), (1, "一、总体要求"),
+                          (2, "（一）坚持统一标准。各部门要按照目录编制数据资源。"), (3, "1．编制目录。")]
+    for clutter in ("推荐阅读", "另一件事", "版权所有", "首页", "浏览次数", "假的通知"):
+        assert clutter not in doc.body
+
+
+def test_gbk_and_bom_are_read():
+    gbk = SIMPLIFIED.decode("utf-8").encode("gbk")
+    assert document_parse(gbk).document_number == "锡政发〔2004〕99号"
+    bom = b"\xef\xbb\xbf" + SIMPLIFIED
+    assert document_parse(bom).title == "市政府关于印发《无锡市电子政务建设指导意见》的通知"
+    utf16 = SIMPLIFIED.decode("utf-8").encode("utf-16")
+    assert document_parse(utf16).date == datetime.date(2004, 3, 24)
+
+
+@pytest.mark.parametrize("data", [
+    "今天天气很好，我们去太湖边散步。\n晚上吃了小笼包。".encode(),
+    "<html><body><p>菜谱：红烧肉</p><p>五花肉500克</p></body></html>".encode(),
+    b"",
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\xfd",
+])
+def test_not_a_government_document(data):
+    with pytest.raises(ValidationFailed) as caught:
+        document_parse(data)
+    assert caught.value.extra["rule"] in {"not_a_document", "encoding"}

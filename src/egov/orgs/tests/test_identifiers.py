@@ -1,0 +1,199 @@
+"""Resident ID numbers (GB 11643-1999) and unified social credit codes (GB 32100-2015)."""
+
+import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from egov.core.errors import ValidationFailed
+from egov.orgs.identifiers import resident_id_check, uscc_check
+from egov.orgs.tests.standards import USCC_ALPHABET, resident_id, ric_check_character, uscc, uscc_check_character
+
+pytestmark = pytest.mark.django_db
+
+
+def rule_of(call) -> str:
+    with pytest.raises(ValidationFailed) as info:
+        call()
+    return info.value.extra["rule"]
+
+
+def test_standard_example_worked_by_hand():
+    # GB 11643-1999 example 11010519491231002X: Σ digit × weight = 7+9+0+5+0+20+2+9+24+27+7+18+30+5+0+0+4
+    # = 167; 167 mod 11 = 2; "10X98765432"[2] = X.
+    assert ric_check_character("11010519491231002") == "X"
+    rid = resident_id_check("11010519491231002X")
+    assert rid.number == "11010519491231002X"
+    assert rid.division_code == "110105"
+    assert rid.birth_date == datetime.date(1949, 12, 31)
+    assert rid.sex == "F"  # 17th digit 2 is even
+
+
+def test_lowercase_x_is_read_as_upper_case():
+    assert resident_id_check("11010519491231002x").number == "11010519491231002X"
+
+
+def test_odd_sequence_is_male():
+    # 320213 19900307 451 4: the 17th digit 1 is odd.
+    assert resident_id_check("320213199003074514").sex == "M"
+
+
+@pytest.mark.parametrize("value", ["1101051949123100", "11010519491231002XX", "1101051949123100XX", "",
+                                   "11010519491231002Y", "A1010519491231002X", "１１０１０５１９４９１２３１００２Ｘ"])
+def test_format(value):
+    assert rule_of(lambda: resident_id_check(value)) == "format"
+
+
+@pytest.mark.parametrize("value", [
+    "１１０１０５１９４９１２３１００２X",  # full-width digits (U+FF10…) with an ASCII X
+    "11010519491231002\u0660",  # ARABIC-INDIC DIGIT ZERO as the check character
+    "\u0661\u0661010519491231002X",
+])
+def test_only_ascii_digits_are_digits(value):
+    assert rule_of(lambda: resident_id_check(value)) == "format"
+
+
+def test_check_character():
+    assert rule_of(lambda: resident_id_check("110105194912310021")) == "check_character"
+    assert rule_of(lambda: resident_id_check("320213199003074515")) == "check_character"
+
+
+def test_birth_date_not_a_real_date():
+    # 1999 is not a leap year; the check character is right, so the date rule is the one that fails.
+    number = "32021319990229001" + ric_check_character("32021319990229001")
+    with pytest.raises(ValidationFailed) as info:
+        resident_id_check(number)
+    assert info.value.extra == {"field": "id_number", "rule": "birth_date"}
+
+
+def test_birth_date_in_the_future():
+    tomorrow = datetime.date(2030, 6, 2)
+    number = resident_id(f"320213{tomorrow:%Y%m%d}001")
+    assert rule_of(lambda: resident_id_check(number, today=datetime.date(2030, 6, 1))) == "birth_date"
+    assert resident_id_check(number, today=tomorrow).birth_date == tomorrow
+    assert rule_of(lambda: resident_id_check(resident_id("32021320991231001"))) == "birth_date"
+
+
+def test_leap_day_of_a_leap_year_is_a_real_date():
+    assert resident_id_check(resident_id("32021320000229001")).birth_date == datetime.date(2000, 2, 29)
+
+
+def test_division_code_never_used():
+    # 990000 was never a GB/T 2260 code; 990000 19900101 001 → check character 7.
+    assert resident_id("99000019900101001") == "990000199001010017"
+    with pytest.raises(ValidationFailed) as info:
+        resident_id_check("990000199001010017")
+    assert info.value.extra == {"field": "id_number", "rule": "division_code"}
+    assert "990000" in info.value.message
+
+
+def test_retired_division_code_still_resolves():
+    # 320202 崇安区 was retired in 2015 (merged into 320213 梁溪区); numbers issued with it stay valid.
+    assert resident_id_check("320202198001011233").division_code == "320202"
+
+
+def test_reused_code_from_its_first_period_resolves():
+    # 320211 was 郊区 from 1983 to 2000 (and is 滨湖区 since).
+    assert resident_id_check(resident_id("32021119850101001")).division_code == "320211"
+
+
+def test_field_name_is_passed_through():
+    with pytest.raises(ValidationFailed) as info:
+        resident_id_check("123", field="agent_id_number")
+    assert info.value.extra["field"] == "agent_id_number"
+
+
+# --- GB 32100-2015 unified social credit code ---
+
+
+def test_uscc_standard_example():
+    assert uscc_check_character("91110000600037341") == "L"
+    assert uscc_check("91110000600037341L") == "91110000600037341L"
+    assert uscc_check("91110000600037341l") == "91110000600037341L"
+
+
+@pytest.mark.parametrize("letter", list("IOSVZ"))
+def test_uscc_refuses_letters_outside_the_code_alphabet(letter):
+    first17 = f"9111000060003734{letter}"
+    assert rule_of(lambda: uscc_check(first17 + "0")) == "format"
+
+
+@pytest.mark.parametrize("value", ["", "91110000600037341", "91110000600037341LL", "9111A000600037341L",
+                                   "91110000-60003734L"])
+def test_uscc_format(value):
+    assert rule_of(lambda: uscc_check(value)) == "format"
+
+
+def test_uscc_only_ascii_digits_are_digits():
+    assert rule_of(lambda: uscc_check("91１10000600037341L")) == "format"
+
+
+def test_uscc_check_character():
+    assert rule_of(lambda: uscc_check("91110000600037341M")) == "check_character"
+
+
+def test_uscc_division_code_never_used():
+    code = uscc("91990000600037341")
+    with pytest.raises(ValidationFailed) as info:
+        uscc_check(code)
+    assert info.value.extra == {"field": "uscc", "rule": "division_code"}
+
+
+def test_uscc_retired_division_code_is_accepted():
+    assert uscc_check(uscc("91320202MA0000001")).startswith("91320202")
+
+
+# --- properties: the check character catches every single-character error ---
+
+digits17 = st.text(alphabet="0123456789", min_size=17, max_size=17)
+
+
+@settings(max_examples=200, deadline=None)
+@given(first17=digits17)
+def test_any_17_digits_with_their_check_character_pass_the_checksum(first17):
+    try:
+        resident_id_check(resident_id(first17))
+    except ValidationFailed as error:
+        assert error.extra["rule"] in {"birth_date", "division_code"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(seq=st.integers(0, 999), birth=st.dates(datetime.date(1900, 1, 1), datetime.date(2020, 12, 31)),
+       code=st.sampled_from(["110105", "320202", "320211", "320213", "320281", "440305"]))
+def test_well_formed_numbers_pass_every_rule(seq, birth, code):
+    number = resident_id(f"{code}{birth:%Y%m%d}{seq:03d}")
+    rid = resident_id_check(number)
+    assert (rid.number, rid.division_code, rid.birth_date) == (number, code, birth)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first17=digits17, position=st.integers(0, 17), data=st.data())
+def test_any_single_character_change_fails_the_checksum(first17, position, data):
+    number = resident_id(first17)
+    alphabet = "0123456789X" if position == 17 else "0123456789"
+    replacement = data.draw(st.sampled_from([c for c in alphabet if c != number[position]]))
+    changed = number[:position] + replacement + number[position + 1:]
+    assert rule_of(lambda: resident_id_check(changed)) == "check_character"
+
+
+uscc_body = st.tuples(
+    st.text(alphabet=USCC_ALPHABET, min_size=2, max_size=2),
+    st.sampled_from(["110000", "320200", "320213", "320202"]),
+    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(first17=uscc_body)
+def test_uscc_with_its_check_character_passes(first17):
+    assert uscc_check(uscc(first17)) == uscc(first17)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first17=uscc_body, position=st.sampled_from([0, 1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]), data=st.data())
+def test_uscc_any_single_character_change_fails(first17, position, data):
+    code = uscc(first17)
+    replacement = data.draw(st.sampled_from([c for c in USCC_ALPHABET if c != code[position]]))
+    changed = code[:position] + replacement + code[position + 1:]
+    assert rule_of(lambda: uscc_check(changed)) == "check_character"

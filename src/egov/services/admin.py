@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from egov.services.models import Material, ServiceItem, StoredFile
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = ["name", "required", "form", "copies", "accepted_types", "max_size_bytes"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin):
+    """Read-only here: the catalogue changes through the audited actions (egov.services.actions)."""
+
+    list_display = ["code", "name", "item_type", "level", "organization", "legal_limit_days", "promised_limit_days",
+                    "online_depth", "is_published"]
+    list_filter = ["item_type", "level", "online_depth", "is_published", "organization"]
+    search_fields = ["code", "name"]
+    inlines = [MaterialInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StoredFile)
+class StoredFileAdmin(admin.ModelAdmin):
+    """Read-only: files are stored by ``material_file_store`` and named by their hash."""
+
+    list_display = ["sha256", "kind", "size", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["sha256"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

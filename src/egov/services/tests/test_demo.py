@@ -1,0 +1,37 @@
+"""The demo catalogue: at least 20 real items across at least 8 departments, all valid."""
+
+import pytest
+
+from egov.audit.models import AuditEvent
+from egov.demo import demo_load
+from egov.services.codes import item_code_check
+from egov.services.formschema import form_schema_check
+from egov.services.models import ServiceItem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_catalogue():
+    demo_load()
+    items = list(ServiceItem.objects.select_related("organization").prefetch_related("materials"))
+    assert len(items) >= 20
+    assert len({item.organization.name for item in items}) >= 8
+    names = {item.name for item in items}
+    for expected in ("企业设立登记", "食品经营许可", "建设工程规划许可证核发", "最低生活保障审批", "社会保障卡申领"):
+        assert expected in names
+    by_name = {item.name: item for item in items}
+    assert by_name["建设工程规划许可证核发"].organization.name == "无锡市自然资源和规划局"
+    assert by_name["社会保障卡申领"].organization.name == "无锡市人力资源和社会保障局"
+    assert by_name["食品经营许可（新办）"].parent == by_name["食品经营许可"]
+    assert by_name["机动车驾驶证有效期满换证"].level == "sub"
+    for item in items:
+        item_code_check(item.code, item_type=item.item_type, organization_uscc=item.organization.uscc)
+        assert item.legal_basis and all(entry["title"].startswith("《") for entry in item.legal_basis)
+        assert item.legal_limit_days is None or item.promised_limit_days <= item.legal_limit_days
+        assert form_schema_check(item.form_schema) == item.form_schema
+        if item.level != "main" or item.form_schema:
+            assert item.materials.all(), item.name
+    assert AuditEvent.objects.filter(action="services.item.create").count() == len(items)
+    # loading again changes nothing
+    demo_load()
+    assert ServiceItem.objects.count() == len(items)

@@ -1,0 +1,203 @@
+"""Application forms: schema checks, server-side validation naming fields, rendering and parsing."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.utils import translation
+
+from egov.core.errors import ValidationFailed
+from egov.services.formschema import SchemaForm, form_data_validate, form_fields, form_schema_check
+from egov.services.tests.factories import COMPANY_FORM, VALID_COMPANY
+
+SCHEMA = form_schema_check(COMPANY_FORM)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in their English msgids; pages default to Chinese."""
+    with translation.override("en"):
+        yield
+
+
+def _rule(data):
+    with pytest.raises(ValidationFailed) as failure:
+        form_data_validate(schema=SCHEMA, data=data)
+    return failure.value
+
+
+def test_valid_data_passes_unchanged():
+    assert form_data_validate(schema=SCHEMA, data=VALID_COMPANY) == VALID_COMPANY
+
+
+def test_minimum_names_the_field_and_rule():
+    error = _rule({**VALID_COMPANY, "registered_capital": -5})
+    assert error.extra["field"] == "form.registered_capital"
+    assert error.extra["rule"] == "minimum"
+    assert error.message == "注册资本（万元）: Must be at least 0.01."
+
+
+@pytest.mark.parametrize(("change", "field", "rule"), [
+    ({"company_name": None}, "form.company_name", "required"),
+    ({"shareholders": 51}, "form.shareholders", "maximum"),
+    ({"shareholders": 1.5}, "form.shareholders", "type"),
+    ({"contact_phone": "12800000000"}, "form.contact_phone", "pattern"),  # mobile numbers start 13–19
+    ({"established_on": "2026-02-30"}, "form.established_on", "format"),  # no 30 February
+    ({"company_type": "partnership"}, "form.company_type", "enum"),
+    ({"commitment": False}, "form.commitment", "const"),
+    ({"company_name": "无锡"}, "form.company_name", "minLength"),
+    ({"unknown": "x"}, "form.unknown", "additionalProperties"),
+])
+def test_each_rule_names_its_field(change, field, rule):
+    data = {**VALID_COMPANY, **change}
+    data = {k: v for k, v in data.items() if v is not None}
+    error = _rule(data)
+    assert (error.extra["field"], error.extra["rule"]) == (field, rule)
+
+
+def test_all_errors_are_listed_in_display_order():
+    error = _rule({"registered_capital": 0, "shareholders": 0, "contact_phone": "110", "commitment": True})
+    assert [e["field"] for e in error.extra["errors"]] == [
+        "form.company_name", "form.company_type", "form.registered_capital", "form.shareholders",
+        "form.contact_phone"]
+    assert error.extra["field"] == "form.company_name"
+
+
+def test_data_that_is_not_an_object_is_refused():
+    error = _rule(["not", "an", "object"])
+    assert (error.extra["field"], error.extra["rule"]) == ("form", "type")
+
+
+def test_schema_check_records_the_order_and_refuses_what_it_cannot_render():
+    assert SCHEMA["x-order"] == list(COMPANY_FORM["properties"])
+    assert form_schema_check({}) == {}
+    with pytest.raises(ValidationFailed) as failure:
+        form_schema_check({"type": "object", "properties": {"x": {"type": "string", "minimum": "a"}}})
+    assert failure.value.extra == {"field": "form_schema", "rule": "json_schema"}
+    with pytest.raises(ValidationFailed) as failure:
+        form_schema_check({"type": "object", "properties": {"Name": {"type": "string", "title": "名称"}}})
+    assert failure.value.extra["rule"] == "unsupported"
+    with pytest.raises(ValidationFailed) as failure:
+        form_schema_check({"type": "object", "properties": {"name": {"type": "string"}}})
+    assert failure.value.extra == {"field": "form_schema.properties.name", "rule": "title"}
+    with pytest.raises(ValidationFailed) as failure:
+        form_schema_check({"type": "object", "properties": {"d": {"type": "string", "title": "d", "format": "uri"}}})
+    assert failure.value.extra["rule"] == "unsupported"
+    with pytest.raises(ValidationFailed) as failure:
+        form_schema_check({"type": "object", "properties": {}, "required": ["ghost"]})
+    assert failure.value.extra["rule"] == "unsupported"
+
+
+@pytest.mark.django_db
+def test_field_order_survives_postgresql_jsonb(item):
+    item.refresh_from_db()
+    assert [f.name for f in form_fields(item.form_schema)] == list(COMPANY_FORM["properties"])
+
+
+class _Controls(HTMLParser):
+    """Collects what a browser would submit from rendered fields, and each control's attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self.attrs: dict[str, dict] = {}
+        self.labels: dict[str, str] = {}
+        self._select = None
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input":
+            self.attrs[attrs["name"]] = attrs
+            if attrs["type"] != "checkbox" or "checked" in attrs:
+                self.values[attrs["name"]] = attrs.get("value", "")
+        elif tag in ("select", "textarea"):
+            self.attrs[attrs["name"]] = attrs
+            self.values[attrs["name"]] = ""
+            self._select = attrs["name"] if tag == "select" else None
+            self._textarea = attrs["name"] if tag == "textarea" else None
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs["value"]
+        elif tag == "label":
+            self.labels[attrs["for"]] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag in ("select", "textarea"):
+            self._select = self._textarea = None
+
+
+def _controls(html) -> _Controls:
+    parser = _Controls()
+    parser.feed(str(html))
+    return parser
+
+
+def test_post_is_parsed_into_json_types():
+    post = {"form-company_name": " 无锡示范科技有限公司 ", "form-company_type": "llc",
+            "form-registered_capital": "１００", "form-shareholders": "2", "form-contact_phone": "13800000000",
+            "form-commitment": "on", "form-business_scope": ""}
+    form = SchemaForm(SCHEMA, post)
+    assert form.is_valid(), form.errors
+    # full-width digits (a Chinese input method) are read as numbers; the empty optional field is left out
+    assert form.cleaned_data == {"company_name": "无锡示范科技有限公司", "company_type": "llc",
+                                 "registered_capital": 100, "shareholders": 2, "contact_phone": "13800000000",
+                                 "commitment": True}
+
+
+def test_render_then_submit_round_trips():
+    data = {**VALID_COMPANY, "registered_capital": 12.5, "established_on": "2026-01-05",
+            "business_scope": "软件开发；信息技术咨询服务"}
+    rendered = _controls(SchemaForm(SCHEMA, initial=data).render())
+    form = SchemaForm(SCHEMA, rendered.values)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == data
+
+
+def test_rendered_fields_are_accessible():
+    html = str(SchemaForm(SCHEMA).render())
+    controls = _controls(html)
+    capital = controls.attrs["form-registered_capital"]
+    assert capital["id"] == "id_form-registered_capital" and "id_form-registered_capital" in controls.labels
+    assert capital["type"] == "number" and capital["min"] == "0.01" and "required" in capital
+    assert capital["aria-describedby"] == "id_form-registered_capital-help"
+    assert '<p class="help" id="id_form-registered_capital-help">以人民币万元计</p>' in html
+    assert controls.attrs["form-contact_phone"]["pattern"] == "^1[3-9][0-9]{9}$"
+    assert controls.attrs["form-established_on"]["type"] == "date"
+    assert "required" not in controls.attrs["form-established_on"]
+    assert controls.attrs["form-business_scope"]["maxlength"] == "2000"  # a textarea
+    assert controls.attrs["form-commitment"]["type"] == "checkbox" and "required" in controls.attrs["form-commitment"]
+    assert '<option value="llc">有限责任公司</option>' in html
+    assert html.count('<span class="required" aria-hidden="true">*</span>') == 6
+
+
+def test_errors_are_shown_and_tied_to_their_fields():
+    post = {"form-company_name": "无锡示范科技有限公司", "form-company_type": "llc", "form-registered_capital": "-1",
+            "form-shareholders": "two", "form-contact_phone": "13800000000"}
+    form = SchemaForm(SCHEMA, post)
+    assert not form.is_valid()
+    assert set(form.errors) == {"registered_capital", "shareholders", "commitment"}
+    assert form.rules["shareholders"] == "type"
+    first = form.first_error()
+    assert (first.extra["field"], first.extra["rule"]) == ("form.registered_capital", "minimum")
+    html = str(form.render())
+    controls = _controls(html)
+    shareholders = controls.attrs["form-shareholders"]
+    assert shareholders["aria-invalid"] == "true"
+    assert shareholders["aria-describedby"] == "id_form-shareholders-error"
+    assert shareholders["value"] == "two"  # what was typed comes back to be corrected
+    assert '<p class="error" id="id_form-shareholders-error">Enter a whole number.</p>' in html
+    assert "id_form-registered_capital-help id_form-registered_capital-error" in html
+
+
+def test_messages_are_chinese_by_default():
+    with translation.override("zh-hans"):
+        error = _rule({**VALID_COMPANY, "registered_capital": -5})
+    assert error.message == "注册资本（万元）: 不能小于 0.01。"
+
+
+def test_values_are_escaped():
+    html = str(SchemaForm(SCHEMA, initial={"company_name": '"><script>x</script>'}).render())
+    assert "<script>" not in html and "&lt;script&gt;" in html

@@ -1,0 +1,107 @@
+"""The demo city, and the issue's "done when": `egov audit verify` exits 0 on the demo database and 1
+after one audit row is edited with SQL."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from egov.accounts.models import NaturalPerson, User
+from egov.audit.models import AuditEvent
+from egov.audit.selectors import audit_chain_verify
+from egov.audit.tests.test_actions import tamper
+from egov.demo import demo_load
+from egov.orgs.models import Organization
+from egov.orgs.selectors import memberships_of
+
+# Wuxi's districts and county-level cities with their GB/T 2260 codes of 2024.
+WUXI_2024 = {"320205": "锡山区", "320206": "惠山区", "320211": "滨湖区", "320213": "梁溪区", "320214": "新吴区",
+             "320281": "江阴市", "320282": "宜兴市"}
+
+
+@pytest.mark.django_db
+def test_demo_city():
+    demo_load()
+    (root,) = Organization.objects.filter(parent__isnull=True)
+    assert (root.name, root.division.code, root.doc_code) == ("无锡市人民政府", "320200", "锡政发")
+    departments = Organization.objects.filter(kind="department", parent=root)
+    assert departments.count() >= 15
+    names = set(departments.values_list("name", flat=True))
+    assert {"无锡市公安局", "无锡市教育局", "无锡市财政局", "无锡市民政局", "无锡市审计局"} <= names
+    districts = Organization.objects.filter(kind="district", parent=root).select_related("division")
+    assert {d.division.code: d.division.name for d in districts} == WUXI_2024
+    assert all(d.division.in_use for d in districts)
+    assert all(o.doc_code and o.uscc for o in Organization.objects.all())
+
+
+@pytest.mark.django_db
+def test_every_demo_organization_has_its_creation_event():
+    demo_load()
+    created = AuditEvent.objects.filter(action="orgs.organization.create")
+    by_object = {}
+    for event in created:
+        by_object.setdefault(event.object_id, []).append(event)
+    assert sorted(by_object) == sorted(str(pk) for pk in Organization.objects.values_list("pk", flat=True))
+    assert all(len(events) == 1 and events[0].actor_id is None for events in by_object.values())
+    assert audit_chain_verify().ok
+
+
+@pytest.mark.django_db
+def test_demo_load_twice_changes_nothing():
+    first = demo_load()
+    counts = (Organization.objects.count(), User.objects.count(), AuditEvent.objects.count())
+    second = demo_load()
+    assert (Organization.objects.count(), User.objects.count(), AuditEvent.objects.count()) == counts
+    assert second.rows == first.rows
+
+
+@pytest.mark.django_db
+def test_demo_people():
+    demo_load()
+    reviewer = User.objects.get(username="reviewer")
+    assert reviewer.name == "审查员王\U00020bb7"
+    (membership,) = memberships_of(user=reviewer)
+    assert membership.organization.name == "无锡市行政审批局"
+    assert [r.role for r in membership.roles.all()] == ["reviewer"]
+    citizen = NaturalPerson.objects.get()
+    assert (citizen.id_number, citizen.division_code, citizen.name) == ("320213199003074514", "320213",
+                                                                         "张\U00020bb7明")
+    assert citizen.agencies.get().legal_person.uscc == "91320213MA1X2Y3W4U"
+
+
+@pytest.mark.django_db
+def test_audit_verify_on_the_demo_database():
+    demo_load()
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert out.getvalue().startswith("audit chain intact: ")
+    tamper("UPDATE audit_auditevent SET summary = %s WHERE seq = %s", ["created nothing", 3])
+    with pytest.raises(SystemExit) as exit_:
+        call_command("audit", "verify", stdout=out)
+    assert exit_.value.code == 1
+    assert out.getvalue().splitlines()[-1].startswith("audit chain broken at event seq=3 ")
+
+
+def test_done_when_with_the_egov_command(tmp_path):
+    """The issue's acceptance check, as an operator runs it: on the embedded (SQLite) demo database."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "EGOV_SITE"}}
+    env.update({"EGOV_ENV": "demo", "EGOV_VAR_DIR": str(tmp_path), "LOG_LEVEL": "ERROR"})
+
+    def egov(*args):
+        return subprocess.run([sys.executable, "-m", "egov.cli", *args], env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    prepared = egov("demo", "--prepare-only")
+    assert prepared.returncode == 0, prepared.stderr
+    intact = egov("audit", "verify")
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    assert intact.stdout.startswith("audit chain intact: ")
+    with sqlite3.connect(tmp_path / "egov.sqlite3") as db:
+        db.execute("UPDATE audit_auditevent SET summary = 'nothing to see' WHERE seq = 7")
+    broken = egov("audit", "verify")
+    assert broken.returncode == 1
+    assert broken.stdout.startswith("audit chain broken at event seq=7 ") and "hash mismatch" in broken.stdout

@@ -1,0 +1,65 @@
+"""Settings from the environment: unsafe production settings refuse to start with one line."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STRONG_KEY = "k" * 20 + "-production-only-secret-" + "9" * 10
+PRODUCTION = {"EGOV_ENV": "production", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "egov.example.cn",
+              "DATABASE_URL": "postgres://egov@db.example.cn:5432/egov", "DEBUG": "0"}
+
+
+def egov(args: list[str], env_changes: dict, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run ``egov`` with the configuration in ``env_changes`` only (none inherited from this process)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
+                                                             "EGOV_ENV", "EGOV_SITE"}}
+    env.update({"EGOV_VAR_DIR": str(tmp_path), **env_changes})
+    return subprocess.run([sys.executable, "-m", "egov.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_safe_production_settings_start(tmp_path):
+    completed = egov(["check"], PRODUCTION, tmp_path)
+    assert completed.returncode == 0, completed.stderr
+
+
+@pytest.mark.parametrize(("changes", "drop", "why"), [
+    ({"DEBUG": "1"}, (), "DEBUG"),
+    ({}, ("SECRET_KEY",), "SECRET_KEY"),
+    ({"SECRET_KEY": "change-me"}, (), "SECRET_KEY"),
+    ({"SECRET_KEY": "django-insecure-" + "x" * 40}, (), "SECRET_KEY"),
+    ({"SECRET_KEY": "short-but-not-default"}, (), "SECRET_KEY"),
+    ({}, ("ALLOWED_HOSTS",), "ALLOWED_HOSTS"),
+    ({"ALLOWED_HOSTS": " , "}, (), "ALLOWED_HOSTS"),
+    ({}, ("DATABASE_URL",), "DATABASE_URL"),
+])
+def test_unsafe_production_settings_refuse_with_one_line(tmp_path, changes, drop, why):
+    env = {k: v for k, v in PRODUCTION.items() if k not in drop} | changes
+    completed = egov(["check"], env, tmp_path)
+    assert completed.returncode == 2
+    lines = completed.stderr.splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert lines[0].startswith("egov: production refuses to start") and why in lines[0]
+    assert completed.stdout == ""
+
+
+def test_unknown_site_refuses_to_start(tmp_path):
+    completed = egov(["check"], {"EGOV_ENV": "demo", "EGOV_SITE": "intranet"}, tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == "egov: EGOV_SITE must be public, staff or all, not 'intranet'"
+
+
+def test_argon2_is_the_password_hasher_outside_tests(tmp_path):
+    script = ("import django; django.setup(); from django.conf import settings; "
+              "from django.contrib.auth.hashers import make_password; "
+              "print(settings.PASSWORD_HASHERS[0]); print(make_password('correct-horse-2026').split('$')[0])")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env.update({"EGOV_ENV": "demo", "EGOV_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "egov.settings"})
+    completed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["django.contrib.auth.hashers.Argon2PasswordHasher", "argon2"]
+    # The demo's generated secret key stays private to its owner.
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"

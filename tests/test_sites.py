@@ -1,0 +1,106 @@
+"""Two sites (外网/内网): the public site routes to no staff view; every staff URL needs staff."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import get_resolver
+
+from egov.orgs.roles import Role
+from tests.urlwalk import walk
+
+ROOT = Path(__file__).resolve().parents[1]
+# A view both sites route to on purpose: sign-out (POST only, ends whatever session there is).
+SHARED_VIEWS = {"egov.accounts.views.logout_view"}
+
+
+def site_walk(site: str, tmp_path: Path) -> dict:
+    env = {**os.environ, "EGOV_ENV": "test", "EGOV_SITE": site, "EGOV_VAR_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}", "LOG_LEVEL": "ERROR"}
+    completed = subprocess.run([sys.executable, str(ROOT / "tests" / "urlwalk.py")], env=env, cwd=ROOT,
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+def test_public_site_has_no_staff_route(tmp_path):
+    public = site_walk("public", tmp_path)
+    assert public["site"] == "public"
+    assert not [r for r in public["routes"] if r.startswith(("staff", "admin"))]
+    assert set(public["views"]) & set(public["staff_views"]) <= SHARED_VIEWS
+    assert not [v for v in public["views"] if v.startswith(("django.contrib.admin", "egov.accounts.admin"))]
+    for path in ("/staff/", "/staff/login/", "/admin/", "/admin/login/"):
+        assert public["status"][path] == 404, path
+    assert public["status"]["/accounts/register/person/"] == 200
+
+
+def test_staff_site_has_no_public_pages(tmp_path):
+    staff = site_walk("staff", tmp_path)
+    assert staff["site"] == "staff"
+    assert not [r for r in staff["routes"] if r.startswith(("accounts/", "api/"))]
+    public_only = {"egov.views.public_home", "egov.accounts.views.register_natural_person",
+                   "egov.accounts.views.register_legal_person", "egov.accounts.views.public_login",
+                   "egov.accounts.views.profile"}
+    assert not public_only & set(staff["views"])
+    for path in ("/accounts/register/person/", "/accounts/register/legal-person/", "/accounts/login/",
+                 "/api/openapi.json"):
+        assert staff["status"][path] == 404, path
+    assert staff["status"]["/staff/login/"] == 200
+
+
+def staff_paths() -> list[str]:
+    return [path for route, path, _view in walk(get_resolver("egov.urls_all").url_patterns)
+            if route.startswith(("staff/", "admin/"))]
+
+
+def public_paths() -> list[str]:
+    return [path for route, path, _view in walk(get_resolver("egov.urls_all").url_patterns)
+            if not route.startswith(("staff/", "admin/"))]
+
+
+def assert_kept_out(client, path: str) -> None:
+    response = client.get(path, follow=True)
+    if response.redirect_chain:
+        final = response.redirect_chain[-1][0]
+        assert final.startswith("/staff/login/?next=") or final == "/staff/login/", (path, response.redirect_chain)
+    else:
+        # 405: a POST-only view (sign-out) answering a GET.
+        assert response.status_code in (404, 405), (path, response.status_code)
+
+
+@pytest.mark.django_db
+def test_every_staff_url_keeps_out_anonymous_users_and_citizens(client, citizen):
+    paths = [p for p in staff_paths() if p != "/staff/login/"]
+    assert len(paths) > 50  # the staff pages and every admin page
+    for path in paths:
+        assert_kept_out(client, path)
+    client.force_login(citizen.user)
+    for path in paths:
+        assert_kept_out(client, path)
+    assert client.get("/staff/login/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_urls_keep_out_staff_who_have_not_passed_mfa(client, department, make_staff):
+    make_staff(department, [Role.APPROVER], username="approver1")
+    client.post("/staff/login/", {"username": "approver1", "password": "correct-horse-2026"})
+    for path in ("/staff/", "/admin/", "/admin/audit/auditevent/"):
+        assert_kept_out(client, path)
+
+
+@pytest.mark.django_db
+def test_admin_needs_is_staff_as_well(client, department, make_staff):
+    clerk = make_staff(department, [Role.CLERK])
+    client.force_login(clerk)
+    assert client.get("/staff/").status_code == 200
+    assert_kept_out(client, "/admin/")
+
+
+@pytest.mark.django_db
+def test_every_public_url_answers_an_anonymous_user_without_error(client, city):
+    client.raise_request_exception = False
+    for path in public_paths():
+        assert client.get(path).status_code < 500, path
