@@ -26,6 +26,13 @@ from egov.accounts.models import NaturalPerson, User
 from egov.audit.selectors import audit_chain_verify
 from egov.core.errors import ValidationFailed
 from egov.demo import DEMO_CITIZEN, DEMO_PASSWORD, demo_load
+from egov.documents.actions import (
+    document_draft,
+    document_number_allocate,
+    document_print,
+    document_sign_off,
+    document_transition,
+)
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
 from egov.services.actions import material_file_store
@@ -142,6 +149,32 @@ def step_services_catalog(out_dir: Path) -> dict:
             "stored": first.sha256[:12]}
 
 
+def step_documents(out_dir: Path) -> dict:
+    """A 通知 of the municipal government to three departments: drafted, reviewed, signed off,
+    numbered (锡政发〔year〕N号) and printed as a GB/T 9704 PDF (kept in ``out_dir``)."""
+    users = {name: User.objects.get(username=name) for name in ("govclerk", "govreviewer", "vicemayor")}
+    government = Organization.objects.get(parent__isnull=True)
+    departments = list(Organization.objects.filter(doc_code__in=["锡发改", "锡财", "锡数据"]).order_by("path"))
+    document = document_draft(
+        actor=users["govclerk"], issuer=government, kind="notice", title="无锡市人民政府关于推进电子政务建设的通知",
+        body="一、总体要求\n（一）加强领导。各部门要把电子政务建设列入重要议事日程。\n二、保障措施\n1.资金保障。",
+        main_to=departments, printer=Organization.objects.get(doc_code="锡政办发"), note="此件公开发布",
+    )
+    document_transition(actor=users["govclerk"], document=document, to="reviewing")
+    document_transition(actor=users["govreviewer"], document=document, to="signing")
+    document_sign_off(actor=users["vicemayor"], document=document)
+    document_transition(actor=users["govclerk"], document=document, to="registering")
+    document = document_number_allocate(document=document, actor=users["govclerk"])
+    _expect(str(document.number) == f"锡政发〔{document.number_year}〕1号", "the first number of the year is 1")
+    document = document_print(document=document, actor=users["govclerk"])
+    pdf = document.printed_pdf.read()
+    _expect(pdf.startswith(b"%PDF-"), "the printed document is a PDF")
+    path = out_dir / f"document-{document.pk}.pdf"
+    path.write_bytes(pdf)
+    return {"number": str(document.number), "recipients": [o.name for o in departments], "status": document.status,
+            "pdf_bytes": len(pdf), "pdf": str(path), "sha256": document.printed_pdf_sha256}
+
+
 def step_audit(out_dir: Path) -> dict:
     report = audit_chain_verify()
     _expect(report.ok, f"audit chain intact (broken at {report.broken_seq}: {report.reason})")
@@ -154,6 +187,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("staff_mfa", step_staff_mfa),
     ("workflow", step_workflow),
     ("services_catalog", step_services_catalog),
+    ("documents", step_documents),
     ("audit", step_audit),
 ]
 

@@ -1,16 +1,14 @@
 """Fixtures of the documents tests: a small city (Wuxi) made through the real, audited actions."""
 
-import importlib
 from dataclasses import dataclass
 
 import pytest
-from django.apps import apps as django_apps
 
 from egov.accounts.actions import staff_user_create
 from egov.accounts.models import User
 from egov.documents.actions import document_draft
 from egov.orgs.actions import organization_create
-from egov.orgs.models import Division, Organization
+from egov.orgs.models import Organization
 from egov.orgs.roles import Role
 
 PASSWORD = "documents-test-2026"
@@ -45,10 +43,6 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def wuxi(db) -> City:
-    # Transactional tests (``transaction=True``) end by emptying every table, the GB/T 2260
-    # divisions loaded by migration included: load them again with the migration's own loader.
-    if not Division.objects.exists():
-        importlib.import_module("egov.orgs.migrations.0002_load_divisions").load(django_apps, None)
     government = organization_create(actor=None, name="无锡市人民政府", kind="government", division_code="320200",
                                      doc_code="锡政发")
     department = {"kind": "department", "division_code": "320200", "parent": government}

@@ -11,7 +11,9 @@ from egov.documents.models import DocumentNumberCounter, OfficialDocument
 from egov.documents.selectors import document_numbers_used
 from egov.documents.tests.conftest import advance_to_registering
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Committed transactions, so that each thread's connection sees the documents. serialized_rollback
+# restores the migrated reference data (GB/T 2260 divisions, content types) for the tests after these.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 THREADS = 20
 
@@ -71,10 +73,12 @@ def test_concurrent_hand_typed_and_allocated_numbers_never_collide(wuxi, registe
              for p, n in zip(papers, (2, 5, 5), strict=True)]
     allocations = [(lambda d=d: document_number_allocate(document=d, actor=wuxi.clerk)) for d in registering[:8]]
     errors = _run_together(typed + allocations)
-    # Exactly one of the two hands that typed 5 is refused; every allocation succeeds.
-    assert [e.extra["rule"] for e in errors] == ["duplicate"]
+    # Every allocation succeeds. At least one of the two hands that typed 5 is refused; the typed 2
+    # is refused too when an allocation took 2 first. Nothing else fails.
+    rules = [e.extra["rule"] for e in errors]
+    assert rules in (["duplicate"], ["duplicate", "duplicate"])
     seqs = sorted(OfficialDocument.objects.filter(number_code="锡政发", number_year=year)
                   .values_list("number_seq", flat=True))
-    assert len(seqs) == len(set(seqs)) == 10
-    # 8 allocations plus the typed 2 and 5 cover 1..10 with nothing lost.
-    assert seqs == list(range(1, 11))
+    assert len(seqs) == 11 - len(errors)
+    # No number twice, none lost: allocations pass over typed numbers, so the set is 1..n.
+    assert seqs == list(range(1, len(seqs) + 1))

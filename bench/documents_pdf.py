@@ -1,0 +1,73 @@
+"""Benchmark: GB/T 9704 PDF rendering per page (ms), for documents of 1, 5 and 20 pages.
+
+    .venv/bin/python bench/documents_pdf.py [--repeat N]
+
+Renders a 通知 of the municipal government (版头, 发文字号, title, 主送, a body with heading levels,
+附件说明, 署名, 成文日期, 附注, 版记) with ``documents.rendering.pdf_render`` — WeasyPrint layout,
+font subsetting and PDF writing, no database — sizing the body so that the document has exactly
+1, 5 and 20 pages. Each size is rendered N times (default 5) after one warm-up; prints one JSON
+line with the median milliseconds per document and per page for each size.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import date
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
+    os.environ.setdefault("EGOV_ENV", "test")
+    import django
+
+    django.setup()
+    from egov.documents.body import body_sanitize
+    from egov.documents.rendering import PrintData, pdf_render
+
+    paragraph = "为进一步推进电子政务建设，提高行政效能，根据国家和省有关规定，结合我市实际，现就有关事项通知如下。" * 2
+
+    def data(paragraphs: int, imprint: bool) -> PrintData:
+        body = "一、总体要求\n（一）加强领导。各部门要高度重视。\n1.资金保障。\n" + "\n".join([paragraph] * paragraphs)
+        return PrintData(
+            issuer_marks=["无锡市人民政府文件"], title="无锡市人民政府关于推进电子政务建设的通知",
+            body_html=body_sanitize(body), signature="无锡市人民政府", written_on=date(2026, 11, 30),
+            number="锡政发〔2026〕1号", main_to=["无锡市财政局", "无锡市教育局", "无锡市数据局"],
+            attachments=["任务分工表"], note="此件公开发布",
+            copy_to=["无锡市发展和改革委员会"] if imprint else [],
+            printer="无锡市人民政府办公室" if imprint else "", printed_on=date(2026, 12, 1) if imprint else None,
+        )
+
+    def sized(pages: int) -> PrintData:
+        # A one-page document has no 版记 (it would go to page 2); longer ones have one.
+        imprint = pages > 1
+        # A paragraph is 4 lines of the 22 on a page: start a little below the estimate and go up.
+        for paragraphs in range(max(0, (pages - 1) * 5 - 4), 400):
+            candidate = data(paragraphs, imprint)
+            if pdf_render(candidate).pages == pages:
+                return candidate
+        raise SystemExit(f"no body length gives {pages} pages")
+
+    results = {}
+    for pages in (1, 5, 20):
+        document = sized(pages)
+        pdf_render(document)  # warm-up: fonts loaded, caches filled
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            rendered = pdf_render(document)
+            times.append((time.perf_counter() - start) * 1000)
+        assert rendered.pages == pages
+        median = statistics.median(times)
+        results[f"{pages}_pages"] = {"ms_per_document": round(median, 1), "ms_per_page": round(median / pages, 1),
+                                     "pdf_bytes": len(rendered.pdf)}
+    print(json.dumps({"repeat": args.repeat, "python": sys.version.split()[0], **results}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
