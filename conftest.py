@@ -24,14 +24,18 @@ PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
-def divisions(transactional_db) -> None:
-    """The GB/T 2260 table in a transactional test (``transaction=True``, ``live_server``).
+def reference_data(transactional_db) -> None:
+    """The reference data that migrations load (GB/T 2260 divisions, the working-day calendar), in a
+    transactional test (``transaction=True``, ``live_server``).
 
-    Those tests end by emptying every table, the divisions loaded by migration included; this loads
-    them again through the migration's own loader (much faster than ``serialized_rollback``).
+    Those tests end by emptying every table, the migrations' data included; this loads it again
+    through the migrations' own loaders (faster than ``serialized_rollback``, which also collides
+    with the content types that the flush re-creates).
     """
     if not apps.get_model("orgs", "Division").objects.exists():
         importlib.import_module("egov.orgs.migrations.0002_load_divisions").load(apps, None)
+    if not apps.get_model("workflow", "CalendarYear").objects.exists():
+        importlib.import_module("egov.workflow.migrations.0002_seed_calendar").seed(apps, None)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from egov.orgs.tests.factories import OrganizationFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_citizen_registers_on_a_phone(divisions, live_server, phone_page):
+def test_citizen_registers_on_a_phone(reference_data, live_server, phone_page):
     page = phone_page
     city = OrganizationFactory(name="无锡市人民政府", kind=Organization.Kind.GOVERNMENT, doc_code="锡政发",
                                name_en="Wuxi Municipal People's Government")

@@ -12,6 +12,7 @@ from egov.accounts.api import router as accounts_router
 from egov.core.errors import ApplicationError
 from egov.orgs.api import router as orgs_router
 from egov.services.api import router as services_router
+from egov.trust.api import router as trust_router
 
 api = NinjaAPI(
     title="egov API",
@@ -42,3 +43,4 @@ def request_invalid(request, exc: NinjaValidationError):
 api.add_router("/v1/accounts/", accounts_router)
 api.add_router("/v1/orgs/", orgs_router)
 api.add_router("/v1/services/", services_router)
+api.add_router("/v1/trust/", trust_router)

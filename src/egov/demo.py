@@ -23,6 +23,8 @@ from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Organization
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
 from egov.services.demo import demo_catalog_load
+from egov.trust.actions import ca_init, seal_create, seal_grant
+from egov.trust.models import Seal
 from egov.workflow.actions import process_definitions_install_shipped
 
 DEMO_CITY = Path(__file__).parent / "fixtures" / "demo_city.json"
@@ -47,6 +49,12 @@ DEMO_STAFF = [
     ("vicemayor", "副市长孙明", "wuxi", "副市长", [Role.APPROVER]),
 ]
 DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000"}
+# (organization name, seal kind, roles granted its use)
+DEMO_SEALS = [
+    ("无锡市人民政府", Seal.Kind.OFFICIAL, [Role.APPROVER, Role.DOCUMENT_CLERK]),
+    ("无锡市人民政府办公室", Seal.Kind.DOCUMENT, [Role.DOCUMENT_CLERK, Role.APPROVER]),
+    ("无锡市行政审批局", Seal.Kind.BUSINESS, [Role.APPROVER]),
+]
 DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国"}
 
 
@@ -88,6 +96,7 @@ def demo_load() -> DemoSignIns:
     process_definitions_install_shipped(actor=None)
     demo_catalog_load(organizations={item["key"]: Organization.objects.get(name=item["name"])
                                      for item in city["organizations"]})
+    demo_trust_load()
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))
@@ -97,3 +106,15 @@ def demo_load() -> DemoSignIns:
             note += f"; MFA backup codes (one use each): {' '.join(DEMO_BACKUP_CODES)}"
         signins.rows.append(("staff", username, DEMO_PASSWORD, f"{name}: {note}"))
     return signins
+
+
+def demo_trust_load() -> None:
+    """Set up the platform CA (``ca_init`` is idempotent) and the demo seals that are missing."""
+    ca_init(actor=None)
+    for name, kind, roles in DEMO_SEALS:
+        organization = Organization.objects.get(name=name)
+        if Seal.objects.filter(organization=organization, kind=kind, is_active=True).exists():
+            continue
+        seal = seal_create(actor=None, organization=organization, kind=kind)
+        for role in roles:
+            seal_grant(actor=None, seal=seal, role=role)

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "egov.audit",
     "egov.orgs",
     "egov.accounts",
+    "egov.trust",
     "egov.workflow",
     "egov.services",
     "egov.documents",
@@ -234,7 +235,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+    # pyHanko warns on every in-process B-LT signing that fetching is off: by design here (egov.trust.signing).
+    "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"},
+                "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"},
                 "fontTools": {"level": "WARNING"}},
 }
 
@@ -242,3 +245,10 @@ LOGGING = {
 EGOV_DOCUMENT_ATTACHMENT_MAX_MB = int(os.environ.get("EGOV_DOCUMENT_ATTACHMENT_MAX_MB", "20"))
 
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Platform")
+
+# Trust (egov.trust): the public address printed in certificates (CRL, OCSP, CA issuer URLs) and
+# QR codes; the CA's name; the TSA policy (an OID under 2.25, ITU-T X.667, needs no registration).
+# The CA passphrase is read from EGOV_CA_PASSPHRASE when a key is used (egov.trust.keys).
+EGOV_PUBLIC_URL = os.environ.get("EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+EGOV_CA_NAME = os.environ.get("EGOV_CA_NAME", "egov 政务CA")
+EGOV_TSA_POLICY_OID = os.environ.get("EGOV_TSA_POLICY_OID", "2.25.285411794484358224890877180322523579696")

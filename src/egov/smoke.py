@@ -39,6 +39,10 @@ from egov.services.actions import material_file_store
 from egov.services.formschema import form_data_validate
 from egov.services.models import ServiceItem
 from egov.services.storage import blob_path
+from egov.trust.models import Seal
+from egov.trust.pdf import pdf_one_page
+from egov.trust.signing import pdf_sign_with_seal
+from egov.trust.verification import pdf_verify, pdf_verify_code
 from egov.workflow.actions import process_start, task_claim, task_complete
 from egov.workflow.selectors import instance_active_tasks, instance_task_at
 
@@ -149,6 +153,29 @@ def step_services_catalog(out_dir: Path) -> dict:
             "stored": first.sha256[:12]}
 
 
+def step_trust(out_dir: Path) -> dict:
+    """Seal a one-page PDF with the 行政审批局's 业务专用章 at PAdES B-LT, verify it by file and by
+    code, and fetch the CRL and the verification page over HTTP (Django's test client)."""
+    seal = Seal.objects.get(organization__name="无锡市行政审批局", kind=Seal.Kind.BUSINESS, is_active=True)
+    pdf = pdf_one_page(lines=["egov smoke test", "Licence No. SMOKE-0001"])
+    signed = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf, title="smoke licence")
+    path = out_dir / "trust-signed.pdf"
+    path.write_bytes(signed.pdf)
+    report = pdf_verify(pdf=signed.pdf)
+    _expect(report.valid and len(report.signatures) == 1, f"the signed PDF verifies ({report.message})")
+    signature = report.signatures[0]
+    _expect(signature.timestamp is not None and signature.timestamp["valid"], "the signature has a valid timestamp")
+    _expect(signature.ltv and signature.revocation["status"] == "good", "revocation info embedded, status good")
+    _expect(pdf_verify_code(code=signed.document.code).valid, "the verification code finds the document")
+    client = Client()
+    crl = client.get(reverse("trust:crl", args=["issuing-1"]))
+    _expect(crl.status_code == 200 and crl["Content-Type"] == "application/pkix-crl", "the CRL is published")
+    page = client.get(reverse("trust:verify"), {"code": signed.document.code})
+    _expect(page.status_code == 200, "the verification page answers")
+    return {"seal": str(seal), "code": signed.document.code, "valid": report.valid, "file": path.name,
+            "signer": signature.signer, "timestamp": signature.timestamp["time"]}
+
+
 def step_documents(out_dir: Path) -> dict:
     """A 通知 of the municipal government to three departments: drafted, reviewed, signed off,
     numbered (锡政发〔year〕N号) and printed as a GB/T 9704 PDF (kept in ``out_dir``)."""
@@ -187,6 +214,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("staff_mfa", step_staff_mfa),
     ("workflow", step_workflow),
     ("services_catalog", step_services_catalog),
+    ("trust", step_trust),
     ("documents", step_documents),
     ("audit", step_audit),
 ]

@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("egov.accounts.urls_public")),
     path("services/", include("egov.services.urls_public")),
+    path("trust/", include("egov.trust.urls_public")),
     path("api/", api.urls),
 ]

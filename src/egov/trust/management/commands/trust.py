@@ -1,0 +1,137 @@
+"""``egov trust``: the platform CA from the command line.
+
+    egov trust init                          create the CA (idempotent; needs EGOV_CA_PASSPHRASE)
+    egov trust seals                         list the seals and their ids
+    egov trust sign-pdf IN OUT --seal ID     seal a PDF at PAdES B-LT (as the platform, audited)
+    egov trust verify-pdf FILE [--json]      exit 0 when every signature is valid, 1 otherwise
+    egov trust revoke SERIAL --reason R      revoke a certificate (serial in hex) and publish the CRL
+    egov trust renew SERIAL                  issue a successor certificate (seals move to it)
+    egov trust expiring [--days N]           certificates expiring within N days (exit 1 if any)
+
+Bad input (a missing file, a malformed or encrypted PDF, a wrong passphrase…) prints one line
+and exits with status 2.
+"""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from egov.core.errors import ApplicationError
+from egov.trust import actions
+from egov.trust.models import Certificate, Seal
+from egov.trust.selectors import certificates_expiring, seal_get
+from egov.trust.signing import pdf_sign_with_seal
+from egov.trust.verification import pdf_verify
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise CommandError(f"{path}: {error.strerror}", returncode=2) from None
+
+
+def _box(text: str | None) -> tuple[float, float, float, float] | None:
+    if not text:
+        return None
+    try:
+        x1, y1, x2, y2 = (float(part) for part in text.split(","))
+    except ValueError:
+        raise CommandError("--box wants four numbers in points: x1,y1,x2,y2", returncode=2) from None
+    return (x1, y1, x2, y2)
+
+
+def _certificate(serial: str) -> Certificate:
+    matches = list(Certificate.objects.filter(serial=serial.lower().removeprefix("0x")))
+    if len(matches) != 1:
+        raise CommandError(f"no certificate has serial number {serial}", returncode=2)
+    return matches[0]
+
+
+class Command(BaseCommand):
+    help = "The platform CA: init, seals, sign-pdf, verify-pdf, revoke, renew, expiring."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        sub.add_parser("init", help="create the root and issuing CA, TSA and OCSP certificates (idempotent)")
+        sub.add_parser("seals", help="list the active seals")
+        sign = sub.add_parser("sign-pdf", help="seal a PDF (PAdES B-LT)")
+        sign.add_argument("input")
+        sign.add_argument("output")
+        sign.add_argument("--seal", type=int, required=True, help="seal id (see `egov trust seals`)")
+        sign.add_argument("--page", type=int, default=1, help="page for the seal, from 1 (default 1)")
+        sign.add_argument("--box", help="x1,y1,x2,y2 in points from the lower-left corner")
+        sign.add_argument("--reason", default="")
+        sign.add_argument("--no-mark", action="store_true", help="do not print the verification QR code")
+        verify = sub.add_parser("verify-pdf", help="verify every signature of a PDF")
+        verify.add_argument("file")
+        verify.add_argument("--json", action="store_true", help="print the report as one JSON line")
+        revoke = sub.add_parser("revoke", help="revoke a certificate")
+        revoke.add_argument("serial")
+        revoke.add_argument("--reason", required=True, choices=Certificate.Reason.values)
+        renew = sub.add_parser("renew", help="renew a certificate")
+        renew.add_argument("serial")
+        expiring = sub.add_parser("expiring", help="certificates that expire soon")
+        expiring.add_argument("--days", type=int, default=30)
+
+    def handle(self, *args, subcommand: str, **options):
+        try:
+            return getattr(self, "_" + subcommand.replace("-", "_"))(**options)
+        except ApplicationError as error:
+            raise CommandError(error.message, returncode=2) from None
+
+    def _init(self, **options):
+        result = actions.ca_init(actor=None)
+        verb = "created" if result.created else "exists"
+        self.stdout.write(f"CA {verb}: {result.root} / {result.issuing}")
+
+    def _seals(self, **options):
+        for seal in Seal.objects.filter(is_active=True).select_related("organization"):
+            self.stdout.write(f"{seal.pk:5}  {seal.organization.name}  {seal.get_kind_display()}")
+
+    def _sign_pdf(self, *, input, output, seal, page, box, reason, no_mark, **options):
+        data = _read(input)
+        target = Path(output)
+        if not target.parent.is_dir():
+            raise CommandError(f"{output}: the folder does not exist", returncode=2)
+        with transaction.atomic():
+            result = pdf_sign_with_seal(actor=None, seal=seal_get(seal_id=seal), pdf=data, page=page - 1,
+                                        box=_box(box), reason=reason, title=Path(input).name, mark=not no_mark)
+            target.write_bytes(result.pdf)
+        self.stdout.write(f"signed {output} (verification code {result.document.code})")
+
+    def _verify_pdf(self, *, file, json: bool, **options):
+        report = pdf_verify(pdf=_read(file))
+        if json:
+            self.stdout.write(_json_line(report.as_json()))
+        else:
+            self.stdout.write(report.message)
+            for signature in report.signatures:
+                self.stdout.write(f"  {signature.field}: {'valid' if signature.valid else 'NOT VALID'} — "
+                                  f"{signature.signer} — {signature.message}")
+        if not report.valid:
+            raise SystemExit(1)
+
+    def _revoke(self, *, serial, reason, **options):
+        certificate = actions.certificate_revoke(actor=None, certificate=_certificate(serial), reason=reason)
+        self.stdout.write(f"revoked {certificate.common_name} ({certificate.serial}): {reason}")
+
+    def _renew(self, *, serial, **options):
+        renewed = actions.certificate_renew(actor=None, certificate=_certificate(serial))
+        self.stdout.write(f"renewed {renewed.common_name}: new serial {renewed.serial}, valid until "
+                          f"{renewed.not_after:%Y-%m-%d}")
+
+    def _expiring(self, *, days, **options):
+        found = list(certificates_expiring(within_days=days))
+        for certificate in found:
+            self.stdout.write(f"{certificate.not_after:%Y-%m-%d}  {certificate.serial}  {certificate.purpose:10}  "
+                              f"{certificate.common_name}")
+        if found:
+            raise SystemExit(1)
+        self.stdout.write(f"no certificate expires within {days} days")
+
+
+def _json_line(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False)
