@@ -199,7 +199,7 @@ def step_documents(out_dir: Path) -> dict:
     path = out_dir / f"document-{document.pk}.pdf"
     path.write_bytes(pdf)
     return {"number": str(document.number), "recipients": [o.name for o in departments], "status": document.status,
-            "pdf_bytes": len(pdf), "pdf": str(path), "sha256": document.printed_pdf_sha256}
+            "pdf_bytes": len(pdf), "file": path.name, "sha256": document.printed_pdf_sha256}
 
 
 def step_audit(out_dir: Path) -> dict:

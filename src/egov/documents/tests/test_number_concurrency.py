@@ -11,9 +11,9 @@ from egov.documents.models import DocumentNumberCounter, OfficialDocument
 from egov.documents.selectors import document_numbers_used
 from egov.documents.tests.conftest import advance_to_registering
 
-# Committed transactions, so that each thread's connection sees the documents. serialized_rollback
-# restores the migrated reference data (GB/T 2260 divisions, content types) for the tests after these.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed transactions, so that each thread's connection sees the documents; ``reference_data``
+# (the root conftest) reloads the GB/T 2260 divisions that transactional tests empty.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 THREADS = 20
 
