@@ -32,26 +32,34 @@ def main() -> None:
 
     paragraph = "为进一步推进电子政务建设，提高行政效能，根据国家和省有关规定，结合我市实际，现就有关事项通知如下。" * 2
 
-    def data(paragraphs: int, imprint: bool) -> PrintData:
+    def data(paragraphs: int, pages: int) -> PrintData:
+        # A 版记 sits on an even page, so documents of an odd page count have none; a one-page 通知 has
+        # no 附件 or 附注 either (they would not fit under the 版头).
+        full, imprint = pages > 1, pages % 2 == 0
         body = "一、总体要求\n（一）加强领导。各部门要高度重视。\n1.资金保障。\n" + "\n".join([paragraph] * paragraphs)
         return PrintData(
             issuer_marks=["无锡市人民政府文件"], title="无锡市人民政府关于推进电子政务建设的通知",
             body_html=body_sanitize(body), signature="无锡市人民政府", written_on=date(2026, 11, 30),
             number="锡政发〔2026〕1号", main_to=["无锡市财政局", "无锡市教育局", "无锡市数据局"],
-            attachments=["任务分工表"], note="此件公开发布",
+            attachments=["任务分工表"] if full else [], note="此件公开发布" if full else "",
             copy_to=["无锡市发展和改革委员会"] if imprint else [],
             printer="无锡市人民政府办公室" if imprint else "", printed_on=date(2026, 12, 1) if imprint else None,
         )
 
     def sized(pages: int) -> PrintData:
-        # A one-page document has no 版记 (it would go to page 2); longer ones have one.
-        imprint = pages > 1
-        # A paragraph is 4 lines of the 22 on a page: start a little below the estimate and go up.
-        for paragraphs in range(max(0, (pages - 1) * 5 - 4), 400):
-            candidate = data(paragraphs, imprint)
-            if pdf_render(candidate).pages == pages:
-                return candidate
-        raise SystemExit(f"no body length gives {pages} pages")
+        """The document whose body has the fewest paragraphs that give ``pages`` pages (bisection:
+        the page count never falls as paragraphs are added)."""
+        low, high = 0, 8 * pages
+        while low < high:
+            middle = (low + high) // 2
+            if pdf_render(data(middle, pages)).pages >= pages:
+                high = middle
+            else:
+                low = middle + 1
+        candidate = data(low, pages)
+        if pdf_render(candidate).pages != pages:
+            raise SystemExit(f"no body length gives exactly {pages} pages")
+        return candidate
 
     results = {}
     for pages in (1, 5, 20):
