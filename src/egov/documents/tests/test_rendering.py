@@ -184,3 +184,15 @@ def test_upward_document_prints_its_signers_beside_the_number():
     assert abs(number_line[-1].x1 - (184 - 156 / 28)) < 0.5  # 居右空一字
     assert "二〇二六年十一月三十日" in pdf.text(0)
     assert "UKai" in next(g for g in number_line if g.text == "赵").font  # names in 楷体
+
+
+def test_signature_and_note_never_open_a_page_alone():
+    # Found on the smoke document: the 附注 went alone to page 2, and a 一、 heading ended page 1.
+    data = _notice(body_html=body_sanitize("一、总体要求\n（一）加强领导。各部门要把电子政务建设列入重要议事日程。\n"
+                                           "二、保障措施\n1.资金保障。"), attachments=[], copy_number="", urgency="",
+                   main_to=["无锡市发展和改革委员会", "无锡市财政局", "无锡市数据局"], copy_to=[])
+    pdf = Pdf(pdf_render(data).pdf)
+    assert len(pdf.pages) == 2
+    page_two = ["".join(g.text for g in line) for line in pdf.lines(1).values()]
+    # The body's last paragraph comes along with the 署名, and its 一、 heading with it.
+    assert page_two == ["二、保障措施", "1.资金保障。", "无锡市人民政府", "2026年11月30日", "（此件公开发布）"]
