@@ -12,34 +12,34 @@ def _organizations():
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind (文种)"), choices=Kind.choices)
-    title = forms.CharField(label=_("Title (标题)"), max_length=300)
-    direction = forms.ChoiceField(label=_("Direction (行文方向)"), choices=[("", "—"), *Direction.choices],
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    direction = forms.ChoiceField(label=_("Direction"), choices=[("", "—"), *Direction.choices],
                                   required=False)
     classification = forms.ChoiceField(
-        label=_("Classification (密级)"), choices=Classification.choices, initial=Classification.PUBLIC,
-        help_text=_("This system is not for classified information (秘密, 机密, 绝密)."))
-    urgency = forms.ChoiceField(label=_("Urgency (紧急程度)"), choices=Urgency.choices, required=False)
-    copy_number = forms.CharField(label=_("Copy number (份号)"), max_length=6, required=False)
-    main_to = forms.ModelMultipleChoiceField(label=_("Main recipients (主送机关)"), queryset=_organizations(),
+        label=_("Classification"), choices=Classification.choices, initial=Classification.PUBLIC,
+        help_text=_("This system is not for classified information (secret, confidential, top secret)."))
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, required=False)
+    copy_number = forms.CharField(label=_("Copy number"), max_length=6, required=False)
+    main_to = forms.ModelMultipleChoiceField(label=_("Main recipients"), queryset=_organizations(),
                                              required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
-    main_to_text = forms.CharField(label=_("Main recipients as written (主送)"), max_length=500, required=False,
+    main_to_text = forms.CharField(label=_("Main recipients as written"), max_length=500, required=False,
                                    help_text=_("e.g. 各市（县）区人民政府，市各委办局，市各直属单位"))
-    body = forms.CharField(label=_("Body (正文)"), widget=forms.Textarea(attrs={"rows": 18}), required=False,
+    body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 18}), required=False,
                            help_text=_("Headings: 一、 （一） 1. （1） at the start of a paragraph."))
-    signature = forms.CharField(label=_("Issuer's signature (发文机关署名)"), max_length=300, required=False)
-    written_on = forms.DateField(label=_("Date written (成文日期)"), required=False,
+    signature = forms.CharField(label=_("Issuer's signature"), max_length=300, required=False)
+    written_on = forms.DateField(label=_("Date written"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label=_("Note (附注)"), max_length=300, required=False)
-    copy_to = forms.ModelMultipleChoiceField(label=_("Copies to (抄送机关)"), queryset=_organizations(),
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    copy_to = forms.ModelMultipleChoiceField(label=_("Copies to"), queryset=_organizations(),
                                              required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
-    copy_to_text = forms.CharField(label=_("Copies to, as written (抄送)"), max_length=500, required=False)
-    printer = forms.ModelChoiceField(label=_("Printed by (印发机关)"), queryset=_organizations(), required=False)
+    copy_to_text = forms.CharField(label=_("Copies to, as written"), max_length=500, required=False)
+    printer = forms.ModelChoiceField(label=_("Printed by"), queryset=_organizations(), required=False)
 
     def __init__(self, *args, issuers=None, **kwargs):
         super().__init__(*args, **kwargs)
         if issuers is not None:
-            self.fields["issuer"] = forms.ModelChoiceField(label=_("Issuing organization (发文机关)"),
+            self.fields["issuer"] = forms.ModelChoiceField(label=_("Issuing organization"),
                                                            queryset=issuers, empty_label=None)
             self.order_fields(["issuer"])
 
@@ -58,5 +58,5 @@ class DocumentForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    name = forms.CharField(label=_("Attachment name (附件名称)"), max_length=200)
+    name = forms.CharField(label=_("Attachment name"), max_length=200)
     file = forms.FileField(label=_("File"))

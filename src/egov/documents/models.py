@@ -21,29 +21,29 @@ from egov.orgs.models import Organization
 class Kind(models.TextChoices):
     """The 15 kinds of 党政机关公文处理工作条例 §8."""
 
-    RESOLUTION = "resolution", _("决议")
-    DECISION = "decision", _("决定")
-    ORDER = "order", _("命令（令）")
-    COMMUNIQUE = "communique", _("公报")
-    ANNOUNCEMENT = "announcement", _("公告")
-    PUBLIC_NOTICE = "public_notice", _("通告")
-    OPINION = "opinion", _("意见")
-    NOTICE = "notice", _("通知")
-    CIRCULAR = "circular", _("通报")
-    REPORT = "report", _("报告")
-    REQUEST = "request", _("请示")
-    REPLY = "reply", _("批复")
-    MOTION = "motion", _("议案")
-    LETTER = "letter", _("函")
-    MINUTES = "minutes", _("纪要")
+    RESOLUTION = "resolution", _("Resolution")
+    DECISION = "decision", _("Decision")
+    ORDER = "order", _("Order")
+    COMMUNIQUE = "communique", _("Communiqué")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+    PUBLIC_NOTICE = "public_notice", _("Public notice")
+    OPINION = "opinion", _("Opinion")
+    NOTICE = "notice", _("Notice")
+    CIRCULAR = "circular", _("Circular")
+    REPORT = "report", _("Report")
+    REQUEST = "request", _("Request for instructions")
+    REPLY = "reply", _("Reply")
+    MOTION = "motion", _("Motion")
+    LETTER = "letter", _("Letter")
+    MINUTES = "minutes", _("Minutes")
 
 
 class Direction(models.TextChoices):
     """行文方向: 上行文 to a superior body, 平行文 between peers, 下行文 to subordinate bodies."""
 
-    UPWARD = "upward", _("上行文")
-    PARALLEL = "parallel", _("平行文")
-    DOWNWARD = "downward", _("下行文")
+    UPWARD = "upward", _("Upward")
+    PARALLEL = "parallel", _("Parallel")
+    DOWNWARD = "downward", _("Downward")
 
 
 # 请示 and 报告 go only to a superior body (条例 §8 (十)(十一)).
@@ -53,8 +53,8 @@ UPWARD_KINDS = frozenset({Kind.REQUEST, Kind.REPORT})
 class Classification(models.TextChoices):
     """密级. This system is for unclassified documents only: 公开 or 内部 (shown to its recipients only)."""
 
-    PUBLIC = "public", _("公开")
-    INTERNAL = "internal", _("内部")
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal")
 
 
 # 密级 of classified documents (GB/T 9704-2012 §7.2.2), refused by ``documents.rules``.
@@ -64,9 +64,9 @@ CLASSIFIED_LEVELS = ("秘密", "机密", "绝密", "secret", "confidential", "to
 class Urgency(models.TextChoices):
     """紧急程度 (GB/T 9704-2012 §7.2.3): 特急 or 加急 (telegrams: 特提、特急、加急、平急); empty: 平件."""
 
-    NORMAL = "", _("平件")
-    URGENT = "urgent", _("加急")
-    EXTRA_URGENT = "extra_urgent", _("特急")
+    NORMAL = "", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    EXTRA_URGENT = "extra_urgent", _("Extra urgent")
 
 
 class OfficialDocument(models.Model):
@@ -82,30 +82,30 @@ class OfficialDocument(models.Model):
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFTING,
                               db_index=True)
-    copy_number = models.CharField(_("copy number (份号)"), max_length=6, blank=True)
-    classification = models.CharField(_("classification (密级)"), max_length=10, choices=Classification.choices,
+    copy_number = models.CharField(_("copy number"), max_length=6, blank=True)
+    classification = models.CharField(_("classification"), max_length=10, choices=Classification.choices,
                                       default=Classification.PUBLIC)
-    urgency = models.CharField(_("urgency (紧急程度)"), max_length=20, choices=Urgency.choices, blank=True,
+    urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency.choices, blank=True,
                                default=Urgency.NORMAL)
-    number_code = models.CharField(_("document code (机关代字)"), max_length=20, blank=True)
+    number_code = models.CharField(_("document code"), max_length=20, blank=True)
     number_year = models.PositiveSmallIntegerField(_("number year"), null=True, blank=True)
     number_seq = models.PositiveIntegerField(_("number sequence"), null=True, blank=True)
     number_allocated_at = models.DateTimeField(null=True, blank=True)
-    signers = models.CharField(_("signed off by (签发人)"), max_length=200, blank=True,
-                               help_text=_("names separated by 、; printed on 上行文"))
+    signers = models.CharField(_("signed off by"), max_length=200, blank=True,
+                               help_text=_("names separated by 、; printed on upward documents"))
     signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+")
     signed_off_at = models.DateTimeField(null=True, blank=True)
-    title = models.CharField(_("title (标题)"), max_length=300)
-    main_to_text = models.CharField(_("main recipients as written (主送)"), max_length=500, blank=True)
-    body_html = models.TextField(_("body (正文)"), blank=True)
-    signature = models.CharField(_("issuer's signature (发文机关署名)"), max_length=300, blank=True)
-    written_on = models.DateField(_("date written (成文日期)"), null=True, blank=True)
-    note = models.CharField(_("note (附注)"), max_length=300, blank=True)
-    copy_to_text = models.CharField(_("copies to, as written (抄送)"), max_length=500, blank=True)
-    printer = models.ForeignKey(Organization, verbose_name=_("printed by (印发机关)"), null=True, blank=True,
+    title = models.CharField(_("title"), max_length=300)
+    main_to_text = models.CharField(_("main recipients as written"), max_length=500, blank=True)
+    body_html = models.TextField(_("body"), blank=True)
+    signature = models.CharField(_("issuer's signature"), max_length=300, blank=True)
+    written_on = models.DateField(_("date written"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    copy_to_text = models.CharField(_("copies to, as written"), max_length=500, blank=True)
+    printer = models.ForeignKey(Organization, verbose_name=_("printed by"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="printed_documents")
-    printed_on = models.DateField(_("printing date (印发日期)"), null=True, blank=True)
+    printed_on = models.DateField(_("printing date"), null=True, blank=True)
     printed_pdf = models.FileField(_("printed PDF"), upload_to="documents/printed/%Y/", blank=True)
     printed_pdf_sha256 = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -151,8 +151,8 @@ class Recipient(models.Model):
     """A 主送 (main) or 抄送 (copy) recipient: an organization of the platform, or a name as written."""
 
     class Kind(models.TextChoices):
-        MAIN = "main", _("主送")
-        COPY = "copy", _("抄送")
+        MAIN = "main", _("Main")
+        COPY = "copy", _("Copy")
 
     document = models.ForeignKey(OfficialDocument, on_delete=models.CASCADE, related_name="recipients")
     kind = models.CharField(max_length=4, choices=Kind.choices)

@@ -21,6 +21,8 @@ from egov.documents.body import body_mark_levels
 from egov.documents.models import Direction, OfficialDocument, Recipient, Urgency
 from egov.documents.numerals import date_arabic, date_chinese
 
+# 紧急程度 as printed, whatever the language of the person printing.
+URGENCY_PRINTED = {Urgency.URGENT: "加急", Urgency.EXTRA_URGENT: "特急"}
 # Width of the 发文机关标志 line and the largest size its characters may have (mm).
 _MARK_WIDTH_MM = 150.0
 _MARK_MAX_CHAR_MM = 15.0
@@ -78,7 +80,7 @@ def print_data(document: OfficialDocument) -> PrintData:
         written_on=document.written_on,
         number=str(number) if number else "",
         copy_number=document.copy_number,
-        urgency=document.get_urgency_display() if document.urgency != Urgency.NORMAL else "",
+        urgency=URGENCY_PRINTED.get(document.urgency, ""),
         upward=document.direction == Direction.UPWARD,
         signers=[name for name in document.signers.split("、") if name],
         main_to=[r.name for r in recipients if r.kind == Recipient.Kind.MAIN],

@@ -27,7 +27,7 @@ def classification_check(value: str) -> str:
             anything else unknown.
     """
     value = (value or Classification.PUBLIC).strip()
-    labels = {str(label): key for key, label in Classification.choices}
+    labels = {"公开": Classification.PUBLIC, "内部": Classification.INTERNAL}
     if value in labels:
         return labels[value]
     if value in Classification.values:

@@ -18,17 +18,17 @@ from egov.orgs.roles import Role
 
 
 class Status(models.TextChoices):
-    DRAFTING = "drafting", _("拟稿 Drafting")
-    REVIEWING = "reviewing", _("核稿 Review")
-    COUNTERSIGNING = "countersigning", _("会签 Countersigning")
-    SIGNING = "signing", _("签发 Sign-off")
-    RECHECKING = "rechecking", _("复核 Recheck")
-    REGISTERING = "registering", _("登记 Registration")
-    PRINTING = "printing", _("印制 Printing")
-    SEALING = "sealing", _("用印 Sealing")
-    DISPATCHING = "dispatching", _("核发 Dispatch")
-    ISSUED = "issued", _("已发 Issued")
-    WITHDRAWN = "withdrawn", _("作废 Withdrawn")
+    DRAFTING = "drafting", _("Drafting")
+    REVIEWING = "reviewing", _("Review")
+    COUNTERSIGNING = "countersigning", _("Countersigning")
+    SIGNING = "signing", _("Sign-off")
+    RECHECKING = "rechecking", _("Recheck")
+    REGISTERING = "registering", _("Registration")
+    PRINTING = "printing", _("Printing")
+    SEALING = "sealing", _("Sealing")
+    DISPATCHING = "dispatching", _("Dispatch")
+    ISSUED = "issued", _("Issued")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ def test_classified_documents_are_refused_with_the_reason(level):
     with pytest.raises(ValidationFailed) as error:
         rules.classification_check(level)
     assert error.value.extra == {"field": "classification", "rule": "classified"}
-    assert "not for classified information" in error.value.message
+    assert error.value.message == "本系统不处理涉密信息：标注秘密、机密或绝密的公文不得录入本系统。"
 
 
 @pytest.mark.parametrize(("given", "stored"), [("公开", "public"), ("内部", "internal"), ("internal", "internal"),
