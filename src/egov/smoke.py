@@ -30,9 +30,11 @@ from egov.documents.actions import (
     document_draft,
     document_number_allocate,
     document_print,
+    document_seal,
     document_sign_off,
     document_transition,
 )
+from egov.documents.selectors import document_seal_for
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
 from egov.services.actions import material_file_store
@@ -178,7 +180,8 @@ def step_trust(out_dir: Path) -> dict:
 
 def step_documents(out_dir: Path) -> dict:
     """A 通知 of the municipal government to three departments: drafted, reviewed, signed off,
-    numbered (锡政发〔year〕N号) and printed as a GB/T 9704 PDF (kept in ``out_dir``)."""
+    numbered (锡政发〔year〕N号), printed as a GB/T 9704 PDF and sealed with the government's 公章
+    (the sealed PDF is kept in ``out_dir`` and verifies)."""
     users = {name: User.objects.get(username=name) for name in ("govclerk", "govreviewer", "vicemayor")}
     government = Organization.objects.get(parent__isnull=True)
     departments = list(Organization.objects.filter(doc_code__in=["锡发改", "锡财", "锡数据"]).order_by("path"))
@@ -194,12 +197,17 @@ def step_documents(out_dir: Path) -> dict:
     document = document_number_allocate(document=document, actor=users["govclerk"])
     _expect(str(document.number) == f"锡政发〔{document.number_year}〕1号", "the first number of the year is 1")
     document = document_print(document=document, actor=users["govclerk"])
-    pdf = document.printed_pdf.read()
-    _expect(pdf.startswith(b"%PDF-"), "the printed document is a PDF")
+    seal = document_seal_for(actor=users["govclerk"], document=document)
+    _expect(seal is not None, "the government's document clerk may use its 公章")
+    document = document_seal(document=document, actor=users["govclerk"], seal=seal)
+    pdf = document.sealed_pdf.read()
+    report = pdf_verify(pdf=pdf)
+    _expect(report.valid, f"the sealed document verifies ({report.message})")
     path = out_dir / f"document-{document.pk}.pdf"
     path.write_bytes(pdf)
     return {"number": str(document.number), "recipients": [o.name for o in departments], "status": document.status,
-            "pdf_bytes": len(pdf), "file": path.name, "sha256": document.printed_pdf_sha256}
+            "seal": str(seal), "verification_code": document.verification_code, "pdf_bytes": len(pdf),
+            "file": path.name}
 
 
 def step_audit(out_dir: Path) -> dict:

@@ -2,7 +2,8 @@
 
 The outgoing flow (``workflow``'s BPMN definition) calls, step by step: ``document_draft`` /
 ``document_update`` (拟稿), ``document_transition`` (送核稿, 核稿, 会签, 复核, 退回, 用印, 核发, 作废),
-``document_sign_off`` (签发), ``document_number_allocate`` (登记), ``document_print`` (印制).
+``document_sign_off`` (签发), ``document_number_allocate`` (登记), ``document_print`` (印制),
+``document_seal`` (用印, the issuer's e-seal from ``trust``).
 """
 
 import hashlib
@@ -34,6 +35,8 @@ from egov.documents.states import EDITABLE, Status, move_for
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
+from egov.trust.models import Seal
+from egov.trust.signing import pdf_sign_with_seal
 
 _TEXT_FIELDS = {"title": 300, "main_to_text": 500, "signature": 300, "note": 300, "copy_to_text": 500}
 
@@ -383,9 +386,49 @@ def document_print(*, document: OfficialDocument, actor, printed_on: date | None
     digest = hashlib.sha256(rendered.pdf).hexdigest()
     document.printed_pdf.save(f"{document.pk}-{digest[:12]}.pdf", ContentFile(rendered.pdf), save=False)
     document.printed_pdf_sha256 = digest
-    document.save(update_fields=["printed_on", "printed_pdf", "printed_pdf_sha256", "updated_at"])
+    document.seal_page, document.seal_box = rendered.seal_page, list(rendered.seal_box)
+    document.save(update_fields=["printed_on", "printed_pdf", "printed_pdf_sha256", "seal_page", "seal_box",
+                                "updated_at"])
     audit_record(action="documents.document.printed", actor=actor, organization=document.issuer, obj=document,
                  summary=f"PDF {rendered.pages} pages", changes={"sha256": digest, "pages": rendered.pages})
+    return document
+
+
+@transaction.atomic
+def document_seal(*, document: OfficialDocument, actor, seal: Seal) -> OfficialDocument:
+    """用印: seal the printed PDF with the issuing organization's e-seal and move to 核发 (dispatch).
+
+    The seal is a PAdES B-LT signature by ``trust`` (``pdf_sign_with_seal``) whose appearance is
+    drawn over the 署名 and 成文日期, where ``document_print`` found them (GB/T 9704-2012 §7.3.5.1).
+    The sealed PDF is kept beside the printed one, with its verification code. trust's QR
+    verification mark is left off: GB/T 9704 has no place for it, and at the lower left it would
+    cover the page number of an even page.
+
+    Raises:
+        NotFound, PermissionDenied: the actor is not a document clerk of the issuer; or (from
+            ``trust``) holds no role the seal is granted to.
+        Conflict: not in 用印; the seal is retired or its certificate revoked or expired.
+        ValidationFailed: a seal of another organization (``field: "seal"``); CA passphrase problems.
+    """
+    document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
+    _move(document, actor, Status.DISPATCHING, dedicated=True)
+    issuers = {document.issuer_id, *document.co_issuers.values_list("pk", flat=True)}
+    if seal.organization_id not in issuers:
+        raise ValidationFailed(_("This seal belongs to another organization."),
+                               extra={"field": "seal", "rule": "issuer"})
+    with document.printed_pdf.open("rb") as handle:
+        printed = handle.read()
+    signed = pdf_sign_with_seal(actor=actor, seal=seal, pdf=printed, page=document.seal_page or 0,
+                                box=tuple(document.seal_box) if document.seal_box else None,
+                                reason="用印", title=str(document), mark=False)
+    digest = hashlib.sha256(signed.pdf).hexdigest()
+    document.sealed_pdf.save(f"{document.pk}-{digest[:12]}.pdf", ContentFile(signed.pdf), save=False)
+    document.sealed_pdf_sha256 = digest
+    document.verification_code = signed.document.code
+    document.save(update_fields=["sealed_pdf", "sealed_pdf_sha256", "verification_code", "updated_at"])
+    audit_record(action="documents.document.sealed", actor=actor, organization=document.issuer, obj=document,
+                 summary=f"sealed with {seal}", changes={"seal": seal.pk, "sha256": digest,
+                                                          "verification_code": signed.document.code})
     return document
 
 

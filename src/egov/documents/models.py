@@ -108,6 +108,12 @@ class OfficialDocument(models.Model):
     printed_on = models.DateField(_("printing date"), null=True, blank=True)
     printed_pdf = models.FileField(_("printed PDF"), upload_to="documents/printed/%Y/", blank=True)
     printed_pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # Where the seal goes on the printed PDF (0-based page; x1, y1, x2, y2 in points from the lower left).
+    seal_page = models.PositiveSmallIntegerField(null=True, blank=True)
+    seal_box = models.JSONField(null=True, blank=True)
+    sealed_pdf = models.FileField(_("sealed PDF"), upload_to="documents/sealed/%Y/", blank=True)
+    sealed_pdf_sha256 = models.CharField(max_length=64, blank=True)
+    verification_code = models.CharField(_("verification code"), max_length=24, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -58,12 +58,24 @@ class PrintData:
     printed_on: date | None = None
 
 
+# The seal (42 mm across) is centred over the 署名 and 成文日期, 13 mm above the bottom of the date line,
+# so that both lines sit a little below its centre (GB/T 9704-2012 §7.3.5.1); gbt9704.css draws a
+# given seal image the same way.
+SEAL_DIAMETER_MM = 42.0
+SEAL_CENTRE_ABOVE_DATE_MM = 13.0
+_PX_PER_MM = 96 / 25.4  # CSS pixels
+_PT_PER_MM = 72 / 25.4  # PDF points
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
-    """``pdf``: the file's bytes; ``pages``: its page count."""
+    """``pdf``: the file's bytes; ``pages``: its page count; ``seal_page`` (0-based) and ``seal_box``
+    (``x1, y1, x2, y2`` in PDF points from the page's lower-left corner): where the seal goes."""
 
     pdf: bytes
     pages: int
+    seal_page: int = 0
+    seal_box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
 
 def print_data(document: OfficialDocument) -> PrintData:
@@ -140,4 +152,25 @@ def pdf_render(data: PrintData, *, date_style: str = "arabic", seal_data_uri: st
     has_imprint = bool(data.copy_to or data.copy_to_text or data.printer)
     if has_imprint and len(document.pages) % 2 == 1:
         document = render(imprint_page=True)
-    return RenderedPdf(pdf=document.write_pdf(), pages=len(document.pages))
+    seal_page, seal_box = _seal_place(document)
+    return RenderedPdf(pdf=document.write_pdf(), pages=len(document.pages), seal_page=seal_page, seal_box=seal_box)
+
+
+def _seal_place(document) -> tuple[int, tuple[float, float, float, float]]:
+    """The page and box of the seal in a laid-out WeasyPrint document, from its 署名/成文日期 block."""
+    for index, page in enumerate(document.pages):
+        pending = [page._page_box]
+        while pending:
+            box = pending.pop()
+            element = getattr(box, "element", None)
+            if element is not None and "sign-block" in (element.get("class") or "").split():
+                centre_x = (box.position_x + box.margin_width() / 2) / _PX_PER_MM
+                bottom = (box.content_box_y() + box.height) / _PX_PER_MM
+                centre_y = bottom - SEAL_CENTRE_ABOVE_DATE_MM  # mm from the top
+                page_height = page.height / _PX_PER_MM
+                radius = SEAL_DIAMETER_MM / 2
+                return index, tuple(round(value * _PT_PER_MM, 2) for value in (
+                    centre_x - radius, page_height - centre_y - radius,
+                    centre_x + radius, page_height - centre_y + radius))
+            pending.extend(getattr(box, "children", []))
+    raise ValueError("the template has no sign-block")

@@ -11,6 +11,8 @@ from egov.core.errors import NotFound
 from egov.documents.models import Classification, OfficialDocument
 from egov.documents.permissions import require_visible, visible_documents
 from egov.documents.states import Status
+from egov.trust.models import Seal
+from egov.trust.selectors import seal_usable_by, seals_of
 
 
 def document_get(*, actor, pk: int) -> OfficialDocument:
@@ -48,6 +50,21 @@ def document_history(*, actor, document: OfficialDocument) -> QuerySet[AuditEven
     """
     require_visible(actor, document)
     return audit_events_for(object_type=OfficialDocument._meta.label_lower, object_id=document.pk)
+
+
+# Seals a document is sealed with, in order of preference (公章, then 公文专用章).
+_DOCUMENT_SEAL_KINDS = [Seal.Kind.OFFICIAL, Seal.Kind.DOCUMENT]
+
+
+def document_seal_for(*, actor, document: OfficialDocument) -> Seal | None:
+    """The issuer's active seal that ``actor`` may use for 用印: its 公章, else its 公文专用章; None
+    when the actor may use neither."""
+    seals = {seal.kind: seal for seal in seals_of(organization=document.issuer)}
+    for kind in _DOCUMENT_SEAL_KINDS:
+        seal = seals.get(kind)
+        if seal is not None and seal_usable_by(seal=seal, user=actor):
+            return seal
+    return None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Outgoing documents (发文办理, 党政机关公文处理工作条例 §§19–
 
 ``TRANSITIONS[(from, to)]`` gives the move's name and the role that makes it in the issuing
 organization. Moves marked ``dedicated`` record more than a status and are made only by their own
-action (签发 records the 签发人, 登记 allocates the 发文字号, 印制 stores the PDF).
+action (签发 records the 签发人, 登记 allocates the 发文字号, 印制 stores the PDF, 用印 seals it).
 """
 
 from dataclasses import dataclass
@@ -58,7 +58,7 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     (Status.RECHECKING, Status.DRAFTING): Move("return", Role.DOCUMENT_CLERK),
     (Status.REGISTERING, Status.PRINTING): Move("register", Role.DOCUMENT_CLERK, dedicated=True),
     (Status.PRINTING, Status.SEALING): Move("print", Role.DOCUMENT_CLERK, dedicated=True),
-    (Status.SEALING, Status.DISPATCHING): Move("seal", Role.DOCUMENT_CLERK),
+    (Status.SEALING, Status.DISPATCHING): Move("seal", Role.DOCUMENT_CLERK, dedicated=True),
     (Status.DISPATCHING, Status.ISSUED): Move("dispatch", Role.DOCUMENT_CLERK),
     **{(state, Status.WITHDRAWN): Move("withdraw", Role.DOCUMENT_CLERK) for state in _WITHDRAWABLE},
 }

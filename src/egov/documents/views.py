@@ -12,7 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
-from egov.core.errors import ApplicationError, NotFound
+from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.core.forms import add_application_error
 from egov.documents import actions, selectors
 from egov.documents.forms import AttachmentForm, DocumentForm
@@ -102,7 +102,7 @@ def document_detail(request, pk: int):
 @staff_required
 @require_POST
 def document_move(request, pk: int):
-    """Take one step: the dedicated actions for 签发, 登记 and 印制, the table's move otherwise."""
+    """Take one step: the dedicated actions for 签发, 登记, 印制 and 用印, the table's move otherwise."""
     document = _document_or_404(request, pk)
     target = request.POST.get("to", "")
     try:
@@ -112,6 +112,12 @@ def document_move(request, pk: int):
             actions.document_number_allocate(document=document, actor=request.user)
         elif target == Status.SEALING:
             actions.document_print(document=document, actor=request.user)
+        elif target == Status.DISPATCHING and document.status == Status.SEALING:
+            seal = selectors.document_seal_for(actor=request.user, document=document)
+            if seal is None:
+                raise PermissionDenied(_("You may use no seal of %(organization)s.")
+                                       % {"organization": document.issuer.name})
+            actions.document_seal(document=document, actor=request.user, seal=seal)
         else:
             actions.document_transition(actor=request.user, document=document, to=target,
                                         comment=request.POST.get("comment", ""))
@@ -142,10 +148,12 @@ def attachment_add(request, pk: int):
 @staff_required
 @xframe_options_sameorigin
 def document_preview(request, pk: int):
-    """The document as printed now, rendered on demand (GB/T 9704 PDF), shown inline."""
+    """The document as it stands: sealed, printed, or rendered on demand (GB/T 9704 PDF), inline."""
     document = _document_or_404(request, pk)
-    if document.printed_pdf:
-        data = document.printed_pdf.read()
+    stored = document.sealed_pdf or document.printed_pdf
+    if stored:
+        with stored.open("rb") as handle:
+            data = handle.read()
     else:
         data = pdf_render(print_data(document)).pdf
     response = HttpResponse(data, content_type="application/pdf")

@@ -1,5 +1,6 @@
 """Fixtures of the documents tests: a small city (Wuxi) made through the real, audited actions."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -12,6 +13,8 @@ from egov.orgs.models import Organization
 from egov.orgs.roles import Role
 
 PASSWORD = "documents-test-2026"
+# The test environment has no demo CA passphrase (用印 opens the seal's key): set one, as trust's tests do.
+os.environ.setdefault("EGOV_CA_PASSPHRASE", "test-ca-passphrase-2026")
 
 
 @dataclass
@@ -79,3 +82,14 @@ def advance_to_registering(wuxi: City, document):
     document_transition(actor=wuxi.reviewer, document=document, to="signing")
     document_sign_off(actor=wuxi.leader, document=document)
     return document_transition(actor=wuxi.clerk, document=document, to="registering")
+
+
+@pytest.fixture
+def government_seal(wuxi):
+    """The platform CA and the government's 公章, granted to its document clerks."""
+    from egov.trust.actions import ca_init, seal_create, seal_grant
+
+    ca_init(actor=None)
+    seal = seal_create(actor=None, organization=wuxi.government, kind="official")
+    seal_grant(actor=None, seal=seal, role=Role.DOCUMENT_CLERK)
+    return seal
