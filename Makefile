@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 DEB_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-arphic-ukai chromium gettext
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
 
+# Translations: the .po catalogues are the source; their .mo files are compiled here, not committed.
+PO_FILES := $(shell find src/egov -name django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
 .PHONY: demo test install system-packages lint messages clean
 
 $(BIN)/egov: pyproject.toml
@@ -25,7 +29,10 @@ system-packages:
 		echo "egov: please install these Debian packages (as root): apt-get install$$missing"; \
 	fi
 
-install: system-packages $(BIN)/egov
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
+
+install: system-packages $(BIN)/egov $(MO_FILES)
 
 demo: install
 	$(BIN)/egov demo
@@ -40,7 +47,8 @@ lint: install
 	$(BIN)/ruff format --check .
 
 messages: install
-	cd src/egov && ../../$(BIN)/egov makemessages -l zh_Hans -l en --no-obsolete && ../../$(BIN)/egov compilemessages
+	cd src/egov && ../../$(BIN)/egov makemessages -l zh_Hans --no-obsolete
+	$(MAKE) $(MO_FILES)
 
 clean:
 	rm -rf $(VENV) var

@@ -6,6 +6,7 @@ Every ``ApplicationError`` becomes ``{"message": ..., "extra": {...}}`` with its
 """
 
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from egov.accounts.api import router as accounts_router
@@ -26,6 +27,17 @@ api = NinjaAPI(
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
     return api.create_response(request, exc.as_json(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def not_signed_in(request, exc: AuthenticationError):
+    return api.create_response(request, {"message": "Sign in first.", "extra": {"rule": "authentication"}},
+                               status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, {"message": str(exc), "extra": {}}, status=exc.status_code)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -227,6 +227,8 @@ CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", default=EGOV_ENV ==
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "workflow-mark-overdue": {"task": "workflow.mark_overdue", "schedule": 3600.0},  # hourly
+    "trust-warn-expiring": {"task": "trust.warn_expiring", "schedule": 86400.0},  # daily
+    "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly
 }
 
 LOGGING = {

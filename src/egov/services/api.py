@@ -1,10 +1,29 @@
-"""Public catalogue API: the published service items (no personal data, no sign-in)."""
+"""Public API of the service hall: the catalogue (no sign-in) and applications (the applicant's own,
+signed in with the site's session; unsafe methods need the CSRF token)."""
 
-from ninja import Field, Query, Router, Schema
+import base64
+import binascii
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
+from ninja.security import SessionAuth
 
-from egov.services.models import ServiceItem
-from egov.services.selectors import service_item_get, service_item_list
+from egov.accounts.models import LegalPerson, User
+from egov.core.errors import ValidationFailed
+from egov.services.applying import application_submit
+from egov.services.lifecycle import MOVE_LABELS
+from egov.services.models import Application, ServiceItem
+from egov.services.selectors import (
+    application_deadlines,
+    application_get_for_applicant,
+    application_materials_current,
+    service_item_get,
+    service_item_list,
+)
 
 router = Router(tags=["services"])
 
@@ -94,3 +113,130 @@ def list_items(request, filters: Query[ItemFilters]):
 def get_item(request, code: str):
     """One published item with its legal basis, time limits, fees, materials and form schema."""
     return service_item_get(code=code)
+
+
+# Applications -------------------------------------------------------------------------------------
+
+
+class PublicSessionAuth(SessionAuth):
+    """The public site's session of a natural or legal person (staff sessions do not count)."""
+
+    def authenticate(self, request, key):
+        user = request.user
+        if user.is_authenticated and user.is_active and user.kind in (User.Kind.NATURAL, User.Kind.LEGAL):
+            return user
+        return None
+
+
+public_session = PublicSessionAuth()
+
+
+class ApplicationIn(Schema):
+    item: str = Field(..., description="the item code (事项编码)")
+    form: dict = Field(default_factory=dict, description="the form data, checked against the item's form_schema")
+    materials: dict[str, str] = Field(default_factory=dict, description="material id → the file's bytes in base64 "
+                                      "(PDF, JPEG, PNG or OFD, within the material's size limit)")
+    idempotency_key: str | None = Field(None, description="or the Idempotency-Key header; 8–64 of A-Z a-z 0-9 - _")
+    legal_person: str | None = Field(None, description="USCC of the legal person applied for, as its agent")
+
+
+class DeadlinesOut(Schema):
+    accepted_on: date | None
+    limit_days: int = Field(..., description="working days from acceptance (承诺时限)")
+    paused_working_days: int = Field(..., description="working days not counted (pauses after acceptance)")
+    due_date: date | None
+    clock_stopped_since: date | None
+    working_days_left: int | None
+    urgency: str
+
+
+class EventOut(Schema):
+    at: datetime
+    move: str
+    label: str
+    status: str
+    by: str
+    note: str
+
+
+class MaterialFileOut(Schema):
+    material_id: int
+    material: str
+    kind: str | None
+    size: int | None
+    sha256: str | None
+    supplement: bool
+
+
+class ApplicationOut(Schema):
+    number: str = Field(..., description="tracking number (办件编号), with its ISO 7064 MOD 11-2 check character")
+    item: str
+    organization: str
+    applicant: str
+    status: str
+    status_label: str
+    submitted_at: datetime
+    reasons: str
+    deadlines: DeadlinesOut
+    events: list[EventOut]
+    materials: list[MaterialFileOut]
+
+
+def _application_out(application: Application) -> dict:
+    return {
+        "number": application.number, "item": application.item.code, "organization": application.organization.name,
+        "applicant": application.applicant_name, "status": application.status,
+        "status_label": str(application.get_status_display()), "submitted_at": application.submitted_at,
+        "reasons": application.reasons,
+        "deadlines": application_deadlines(application=application).as_json(),
+        "events": [{"at": e.at, "move": e.move, "label": str(MOVE_LABELS.get(e.move, e.move)), "status": e.status_to,
+                    "by": e.by, "note": e.note} for e in application.events.all()],
+        "materials": [{"material_id": m.pk, "material": m.name, "kind": row.file.kind if row else None,
+                       "size": row.file.size if row else None, "sha256": row.file.sha256 if row else None,
+                       "supplement": row.supplement if row else False}
+                      for m, row in application_materials_current(application=application)],
+    }
+
+
+def _decode_materials(materials: dict[str, str]) -> dict[int, bytes]:
+    files = {}
+    for key, text in materials.items():
+        if not key.isdigit():
+            raise ValidationFailed(_("Materials are keyed by their id."), extra={"field": f"materials.{key}",
+                                                                                 "rule": "unknown"})
+        if len(text) > (settings.EGOV_MATERIAL_MAX_BYTES * 4) // 3 + 4:
+            raise ValidationFailed(_("The file is larger than allowed."),
+                                   extra={"field": f"materials.{key}", "rule": "max_size"})
+        try:
+            files[int(key)] = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationFailed(_("The file is not valid base64."),
+                                   extra={"field": f"materials.{key}", "rule": "base64"}) from None
+    return files
+
+
+@router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut, 400: ErrorOut, 401: ErrorOut,
+                                        403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, auth=public_session)
+def submit_application(request, payload: ApplicationIn,
+                       idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    """Submit an application (网上申请): 201 with the new case; 200 with the same case when this
+    applicant sent this idempotency key before. 400 names the field: ``idempotency_key``,
+    ``item``, ``form.<name>``, ``materials.<id>``."""
+    key = idempotency_key or payload.idempotency_key or ""
+    item = service_item_get(code=payload.item)
+    legal_person = None
+    if payload.legal_person:
+        legal_person = LegalPerson.objects.filter(uscc=payload.legal_person.strip().upper()).first()
+        if legal_person is None:
+            raise ValidationFailed(_("No such legal person."), extra={"field": "legal_person", "rule": "unknown"})
+    application, created = application_submit(actor=request.auth, item=item, form_data=payload.form,
+                                              files=_decode_materials(payload.materials), idempotency_key=key,
+                                              legal_person=legal_person)
+    return Status(201 if created else 200, _application_out(application))
+
+
+@router.get("/applications/{number}", response={200: ApplicationOut, 401: ErrorOut, 404: ErrorOut},
+            auth=public_session)
+def get_application(request, number: str):
+    """The applicant's case: status, deadlines, timeline, materials. 404 for anyone else's."""
+    return _application_out(application_get_for_applicant(user=request.auth, number=number))

@@ -1,12 +1,41 @@
-"""Reads of the catalogue and of stored material files."""
+"""Reads of the catalogue, of stored material files and of applications (办件)."""
+
+from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.core.errors import NotFound
-from egov.orgs.models import Organization
+from egov.accounts.models import Agent
+from egov.audit.actions import audit_record
+from egov.core.errors import NotFound, ValidationFailed
+from egov.core.workdays import WorkCalendar
+from egov.orgs.models import Membership, Organization
+from egov.orgs.permissions import has_role
+from egov.orgs.roles import Role
 from egov.services import storage
-from egov.services.models import Material, ServiceItem, StoredFile
+from egov.services.deadlines import paused_working_days
+from egov.services.lifecycle import ENDED, MOVES
+from egov.services.models import (
+    Application,
+    ApplicationMaterial,
+    Material,
+    ServiceItem,
+    StoredFile,
+    SupplementRequest,
+)
+from egov.services.models import ApplicationStatus as S
+from egov.services.numbers import tracking_number_check
+from egov.services.permissions import require_applicant, require_case_staff
+from egov.workflow.models import WorkTask
+from egov.workflow.selectors import (
+    inbox_todo,
+    instance_pauses,
+    urgency_of,
+    work_calendar,
+    working_days_between,
+)
 
 
 def service_item_list(
@@ -84,3 +113,234 @@ def stored_file_read(*, stored: StoredFile) -> bytes:
     if storage.sha256_hex(data) != stored.sha256:
         raise NotFound(_("The file's content is damaged."), extra={"field": "sha256", "rule": "hash"})
     return data
+
+
+# Applications (办件) ------------------------------------------------------------------------------
+
+
+def _application_queryset() -> QuerySet[Application]:
+    return Application.objects.select_related("item", "organization", "process", "applicant", "submitted_by")
+
+
+def _by_number(number: str) -> Application:
+    try:
+        number = tracking_number_check(number)
+    except ValidationFailed:
+        raise NotFound(_("There is no such case."), extra={"field": "number"}) from None
+    application = _application_queryset().filter(number=number).first()
+    if application is None:
+        raise NotFound(_("There is no such case."), extra={"field": "number"})
+    return application
+
+
+def application_get_for_applicant(*, user, number: str) -> Application:
+    """The case ``number`` if ``user`` is its applicant (or the agent who submitted it).
+
+    Raises:
+        NotFound: no such case, or another applicant's (not told that it exists).
+    """
+    application = _by_number(number)
+    require_applicant(user, application)
+    return application
+
+
+def application_get_for_staff(*, user, number: str) -> Application:
+    """The case ``number`` if ``user`` works in an organization that handles it.
+
+    Raises:
+        NotFound: no such case, or one of other organizations (not told that it exists).
+    """
+    application = _by_number(number)
+    require_case_staff(user, application)
+    return application
+
+
+def applications_of(*, user) -> QuerySet[Application]:
+    """The cases of a citizen or an enterprise: their own, those they submitted as an agent, and
+    those of the legal persons they are an active agent of; newest first."""
+    legal_users = Agent.objects.filter(person__user=user, revoked_at__isnull=True).values("legal_person__user")
+    return _application_queryset().filter(
+        Q(applicant=user) | Q(submitted_by=user) | Q(applicant__in=legal_users)).order_by("-submitted_at")
+
+
+def application_materials_current(*, application: Application) -> list[tuple[Material, ApplicationMaterial | None]]:
+    """Each material of the case's item with the newest file handed in for it (None: none)."""
+    newest: dict[int, ApplicationMaterial] = {}
+    for row in application.materials.select_related("file").order_by("uploaded_at", "pk"):
+        newest[row.material_id] = row
+    return [(material, newest.get(material.pk)) for material in application.item.materials.order_by("sort_order",
+                                                                                                       "pk")]
+
+
+@dataclass(frozen=True)
+class CaseDeadlines:
+    """The time limits of a case as shown to staff and applicants.
+
+    ``limit_days`` working days from ``accepted_on`` (None before 受理); ``paused_days`` working days
+    not counted (ended pauses after acceptance); ``due_date`` the case deadline (None before 受理);
+    ``paused_since`` set while the clock is stopped; ``days_left`` working days from ``today`` to the
+    deadline (negative: overdue); ``urgency`` as ``workflow.selectors.urgency_of``.
+    """
+
+    accepted_on: date | None
+    limit_days: int
+    paused_days: int
+    due_date: date | None
+    paused_since: date | None
+    days_left: int | None
+    urgency: str
+
+    def as_json(self) -> dict:
+        return {"accepted_on": self.accepted_on.isoformat() if self.accepted_on else None,
+                "limit_days": self.limit_days, "paused_working_days": self.paused_days,
+                "due_date": self.due_date.isoformat() if self.due_date else None,
+                "clock_stopped_since": self.paused_since.isoformat() if self.paused_since else None,
+                "working_days_left": self.days_left, "urgency": self.urgency}
+
+
+def application_deadlines(*, application: Application, today: date | None = None,
+                          calendar: WorkCalendar | None = None) -> CaseDeadlines:
+    """The deadlines of ``application`` on ``today`` (default: today)."""
+    process = application.process
+    today = today or timezone.localdate()
+    calendar = calendar or work_calendar()
+    paused_days = 0
+    if application.accepted_on and process is not None:
+        ended = [(p.started_on, p.ended_on) for p in instance_pauses(instance=process) if p.ended_on]
+        paused_days = paused_working_days(accepted_on=application.accepted_on, pauses=ended, calendar=calendar)
+    due = process.due_date if process is not None else None
+    running = application.status not in ENDED and application.status not in (S.APPROVED, S.DENIED, S.CONCLUDED)
+    left = working_days_between(start=today, end=due, calendar=calendar) if due and running else None
+    paused_since = process.paused_since if process is not None else None
+    return CaseDeadlines(accepted_on=application.accepted_on, limit_days=application.limit_days,
+                         paused_days=paused_days, due_date=due, paused_since=paused_since, days_left=left,
+                         urgency=urgency_of(left, paused=paused_since is not None))
+
+
+@dataclass(frozen=True)
+class WorkbenchRow:
+    """One line of the staff workbench's 待办: a case, the step waiting for the user, time left
+    (the case's or, before 受理, the step's; the smaller when both) and its urgency."""
+
+    application: Application
+    task: WorkTask
+    days_left: int | None
+    urgency: str
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def workbench_todo(*, user, today: date | None = None) -> list[WorkbenchRow]:
+    """待办: cases with a step ``user`` may take or has taken; least working time left first
+    (overdue first; stopped clocks and undated steps last)."""
+    today = today or timezone.localdate()
+    calendar = work_calendar()
+    rows_by_instance: dict[int, list] = {}
+    for row in inbox_todo(user=user, today=today):
+        rows_by_instance.setdefault(row.task.instance_id, []).append(row)
+    rows = []
+    for application in _application_queryset().filter(process_id__in=list(rows_by_instance)):
+        deadlines = application_deadlines(application=application, today=today, calendar=calendar)
+        for row in rows_by_instance[application.process_id]:
+            lefts = [left for left in (row.days_left, deadlines.days_left) if left is not None]
+            left = min(lefts) if lefts else None
+            paused = row.task.clock_paused or deadlines.paused_since is not None
+            rows.append(WorkbenchRow(application=application, task=row.task, days_left=left,
+                                     urgency=urgency_of(left, paused=paused)))
+    rows.sort(key=lambda r: (r.urgency in ("paused", "none"), r.days_left or 0, r.application.submitted_at))
+    return rows
+
+
+def _staff_cases(user) -> QuerySet[Application]:
+    organizations = Membership.objects.filter(user=user).values("organization")
+    consulted = WorkTask.objects.filter(candidate_organization__in=organizations).values("instance")
+    return _application_queryset().filter(Q(organization__in=organizations) | Q(process__in=consulted))
+
+
+def workbench_done(*, user) -> QuerySet[Application]:
+    """已办: cases on which ``user`` completed a step, the most recent first."""
+    instances = WorkTask.objects.filter(completed_by=user).values("instance")
+    return _application_queryset().filter(process__in=instances).order_by("-submitted_at")
+
+
+def applications_search(*, user, q: str, limit: int = 50) -> list[Application]:
+    """Cases ``user``'s organizations handle whose tracking number is ``q`` or whose applicant's
+    name contains ``q``. A search by name reads personal data: it is audited (the query's length,
+    not the query).
+    """
+    q = (q or "").strip()
+    if not q:
+        return []
+    cases = _staff_cases(user)
+    try:
+        return list(cases.filter(number=tracking_number_check(q)))
+    except ValidationFailed:
+        pass
+    audit_record(action="services.application.search", actor=user, object_type="services.application",
+                 summary=f"applicant name search ({len(q)} characters)", changes={"query_length": len(q)})
+    return list(cases.filter(applicant_name__icontains=q).order_by("-submitted_at")[:limit])
+
+
+def application_read_record(*, user, application: Application, what: str, material: Material | None = None
+                            ) -> None:
+    """Audit a staff member's read of a case's personal data (the case page, a material file)."""
+    audit_record(action="services.application.read", actor=user, organization=application.organization,
+                 obj=application, summary=f"{application.number}: {what}",
+                 changes={"what": what, "material": material.pk if material is not None else None})
+
+
+def application_supplement_request(*, application: Application) -> SupplementRequest | None:
+    """The case's 补正 request (at most one), or None."""
+    return SupplementRequest.objects.filter(application=application).prefetch_related("materials").first()
+
+
+def application_material_get(*, application: Application, row_id: int) -> ApplicationMaterial:
+    """One file handed in for ``application``.
+
+    Raises:
+        NotFound: no such file of this case.
+    """
+    row = application.materials.select_related("file", "material").filter(pk=row_id).first()
+    if row is None:
+        raise NotFound(_("No such file."), extra={"field": "material"})
+    return row
+
+
+# step of the staff case page → (the moves it makes, the roles in the implementing organization)
+STAFF_STEPS = {
+    "receive": (("receive",), (Role.CLERK,)),
+    "accept": (("accept",), (Role.CLERK,)),
+    "request_supplement": (("request_supplement",), (Role.CLERK,)),
+    "refuse": (("refuse",), (Role.CLERK,)),
+    "supplement_receive": (("supplement_receive",), (Role.CLERK,)),
+    "review": (("review", "review_joint"), (Role.REVIEWER,)),
+    "special_procedure_start": (("special_procedure_start",), (Role.REVIEWER, Role.APPROVER)),
+    "special_procedure_end": (("special_procedure_end",), (Role.REVIEWER, Role.APPROVER)),
+    "decide": (("approve", "deny"), (Role.APPROVER,)),
+    "conclude": (("conclude",), (Role.CLERK,)),
+    "deliver": (("deliver",), (Role.CLERK,)),
+}
+
+
+def application_staff_steps(*, user, application: Application) -> list[str]:
+    """The steps of the staff case page that ``user`` may do on ``application`` now, in page order:
+    those whose move the status allows and whose role ``user`` holds in the implementing
+    organization; ``joint_opinion`` for a reviewer of an organization whose opinion is awaited;
+    ``request_supplement`` only when none was requested before."""
+    steps = []
+    for step, (moves, roles) in STAFF_STEPS.items():
+        if not any(application.status in MOVES[move][0] for move in moves):
+            continue
+        if not any(has_role(user, application.organization, role) for role in roles):
+            continue
+        if step == "request_supplement" and SupplementRequest.objects.filter(application=application).exists():
+            continue
+        steps.append(step)
+    if application.status == S.JOINT_REVIEW and application.process_id:
+        awaited = WorkTask.objects.filter(instance_id=application.process_id, bpmn_id="joint_review",
+                                          status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED])
+        if any(has_role(user, task.candidate_organization, Role.REVIEWER) for task in awaited):
+            steps.insert(0, "joint_opinion")
+    return steps

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from egov.trust import images
 from egov.trust.keys import ca_passphrase, key_decrypt, key_encrypt, key_generate
 from egov.trust.models import Certificate, CertificateAuthority, Seal, SealGrant
 from egov.trust.profiles import Subject, build_certificate, build_crl
-from egov.trust.selectors import certificate_x509, issuing_authority
+from egov.trust.selectors import certificate_x509, certificates_expiring, issuing_authority
 
 # How long a CRL stays current (RFC 5280 §5.1.2.5 nextUpdate); it is renewed before then.
 CRL_VALIDITY = timedelta(days=7)
@@ -378,3 +379,29 @@ def seal_grant_revoke(*, actor, seal: Seal, role: str) -> None:
         raise Conflict(_("The seal is not granted to this role."), extra={"field": "role"})
     audit_record(action="trust.seal.grant_revoke", actor=actor, organization=seal.organization, obj=seal,
                  summary=f"{seal} no longer granted to {role}", changes={"role": role})
+
+
+def certificates_expiry_warn(*, within_days: int = 30) -> int:
+    """E-mail the platform's operators (operator role in a root organization) the certificates that
+    expire within ``within_days`` calendar days or have expired, soonest first, and audit the warning.
+
+    Returns:
+        How many certificates the warning lists (0: nothing is sent or written).
+    """
+    expiring = list(certificates_expiring(within_days=within_days))
+    if not expiring:
+        return 0
+    recipients = sorted(set(
+        Membership.objects.filter(organization__parent__isnull=True, roles__role=Role.OPERATOR,
+                                  user__is_active=True)
+        .exclude(user__email="").values_list("user__email", flat=True)
+    ))
+    lines = [f"{certificate.not_after:%Y-%m-%d}  {certificate}" for certificate in expiring]
+    if recipients:
+        send_mail(subject=_("egov: %(n)d certificates expire within %(days)d days")
+                  % {"n": len(expiring), "days": within_days},
+                  message="\n".join(lines), from_email=None, recipient_list=recipients)
+    audit_record(action="trust.certificate.expiry_warning", object_type="trust.certificate",
+                 summary=f"{len(expiring)} certificates expire within {within_days} days",
+                 changes={"certificates": [certificate.pk for certificate in expiring], "recipients": len(recipients)})
+    return len(expiring)

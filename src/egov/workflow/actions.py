@@ -499,6 +499,33 @@ def instance_clock_resume(*, actor, instance: ProcessInstance, on: date | None =
 
 
 @transaction.atomic
+def instance_deadline_set(*, actor, instance: ProcessInstance, due_date: date) -> ProcessInstance:
+    """Set the case deadline (e.g. at 受理, from the service item's time limit); later clock pauses
+    move it as usual.
+
+    Args:
+        actor: staff holding a role in the handling organization, or None for the platform.
+
+    Raises:
+        PermissionDenied: the actor holds no role in the handling organization.
+        Conflict: the case is not running.
+    """
+    require_case_staff(actor, instance.owner)
+    instance = ProcessInstance.objects.select_for_update().get(pk=instance.pk)
+    if instance.status != ProcessInstance.Status.RUNNING:
+        raise Conflict(_("The case is %(state)s; its deadline cannot change.")
+                       % {"state": instance.get_status_display()}, extra={"state": instance.status})
+    before = instance.due_date
+    instance.due_date = due_date
+    instance.overdue_since = None
+    instance.save(update_fields=["due_date", "overdue_since"])
+    audit_record(action="workflow.process.deadline", actor=actor, organization=instance.owner, obj=instance,
+                 summary=f"deadline set to {due_date.isoformat()}",
+                 changes={"due_date": [before.isoformat() if before else None, due_date.isoformat()]})
+    return instance
+
+
+@transaction.atomic
 def tasks_mark_overdue(*, today: date | None = None) -> int:
     """Mark running cases and active tasks whose deadline has passed (due date before ``today``)
     and whose clock runs; each mark is audited once. Returns how many were marked."""

@@ -171,3 +171,8 @@ def instances_for_subject(*, subject) -> QuerySet[ProcessInstance]:
     """The processes run for ``subject`` (any model instance), newest first."""
     return ProcessInstance.objects.filter(subject_type=ContentType.objects.get_for_model(subject),
                                           subject_id=str(subject.pk)).order_by("-started_at")
+
+
+def instance_pauses(*, instance: ProcessInstance) -> list:
+    """The clock pauses of a case (``ClockPause``), oldest first; the last may still be open."""
+    return list(instance.pauses.order_by("started_on", "pk"))

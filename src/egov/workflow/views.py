@@ -69,9 +69,18 @@ def _detail(request, task: WorkTask, form: TaskAnswerForm | None = None, status:
     return render(request, "workflow/task_detail.html", context, status=status)
 
 
+def _subject_page(task: WorkTask) -> str | None:
+    """The page of the case's own app, when its subject does its steps there (``staff_url()``), so
+    that its steps and its status move together; None for plain processes."""
+    staff_url = getattr(task.instance.subject, "staff_url", None)
+    return staff_url() if callable(staff_url) else None
+
+
 @staff_required
 def task_detail(request, task_id: int):
-    return _detail(request, _task_or_404(request, task_id))
+    task = _task_or_404(request, task_id)
+    page = _subject_page(task)
+    return redirect(page) if page else _detail(request, task)
 
 
 @staff_required
@@ -104,6 +113,10 @@ def task_release(request, task_id: int):
 @require_POST
 def task_complete(request, task_id: int):
     task = _task_or_404(request, task_id)
+    page = _subject_page(task)
+    if page:
+        messages.error(request, _("Steps of this case are done on its case page."))
+        return redirect(page)
     form = TaskAnswerForm(request.POST, task=task)
     if form.is_valid():
         try:

@@ -1,6 +1,18 @@
+from dataclasses import dataclass
+
 import pytest
 
+from egov.accounts.actions import staff_user_create
+from egov.accounts.models import User
+from egov.accounts.tests.factories import NaturalPersonFactory
+from egov.orgs.actions import organization_create
+from egov.orgs.models import Organization
+from egov.orgs.roles import Role
+from egov.services.models import ServiceItem
 from egov.services.tests.factories import make_item, make_organization
+from egov.workflow.actions import process_definitions_install_shipped
+
+STAFF_PASSWORD = "casework-test-2026"
 
 
 @pytest.fixture
@@ -17,3 +29,35 @@ def item(organization):
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@dataclass
+class Casework:
+    """An implementing organization with its item and staff, a joint reviewer, an unrelated
+    organization, and two citizens."""
+
+    bureau: Organization
+    planning: Organization
+    other: Organization
+    item: ServiceItem
+    staff: dict[str, User]
+    citizen: User
+    stranger: User
+
+
+@pytest.fixture
+def casework(db, media_root) -> Casework:
+    process_definitions_install_shipped()
+    bureau = make_organization()
+    planning = organization_create(actor=None, name="无锡市自然资源和规划局", kind="department",
+                                   division_code="320200")
+    other = organization_create(actor=None, name="无锡市另一局", kind="department", division_code="320200")
+    people = [("clerk", bureau, [Role.CLERK]), ("reviewer", bureau, [Role.REVIEWER]),
+              ("approver", bureau, [Role.APPROVER]), ("planner", planning, [Role.REVIEWER]),
+              ("other_clerk", other, [Role.CLERK]), ("other_reviewer", other, [Role.REVIEWER])]
+    staff = {username: staff_user_create(actor=None, username=username, name=f"测试{username}",
+                                         password=STAFF_PASSWORD, organization=org, roles=roles)
+             for username, org, roles in people}
+    return Casework(bureau=bureau, planning=planning, other=other, item=make_item(bureau, promised_limit_days=2,
+                                                                                  legal_limit_days=3),
+                    staff=staff, citizen=NaturalPersonFactory().user, stranger=NaturalPersonFactory().user)

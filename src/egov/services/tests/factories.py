@@ -53,3 +53,23 @@ def item_kwargs(organization, **overrides) -> dict:
 
 def make_item(organization, **overrides):
     return service_item_create(**item_kwargs(organization, **overrides))
+
+
+# A minimal PDF (ISO 32000: the header is what identifies it) and PNG signature, for uploads.
+PDF = b"%PDF-1.7\n% egov test material\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+def required_files(item, content: bytes = PDF) -> dict[int, bytes]:
+    """A file for each required material of ``item``."""
+    return {material.pk: content for material in item.materials.filter(required=True)}
+
+
+def submit(item, actor, *, key: str = "double-click-0001", form: dict | None = None, files=None, legal_person=None):
+    """Submit an application through the real action; returns the application."""
+    from egov.services.applying import application_submit
+
+    application, _created = application_submit(
+        actor=actor, item=item, form_data=VALID_COMPANY if form is None else form,
+        files=required_files(item) if files is None else files, idempotency_key=key, legal_person=legal_person)
+    return application

@@ -149,3 +149,24 @@ def test_expiry_warnings_list_certificates_due_within_the_window(ca, organizatio
     renewed = certificate_renew(actor=None, certificate=node)
     assert node not in list(certificates_expiring(within_days=30))
     assert renewed not in list(certificates_expiring(within_days=30))
+
+
+def test_daily_task_mails_the_operators_the_expiring_certificates(ca, organization, mailoutbox):
+    from egov.accounts.actions import staff_user_create
+    from egov.orgs.actions import organization_create
+    from egov.trust.tasks import warn_expiring
+
+    root = organization_create(actor=None, name="测试市人民政府", kind="government", division_code="320200")
+    staff_user_create(actor=None, username="ops", name="运维", password="ops-password-2026", organization=root,
+                      roles=["operator"], email="ops@example.gov.cn")
+    staff_user_create(actor=None, username="clerk", name="窗口", password="clerk-password-2026", organization=root,
+                      roles=["clerk"], email="clerk@example.gov.cn")
+    assert warn_expiring.delay().get() == 0  # the CA's own certificates run for years
+    assert mailoutbox == []
+    node = certificate_issue(actor=None, purpose="node", organization=organization, dns_names=("n.example",), days=10)
+    assert warn_expiring.delay().get() == 1
+    (mail,) = mailoutbox
+    assert mail.to == ["ops@example.gov.cn"]
+    assert str(node) in mail.body
+    event = AuditEvent.objects.filter(action="trust.certificate.expiry_warning").get()
+    assert event.changes == {"certificates": [node.pk], "recipients": 1}

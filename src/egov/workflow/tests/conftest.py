@@ -4,6 +4,7 @@ the real audited actions, and the shipped standard_permit definition."""
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from egov.accounts.actions import staff_user_create
 from egov.orgs.actions import organization_create
@@ -72,3 +73,11 @@ def work(instance, step: str, user, data=None):
     task = instance_task_at(instance=instance, bpmn_id=step)
     task = task_claim(actor=user, task=task)
     return task_complete(actor=user, task=task, data=data or {})
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests compare messages with their English source text; pages are checked in Chinese
+    through requests, which pick their own language."""
+    with translation.override("en"):
+        yield

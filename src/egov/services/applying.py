@@ -1,0 +1,200 @@
+"""Writes of applicants (外网受理): submit an application, answer a 补正 request, withdraw.
+
+Each action is atomic and audited, checks that the actor is the applicant (deny by default), and
+changes the status only through ``egov.services.lifecycle``.
+"""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.accounts.models import Agent, LegalPerson, User
+from egov.audit.actions import audit_record
+from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.services.actions import material_file_store
+from egov.services.formschema import form_data_validate
+from egov.services.lifecycle import application_locked, application_move, move_target
+from egov.services.models import Application, ApplicationEvent, ApplicationMaterial, Material, ServiceItem
+from egov.services.models import ApplicationStatus as S
+from egov.services.numbers import tracking_number_allocate
+from egov.services.permissions import require_applicant
+from egov.workflow.actions import instance_clock_resume, process_cancel, process_start
+
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+REASON_MAX = 500
+
+
+def _require_public_user(actor) -> None:
+    if actor is None or not getattr(actor, "is_active", False) or actor.kind not in (User.Kind.NATURAL,
+                                                                                   User.Kind.LEGAL):
+        raise PermissionDenied(_("Sign in as a citizen or an enterprise to apply."))
+
+
+def _applicant_for(actor: User, legal_person: LegalPerson | None) -> User:
+    """The account the case belongs to: the actor, or the legal person it acts for as its agent."""
+    if legal_person is None:
+        return actor
+    if legal_person.user_id == actor.pk:
+        return actor
+    if not Agent.objects.filter(legal_person=legal_person, person__user=actor, revoked_at__isnull=True).exists():
+        raise PermissionDenied(_("You are not an agent of %(name)s.") % {"name": legal_person.name},
+                               extra={"field": "legal_person"})
+    return legal_person.user
+
+
+def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], required: set[int]
+                 ) -> list[tuple[Material, Any]]:
+    """Store the uploaded file of each material; every missing or refused file is an error.
+
+    Returns ``[(material, StoredFile)]``. Raises ``ValidationFailed`` naming the first material in
+    error as ``materials.<id>`` with every error in ``extra["errors"]``; refused files are not stored.
+    """
+    known = {material.pk for material in materials}
+    unknown = sorted(set(files) - known)
+    if unknown:
+        raise ValidationFailed(_("A file was sent for a material that this step does not ask for."),
+                               extra={"field": f"materials.{unknown[0]}", "rule": "unknown"})
+    stored, errors = [], []
+    for material in materials:
+        content = files.get(material.pk)
+        if content is None:
+            if material.pk in required:
+                errors.append({"field": f"materials.{material.pk}", "rule": "required",
+                               "message": _("%(material)s: this material is required.") % {"material": material}})
+            continue
+        try:
+            stored.append((material, material_file_store(actor=actor, content=content, material=material)))
+        except ValidationFailed as error:
+            errors.append({"field": f"materials.{material.pk}", "rule": error.extra.get("rule", "invalid"),
+                           "message": f"{material}: {error.message}"})
+    if errors:
+        raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": errors[0]["rule"],
+                                                            "errors": errors})
+    return stored
+
+
+@transaction.atomic
+def application_submit(
+    *, actor: User, item: ServiceItem, form_data: dict, files: Mapping[int, Any], idempotency_key: str,
+    legal_person: LegalPerson | None = None,
+) -> tuple[Application, bool]:
+    """Submit an application online (网上申请): form, materials, tracking number, process started.
+
+    Args:
+        actor: the signed-in natural or legal person; an agent (经办人) of ``legal_person`` applies
+            for it.
+        item: a published item that can be applied for online (办理深度 ≥ 3, 网上受理).
+        form_data: the form as JSON, validated against ``item.form_schema``.
+        files: ``{material id: bytes or uploaded file}``; every required material of the item needs
+            one; each is checked against the material's types and size and stored by its hash.
+        idempotency_key: 8–64 letters, digits, ``-`` or ``_``, chosen by the client; unique per applicant.
+        legal_person: the legal person applied for, when the actor is its agent or its own account.
+
+    Returns:
+        ``(application, created)``: ``created`` is False when this applicant submitted with this key
+        before; that application is returned unchanged and nothing is written.
+
+    Raises:
+        PermissionDenied: not a signed-in citizen or enterprise, or not an agent of ``legal_person``.
+        ValidationFailed: ``extra["field"]`` names what is wrong: ``idempotency_key``, ``item``
+            (``online``: not applicable online; ``applicant_kind``), ``form.<name>`` (with every error
+            in ``extra["errors"]``), ``materials.<id>`` (``required``, ``max_size``, ``file_type``, ``empty``).
+        Conflict: the key was used for another item (``rule = "idempotency_key"``).
+    """
+    _require_public_user(actor)
+    key = (idempotency_key or "").strip()
+    if not _KEY.match(key):
+        raise ValidationFailed(_("The idempotency key is 8 to 64 letters, digits, - or _."),
+                               extra={"field": "idempotency_key", "rule": "format"})
+    applicant = _applicant_for(actor, legal_person)
+    # One submission per applicant at a time: a double click waits here, then finds the first case.
+    User.objects.select_for_update().filter(pk=applicant.pk).first()
+    existing = Application.objects.filter(applicant=applicant, idempotency_key=key).first()
+    if existing is not None:
+        if existing.item_id != item.pk:
+            raise Conflict(_("This idempotency key was used for another application."),
+                           extra={"field": "idempotency_key", "rule": "idempotency_key"})
+        return existing, False
+    if not item.is_published or item.online_depth < ServiceItem.OnlineDepth.ACCEPTANCE:
+        raise ValidationFailed(_("This item cannot be applied for online."), extra={"field": "item", "rule": "online"})
+    if applicant.kind not in item.applicant_kinds:
+        raise ValidationFailed(_("This item is not open to applicants of your kind."),
+                               extra={"field": "item", "rule": "applicant_kind"})
+    form_data = form_data_validate(schema=item.form_schema, data=form_data if form_data is not None else {})
+    materials = list(item.materials.all())
+    stored = _store_files(actor=actor, materials=materials, files=files,
+                          required={m.pk for m in materials if m.required})
+    now = timezone.now()
+    application = Application.objects.create(
+        number=tracking_number_allocate(organization=item.organization, day=timezone.localdate(now)),
+        item=item, organization=item.organization, applicant=applicant, applicant_name=applicant.name,
+        submitted_by=actor, idempotency_key=key, form_data=form_data, limit_days=item.promised_limit_days,
+        submitted_at=now,
+    )
+    ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
+                                                                 file=file) for material, file in stored])
+    application.process = process_start(actor=None, subject=application, definition_key=item.process_key,
+                                        owner=item.organization,
+                                        data={"tracking_number": application.number, "service_code": item.code})
+    application.save(update_fields=["process"])
+    ApplicationEvent.objects.create(application=application, move="submit", status_to=S.SUBMITTED, by=actor.name)
+    audit_record(action="services.application.submit", actor=actor, organization=item.organization,
+                 obj=application, summary=f"{application.number} submitted for {item.code}",
+                 changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,
+                          "fields": sorted(form_data), "materials": [m.pk for m, _f in stored]})
+    return application, True
+
+
+@transaction.atomic
+def application_supplement_upload(*, actor: User, application: Application, files: Mapping[int, Any]
+                                  ) -> Application:
+    """Answer the 补正 request: one file for each material it asks for; the clock restarts today.
+
+    Raises:
+        NotFound: the actor is not the case's applicant.
+        Conflict: no supplement is owed (the message names the status).
+        ValidationFailed: a requested material without a file, or a refused file (``materials.<id>``).
+    """
+    require_applicant(actor, application)
+    application = application_locked(application)
+    move_target(application, "supplement_upload")
+    request = application.supplement_request
+    asked = list(request.materials.order_by("sort_order", "pk"))
+    stored = _store_files(actor=actor, materials=asked, files=files, required={m.pk for m in asked})
+    ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
+                                                                 file=file, supplement=True)
+                                             for material, file in stored])
+    request.answered_at = timezone.now()
+    request.save(update_fields=["answered_at"])
+    pause = instance_clock_resume(actor=None, instance=application.process)
+    return application_move(application=application, move="supplement_upload", actor=actor, by=actor.name,
+                            note="、".join(str(m) for m in asked),
+                            changes={"materials": [m.pk for m in asked], "paused_working_days": pause.working_days})
+
+
+@transaction.atomic
+def application_withdraw(*, actor: User, application: Application, reason: str) -> Application:
+    """Withdraw an application before the decision (撤回); its open steps are cancelled.
+
+    Raises:
+        NotFound: the actor is not the case's applicant.
+        ValidationFailed: no reason, or longer than 500 characters (``reason``).
+        Conflict: the case is decided or ended already (the message names the status).
+    """
+    require_applicant(actor, application)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the reason for withdrawing."), extra={"field": "reason", "rule": "required"})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(_("The reason is longer than %(n)d characters.") % {"n": REASON_MAX},
+                               extra={"field": "reason", "rule": "max_length"})
+    application = application_locked(application)
+    move_target(application, "withdraw")
+    process_cancel(actor=None, instance=application.process, reason=f"withdrawn by the applicant: {reason}")
+    application.withdrawn_at = timezone.now()
+    return application_move(application=application, move="withdraw", actor=actor, by=actor.name, note=reason,
+                            fields=("withdrawn_at",))

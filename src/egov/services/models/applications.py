@@ -1,0 +1,186 @@
+"""Online applications (办件): the case, its materials, its timeline, its supplement request, and the
+counters behind tracking numbers (办件编号).
+
+A case's status changes only through ``egov.services.lifecycle`` (one transition table); its
+workflow (``workflow.ProcessInstance``) holds the inbox tasks, the case deadline and the clock.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from egov.services.models.catalog import Material, ServiceItem, StoredFile
+
+
+class ApplicationStatus(models.TextChoices):
+    """Where a case stands (GLOSSARY "statuses"); each value but the ends names the step it waits at."""
+
+    SUBMITTED = "submitted", _("Submitted")  # 已提交: waits for 接件
+    RECEIVED = "received", _("Received")  # 已接件: waits for 受理 / 不予受理 / 补正
+    SUPPLEMENT = "supplement", _("Supplement requested")  # 待补正: the applicant owes materials; clock stopped
+    SUPPLIED = "supplied", _("Supplement submitted")  # 已补正: the clerk checks what arrived
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")  # 不予受理 (end)
+    ACCEPTED = "accepted", _("Accepted")  # 已受理: under review (审查)
+    JOINT_REVIEW = "joint_review", _("Joint review")  # 并联审查中
+    SPECIAL_PROCEDURE = "special_procedure", _("Special procedure")  # 特别程序 (§45): clock stopped
+    REVIEWED = "reviewed", _("Awaiting decision")  # 审查完毕, 待决定
+    APPROVED = "approved", _("Approved")  # 准予许可
+    DENIED = "denied", _("Denied")  # 不予许可
+    CONCLUDED = "concluded", _("Concluded")  # 办结
+    DELIVERED = "delivered", _("Delivered")  # 已送达 (end)
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回 (end)
+
+
+class Application(models.Model):
+    """One case of one service item by one applicant (办件).
+
+    ``applicant`` is the account the case belongs to: a natural person, or a legal person; when an
+    agent (经办人) applied for a legal person, ``submitted_by`` is the agent's account (otherwise the
+    applicant's own). ``idempotency_key`` is unique per applicant: submitting again with the same
+    key gives back the same case. ``number`` is the tracking number (``egov.services.numbers``).
+    ``special_resume_status`` remembers the status a special procedure interrupted.
+    The case deadline, the clock and its pauses live on ``process`` (``workflow.ProcessInstance``).
+    """
+
+    number = models.CharField(_("tracking number"), max_length=32, unique=True)
+    item = models.ForeignKey(ServiceItem, verbose_name=_("service item"), on_delete=models.PROTECT,
+                             related_name="applications")
+    organization = models.ForeignKey("orgs.Organization", verbose_name=_("implementing organization"),
+                                     on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT,
+                                  related_name="applications")
+    applicant_name = models.CharField(_("applicant name"), max_length=200, db_index=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64)
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.SUBMITTED, db_index=True)
+    special_resume_status = models.CharField(max_length=20, choices=ApplicationStatus.choices, blank=True)
+    process = models.OneToOneField("workflow.ProcessInstance", verbose_name=_("process"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    limit_days = models.PositiveSmallIntegerField(_("time limit (working days)"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)  # of 不予受理 / 不予许可, shown to the applicant
+    overdue_since = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "idempotency_key"], name="application_idempotency_key"),
+        ]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def staff_url(self) -> str:
+        """The staff case page, where every step of this case is done (the workflow's task pages
+        send staff there)."""
+        from django.urls import reverse
+
+        return reverse("services_staff:case", args=[self.number])
+
+
+class ApplicationMaterial(models.Model):
+    """One file handed in for one catalogue material of a case; the newest per material counts.
+
+    ``supplement`` marks files uploaded in answer to a 补正 request.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
+    material = models.ForeignKey(Material, verbose_name=_("material"), on_delete=models.PROTECT, related_name="+")
+    file = models.ForeignKey(StoredFile, verbose_name=_("file"), on_delete=models.PROTECT, related_name="+")
+    supplement = models.BooleanField(_("supplement"), default=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "material__sort_order", "-uploaded_at", "-pk"]
+        verbose_name = _("application material")
+        verbose_name_plural = _("application materials")
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.material}"
+
+
+class ApplicationEvent(models.Model):
+    """One line of the case timeline that the applicant sees (办件进度).
+
+    ``by`` is who acted as the applicant should read it (the applicant, or the organization; staff
+    names are not shown); ``note`` is what the applicant is told (reasons, what to supplement).
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    move = models.CharField(_("step"), max_length=30)
+    status_from = models.CharField(max_length=20, choices=ApplicationStatus.choices, blank=True)
+    status_to = models.CharField(max_length=20, choices=ApplicationStatus.choices)
+    by = models.CharField(_("by"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["application", "at", "pk"]
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.move} → {self.status_to}"
+
+
+class SupplementRequest(models.Model):
+    """The one request for supplementary materials of a case (一次性告知补正, 行政许可法 §32).
+
+    ``materials`` are the catalogue materials asked for again; ``note`` says what is wrong or missing.
+    """
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="supplement_request")
+    materials = models.ManyToManyField(Material, verbose_name=_("materials asked for"), related_name="+")
+    note = models.TextField(_("what is missing"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supplement request")
+        verbose_name_plural = _("supplement requests")
+
+    def __str__(self) -> str:
+        return f"{self.application} 补正"
+
+
+class OrganizationCaseCode(models.Model):
+    """The 9-digit prefix of an organization's tracking numbers: its division code (GB/T 2260) and a
+    3-digit sequence within that division, given on the organization's first case and kept."""
+
+    organization = models.OneToOneField("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=9, unique=True)
+
+    class Meta:
+        verbose_name = _("organization case code")
+        verbose_name_plural = _("organization case codes")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class TrackingNumberCounter(models.Model):
+    """The last number given in one scope (an organization's day, or a division's organizations).
+
+    Rows are locked ``FOR UPDATE`` while a number is taken, so concurrent submissions get
+    consecutive numbers and none twice.
+    """
+
+    scope = models.CharField(max_length=40, unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tracking number counter")
+        verbose_name_plural = _("tracking number counters")
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.value}"

@@ -1,0 +1,102 @@
+"""Tracking numbers of applications (办件编号): layout, check character, allocation without races.
+
+Layout (26 characters, digits but the last, which may be ``X``)::
+
+    DDDDDDOOO-YYYYMMDD-SSSSSSC
+    │     │   │        │     └ check character: ISO 7064 MOD 11-2 over the 23 digits before it
+    │     │   │        └ the organization's sequence of the day, from 000001
+    │     │   └ the day of submission (Asia/Shanghai)
+    │     └ the organization's sequence within its division, from 001 (``OrganizationCaseCode``)
+    └ the implementing organization's division code (GB/T 2260)
+
+e.g. ``320200001-20260928-0000017``. MOD 11-2 is the check of the resident identity number (GB
+11643-1999): with the digits ``d1 … d23``, compute ``p = 0`` then ``p = ((p + d) × 2) mod 11`` for each
+digit, and the check is ``(12 − p) mod 11``, written ``X`` for 10 (``stdnum.iso7064.mod_11_2``). It
+catches every single wrong digit and every swap of two neighbouring digits.
+"""
+
+import re
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from stdnum.iso7064 import mod_11_2
+
+from egov.core.errors import ValidationFailed
+from egov.orgs.models import Organization
+from egov.services.models import OrganizationCaseCode, TrackingNumberCounter
+
+_FORMAT = re.compile(r"^(\d{9})-?(\d{8})-?(\d{6})([0-9X])$")
+DAILY_MAX = 999_999
+ORGANIZATIONS_PER_DIVISION = 999
+
+
+def tracking_number_compose(*, prefix: str, day: date, sequence: int) -> str:
+    """The tracking number for ``prefix`` (9 digits), ``day`` and the day's ``sequence`` (1–999999)."""
+    body = f"{prefix}{day:%Y%m%d}{sequence:06d}"
+    return f"{body[:9]}-{body[9:17]}-{body[17:]}{mod_11_2.calc_check_digit(body)}"
+
+
+def tracking_number_check(text: str) -> str:
+    """Check a typed tracking number; return it in the canonical form (hyphens, upper-case X).
+
+    Spaces are ignored and the hyphens may be left out.
+
+    Raises:
+        ValidationFailed: ``extra = {"field": "number", "rule": r}``, ``r`` ``format`` (not 23 digits
+            and a check character) or ``check_character`` (a mistyped character).
+    """
+    compact = re.sub(r"\s", "", text or "").upper()
+    match = _FORMAT.match(compact)
+    if not match:
+        raise ValidationFailed(_("A tracking number is 23 digits and a check character, e.g. "
+                                 "320200001-20260928-0000017."), extra={"field": "number", "rule": "format"})
+    body = "".join(match.groups()[:3])
+    if mod_11_2.calc_check_digit(body) != match.group(4):
+        raise ValidationFailed(_("This tracking number has a typing error (its check character does not match)."),
+                               extra={"field": "number", "rule": "check_character"})
+    return f"{body[:9]}-{body[9:17]}-{body[17:]}{match.group(4)}"
+
+
+def _counter_next(scope: str, limit: int) -> int:
+    """Take the next value of the counter ``scope`` (locks its row until the transaction ends)."""
+    try:
+        with transaction.atomic():
+            TrackingNumberCounter.objects.get_or_create(scope=scope)
+    except IntegrityError:
+        pass  # created meanwhile by a concurrent transaction, which has committed it
+    counter = TrackingNumberCounter.objects.select_for_update().get(scope=scope)
+    if counter.value >= limit:
+        raise ValidationFailed(_("No more tracking numbers can be given in %(scope)s.") % {"scope": scope},
+                               extra={"field": "number", "rule": "exhausted"})
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def _organization_code(organization: Organization) -> str:
+    # The organization's row is locked so that its first two cases, submitted at once, agree on its code.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    existing = OrganizationCaseCode.objects.filter(organization=organization).first()
+    if existing is not None:
+        return existing.code
+    division = organization.division.code
+    sequence = _counter_next(f"division:{division}", ORGANIZATIONS_PER_DIVISION)
+    return OrganizationCaseCode.objects.create(organization=organization, code=f"{division}{sequence:03d}").code
+
+
+@transaction.atomic
+def tracking_number_allocate(*, organization: Organization, day: date) -> str:
+    """Give the next tracking number of ``organization`` on ``day``; never the same one twice.
+
+    Called inside the submitting transaction: the day's counter row stays locked until it commits,
+    so concurrent submissions to one organization wait for each other and get consecutive numbers;
+    a rolled-back submission gives its number back.
+
+    Raises:
+        ValidationFailed: the organization gave 999,999 numbers that day, or its division has 999
+            organizations with numbers (``rule = "exhausted"``).
+    """
+    prefix = _organization_code(organization)
+    sequence = _counter_next(f"day:{organization.pk}:{day:%Y%m%d}", DAILY_MAX)
+    return tracking_number_compose(prefix=prefix, day=day, sequence=sequence)

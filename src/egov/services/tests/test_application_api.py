@@ -1,0 +1,65 @@
+"""The applications API: submit with an idempotency key (header or field), read one's own case;
+errors in the {"message", "extra"} shape."""
+
+import base64
+
+from egov.services.models import Application
+from egov.services.tests.factories import PDF, VALID_COMPANY
+
+URL = "/api/v1/services/applications"
+
+
+def _payload(item, **overrides):
+    payload = {"item": item.code, "form": VALID_COMPANY,
+               "materials": {str(m.pk): base64.b64encode(PDF).decode() for m in item.materials.filter(required=True)}}
+    payload.update(overrides)
+    return payload
+
+
+def test_submit_twice_with_one_key_gives_201_then_200_and_one_case(client, casework):
+    client.force_login(casework.citizen)
+    first = client.post(URL, _payload(casework.item), content_type="application/json",
+                        headers={"Idempotency-Key": "api-key-000001"})
+    again = client.post(URL, _payload(casework.item, idempotency_key="api-key-000001"),
+                        content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    body = first.json()
+    assert again.json()["number"] == body["number"] and Application.objects.count() == 1
+    assert body["status"] == "submitted" and body["deadlines"]["limit_days"] == 2
+    assert [e["move"] for e in body["events"]] == ["submit"]
+    mine = client.get(f"{URL}/{body['number']}")
+    assert mine.status_code == 200 and mine.json()["number"] == body["number"]
+
+
+def test_errors_name_the_field(client, casework):
+    client.force_login(casework.citizen)
+    response = client.post(URL, _payload(casework.item, form={**VALID_COMPANY, "contact_phone": "12"},
+                                         idempotency_key="api-key-000002"), content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["extra"]["field"] == "form.contact_phone" and response.json()["extra"]["rule"] == "pattern"
+    material = casework.item.materials.get(required=True)
+    response = client.post(URL, _payload(casework.item, materials={str(material.pk): "not base64!"},
+                                         idempotency_key="api-key-000003"), content_type="application/json")
+    assert response.status_code == 400 and response.json()["extra"]["field"] == f"materials.{material.pk}"
+    response = client.post(URL, _payload(casework.item), content_type="application/json")
+    assert response.status_code == 400 and response.json()["extra"]["field"] == "idempotency_key"
+
+
+def test_sign_in_is_needed_and_others_get_404(client, casework):
+    response = client.post(URL, _payload(casework.item), content_type="application/json",
+                           headers={"Idempotency-Key": "api-key-000004"})
+    assert response.status_code == 401 and set(response.json()) == {"message", "extra"}
+    client.force_login(casework.citizen)
+    number = client.post(URL, _payload(casework.item), content_type="application/json",
+                         headers={"Idempotency-Key": "api-key-000004"}).json()["number"]
+    client.force_login(casework.stranger)
+    response = client.get(f"{URL}/{number}")
+    assert response.status_code == 404 and set(response.json()) == {"message", "extra"}
+    client.force_login(casework.staff["clerk"])
+    assert client.get(f"{URL}/{number}").status_code == 401
+
+
+def test_openapi_describes_the_applications_endpoints(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert "post" in paths["/api/v1/services/applications"]
+    assert "get" in paths["/api/v1/services/applications/{number}"]

@@ -1,0 +1,155 @@
+"""Public applying pages and staff casework pages (Django's test client, real PostgreSQL)."""
+
+import pytest
+from django.urls import reverse
+
+from egov.audit.models import AuditEvent
+from egov.services import processing
+from egov.services.models import Application, StoredFile
+from egov.services.storage import sha256_hex
+from egov.services.tests.factories import PDF, submit
+
+
+def _apply_post(item, **overrides):
+    data = {"idempotency_key": "page-key-000001", "applicant": "self", "form-company_name": "无锡示范科技有限公司",
+            "form-company_type": "llc", "form-registered_capital": "100", "form-shareholders": "2",
+            "form-contact_phone": "13800000000", "form-commitment": "true"}
+    data.update(overrides)
+    return data
+
+
+def _upload(material, content=PDF, name="a.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {f"material-{material.pk}": SimpleUploadedFile(name, content, content_type="application/pdf")}
+
+
+def test_the_guide_links_to_applying_and_applying_needs_sign_in(client, casework):
+    item = casework.item
+    assert f'href="/services/{item.code}/apply/"' in client.get(f"/services/{item.code}/").content.decode()
+    response = client.get(f"/services/{item.code}/apply/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_apply_page_renders_the_form_the_inputs_and_a_hidden_key(client, casework):
+    client.force_login(casework.citizen)
+    html = client.get(f"/services/{casework.item.code}/apply/").content.decode()
+    assert '<html lang="zh-hans">' in html and 'name="idempotency_key"' in html
+    assert 'id="id_form-company_name"' in html
+    for material in casework.item.materials.all():
+        assert f'name="material-{material.pk}"' in html
+
+
+def test_a_double_submit_makes_one_application(client, casework):
+    client.force_login(casework.citizen)
+    material = casework.item.materials.get(required=True)
+    url = f"/services/{casework.item.code}/apply/"
+    first = client.post(url, {**_apply_post(casework.item), **_upload(material)})
+    second = client.post(url, {**_apply_post(casework.item), **_upload(material)})
+    application = Application.objects.get()
+    assert first["Location"] == second["Location"] == f"/services/applications/{application.number}/submitted/"
+    page = client.get(first["Location"]).content.decode()
+    assert application.number in page
+
+
+def test_field_and_file_errors_are_shown_next_to_their_field(client, casework):
+    client.force_login(casework.citizen)
+    url = f"/services/{casework.item.code}/apply/"
+    response = client.post(url, _apply_post(casework.item, **{"form-shareholders": "0"}))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_form-shareholders-error"' in html and 'aria-invalid="true"' in html
+    required = casework.item.materials.get(required=True)
+    bad = b"GIF89a not accepted"
+    response = client.post(url, {**_apply_post(casework.item), **_upload(required, bad, "x.gif")})
+    html = response.content.decode()
+    assert response.status_code == 400 and f'id="id_material-{required.pk}-error"' in html
+    assert "PDF" in html  # the accepted types are named
+    assert not StoredFile.objects.filter(sha256=sha256_hex(bad)).exists()
+    assert Application.objects.count() == 0
+
+
+def test_another_applicant_gets_404_for_the_case_pages(client, casework):
+    application = submit(casework.item, casework.citizen)
+    client.force_login(casework.stranger)
+    for path in (f"/services/applications/{application.number}/",
+                 f"/services/applications/{application.number}/submitted/"):
+        assert client.get(path).status_code == 404
+    assert client.post(f"/services/applications/{application.number}/withdraw/", {"reason": "x"}).status_code == 404
+    client.force_login(casework.citizen)
+    html = client.get("/services/applications/").content.decode()
+    assert application.number in html
+    assert client.get(f"/services/applications/{application.number}/").status_code == 200
+
+
+def test_the_applicant_withdraws_from_the_case_page(client, casework):
+    application = submit(casework.item, casework.citizen)
+    client.force_login(casework.citizen)
+    url = f"/services/applications/{application.number}/withdraw/"
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400 and 'id="id_reason-error"' in response.content.decode()
+    assert client.post(url, {"reason": "不再需要"}).status_code == 302
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+
+
+def test_workbench_lists_cases_with_badges_and_searches(client, casework):
+    application = submit(casework.item, casework.citizen)
+    client.force_login(casework.staff["clerk"])
+    html = client.get("/staff/cases/").content.decode()
+    assert f'href="/staff/cases/{application.number}/"' in html and "badge" in html
+    found = client.get("/staff/cases/", {"q": application.number}).content.decode()
+    assert found.count(f'href="/staff/cases/{application.number}/"') == 2
+    by_name = client.get("/staff/cases/", {"q": casework.citizen.name}).content.decode()
+    assert by_name.count(f'href="/staff/cases/{application.number}/"') == 2
+    assert AuditEvent.objects.filter(action="services.application.search",
+                                     actor_id=casework.staff["clerk"].pk).exists()
+    client.force_login(casework.staff["other_clerk"])
+    other = client.get("/staff/cases/", {"q": application.number}).content.decode()
+    assert f'href="/staff/cases/{application.number}/"' not in other
+
+
+def test_staff_of_another_organization_get_404_for_the_case(client, casework):
+    application = submit(casework.item, casework.citizen)
+    row = application.materials.get()
+    client.force_login(casework.staff["other_clerk"])
+    assert client.get(f"/staff/cases/{application.number}/").status_code == 404
+    assert client.get(f"/staff/cases/{application.number}/materials/{row.pk}/").status_code == 404
+    assert client.post(f"/staff/cases/{application.number}/steps/receive/").status_code == 404
+
+
+def test_case_page_and_downloads_are_audited_reads(client, casework):
+    application = submit(casework.item, casework.citizen)
+    row = application.materials.get()
+    client.force_login(casework.staff["clerk"])
+    html = client.get(f"/staff/cases/{application.number}/").content.decode()
+    assert "无锡示范科技有限公司" in html and f'/materials/{row.pk}/' in html
+    assert f'action="/staff/cases/{application.number}/steps/receive/"' in html
+    download = client.get(f"/staff/cases/{application.number}/materials/{row.pk}/")
+    assert download.status_code == 200 and download.content == PDF and download["Content-Type"] == "application/pdf"
+    reads = AuditEvent.objects.filter(action="services.application.read", object_id=str(application.pk))
+    assert sorted(reads.values_list("changes__what", flat=True)) == ["case page", "material file"]
+
+
+def test_a_step_page_error_is_shown_on_its_form(client, casework):
+    application = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=casework.staff["clerk"], application=application)
+    client.force_login(casework.staff["clerk"])
+    response = client.post(f"/staff/cases/{application.number}/steps/refuse/", {"refuse-reasons": ""})
+    assert response.status_code == 400
+    client.force_login(casework.staff["approver"])
+    response = client.post(reverse("services_staff:step", args=[application.number, "decide"]),
+                           {"decide-approve": "1"})
+    # The approver has not passed MFA in this session: sent to sign in.
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("step", ["receive", "accept"])
+def test_steps_over_the_page_move_the_case(client, casework, step):
+    application = submit(casework.item, casework.citizen)
+    client.force_login(casework.staff["clerk"])
+    client.post(f"/staff/cases/{application.number}/steps/receive/")
+    if step == "accept":
+        client.post(f"/staff/cases/{application.number}/steps/accept/", {"accept-opinion": "齐全"})
+    application.refresh_from_db()
+    assert application.status == {"receive": "received", "accept": "accepted"}[step]

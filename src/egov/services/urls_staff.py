@@ -1,0 +1,12 @@
+from django.urls import path
+
+from egov.services import views_casework
+
+app_name = "services_staff"
+urlpatterns = [
+    path("", views_casework.workbench, name="workbench"),
+    path("done/", views_casework.done, name="done"),
+    path("<str:number>/", views_casework.case, name="case"),
+    path("<str:number>/steps/<str:step>/", views_casework.case_step, name="step"),
+    path("<str:number>/materials/<int:row_id>/", views_casework.material_download, name="material"),
+]
