@@ -2,10 +2,12 @@
 
 import math
 import re
+from datetime import date
 
 from django.utils.translation import gettext as _
 
 from egov.core.errors import ValidationFailed
+from egov.core.workdays import WorkCalendar, working_days_add
 from egov.documents.models import (
     CLASSIFIED_LEVELS,
     UPWARD_KINDS,
@@ -115,3 +117,15 @@ def handling_working_days(*, urgency: str, normal_days: int) -> int:
     if urgency == Urgency.URGENT:
         return min(normal_days, 3, math.ceil(normal_days / 2))
     return normal_days
+
+
+def handling_deadline(*, received_on: date, urgency: str, normal_days: int, calendar: WorkCalendar) -> date:
+    """The last day to handle a document received on ``received_on``: ``handling_working_days``
+    working days after it (the day of receipt not counted), on ``calendar`` (statutory holidays and
+    调休 included; ``egov.workflow.selectors.work_calendar()`` gives the stored one).
+
+    Received Friday 2026-11-27, a 平件 of 5 working days is due Friday 12-04, a 加急 one Wednesday
+    12-02, a 特急 one Monday 11-30.
+    """
+    days = handling_working_days(urgency=urgency, normal_days=normal_days)
+    return working_days_add(received_on, days, calendar=calendar)

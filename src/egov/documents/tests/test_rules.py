@@ -1,6 +1,9 @@
+from datetime import date
+
 import pytest
 
 from egov.core.errors import ValidationFailed
+from egov.core.workdays import WorkCalendar
 from egov.documents import rules
 
 
@@ -56,3 +59,22 @@ def test_copy_number_has_six_digits(value):
     with pytest.raises(ValidationFailed):
         rules.copy_number_check(value)
     assert rules.copy_number_check("000123") == "000123"
+
+
+@pytest.mark.parametrize(("urgency", "due"), [("", date(2026, 12, 4)), ("加急", date(2026, 12, 2)),
+                                              ("特急", date(2026, 11, 30))])
+def test_handling_deadline_in_working_days(urgency, due):
+    # Received Friday 2026-11-27: the weekend does not count.
+    assert rules.handling_deadline(received_on=date(2026, 11, 27), urgency=urgency, normal_days=5,
+                                   calendar=WorkCalendar()) == due
+
+
+def test_handling_deadline_skips_the_national_day_holidays():
+    # 2025 schedule (国办发明电〔2024〕12号): 10-01…10-08 off, Saturday 10-11 worked.
+    holidays = frozenset(date(2025, 10, day) for day in range(1, 9))
+    calendar = WorkCalendar(off_days=holidays, extra_working_days=frozenset({date(2025, 10, 11)}),
+                            known_years=frozenset({2025}))
+    assert rules.handling_deadline(received_on=date(2025, 9, 30), urgency="extra_urgent", normal_days=5,
+                                   calendar=calendar) == date(2025, 10, 9)
+    assert rules.handling_deadline(received_on=date(2025, 9, 30), urgency="urgent", normal_days=5,
+                                   calendar=calendar) == date(2025, 10, 11)
