@@ -433,6 +433,40 @@ def document_seal(*, document: OfficialDocument, actor, seal: Seal) -> OfficialD
 
 
 @transaction.atomic
+def document_receive(*, document: OfficialDocument, actor) -> list[Recipient]:
+    """签收 (the first step of 收文办理): a document clerk of a 主送 or 抄送 organization acknowledges
+    an issued document for each of its organizations among the recipients.
+
+    Returns:
+        The recipient rows signed for now.
+
+    Raises:
+        NotFound: the actor may not see the document (recipients see it once it is issued).
+        PermissionDenied: the actor is no document clerk of a recipient organization.
+        Conflict: the document is not issued, or its organizations have signed for it already.
+    """
+    document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
+    require_visible(actor, document)
+    if document.status != Status.ISSUED:
+        raise Conflict(_("Only an issued document is signed for."), extra={"status": document.status})
+    rows = [row for row in document.recipients.select_for_update().filter(organization__isnull=False)
+            .select_related("organization") if has_role(actor, row.organization, Role.DOCUMENT_CLERK)]
+    if not rows:
+        raise PermissionDenied(_("Only a document clerk of a recipient organization signs for a document."),
+                               extra={"role": Role.DOCUMENT_CLERK})
+    pending = [row for row in rows if row.received_at is None]
+    if not pending:
+        raise Conflict(_("This document has been signed for already."), extra={"rule": "received"})
+    now = timezone.now()
+    for row in pending:
+        row.received_at, row.received_by = now, actor
+        row.save(update_fields=["received_at", "received_by"])
+        audit_record(action="documents.document.receive", actor=actor, organization=row.organization, obj=document,
+                     summary=f"received by {row.organization}", changes={"recipient": row.pk, "kind": row.kind})
+    return pending
+
+
+@transaction.atomic
 def attachment_add(*, actor, document: OfficialDocument, name: str, file: File,
                    content_type: str = "") -> Attachment:
     """Attach a file (附件) named ``name`` (printed in 附件说明) while the document is editable.

@@ -166,6 +166,10 @@ class Recipient(models.Model):
                                      related_name="received_documents")
     name = models.CharField(_("name as printed"), max_length=200)
     position = models.PositiveSmallIntegerField(default=0)
+    # 签收: when and by whom the recipient organization acknowledged the issued document.
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta:
         ordering = ["kind", "position", "id"]

@@ -13,6 +13,7 @@ from egov.documents.actions import (
     document_number_allocate,
     document_number_assign,
     document_print,
+    document_receive,
     document_sign_off,
     document_transition,
     document_update,
@@ -221,3 +222,24 @@ def test_attachments_keep_their_order(wuxi, draft):
     assert [(a.position, a.name) for a in draft.attachments.all()] == [(1, "项目清单")]
     with pytest.raises(NotFound):
         attachment_add(actor=wuxi.police_clerk, document=draft, name="x", file=ContentFile(b"a", name="a"))
+
+
+def _issue(wuxi, document):
+    # 用印 and 核发 need the CA (test_sealing.py covers them); here the document is simply issued.
+    OfficialDocument.objects.filter(pk=document.pk).update(status="issued")
+    return OfficialDocument.objects.get(pk=document.pk)
+
+
+def test_recipient_signs_for_an_issued_document(wuxi, draft):
+    with pytest.raises(NotFound):  # not issued yet: the recipient does not see it
+        document_receive(document=draft, actor=wuxi.finance_clerk)
+    issued = _issue(wuxi, draft)
+    rows = document_receive(document=issued, actor=wuxi.finance_clerk)
+    assert [(r.name, r.received_by) for r in rows] == [("无锡市财政局", wuxi.finance_clerk)]
+    assert issued.recipients.filter(received_at__isnull=True).count() == 2  # 教育局 and 发改委 not yet
+    with pytest.raises(Conflict):
+        document_receive(document=issued, actor=wuxi.finance_clerk)
+    with pytest.raises(NotFound):
+        document_receive(document=issued, actor=wuxi.police_clerk)
+    event = AuditEvent.objects.get(action="documents.document.receive")
+    assert event.organization_id == wuxi.finance.pk
