@@ -19,6 +19,7 @@ from egov.documents.forms import AttachmentForm, DocumentForm
 from egov.documents.rendering import pdf_render, print_data
 from egov.documents.states import EDITABLE, TRANSITIONS, Status
 from egov.orgs.models import Organization, RoleAssignment
+from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
 
 
@@ -70,7 +71,7 @@ def document_new(request):
 
 
 def _moves(document) -> list[dict]:
-    """The steps the table allows from the document's status, for buttons."""
+    """The steps the table allows from the document's status, for buttons (issuing side only)."""
     return [{"to": target, "label": Status(target).label, "name": move.name}
             for (current, target), move in TRANSITIONS.items() if current == document.status]
 
@@ -92,9 +93,13 @@ def document_detail(request, pk: int):
                 messages.success(request, _("The document is saved."))
                 return redirect("documents:detail", pk=document.pk)
         status = 400
+    recipients = list(document.recipients.select_related("organization"))
+    can_receive = document.status == Status.ISSUED and any(
+        row.received_at is None and row.organization and has_role(request.user, row.organization, Role.DOCUMENT_CLERK)
+        for row in recipients)
     return render(request, "documents/detail.html", {
         "document": document, "form": form, "attachment_form": AttachmentForm(), "moves": _moves(document),
-        "recipients": document.recipients.all(), "attachments": document.attachments.all(),
+        "recipients": recipients, "can_receive": can_receive, "attachments": document.attachments.all(),
         "limit_mb": actions.attachment_max_bytes() // (1024 * 1024),
     }, status=status)
 
@@ -123,6 +128,20 @@ def document_move(request, pk: int):
                                         comment=request.POST.get("comment", ""))
     except ApplicationError as error:
         messages.error(request, error.message)
+    return redirect("documents:detail", pk=document.pk)
+
+
+@staff_required
+@require_POST
+def document_receive(request, pk: int):
+    """签收 by a document clerk of a recipient organization."""
+    document = _document_or_404(request, pk)
+    try:
+        actions.document_receive(document=document, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The document is signed for."))
     return redirect("documents:detail", pk=document.pk)
 
 

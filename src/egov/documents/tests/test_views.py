@@ -115,3 +115,16 @@ def test_history_page_lists_the_audit_events(wuxi, draft, client_of):
     page = client.get(reverse("documents:history", args=[draft.pk])).content.decode()
     assert "documents.document.draft" in page and "documents.document.submit" in page
     assert AuditEvent.objects.filter(object_id=str(draft.pk), action__startswith="documents.").count() == 2
+
+
+def test_recipient_signs_for_the_issued_document_on_its_page(wuxi, draft, client_of):
+    OfficialDocument.objects.filter(pk=draft.pk).update(status="issued")
+    client = client_of(wuxi.finance_clerk)
+    page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert reverse("documents:receive", args=[draft.pk]) in page
+    client.post(reverse("documents:receive", args=[draft.pk]))
+    row = draft.recipients.get(organization=wuxi.finance)
+    assert row.received_by == wuxi.finance_clerk
+    page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert reverse("documents:receive", args=[draft.pk]) not in page
+    assert client_of(wuxi.police_clerk).post(reverse("documents:receive", args=[draft.pk])).status_code == 404
