@@ -15,6 +15,11 @@ from egov.accounts.tests.factories import NaturalPersonFactory, StaffUserFactory
 from egov.orgs.models import Organization
 from egov.orgs.tests.factories import OrganizationFactory
 
+# The CA's keys need a passphrase outside the demo (egov.trust.keys); every test that loads the
+# demo or signs uses this one.
+TEST_CA_PASSPHRASE = "test-ca-passphrase-2026"
+os.environ.setdefault("EGOV_CA_PASSPHRASE", TEST_CA_PASSPHRASE)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

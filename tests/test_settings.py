@@ -1,6 +1,7 @@
 """Settings from the environment: unsafe production settings refuse to start with one line."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,7 @@ def test_safe_production_settings_start(tmp_path):
     ({"SECRET_KEY": "change-me"}, (), "SECRET_KEY"),
     ({"SECRET_KEY": "django-insecure-" + "x" * 40}, (), "SECRET_KEY"),
     ({"SECRET_KEY": "short-but-not-default"}, (), "SECRET_KEY"),
+    ({"SECRET_KEY": "k" * 47}, (), "SECRET_KEY"),  # long, but one character (found by a tester)
     ({}, ("ALLOWED_HOSTS",), "ALLOWED_HOSTS"),
     ({"ALLOWED_HOSTS": " , "}, (), "ALLOWED_HOSTS"),
     ({}, ("DATABASE_URL",), "DATABASE_URL"),
@@ -63,3 +65,18 @@ def test_argon2_is_the_password_hasher_outside_tests(tmp_path):
     assert completed.stdout.split() == ["django.contrib.auth.hashers.Argon2PasswordHasher", "argon2"]
     # The demo's generated secret key stays private to its owner.
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_demo_refuses_a_taken_port_with_one_line(tmp_path):
+    """Found by a tester: with the port taken, the demo printed its sign-ins and "press Ctrl-C", then
+    failed seconds later with only "serve stopped unexpectedly"."""
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        completed = egov(["demo", "--port", str(port)], {"EGOV_ENV": "demo"}, tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == [
+        f"CommandError: 127.0.0.1:{port} is in use (Address already in use): stop what serves it or pass --port"]
+    assert "press Ctrl-C" not in completed.stdout

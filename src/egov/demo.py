@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticToken
 
 from egov.accounts.actions import (
     legal_person_register,
@@ -103,7 +104,9 @@ def demo_load() -> DemoSignIns:
     for username, name, _org, _title, roles in DEMO_STAFF:
         note = ", ".join(str(role.label) for role in roles)
         if MFA_REQUIRED_ROLES & set(roles):
-            note += f"; MFA backup codes (one use each): {' '.join(DEMO_BACKUP_CODES)}"
+            unused = list(StaticToken.objects.filter(device__user__username=username).values_list("token", flat=True))
+            note += (f"; MFA backup codes left (one use each): {' '.join(sorted(unused))}" if unused
+                     else "; MFA: backup codes used up, use the authenticator you set up")
         signins.rows.append(("staff", username, DEMO_PASSWORD, f"{name}: {note}"))
     return signins
 

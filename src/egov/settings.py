@@ -65,9 +65,11 @@ elif PRODUCTION:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     if DEBUG:
         raise ImproperlyConfigured("production refuses to start with DEBUG on: unset DEBUG")
-    if SECRET_KEY in INSECURE_SECRET_KEYS or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 32:
+    if (SECRET_KEY in INSECURE_SECRET_KEYS or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 32
+            or len(set(SECRET_KEY)) < 10):
         raise ImproperlyConfigured(
-            "production refuses to start without a strong SECRET_KEY (at least 32 characters, not a default)"
+            "production refuses to start without a strong SECRET_KEY "
+            "(at least 32 characters, 10 of them different, not a default)"
         )
     if not os.environ.get("DATABASE_URL"):
         raise ImproperlyConfigured("production refuses to start without DATABASE_URL")
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "egov.core",
     "egov.apps.EgovConfig",
     "egov.audit",

@@ -245,3 +245,11 @@ def session_login_record(*, user: User, mfa: bool) -> None:
     """Audit a successful sign-in (``mfa``: whether a second factor was verified)."""
     audit_record(action="accounts.session.login", actor=user, object_type="accounts.user", object_id=user.pk,
                  summary="signed in" + (" with MFA" if mfa else ""), changes={"mfa": mfa})
+
+
+def session_login_failed_record(*, username: str, reason: str) -> None:
+    """Audit a refused sign-in: ``reason`` is ``"password"``, ``"locked_out"``, ``"wrong_site"``,
+    ``"second_factor"`` or ``"no_second_factor_left"``. The sign-in name is recorded as typed (at most
+    150 characters); the password never is."""
+    audit_record(action="accounts.session.login_failed", object_type="accounts.user", object_id=username[:64],
+                 summary=f"sign-in refused: {reason}", changes={"reason": reason})

@@ -4,10 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 class NaturalPersonRegistrationForm(forms.Form):
     # No min_length: a short number reaches resident_id_check, whose error names the rule (format).
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=18,
+    # Room for the spaces or hyphens people type between groups (the check removes them).
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=30,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text",
                                                               "spellcheck": "false"}))
-    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    # Names have no max_length here: a browser's maxlength counts UTF-16 units, so it would cut a name
+    # of Extension B characters (𠮷 is two) at half the length; the action checks 200 characters.
+    name = forms.CharField(label=_("Name"), widget=forms.TextInput(attrs={"autocomplete": "name"}))
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -15,10 +18,10 @@ class NaturalPersonRegistrationForm(forms.Form):
 
 
 class LegalPersonRegistrationForm(forms.Form):
-    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18,
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=30,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-    name = forms.CharField(label=_("Name of the organization"), max_length=200)
-    legal_representative = forms.CharField(label=_("Legal representative"), max_length=200)
+    name = forms.CharField(label=_("Name of the organization"))
+    legal_representative = forms.CharField(label=_("Legal representative"))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=_("At least 10 characters, not only digits."))
 

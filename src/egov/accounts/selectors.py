@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 from django_otp import devices_for_user
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts.models import NaturalPerson, User
@@ -25,6 +25,14 @@ def has_second_factor(*, user: User) -> bool:
     """True when ``user`` can pass the TOTP step now: a confirmed authenticator, or unused backup codes."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists() or StaticToken.objects.filter(
         device__user=user, device__confirmed=True
+    ).exists()
+
+
+def first_enrolment_allowed(*, user: User) -> bool:
+    """True when ``user`` never had a second factor (no confirmed authenticator, no backup-code
+    device): only then may the password step lead straight to setting one up."""
+    return not TOTPDevice.objects.filter(user=user, confirmed=True).exists() and not StaticDevice.objects.filter(
+        user=user, confirmed=True
     ).exists()
 
 

@@ -6,11 +6,12 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts import actions
@@ -21,8 +22,8 @@ from egov.accounts.forms import (
     TokenForm,
 )
 from egov.accounts.models import User
-from egov.accounts.permissions import public_user_required
-from egov.accounts.selectors import has_second_factor, mfa_required
+from egov.accounts.permissions import public_user_required, staff_session_ok
+from egov.accounts.selectors import first_enrolment_allowed, has_second_factor, mfa_required
 from egov.core.errors import ApplicationError
 from egov.core.forms import add_application_error
 
@@ -63,12 +64,14 @@ def register_legal_person(request):
 
 def _authenticate(request, form, kinds):
     """Check the password (django-axes counts failures). Returns the user or None with form errors."""
-    user = authenticate(request, username=form.cleaned_data["username"].strip(),
-                        password=form.cleaned_data["password"])
+    username = form.cleaned_data["username"].strip()
+    user = authenticate(request, username=username, password=form.cleaned_data["password"])
     if getattr(request, "axes_locked_out", False):
+        actions.session_login_failed_record(username=username, reason="locked_out")
         form.add_error(None, _("Too many failed attempts: this account is locked for 30 minutes from this address."))
         return None
     if user is None or user.kind not in kinds:
+        actions.session_login_failed_record(username=username, reason="password" if user is None else "wrong_site")
         form.add_error(None, _("The sign-in name or the password is wrong."))
         return None
     return user
@@ -108,7 +111,14 @@ def staff_login(request):
                 return redirect(_next_url(request, "staff_home"))
             request.session[_PENDING] = {"user": user.pk, "backend": user.backend, "at": time.time(),
                                          "next": _next_url(request, "")}
-            return redirect("staff_accounts:login_otp" if has_second_factor(user=user) else "staff_accounts:mfa_enrol")
+            if has_second_factor(user=user):
+                return redirect("staff_accounts:login_otp")
+            if first_enrolment_allowed(user=user):
+                return redirect("staff_accounts:mfa_enrol")
+            request.session.pop(_PENDING, None)
+            actions.session_login_failed_record(username=user.username, reason="no_second_factor_left")
+            form.add_error(None, _("Your backup codes are used up and no authenticator is set up: "
+                                   "ask an operator for new backup codes."))
     return render(request, "accounts/staff_login.html", {"form": form, "next": _next_url(request, "")},
                   status=400 if form.errors else 200)
 
@@ -129,6 +139,20 @@ def _finish_mfa_login(request, user: User, device, pending: dict):
     return redirect(pending.get("next") or "staff_home")
 
 
+def _second_factor_refusal(user: User) -> str:
+    """Why a code was refused: django-otp slows guessing down after wrong codes, and a right code
+    typed during that wait is refused too, so say when to try again."""
+    waits = []
+    for device in devices_for_user(user, confirmed=True):
+        allowed, details = device.verify_is_allowed()
+        if not allowed and details and details.get("locked_until"):
+            waits.append(details["locked_until"])
+    seconds = int((min(waits) - timezone.now()).total_seconds()) + 1 if waits else 0
+    if seconds > 1:  # after the first wrong code the wait is one second: not worth a word
+        return _("Too many wrong codes: wait %(seconds)d seconds, then try again.") % {"seconds": seconds}
+    return _("The code is wrong or has expired.")
+
+
 def staff_login_otp(request):
     user, pending = _pending_user(request)
     if user is None:
@@ -139,18 +163,24 @@ def staff_login_otp(request):
         device = match_token(user, form.cleaned_data["token"].strip())
         if device is not None:
             return _finish_mfa_login(request, user, device, pending)
-        form.add_error("token", _("The code is wrong or has expired."))
+        actions.session_login_failed_record(username=user.username, reason="second_factor")
+        form.add_error("token", _second_factor_refusal(user))
     return render(request, "accounts/staff_login_otp.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def staff_mfa_enrol(request):
-    user, pending = _pending_user(request)
-    if user is None:
-        messages.info(request, _("Please sign in again."))
-        return redirect("staff_accounts:login")
-    if has_second_factor(user=user):
-        # Enrolling on the password alone would make an existing second factor worthless.
-        return redirect("staff_accounts:login_otp")
+    """Set up an authenticator (TOTP): during sign-in for someone who never had a second factor, or
+    later from a session that passed one (e.g. with a backup code). Never on the password alone for
+    an account that has or had a second factor: that would make the factor worthless."""
+    if staff_session_ok(request) and request.user.is_verified():
+        user, pending = request.user, None
+    else:
+        user, pending = _pending_user(request)
+        if user is None:
+            messages.info(request, _("Please sign in again."))
+            return redirect("staff_accounts:login")
+        if not first_enrolment_allowed(user=user):
+            return redirect("staff_accounts:login_otp")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or actions.staff_totp_enrol(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -159,6 +189,9 @@ def staff_mfa_enrol(request):
         except ApplicationError as error:
             add_application_error(form, error)
         else:
+            if pending is None:
+                messages.success(request, _("Your authenticator is set up."))
+                return redirect("staff_home")
             return _finish_mfa_login(request, user, device, pending)
     secret = device.config_url.split("secret=")[1].split("&")[0]
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("Authenticator QR code"))

@@ -7,6 +7,7 @@ Every failure raises ``ValidationFailed`` whose ``extra`` names the field and th
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -19,6 +20,7 @@ from egov.orgs.models import Division
 # [0-9], not \d: \d also matches full-width and other Unicode digits, which int() then accepts.
 _RIC = re.compile(r"^[0-9]{17}[0-9X]$")
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_AUTHORITIES = "123456789ANY"  # GB 32100-2015 Table 1, 登记管理部门代码
 _USCC = re.compile(rf"^[{_USCC_ALPHABET}]{{2}}[0-9]{{6}}[{_USCC_ALPHABET}]{{10}}$")
 
 
@@ -37,6 +39,13 @@ def _fail(field: str, rule: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, extra={"field": field, "rule": rule})
 
 
+def _as_typed(value: str) -> str:
+    """Undo what input methods and copies add: full-width characters (１２３, Ｘ) become ASCII (NFKC),
+    spaces and hyphens between groups go, letters become capitals. Digits of other scripts stay as
+    they are, so the ``format`` rule refuses them."""
+    return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or "")).upper()
+
+
 def division_code_known(code: str) -> bool:
     """True when ``code`` was a GB/T 2260 code in any year since 1981 (in use now or not)."""
     return Division.objects.filter(code=code).exists()
@@ -45,6 +54,7 @@ def division_code_known(code: str) -> bool:
 def resident_id_check(value: str, *, field: str = "id_number", today: datetime.date | None = None) -> ResidentId:
     """Check an 18-character resident identity number (GB 11643-1999).
 
+    The number is read as typed: full-width digits, spaces and hyphens between groups are accepted.
     Rules, in order: ``format`` (17 digits then a digit or X; a lowercase x is read as X),
     ``check_character`` (ISO 7064 MOD 11-2, GB 11643-1999 §8.2), ``birth_date`` (a real date,
     not after ``today``, not before 1880), ``division_code`` (the first six digits were a
@@ -53,7 +63,7 @@ def resident_id_check(value: str, *, field: str = "id_number", today: datetime.d
     Raises:
         ValidationFailed: ``extra = {"field": field, "rule": <rule>}``.
     """
-    number = (value or "").strip().upper()
+    number = _as_typed(value)
     if not _RIC.match(number):
         raise _fail(field, "format", _("An ID number is 17 digits followed by a digit or X."))
     if ric.calc_check_digit(number) != number[17]:  # stdnum takes the full 18 characters
@@ -76,17 +86,25 @@ def resident_id_check(value: str, *, field: str = "id_number", today: datetime.d
 def uscc_check(value: str, *, field: str = "uscc") -> str:
     """Check a unified social credit code (GB 32100-2015) and return it normalized (upper case).
 
-    Rules: ``format`` (18 characters of 0-9 and A–Y without I, O, S, V, Z; characters 3–8 digits),
+    The code is read as typed (full-width characters, spaces and hyphens accepted). Rules: ``format``
+    (18 characters of 0-9 and A–Y without I, O, S, V, Z; characters 3–8 digits),
+    ``registration_authority`` (the first character is a 登记管理部门代码 of GB 32100-2015 Table 1:
+    1 机构编制, 2 外交, 3 司法行政, 4 文化, 5 民政, 6 旅游, 7 宗教, 8 工会, 9 市场监管 (工商), A 中央军委改革和
+    编制办公室, N 农业, Y 其他),
     ``check_character`` (GB 32100-2015 §4.2, via stdnum), ``division_code`` (characters 3–8 were a
     GB/T 2260 code in some year; stdnum does not check this).
 
     Raises:
         ValidationFailed: ``extra = {"field": field, "rule": <rule>}``.
     """
-    code = (value or "").strip().upper()
+    code = _as_typed(value)
     if not _USCC.match(code):
         raise _fail(field, "format", _("A unified social credit code is 18 characters: digits and capital letters "
                                         "except I, O, S, V and Z."))
+    if code[0] not in _USCC_AUTHORITIES:
+        raise _fail(field, "registration_authority",
+                    _("The first character %(char)s is not a registration authority code (1–9, A, N or Y).")
+                    % {"char": code[0]})
     if uscc.calc_check_digit(code[:17]) != code[17]:
         raise _fail(field, "check_character", _("The check character (last character) of this code is wrong."))
     if not division_code_known(code[2:8]):

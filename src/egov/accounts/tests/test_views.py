@@ -164,6 +164,60 @@ def test_backup_codes_are_single_use(client, department, make_staff):
     assert client.post(STAFF_CODE, {"token": "13572468"})["Location"] == "/staff/"
 
 
+def test_used_up_backup_codes_do_not_open_enrolment_on_the_password_alone(client, department, make_staff):
+    """Found by a tester: once the last backup code was used, the password step led to the enrolment
+    page, so a password alone could set up a new second factor."""
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    staff_backup_codes_issue(actor=None, user=approver, codes=["24681357"])
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    assert client.post(STAFF_CODE, {"token": "24681357"})["Location"] == "/staff/"
+    client.post("/staff/logout/")
+    response = client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD}, **EN)
+    assert response.status_code == 400
+    assert "ask an operator for new backup codes" in response.content.decode()
+    assert client.get(STAFF_ENROL)["Location"] == STAFF_LOGIN
+    assert not TOTPDevice.objects.filter(user=approver).exists()
+    event = AuditEvent.objects.filter(action="accounts.session.login_failed").latest("seq")
+    assert (event.object_id, event.changes) == ("approver1", {"reason": "no_second_factor_left"})
+
+
+def test_a_session_that_passed_a_backup_code_may_set_up_an_authenticator(client, department, make_staff):
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    staff_backup_codes_issue(actor=None, user=approver, codes=["24681357"])
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    client.post(STAFF_CODE, {"token": "24681357"})
+    assert client.get(STAFF_ENROL).status_code == 200
+    device = TOTPDevice.objects.get(user=approver, confirmed=False)
+    response = client.post(STAFF_ENROL, {"token": f"{totp(device.bin_key):06d}"})
+    assert response["Location"] == "/staff/"
+    assert TOTPDevice.objects.get(pk=device.pk).confirmed
+
+
+def test_refused_sign_ins_are_audited(client, citizen, department, make_staff):
+    make_staff(department, [Role.APPROVER], username="approver1")
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": "wrong-password"})
+    client.post(STAFF_LOGIN, {"username": citizen.id_number, "password": PASSWORD})
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    client.post(STAFF_CODE, {"token": "000000"})
+    reasons = [(e.object_id, e.changes["reason"]) for e in AuditEvent.objects.filter(
+        action="accounts.session.login_failed").order_by("seq")]
+    assert reasons == [("approver1", "password"), (citizen.id_number, "wrong_site"), ("approver1", "second_factor")]
+
+
+def test_repeated_wrong_codes_say_how_long_to_wait(client, department, make_staff):
+    """django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s…); a right code typed during
+    the wait is refused too, so the page says when to try again."""
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    device = TOTPDevice.objects.create(user=approver, name="app", confirmed=True)
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    wrong = {"token": f"{(totp(device.bin_key) + 1) % 10**6:06d}"}
+    assert field_error(client.post(STAFF_CODE, wrong, **EN).content.decode(), "token") == \
+        "The code is wrong or has expired."
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)  # the 1 s wait is over
+    second = field_error(client.post(STAFF_CODE, wrong, **EN).content.decode(), "token")
+    assert second == "Too many wrong codes: wait 2 seconds, then try again."
+
+
 def test_code_step_needs_the_password_step_first(client):
     assert client.get(STAFF_CODE)["Location"] == STAFF_LOGIN
     assert client.get(STAFF_ENROL)["Location"] == STAFF_LOGIN

@@ -1,13 +1,25 @@
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from egov.demo import demo_load
+
+
+def _port_free_or_fail(host: str, port: int) -> None:
+    """Exit 2 with one line when ``host:port`` is taken (e.g. an earlier demo still running)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does: TIME_WAIT is fine
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise CommandError(f"{host}:{port} is in use ({error.strerror}): stop what serves it or pass --port",
+                               returncode=2) from None
 
 
 class Command(BaseCommand):
@@ -19,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, prepare_only, host, port, **options):
+        if not prepare_only:
+            _port_free_or_fail(host, port)
         call_command("migrate", interactive=False, verbosity=0)
         signins = demo_load()
         self.stdout.write(f"database: {settings.DATABASES['default']['NAME']}")

@@ -18,6 +18,8 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "egov.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(workers),
             "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "20",
+            # One shared control socket in ~/.gunicorn would let one instance's exit break another's.
+            "--no-control-socket",
         ]
         self.stdout.write(f"serving the {settings.EGOV_SITE} site on http://{host}:{port}/")
         self.stdout.flush()

@@ -40,13 +40,12 @@ def test_odd_sequence_is_male():
 
 
 @pytest.mark.parametrize("value", ["1101051949123100", "11010519491231002XX", "1101051949123100XX", "",
-                                   "11010519491231002Y", "A1010519491231002X", "１１０１０５１９４９１２３１００２Ｘ"])
+                                   "11010519491231002Y", "A1010519491231002X", "11010519491231002X0"])
 def test_format(value):
     assert rule_of(lambda: resident_id_check(value)) == "format"
 
 
 @pytest.mark.parametrize("value", [
-    "１１０１０５１９４９１２３１００２X",  # full-width digits (U+FF10…) with an ASCII X
     "11010519491231002\u0660",  # ARABIC-INDIC DIGIT ZERO as the check character
     "\u0661\u0661010519491231002X",
 ])
@@ -125,8 +124,26 @@ def test_uscc_format(value):
     assert rule_of(lambda: uscc_check(value)) == "format"
 
 
+@pytest.mark.parametrize("typed", [
+    "１１０１０５１９４９１２３１００２Ｘ",  # full-width, as Chinese input methods type it
+    "110105 19491231 002X",  # grouped as printed on the card
+    "110105-19491231-002x",
+])
+def test_id_numbers_are_read_as_typed(typed):
+    """Found by a tester: full-width digits and grouped numbers were refused instead of read."""
+    assert resident_id_check(typed).number == "11010519491231002X"
+
+
 def test_uscc_only_ascii_digits_are_digits():
-    assert rule_of(lambda: uscc_check("91１10000600037341L")) == "format"
+    assert rule_of(lambda: uscc_check("91\u0661\u066110000600037341L")) == "format"
+    assert uscc_check("９１１１ ００００ ６０００ ３７３４ １Ｌ") == "91110000600037341L"
+
+
+@pytest.mark.parametrize("first", "BCDEFGHJKLMPQRTUWX0")
+def test_uscc_first_character_is_a_registration_authority(first):
+    """GB 32100-2015 Table 1 lists 1–9, A, N and Y; found by a tester: E… was accepted."""
+    body = first + "1320211MA1ABCDE1"
+    assert rule_of(lambda: uscc_check(body + uscc_check_character(body))) == "registration_authority"
 
 
 def test_uscc_check_character():
@@ -178,7 +195,8 @@ def test_any_single_character_change_fails_the_checksum(first17, position, data)
 
 
 uscc_body = st.tuples(
-    st.text(alphabet=USCC_ALPHABET, min_size=2, max_size=2),
+    st.sampled_from("123456789ANY"),  # GB 32100-2015 Table 1, 登记管理部门代码
+    st.text(alphabet=USCC_ALPHABET, min_size=1, max_size=1),
     st.sampled_from(["110000", "320200", "320213", "320202"]),
     st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
 ).map("".join)
@@ -196,4 +214,5 @@ def test_uscc_any_single_character_change_fails(first17, position, data):
     code = uscc(first17)
     replacement = data.draw(st.sampled_from([c for c in USCC_ALPHABET if c != code[position]]))
     changed = code[:position] + replacement + code[position + 1:]
-    assert rule_of(lambda: uscc_check(changed)) == "check_character"
+    expected = "registration_authority" if position == 0 and replacement not in "123456789ANY" else "check_character"
+    assert rule_of(lambda: uscc_check(changed)) == expected

@@ -1,6 +1,5 @@
 """Fixtures of the trust tests: a CA, an organization with a seal, one-page PDFs, PEM files for openssl."""
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -8,9 +7,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-# The test environment has no demo passphrase: the CA needs one from the environment (keys.ca_passphrase).
-TEST_PASSPHRASE = "test-ca-passphrase-2026"
-os.environ.setdefault("EGOV_CA_PASSPHRASE", TEST_PASSPHRASE)
+from conftest import TEST_CA_PASSPHRASE as TEST_PASSPHRASE  # noqa: F401 (set in the environment there)
 
 
 @pytest.fixture
