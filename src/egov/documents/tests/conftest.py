@@ -1,6 +1,5 @@
 """Fixtures of the documents tests: a small city (Wuxi) made through the real, audited actions."""
 
-import os
 from dataclasses import dataclass
 
 import pytest
@@ -13,8 +12,6 @@ from egov.orgs.models import Organization
 from egov.orgs.roles import Role
 
 PASSWORD = "documents-test-2026"
-# The test environment has no demo CA passphrase (用印 opens the seal's key): set one, as trust's tests do.
-os.environ.setdefault("EGOV_CA_PASSPHRASE", "test-ca-passphrase-2026")
 
 
 @dataclass
