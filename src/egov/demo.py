@@ -44,6 +44,10 @@ DEMO_STAFF = [
     ("steward", "数据管理员孙磊", "dept26", "数据管理员", [Role.DATA_STEWARD]),
     ("planner", "规划审查员吴昊", "dept12", "审查员", [Role.REVIEWER]),  # joint review (并联审查)
     ("ecologist", "环评审查员郑洁", "dept13", "审查员", [Role.REVIEWER]),
+    # Official documents of the municipal government (发文): drafting, review (核稿), sign-off (签发).
+    ("govclerk", "市政府文书吴静", "wuxi", "文书", [Role.DOCUMENT_CLERK]),
+    ("govreviewer", "市政府秘书钱𠀀", "wuxi", "秘书", [Role.REVIEWER]),
+    ("vicemayor", "副市长孙明", "wuxi", "副市长", [Role.APPROVER]),
 ]
 DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000"}
 # (organization name, seal kind, roles granted its use)

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "egov.trust",
     "egov.workflow",
     "egov.services",
+    "egov.documents",
 ]
 
 MIDDLEWARE = [
@@ -241,8 +242,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # pyHanko warns on every in-process B-LT signing that fetching is off: by design here (egov.trust.signing).
     "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"},
-                "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"}},
+                "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
+
+# Largest attachment of an official document, in MB (egov.documents).
+EGOV_DOCUMENT_ATTACHMENT_MAX_MB = int(os.environ.get("EGOV_DOCUMENT_ATTACHMENT_MAX_MB", "20"))
 
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Platform")
 

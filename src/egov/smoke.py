@@ -27,6 +27,15 @@ from egov.accounts.models import NaturalPerson, User
 from egov.audit.selectors import audit_chain_verify
 from egov.core.errors import ValidationFailed
 from egov.demo import DEMO_CITIZEN, DEMO_PASSWORD, demo_load
+from egov.documents.actions import (
+    document_draft,
+    document_number_allocate,
+    document_print,
+    document_seal,
+    document_sign_off,
+    document_transition,
+)
+from egov.documents.selectors import document_seal_for
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
 from egov.services import processing
@@ -225,6 +234,38 @@ def step_trust(out_dir: Path) -> dict:
             "signer": signature.signer, "timestamp": signature.timestamp["time"]}
 
 
+def step_documents(out_dir: Path) -> dict:
+    """A 通知 of the municipal government to three departments: drafted, reviewed, signed off,
+    numbered (锡政发〔year〕N号), printed as a GB/T 9704 PDF and sealed with the government's 公章
+    (the sealed PDF is kept in ``out_dir`` and verifies)."""
+    users = {name: User.objects.get(username=name) for name in ("govclerk", "govreviewer", "vicemayor")}
+    government = Organization.objects.get(parent__isnull=True)
+    departments = list(Organization.objects.filter(doc_code__in=["锡发改", "锡财", "锡数据"]).order_by("path"))
+    document = document_draft(
+        actor=users["govclerk"], issuer=government, kind="notice", title="无锡市人民政府关于推进电子政务建设的通知",
+        body="一、总体要求\n（一）加强领导。各部门要把电子政务建设列入重要议事日程。\n二、保障措施\n1.资金保障。",
+        main_to=departments, printer=Organization.objects.get(doc_code="锡政办发"), note="此件公开发布",
+    )
+    document_transition(actor=users["govclerk"], document=document, to="reviewing")
+    document_transition(actor=users["govreviewer"], document=document, to="signing")
+    document_sign_off(actor=users["vicemayor"], document=document)
+    document_transition(actor=users["govclerk"], document=document, to="registering")
+    document = document_number_allocate(document=document, actor=users["govclerk"])
+    _expect(str(document.number) == f"锡政发〔{document.number_year}〕1号", "the first number of the year is 1")
+    document = document_print(document=document, actor=users["govclerk"])
+    seal = document_seal_for(actor=users["govclerk"], document=document)
+    _expect(seal is not None, "the government's document clerk may use its 公章")
+    document = document_seal(document=document, actor=users["govclerk"], seal=seal)
+    pdf = document.sealed_pdf.read()
+    report = pdf_verify(pdf=pdf)
+    _expect(report.valid, f"the sealed document verifies ({report.message})")
+    path = out_dir / f"document-{document.pk}.pdf"
+    path.write_bytes(pdf)
+    return {"number": str(document.number), "recipients": [o.name for o in departments], "status": document.status,
+            "seal": str(seal), "verification_code": document.verification_code, "pdf_bytes": len(pdf),
+            "file": path.name}
+
+
 def step_audit(out_dir: Path) -> dict:
     report = audit_chain_verify()
     _expect(report.ok, f"audit chain intact (broken at {report.broken_seq}: {report.reason})")
@@ -239,6 +280,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("services_catalog", step_services_catalog),
     ("services", step_services),
     ("trust", step_trust),
+    ("documents", step_documents),
     ("audit", step_audit),
 ]
 

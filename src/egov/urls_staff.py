@@ -12,6 +12,7 @@ staff_patterns = [
     path("", include("egov.accounts.urls_staff")),
     path("tasks/", include("egov.workflow.urls_staff")),
     path("cases/", include("egov.services.urls_staff")),
+    path("documents/", include("egov.documents.urls_staff")),
 ]
 
 site_patterns = [

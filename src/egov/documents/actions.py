@@ -1,0 +1,529 @@
+"""Writes of official documents. Each action is atomic, checks permission, validates and audits.
+
+The outgoing flow (``workflow``'s BPMN definition) calls, step by step: ``document_draft`` /
+``document_update`` (拟稿), ``document_transition`` (送核稿, 核稿, 会签, 复核, 退回, 用印, 核发, 作废),
+``document_sign_off`` (签发), ``document_number_allocate`` (登记), ``document_print`` (印制),
+``document_seal`` (用印, the issuer's e-seal from ``trust``).
+"""
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.audit.actions import audit_record
+from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.documents import rules
+from egov.documents.body import body_sanitize
+from egov.documents.models import (
+    UPWARD_KINDS,
+    Attachment,
+    Direction,
+    DocumentNumberCounter,
+    OfficialDocument,
+    Recipient,
+)
+from egov.documents.numbers import DocumentNumber
+from egov.documents.permissions import require_issuer_role, require_visible
+from egov.documents.states import EDITABLE, Status, move_for
+from egov.orgs.models import Organization
+from egov.orgs.permissions import has_role
+from egov.orgs.roles import Role
+from egov.trust.models import Seal
+from egov.trust.signing import pdf_sign_with_seal
+
+_TEXT_FIELDS = {"title": 300, "main_to_text": 500, "signature": 300, "note": 300, "copy_to_text": 500}
+
+
+def attachment_max_bytes() -> int:
+    """The largest attachment accepted, in bytes (setting ``EGOV_DOCUMENT_ATTACHMENT_MAX_MB``, default 20)."""
+    return int(getattr(settings, "EGOV_DOCUMENT_ATTACHMENT_MAX_MB", 20)) * 1024 * 1024
+
+
+def _text(field: str, value: str) -> str:
+    value = (value or "").strip()
+    if len(value) > _TEXT_FIELDS[field]:
+        raise ValidationFailed(_("%(field)s is longer than %(n)d characters.") % {"field": field,
+                                                                                 "n": _TEXT_FIELDS[field]},
+                               extra={"field": field, "rule": "max_length"})
+    return value
+
+
+def _organizations(field: str, organizations: Iterable[Organization]) -> list[Organization]:
+    result = []
+    for organization in organizations:
+        if not organization.is_active:
+            raise ValidationFailed(_("%(name)s is no longer active.") % {"name": organization.name},
+                                   extra={"field": field, "rule": "inactive"})
+        if organization not in result:
+            result.append(organization)
+    return result
+
+
+def _set_recipients(document: OfficialDocument, kind: str, organizations: list[Organization]) -> None:
+    document.recipients.filter(kind=kind).delete()
+    Recipient.objects.bulk_create([
+        Recipient(document=document, kind=kind, organization=organization, name=organization.name, position=index)
+        for index, organization in enumerate(organizations)
+    ])
+
+
+def _apply(document: OfficialDocument, fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``fields`` onto ``document`` (unsaved); return the plain changes for the audit log."""
+    changes: dict[str, Any] = {}
+
+    def put(name: str, value: Any) -> None:
+        old = getattr(document, name)
+        if old != value:
+            setattr(document, name, value)
+            changes[name] = "changed" if name == "body_html" else [_plain(old), _plain(value)]
+
+    if "kind" in fields:
+        put("kind", rules.kind_check(fields["kind"]))
+    if "kind" in fields or "direction" in fields:
+        # Without a direction given, 请示/报告 become 上行文 and other kinds keep theirs (or get the usual one).
+        given = fields.get("direction") or (None if document.kind in UPWARD_KINDS else document.direction)
+        put("direction", rules.direction_for(document.kind, given))
+    if "classification" in fields:
+        put("classification", rules.classification_check(fields["classification"]))
+    if "urgency" in fields:
+        put("urgency", rules.urgency_check(fields["urgency"]))
+    if "copy_number" in fields:
+        put("copy_number", rules.copy_number_check(fields["copy_number"]))
+    for name in _TEXT_FIELDS:
+        if name in fields:
+            put(name, _text(name, fields[name]))
+    if "body" in fields:
+        put("body_html", body_sanitize(fields["body"]))
+    if "written_on" in fields:
+        put("written_on", fields["written_on"])
+    if "printer" in fields:
+        put("printer", fields["printer"])
+    if not document.title:
+        raise ValidationFailed(_("The title is required."), extra={"field": "title", "rule": "required"})
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Organization):
+        return value.pk
+    return value
+
+
+def _relations(document: OfficialDocument, fields: dict[str, Any], changes: dict[str, Any]) -> None:
+    for field, kind in (("main_to", Recipient.Kind.MAIN), ("copy_to", Recipient.Kind.COPY)):
+        if field in fields:
+            organizations = _organizations(field, fields[field])
+            _set_recipients(document, kind, organizations)
+            changes[field] = [o.pk for o in organizations]
+    for field in ("co_issuers", "countersigners"):
+        if field in fields:
+            organizations = [o for o in _organizations(field, fields[field]) if o.pk != document.issuer_id]
+            getattr(document, field).set(organizations)
+            changes[field] = [o.pk for o in organizations]
+
+
+@transaction.atomic
+def document_draft(*, actor, issuer: Organization, kind: str, title: str, **fields: Any) -> OfficialDocument:
+    """Start a document (拟稿) of ``issuer``; it waits in status ``drafting``.
+
+    Args:
+        actor: a document clerk (文书) of ``issuer``, or None for the platform.
+        issuer: the issuing organization; its 机关代字 numbers the document later.
+        kind: a ``Kind`` value (the 15 kinds of 条例 §8).
+        title: 标题, at most 300 characters.
+        fields: any of ``direction`` (default from the kind), ``classification`` (公开/内部;
+            秘密/机密/绝密 refused), ``urgency`` (""/加急/特急), ``copy_number`` (6 digits), ``body``
+            (HTML or plain text, sanitized), ``main_to``/``copy_to`` (organizations), ``main_to_text``/
+            ``copy_to_text`` (names as written), ``co_issuers`` (联合行文), ``countersigners`` (会签),
+            ``signature`` (default: the issuer's name), ``written_on`` (date), ``note`` (附注),
+            ``printer`` (印发机关, an organization).
+
+    Raises:
+        PermissionDenied: the actor is not a document clerk of ``issuer``.
+        ValidationFailed: a field broke a rule (``extra["field"]``, ``extra["rule"]``).
+    """
+    if actor is not None and not has_role(actor, issuer, Role.DOCUMENT_CLERK):
+        raise PermissionDenied(_("Only a document clerk of %(organization)s can draft its documents.")
+                               % {"organization": issuer.name}, extra={"role": Role.DOCUMENT_CLERK})
+    document = OfficialDocument(issuer=issuer, kind=rules.kind_check(kind), created_by=actor, signature=issuer.name)
+    changes = _apply(document, {"kind": kind, "title": title, **fields})
+    document.save()
+    _relations(document, fields, changes)
+    audit_record(action="documents.document.draft", actor=actor, organization=issuer, obj=document,
+                 summary=f"drafted {document.title}"[:500], changes=changes)
+    return document
+
+
+@transaction.atomic
+def document_update(*, actor, document: OfficialDocument, **fields: Any) -> OfficialDocument:
+    """Change a document's text and recipients while it is being drafted or reviewed.
+
+    ``fields`` are those of ``document_draft`` (``title`` too). In 拟稿 the document clerk edits;
+    in 核稿 the reviewer does.
+
+    Raises:
+        NotFound: the actor may not see the document.
+        PermissionDenied: the actor lacks the role of the step.
+        Conflict: the document is past review (its text is fixed).
+        ValidationFailed: a field broke a rule.
+    """
+    document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
+    if document.status not in EDITABLE:
+        raise Conflict(_("A document in status %(status)s can no longer be edited.")
+                       % {"status": document.get_status_display()}, extra={"status": document.status})
+    role = Role.DOCUMENT_CLERK if document.status == Status.DRAFTING else Role.REVIEWER
+    require_issuer_role(actor, document, role)
+    changes = _apply(document, fields)
+    document.save()
+    _relations(document, fields, changes)
+    audit_record(action="documents.document.update", actor=actor, organization=document.issuer, obj=document,
+                 summary=f"edited {document.title}"[:500], changes=changes)
+    return document
+
+
+def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, comment: str = "") -> str:
+    """Check the table and the role for moving ``document`` (locked) to ``target``; return the move's name."""
+    move = move_for(document.status, target)
+    if move is None or move.dedicated != dedicated:
+        require_visible(actor, document)
+        raise Conflict(
+            _("A document in status %(status)s cannot move to %(target)s.")
+            % {"status": document.get_status_display(), "target": Status(target).label},
+            extra={"status": document.status, "target": target},
+        )
+    require_issuer_role(actor, document, move.role)
+    previous = document.status
+    document.status = target
+    document.save(update_fields=["status", "updated_at"])
+    audit_record(action=f"documents.document.{move.name}", actor=actor, organization=document.issuer,
+                 obj=document, summary=(comment or f"{previous} → {target}")[:500],
+                 changes={"status": [previous, target], **({"comment": comment} if comment else {})})
+    return move.name
+
+
+@transaction.atomic
+def document_transition(*, actor, document: OfficialDocument, to: str, comment: str = "") -> OfficialDocument:
+    """Move ``document`` to status ``to`` along ``states.TRANSITIONS`` (e.g. 送核稿, 退回, 作废).
+
+    签发, 登记 and 印制 have their own actions (``document_sign_off``, ``document_number_allocate``,
+    ``document_print``) and are refused here.
+
+    Raises:
+        NotFound: the actor may not see the document.
+        PermissionDenied: the actor lacks the move's role in the issuing organization.
+        Conflict: the table has no such move from the current status (the message names both).
+    """
+    document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
+    if to == Status.REVIEWING:
+        _require_recipients(document)
+    _move(document, actor, to, dedicated=False, comment=comment)
+    return document
+
+
+def _require_recipients(document: OfficialDocument) -> None:
+    if not document.main_to_text and not document.recipients.filter(kind=Recipient.Kind.MAIN).exists():
+        raise ValidationFailed(_("Name at least one main recipient (主送机关)."),
+                               extra={"field": "main_to", "rule": "required"})
+
+
+@transaction.atomic
+def document_sign_off(*, actor, document: OfficialDocument, comment: str = "") -> OfficialDocument:
+    """签发: a leader with the approver role in the issuing organization signs the document off.
+
+    The actor's name is recorded as 签发人 (printed on 上行文, GB/T 9704-2012 §7.2.5) and today
+    becomes the 成文日期 unless one was set (条例 §9 (十一): the date the leader signed).
+
+    Raises:
+        NotFound, PermissionDenied: as ``document_transition``; the platform (None) cannot sign.
+        Conflict: the document is not waiting for sign-off.
+    """
+    if actor is None:
+        raise PermissionDenied(_("A document is signed off by a person."), extra={"role": Role.APPROVER})
+    document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
+    _move(document, actor, Status.RECHECKING, dedicated=True, comment=comment)
+    names = [n for n in document.signers.split("、") if n]
+    if actor.name not in names:
+        names.append(actor.name)
+    document.signers = "、".join(names)
+    document.signed_off_by = actor
+    document.signed_off_at = timezone.now()
+    document.written_on = document.written_on or timezone.localdate()
+    document.save(update_fields=["signers", "signed_off_by", "signed_off_at", "written_on", "updated_at"])
+    return document
+
+
+def _lock_counter(code: str, year: int) -> DocumentNumberCounter:
+    # INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: concurrent first allocations of a
+    # year both end up waiting on the same row instead of one failing on the unique constraint.
+    DocumentNumberCounter.objects.bulk_create([DocumentNumberCounter(code=code, year=year)], ignore_conflicts=True)
+    return DocumentNumberCounter.objects.select_for_update().get(code=code, year=year)
+
+
+def _number_taken(number: DocumentNumber) -> OfficialDocument | None:
+    return OfficialDocument.objects.filter(number_code=number.code, number_year=number.year,
+                                           number_seq=number.seq).first()
+
+
+@transaction.atomic
+def document_number_allocate(*, document: OfficialDocument, actor) -> OfficialDocument:
+    """登记: allocate the next 发文字号 of the issuer's 机关代字 for this year and move to 印制.
+
+    The counter row of (机关代字, year) is locked with SELECT … FOR UPDATE in this transaction, so
+    concurrent allocations get consecutive numbers 1, 2, 3… with no duplicate and no gap; the
+    document update commits with the counter. A number a hand-registered document holds already
+    (``document_number_assign``) is passed over, not given twice. A number stays with its document
+    even when the document is withdrawn later (``selectors.document_numbers_used`` lists it), so
+    no number is ever skipped silently.
+
+    Returns:
+        The document with ``number`` set (e.g. 锡政发〔2026〕1号), status ``printing``.
+
+    Raises:
+        NotFound, PermissionDenied: as ``document_transition`` (role: document clerk).
+        Conflict: not in 登记, or numbered already.
+        ValidationFailed: the issuer has no 机关代字 (``field: "doc_code"``); a 上行文 without 签发人.
+    """
+    document = OfficialDocument.objects.select_for_update().select_related("issuer").get(pk=document.pk)
+    if document.number_seq is not None:
+        require_visible(actor, document)
+        raise Conflict(_("This document has the number %(number)s already.") % {"number": document.number},
+                       extra={"field": "number", "rule": "numbered"})
+    code = document.issuer.doc_code
+    if not code:
+        raise ValidationFailed(_("%(organization)s has no document code (机关代字).")
+                               % {"organization": document.issuer.name}, extra={"field": "doc_code",
+                                                                               "rule": "required"})
+    _require_signers(document)
+    year = timezone.localdate().year
+    counter = _lock_counter(code, year)
+    seq = counter.last_seq + 1
+    while _number_taken(DocumentNumber(code, year, seq)):
+        seq += 1
+    _move(document, actor, Status.PRINTING, dedicated=True)
+    counter.last_seq = seq
+    counter.save(update_fields=["last_seq"])
+    document.number_code, document.number_year, document.number_seq = code, year, seq
+    document.number_allocated_at = timezone.now()
+    document.save(update_fields=["number_code", "number_year", "number_seq", "number_allocated_at", "updated_at"])
+    audit_record(action="documents.number.allocate", actor=actor, organization=document.issuer, obj=document,
+                 summary=str(document.number), changes={"number": str(document.number)})
+    return document
+
+
+def _require_signers(document: OfficialDocument) -> None:
+    if document.direction == Direction.UPWARD and not document.signers:
+        raise ValidationFailed(_("An upward document (上行文) needs its 签发人."),
+                               extra={"field": "signers", "rule": "required_upward"})
+
+
+@transaction.atomic
+def document_number_assign(*, document: OfficialDocument, actor, number: str) -> OfficialDocument:
+    """Give a document a hand-typed 发文字号 (a document registered from paper); the status stays.
+
+    ``number`` is parsed and normalized (``锡政发[2026]7号`` → ``锡政发〔2026〕7号``).
+
+    Raises:
+        NotFound, PermissionDenied: the actor is not a document clerk of the issuer.
+        Conflict: the document has a number already.
+        ValidationFailed: not a 发文字号 (``rule: "format"``), or one that another document holds
+            (``rule: "duplicate"``, ``extra["document"]`` names it).
+    """
+    parsed = DocumentNumber.parse(number)
+    document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
+    require_issuer_role(actor, document, Role.DOCUMENT_CLERK)
+    if document.number_seq is not None:
+        raise Conflict(_("This document has the number %(number)s already.") % {"number": document.number},
+                       extra={"field": "number", "rule": "numbered"})
+    _lock_counter(parsed.code, parsed.year)  # waits for allocations of the same code and year
+    other = _number_taken(parsed)
+    if other is not None:
+        raise ValidationFailed(_("The document number %(number)s is used already.") % {"number": parsed},
+                               extra={"field": "number", "rule": "duplicate", "document": other.pk})
+    document.number_code, document.number_year, document.number_seq = parsed.code, parsed.year, parsed.seq
+    document.number_allocated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            document.save(update_fields=["number_code", "number_year", "number_seq", "number_allocated_at"])
+    except IntegrityError:
+        raise ValidationFailed(_("The document number %(number)s is used already.") % {"number": parsed},
+                               extra={"field": "number", "rule": "duplicate"}) from None
+    audit_record(action="documents.number.assign", actor=actor, organization=document.issuer, obj=document,
+                 summary=str(parsed), changes={"number": str(parsed), "typed": number})
+    return document
+
+
+@transaction.atomic
+def document_print(*, document: OfficialDocument, actor, printed_on: date | None = None) -> OfficialDocument:
+    """印制: render the GB/T 9704 PDF, keep it with its SHA-256, and move to 用印 (sealing).
+
+    ``printed_on`` (印发日期) defaults to today.
+
+    Raises:
+        NotFound, PermissionDenied: as ``document_transition`` (role: document clerk).
+        Conflict: not in 印制.
+        ValidationFailed: an element the page needs is missing (``extra["field"]``).
+    """
+    from egov.documents.rendering import pdf_render, print_data
+
+    document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
+    _move(document, actor, Status.SEALING, dedicated=True)
+    document.printed_on = printed_on or document.printed_on or timezone.localdate()
+    _require_recipients(document)
+    _require_signers(document)
+    if document.written_on is None:
+        raise ValidationFailed(_("The date written (成文日期) is required."),
+                               extra={"field": "written_on", "rule": "required"})
+    rendered = pdf_render(print_data(document))
+    digest = hashlib.sha256(rendered.pdf).hexdigest()
+    document.printed_pdf.save(f"{document.pk}-{digest[:12]}.pdf", ContentFile(rendered.pdf), save=False)
+    document.printed_pdf_sha256 = digest
+    document.seal_page, document.seal_box = rendered.seal_page, list(rendered.seal_box)
+    document.save(update_fields=["printed_on", "printed_pdf", "printed_pdf_sha256", "seal_page", "seal_box",
+                                "updated_at"])
+    audit_record(action="documents.document.printed", actor=actor, organization=document.issuer, obj=document,
+                 summary=f"PDF {rendered.pages} pages", changes={"sha256": digest, "pages": rendered.pages})
+    return document
+
+
+@transaction.atomic
+def document_seal(*, document: OfficialDocument, actor, seal: Seal) -> OfficialDocument:
+    """用印: seal the printed PDF with the issuing organization's e-seal and move to 核发 (dispatch).
+
+    The seal is a PAdES B-LT signature by ``trust`` (``pdf_sign_with_seal``) whose appearance is
+    drawn over the 署名 and 成文日期, where ``document_print`` found them (GB/T 9704-2012 §7.3.5.1).
+    The sealed PDF is kept beside the printed one, with its verification code. trust's QR
+    verification mark is left off: GB/T 9704 has no place for it, and at the lower left it would
+    cover the page number of an even page.
+
+    Raises:
+        NotFound, PermissionDenied: the actor is not a document clerk of the issuer; or (from
+            ``trust``) holds no role the seal is granted to.
+        Conflict: not in 用印; the seal is retired or its certificate revoked or expired.
+        ValidationFailed: a seal of another organization (``field: "seal"``); CA passphrase problems.
+    """
+    document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
+    _move(document, actor, Status.DISPATCHING, dedicated=True)
+    issuers = {document.issuer_id, *document.co_issuers.values_list("pk", flat=True)}
+    if seal.organization_id not in issuers:
+        raise ValidationFailed(_("This seal belongs to another organization."),
+                               extra={"field": "seal", "rule": "issuer"})
+    with document.printed_pdf.open("rb") as handle:
+        printed = handle.read()
+    signed = pdf_sign_with_seal(actor=actor, seal=seal, pdf=printed, page=document.seal_page or 0,
+                                box=tuple(document.seal_box) if document.seal_box else None,
+                                reason="用印", title=str(document), mark=False)
+    digest = hashlib.sha256(signed.pdf).hexdigest()
+    document.sealed_pdf.save(f"{document.pk}-{digest[:12]}.pdf", ContentFile(signed.pdf), save=False)
+    document.sealed_pdf_sha256 = digest
+    document.verification_code = signed.document.code
+    document.save(update_fields=["sealed_pdf", "sealed_pdf_sha256", "verification_code", "updated_at"])
+    audit_record(action="documents.document.sealed", actor=actor, organization=document.issuer, obj=document,
+                 summary=f"sealed with {seal}", changes={"seal": seal.pk, "sha256": digest,
+                                                          "verification_code": signed.document.code})
+    return document
+
+
+@transaction.atomic
+def document_receive(*, document: OfficialDocument, actor) -> list[Recipient]:
+    """签收 (the first step of 收文办理): a document clerk of a 主送 or 抄送 organization acknowledges
+    an issued document for each of its organizations among the recipients.
+
+    Returns:
+        The recipient rows signed for now.
+
+    Raises:
+        NotFound: the actor may not see the document (recipients see it once it is issued).
+        PermissionDenied: the actor is no document clerk of a recipient organization.
+        Conflict: the document is not issued, or its organizations have signed for it already.
+    """
+    document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
+    require_visible(actor, document)
+    if document.status != Status.ISSUED:
+        raise Conflict(_("Only an issued document is signed for."), extra={"status": document.status})
+    rows = [row for row in document.recipients.select_for_update().filter(organization__isnull=False)
+            .select_related("organization") if has_role(actor, row.organization, Role.DOCUMENT_CLERK)]
+    if not rows:
+        raise PermissionDenied(_("Only a document clerk of a recipient organization signs for a document."),
+                               extra={"role": Role.DOCUMENT_CLERK})
+    pending = [row for row in rows if row.received_at is None]
+    if not pending:
+        raise Conflict(_("This document has been signed for already."), extra={"rule": "received"})
+    now = timezone.now()
+    for row in pending:
+        row.received_at, row.received_by = now, actor
+        row.save(update_fields=["received_at", "received_by"])
+        audit_record(action="documents.document.receive", actor=actor, organization=row.organization, obj=document,
+                     summary=f"received by {row.organization}", changes={"recipient": row.pk, "kind": row.kind})
+    return pending
+
+
+@transaction.atomic
+def attachment_add(*, actor, document: OfficialDocument, name: str, file: File,
+                   content_type: str = "") -> Attachment:
+    """Attach a file (附件) named ``name`` (printed in 附件说明) while the document is editable.
+
+    Raises:
+        NotFound, PermissionDenied: the actor is not a document clerk of the issuer.
+        Conflict: the document's text is fixed.
+        ValidationFailed: no name (``rule: "required"``), or a file larger than the limit
+            (``rule: "max_size"``; the message names the limit in MB, ``extra["limit_bytes"]``).
+    """
+    document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
+    require_issuer_role(actor, document, Role.DOCUMENT_CLERK)
+    if document.status not in EDITABLE:
+        raise Conflict(_("A document in status %(status)s can no longer be edited.")
+                       % {"status": document.get_status_display()}, extra={"status": document.status})
+    name = (name or "").strip().rstrip("。.;；，,")
+    if not name or len(name) > 200:
+        raise ValidationFailed(_("Give the attachment a name (at most 200 characters)."),
+                               extra={"field": "name", "rule": "required"})
+    limit = attachment_max_bytes()
+    if file.size > limit:
+        raise ValidationFailed(
+            _("The attachment is larger than the limit of %(mb)d MB.") % {"mb": limit // (1024 * 1024)},
+            extra={"field": "file", "rule": "max_size", "limit_bytes": limit, "size": file.size},
+        )
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    position = document.attachments.count() + 1
+    attachment = Attachment(document=document, name=name, size=file.size, sha256=digest.hexdigest(),
+                            content_type=content_type[:100], position=position)
+    attachment.file.save(f"{document.pk}-{position}-{digest.hexdigest()[:12]}", file, save=False)
+    attachment.save()
+    audit_record(action="documents.attachment.add", actor=actor, organization=document.issuer, obj=document,
+                 summary=f"attachment {position}: {name}"[:500],
+                 changes={"attachment": attachment.pk, "size": file.size, "sha256": attachment.sha256})
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor, attachment: Attachment) -> None:
+    """Remove an attachment while its document is editable; the later ones move up one place.
+
+    Raises:
+        NotFound, PermissionDenied, Conflict: as ``attachment_add``.
+    """
+    document = OfficialDocument.objects.select_for_update().get(pk=attachment.document_id)
+    require_issuer_role(actor, document, Role.DOCUMENT_CLERK)
+    if document.status not in EDITABLE:
+        raise Conflict(_("A document in status %(status)s can no longer be edited.")
+                       % {"status": document.get_status_display()}, extra={"status": document.status})
+    position, name = attachment.position, attachment.name
+    attachment.file.delete(save=False)
+    attachment.delete()
+    for later in document.attachments.filter(position__gt=position).order_by("position"):
+        later.position -= 1
+        later.save(update_fields=["position"])
+    audit_record(action="documents.attachment.remove", actor=actor, organization=document.issuer, obj=document,
+                 summary=f"attachment {position} removed: {name}"[:500], changes={"position": position})

@@ -1,0 +1,62 @@
+"""Forms of the drafting pages. Validation beyond field types is the actions' (shown as form errors)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from egov.documents.models import Classification, Direction, Kind, Urgency
+from egov.orgs.models import Organization
+
+
+def _organizations():
+    return Organization.objects.filter(is_active=True).order_by("path")
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    direction = forms.ChoiceField(label=_("Direction"), choices=[("", "—"), *Direction.choices],
+                                  required=False)
+    classification = forms.ChoiceField(
+        label=_("Classification"), choices=Classification.choices, initial=Classification.PUBLIC,
+        help_text=_("This system is not for classified information (secret, confidential, top secret)."))
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, required=False)
+    copy_number = forms.CharField(label=_("Copy number"), max_length=6, required=False)
+    main_to = forms.ModelMultipleChoiceField(label=_("Main recipients"), queryset=_organizations(),
+                                             required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
+    main_to_text = forms.CharField(label=_("Main recipients as written"), max_length=500, required=False,
+                                   help_text=_("e.g. 各市（县）区人民政府，市各委办局，市各直属单位"))
+    body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 18}), required=False,
+                           help_text=_("Headings: 一、 （一） 1. （1） at the start of a paragraph."))
+    signature = forms.CharField(label=_("Issuer's signature"), max_length=300, required=False)
+    written_on = forms.DateField(label=_("Date written"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    copy_to = forms.ModelMultipleChoiceField(label=_("Copies to"), queryset=_organizations(),
+                                             required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
+    copy_to_text = forms.CharField(label=_("Copies to, as written"), max_length=500, required=False)
+    printer = forms.ModelChoiceField(label=_("Printed by"), queryset=_organizations(), required=False)
+
+    def __init__(self, *args, issuers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if issuers is not None:
+            self.fields["issuer"] = forms.ModelChoiceField(label=_("Issuing organization"),
+                                                           queryset=issuers, empty_label=None)
+            self.order_fields(["issuer"])
+
+    @classmethod
+    def initial_for(cls, document) -> dict:
+        recipients = list(document.recipients.all())
+        return {
+            "kind": document.kind, "title": document.title, "direction": document.direction,
+            "classification": document.classification, "urgency": document.urgency,
+            "copy_number": document.copy_number, "body": document.body_html, "signature": document.signature,
+            "written_on": document.written_on, "note": document.note, "main_to_text": document.main_to_text,
+            "copy_to_text": document.copy_to_text, "printer": document.printer,
+            "main_to": [r.organization_id for r in recipients if r.kind == "main" and r.organization_id],
+            "copy_to": [r.organization_id for r in recipients if r.kind == "copy" and r.organization_id],
+        }
+
+
+class AttachmentForm(forms.Form):
+    name = forms.CharField(label=_("Attachment name"), max_length=200)
+    file = forms.FileField(label=_("File"))

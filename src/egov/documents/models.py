@@ -1,0 +1,200 @@
+"""Official documents (公文): the elements of GB/T 9704-2012 and 党政机关公文处理工作条例 (2012).
+
+Element ↔ field (GB/T 9704-2012 §7): 份号 ``copy_number``; 密级 ``classification`` (unclassified
+only: 公开/内部); 紧急程度 ``urgency``; 发文机关标志 from ``issuer`` and ``co_issuers`` (联合行文);
+发文字号 ``number_code``/``number_year``/``number_seq``; 签发人 ``signers`` (上行文); 标题 ``title``;
+主送机关 ``Recipient`` rows (kind main) and/or ``main_to_text``; 正文 ``body_html``; 附件说明 and 附件
+``Attachment`` rows; 发文机关署名 ``signature``; 成文日期 ``written_on``; 印章 from ``trust``; 附注
+``note``; 抄送机关 ``Recipient`` rows (kind copy) and/or ``copy_to_text``; 印发机关和印发日期
+``printer``/``printed_on``; 页码 printed.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from egov.documents.numbers import DocumentNumber
+from egov.documents.states import Status
+from egov.orgs.models import Organization
+
+
+class Kind(models.TextChoices):
+    """The 15 kinds of 党政机关公文处理工作条例 §8."""
+
+    RESOLUTION = "resolution", _("Resolution")
+    DECISION = "decision", _("Decision")
+    ORDER = "order", _("Order")
+    COMMUNIQUE = "communique", _("Communiqué")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+    PUBLIC_NOTICE = "public_notice", _("Public notice")
+    OPINION = "opinion", _("Opinion")
+    NOTICE = "notice", _("Notice")
+    CIRCULAR = "circular", _("Circular")
+    REPORT = "report", _("Report")
+    REQUEST = "request", _("Request for instructions")
+    REPLY = "reply", _("Reply")
+    MOTION = "motion", _("Motion")
+    LETTER = "letter", _("Letter")
+    MINUTES = "minutes", _("Minutes")
+
+
+class Direction(models.TextChoices):
+    """行文方向: 上行文 to a superior body, 平行文 between peers, 下行文 to subordinate bodies."""
+
+    UPWARD = "upward", _("Upward")
+    PARALLEL = "parallel", _("Parallel")
+    DOWNWARD = "downward", _("Downward")
+
+
+# 请示 and 报告 go only to a superior body (条例 §8 (十)(十一)).
+UPWARD_KINDS = frozenset({Kind.REQUEST, Kind.REPORT})
+
+
+class Classification(models.TextChoices):
+    """密级. This system is for unclassified documents only: 公开 or 内部 (shown to its recipients only)."""
+
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal")
+
+
+# 密级 of classified documents (GB/T 9704-2012 §7.2.2), refused by ``documents.rules``.
+CLASSIFIED_LEVELS = ("秘密", "机密", "绝密", "secret", "confidential", "top_secret")
+
+
+class Urgency(models.TextChoices):
+    """紧急程度 (GB/T 9704-2012 §7.2.3): 特急 or 加急 (telegrams: 特提、特急、加急、平急); empty: 平件."""
+
+    NORMAL = "", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    EXTRA_URGENT = "extra_urgent", _("Extra urgent")
+
+
+class OfficialDocument(models.Model):
+    """One official document (公文) from draft to issue. See the module docstring for the elements."""
+
+    issuer = models.ForeignKey(Organization, verbose_name=_("issuing organization"), on_delete=models.PROTECT,
+                               related_name="issued_documents")
+    co_issuers = models.ManyToManyField(Organization, verbose_name=_("joint issuers"), blank=True,
+                                        related_name="co_issued_documents")
+    countersigners = models.ManyToManyField(Organization, verbose_name=_("countersigning organizations"),
+                                            blank=True, related_name="countersigned_documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFTING,
+                              db_index=True)
+    copy_number = models.CharField(_("copy number"), max_length=6, blank=True)
+    classification = models.CharField(_("classification"), max_length=10, choices=Classification.choices,
+                                      default=Classification.PUBLIC)
+    urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency.choices, blank=True,
+                               default=Urgency.NORMAL)
+    number_code = models.CharField(_("document code"), max_length=20, blank=True)
+    number_year = models.PositiveSmallIntegerField(_("number year"), null=True, blank=True)
+    number_seq = models.PositiveIntegerField(_("number sequence"), null=True, blank=True)
+    number_allocated_at = models.DateTimeField(null=True, blank=True)
+    signers = models.CharField(_("signed off by"), max_length=200, blank=True,
+                               help_text=_("names separated by 、; printed on upward documents"))
+    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    main_to_text = models.CharField(_("main recipients as written"), max_length=500, blank=True)
+    body_html = models.TextField(_("body"), blank=True)
+    signature = models.CharField(_("issuer's signature"), max_length=300, blank=True)
+    written_on = models.DateField(_("date written"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    copy_to_text = models.CharField(_("copies to, as written"), max_length=500, blank=True)
+    printer = models.ForeignKey(Organization, verbose_name=_("printed by"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="printed_documents")
+    printed_on = models.DateField(_("printing date"), null=True, blank=True)
+    printed_pdf = models.FileField(_("printed PDF"), upload_to="documents/printed/%Y/", blank=True)
+    printed_pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # Where the seal goes on the printed PDF (0-based page; x1, y1, x2, y2 in points from the lower left).
+    seal_page = models.PositiveSmallIntegerField(null=True, blank=True)
+    seal_box = models.JSONField(null=True, blank=True)
+    sealed_pdf = models.FileField(_("sealed PDF"), upload_to="documents/sealed/%Y/", blank=True)
+    sealed_pdf_sha256 = models.CharField(max_length=64, blank=True)
+    verification_code = models.CharField(_("verification code"), max_length=24, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["number_code", "number_year", "number_seq"], name="document_number_once"),
+        ]
+        verbose_name = _("official document")
+        verbose_name_plural = _("official documents")
+
+    def __str__(self) -> str:
+        number = self.number
+        return f"{number} {self.title}" if number else self.title
+
+    @property
+    def number(self) -> DocumentNumber | None:
+        """The 发文字号, or None before 登记."""
+        if self.number_seq is None:
+            return None
+        return DocumentNumber(code=self.number_code, year=self.number_year, seq=self.number_seq)
+
+
+class DocumentNumberCounter(models.Model):
+    """The last sequence allocated for one 机关代字 in one year (locked with SELECT … FOR UPDATE)."""
+
+    code = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["code", "year"], name="one_counter_per_code_year")]
+
+    def __str__(self) -> str:
+        return f"{self.code}〔{self.year}〕{self.last_seq}"
+
+
+class Recipient(models.Model):
+    """A 主送 (main) or 抄送 (copy) recipient: an organization of the platform, or a name as written."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("Main")
+        COPY = "copy", _("Copy")
+
+    document = models.ForeignKey(OfficialDocument, on_delete=models.CASCADE, related_name="recipients")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="received_documents")
+    name = models.CharField(_("name as printed"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    # 签收: when and by whom the recipient organization acknowledged the issued document.
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["kind", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "kind", "organization"], name="recipient_once_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+
+class Attachment(models.Model):
+    """An 附件: its name (printed in 附件说明 in ``position`` order) and its file."""
+
+    document = models.ForeignKey(OfficialDocument, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("name"), max_length=200)
+    file = models.FileField(upload_to="documents/attachments/%Y/%m/")
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,176 @@
+"""GB/T 9704-2012 layout: an official document as a PDF (WeasyPrint).
+
+The page geometry is in ``templates/documents/print/gbt9704.css``: A4, 天头 (top margin) 37 mm,
+订口 (binding margin) 28 mm, text block 156 mm × 225 mm, 22 lines of 28 characters of 3号 (16 pt)
+text. Pages are printed on both sides: odd pages bind on the left, even pages on the right, and
+page numbers sit outside (GB/T 9704-2012 §7.5).
+
+Typefaces. The standard names 仿宋, 小标宋, 黑体 and 楷体; the usual fonts for them (FZFangSong,
+FZXiaoBiaoSong…) are not free, so egov substitutes fonts Debian ships: Noto Serif CJK SC for
+仿宋 body text and, bold, for 小标宋 titles and the 发文机关标志; Noto Sans CJK SC for 黑体; AR PL
+UKai for 楷体; HanaMinA/HanaMinB (fonts-hanazono) for CJK Extension B and later characters that
+Noto lacks (e.g. 𠀀). Fonts are embedded as subsets.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.template.loader import render_to_string
+
+from egov.documents.body import body_mark_levels
+from egov.documents.models import Direction, OfficialDocument, Recipient, Urgency
+from egov.documents.numerals import date_arabic, date_chinese
+
+# 紧急程度 as printed, whatever the language of the person printing.
+URGENCY_PRINTED = {Urgency.URGENT: "加急", Urgency.EXTRA_URGENT: "特急"}
+# Width of the 发文机关标志 line and the largest size its characters may have (mm).
+_MARK_WIDTH_MM = 150.0
+_MARK_MAX_CHAR_MM = 15.0
+
+
+@dataclass(frozen=True)
+class PrintData:
+    """What the printed page shows, independent of the database (see ``print_data``).
+
+    ``issuer_marks``: 发文机关标志 lines (one per issuer in 联合行文, e.g. ``["无锡市人民政府文件"]``);
+    ``number``: 发文字号 or ""; ``signers``: 签发人 names, printed when ``upward``; ``main_to`` and
+    ``copy_to``: recipient names; ``body_html``: sanitized body; ``attachments``: 附件 names in order;
+    ``written_on``/``printed_on``: 成文日期 and 印发日期.
+    """
+
+    issuer_marks: list[str]
+    title: str
+    body_html: str
+    signature: str
+    written_on: date | None
+    number: str = ""
+    copy_number: str = ""
+    urgency: str = ""
+    upward: bool = False
+    signers: list[str] = field(default_factory=list)
+    main_to: list[str] = field(default_factory=list)
+    main_to_text: str = ""
+    attachments: list[str] = field(default_factory=list)
+    note: str = ""
+    copy_to: list[str] = field(default_factory=list)
+    copy_to_text: str = ""
+    printer: str = ""
+    printed_on: date | None = None
+
+
+# The seal (42 mm across) is centred over the 署名 and 成文日期, 13 mm above the bottom of the date line,
+# so that both lines sit a little below its centre (GB/T 9704-2012 §7.3.5.1); gbt9704.css draws a
+# given seal image the same way.
+SEAL_DIAMETER_MM = 42.0
+SEAL_CENTRE_ABOVE_DATE_MM = 13.0
+_PX_PER_MM = 96 / 25.4  # CSS pixels
+_PT_PER_MM = 72 / 25.4  # PDF points
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    """``pdf``: the file's bytes; ``pages``: its page count; ``seal_page`` (0-based) and ``seal_box``
+    (``x1, y1, x2, y2`` in PDF points from the page's lower-left corner): where the seal goes."""
+
+    pdf: bytes
+    pages: int
+    seal_page: int = 0
+    seal_box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+
+def print_data(document: OfficialDocument) -> PrintData:
+    """Collect what ``document`` prints: a 下行文/平行文 of one issuer has the 版头 ``<name>文件``."""
+    issuers = [document.issuer, *document.co_issuers.order_by("path")]
+    marks = [f"{issuers[0].name}文件"] if len(issuers) == 1 else [o.name for o in issuers]
+    recipients = list(document.recipients.all())
+    number = document.number
+    return PrintData(
+        issuer_marks=marks,
+        title=document.title,
+        body_html=document.body_html,
+        signature=document.signature or "\u3000".join(o.name for o in issuers),
+        written_on=document.written_on,
+        number=str(number) if number else "",
+        copy_number=document.copy_number,
+        urgency=URGENCY_PRINTED.get(document.urgency, ""),
+        upward=document.direction == Direction.UPWARD,
+        signers=[name for name in document.signers.split("、") if name],
+        main_to=[r.name for r in recipients if r.kind == Recipient.Kind.MAIN],
+        main_to_text=document.main_to_text,
+        attachments=list(document.attachments.values_list("name", flat=True)),
+        note=document.note,
+        copy_to=[r.name for r in recipients if r.kind == Recipient.Kind.COPY],
+        copy_to_text=document.copy_to_text,
+        printer=document.printer.name if document.printer else "",
+        printed_on=document.printed_on,
+    )
+
+
+def _context(data: PrintData, *, date_style: str, seal_data_uri: str, imprint_page: bool) -> dict:
+    fmt = date_chinese if date_style == "chinese" else date_arabic
+    longest = max((len(mark) for mark in data.issuer_marks), default=1)
+    main_to = data.main_to_text or "、".join(data.main_to)
+    copy_to = data.copy_to_text or "，".join(data.copy_to)
+    return {
+        "d": data,
+        "mark_size_mm": round(min(_MARK_MAX_CHAR_MM, _MARK_WIDTH_MM / longest), 2),
+        "main_to": main_to.rstrip("：:") + "：" if main_to else "",
+        "copy_to": copy_to.rstrip("。.") + "。" if copy_to else "",
+        "body": body_mark_levels(data.body_html),
+        "written_on": fmt(data.written_on) if data.written_on else "",
+        "printed_on": date_arabic(data.printed_on) if data.printed_on else "",
+        "note": data.note.strip("（）()") if data.note else "",
+        "seal": seal_data_uri,
+        "imprint_page": imprint_page,
+    }
+
+
+def pdf_render(data: PrintData, *, date_style: str = "arabic", seal_data_uri: str = "") -> RenderedPdf:
+    """Render ``data`` as a GB/T 9704-2012 PDF.
+
+    Args:
+        date_style: ``"arabic"`` (GB/T 9704-2012: 2026年11月30日) or ``"chinese"`` (the 1999 style:
+            二〇二六年十一月三十日) for the 成文日期.
+        seal_data_uri: the organization's seal image as a ``data:`` URI, drawn red over the
+            署名 and 成文日期 (§7.3.5.1); "" for none (the signed seal comes from ``trust``).
+
+    The 版记 (抄送, 印发机关和印发日期) goes at the foot of the last page, which must be an even
+    page (the back of the last sheet): when the body ends on an odd page, the 版记 goes to the
+    next even page, with a blank page between when needed. Blank pages and pages that hold only
+    the 版记 get no page number (§7.5 says so where a blank page precedes the 版记 page; egov
+    applies it to every 版记-only page so that numbering does not depend on how the text fell).
+    """
+    from weasyprint import HTML
+
+    def render(imprint_page: bool):
+        html = render_to_string("documents/print/document.html",
+                                _context(data, date_style=date_style, seal_data_uri=seal_data_uri,
+                                         imprint_page=imprint_page))
+        return HTML(string=html).render()
+
+    document = render(imprint_page=False)
+    has_imprint = bool(data.copy_to or data.copy_to_text or data.printer)
+    if has_imprint and len(document.pages) % 2 == 1:
+        document = render(imprint_page=True)
+    seal_page, seal_box = _seal_place(document)
+    return RenderedPdf(pdf=document.write_pdf(), pages=len(document.pages), seal_page=seal_page, seal_box=seal_box)
+
+
+def _seal_place(document) -> tuple[int, tuple[float, float, float, float]]:
+    """The page and box of the seal in a laid-out WeasyPrint document, from its 署名/成文日期 block."""
+    for index, page in enumerate(document.pages):
+        pending = [page._page_box]
+        while pending:
+            box = pending.pop()
+            element = getattr(box, "element", None)
+            if element is not None and "sign-block" in (element.get("class") or "").split():
+                centre_x = (box.position_x + box.margin_width() / 2) / _PX_PER_MM
+                bottom = (box.content_box_y() + box.height) / _PX_PER_MM
+                centre_y = bottom - SEAL_CENTRE_ABOVE_DATE_MM  # mm from the top
+                page_height = page.height / _PX_PER_MM
+                radius = SEAL_DIAMETER_MM / 2
+                return index, tuple(round(value * _PT_PER_MM, 2) for value in (
+                    centre_x - radius, page_height - centre_y - radius,
+                    centre_x + radius, page_height - centre_y + radius))
+            pending.extend(getattr(box, "children", []))
+    raise ValueError("the template has no sign-block")

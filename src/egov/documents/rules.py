@@ -1,0 +1,131 @@
+"""Checks and policies for document fields that are not plain model validation."""
+
+import math
+import re
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from egov.core.errors import ValidationFailed
+from egov.core.workdays import WorkCalendar, working_days_add
+from egov.documents.models import (
+    CLASSIFIED_LEVELS,
+    UPWARD_KINDS,
+    Classification,
+    Direction,
+    Kind,
+    Urgency,
+)
+
+_COPY_NUMBER = re.compile(r"^\d{6}$")
+
+
+def classification_check(value: str) -> str:
+    """Return the ``Classification`` value for ``value`` (``public``/``internal`` or 公开/内部).
+
+    Raises:
+        ValidationFailed: ``rule: "classified"`` for 秘密, 机密 and 绝密 (with or without a 保密期限
+            such as 机密★1年): this system is not for classified information; ``rule: "choice"`` for
+            anything else unknown.
+    """
+    value = (value or Classification.PUBLIC).strip()
+    labels = {"公开": Classification.PUBLIC, "内部": Classification.INTERNAL}
+    if value in labels:
+        return labels[value]
+    if value in Classification.values:
+        return value
+    if any(value.lower().startswith(level) for level in CLASSIFIED_LEVELS):
+        raise ValidationFailed(
+            _("This system is not for classified information: documents marked 秘密, 机密 or 绝密 must not be "
+              "entered here."),
+            extra={"field": "classification", "rule": "classified"},
+        )
+    raise ValidationFailed(_("The classification must be 公开 or 内部."),
+                           extra={"field": "classification", "rule": "choice"})
+
+
+def kind_check(value: str) -> str:
+    """Return ``value`` when it is one of the 15 kinds (``Kind``), else raise ValidationFailed."""
+    if value not in Kind.values:
+        raise ValidationFailed(_("Unknown kind of document: %(kind)s") % {"kind": value},
+                               extra={"field": "kind", "rule": "choice"})
+    return value
+
+
+def direction_for(kind: str, direction: str | None) -> str:
+    """The 行文方向 of a document of ``kind``: the one given, or the usual one for the kind.
+
+    请示 and 报告 are always 上行文; without a given direction, 函 and 议案 are 平行文 and every other
+    kind 下行文.
+
+    Raises:
+        ValidationFailed: an unknown direction, or 请示/报告 marked other than 上行文
+            (``rule: "upward_kind"``).
+    """
+    if not direction:
+        if kind in UPWARD_KINDS:
+            return Direction.UPWARD
+        return Direction.PARALLEL if kind in (Kind.LETTER, Kind.MOTION) else Direction.DOWNWARD
+    if direction not in Direction.values:
+        raise ValidationFailed(_("Unknown direction: %(direction)s") % {"direction": direction},
+                               extra={"field": "direction", "rule": "choice"})
+    if kind in UPWARD_KINDS and direction != Direction.UPWARD:
+        raise ValidationFailed(_("A 请示 or 报告 goes to a superior body: it is an upward document (上行文)."),
+                               extra={"field": "direction", "rule": "upward_kind"})
+    return direction
+
+
+def urgency_check(value: str) -> str:
+    """Return the ``Urgency`` value for ``value`` (``""``/``urgent``/``extra_urgent`` or 加急/特急)."""
+    value = (value or "").strip()
+    labels = {"加急": Urgency.URGENT, "特急": Urgency.EXTRA_URGENT, "平件": Urgency.NORMAL}
+    value = labels.get(value, value)
+    if value not in Urgency.values:
+        raise ValidationFailed(_("The urgency must be 特急, 加急 or none."),
+                               extra={"field": "urgency", "rule": "choice"})
+    return value
+
+
+def copy_number_check(value: str) -> str:
+    """份号: empty, or 6 Arabic digits (GB/T 9704-2012 §7.2.1, "一般用6位3号阿拉伯数字")."""
+    value = (value or "").strip()
+    if value and not _COPY_NUMBER.match(value):
+        raise ValidationFailed(_("The copy number (份号) has 6 digits, e.g. 000001."),
+                               extra={"field": "copy_number", "rule": "format"})
+    return value
+
+
+def handling_working_days(*, urgency: str, normal_days: int) -> int:
+    """The time to handle a document of ``urgency``, in working days, where a 平件 takes ``normal_days``.
+
+    egov's policy for "紧急公文应当按照时限要求办理" (党政机关公文处理工作条例 §24 (三)):
+    特急 is handled within 1 working day (随到随办); 加急 within half the normal time, rounded up,
+    and at most 3 working days; a 平件 within ``normal_days``. Never more than ``normal_days``.
+
+    ``handling_working_days(urgency="urgent", normal_days=5)`` is 3; with 10 normal days it is 3;
+    with 4 it is 2. ``extra_urgent`` always gives 1.
+
+    Raises:
+        ValidationFailed: ``normal_days`` < 1, or an unknown urgency.
+    """
+    if normal_days < 1:
+        raise ValidationFailed(_("A time limit is at least one working day."),
+                               extra={"field": "normal_days", "rule": "min"})
+    urgency = urgency_check(urgency)
+    if urgency == Urgency.EXTRA_URGENT:
+        return 1
+    if urgency == Urgency.URGENT:
+        return min(normal_days, 3, math.ceil(normal_days / 2))
+    return normal_days
+
+
+def handling_deadline(*, received_on: date, urgency: str, normal_days: int, calendar: WorkCalendar) -> date:
+    """The last day to handle a document received on ``received_on``: ``handling_working_days``
+    working days after it (the day of receipt not counted), on ``calendar`` (statutory holidays and
+    调休 included; ``egov.workflow.selectors.work_calendar()`` gives the stored one).
+
+    Received Friday 2026-11-27, a 平件 of 5 working days is due Friday 12-04, a 加急 one Wednesday
+    12-02, a 特急 one Monday 11-30.
+    """
+    days = handling_working_days(urgency=urgency, normal_days=normal_days)
+    return working_days_add(received_on, days, calendar=calendar)

@@ -1,0 +1,72 @@
+"""The states of an official document and the one table of allowed moves between them.
+
+Outgoing documents (发文办理, 党政机关公文处理工作条例 §§19–21) go 拟稿 → 核稿 → (会签) → 签发 → 复核 →
+登记 → 印制 → 用印 → 核发. A document's ``status`` names the step it waits at: ``signing`` means
+"waiting for 签发"; signing it off moves it on to ``rechecking`` (复核).
+
+``TRANSITIONS[(from, to)]`` gives the move's name and the role that makes it in the issuing
+organization. Moves marked ``dedicated`` record more than a status and are made only by their own
+action (签发 records the 签发人, 登记 allocates the 发文字号, 印制 stores the PDF, 用印 seals it).
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from egov.orgs.roles import Role
+
+
+class Status(models.TextChoices):
+    DRAFTING = "drafting", _("Drafting")
+    REVIEWING = "reviewing", _("Review")
+    COUNTERSIGNING = "countersigning", _("Countersigning")
+    SIGNING = "signing", _("Sign-off")
+    RECHECKING = "rechecking", _("Recheck")
+    REGISTERING = "registering", _("Registration")
+    PRINTING = "printing", _("Printing")
+    SEALING = "sealing", _("Sealing")
+    DISPATCHING = "dispatching", _("Dispatch")
+    ISSUED = "issued", _("Issued")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+@dataclass(frozen=True)
+class Move:
+    """One allowed move: ``name`` (used in audit actions), the ``role`` that makes it, and whether
+    only its own action may make it (``dedicated``)."""
+
+    name: str
+    role: Role
+    dedicated: bool = False
+
+
+# Before it is issued a document can be withdrawn (作废); a number it holds stays recorded as used.
+_WITHDRAWABLE = [Status.DRAFTING, Status.REVIEWING, Status.COUNTERSIGNING, Status.SIGNING, Status.RECHECKING,
+                 Status.REGISTERING, Status.PRINTING, Status.SEALING, Status.DISPATCHING]
+
+TRANSITIONS: dict[tuple[str, str], Move] = {
+    (Status.DRAFTING, Status.REVIEWING): Move("submit", Role.DOCUMENT_CLERK),
+    (Status.REVIEWING, Status.DRAFTING): Move("return", Role.REVIEWER),
+    (Status.REVIEWING, Status.COUNTERSIGNING): Move("send_countersign", Role.REVIEWER),
+    (Status.REVIEWING, Status.SIGNING): Move("review", Role.REVIEWER),
+    (Status.COUNTERSIGNING, Status.SIGNING): Move("countersigned", Role.DOCUMENT_CLERK),
+    (Status.COUNTERSIGNING, Status.DRAFTING): Move("return", Role.DOCUMENT_CLERK),
+    (Status.SIGNING, Status.RECHECKING): Move("sign_off", Role.APPROVER, dedicated=True),
+    (Status.SIGNING, Status.DRAFTING): Move("return", Role.APPROVER),
+    (Status.RECHECKING, Status.REGISTERING): Move("recheck", Role.DOCUMENT_CLERK),
+    (Status.RECHECKING, Status.DRAFTING): Move("return", Role.DOCUMENT_CLERK),
+    (Status.REGISTERING, Status.PRINTING): Move("register", Role.DOCUMENT_CLERK, dedicated=True),
+    (Status.PRINTING, Status.SEALING): Move("print", Role.DOCUMENT_CLERK, dedicated=True),
+    (Status.SEALING, Status.DISPATCHING): Move("seal", Role.DOCUMENT_CLERK, dedicated=True),
+    (Status.DISPATCHING, Status.ISSUED): Move("dispatch", Role.DOCUMENT_CLERK),
+    **{(state, Status.WITHDRAWN): Move("withdraw", Role.DOCUMENT_CLERK) for state in _WITHDRAWABLE},
+}
+
+# States in which the text of a document may still change.
+EDITABLE = frozenset({Status.DRAFTING, Status.REVIEWING})
+
+
+def move_for(current: str, target: str) -> Move | None:
+    """The move from ``current`` to ``target``, or None when the table does not allow it."""
+    return TRANSITIONS.get((current, target))

@@ -1,0 +1,51 @@
+import pytest
+
+from egov.documents.body import body_mark_levels, body_sanitize, heading_level
+
+
+def test_plain_text_becomes_paragraphs_and_is_escaped():
+    assert body_sanitize("第一段\n\n第二段 & 三") == "<p>第一段</p><p>第二段 &amp; 三</p>"
+
+
+@pytest.mark.parametrize("attack", [
+    "<p>正文<script>alert(1)</script></p>",
+    "<p onclick=\"alert(1)\">正文</p>",
+    "<p>正文<img src=x onerror=alert(1)></p>",
+    "<p>正文</p><svg><script>alert(1)</script></svg>",
+    "<p>正文<a href=\"javascript:alert(1)\">链接</a></p>",
+    "<p>正文</p><iframe src=\"https://example.org\"></iframe>",
+    "<p style=\"background:url(javascript:alert(1))\">正文</p>",
+    "<p>正文</p><!-- <script>alert(1)</script> -->",
+])
+def test_no_script_survives(attack):
+    clean = body_sanitize(attack)
+    assert "script" not in clean.lower()
+    assert "alert" not in clean
+    assert "on" + "error" not in clean and "onclick" not in clean and "javascript" not in clean
+    assert "<iframe" not in clean and "<img" not in clean and "style=" not in clean
+    assert "正文" in clean
+
+
+def test_allowed_markup_is_kept():
+    kept = '<p>甲<strong>乙</strong></p><table><tbody><tr><td colspan="2">丙</td></tr></tbody></table>'
+    assert body_sanitize(kept) == kept
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("一、总体要求", 1), ("十二、附则", 1), ("（一）加强领导。", 2), ("(三)强化保障", 2), ("1.资金保障", 3),
+    ("12．监督检查", 3), ("（1）申报材料", 4), ("(2)时间", 4), ("为进一步推进", 0), ("1.5倍", 0), ("2026年", 0),
+])
+def test_heading_levels_of_gbt_9704_7_3_3(text, level):
+    assert heading_level(text) == level
+
+
+def test_levels_marked_for_their_typefaces():
+    typed = "一、总体要求\n（一）加强领导。各地要重视。\n（二）强化保障\n1.资金。到位。\n正文"
+    marked = body_mark_levels(body_sanitize(typed))
+    assert marked == (
+        '<p class="level-1">一、总体要求</p>'
+        '<p class="level-2"><span class="heading">（一）加强领导。</span>各地要重视。</p>'
+        '<p class="level-2"><span class="heading">（二）强化保障</span></p>'
+        '<p class="level-3"><span class="heading">1.资金。</span>到位。</p>'
+        "<p>正文</p>"
+    )

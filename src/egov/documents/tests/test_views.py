@@ -1,0 +1,130 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from egov.audit.models import AuditEvent
+from egov.documents.models import OfficialDocument
+from egov.documents.tests.conftest import advance_to_registering
+
+
+@pytest.fixture
+def client_of(client):
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+def test_pages_need_a_staff_sign_in(client, draft):
+    for url in (reverse("documents:list"), reverse("documents:new"), reverse("documents:detail", args=[draft.pk]),
+                reverse("documents:preview", args=[draft.pk]), reverse("documents:history", args=[draft.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("staff_accounts:login") in response["Location"]
+
+
+def test_draft_page_creates_a_sanitized_draft(wuxi, client_of):
+    client = client_of(wuxi.clerk)
+    assert client.get(reverse("documents:new")).status_code == 200
+    response = client.post(reverse("documents:new"), {
+        "issuer": wuxi.government.pk, "kind": "notice", "title": "关于做好年度工作的通知", "classification": "public",
+        "main_to": [wuxi.finance.pk],
+        "body": '<p>一、工作要求<script>alert("x")</script></p><img src=x onerror=alert(1)>',
+    })
+    document = OfficialDocument.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("documents:detail", args=[document.pk])
+    assert document.body_html == "<p>一、工作要求</p>"
+    page = client.get(response["Location"]).content.decode()
+    assert "alert" not in page and "onerror" not in page
+    assert "关于做好年度工作的通知" in page
+
+
+def test_draft_page_shows_the_actions_error_next_to_the_field(wuxi, client_of):
+    client = client_of(wuxi.clerk)
+    response = client.post(reverse("documents:new"), {
+        "issuer": wuxi.government.pk, "kind": "request", "direction": "downward", "title": "关于……的请示",
+        "classification": "public"})
+    assert response.status_code == 400
+    assert "上行文" in response.content.decode()
+    assert not OfficialDocument.objects.exists()
+
+
+def test_staff_without_a_clerk_role_cannot_draft(wuxi, client_of):
+    assert client_of(wuxi.reviewer).get(reverse("documents:new")).status_code == 404
+
+
+def test_outsider_gets_404_everywhere(wuxi, draft, client_of):
+    client = client_of(wuxi.police_clerk)
+    for name in ("detail", "preview", "history"):
+        assert client.get(reverse(f"documents:{name}", args=[draft.pk])).status_code == 404
+    assert client.post(reverse("documents:move", args=[draft.pk]), {"to": "reviewing"}).status_code == 404
+    assert draft.title not in client.get(reverse("documents:list")).content.decode()
+
+
+def test_recipient_sees_the_document_only_once_issued(wuxi, draft, client_of):
+    url = reverse("documents:detail", args=[draft.pk])
+    assert client_of(wuxi.finance_clerk).get(url).status_code == 404
+    OfficialDocument.objects.filter(pk=draft.pk).update(status="issued")
+    assert client_of(wuxi.finance_clerk).get(url).status_code == 200
+
+
+def test_preview_renders_the_pdf_on_demand(wuxi, draft, client_of):
+    response = client_of(wuxi.clerk).get(reverse("documents:preview", args=[draft.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"  # shown in the drafting page's frame
+
+
+def test_edit_and_steps_through_the_page(wuxi, draft, client_of):
+    client = client_of(wuxi.clerk)
+    url = reverse("documents:detail", args=[draft.pk])
+    response = client.post(url, {"kind": "notice", "title": "新标题", "classification": "internal",
+                                 "main_to": [wuxi.finance.pk], "body": "正文"})
+    assert response.status_code == 302
+    assert OfficialDocument.objects.get(pk=draft.pk).classification == "internal"
+    client.post(reverse("documents:move", args=[draft.pk]), {"to": "reviewing"})
+    assert OfficialDocument.objects.get(pk=draft.pk).status == "reviewing"
+    response = client.post(reverse("documents:move", args=[draft.pk]), {"to": "issued"}, follow=True)
+    assert OfficialDocument.objects.get(pk=draft.pk).status == "reviewing"
+    assert "核稿" in response.content.decode()  # the refusal names the status
+
+
+def test_numbering_and_printing_from_the_page(wuxi, draft, client_of):
+    advance_to_registering(wuxi, draft)
+    client = client_of(wuxi.clerk)
+    client.post(reverse("documents:move", args=[draft.pk]), {"to": "printing"})
+    document = OfficialDocument.objects.get(pk=draft.pk)
+    assert document.number_seq == 1 and document.status == "printing"
+    client.post(reverse("documents:move", args=[draft.pk]), {"to": "sealing"})
+    document = OfficialDocument.objects.get(pk=draft.pk)
+    assert document.status == "sealing" and document.printed_pdf
+
+
+def test_oversized_attachment_refused_with_the_limit(wuxi, draft, client_of, settings):
+    settings.EGOV_DOCUMENT_ATTACHMENT_MAX_MB = 1
+    upload = SimpleUploadedFile("big.pdf", b"x" * (1024 * 1024 + 1), content_type="application/pdf")
+    response = client_of(wuxi.clerk).post(reverse("documents:attachment_add", args=[draft.pk]),
+                                          {"name": "大附件", "file": upload}, follow=True)
+    assert "1 MB" in response.content.decode()
+    assert not draft.attachments.exists()
+
+
+def test_history_page_lists_the_audit_events(wuxi, draft, client_of):
+    client = client_of(wuxi.clerk)
+    client.post(reverse("documents:move", args=[draft.pk]), {"to": "reviewing"})
+    page = client.get(reverse("documents:history", args=[draft.pk])).content.decode()
+    assert "documents.document.draft" in page and "documents.document.submit" in page
+    assert AuditEvent.objects.filter(object_id=str(draft.pk), action__startswith="documents.").count() == 2
+
+
+def test_recipient_signs_for_the_issued_document_on_its_page(wuxi, draft, client_of):
+    OfficialDocument.objects.filter(pk=draft.pk).update(status="issued")
+    client = client_of(wuxi.finance_clerk)
+    page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert reverse("documents:receive", args=[draft.pk]) in page
+    client.post(reverse("documents:receive", args=[draft.pk]))
+    row = draft.recipients.get(organization=wuxi.finance)
+    assert row.received_by == wuxi.finance_clerk
+    page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert reverse("documents:receive", args=[draft.pk]) not in page
+    assert client_of(wuxi.police_clerk).post(reverse("documents:receive", args=[draft.pk])).status_code == 404

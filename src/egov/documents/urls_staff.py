@@ -1,0 +1,15 @@
+from django.urls import path
+
+from egov.documents import views
+
+app_name = "documents"
+urlpatterns = [
+    path("", views.document_list, name="list"),
+    path("new/", views.document_new, name="new"),
+    path("<int:pk>/", views.document_detail, name="detail"),
+    path("<int:pk>/move/", views.document_move, name="move"),
+    path("<int:pk>/receive/", views.document_receive, name="receive"),
+    path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path("<int:pk>/preview.pdf", views.document_preview, name="preview"),
+    path("<int:pk>/history/", views.document_history, name="history"),
+]

@@ -1,0 +1,189 @@
+"""Staff pages of official documents (/staff/documents/): list, draft, edit with a PDF preview,
+attachments, the steps the table allows, and the history from the audit log.
+
+Thin: a visibility-checked fetch (``selectors.document_get``; NotFound → 404), one action, a response.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from egov.accounts.permissions import staff_required
+from egov.core.errors import ApplicationError, NotFound, PermissionDenied
+from egov.core.forms import add_application_error
+from egov.documents import actions, selectors
+from egov.documents.forms import AttachmentForm, DocumentForm
+from egov.documents.rendering import pdf_render, print_data
+from egov.documents.states import EDITABLE, TRANSITIONS, Status
+from egov.orgs.models import Organization, RoleAssignment
+from egov.orgs.permissions import has_role
+from egov.orgs.roles import Role
+
+
+def _document_or_404(request, pk: int):
+    try:
+        return selectors.document_get(actor=request.user, pk=pk)
+    except NotFound:
+        raise Http404(_("No such document.")) from None
+
+
+def _drafting_organizations(user):
+    ids = RoleAssignment.objects.filter(membership__user=user, role=Role.DOCUMENT_CLERK).values_list(
+        "membership__organization_id", flat=True)
+    return Organization.objects.filter(pk__in=ids, is_active=True).order_by("path")
+
+
+def _fields(cleaned: dict) -> dict:
+    fields = {key: value for key, value in cleaned.items() if key != "issuer"}
+    fields["main_to"] = list(fields.get("main_to") or [])
+    fields["copy_to"] = list(fields.get("copy_to") or [])
+    return fields
+
+
+@staff_required
+def document_list(request):
+    """The documents I may see, newest first."""
+    documents = selectors.documents_for(actor=request.user)[:200]
+    return render(request, "documents/list.html", {"documents": documents,
+                                                   "can_draft": _drafting_organizations(request.user).exists()})
+
+
+@staff_required
+def document_new(request):
+    """拟稿: a new document of one of the organizations where I am a document clerk."""
+    issuers = _drafting_organizations(request.user)
+    if not issuers.exists():
+        raise Http404(_("You are no document clerk of any organization."))
+    form = DocumentForm(request.POST or None, issuers=issuers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = actions.document_draft(actor=request.user, issuer=form.cleaned_data["issuer"],
+                                              **_fields(form.cleaned_data))
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("The draft is saved."))
+            return redirect("documents:detail", pk=document.pk)
+    return render(request, "documents/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _moves(document) -> list[dict]:
+    """The steps the table allows from the document's status, for buttons (issuing side only)."""
+    return [{"to": target, "label": Status(target).label, "name": move.name}
+            for (current, target), move in TRANSITIONS.items() if current == document.status]
+
+
+@staff_required
+def document_detail(request, pk: int):
+    """A document: its elements (editable while drafting or in review), attachments, steps, preview."""
+    document = _document_or_404(request, pk)
+    editable = document.status in EDITABLE
+    form = DocumentForm(request.POST or None, initial=DocumentForm.initial_for(document)) if editable else None
+    status = 200
+    if request.method == "POST" and form is not None:
+        if form.is_valid():
+            try:
+                actions.document_update(actor=request.user, document=document, **_fields(form.cleaned_data))
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, _("The document is saved."))
+                return redirect("documents:detail", pk=document.pk)
+        status = 400
+    recipients = list(document.recipients.select_related("organization"))
+    can_receive = document.status == Status.ISSUED and any(
+        row.received_at is None and row.organization and has_role(request.user, row.organization, Role.DOCUMENT_CLERK)
+        for row in recipients)
+    return render(request, "documents/detail.html", {
+        "document": document, "form": form, "attachment_form": AttachmentForm(), "moves": _moves(document),
+        "recipients": recipients, "can_receive": can_receive, "attachments": document.attachments.all(),
+        "limit_mb": actions.attachment_max_bytes() // (1024 * 1024),
+    }, status=status)
+
+
+@staff_required
+@require_POST
+def document_move(request, pk: int):
+    """Take one step: the dedicated actions for 签发, 登记, 印制 and 用印, the table's move otherwise."""
+    document = _document_or_404(request, pk)
+    target = request.POST.get("to", "")
+    try:
+        if target == Status.RECHECKING and document.status == Status.SIGNING:
+            actions.document_sign_off(actor=request.user, document=document, comment=request.POST.get("comment", ""))
+        elif target == Status.PRINTING:
+            actions.document_number_allocate(document=document, actor=request.user)
+        elif target == Status.SEALING:
+            actions.document_print(document=document, actor=request.user)
+        elif target == Status.DISPATCHING and document.status == Status.SEALING:
+            seal = selectors.document_seal_for(actor=request.user, document=document)
+            if seal is None:
+                raise PermissionDenied(_("You may use no seal of %(organization)s.")
+                                       % {"organization": document.issuer.name})
+            actions.document_seal(document=document, actor=request.user, seal=seal)
+        else:
+            actions.document_transition(actor=request.user, document=document, to=target,
+                                        comment=request.POST.get("comment", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("documents:detail", pk=document.pk)
+
+
+@staff_required
+@require_POST
+def document_receive(request, pk: int):
+    """签收 by a document clerk of a recipient organization."""
+    document = _document_or_404(request, pk)
+    try:
+        actions.document_receive(document=document, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The document is signed for."))
+    return redirect("documents:detail", pk=document.pk)
+
+
+@staff_required
+@require_POST
+def attachment_add(request, pk: int):
+    document = _document_or_404(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            actions.attachment_add(actor=request.user, document=document, name=form.cleaned_data["name"],
+                                   file=upload, content_type=upload.content_type or "")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The attachment is added."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("documents:detail", pk=document.pk)
+
+
+@staff_required
+@xframe_options_sameorigin
+def document_preview(request, pk: int):
+    """The document as it stands: sealed, printed, or rendered on demand (GB/T 9704 PDF), inline."""
+    document = _document_or_404(request, pk)
+    stored = document.sealed_pdf or document.printed_pdf
+    if stored:
+        with stored.open("rb") as handle:
+            data = handle.read()
+    else:
+        data = pdf_render(print_data(document)).pdf
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required
+def document_history(request, pk: int):
+    """Who did what to the document, from the audit log."""
+    document = _document_or_404(request, pk)
+    events = selectors.document_history(actor=request.user, document=document)
+    return render(request, "documents/history.html", {"document": document, "events": events})
