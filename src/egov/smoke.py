@@ -29,12 +29,14 @@ from egov.core.errors import ValidationFailed
 from egov.demo import DEMO_CITIZEN, DEMO_PASSWORD, demo_load
 from egov.documents.actions import (
     document_draft,
+    document_import,
     document_number_allocate,
     document_print,
     document_seal,
     document_sign_off,
     document_transition,
 )
+from egov.documents.importing import document_parse
 from egov.documents.selectors import document_seal_for
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
@@ -266,6 +268,19 @@ def step_documents(out_dir: Path) -> dict:
             "file": path.name}
 
 
+def step_documents_import(out_dir: Path) -> dict:
+    """Import the seed document (锡政发〔2004〕99号) from its text and publish it (issue 8)."""
+    seed = Path(__file__).parent / "fixtures" / "seed" / "wuxi-egov-guidance-2004.zh-hans.txt"
+    parsed = document_parse(seed.read_bytes())
+    document = document_import(actor=None, parsed=parsed, source_name=seed.name, publish=True)
+    _expect(str(document.number) == "锡政发〔2004〕99号" and document.written_on.isoformat() == "2004-03-24",
+            "the seed imports as 锡政发〔2004〕99号 of 2004-03-24")
+    _expect(document.issuer.name == "无锡市人民政府" and document.published_at is not None,
+            "issued by 无锡市人民政府 and published")
+    return {"number": str(document.number), "date": document.written_on.isoformat(), "kind": parsed.kind,
+            "published": document.published_at is not None, "body_characters": len(parsed.body)}
+
+
 def step_audit(out_dir: Path) -> dict:
     report = audit_chain_verify()
     _expect(report.ok, f"audit chain intact (broken at {report.broken_seq}: {report.reason})")
@@ -281,6 +296,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("services", step_services),
     ("trust", step_trust),
     ("documents", step_documents),
+    ("documents_import", step_documents_import),
     ("audit", step_audit),
 ]
 

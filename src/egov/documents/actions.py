@@ -7,10 +7,12 @@ The outgoing flow (``workflow``'s BPMN definition) calls, step by step: ``docume
 """
 
 import hashlib
+import html
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+import opencc
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
@@ -21,11 +23,14 @@ from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.documents import rules
 from egov.documents.body import body_sanitize
+from egov.documents.importing import ParsedDocument
 from egov.documents.models import (
     UPWARD_KINDS,
     Attachment,
     Direction,
+    Disclosure,
     DocumentNumberCounter,
+    Kind,
     OfficialDocument,
     Recipient,
 )
@@ -527,3 +532,72 @@ def attachment_remove(*, actor, attachment: Attachment) -> None:
         later.save(update_fields=["position"])
     audit_record(action="documents.attachment.remove", actor=actor, organization=document.issuer, obj=document,
                  summary=f"attachment {position} removed: {name}"[:500], changes={"position": position})
+
+
+# --- Import of documents issued before the platform (egov documents import) ----------------------
+
+# The kinds as the title ends (importing.KINDS) → ``Kind`` values (条例 §8).
+_KIND_BY_NAME = {"决议": Kind.RESOLUTION, "决定": Kind.DECISION, "命令": Kind.ORDER, "令": Kind.ORDER,
+                 "公报": Kind.COMMUNIQUE, "公告": Kind.ANNOUNCEMENT, "通告": Kind.PUBLIC_NOTICE,
+                 "意见": Kind.OPINION, "通知": Kind.NOTICE, "通报": Kind.CIRCULAR, "报告": Kind.REPORT,
+                 "请示": Kind.REQUEST, "批复": Kind.REPLY, "议案": Kind.MOTION, "函": Kind.LETTER,
+                 "纪要": Kind.MINUTES}
+
+
+def _import_issuer(parsed: ParsedDocument, issuer: Organization | None) -> Organization:
+    """The issuer named by the 署名, else by the 机关代字; traditional characters (無錫市人民政府,
+    錫政發) are also looked up in simplified form (OpenCC t2s), as organizations are named here."""
+    if issuer is not None:
+        return issuer
+    simplified = opencc.OpenCC("t2s").convert
+    number = DocumentNumber.parse(parsed.document_number) if parsed.document_number else None
+    names = {parsed.issuer, simplified(parsed.issuer)} - {""}
+    codes = {number.code, simplified(number.code)} if number else set()
+    found = Organization.objects.filter(name__in=names).first() or Organization.objects.filter(
+        doc_code__in=codes).first()
+    if found is None:
+        raise ValidationFailed(
+            _("No organization is named %(issuer)s or uses the document code of %(number)s: name the issuer.")
+            % {"issuer": parsed.issuer or "—", "number": parsed.document_number or "—"},
+            extra={"field": "issuer", "rule": "unknown_issuer"})
+    return found
+
+
+@transaction.atomic
+def document_import(*, actor, parsed: ParsedDocument, issuer: Organization | None = None, source_name: str = "",
+                    publish: bool = False) -> OfficialDocument:
+    """Register a document issued before the platform, from the elements ``documents.importing`` read.
+
+    The document enters as issued (已发), with its own 发文字号 (checked against every number held,
+    never allocated), its 成文日期, 主送 as written and its body; with ``publish`` it is marked
+    主动公开 and published now.
+
+    Args:
+        actor: a document clerk of the issuer, or None for the platform (the ``egov`` command).
+        issuer: the issuing organization; None: found by the 署名 (name) or the 机关代字 of the number.
+        source_name: the file it was read from (at most 300 characters), kept for the record.
+
+    Raises:
+        ValidationFailed: no issuer found (``rule: "unknown_issuer"``), a number held by another
+            document (``rule: "duplicate"``), or a field over its limit. Nothing is written.
+        PermissionDenied: the actor is not a document clerk of the issuer.
+    """
+    issuer = _import_issuer(parsed, issuer)
+    document = document_draft(
+        actor=actor, issuer=issuer, kind=_KIND_BY_NAME.get(parsed.kind, Kind.NOTICE), title=parsed.title,
+        body="".join(f"<p>{html.escape(text)}</p>" for _level, text in parsed.blocks),
+        main_to_text="，".join(parsed.addressees), signature=parsed.issuer or issuer.name,
+        written_on=parsed.date,
+    )
+    if parsed.document_number:
+        document_number_assign(document=document, actor=actor, number=parsed.document_number)
+        document.refresh_from_db()
+    document.status = Status.ISSUED
+    document.imported_from = source_name[:300]
+    if publish:
+        document.disclosure, document.published_at = Disclosure.PROACTIVE, timezone.now()
+    document.save(update_fields=["status", "imported_from", "disclosure", "published_at"])
+    audit_record(action="documents.document.import", actor=actor, organization=issuer, obj=document,
+                 summary=f"imported {document}"[:500],
+                 changes={"source": document.imported_from, "published": publish, "status": Status.ISSUED})
+    return document

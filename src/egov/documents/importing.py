@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from django.utils.translation import gettext as _
 
 from egov.core.errors import ValidationFailed
+from egov.documents.numbers import DocumentNumber
 
 # 党政机关公文处理工作条例 §8: the 15 kinds; 命令 is also written 令. Traditional spellings map to
 # the simplified kind. Longer names are tried first (命令 before 令).
@@ -60,7 +61,8 @@ _ORG_SUFFIX = re.compile(r"(人民政府|政府|办公室|辦公室|委员会|�
 class ParsedDocument:
     """The elements found in one document.
 
-    ``document_number``: normalized 发文字号 (〔〕, no spaces, no 第), or "" when none is printed.
+    ``document_number``: the 发文字号 as ``DocumentNumber`` prints it (〔〕, no spaces, no 第, no
+    leading zeros), or "" when none is printed.
     ``date``: 成文日期. ``kind``: one of ``KINDS`` (simplified). ``addressees``: 主送机关 as printed,
     split at commas and semicolons (``市各委、办、局`` stays one). ``blocks``: the body as
     ``(level, text)`` paragraphs, level 0 for text and 1–4 for 一、 (一) 1. (1) headings.
@@ -207,16 +209,19 @@ def date_parse(text: str) -> tuple[datetime.date, int, int] | None:
         return None
 
 
-def document_number_normalize(text: str) -> str | None:
-    """Return the 发文字号 in ``text`` written the standard way, or None.
+def document_number_find(text: str) -> DocumentNumber | None:
+    """The 发文字号 written somewhere in ``text`` (``锡政发[2004]99 号`` → 锡政发〔2004〕99号), or None.
 
-    GB/T 9704-2012 §7.2.4: 机关代字 + year in 六角括号 〔〕 + sequence without leading zeros or 第 + 号:
-    ``锡政发[2004]99 号`` → ``锡政发〔2004〕99号``; ``錫政發[2004]99 號`` → ``錫政發〔2004〕99號``.
+    Finding is this module's; reading and normalizing is ``DocumentNumber.parse`` (GB/T 9704-2012
+    §7.2.4), the one parser of document numbers.
     """
     match = _NUMBER.search(text)
     if not match:
         return None
-    return f"{match['code']}〔{match['year']}〕{int(match['seq'])}{match['hao']}"
+    try:
+        return DocumentNumber.parse(match.group(0))
+    except ValidationFailed:
+        return None
 
 
 def _kind_of(title: str) -> str | None:
@@ -321,7 +326,7 @@ def document_parse(data: bytes) -> ParsedDocument:
     paragraphs = _reflow([line for line in body_lines if line not in attachments])
     return ParsedDocument(
         title=lines[title_index],
-        document_number=document_number_normalize(lines[number_index]) if number_index is not None else "",
+        document_number=str(document_number_find(lines[number_index])) if number_index is not None else "",
         issuer=issuer,
         addressees=addressees,
         date=date,

@@ -69,6 +69,15 @@ class Urgency(models.TextChoices):
     EXTRA_URGENT = "extra_urgent", _("Extra urgent")
 
 
+class Disclosure(models.TextChoices):
+    """政务公开 (政府信息公开条例, 2019): 主动公开, 依申请公开, 不予公开; empty while undecided."""
+
+    UNDECIDED = "", _("Undecided")
+    PROACTIVE = "proactive", _("Proactive disclosure")  # 主动公开
+    ON_REQUEST = "on_request", _("Disclosed on request")  # 依申请公开
+    NOT_DISCLOSED = "not_disclosed", _("Not disclosed")  # 不予公开
+
+
 class OfficialDocument(models.Model):
     """One official document (公文) from draft to issue. See the module docstring for the elements."""
 
@@ -116,6 +125,11 @@ class OfficialDocument(models.Model):
     verification_code = models.CharField(_("verification code"), max_length=24, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
+    disclosure = models.CharField(_("disclosure"), max_length=20, choices=Disclosure.choices, blank=True,
+                                  default=Disclosure.UNDECIDED)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The file an existing document was read from (egov documents import); empty for drafted ones.
+    imported_from = models.CharField(_("imported from"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

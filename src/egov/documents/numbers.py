@@ -9,7 +9,7 @@ only parses, normalizes and formats.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 _PATTERN = re.compile(
     rf"^(?P<code>[^\s{re.escape(_OPENING)}{re.escape(_CLOSING)}\d]{{1,20}})\s*"
     rf"[{re.escape(_OPENING)}]\s*(?P<year>\d{{4}})\s*[{re.escape(_CLOSING)}]\s*"
-    r"第?\s*(?P<seq>\d{1,6})\s*号$"
+    r"第?\s*(?P<seq>\d{1,6})\s*(?P<hao>[号號])$"
 )
 YEAR_MIN = 1949
 YEAR_MAX = 2100
@@ -32,15 +32,17 @@ YEAR_MAX = 2100
 class DocumentNumber:
     """One 发文字号: ``code`` (机关代字, e.g. ``锡政发``), ``year`` (4 digits), ``seq`` (1, 2, …).
 
-    ``str()`` gives the printed form ``锡政发〔2026〕1号``.
+    ``str()`` gives the printed form ``锡政发〔2026〕1号``; ``hao`` keeps a traditional 號 as written
+    (錫政發〔2004〕99號) and takes no part in comparisons.
     """
 
     code: str
     year: int
     seq: int
+    hao: str = field(default="号", compare=False)
 
     def __str__(self) -> str:
-        return f"{self.code}〔{self.year}〕{self.seq}号"
+        return f"{self.code}〔{self.year}〕{self.seq}{self.hao}"
 
     @classmethod
     def parse(cls, text: str) -> "DocumentNumber":
@@ -68,4 +70,4 @@ class DocumentNumber:
         if seq < 1:
             raise ValidationFailed(_("The sequence of a document number starts at 1."),
                                    extra={"field": "number", "rule": "seq"})
-        return cls(code=match["code"].strip(), year=year, seq=seq)
+        return cls(code=match["code"].strip(), year=year, seq=seq, hao=match["hao"])

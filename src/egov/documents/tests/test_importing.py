@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from egov.core.errors import ValidationFailed
-from egov.documents.importing import date_parse, document_number_normalize, document_parse
+from egov.documents.importing import date_parse, document_number_find, document_parse
 
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed"
 SIMPLIFIED = (SEED / "wuxi-egov-guidance-2004.zh-hans.txt").read_bytes()
@@ -61,10 +61,12 @@ def test_heading_levels():
     ("锡政发（2026）012号", "锡政发〔2026〕12号"),
     ("国办发【2019】51号", "国办发〔2019〕51号"),
     ("錫政發[2004]99 號", "錫政發〔2004〕99號"),
+    ("发文字号：锡政发〔2026〕3号", "锡政发〔2026〕3号"),
     ("没有文号的一行", None),
 ])
-def test_document_number_normalize(text, expected):
-    assert document_number_normalize(text) == expected
+def test_document_number_find(text, expected):
+    found = document_number_find(text)
+    assert (str(found) if found else None) == expected
 
 
 @pytest.mark.parametrize("text, expected", [

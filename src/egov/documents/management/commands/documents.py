@@ -1,0 +1,91 @@
+"""``egov documents import PATH [--json] [--publish] [--issuer NAME]``.
+
+PATH is one file (plain text or HTML, UTF-8, GBK/GB 18030 or with a byte-order mark) or a folder of
+them (``*.txt``, ``*.htm``, ``*.html``, in name order). One file: a file that is not a government
+document, or that cannot be registered, prints one line and exits 2, creating nothing. A folder:
+each file is imported in its own transaction with a progress bar on stderr; the report lists what
+failed and why, and the exit status is 1 when any file failed.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from egov.core.errors import ApplicationError
+from egov.documents.actions import document_import
+from egov.documents.importing import document_parse
+from egov.orgs.models import Organization
+
+SUFFIXES = {".txt", ".htm", ".html"}
+
+
+class Command(BaseCommand):
+    help = "Official documents: 'import PATH' reads existing documents (a file or a folder) into the register."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        read = sub.add_parser("import", help="import a document file or a folder of them")
+        read.add_argument("path")
+        read.add_argument("--json", action="store_true",
+                          help="print the elements found as one JSON line (the last line)")
+        read.add_argument("--publish", action="store_true", help="mark the documents 主动公开 and publish them")
+        read.add_argument("--issuer", help="the issuing organization's name, when the document's 署名 does not "
+                                           "name one of ours")
+
+    def handle(self, *args, subcommand, path, json: bool, publish: bool, issuer: str | None, **options):
+        organization = None
+        if issuer:
+            organization = Organization.objects.filter(name=issuer).first()
+            if organization is None:
+                raise CommandError(f"--issuer {issuer}: no such organization", returncode=2)
+        target = Path(path)
+        if target.is_dir():
+            return self._folder(target, organization, publish, json)
+        if not target.is_file():
+            raise CommandError(f"{path}: no such file or folder", returncode=2)
+        try:
+            document, parsed = self._one(target, organization, publish)
+        except ApplicationError as error:
+            raise CommandError(f"{path}: {error.message}", returncode=2) from None
+        self.stdout.write(f"imported {document} (id {document.pk})")
+        if json:
+            self.stdout.write(_json(parsed.as_json()))
+
+    def _one(self, path: Path, organization, publish: bool):
+        parsed = document_parse(path.read_bytes())
+        return document_import(actor=None, parsed=parsed, issuer=organization, source_name=path.name,
+                               publish=publish), parsed
+
+    def _folder(self, folder: Path, organization, publish: bool, as_json: bool) -> None:
+        files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+        if not files:
+            raise CommandError(f"{folder}: no .txt, .htm or .html files", returncode=2)
+        imported, failed = [], []
+        for index, path in enumerate(files, start=1):
+            _progress(index, len(files), path.name)
+            try:
+                document, _parsed = self._one(path, organization, publish)
+            except ApplicationError as error:
+                failed.append({"file": path.name, "message": error.message, "rule": error.extra.get("rule", "")})
+            else:
+                imported.append({"file": path.name, "id": document.pk, "number": str(document.number or "")})
+        sys.stderr.write("\n")
+        self.stdout.write(f"imported {len(imported)} of {len(files)} files; {len(failed)} failed")
+        for failure in failed:
+            self.stdout.write(f"  failed: {failure['file']}: {failure['message']}")
+        if as_json:
+            self.stdout.write(_json({"imported": imported, "failed": failed}))
+        if failed:
+            raise SystemExit(1)
+
+
+def _progress(done: int, total: int, name: str, width: int = 30) -> None:
+    filled = width * done // total
+    sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} {name[:40]:<40}")
+    sys.stderr.flush()
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)

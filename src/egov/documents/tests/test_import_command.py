@@ -1,0 +1,94 @@
+"""``egov documents import``: existing documents into the register (issue 8, item 1)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from egov.audit.models import AuditEvent
+from egov.documents.models import Disclosure, OfficialDocument
+from egov.documents.states import Status
+
+SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed"
+SIMPLIFIED = SEED / "wuxi-egov-guidance-2004.zh-hans.txt"
+TRADITIONAL = SEED / "wuxi-egov-guidance-2004.txt"
+
+
+def run(*args, capsys) -> tuple[str, str]:
+    call_command("documents", "import", *args)
+    captured = capsys.readouterr()
+    return captured.out, captured.err
+
+
+def test_seed_imports_with_its_elements_and_is_published(wuxi, capsys):
+    out, _err = run(str(SIMPLIFIED), "--json", "--publish", capsys=capsys)
+    elements = json.loads(out.strip().splitlines()[-1])
+    assert (elements["document_number"], elements["date"], elements["issuer"], elements["kind"]) == (
+        "锡政发〔2004〕99号", "2004-03-24", "无锡市人民政府", "通知")
+    assert elements["body"].endswith("可吸收社会资金参与电子政务建设。")
+    document = OfficialDocument.objects.get()
+    assert (str(document.number), document.issuer, document.status, document.kind) == (
+        "锡政发〔2004〕99号", wuxi.government, Status.ISSUED, "notice")
+    assert document.written_on.isoformat() == "2004-03-24"
+    assert document.main_to_text == "各市(县)和各区人民政府，市各委、办、局，市各直属单位"
+    assert document.disclosure == Disclosure.PROACTIVE and document.published_at is not None
+    assert "<p>四、电子政务建设的保障措施</p>" in document.body_html
+    assert AuditEvent.objects.filter(action="documents.document.import", object_id=str(document.pk)).count() == 1
+
+
+def test_traditional_seed_finds_its_issuer_in_simplified_form(wuxi, capsys):
+    out, _err = run(str(TRADITIONAL), "--json", capsys=capsys)
+    assert json.loads(out.strip().splitlines()[-1])["document_number"] == "錫政發〔2004〕99號"
+    document = OfficialDocument.objects.get()
+    assert document.issuer == wuxi.government and document.disclosure == Disclosure.UNDECIDED
+
+
+def test_the_same_document_twice_is_refused_and_nothing_is_added(wuxi, capsys):
+    run(str(SIMPLIFIED), capsys=capsys)
+    events = AuditEvent.objects.count()
+    with pytest.raises(CommandError) as refused:
+        run(str(SIMPLIFIED), capsys=capsys)
+    assert refused.value.returncode == 2 and "锡政发〔2004〕99号" in str(refused.value)
+    assert OfficialDocument.objects.count() == 1 and AuditEvent.objects.count() == events
+
+
+def test_a_file_that_is_not_a_document_creates_nothing(wuxi, tmp_path, capsys):
+    recipe = tmp_path / "recipe.txt"
+    recipe.write_text("红烧肉\n五花肉500克，冰糖30克。\n", encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        run(str(recipe), capsys=capsys)
+    assert refused.value.returncode == 2 and str(refused.value).startswith(f"{recipe}: ")
+    assert not OfficialDocument.objects.exists()
+
+
+def test_a_folder_imports_what_it_can_and_reports_the_rest(wuxi, tmp_path, capsys):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "a-seed-gbk.txt").write_bytes(SIMPLIFIED.read_text(encoding="utf-8").encode("gbk"))
+    (folder / "b-recipe.txt").write_text("红烧肉\n五花肉500克。\n", encoding="utf-8")
+    (folder / "c-notice.html").write_text(
+        "<html><body><nav>首页</nav><p>无锡市财政局关于预算公开的通知</p><p>锡财〔2026〕5号</p>"
+        "<p>各区财政局：</p><p>请做好预算公开工作。</p><p>无锡市财政局</p><p>2026年11月30日</p>"
+        "<footer>版权所有</footer></body></html>", encoding="utf-8")
+    (folder / "d-notes.md").write_text("ignored", encoding="utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        run(str(folder), "--json", capsys=capsys)
+    assert stopped.value.code == 1
+    out, err = capsys.readouterr()
+    assert "3/3" in err  # the progress bar reached the last file
+    numbers = sorted(str(d.number) for d in OfficialDocument.objects.all())
+    assert numbers == ["锡政发〔2004〕99号", "锡财〔2026〕5号"]
+    assert OfficialDocument.objects.get(number_code="锡财").issuer == wuxi.finance
+
+
+def test_folder_report(wuxi, tmp_path, capsys):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "recipe.txt").write_text("红烧肉\n", encoding="utf-8")
+    (folder / "seed.txt").write_bytes(SIMPLIFIED.read_bytes())
+    with pytest.raises(SystemExit):
+        call_command("documents", "import", str(folder), "--json")
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [item["file"] for item in report["imported"]] == ["seed.txt"]
+    assert [(item["file"], item["rule"]) for item in report["failed"]] == [("recipe.txt", "not_a_document")]
