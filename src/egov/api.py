@@ -5,6 +5,9 @@ served (``EGOV_SITE`` ``staff`` or ``all``): a public deployment has no route to
 Every ``ApplicationError`` becomes ``{"message": ..., "extra": {...}}`` with its 4xx status.
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -27,6 +30,17 @@ api = NinjaAPI(
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
     return api.create_response(request, exc.as_json(), status=exc.status)
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, exc: RequestDataTooBig):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(
+        request,
+        {"message": _("The request is larger than %(n)d bytes.") % {"n": limit},
+         "extra": {"rule": "max_request_size", "limit": limit}},
+        status=413,
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -209,6 +209,9 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 # Largest material file an applicant may upload (bytes); a catalogue material may set less.
 EGOV_MATERIAL_MAX_BYTES = int(os.environ.get("EGOV_MATERIAL_MAX_BYTES", str(20 * 1024 * 1024)))
+# A JSON request carries its files in base64 (4/3 of their size): room for a few materials at their
+# limit; larger requests get a 413 in the API's error shape (egov.api).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("EGOV_MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

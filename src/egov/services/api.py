@@ -56,6 +56,7 @@ class LegalBasisOut(Schema):
 
 
 class MaterialOut(Schema):
+    id: int  # the key of this material in an application's "materials"
     name: str
     required: bool
     form: str

@@ -186,6 +186,7 @@ def withdraw(request, number: str):
         applying.application_withdraw(actor=request.user, application=application,
                                       reason=request.POST.get("reason", ""))
     except ApplicationError as error:
+        messages.error(request, error.message)  # the withdraw form is hidden once the case is decided
         return _detail(request, application, withdraw_error=error.message, status=error.status)
     messages.success(request, _("Your application has been withdrawn."))
     return redirect("services:application", number=application.number)

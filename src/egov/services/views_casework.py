@@ -156,6 +156,8 @@ def case_step(request, number: str, step: str):
             STEPS[step][2](request.user, application, form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
+            # Shown above the page too: when the state has moved on, the step's form is not shown.
+            messages.error(request, error.message)
             application.refresh_from_db()
             return _case_page(request, application, bound={step: form}, status=error.status)
         messages.success(request, _("Done: %(step)s.") % {"step": STEP_TITLES[step]})

@@ -3,6 +3,7 @@
 import pytest
 
 from egov.services.actions import service_item_set_published
+from egov.services.models import Material
 from egov.services.tests.factories import CODE_A, USCC_A, USCC_B, make_item, make_organization
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +63,11 @@ def test_detail(client, catalog):
     body = response.json()
     assert body["legal_basis"] == [{"title": "《中华人民共和国市场主体登记管理条例》", "provision": "第十九条"}]
     assert [m["name"] for m in body["materials"]] == ["公司登记（备案）申请书", "住所使用相关文件"]
-    assert body["materials"][1] == {"name": "住所使用相关文件", "required": False, "form": "electronic", "copies": 1,
-                                    "accepted_types": ["pdf"], "max_size_bytes": 1024, "note": ""}
+    # The id is what an application's "materials" are keyed by (found missing by a tester).
+    residence = Material.objects.get(item__code=CODE_A, name="住所使用相关文件")
+    assert body["materials"][1] == {"id": residence.pk, "name": "住所使用相关文件", "required": False,
+                                    "form": "electronic", "copies": 1, "accepted_types": ["pdf"],
+                                    "max_size_bytes": 1024, "note": ""}
     assert body["form_schema"]["properties"]["registered_capital"]["minimum"] == 0.01
     assert (body["parent_code"], body["children"], body["process_key"]) == (None, [], "standard_permit")
 

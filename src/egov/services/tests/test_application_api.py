@@ -63,3 +63,18 @@ def test_openapi_describes_the_applications_endpoints(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "post" in paths["/api/v1/services/applications"]
     assert "get" in paths["/api/v1/services/applications/{number}"]
+
+
+def test_materials_of_a_few_megabytes_go_through_and_a_too_big_request_is_a_json_413(client, casework, settings):
+    """Found by a tester: a 2 MB PDF over the API met Django's 2.5 MB default body limit and got an
+    HTML 400 page."""
+    client.force_login(casework.citizen)
+    material = casework.item.materials.get(required=True)
+    big_pdf = PDF + b"%" + b"0" * (3 * 1024 * 1024) + b"\n%%EOF\n"
+    payload = {**_payload(casework.item), "materials": {str(material.pk): base64.b64encode(big_pdf).decode()}}
+    response = client.post(URL, payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="api-key-big-01")
+    assert response.status_code == 201, response.content[:300]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    response = client.post(URL, payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="api-key-big-02")
+    assert response.status_code == 413
+    assert response.json()["extra"] == {"rule": "max_request_size", "limit": 1024 * 1024}

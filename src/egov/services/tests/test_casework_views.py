@@ -1,5 +1,7 @@
 """Public applying pages and staff casework pages (Django's test client, real PostgreSQL)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -153,3 +155,17 @@ def test_steps_over_the_page_move_the_case(client, casework, step):
         client.post(f"/staff/cases/{application.number}/steps/accept/", {"accept-opinion": "齐全"})
     application.refresh_from_db()
     assert application.status == {"receive": "received", "accept": "accepted"}[step]
+
+
+def test_a_refused_step_says_why_even_when_its_form_is_gone(client, casework):
+    """Found by a tester: accepting from a stale page after the case was refused gave a 409 page
+    without any message, because the page shows only the steps possible now."""
+    application = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=casework.staff["clerk"], application=application)
+    processing.application_refuse(actor=casework.staff["clerk"], application=application, reasons="材料不齐全")
+    client.force_login(casework.staff["clerk"])
+    response = client.post(f"/staff/cases/{application.number}/steps/accept/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    notice = re.search(r'<ul class="messages" role="status"><li class="error">([^<]+)</li>', response.content.decode())
+    expected = "The case is Not accepted; “Application accepted” is not possible at this stage."
+    assert notice and notice.group(1) == expected
