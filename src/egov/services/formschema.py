@@ -189,6 +189,9 @@ def _message(error) -> tuple[str, str, str]:
     return name, rule, error.message
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def form_errors(*, schema: dict, data: Any) -> list[dict]:
     """Every rule that ``data`` breaks, one entry per field, in display order.
 
@@ -210,6 +213,13 @@ def form_errors(*, schema: dict, data: Any) -> list[dict]:
             continue
         name, rule, message = _message(error)
         by_field.setdefault(name, {"field": name, "rule": rule, "message": message})
+    if isinstance(data, dict):
+        # Control characters (NUL above all, which PostgreSQL cannot store) never belong in form text;
+        # the HTML form refuses them too. Line breaks and tabs are text.
+        for name, value in data.items():
+            if isinstance(value, str) and _CONTROL.search(value):
+                by_field.setdefault(name, {"field": name, "rule": "control_character",
+                                           "message": _("This field contains a control character.")})
     order = {name: index for index, name in enumerate(schema.get("x-order") or schema.get("properties", {}))}
     return sorted(by_field.values(), key=lambda e: order.get(e["field"], -1))
 

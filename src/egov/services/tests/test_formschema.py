@@ -201,3 +201,13 @@ def test_messages_are_chinese_by_default():
 def test_values_are_escaped():
     html = str(SchemaForm(SCHEMA, initial={"company_name": '"><script>x</script>'}).render())
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_control_characters_in_text_are_refused_by_name():
+    """Found by a tester: the API took "张\\u0000三" (PostgreSQL cannot store NUL) although the page refused it."""
+    schema = {"type": "object", "properties": {"name": {"type": "string", "title": "法定代表人"},
+                                               "note": {"type": "string", "title": "备注"}}}
+    with pytest.raises(ValidationFailed) as refused:
+        form_data_validate(schema=schema, data={"name": "张\u0000三", "note": "第一行\n第二行\t制表"})
+    assert (refused.value.extra["field"], refused.value.extra["rule"]) == ("form.name", "control_character")
+    assert [e["field"] for e in refused.value.extra["errors"]] == ["form.name"]
