@@ -231,7 +231,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", default=EGOV_ENV == "test")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The heads of the audit chain, copied outside the database (egov.audit.actions.audit_anchor_write).
+EGOV_AUDIT_ANCHOR_FILE = os.environ.get("EGOV_AUDIT_ANCHOR_FILE") or str(VAR_DIR / "audit-anchors.jsonl")
 CELERY_BEAT_SCHEDULE = {
+    "audit-anchor": {"task": "audit.anchor", "schedule": 3600.0},  # hourly
     "workflow-mark-overdue": {"task": "workflow.mark_overdue", "schedule": 3600.0},  # hourly
     "trust-warn-expiring": {"task": "trust.warn_expiring", "schedule": 86400.0},  # daily
     "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly

@@ -1,5 +1,8 @@
 """Writes of the audit log: the only way rows get into ``AuditEvent``."""
 
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -72,3 +75,29 @@ def audit_record(
         event.hash = event_hash(event)
         event.save(force_insert=True)
     return event
+
+
+def audit_anchor_write(*, path: Path) -> dict | None:
+    """Append the head of the chain (``{"seq", "hash", "at"}``, one JSON line) to the anchor file.
+
+    The file lives outside the database (``EGOV_AUDIT_ANCHOR_FILE``); operators copy it off-site
+    with the backups, so that ``egov audit verify`` notices events deleted from the end of the log
+    or a chain recomputed after an edit. Run hourly by Celery beat and by ``egov audit anchor``.
+
+    Returns:
+        The anchor written, or None when the log is empty or its head is anchored already.
+    """
+    head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    if head is None:
+        return None
+    anchor = {"seq": head.seq, "hash": head.hash, "at": timezone.now().isoformat(timespec="seconds")}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if lines and json.loads(lines[-1]).get("seq") == head.seq:
+            return None
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(anchor) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return anchor

@@ -1,19 +1,28 @@
 import json
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from egov.audit.selectors import audit_chain_verify
+from egov.audit.actions import audit_anchor_write
+from egov.audit.selectors import audit_anchors_read, audit_chain_verify
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. 'egov audit verify' recomputes the hash chain: exit 0 intact, 1 broken."
+    help = ("Audit log tools. 'egov audit verify' recomputes the hash chain and checks it against the anchors: "
+            "exit 0 intact, 1 broken. 'egov audit anchor' appends the chain's head to the anchor file.")
 
     def add_arguments(self, parser):
-        parser.add_argument("subcommand", choices=["verify"])
+        parser.add_argument("subcommand", choices=["verify", "anchor"])
         parser.add_argument("--json", action="store_true", help="print the report as one JSON line")
 
     def handle(self, *args, subcommand, **options):
-        report = audit_chain_verify()
+        path = Path(settings.EGOV_AUDIT_ANCHOR_FILE)
+        if subcommand == "anchor":
+            anchor = audit_anchor_write(path=path)
+            self.stdout.write(f"anchored seq={anchor['seq']} in {path}" if anchor else "nothing new to anchor")
+            return
+        report = audit_chain_verify(anchors=audit_anchors_read(path))
         if options["json"]:
             self.stdout.write(json.dumps(report.__dict__))
         elif report.ok:

@@ -1,0 +1,15 @@
+"""Celery tasks of audit: named, thin, calling one action."""
+
+from pathlib import Path
+
+from celery import shared_task
+from django.conf import settings
+
+from egov.audit.actions import audit_anchor_write
+
+
+@shared_task(name="audit.anchor")
+def anchor() -> int | None:
+    """Append the chain's head to the anchor file (Celery beat, hourly); returns the seq anchored."""
+    written = audit_anchor_write(path=Path(settings.EGOV_AUDIT_ANCHOR_FILE))
+    return written["seq"] if written else None
