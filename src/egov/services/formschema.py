@@ -114,6 +114,13 @@ class FormField:
     spec: dict
 
     @property
+    def display(self, value: Any) -> Any:
+        """``value`` as people read it: the label of a choice (``llc`` → 有限责任公司), else the value."""
+        for choice, label in self.choices:
+            if choice == value:
+                return label
+        return value
+
     def widget(self) -> str:
         """``select``, ``checkbox``, ``textarea``, ``date``, ``email``, ``number`` or ``text``."""
         if self.choices:

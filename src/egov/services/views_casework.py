@@ -122,7 +122,7 @@ def _case_page(request, application, bound: dict | None = None, status: int = 20
     process = application.process
     return render(request, "services/staff/case.html", {
         "application": application,
-        "fields": [(field, application.form_data.get(field.name))
+        "fields": [(field, field.display(application.form_data.get(field.name)))
                    for field in form_fields(application.item.form_schema)],
         "materials": application_materials_current(application=application),
         "supplement": application_supplement_request(application=application),

@@ -126,6 +126,7 @@ def test_case_page_and_downloads_are_audited_reads(client, casework):
     client.force_login(casework.staff["clerk"])
     html = client.get(f"/staff/cases/{application.number}/").content.decode()
     assert "无锡示范科技有限公司" in html and f'/materials/{row.pk}/' in html
+    assert "<dt>公司类型</dt><dd>有限责任公司</dd>" in html  # the choice's label, not its code "llc"
     assert f'action="/staff/cases/{application.number}/steps/receive/"' in html
     download = client.get(f"/staff/cases/{application.number}/materials/{row.pk}/")
     assert download.status_code == 200 and download.content == PDF and download["Content-Type"] == "application/pdf"
