@@ -113,7 +113,6 @@ class FormField:
     choices: list[tuple[Any, str]]
     spec: dict
 
-    @property
     def display(self, value: Any) -> Any:
         """``value`` as people read it: the label of a choice (``llc`` → 有限责任公司), else the value."""
         for choice, label in self.choices:
@@ -121,6 +120,7 @@ class FormField:
                 return label
         return value
 
+    @property
     def widget(self) -> str:
         """``select``, ``checkbox``, ``textarea``, ``date``, ``email``, ``number`` or ``text``."""
         if self.choices:
