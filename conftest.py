@@ -10,6 +10,8 @@ import os
 
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.utils import translation
 
 from egov.accounts.tests.factories import NaturalPersonFactory, StaffUserFactory
 from egov.orgs.models import Organization
@@ -94,3 +96,12 @@ def phone_page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language (Chinese): a request with another
+    Accept-Language leaves that language active in the thread after it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
