@@ -248,7 +248,7 @@ def step_documents(out_dir: Path) -> dict:
     )
     document_transition(actor=users["govclerk"], document=document, to="reviewing")
     document_transition(actor=users["govreviewer"], document=document, to="signing")
-    document_sign_off(actor=users["vicemayor"], document=document)
+    document_sign_off(actor=users["vicemayor"], document=document, mfa_verified=True)
     document_transition(actor=users["govclerk"], document=document, to="registering")
     document = document_number_allocate(document=document, actor=users["govclerk"])
     _expect(str(document.number) == f"锡政发〔{document.number_year}〕1号", "the first number of the year is 1")

@@ -112,7 +112,8 @@ def document_move(request, pk: int):
     target = request.POST.get("to", "")
     try:
         if target == Status.RECHECKING and document.status == Status.SIGNING:
-            actions.document_sign_off(actor=request.user, document=document, comment=request.POST.get("comment", ""))
+            actions.document_sign_off(actor=request.user, document=document, mfa_verified=request.user.is_verified(),
+                                      comment=request.POST.get("comment", ""))
         elif target == Status.PRINTING:
             actions.document_number_allocate(document=document, actor=request.user)
         elif target == Status.SEALING:

@@ -115,8 +115,8 @@ def test_sign_off_records_the_signer_and_the_date(wuxi, draft):
     document_transition(actor=wuxi.clerk, document=draft, to="reviewing")
     document_transition(actor=wuxi.reviewer, document=draft, to="signing")
     with pytest.raises(PermissionDenied):
-        document_sign_off(actor=wuxi.reviewer, document=draft)
-    signed = document_sign_off(actor=wuxi.leader, document=draft)
+        document_sign_off(actor=wuxi.reviewer, document=draft, mfa_verified=True)
+    signed = document_sign_off(actor=wuxi.leader, document=draft, mfa_verified=True)
     assert signed.status == "rechecking"
     assert (signed.signers, signed.signed_off_by) == ("副市长赵强", wuxi.leader)
     assert signed.written_on == timezone.localdate()

@@ -45,11 +45,12 @@ def minimal(condition: str = "amount &gt; 10", extra: str = "") -> str:
 
 @pytest.mark.django_db
 def test_shipped_definition_installs_once_and_is_audited(city):
-    (definition,) = process_definitions_install_shipped()
+    installed = {definition.key: definition for definition in process_definitions_install_shipped()}
+    definition = installed["standard_permit"]
     assert (definition.key, definition.version, definition.name) == ("standard_permit", 1, "行政许可标准流程")
     assert re.fullmatch(r"[0-9a-f]{64}", definition.checksum)
     assert process_definitions_install_shipped() == []
-    event = AuditEvent.objects.get(action="workflow.process_definition.upload")
+    event = AuditEvent.objects.get(action="workflow.process_definition.upload", object_id=str(definition.pk))
     assert event.changes["user_tasks"] == ["accept", "conclude", "decide", "deliver", "joint_review", "receive",
                                            "review", "supplement"]
 
