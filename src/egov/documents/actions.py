@@ -22,6 +22,7 @@ from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.documents import rules
 from egov.documents.body import body_sanitize
+from egov.documents.incoming import incoming_open
 from egov.documents.models import (
     UPWARD_KINDS,
     Attachment,
@@ -460,7 +461,8 @@ def document_seal(*, document: OfficialDocument, actor, seal: Seal) -> OfficialD
 @transaction.atomic
 def document_receive(*, document: OfficialDocument, actor) -> list[Recipient]:
     """签收 (the first step of 收文办理): a document clerk of a 主送 or 抄送 organization acknowledges
-    an issued document for each of its organizations among the recipients.
+    an issued document for each of its organizations among the delivered recipients; each gets its
+    收文 record (``incoming.incoming_open``) in its inbox.
 
     Returns:
         The recipient rows signed for now.
@@ -474,8 +476,9 @@ def document_receive(*, document: OfficialDocument, actor) -> list[Recipient]:
     require_visible(actor, document)
     if document.status != Status.ISSUED:
         raise Conflict(_("Only an issued document is signed for."), extra={"status": document.status})
-    rows = [row for row in document.recipients.select_for_update().filter(organization__isnull=False)
-            .select_related("organization") if has_role(actor, row.organization, Role.DOCUMENT_CLERK)]
+    rows = [row for row in document.recipients.select_for_update().filter(
+            organization__isnull=False, delivered_at__isnull=False).select_related("organization")
+            if has_role(actor, row.organization, Role.DOCUMENT_CLERK)]
     if not rows:
         raise PermissionDenied(_("Only a document clerk of a recipient organization signs for a document."),
                                extra={"role": Role.DOCUMENT_CLERK})
@@ -488,6 +491,7 @@ def document_receive(*, document: OfficialDocument, actor) -> list[Recipient]:
         row.save(update_fields=["received_at", "received_by"])
         audit_record(action="documents.document.receive", actor=actor, organization=row.organization, obj=document,
                      summary=f"received by {row.organization}", changes={"recipient": row.pk, "kind": row.kind})
+        incoming_open(recipient=row, actor=actor, now=now)
     return pending
 
 
