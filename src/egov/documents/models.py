@@ -271,6 +271,9 @@ class IncomingCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "year"], name="one_incoming_counter")]
 
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.year}: {self.last_seq}"
+
 
 class Circulation(models.Model):
     """传阅: one reader a received document was passed to, and when they read it (read receipt)."""
@@ -285,6 +288,9 @@ class Circulation(models.Model):
     class Meta:
         ordering = ["sent_at", "id"]
         constraints = [models.UniqueConstraint(fields=["incoming", "reader"], name="circulate_once_per_reader")]
+
+    def __str__(self) -> str:
+        return f"{self.incoming_id} → {self.reader_id}"
 
 
 class Reminder(models.Model):
@@ -304,3 +310,6 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["-sent_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["recipient", "kind", "sent_on"], name="one_reminder_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.recipient_id} {self.sent_on}"

@@ -10,12 +10,12 @@ document action audits the move.
 | move (status → status)                 | BPMN step     | answer                                   |
 |----------------------------------------|---------------|------------------------------------------|
 | 拟稿 → 核稿                            | ``draft``     | —                                        |
-| 核稿 → 签发 / 会签 / 拟稿              | ``review``    | ``review_decision`` sign/countersign/return, ``countersigners`` |
+| 核稿 → 签发 / 会签 / 拟稿              | ``review``    | ``review_decision``, ``countersigners``  |
 | 会签 (each organization)               | ``countersign`` | ``countersign_opinion`` agree/disagree |
 | 签发 → 复核 / 拟稿                      | ``sign_off``  | ``sign_decision`` sign/return            |
 | 复核 → 登记 / 拟稿                      | ``recheck``   | ``recheck_decision`` ok/return           |
-| 登记, 印制, 用印, 核发                  | ``register``, ``print``, ``seal``, ``dispatch`` | — |
-| 作废                                    | the process is cancelled                 |                                          |
+| 登记, 印制, 用印, 核发                  | ``register`` … ``dispatch`` | —                          |
+| 作废                                    | the process is cancelled | —                              |
 """
 
 from typing import Any

@@ -6,9 +6,10 @@ Outgoing documents (发文办理, 党政机关公文处理工作条例 §§19–
 
 ``TRANSITIONS[(from, to)]`` gives the move's name and the role that makes it in the issuing
 organization. Moves marked ``dedicated`` record more than a status and are made only by their own
-action (签发 records the 签发人, 登记 allocates the 发文字号, 印制 stores the PDF, 用印 seals it, 核发 delivers it, the last 会签
-answer moves it on). Each move also completes the matching step of the document's BPMN process
-(``documents/processes/outgoing_document.bpmn``, glued in ``documents.process``).
+action (签发 records the 签发人, 登记 allocates the 发文字号, 印制 stores the PDF, 用印 seals it,
+核发 delivers it, the last 会签 answer moves it on). Each move also completes the matching step
+of the document's BPMN process (``documents/processes/outgoing_document.bpmn``, glued in
+``documents.process``).
 
 Incoming documents (收文办理, 条例 §§24–25) have their own table, ``INCOMING_MOVES``: 签收 → 登记 →
 初审 (退回 with reasons) → 拟办 → 批办 → 承办 → 答复 → 归档; 传阅 and 催办 happen alongside.

@@ -140,7 +140,8 @@ def test_receiving_clerk_from_signing_for_to_archive(wuxi, draft, government_sea
     incoming = inc.incoming_propose(actor=office, incoming=incoming, proposal="请局长阅示，由预算处承办")
     with pytest.raises(ValidationFailed):
         inc.incoming_instruct(actor=chief, incoming=incoming, instruction="同意", handler=wuxi.police_clerk)
-    incoming = inc.incoming_instruct(actor=chief, incoming=incoming, instruction="同意，预算处抓紧落实", handler=handler)
+    incoming = inc.incoming_instruct(actor=chief, incoming=incoming, instruction="同意，预算处抓紧落实",
+                                     handler=handler)
     inc.incoming_circulate(actor=wuxi.finance_clerk, incoming=incoming, readers=[chief, office])
     receipt = inc.incoming_read(actor=chief, incoming=incoming)
     assert receipt.read_at is not None
