@@ -175,3 +175,13 @@ def delivery_table(*, actor, document: OfficialDocument, today: date | None = No
 def document_is_issuer_side(*, actor, document: OfficialDocument) -> bool:
     """True when the actor is a member of the issuing organization (sees the delivery table)."""
     return document.issuer_id in _member_organizations(actor)
+
+
+def incoming_history(*, actor, incoming: IncomingDocument) -> QuerySet[AuditEvent]:
+    """The audit events of a received document's handling, oldest first.
+
+    Raises:
+        NotFound: the actor is not of the receiving organization.
+    """
+    require_incoming_visible(actor, incoming)
+    return audit_events_for(object_type=IncomingDocument._meta.label_lower, object_id=incoming.pk)
