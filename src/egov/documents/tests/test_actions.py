@@ -225,8 +225,10 @@ def test_attachments_keep_their_order(wuxi, draft):
 
 
 def _issue(wuxi, document):
-    # 用印 and 核发 need the CA (test_sealing.py covers them); here the document is simply issued.
+    # 用印 and 核发 need the CA (test_sealing.py and test_flow.py cover them); here the document is
+    # simply issued and delivered on the platform.
     OfficialDocument.objects.filter(pk=document.pk).update(status="issued")
+    document.recipients.update(delivered_at=timezone.now(), transport="platform")
     return OfficialDocument.objects.get(pk=document.pk)
 
 
