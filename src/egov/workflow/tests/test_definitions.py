@@ -173,5 +173,6 @@ def test_upload_command_stores_a_version_and_refuses_hostile_files_with_exit_2(t
     out = StringIO()
     call_command("workflow", "install", stdout=out)
     call_command("workflow", "install", stdout=out)
-    assert out.getvalue().splitlines()[-2:] == ["standard_permit v1: 行政许可标准流程",
+    assert out.getvalue().splitlines()[-3:] == ["standard_permit v1: 行政许可标准流程",
+                                                "outgoing_document v1: 发文办理",
                                                 "all shipped definitions are current"]
