@@ -48,6 +48,10 @@ DEMO_STAFF = [
     ("govclerk", "市政府文书吴静", "wuxi", "文书", [Role.DOCUMENT_CLERK]),
     ("govreviewer", "市政府秘书钱𠀀", "wuxi", "秘书", [Role.REVIEWER]),
     ("vicemayor", "副市长孙明", "wuxi", "副市长", [Role.APPROVER]),
+    # 收文: the document clerks of three departments sign for the government's documents.
+    ("fgwclerk", "发改委文书周洁", "dept3", "文书", [Role.DOCUMENT_CLERK]),
+    ("czclerk", "财政局文书陈晨", "dept10", "文书", [Role.DOCUMENT_CLERK]),
+    ("sjclerk", "数据局文书郑好", "dept26", "文书", [Role.DOCUMENT_CLERK]),
 ]
 DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000"}
 # (organization name, seal kind, roles granted its use)

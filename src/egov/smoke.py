@@ -11,7 +11,7 @@ from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
@@ -32,12 +32,14 @@ from egov.documents.actions import (
     document_import,
     document_number_allocate,
     document_print,
+    document_receive,
     document_seal,
     document_sign_off,
     document_transition,
 )
+from egov.documents.flow import document_dispatch
 from egov.documents.importing import document_parse
-from egov.documents.selectors import document_seal_for
+from egov.documents.selectors import delivery_table, document_seal_for
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
 from egov.services import processing
@@ -250,7 +252,7 @@ def step_documents(out_dir: Path) -> dict:
     )
     document_transition(actor=users["govclerk"], document=document, to="reviewing")
     document_transition(actor=users["govreviewer"], document=document, to="signing")
-    document_sign_off(actor=users["vicemayor"], document=document)
+    document_sign_off(actor=users["vicemayor"], document=document, mfa_verified=True)
     document_transition(actor=users["govclerk"], document=document, to="registering")
     document = document_number_allocate(document=document, actor=users["govclerk"])
     _expect(str(document.number) == f"锡政发〔{document.number_year}〕1号", "the first number of the year is 1")
@@ -261,9 +263,22 @@ def step_documents(out_dir: Path) -> dict:
     pdf = document.sealed_pdf.read()
     report = pdf_verify(pdf=pdf)
     _expect(report.valid, f"the sealed document verifies ({report.message})")
+    document = document_dispatch(actor=users["govclerk"], document=document)
+    _expect(document.status == "issued", "核发: the document is issued")
+    for username in ("fgwclerk", "czclerk", "sjclerk"):
+        document_receive(document=document, actor=User.objects.get(username=username))
+    rows = delivery_table(actor=users["govclerk"], document=document)
+    _expect([row.state for row in rows] == ["signed"] * 3, "all three departments signed for it")
     path = out_dir / f"document-{document.pk}.pdf"
     path.write_bytes(pdf)
+    verified = StringIO()
+    try:
+        call_command("trust", "verify-pdf", str(path), "--json", stdout=verified)
+    except CommandError as error:
+        raise SmokeFailure(f"egov trust verify-pdf refuses the issued PDF: {error}") from None
+    _expect(json.loads(verified.getvalue())["valid"] is True, "egov trust verify-pdf accepts the issued PDF")
     return {"number": str(document.number), "recipients": [o.name for o in departments], "status": document.status,
+            "signed_for": [row.recipient.received_at.isoformat() for row in rows],
             "seal": str(seal), "verification_code": document.verification_code, "pdf_bytes": len(pdf),
             "file": path.name}
 

@@ -1,9 +1,10 @@
 """Writes of official documents. Each action is atomic, checks permission, validates and audits.
 
 The outgoing flow (``workflow``'s BPMN definition) calls, step by step: ``document_draft`` /
-``document_update`` (拟稿), ``document_transition`` (送核稿, 核稿, 会签, 复核, 退回, 用印, 核发, 作废),
+``document_update`` (拟稿), ``document_transition`` (送核稿, 核稿, 送会签, 复核, 退回, 作废),
 ``document_sign_off`` (签发), ``document_number_allocate`` (登记), ``document_print`` (印制),
-``document_seal`` (用印, the issuer's e-seal from ``trust``).
+``document_seal`` (用印, the issuer's e-seal from ``trust``); ``flow`` adds 会签 and 核发. Each
+move completes the matching task of the document's BPMN process (``process``).
 """
 
 import hashlib
@@ -24,6 +25,7 @@ from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.documents import rules
 from egov.documents.body import body_sanitize
 from egov.documents.importing import ParsedDocument
+from egov.documents.incoming import incoming_open
 from egov.documents.models import (
     UPWARD_KINDS,
     Attachment,
@@ -36,6 +38,7 @@ from egov.documents.models import (
 )
 from egov.documents.numbers import DocumentNumber
 from egov.documents.permissions import require_issuer_role, require_visible
+from egov.documents.process import outgoing_start, outgoing_step
 from egov.documents.states import EDITABLE, Status, move_for
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
@@ -163,6 +166,7 @@ def document_draft(*, actor, issuer: Organization, kind: str, title: str, **fiel
     changes = _apply(document, {"kind": kind, "title": title, **fields})
     document.save()
     _relations(document, fields, changes)
+    outgoing_start(actor=actor, document=document)
     audit_record(action="documents.document.draft", actor=actor, organization=issuer, obj=document,
                  summary=f"drafted {document.title}"[:500], changes=changes)
     return document
@@ -195,8 +199,11 @@ def document_update(*, actor, document: OfficialDocument, **fields: Any) -> Offi
     return document
 
 
-def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, comment: str = "") -> str:
-    """Check the table and the role for moving ``document`` (locked) to ``target``; return the move's name."""
+def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, comment: str = "",
+          data: dict[str, Any] | None = None) -> str:
+    """Check the table and the role for moving ``document`` (locked) to ``target``, complete the
+    matching step of its outgoing process (``process.outgoing_step``, with ``data`` in the answer),
+    move the status and audit; return the move's name."""
     move = move_for(document.status, target)
     if move is None or move.dedicated != dedicated:
         require_visible(actor, document)
@@ -207,6 +214,7 @@ def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, co
         )
     require_issuer_role(actor, document, move.role)
     previous = document.status
+    outgoing_step(actor=actor, document=document, previous=previous, target=target, data=data, comment=comment)
     document.status = target
     document.save(update_fields=["status", "updated_at"])
     audit_record(action=f"documents.document.{move.name}", actor=actor, organization=document.issuer,
@@ -230,7 +238,15 @@ def document_transition(*, actor, document: OfficialDocument, to: str, comment: 
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     if to == Status.REVIEWING:
         _require_recipients(document)
-    _move(document, actor, to, dedicated=False, comment=comment)
+    data = None
+    if to == Status.COUNTERSIGNING:
+        countersigners = list(document.countersigners.filter(is_active=True).order_by("path").values_list(
+            "pk", flat=True))
+        if not countersigners:
+            raise ValidationFailed(_("Name the countersigning organizations (会签) first."),
+                                   extra={"field": "countersigners", "rule": "required"})
+        data = {"countersigners": countersigners}
+    _move(document, actor, to, dedicated=False, comment=comment, data=data)
     return document
 
 
@@ -241,18 +257,27 @@ def _require_recipients(document: OfficialDocument) -> None:
 
 
 @transaction.atomic
-def document_sign_off(*, actor, document: OfficialDocument, comment: str = "") -> OfficialDocument:
+def document_sign_off(*, actor, document: OfficialDocument, mfa_verified: bool, comment: str = "",
+                      ) -> OfficialDocument:
     """签发: a leader with the approver role in the issuing organization signs the document off.
 
     The actor's name is recorded as 签发人 (printed on 上行文, GB/T 9704-2012 §7.2.5) and today
     becomes the 成文日期 unless one was set (条例 §9 (十一): the date the leader signed).
 
+    Args:
+        mfa_verified: whether the leader's session passed the second factor (TOTP or a backup
+            code: ``request.user.is_verified()``); signing off needs it.
+
     Raises:
-        NotFound, PermissionDenied: as ``document_transition``; the platform (None) cannot sign.
+        NotFound, PermissionDenied: as ``document_transition``; the platform (None) cannot sign;
+            a session without the second factor (``extra["rule"] == "mfa_required"``).
         Conflict: the document is not waiting for sign-off.
     """
     if actor is None:
         raise PermissionDenied(_("A document is signed off by a person."), extra={"role": Role.APPROVER})
+    if not mfa_verified:
+        raise PermissionDenied(_("Signing off needs a session verified with the second factor."),
+                               extra={"rule": "mfa_required"})
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     _move(document, actor, Status.RECHECKING, dedicated=True, comment=comment)
     names = [n for n in document.signers.split("、") if n]
@@ -416,11 +441,12 @@ def document_seal(*, document: OfficialDocument, actor, seal: Seal) -> OfficialD
         ValidationFailed: a seal of another organization (``field: "seal"``); CA passphrase problems.
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
-    _move(document, actor, Status.DISPATCHING, dedicated=True)
     issuers = {document.issuer_id, *document.co_issuers.values_list("pk", flat=True)}
     if seal.organization_id not in issuers:
+        require_visible(actor, document)
         raise ValidationFailed(_("This seal belongs to another organization."),
                                extra={"field": "seal", "rule": "issuer"})
+    _move(document, actor, Status.DISPATCHING, dedicated=True)
     with document.printed_pdf.open("rb") as handle:
         printed = handle.read()
     signed = pdf_sign_with_seal(actor=actor, seal=seal, pdf=printed, page=document.seal_page or 0,
@@ -440,7 +466,8 @@ def document_seal(*, document: OfficialDocument, actor, seal: Seal) -> OfficialD
 @transaction.atomic
 def document_receive(*, document: OfficialDocument, actor) -> list[Recipient]:
     """签收 (the first step of 收文办理): a document clerk of a 主送 or 抄送 organization acknowledges
-    an issued document for each of its organizations among the recipients.
+    an issued document for each of its organizations among the delivered recipients; each gets its
+    收文 record (``incoming.incoming_open``) in its inbox.
 
     Returns:
         The recipient rows signed for now.
@@ -454,8 +481,9 @@ def document_receive(*, document: OfficialDocument, actor) -> list[Recipient]:
     require_visible(actor, document)
     if document.status != Status.ISSUED:
         raise Conflict(_("Only an issued document is signed for."), extra={"status": document.status})
-    rows = [row for row in document.recipients.select_for_update().filter(organization__isnull=False)
-            .select_related("organization") if has_role(actor, row.organization, Role.DOCUMENT_CLERK)]
+    rows = [row for row in document.recipients.select_for_update().filter(
+            organization__isnull=False, delivered_at__isnull=False).select_related("organization")
+            if has_role(actor, row.organization, Role.DOCUMENT_CLERK)]
     if not rows:
         raise PermissionDenied(_("Only a document clerk of a recipient organization signs for a document."),
                                extra={"role": Role.DOCUMENT_CLERK})
@@ -468,6 +496,7 @@ def document_receive(*, document: OfficialDocument, actor) -> list[Recipient]:
         row.save(update_fields=["received_at", "received_by"])
         audit_record(action="documents.document.receive", actor=actor, organization=row.organization, obj=document,
                      summary=f"received by {row.organization}", changes={"recipient": row.pk, "kind": row.kind})
+        incoming_open(recipient=row, actor=actor, now=now)
     return pending
 
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from egov.documents.numbers import DocumentNumber
-from egov.documents.states import Status
+from egov.documents.states import IncomingStatus, Status
 from egov.orgs.models import Organization
 
 
@@ -167,6 +167,12 @@ class DocumentNumberCounter(models.Model):
         return f"{self.code}〔{self.year}〕{self.last_seq}"
 
 
+class Transport(models.TextChoices):
+    """How an issued document reaches a recipient organization."""
+
+    PLATFORM = "platform", _("On this platform")
+
+
 class Recipient(models.Model):
     """A 主送 (main) or 抄送 (copy) recipient: an organization of the platform, or a name as written."""
 
@@ -184,6 +190,13 @@ class Recipient(models.Model):
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
+    # 核发 (the delivery record): how the document travels to the recipient and by when it must be
+    # signed for. ``platform`` delivers in-database (both organizations on this platform); an exchange
+    # transport (node to node) records its message id in ``transport_ref`` instead.
+    transport = models.CharField(_("transport"), max_length=20, choices=Transport.choices, blank=True)
+    transport_ref = models.CharField(_("transport reference"), max_length=100, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    receipt_due = models.DateField(_("to be signed for by"), null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "position", "id"]
@@ -212,3 +225,105 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IncomingDocument(models.Model):
+    """收文: an issued document as one receiving organization handles it, from 签收 to 归档.
+
+    Created at 签收 from its delivery (``recipient``); the steps and who takes them are the table
+    ``states.INCOMING_MOVES``. 收文编号 is ``registration_code``〔year〕seq号, per receiving
+    organization and year (``IncomingCounter``).
+    """
+
+    recipient = models.OneToOneField(Recipient, on_delete=models.PROTECT, related_name="incoming")
+    document = models.ForeignKey(OfficialDocument, on_delete=models.PROTECT, related_name="incoming")
+    organization = models.ForeignKey(Organization, verbose_name=_("receiving organization"),
+                                     on_delete=models.PROTECT, related_name="incoming_documents")
+    status = models.CharField(_("status"), max_length=20, choices=IncomingStatus.choices,
+                              default=IncomingStatus.RECEIVED, db_index=True)
+    handling_due = models.DateField(_("to be handled by"), null=True, blank=True)
+    registration_code = models.CharField(_("registration code"), max_length=24, blank=True)
+    registration_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    registration_seq = models.PositiveIntegerField(null=True, blank=True)
+    return_reasons = models.TextField(_("reasons for returning"), blank=True)
+    proposal = models.TextField(_("proposed handling"), blank=True)  # 拟办意见
+    instruction = models.TextField(_("instruction"), blank=True)  # 批办意见
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")  # 承办人
+    result = models.TextField(_("result"), blank=True)  # 办理结果
+    reply = models.TextField(_("reply to the sender"), blank=True)  # 答复
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "registration_year", "registration_seq"],
+                                    name="incoming_number_once"),
+        ]
+        verbose_name = _("incoming document")
+        verbose_name_plural = _("incoming documents")
+
+    def __str__(self) -> str:
+        return f"{self.registration_number or '—'} {self.document.title}"
+
+    @property
+    def registration_number(self) -> str:
+        """收文编号, e.g. 锡财收〔2026〕3号; "" before 登记."""
+        if self.registration_seq is None:
+            return ""
+        return f"{self.registration_code}〔{self.registration_year}〕{self.registration_seq}号"
+
+
+class IncomingCounter(models.Model):
+    """The last 收文编号 sequence of one receiving organization in one year (locked FOR UPDATE)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="one_incoming_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.year}: {self.last_seq}"
+
+
+class Circulation(models.Model):
+    """传阅: one reader a received document was passed to, and when they read it (read receipt)."""
+
+    incoming = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="circulations")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reader"), on_delete=models.PROTECT,
+                               related_name="+")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["incoming", "reader"], name="circulate_once_per_reader")]
+
+    def __str__(self) -> str:
+        return f"{self.incoming_id} → {self.reader_id}"
+
+
+class Reminder(models.Model):
+    """催办: a reminder that a delivery is still to be signed for, or a received document still to
+    be handled, as its deadline nears or passes; at most one per delivery, kind and day."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Sign for it")
+        HANDLING = "handling", _("Handle it")
+
+    recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_on = models.DateField()
+    due_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "kind", "sent_on"], name="one_reminder_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.recipient_id} {self.sent_on}"

@@ -1,16 +1,20 @@
 """Reads of official documents, narrowed to what the actor may see (``permissions``)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.audit.models import AuditEvent
 from egov.audit.selectors import audit_events_for
 from egov.core.errors import NotFound
-from egov.documents.models import Classification, OfficialDocument
+from egov.documents.incoming import require_incoming_visible
+from egov.documents.models import Classification, IncomingDocument, OfficialDocument, Recipient
 from egov.documents.permissions import require_visible, visible_documents
 from egov.documents.states import Status
+from egov.orgs.models import Membership
 from egov.trust.models import Seal
 from egov.trust.selectors import seal_usable_by, seals_of
 
@@ -84,3 +88,100 @@ def document_numbers_used(*, code: str, year: int) -> list[NumberUse]:
     rows = OfficialDocument.objects.filter(number_code=code, number_year=year).order_by("number_seq").values_list(
         "number_seq", "pk", "status")
     return [NumberUse(seq, pk, status) for seq, pk, status in rows]
+
+
+# 收发文 (inboxes of both sides, the delivery table) ---------------------------------------------
+
+
+def _member_organizations(user) -> list[int]:
+    if user is None or not getattr(user, "pk", None):
+        return []
+    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+
+
+def outbox_for(*, actor) -> QuerySet[OfficialDocument]:
+    """发文: documents issued (or being prepared) by the actor's organizations, newest first."""
+    return (OfficialDocument.objects.filter(issuer_id__in=_member_organizations(actor)).select_related("issuer")
+            .order_by("-updated_at", "-id"))
+
+
+def deliveries_to_sign_for(*, actor) -> QuerySet[Recipient]:
+    """Deliveries to the actor's organizations that nobody has signed for yet, oldest first."""
+    return (Recipient.objects.filter(organization_id__in=_member_organizations(actor), delivered_at__isnull=False,
+                                     received_at__isnull=True, document__status=Status.ISSUED)
+            .select_related("document__issuer", "organization").order_by("receipt_due", "delivered_at"))
+
+
+def incoming_for(*, actor, status: str | None = None) -> QuerySet[IncomingDocument]:
+    """收文: the received documents of the actor's organizations, newest first."""
+    queryset = IncomingDocument.objects.filter(organization_id__in=_member_organizations(actor))
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("document__issuer", "organization", "handler").order_by("-created_at", "-id")
+
+
+def incoming_get(*, actor, pk: int) -> IncomingDocument:
+    """The 收文 record ``pk``.
+
+    Raises:
+        NotFound: none, or the actor is not of the receiving organization.
+    """
+    incoming = (IncomingDocument.objects.select_related("document__issuer", "organization", "recipient", "handler")
+                .filter(pk=pk).first())
+    if incoming is None:
+        raise NotFound(_("No such document."), extra={"incoming": pk})
+    require_incoming_visible(actor, incoming)
+    return incoming
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One line of the sender's delivery table: the recipient row, its state (``pending``: not
+    delivered; ``delivered``: waiting for 签收; ``overdue``: not signed for by ``receipt_due``;
+    ``signed``), the recipient's 收文 record (or None) and its last reminder date."""
+
+    recipient: Recipient
+    state: str
+    incoming: IncomingDocument | None
+    reminded_on: date | None
+
+
+def delivery_table(*, actor, document: OfficialDocument, today: date | None = None) -> list[DeliveryRow]:
+    """The delivery table of ``document`` for its sender: one row per recipient organization.
+
+    Raises:
+        NotFound: the actor may not see the document.
+    """
+    require_visible(actor, document)
+    today = today or timezone.localdate()
+    incoming = {i.recipient_id: i for i in IncomingDocument.objects.filter(document=document)}
+    rows = []
+    recipients = (document.recipients.filter(organization__isnull=False).select_related("organization", "received_by")
+                  .order_by("-kind", "position", "id"))  # 主送 (main) before 抄送 (copy)
+    for recipient in recipients:
+        if recipient.received_at is not None:
+            state = "signed"
+        elif recipient.delivered_at is None:
+            state = "pending"
+        elif recipient.receipt_due is not None and recipient.receipt_due < today:
+            state = "overdue"
+        else:
+            state = "delivered"
+        last = recipient.reminders.order_by("-sent_on").values_list("sent_on", flat=True).first()
+        rows.append(DeliveryRow(recipient, state, incoming.get(recipient.pk), last))
+    return rows
+
+
+def document_is_issuer_side(*, actor, document: OfficialDocument) -> bool:
+    """True when the actor is a member of the issuing organization (sees the delivery table)."""
+    return document.issuer_id in _member_organizations(actor)
+
+
+def incoming_history(*, actor, incoming: IncomingDocument) -> QuerySet[AuditEvent]:
+    """The audit events of a received document's handling, oldest first.
+
+    Raises:
+        NotFound: the actor is not of the receiving organization.
+    """
+    require_incoming_visible(actor, incoming)
+    return audit_events_for(object_type=IncomingDocument._meta.label_lower, object_id=incoming.pk)

@@ -6,7 +6,13 @@ Outgoing documents (发文办理, 党政机关公文处理工作条例 §§19–
 
 ``TRANSITIONS[(from, to)]`` gives the move's name and the role that makes it in the issuing
 organization. Moves marked ``dedicated`` record more than a status and are made only by their own
-action (签发 records the 签发人, 登记 allocates the 发文字号, 印制 stores the PDF, 用印 seals it).
+action (签发 records the 签发人, 登记 allocates the 发文字号, 印制 stores the PDF, 用印 seals it,
+核发 delivers it, the last 会签 answer moves it on). Each move also completes the matching step
+of the document's BPMN process (``documents/processes/outgoing_document.bpmn``, glued in
+``documents.process``).
+
+Incoming documents (收文办理, 条例 §§24–25) have their own table, ``INCOMING_MOVES``: 签收 → 登记 →
+初审 (退回 with reasons) → 拟办 → 批办 → 承办 → 答复 → 归档; 传阅 and 催办 happen alongside.
 """
 
 from dataclasses import dataclass
@@ -42,7 +48,7 @@ class Move:
 
 
 # Before it is issued a document can be withdrawn (作废); a number it holds stays recorded as used.
-_WITHDRAWABLE = [Status.DRAFTING, Status.REVIEWING, Status.COUNTERSIGNING, Status.SIGNING, Status.RECHECKING,
+_WITHDRAWABLE = [Status.DRAFTING, Status.REVIEWING, Status.SIGNING, Status.RECHECKING,
                  Status.REGISTERING, Status.PRINTING, Status.SEALING, Status.DISPATCHING]
 
 TRANSITIONS: dict[tuple[str, str], Move] = {
@@ -50,8 +56,8 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     (Status.REVIEWING, Status.DRAFTING): Move("return", Role.REVIEWER),
     (Status.REVIEWING, Status.COUNTERSIGNING): Move("send_countersign", Role.REVIEWER),
     (Status.REVIEWING, Status.SIGNING): Move("review", Role.REVIEWER),
-    (Status.COUNTERSIGNING, Status.SIGNING): Move("countersigned", Role.DOCUMENT_CLERK),
-    (Status.COUNTERSIGNING, Status.DRAFTING): Move("return", Role.DOCUMENT_CLERK),
+    # The last 会签 answer moves the document on; the role is held in a countersigning organization.
+    (Status.COUNTERSIGNING, Status.SIGNING): Move("countersigned", Role.APPROVER, dedicated=True),
     (Status.SIGNING, Status.RECHECKING): Move("sign_off", Role.APPROVER, dedicated=True),
     (Status.SIGNING, Status.DRAFTING): Move("return", Role.APPROVER),
     (Status.RECHECKING, Status.REGISTERING): Move("recheck", Role.DOCUMENT_CLERK),
@@ -59,7 +65,7 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     (Status.REGISTERING, Status.PRINTING): Move("register", Role.DOCUMENT_CLERK, dedicated=True),
     (Status.PRINTING, Status.SEALING): Move("print", Role.DOCUMENT_CLERK, dedicated=True),
     (Status.SEALING, Status.DISPATCHING): Move("seal", Role.DOCUMENT_CLERK, dedicated=True),
-    (Status.DISPATCHING, Status.ISSUED): Move("dispatch", Role.DOCUMENT_CLERK),
+    (Status.DISPATCHING, Status.ISSUED): Move("dispatch", Role.DOCUMENT_CLERK, dedicated=True),
     **{(state, Status.WITHDRAWN): Move("withdraw", Role.DOCUMENT_CLERK) for state in _WITHDRAWABLE},
 }
 
@@ -70,3 +76,50 @@ EDITABLE = frozenset({Status.DRAFTING, Status.REVIEWING})
 def move_for(current: str, target: str) -> Move | None:
     """The move from ``current`` to ``target``, or None when the table does not allow it."""
     return TRANSITIONS.get((current, target))
+
+
+class IncomingStatus(models.TextChoices):
+    RECEIVED = "received", _("Signed for")
+    REGISTERED = "registered", _("Registered")
+    PROPOSING = "proposing", _("Proposed handling")
+    INSTRUCTING = "instructing", _("Leader's instruction")
+    HANDLING = "handling", _("Handling")
+    HANDLED = "handled", _("Handled")
+    REPLIED = "replied", _("Replied")
+    RETURNED = "returned", _("Returned to the sender")
+    ARCHIVED = "archived", _("Archived")
+
+
+@dataclass(frozen=True)
+class IncomingMove:
+    """One allowed move of a received document: ``name`` and the ``role`` in the receiving
+    organization that makes it; ``role=None``: the person named as 承办人 (handler) makes it."""
+
+    name: str
+    role: Role | None
+
+
+INCOMING_MOVES: dict[tuple[str, str], IncomingMove] = {
+    (IncomingStatus.RECEIVED, IncomingStatus.REGISTERED): IncomingMove("register", Role.DOCUMENT_CLERK),
+    (IncomingStatus.REGISTERED, IncomingStatus.RETURNED): IncomingMove("return", Role.DOCUMENT_CLERK),
+    (IncomingStatus.REGISTERED, IncomingStatus.PROPOSING): IncomingMove("check", Role.DOCUMENT_CLERK),
+    (IncomingStatus.PROPOSING, IncomingStatus.INSTRUCTING): IncomingMove("propose", Role.REVIEWER),
+    (IncomingStatus.INSTRUCTING, IncomingStatus.HANDLING): IncomingMove("instruct", Role.APPROVER),
+    (IncomingStatus.HANDLING, IncomingStatus.HANDLED): IncomingMove("handle", None),
+    (IncomingStatus.HANDLED, IncomingStatus.REPLIED): IncomingMove("reply", None),
+    (IncomingStatus.HANDLED, IncomingStatus.ARCHIVED): IncomingMove("archive", Role.DOCUMENT_CLERK),
+    (IncomingStatus.REPLIED, IncomingStatus.ARCHIVED): IncomingMove("archive", Role.DOCUMENT_CLERK),
+    (IncomingStatus.RETURNED, IncomingStatus.ARCHIVED): IncomingMove("archive", Role.DOCUMENT_CLERK),
+}
+
+# 传阅 (circulation for reading) is possible once the document passed 初审 and until it is archived.
+CIRCULATING = frozenset({IncomingStatus.PROPOSING, IncomingStatus.INSTRUCTING, IncomingStatus.HANDLING,
+                         IncomingStatus.HANDLED, IncomingStatus.REPLIED})
+# States in which a received document waits for its organization (催办 applies).
+INCOMING_OPEN = frozenset({IncomingStatus.RECEIVED, IncomingStatus.REGISTERED, IncomingStatus.PROPOSING,
+                           IncomingStatus.INSTRUCTING, IncomingStatus.HANDLING})
+
+
+def incoming_move_for(current: str, target: str) -> IncomingMove | None:
+    """The move of a received document from ``current`` to ``target``, or None when not allowed."""
+    return INCOMING_MOVES.get((current, target))

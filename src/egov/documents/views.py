@@ -15,7 +15,9 @@ from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.core.forms import add_application_error
 from egov.documents import actions, selectors
+from egov.documents.flow import document_dispatch as dispatch
 from egov.documents.forms import AttachmentForm, DocumentForm
+from egov.documents.process import countersign_task_for
 from egov.documents.rendering import pdf_render, print_data
 from egov.documents.states import EDITABLE, TRANSITIONS, Status
 from egov.orgs.models import Organization, RoleAssignment
@@ -71,9 +73,11 @@ def document_new(request):
 
 
 def _moves(document) -> list[dict]:
-    """The steps the table allows from the document's status, for buttons (issuing side only)."""
+    """The steps the table allows from the document's status, for buttons (issuing side only; 会签
+    has its own form)."""
     return [{"to": target, "label": Status(target).label, "name": move.name}
-            for (current, target), move in TRANSITIONS.items() if current == document.status]
+            for (current, target), move in TRANSITIONS.items()
+            if current == document.status and move.name != "countersigned"]
 
 
 @staff_required
@@ -95,10 +99,16 @@ def document_detail(request, pk: int):
         status = 400
     recipients = list(document.recipients.select_related("organization"))
     can_receive = document.status == Status.ISSUED and any(
-        row.received_at is None and row.organization and has_role(request.user, row.organization, Role.DOCUMENT_CLERK)
-        for row in recipients)
+        row.received_at is None and row.delivered_at and row.organization
+        and has_role(request.user, row.organization, Role.DOCUMENT_CLERK) for row in recipients)
+    issuer_side = selectors.document_is_issuer_side(actor=request.user, document=document)
+    deliveries = (selectors.delivery_table(actor=request.user, document=document)
+                  if issuer_side and document.status == Status.ISSUED else [])
+    countersign = document.status == Status.COUNTERSIGNING and countersign_task_for(actor=request.user,
+                                                                                    document=document) is not None
     return render(request, "documents/detail.html", {
-        "document": document, "form": form, "attachment_form": AttachmentForm(), "moves": _moves(document),
+        "deliveries": deliveries, "countersign": countersign, "moves": _moves(document) if issuer_side else [],
+        "document": document, "form": form, "attachment_form": AttachmentForm(),
         "recipients": recipients, "can_receive": can_receive, "attachments": document.attachments.all(),
         "limit_mb": actions.attachment_max_bytes() // (1024 * 1024),
     }, status=status)
@@ -112,11 +122,14 @@ def document_move(request, pk: int):
     target = request.POST.get("to", "")
     try:
         if target == Status.RECHECKING and document.status == Status.SIGNING:
-            actions.document_sign_off(actor=request.user, document=document, comment=request.POST.get("comment", ""))
+            actions.document_sign_off(actor=request.user, document=document, mfa_verified=request.user.is_verified(),
+                                      comment=request.POST.get("comment", ""))
         elif target == Status.PRINTING:
             actions.document_number_allocate(document=document, actor=request.user)
         elif target == Status.SEALING:
             actions.document_print(document=document, actor=request.user)
+        elif target == Status.ISSUED:
+            dispatch(actor=request.user, document=document)
         elif target == Status.DISPATCHING and document.status == Status.SEALING:
             seal = selectors.document_seal_for(actor=request.user, document=document)
             if seal is None:

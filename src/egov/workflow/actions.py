@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -97,11 +98,23 @@ def process_definition_upload(*, actor, bpmn_xml: str | bytes, name: str = "") -
     return definition
 
 
+def shipped_process_files() -> list[Path]:
+    """The shipped definitions: ``processes/*.bpmn`` of every installed app (``workflow`` first, then
+    the apps in ``INSTALLED_APPS`` order), so that an app ships its processes without workflow
+    knowing it."""
+    files = sorted(SHIPPED_PROCESSES.glob("*.bpmn"))
+    for config in apps.get_app_configs():
+        folder = Path(config.path) / "processes"
+        if folder != SHIPPED_PROCESSES and folder.is_dir():
+            files.extend(sorted(folder.glob("*.bpmn")))
+    return files
+
+
 def process_definitions_install_shipped(*, actor=None) -> list[ProcessDefinition]:
-    """Upload each shipped definition (``workflow/processes/*.bpmn``) whose latest stored version
+    """Upload each shipped definition (``shipped_process_files``) whose latest stored version
     differs from the file; return the versions created (empty when all are current)."""
     created = []
-    for path in sorted(SHIPPED_PROCESSES.glob("*.bpmn")):
+    for path in shipped_process_files():
         try:
             created.append(process_definition_upload(actor=actor, bpmn_xml=path.read_bytes()))
         except Conflict as conflict:

@@ -10,6 +10,7 @@ from egov.documents.actions import document_draft
 from egov.orgs.actions import organization_create
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
+from egov.workflow.actions import process_definitions_install_shipped
 
 PASSWORD = "documents-test-2026"
 
@@ -43,6 +44,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def wuxi(db) -> City:
+    process_definitions_install_shipped()
     government = organization_create(actor=None, name="无锡市人民政府", kind="government", division_code="320200",
                                      doc_code="锡政发")
     department = {"kind": "department", "division_code": "320200", "parent": government}
@@ -77,7 +79,7 @@ def advance_to_registering(wuxi: City, document):
 
     document_transition(actor=wuxi.clerk, document=document, to="reviewing")
     document_transition(actor=wuxi.reviewer, document=document, to="signing")
-    document_sign_off(actor=wuxi.leader, document=document)
+    document_sign_off(actor=wuxi.leader, document=document, mfa_verified=True)
     return document_transition(actor=wuxi.clerk, document=document, to="registering")
 
 

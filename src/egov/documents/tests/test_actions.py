@@ -115,8 +115,8 @@ def test_sign_off_records_the_signer_and_the_date(wuxi, draft):
     document_transition(actor=wuxi.clerk, document=draft, to="reviewing")
     document_transition(actor=wuxi.reviewer, document=draft, to="signing")
     with pytest.raises(PermissionDenied):
-        document_sign_off(actor=wuxi.reviewer, document=draft)
-    signed = document_sign_off(actor=wuxi.leader, document=draft)
+        document_sign_off(actor=wuxi.reviewer, document=draft, mfa_verified=True)
+    signed = document_sign_off(actor=wuxi.leader, document=draft, mfa_verified=True)
     assert signed.status == "rechecking"
     assert (signed.signers, signed.signed_off_by) == ("副市长赵强", wuxi.leader)
     assert signed.written_on == timezone.localdate()
@@ -225,8 +225,10 @@ def test_attachments_keep_their_order(wuxi, draft):
 
 
 def _issue(wuxi, document):
-    # 用印 and 核发 need the CA (test_sealing.py covers them); here the document is simply issued.
+    # 用印 and 核发 need the CA (test_sealing.py and test_flow.py cover them); here the document is
+    # simply issued and delivered on the platform.
     OfficialDocument.objects.filter(pk=document.pk).update(status="issued")
+    document.recipients.update(delivered_at=timezone.now(), transport="platform")
     return OfficialDocument.objects.get(pk=document.pk)
 
 

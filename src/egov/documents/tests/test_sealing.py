@@ -62,7 +62,7 @@ def test_seal_lands_over_signature_and_date_and_verifies(wuxi, printed, governme
 def test_seal_of_another_organization_is_refused(wuxi, printed, government_seal):
     other = seal_create(actor=None, organization=wuxi.finance, kind="official")
     with pytest.raises(ValidationFailed) as error:
-        document_seal(document=printed, actor=None, seal=other)
+        document_seal(document=printed, actor=wuxi.clerk, seal=other)
     assert error.value.extra == {"field": "seal", "rule": "issuer"}
     assert OfficialDocument.objects.get(pk=printed.pk).status == "sealing"
 

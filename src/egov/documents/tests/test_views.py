@@ -1,6 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from egov.audit.models import AuditEvent
 from egov.documents.models import OfficialDocument
@@ -119,6 +120,7 @@ def test_history_page_lists_the_audit_events(wuxi, draft, client_of):
 
 def test_recipient_signs_for_the_issued_document_on_its_page(wuxi, draft, client_of):
     OfficialDocument.objects.filter(pk=draft.pk).update(status="issued")
+    draft.recipients.update(delivered_at=timezone.now(), transport="platform")  # 核发 without the CA
     client = client_of(wuxi.finance_clerk)
     page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
     assert reverse("documents:receive", args=[draft.pk]) in page

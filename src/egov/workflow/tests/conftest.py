@@ -53,8 +53,8 @@ def city(db) -> City:
 
 @pytest.fixture
 def permit_definition(db):
-    (definition,) = process_definitions_install_shipped()
-    return definition
+    installed = {definition.key: definition for definition in process_definitions_install_shipped()}
+    return installed["standard_permit"]
 
 
 @pytest.fixture

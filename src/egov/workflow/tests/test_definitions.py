@@ -45,11 +45,12 @@ def minimal(condition: str = "amount &gt; 10", extra: str = "") -> str:
 
 @pytest.mark.django_db
 def test_shipped_definition_installs_once_and_is_audited(city):
-    (definition,) = process_definitions_install_shipped()
+    installed = {definition.key: definition for definition in process_definitions_install_shipped()}
+    definition = installed["standard_permit"]
     assert (definition.key, definition.version, definition.name) == ("standard_permit", 1, "行政许可标准流程")
     assert re.fullmatch(r"[0-9a-f]{64}", definition.checksum)
     assert process_definitions_install_shipped() == []
-    event = AuditEvent.objects.get(action="workflow.process_definition.upload")
+    event = AuditEvent.objects.get(action="workflow.process_definition.upload", object_id=str(definition.pk))
     assert event.changes["user_tasks"] == ["accept", "conclude", "decide", "deliver", "joint_review", "receive",
                                            "review", "supplement"]
 
@@ -172,5 +173,6 @@ def test_upload_command_stores_a_version_and_refuses_hostile_files_with_exit_2(t
     out = StringIO()
     call_command("workflow", "install", stdout=out)
     call_command("workflow", "install", stdout=out)
-    assert out.getvalue().splitlines()[-2:] == ["standard_permit v1: 行政许可标准流程",
+    assert out.getvalue().splitlines()[-3:] == ["standard_permit v1: 行政许可标准流程",
+                                                "outgoing_document v1: 发文办理",
                                                 "all shipped definitions are current"]

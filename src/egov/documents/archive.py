@@ -1,0 +1,101 @@
+"""The archive package (归档) of a received document: one ZIP with everything needed to prove later
+what arrived, who handled it and how.
+
+Contents (all UTF-8 JSON except the PDFs):
+
+- ``document.pdf``: the sealed PDF as delivered (the issuer's PAdES e-seal inside);
+- ``attachments/<n>-<name>``: the document's attachments;
+- ``metadata.json``: the GB/T 9704 elements, the 发文字号, the 收文编号 and every handling record
+  (拟办, 批办, 承办, 答复, 传阅 with read receipts, 催办), and the SHA-256 of each file above;
+- ``history.json``: the audit events of the document and of this 收文 record, with their chain hashes
+  (``egov audit verify`` checks the chain they belong to);
+- ``verification.json``: trust's verification report of ``document.pdf`` at export time.
+"""
+
+import hashlib
+import io
+import json
+import zipfile
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.audit.selectors import audit_events_for
+from egov.core.errors import Conflict
+from egov.documents.incoming import require_incoming_visible
+from egov.documents.models import IncomingDocument, OfficialDocument
+from egov.documents.states import IncomingStatus
+from egov.trust.verification import pdf_verify
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+
+def _events(model, pk) -> list[dict]:
+    return [{"seq": e.seq, "time": e.occurred_at.isoformat(), "actor": e.actor_label,
+             "organization": e.organization_label, "action": e.action, "summary": e.summary, "changes": e.changes,
+             "hash": e.hash, "prev_hash": e.prev_hash}
+            for e in audit_events_for(object_type=model._meta.label_lower, object_id=pk)]
+
+
+def _metadata(incoming: IncomingDocument, files: dict[str, str]) -> dict:
+    document = incoming.document
+    return {
+        "document": {
+            "id": document.pk, "number": str(document.number or ""), "title": document.title,
+            "kind": document.kind, "direction": document.direction, "classification": document.classification,
+            "urgency": document.urgency, "issuer": document.issuer.name, "signers": document.signers,
+            "written_on": document.written_on, "printed_on": document.printed_on,
+            "printer": document.printer.name if document.printer else "",
+            "verification_code": document.verification_code, "sealed_pdf_sha256": document.sealed_pdf_sha256,
+            "recipients": [{"kind": r.kind, "name": r.name} for r in document.recipients.all()],
+        },
+        "incoming": {
+            "organization": incoming.organization.name, "registration_number": incoming.registration_number,
+            "status": incoming.status, "signed_for_at": incoming.recipient.received_at,
+            "signed_for_by": incoming.recipient.received_by.name if incoming.recipient.received_by else "",
+            "handling_due": incoming.handling_due, "return_reasons": incoming.return_reasons,
+            "proposal": incoming.proposal, "instruction": incoming.instruction,
+            "handler": incoming.handler.name if incoming.handler else "", "result": incoming.result,
+            "reply": incoming.reply,
+            "circulation": [{"reader": c.reader.name, "sent_at": c.sent_at, "read_at": c.read_at}
+                            for c in incoming.circulations.select_related("reader")],
+            "reminders": [{"kind": r.kind, "sent_on": r.sent_on, "due_on": r.due_on}
+                          for r in incoming.recipient.reminders.all()],
+        },
+        "files": files,
+        "exported_at": timezone.now(),
+    }
+
+
+def archive_package(*, actor, incoming: IncomingDocument) -> tuple[str, bytes]:
+    """The archive package of an archived 收文 record: ``(file name, ZIP bytes)``.
+
+    Raises:
+        NotFound: the actor is not of the receiving organization (the same answer as for a
+            document that does not exist).
+        Conflict: the record is not archived yet (the message names its status).
+    """
+    require_incoming_visible(actor, incoming)
+    if incoming.status != IncomingStatus.ARCHIVED:
+        raise Conflict(_("Only an archived document is exported; this one is %(status)s.")
+                       % {"status": incoming.get_status_display()}, extra={"status": incoming.status})
+    document = incoming.document
+    with document.sealed_pdf.open("rb") as handle:
+        pdf = handle.read()
+    files = {"document.pdf": pdf}
+    for attachment in document.attachments.all():
+        with attachment.file.open("rb") as handle:
+            files[f"attachments/{attachment.position}-{attachment.name}"] = handle.read()
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr("metadata.json", _json(_metadata(incoming, digests)))
+        archive.writestr("history.json", _json({"document": _events(OfficialDocument, document.pk),
+                                                "incoming": _events(IncomingDocument, incoming.pk)}))
+        archive.writestr("verification.json", _json(pdf_verify(pdf=pdf).as_json()))
+    name = f"archive-{incoming.registration_year or ''}-{incoming.registration_seq or incoming.pk}.zip"
+    return name, buffer.getvalue()
