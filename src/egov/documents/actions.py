@@ -159,6 +159,16 @@ def document_draft(*, actor, issuer: Organization, kind: str, title: str, **fiel
         PermissionDenied: the actor is not a document clerk of ``issuer``.
         ValidationFailed: a field broke a rule (``extra["field"]``, ``extra["rule"]``).
     """
+    document, changes = _document_new(actor=actor, issuer=issuer, kind=kind, title=title, fields=fields)
+    outgoing_start(actor=actor, document=document)
+    audit_record(action="documents.document.draft", actor=actor, organization=issuer, obj=document,
+                 summary=f"drafted {document.title}"[:500], changes=changes)
+    return document
+
+
+def _document_new(*, actor, issuer: Organization, kind: str, title: str,
+                  fields: dict[str, Any]) -> tuple[OfficialDocument, dict[str, Any]]:
+    """Check the actor and the fields and save a new document (drafted or imported); no audit."""
     if actor is not None and not has_role(actor, issuer, Role.DOCUMENT_CLERK):
         raise PermissionDenied(_("Only a document clerk of %(organization)s can draft its documents.")
                                % {"organization": issuer.name}, extra={"role": Role.DOCUMENT_CLERK})
@@ -166,10 +176,7 @@ def document_draft(*, actor, issuer: Organization, kind: str, title: str, **fiel
     changes = _apply(document, {"kind": kind, "title": title, **fields})
     document.save()
     _relations(document, fields, changes)
-    outgoing_start(actor=actor, document=document)
-    audit_record(action="documents.document.draft", actor=actor, organization=issuer, obj=document,
-                 summary=f"drafted {document.title}"[:500], changes=changes)
-    return document
+    return document, changes
 
 
 @transaction.atomic
@@ -612,11 +619,12 @@ def document_import(*, actor, parsed: ParsedDocument, issuer: Organization | Non
         PermissionDenied: the actor is not a document clerk of the issuer.
     """
     issuer = _import_issuer(parsed, issuer)
-    document = document_draft(
+    # Issued elsewhere, before the platform: no outgoing process is started for it.
+    document, _changes = _document_new(
         actor=actor, issuer=issuer, kind=_KIND_BY_NAME.get(parsed.kind, Kind.NOTICE), title=parsed.title,
-        body="".join(f"<p>{html.escape(text)}</p>" for _level, text in parsed.blocks),
-        main_to_text="，".join(parsed.addressees), signature=parsed.issuer or issuer.name,
-        written_on=parsed.date,
+        fields={"body": "".join(f"<p>{html.escape(text)}</p>" for _level, text in parsed.blocks),
+                "main_to_text": "，".join(parsed.addressees), "signature": parsed.issuer or issuer.name,
+                "written_on": parsed.date},
     )
     if parsed.document_number:
         document_number_assign(document=document, actor=actor, number=parsed.document_number)

@@ -92,3 +92,10 @@ def test_folder_report(wuxi, tmp_path, capsys):
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert [item["file"] for item in report["imported"]] == ["seed.txt"]
     assert [(item["file"], item["rule"]) for item in report["failed"]] == [("recipe.txt", "not_a_document")]
+
+
+def test_an_imported_document_starts_no_outgoing_process(wuxi, capsys):
+    from egov.workflow.models import ProcessInstance
+
+    run(str(SIMPLIFIED), capsys=capsys)
+    assert not ProcessInstance.objects.exists()
