@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages: CJK fonts for PDFs, chromium for the browser tests, gettext for translations.
-DEB_PACKAGES := fonts-noto-cjk chromium gettext
+DEB_PACKAGES := fonts-noto-cjk fonts-hanazono chromium gettext
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
 
 # Translations: the .po catalogues are the source; their .mo files are compiled here, not committed.

@@ -241,7 +241,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # pyHanko warns on every in-process B-LT signing that fetching is off: by design here (egov.trust.signing).
     "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"},
-                "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"}},
+                "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"},
+                # WeasyPrint logs each rendering step at INFO (licences, egov.services.licensing).
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Platform")
