@@ -5,6 +5,7 @@ served (``EGOV_SITE`` ``staff`` or ``all``): a public deployment has no route to
 Every ``ApplicationError`` becomes ``{"message": ..., "extra": {...}}`` with its 4xx status.
 """
 
+from django.conf import settings
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -13,6 +14,7 @@ from egov.accounts.api import router as accounts_router
 from egov.core.errors import ApplicationError
 from egov.orgs.api import router as orgs_router
 from egov.services.api import router as services_router
+from egov.services.api_staff import router as staff_router
 from egov.trust.api import router as trust_router
 
 api = NinjaAPI(
@@ -56,3 +58,5 @@ api.add_router("/v1/accounts/", accounts_router)
 api.add_router("/v1/orgs/", orgs_router)
 api.add_router("/v1/services/", services_router)
 api.add_router("/v1/trust/", trust_router)
+if settings.EGOV_SITE in ("staff", "all"):
+    api.add_router("/v1/staff/", staff_router)

@@ -22,8 +22,8 @@ from egov.orgs.roles import Role
 from egov.services.licensing import licence_issue
 from egov.services.lifecycle import application_locked, application_move, move_target
 from egov.services.models import Application, Material, SupplementRequest
-from egov.services.models.applications import Decision
 from egov.services.models import ApplicationStatus as S
+from egov.services.models.applications import Decision
 from egov.services.permissions import require_case_role, require_case_staff
 from egov.workflow.actions import (
     instance_clock_pause,
