@@ -23,7 +23,7 @@ from egov.accounts.models import User
 from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Organization
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
-from egov.services.demo import demo_catalog_load
+from egov.services.demo import demo_catalog_load, demo_licence_seals_load
 from egov.trust.actions import ca_init, seal_create, seal_grant
 from egov.trust.models import Seal
 from egov.workflow.actions import process_definitions_install_shipped
@@ -94,6 +94,7 @@ def demo_load() -> DemoSignIns:
     demo_catalog_load(organizations={item["key"]: Organization.objects.get(name=item["name"])
                                      for item in city["organizations"]})
     demo_trust_load()
+    demo_licence_seals_load()
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))
