@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages: CJK fonts for PDFs, chromium for the browser tests, gettext for translations.
-DEB_PACKAGES := fonts-noto-cjk fonts-hanazono chromium gettext
+# Debian packages: CJK fonts for PDFs (花園明朝 for CJK Extensions B–F), poppler-utils to read PDFs back in
+# tests, chromium for the browser tests, gettext for translations.
+DEB_PACKAGES := fonts-noto-cjk fonts-hanazono poppler-utils chromium gettext
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
 
 # Translations: the .po catalogues are the source; their .mo files are compiled here, not committed.

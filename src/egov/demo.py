@@ -45,7 +45,8 @@ DEMO_STAFF = [
     ("planner", "规划审查员吴昊", "dept12", "审查员", [Role.REVIEWER]),  # joint review (并联审查)
     ("ecologist", "环评审查员郑洁", "dept13", "审查员", [Role.REVIEWER]),
 ]
-DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000"}
+DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000",
+                "email": "zhang.jiming@example.cn"}
 # (organization name, seal kind, roles granted its use)
 DEMO_SEALS = [
     ("无锡市人民政府", Seal.Kind.OFFICIAL, [Role.APPROVER, Role.DOCUMENT_CLERK]),
