@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from egov.core.errors import NotFound
 from egov.services.api_common import ErrorOut, decode_materials, public_session
@@ -153,8 +154,9 @@ def rate(request, number: str, payload: RatingIn):
     rating = rating_submit(actor=request.auth, application=application, level=payload.level,
                            comment=payload.comment)
     rectification = getattr(rating, "rectification", None) if rating.is_negative else None
-    return 201, {"level": rating.level, "level_label": str(rating.get_level_display()), "comment": rating.comment,
-                 "rated_at": rating.rated_at, "rectify_by": rectification.due_on if rectification else None}
+    return Status(201, {"level": rating.level, "level_label": str(rating.get_level_display()),
+                        "comment": rating.comment, "rated_at": rating.rated_at,
+                        "rectify_by": rectification.due_on if rectification else None})
 
 
 class NotificationOut(Schema):
