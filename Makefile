@@ -2,9 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages: CJK fonts for PDFs (Noto CJK; HanaMin for CJK Extension B and beyond; AR PL UKai as
-# 楷体), chromium for the browser tests, gettext for translations.
-DEB_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-arphic-ukai chromium gettext
+# Debian packages: CJK fonts for PDFs (Noto CJK; HanaMin for CJK Extensions B–F; AR PL UKai as 楷体),
+# poppler-utils to read PDFs back in tests, chromium for the browser tests, gettext for translations.
+DEB_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-arphic-ukai poppler-utils chromium gettext
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
 
 # Translations: the .po catalogues are the source; their .mo files are compiled here, not committed.

@@ -16,6 +16,7 @@ from egov.accounts.api import router as accounts_router
 from egov.core.errors import ApplicationError
 from egov.orgs.api import router as orgs_router
 from egov.services.api import router as services_router
+from egov.services.api_staff import router as staff_router
 from egov.trust.api import router as trust_router
 
 api = NinjaAPI(
@@ -70,3 +71,5 @@ api.add_router("/v1/accounts/", accounts_router)
 api.add_router("/v1/orgs/", orgs_router)
 api.add_router("/v1/services/", services_router)
 api.add_router("/v1/trust/", trust_router)
+if settings.EGOV_SITE in ("staff", "all"):
+    api.add_router("/v1/staff/", staff_router)

@@ -23,7 +23,7 @@ from egov.accounts.models import User
 from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Organization
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
-from egov.services.demo import demo_catalog_load
+from egov.services.demo import demo_catalog_load, demo_licence_seals_load
 from egov.trust.actions import ca_init, seal_create, seal_grant
 from egov.trust.models import Seal
 from egov.workflow.actions import process_definitions_install_shipped
@@ -53,7 +53,8 @@ DEMO_STAFF = [
     ("czclerk", "财政局文书陈晨", "dept10", "文书", [Role.DOCUMENT_CLERK]),
     ("sjclerk", "数据局文书郑好", "dept26", "文书", [Role.DOCUMENT_CLERK]),
 ]
-DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000"}
+DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000",
+                "email": "zhang.jiming@example.cn"}
 # (organization name, seal kind, roles granted its use)
 DEMO_SEALS = [
     ("无锡市人民政府", Seal.Kind.OFFICIAL, [Role.APPROVER, Role.DOCUMENT_CLERK]),
@@ -102,6 +103,7 @@ def demo_load() -> DemoSignIns:
     demo_catalog_load(organizations={item["key"]: Organization.objects.get(name=item["name"])
                                      for item in city["organizations"]})
     demo_trust_load()
+    demo_licence_seals_load()
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))

@@ -249,8 +249,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # pyHanko warns on every in-process B-LT signing that fetching is off: by design here (egov.trust.signing).
     "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"},
-                "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
+                "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"},
+                # WeasyPrint logs each rendering step at INFO (licences, egov.services.licensing).
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Largest attachment of an official document, in MB (egov.documents).

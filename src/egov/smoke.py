@@ -46,7 +46,7 @@ from egov.services import processing
 from egov.services.actions import material_file_store
 from egov.services.applying import application_supplement_upload
 from egov.services.formschema import form_data_validate
-from egov.services.models import Application, ServiceItem
+from egov.services.models import Application, Notification, ServiceItem
 from egov.services.storage import blob_path
 from egov.trust.models import Seal
 from egov.trust.pdf import pdf_one_page
@@ -215,6 +215,43 @@ def step_services(out_dir: Path) -> dict:
             "joint_review": planning.name}
 
 
+def step_services_outcomes(out_dir: Path) -> dict:
+    """The smoke case's e-licence (issued at 办结): downloaded by the citizen, written to
+    ``licence.pdf``, verified by file and on the public page by its code; the case tracked without
+    sign-in, published with the name masked, rated, and the applicant notified of each step."""
+    case = Application.objects.get()
+    citizen = User.objects.get(username=DEMO_CITIZEN["id_number"])
+    client = Client()
+    client.force_login(citizen)
+    download = client.get(f"/api/v1/services/applications/{case.number}/licence")
+    _expect(download.status_code == 200 and download["Content-Type"] == "application/pdf", "the licence downloads")
+    pdf = download.content
+    path = out_dir / "licence.pdf"
+    path.write_bytes(pdf)
+    report = pdf_verify(pdf=pdf)
+    _expect(report.valid and report.signatures[0].seal is not None, f"the licence verifies ({report.message})")
+    licence = case.licence
+    page = Client().get(reverse("trust:verify"), {"code": licence.document.code})
+    _expect(page.status_code == 200 and pdf_verify_code(code=licence.document.code).valid,
+            "the verification page finds the licence by its code")
+    anonymous = Client()
+    tracked = anonymous.get(f"/api/v1/services/track/{case.number}", {"code": case.query_code})
+    wrong = anonymous.get(f"/api/v1/services/track/{case.number}", {"code": "AAAA-AAAA"})
+    _expect(tracked.status_code == 200 and tracked.json()["status"] == "delivered" and wrong.status_code == 404,
+            "tracking by number and query code; a wrong code is 404")
+    results = anonymous.get("/api/v1/services/results").json()
+    _expect([row["applicant"] for row in results["items"]] == ["张**"], "the published result masks the name")
+    rated = client.post(f"/api/v1/services/applications/{case.number}/rating", {"level": 5, "comment": "办事快"},
+                        content_type="application/json")
+    _expect(rated.status_code == 201, "the citizen rates the service")
+    notified = Notification.objects.filter(recipient=citizen, application=case).count()
+    _expect(notified == 11, f"one notification per status change ({notified})")
+    return {"licence": licence.number, "code": licence.document.code, "file": path.name,
+            "valid": report.valid, "seal": report.signatures[0].seal["name"], "tracked": tracked.json()["status"],
+            "published_applicant": results["items"][0]["applicant"], "rating": rated.json()["level_label"],
+            "notifications": notified}
+
+
 def step_trust(out_dir: Path) -> dict:
     """Seal a one-page PDF with the 行政审批局's 业务专用章 at PAdES B-LT, verify it by file and by
     code, and fetch the CRL and the verification page over HTTP (Django's test client)."""
@@ -309,6 +346,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("workflow", step_workflow),
     ("services_catalog", step_services_catalog),
     ("services", step_services),
+    ("services_outcomes", step_services_outcomes),
     ("trust", step_trust),
     ("documents", step_documents),
     ("documents_import", step_documents_import),

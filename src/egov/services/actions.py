@@ -131,6 +131,7 @@ def service_item_create(
     max_visits: int = 1,
     issues_licence: bool = False,
     licence_name: str = "",
+    licence_valid_years: int | None = None,
     process_key: str = "standard_permit",
     process_steps: Iterable[str] = (),
     form_schema: dict | None = None,
@@ -154,6 +155,7 @@ def service_item_create(
         form_schema: JSON Schema of the application form (``egov.services.formschema``), or None.
         materials: ``MaterialSpec`` rows, names unique within the item.
         parent, handling_kind: for a sub-item or business-handling item (新设/变更/延续/注销).
+        licence_valid_years: how long the item's licence is valid, 1–99 years; None: without limit (长期).
 
     Returns:
         The saved item with its materials.
@@ -162,7 +164,7 @@ def service_item_create(
         PermissionDenied: the actor is not an operator over ``organization``.
         ValidationFailed: ``extra["field"]`` names the field (``code``, ``name``, ``item_type``,
             ``legal_basis``, ``legal_limit_days``, ``promised_limit_days``, ``online_depth``,
-            ``max_visits``, ``applicant_kinds``, ``fee_description``, ``licence_name``,
+            ``max_visits``, ``applicant_kinds``, ``fee_description``, ``licence_name``, ``licence_valid_years``,
             ``parent``, ``handling_kind``, ``form_schema…``, ``materials.<i>.<field>``). Nothing is written.
         Conflict: an item with this code exists already.
     """
@@ -182,6 +184,9 @@ def service_item_create(
         raise _fail("fee_description", "required", _("Say what the fee is and by which rule it is charged."))
     if issues_licence and not (licence_name or "").strip():
         raise _fail("licence_name", "required", _("Name the licence the item issues."))
+    valid_years = licence_valid_years
+    if valid_years is not None and not (isinstance(valid_years, int) and 1 <= valid_years <= 99):
+        raise _fail("licence_valid_years", "range", _("A licence is valid for 1 to 99 years, or without limit."))
     if parsed.level == ServiceItem.Level.HANDLING and handling_kind not in ServiceItem.HandlingKind.values:
         raise _fail("handling_kind", "choice", _("A business-handling item is new, change, renewal, cancellation "
                                                  "or other."))
@@ -196,6 +201,7 @@ def service_item_create(
                                                                        required=False, max_length=300),
         charges_fee=bool(charges_fee), fee_description=(fee_description or "").strip(), online_depth=online_depth,
         max_visits=max_visits, issues_licence=bool(issues_licence), licence_name=(licence_name or "").strip(),
+        licence_valid_years=valid_years if issues_licence else None,
         process_key=_text(process_key, "process_key", max_length=100),
         process_steps=[_text(step, "process_steps", max_length=100) for step in process_steps],
         form_schema=form_schema_check(form_schema or {}), is_published=is_published, sort_order=sort_order,

@@ -1,22 +1,20 @@
 """Public API of the service hall: the catalogue (no sign-in) and applications (the applicant's own,
 signed in with the site's session; unsafe methods need the CSRF token)."""
 
-import base64
-import binascii
 from datetime import date, datetime
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
-from ninja.security import SessionAuth
 
-from egov.accounts.models import LegalPerson, User
+from egov.accounts.models import LegalPerson
 from egov.core.errors import ValidationFailed
+from egov.services.api_common import ErrorOut, decode_materials, public_session
+from egov.services.api_hall import router as hall_router
 from egov.services.applying import application_submit
 from egov.services.lifecycle import MOVE_LABELS
-from egov.services.models import Application, ServiceItem
+from egov.services.models import Application, Licence, ServiceItem
 from egov.services.selectors import (
     application_deadlines,
     application_get_for_applicant,
@@ -98,11 +96,6 @@ class ItemFilters(Schema):
     q: str = Field("", max_length=100, description="words of the name, or an item code")
 
 
-class ErrorOut(Schema):
-    message: str
-    extra: dict
-
-
 @router.get("/items", response=list[ItemSummaryOut], auth=None)
 @paginate(PageNumberPagination, page_size=20, max_page_size=100)
 def list_items(request, filters: Query[ItemFilters]):
@@ -119,17 +112,6 @@ def get_item(request, code: str):
 # Applications -------------------------------------------------------------------------------------
 
 
-class PublicSessionAuth(SessionAuth):
-    """The public site's session of a natural or legal person (staff sessions do not count)."""
-
-    def authenticate(self, request, key):
-        user = request.user
-        if user.is_authenticated and user.is_active and user.kind in (User.Kind.NATURAL, User.Kind.LEGAL):
-            return user
-        return None
-
-
-public_session = PublicSessionAuth()
 
 
 class ApplicationIn(Schema):
@@ -169,8 +151,17 @@ class MaterialFileOut(Schema):
     supplement: bool
 
 
+class LicenceOut(Schema):
+    number: str
+    name: str
+    issued_on: date
+    valid_until: date | None = Field(..., description="null: without limit (长期)")
+    verification_code: str = Field(..., description="enter it on /trust/verify, or scan the PDF's QR code")
+
+
 class ApplicationOut(Schema):
     number: str = Field(..., description="tracking number (办件编号), with its ISO 7064 MOD 11-2 check character")
+    query_code: str = Field(..., description="with the number, lets anyone follow the case without signing in")
     item: str
     organization: str
     applicant: str
@@ -181,11 +172,13 @@ class ApplicationOut(Schema):
     deadlines: DeadlinesOut
     events: list[EventOut]
     materials: list[MaterialFileOut]
+    licence: LicenceOut | None
 
 
 def _application_out(application: Application) -> dict:
     return {
-        "number": application.number, "item": application.item.code, "organization": application.organization.name,
+        "number": application.number, "query_code": application.query_code, "item": application.item.code,
+        "organization": application.organization.name,
         "applicant": application.applicant_name, "status": application.status,
         "status_label": str(application.get_status_display()), "submitted_at": application.submitted_at,
         "reasons": application.reasons,
@@ -196,24 +189,16 @@ def _application_out(application: Application) -> dict:
                        "size": row.file.size if row else None, "sha256": row.file.sha256 if row else None,
                        "supplement": row.supplement if row else False}
                       for m, row in application_materials_current(application=application)],
+        "licence": _licence_out(application),
     }
 
 
-def _decode_materials(materials: dict[str, str]) -> dict[int, bytes]:
-    files = {}
-    for key, text in materials.items():
-        if not key.isdigit():
-            raise ValidationFailed(_("Materials are keyed by their id."), extra={"field": f"materials.{key}",
-                                                                                 "rule": "unknown"})
-        if len(text) > (settings.EGOV_MATERIAL_MAX_BYTES * 4) // 3 + 4:
-            raise ValidationFailed(_("The file is larger than allowed."),
-                                   extra={"field": f"materials.{key}", "rule": "max_size"})
-        try:
-            files[int(key)] = base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValidationFailed(_("The file is not valid base64."),
-                                   extra={"field": f"materials.{key}", "rule": "base64"}) from None
-    return files
+def _licence_out(application: Application) -> dict | None:
+    licence = Licence.objects.filter(application=application).select_related("document").first()
+    if licence is None:
+        return None
+    return {"number": licence.number, "name": licence.name, "issued_on": licence.issued_on,
+            "valid_until": licence.valid_until, "verification_code": licence.document.code}
 
 
 @router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut, 400: ErrorOut, 401: ErrorOut,
@@ -231,7 +216,7 @@ def submit_application(request, payload: ApplicationIn,
         if legal_person is None:
             raise ValidationFailed(_("No such legal person."), extra={"field": "legal_person", "rule": "unknown"})
     application, created = application_submit(actor=request.auth, item=item, form_data=payload.form,
-                                              files=_decode_materials(payload.materials), idempotency_key=key,
+                                              files=decode_materials(payload.materials), idempotency_key=key,
                                               legal_person=legal_person)
     return Status(201 if created else 200, _application_out(application))
 
@@ -241,3 +226,6 @@ def submit_application(request, payload: ApplicationIn,
 def get_application(request, number: str):
     """The applicant's case: status, deadlines, timeline, materials. 404 for anyone else's."""
     return _application_out(application_get_for_applicant(user=request.auth, number=number))
+
+
+router.add_router("", hall_router)

@@ -17,9 +17,10 @@ from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.services.actions import material_file_store
 from egov.services.formschema import form_data_validate
-from egov.services.lifecycle import application_locked, application_move, move_target
+from egov.services.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
 from egov.services.models import Application, ApplicationEvent, ApplicationMaterial, Material, ServiceItem
 from egov.services.models import ApplicationStatus as S
+from egov.services.notifying import application_notify
 from egov.services.numbers import tracking_number_allocate
 from egov.services.permissions import require_applicant
 from egov.workflow.actions import instance_clock_resume, process_cancel, process_start
@@ -142,6 +143,7 @@ def application_submit(
                                         data={"tracking_number": application.number, "service_code": item.code})
     application.save(update_fields=["process"])
     ApplicationEvent.objects.create(application=application, move="submit", status_to=S.SUBMITTED, by=actor.name)
+    application_notify(application=application, move_label=MOVE_LABELS["submit"])
     audit_record(action="services.application.submit", actor=actor, organization=item.organization,
                  obj=application, summary=f"{application.number} submitted for {item.code}",
                  changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,

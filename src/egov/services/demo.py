@@ -1,12 +1,17 @@
-"""The demo catalogue (fixtures/demo_catalog.json), loaded through ``service_item_create``."""
+"""The demo catalogue (fixtures/demo_catalog.json), loaded through ``service_item_create``, and the
+seals its licences are issued with."""
 
 import json
 from pathlib import Path
 
 from egov.orgs.models import Organization
+from egov.orgs.roles import Role
 from egov.services.actions import MaterialSpec, service_item_create
 from egov.services.codes import item_code_compose
+from egov.services.licensing import LICENCE_SEAL_KINDS
 from egov.services.models import ServiceItem
+from egov.trust.actions import seal_create, seal_grant
+from egov.trust.models import Seal
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "fixtures" / "demo_catalog.json"
 
@@ -36,9 +41,28 @@ def demo_catalog_load(*, organizations: dict[str, Organization]) -> int:
             applicant_kinds=entry["applicant_kinds"], conditions=entry["conditions"],
             charges_fee=entry["charges_fee"], fee_description=entry["fee_description"],
             issues_licence=entry["issues_licence"], licence_name=entry["licence_name"],
+            licence_valid_years=entry.get("licence_valid_years"),
             process_key=entry["process_key"], process_steps=entry["process_steps"], form_schema=entry["form_schema"],
             materials=[MaterialSpec(**material) for material in entry["materials"]],
             parent=created[entry["parent"]] if entry["parent"] else None, handling_kind=entry["handling_kind"],
             sort_order=order,
         )
     return len(created)
+
+
+def demo_licence_seals_load() -> int:
+    """Give each organization with items that issue licences a 业务专用章 (used by approvers) unless it
+    has a seal licences can carry already; needs the platform CA (``demo_trust_load``).
+
+    Returns:
+        How many seals were created.
+    """
+    created = 0
+    organizations = Organization.objects.filter(service_items__issues_licence=True).distinct().order_by("path")
+    for organization in organizations:
+        if Seal.objects.filter(organization=organization, kind__in=LICENCE_SEAL_KINDS, is_active=True).exists():
+            continue
+        seal = seal_create(actor=None, organization=organization, kind=Seal.Kind.BUSINESS)
+        seal_grant(actor=None, seal=seal, role=Role.APPROVER)
+        created += 1
+    return created

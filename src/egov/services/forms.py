@@ -1,10 +1,11 @@
-"""The catalogue's filter form (public list page) and the staff forms of a case's steps."""
+"""The catalogue's filter form (public list page), the staff forms of a case's steps, and the forms of
+tracking, published results, ratings and rectifications."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from egov.orgs.models import Organization
-from egov.services.models import ServiceItem
+from egov.services.models import Rating, ServiceItem
 from egov.services.processing import SPECIAL_PROCEDURES
 from egov.services.selectors import catalog_organizations
 
@@ -92,3 +93,57 @@ class SpecialProcedureForm(forms.Form):
 
 class CaseSearchForm(forms.Form):
     q = forms.CharField(label=_("Tracking number or applicant name"), max_length=100, required=False)
+
+
+# Public pages of tracking, published results and ratings.
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(label=_("Tracking number"), max_length=40)
+    code = forms.CharField(label=_("Query code"), max_length=20)
+
+
+class ResultFilterForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, required=False,
+                                          empty_label=_("All organizations"))
+    item = forms.CharField(label=_("Item code"), max_length=40, required=False)
+    month = forms.RegexField(label=_("Month concluded (YYYY-MM)"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
+                             widget=forms.TextInput(attrs={"type": "month"}),
+                             error_messages={"invalid": _("Write the month as YYYY-MM, e.g. 2026-03.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = catalog_organizations()
+
+
+class RatingForm(forms.Form):
+    level = forms.TypedChoiceField(label=_("How satisfied are you with this service?"), coerce=int,
+                                   choices=[(str(value), label) for value, label in Rating.Level.choices],
+                                   widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment (required when dissatisfied)"), required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# Staff forms of a 差评's rectification (``egov.services.rating``).
+
+
+class CallBackForm(forms.Form):
+    note = forms.CharField(label=_("Call-back record"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Reply to the applicant: what was rectified"), max_length=1000,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(label=_("Why the rating is malicious"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AppealDecisionForm(forms.Form):
+    malicious = forms.TypedChoiceField(label=_("Review decision"), coerce=lambda value: value == "1",
+                                       choices=[("1", _("Malicious: exclude the rating")),
+                                                ("0", _("Not malicious: rectify"))], widget=forms.RadioSelect)
+    decision = forms.CharField(label=_("Reasons (told to the applicant)"), max_length=1000,
+                               widget=forms.Textarea(attrs={"rows": 3}))

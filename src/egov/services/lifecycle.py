@@ -3,8 +3,8 @@
 ``MOVES`` maps each move to the statuses it may start from and the status it leads to. The
 ``applying`` (applicant) and ``processing`` (staff) actions call ``application_move``, which locks
 the case, refuses a move from any other status with ``Conflict`` naming the status and the move,
-changes the status, writes the applicant's timeline line and the audit event, in the caller's
-transaction.
+changes the status, writes the applicant's timeline line and the audit event and notifies the
+applicant (``notifying``), in the caller's transaction.
 """
 
 from typing import Any
@@ -16,6 +16,7 @@ from egov.audit.actions import audit_record
 from egov.core.errors import Conflict
 from egov.services.models import Application, ApplicationEvent
 from egov.services.models import ApplicationStatus as S
+from egov.services.notifying import application_notify
 
 # Statuses before the decision, from which the applicant may withdraw (撤回).
 BEFORE_DECISION = frozenset({S.SUBMITTED, S.RECEIVED, S.SUPPLEMENT, S.SUPPLIED, S.ACCEPTED, S.JOINT_REVIEW,
@@ -124,4 +125,6 @@ def application_move(
     audit_record(action=f"services.application.{move}", actor=actor, organization=organization, obj=application,
                  summary=f"{application.number} {move}: {before} → {target}",
                  changes={"status": [before, target], **(changes or {})})
+    if target != before:
+        application_notify(application=application, move_label=MOVE_LABELS[move], note=note)
     return application

@@ -100,3 +100,23 @@ def tracking_number_allocate(*, organization: Organization, day: date) -> str:
     prefix = _organization_code(organization)
     sequence = _counter_next(f"day:{organization.pk}:{day:%Y%m%d}", DAILY_MAX)
     return tracking_number_compose(prefix=prefix, day=day, sequence=sequence)
+
+
+LICENCES_PER_YEAR = 999_999
+
+
+@transaction.atomic
+def licence_number_allocate(*, organization: Organization, year: int) -> str:
+    """Give the next licence number (证照编号) of ``organization`` in ``year``; never the same one twice.
+
+    Layout ``DDDDDDOOO-YYYY-SSSSSS``: the organization's 9-digit case code (as in its tracking
+    numbers), the year of issue and its sequence in that year from 000001, e.g.
+    ``320200001-2026-000017``. The year's counter row is locked until the issuing transaction ends,
+    so concurrent conclusions get consecutive numbers; a rolled-back issue gives its number back.
+
+    Raises:
+        ValidationFailed: the organization issued 999,999 licences that year (``rule = "exhausted"``).
+    """
+    prefix = _organization_code(organization)
+    sequence = _counter_next(f"licence:{organization.pk}:{year}", LICENCES_PER_YEAR)
+    return f"{prefix}-{year:04d}-{sequence:06d}"

@@ -19,9 +19,11 @@ from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, ValidationFailed
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
+from egov.services.licensing import licence_issue
 from egov.services.lifecycle import application_locked, application_move, move_target
 from egov.services.models import Application, Material, SupplementRequest
 from egov.services.models import ApplicationStatus as S
+from egov.services.models.applications import Decision
 from egov.services.permissions import require_case_role, require_case_staff
 from egov.workflow.actions import (
     instance_clock_pause,
@@ -284,21 +286,26 @@ def application_decide(*, actor, application: Application, approve: bool, reason
     _complete(actor, application, "decide", {"decision": "approve" if approve else "deny",
                                              "opinion": application.reasons})
     application.decided_at = timezone.now()
+    application.decision = Decision.APPROVED if approve else Decision.DENIED
     return application_move(application=application, move=move, actor=actor, by=_org(application),
                             organization=application.organization, note=application.reasons,
-                            fields=("reasons", "decided_at"))
+                            fields=("reasons", "decided_at", "decision"))
 
 
 @transaction.atomic
 def application_conclude(*, actor, application: Application) -> Application:
-    """办结: a clerk closes the decided case.
+    """办结: a clerk closes the decided case; an approved case of an item that issues a licence gets
+    its e-licence, sealed by the organization (``licensing.licence_issue``), in the same transaction.
 
     Raises:
-        NotFound, PermissionDenied: as ``application_receive`` (clerk). Conflict: not decided.
+        NotFound, PermissionDenied: as ``application_receive`` (clerk). Conflict: not decided, or
+        the licence cannot be sealed (no seal, seal certificate revoked or expired).
     """
     application = _begin(actor, application, "conclude", [Role.CLERK])
     _complete(actor, application, "conclude", {})
     application.concluded_at = timezone.now()
+    if application.decision == Decision.APPROVED and application.item.issues_licence:
+        licence_issue(actor=actor, application=application)
     return application_move(application=application, move="conclude", actor=actor, by=_org(application),
                             organization=application.organization, fields=("concluded_at",))
 

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 from egov.accounts.models import Agent, User
 from egov.accounts.permissions import public_user_required
 from egov.core.errors import ApplicationError, NotFound, ValidationFailed
-from egov.services import applying
+from egov.services import applying, forms
 from egov.services.formschema import SchemaForm
 from egov.services.lifecycle import BEFORE_DECISION, MOVE_LABELS
-from egov.services.models import ApplicationStatus, ServiceItem
+from egov.services.models import ApplicationStatus, Licence, ServiceItem
+from egov.services.rating import rating_for_application
 from egov.services.selectors import (
     application_deadlines,
     application_get_for_applicant,
@@ -135,9 +136,12 @@ def my_applications(request):
     return render(request, "services/my_applications.html", {"applications": applications_of(user=request.user)})
 
 
-def _detail(request, application, *, errors: dict[int, str] | None = None, upload_error: str = "",
-            withdraw_error: str = "", status: int = 200):
+def application_page(request, application, *, errors: dict[int, str] | None = None, upload_error: str = "",
+                     withdraw_error: str = "", rating_form=None, status: int = 200):
+    """The applicant's page of a case (also rendered by the rating view with its bound form)."""
     request_row = application_supplement_request(application=application)
+    rating = rating_for_application(application=application)
+    can_rate = rating is None and application.status in (ApplicationStatus.CONCLUDED, ApplicationStatus.DELIVERED)
     asked = list(request_row.materials.order_by("sort_order", "pk")) if request_row else []
     return render(request, "services/application.html", {
         "application": application,
@@ -150,13 +154,16 @@ def _detail(request, application, *, errors: dict[int, str] | None = None, uploa
         "can_withdraw": application.status in BEFORE_DECISION,
         "upload_error": upload_error,
         "withdraw_error": withdraw_error,
+        "licence": Licence.objects.filter(application=application).select_related("document").first(),
+        "rating": rating,
+        "rating_form": rating_form or (forms.RatingForm() if can_rate else None),
     }, status=status)
 
 
 @public_user_required
 def application_detail(request, number: str):
     """A case: where it stands, its timeline, what a 补正 asks for, withdrawal."""
-    return _detail(request, _application_or_404(request, number))
+    return application_page(request, _application_or_404(request, number))
 
 
 @public_user_required
@@ -170,10 +177,11 @@ def supplement_upload(request, number: str):
                                                files=_files(request, asked))
     except ValidationFailed as error:
         errors = _material_errors(error)
-        return _detail(request, application, errors=errors, upload_error="" if errors else error.message, status=400)
+        return application_page(request, application, errors=errors, upload_error="" if errors else error.message,
+                                status=400)
     except ApplicationError as error:
         messages.error(request, error.message)
-        return _detail(request, application, status=error.status)
+        return application_page(request, application, status=error.status)
     messages.success(request, _("Your supplementary materials have been submitted."))
     return redirect("services:application", number=application.number)
 
@@ -187,6 +195,6 @@ def withdraw(request, number: str):
                                       reason=request.POST.get("reason", ""))
     except ApplicationError as error:
         messages.error(request, error.message)  # the withdraw form is hidden once the case is decided
-        return _detail(request, application, withdraw_error=error.message, status=error.status)
+        return application_page(request, application, withdraw_error=error.message, status=error.status)
     messages.success(request, _("Your application has been withdrawn."))
     return redirect("services:application", number=application.number)

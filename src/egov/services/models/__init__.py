@@ -1,7 +1,8 @@
 """Models of the services app, re-exported here so that ``egov.services.models`` names them all.
 
 ``catalog`` (items, materials, stored files) depends on nothing here; ``applications`` (办件, their
-materials, timeline and supplement requests) depends on ``catalog`` and on ``workflow``.
+materials, timeline and supplement requests) depends on ``catalog`` and on ``workflow``; ``outcomes``
+(licences, ratings, rectifications, notifications) depends on ``applications`` and on ``trust``.
 """
 
 from egov.services.models.applications import (
@@ -14,8 +15,10 @@ from egov.services.models.applications import (
     TrackingNumberCounter,
 )
 from egov.services.models.catalog import Material, ServiceItem, StoredFile
+from egov.services.models.outcomes import Licence, Notification, Rating, Rectification
 
 __all__ = [
-    "Application", "ApplicationEvent", "ApplicationMaterial", "ApplicationStatus", "Material",
-    "OrganizationCaseCode", "ServiceItem", "StoredFile", "SupplementRequest", "TrackingNumberCounter",
+    "Application", "ApplicationEvent", "ApplicationMaterial", "ApplicationStatus", "Licence", "Material",
+    "Notification", "OrganizationCaseCode", "Rating", "Rectification", "ServiceItem", "StoredFile",
+    "SupplementRequest", "TrackingNumberCounter",
 ]

@@ -5,6 +5,8 @@ A case's status changes only through ``egov.services.lifecycle`` (one transition
 workflow (``workflow.ProcessInstance``) holds the inbox tasks, the case deadline and the clock.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,22 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回 (end)
 
 
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from paper
+
+
+def query_code_new() -> str:
+    """8 random characters of ``QUERY_CODE_ALPHABET`` (about 40 bits), in two groups: ``K7QM-3XRA``."""
+    raw = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+class Decision(models.TextChoices):
+    """The decision on a case (决定), kept after 办结 for the published result."""
+
+    APPROVED = "approved", _("Approved")  # 准予许可
+    DENIED = "denied", _("Denied")  # 不予许可
+
+
 class Application(models.Model):
     """One case of one service item by one applicant (办件).
 
@@ -38,7 +56,9 @@ class Application(models.Model):
     agent (经办人) applied for a legal person, ``submitted_by`` is the agent's account (otherwise the
     applicant's own). ``idempotency_key`` is unique per applicant: submitting again with the same
     key gives back the same case. ``number`` is the tracking number (``egov.services.numbers``).
-    ``special_resume_status`` remembers the status a special procedure interrupted.
+    ``special_resume_status`` remembers the status a special procedure interrupted. ``query_code``
+    is given to the applicant with the tracking number: with both, anyone may follow the case
+    without signing in (``egov.services.publication.application_track``).
     The case deadline, the clock and its pauses live on ``process`` (``workflow.ProcessInstance``).
     """
 
@@ -67,6 +87,8 @@ class Application(models.Model):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     reasons = models.TextField(_("reasons"), blank=True)  # of 不予受理 / 不予许可, shown to the applicant
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    query_code = models.CharField(_("query code"), max_length=9, default=query_code_new)
     overdue_since = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
 
     class Meta:

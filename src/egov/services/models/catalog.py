@@ -74,6 +74,8 @@ class ServiceItem(models.Model):
     max_visits = models.PositiveSmallIntegerField(_("visits needed at most"), default=1)
     issues_licence = models.BooleanField(_("issues a licence"), default=False)
     licence_name = models.CharField(_("licence name"), max_length=200, blank=True)
+    licence_valid_years = models.PositiveSmallIntegerField(_("licence valid for (years)"), null=True, blank=True,
+                                                           help_text=_("Empty: valid without limit (长期)."))
     process_key = models.CharField(_("process definition key"), max_length=100, default="standard_permit")
     process_steps = models.JSONField(_("process steps"), default=list, help_text='["申请", "受理", "审查", "决定"]')
     form_schema = models.JSONField(_("application form (JSON Schema)"), default=dict, blank=True)

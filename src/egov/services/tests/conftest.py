@@ -61,3 +61,44 @@ def casework(db, media_root) -> Casework:
     return Casework(bureau=bureau, planning=planning, other=other, item=make_item(bureau, promised_limit_days=2,
                                                                                   legal_limit_days=3),
                     staff=staff, citizen=NaturalPersonFactory().user, stranger=NaturalPersonFactory().user)
+
+
+@dataclass
+class Hall:
+    """``casework`` with a platform CA, a 业务专用章 of the bureau, its item issuing a 5-year licence, and
+    a citizen named with characters of CJK Extensions B (𠮷 U+20BB7) and C (U+2A700) with an e-mail."""
+
+    casework: Casework
+    citizen: User
+
+    def concluded(self, *, approve: bool = True, key: str = "hall-case-0001"):
+        """A case of the citizen run to 办结 (approved: with its licence)."""
+        from egov.services import processing
+        from egov.services.tests.factories import submit
+
+        staff = self.casework.staff
+        case = submit(self.casework.item, self.citizen, key=key)
+        processing.application_receive(actor=staff["clerk"], application=case)
+        processing.application_accept(actor=staff["clerk"], application=case)
+        processing.application_review(actor=staff["reviewer"], application=case)
+        processing.application_decide(actor=staff["approver"], application=case, approve=approve,
+                                      reasons="" if approve else "条件不符")
+        return processing.application_conclude(actor=staff["clerk"], application=case)
+
+
+HALL_CITIZEN_NAME = "张𠮷\U0002A700"
+
+
+@pytest.fixture
+def hall(casework) -> Hall:
+    from egov.accounts.actions import natural_person_register
+    from egov.trust.actions import ca_init, seal_create
+
+    ca_init(actor=None)
+    seal_create(actor=None, organization=casework.bureau, kind="business")
+    ServiceItem.objects.filter(pk=casework.item.pk).update(issues_licence=True, licence_name="营业执照",
+                                                           licence_valid_years=5)
+    casework.item.refresh_from_db()
+    citizen = natural_person_register(id_number="11010519491231002X", name=HALL_CITIZEN_NAME,
+                                      password=STAFF_PASSWORD, email="zhang@example.cn").user
+    return Hall(casework=casework, citizen=citizen)

@@ -1,0 +1,240 @@
+"""Benchmark: submissions and status queries per second over HTTP, as ratios to a minimal JSON
+endpoint of the same server in the same run, with p50/p99 latencies; and deadlines computed per
+second.
+
+    .venv/bin/python bench/service_hall.py [--seconds S] [--clients N] [--no-readme]
+
+1. creates a PostgreSQL database ``egov_bench_<pid>`` on 127.0.0.1:5432 (user postgres), migrates
+   it and loads the demo city, plus one citizen and one signed-in session per client;
+2. starts ``egov serve --workers 2`` on a free port of 127.0.0.1 (EGOV_ENV=demo, Celery eager:
+   the notification e-mails are sent after commit in the request, the citizens have no address);
+3. drives it with N concurrent clients (threads, one ``httpx.Client`` each) for S seconds per
+   scenario: ``GET /health`` (one aggregate query: the baseline), ``POST
+   /api/v1/services/applications`` (企业设立登记 with its form and two PDF materials: tracking
+   number, materials stored, process started, audit, notification), ``GET
+   /api/v1/services/track/{number}?code=…`` over the cases just submitted;
+4. times ``working_days_add`` (20 working days from each day of 2026) in-process;
+5. prints one JSON line, rewrites the figures table in ``bench/README.md`` (unless
+   ``--no-readme``), stops the server and drops the database.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+EGOV = str(ROOT / ".venv" / "bin" / "egov")
+PG = "postgresql://postgres@127.0.0.1:5432/"
+TARGETS = {"submit": 0.3, "track": 0.6, "p99_ms": 150}
+
+SETUP = r'''
+import json, sys, time
+from datetime import date, timedelta
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from stdnum.iso7064 import mod_11_2
+from egov.accounts.actions import natural_person_register
+from egov.services.models import ServiceItem
+from egov.workflow.selectors import work_calendar, working_days_add
+
+clients = int(sys.argv[1])
+sessions = []
+for n in range(clients):
+    body = f"320213{date(1980, 1, 1) + timedelta(days=n):%Y%m%d}{101 + n:03d}"
+    person = natural_person_register(id_number=body + mod_11_2.calc_check_digit(body), name=f"压测{n}",
+                                     password="bench-password-2026")
+    store = SessionStore()
+    store[SESSION_KEY] = str(person.user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend, after axes
+    store[HASH_SESSION_KEY] = person.user.get_session_auth_hash()
+    store.create()
+    sessions.append(store.session_key)
+item = ServiceItem.objects.get(name="企业设立登记")
+calendar = work_calendar()
+days = [date(2026, 1, 1) + timedelta(days=i) for i in range(365)]
+start = time.perf_counter()
+for day in days:
+    working_days_add(start=day, days=20, calendar=calendar)
+per_second = len(days) / (time.perf_counter() - start)
+print(json.dumps({"sessions": sessions, "item": item.code,
+                  "materials": [m.pk for m in item.materials.filter(required=True)],
+                  "deadlines_per_second": per_second}))
+'''
+
+FORM = {"company_name": "无锡压测科技有限公司", "company_type": "llc", "registered_capital": 100, "shareholders": 2,
+        "legal_representative": "张三", "address": "无锡市梁溪区人民中路1号", "business_scope": "软件开发",
+        "contact_phone": "13800000000", "commitment": True}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def drive(clients: list[httpx.Client], seconds: float, request) -> dict:
+    """Run ``request(client, index, n)`` from every client for ``seconds``; count 2xx answers."""
+    latencies: list[list[float]] = [[] for _ in clients]
+    errors = [0] * len(clients)
+    first_error: list[str] = []
+    stop = time.perf_counter() + seconds
+
+    def run(index: int) -> None:
+        n = 0
+        while time.perf_counter() < stop:
+            began = time.perf_counter()
+            response = request(clients[index], index, n)
+            elapsed = time.perf_counter() - began
+            if 200 <= response.status_code < 300:
+                latencies[index].append(elapsed)
+            else:
+                errors[index] += 1
+                if not first_error:
+                    first_error.append(f"{response.status_code} {response.text[:300]}")
+            n += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    done = [value for per_client in latencies for value in per_client]
+    return {"requests": len(done), "errors": sum(errors), "per_second": len(done) / wall,
+            "p50_ms": percentile(done, 0.50) * 1000, "p99_ms": percentile(done, 0.99) * 1000,
+            "first_error": first_error[0] if first_error else None}
+
+
+def write_readme(result: dict) -> None:
+    path = ROOT / "bench" / "README.md"
+    text = path.read_text(encoding="utf-8")
+    h, s, t = result["health"], result["submit"], result["track"]
+    table = "\n".join([
+        "<!-- service_hall:start -->",
+        f"Measured {result['when']} on this machine ({os.cpu_count()} cores), {result['clients']} clients, "
+        f"{result['seconds']:g} s per scenario, `egov serve --workers 2` on PostgreSQL.",
+        "",
+        "| scenario | requests/s | ratio to /health | p50 ms | p99 ms | non-2xx | target |",
+        "|---|---|---|---|---|---|---|",
+        f"| `GET /health` (baseline) | {h['per_second']:.1f} | 1.00 | {h['p50_ms']:.1f} | {h['p99_ms']:.1f} | "
+        f"{h['errors']} | |",
+        f"| `POST /api/v1/services/applications` | {s['per_second']:.1f} | {result['submit_ratio']:.2f} | "
+        f"{s['p50_ms']:.1f} | {s['p99_ms']:.1f} | {s['errors']} | ≥ 0.3×, p99 < 150 ms |",
+        f"| `GET /api/v1/services/track/{{number}}` | {t['per_second']:.1f} | {result['track_ratio']:.2f} | "
+        f"{t['p50_ms']:.1f} | {t['p99_ms']:.1f} | {t['errors']} | ≥ 0.6×, p99 < 150 ms |",
+        "",
+        f"Deadlines computed (`working_days_add`, 20 working days, in-process): "
+        f"{result['deadlines_per_second']:,.0f} per second.",
+        "<!-- service_hall:end -->",
+    ])
+    pattern = re.compile(r"<!-- service_hall:start -->.*<!-- service_hall:end -->", re.S)
+    path.write_text(pattern.sub(table, text) if pattern.search(text) else text.rstrip() + "\n\n" + table + "\n",
+                    encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+    database = f"egov_bench_{os.getpid()}"
+    tmp = tempfile.mkdtemp(prefix="egov-bench-")
+    env = {**os.environ, "EGOV_ENV": "demo", "EGOV_SITE": "all", "EGOV_VAR_DIR": tmp, "DATABASE_URL": PG + database,
+           "CELERY_TASK_ALWAYS_EAGER": "1", "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "egov.settings"}
+    env.pop("EGOV_CA_PASSPHRASE", None)
+    with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    server = None
+    try:
+        subprocess.run([EGOV, "demo", "--prepare-only"], env=env, check=True, stdout=subprocess.DEVNULL)
+        completed = subprocess.run([sys.executable, "-c", SETUP, str(args.clients)], env=env, capture_output=True,
+                                   text=True)
+        if completed.returncode != 0:
+            raise SystemExit(f"setup failed:\n{completed.stderr}")
+        setup = json.loads(completed.stdout.strip().splitlines()[-1])
+        port = free_port()
+        server = subprocess.Popen([EGOV, "serve", "--workers", "2", "--port", str(port)], env=env,
+                                  stdout=open(Path(tmp) / "server.log", "w"), stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        csrf = secrets.token_hex(16)
+        clients = [httpx.Client(base_url=base, timeout=30, cookies={"sessionid": key, "csrftoken": csrf},
+                                headers={"X-CSRFToken": csrf, "Referer": base + "/"})
+                   for key in setup["sessions"]]
+        # Health and tracking need no sign-in: their clients send no cookies (no session is loaded).
+        anonymous = [httpx.Client(base_url=base, timeout=30) for _ in setup["sessions"]]
+        pdf = base64.b64encode(b"%PDF-1.7\n% egov benchmark material\n%%EOF\n").decode()
+        payload = {"item": setup["item"], "form": FORM, "materials": {str(pk): pdf for pk in setup["materials"]}}
+        submitted: list[tuple[str, str]] = []
+
+        def health(client, index, n):
+            return client.get("/health")
+
+        def submit(client, index, n):
+            response = client.post("/api/v1/services/applications", json=payload,
+                                   headers={"Idempotency-Key": f"bench-{index:02d}-{n:08d}"})
+            if response.status_code == 201:
+                body = response.json()
+                submitted.append((body["number"], body["query_code"]))
+            return response
+
+        def track(client, index, n):
+            number, code = submitted[(index * 7919 + n) % len(submitted)]
+            return client.get(f"/api/v1/services/track/{number}", params={"code": code})
+
+        drive(anonymous, 2, health)  # warm-up: imports, connections, caches of both workers
+        result = {"when": time.strftime("%Y-%m-%d"), "clients": args.clients, "seconds": args.seconds,
+                  "health": drive(anonymous, args.seconds, health), "submit": drive(clients, args.seconds, submit)}
+        if not submitted:
+            raise SystemExit(f"no submission succeeded: {result['submit']['first_error']}")
+        result["track"] = drive(anonymous, args.seconds, track)
+        baseline = result["health"]["per_second"]
+        result["submit_ratio"] = result["submit"]["per_second"] / baseline
+        result["track_ratio"] = result["track"]["per_second"] / baseline
+        result["deadlines_per_second"] = setup["deadlines_per_second"]
+        result["targets_met"] = {
+            "submit": result["submit_ratio"] >= TARGETS["submit"] and result["submit"]["p99_ms"] < TARGETS["p99_ms"],
+            "track": result["track_ratio"] >= TARGETS["track"] and result["track"]["p99_ms"] < TARGETS["p99_ms"]}
+        print(json.dumps(result))
+        if not args.no_readme:
+            write_readme(result)
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Notifications of status changes (办件状态通知): a message in the site for the applicant and an
+e-mail sent after the transaction commits (Celery task ``services.notification_email``, which takes
+the notification's id).
+
+Messages are written in the platform's language (``settings.LANGUAGE_CODE``, Chinese first): they
+are read later, outside the request that caused them.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from egov.core.errors import NotFound
+from egov.services.models import Application, Notification
+
+
+def _recipients(application: Application) -> list:
+    """The applicant, and the agent who submitted for a legal person."""
+    people = [application.applicant]
+    if application.submitted_by_id != application.applicant_id:
+        people.append(application.submitted_by)
+    return people
+
+
+def application_notify(*, application: Application, move_label, note: str = "") -> list[Notification]:
+    """Tell the case's applicant (and its submitting agent) that its status changed; e-mail each after
+    commit. ``move_label`` is the move's lazy label (``lifecycle.MOVE_LABELS``), rendered here in the
+    platform's language. Called by ``lifecycle.application_move`` and ``applying.application_submit`` in their
+    transaction, so a rolled-back change sends nothing.
+
+    Returns:
+        The notifications created (one per recipient).
+    """
+    from egov.services.tasks import notification_email
+
+    with translation.override(settings.LANGUAGE_CODE):
+        status = str(application.get_status_display())
+        subject = _("Case %(number)s: %(status)s") % {"number": application.number, "status": status}
+        lines = [_("%(item)s, case %(number)s.") % {"item": application.item.name, "number": application.number},
+                 f"{move_label}：{status}"]
+        if note:
+            lines.append(note)
+        body = "\n".join(str(line) for line in lines)
+    created = [Notification.objects.create(recipient=person, application=application, subject=subject[:200],
+                                           body=body) for person in _recipients(application)]
+    for notification in created:
+        transaction.on_commit(lambda pk=notification.pk: notification_email.delay(pk))
+    return created
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send the e-mail of one notification, once; returns False when the recipient has no address or
+    it was sent before (a retried task sends nothing twice)."""
+    with transaction.atomic():
+        notification = (Notification.objects.select_for_update().select_related("recipient")
+                        .filter(pk=notification_id).first())
+        if notification is None or notification.emailed_at is not None or not notification.recipient.email:
+            return False
+        send_mail(notification.subject, notification.body, None, [notification.recipient.email])
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def notifications_of(*, user, unread_only: bool = False):
+    """The user's notifications, newest first."""
+    rows = Notification.objects.filter(recipient=user).select_related("application")
+    return rows.filter(read_at__isnull=True) if unread_only else rows
+
+
+def notifications_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one notification (or, with None, all) of ``user`` read; returns how many changed.
+
+    Raises:
+        NotFound: ``notification_id`` is not one of the user's.
+    """
+    rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        if not Notification.objects.filter(recipient=user, pk=notification_id).exists():
+            raise NotFound(_("No such notification."), extra={"field": "notification"})
+        rows = rows.filter(pk=notification_id)
+    return rows.update(read_at=timezone.now())

@@ -1,0 +1,157 @@
+"""What anyone may see without signing in: a case followed by number and query code (办件查询), and
+the concluded cases published on the public site (外网公布 / 结果公示).
+
+Neither shows personal data: tracking gives status, dates and the organization; publication gives
+item, organization, dates and result, with a natural person's name masked (``core.masking``) and a
+legal person's name in full (a legal person's registration is public).
+"""
+
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.accounts.models import User
+from egov.core.errors import NotFound, ValidationFailed
+from egov.core.masking import mask_person_name
+from egov.services.lifecycle import MOVE_LABELS
+from egov.services.models import Application, ApplicationStatus
+from egov.services.numbers import tracking_number_check
+
+PUBLISHED_STATUSES = (ApplicationStatus.CONCLUDED, ApplicationStatus.DELIVERED)
+
+
+def _not_found() -> NotFound:
+    # One answer for an unknown number, a wrong code and a malformed number: nothing is told.
+    return NotFound(_("No case matches this tracking number and query code."), extra={"field": "number"})
+
+
+def _normalized_code(code: str) -> str:
+    compact = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    return f"{compact[:4]}-{compact[4:]}" if len(compact) == 8 else compact
+
+
+@dataclass(frozen=True)
+class TrackedCase:
+    """A case as anyone with its number and query code sees it: no names, no notes, no materials."""
+
+    number: str
+    item: str
+    organization: str
+    status: str
+    status_label: str
+    submitted_at: datetime
+    accepted_on: date | None
+    due_date: date | None
+    decided_at: datetime | None
+    concluded_at: datetime | None
+    ended_at: datetime | None
+    steps: list[dict]
+
+
+def application_track(*, number: str, code: str) -> TrackedCase:
+    """The case ``number`` if ``code`` is its query code.
+
+    Raises:
+        NotFound: the number is unknown or malformed, or the code is wrong: the same answer for all,
+            so that the answer tells nothing about which cases exist.
+    """
+    try:
+        number = tracking_number_check(number)
+    except ValidationFailed:
+        raise _not_found() from None
+    application = (Application.objects.select_related("item", "organization", "process")
+                   .filter(number=number).first())
+    given = _normalized_code(code).encode()
+    expected = application.query_code.encode() if application is not None else b"\0" * 9
+    if not hmac.compare_digest(given, expected) or application is None:
+        raise _not_found()
+    steps = [{"at": at, "move": move, "label": str(MOVE_LABELS.get(move, move))}
+             for at, move in application.events.order_by("at", "pk").values_list("at", "move")]
+    process = application.process
+    return TrackedCase(
+        number=application.number, item=application.item.name, organization=application.organization.name,
+        status=application.status, status_label=str(application.get_status_display()),
+        submitted_at=application.submitted_at, accepted_on=application.accepted_on,
+        due_date=process.due_date if process is not None else None, decided_at=application.decided_at,
+        concluded_at=application.concluded_at,
+        ended_at=application.delivered_at or application.withdrawn_at, steps=steps,
+    )
+
+
+@dataclass(frozen=True)
+class PublishedResult:
+    """One line of the published results."""
+
+    number: str
+    item: str
+    item_code: str
+    organization: str
+    organization_id: int
+    applicant: str
+    result: str
+    result_label: str
+    submitted_at: datetime
+    decided_at: datetime | None
+    concluded_at: datetime
+
+
+def published_applicant_name(application: Application) -> str:
+    """A legal person's name in full; a natural person's masked (张*)."""
+    if application.applicant.kind == User.Kind.LEGAL:
+        return application.applicant_name
+    return mask_person_name(application.applicant_name)
+
+
+def published_results(*, organization_id: int | None = None, item_code: str = "", month: str = ""
+                      ) -> QuerySet[Application]:
+    """Concluded cases, newest conclusion first; filters: implementing organization, item code,
+    month of conclusion ``YYYY-MM`` (Asia/Shanghai).
+
+    Raises:
+        ValidationFailed: a month not written ``YYYY-MM`` (``month``).
+    """
+    rows = (Application.objects.filter(status__in=PUBLISHED_STATUSES, concluded_at__isnull=False)
+            .select_related("item", "organization", "applicant").order_by("-concluded_at", "-pk"))
+    if organization_id is not None:
+        rows = rows.filter(organization_id=organization_id)
+    if item_code:
+        rows = rows.filter(item__code=item_code)
+    if month:
+        start = month_start(month)
+        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        zone = timezone.get_current_timezone()
+        rows = rows.filter(Q(concluded_at__gte=datetime(start.year, start.month, 1, tzinfo=zone))
+                           & Q(concluded_at__lt=datetime(end.year, end.month, 1, tzinfo=zone)))
+    return rows
+
+
+def month_start(month: str) -> date:
+    """The first day of ``YYYY-MM``.
+
+    Raises:
+        ValidationFailed: not a month written ``YYYY-MM`` (``month``, ``format``).
+    """
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        if len(month) != 7:
+            raise ValueError(month)
+        return date(year, number, 1)
+    except ValueError:
+        raise ValidationFailed(_("Write the month as YYYY-MM, e.g. 2026-03."),
+                               extra={"field": "month", "rule": "format"}) from None
+
+
+def published_result(application: Application) -> PublishedResult:
+    """The public line of one concluded case."""
+    return PublishedResult(
+        number=application.number, item=application.item.name, item_code=application.item.code,
+        organization=application.organization.name, organization_id=application.organization_id,
+        applicant=published_applicant_name(application), result=application.decision,
+        result_label=str(application.get_decision_display()) if application.decision else "",
+        submitted_at=application.submitted_at, decided_at=application.decided_at,
+        concluded_at=application.concluded_at,
+    )

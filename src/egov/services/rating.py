@@ -1,0 +1,274 @@
+"""好差评 (国办发〔2019〕51号): the applicant rates a concluded case on five levels; a 差评 (不满意,
+非常不满意) opens a rectification for the organization: it calls the applicant back (回访核实),
+rectifies and replies by a deadline; an organization that holds a rating malicious asks for a
+review (申诉复核) by the organization above it, which may exclude the rating from the statistics.
+
+The rectification's status changes only through ``MOVES`` (one table). Every action is atomic,
+checks permission (deny by default) and is audited; the applicant is told of the reply and of the
+review's outcome (``notifying``).
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.audit.actions import audit_record
+from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.orgs.models import Organization
+from egov.orgs.permissions import has_role, has_role_over
+from egov.orgs.roles import Role
+from egov.services.models import Application, Notification, Rating, Rectification
+from egov.services.models import ApplicationStatus as S
+from egov.services.permissions import require_applicant
+from egov.workflow.selectors import working_days_add
+
+R = Rectification.Status
+# 51号文: a 差评 that cannot be put right at once is rectified within 15 working days.
+RECTIFY_WORKING_DAYS = 15
+COMMENT_MAX = 1000
+RATEABLE = frozenset({S.CONCLUDED, S.DELIVERED})
+
+# move → (statuses it may start from, status it leads to); None: back to the status before the appeal.
+MOVES: dict[str, tuple[frozenset, R | None]] = {
+    "call_back": (frozenset({R.OPEN, R.CALLED_BACK}), R.CALLED_BACK),  # 回访核实 (may be recorded again)
+    "reply": (frozenset({R.CALLED_BACK}), R.REPLIED),  # 整改答复: after a call-back
+    "appeal": (frozenset({R.OPEN, R.CALLED_BACK}), R.APPEALED),  # 申诉复核
+    "appeal_uphold": (frozenset({R.APPEALED}), R.EXCLUDED),  # malicious: excluded
+    "appeal_reject": (frozenset({R.APPEALED}), None),  # not malicious: rectify after all
+}
+
+
+def _text(value: str, field: str, *, required: bool, limit: int = COMMENT_MAX) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(_("This field is required."), extra={"field": field, "rule": "required"})
+    if len(value) > limit:
+        raise ValidationFailed(_("The text is longer than %(n)d characters.") % {"n": limit},
+                               extra={"field": field, "rule": "max_length"})
+    return value
+
+
+def _tell(rating: Rating, subject: str, body: str) -> None:
+    Notification.objects.create(recipient=rating.rated_by, application=rating.application, subject=subject[:200],
+                                body=body)
+
+
+@transaction.atomic
+def rating_submit(*, actor, application: Application, level: int, comment: str = "") -> Rating:
+    """The applicant rates a concluded case once (评价), 5 非常满意 … 1 非常不满意.
+
+    A 差评 opens a ``Rectification`` due ``RECTIFY_WORKING_DAYS`` working days after today.
+
+    Raises:
+        NotFound: the actor is not the case's applicant.
+        Conflict: the case is not concluded (``rule = "not_concluded"``) or was rated before (``rule = "rated"``).
+        ValidationFailed: a level outside 1–5 (``level``); a 差评 without a comment, or a comment
+            over 1000 characters (``comment``).
+    """
+    require_applicant(actor, application)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status not in RATEABLE:
+        raise Conflict(_("A case can be rated once it is concluded."),
+                       extra={"state": application.status, "rule": "not_concluded"})
+    if Rating.objects.filter(application=application).exists():
+        raise Conflict(_("This case has been rated already."), extra={"rule": "rated"})
+    if level not in Rating.Level.values:
+        raise ValidationFailed(_("Choose a rating from 1 to 5."), extra={"field": "level", "rule": "choice"})
+    negative = level <= Rating.Level.DISSATISFIED
+    comment = _text(comment, "comment", required=negative)
+    rating = Rating.objects.create(application=application, item=application.item,
+                                   organization=application.organization, level=level, comment=comment,
+                                   rated_by=actor)
+    changes = {"level": level}
+    if negative:
+        due = working_days_add(start=timezone.localdate(), days=RECTIFY_WORKING_DAYS)
+        Rectification.objects.create(rating=rating, organization=application.organization, due_on=due)
+        changes["rectify_by"] = due.isoformat()
+    audit_record(action="services.rating.submit", actor=actor, organization=application.organization, obj=rating,
+                 summary=f"{application.number} rated {level}", changes=changes)
+    return rating
+
+
+def _begin(actor, rectification: Rectification, move: str, roles) -> Rectification:
+    if not any(has_role(actor, rectification.organization, role) for role in roles):
+        raise PermissionDenied(_("This step needs the role %(roles)s in %(organization)s.")
+                               % {"roles": " / ".join(str(r.label) for r in roles),
+                                  "organization": rectification.organization},
+                               extra={"roles": [str(r) for r in roles]})
+    return _check(Rectification.objects.select_for_update().select_related("rating__application").get(
+        pk=rectification.pk), move)
+
+
+def _check(rectification: Rectification, move: str) -> Rectification:
+    allowed, _target = MOVES[move]
+    if rectification.status not in allowed:
+        raise Conflict(_("The rectification is %(state)s; this step is not possible now.")
+                       % {"state": rectification.get_status_display()},
+                       extra={"state": rectification.status, "move": move})
+    return rectification
+
+
+def _move(actor, rectification: Rectification, move: str, fields: tuple[str, ...], changes: dict) -> Rectification:
+    before = rectification.status
+    target = MOVES[move][1] or R(rectification.appeal_resume_status)
+    if move == "appeal":
+        rectification.appeal_resume_status = before
+    rectification.status = target
+    rectification.save(update_fields=["status", "appeal_resume_status", *fields])
+    audit_record(action=f"services.rectification.{move}", actor=actor, organization=rectification.organization,
+                 obj=rectification, summary=f"{rectification.rating.application.number} 差评 {move}",
+                 changes={"status": [before, target], **changes})
+    return rectification
+
+
+@transaction.atomic
+def rectification_call_back(*, actor, rectification: Rectification, note: str) -> Rectification:
+    """Record the call-back to the applicant (回访记录): what was found and agreed.
+
+    Raises:
+        PermissionDenied: not a clerk or approver of the rated organization.
+        ValidationFailed: no note (``note``). Conflict: replied, under appeal, or excluded.
+    """
+    rectification = _begin(actor, rectification, "call_back", [Role.CLERK, Role.APPROVER])
+    rectification.callback_note = _text(note, "note", required=True)
+    rectification.called_back_at = timezone.now()
+    return _move(actor, rectification, "call_back", ("callback_note", "called_back_at"), {})
+
+
+@transaction.atomic
+def rectification_reply(*, actor, rectification: Rectification, reply: str) -> Rectification:
+    """Reply to the applicant with what was rectified (整改答复); the rectification ends and the
+    applicant is notified.
+
+    Raises:
+        PermissionDenied: not a clerk or approver of the rated organization.
+        ValidationFailed: no reply (``reply``). Conflict: not called back yet, or ended.
+    """
+    rectification = _begin(actor, rectification, "reply", [Role.CLERK, Role.APPROVER])
+    rectification.reply = _text(reply, "reply", required=True)
+    rectification.replied_at = timezone.now()
+    moved = _move(actor, rectification, "reply", ("reply", "replied_at"),
+                  {"late": timezone.localdate() > rectification.due_on})
+    number = moved.rating.application.number
+    _tell(moved.rating, _("Reply to your rating of case %(number)s") % {"number": number}, moved.reply)
+    return moved
+
+
+@transaction.atomic
+def rectification_appeal(*, actor, rectification: Rectification, reason: str) -> Rectification:
+    """The organization holds the rating malicious and asks for a review (申诉复核).
+
+    Raises:
+        PermissionDenied: not an approver of the rated organization (the appeal is a decision).
+        ValidationFailed: no reasons (``reason``). Conflict: replied, under appeal, or excluded.
+    """
+    rectification = _begin(actor, rectification, "appeal", [Role.APPROVER])
+    rectification.appeal_reason = _text(reason, "reason", required=True)
+    rectification.appealed_at = timezone.now()
+    return _move(actor, rectification, "appeal", ("appeal_reason", "appealed_at"), {})
+
+
+def can_review_appeal(user, rectification: Rectification) -> bool:
+    """An operator of an organization above the rated one (never the rated organization itself)."""
+    parent = rectification.organization.parent
+    return parent is not None and has_role_over(user, parent, Role.OPERATOR)
+
+
+@transaction.atomic
+def rectification_appeal_decide(*, actor, rectification: Rectification, malicious: bool, decision: str
+                                ) -> Rectification:
+    """Decide the appeal (复核): malicious → the rating is excluded from the statistics and the
+    rectification ends; not malicious → it goes back to where it was and must still be replied to.
+    The applicant is told either way.
+
+    Raises:
+        PermissionDenied: not an operator of an organization above the rated one.
+        ValidationFailed: no reasons (``decision``). Conflict: no appeal is pending.
+    """
+    if not can_review_appeal(actor, rectification):
+        raise PermissionDenied(_("Appeals are reviewed by an operator of the organization above."),
+                               extra={"role": Role.OPERATOR})
+    move = "appeal_uphold" if malicious else "appeal_reject"
+    rectification = _check(Rectification.objects.select_for_update().select_related("rating__application").get(
+        pk=rectification.pk), move)
+    rectification.appeal_decision = _text(decision, "decision", required=True)
+    rectification.appeal_decided_at = timezone.now()
+    moved = _move(actor, rectification, move, ("appeal_decision", "appeal_decided_at"), {"malicious": malicious})
+    if malicious:
+        Rating.objects.filter(pk=moved.rating_id).update(excluded=True)
+    number = moved.rating.application.number
+    _tell(moved.rating, _("Review of your rating of case %(number)s") % {"number": number}, moved.appeal_decision)
+    return moved
+
+
+# Reads ---------------------------------------------------------------------------------------------
+
+
+def rectification_get(*, user, rectification_id: int) -> Rectification:
+    """A rectification that ``user`` may see: staff of the rated organization, or an appeal reviewer.
+
+    Raises:
+        NotFound: otherwise (not told it exists).
+    """
+    rectification = (Rectification.objects.select_related("rating__application__item", "organization__parent")
+                     .filter(pk=rectification_id).first())
+    if rectification is None or not (rectification.organization.memberships.filter(user=user).exists()
+                                     or can_review_appeal(user, rectification)):
+        raise NotFound(_("No such rectification."), extra={"field": "rectification"})
+    return rectification
+
+
+def rectifications_for(*, user):
+    """Rectifications of the organizations ``user`` belongs to, and appeals ``user`` may review;
+    open ones first, soonest deadline first."""
+    member_of = list(Organization.objects.filter(memberships__user=user).values_list("pk", flat=True))
+    operator_over = [path for path in Organization.objects.filter(
+        memberships__user=user, memberships__roles__role=Role.OPERATOR).values_list("path", flat=True)]
+    condition = Q(organization_id__in=member_of)
+    for path in operator_over:
+        condition |= Q(status=R.APPEALED, organization__path__startswith=path) & ~Q(organization__path=path)
+    return (Rectification.objects.filter(condition).select_related("rating__application__item", "organization")
+            .order_by("status", "due_on", "pk"))
+
+
+def rating_for_application(*, application: Application) -> Rating | None:
+    return Rating.objects.filter(application=application).select_related("rectification").first()
+
+
+@dataclass(frozen=True)
+class RatingStats:
+    """Counts per level (5 … 1) of one organization or item, excluded ratings left out.
+
+    ``satisfaction`` is the share of 非常满意, 满意 and 基本满意 among all ratings (0–1), None
+    without ratings; ``negative`` counts 差评 and ``rectified`` those replied to.
+    """
+
+    key: int | str
+    name: str
+    levels: dict[int, int]
+    total: int
+    negative: int
+    rectified: int
+
+    @property
+    def satisfaction(self) -> float | None:
+        return None if not self.total else (self.total - self.negative) / self.total
+
+
+def rating_stats(*, by: str, organization_id: int | None = None) -> list[RatingStats]:
+    """Statistics of the ratings that count, per ``by`` = ``"organization"`` or ``"item"`` (optionally
+    only of one organization), most ratings first."""
+    key, name = {"organization": ("organization_id", "organization__name"),
+                 "item": ("item__code", "item__name")}[by]
+    rows = Rating.objects.filter(excluded=False)
+    if organization_id is not None:
+        rows = rows.filter(organization_id=organization_id)
+    aggregates = {f"l{level}": Count("pk", filter=Q(level=level)) for level in Rating.Level.values}
+    grouped = (rows.values(key, name).annotate(total=Count("pk"), rectified=Count(
+        "pk", filter=Q(rectification__status=R.REPLIED)), **aggregates).order_by("-total", name))
+    return [RatingStats(key=row[key], name=row[name], levels={lv: row[f"l{lv}"] for lv in (5, 4, 3, 2, 1)},
+                        total=row["total"], negative=row["l2"] + row["l1"], rectified=row["rectified"])
+            for row in grouped]

@@ -1,0 +1,92 @@
+"""E-licences: issued at 办结 of an approved case, numbered per organization and year, valid for the
+item's years, sealed so that they verify, and printed with real glyphs for any name."""
+
+import subprocess
+from datetime import date
+
+import pytest
+
+from egov.audit.models import AuditEvent
+from egov.core.errors import Conflict
+from egov.services.licensing import licence_pdf_render, licence_validity
+from egov.services.models import Licence
+from egov.services.numbers import licence_number_allocate
+from egov.services.tests.conftest import HALL_CITIZEN_NAME
+from egov.trust.models import Seal
+from egov.trust.verification import pdf_verify, pdf_verify_code
+
+
+def test_validity_runs_to_the_eve_of_the_anniversary():
+    assert licence_validity(issued_on=date(2026, 3, 1), valid_years=5) == date(2031, 2, 28)
+    assert licence_validity(issued_on=date(2026, 1, 1), valid_years=4) == date(2029, 12, 31)
+    # From 29 February 2028 the fifth anniversary falls in a common year: 28 February, so to the 27th.
+    assert licence_validity(issued_on=date(2028, 2, 29), valid_years=5) == date(2033, 2, 27)
+    assert licence_validity(issued_on=date(2026, 3, 1), valid_years=None) is None
+
+
+def test_numbers_per_organization_and_year(casework):
+    from egov.services.tests.factories import submit
+
+    submit(casework.item, casework.citizen)  # gives the bureau its case code 320200001
+    first = licence_number_allocate(organization=casework.bureau, year=2026)
+    second = licence_number_allocate(organization=casework.bureau, year=2026)
+    next_year = licence_number_allocate(organization=casework.bureau, year=2027)
+    assert (first, second, next_year) == ("320200001-2026-000001", "320200001-2026-000002",
+                                          "320200001-2027-000001")
+
+
+def test_an_approved_case_gets_a_sealed_licence_that_verifies(hall):
+    case = hall.concluded()
+    licence = Licence.objects.get(application=case)
+    assert licence.name == "营业执照" and licence.holder_name == HALL_CITIZEN_NAME
+    assert licence.number.endswith(f"-{licence.issued_on.year}-000001")
+    assert licence.valid_until == licence_validity(issued_on=licence.issued_on, valid_years=5)
+    report = pdf_verify(pdf=bytes(licence.document.pdf))
+    assert report.valid and len(report.signatures) == 1
+    assert report.signatures[0].seal["organization"] == hall.casework.bureau.name
+    assert pdf_verify_code(code=licence.document.code).valid
+    assert AuditEvent.objects.filter(action="services.licence.issue", object_id=str(licence.pk)).count() == 1
+
+
+def test_a_denied_case_gets_no_licence(hall):
+    case = hall.concluded(approve=False)
+    assert not Licence.objects.filter(application=case).exists()
+
+
+def test_no_seal_no_conclusion(hall):
+    Seal.objects.update(is_active=False)
+    with pytest.raises(Conflict) as raised:
+        hall.concluded()
+    assert raised.value.extra["rule"] == "no_seal"
+    assert not Licence.objects.exists()
+
+
+def _pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _pdf_fonts(path) -> str:
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("name", ["张𠮷明", "王\U0002A700华", "李\U0002B820", "Ōtomo 大伴"])
+def test_names_print_with_real_glyphs(tmp_path, name):
+    """Every character of the holder's name comes back out of the PDF's text (so a font had its
+    glyph: WeasyPrint drops characters no font has, or draws .notdef boxes without a mapping), and
+    characters from CJK Extension C on, which Noto Serif CJK SC lacks, are set in 花園明朝 B.
+    U+20BB7 𠮷 is CJK Extension B (in Noto CJK, from JIS X 0213), U+2A700 Extension C, U+2B820
+    Extension E."""
+    pdf = licence_pdf_render(context={"title": "营业执照", "number": "320200001-2026-000001", "holder": name,
+                                      "holder_id": "", "item": "企业设立登记", "organization": "无锡市行政审批局",
+                                      "issued_on": date(2026, 3, 1), "valid_until": None,
+                                      "tracking_number": "320200001-20260301-0000011"})
+    path = tmp_path / "licence.pdf"
+    path.write_bytes(pdf)
+    text = _pdf_text(path)
+    assert name in text
+    assert "\ufffd" not in text and "?" not in text
+    fonts = _pdf_fonts(path)
+    assert "NotoSerifCJK" in fonts.replace("-", "") or "Noto-Serif-CJK" in fonts
+    if any(ord(ch) >= 0x2A700 for ch in name):
+        assert "HanaMinB" in fonts
