@@ -16,7 +16,7 @@ from egov.services.applying import application_supplement_upload
 from egov.services.notifying import notifications_mark_read, notifications_of
 from egov.services.publication import application_track, published_result, published_results
 from egov.services.rating import rating_stats, rating_submit
-from egov.services.selectors import application_get_for_applicant
+from egov.services.selectors import application_get_for_applicant, licence_pdf
 
 router = Router(tags=["services"])
 
@@ -128,7 +128,7 @@ def licence_download(request, number: str):
     licence = getattr(application, "licence", None) if hasattr(application, "licence") else None
     if licence is None:
         raise NotFound(_("This case has no licence."), extra={"field": "licence"})
-    response = HttpResponse(bytes(licence.document.pdf), content_type="application/pdf")
+    response = HttpResponse(licence_pdf(licence=licence), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="licence-{licence.number}.pdf"'
     return response
 

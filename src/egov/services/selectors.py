@@ -28,6 +28,7 @@ from egov.services.models import (
 from egov.services.models import ApplicationStatus as S
 from egov.services.numbers import tracking_number_check
 from egov.services.permissions import require_applicant, require_case_staff
+from egov.trust.selectors import signed_revision_of
 from egov.workflow.models import WorkTask
 from egov.workflow.selectors import (
     inbox_todo,
@@ -344,3 +345,9 @@ def application_staff_steps(*, user, application: Application) -> list[str]:
         if any(has_role(user, task.candidate_organization, Role.REVIEWER) for task in awaited):
             steps.insert(0, "joint_opinion")
     return steps
+
+
+def licence_pdf(*, licence) -> bytes:
+    """The licence's sealed PDF as issued: its signed document's first version (trust keeps every
+    version under one verification code; a licence is sealed once)."""
+    return bytes(signed_revision_of(document=licence.document, number=1).pdf)

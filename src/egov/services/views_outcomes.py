@@ -18,7 +18,7 @@ from egov.services.models import Licence, Rating
 from egov.services.notifying import notifications_mark_read, notifications_of
 from egov.services.publication import application_track, published_result, published_results
 from egov.services.rating import rating_stats, rating_submit
-from egov.services.selectors import application_get_for_applicant
+from egov.services.selectors import application_get_for_applicant, licence_pdf
 from egov.services.views_applying import application_page
 
 _PER_PAGE = 20
@@ -82,7 +82,7 @@ def licence_download(request, number: str):
     licence = Licence.objects.filter(application=application).select_related("document").first()
     if licence is None:
         raise Http404(_("This case has no licence."))
-    response = HttpResponse(bytes(licence.document.pdf), content_type="application/pdf")
+    response = HttpResponse(licence_pdf(licence=licence), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="licence-{licence.number}.pdf"'
     return response
 

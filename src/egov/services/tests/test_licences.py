@@ -11,6 +11,7 @@ from egov.core.errors import Conflict
 from egov.services.licensing import licence_pdf_render, licence_validity
 from egov.services.models import Licence
 from egov.services.numbers import licence_number_allocate
+from egov.services.selectors import licence_pdf
 from egov.services.tests.conftest import HALL_CITIZEN_NAME
 from egov.trust.models import Seal
 from egov.trust.verification import pdf_verify, pdf_verify_code
@@ -41,7 +42,7 @@ def test_an_approved_case_gets_a_sealed_licence_that_verifies(hall):
     assert licence.name == "营业执照" and licence.holder_name == HALL_CITIZEN_NAME
     assert licence.number.endswith(f"-{licence.issued_on.year}-000001")
     assert licence.valid_until == licence_validity(issued_on=licence.issued_on, valid_years=5)
-    report = pdf_verify(pdf=bytes(licence.document.pdf))
+    report = pdf_verify(pdf=licence_pdf(licence=licence))
     assert report.valid and len(report.signatures) == 1
     assert report.signatures[0].seal["organization"] == hall.casework.bureau.name
     assert pdf_verify_code(code=licence.document.code).valid
