@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from egov.accounts.models import User
 from egov.accounts.permissions import staff_session_ok
+from egov.core.admin import ReadOnlyAdmin
 
 
 class EgovAdminSite(admin.AdminSite):
@@ -19,7 +20,7 @@ class EgovAdminSite(admin.AdminSite):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(ReadOnlyAdmin):
     """Staff accounts, read-only: accounts change through egov.accounts.actions, which audit every
     change. Citizens' accounts are not listed here: reading personal data goes through audited selectors."""
 
@@ -30,13 +31,3 @@ class UserAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(kind=User.Kind.STAFF)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-

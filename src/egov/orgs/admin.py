@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from egov.core.admin import ReadOnlyAdmin
 from egov.orgs.models import Division, Organization, Position
 
 
@@ -17,20 +18,11 @@ class DivisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ReadOnlyAdmin):
     """Read-only here: organizations change through the audited actions (egov.orgs.actions)."""
 
     list_display = ["name", "kind", "parent", "division", "doc_code", "uscc"]
     search_fields = ["name", "doc_code", "uscc"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Position)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from egov.core.admin import ReadOnlyAdmin
 from egov.services.models import Material, ServiceItem, StoredFile
 
 
@@ -17,7 +18,7 @@ class MaterialInline(admin.TabularInline):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(ReadOnlyAdmin):
     """Read-only here: the catalogue changes through the audited actions (egov.services.actions)."""
 
     list_display = ["code", "name", "item_type", "level", "organization", "legal_limit_days", "promised_limit_days",
@@ -26,29 +27,11 @@ class ServiceItemAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     inlines = [MaterialInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StoredFile)
-class StoredFileAdmin(admin.ModelAdmin):
+class StoredFileAdmin(ReadOnlyAdmin):
     """Read-only: files are stored by ``material_file_store`` and named by their hash."""
 
     list_display = ["sha256", "kind", "size", "created_at"]
     list_filter = ["kind"]
     search_fields = ["sha256"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

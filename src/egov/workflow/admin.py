@@ -3,20 +3,10 @@ the calendar's days are edited here by operators, through ``calendar_actions``."
 
 from django.contrib import admin, messages
 
+from egov.core.admin import ReadOnlyAdmin
 from egov.core.errors import ApplicationError
 from egov.workflow.calendar_actions import calendar_day_clear, calendar_day_set
 from egov.workflow.models import CalendarDay, CalendarYear, ProcessDefinition, ProcessInstance, WorkTask
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProcessDefinition)
