@@ -35,20 +35,25 @@ def test_public_site_has_no_staff_route(tmp_path):
     for path in ("/staff/", "/staff/login/", "/admin/", "/admin/login/"):
         assert public["status"][path] == 404, path
     assert public["status"]["/accounts/register/person/"] == 200
+    assert public["status"]["/api/v1/staff/tasks"] == 404
 
 
 def test_staff_site_has_no_public_pages(tmp_path):
     staff = site_walk("staff", tmp_path)
     assert staff["site"] == "staff"
-    assert not [r for r in staff["routes"] if r.startswith(("accounts/", "api/"))]
+    assert not [r for r in staff["routes"] if r.startswith("accounts/")]
+    # Its API holds only the staff routers (and the schema and docs of those).
+    assert not [r for r in staff["routes"] if r.startswith("api/v1/") and not r.startswith("api/v1/staff/")]
+    assert [r for r in staff["routes"] if r.startswith("api/v1/staff/")]
     public_only = {"egov.views.public_home", "egov.accounts.views.register_natural_person",
                    "egov.accounts.views.register_legal_person", "egov.accounts.views.public_login",
                    "egov.accounts.views.profile"}
     assert not public_only & set(staff["views"])
     for path in ("/accounts/register/person/", "/accounts/register/legal-person/", "/accounts/login/",
-                 "/api/openapi.json"):
+                 "/api/v1/services/items"):
         assert staff["status"][path] == 404, path
     assert staff["status"]["/staff/login/"] == 200
+    assert staff["status"]["/api/v1/staff/tasks"] == 401  # served, asks for a staff sign-in
 
 
 def staff_paths() -> list[str]:

@@ -69,7 +69,8 @@ def main() -> None:
     served = list(walk(get_resolver().url_patterns))
     client = Client(raise_request_exception=False)
     probes = ["/staff/", "/staff/login/", "/admin/", "/admin/login/", "/accounts/register/person/",
-              "/accounts/register/legal-person/", "/accounts/login/", "/api/openapi.json"]
+              "/accounts/register/legal-person/", "/accounts/login/", "/api/openapi.json", "/api/v1/services/items",
+              "/api/v1/staff/tasks"]
     print(json.dumps({
         "site": settings.EGOV_SITE,
         "routes": [route for route, _path, _view in served],

@@ -67,9 +67,11 @@ def request_invalid(request, exc: NinjaValidationError):
     )
 
 
-api.add_router("/v1/accounts/", accounts_router)
-api.add_router("/v1/orgs/", orgs_router)
-api.add_router("/v1/services/", services_router)
-api.add_router("/v1/trust/", trust_router)
+# The public routers on the public site, the staff routers on the staff site; both on "all".
+if settings.EGOV_SITE in ("public", "all"):
+    api.add_router("/v1/accounts/", accounts_router)
+    api.add_router("/v1/orgs/", orgs_router)
+    api.add_router("/v1/services/", services_router)
+    api.add_router("/v1/trust/", trust_router)
 if settings.EGOV_SITE in ("staff", "all"):
     api.add_router("/v1/staff/", staff_router)

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from egov import views
+from egov.api import api
 
 staff_patterns = [
     path("", views.staff_home, name="staff_home"),
@@ -21,8 +22,10 @@ site_patterns = [
 ]
 
 # Served alone (EGOV_SITE=staff), the staff site answers / with its workbench and has its own
-# language switch and health check; with EGOV_SITE=all the public URLconf provides those.
+# language switch, health check and API (its staff routers only, egov.api); with EGOV_SITE=all the
+# public URLconf provides those.
 urlpatterns = site_patterns + [
+    path("api/", api.urls),
     path("", RedirectView.as_view(pattern_name="staff_home", permanent=False)),
     path("health", views.health, name="health"),
     path("i18n/setlang/", set_language, name="set_language"),
