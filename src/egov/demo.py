@@ -51,6 +51,10 @@ DEMO_STAFF = [
     # 收文: the document clerks of three departments sign for the government's documents.
     ("fgwclerk", "发改委文书周洁", "dept3", "文书", [Role.DOCUMENT_CLERK]),
     ("czclerk", "财政局文书陈晨", "dept10", "文书", [Role.DOCUMENT_CLERK]),
+    # The receiving side of a 公文 in 财政局: 拟办 (reviewer), 批办 (approver, MFA), 承办 (a staff member).
+    ("czreviewer", "财政局办公室主任钱伟", "dept10", "办公室主任", [Role.REVIEWER]),
+    ("czleader", "财政局副局长冯敏", "dept10", "副局长", [Role.APPROVER]),
+    ("czstaff", "财政局预算处科员孙悦", "dept10", "预算处科员", [Role.REVIEWER]),
     ("sjclerk", "数据局文书郑好", "dept26", "文书", [Role.DOCUMENT_CLERK]),
 ]
 DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000",

@@ -211,6 +211,10 @@ def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, co
     """Check the table and the role for moving ``document`` (locked) to ``target``, complete the
     matching step of its outgoing process (``process.outgoing_step``, with ``data`` in the answer),
     move the status and audit; return the move's name."""
+    if target not in Status.values:
+        require_visible(actor, document)
+        raise ValidationFailed(_("%(target)s is not a step of an official document.") % {"target": target},
+                               extra={"field": "to", "rule": "unknown_step"})
     move = move_for(document.status, target)
     if move is None or move.dedicated != dedicated:
         require_visible(actor, document)

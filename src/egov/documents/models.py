@@ -12,6 +12,7 @@ only: 公开/内部); 紧急程度 ``urgency``; 发文机关标志 from ``issuer
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from egov.documents.numbers import DocumentNumber
 from egov.documents.states import IncomingStatus, Status
@@ -177,8 +178,8 @@ class Recipient(models.Model):
     """A 主送 (main) or 抄送 (copy) recipient: an organization of the platform, or a name as written."""
 
     class Kind(models.TextChoices):
-        MAIN = "main", _("Main")
-        COPY = "copy", _("Copy")
+        MAIN = "main", pgettext_lazy("recipient of an official document", "Main")  # 主送
+        COPY = "copy", pgettext_lazy("recipient of an official document", "Copy")  # 抄送
 
     document = models.ForeignKey(OfficialDocument, on_delete=models.CASCADE, related_name="recipients")
     kind = models.CharField(max_length=4, choices=Kind.choices)

@@ -196,3 +196,9 @@ def test_signature_and_note_never_open_a_page_alone():
     page_two = ["".join(g.text for g in line) for line in pdf.lines(1).values()]
     # The body's last paragraph comes along with the 署名, and its 一、 heading with it.
     assert page_two == ["二、保障措施", "1.资金保障。", "无锡市人民政府", "2026年11月30日", "（此件公开发布）"]
+
+
+def test_an_unnumbered_preview_prints_no_escape_text():
+    """Found by a tester: before 登记 the number line printed the six characters "\\u3000"."""
+    pdf = Pdf(pdf_render(_notice(number="")).pdf)
+    assert "u3000" not in pdf.text(0) and "\\" not in pdf.text(0)

@@ -130,3 +130,12 @@ def test_recipient_signs_for_the_issued_document_on_its_page(wuxi, draft, client
     page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
     assert reverse("documents:receive", args=[draft.pk]) not in page
     assert client_of(wuxi.police_clerk).post(reverse("documents:receive", args=[draft.pk])).status_code == 404
+
+
+def test_an_unknown_step_is_refused_not_a_500(wuxi, draft, client_of):
+    """Found by a tester: POSTing to=bogus raised ValueError (500)."""
+    client = client_of(wuxi.clerk)
+    response = client.post(reverse("documents:move", args=[draft.pk]), {"to": "bogus"}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "bogus is not a step of an official document." in response.content.decode()
