@@ -25,19 +25,23 @@ _LEVELS = [
     (3, re.compile(r"^\d+[.．](?!\d)")),
     (4, re.compile(r"^[（(]\d+[）)]")),
 ]
+_BLOCK_TAG = re.compile(r"<\s*(p|br|div|table|tr|ul|ol|li|h[1-6])\b", re.I)
 _PARAGRAPH = re.compile(r"<p>(?P<text>[^<]*)")
 
 
 def body_sanitize(text: str) -> str:
     """Return safe HTML for a body typed as HTML or as plain text.
 
-    Plain text (no ``<``) becomes one ``<p>`` per non-empty line. HTML keeps only
-    ``ALLOWED_TAGS`` with ``ALLOWED_ATTRIBUTES``; comments are dropped.
+    Plain text (no ``<``) becomes one ``<p>`` per non-empty line. Text with tags but no paragraph
+    or table of its own (``<b>``, a pasted ``<script>``) is still paragraphed by its lines. HTML keeps
+    only ``ALLOWED_TAGS`` with ``ALLOWED_ATTRIBUTES``; comments are dropped.
     """
     text = (text or "").replace("\r\n", "\n").strip()
     if "<" not in text:
         return "".join(f"<p>{html.escape(line.strip(), quote=False)}</p>"
                        for line in text.split("\n") if line.strip())
+    if not _BLOCK_TAG.search(text):
+        text = "".join(f"<p>{line.strip()}</p>" for line in text.split("\n") if line.strip())
     return nh3.clean(text, tags=ALLOWED_TAGS, clean_content_tags=DROP_WITH_CONTENT, attributes=ALLOWED_ATTRIBUTES,
                      strip_comments=True, link_rel=None).strip()
 

@@ -49,3 +49,9 @@ def test_levels_marked_for_their_typefaces():
         '<p class="level-3"><span class="heading">1.资金。</span>到位。</p>'
         "<p>正文</p>"
     )
+
+
+def test_plain_text_with_inline_tags_keeps_its_paragraphs():
+    """Found by a tester: one <b> (or a pasted <script>) in a plain-text body made it one paragraph."""
+    typed = "一、总体要求\n各单位要<b>高度重视</b>。<script>alert(1)</script>\n（一）加强领导。"
+    assert body_sanitize(typed) == "<p>一、总体要求</p><p>各单位要<b>高度重视</b>。</p><p>（一）加强领导。</p>"
