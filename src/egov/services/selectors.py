@@ -278,7 +278,7 @@ def applications_search(*, user, q: str, limit: int = 50) -> list[Application]:
     try:
         return list(cases.filter(number=tracking_number_check(q)))
     except ValidationFailed:
-        pass
+        pass  # not a tracking number: search by the applicant's name below
     audit_record(action="services.application.search", actor=user, object_type="services.application",
                  summary=f"applicant name search ({len(q)} characters)", changes={"query_length": len(q)})
     return list(cases.filter(applicant_name__icontains=q).order_by("-submitted_at")[:limit])

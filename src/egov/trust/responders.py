@@ -107,7 +107,7 @@ def ocsp_respond(request_der: bytes) -> bytes:
         nonce = request.extensions.get_extension_for_class(x509.OCSPNonce).value
         builder = builder.add_extension(nonce, critical=False)
     except x509.ExtensionNotFound:
-        pass
+        pass  # RFC 6960 §4.4.1: the nonce is optional; without one the response carries none
     return builder.sign(responder_key, hashes.SHA256()).public_bytes(Encoding.DER)
 
 
