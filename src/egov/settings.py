@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "egov.workflow",
     "egov.services",
     "egov.documents",
+    "egov.portal",
 ]
 
 MIDDLEWARE = [

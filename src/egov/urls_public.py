@@ -14,4 +14,5 @@ urlpatterns = [
     path("services/", include("egov.services.urls_public")),
     path("trust/", include("egov.trust.urls_public")),
     path("api/", api.urls),
+    path("", include("egov.portal.urls_public")),
 ]

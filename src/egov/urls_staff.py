@@ -14,6 +14,7 @@ staff_patterns = [
     path("tasks/", include("egov.workflow.urls_staff")),
     path("cases/", include("egov.services.urls_staff")),
     path("documents/", include("egov.documents.urls_staff")),
+    path("disclosure/", include("egov.portal.urls_staff")),
 ]
 
 site_patterns = [
