@@ -2,6 +2,8 @@
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.utils import timezone
 from egov.audit.chain import GENESIS_HASH, event_hash
 from egov.audit.models import AuditEvent
 from egov.core import context
+from egov.core.canonical import canonical_json
 
 # Key of the PostgreSQL advisory lock that serializes appends to the chain (any fixed 64-bit number).
 _CHAIN_LOCK_KEY = 0x65676F76_61756474  # "egov" "audt"
@@ -41,40 +44,107 @@ def audit_record(
             Personal data is referred to by field name, never copied here.
 
     Returns:
-        The saved event.
+        The event: saved, or, inside ``audit_deferred``, to be saved with its block (``seq`` and
+        ``hash`` are set then).
+
+    Raises:
+        TypeError: ``changes`` holds a float or a value JSON cannot express (``core.canonical``).
 
     The append takes the chain lock (a transaction-scoped advisory lock on PostgreSQL; SQLite
     serializes writers itself), so concurrent transactions get consecutive ``seq`` values and the
-    lock is held until the caller's transaction ends.
+    lock is held until the caller's transaction ends. Inside ``audit_deferred`` the event waits in
+    memory and the lock is taken once, when the block ends.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     request = context.current()
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        actor_id=getattr(actor, "pk", None),
+        actor_label=str(actor)[:200] if actor is not None else "",
+        organization_id=getattr(organization, "pk", None),
+        organization_label=str(organization)[:200] if organization is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        summary=summary[:500],
+        changes=changes or {},
+        client_ip=request.client_ip,
+        request_id=request.request_id,
+    )
+    canonical_json(event.changes)  # refuse floats now, where the caller can see which event it was
+    batch = getattr(connection, _BATCH_ATTRIBUTE, None)
+    if batch is not None and connection.in_atomic_block:
+        marker = _SavepointMarker()
+        transaction.on_commit(marker)  # discarded by Django if a savepoint around this event rolls back
+        batch.append((marker, event))
+        return event
+    _chain_append([event])
+    return event
+
+
+class _SavepointMarker:
+    """A no-op commit callback standing for one deferred event: while it is still registered, the
+    savepoints the event was recorded in have not been rolled back (Django drops the callbacks of a
+    rolled-back savepoint: "Savepoints" in Django's documentation on ``transaction.on_commit``)."""
+
+    def __call__(self) -> None:
+        return None
+
+
+_BATCH_ATTRIBUTE = "egov_audit_batch"
+
+
+@contextmanager
+def audit_deferred() -> Iterator[None]:
+    """Run a block in one transaction whose audit events are appended together when it ends.
+
+    The chain lock (``audit_record``) is then held only from the end of the block to the commit,
+    instead of from the block's first event, so that concurrent writers elsewhere on the platform
+    (other applicants' submissions) do not wait for this whole block. Events recorded inside a
+    savepoint that was rolled back (an inner ``transaction.atomic`` left by an exception that the
+    block caught) are dropped, as their rows would have been. Nested uses join the outermost one.
+    If the block raises, its transaction rolls back and none of its events is written.
+    """
+    if getattr(connection, _BATCH_ATTRIBUTE, None) is not None:
+        with transaction.atomic():
+            yield
+        return
+    batch: list[tuple[_SavepointMarker, AuditEvent]] = []
+    try:
+        with transaction.atomic():
+            setattr(connection, _BATCH_ATTRIBUTE, batch)
+            yield
+            setattr(connection, _BATCH_ATTRIBUTE, None)
+            # Django's list of commit callbacks (``connection.run_on_commit``) has lost the markers
+            # of rolled-back savepoints; the markers have done their work and leave it again.
+            live = {id(callback) for _sids, callback, _robust in connection.run_on_commit}
+            connection.run_on_commit = [entry for entry in connection.run_on_commit
+                                        if not isinstance(entry[1], _SavepointMarker)]
+            _chain_append([event for marker, event in batch if id(marker) in live])
+    finally:
+        setattr(connection, _BATCH_ATTRIBUTE, None)
+
+
+def _chain_append(events: list[AuditEvent]) -> None:
+    """Link ``events`` after the chain's head and insert them, under the chain lock."""
+    if not events:
+        return
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
         last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-        event = AuditEvent(
-            seq=(last.seq + 1) if last else 1,
-            occurred_at=timezone.now(),
-            actor_id=getattr(actor, "pk", None),
-            actor_label=str(actor)[:200] if actor is not None else "",
-            organization_id=getattr(organization, "pk", None),
-            organization_label=str(organization)[:200] if organization is not None else "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            summary=summary[:500],
-            changes=changes or {},
-            client_ip=request.client_ip,
-            request_id=request.request_id,
-            prev_hash=last.hash if last else GENESIS_HASH,
-        )
-        event.hash = event_hash(event)
-        event.save(force_insert=True)
-    return event
+        seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+        for event in events:
+            seq += 1
+            event.seq, event.prev_hash = seq, prev_hash
+            event.hash = prev_hash = event_hash(event)
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            AuditEvent.objects.bulk_create(events)
 
 
 def audit_anchor_write(*, path: Path) -> dict | None:

@@ -256,6 +256,37 @@ def _read_upload(content, limit: int) -> bytes:
     return content.read(limit + 1)
 
 
+def material_file_check(*, content, material: Material | None = None) -> tuple[bytes, str]:
+    """Check one uploaded material file without storing it.
+
+    Args:
+        content: the bytes, or an open file; read up to the limit plus one byte.
+        material: the catalogue material whose ``accepted_types`` and ``max_size_bytes`` apply; None:
+            PDF, JPEG, PNG or OFD up to ``settings.EGOV_MATERIAL_MAX_BYTES``.
+
+    Returns:
+        ``(data, kind)``: the file's bytes and its ``StoredFile.Kind`` found from its magic bytes.
+
+    Raises:
+        ValidationFailed: ``extra = {"field": "file", "rule": r}``, ``r`` one of ``empty``,
+            ``max_size`` (with ``limit`` in bytes), ``file_type`` (with ``accepted``).
+    """
+    limit = material.max_size_bytes if material is not None else settings.EGOV_MATERIAL_MAX_BYTES
+    accepted = set(material.accepted_types) if material is not None else set(StoredFile.Kind.values)
+    data = _read_upload(content, limit)
+    if not data:
+        raise ValidationFailed(_("The file is empty."), extra={"field": "file", "rule": "empty"})
+    if len(data) > limit:
+        raise ValidationFailed(_("The file is larger than %(mb)s MB.") % {"mb": f"{limit / 1048576:.3g}"},
+                               extra={"field": "file", "rule": "max_size", "limit": limit})
+    kind = storage.detect_kind(data)
+    if kind is None or kind not in accepted:
+        names = ", ".join(StoredFile.Kind(k).label for k in sorted(accepted))
+        raise ValidationFailed(_("This file is not of an accepted type (%(types)s).") % {"types": names},
+                               extra={"field": "file", "rule": "file_type", "accepted": sorted(accepted)})
+    return data, kind
+
+
 def material_file_store(*, actor, content, material: Material | None = None) -> StoredFile:
     """Store one uploaded material file by the SHA-256 of its bytes; the same bytes are stored once.
 
@@ -282,19 +313,7 @@ def material_file_store(*, actor, content, material: Material | None = None) -> 
     row: harmless, because the next store of the same bytes finds it and records it.
     """
     require_uploader(actor)
-    limit = material.max_size_bytes if material is not None else settings.EGOV_MATERIAL_MAX_BYTES
-    accepted = set(material.accepted_types) if material is not None else set(StoredFile.Kind.values)
-    data = _read_upload(content, limit)
-    if not data:
-        raise ValidationFailed(_("The file is empty."), extra={"field": "file", "rule": "empty"})
-    if len(data) > limit:
-        raise ValidationFailed(_("The file is larger than %(mb)s MB.") % {"mb": f"{limit / 1048576:.3g}"},
-                               extra={"field": "file", "rule": "max_size", "limit": limit})
-    kind = storage.detect_kind(data)
-    if kind is None or kind not in accepted:
-        names = ", ".join(StoredFile.Kind(k).label for k in sorted(accepted))
-        raise ValidationFailed(_("This file is not of an accepted type (%(types)s).") % {"types": names},
-                               extra={"field": "file", "rule": "file_type", "accepted": sorted(accepted)})
+    data, kind = material_file_check(content=content, material=material)
     digest = storage.sha256_hex(data)
     wrote = False
     try:

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import Agent, LegalPerson, User
-from egov.audit.actions import audit_record
+from egov.audit.actions import audit_deferred, audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
-from egov.services.actions import material_file_store
+from egov.services.actions import material_file_check, material_file_store
 from egov.services.formschema import form_data_validate
 from egov.services.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
 from egov.services.models import Application, ApplicationEvent, ApplicationMaterial, Material, ServiceItem
@@ -47,19 +47,18 @@ def _applicant_for(actor: User, legal_person: LegalPerson | None) -> User:
     return legal_person.user
 
 
-def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], required: set[int]
-                 ) -> list[tuple[Material, Any]]:
-    """Store the uploaded file of each material; every missing or refused file is an error.
+def _check_files(*, materials: list[Material], files: Mapping[int, Any], required: set[int]) -> None:
+    """Check the uploaded file of each material without storing anything.
 
-    Returns ``[(material, StoredFile)]``. Raises ``ValidationFailed`` naming the first material in
-    error as ``materials.<id>`` with every error in ``extra["errors"]``; refused files are not stored.
+    Raises ``ValidationFailed`` naming the first material in error as ``materials.<id>`` with every
+    error in ``extra["errors"]`` (``required``, ``max_size``, ``file_type``, ``empty``, ``unknown``).
     """
     known = {material.pk for material in materials}
     unknown = sorted(set(files) - known)
     if unknown:
         raise ValidationFailed(_("A file was sent for a material that this step does not ask for."),
                                extra={"field": f"materials.{unknown[0]}", "rule": "unknown"})
-    stored, errors = [], []
+    errors = []
     for material in materials:
         content = files.get(material.pk)
         if content is None:
@@ -68,17 +67,26 @@ def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], 
                                "message": _("%(material)s: this material is required.") % {"material": material}})
             continue
         try:
-            stored.append((material, material_file_store(actor=actor, content=content, material=material)))
+            material_file_check(content=content, material=material)
         except ValidationFailed as error:
             errors.append({"field": f"materials.{material.pk}", "rule": error.extra.get("rule", "invalid"),
                            "message": f"{material}: {error.message}"})
     if errors:
         raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": errors[0]["rule"],
                                                             "errors": errors})
-    return stored
 
 
-@transaction.atomic
+def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], required: set[int]
+                 ) -> list[tuple[Material, Any]]:
+    """Check, then store, the uploaded file of each material: ``[(material, StoredFile)]``.
+
+    Raises ``ValidationFailed`` as ``_check_files`` does; then nothing is stored.
+    """
+    _check_files(materials=materials, files=files, required=required)
+    return [(material, material_file_store(actor=actor, content=files[material.pk], material=material))
+            for material in materials if material.pk in files]
+
+
 def application_submit(
     *, actor: User, item: ServiceItem, form_data: dict, files: Mapping[int, Any], idempotency_key: str,
     legal_person: LegalPerson | None = None,
@@ -112,13 +120,8 @@ def application_submit(
         raise ValidationFailed(_("The idempotency key is 8 to 64 letters, digits, - or _."),
                                extra={"field": "idempotency_key", "rule": "format"})
     applicant = _applicant_for(actor, legal_person)
-    # One submission per applicant at a time: a double click waits here, then finds the first case.
-    User.objects.select_for_update().filter(pk=applicant.pk).first()
-    existing = Application.objects.filter(applicant=applicant, idempotency_key=key).first()
+    existing = _submitted_before(applicant=applicant, key=key, item=item)
     if existing is not None:
-        if existing.item_id != item.pk:
-            raise Conflict(_("This idempotency key was used for another application."),
-                           extra={"field": "idempotency_key", "rule": "idempotency_key"})
         return existing, False
     if not item.is_published or item.online_depth < ServiceItem.OnlineDepth.ACCEPTANCE:
         raise ValidationFailed(_("This item cannot be applied for online."), extra={"field": "item", "rule": "online"})
@@ -127,11 +130,35 @@ def application_submit(
                                extra={"field": "item", "rule": "applicant_kind"})
     form_data = form_data_validate(schema=item.form_schema, data=form_data if form_data is not None else {})
     materials = list(item.materials.all())
-    stored = _store_files(actor=actor, materials=materials, files=files,
-                          required={m.pk for m in materials if m.required})
+    required = {m.pk for m in materials if m.required}
+    _check_files(materials=materials, files=files, required=required)
     now = timezone.now()
+    # The number is taken in its own short transaction (when the caller has none open), so that
+    # concurrent submissions to one organization wait for each other only that long.
+    number = tracking_number_allocate(organization=item.organization, day=timezone.localdate(now))
+    with audit_deferred():
+        # One submission per applicant at a time: a double click waits here, then finds the first case.
+        User.objects.select_for_update().filter(pk=applicant.pk).first()
+        existing = _submitted_before(applicant=applicant, key=key, item=item)
+        if existing is not None:
+            return existing, False  # the number taken above stays unused: a gap, never a duplicate
+        stored = _store_files(actor=actor, materials=materials, files=files, required=required)
+        return _application_create(actor=actor, item=item, applicant=applicant, number=number, key=key,
+                                   form_data=form_data, stored=stored, now=now), True
+
+
+def _submitted_before(*, applicant: User, key: str, item: ServiceItem) -> Application | None:
+    existing = Application.objects.filter(applicant=applicant, idempotency_key=key).first()
+    if existing is not None and existing.item_id != item.pk:
+        raise Conflict(_("This idempotency key was used for another application."),
+                       extra={"field": "idempotency_key", "rule": "idempotency_key"})
+    return existing
+
+
+def _application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
+                        form_data: dict, stored: list, now) -> Application:
     application = Application.objects.create(
-        number=tracking_number_allocate(organization=item.organization, day=timezone.localdate(now)),
+        number=number,
         item=item, organization=item.organization, applicant=applicant, applicant_name=applicant.name,
         submitted_by=actor, idempotency_key=key, form_data=form_data, limit_days=item.promised_limit_days,
         submitted_at=now,
@@ -148,7 +175,7 @@ def application_submit(
                  obj=application, summary=f"{application.number} submitted for {item.code}",
                  changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,
                           "fields": sorted(form_data), "materials": [m.pk for m, _f in stored]})
-    return application, True
+    return application
 
 
 @transaction.atomic

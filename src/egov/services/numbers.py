@@ -75,6 +75,9 @@ def _counter_next(scope: str, limit: int) -> int:
 
 
 def _organization_code(organization: Organization) -> str:
+    existing = OrganizationCaseCode.objects.filter(organization=organization).first()
+    if existing is not None:
+        return existing.code
     # The organization's row is locked so that its first two cases, submitted at once, agree on its code.
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
     existing = OrganizationCaseCode.objects.filter(organization=organization).first()
@@ -89,9 +92,13 @@ def _organization_code(organization: Organization) -> str:
 def tracking_number_allocate(*, organization: Organization, day: date) -> str:
     """Give the next tracking number of ``organization`` on ``day``; never the same one twice.
 
-    Called inside the submitting transaction: the day's counter row stays locked until it commits,
-    so concurrent submissions to one organization wait for each other and get consecutive numbers;
-    a rolled-back submission gives its number back.
+    Runs in its own transaction when the caller has none open (``application_submit`` calls it so,
+    after every check of the submission has passed): the day's counter row is locked only for that
+    short transaction, so concurrent submissions to one organization wait for each other a moment
+    and get consecutive numbers. A submission that fails after taking its number (a disk error
+    storing a file, a crash) leaves that number unused: a gap, never a duplicate (a tracking number
+    identifies one case; unlike a 发文字号, GB/T 9704-2012 §7.2.4, it is not a register that must run
+    without gaps). Inside a caller's transaction the lock lasts until that transaction ends.
 
     Raises:
         ValidationFailed: the organization gave 999,999 numbers that day, or its division has 999

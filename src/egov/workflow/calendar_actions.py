@@ -109,6 +109,7 @@ def calendar_day_set(*, actor, day: date, is_off_day: bool, name: str) -> Calend
         raise _invalid(_("Give the holiday's name."), "name", "required")
     row, created = CalendarDay.objects.update_or_create(
         date=day, defaults={"calendar_year": calendar_year, "is_off_day": is_off_day, "name": name})
+    calendar_year.save(update_fields=["updated_at"])  # tells every process's cached calendar (work_calendar)
     audit_record(action="workflow.calendar_day.set", actor=actor, obj=row,
                  summary=f"{day.isoformat()} {'off' if is_off_day else 'working'} ({name})",
                  changes={"date": day.isoformat(), "is_off_day": is_off_day, "created": created})
@@ -126,3 +127,4 @@ def calendar_day_clear(*, actor, row: CalendarDay) -> None:
     audit_record(action="workflow.calendar_day.clear", actor=actor, obj=row,
                  summary=f"{row.date.isoformat()} back to the weekday rule", changes={"date": row.date.isoformat()})
     row.delete()
+    row.calendar_year.save(update_fields=["updated_at"])  # tells every process's cached calendar (work_calendar)

@@ -25,6 +25,7 @@ between a definition and the inbox:
   is open.
 """
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -133,6 +134,14 @@ def definition_parse(bpmn_xml: str | bytes) -> ParsedDefinition:
     raw = bpmn_xml.encode("utf-8") if isinstance(bpmn_xml, str) else bytes(bpmn_xml)
     if len(raw) > MAX_BPMN_BYTES:
         raise _refuse(_("The file is larger than %(n)d bytes.") % {"n": MAX_BPMN_BYTES}, "size")
+    return _definition_parse(raw)
+
+
+@functools.lru_cache(maxsize=64)
+def _definition_parse(raw: bytes) -> ParsedDefinition:
+    # Every case start parses its stored definition; a definition version never changes, so each
+    # process parses each text once (a refused text raises and is not kept). SpiffWorkflow only
+    # reads a spec when it builds and runs workflows from it.
     if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
         raise _refuse(_("A BPMN file must not contain a DOCTYPE or entities."), "xml")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)

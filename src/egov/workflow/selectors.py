@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,13 +17,30 @@ from egov.workflow.permissions import can_see_task
 DUE_SOON_DAYS = 2  # yellow at ≤ 2 working days left (issue 5)
 
 
+_calendar_cache: tuple[tuple, workdays.WorkCalendar] | None = None
+
+
 def work_calendar() -> workdays.WorkCalendar:
-    """The working-day calendar as the operators' table holds it now."""
+    """The working-day calendar as the operators' table holds it now.
+
+    Each process keeps the last calendar it read with a stamp of the tables (number of years and
+    days, newest day id, latest change of a year: ``calendar_actions`` touches the year on every
+    edit) and reads the days again only when the stamp moved: two small aggregate queries instead
+    of the ~800 rows of 2004–2026 on every deadline.
+    """
+    global _calendar_cache
+    stamp = (tuple(CalendarYear.objects.aggregate(n=Count("id"), changed=Max("updated_at")).values())
+             + tuple(CalendarDay.objects.aggregate(n=Count("id"), newest=Max("id")).values()))
+    cached = _calendar_cache
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     off, extra = set(), set()
     for day, is_off_day in CalendarDay.objects.values_list("date", "is_off_day"):
         (off if is_off_day else extra).add(day)
     years = frozenset(CalendarYear.objects.values_list("year", flat=True))
-    return workdays.WorkCalendar(off_days=frozenset(off), extra_working_days=frozenset(extra), known_years=years)
+    calendar = workdays.WorkCalendar(off_days=frozenset(off), extra_working_days=frozenset(extra), known_years=years)
+    _calendar_cache = (stamp, calendar)
+    return calendar
 
 
 def working_days_add(*, start: date, days: int, calendar: workdays.WorkCalendar | None = None) -> date:

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import DatabaseError, connection, connections, transaction
 
-from egov.audit.actions import audit_record
+from egov.audit.actions import audit_deferred, audit_record
 from egov.audit.chain import GENESIS_HASH
 from egov.audit.models import AuditEvent
 from egov.audit.selectors import audit_chain_verify, audit_events_for
@@ -157,4 +157,70 @@ def test_concurrent_appends_from_two_connections_stay_consecutive():
     assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 2 * per_thread + 1))
     ids = set(AuditEvent.objects.values_list("object_id", flat=True))
     assert ids == {f"{n}{i}" for n in "ab" for i in range(per_thread)}
+    assert audit_chain_verify().ok
+
+
+def test_deferred_events_are_appended_together_when_the_block_ends():
+    audit_record(action="tests.thing.before")
+    with audit_deferred():
+        audit_record(action="tests.thing.first", object_type="tests.thing", object_id=1)
+        assert AuditEvent.objects.count() == 1  # waiting in memory until the block ends
+        with audit_deferred():  # a nested block joins the outer one
+            audit_record(action="tests.thing.second", object_type="tests.thing", object_id=2)
+        assert AuditEvent.objects.count() == 1
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", "action")) == [
+        (1, "tests.thing.before"), (2, "tests.thing.first"), (3, "tests.thing.second")]
+    assert audit_chain_verify().ok
+
+
+def test_deferred_events_of_a_rolled_back_savepoint_or_block_are_dropped():
+    with audit_deferred():
+        audit_record(action="tests.thing.kept")
+        try:
+            with transaction.atomic():
+                audit_record(action="tests.thing.undone")
+                raise ValueError("the inner work fails and the block goes on")
+        except ValueError:
+            pass
+        audit_record(action="tests.thing.kept_too")
+    assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True)) == [
+        "tests.thing.kept", "tests.thing.kept_too"]
+    with pytest.raises(RuntimeError), audit_deferred():
+        audit_record(action="tests.thing.lost")
+        raise RuntimeError("the whole block fails")
+    assert AuditEvent.objects.count() == 2
+    assert audit_chain_verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_deferred_block_does_not_hold_the_chain_lock_while_it_runs():
+    # Another connection appends while the block is still open: it does not wait for the block,
+    # and the block's events come after it in the chain.
+    recorded, finish, errors = threading.Event(), threading.Event(), []
+
+    def long_block() -> None:
+        try:
+            with audit_deferred():
+                audit_record(action="tests.thing.long_block")
+                recorded.set()
+                finish.wait(10)
+        except BaseException as exc:  # reported to the test thread below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=long_block)
+    thread.start()
+    assert recorded.wait(10)
+    other = threading.Thread(target=lambda: (audit_record(action="tests.thing.meanwhile"), connections.close_all()))
+    other.start()
+    other.join(5)
+    meanwhile_waited = other.is_alive()
+    finish.set()
+    thread.join(10)
+    other.join(10)
+    assert errors == [] and not meanwhile_waited
+    assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True)) == [
+        "tests.thing.meanwhile", "tests.thing.long_block"]
     assert audit_chain_verify().ok

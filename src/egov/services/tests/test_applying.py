@@ -97,6 +97,31 @@ def test_too_large_or_refused_files_are_named_and_not_stored(casework):
     assert Application.objects.count() == 0
 
 
+def test_refused_submissions_and_replays_take_no_tracking_number(casework):
+    # The number is taken only after every check passed: a refused file, a bad form or a replayed
+    # key leaves the day's sequence where it was, so the next case gets the next number.
+    first = submit(casework.item, casework.citizen, key="numbered-01")
+    required = casework.item.materials.get(required=True)
+    with pytest.raises(ValidationFailed):
+        submit(casework.item, casework.citizen, key="numbered-02", files={required.pk: b"MZ not a document"})
+    with pytest.raises(ValidationFailed):
+        submit(casework.item, casework.citizen, key="numbered-03", form={**VALID_COMPANY, "shareholders": 99})
+    assert submit(casework.item, casework.citizen, key="numbered-01").pk == first.pk
+    second = submit(casework.item, casework.citizen, key="numbered-04")
+    assert first.number[19:25] == "000001" and second.number[19:25] == "000002"
+
+
+def test_one_submission_appends_its_audit_events_together_at_the_end(casework):
+    before = AuditEvent.objects.count()
+    application = submit(casework.item, casework.citizen)
+    events = list(AuditEvent.objects.order_by("seq")[before:])
+    # the material file, the process start, the submission: consecutive, in the order they happened
+    assert [e.action for e in events] == ["services.material_file.store", "workflow.process.start",
+                                          "services.application.submit"]
+    assert [e.seq for e in events] == list(range(events[0].seq, events[0].seq + 3))
+    assert events[-1].object_id == str(application.pk)
+
+
 def test_an_item_not_open_to_legal_persons_refuses_them(casework):
     casework.item.applicant_kinds = ["natural"]
     casework.item.save()

@@ -142,3 +142,15 @@ def test_single_days_are_set_and_cleared_by_operators_only(city):
     with pytest.raises(ValidationFailed) as refused:
         calendar_day_set(actor=None, day=date(2031, 1, 2), is_off_day=True, name="x")
     assert refused.value.extra["rule"] == "year_not_loaded"
+
+
+@pytest.mark.django_db
+def test_every_process_sees_an_edited_day_at_once(city):
+    # work_calendar keeps the calendar it read; an edit of an existing day (same rows, same ids)
+    # must still reach the next deadline. 2026-10-01 (National Day) is a day off in the seed.
+    assert not work_calendar().is_working_day(date(2026, 10, 1))
+    calendar_day_set(actor=city.users["operator"], day=date(2026, 10, 1), is_off_day=False, name="演练：改为上班")
+    assert work_calendar().is_working_day(date(2026, 10, 1))
+    # Thursday 2026-09-24 + 4 working days: 25–27 September are 中秋节, then 28, 29, 30 September and
+    # now 1 October (without the edit: 8 October, after the National Day week).
+    assert working_days_add(start=date(2026, 9, 24), days=4) == date(2026, 10, 1)
