@@ -2,12 +2,13 @@
 endpoint of the same server in the same run, with p50/p99 latencies; and deadlines computed per
 second.
 
-    .venv/bin/python bench/service_hall.py [--seconds S] [--clients N] [--no-readme]
+    .venv/bin/python bench/service_hall.py [--seconds S] [--clients N] [--threads T] [--no-readme]
 
 1. creates a PostgreSQL database ``egov_bench_<pid>`` on 127.0.0.1:5432 (user postgres), migrates
    it and loads the demo city, plus one citizen and one signed-in session per client;
-2. starts ``egov serve --workers 2`` on a free port of 127.0.0.1 (EGOV_ENV=demo, Celery eager:
-   the notification e-mails are sent after commit in the request, the citizens have no address);
+2. starts ``egov serve --workers 2 --threads T`` (T = 1: sync workers) on a free port of 127.0.0.1
+   (EGOV_ENV=demo, Celery eager: the notification e-mails are sent after commit in the request,
+   the citizens have no address);
 3. drives it with N concurrent clients (threads, one ``httpx.Client`` each) for S seconds per
    scenario: ``GET /health`` (one aggregate query: the baseline), ``POST
    /api/v1/services/applications`` (企业设立登记 with its form and two PDF materials: tracking
@@ -135,7 +136,7 @@ def write_readme(result: dict) -> None:
     table = "\n".join([
         "<!-- service_hall:start -->",
         f"Measured {result['when']} on this machine ({os.cpu_count()} cores), {result['clients']} clients, "
-        f"{result['seconds']:g} s per scenario, `egov serve --workers 2` on PostgreSQL.",
+        f"{result['seconds']:g} s per scenario, `egov serve --workers 2 --threads {result['threads']}` on PostgreSQL.",
         "",
         "| scenario | requests/s | ratio to /health | p50 ms | p99 ms | non-2xx | target |",
         "|---|---|---|---|---|---|---|",
@@ -159,6 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1, help="threads per server worker (1: sync workers)")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
     database = f"egov_bench_{os.getpid()}"
@@ -177,7 +179,8 @@ def main() -> None:
             raise SystemExit(f"setup failed:\n{completed.stderr}")
         setup = json.loads(completed.stdout.strip().splitlines()[-1])
         port = free_port()
-        server = subprocess.Popen([EGOV, "serve", "--workers", "2", "--port", str(port)], env=env,
+        command = [EGOV, "serve", "--workers", "2", "--threads", str(args.threads), "--port", str(port)]
+        server = subprocess.Popen(command, env=env,
                                   stdout=open(Path(tmp) / "server.log", "w"), stderr=subprocess.STDOUT,
                                   start_new_session=True)
         base = f"http://127.0.0.1:{port}"
@@ -214,6 +217,7 @@ def main() -> None:
 
         drive(anonymous, 2, health)  # warm-up: imports, connections, caches of both workers
         result = {"when": time.strftime("%Y-%m-%d"), "clients": args.clients, "seconds": args.seconds,
+                  "threads": args.threads,
                   "health": drive(anonymous, args.seconds, health), "submit": drive(clients, args.seconds, submit)}
         if not submitted:
             raise SystemExit(f"no submission succeeded: {result['submit']['first_error']}")
