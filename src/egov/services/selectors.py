@@ -270,6 +270,10 @@ def applications_search(*, user, q: str, limit: int = 50) -> list[Application]:
     """Cases ``user``'s organizations handle whose tracking number is ``q`` or whose applicant's
     name contains ``q``. A search by name reads personal data: it is audited (the query's length,
     not the query).
+
+    Raises:
+        ValidationFailed: ``q`` is laid out as a tracking number but its check character does not
+            match (``rule = "check_character"``): a typing error, named as such.
     """
     q = (q or "").strip()
     if not q:
@@ -277,8 +281,10 @@ def applications_search(*, user, q: str, limit: int = 50) -> list[Application]:
     cases = _staff_cases(user)
     try:
         return list(cases.filter(number=tracking_number_check(q)))
-    except ValidationFailed:
-        pass  # not a tracking number: search by the applicant's name below
+    except ValidationFailed as error:
+        if error.extra.get("rule") == "check_character":
+            raise  # a tracking number with a typing error: say so rather than search names with it
+    # not a tracking number: search by the applicant's name
     audit_record(action="services.application.search", actor=user, object_type="services.application",
                  summary=f"applicant name search ({len(q)} characters)", changes={"query_length": len(q)})
     return list(cases.filter(applicant_name__icontains=q).order_by("-submitted_at")[:limit])

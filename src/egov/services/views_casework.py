@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
-from egov.core.errors import ApplicationError, NotFound
+from egov.core.errors import ApplicationError, NotFound, ValidationFailed
 from egov.core.forms import add_application_error
 from egov.services import forms, processing
 from egov.services.formschema import form_fields
@@ -48,7 +48,10 @@ def workbench(request):
     search = forms.CaseSearchForm(request.GET or None)
     results = None
     if search.is_valid() and search.cleaned_data["q"]:
-        results = applications_search(user=request.user, q=search.cleaned_data["q"])
+        try:
+            results = applications_search(user=request.user, q=search.cleaned_data["q"])
+        except ValidationFailed as error:
+            search.add_error("q", error.message)  # the number's field: a typing error in it
     return render(request, "services/staff/workbench.html", {
         "rows": workbench_todo(user=request.user), "search": search, "results": results, "tab": "todo"})
 

@@ -106,6 +106,10 @@ def test_workbench_lists_cases_with_badges_and_searches(client, casework):
     assert by_name.count(f'href="/staff/cases/{application.number}/"') == 2
     assert AuditEvent.objects.filter(action="services.application.search",
                                      actor_id=casework.staff["clerk"].pk).exists()
+    # A number with one digit mistyped is named as a typing error, not searched as a name.
+    typo = application.number[:-2] + str((int(application.number[-2]) + 1) % 10) + application.number[-1]
+    mistyped = client.get("/staff/cases/", {"q": typo}).content.decode()
+    assert '<p class="error" id="id_q_error" role="alert">办件编号有误（校验码不符）。</p>' in mistyped
     client.force_login(casework.staff["other_clerk"])
     other = client.get("/staff/cases/", {"q": application.number}).content.decode()
     assert f'href="/staff/cases/{application.number}/"' not in other
