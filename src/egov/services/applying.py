@@ -4,6 +4,8 @@ Each action is atomic and audited, checks that the actor is the applicant (deny 
 changes the status only through ``egov.services.lifecycle``.
 """
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -104,15 +106,18 @@ def application_submit(
         legal_person: the legal person applied for, when the actor is its agent or its own account.
 
     Returns:
-        ``(application, created)``: ``created`` is False when this applicant submitted with this key
-        before; that application is returned unchanged and nothing is written.
+        ``(application, created)``: ``created`` is False when this applicant submitted this same
+        request (item, form, files) with this key before; that application is returned unchanged
+        and nothing is written.
 
     Raises:
         PermissionDenied: not a signed-in citizen or enterprise, or not an agent of ``legal_person``.
         ValidationFailed: ``extra["field"]`` names what is wrong: ``idempotency_key``, ``item``
             (``online``: not applicable online; ``applicant_kind``), ``form.<name>`` (with every error
             in ``extra["errors"]``), ``materials.<id>`` (``required``, ``max_size``, ``file_type``, ``empty``).
-        Conflict: the key was used for another item (``rule = "idempotency_key"``).
+        Conflict: the key was used for another item (``rule = "idempotency_key"``), or for this item
+            with another form or other files (``rule = "idempotency_key_content"``, with the case's
+            ``number``): a changed request is never answered with the first case as if it were new.
     """
     _require_public_user(actor)
     key = (idempotency_key or "").strip()
@@ -120,7 +125,8 @@ def application_submit(
         raise ValidationFailed(_("The idempotency key is 8 to 64 letters, digits, - or _."),
                                extra={"field": "idempotency_key", "rule": "format"})
     applicant = _applicant_for(actor, legal_person)
-    existing = _submitted_before(applicant=applicant, key=key, item=item)
+    digest = _request_digest(item=item, form_data=form_data, files=files)
+    existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
     if existing is not None:
         return existing, False
     if not item.is_published or item.online_depth < ServiceItem.OnlineDepth.ACCEPTANCE:
@@ -139,29 +145,48 @@ def application_submit(
     with audit_deferred():
         # One submission per applicant at a time: a double click waits here, then finds the first case.
         User.objects.select_for_update().filter(pk=applicant.pk).first()
-        existing = _submitted_before(applicant=applicant, key=key, item=item)
+        existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
         if existing is not None:
             return existing, False  # the number taken above stays unused: a gap, never a duplicate
         stored = _store_files(actor=actor, materials=materials, files=files, required=required)
-        return _application_create(actor=actor, item=item, applicant=applicant, number=number, key=key,
-                                   form_data=form_data, stored=stored, now=now), True
+        application = _application_create(actor=actor, item=item, applicant=applicant, number=number, key=key,
+                                          form_data=form_data, stored=stored, now=now, digest=digest)
+        return application, True
 
 
-def _submitted_before(*, applicant: User, key: str, item: ServiceItem) -> Application | None:
+def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any]) -> str:
+    """SHA-256 (hex) of what a submission asks: the item, the form as sent and each file's bytes."""
+    file_digests = {}
+    for material_id, content in sorted(files.items()):
+        if hasattr(content, "seek"):
+            content.seek(0)
+        data = content if isinstance(content, bytes | bytearray) else content.read()
+        file_digests[str(material_id)] = hashlib.sha256(data).hexdigest()
+    request = {"item": item.code, "form": form_data, "files": file_digests}
+    return hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: str) -> Application | None:
     existing = Application.objects.filter(applicant=applicant, idempotency_key=key).first()
-    if existing is not None and existing.item_id != item.pk:
+    if existing is None:
+        return None
+    if existing.item_id != item.pk:
         raise Conflict(_("This idempotency key was used for another application."),
                        extra={"field": "idempotency_key", "rule": "idempotency_key"})
+    if existing.request_digest and existing.request_digest != digest:
+        raise Conflict(_("This form was already sent as case %(number)s, with other content. To send different "
+                         "content, start a new application.") % {"number": existing.number},
+                       extra={"field": "idempotency_key", "rule": "idempotency_key_content",
+                              "number": existing.number})
     return existing
 
 
 def _application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
-                        form_data: dict, stored: list, now) -> Application:
+                        form_data: dict, stored: list, now, digest: str) -> Application:
     application = Application.objects.create(
-        number=number,
-        item=item, organization=item.organization, applicant=applicant, applicant_name=applicant.name,
-        submitted_by=actor, idempotency_key=key, form_data=form_data, limit_days=item.promised_limit_days,
-        submitted_at=now,
+        number=number, item=item, organization=item.organization, applicant=applicant,
+        applicant_name=applicant.name, submitted_by=actor, idempotency_key=key, request_digest=digest,
+        form_data=form_data, limit_days=item.promised_limit_days, submitted_at=now,
     )
     ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
                                                                  file=file) for material, file in stored])

@@ -55,7 +55,9 @@ class Application(models.Model):
     ``applicant`` is the account the case belongs to: a natural person, or a legal person; when an
     agent (经办人) applied for a legal person, ``submitted_by`` is the agent's account (otherwise the
     applicant's own). ``idempotency_key`` is unique per applicant: submitting again with the same
-    key gives back the same case. ``number`` is the tracking number (``egov.services.numbers``).
+    key and the same content gives back the same case; ``request_digest`` (SHA-256 of item, form
+    and files) tells a true repeat from other content sent under a reused key. ``number`` is the
+    tracking number (``egov.services.numbers``).
     ``special_resume_status`` remembers the status a special procedure interrupted. ``query_code``
     is given to the applicant with the tracking number: with both, anyone may follow the case
     without signing in (``egov.services.publication.application_track``).
@@ -73,6 +75,7 @@ class Application(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
                                      on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(_("idempotency key"), max_length=64)
+    request_digest = models.CharField(_("request digest"), max_length=64, blank=True)
     form_data = models.JSONField(_("form data"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.SUBMITTED, db_index=True)

@@ -48,6 +48,18 @@ def test_the_same_idempotency_key_makes_one_application(casework):
     assert other.pk != first.pk and Application.objects.count() == 2
 
 
+def test_the_same_key_with_other_content_is_a_conflict_naming_the_first_case(casework):
+    first = submit(casework.item, casework.citizen, key="edited-after-01")
+    with pytest.raises(Conflict) as raised:
+        submit(casework.item, casework.citizen, key="edited-after-01", form={**VALID_COMPANY, "shareholders": 3})
+    assert raised.value.extra == {"field": "idempotency_key", "rule": "idempotency_key_content",
+                                  "number": first.number}
+    required = casework.item.materials.get(required=True)
+    with pytest.raises(Conflict):
+        submit(casework.item, casework.citizen, key="edited-after-01", files={required.pk: PDF + b"\n% edited"})
+    assert Application.objects.count() == 1
+
+
 def test_a_key_reused_for_another_item_is_a_conflict(casework):
     from egov.services.tests.factories import USCC_A, make_item
 
