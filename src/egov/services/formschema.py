@@ -391,6 +391,11 @@ class SchemaForm:
             for keyword, attr in (("minLength", "minlength"), ("maxLength", "maxlength"), ("pattern", "pattern")):
                 if keyword in spec and not (widget == "textarea" and keyword == "pattern"):
                     attrs[attr] = spec[keyword]
+            if "maxLength" in spec:
+                # JSON Schema counts characters (code points); a browser's maxlength counts UTF-16
+                # units, two for a character outside the BMP (CJK Extension B on: 𠮷). Twice the
+                # limit never stops a valid value; the server checks the exact count.
+                attrs["maxlength"] = 2 * spec["maxLength"]
         if widget == "number":
             attrs["step"] = spec.get("multipleOf", 1 if field.type == "integer" else "any")
             attrs["inputmode"] = "numeric" if field.type == "integer" else "decimal"

@@ -167,7 +167,7 @@ def test_rendered_fields_are_accessible():
     assert controls.attrs["form-contact_phone"]["pattern"] == "^1[3-9][0-9]{9}$"
     assert controls.attrs["form-established_on"]["type"] == "date"
     assert "required" not in controls.attrs["form-established_on"]
-    assert controls.attrs["form-business_scope"]["maxlength"] == "2000"  # a textarea
+    assert controls.attrs["form-business_scope"]["maxlength"] == "4000"  # a textarea of 2,000 characters
     assert controls.attrs["form-commitment"]["type"] == "checkbox" and "required" in controls.attrs["form-commitment"]
     assert '<option value="llc">有限责任公司</option>' in html
     assert html.count('<span class="required" aria-hidden="true">*</span>') == 6
@@ -211,3 +211,17 @@ def test_control_characters_in_text_are_refused_by_name():
         form_data_validate(schema=schema, data={"name": "张\u0000三", "note": "第一行\n第二行\t制表"})
     assert (refused.value.extra["field"], refused.value.extra["rule"]) == ("form.name", "control_character")
     assert [e["field"] for e in refused.value.extra["errors"]] == ["form.name"]
+
+
+def test_a_name_of_characters_outside_the_bmp_fits_its_limit_in_the_browser_and_on_the_server():
+    # 4 characters of CJK Extension B are 8 UTF-16 units: a browser maxlength of 4 would stop the
+    # typist after two of them.
+    schema = {"type": "object", "properties": {"holder": {"type": "string", "title": "持证人", "maxLength": 4}}}
+    name = "\U00020BB7\U00020BB7\U00020BB7\U00020BB7"  # 𠮷𠮷𠮷𠮷
+    assert len(name.encode("utf-16-le")) // 2 == 8
+    html_limit = int(_controls(SchemaForm(schema).render()).attrs["form-holder"]["maxlength"])
+    assert html_limit >= 8
+    form = SchemaForm(schema, {"form-holder": name})
+    assert form.is_valid(), form.errors
+    too_long = SchemaForm(schema, {"form-holder": name + "明"})
+    assert not too_long.is_valid() and too_long.rules["holder"] == "maxLength"
