@@ -184,7 +184,7 @@ def _application_out(application: Application) -> dict:
         "reasons": application.reasons,
         "deadlines": application_deadlines(application=application).as_json(),
         "events": [{"at": e.at, "move": e.move, "label": str(MOVE_LABELS.get(e.move, e.move)), "status": e.status_to,
-                    "by": e.by, "note": e.note} for e in application.events.all()],
+                    "by": e.by, "note": e.note_text()} for e in application.events.all()],
         "materials": [{"material_id": m.pk, "material": m.name, "kind": row.file.kind if row else None,
                        "size": row.file.size if row else None, "sha256": row.file.sha256 if row else None,
                        "supplement": row.supplement if row else False}

@@ -94,7 +94,8 @@ def application_locked(application: Application) -> Application:
 
 def application_move(
     *, application: Application, move: str, actor, by: str, organization=None, note: str = "",
-    changes: dict[str, Any] | None = None, fields: tuple[str, ...] = (),
+    note_key: str = "", note_args: dict[str, Any] | None = None, changes: dict[str, Any] | None = None,
+    fields: tuple[str, ...] = (),
 ) -> Application:
     """Apply ``move`` to the (locked) ``application``: status, timeline line, audit event.
 
@@ -103,7 +104,10 @@ def application_move(
         actor: the user acting (audited), or None for the platform.
         by: who acted as the applicant reads it (the applicant's name or the organization's).
         organization: the organization on whose behalf a staff member acted (audited).
-        note: what the applicant is told on the timeline (reasons, what to supplement).
+        note: what the applicant is told on the timeline in someone's own words (reasons, what to
+            supplement).
+        note_key, note_args: instead of ``note``, a note of the platform's (``TIMELINE_NOTES``),
+            worded in the reader's language when shown.
         changes: more to record in the audit event.
         fields: other fields of the application the caller changed, saved with the status.
 
@@ -120,11 +124,12 @@ def application_move(
     application.save(update_fields=["status", "special_resume_status", *fields])
     if application.process_id:
         application.process.refresh_from_db()  # the workflow actions changed their own copy
-    ApplicationEvent.objects.create(application=application, move=move, status_from=before, status_to=target,
-                                    by=by[:200], note=note)
+    event = ApplicationEvent.objects.create(application=application, move=move, status_from=before,
+                                            status_to=target, by=by[:200], note=note, note_key=note_key,
+                                            note_args=note_args or {})
     audit_record(action=f"services.application.{move}", actor=actor, organization=organization, obj=application,
                  summary=f"{application.number} {move}: {before} → {target}",
                  changes={"status": [before, target], **(changes or {})})
     if target != before:
-        application_notify(application=application, move_label=MOVE_LABELS[move], note=note)
+        application_notify(application=application, move_label=MOVE_LABELS[move], note=event.note_text())
     return application

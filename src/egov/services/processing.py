@@ -102,7 +102,7 @@ def application_accept(*, actor, application: Application, opinion: str = "") ->
     instance_deadline_set(actor=actor, instance=application.process, due_date=due)
     return application_move(application=application, move="accept", actor=actor, by=_org(application),
                             organization=application.organization, fields=("accepted_on",),
-                            note=_("To be decided by %(date)s.") % {"date": due.isoformat()},
+                            note_key="due_by", note_args={"date": due.isoformat()},
                             changes={"accepted_on": application.accepted_on.isoformat(), "due_date": due.isoformat()})
 
 
@@ -249,7 +249,8 @@ def application_special_procedure_start(*, actor, application: Application, kind
     instance_clock_pause(actor=actor, instance=application.process, reason=kind)
     return application_move(application=application, move="special_procedure_start", actor=actor,
                             by=_org(application), organization=application.organization,
-                            note=f"{ClockPause.Reason(kind).label}：{reason}", changes={"kind": kind})
+                            note_key="special_procedure", note_args={"procedure": kind, "reason": reason},
+                            changes={"kind": kind})
 
 
 @transaction.atomic
@@ -265,8 +266,8 @@ def application_special_procedure_end(*, actor, application: Application) -> App
     due = pause.instance.due_date
     return application_move(application=application, move="special_procedure_end", actor=actor,
                             by=_org(application), organization=application.organization,
-                            note=_("%(days)d working days not counted; to be decided by %(date)s.")
-                            % {"days": pause.working_days, "date": due.isoformat() if due else "—"},
+                            note_key="not_counted",
+                            note_args={"days": pause.working_days, "date": due.isoformat() if due else "—"},
                             changes={"working_days": pause.working_days})
 
 

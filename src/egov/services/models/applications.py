@@ -9,9 +9,11 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from egov.services.models.catalog import Material, ServiceItem, StoredFile
+from egov.workflow.models import ClockPause
 
 
 class ApplicationStatus(models.TextChoices):
@@ -134,11 +136,22 @@ class ApplicationMaterial(models.Model):
         return f"{self.application} · {self.material}"
 
 
+# Notes the platform itself writes on a timeline, kept as a key and arguments and put into words in
+# the language of whoever reads them (an English page must not show the Chinese of the moment).
+TIMELINE_NOTES = {
+    "due_by": gettext_noop("To be decided by %(date)s."),
+    "special_procedure": gettext_noop("%(procedure)s: %(reason)s"),
+    "not_counted": gettext_noop("%(days)d working days not counted; to be decided by %(date)s."),
+}
+
+
 class ApplicationEvent(models.Model):
     """One line of the case timeline that the applicant sees (办件进度).
 
     ``by`` is who acted as the applicant should read it (the applicant, or the organization; staff
-    names are not shown); ``note`` is what the applicant is told (reasons, what to supplement).
+    names are not shown); ``note`` is what the applicant is told in someone's own words (reasons,
+    what to supplement); a note of the platform's is ``note_key`` (in ``TIMELINE_NOTES``) with
+    ``note_args``, worded when shown (``note_text``).
     """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
@@ -148,6 +161,8 @@ class ApplicationEvent(models.Model):
     status_to = models.CharField(max_length=20, choices=ApplicationStatus.choices)
     by = models.CharField(_("by"), max_length=200)
     note = models.TextField(_("note"), blank=True)
+    note_key = models.CharField(max_length=30, blank=True)
+    note_args = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["application", "at", "pk"]
@@ -156,6 +171,21 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.move} → {self.status_to}"
+
+    def note_text(self) -> str:
+        """The note in the active language: the platform's note worded now, or the typed note."""
+        if self.note_key in TIMELINE_NOTES:
+            return timeline_note(self.note_key, self.note_args)
+        return self.note
+
+
+def timeline_note(key: str, args: dict) -> str:
+    """``TIMELINE_NOTES[key]`` in the active language with ``args``; a special procedure's code
+    (``ClockPause.Reason``) is given as its label."""
+    values = dict(args)
+    if "procedure" in values and values["procedure"] in ClockPause.Reason.values:
+        values["procedure"] = ClockPause.Reason(values["procedure"]).label
+    return gettext(TIMELINE_NOTES[key]) % values
 
 
 class SupplementRequest(models.Model):

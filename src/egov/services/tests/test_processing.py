@@ -5,7 +5,7 @@ steps refused with the status named; 补正 once; joint review; special procedur
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from egov.audit.models import AuditEvent
 from egov.audit.selectors import audit_chain_verify
@@ -207,3 +207,23 @@ def test_the_overdue_task_is_named_and_scheduled_hourly(settings, casework):
     assert settings.CELERY_BEAT_SCHEDULE["services-mark-overdue"] == {"task": "services.mark_overdue",
                                                                       "schedule": 3600.0}
     assert mark_overdue.delay().get() == 0  # eager in tests: runs the action
+
+
+def test_the_platforms_timeline_notes_are_worded_in_the_readers_language(casework):
+    # Written while the clerk's page was Chinese, read by an applicant whose page is English.
+    staff = casework.staff
+    case = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=staff["clerk"], application=case)
+    with translation.override("zh-hans"):
+        case = processing.application_accept(actor=staff["clerk"], application=case)
+        case = processing.application_special_procedure_start(actor=staff["reviewer"], application=case,
+                                                              kind=ClockPause.Reason.EXPERT_REVIEW,
+                                                              reason="需组织专家评审")
+    due = case.process.due_date.isoformat()
+    accept, special = case.events.filter(move__in=["accept", "special_procedure_start"]).order_by("at", "pk")
+    with translation.override("en"):
+        assert accept.note_text() == f"To be decided by {due}."
+        assert special.note_text() == "Expert review (专家评审): 需组织专家评审"
+    with translation.override("zh-hans"):
+        assert accept.note_text() == f"应于 {due} 前作出决定。"
+        assert special.note_text() == "专家评审：需组织专家评审"
