@@ -49,8 +49,12 @@ def _applicant_for(actor: User, legal_person: LegalPerson | None) -> User:
     return legal_person.user
 
 
-def _check_files(*, materials: list[Material], files: Mapping[int, Any], required: set[int]) -> None:
+def materials_check(*, materials: list[Material], files: Mapping[int, Any], required: set[int]) -> None:
     """Check the uploaded file of each material without storing anything.
+
+    Args:
+        materials: the materials asked for; files: ``{material id: bytes or file}``; required: the
+            ids of the materials that must have a file.
 
     Raises ``ValidationFailed`` naming the first material in error as ``materials.<id>`` with every
     error in ``extra["errors"]`` (``required``, ``max_size``, ``file_type``, ``empty``, ``unknown``).
@@ -82,9 +86,9 @@ def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], 
                  ) -> list[tuple[Material, Any]]:
     """Check, then store, the uploaded file of each material: ``[(material, StoredFile)]``.
 
-    Raises ``ValidationFailed`` as ``_check_files`` does; then nothing is stored.
+    Raises ``ValidationFailed`` as ``materials_check`` does; then nothing is stored.
     """
-    _check_files(materials=materials, files=files, required=required)
+    materials_check(materials=materials, files=files, required=required)
     return [(material, material_file_store(actor=actor, content=files[material.pk], material=material))
             for material in materials if material.pk in files]
 
@@ -137,7 +141,7 @@ def application_submit(
     form_data = form_data_validate(schema=item.form_schema, data=form_data if form_data is not None else {})
     materials = list(item.materials.all())
     required = {m.pk for m in materials if m.required}
-    _check_files(materials=materials, files=files, required=required)
+    materials_check(materials=materials, files=files, required=required)
     now = timezone.now()
     # The number is taken in its own short transaction (when the caller has none open), so that
     # concurrent submissions to one organization wait for each other only that long.

@@ -14,9 +14,10 @@ from egov.accounts.models import Agent, User
 from egov.accounts.permissions import public_user_required
 from egov.core.errors import ApplicationError, NotFound, ValidationFailed
 from egov.services import applying, forms
+from egov.services.actions import material_file_store
 from egov.services.formschema import SchemaForm
 from egov.services.lifecycle import BEFORE_DECISION, MOVE_LABELS
-from egov.services.models import ApplicationStatus, Licence, ServiceItem
+from egov.services.models import ApplicationStatus, Licence, ServiceItem, StoredFile
 from egov.services.rating import rating_for_application
 from egov.services.selectors import (
     application_deadlines,
@@ -26,8 +27,11 @@ from egov.services.selectors import (
     applications_of,
     service_item_get,
 )
+from egov.services.storage import blob_path
 
 MATERIAL_FIELD = "material-%d"
+KEPT_FIELD = "kept-material-%d"  # the SHA-256 of a good file chosen in an earlier round of the form
+KEPT_NAME_FIELD = "kept-name-%d"
 
 
 def _item_or_404(code: str) -> ServiceItem:
@@ -64,6 +68,38 @@ def _files(request, materials) -> dict:
     return files
 
 
+def _kept_files(request, materials) -> dict[int, dict]:
+    """Files the applicant chose in an earlier round of this form that were good and are kept:
+    ``{material id: {"file": StoredFile, "name": the file's name as chosen}}``. Only files this user
+    stored count: a hash of someone else's file is ignored (it would expose that file)."""
+    wanted = {}
+    for material in materials:
+        digest = request.POST.get(KEPT_FIELD % material.pk, "")
+        if len(digest) == 64 and digest.isalnum():
+            wanted[material.pk] = digest
+    if not wanted:
+        return {}
+    own = {f.sha256: f for f in StoredFile.objects.filter(sha256__in=wanted.values(), created_by=request.user)}
+    return {pk: {"file": own[digest], "name": request.POST.get(KEPT_NAME_FIELD % pk, "")[:200]}
+            for pk, digest in wanted.items() if digest in own}
+
+
+def _keep_uploads(request, materials, uploads: dict, errors: dict[int, str]) -> dict[int, dict]:
+    """Store the good files of a round that failed, so that the applicant need not choose them again."""
+    kept = {}
+    for material in materials:
+        upload = uploads.get(material.pk)
+        if upload is None or material.pk in errors:
+            continue
+        try:
+            stored = material_file_store(actor=request.user, content=upload, material=material)
+        except ValidationFailed as error:
+            errors[material.pk] = error.message
+            continue
+        kept[material.pk] = {"file": stored, "name": getattr(upload, "name", "")[:200]}
+    return kept
+
+
 def _material_errors(error: ValidationFailed) -> dict[int, str]:
     """``{material id: message}`` from a ``ValidationFailed`` about ``materials.<id>``."""
     errors = {}
@@ -74,8 +110,11 @@ def _material_errors(error: ValidationFailed) -> dict[int, str]:
     return errors
 
 
-def _material_rows(materials, errors: dict[int, str]) -> list[dict]:
-    return [{"material": m, "name": MATERIAL_FIELD % m.pk, "error": errors.get(m.pk, "")} for m in materials]
+def _material_rows(materials, errors: dict[int, str], kept: dict[int, dict] | None = None) -> list[dict]:
+    kept = kept or {}
+    return [{"material": m, "name": MATERIAL_FIELD % m.pk, "error": errors.get(m.pk, ""),
+             "kept": kept.get(m.pk), "kept_field": KEPT_FIELD % m.pk, "kept_name_field": KEPT_NAME_FIELD % m.pk}
+            for m in materials]
 
 
 @public_user_required
@@ -89,9 +128,13 @@ def apply(request, code: str):
     form = SchemaForm(item.form_schema, request.POST if request.method == "POST" else None)
     key = request.POST.get("idempotency_key") or uuid.uuid4().hex
     errors: dict[int, str] = {}
+    kept: dict[int, dict] = {}
     page_error = ""
     if request.method == "POST":
         applicant = request.POST.get("applicant", "self")
+        kept = _kept_files(request, materials)
+        uploads = _files(request, materials)
+        files = {**{pk: blob_path(entry["file"].sha256).read_bytes() for pk, entry in kept.items()}, **uploads}
         if form.is_valid():
             try:
                 legal_person = None
@@ -103,7 +146,7 @@ def apply(request, code: str):
                                                extra={"field": "applicant", "rule": "choice"})
                     legal_person = agency.legal_person
                 application, _created = applying.application_submit(
-                    actor=request.user, item=item, form_data=form.cleaned_data, files=_files(request, materials),
+                    actor=request.user, item=item, form_data=form.cleaned_data, files=files,
                     idempotency_key=key, legal_person=legal_person)
             except ValidationFailed as error:
                 errors = _material_errors(error)
@@ -115,9 +158,16 @@ def apply(request, code: str):
                 return redirect("services:submitted", number=application.number)
         else:
             page_error = _("Please correct the fields marked below.")
+            try:  # the files are checked in the same round as the fields
+                applying.materials_check(materials=materials, files=files,
+                                         required={m.pk for m in materials if m.required})
+            except ValidationFailed as error:
+                errors = _material_errors(error)
+        kept = {pk: entry for pk, entry in kept.items() if pk not in errors}
+        kept.update(_keep_uploads(request, materials, uploads, errors))
     status = 400 if request.method == "POST" else (200 if choices else 403)
     return render(request, "services/apply.html", {
-        "item": item, "form": form, "materials": _material_rows(materials, errors), "key": key,
+        "item": item, "form": form, "materials": _material_rows(materials, errors, kept), "key": key,
         "choices": choices, "page_error": page_error or ("" if choices else
                                                        _("This item is not open to applicants of your kind.")),
     }, status=status)

@@ -71,6 +71,42 @@ def test_field_and_file_errors_are_shown_next_to_their_field(client, casework):
     assert Application.objects.count() == 0
 
 
+def test_field_and_file_errors_come_in_one_round_and_good_files_are_kept(client, casework):
+    client.force_login(casework.citizen)
+    url = f"/services/{casework.item.code}/apply/"
+    required = casework.item.materials.get(required=True)
+    optional = casework.item.materials.get(required=False)  # PDF only, at most 1024 bytes
+    # Round 1: a wrong field, a good required file, a refused optional file: all said at once.
+    response = client.post(url, {**_apply_post(casework.item, **{"form-shareholders": "0"}),
+                                 **_upload(required, PDF, "营业执照.pdf"), **_upload(optional, b"GIF89a x", "x.gif")})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_form-shareholders-error"' in html and f'id="id_material-{optional.pk}-error"' in html
+    assert f'id="id_material-{required.pk}-error"' not in html
+    assert f'<input type="hidden" name="kept-material-{required.pk}" value="{sha256_hex(PDF)}">' in html
+    assert "营业执照.pdf" in html and f'name="kept-material-{optional.pk}"' not in html
+    # Round 2: only the field is corrected; the required file is not chosen again.
+    response = client.post(url, {**_apply_post(casework.item), f"kept-material-{required.pk}": sha256_hex(PDF),
+                                 f"kept-name-{required.pk}": "营业执照.pdf"})
+    application = Application.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{application.number}/submitted/")
+    assert [(row.material_id, row.file.sha256) for row in application.materials.all()] == [(required.pk,
+                                                                                          sha256_hex(PDF))]
+
+
+def test_a_kept_file_must_be_the_applicants_own(client, casework):
+    # The hash of a file someone else uploaded does not attach that file (it would expose it).
+    other = submit(casework.item, casework.stranger, files={casework.item.materials.get(required=True).pk:
+                                                            PDF + b"% stranger's file"})
+    stranger_file = other.materials.get().file
+    client.force_login(casework.citizen)
+    required = casework.item.materials.get(required=True)
+    response = client.post(f"/services/{casework.item.code}/apply/",
+                           {**_apply_post(casework.item), f"kept-material-{required.pk}": stranger_file.sha256})
+    assert response.status_code == 400 and f'id="id_material-{required.pk}-error"' in response.content.decode()
+    assert Application.objects.filter(applicant=casework.citizen).count() == 0
+
+
 def test_another_applicant_gets_404_for_the_case_pages(client, casework):
     application = submit(casework.item, casework.citizen)
     client.force_login(casework.stranger)
