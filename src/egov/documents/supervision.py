@@ -21,7 +21,7 @@ from datetime import date
 from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,8 +99,9 @@ def items_visible(user, queryset: QuerySet[SupervisionItem] | None = None) -> Qu
 
 def supervision_items_for(*, actor) -> QuerySet[SupervisionItem]:
     """The items ``actor`` may see: open ones first, overdue first among them, then by deadline."""
-    return items_visible(actor, SupervisionItem.objects.select_related("supervisor", "owner")).order_by(
-        Q(status=Status.CLOSED).asc(), "-overdue", "deadline", "id")
+    queryset = SupervisionItem.objects.select_related("supervisor", "owner").annotate(
+        closed=Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0)))
+    return items_visible(actor, queryset).order_by("closed", "-overdue", "deadline", "id")
 
 
 def supervision_item_get(*, actor, pk: int) -> SupervisionItem:
@@ -346,7 +347,8 @@ def supervision_reminders_send(*, today: date | None = None) -> ReminderRun:
     """催办 by the daily task: remind each item waiting for its owner whose deadline is at most
     ``remind_days()`` working days away (``due_soon``; 0 on the deadline itself), and each whose
     deadline has passed (``overdue``; the item is flagged ``overdue``). At most one automatic
-    reminder of a kind per item and day: a second run on the same day sends nothing.
+    reminder of a kind per item and day: a second run on the same day sends nothing. Nothing is
+    sent on a day off (weekends, holidays): the next working day's run catches up.
 
     Returns the ``ReminderRun``. Each item is handled in its own transaction.
     """
@@ -354,6 +356,8 @@ def supervision_reminders_send(*, today: date | None = None) -> ReminderRun:
     calendar = work_calendar()
     window = remind_days()
     run = ReminderRun(due_soon=[], overdue=[], flagged=[])
+    if not calendar.is_working_day(today):
+        return run
     for item in SupervisionItem.objects.filter(status__in=OPEN_FOR_OWNER).select_related("supervisor", "owner"):
         if item.deadline < today:
             kind = SupervisionReminder.Kind.OVERDUE
