@@ -81,7 +81,7 @@ class ReplyForm(forms.Form):
                                        widget=forms.RadioSelect)
     attendees = forms.CharField(label=_("Attendees"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                 help_text=_("One a line: name, position (e.g. 周洁，办公室主任)"))
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    note = forms.CharField(label=pgettext_lazy("meeting reply", "Note"), max_length=500, required=False)
 
     def attendee_rows(self) -> list[dict]:
         return attendees_parse(self.cleaned_data.get("attendees", ""))
