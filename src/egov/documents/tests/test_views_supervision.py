@@ -115,3 +115,12 @@ def test_meeting_pages_from_creation_to_minutes(client, wuxi):
     page = client.get(reverse("documents:meeting", args=[meeting.pk])).content.decode()
     assert 'id="minutes-state"' in page and meeting.minutes.title in page
     assert mt.meeting_get(actor=wuxi.clerk, pk=meeting.pk).minutes == meeting.minutes
+
+
+def test_from_this_document_link_only_for_document_clerks(client, wuxi, draft):
+    link = f'{reverse("documents:supervision_new")}?document={draft.pk}'
+    client.force_login(wuxi.clerk)
+    assert link in client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    client.force_login(wuxi.reviewer)
+    assert link not in client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert client.get(link).status_code == 404
