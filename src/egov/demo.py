@@ -8,9 +8,11 @@ check characters and their 机关代字 are illustrative. Every demo account has
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 
 from egov.accounts.actions import (
@@ -20,6 +22,8 @@ from egov.accounts.actions import (
     staff_user_create,
 )
 from egov.accounts.models import User
+from egov.documents.meetings import meeting_create, meeting_notice_send, meeting_reply
+from egov.documents.supervision import deadline_in_working_days, supervision_item_create, supervision_report
 from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Organization
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
@@ -103,6 +107,7 @@ def demo_load() -> DemoSignIns:
                 staff_backup_codes_issue(actor=None, user=user, codes=DEMO_BACKUP_CODES)
         citizen = natural_person_register(password=DEMO_PASSWORD, **DEMO_CITIZEN)
         legal_person_register(password=DEMO_PASSWORD, agent=citizen, **DEMO_ENTERPRISE)
+        demo_meeting_and_supervision_load()
     process_definitions_install_shipped(actor=None)
     demo_catalog_load(organizations={item["key"]: Organization.objects.get(name=item["name"])
                                      for item in city["organizations"]})
@@ -119,6 +124,36 @@ def demo_load() -> DemoSignIns:
                      else "; MFA: backup codes used up, use the authenticator you set up")
         signins.rows.append(("staff", username, DEMO_PASSWORD, f"{name}: {note}"))
     return signins
+
+
+def demo_meeting_and_supervision_load() -> None:
+    """A meeting of the municipal government next week (notice sent; 发改委 and 市政府办公室 replied,
+    财政局 and 数据局 not yet) and a supervision item (督查督办) of the government office for 财政局
+    from that meeting, 20 working days from today, with one progress report."""
+    users = {name: User.objects.get(username=name) for name in ("govclerk", "docclerk", "fgwclerk", "czclerk")}
+    by_code = {o.doc_code: o for o in Organization.objects.filter(doc_code__in=["锡发改", "锡财", "锡数据"])}
+    government = Organization.objects.get(parent__isnull=True, name="无锡市人民政府")
+    office = users["docclerk"].memberships.get().organization
+    start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=7)
+    meeting = meeting_create(
+        actor=users["govclerk"], organizer=government, title="全市电子政务工作推进会", starts_at=start,
+        ends_at=start + timedelta(hours=2), place="市政府第一会议室", reply_due=start - timedelta(days=2),
+        notice="请各单位分管负责同志参会，并于回执截止前报送参会人员。",
+        agenda=[("通报全市电子政务建设进展", "市数据局"), ("部署2027年电子政务重点工作", "副市长孙明")],
+        invited=[(office, 1), (by_code["锡发改"], 2), (by_code["锡财"], 2), (by_code["锡数据"], 2)])
+    meeting_notice_send(actor=users["govclerk"], meeting=meeting)
+    for username, organization, people in (
+        ("docclerk", office, [{"name": "刘芳", "position": "文书"}]),
+        ("fgwclerk", by_code["锡发改"], [{"name": "周洁", "position": "办公室主任"}]),
+    ):
+        meeting_reply(actor=users[username], invitation=meeting.invitations.get(organization=organization),
+                      attending=True, attendees=people)
+    item = supervision_item_create(
+        actor=users["docclerk"], supervisor=office, title="落实电子政务推进会部署：政务数据共享资金保障",
+        requirement="财政局会同市数据局落实2027年政务数据共享平台建设资金，按月报送进展。",
+        owner=by_code["锡财"], co_owners=[by_code["锡数据"]], deadline=deadline_in_working_days(20),
+        source_meeting=meeting)
+    supervision_report(actor=users["czclerk"], item=item, text="已将平台建设资金列入2027年预算草案。", percent=40)
 
 
 def demo_trust_load() -> None:

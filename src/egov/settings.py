@@ -240,6 +240,7 @@ CELERY_BEAT_SCHEDULE = {
     "trust-warn-expiring": {"task": "trust.warn_expiring", "schedule": 86400.0},  # daily
     "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly
     "documents-send-reminders": {"task": "documents.send_reminders", "schedule": 86400.0},  # daily 催办
+    "documents-supervision-reminders": {"task": "documents.send_supervision_reminders", "schedule": 86400.0},
 }
 
 LOGGING = {
@@ -257,6 +258,8 @@ LOGGING = {
 
 # Largest attachment of an official document, in MB (egov.documents).
 EGOV_DOCUMENT_ATTACHMENT_MAX_MB = int(os.environ.get("EGOV_DOCUMENT_ATTACHMENT_MAX_MB", "20"))
+# Supervision items (督查督办) are reminded from this many working days before their deadline.
+EGOV_SUPERVISION_REMIND_DAYS = int(os.environ.get("EGOV_SUPERVISION_REMIND_DAYS", "3"))
 
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Platform")
 

@@ -8,12 +8,14 @@ raises ``SmokeFailure``; the command then exits 1 with the part named.
 import base64
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,7 +41,21 @@ from egov.documents.actions import (
 )
 from egov.documents.flow import document_dispatch
 from egov.documents.importing import document_parse
+from egov.documents.meetings import (
+    attendees_parse,
+    meeting_create,
+    meeting_minutes_draft,
+    meeting_notice_send,
+    meeting_notices_for,
+    meeting_reply,
+)
 from egov.documents.selectors import delivery_table, document_seal_for
+from egov.documents.supervision import (
+    deadline_in_working_days,
+    supervision_close,
+    supervision_item_create,
+    supervision_report,
+)
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
 from egov.services import processing
@@ -333,6 +349,41 @@ def step_documents_import(out_dir: Path) -> dict:
             "published": document.published_at is not None, "body_characters": len(parsed.body)}
 
 
+def step_supervision_meetings(out_dir: Path) -> dict:
+    """会议管理 and 督查督办: a meeting of the municipal government → its notice → 财政局's reply →
+    the minutes drafted as a 纪要 addressed to the attending → a supervision item from the minutes
+    for 财政局 → its progress report → closed by the government (issue 8, items 4 and 5)."""
+    users = {name: User.objects.get(username=name) for name in ("govclerk", "czclerk", "fgwclerk")}
+    government = Organization.objects.get(parent__isnull=True)
+    finance, reform = Organization.objects.get(doc_code="锡财"), Organization.objects.get(doc_code="锡发改")
+    start = timezone.now() + timedelta(days=3)
+    meeting = meeting_create(actor=users["govclerk"], organizer=government, title="政务公开工作专题", starts_at=start,
+                             ends_at=start + timedelta(hours=1), place="市政府第二会议室",
+                             reply_due=start - timedelta(days=1), agenda=[("部署政务公开重点工作", "市政府办公室")],
+                             invited=[(finance, 1), (reform, 1)])
+    meeting_notice_send(actor=users["govclerk"], meeting=meeting)
+    _expect(list(meeting_notices_for(actor=users["czclerk"]).filter(meeting=meeting).values_list(
+        "organization", flat=True)) == [finance.pk], "财政局 has the notice in its meeting inbox")
+    meeting_reply(actor=users["czclerk"], invitation=meeting.invitations.get(organization=finance), attending=True,
+                  attendees=attendees_parse("陈晨，文书"))
+    meeting_reply(actor=users["fgwclerk"], invitation=meeting.invitations.get(organization=reform), attending=False)
+    minutes = meeting_minutes_draft(actor=users["govclerk"], meeting=meeting)
+    main_to = [r.organization_id for r in minutes.recipients.filter(kind="main")]
+    _expect(minutes.kind == "minutes" and minutes.status == "drafting" and main_to == [finance.pk],
+            "the minutes are a 纪要 at 拟稿, addressed to the attending 财政局 only")
+    _expect(minutes.title == "政务公开工作专题会议纪要", f"the minutes' title ({minutes.title})")
+    item = supervision_item_create(actor=users["govclerk"], supervisor=government, title="落实政务公开重点工作",
+                                   requirement="按会议纪要要求推进。", owner=finance,
+                                   deadline=deadline_in_working_days(10), source_document=minutes)
+    supervision_report(actor=users["czclerk"], item=item, text="已完成主动公开目录梳理。", percent=100)
+    supervision_close(actor=users["govclerk"], item=item, note="经核查已落实。")
+    item.refresh_from_db()
+    _expect(item.status == "closed", "the government closes the item")
+    return {"meeting": meeting.pk, "replies": meeting.invitations.filter(replied_at__isnull=False).count(),
+            "minutes": minutes.title, "minutes_status": minutes.status, "item": item.pk,
+            "deadline": item.deadline.isoformat(), "item_status": item.status}
+
+
 def step_audit(out_dir: Path) -> dict:
     report = audit_chain_verify()
     _expect(report.ok, f"audit chain intact (broken at {report.broken_seq}: {report.reason})")
@@ -350,6 +401,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("trust", step_trust),
     ("documents", step_documents),
     ("documents_import", step_documents_import),
+    ("supervision_meetings", step_supervision_meetings),
     ("audit", step_audit),
 ]
 

@@ -328,3 +328,167 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.recipient_id} {self.sent_on}"
+
+
+class Meeting(models.Model):
+    """会议: organized by one organization, with an agenda, invited organizations that reply (回执)
+    to its notice (会议通知) by ``reply_due``, and minutes issued as a 纪要 through the outgoing flow
+    (``minutes``). The logic is ``documents.meetings``."""
+
+    organizer = models.ForeignKey(Organization, verbose_name=_("organizer"), on_delete=models.PROTECT,
+                                  related_name="organized_meetings")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200)
+    notice = models.TextField(_("notice text"), blank=True)
+    reply_due = models.DateTimeField(_("reply by"))
+    notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True)
+    minutes = models.OneToOneField(OfficialDocument, verbose_name=_("minutes"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="minutes_of")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgendaItem(models.Model):
+    """One item of a meeting's agenda (议程), in ``position`` order, with who presents it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    position = models.PositiveSmallIntegerField()
+    topic = models.CharField(_("topic"), max_length=300)
+    presenter = models.CharField(_("presenter"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.topic}"
+
+
+class Invitation(models.Model):
+    """An organization invited to a meeting, how many attendees it is asked to send, and its reply
+    (回执): attending or not, who comes (``attendees``: a list of ``{"name", "position"}``), a note."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(Organization, verbose_name=_("invited organization"), on_delete=models.PROTECT,
+                                     related_name="meeting_invitations")
+    attendees_asked = models.PositiveSmallIntegerField(_("attendees asked"), default=1)
+    attending = models.BooleanField(_("attending"), null=True, blank=True)
+    attendees = models.JSONField(_("attendees"), default=list, blank=True)
+    reply_note = models.CharField(_("note"), max_length=500, blank=True)
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization__path", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "organization"], name="invited_once")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} → {self.organization_id}"
+
+
+class SupervisionItem(models.Model):
+    """督查督办: a follow-up task that the supervising organization (督查室) sets an owner organization
+    (承办单位), with co-owners (协办单位), a deadline, progress reports and reminders (催办), until
+    it closes (办结). Source: a document or a meeting (either optional). The logic is
+    ``documents.supervision``; the moves are ``supervision.SUPERVISION_MOVES``."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETION_REQUESTED = "completion_requested", _("Completion requested")
+        RETURNED = "returned", _("Returned for more work")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=200)
+    requirement = models.TextField(_("requirement"))
+    source_document = models.ForeignKey(OfficialDocument, verbose_name=_("from the document"), null=True,
+                                        blank=True, on_delete=models.PROTECT, related_name="supervision_items")
+    source_meeting = models.ForeignKey(Meeting, verbose_name=_("from the meeting"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="supervision_items")
+    supervisor = models.ForeignKey(Organization, verbose_name=_("supervising organization"),
+                                   on_delete=models.PROTECT, related_name="supervised_items")
+    owner = models.ForeignKey(Organization, verbose_name=_("owner organization"), on_delete=models.PROTECT,
+                              related_name="owned_supervision_items")
+    co_owners = models.ManyToManyField(Organization, verbose_name=_("co-owners"), blank=True,
+                                       related_name="co_owned_supervision_items")
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.ASSIGNED,
+                              db_index=True)
+    overdue = models.BooleanField(_("overdue"), default=False)
+    closing_note = models.TextField(_("closing note"), blank=True)
+    return_reasons = models.TextField(_("reasons for returning"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-overdue", "deadline", "id"]
+        verbose_name = _("supervision item")
+        verbose_name_plural = _("supervision items")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgressReport(models.Model):
+    """A progress report (进展情况) of the owner or a co-owner on a supervision item."""
+
+    item = models.ForeignKey(SupervisionItem, on_delete=models.CASCADE, related_name="reports")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_on = models.DateField(_("date"))
+    text = models.TextField(_("progress"))
+    percent = models.PositiveSmallIntegerField(_("percent done"), null=True, blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="documents/supervision/%Y/%m/", blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reported_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.reported_on}"
+
+
+class SupervisionReminder(models.Model):
+    """催办 of a supervision item: by hand with a note, or by the daily task as the deadline nears
+    (``due_soon``) or has passed (``overdue``), at most once a day for each automatic kind. The
+    document clerks of the owner organization it reached are ``notified``."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("Reminder")
+        DUE_SOON = "due_soon", _("Deadline near")
+        OVERDUE = "overdue", _("Overdue")
+
+    item = models.ForeignKey(SupervisionItem, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    sent_on = models.DateField()
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    notified = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "kind", "sent_on"], condition=~models.Q(kind="manual"),
+                                    name="one_automatic_supervision_reminder_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item_id} {self.sent_on}"

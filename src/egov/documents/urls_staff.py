@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.documents import views, views_flow
+from egov.documents import views, views_flow, views_meetings, views_supervision
 
 app_name = "documents"
 urlpatterns = [
@@ -18,4 +18,15 @@ urlpatterns = [
     path("incoming/<int:pk>/", views_flow.incoming_detail, name="incoming"),
     path("incoming/<int:pk>/archive.zip", views_flow.incoming_archive_download, name="incoming_archive"),
     path("incoming/<int:pk>/<slug:step>/", views_flow.incoming_step, name="incoming_step"),
+    path("supervision/", views_supervision.supervision_list, name="supervision_list"),
+    path("supervision/new/", views_supervision.supervision_new, name="supervision_new"),
+    path("supervision/<int:pk>/", views_supervision.supervision_detail, name="supervision"),
+    path("supervision/<int:pk>/reports/<int:report_pk>/", views_supervision.report_attachment,
+         name="report_attachment"),
+    path("supervision/<int:pk>/<slug:step>/", views_supervision.supervision_step, name="supervision_step"),
+    path("meetings/", views_meetings.meeting_list, name="meeting_list"),
+    path("meetings/new/", views_meetings.meeting_new, name="meeting_new"),
+    path("meetings/notices/", views_meetings.meeting_notices, name="meeting_notices"),
+    path("meetings/<int:pk>/", views_meetings.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/<slug:step>/", views_meetings.meeting_step, name="meeting_step"),
 ]

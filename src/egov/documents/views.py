@@ -111,6 +111,7 @@ def document_detail(request, pk: int):
         "document": document, "form": form, "attachment_form": AttachmentForm(),
         "recipients": recipients, "can_receive": can_receive, "attachments": document.attachments.all(),
         "limit_mb": actions.attachment_max_bytes() // (1024 * 1024),
+        "can_supervise": _drafting_organizations(request.user).exists(),  # 督办立项 from this document
     }, status=status)
 
 

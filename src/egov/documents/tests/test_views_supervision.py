@@ -1,0 +1,126 @@
+"""The supervision and meeting pages: lists, forms, steps, and 404 for other organizations."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from egov.documents import meetings as mt
+from egov.documents import supervision as sv
+from egov.documents.models import Meeting, SupervisionItem
+
+
+@pytest.fixture
+def item(wuxi):
+    return sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="落实电子政务建设任务",
+                                      requirement="按通知要求完成。", owner=wuxi.finance, deadline=date(2099, 6, 30))
+
+
+def test_list_puts_overdue_first_then_by_deadline(client, wuxi, item):
+    later = sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="后到期",
+                                       requirement="x", owner=wuxi.finance, deadline=date(2099, 12, 31))
+    late = sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="已逾期",
+                                      requirement="x", owner=wuxi.finance, deadline=date(2100, 1, 1))
+    SupervisionItem.objects.filter(pk=late.pk).update(overdue=True)
+    client.force_login(wuxi.finance_clerk)
+    page = client.get(reverse("documents:supervision_list"))
+    assert [i.pk for i in page.context["items"]] == [late.pk, item.pk, later.pk]
+    assert "badge-overdue" in page.content.decode()
+    client.force_login(wuxi.police_clerk)
+    assert client.get(reverse("documents:supervision_list")).context["items"] == []
+
+
+def test_new_from_a_document_prefills_and_counts_working_days(client, wuxi, draft):
+    client.force_login(wuxi.clerk)
+    url = reverse("documents:supervision_new")
+    page = client.get(url, {"document": draft.pk})
+    assert page.status_code == 200 and page.context["form"].initial["title"] == draft.title
+    response = client.post(url, {"document": draft.pk, "supervisor": wuxi.government.pk, "title": draft.title,
+                                 "requirement": "落实通知", "owner": wuxi.finance.pk, "working_days": 5})
+    item = SupervisionItem.objects.get()
+    assert response.status_code == 302 and item.source_document == draft
+    assert item.deadline == sv.deadline_in_working_days(5)
+    assert item.deadline >= timezone.localdate() + timedelta(days=5)
+    missing = client.post(url, {"supervisor": wuxi.government.pk, "title": "x", "requirement": "y",
+                                "owner": wuxi.finance.pk})
+    assert missing.status_code == 400 and "deadline" in missing.context["form"].errors
+    client.force_login(wuxi.police_clerk)
+    assert client.get(url, {"document": draft.pk}).status_code == 404
+
+
+def test_owner_reports_with_an_attachment_others_get_404(client, wuxi, item):
+    client.force_login(wuxi.finance_clerk)
+    upload = SimpleUploadedFile("进展.txt", "资金已拨付".encode(), content_type="text/plain")
+    client.post(reverse("documents:supervision_step", args=[item.pk, "report"]),
+                {"text": "资金已拨付", "percent": "60", "attachment": upload})
+    report = item.reports.get()
+    assert report.percent == 60 and report.attachment_name == "进展.txt"
+    item.refresh_from_db()
+    assert item.status == "in_progress"
+    download = client.get(reverse("documents:report_attachment", args=[item.pk, report.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == "资金已拨付".encode()
+    # The owner cannot close: the step answers with the rule, the item stays open.
+    response = client.post(reverse("documents:supervision_step", args=[item.pk, "close"]), {"note": "办结"},
+                           follow=True)
+    item.refresh_from_db()
+    assert item.status == "in_progress"
+    assert any("文书" in str(m) or "document clerk" in str(m) for m in response.context["messages"])
+    client.force_login(wuxi.police_clerk)
+    for url in (reverse("documents:supervision", args=[item.pk]),
+                reverse("documents:report_attachment", args=[item.pk, report.pk])):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("documents:supervision_step", args=[item.pk, "close"]), {"note": "x"}).status_code == 404
+    client.force_login(wuxi.clerk)
+    page = client.get(reverse("documents:supervision", args=[item.pk]))
+    assert page.status_code == 200 and page.context["is_supervisor"] and "资金已拨付" in page.content.decode()
+    client.post(reverse("documents:supervision_step", args=[item.pk, "close"]), {"note": "经核查已落实"})
+    item.refresh_from_db()
+    assert item.status == "closed"
+
+
+def test_meeting_pages_from_creation_to_minutes(client, wuxi):
+    client.force_login(wuxi.clerk)
+    start = timezone.localtime() + timedelta(days=10)
+    response = client.post(reverse("documents:meeting_new"), {
+        "organizer": wuxi.government.pk, "title": "全市电子政务工作推进会", "place": "市政府第一会议室",
+        "starts_at": start.strftime("%Y-%m-%dT09:00"), "ends_at": start.strftime("%Y-%m-%dT11:00"),
+        "reply_due": (start - timedelta(days=2)).strftime("%Y-%m-%dT17:00"),
+        "agenda": "通报进展｜市政府办公室\n部署工作|副市长赵强", "invited": [wuxi.finance.pk, wuxi.education.pk],
+        "attendees_asked": "2"})
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert [(a.topic, a.presenter) for a in meeting.agenda.all()] == [("通报进展", "市政府办公室"),
+                                                                      ("部署工作", "副市长赵强")]
+    client.post(reverse("documents:meeting_step", args=[meeting.pk, "notice"]))
+    client.force_login(wuxi.finance_clerk)
+    inbox = client.get(reverse("documents:meeting_notices"))
+    (invitation,) = inbox.context["invitations"]
+    page = client.get(reverse("documents:meeting", args=[meeting.pk]))
+    assert page.status_code == 200 and len(page.context["reply_forms"]) == 1
+    prefix = f"i{invitation.pk}"
+    client.post(reverse("documents:meeting_step", args=[meeting.pk, "reply"]), {
+        "invitation": invitation.pk, f"{prefix}-attending": "yes", f"{prefix}-attendees": "钱伟，办公室主任"})
+    invitation.refresh_from_db()
+    assert invitation.attending is True and invitation.attendees == [{"name": "钱伟", "position": "办公室主任"}]
+    client.force_login(wuxi.police_clerk)
+    assert client.get(reverse("documents:meeting", args=[meeting.pk])).status_code == 404
+    client.force_login(wuxi.clerk)
+    table = client.get(reverse("documents:meeting", args=[meeting.pk]))
+    assert table.context["replied"] == 1 and table.context["pending"] == 1 and "钱伟" in table.content.decode()
+    client.post(reverse("documents:meeting_step", args=[meeting.pk, "minutes"]))
+    meeting.refresh_from_db()
+    assert meeting.minutes.kind == "minutes"
+    page = client.get(reverse("documents:meeting", args=[meeting.pk])).content.decode()
+    assert 'id="minutes-state"' in page and meeting.minutes.title in page
+    assert mt.meeting_get(actor=wuxi.clerk, pk=meeting.pk).minutes == meeting.minutes
+
+
+def test_from_this_document_link_only_for_document_clerks(client, wuxi, draft):
+    link = f'{reverse("documents:supervision_new")}?document={draft.pk}'
+    client.force_login(wuxi.clerk)
+    assert link in client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    client.force_login(wuxi.reviewer)
+    assert link not in client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert client.get(link).status_code == 404
