@@ -28,7 +28,8 @@ def _document(issuer, title, *, kind="notice", written_on=None, body="", publish
 def published(wuxi):
     """Three published documents, one draft and one internal one (the last two never shown)."""
     return {
-        "gov_notice_2004": _document(wuxi.government, "关于推进电子政务建设的通知", written_on=datetime.date(2004, 3, 24)),
+        "gov_notice_2004": _document(wuxi.government, "关于推进电子政务建设的通知",
+                                     written_on=datetime.date(2004, 3, 24)),
         "gov_opinion_2020": _document(wuxi.government, "关于政务公开工作的意见", kind="opinion",
                                       written_on=datetime.date(2020, 5, 1)),
         "finance_notice_2020": _document(wuxi.finance, "关于预算公开的通知", written_on=datetime.date(2020, 6, 1)),
@@ -85,7 +86,8 @@ def test_detail_shows_the_published_document_and_hides_the_rest(client, wuxi, pu
 
 
 def test_detail_shows_the_sanitized_body(client, wuxi):
-    document = _document(wuxi.government, "关于安全的通知", body="<p>第一段</p><script>alert(1)</script><p onclick=x>二</p>")
+    document = _document(wuxi.government, "关于安全的通知",
+                         body="<p>第一段</p><script>alert(1)</script><p onclick=x>二</p>")
     page = client.get(f"/disclosure/{document.pk}/").content.decode()
     assert "<p>第一段</p>" in page and "<p>二</p>" in page
     assert "alert(1)" not in page and "onclick" not in page
