@@ -163,3 +163,21 @@ def test_home_and_header_lead_to_disclosure_and_search(client, wuxi):
     page = client.get("/").content.decode()
     assert 'href="/disclosure/"' in page
     assert 'action="/search/"' in page and 'id="home-search-q"' in page and 'id="site-search-q"' in page
+
+
+def test_search_api_answers_with_published_hits(client, published):
+    response = client.get("/api/v1/documents/search", {"q": "电子政务"})
+    assert response.status_code == 200
+    body = response.json()
+    document = published["gov_notice_2004"]
+    assert (body["query"], body["truncated"], body["words"], body["total"]) == ("电子政务", False, ["电子政务"], 1)
+    assert body["hits"] == [{
+        "id": document.pk, "title": "关于推进电子政务建设的通知", "number": "", "issuer": "无锡市人民政府",
+        "written_on": "2004-03-24", "url": f"/disclosure/{document.pk}/", "pdf_url": f"/disclosure/{document.pk}/pdf",
+        "title_html": "关于推进<mark>电子政务</mark>建设的通知", "snippet_html": "", "title_match": True}]
+
+
+def test_search_api_refuses_a_bad_page_with_the_error_shape(client, published):
+    response = client.get("/api/v1/documents/search", {"q": "电子政务", "limit": 0})
+    assert response.status_code == 422 and set(response.json()) == {"message", "extra"}
+    assert client.get("/api/v1/documents/search", {"q": "<script>" * 300}).json()["truncated"] is True
