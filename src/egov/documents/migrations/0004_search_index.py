@@ -1,19 +1,19 @@
 """Full-text search of documents (documents.search): the segmented title and body, filled for the
-documents already there, and on PostgreSQL a GIN index on their weighted tsvector.
-
-The index expression must stay the one ``documents.search`` queries (``_VECTOR``), or PostgreSQL
-reads every row; ``test_search.py`` checks that the plan uses the index. SQLite gets no index (its
-fallback search reads every row).
+documents already there, and on PostgreSQL their weighted tsvector (title A, body D) in a stored
+generated column ``search_vector`` with a GIN index (``test_search.py`` checks that the plan uses
+it). SQLite gets neither: its fallback search reads every row.
 """
 
 from django.db import migrations, models
 
-INDEX = "documents_search_vector"
-INDEX_SQL = (
-    f'CREATE INDEX IF NOT EXISTS {INDEX} ON "documents_officialdocument" USING gin ('
-    "(setweight(to_tsvector('simple'::regconfig, \"search_title\"), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, \"search_body\"), 'D')))"
+# A column Django's model does not declare: PostgreSQL computes it from the two text columns on
+# every write (a stored generated column), so no code path can forget it. Other databases lack it.
+COLUMN_SQL = (
+    'ALTER TABLE "documents_officialdocument" ADD COLUMN "search_vector" tsvector GENERATED ALWAYS AS ('
+    "setweight(to_tsvector('simple'::regconfig, \"search_title\"), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, \"search_body\"), 'D')) STORED"
 )
+INDEX_SQL = 'CREATE INDEX "documents_search_vector" ON "documents_officialdocument" USING gin ("search_vector")'
 
 
 def fill(apps, schema_editor):
@@ -26,14 +26,15 @@ def fill(apps, schema_editor):
         document.save(update_fields=["search_title", "search_body"])
 
 
-def index_create(apps, schema_editor):
+def vector_create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(COLUMN_SQL)
         schema_editor.execute(INDEX_SQL)
 
 
-def index_drop(apps, schema_editor):
+def vector_drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+        schema_editor.execute('ALTER TABLE "documents_officialdocument" DROP COLUMN "search_vector"')
 
 
 class Migration(migrations.Migration):
@@ -54,5 +55,5 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, default="", editable=False),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
-        migrations.RunPython(index_create, index_drop),
+        migrations.RunPython(vector_create, vector_drop),
     ]
