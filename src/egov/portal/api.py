@@ -33,7 +33,7 @@ class SearchOut(Schema):
 
 @router.get("/search", response=SearchOut, auth=None)
 def search(request, q: str = "", limit: int = Query(20, ge=1, le=50), offset: int = Query(0, ge=0, le=10_000)):  # noqa: B008
-    """Search published documents: title matches first, then relevance, then the newest.
+    """Search published documents: title matches first, then relevance (PostgreSQL), then the newest.
 
     ``q`` is cut to 100 characters (``truncated``) and segmented into ``words`` (jieba); a query
     without words finds nothing. ``title_html`` and ``snippet_html`` are escaped HTML with the
