@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from egov.accounts.api import router as accounts_router
 from egov.core.errors import ApplicationError
 from egov.orgs.api import router as orgs_router
+from egov.portal.api import router as portal_router
 from egov.services.api import router as services_router
 from egov.services.api_staff import router as staff_router
 from egov.trust.api import router as trust_router
@@ -70,6 +71,7 @@ def request_invalid(request, exc: NinjaValidationError):
 # The public routers on the public site, the staff routers on the staff site; both on "all".
 if settings.EGOV_SITE in ("public", "all"):
     api.add_router("/v1/accounts/", accounts_router)
+    api.add_router("/v1/documents/", portal_router)
     api.add_router("/v1/orgs/", orgs_router)
     api.add_router("/v1/services/", services_router)
     api.add_router("/v1/trust/", trust_router)

@@ -7,6 +7,7 @@ raises ``SmokeFailure``; the command then exits 1 with the part named.
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
@@ -49,7 +50,7 @@ from egov.documents.meetings import (
     meeting_notices_for,
     meeting_reply,
 )
-from egov.documents.selectors import delivery_table, document_seal_for
+from egov.documents.selectors import delivery_table, document_seal_for, document_search, documents_published
 from egov.documents.supervision import (
     deadline_in_working_days,
     supervision_close,
@@ -384,6 +385,31 @@ def step_supervision_meetings(out_dir: Path) -> dict:
             "deadline": item.deadline.isoformat(), "item_status": item.status}
 
 
+def step_portal_search(out_dir: Path) -> dict:
+    """Find the imported seed by searching 电子政务: the public search selector, then the public pages."""
+    results = document_search("电子政务", public=True)
+    _expect(results.total >= 1 and str(results.hits[0].document.number) == "锡政发〔2004〕99号",
+            "the seed document is the first public hit for 电子政务")
+    document = results.hits[0].document
+    _expect(results.hits[0].title_match and "<mark>电子政务</mark>" in results.hits[0].title_html,
+            "the seed matches by its title, the word marked")
+    client = Client()
+    page = client.get(reverse("portal:search"), {"q": "电子政务"})
+    detail_url = reverse("portal:disclosure_detail", args=[document.pk])
+    first_link = re.search(r'href="(/disclosure/\d+/)"', page.content.decode())
+    _expect(page.status_code == 200 and first_link is not None and first_link.group(1) == detail_url,
+            "the search page lists the seed first")
+    detail = client.get(detail_url)
+    _expect(detail.status_code == 200 and "锡政发〔2004〕99号" in detail.content.decode(),
+            "the seed's disclosure page shows its number")
+    listed = client.get(reverse("portal:disclosure_list"))
+    _expect(listed.status_code == 200 and f'href="{detail_url}"' in listed.content.decode(),
+            "the seed is on the disclosure list")
+    return {"query": "电子政务", "hits": results.total, "first": str(document.number),
+            "search_page": page.status_code, "disclosure_page": detail.status_code,
+            "disclosed": documents_published().count()}
+
+
 def step_audit(out_dir: Path) -> dict:
     report = audit_chain_verify()
     _expect(report.ok, f"audit chain intact (broken at {report.broken_seq}: {report.reason})")
@@ -402,6 +428,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("documents", step_documents),
     ("documents_import", step_documents_import),
     ("supervision_meetings", step_supervision_meetings),
+    ("portal_search", step_portal_search),
     ("audit", step_audit),
 ]
 

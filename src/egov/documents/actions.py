@@ -39,6 +39,7 @@ from egov.documents.models import (
 from egov.documents.numbers import DocumentNumber
 from egov.documents.permissions import require_issuer_role, require_visible
 from egov.documents.process import outgoing_start, outgoing_step
+from egov.documents.search import search_fields_fill
 from egov.documents.states import EDITABLE, Status, move_for
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
@@ -115,6 +116,8 @@ def _apply(document: OfficialDocument, fields: dict[str, Any]) -> dict[str, Any]
         put("printer", fields["printer"])
     if not document.title:
         raise ValidationFailed(_("The title is required."), extra={"field": "title", "rule": "required"})
+    if "title" in changes or "body_html" in changes:
+        search_fields_fill(document)
     return changes
 
 

@@ -131,6 +131,9 @@ class OfficialDocument(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # The file an existing document was read from (egov documents import); empty for drafted ones.
     imported_from = models.CharField(_("imported from"), max_length=300, blank=True)
+    # Title and body as jieba words for full-text search (``documents.search``), kept by the actions.
+    search_title = models.TextField(blank=True, default="", editable=False)
+    search_body = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

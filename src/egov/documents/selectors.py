@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,10 +11,11 @@ from egov.audit.models import AuditEvent
 from egov.audit.selectors import audit_events_for
 from egov.core.errors import NotFound
 from egov.documents.incoming import require_incoming_visible
-from egov.documents.models import Classification, IncomingDocument, OfficialDocument, Recipient
+from egov.documents.models import Classification, Disclosure, IncomingDocument, OfficialDocument, Recipient
 from egov.documents.permissions import require_visible, visible_documents
+from egov.documents.search import SearchResults, search
 from egov.documents.states import Status
-from egov.orgs.models import Membership
+from egov.orgs.models import Membership, Organization
 from egov.trust.models import Seal
 from egov.trust.selectors import seal_usable_by, seals_of
 
@@ -40,10 +41,66 @@ def documents_for(*, actor, status: str | None = None) -> QuerySet[OfficialDocum
     return visible_documents(actor, queryset).order_by("-created_at", "-id")
 
 
-def documents_published() -> QuerySet[OfficialDocument]:
-    """Issued documents marked 公开, for 政务公开 on the portal (内部 ones never appear)."""
-    return OfficialDocument.objects.filter(status=Status.ISSUED, classification=Classification.PUBLIC).order_by(
-        "-number_year", "-number_seq")
+def documents_published(*, issuer_id: int | None = None, kind: str = "",
+                        year: int | None = None) -> QuerySet[OfficialDocument]:
+    """政务公开 on the portal: issued documents, 公开 (never 内部), marked 主动公开 and published by now
+    (《政府信息公开条例》(2019) 第十九条、第二十三条), newest first (成文日期, then publication).
+
+    Optionally only those of one issuing organization, one ``Kind`` and one year of 成文日期.
+    """
+    queryset = OfficialDocument.objects.filter(
+        status=Status.ISSUED, classification=Classification.PUBLIC, disclosure=Disclosure.PROACTIVE,
+        published_at__isnull=False, published_at__lte=timezone.now()).select_related("issuer")
+    if issuer_id:
+        queryset = queryset.filter(issuer_id=issuer_id)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if year:
+        queryset = queryset.filter(written_on__year=year)
+    return queryset.order_by(F("written_on").desc(nulls_last=True), "-published_at", "-id")
+
+
+def document_published_get(*, pk: int) -> OfficialDocument:
+    """The published document ``pk`` (``documents_published``), for anyone.
+
+    Raises:
+        NotFound: no such document, or it is not published (the same answer for both).
+    """
+    document = documents_published().select_related("printer").filter(pk=pk).first()
+    if document is None:
+        raise NotFound(_("No such document."), extra={"document": pk})
+    return document
+
+
+def published_issuers() -> QuerySet[Organization]:
+    """The organizations with at least one published document, in tree order (filter choices)."""
+    return Organization.objects.filter(pk__in=documents_published().values("issuer_id")).order_by("path")
+
+
+def published_years() -> list[int]:
+    """The years of 成文日期 of published documents, newest first (filter choices)."""
+    dates = documents_published().filter(written_on__isnull=False).dates("written_on", "year", order="DESC")
+    return [day.year for day in dates]
+
+
+def document_search(query: str, *, user=None, public: bool = False, limit: int = 20,
+                    offset: int = 0) -> SearchResults:
+    """Full-text search of documents in Chinese (``documents.search``): title matches first, words marked.
+
+    Args:
+        query: what the person typed; cut to ``search.QUERY_MAX_CHARS`` characters (``truncated``
+            says so), then to its words (jieba); punctuation and stop words are dropped. A query
+            without words finds nothing.
+        user: the staff member searching: only documents they may see (``permissions``); None is
+            the platform (everything), unless ``public``.
+        public: only published documents (``documents_published``), whoever asks.
+        limit, offset: the page of hits to return (``total`` counts them all).
+
+    Returns:
+        ``SearchResults`` with ``hits`` (document, escaped title and snippet with ``<mark>``, title_match).
+    """
+    queryset = documents_published() if public else visible_documents(user, OfficialDocument.objects.all())
+    return search(queryset, query, limit=max(0, limit), offset=max(0, offset))
 
 
 def document_history(*, actor, document: OfficialDocument) -> QuerySet[AuditEvent]:

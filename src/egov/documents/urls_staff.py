@@ -6,6 +6,7 @@ app_name = "documents"
 urlpatterns = [
     path("", views.document_list, name="list"),
     path("new/", views.document_new, name="new"),
+    path("search/", views.document_search, name="search"),
     path("<int:pk>/", views.document_detail, name="detail"),
     path("<int:pk>/move/", views.document_move, name="move"),
     path("<int:pk>/receive/", views.document_receive, name="receive"),

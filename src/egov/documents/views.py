@@ -201,3 +201,32 @@ def document_history(request, pk: int):
     document = _document_or_404(request, pk)
     events = selectors.document_history(actor=request.user, document=document)
     return render(request, "documents/history.html", {"document": document, "events": events})
+
+
+_SEARCH_PER_PAGE = 20
+_SEARCH_MAX_PAGES = 500
+
+
+@staff_required
+def document_search(request):
+    """Full-text search of the documents I may see (``selectors.document_search``), 20 a page."""
+    query = request.GET.get("q", "")
+    try:
+        page_number = min(max(1, int(request.GET.get("page", "1"))), _SEARCH_MAX_PAGES)
+    except ValueError:
+        page_number = 1
+
+    def run(number: int):
+        return selectors.document_search(query, user=request.user, limit=_SEARCH_PER_PAGE,
+                                         offset=(number - 1) * _SEARCH_PER_PAGE)
+
+    results = run(page_number)
+    pages = max(1, -(-results.total // _SEARCH_PER_PAGE))
+    if page_number > pages:  # past the last page: show the last one
+        page_number = pages
+        results = run(page_number)
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
+    return render(request, "documents/search.html", {
+        "results": results, "searched": bool(query.strip()), "page_number": page_number, "pages": pages,
+        "query": page_query.urlencode()})

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from egov.core.errors import NotFound
 from egov.documents.actions import document_draft, document_number_allocate, document_transition
@@ -29,9 +30,12 @@ def test_recipients_see_it_once_issued_internal_documents_are_not_published(wuxi
     assert document_get(actor=wuxi.finance_clerk, pk=draft.pk) == draft  # 主送
     with pytest.raises(NotFound):
         document_get(actor=wuxi.police_clerk, pk=draft.pk)
+    OfficialDocument.objects.filter(pk=draft.pk).update(disclosure="proactive", published_at=timezone.now())
     assert list(documents_published()) == []
     OfficialDocument.objects.filter(pk=draft.pk).update(classification="public")
     assert list(documents_published()) == [draft]
+    OfficialDocument.objects.filter(pk=draft.pk).update(disclosure="on_request")  # 依申请公开: not on the portal
+    assert list(documents_published()) == []
 
 
 def test_printer_and_joint_issuer_see_the_draft(wuxi):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0003_disclosure_and_import'),
+        ('documents', '0004_search_index'),
         ('orgs', '0002_load_divisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

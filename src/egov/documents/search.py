@@ -1,0 +1,227 @@
+"""Full-text search of official documents in Chinese.
+
+Chinese is written without spaces, so words are found first: jieba segments the title and the body
+once, when they are written (``search_fields_fill``, called by the actions that write them), into
+``search_title`` and ``search_body``: lowercase words separated by single spaces, with a space at
+each end. jieba's search-engine mode also emits the shorter dictionary words inside a long one, so
+推进电子政务建设 is stored as `` 推进 电子 子政 政务 电子政务 建设 `` and both 政务 and 电子政务 find it.
+Queries are segmented in precise mode (电子政务 stays one word). Both use the dictionary only (no
+HMM guessing of unknown words), so that a word is cut the same way in a query as in a document.
+
+On PostgreSQL the two columns are read by ``to_tsvector('simple', …)`` (no stemming, no stop
+words: the words are already cut), title with weight A, body with weight D, into a stored generated
+column ``search_vector`` with a GIN index (migration ``0004_search_index``); a query is
+``plainto_tsquery('simple', …)``: every word must occur. Elsewhere (SQLite, the embedded default)
+every word must occur as a whole word in one of the columns (``LIKE '% word %'``), which reads every
+row: about a third of a second for 20,000 documents (bench/README.md).
+
+Ranking, on both: documents with every word in the title first; then, on PostgreSQL, ``ts_rank``;
+then the newest (成文日期, then id). Highlighting escapes the text first and then wraps each query word
+in ``<mark>``, so neither a document nor a query can inject markup.
+"""
+
+import html
+import logging
+import re
+import threading
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from egov.documents.models import OfficialDocument
+
+# A query is cut to this many characters before it is segmented (the page says so), and to this many words.
+QUERY_MAX_CHARS = 100
+QUERY_MAX_WORDS = 16
+SNIPPET_CHARS = 160
+_SNIPPET_LEAD = 40
+
+# Words too common to search for: a query made only of them finds nothing rather than everything.
+STOP_WORDS = frozenset({
+    "的", "了", "和", "与", "及", "或", "是", "在", "对", "把", "被", "为", "之", "其", "等", "以", "于", "而",
+    "并", "也", "就", "都", "这", "那", "有", "我", "你", "他", "她", "它", "们", "个", "着", "吗", "呢", "吧",
+    "a", "an", "and", "of", "or", "the", "to", "in", "on", "for",
+})
+
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; punctuation and spaces separate words
+_BLOCK_END = re.compile(r"</(?:p|td|th|tr|li|h[1-6])\s*>|<br\s*/?>", re.I)
+_jieba_lock = threading.Lock()
+_tokenizer = None
+
+
+def _jieba():
+    """jieba's tokenizer, its dictionary loaded once per process and without its chatter on stderr."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _jieba_lock:
+            if _tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                _tokenizer = tokenizer
+    return _tokenizer
+
+
+def _words(pieces) -> list[str]:
+    words = []
+    for piece in pieces:
+        words.extend(word.lower() for word in _WORD.findall(piece))
+    return words
+
+
+def segment(text: str) -> str:
+    """``text`` as stored for search: jieba search-engine words, lowercase, space-separated, with a
+    space at each end (`` 推进 电子 子政 政务 电子政务 建设 ``); "" for text without words."""
+    words = _words(_jieba().cut_for_search(text or "", HMM=False))
+    return f" {' '.join(words)} " if words else ""
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query (already cut to ``QUERY_MAX_CHARS``): jieba precise mode, lowercase,
+    without punctuation and ``STOP_WORDS``, each once, at most ``QUERY_MAX_WORDS``."""
+    words = []
+    for word in _words(_jieba().cut(query or "", HMM=False)):
+        if word not in STOP_WORDS and word not in words:
+            words.append(word)
+    return words[:QUERY_MAX_WORDS]
+
+
+def body_text(body_html: str) -> str:
+    """The text of a sanitized body, one paragraph (or table cell) a line, entities decoded."""
+    return html.unescape(strip_tags(_BLOCK_END.sub("\n", body_html or ""))).strip()
+
+
+def search_fields_fill(document: OfficialDocument) -> None:
+    """Set ``search_title`` and ``search_body`` of ``document`` (unsaved) from its title and body."""
+    document.search_title = segment(document.title)
+    document.search_body = segment(body_text(document.body_html))
+
+
+# --- Matching and ranking ------------------------------------------------------------------------
+
+_VECTOR = '"documents_officialdocument"."search_vector"'  # PostgreSQL only: migration 0004_search_index
+_TSQUERY = "plainto_tsquery('simple'::regconfig, %s)"
+
+
+def matches_postgresql(queryset: QuerySet[OfficialDocument], words: list[str]) -> QuerySet[OfficialDocument]:
+    """``queryset`` narrowed to documents holding every one of ``words``, best first (PostgreSQL).
+
+    Matches the stored ``search_vector`` (GIN index). Annotates ``title_match`` (every word in the
+    title) and ``rank`` (``ts_rank``, title words weighing 1.0 and
+    body words 0.1). Order: title matches, rank, 成文日期 (newest), id.
+    """
+    terms = " ".join(words)
+    # The title's own short text, rather than the large (TOASTed) vector a second time.
+    in_title = f"to_tsvector('simple'::regconfig, \"documents_officialdocument\".\"search_title\") @@ {_TSQUERY}"
+    return (queryset
+            .alias(found=RawSQL(f"{_VECTOR} @@ {_TSQUERY}", [terms], output_field=BooleanField()))
+            .filter(found=True)
+            .defer("search_title", "search_body")
+            .annotate(title_match=RawSQL(in_title, [terms], output_field=BooleanField()),
+                      rank=RawSQL(f"ts_rank({_VECTOR}, {_TSQUERY})", [terms], output_field=FloatField()))
+            .order_by("-title_match", "-rank", F("written_on").desc(nulls_last=True), "-id"))
+
+
+def matches_fallback(queryset: QuerySet[OfficialDocument], words: list[str]) -> QuerySet[OfficialDocument]:
+    """``queryset`` narrowed to documents holding every one of ``words``, best first (any database).
+
+    Each word must be a whole stored word (``LIKE '% word %'``) of the title or the body. Annotates
+    ``title_match`` (every word in the title). Order: title matches, 成文日期 (newest), id.
+    """
+    in_title = Q()
+    for word in words:
+        queryset = queryset.filter(Q(search_title__contains=f" {word} ") | Q(search_body__contains=f" {word} "))
+        in_title &= Q(search_title__contains=f" {word} ")
+    return (queryset
+            .annotate(title_match=Case(When(in_title, then=Value(True)), default=Value(False),
+                                       output_field=BooleanField()))
+            .order_by("-title_match", F("written_on").desc(nulls_last=True), "-id"))
+
+
+# --- Highlighting --------------------------------------------------------------------------------
+
+
+def _pattern(words: list[str]) -> re.Pattern | None:
+    if not words:
+        return None
+    alternatives = sorted(words, key=len, reverse=True)  # 电子政务 before 电子
+    return re.compile("|".join(re.escape(word) for word in alternatives), re.IGNORECASE)
+
+
+def highlight(text: str, words: list[str]) -> SafeString:
+    """``text`` escaped, each occurrence of one of ``words`` (any case) wrapped in ``<mark>``."""
+    pattern = _pattern(words)
+    if pattern is None:
+        return mark_safe(html.escape(text))
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(html.escape(text[last:match.start()]))
+        parts.append(f"<mark>{html.escape(match.group(0))}</mark>")
+        last = match.end()
+    parts.append(html.escape(text[last:]))
+    return mark_safe("".join(parts))  # every piece is escaped above
+
+
+def snippet(text: str, words: list[str], *, length: int = SNIPPET_CHARS) -> SafeString:
+    """About ``length`` characters of ``text`` around the first query word, highlighted; "…" marks
+    text left out. Without a word in ``text``: its beginning."""
+    text = re.sub(r"\s+", " ", text).strip()
+    pattern = _pattern(words)
+    found = pattern.search(text) if pattern else None
+    start = max(0, found.start() - _SNIPPET_LEAD) if found else 0
+    end = min(len(text), start + length)
+    excerpt = highlight(text[start:end], words)
+    return mark_safe(("…" if start else "") + excerpt + ("…" if end < len(text) else ""))  # excerpt is escaped
+
+
+# --- The search ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One document found: ``title_html`` and ``snippet_html`` are escaped HTML with ``<mark>``ed
+    words; ``title_match``: every word is in the title."""
+
+    document: OfficialDocument
+    title_html: SafeString
+    snippet_html: SafeString
+    title_match: bool
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """The answer to one query.
+
+    ``query``: what was searched (cut to ``QUERY_MAX_CHARS``); ``truncated``: it was cut; ``words``:
+    its words (empty: nothing to search, no hits); ``total``: documents found; ``hits``: the page
+    asked for.
+    """
+
+    query: str
+    truncated: bool
+    words: list[str]
+    total: int
+    hits: list[SearchHit]
+
+
+def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offset: int) -> SearchResults:
+    """Search ``queryset`` (already narrowed to what the reader may see); see ``selectors.document_search``."""
+    query = (query or "").strip()
+    truncated = len(query) > QUERY_MAX_CHARS
+    query = query[:QUERY_MAX_CHARS]
+    words = query_words(query)
+    if not words:
+        return SearchResults(query=query, truncated=truncated, words=[], total=0, hits=[])
+    matcher = matches_postgresql if connection.vendor == "postgresql" else matches_fallback
+    found = matcher(queryset.select_related("issuer"), words)
+    total = found.count()
+    hits = [SearchHit(document=document, title_html=highlight(document.title, words),
+                      snippet_html=snippet(body_text(document.body_html), words), title_match=document.title_match)
+            for document in found[offset:offset + limit]]
+    return SearchResults(query=query, truncated=truncated, words=words, total=total, hits=hits)

@@ -1,0 +1,164 @@
+"""Full-text search of documents (issue 8, item 3): segmentation, ranking, who sees what, highlighting."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from egov.documents.actions import document_draft, document_update
+from egov.documents.models import OfficialDocument
+from egov.documents.search import (
+    QUERY_MAX_CHARS,
+    highlight,
+    matches_fallback,
+    matches_postgresql,
+    query_words,
+    segment,
+    snippet,
+)
+from egov.documents.selectors import document_search
+
+NOW = timezone.now()
+
+
+def _document(wuxi, title: str, body: str = "", *, written_on=None, published=True, **state):
+    document = document_draft(actor=None, issuer=wuxi.government, kind="notice", title=title, body=body,
+                              written_on=written_on)
+    if published:
+        state = {"status": "issued", "disclosure": "proactive", "published_at": NOW, **state}
+    OfficialDocument.objects.filter(pk=document.pk).update(**state)
+    return OfficialDocument.objects.get(pk=document.pk)
+
+
+def test_segmentation_finds_the_word_inside_the_phrase():
+    stored = segment("推进电子政务建设")
+    assert stored.startswith(" ") and stored.endswith(" ")
+    # Search-engine mode: the long word and the dictionary words inside it.
+    for word in ("推进", "电子政务", "电子", "政务", "建设"):
+        assert f" {word} " in stored
+    assert query_words("电子政务") == ["电子政务"]
+    assert query_words("无锡市 电子政务，建设！") == ["无锡市", "电子政务", "建设"]
+    assert query_words("COVID-19 的 Plan") == ["covid", "19", "plan"]
+
+
+def test_punctuation_and_stop_words_leave_nothing_to_search():
+    assert query_words("，。！？<>《》 的 和 the") == []
+    assert segment("。，") == ""
+
+
+def test_search_fields_follow_the_title_and_body(wuxi, draft):
+    assert " 电子政务 " in draft.search_title
+    assert " 加强 " in draft.search_body and " 领导 " in draft.search_body
+    document_update(actor=wuxi.clerk, document=draft, title="关于档案管理的通知", body="<p>档案&amp;资料</p>")
+    draft.refresh_from_db()
+    assert " 电子政务 " not in draft.search_title and " 档案 " in draft.search_title
+    assert draft.search_body == " 档案 资料 "
+
+
+def test_title_match_outranks_a_newer_body_match(wuxi):
+    # Worked example: B has 电子政务 three times in its body and is newer; A has it once, in its title.
+    in_title = _document(wuxi, "关于电子政务的通知", "请各部门认真执行。", written_on=datetime.date(2004, 3, 24))
+    in_body = _document(wuxi, "关于档案管理的通知", "电子政务。电子政务。电子政务。",
+                        written_on=datetime.date(2020, 1, 2))
+    results = document_search("电子政务", public=True)
+    assert results.total == 2
+    assert [hit.document for hit in results.hits] == [in_title, in_body]
+    assert [hit.title_match for hit in results.hits] == [True, False]
+    assert str(results.hits[0].title_html) == "关于<mark>电子政务</mark>的通知"
+    assert str(results.hits[1].snippet_html) == "<mark>电子政务</mark>。<mark>电子政务</mark>。<mark>电子政务</mark>。"
+
+
+def test_among_body_matches_the_newest_comes_first(wuxi):
+    old = _document(wuxi, "甲通知", "推进电子政务建设", written_on=datetime.date(2004, 1, 1))
+    new = _document(wuxi, "乙通知", "推进电子政务建设", written_on=datetime.date(2010, 1, 1))
+    assert [hit.document for hit in document_search("电子政务", public=True).hits] == [new, old]
+
+
+def test_every_word_must_occur(wuxi):
+    both = _document(wuxi, "关于电子政务的通知", "统一规划，加强领导。")
+    _document(wuxi, "关于电子商务的通知", "统一规划。")
+    assert [hit.document for hit in document_search("电子政务 规划", public=True).hits] == [both]
+    assert document_search("电子政务 财政", public=True).total == 0
+
+
+def test_public_search_never_returns_an_undisclosed_document(wuxi):
+    published = _document(wuxi, "关于电子政务的通知")
+    _document(wuxi, "电子政务草稿", published=False)  # a draft
+    _document(wuxi, "电子政务内部通知", classification="internal")  # 内部
+    _document(wuxi, "电子政务依申请公开", disclosure="on_request")
+    _document(wuxi, "电子政务不予公开", disclosure="not_disclosed")
+    _document(wuxi, "电子政务明日发布", published_at=NOW + datetime.timedelta(days=1))
+    _document(wuxi, "电子政务未发布", published_at=None)
+    results = document_search("电子政务", public=True)
+    assert [hit.document for hit in results.hits] == [published]
+    assert results.total == 1
+
+
+def test_staff_see_what_they_may_see_others_nothing(wuxi, draft):
+    assert [hit.document for hit in document_search("电子政务", user=wuxi.clerk).hits] == [draft]
+    assert [hit.document for hit in document_search("电子政务", user=wuxi.leader).hits] == [draft]
+    # 公安局 is neither sender nor recipient; 财政局 is a recipient but the draft is not issued.
+    assert document_search("电子政务", user=wuxi.police_clerk).total == 0
+    assert document_search("电子政务", user=wuxi.finance_clerk).total == 0
+    assert document_search("电子政务", public=True).total == 0
+
+
+def test_highlight_escapes_the_text_and_the_query():
+    assert str(highlight("<b>电子政务</b> & 电子", ["电子政务", "电子"])) == (
+        "&lt;b&gt;<mark>电子政务</mark>&lt;/b&gt; &amp; <mark>电子</mark>")
+    assert str(highlight("Plan <script>", ["plan", "script"])) == "<mark>Plan</mark> &lt;<mark>script</mark>&gt;"
+    assert str(highlight("a < b", [])) == "a &lt; b"
+
+
+def test_a_document_title_with_markup_is_shown_escaped(wuxi):
+    _document(wuxi, "<script>alert(1)</script>电子政务通知")
+    hit = document_search("<script>alert(1)</script> 电子政务", public=True).hits[0]
+    assert str(hit.title_html) == ("&lt;<mark>script</mark>&gt;<mark>alert</mark>(<mark>1</mark>)&lt;/"
+                                   "<mark>script</mark>&gt;<mark>电子政务</mark>通知")
+
+
+def test_snippet_starts_near_the_first_match():
+    text = "甲" * 100 + "电子政务" + "乙" * 300
+    result = str(snippet(text, ["电子政务"], length=60))
+    assert result == "…" + "甲" * 40 + "<mark>电子政务</mark>" + "乙" * 16 + "…"
+    assert str(snippet("短文", ["电子政务"])) == "短文"
+
+
+def test_long_empty_and_markup_queries(wuxi):
+    _document(wuxi, "关于电子政务的通知")
+    long = document_search("电子政务，" * 400, public=True)  # 2,000 characters
+    assert long.truncated and len(long.query) == QUERY_MAX_CHARS and long.words == ["电子政务"]
+    assert long.total == 1
+    empty = document_search("", public=True)
+    assert (empty.words, empty.total, empty.hits, empty.truncated) == ([], 0, [], False)
+    assert document_search("<>《》，。", public=True).total == 0
+
+
+def test_the_fallback_matches_and_ranks_as_postgresql_does(wuxi):
+    in_title = _document(wuxi, "关于电子政务的通知", "请各部门认真执行。", written_on=datetime.date(2004, 3, 24))
+    in_body = _document(wuxi, "关于档案管理的通知", "推进电子政务建设。", written_on=datetime.date(2020, 1, 2))
+    _document(wuxi, "关于电子商务的通知", "推进电子商务。")
+    queryset = OfficialDocument.objects.all()
+    found = list(matches_fallback(queryset, ["电子政务"]))
+    assert found == [in_title, in_body]
+    assert [d.title_match for d in found] == [True, False]
+    assert list(matches_fallback(queryset, ["电子政务", "建设"])) == [in_body]
+    assert list(matches_fallback(queryset, ["政"])) == []  # whole words only
+    assert list(matches_postgresql(queryset, ["电子政务"])) == found
+
+
+def test_like_wildcards_in_a_word_are_literal(wuxi):
+    _document(wuxi, "关于电子政务的通知")
+    assert list(matches_fallback(OfficialDocument.objects.all(), ["%"])) == []
+    assert list(matches_fallback(OfficialDocument.objects.all(), ["_"])) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index exists on PostgreSQL only")
+def test_postgresql_uses_the_gin_index(wuxi):
+    _document(wuxi, "关于电子政务的通知")
+    queryset = matches_postgresql(OfficialDocument.objects.all(), ["电子政务"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "documents_search_vector" in plan

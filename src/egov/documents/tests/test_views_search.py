@@ -1,0 +1,44 @@
+"""Staff search of documents (/staff/documents/search/): only what the staff member may see."""
+
+import pytest
+from django.urls import reverse
+
+URL = "/staff/documents/search/"
+
+
+def test_the_url_is_the_one_issue_8_names():
+    assert reverse("documents:search") == URL
+
+
+def test_search_needs_a_staff_sign_in(client, draft):
+    response = client.get(URL, {"q": "电子政务"})
+    assert response.status_code == 302 and reverse("staff_accounts:login") in response["Location"]
+
+
+def test_staff_find_their_drafts_and_hits_link_to_the_staff_page(client, wuxi, draft):
+    client.force_login(wuxi.clerk)
+    response = client.get(URL, {"q": "电子政务"})
+    assert response.status_code == 200
+    assert [hit.document for hit in response.context["results"].hits] == [draft]
+    page = response.content.decode()
+    assert f'href="{reverse("documents:detail", args=[draft.pk])}"' in page
+    assert "<mark>电子政务</mark>" in page
+
+
+def test_staff_of_another_organization_find_nothing(client, wuxi, draft):
+    client.force_login(wuxi.police_clerk)
+    response = client.get(URL, {"q": "电子政务"})
+    assert response.status_code == 200 and response.context["results"].total == 0
+
+
+@pytest.mark.parametrize("query", ["", "电子政务" * 500, "<script>alert(1)</script>", "。，"])
+def test_any_query_gives_a_normal_page(client, wuxi, draft, query):
+    client.force_login(wuxi.clerk)
+    response = client.get(URL, {"q": query})
+    assert response.status_code == 200 and "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_the_documents_list_has_the_search_box(client, wuxi):
+    client.force_login(wuxi.clerk)
+    page = client.get(reverse("documents:list")).content.decode()
+    assert f'action="{URL}"' in page and 'id="documents-q"' in page
