@@ -240,6 +240,7 @@ CELERY_BEAT_SCHEDULE = {
     "trust-warn-expiring": {"task": "trust.warn_expiring", "schedule": 86400.0},  # daily
     "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly
     "documents-send-reminders": {"task": "documents.send_reminders", "schedule": 86400.0},  # daily 催办
+    "portal-disclosure-requests": {"task": "portal.disclosure_requests_daily", "schedule": 86400.0},  # daily
 }
 
 LOGGING = {

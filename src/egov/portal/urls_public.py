@@ -1,4 +1,15 @@
 """The portal's public pages, mounted at the root of the public site."""
 
+from django.urls import path
+
+from egov.portal import views_requests
+
 app_name = "portal"
-urlpatterns = []
+urlpatterns = [
+    path("disclosure-requests/", views_requests.my_requests, name="my_requests"),
+    path("disclosure-requests/new/", views_requests.request_new, name="request_new"),
+    path("disclosure-requests/<str:number>/", views_requests.request_detail, name="request"),
+    path("disclosure-requests/<str:number>/correct/", views_requests.request_correct, name="request_correct"),
+    path("disclosure-requests/<str:number>/withdraw/", views_requests.request_withdraw, name="request_withdraw"),
+    path("disclosure-requests/<str:number>/answer.pdf", views_requests.answer_file, name="request_answer_file"),
+]
