@@ -16,20 +16,21 @@ class RequestStatus(models.TextChoices):
     """Where a request stands; each value but the ends names what it waits for."""
 
     SUBMITTED = "submitted", _("Submitted")  # 已提交: waits for the disclosure office to register it
-    RECEIVED = "received", _("Received")  # 已登记 (§31): the 20 working days run (§33)
+    # 已登记 (§31): the 20 working days run (§33)
+    RECEIVED = "received", pgettext_lazy("disclosure request", "Received")
     CORRECTION = "correction", _("Correction requested")  # 待补正 (§30): the applicant owes a clearer request
     CORRECTED = "corrected", _("Corrected")  # 已补正: the period restarts from the corrected request's receipt
     EXTENDED = "extended", _("Extended")  # 已延期 (§33 第二款)
     THIRD_PARTY = "third_party", _("Third-party consultation")  # 征求第三方意见 (§32): time not counted
     ANSWERED = "answered", _("Answered")  # 已答复 (§36, end)
-    WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回 (end)
+    WITHDRAWN = "withdrawn", pgettext_lazy("disclosure request", "Withdrawn")  # 已撤回 (end)
     DEEMED_WITHDRAWN = "deemed_withdrawn", _("Deemed withdrawn")  # 视为放弃申请 (§30, end)
 
 
 class FormWanted(models.TextChoices):
     """The form in which the applicant wants the information (§29 第二款第三项, §40)."""
 
-    ELECTRONIC = "electronic", _("Electronic")  # 电子文本 / 数据电文
+    ELECTRONIC = "electronic", pgettext_lazy("disclosure request", "Electronic")  # 电子文本 / 数据电文
     PAPER = "paper", _("Paper")  # 纸质文本
     INSPECTION = "inspection", _("Inspection on site")  # 当场查阅
 
@@ -63,7 +64,7 @@ class DisclosureRequest(models.Model):
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online")  # 网上申请
 
-    number = models.CharField(_("tracking number"), max_length=32, unique=True)
+    number = models.CharField(pgettext_lazy("disclosure request", "tracking number"), max_length=32, unique=True)
     agency = models.ForeignKey("orgs.Organization", verbose_name=_("agency"), on_delete=models.PROTECT,
                                related_name="disclosure_requests")
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT,
@@ -88,10 +89,11 @@ class DisclosureRequest(models.Model):
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
     due_on = models.DateField(_("answer due on"), null=True, blank=True, db_index=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answer_kind = models.CharField(_("answer"), max_length=20, choices=AnswerKind.choices, blank=True)
+    answered_at = models.DateTimeField(pgettext_lazy("disclosure request", "answered at"), null=True, blank=True)
+    answer_kind = models.CharField(pgettext_lazy("disclosure request", "answer"), max_length=20,
+                                   choices=AnswerKind.choices, blank=True)
     answer_text = models.TextField(_("answer text"), blank=True)
-    legal_basis = models.TextField(_("legal basis"), blank=True)
+    legal_basis = models.TextField(pgettext_lazy("disclosure request", "legal basis"), blank=True)
     competent_agency = models.CharField(_("competent agency"), max_length=200, blank=True)
     answer_file = models.ForeignKey("services.StoredFile", verbose_name=_("answer file"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
