@@ -20,7 +20,8 @@ def demo_disclosure_load(*, citizen_username: str, officer_username: str) -> Non
     agency = Organization.objects.get(name=DEMO_AGENCY)
     answered = actions.request_submit(
         actor=citizen, agency=agency, form_wanted=FormWanted.ELECTRONIC, email=citizen.email, phone=citizen.phone,
-        description="无锡市财政局2025年度政府采购项目清单（项目名称、预算金额、采购方式）", purpose="了解本市政府采购情况")
+        description="无锡市财政局2025年度政府采购项目清单（项目名称、预算金额、采购方式）",
+        purpose="了解本市政府采购情况")
     answered = actions.request_register(actor=officer, request=answered)
     actions.request_answer(actor=officer, request=answered, kind=AnswerKind.DISCLOSED,
                            text="所申请信息已在无锡市政府采购网主动公开，可在“采购公告—采购意向”栏目按年度查询。")
