@@ -119,5 +119,9 @@ def test_a_correction_is_asked_and_made_through_the_pages(client, office):
 
 def test_the_home_pages_link_to_requests(client, office):
     assert 'href="/disclosure-requests/new/"' in client.get("/").content.decode()
+    office.submit()
     client.force_login(office.officer)
-    assert 'href="/staff/disclosure/requests/"' in client.get("/staff/").content.decode()
+    html = client.get("/staff/").content.decode()
+    assert 'href="/staff/disclosure/requests/"' in html and "1 件办理中的申请" in html
+    client.force_login(office.clerk)  # not in the disclosure office: no summary
+    assert "件办理中的申请" not in client.get("/staff/").content.decode()
