@@ -59,6 +59,8 @@ def queue(request):
 
 
 def _page(request, row, bound: dict | None = None, status: int = 200):
+    """The request page; it shows the applicant's personal data, so each rendering is audited."""
+    request_read_record(user=request.user, request=row)
     step_forms = [(step, STEP_TITLES[step], (bound or {}).get(step) or STEPS[step][0](prefix=step))
                   for step in request_staff_steps(user=request.user, request=row)]
     return render(request, "portal/requests/staff_detail.html", {
@@ -70,9 +72,7 @@ def _page(request, row, bound: dict | None = None, status: int = 200):
 @staff_required
 def request_detail(request, number: str):
     """A request with the applicant's data (the read is audited), timeline and step forms."""
-    row = _request_or_404(request, number)
-    request_read_record(user=request.user, request=row)
-    return _page(request, row)
+    return _page(request, _request_or_404(request, number))
 
 
 @staff_required
