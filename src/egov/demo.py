@@ -27,6 +27,7 @@ from egov.documents.supervision import deadline_in_working_days, supervision_ite
 from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Organization
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
+from egov.portal.demo import demo_disclosure_load
 from egov.services.demo import demo_catalog_load, demo_licence_seals_load
 from egov.trust.actions import ca_init, seal_create, seal_grant
 from egov.trust.models import Seal
@@ -60,6 +61,10 @@ DEMO_STAFF = [
     ("czleader", "财政局副局长冯敏", "dept10", "副局长", [Role.APPROVER]),
     ("czstaff", "财政局预算处科员孙悦", "dept10", "预算处科员", [Role.REVIEWER]),
     ("sjclerk", "数据局文书郑好", "dept26", "文书", [Role.DOCUMENT_CLERK]),
+    # 依申请公开: the disclosure office of 财政局 (政府信息公开工作机构); its head approves extensions (MFA).
+    ("gkofficer", "财政局信息公开专员林晓", "dept10", "政府信息公开科科员", [Role.DISCLOSURE_OFFICER]),
+    ("gkhead", "财政局信息公开科科长何平", "dept10", "政府信息公开科科长",
+     [Role.DISCLOSURE_OFFICER, Role.DISCLOSURE_HEAD]),
 ]
 DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000",
                 "email": "zhang.jiming@example.cn"}
@@ -113,6 +118,7 @@ def demo_load() -> DemoSignIns:
                                      for item in city["organizations"]})
     demo_trust_load()
     demo_licence_seals_load()
+    demo_disclosure_load(citizen_username=DEMO_CITIZEN["id_number"], officer_username="gkofficer")
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))

@@ -241,6 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly
     "documents-send-reminders": {"task": "documents.send_reminders", "schedule": 86400.0},  # daily 催办
     "documents-supervision-reminders": {"task": "documents.send_supervision_reminders", "schedule": 86400.0},
+    "portal-disclosure-requests": {"task": "portal.disclosure_requests_daily", "schedule": 86400.0},  # daily
 }
 
 LOGGING = {

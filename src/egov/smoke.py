@@ -9,7 +9,7 @@ import base64
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -59,6 +59,8 @@ from egov.documents.supervision import (
 )
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
+from egov.portal import actions as disclosure
+from egov.portal.models import DisclosureRequest
 from egov.services import processing
 from egov.services.actions import material_file_store
 from egov.services.applying import application_supplement_upload
@@ -410,6 +412,33 @@ def step_portal_search(out_dir: Path) -> dict:
             "disclosed": documents_published().count()}
 
 
+def step_disclosure_requests(out_dir: Path) -> dict:
+    """依申请公开: the citizen requests information from 财政局 on the public page, its disclosure office
+    registers it on Monday 2026-09-28 (due 20 working days later, after 国庆: 2026-10-30, 《政府信息公开
+    条例》第三十三条) and answers 予以公开; the citizen sees the answer and was notified."""
+    citizen = User.objects.get(username=DEMO_CITIZEN["id_number"])
+    officer = User.objects.get(username="gkofficer")
+    agency = Organization.objects.get(name="无锡市财政局")
+    client = Client()
+    client.force_login(citizen)
+    response = client.post("/disclosure-requests/new/", {
+        "agency": agency.pk, "description": "2026年无锡市财政预算执行情况报告全文", "form_wanted": "electronic",
+        "email": "zhang.jiming@example.cn"})
+    _expect(response.status_code == 302, f"the request form answers 302, not {response.status_code}")
+    number = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    row = DisclosureRequest.objects.get(number=number)
+    row = disclosure.request_register(actor=officer, request=row, today=date(2026, 9, 28))
+    _expect(row.due_on == date(2026, 10, 30), f"registered 2026-09-28, due 2026-10-30, not {row.due_on}")
+    row = disclosure.request_answer(actor=officer, request=row, kind="disclosed",
+                                    text="所申请信息已在市财政局门户网站“财政预决算”栏目公开。")
+    page = client.get(f"/disclosure-requests/{number}/").content.decode()
+    _expect("市财政局门户网站" in page, "the citizen sees the answer")
+    told = Notification.objects.filter(recipient=citizen, subject__contains=number).count()
+    _expect(told == 3, f"submit, register and answer notify the citizen (3), not {told}")
+    return {"number": number, "status": row.status, "received_on": row.received_on.isoformat(),
+            "due_on": row.due_on.isoformat(), "answer": row.answer_kind, "notifications": told}
+
+
 def step_audit(out_dir: Path) -> dict:
     report = audit_chain_verify()
     _expect(report.ok, f"audit chain intact (broken at {report.broken_seq}: {report.reason})")
@@ -429,6 +458,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("documents_import", step_documents_import),
     ("supervision_meetings", step_supervision_meetings),
     ("portal_search", step_portal_search),
+    ("disclosure_requests", step_disclosure_requests),
     ("audit", step_audit),
 ]
 

@@ -13,7 +13,11 @@ class Role(models.TextChoices):
     CREDIT_OFFICER = "credit_officer", _("Credit officer")  # 信用管理员
     AUDITOR = "auditor", _("Auditor")  # 审计员
     OPERATOR = "operator", _("Operator")  # 运维管理员
+    # 政府信息公开工作机构 (《政府信息公开条例》(2019) 第四条、第二十八条): handles 依申请公开 requests.
+    DISCLOSURE_OFFICER = "disclosure_officer", _("Disclosure officer")  # 政府信息公开工作人员
+    # Its head approves extending a request's answer period (第三十三条第二款).
+    DISCLOSURE_HEAD = "disclosure_head", _("Head of the disclosure office")  # 政府信息公开工作机构负责人
 
 
 # Roles whose holders approve, sign or administer: their sessions must pass TOTP (django-otp).
-MFA_REQUIRED_ROLES = frozenset({Role.APPROVER, Role.OPERATOR})
+MFA_REQUIRED_ROLES = frozenset({Role.APPROVER, Role.OPERATOR, Role.DISCLOSURE_HEAD})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from egov.portal import views
+from egov.portal import views, views_requests
 
 app_name = "portal"
 urlpatterns = [
@@ -10,4 +10,10 @@ urlpatterns = [
     path("disclosure/<int:pk>/", views.disclosure_detail, name="disclosure_detail"),
     path("disclosure/<int:pk>/pdf", views.disclosure_pdf_download, name="disclosure_pdf"),
     path("search/", views.search, name="search"),
+    path("disclosure-requests/", views_requests.my_requests, name="my_requests"),
+    path("disclosure-requests/new/", views_requests.request_new, name="request_new"),
+    path("disclosure-requests/<str:number>/", views_requests.request_detail, name="request"),
+    path("disclosure-requests/<str:number>/correct/", views_requests.request_correct, name="request_correct"),
+    path("disclosure-requests/<str:number>/withdraw/", views_requests.request_withdraw, name="request_withdraw"),
+    path("disclosure-requests/<str:number>/answer.pdf", views_requests.answer_file, name="request_answer_file"),
 ]

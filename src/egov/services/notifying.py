@@ -33,8 +33,6 @@ def application_notify(*, application: Application, move_label, note: str = "") 
     Returns:
         The notifications created (one per recipient).
     """
-    from egov.services.tasks import notification_email
-
     with translation.override(settings.LANGUAGE_CODE):
         status = str(application.get_status_display())
         subject = _("Case %(number)s: %(status)s") % {"number": application.number, "status": status}
@@ -43,11 +41,26 @@ def application_notify(*, application: Application, move_label, note: str = "") 
         if note:
             lines.append(note)
         body = "\n".join(str(line) for line in lines)
-    created = [Notification.objects.create(recipient=person, application=application, subject=subject[:200],
-                                           body=body) for person in _recipients(application)]
-    for notification in created:
-        transaction.on_commit(lambda pk=notification.pk: notification_email.delay(pk))
-    return created
+    return [notification_send(recipient=person, subject=subject, body=body, application=application)
+            for person in _recipients(application)]
+
+
+def notification_send(*, recipient, subject: str, body: str, application: Application | None = None
+                      ) -> Notification:
+    """Leave one message in the site for ``recipient`` and e-mail it after the caller's transaction
+    commits (a rolled-back change sends nothing). Other apps (``portal``'s requests for government
+    information) tell people through this one mechanism.
+
+    Args:
+        subject: one line (cut at 200 characters); body: the message, in the platform's language.
+        application: the case the message is about, or None for messages of other apps.
+    """
+    from egov.services.tasks import notification_email
+
+    notification = Notification.objects.create(recipient=recipient, application=application,
+                                               subject=str(subject)[:200], body=str(body))
+    transaction.on_commit(lambda pk=notification.pk: notification_email.delay(pk))
+    return notification
 
 
 def notification_email_send(*, notification_id: int) -> bool:

@@ -1,0 +1,120 @@
+"""Public pages of requests for government information (依申请公开, /disclosure-requests/): the
+request form, 我的申请, a request with its timeline, the correction form and the answer's file.
+Signed-in citizens and enterprises only; thin: a permission-checked fetch, one action, a response.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from egov.accounts.permissions import public_user_required
+from egov.core.errors import ApplicationError, NotFound
+from egov.core.forms import add_application_error
+from egov.portal import actions, forms
+from egov.portal.actions import OPEN
+from egov.portal.models import RequestStatus
+from egov.portal.selectors import request_get_for_applicant, request_timeline, requests_of
+from egov.services.selectors import stored_file_read
+
+
+def _request_or_404(request, number: str):
+    try:
+        return request_get_for_applicant(user=request.user, number=number)
+    except NotFound as error:
+        raise Http404(error.message) from None
+
+
+@public_user_required
+def request_new(request):
+    """The request form (第二十九条); the contact is pre-filled from the account."""
+    user = request.user
+    if request.method == "POST":
+        form = forms.RequestForm(request.POST)
+        if form.is_valid():
+            try:
+                created = actions.request_submit(actor=user, **form.cleaned_data)
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, _("Your request %(number)s has been submitted.") % {"number": created.number})
+                return redirect("portal:request", number=created.number)
+        return render(request, "portal/requests/new.html", {"form": form}, status=400)
+    form = forms.RequestForm(initial={"phone": user.phone, "email": user.email})
+    return render(request, "portal/requests/new.html", {"form": form})
+
+
+@public_user_required
+def my_requests(request):
+    """我的申请: status and due date, newest first."""
+    return render(request, "portal/requests/mine.html", {"requests": requests_of(user=request.user)})
+
+
+def _page(request, row, *, correct_form=None, withdraw_form=None, status: int = 200):
+    return render(request, "portal/requests/detail.html", {
+        "row": row, "events": request_timeline(request=row),
+        "correct_form": correct_form or (forms.CorrectForm(initial={"description": row.description})
+                                         if row.status == RequestStatus.CORRECTION else None),
+        "withdraw_form": withdraw_form or (forms.WithdrawForm() if row.status in OPEN else None),
+    }, status=status)
+
+
+@public_user_required
+def request_detail(request, number: str):
+    """A request: where it stands, its due date, its timeline, what a 补正 asks for, the answer."""
+    return _page(request, _request_or_404(request, number))
+
+
+@public_user_required
+@require_POST
+def request_correct(request, number: str):
+    row = _request_or_404(request, number)
+    form = forms.CorrectForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.request_correct(actor=request.user, request=row, **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+            row.refresh_from_db()
+            return _page(request, row, correct_form=form, status=error.status)
+        messages.success(request, _("Your corrected request has been submitted."))
+        return redirect("portal:request", number=row.number)
+    return _page(request, row, correct_form=form, status=400)
+
+
+@public_user_required
+@require_POST
+def request_withdraw(request, number: str):
+    row = _request_or_404(request, number)
+    form = forms.WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.request_withdraw(actor=request.user, request=row, **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+            row.refresh_from_db()
+            return _page(request, row, withdraw_form=form, status=error.status)
+        messages.success(request, _("Your request has been withdrawn."))
+        return redirect("portal:request", number=row.number)
+    return _page(request, row, withdraw_form=form, status=400)
+
+
+def answer_file_response(row) -> HttpResponse:
+    """The answer's PDF as a download (shared by the public and the staff page)."""
+    if row.answer_file is None:
+        raise Http404(_("This answer has no file."))
+    try:
+        data = stored_file_read(stored=row.answer_file)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{row.number}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@public_user_required
+def answer_file(request, number: str):
+    """The answer's file (PDF), to its applicant."""
+    return answer_file_response(_request_or_404(request, number))
