@@ -63,8 +63,13 @@ def application_track(*, number: str, code: str) -> TrackedCase:
         number = tracking_number_check(number)
     except ValidationFailed:
         raise _not_found() from None
+    # Only the columns shown: a case's process row carries the whole serialized workflow (tens of
+    # kilobytes) and its item the form schema, which this public lookup must not drag along.
     application = (Application.objects.select_related("item", "organization", "process")
-                   .filter(number=number).first())
+                   .only("number", "query_code", "status", "submitted_at", "accepted_on", "decided_at",
+                         "concluded_at", "delivered_at", "withdrawn_at", "item__name", "organization__name",
+                         "process__due_date")
+                   .filter(number=number).order_by().first())
     given = _normalized_code(code).encode()
     expected = application.query_code.encode() if application is not None else b"\0" * 9
     if not hmac.compare_digest(given, expected) or application is None:
