@@ -26,17 +26,11 @@ from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFai
 from egov.documents.actions import document_draft
 from egov.documents.models import AgendaItem, Invitation, Kind, Meeting, OfficialDocument
 from egov.documents.states import Status as DocumentStatus
-from egov.orgs.models import Membership, Organization, RoleAssignment
-from egov.orgs.permissions import has_role
+from egov.orgs.models import Organization, RoleAssignment
+from egov.orgs.permissions import has_role, member_organization_ids
 from egov.orgs.roles import Role
 
 ATTENDEES_MAX = 20
-
-
-def _organization_ids(user) -> list[int]:
-    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
-        return []
-    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
 
 
 def meetings_visible(user, queryset: QuerySet[Meeting] | None = None) -> QuerySet[Meeting]:
@@ -44,7 +38,7 @@ def meetings_visible(user, queryset: QuerySet[Meeting] | None = None) -> QuerySe
     queryset = Meeting.objects.all() if queryset is None else queryset
     if user is None:
         return queryset
-    orgs = _organization_ids(user)
+    orgs = member_organization_ids(user)
     return queryset.filter(
         Q(organizer_id__in=orgs) | Q(notice_sent_at__isnull=False, invitations__organization_id__in=orgs)
     ).distinct()
@@ -64,13 +58,13 @@ def meeting_get(*, actor, pk: int) -> Meeting:
 
 def meetings_organized_by(*, actor) -> QuerySet[Meeting]:
     """The meetings of the actor's organizations, latest first."""
-    return Meeting.objects.filter(organizer_id__in=_organization_ids(actor)).select_related("organizer").order_by(
+    return Meeting.objects.filter(organizer_id__in=member_organization_ids(actor)).select_related("organizer").order_by(
         "-starts_at", "-id")
 
 
 def meeting_notices_for(*, actor) -> QuerySet[Invitation]:
     """The meeting notices received by the actor's organizations (sent ones only), latest meeting first."""
-    return (Invitation.objects.filter(organization_id__in=_organization_ids(actor),
+    return (Invitation.objects.filter(organization_id__in=member_organization_ids(actor),
                                       meeting__notice_sent_at__isnull=False)
             .select_related("meeting", "meeting__organizer", "organization").order_by("-meeting__starts_at", "-id"))
 

@@ -15,15 +15,8 @@ from django.utils.translation import gettext as _
 from egov.core.errors import NotFound, PermissionDenied
 from egov.documents.models import OfficialDocument
 from egov.documents.states import Status
-from egov.orgs.models import Membership
-from egov.orgs.permissions import has_role
+from egov.orgs.permissions import has_role, member_organization_ids
 from egov.orgs.roles import Role
-
-
-def _organization_ids(user) -> list[int]:
-    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
-        return []
-    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
 
 
 def visible_documents(user, queryset: QuerySet[OfficialDocument] | None = None) -> QuerySet[OfficialDocument]:
@@ -31,7 +24,7 @@ def visible_documents(user, queryset: QuerySet[OfficialDocument] | None = None) 
     queryset = OfficialDocument.objects.all() if queryset is None else queryset
     if user is None:
         return queryset
-    orgs = _organization_ids(user)
+    orgs = member_organization_ids(user)
     if not orgs:
         return queryset.none()
     return queryset.filter(

@@ -15,7 +15,8 @@ from egov.documents.models import Classification, Disclosure, IncomingDocument, 
 from egov.documents.permissions import require_visible, visible_documents
 from egov.documents.search import SearchResults, search
 from egov.documents.states import Status
-from egov.orgs.models import Membership, Organization
+from egov.orgs.models import Organization
+from egov.orgs.permissions import member_organization_ids
 from egov.trust.models import Seal
 from egov.trust.selectors import seal_usable_by, seals_of
 
@@ -150,28 +151,22 @@ def document_numbers_used(*, code: str, year: int) -> list[NumberUse]:
 # 收发文 (inboxes of both sides, the delivery table) ---------------------------------------------
 
 
-def _member_organizations(user) -> list[int]:
-    if user is None or not getattr(user, "pk", None):
-        return []
-    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
-
-
 def outbox_for(*, actor) -> QuerySet[OfficialDocument]:
     """发文: documents issued (or being prepared) by the actor's organizations, newest first."""
-    return (OfficialDocument.objects.filter(issuer_id__in=_member_organizations(actor)).select_related("issuer")
+    return (OfficialDocument.objects.filter(issuer_id__in=member_organization_ids(actor)).select_related("issuer")
             .order_by("-updated_at", "-id"))
 
 
 def deliveries_to_sign_for(*, actor) -> QuerySet[Recipient]:
     """Deliveries to the actor's organizations that nobody has signed for yet, oldest first."""
-    return (Recipient.objects.filter(organization_id__in=_member_organizations(actor), delivered_at__isnull=False,
+    return (Recipient.objects.filter(organization_id__in=member_organization_ids(actor), delivered_at__isnull=False,
                                      received_at__isnull=True, document__status=Status.ISSUED)
             .select_related("document__issuer", "organization").order_by("receipt_due", "delivered_at"))
 
 
 def incoming_for(*, actor, status: str | None = None) -> QuerySet[IncomingDocument]:
     """收文: the received documents of the actor's organizations, newest first."""
-    queryset = IncomingDocument.objects.filter(organization_id__in=_member_organizations(actor))
+    queryset = IncomingDocument.objects.filter(organization_id__in=member_organization_ids(actor))
     if status:
         queryset = queryset.filter(status=status)
     return queryset.select_related("document__issuer", "organization", "handler").order_by("-created_at", "-id")
@@ -231,7 +226,7 @@ def delivery_table(*, actor, document: OfficialDocument, today: date | None = No
 
 def document_is_issuer_side(*, actor, document: OfficialDocument) -> bool:
     """True when the actor is a member of the issuing organization (sees the delivery table)."""
-    return document.issuer_id in _member_organizations(actor)
+    return document.issuer_id in member_organization_ids(actor)
 
 
 def incoming_history(*, actor, incoming: IncomingDocument) -> QuerySet[AuditEvent]:

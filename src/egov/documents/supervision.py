@@ -39,8 +39,8 @@ from egov.documents.models import (
     SupervisionReminder,
 )
 from egov.documents.permissions import require_visible
-from egov.orgs.models import Membership, Organization
-from egov.orgs.permissions import has_role
+from egov.orgs.models import Organization
+from egov.orgs.permissions import has_role, member_organization_ids
 from egov.orgs.roles import Role
 from egov.workflow.selectors import work_calendar
 
@@ -82,18 +82,12 @@ def deadline_in_working_days(days: int, *, today: date | None = None) -> date:
     return working_days_add(today or timezone.localdate(), days, calendar=work_calendar())
 
 
-def _organization_ids(user) -> list[int]:
-    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
-        return []
-    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
-
-
 def items_visible(user, queryset: QuerySet[SupervisionItem] | None = None) -> QuerySet[SupervisionItem]:
     """``queryset`` (default: all items) narrowed to those ``user`` may see (None: the platform)."""
     queryset = SupervisionItem.objects.all() if queryset is None else queryset
     if user is None:
         return queryset
-    orgs = _organization_ids(user)
+    orgs = member_organization_ids(user)
     return queryset.filter(Q(supervisor_id__in=orgs) | Q(owner_id__in=orgs) | Q(co_owners__in=orgs)).distinct()
 
 

@@ -3,8 +3,15 @@
 from django.utils.translation import gettext as _
 
 from egov.core.errors import PermissionDenied
-from egov.orgs.models import Organization, RoleAssignment
+from egov.orgs.models import Membership, Organization, RoleAssignment
 from egov.orgs.roles import Role
+
+
+def member_organization_ids(user) -> list[int]:
+    """Ids of the organizations ``user`` is a member of; none for an inactive, anonymous or unsaved user."""
+    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
+        return []
+    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
 
 
 def has_role(user, organization: Organization, role: Role) -> bool:
