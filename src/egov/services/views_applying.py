@@ -5,6 +5,7 @@ its timeline, 补正 upload and withdrawal. Thin: a permission-checked fetch, on
 import uuid
 
 from django.contrib import messages
+from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,8 +31,10 @@ from egov.services.selectors import (
 from egov.services.storage import blob_path
 
 MATERIAL_FIELD = "material-%d"
-KEPT_FIELD = "kept-material-%d"  # the SHA-256 of a good file chosen in an earlier round of the form
+KEPT_FIELD = "kept-material-%d"  # a signed token for a good file chosen in an earlier round of the form
 KEPT_NAME_FIELD = "kept-name-%d"
+KEPT_SALT = "egov.services.apply.kept-material"
+KEPT_MAX_AGE = 86400  # seconds
 
 
 def _item_or_404(code: str) -> ServiceItem:
@@ -68,20 +71,32 @@ def _files(request, materials) -> dict:
     return files
 
 
+def _kept_token(request, material_id: int, digest: str) -> str:
+    """A signed note that this page received the file ``digest`` for this user and material."""
+    return signing.dumps({"user": request.user.pk, "material": material_id, "sha256": digest}, salt=KEPT_SALT)
+
+
 def _kept_files(request, materials) -> dict[int, dict]:
     """Files the applicant chose in an earlier round of this form that were good and are kept:
-    ``{material id: {"file": StoredFile, "name": the file's name as chosen}}``. Only files this user
-    stored count: a hash of someone else's file is ignored (it would expose that file)."""
-    wanted = {}
+    ``{material id: {"file": StoredFile, "name": the file's name as chosen, "token": …}}``. The
+    page carries each as a token signed by the server for this user and material (at most a day
+    old): a file stored by someone else cannot be attached by naming its hash."""
+    kept = {}
     for material in materials:
-        digest = request.POST.get(KEPT_FIELD % material.pk, "")
-        if len(digest) == 64 and digest.isalnum():
-            wanted[material.pk] = digest
-    if not wanted:
-        return {}
-    own = {f.sha256: f for f in StoredFile.objects.filter(sha256__in=wanted.values(), created_by=request.user)}
-    return {pk: {"file": own[digest], "name": request.POST.get(KEPT_NAME_FIELD % pk, "")[:200]}
-            for pk, digest in wanted.items() if digest in own}
+        token = request.POST.get(KEPT_FIELD % material.pk, "")
+        if not token:
+            continue
+        try:
+            value = signing.loads(token, salt=KEPT_SALT, max_age=KEPT_MAX_AGE)
+        except signing.BadSignature:
+            continue
+        if value.get("user") != request.user.pk or value.get("material") != material.pk:
+            continue
+        stored = StoredFile.objects.filter(sha256=value.get("sha256", "")).first()
+        if stored is not None:
+            kept[material.pk] = {"file": stored, "name": request.POST.get(KEPT_NAME_FIELD % material.pk, "")[:200],
+                                 "token": token}
+    return kept
 
 
 def _keep_uploads(request, materials, uploads: dict, errors: dict[int, str]) -> dict[int, dict]:
@@ -96,7 +111,8 @@ def _keep_uploads(request, materials, uploads: dict, errors: dict[int, str]) -> 
         except ValidationFailed as error:
             errors[material.pk] = error.message
             continue
-        kept[material.pk] = {"file": stored, "name": getattr(upload, "name", "")[:200]}
+        kept[material.pk] = {"file": stored, "name": getattr(upload, "name", "")[:200],
+                             "token": _kept_token(request, material.pk, stored.sha256)}
     return kept
 
 
@@ -130,6 +146,7 @@ def apply(request, code: str):
     errors: dict[int, str] = {}
     kept: dict[int, dict] = {}
     page_error = ""
+    applicant = "self"
     if request.method == "POST":
         applicant = request.POST.get("applicant", "self")
         kept = _kept_files(request, materials)
@@ -168,6 +185,7 @@ def apply(request, code: str):
     status = 400 if request.method == "POST" else (200 if choices else 403)
     return render(request, "services/apply.html", {
         "item": item, "form": form, "materials": _material_rows(materials, errors, kept), "key": key,
+        "applicant": applicant,
         "choices": choices, "page_error": page_error or ("" if choices else
                                                        _("This item is not open to applicants of your kind.")),
     }, status=status)

@@ -83,10 +83,10 @@ def test_field_and_file_errors_come_in_one_round_and_good_files_are_kept(client,
     assert response.status_code == 400
     assert 'id="id_form-shareholders-error"' in html and f'id="id_material-{optional.pk}-error"' in html
     assert f'id="id_material-{required.pk}-error"' not in html
-    assert f'<input type="hidden" name="kept-material-{required.pk}" value="{sha256_hex(PDF)}">' in html
+    token = re.search(rf'<input type="hidden" name="kept-material-{required.pk}" value="([^"]+)">', html).group(1)
     assert "营业执照.pdf" in html and f'name="kept-material-{optional.pk}"' not in html
     # Round 2: only the field is corrected; the required file is not chosen again.
-    response = client.post(url, {**_apply_post(casework.item), f"kept-material-{required.pk}": sha256_hex(PDF),
+    response = client.post(url, {**_apply_post(casework.item), f"kept-material-{required.pk}": token,
                                  f"kept-name-{required.pk}": "营业执照.pdf"})
     application = Application.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/{application.number}/submitted/")
@@ -94,17 +94,46 @@ def test_field_and_file_errors_come_in_one_round_and_good_files_are_kept(client,
                                                                                           sha256_hex(PDF))]
 
 
-def test_a_kept_file_must_be_the_applicants_own(client, casework):
-    # The hash of a file someone else uploaded does not attach that file (it would expose it).
-    other = submit(casework.item, casework.stranger, files={casework.item.materials.get(required=True).pk:
-                                                            PDF + b"% stranger's file"})
-    stranger_file = other.materials.get().file
-    client.force_login(casework.citizen)
+def test_a_kept_file_needs_the_token_this_page_gave_this_applicant(client, casework):
+    # The hash of a file someone else uploaded does not attach that file (it would expose it), nor
+    # does a token given to someone else; a token given to this applicant does, even when the same
+    # bytes were first stored by someone else (a blank form many people fill in).
     required = casework.item.materials.get(required=True)
-    response = client.post(f"/services/{casework.item.code}/apply/",
-                           {**_apply_post(casework.item), f"kept-material-{required.pk}": stranger_file.sha256})
-    assert response.status_code == 400 and f'id="id_material-{required.pk}-error"' in response.content.decode()
+    shared = PDF + b"% a blank form everyone downloads"
+    other = submit(casework.item, casework.stranger, files={required.pk: shared})
+    url = f"/services/{casework.item.code}/apply/"
+    client.force_login(casework.stranger)
+    stranger_page = client.post(url, {**_apply_post(casework.item, **{"form-shareholders": "0"}),
+                                      **_upload(required, shared, "blank.pdf")}).content.decode()
+    stranger_token = re.search(rf'name="kept-material-{required.pk}" value="([^"]+)"', stranger_page).group(1)
+    client.force_login(casework.citizen)
+    for forged in (other.materials.get().file.sha256, stranger_token):
+        response = client.post(url, {**_apply_post(casework.item), f"kept-material-{required.pk}": forged})
+        assert response.status_code == 400 and f'id="id_material-{required.pk}-error"' in response.content.decode()
     assert Application.objects.filter(applicant=casework.citizen).count() == 0
+    own_page = client.post(url, {**_apply_post(casework.item, **{"form-shareholders": "0"}),
+                                 **_upload(required, shared, "blank.pdf")}).content.decode()
+    own_token = re.search(rf'name="kept-material-{required.pk}" value="([^"]+)"', own_page).group(1)
+    response = client.post(url, {**_apply_post(casework.item), f"kept-material-{required.pk}": own_token})
+    assert response.status_code == 302
+    assert Application.objects.get(applicant=casework.citizen).materials.get().file.sha256 == sha256_hex(shared)
+
+
+def test_the_applicant_chosen_stays_chosen_after_a_refused_round(client, casework):
+    from egov.accounts.actions import agent_appoint
+    from egov.accounts.models import NaturalPerson
+    from egov.accounts.tests.factories import LegalPersonFactory
+
+    company = LegalPersonFactory()
+    agent_appoint(actor=company.user, legal_person=company, person=NaturalPerson.objects.get(user=casework.citizen))
+    casework.item.applicant_kinds = ["natural", "legal"]
+    casework.item.save(update_fields=["applicant_kinds"])
+    client.force_login(casework.citizen)
+    response = client.post(f"/services/{casework.item.code}/apply/",
+                           _apply_post(casework.item, applicant=str(company.pk), **{"form-shareholders": "0"}))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'<option value="{company.pk}" selected>' in html and '<option value="self">' in html
 
 
 def test_another_applicant_gets_404_for_the_case_pages(client, casework):
