@@ -7,10 +7,11 @@ changes the status only through ``egov.services.lifecycle``.
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,6 +131,36 @@ def application_submit(
                                extra={"field": "idempotency_key", "rule": "format"})
     applicant = _applicant_for(actor, legal_person)
     digest = _request_digest(item=item, form_data=form_data, files=files)
+    with _one_submission_at_a_time(applicant):
+        return _application_submit(actor=actor, item=item, form_data=form_data, files=files, key=key,
+                                   applicant=applicant, digest=digest)
+
+
+@contextmanager
+def _one_submission_at_a_time(applicant: User) -> Iterator[None]:
+    """Let one submission of ``applicant`` run at a time, from its replay check to its commit.
+
+    On PostgreSQL a session-level advisory lock on the applicant: a double click or a client's retry
+    waits here, then finds the first case and takes no tracking number. (SQLite runs one writing
+    transaction at a time; there a retry that slips between the number and the case leaves a gap.)
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_SUBMISSION_LOCK_CLASS, applicant.pk])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_SUBMISSION_LOCK_CLASS, applicant.pk])
+
+
+_SUBMISSION_LOCK_CLASS = 0x65676F76 & 0x7FFFFFFF  # "egov": the class of the applicants' submission locks
+
+
+def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any],
+                        key: str, applicant: User, digest: str) -> tuple[Application, bool]:
     existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
     if existing is not None:
         return existing, False

@@ -1,7 +1,10 @@
 """Applying online: submit (form, materials, tracking number, process), idempotency, bad input,
 agents of legal persons, 补正 upload, withdrawal. Real PostgreSQL, real files on disk."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from egov.accounts.actions import agent_appoint
 from egov.accounts.models import NaturalPerson
@@ -218,3 +221,32 @@ def test_withdraw_after_the_decision_is_refused_naming_the_status(casework):
     with pytest.raises(Conflict) as raised:
         application_withdraw(actor=casework.citizen, application=application, reason="太晚了")
     assert raised.value.extra == {"state": "approved", "move": "withdraw"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_waits_for_the_first_submission_and_takes_no_number(reference_data, casework):
+    # Eight identical requests at once (a double click, a client's retries): one case, the others
+    # get it back, and the applicant's next case has the next number: none was taken for the waiters.
+    assert connection.vendor == "postgresql"
+    start, results, errors = threading.Barrier(8), [], []
+
+    def click() -> None:
+        try:
+            start.wait()
+            results.append(application_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                              files=required_files(casework.item), idempotency_key="clicked-8-times"))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(created for _application, created in results) == [False] * 7 + [True]
+    first = Application.objects.get()
+    following = submit(casework.item, casework.citizen, key="the-next-case-01")
+    assert (first.number[19:25], following.number[19:25]) == ("000001", "000002")
