@@ -169,10 +169,10 @@ def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | Non
     if applicant.kind not in item.applicant_kinds:
         raise ValidationFailed(_("This item is not open to applicants of your kind."),
                                extra={"field": "item", "rule": "applicant_kind"})
-    form_data = form_data_validate(schema=item.form_schema, data=form_data if form_data is not None else {})
     materials = list(item.materials.all())
     required = {m.pk for m in materials if m.required}
-    materials_check(materials=materials, files=files, required=required)
+    form_data = {} if form_data is None else form_data
+    _check_form_and_files(item=item, form_data=form_data, materials=materials, files=files, required=required)
     now = timezone.now()
     # The number is taken in its own short transaction (when the caller has none open), so that
     # concurrent submissions to one organization wait for each other only that long.
@@ -199,6 +199,28 @@ def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping
         file_digests[str(material_id)] = hashlib.sha256(data).hexdigest()
     request = {"item": item.code, "form": form_data, "files": file_digests}
     return hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _check_form_and_files(*, item: ServiceItem, form_data, materials: list[Material], files: Mapping[int, Any],
+                          required: set[int]) -> None:
+    """Check the form and the files together, so that every error is told in one answer.
+
+    Raises:
+        ValidationFailed: named after the first error (the form's, then the files'), with every
+            error of both in ``extra["errors"]``.
+    """
+    failures = []
+    for check, arguments in ((form_data_validate, {"schema": item.form_schema, "data": form_data}),
+                             (materials_check, {"materials": materials, "files": files, "required": required})):
+        try:
+            check(**arguments)
+        except ValidationFailed as error:
+            failures.append(error)
+    if not failures:
+        return
+    first = failures[0]
+    errors = [entry for failure in failures for entry in failure.extra.get("errors", [])]
+    raise ValidationFailed(first.message, extra={**first.extra, "errors": errors})
 
 
 def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: str) -> Application | None:

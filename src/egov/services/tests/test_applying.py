@@ -88,6 +88,16 @@ def test_every_form_field_is_checked_with_the_field_named(casework):
     assert Application.objects.count() == 0
 
 
+def test_form_and_file_errors_are_told_in_one_answer(casework):
+    required = casework.item.materials.get(required=True)
+    with pytest.raises(ValidationFailed) as raised:
+        submit(casework.item, casework.citizen, form={**VALID_COMPANY, "shareholders": 99},
+               files={required.pk: b"MZ not a document"})
+    assert raised.value.extra["field"] == "form.shareholders"
+    assert [(e["field"], e["rule"]) for e in raised.value.extra["errors"]] == [
+        ("form.shareholders", "maximum"), (f"materials.{required.pk}", "file_type")]
+
+
 def test_a_missing_required_material_is_named(casework):
     material = casework.item.materials.get(required=True)
     with pytest.raises(ValidationFailed) as raised:
