@@ -16,6 +16,7 @@ catches every single wrong digit and every swap of two neighbouring digits.
 """
 
 import re
+import unicodedata
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -26,7 +27,7 @@ from egov.core.errors import ValidationFailed
 from egov.orgs.models import Organization
 from egov.services.models import OrganizationCaseCode, TrackingNumberCounter
 
-_FORMAT = re.compile(r"^(\d{9})-?(\d{8})-?(\d{6})([0-9X])$")
+_FORMAT = re.compile(r"^([0-9]{9})-?([0-9]{8})-?([0-9]{6})([0-9X])$")
 DAILY_MAX = 999_999
 ORGANIZATIONS_PER_DIVISION = 999
 
@@ -40,13 +41,14 @@ def tracking_number_compose(*, prefix: str, day: date, sequence: int) -> str:
 def tracking_number_check(text: str) -> str:
     """Check a typed tracking number; return it in the canonical form (hyphens, upper-case X).
 
-    Spaces are ignored and the hyphens may be left out.
+    Spaces are ignored and the hyphens may be left out; full-width digits, hyphens and X (typed with
+    a Chinese input method) are read as their ASCII forms (Unicode NFKC).
 
     Raises:
         ValidationFailed: ``extra = {"field": "number", "rule": r}``, ``r`` ``format`` (not 23 digits
             and a check character) or ``check_character`` (a mistyped character).
     """
-    compact = re.sub(r"\s", "", text or "").upper()
+    compact = re.sub(r"\s", "", unicodedata.normalize("NFKC", text or "")).upper()
     match = _FORMAT.match(compact)
     if not match:
         raise ValidationFailed(_("A tracking number is 23 digits and a check character, e.g. "

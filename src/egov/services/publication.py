@@ -7,6 +7,7 @@ legal person's name in full (a legal person's registration is public).
 """
 
 import hmac
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -30,7 +31,7 @@ def _not_found() -> NotFound:
 
 
 def _normalized_code(code: str) -> str:
-    compact = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    compact = "".join(ch for ch in unicodedata.normalize("NFKC", code or "").upper() if ch.isascii() and ch.isalnum())
     return f"{compact[:4]}-{compact[4:]}" if len(compact) == 8 else compact
 
 

@@ -97,3 +97,9 @@ def test_parallel_transactions_get_distinct_consecutive_numbers(reference_data):
         thread.join()
     assert errors == []
     assert sorted(number[19:25] for number in numbers) == [f"{n:06d}" for n in range(1, 9)]
+
+
+def test_full_width_digits_and_hyphens_are_read_as_typed_with_a_chinese_input_method():
+    full_width = HAND_WORKED.translate(str.maketrans("0123456789-X", "０１２３４５６７８９－Ｘ"))
+    assert full_width != HAND_WORKED and tracking_number_check(full_width) == HAND_WORKED
+    assert tracking_number_check("　" + full_width.replace("－", "") + " ") == HAND_WORKED

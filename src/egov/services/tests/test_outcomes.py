@@ -21,6 +21,10 @@ def test_tracking_shows_status_and_dates_and_no_personal_data(hall):
     assert tracked.status == "concluded" and tracked.organization == hall.casework.bureau.name
     assert [s["move"] for s in tracked.steps] == ["submit", "receive", "accept", "review", "approve", "conclude"]
     assert hall.citizen.name not in repr(tracked) and "applicant" not in tracked.__dataclass_fields__
+    full_width = {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ-"}  # U+FF01…: full-width
+    typed_in_full_width = application_track(number=case.number.translate(full_width),
+                                            code=case.query_code.translate(full_width))
+    assert typed_in_full_width.number == case.number
 
 
 def test_a_wrong_code_and_an_unknown_number_look_the_same(hall):
