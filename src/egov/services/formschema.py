@@ -275,6 +275,10 @@ def _parse_value(field: FormField, raw: str) -> tuple[Any, str | None]:
         if not number.is_finite():
             return raw, "type"
         return (int(number), None) if number == number.to_integral_value() else (float(number), None)
+    if field.spec.get("pattern") or field.spec.get("format") in ("email", "date"):
+        # A code-like text (phone, postcode, e-mail, date) typed with a Chinese input method comes in
+        # full-width digits and letters: read them as ASCII. Free text (names, addresses) is kept as typed.
+        return unicodedata.normalize("NFKC", raw), None
     return raw, None
 
 

@@ -225,3 +225,13 @@ def test_a_name_of_characters_outside_the_bmp_fits_its_limit_in_the_browser_and_
     assert form.is_valid(), form.errors
     too_long = SchemaForm(schema, {"form-holder": name + "明"})
     assert not too_long.is_valid() and too_long.rules["holder"] == "maxLength"
+
+
+def test_full_width_digits_in_a_code_like_field_are_read_as_ascii_and_free_text_is_kept():
+    post = {"form-company_name": "无锡示范科技有限公司", "form-company_type": "llc", "form-registered_capital": "100",
+            "form-shareholders": "2", "form-contact_phone": "１３８００００００００", "form-commitment": "on",
+            "form-business_scope": "软件开发，ＡＩ服务"}
+    form = SchemaForm(SCHEMA, post)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["contact_phone"] == "13800000000"
+    assert form.cleaned_data["business_scope"] == "软件开发，ＡＩ服务"
