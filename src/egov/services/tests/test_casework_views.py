@@ -239,3 +239,13 @@ def test_a_refused_step_says_why_even_when_its_form_is_gone(client, casework):
     notice = re.search(r'<ul class="messages" role="status"><li class="error">([^<]+)</li>', response.content.decode())
     expected = "The case is Not accepted; “Application accepted” is not possible at this stage."
     assert notice and notice.group(1) == expected
+
+
+def test_a_missing_page_is_the_sites_own_page_in_the_sites_language(client, casework):
+    client.force_login(casework.staff["clerk"])
+    response = client.get("/staff/cases/320200002-20261130-0000029/")
+    html = response.content.decode()
+    assert response.status_code == 404 and '<html lang="zh-hans">' in html and "<h1>页面不存在</h1>" in html
+    assert 'href="/"' in html and "Not Found" not in html
+    unknown = client.get("/no-such-page/").content.decode()
+    assert "<h1>页面不存在</h1>" in unknown and "Resolver404" not in unknown
