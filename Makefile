@@ -34,8 +34,10 @@ system-packages:
 
 install: system-packages $(BIN)/egov $(MO_FILES)
 
+PORT ?= 8000
+
 demo: install
-	$(BIN)/egov demo
+	$(BIN)/egov demo --port $(PORT)
 
 test: install
 	$(BIN)/ruff check .

@@ -78,5 +78,6 @@ def test_demo_refuses_a_taken_port_with_one_line(tmp_path):
         completed = egov(["demo", "--port", str(port)], {"EGOV_ENV": "demo"}, tmp_path)
     assert completed.returncode == 2
     assert completed.stderr.strip().splitlines() == [
-        f"CommandError: 127.0.0.1:{port} is in use (Address already in use): stop what serves it or pass --port"]
+        f"CommandError: 127.0.0.1:{port} is in use (Address already in use): stop what serves it or choose another "
+        "port (egov demo --port N, make demo PORT=N)"]
     assert "press Ctrl-C" not in completed.stdout

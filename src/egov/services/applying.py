@@ -228,8 +228,9 @@ def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: s
     if existing is None:
         return None
     if existing.item_id != item.pk:
-        raise Conflict(_("This idempotency key was used for another application."),
-                       extra={"field": "idempotency_key", "rule": "idempotency_key"})
+        raise Conflict(_("This idempotency key was used for another application (case %(number)s).")
+                       % {"number": existing.number},
+                       extra={"field": "idempotency_key", "rule": "idempotency_key", "number": existing.number})
     if existing.request_digest and existing.request_digest != digest:
         raise Conflict(_("This form was already sent as case %(number)s, with other content. To send different "
                          "content, start a new application.") % {"number": existing.number},

@@ -73,9 +73,15 @@ def move_target(application: Application, move: str) -> S:
     """The status ``move`` leads ``application`` to.
 
     Raises:
-        Conflict: the move is not allowed from the case's status; ``extra = {"state", "move"}``.
+        Conflict: the move is not allowed from the case's status; ``extra = {"state", "move"}``, with
+            ``rule = "done"`` when the case already is where the move leads (a repeated step).
     """
     allowed, target = MOVES[move]
+    if application.status not in allowed and target is not None and application.status == target:
+        # A double click, or two staff on one step: it has been done, say so plainly.
+        raise Conflict(_("This step has been done already: the case is %(state)s.")
+                       % {"state": application.get_status_display()},
+                       extra={"state": application.status, "move": move, "rule": "done"})
     if application.status not in allowed:
         raise Conflict(
             _("The case is %(state)s; “%(move)s” is not possible at this stage.")

@@ -18,8 +18,8 @@ def _port_free_or_fail(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as error:
-            raise CommandError(f"{host}:{port} is in use ({error.strerror}): stop what serves it or pass --port",
-                               returncode=2) from None
+            raise CommandError(f"{host}:{port} is in use ({error.strerror}): stop what serves it or choose another "
+                               "port (egov demo --port N, make demo PORT=N)", returncode=2) from None
 
 
 class Command(BaseCommand):

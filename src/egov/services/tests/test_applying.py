@@ -67,10 +67,10 @@ def test_a_key_reused_for_another_item_is_a_conflict(casework):
     from egov.services.tests.factories import USCC_A, make_item
 
     second_item = make_item(casework.bureau, code=USCC_A + "01" + "0000102" + "000" + "00", name="另一事项")
-    submit(casework.item, casework.citizen, key="reused-key-01")
+    first = submit(casework.item, casework.citizen, key="reused-key-01")
     with pytest.raises(Conflict) as raised:
         submit(second_item, casework.citizen, key="reused-key-01")
-    assert raised.value.extra["rule"] == "idempotency_key"
+    assert raised.value.extra == {"field": "idempotency_key", "rule": "idempotency_key", "number": first.number}
 
 
 @pytest.mark.parametrize("key", ["", "short", "has space in it", "x" * 65])

@@ -47,8 +47,16 @@ def test_every_illegal_move_is_refused_naming_the_status(move):
                 continue
             with pytest.raises(Conflict) as raised:
                 move_target(case, move)
-            assert raised.value.extra == {"state": status.value, "move": move}
+            repeated = MOVES[move][1] == status  # the case is already where the move leads
+            assert raised.value.extra == {"state": status.value, "move": move, **({"rule": "done"} if repeated else {})}
             assert str(status.label) in raised.value.message
+
+
+def test_a_repeated_step_says_it_has_been_done():
+    with translation.override("zh-hans"):
+        with pytest.raises(Conflict) as raised:
+            move_target(Application(status=S.ACCEPTED), "accept")
+    assert raised.value.message == "此步骤已办理：办件当前状态为“已受理”。"
 
 
 def test_the_ends_allow_no_move():
