@@ -239,6 +239,7 @@ CELERY_BEAT_SCHEDULE = {
     "workflow-mark-overdue": {"task": "workflow.mark_overdue", "schedule": 3600.0},  # hourly
     "trust-warn-expiring": {"task": "trust.warn_expiring", "schedule": 86400.0},  # daily
     "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly
+    "services-incoming-sweep": {"task": "services.incoming_sweep", "schedule": 86400.0},  # daily
     "documents-send-reminders": {"task": "documents.send_reminders", "schedule": 86400.0},  # daily 催办
     "documents-supervision-reminders": {"task": "documents.send_supervision_reminders", "schedule": 86400.0},
     "portal-disclosure-requests": {"task": "portal.disclosure_requests_daily", "schedule": 86400.0},  # daily

@@ -8,6 +8,7 @@ import hashlib
 import io
 import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -82,6 +83,22 @@ def blob_write(sha256: str, content: bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def incoming_sweep(*, older_than: float = 86400.0, now: float | None = None) -> int:
+    """Remove the temporary ``.incoming-*`` files that a killed writer left (``blob_write`` removes
+    its own on any error it lives through). Only files untouched for ``older_than`` seconds go, so a
+    write in progress is never cut. Returns how many were removed."""
+    cutoff = (time.time() if now is None else now) - older_than
+    removed = 0
+    for path in materials_root().glob("*/*/.incoming-*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # removed meanwhile (its writer finished or another sweep ran)
+    return removed
 
 
 def blob_remove(sha256: str) -> None:

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from egov.services.notifying import notification_email_send
 from egov.services.processing import applications_mark_overdue
+from egov.services.storage import incoming_sweep
 
 
 @shared_task(name="services.mark_overdue")
@@ -17,3 +18,9 @@ def notification_email(notification_id: int) -> bool:
     """E-mail one notification (sent after the transaction that created it commits); retried on
     connection errors with back-off."""
     return notification_email_send(notification_id=notification_id)
+
+
+@shared_task(name="services.incoming_sweep")
+def sweep_incoming() -> int:
+    """Remove temporary upload files a killed process left, a day old or more (Celery beat, daily)."""
+    return incoming_sweep()

@@ -138,3 +138,23 @@ def test_damaged_bytes_are_not_served(citizen, media_root):
     with pytest.raises(NotFound) as failure:
         stored_file_read(stored=stored)
     assert failure.value.extra["rule"] == "hash"
+
+
+def test_the_leftovers_of_a_killed_writer_are_swept_after_a_day_and_a_write_in_progress_is_not(media_root):
+    import os
+    import time
+
+    from egov.services.storage import incoming_sweep, materials_root
+
+    folder = materials_root() / "ab" / "cd"
+    folder.mkdir(parents=True)
+    old, fresh = folder / ".incoming-killed", folder / ".incoming-writing"
+    old.write_bytes(b"half a file")
+    fresh.write_bytes(b"being written")
+    kept = folder / ("ab" + "cd" + "0" * 60)
+    kept.write_bytes(b"a stored file")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    os.utime(kept, (two_days_ago, two_days_ago))
+    assert incoming_sweep() == 1
+    assert not old.exists() and fresh.exists() and kept.exists()
