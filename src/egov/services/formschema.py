@@ -6,7 +6,8 @@ The subset egov supports is one object of flat fields::
      "properties": {"<name>": {"type": "string" | "integer" | "number" | "boolean",
                                "title": "中文标题", "description": "…",
                                "enum": [...] | "oneOf": [{"const": v, "title": "…"}, ...],
-                               "format": "date" | "email", "pattern": "…",
+                               "format": "date" | "email" | "cn-resident-id" | "cn-uscc",
+                               "pattern": "…",
                                "minLength", "maxLength", "minimum", "maximum",
                                "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
                                "const": true (a box that must be ticked), "default"}},
@@ -14,6 +15,8 @@ The subset egov supports is one object of flat fields::
 
 ``x-order`` lists the property names in display order: PostgreSQL's ``jsonb`` does not keep the
 order of object keys, so ``form_schema_check`` records it. Names are ``[a-z][a-z0-9_]*``.
+``cn-resident-id`` and ``cn-uscc`` check a resident identity number (GB 11643-1999) and a unified
+social credit code (GB 32100-2015) in full, check characters included (``egov.orgs.identifiers``).
 Validation is the ``jsonschema`` library's (Draft202012Validator with its format checker); this
 module turns its errors into messages for people and into ``ValidationFailed`` naming the field
 as ``form.<name>`` and the failed keyword as the rule.
@@ -28,14 +31,21 @@ from typing import Any
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from egov.core.errors import ValidationFailed
+from egov.orgs.identifiers import resident_id_check, uscc_check
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 _TYPES = {"string", "integer", "number", "boolean"}
-_FORMATS = {"date", "email"}
+_FORMATS = {"date", "email"}  # each with its own input widget
+_IDENTIFIER_FORMATS = {"cn-resident-id": resident_id_check, "cn-uscc": uscc_check}
+_ALL_FORMATS = _FORMATS | set(_IDENTIFIER_FORMATS)
+_FORMAT_CHECKER = FormatChecker()
+for _name, _check in _IDENTIFIER_FORMATS.items():
+    _FORMAT_CHECKER.checks(_name, raises=ValidationFailed)(lambda value, _check=_check: (
+        not isinstance(value, str) or bool(_check(value))))
 _TOP_KEYWORDS = {"$schema", "$id", "type", "title", "description", "properties", "required",
                  "additionalProperties", "x-order"}
 _FIELD_KEYWORDS = {"type", "title", "description", "enum", "oneOf", "format", "pattern", "minLength", "maxLength",
@@ -81,7 +91,7 @@ def form_schema_check(schema: dict) -> dict:
             raise _schema_error(_("Field names are lower-case letters, digits and _: %(name)s") % {"name": name},
                                 path, "unsupported")
         extra_keywords = sorted(set(field) - _FIELD_KEYWORDS)
-        if field.get("type") not in _TYPES or extra_keywords or field.get("format", "date") not in _FORMATS:
+        if field.get("type") not in _TYPES or extra_keywords or field.get("format", "date") not in _ALL_FORMATS:
             raise _schema_error(_("Field %(name)s uses what forms do not support: %(what)s")
                                 % {"name": name, "what": ", ".join(extra_keywords) or "type/format"},
                                 path, "unsupported")
@@ -178,6 +188,8 @@ def _message(error) -> tuple[str, str, str]:
             return name, rule, _("This must be confirmed.")
         return name, rule, _("Choose one of the options.")
     if rule == "format":
+        if value in _IDENTIFIER_FORMATS and isinstance(error.cause, ValidationFailed):
+            return name, rule, error.cause.message  # which rule of the number it breaks, e.g. its check character
         if value == "date":
             return name, rule, _("Enter a date as YYYY-MM-DD.")
         return name, rule, _("Enter a valid e-mail address.")
@@ -208,7 +220,7 @@ def form_errors(*, schema: dict, data: Any) -> list[dict]:
     """
     if not schema:
         return [] if data in ({}, None) else [{"field": "", "rule": "no_form", "message": _("This item has no form.")}]
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
     by_field: dict[str, dict] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
         if error.validator == "required":

@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from egov.core.errors import ValidationFailed
-from egov.services.formschema import SchemaForm, form_data_validate, form_fields, form_schema_check
+from egov.services.formschema import SchemaForm, form_data_validate, form_errors, form_fields, form_schema_check
 from egov.services.tests.factories import COMPANY_FORM, VALID_COMPANY
 
 SCHEMA = form_schema_check(COMPANY_FORM)
@@ -235,3 +235,19 @@ def test_full_width_digits_in_a_code_like_field_are_read_as_ascii_and_free_text_
     assert form.is_valid(), form.errors
     assert form.cleaned_data["contact_phone"] == "13800000000"
     assert form.cleaned_data["business_scope"] == "软件开发，ＡＩ服务"
+
+
+@pytest.mark.django_db
+def test_an_identity_number_field_checks_the_whole_number_not_only_its_shape():
+    # 320213199003074514 is valid (梁溪区, born 1990-03-07; MOD 11-2 gives 4); ending in 5 it is a typo.
+    schema = {"type": "object", "required": ["id_number"], "properties": {
+        "id_number": {"type": "string", "title": "公民身份号码", "format": "cn-resident-id",
+                      "pattern": "^[0-9]{17}[0-9X]$"},
+        "uscc": {"type": "string", "title": "统一社会信用代码", "format": "cn-uscc"}}}
+    assert form_schema_check(schema)["properties"]["id_number"]["format"] == "cn-resident-id"
+    assert form_errors(schema=schema, data={"id_number": "320213199003074514", "uscc": "91320213MA1X2Y3W4U"}) == []
+    errors = form_errors(schema=schema, data={"id_number": "320213199003074515", "uscc": "91320213MA1X2Y3W4V"})
+    assert [(e["field"], e["rule"]) for e in errors] == [("id_number", "format"), ("uscc", "format")]
+    with translation.override("en"):
+        message = form_errors(schema=schema, data={"id_number": "320213199003074515"})[0]["message"]
+    assert "check" in message.lower()
