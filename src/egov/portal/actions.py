@@ -92,11 +92,23 @@ def _text(value: str | None, *, field: str, label: str, required: bool, limit: i
     return text
 
 
-def _recompute_due(request: DisclosureRequest, calendar: workdays.WorkCalendar) -> None:
+def _recompute_due(request: DisclosureRequest, calendar: workdays.WorkCalendar, today: date) -> tuple[str, ...]:
+    """Work out ``request.due_on`` again (``deadlines.request_due_on``) and return the fields changed.
+
+    A due date that moved clears ``reminded_on`` (the staff are reminded again before the new date,
+    ``requests_mark_overdue``), and clears ``overdue_since`` when the new date is ``today`` or later;
+    a request still past its new date stays marked."""
+    before = request.due_on
     pauses = list(request.pauses.filter(ended_on__isnull=False).values_list("started_on", "ended_on"))
     request.due_on = deadlines.request_due_on(received_on=request.received_on, corrected_on=request.corrected_on,
                                               extension_days=request.extension_days, pauses=pauses,
                                               calendar=calendar)
+    if request.due_on == before:
+        return ("due_on",)
+    request.reminded_on = None
+    if request.overdue_since is not None and request.due_on >= today:
+        request.overdue_since = None
+    return ("due_on", "reminded_on", "overdue_since")
 
 
 def request_notify(*, request: DisclosureRequest, move: str, note: str = "") -> None:
@@ -234,11 +246,12 @@ def request_register(*, actor, request: DisclosureRequest, today: date | None = 
     request = _locked(request)
     _office(actor, request)
     calendar = work_calendar()
-    request.received_on = deadlines.receipt_day(today or timezone.localdate(), calendar=calendar)
-    _recompute_due(request, calendar)
+    today = today or timezone.localdate()
+    request.received_on = deadlines.receipt_day(today, calendar=calendar)
+    changed = _recompute_due(request, calendar, today)
     return _move(request=request, move="register", actor=actor, by=request.agency.name,
                  changes={"received_on": request.received_on.isoformat(), "due_on": request.due_on.isoformat()},
-                 fields=("received_on", "due_on"))
+                 fields=("received_on", *changed))
 
 
 @transaction.atomic
@@ -303,18 +316,19 @@ def request_correct(*, actor, request: DisclosureRequest, description: str,
     calendar = work_calendar()
     request.description = description
     request.corrected_on = deadlines.receipt_day(today, calendar=calendar)
-    _recompute_due(request, calendar)
+    changed = _recompute_due(request, calendar, today)
     return _move(request=request, move="correct", actor=actor, by=request.applicant_name,
                  note=_("Before: %(old)s") % {"old": previous},
                  changes={"corrected_on": request.corrected_on.isoformat(), "due_on": request.due_on.isoformat()},
-                 fields=("description", "corrected_on", "due_on"))
+                 fields=("description", "corrected_on", *changed))
 
 
 @transaction.atomic
 def request_extend(*, actor, request: DisclosureRequest, days: int, reason: str,
                    today: date | None = None) -> DisclosureRequest:
     """Extend the answer period once by ``days`` (1–20) working days with the approval of the head of
-    the disclosure office, telling the applicant the reason (第三十三条第二款).
+    the disclosure office, telling the applicant the reason (第三十三条第二款). A reminder sent before
+    the old due date is forgotten: the office is reminded again before the new one.
 
     Raises:
         NotFound: not in the agency's disclosure office.
@@ -339,12 +353,12 @@ def request_extend(*, actor, request: DisclosureRequest, days: int, reason: str,
     reason = _text(reason, field="reason", label=_("the reason"), required=True)
     before = request.due_on
     request.extension_days, request.extension_reason = days, reason
-    _recompute_due(request, work_calendar())
+    changed = _recompute_due(request, work_calendar(), today)
     return _move(request=request, move="extend", actor=actor, by=request.agency.name,
                  note=_("%(reason)s\nThe answer is now due by %(day)s.") % {"reason": reason,
                                                                            "day": request.due_on.isoformat()},
                  changes={"days": days, "due_on": [before.isoformat(), request.due_on.isoformat()]},
-                 fields=("extension_days", "extension_reason", "due_on"))
+                 fields=("extension_days", "extension_reason", *changed))
 
 
 @transaction.atomic
@@ -388,14 +402,15 @@ def request_consult_end(*, actor, request: DisclosureRequest, today: date | None
     _office(actor, request)
     _target(request, "consult_end")
     pause = request.pauses.filter(ended_on__isnull=True).get()
-    pause.ended_on = max(today or timezone.localdate(), pause.started_on)
+    today = today or timezone.localdate()
+    pause.ended_on = max(today, pause.started_on)
     pause.save(update_fields=["ended_on"])
     before = request.due_on
-    _recompute_due(request, work_calendar())
+    changed = _recompute_due(request, work_calendar(), today)
     return _move(request=request, move="consult_end", actor=actor, by=request.agency.name,
                  note=_("The answer is now due by %(day)s.") % {"day": request.due_on.isoformat()},
                  changes={"pause": pause.pk, "due_on": [before.isoformat(), request.due_on.isoformat()]},
-                 fields=("due_on",))
+                 fields=changed)
 
 
 @transaction.atomic

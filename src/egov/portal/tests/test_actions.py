@@ -198,3 +198,31 @@ def test_the_daily_task_is_named_and_scheduled(settings, office):
     assert settings.CELERY_BEAT_SCHEDULE["portal-disclosure-requests"] == {
         "task": "portal.disclosure_requests_daily", "schedule": 86400.0}
     assert disclosure_requests_daily.delay().get() == {"overdue": 0, "reminded": 0, "deemed_withdrawn": 0}
+
+
+def test_after_an_extension_the_office_is_reminded_again_before_the_new_due_date(office):
+    # Tester 8, finding 4. Received 09-28 → due 10-30; on 10-27 three working days (10-28, 29, 30) are left.
+    request = office.registered(date(2026, 9, 28))
+    assert actions.requests_mark_overdue(today=date(2026, 10, 27))["reminded"] == 1
+    request = actions.request_extend(actor=office.head, request=request, days=20, reason="需要协调多个处室",
+                                     today=date(2026, 10, 28))
+    assert (request.due_on, request.reminded_on) == (date(2026, 11, 27), None)
+    assert DisclosureRequest.objects.get(pk=request.pk).reminded_on is None
+    # 11-23: four working days are left (11-24…27): not yet; 11-24: three, reminded once more.
+    assert actions.requests_mark_overdue(today=date(2026, 11, 23))["reminded"] == 0
+    assert actions.requests_mark_overdue(today=date(2026, 11, 24))["reminded"] == 1
+    assert Notification.objects.filter(subject__contains="2026-11-27", recipient__username="gk-head").count() == 1
+    assert DisclosureRequest.objects.get(pk=request.pk).reminded_on == date(2026, 11, 24)
+
+
+def test_a_consultation_ended_after_the_due_date_leaves_the_request_overdue(office):
+    # Received 09-28 → due 10-30, marked overdue on 11-02; consulted 11-02 to 11-16: ten working days
+    # (11-03…06, 09…13, 16) are added → due 11-13, still before 11-16: it stays marked (once).
+    request = office.registered(date(2026, 9, 28))
+    assert actions.requests_mark_overdue(today=date(2026, 11, 2))["overdue"] == 1
+    actions.request_consult(actor=office.officer, request=request, third_party="第三方", today=date(2026, 11, 2))
+    request = actions.request_consult_end(actor=office.officer, request=request, today=date(2026, 11, 16))
+    assert request.due_on == date(2026, 11, 13)
+    marked = DisclosureRequest.objects.get(pk=request.pk).overdue_since
+    assert marked is not None
+    assert actions.requests_mark_overdue(today=date(2026, 11, 16))["overdue"] == 0
