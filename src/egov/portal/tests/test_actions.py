@@ -35,7 +35,8 @@ def test_submit_needs_a_description_a_contact_and_an_address_for_paper(office):
         office.submit(form_wanted="paper")
     assert error.value.extra == {"field": "address", "rule": "required"}
     with pytest.raises(PermissionDenied):
-        actions.request_submit(actor=office.officer, agency=office.agency, description="x", form_wanted="paper")
+        actions.request_submit(actor=office.officer, agency=office.agency, description="x", form_wanted="paper",
+                               idempotency_key="officer-key-01")
 
 
 def test_register_sets_receipt_and_due_date_skipping_national_day(office):
@@ -226,3 +227,61 @@ def test_a_consultation_ended_after_the_due_date_leaves_the_request_overdue(offi
     marked = DisclosureRequest.objects.get(pk=request.pk).overdue_since
     assert marked is not None
     assert actions.requests_mark_overdue(today=date(2026, 11, 16))["overdue"] == 0
+
+
+def test_the_same_idempotency_key_makes_one_request(office):
+    # Tester 8, finding 5: a double submit of the public form.
+    first = office.submit(idempotency_key="click-twice-01")
+    again = office.submit(idempotency_key="click-twice-01")
+    assert again.pk == first.pk and DisclosureRequest.objects.count() == 1
+    assert AuditEvent.objects.filter(action="portal.disclosure_request.submit").count() == 1
+    assert Notification.objects.filter(recipient=office.citizen).count() == 1
+    # Keys are the applicant's own: another citizen may use the same one.
+    other = actions.request_submit(actor=office.stranger, agency=office.agency, description="预算报告",
+                                   form_wanted="electronic", phone="13900000000", idempotency_key="click-twice-01")
+    assert other.pk != first.pk and DisclosureRequest.objects.count() == 2
+
+
+def test_the_same_key_with_other_content_is_a_conflict_naming_the_first_request(office):
+    first = office.submit(idempotency_key="edited-after-01")
+    with pytest.raises(Conflict) as raised:
+        office.submit(idempotency_key="edited-after-01", description="另一份文件")
+    assert raised.value.extra == {"field": "idempotency_key", "rule": "idempotency_key_content",
+                                  "number": first.number}
+    assert DisclosureRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["", "short", "has space in it", "x" * 65])
+def test_a_bad_idempotency_key_is_refused(office, key):
+    with pytest.raises(ValidationFailed) as raised:
+        office.submit(idempotency_key=key)
+    assert raised.value.extra == {"field": "idempotency_key", "rule": "format"}
+    assert not DisclosureRequest.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submits_with_one_key_make_one_request(reference_data, office):
+    import threading
+
+    from django.db import connection
+
+    numbers, errors = [], []
+    start = threading.Barrier(2)
+
+    def submit_one():
+        try:
+            start.wait()
+            numbers.append(office.submit(idempotency_key="same-click-01").number)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert DisclosureRequest.objects.count() == 1
+    assert numbers == [DisclosureRequest.objects.get().number] * 2

@@ -1,5 +1,6 @@
 """Public and staff pages of requests for government information (Django's test client, PostgreSQL)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -39,6 +40,30 @@ def test_a_citizen_requests_and_follows_the_request(client, office):
     html = client.get(response["Location"]).content.decode()
     assert row.number in html and "已提交" in html
     assert row.number in client.get("/disclosure-requests/").content.decode()
+
+
+def test_a_double_submit_of_the_form_makes_one_request(client, office):
+    # Tester 8, finding 5: the blank form carries a fresh key; the same form sent twice is one request.
+    client.force_login(office.citizen)
+    html = client.get("/disclosure-requests/new/").content.decode()
+    key = re.search(r'<input type="hidden" name="idempotency_key" value="([0-9a-f]{32})">', html).group(1)
+    assert key not in client.get("/disclosure-requests/new/").content.decode()  # each blank form its own
+    data = {"agency": office.agency.pk, "description": "2026年预算执行报告", "form_wanted": "electronic",
+            "email": "zhang@example.cn", "idempotency_key": key}
+    first = client.post("/disclosure-requests/new/", data)
+    second = client.post("/disclosure-requests/new/", data)
+    row = office.citizen.disclosure_requests.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == f"/disclosure-requests/{row.number}/"
+
+
+def test_a_form_sent_back_with_errors_keeps_its_key(client, office):
+    client.force_login(office.citizen)
+    response = client.post("/disclosure-requests/new/", {"agency": office.agency.pk, "description": "某文件",
+                                                         "form_wanted": "paper", "phone": "13800000000",
+                                                         "idempotency_key": "kept-key-0001"})
+    assert response.status_code == 400
+    assert '<input type="hidden" name="idempotency_key" value="kept-key-0001">' in response.content.decode()
 
 
 def test_the_form_shows_the_actions_errors_on_their_fields(client, office):
