@@ -182,3 +182,15 @@ def test_search_api_refuses_a_bad_page_with_the_error_shape(client, published):
     response = client.get("/api/v1/documents/search", {"q": "电子政务", "limit": 0})
     assert response.status_code == 422 and set(response.json()) == {"message", "extra"}
     assert client.get("/api/v1/documents/search", {"q": "<b>政务</b>" * 300}).json()["truncated"] is True
+
+
+def test_the_search_boxes_send_at_most_what_the_search_reads(client, wuxi):
+    # Tester 8, finding 9: a pasted 2,000-character query is cut by the box itself, so the request
+    # line stays far below the server's limit (``egov serve``: 8,190 bytes).
+    from egov.documents.search import QUERY_MAX_CHARS
+
+    assert QUERY_MAX_CHARS == 100
+    assert 'name="q" value="" maxlength="100"' in client.get("/search/").content.decode()
+    assert 'name="q" value="" maxlength="100"' in client.get("/").content.decode()
+    client.force_login(wuxi.clerk)
+    assert 'name="q" value="" maxlength="100"' in client.get("/staff/documents/search/").content.decode()
