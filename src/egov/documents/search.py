@@ -8,6 +8,12 @@ each end. jieba's search-engine mode also emits the shorter dictionary words ins
 Queries are segmented in precise mode (电子政务 stays one word). Both use the dictionary only (no
 HMM guessing of unknown words), so that a word is cut the same way in a query as in a document.
 
+Before it is cut, text is normalized the same way on both sides (``normalize``): Unicode NFKC, so
+that full-width letters and digits are the ordinary ones (ＰＤＦ → PDF, ２０２６ → 2026), then
+traditional → simplified Chinese (OpenCC ``t2s``: 政務公開 → 政务公开). A query is first stripped of
+markup tags (``<b>政务</b>`` searches 政务, not the word "b"). Documents stored before the
+normalization were segmented again by migration ``0007_search_normalized``.
+
 On PostgreSQL the two columns are read by ``to_tsvector('simple', …)`` (no stemming, no stop
 words: the words are already cut), title with weight A, body with weight D, into a stored generated
 column ``search_vector`` with a GIN index (migration ``0004_search_index``); a query is
@@ -24,6 +30,7 @@ import html
 import logging
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection
@@ -51,6 +58,8 @@ _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; punctuation 
 _BLOCK_END = re.compile(r"</(?:p|td|th|tr|li|h[1-6])\s*>|<br\s*/?>", re.I)
 _jieba_lock = threading.Lock()
 _tokenizer = None
+_opencc_lock = threading.Lock()
+_t2s = None
 
 
 def _jieba():
@@ -68,6 +77,30 @@ def _jieba():
     return _tokenizer
 
 
+def _simplified(text: str) -> str:
+    global _t2s
+    if _t2s is None:
+        with _opencc_lock:
+            if _t2s is None:
+                import opencc
+
+                _t2s = opencc.OpenCC("t2s")
+    return _t2s.convert(text)
+
+
+def normalize(text: str) -> str:
+    """``text`` as both documents and queries are segmented: Unicode NFKC (full-width Latin letters,
+    digits and punctuation become the ordinary ones: ＰＤＦ → PDF), then traditional Chinese made
+    simplified (OpenCC ``t2s``: 政務公開 → 政务公开). Simplified text is left as it is."""
+    return _simplified(unicodedata.normalize("NFKC", text or ""))
+
+
+def query_clean(query: str) -> str:
+    """A query as typed, without markup tags (``<b>政务</b>`` → ``政务``) and outer spaces; not cut,
+    not normalized (it is shown to the reader as they typed it)."""
+    return strip_tags(query or "").strip()
+
+
 def _words(pieces) -> list[str]:
     words = []
     for piece in pieces:
@@ -76,17 +109,19 @@ def _words(pieces) -> list[str]:
 
 
 def segment(text: str) -> str:
-    """``text`` as stored for search: jieba search-engine words, lowercase, space-separated, with a
-    space at each end (`` 推进 电子 子政 政务 电子政务 建设 ``); "" for text without words."""
-    words = _words(_jieba().cut_for_search(text or "", HMM=False))
+    """``text`` as stored for search: ``normalize``d, then jieba search-engine words, lowercase,
+    space-separated, with a space at each end (`` 推进 电子 子政 政务 电子政务 建设 ``); "" for text
+    without words."""
+    words = _words(_jieba().cut_for_search(normalize(text), HMM=False))
     return f" {' '.join(words)} " if words else ""
 
 
 def query_words(query: str) -> list[str]:
-    """The words of a query (already cut to ``QUERY_MAX_CHARS``): jieba precise mode, lowercase,
-    without punctuation and ``STOP_WORDS``, each once, at most ``QUERY_MAX_WORDS``."""
+    """The words of a query (already cut to ``QUERY_MAX_CHARS``): ``normalize``d as documents are,
+    then jieba precise mode, lowercase, without punctuation and ``STOP_WORDS``, each once, at most
+    ``QUERY_MAX_WORDS``."""
     words = []
-    for word in _words(_jieba().cut(query or "", HMM=False)):
+    for word in _words(_jieba().cut(normalize(query), HMM=False)):
         if word not in STOP_WORDS and word not in words:
             words.append(word)
     return words[:QUERY_MAX_WORDS]
@@ -154,15 +189,24 @@ def _pattern(words: list[str]) -> re.Pattern | None:
     return re.compile("|".join(re.escape(word) for word in alternatives), re.IGNORECASE)
 
 
+def _haystack(text: str) -> str:
+    """Where query words are looked for in ``text``: its ``normalize``d form when that has the same
+    length (each character mapped to one: ＰＤＦ, 政務), so that positions are the text's own; else the
+    text itself."""
+    folded = normalize(text)
+    return folded if len(folded) == len(text) else text
+
+
 def highlight(text: str, words: list[str]) -> SafeString:
-    """``text`` escaped, each occurrence of one of ``words`` (any case) wrapped in ``<mark>``."""
+    """``text`` escaped, each occurrence of one of ``words`` (any case, full-width or traditional
+    forms included: ``_haystack``) wrapped in ``<mark>``."""
     pattern = _pattern(words)
     if pattern is None:
         return mark_safe(html.escape(text))
     parts, last = [], 0
-    for match in pattern.finditer(text):
+    for match in pattern.finditer(_haystack(text)):
         parts.append(html.escape(text[last:match.start()]))
-        parts.append(f"<mark>{html.escape(match.group(0))}</mark>")
+        parts.append(f"<mark>{html.escape(text[match.start():match.end()])}</mark>")
         last = match.end()
     parts.append(html.escape(text[last:]))
     return mark_safe("".join(parts))  # every piece is escaped above
@@ -173,7 +217,7 @@ def snippet(text: str, words: list[str], *, length: int = SNIPPET_CHARS) -> Safe
     text left out. Without a word in ``text``: its beginning."""
     text = re.sub(r"\s+", " ", text).strip()
     pattern = _pattern(words)
-    found = pattern.search(text) if pattern else None
+    found = pattern.search(_haystack(text)) if pattern else None
     start = max(0, found.start() - _SNIPPET_LEAD) if found else 0
     end = min(len(text), start + length)
     excerpt = highlight(text[start:end], words)
@@ -186,20 +230,23 @@ def snippet(text: str, words: list[str], *, length: int = SNIPPET_CHARS) -> Safe
 @dataclass(frozen=True)
 class SearchHit:
     """One document found: ``title_html`` and ``snippet_html`` are escaped HTML with ``<mark>``ed
-    words; ``title_match``: every word is in the title."""
+    words; ``title_match``: every word is in the title; ``public_url``: the portal's page of the
+    document when a staff member found it only because it is published (not a document of their
+    organizations, whose staff page they cannot open), else ""."""
 
     document: OfficialDocument
     title_html: SafeString
     snippet_html: SafeString
     title_match: bool
+    public_url: str = ""
 
 
 @dataclass(frozen=True)
 class SearchResults:
     """The answer to one query.
 
-    ``query``: what was searched (cut to ``QUERY_MAX_CHARS``); ``truncated``: it was cut; ``words``:
-    its words (empty: nothing to search, no hits); ``total``: documents found; ``hits``: the page
+    ``query``: what was searched (without markup tags, cut to ``QUERY_MAX_CHARS``); ``truncated``:
+    it was cut; ``words``: its words (empty: nothing to search, no hits); ``total``: documents found; ``hits``: the page
     asked for.
     """
 
@@ -212,7 +259,7 @@ class SearchResults:
 
 def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offset: int) -> SearchResults:
     """Search ``queryset`` (already narrowed to what the reader may see); see ``selectors.document_search``."""
-    query = (query or "").strip()
+    query = query_clean(query)
     truncated = len(query) > QUERY_MAX_CHARS
     query = query[:QUERY_MAX_CHARS]
     words = query_words(query)

@@ -1,9 +1,11 @@
 """Reads of official documents, narrowed to what the actor may see (``permissions``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from django.db.models import F, QuerySet
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,16 +94,35 @@ def document_search(query: str, *, user=None, public: bool = False, limit: int =
         query: what the person typed; cut to ``search.QUERY_MAX_CHARS`` characters (``truncated``
             says so), then to its words (jieba); punctuation and stop words are dropped. A query
             without words finds nothing.
-        user: the staff member searching: only documents they may see (``permissions``); None is
-            the platform (everything), unless ``public``.
+        user: the staff member searching: the documents they may see (``permissions``) and every
+            published one (``documents_published``: the public finds it too); a hit of the second
+            kind only links to the portal (``SearchHit.public_url``). None is the platform
+            (everything), unless ``public``.
         public: only published documents (``documents_published``), whoever asks.
         limit, offset: the page of hits to return (``total`` counts them all).
 
     Returns:
         ``SearchResults`` with ``hits`` (document, escaped title and snippet with ``<mark>``, title_match).
     """
-    queryset = documents_published() if public else visible_documents(user, OfficialDocument.objects.all())
-    return search(queryset, query, limit=max(0, limit), offset=max(0, offset))
+    if public or user is None:
+        queryset = documents_published() if public else OfficialDocument.objects.all()
+        return search(queryset, query, limit=max(0, limit), offset=max(0, offset))
+    visible = visible_documents(user, OfficialDocument.objects.all())
+    queryset = OfficialDocument.objects.filter(Q(pk__in=visible.values("pk"))
+                                               | Q(pk__in=documents_published().values("pk")))
+    results = search(queryset, query, limit=max(0, limit), offset=max(0, offset))
+    if not results.hits:
+        return results
+    seen = set(visible.filter(pk__in=[hit.document.pk for hit in results.hits]).values_list("pk", flat=True))
+    hits = [hit if hit.document.pk in seen else replace(hit, public_url=_public_url(hit.document.pk))
+            for hit in results.hits]
+    return replace(results, hits=hits)
+
+
+def _public_url(pk: int) -> str:
+    """The portal's page of published document ``pk`` (``settings.EGOV_PUBLIC_URL`` + its path), as
+    the staff site serves no portal pages."""
+    return settings.EGOV_PUBLIC_URL + reverse("portal:disclosure_detail", args=[pk], urlconf="egov.urls_public")
 
 
 def document_history(*, actor, document: OfficialDocument) -> QuerySet[AuditEvent]:

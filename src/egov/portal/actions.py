@@ -6,6 +6,9 @@ and by e-mail after commit (``egov.services.notifying.notification_send``). Date
 take ``today`` (default: the local date) so that deadlines can be worked out for a given day.
 """
 
+import hashlib
+import json
+import re
 from datetime import date
 from typing import Any
 
@@ -46,6 +49,7 @@ from egov.workflow.selectors import work_calendar
 DESCRIPTION_MAX = 2000
 TEXT_MAX = 5000
 CORRECTION_PERIOD_MAX = 30  # working days the applicant may be given to correct (§30 "合理的补正期限")
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # an idempotency key, as the service hall's (services.applying)
 
 # Statuses in which the answer period runs (the clock is not stopped, no answer yet).
 CLOCK_RUNNING = frozenset({S.RECEIVED, S.CORRECTED, S.EXTENDED})
@@ -92,11 +96,23 @@ def _text(value: str | None, *, field: str, label: str, required: bool, limit: i
     return text
 
 
-def _recompute_due(request: DisclosureRequest, calendar: workdays.WorkCalendar) -> None:
+def _recompute_due(request: DisclosureRequest, calendar: workdays.WorkCalendar, today: date) -> tuple[str, ...]:
+    """Work out ``request.due_on`` again (``deadlines.request_due_on``) and return the fields changed.
+
+    A due date that moved clears ``reminded_on`` (the staff are reminded again before the new date,
+    ``requests_mark_overdue``), and clears ``overdue_since`` when the new date is ``today`` or later;
+    a request still past its new date stays marked."""
+    before = request.due_on
     pauses = list(request.pauses.filter(ended_on__isnull=False).values_list("started_on", "ended_on"))
     request.due_on = deadlines.request_due_on(received_on=request.received_on, corrected_on=request.corrected_on,
                                               extension_days=request.extension_days, pauses=pauses,
                                               calendar=calendar)
+    if request.due_on == before:
+        return ("due_on",)
+    request.reminded_on = None
+    if request.overdue_since is not None and request.due_on >= today:
+        request.overdue_since = None
+    return ("due_on", "reminded_on", "overdue_since")
 
 
 def request_notify(*, request: DisclosureRequest, move: str, note: str = "") -> None:
@@ -165,9 +181,10 @@ def _number_allocate(day: date) -> str:
 
 
 @transaction.atomic
-def request_submit(*, actor, agency: Organization, description: str, form_wanted: str, purpose: str = "",
-                   phone: str = "", email: str = "", address: str = "") -> DisclosureRequest:
-    """Submit a request for government information to ``agency`` (第二十七条、第二十九条).
+def request_submit(*, actor, agency: Organization, description: str, form_wanted: str, idempotency_key: str,
+                   purpose: str = "", phone: str = "", email: str = "", address: str = "") -> DisclosureRequest:
+    """Submit a request for government information to ``agency`` (第二十七条、第二十九条), once per
+    ``idempotency_key``.
 
     The applicant's name and identity number (resident ID, or USCC for a legal person) are copied
     from the account; the contact given here is kept with the request.
@@ -177,17 +194,25 @@ def request_submit(*, actor, agency: Organization, description: str, form_wanted
         agency: an active organization.
         description: the information wanted (名称、文号或者便于查询的其他特征性描述), ≤ 2000 characters.
         form_wanted: a ``FormWanted`` value; ``paper`` needs a postal address.
+        idempotency_key: 8–64 letters, digits, ``-`` or ``_``, chosen by the client (the form's hidden
+            field); unique per applicant.
         purpose, phone, email, address: optional, but at least one way to reach the applicant.
 
     Returns:
-        The request, status ``submitted``.
+        The request, status ``submitted``; or, when this applicant sent this same request with this
+        key before (a double click, a reload), that request, unchanged: nothing is written.
 
     Raises:
         PermissionDenied: not a signed-in citizen or enterprise.
-        ValidationFailed: inactive agency, empty description, unknown form, no contact, no address
-            for paper (``extra["field"]`` names the field).
+        ValidationFailed: bad key, inactive agency, empty description, unknown form, no contact, no
+            address for paper (``extra["field"]`` names the field).
+        Conflict: the key was used for a request with other content (``rule =
+            "idempotency_key_content"``, with that request's ``number``).
     """
     require_public_user(actor)
+    key = (idempotency_key or "").strip()
+    if not _KEY.match(key):
+        raise _invalid(_("The idempotency key is 8 to 64 letters, digits, - or _."), "idempotency_key", "format")
     if agency is None or not agency.is_active:
         raise _invalid(_("Choose an agency."), "agency", "required")
     description = _text(description, field="description", label=_("the information requested"), required=True,
@@ -209,11 +234,25 @@ def request_submit(*, actor, agency: Organization, description: str, form_wanted
     else:
         identity = actor.legal_person
         name, id_number = identity.name, identity.uscc
+    digest = hashlib.sha256(json.dumps(
+        {"agency": agency.pk, "description": description, "purpose": purpose, "form_wanted": form_wanted,
+         "phone": phone, "email": email, "address": address}, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    # One submission per applicant at a time: a double click waits here, then finds the first request.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    existing = DisclosureRequest.objects.filter(applicant=actor, idempotency_key=key).first()
+    if existing is not None:
+        if existing.request_digest != digest:
+            raise Conflict(_("This form was already sent as request %(number)s, with other content. To ask for "
+                             "something else, start a new request.") % {"number": existing.number},
+                           extra={"field": "idempotency_key", "rule": "idempotency_key_content",
+                                  "number": existing.number})
+        return existing
     now = timezone.now()
     request = DisclosureRequest.objects.create(
         number=_number_allocate(timezone.localdate(now)), agency=agency, applicant=actor, applicant_name=name,
         applicant_id_number=id_number, applicant_phone=phone, applicant_email=email, applicant_address=address,
-        description=description, purpose=purpose, form_wanted=form_wanted, submitted_at=now)
+        description=description, purpose=purpose, form_wanted=form_wanted, submitted_at=now,
+        idempotency_key=key, request_digest=digest)
     DisclosureRequestEvent.objects.create(request=request, move="submit", status_to=S.SUBMITTED, by=name[:200])
     audit_record(action="portal.disclosure_request.submit", actor=actor, obj=request,
                  summary=f"{request.number} submitted to {agency.name}",
@@ -234,11 +273,12 @@ def request_register(*, actor, request: DisclosureRequest, today: date | None = 
     request = _locked(request)
     _office(actor, request)
     calendar = work_calendar()
-    request.received_on = deadlines.receipt_day(today or timezone.localdate(), calendar=calendar)
-    _recompute_due(request, calendar)
+    today = today or timezone.localdate()
+    request.received_on = deadlines.receipt_day(today, calendar=calendar)
+    changed = _recompute_due(request, calendar, today)
     return _move(request=request, move="register", actor=actor, by=request.agency.name,
                  changes={"received_on": request.received_on.isoformat(), "due_on": request.due_on.isoformat()},
-                 fields=("received_on", "due_on"))
+                 fields=("received_on", *changed))
 
 
 @transaction.atomic
@@ -303,18 +343,19 @@ def request_correct(*, actor, request: DisclosureRequest, description: str,
     calendar = work_calendar()
     request.description = description
     request.corrected_on = deadlines.receipt_day(today, calendar=calendar)
-    _recompute_due(request, calendar)
+    changed = _recompute_due(request, calendar, today)
     return _move(request=request, move="correct", actor=actor, by=request.applicant_name,
                  note=_("Before: %(old)s") % {"old": previous},
                  changes={"corrected_on": request.corrected_on.isoformat(), "due_on": request.due_on.isoformat()},
-                 fields=("description", "corrected_on", "due_on"))
+                 fields=("description", "corrected_on", *changed))
 
 
 @transaction.atomic
 def request_extend(*, actor, request: DisclosureRequest, days: int, reason: str,
                    today: date | None = None) -> DisclosureRequest:
     """Extend the answer period once by ``days`` (1–20) working days with the approval of the head of
-    the disclosure office, telling the applicant the reason (第三十三条第二款).
+    the disclosure office, telling the applicant the reason (第三十三条第二款). A reminder sent before
+    the old due date is forgotten: the office is reminded again before the new one.
 
     Raises:
         NotFound: not in the agency's disclosure office.
@@ -339,12 +380,12 @@ def request_extend(*, actor, request: DisclosureRequest, days: int, reason: str,
     reason = _text(reason, field="reason", label=_("the reason"), required=True)
     before = request.due_on
     request.extension_days, request.extension_reason = days, reason
-    _recompute_due(request, work_calendar())
+    changed = _recompute_due(request, work_calendar(), today)
     return _move(request=request, move="extend", actor=actor, by=request.agency.name,
                  note=_("%(reason)s\nThe answer is now due by %(day)s.") % {"reason": reason,
                                                                            "day": request.due_on.isoformat()},
                  changes={"days": days, "due_on": [before.isoformat(), request.due_on.isoformat()]},
-                 fields=("extension_days", "extension_reason", "due_on"))
+                 fields=("extension_days", "extension_reason", *changed))
 
 
 @transaction.atomic
@@ -388,14 +429,15 @@ def request_consult_end(*, actor, request: DisclosureRequest, today: date | None
     _office(actor, request)
     _target(request, "consult_end")
     pause = request.pauses.filter(ended_on__isnull=True).get()
-    pause.ended_on = max(today or timezone.localdate(), pause.started_on)
+    today = today or timezone.localdate()
+    pause.ended_on = max(today, pause.started_on)
     pause.save(update_fields=["ended_on"])
     before = request.due_on
-    _recompute_due(request, work_calendar())
+    changed = _recompute_due(request, work_calendar(), today)
     return _move(request=request, move="consult_end", actor=actor, by=request.agency.name,
                  note=_("The answer is now due by %(day)s.") % {"day": request.due_on.isoformat()},
                  changes={"pause": pause.pk, "due_on": [before.isoformat(), request.due_on.isoformat()]},
-                 fields=("due_on",))
+                 fields=changed)
 
 
 @transaction.atomic

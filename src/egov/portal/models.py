@@ -58,7 +58,9 @@ class DisclosureRequest(models.Model):
     number (resident ID or USCC) and contact are copied at submission (§29 第二款第一项) so that the
     request keeps what was asked under. Dates are local dates; ``due_on`` is kept up to date by
     the actions (``egov.portal.deadlines.request_due_on``). ``resume_status`` remembers the status
-    a third-party consultation interrupted.
+    a third-party consultation interrupted. ``idempotency_key`` (unique per applicant; empty on
+    requests older than it) and ``request_digest`` (SHA-256 of what was asked) make a form sent twice
+    one request.
     """
 
     class Channel(models.TextChoices):
@@ -99,9 +101,15 @@ class DisclosureRequest(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     overdue_since = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
     reminded_on = models.DateField(_("staff reminded on"), null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+                                    name="disclosure_request_idempotency_key"),
+        ]
         verbose_name = _("request for government information")
         verbose_name_plural = _("requests for government information")
 

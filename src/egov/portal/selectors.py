@@ -104,6 +104,24 @@ def request_timeline(*, request: DisclosureRequest) -> list[tuple]:
     return [(event, MOVE_LABELS.get(event.move, event.move)) for event in request.events.all()]
 
 
+def request_due_years_unknown(*, request: DisclosureRequest,
+                              calendar: workdays.WorkCalendar | None = None) -> list[int]:
+    """The years counted toward ``request.due_on`` (from the receipt, or the corrected request's
+    receipt, to the due date) whose holiday schedule is not loaded (``WorkCalendar.known_years``, the
+    rows that ``workflow.selectors.calendar_years_missing`` also reads), oldest first.
+
+    Non-empty: the due date is provisional. Those years count only weekends and the fixed-date
+    holidays (``egov.core.workdays``); 春节 and the adjusted working days are not known before the
+    State Council publishes the year's schedule. Empty for a request not registered or no longer
+    waiting for its answer (answered, withdrawn).
+    """
+    if request.due_on is None or request.status not in CLOCK_RUNNING | {S.THIRD_PARTY}:
+        return []
+    known = (calendar or work_calendar()).known_years
+    start = request.corrected_on or request.received_on
+    return [year for year in range(start.year, request.due_on.year + 1) if year not in known]
+
+
 @dataclass(frozen=True)
 class QueueRow:
     """One request of the office's queue: working days left before ``due_on`` (None: not yet

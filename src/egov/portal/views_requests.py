@@ -3,6 +3,8 @@ request form, 我的申请, a request with its timeline, the correction form and
 Signed-in citizens and enterprises only; thin: a permission-checked fetch, one action, a response.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,21 +30,23 @@ def _request_or_404(request, number: str):
 
 @public_user_required
 def request_new(request):
-    """The request form (第二十九条); the contact is pre-filled from the account."""
+    """The request form (第二十九条); the contact is pre-filled from the account. The form carries an
+    idempotency key (a hidden field, new on each blank form): sent twice, it makes one request."""
     user = request.user
+    key = request.POST.get("idempotency_key") or uuid.uuid4().hex
     if request.method == "POST":
         form = forms.RequestForm(request.POST)
         if form.is_valid():
             try:
-                created = actions.request_submit(actor=user, **form.cleaned_data)
+                created = actions.request_submit(actor=user, idempotency_key=key, **form.cleaned_data)
             except ApplicationError as error:
                 add_application_error(form, error)
             else:
                 messages.success(request, _("Your request %(number)s has been submitted.") % {"number": created.number})
                 return redirect("portal:request", number=created.number)
-        return render(request, "portal/requests/new.html", {"form": form}, status=400)
+        return render(request, "portal/requests/new.html", {"form": form, "key": key}, status=400)
     form = forms.RequestForm(initial={"phone": user.phone, "email": user.email})
-    return render(request, "portal/requests/new.html", {"form": form})
+    return render(request, "portal/requests/new.html", {"form": form, "key": key})
 
 
 @public_user_required

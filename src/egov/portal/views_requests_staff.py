@@ -16,6 +16,7 @@ from egov.core.forms import add_application_error
 from egov.portal import actions, forms
 from egov.portal.selectors import (
     office_queue,
+    request_due_years_unknown,
     request_get_for_staff,
     request_read_record,
     request_staff_steps,
@@ -65,7 +66,7 @@ def _page(request, row, bound: dict | None = None, status: int = 200):
                   for step in request_staff_steps(user=request.user, request=row)]
     return render(request, "portal/requests/staff_detail.html", {
         "row": row, "events": request_timeline(request=row), "step_forms": step_forms,
-        "pauses": row.pauses.all(),
+        "pauses": row.pauses.all(), "due_years_unknown": request_due_years_unknown(request=row),
     }, status=status)
 
 

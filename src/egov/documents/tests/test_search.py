@@ -113,9 +113,10 @@ def test_highlight_escapes_the_text_and_the_query():
 
 def test_a_document_title_with_markup_is_shown_escaped(wuxi):
     _document(wuxi, "<script>alert(1)</script>电子政务通知")
+    # The query's tags are dropped (finding 10): alert, 1 and 电子政务 are searched, and marked.
     hit = document_search("<script>alert(1)</script> 电子政务", public=True).hits[0]
-    assert str(hit.title_html) == ("&lt;<mark>script</mark>&gt;<mark>alert</mark>(<mark>1</mark>)&lt;/"
-                                   "<mark>script</mark>&gt;<mark>电子政务</mark>通知")
+    assert str(hit.title_html) == ("&lt;script&gt;<mark>alert</mark>(<mark>1</mark>)&lt;/"
+                                   "script&gt;<mark>电子政务</mark>通知")
 
 
 def test_snippet_starts_near_the_first_match():
@@ -162,3 +163,64 @@ def test_postgresql_uses_the_gin_index(wuxi):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
     assert "documents_search_vector" in plan
+
+
+# --- Normalization (tester 8, finding 10) ----------------------------------------------------------
+
+
+def test_full_width_and_traditional_text_is_segmented_as_its_ordinary_simplified_form():
+    assert query_words("政務公開") == ["政务", "公开"]
+    assert query_words("ＰＤＦ　２０２６") == ["pdf", "2026"]  # full-width letters, space and digits
+    assert segment("電子政務") == segment("电子政务") == " 电子 子政 政务 电子政务 "
+    assert segment("附件为ＰＤＦ格式。") == " 附件 为 pdf 格式 "
+
+
+def test_traditional_and_full_width_queries_find_simplified_documents_and_back(wuxi):
+    simplified = _document(wuxi, "关于政务公开工作的通知", "附件为ＰＤＦ格式。")
+    traditional = _document(wuxi, "關於電子政務建設的通知", "請各部門認真執行。")
+    assert [hit.document for hit in document_search("政務公開", public=True).hits] == [simplified]
+    assert [hit.document for hit in document_search("ＰＤＦ", public=True).hits] == [simplified]
+    pdf = document_search("pdf", public=True)
+    assert [hit.document for hit in pdf.hits] == [simplified]
+    assert str(pdf.hits[0].snippet_html) == "附件为<mark>ＰＤＦ</mark>格式。"  # the text as written, marked
+    found = document_search("电子政务", public=True)
+    assert [hit.document for hit in found.hits] == [traditional]
+    assert str(found.hits[0].title_html) == "關於<mark>電子政務</mark>建設的通知"
+
+
+def test_markup_in_a_query_is_dropped_not_searched(wuxi):
+    document = _document(wuxi, "关于政务公开工作的通知")
+    results = document_search("<b>政务</b>", public=True)
+    assert (results.query, results.words, results.total) == ("政务", ["政务"], 1)
+    assert results.hits[0].document == document
+
+
+def test_staff_also_find_every_published_document_linked_to_the_portal(wuxi, draft, settings):
+    settings.EGOV_PUBLIC_URL = "https://www.wuxi.gov.cn"
+    published = _document(wuxi, "关于电子政务的通知", written_on=datetime.date(2026, 3, 2))
+    # 公安局 is none of the government's organizations: it finds the published one, not the draft.
+    police = document_search("电子政务", user=wuxi.police_clerk)
+    assert [hit.document for hit in police.hits] == [published]
+    assert police.hits[0].public_url == f"https://www.wuxi.gov.cn/disclosure/{published.pk}/"
+    # The government's clerk finds both, each with its staff page (no portal link).
+    clerk = document_search("电子政务", user=wuxi.clerk)
+    assert {hit.document for hit in clerk.hits} == {published, draft} and clerk.total == 2
+    assert [hit.public_url for hit in clerk.hits] == ["", ""]
+
+
+def test_the_migration_segments_stored_documents_again(wuxi):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("egov.documents.migrations.0007_search_normalized")
+    document = _document(wuxi, "關於政務公開的通知", "ＰＤＦ")
+    # As stored before the normalization: traditional words and full-width letters.
+    OfficialDocument.objects.filter(pk=document.pk).update(search_title=" 關於 政務 公開 的 通知 ",
+                                                           search_body=" ｐｄｆ ")
+    assert document_search("政务公开", public=True).total == 0
+    with connection.schema_editor() as editor:
+        migration.refill(apps, editor)
+    document.refresh_from_db()
+    assert document.search_title == " 关于 政务 公开 的 通知 " and document.search_body == " pdf "
+    assert document_search("政务公开", public=True).total == 1

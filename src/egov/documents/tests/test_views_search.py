@@ -42,3 +42,20 @@ def test_the_documents_list_has_the_search_box(client, wuxi):
     client.force_login(wuxi.clerk)
     page = client.get(reverse("documents:list")).content.decode()
     assert f'action="{URL}"' in page and 'id="documents-q"' in page
+
+
+def test_staff_of_another_organization_find_published_documents_linked_to_the_portal(client, wuxi, draft,
+                                                                                      settings):
+    from django.utils import timezone
+
+    from egov.documents.models import OfficialDocument
+
+    settings.EGOV_PUBLIC_URL = "https://www.wuxi.gov.cn"
+    OfficialDocument.objects.filter(pk=draft.pk).update(status="issued", disclosure="proactive",
+                                                        published_at=timezone.now())
+    client.force_login(wuxi.police_clerk)
+    response = client.get(URL, {"q": "电子政务"})
+    assert response.context["results"].total == 1
+    page = response.content.decode()
+    assert f'href="https://www.wuxi.gov.cn/disclosure/{draft.pk}/"' in page
+    assert f'href="{reverse("documents:detail", args=[draft.pk])}"' not in page

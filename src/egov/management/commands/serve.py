@@ -4,6 +4,26 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+# The longest request line (method, URL, version) gunicorn reads, in bytes: its maximum (its default
+# is 4094). A city serves egov behind nginx, whose default large_client_header_buffers (4 8k) refuses
+# a longer line with 414 before it reaches gunicorn; "0" (unlimited) would only let a direct
+# deployment hold lines of up to 1 MB. The search forms send at most the 100 characters the search
+# reads (≤ 900 bytes encoded), so only a hand-made URL of more than ~900 Chinese characters is refused
+# (docs/operations.md).
+LIMIT_REQUEST_LINE = 8190
+
+
+def gunicorn_argv(*, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The command line that runs gunicorn on ``egov.wsgi`` (``egov serve``)."""
+    return [
+        sys.executable, "-m", "gunicorn", "egov.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "20",
+        "--limit-request-line", str(LIMIT_REQUEST_LINE),
+        # One shared control socket in ~/.gunicorn would let one instance's exit break another's.
+        "--no-control-socket",
+    ]
+
 
 class Command(BaseCommand):
     help = "Serve the site with gunicorn (EGOV_SITE says which site: public, staff or all)."
@@ -17,13 +37,7 @@ class Command(BaseCommand):
                                  "workers, which overlap requests waiting on the database)")
 
     def handle(self, *args, host, port, workers, threads, **options):
-        argv = [
-            sys.executable, "-m", "gunicorn", "egov.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
-            "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "20",
-            # One shared control socket in ~/.gunicorn would let one instance's exit break another's.
-            "--no-control-socket",
-        ]
+        argv = gunicorn_argv(host=host, port=port, workers=workers, threads=threads)
         self.stdout.write(f"serving the {settings.EGOV_SITE} site on http://{host}:{port}/")
         self.stdout.flush()
         os.execv(sys.executable, argv)

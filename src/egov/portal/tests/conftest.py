@@ -1,6 +1,7 @@
 """Fixtures of the portal tests: the documents tests' small city (Wuxi) and media root for the
 政务公开 pages; an agency with its disclosure office for the 依申请公开 pages."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,7 +35,8 @@ class Office:
 
     def submit(self, **fields) -> DisclosureRequest:
         data = {"agency": self.agency, "description": "2026年无锡市财政预算执行情况的审计报告全文",
-                "form_wanted": "electronic", "email": "zhang@example.cn", "phone": "13800000000"}
+                "form_wanted": "electronic", "email": "zhang@example.cn", "phone": "13800000000",
+                "idempotency_key": uuid.uuid4().hex}
         data.update(fields)
         return actions.request_submit(actor=self.citizen, **data)
 

@@ -35,7 +35,8 @@ def test_submit_needs_a_description_a_contact_and_an_address_for_paper(office):
         office.submit(form_wanted="paper")
     assert error.value.extra == {"field": "address", "rule": "required"}
     with pytest.raises(PermissionDenied):
-        actions.request_submit(actor=office.officer, agency=office.agency, description="x", form_wanted="paper")
+        actions.request_submit(actor=office.officer, agency=office.agency, description="x", form_wanted="paper",
+                               idempotency_key="officer-key-01")
 
 
 def test_register_sets_receipt_and_due_date_skipping_national_day(office):
@@ -198,3 +199,89 @@ def test_the_daily_task_is_named_and_scheduled(settings, office):
     assert settings.CELERY_BEAT_SCHEDULE["portal-disclosure-requests"] == {
         "task": "portal.disclosure_requests_daily", "schedule": 86400.0}
     assert disclosure_requests_daily.delay().get() == {"overdue": 0, "reminded": 0, "deemed_withdrawn": 0}
+
+
+def test_after_an_extension_the_office_is_reminded_again_before_the_new_due_date(office):
+    # Tester 8, finding 4. Received 09-28 → due 10-30; on 10-27 three working days (10-28, 29, 30) are left.
+    request = office.registered(date(2026, 9, 28))
+    assert actions.requests_mark_overdue(today=date(2026, 10, 27))["reminded"] == 1
+    request = actions.request_extend(actor=office.head, request=request, days=20, reason="需要协调多个处室",
+                                     today=date(2026, 10, 28))
+    assert (request.due_on, request.reminded_on) == (date(2026, 11, 27), None)
+    assert DisclosureRequest.objects.get(pk=request.pk).reminded_on is None
+    # 11-23: four working days are left (11-24…27): not yet; 11-24: three, reminded once more.
+    assert actions.requests_mark_overdue(today=date(2026, 11, 23))["reminded"] == 0
+    assert actions.requests_mark_overdue(today=date(2026, 11, 24))["reminded"] == 1
+    assert Notification.objects.filter(subject__contains="2026-11-27", recipient__username="gk-head").count() == 1
+    assert DisclosureRequest.objects.get(pk=request.pk).reminded_on == date(2026, 11, 24)
+
+
+def test_a_consultation_ended_after_the_due_date_leaves_the_request_overdue(office):
+    # Received 09-28 → due 10-30, marked overdue on 11-02; consulted 11-02 to 11-16: ten working days
+    # (11-03…06, 09…13, 16) are added → due 11-13, still before 11-16: it stays marked (once).
+    request = office.registered(date(2026, 9, 28))
+    assert actions.requests_mark_overdue(today=date(2026, 11, 2))["overdue"] == 1
+    actions.request_consult(actor=office.officer, request=request, third_party="第三方", today=date(2026, 11, 2))
+    request = actions.request_consult_end(actor=office.officer, request=request, today=date(2026, 11, 16))
+    assert request.due_on == date(2026, 11, 13)
+    marked = DisclosureRequest.objects.get(pk=request.pk).overdue_since
+    assert marked is not None
+    assert actions.requests_mark_overdue(today=date(2026, 11, 16))["overdue"] == 0
+
+
+def test_the_same_idempotency_key_makes_one_request(office):
+    # Tester 8, finding 5: a double submit of the public form.
+    first = office.submit(idempotency_key="click-twice-01")
+    again = office.submit(idempotency_key="click-twice-01")
+    assert again.pk == first.pk and DisclosureRequest.objects.count() == 1
+    assert AuditEvent.objects.filter(action="portal.disclosure_request.submit").count() == 1
+    assert Notification.objects.filter(recipient=office.citizen).count() == 1
+    # Keys are the applicant's own: another citizen may use the same one.
+    other = actions.request_submit(actor=office.stranger, agency=office.agency, description="预算报告",
+                                   form_wanted="electronic", phone="13900000000", idempotency_key="click-twice-01")
+    assert other.pk != first.pk and DisclosureRequest.objects.count() == 2
+
+
+def test_the_same_key_with_other_content_is_a_conflict_naming_the_first_request(office):
+    first = office.submit(idempotency_key="edited-after-01")
+    with pytest.raises(Conflict) as raised:
+        office.submit(idempotency_key="edited-after-01", description="另一份文件")
+    assert raised.value.extra == {"field": "idempotency_key", "rule": "idempotency_key_content",
+                                  "number": first.number}
+    assert DisclosureRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["", "short", "has space in it", "x" * 65])
+def test_a_bad_idempotency_key_is_refused(office, key):
+    with pytest.raises(ValidationFailed) as raised:
+        office.submit(idempotency_key=key)
+    assert raised.value.extra == {"field": "idempotency_key", "rule": "format"}
+    assert not DisclosureRequest.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submits_with_one_key_make_one_request(reference_data, office):
+    import threading
+
+    from django.db import connection
+
+    numbers, errors = [], []
+    start = threading.Barrier(2)
+
+    def submit_one():
+        try:
+            start.wait()
+            numbers.append(office.submit(idempotency_key="same-click-01").number)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert DisclosureRequest.objects.count() == 1
+    assert numbers == [DisclosureRequest.objects.get().number] * 2

@@ -1,12 +1,15 @@
 """Public and staff pages of requests for government information (Django's test client, PostgreSQL)."""
 
+import re
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from egov.audit.models import AuditEvent
+from egov.portal import actions
 from egov.portal.models import RequestStatus
+from egov.portal.selectors import request_due_years_unknown
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7\n% answer letter\n%%EOF\n"
@@ -39,6 +42,30 @@ def test_a_citizen_requests_and_follows_the_request(client, office):
     html = client.get(response["Location"]).content.decode()
     assert row.number in html and "已提交" in html
     assert row.number in client.get("/disclosure-requests/").content.decode()
+
+
+def test_a_double_submit_of_the_form_makes_one_request(client, office):
+    # Tester 8, finding 5: the blank form carries a fresh key; the same form sent twice is one request.
+    client.force_login(office.citizen)
+    html = client.get("/disclosure-requests/new/").content.decode()
+    key = re.search(r'<input type="hidden" name="idempotency_key" value="([0-9a-f]{32})">', html).group(1)
+    assert key not in client.get("/disclosure-requests/new/").content.decode()  # each blank form its own
+    data = {"agency": office.agency.pk, "description": "2026年预算执行报告", "form_wanted": "electronic",
+            "email": "zhang@example.cn", "idempotency_key": key}
+    first = client.post("/disclosure-requests/new/", data)
+    second = client.post("/disclosure-requests/new/", data)
+    row = office.citizen.disclosure_requests.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == f"/disclosure-requests/{row.number}/"
+
+
+def test_a_form_sent_back_with_errors_keeps_its_key(client, office):
+    client.force_login(office.citizen)
+    response = client.post("/disclosure-requests/new/", {"agency": office.agency.pk, "description": "某文件",
+                                                         "form_wanted": "paper", "phone": "13800000000",
+                                                         "idempotency_key": "kept-key-0001"})
+    assert response.status_code == 400
+    assert '<input type="hidden" name="idempotency_key" value="kept-key-0001">' in response.content.decode()
 
 
 def test_the_form_shows_the_actions_errors_on_their_fields(client, office):
@@ -125,3 +152,21 @@ def test_the_home_pages_link_to_requests(client, office):
     assert 'href="/staff/disclosure/requests/"' in html and "1 件办理中的申请" in html
     client.force_login(office.clerk)  # not in the disclosure office: no summary
     assert "件办理中的申请" not in client.get("/staff/").content.decode()
+
+
+def test_a_due_date_in_a_year_without_its_holiday_schedule_is_shown_as_provisional(client, office):
+    # Tester 8, finding 12. The test database has the schedules up to 2026, not 2027's. Received
+    # 2026-12-21 (Monday): 20 working days are 12-22…25, 12-28…31, then 2027 by the fallback rule
+    # (01-01 元旦 off, weekends off): 01-04…08, 01-11…15, 01-18, 01-19 → due 2027-01-19, provisional.
+    late = office.registered(date(2026, 12, 21))
+    assert late.due_on == date(2027, 1, 19)
+    assert request_due_years_unknown(request=late) == [2027]
+    early = office.registered(date(2026, 9, 28))  # due 2026-10-30: 2026's schedule is loaded
+    assert request_due_years_unknown(request=early) == []
+    client.force_login(office.officer)
+    html = client.get(f"/staff/disclosure/requests/{late.number}/").content.decode()
+    assert 'id="due-provisional"' in html and "2027 年的节假日安排尚未导入" in html
+    assert 'id="due-provisional"' not in client.get(f"/staff/disclosure/requests/{early.number}/").content.decode()
+    actions.request_answer(actor=office.officer, request=late, kind="disclosed", text="见附件")
+    late.refresh_from_db()
+    assert request_due_years_unknown(request=late) == []  # answered: the date no longer matters
