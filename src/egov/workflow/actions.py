@@ -246,6 +246,8 @@ def _open_ready_tasks(instance: ProcessInstance, workflow) -> list[WorkTask]:
         if properties.get("time_limit"):
             calendar = calendar or work_calendar()
             due = workdays.working_days_add(today, int(properties["time_limit"]), calendar=calendar)
+            if instance.due_date is not None and engine.bound_by_case_deadline(properties):
+                due = min(due, instance.due_date)  # a step never ends after the case must be decided
         task = WorkTask.objects.create(
             instance=instance, spiff_task_id=spiff_task.id, bpmn_id=spiff_task.task_spec.bpmn_id,
             name=spiff_task.task_spec.bpmn_name or spiff_task.task_spec.bpmn_id, properties=properties,
@@ -514,7 +516,7 @@ def instance_clock_resume(*, actor, instance: ProcessInstance, on: date | None =
 @transaction.atomic
 def instance_deadline_set(*, actor, instance: ProcessInstance, due_date: date) -> ProcessInstance:
     """Set the case deadline (e.g. at 受理, from the service item's time limit); later clock pauses
-    move it as usual.
+    move it as usual. Open steps due later are brought forward to it (``engine.bound_by_case_deadline``).
 
     Args:
         actor: staff holding a role in the handling organization, or None for the platform.
@@ -532,6 +534,11 @@ def instance_deadline_set(*, actor, instance: ProcessInstance, due_date: date) -
     instance.due_date = due_date
     instance.overdue_since = None
     instance.save(update_fields=["due_date", "overdue_since"])
+    for task in instance.tasks.filter(status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED],
+                                      due_date__gt=due_date):
+        if engine.bound_by_case_deadline(task.properties):
+            task.due_date = due_date  # the open steps end by the case deadline at the latest
+            task.save(update_fields=["due_date"])
     audit_record(action="workflow.process.deadline", actor=actor, organization=instance.owner, obj=instance,
                  summary=f"deadline set to {due_date.isoformat()}",
                  changes={"due_date": [before.isoformat() if before else None, due_date.isoformat()]})

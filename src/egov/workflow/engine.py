@@ -23,6 +23,9 @@ between a definition and the inbox:
   reviewers); missing means an empty list.
 - ``pauses_clock``: a ``ClockPause.Reason`` (``supplement``…): the case clock stops while the task
   is open.
+- ``outside_case_deadline``: ``true`` for a step that comes after the decision and has its own
+  statutory time (办结, 送达: 行政许可法 §44, ten days after the decision). Other steps' deadlines never
+  fall after the case deadline: a step's ``time_limit`` is cut to it.
 """
 
 import functools
@@ -69,7 +72,7 @@ ALLOWED_BPMN_ELEMENTS = frozenset({
 EXPRESSION_ELEMENTS = frozenset({"conditionExpression", "completionCondition", "loopCardinality"})
 ALLOWED_SPIFF_ELEMENTS = frozenset({"properties", "property"})
 PROPERTY_NAMES = frozenset({"role", "organization", "time_limit", "decision_field", "decision_options",
-                            "organizations_field", "pauses_clock"})
+                            "organizations_field", "pauses_clock", "outside_case_deadline"})
 RESERVED_DATA = frozenset({"owner_organization"})
 MAX_TIME_LIMIT = 365
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -231,6 +234,9 @@ def _check_user_tasks(root) -> dict[str, UserTaskSpec]:
         if ("decision_field" in properties) != bool(options) or any(not _CODE.match(code) for code, _l in options):
             raise _refuse(_("Step %(step)s: decision_field and decision_options (code:label, codes in a-z 0-9 _) "
                             "go together.") % {"step": name}, "property", id=bpmn_id, property="decision_options")
+        if properties.get("outside_case_deadline", "false") not in ("true", "false"):
+            raise _refuse(_("Step %(step)s: outside_case_deadline is true or false.") % {"step": name},
+                          "property", id=bpmn_id, property="outside_case_deadline")
         pause = properties.get("pauses_clock")
         if pause is not None and pause not in ClockPause.Reason.values:
             raise _refuse(_("Step %(step)s: pauses_clock must be one of %(reasons)s.")
@@ -319,3 +325,9 @@ def workflow_outcome(workflow: BpmnWorkflow) -> str:
         if isinstance(task.task_spec, EndEvent) and task.task_spec.bpmn_id:
             return task.task_spec.bpmn_id
     return ""
+
+
+def bound_by_case_deadline(properties: dict[str, str]) -> bool:
+    """Whether a step's deadline is cut to the case deadline: not for a step that stops the case
+    clock (the applicant's 补正) nor for one marked ``outside_case_deadline``."""
+    return not properties.get("pauses_clock") and properties.get("outside_case_deadline") != "true"

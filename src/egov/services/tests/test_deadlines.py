@@ -96,3 +96,31 @@ def test_the_case_deadline_through_the_actions(casework):
     assert application_deadlines(application=case, today=date(2026, 10, 15)).urgency == "on_time"
     assert processing.applications_mark_overdue(today=date(2026, 11, 3)) == 0
     assert processing.applications_mark_overdue(today=date(2026, 11, 4)) == 1
+
+
+@pytest.mark.django_db
+def test_no_step_is_due_after_the_case_but_conclusion_and_delivery_keep_their_own_time(casework):
+    # The item promises 2 working days: accepted Monday 2026-09-28, the case is due Wednesday 09-30.
+    # Review has 10 working days of its own (it would end 10-16, after the National Day week): cut
+    # to 09-30. Decided on 09-30, 办结 (1 working day) is due 10-08 and 送达 (10 working days,
+    # 行政许可法 §44) on 10-20, both after the case deadline: they come after the decision.
+    from egov.workflow.selectors import instance_active_tasks
+
+    staff = casework.staff
+    assert casework.item.promised_limit_days == 2
+    with freeze_time("2026-09-28 10:00:00+08:00"):
+        case = submit(casework.item, casework.citizen)
+        processing.application_receive(actor=staff["clerk"], application=case)
+        case = processing.application_accept(actor=staff["clerk"], application=case)
+    assert case.process.due_date == date(2026, 9, 30)
+    (review,) = instance_active_tasks(instance=case.process)
+    assert (review.bpmn_id, review.due_date) == ("review", date(2026, 9, 30))
+    with freeze_time("2026-09-30 10:00:00+08:00"):
+        processing.application_review(actor=staff["reviewer"], application=case)
+        case = processing.application_decide(actor=staff["approver"], application=case, approve=True)
+        (conclude,) = instance_active_tasks(instance=case.process)
+        assert (conclude.bpmn_id, conclude.due_date) == ("conclude", date(2026, 10, 8))
+        case = processing.application_conclude(actor=staff["clerk"], application=case)
+    (deliver,) = instance_active_tasks(instance=case.process)
+    # 10 working days after 09-30: 10-08, 09, 10 (Sat, worked), 12, 13, 14, 15, 16, 19, 20 → 10-20.
+    assert (deliver.bpmn_id, deliver.due_date) == ("deliver", date(2026, 10, 20))

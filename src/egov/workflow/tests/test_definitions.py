@@ -121,6 +121,8 @@ SCRIPT_TASK = MINIMAL.replace(
     (minimal(extra='<spiffworkflow:property name="time_limit" value="-1" />'), "property", "time_limit"),
     (minimal(extra='<spiffworkflow:property name="decision_field" value="d" />'), "property", "decision_options"),
     (minimal(extra='<spiffworkflow:property name="pauses_clock" value="true" />'), "property", "pauses_clock"),
+    (minimal(extra='<spiffworkflow:property name="outside_case_deadline" value="yes" />'), "property",
+     "outside_case_deadline"),
     (minimal().replace('isExecutable="true"', 'isExecutable="false"'), "process", "exactly one"),
     ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', "xml", "DOCTYPE"),
     ("<bpmn:definitions", "xml", "well-formed"),
