@@ -305,6 +305,7 @@ def step_documents(out_dir: Path) -> dict:
         actor=users["govclerk"], issuer=government, kind="notice", title="无锡市人民政府关于推进电子政务建设的通知",
         body="一、总体要求\n（一）加强领导。各部门要把电子政务建设列入重要议事日程。\n二、保障措施\n1.资金保障。",
         main_to=departments, printer=Organization.objects.get(doc_code="锡政办发"), note="此件公开发布",
+        disclosure="proactive",
     )
     document_transition(actor=users["govclerk"], document=document, to="reviewing")
     document_transition(actor=users["govreviewer"], document=document, to="signing")
