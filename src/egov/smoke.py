@@ -371,7 +371,7 @@ def step_supervision_meetings(out_dir: Path) -> dict:
     meeting_reply(actor=users["czclerk"], invitation=meeting.invitations.get(organization=finance), attending=True,
                   attendees=attendees_parse("陈晨，文书"))
     meeting_reply(actor=users["fgwclerk"], invitation=meeting.invitations.get(organization=reform), attending=False)
-    minutes = meeting_minutes_draft(actor=users["govclerk"], meeting=meeting)
+    minutes = meeting_minutes_draft(actor=users["govclerk"], meeting=meeting, now=start + timedelta(hours=2))
     main_to = [r.organization_id for r in minutes.recipients.filter(kind="main")]
     _expect(minutes.kind == "minutes" and minutes.status == "drafting" and main_to == [finance.pk],
             "the minutes are a 纪要 at 拟稿, addressed to the attending 财政局 only")

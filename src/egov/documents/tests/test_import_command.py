@@ -44,11 +44,27 @@ def test_traditional_seed_finds_its_issuer_in_simplified_form(wuxi, capsys):
     assert document.issuer == wuxi.government and document.disclosure == Disclosure.UNDECIDED
 
 
-def test_the_same_document_twice_is_refused_and_nothing_is_added(wuxi, capsys):
+def test_the_same_document_again_adds_nothing_and_with_publish_publishes_it(wuxi, capsys):
     run(str(SIMPLIFIED), capsys=capsys)
     events = AuditEvent.objects.count()
+    out, _err = run(str(SIMPLIFIED), capsys=capsys)
+    assert "锡政发〔2004〕99号" in out and OfficialDocument.objects.count() == 1
+    assert AuditEvent.objects.count() == events
+    run(str(SIMPLIFIED), "--publish", capsys=capsys)
+    document = OfficialDocument.objects.get()
+    assert document.disclosure == Disclosure.PROACTIVE and document.published_at is not None
+    publish = AuditEvent.objects.get(action="documents.document.publish", object_id=str(document.pk))
+    assert publish.actor_id is None and publish.actor_label == "egov documents import"
+
+
+def test_another_document_with_a_number_held_is_refused_with_exit_2(wuxi, tmp_path, capsys):
+    run(str(SIMPLIFIED), capsys=capsys)
+    other = tmp_path / "other.txt"
+    other.write_text("无锡市人民政府关于另一件事的通知\n锡政发〔2004〕99号\n各区人民政府：\n特此通知。\n"
+                     "无锡市人民政府\n2004年5月6日\n", encoding="utf-8")
+    events = AuditEvent.objects.count()
     with pytest.raises(CommandError) as refused:
-        run(str(SIMPLIFIED), capsys=capsys)
+        run(str(other), capsys=capsys)
     assert refused.value.returncode == 2 and "锡政发〔2004〕99号" in str(refused.value)
     assert OfficialDocument.objects.count() == 1 and AuditEvent.objects.count() == events
 

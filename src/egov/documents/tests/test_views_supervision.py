@@ -52,15 +52,21 @@ def test_new_from_a_document_prefills_and_counts_working_days(client, wuxi, draf
 
 def test_owner_reports_with_an_attachment_others_get_404(client, wuxi, item):
     client.force_login(wuxi.finance_clerk)
-    upload = SimpleUploadedFile("进展.txt", "资金已拨付".encode(), content_type="text/plain")
+    page = b"<html><script>alert(1)</script></html>"
+    refused = SimpleUploadedFile("进展.pdf", page, content_type="application/pdf")  # named .pdf, HTML inside
+    client.post(reverse("documents:supervision_step", args=[item.pk, "report"]),
+                {"text": "资金已拨付", "percent": "60", "attachment": refused})
+    assert not item.reports.exists()
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile("进展.pdf", pdf, content_type="application/pdf")
     client.post(reverse("documents:supervision_step", args=[item.pk, "report"]),
                 {"text": "资金已拨付", "percent": "60", "attachment": upload})
     report = item.reports.get()
-    assert report.percent == 60 and report.attachment_name == "进展.txt"
+    assert report.percent == 60 and report.attachment_name == "进展.pdf"
     item.refresh_from_db()
     assert item.status == "in_progress"
     download = client.get(reverse("documents:report_attachment", args=[item.pk, report.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == "资金已拨付".encode()
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
     # The owner cannot close: the step answers with the rule, the item stays open.
     response = client.post(reverse("documents:supervision_step", args=[item.pk, "close"]), {"note": "办结"},
                            follow=True)
@@ -109,6 +115,11 @@ def test_meeting_pages_from_creation_to_minutes(client, wuxi):
     client.force_login(wuxi.clerk)
     table = client.get(reverse("documents:meeting", args=[meeting.pk]))
     assert table.context["replied"] == 1 and table.context["pending"] == 1 and "钱伟" in table.content.decode()
+    client.post(reverse("documents:meeting_step", args=[meeting.pk, "minutes"]))  # 10 days ahead: refused
+    meeting.refresh_from_db()
+    assert meeting.minutes is None
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=2),
+                                                 ends_at=timezone.now() - timedelta(hours=1))
     client.post(reverse("documents:meeting_step", args=[meeting.pk, "minutes"]))
     meeting.refresh_from_db()
     assert meeting.minutes.kind == "minutes"
