@@ -52,7 +52,7 @@ def supervision_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "documents/supervision_list.html", {
-        "form": form, "page": page, "items": page.object_list, "query": query.urlencode(),
+        "form": form, "page": page, "items": list(page.object_list), "query": query.urlencode(),
         "reminded": reminded, "today": timezone.localdate(),
         "can_create": clerk_organizations(request.user).exists(), "status": sv.Status,
     }, status=400 if form.errors else 200)
