@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from egov.documents import meetings as mt
 from egov.documents import supervision as sv
@@ -162,6 +162,8 @@ def test_list_shows_open_items_50_a_page_filtered_by_status_owner_overdue_and_wo
     page = client.get(url, {"owner": wuxi.finance.pk, "page": 2})
     assert len(page.context["items"]) == 5 and f"owner={wuxi.finance.pk}&amp;page=1" in page.content.decode()
     assert "筛选" in first.content.decode() and "过滤器" not in first.content.decode()
+    with translation.override("zh-hans"):  # the other lists' buttons ({% translate "Filter" %}) too
+        assert translation.gettext("Filter") == "筛选"
 
 
 def test_new_item_refuses_a_date_and_days_together_and_the_owner_as_co_owner(client, wuxi):
