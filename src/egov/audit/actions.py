@@ -29,6 +29,7 @@ def audit_record(
     object_id: str | int = "",
     summary: str = "",
     changes: dict[str, Any] | None = None,
+    actor_label: str = "",
 ) -> AuditEvent:
     """Append one event to the audit log, inside the caller's transaction.
 
@@ -42,6 +43,7 @@ def audit_record(
         summary: one line for people (at most 500 characters; longer is cut).
         changes: what changed, JSON without floats, e.g. ``{"status": ["submitted", "accepted"]}``.
             Personal data is referred to by field name, never copied here.
+        actor_label: who acted when ``actor`` is None, e.g. a command (``egov documents import``).
 
     Returns:
         The event: saved, or, inside ``audit_deferred``, to be saved with its block (``seq`` and
@@ -62,7 +64,7 @@ def audit_record(
     event = AuditEvent(
         occurred_at=timezone.now(),
         actor_id=getattr(actor, "pk", None),
-        actor_label=str(actor)[:200] if actor is not None else "",
+        actor_label=(str(actor) if actor is not None else actor_label)[:200],
         organization_id=getattr(organization, "pk", None),
         organization_label=str(organization)[:200] if organization is not None else "",
         action=action,

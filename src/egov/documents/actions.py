@@ -29,6 +29,7 @@ from egov.documents.incoming import incoming_open
 from egov.documents.models import (
     UPWARD_KINDS,
     Attachment,
+    Classification,
     Direction,
     Disclosure,
     DocumentNumberCounter,
@@ -105,6 +106,9 @@ def _apply(document: OfficialDocument, fields: dict[str, Any]) -> dict[str, Any]
         put("urgency", rules.urgency_check(fields["urgency"]))
     if "copy_number" in fields:
         put("copy_number", rules.copy_number_check(fields["copy_number"]))
+    if "disclosure" in fields or ("classification" in changes and document.disclosure):
+        put("disclosure", rules.disclosure_check(fields.get("disclosure", document.disclosure),
+                                                 classification=document.classification))
     for name in _TEXT_FIELDS:
         if name in fields:
             put(name, _text(name, fields[name]))
@@ -156,7 +160,8 @@ def document_draft(*, actor, issuer: Organization, kind: str, title: str, **fiel
             (HTML or plain text, sanitized), ``main_to``/``copy_to`` (organizations), ``main_to_text``/
             ``copy_to_text`` (names as written), ``co_issuers`` (联合行文), ``countersigners`` (会签),
             ``signature`` (default: the issuer's name), ``written_on`` (date), ``note`` (附注),
-            ``printer`` (印发机关, an organization).
+            ``printer`` (印发机关, an organization), ``disclosure`` (公开属性, a ``Disclosure``
+            value: 主动公开, 依申请公开 or 不予公开; required before 签发, changeable until then).
 
     Raises:
         PermissionDenied: the actor is not a document clerk of ``issuer``.
@@ -286,6 +291,7 @@ def document_sign_off(*, actor, document: OfficialDocument, mfa_verified: bool, 
         NotFound, PermissionDenied: as ``document_transition``; the platform (None) cannot sign;
             a session without the second factor (``extra["rule"] == "mfa_required"``).
         Conflict: the document is not waiting for sign-off.
+        ValidationFailed: its 公开属性 is undecided (``extra["field"] == "disclosure"``).
     """
     if actor is None:
         raise PermissionDenied(_("A document is signed off by a person."), extra={"role": Role.APPROVER})
@@ -294,6 +300,7 @@ def document_sign_off(*, actor, document: OfficialDocument, mfa_verified: bool, 
                                extra={"rule": "mfa_required"})
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     _move(document, actor, Status.RECHECKING, dedicated=True, comment=comment)
+    rules.disclosure_check(document.disclosure, classification=document.classification)
     names = [n for n in document.signers.split("、") if n]
     if actor.name not in names:
         names.append(actor.name)
@@ -370,10 +377,12 @@ def _require_signers(document: OfficialDocument) -> None:
 
 
 @transaction.atomic
-def document_number_assign(*, document: OfficialDocument, actor, number: str) -> OfficialDocument:
+def document_number_assign(*, document: OfficialDocument, actor, number: str,
+                           actor_label: str = "") -> OfficialDocument:
     """Give a document a hand-typed 发文字号 (a document registered from paper); the status stays.
 
     ``number`` is parsed and normalized (``锡政发[2026]7号`` → ``锡政发〔2026〕7号``).
+    ``actor_label`` names the actor in the audit log when ``actor`` is None (a command).
 
     Raises:
         NotFound, PermissionDenied: the actor is not a document clerk of the issuer.
@@ -401,7 +410,7 @@ def document_number_assign(*, document: OfficialDocument, actor, number: str) ->
         raise ValidationFailed(_("The document number %(number)s is used already.") % {"number": parsed},
                                extra={"field": "number", "rule": "duplicate"}) from None
     audit_record(action="documents.number.assign", actor=actor, organization=document.issuer, obj=document,
-                 summary=str(parsed), changes={"number": str(parsed), "typed": number})
+                 summary=str(parsed), changes={"number": str(parsed), "typed": number}, actor_label=actor_label)
     return document
 
 
@@ -588,16 +597,22 @@ _KIND_BY_NAME = {"决议": Kind.RESOLUTION, "决定": Kind.DECISION, "命令": K
 
 
 def _import_issuer(parsed: ParsedDocument, issuer: Organization | None) -> Organization:
-    """The issuer named by the 署名, else by the 机关代字; traditional characters (無錫市人民政府,
-    錫政發) are also looked up in simplified form (OpenCC t2s), as organizations are named here."""
+    """The issuer named by the 署名, else by the 机关代字 of the number; traditional characters
+    (無錫市人民政府, 錫政發) are also looked up in simplified form (OpenCC t2s), as organizations are
+    named here.
+
+    The 机关代字 of a number often extends the organization's own code with the kind of document
+    (锡财 → 锡财发, 锡财办): when no organization has the code itself, the organization whose code
+    is the longest prefix of it (two characters at least) is the issuer, if exactly one has it.
+    Two with that code, or none, and the issuer must be named (``--issuer``)."""
     if issuer is not None:
         return issuer
     simplified = opencc.OpenCC("t2s").convert
     number = DocumentNumber.parse(parsed.document_number) if parsed.document_number else None
     names = {parsed.issuer, simplified(parsed.issuer)} - {""}
-    codes = {number.code, simplified(number.code)} if number else set()
-    found = Organization.objects.filter(name__in=names).first() or Organization.objects.filter(
-        doc_code__in=codes).first()
+    found = Organization.objects.filter(name__in=names).first() if names else None
+    if found is None and number is not None:
+        found = _issuer_by_code({number.code, simplified(number.code)})
     if found is None:
         raise ValidationFailed(
             _("No organization is named %(issuer)s or uses the document code of %(number)s: name the issuer.")
@@ -606,26 +621,88 @@ def _import_issuer(parsed: ParsedDocument, issuer: Organization | None) -> Organ
     return found
 
 
-@transaction.atomic
+def _issuer_by_code(codes: set[str]) -> Organization | None:
+    """The one organization whose 机关代字 is one of ``codes``, else the one whose code is the
+    longest prefix (at least two characters) of one of them; None when none or several match."""
+    exact = list(Organization.objects.filter(doc_code__in=codes)[:2])
+    if exact:
+        return exact[0] if len(exact) == 1 else None
+    prefixes = {code[:length] for code in codes for length in range(2, len(code))}
+    candidates = list(Organization.objects.filter(doc_code__in=prefixes))
+    if not candidates:
+        return None
+    longest = max(len(o.doc_code) for o in candidates)
+    best = [o for o in candidates if len(o.doc_code) == longest]
+    return best[0] if len({o.doc_code for o in best}) == 1 and len(best) == 1 else None
+
+
+def _imported_already(parsed: ParsedDocument, issuer: Organization) -> OfficialDocument | None:
+    """The document ``parsed`` was imported as before, or None: with a 发文字号, the one holding that
+    number with the same issuer and title; without one, the numberless document of the same issuer,
+    title and 成文日期 (a number held by a different document is a conflict, not this)."""
+    documents = OfficialDocument.objects.select_for_update().filter(issuer=issuer, title=parsed.title.strip())
+    if parsed.document_number:
+        number = DocumentNumber.parse(parsed.document_number)
+        return documents.filter(number_code=number.code, number_year=number.year, number_seq=number.seq).first()
+    return documents.filter(number_seq__isnull=True, written_on=parsed.date).order_by("pk").first()
+
+
 def document_import(*, actor, parsed: ParsedDocument, issuer: Organization | None = None, source_name: str = "",
                     publish: bool = False) -> OfficialDocument:
+    """``document_import_once`` without telling whether the document was new: the document."""
+    return document_import_once(actor=actor, parsed=parsed, issuer=issuer, source_name=source_name,
+                                publish=publish)[0]
+
+
+@transaction.atomic
+def document_import_once(*, actor, parsed: ParsedDocument, issuer: Organization | None = None,
+                         source_name: str = "", publish: bool = False, today: date | None = None,
+                         actor_label: str = "") -> tuple[OfficialDocument, bool]:
     """Register a document issued before the platform, from the elements ``documents.importing`` read.
 
     The document enters as issued (已发), with its own 发文字号 (checked against every number held,
     never allocated), its 成文日期, 主送 as written and its body; with ``publish`` it is marked
-    主动公开 and published now.
+    主动公开 and published now. Importing the same document again (same issuer and title, and the
+    same 发文字号, or no number and the same 成文日期) adds nothing; with ``publish`` it is then
+    marked 主动公开 and published if it was not.
 
     Args:
         actor: a document clerk of the issuer, or None for the platform (the ``egov`` command).
         issuer: the issuing organization; None: found by the 署名 (name) or the 机关代字 of the number.
         source_name: the file it was read from (at most 300 characters), kept for the record.
+        today: the day the import runs (default: today, local time); a later 成文日期 is refused.
+        actor_label: names the actor in the audit log when ``actor`` is None (``egov documents import``).
+
+    Returns:
+        ``(document, created)``: ``created`` is False when the document was imported before.
 
     Raises:
-        ValidationFailed: no issuer found (``rule: "unknown_issuer"``), a number held by another
-            document (``rule: "duplicate"``), or a field over its limit. Nothing is written.
+        ValidationFailed: no issuer found (``rule: "unknown_issuer"``), a 成文日期 after today
+            (``rule: "future_date"``), a number held by another document (``rule: "duplicate"``), or a
+            field over its limit. Nothing is written.
         PermissionDenied: the actor is not a document clerk of the issuer.
     """
+    today = today or timezone.localdate()
+    if parsed.date is not None and parsed.date > today:
+        raise ValidationFailed(
+            _("The date written (成文日期) %(date)s is after today.") % {"date": parsed.date.isoformat()},
+            extra={"field": "written_on", "rule": "future_date"})
     issuer = _import_issuer(parsed, issuer)
+    existing = _imported_already(parsed, issuer)
+    if existing is not None:
+        if actor is not None and not has_role(actor, issuer, Role.DOCUMENT_CLERK):
+            raise PermissionDenied(_("Only a document clerk of %(organization)s can draft its documents.")
+                                   % {"organization": issuer.name}, extra={"role": Role.DOCUMENT_CLERK})
+        if publish and existing.status == Status.ISSUED and existing.disclosure != Disclosure.PROACTIVE:
+            previous = existing.disclosure
+            existing.disclosure = rules.disclosure_check(Disclosure.PROACTIVE, classification=existing.classification)
+            existing.save(update_fields=["disclosure", "updated_at"])
+            audit_record(action="documents.document.update", actor=actor, organization=issuer, obj=existing,
+                         summary=f"marked 主动公开 on import of {source_name}"[:500],
+                         changes={"disclosure": [previous, Disclosure.PROACTIVE]}, actor_label=actor_label)
+        if publish:
+            publication_on_issue(actor=actor, document=existing, actor_label=actor_label)
+        return existing, False
     # Issued elsewhere, before the platform: no outgoing process is started for it.
     document, _changes = _document_new(
         actor=actor, issuer=issuer, kind=_KIND_BY_NAME.get(parsed.kind, Kind.NOTICE), title=parsed.title,
@@ -634,14 +711,94 @@ def document_import(*, actor, parsed: ParsedDocument, issuer: Organization | Non
                 "written_on": parsed.date},
     )
     if parsed.document_number:
-        document_number_assign(document=document, actor=actor, number=parsed.document_number)
+        document_number_assign(document=document, actor=actor, number=parsed.document_number,
+                               actor_label=actor_label)
         document.refresh_from_db()
     document.status = Status.ISSUED
     document.imported_from = source_name[:300]
     if publish:
-        document.disclosure, document.published_at = Disclosure.PROACTIVE, timezone.now()
-    document.save(update_fields=["status", "imported_from", "disclosure", "published_at"])
+        document.disclosure = Disclosure.PROACTIVE
+    document.save(update_fields=["status", "imported_from", "disclosure"])
     audit_record(action="documents.document.import", actor=actor, organization=issuer, obj=document,
                  summary=f"imported {document}"[:500],
-                 changes={"source": document.imported_from, "published": publish, "status": Status.ISSUED})
+                 changes={"source": document.imported_from, "published": publish, "status": Status.ISSUED},
+                 actor_label=actor_label)
+    if publish:
+        publication_on_issue(actor=actor, document=document, actor_label=actor_label)
+    return document, True
+
+
+# --- 主动公开: publication of issued documents on the public site (政务公开) -------------------------
+
+
+def _publishable(document: OfficialDocument) -> bool:
+    return (document.status == Status.ISSUED and document.disclosure == Disclosure.PROACTIVE
+            and document.classification == Classification.PUBLIC)
+
+
+def publication_on_issue(*, actor, document: OfficialDocument, actor_label: str = "") -> bool:
+    """At 核发 (or import): publish ``document`` (locked, issued) now when it is 主动公开 and 公开, so
+    the public site shows it with its sealed PDF (《政府信息公开条例》(2019) 第十九条、第二十条; 第二十六条:
+    within 20 working days of being made, here at once). Returns whether it was published now."""
+    if not _publishable(document) or document.published_at is not None:
+        return False
+    document.published_at = timezone.now()
+    document.save(update_fields=["published_at", "updated_at"])
+    audit_record(action="documents.document.publish", actor=actor, organization=document.issuer, obj=document,
+                 summary=f"published {document}"[:500], changes={"published_at": document.published_at.isoformat()},
+                 actor_label=actor_label)
+    return True
+
+
+def _require_publisher(actor, document: OfficialDocument) -> None:
+    """A document clerk or a leader (approver) of the issuing organization; the platform (None) too."""
+    if actor is None:
+        return
+    require_visible(actor, document)
+    if not (has_role(actor, document.issuer, Role.DOCUMENT_CLERK) or has_role(actor, document.issuer,
+                                                                               Role.APPROVER)):
+        raise PermissionDenied(_("Only a document clerk or a leader of %(organization)s publishes its documents.")
+                               % {"organization": document.issuer.name}, extra={"role": Role.DOCUMENT_CLERK})
+
+
+@transaction.atomic
+def document_publish(*, actor, document: OfficialDocument) -> OfficialDocument:
+    """Publish an issued 主动公开 document on the public site now (again, after a withdrawal).
+
+    Raises:
+        NotFound: the actor may not see the document.
+        PermissionDenied: the actor is neither a document clerk nor an approver of the issuer.
+        Conflict: not issued, not 主动公开 (or 内部) (``rule: "not_proactive"``), or published already
+            (``rule: "published"``).
+    """
+    document = OfficialDocument.objects.select_for_update().select_related("issuer").get(pk=document.pk)
+    _require_publisher(actor, document)
+    if not _publishable(document):
+        raise Conflict(_("Only an issued document marked 主动公开 is published."),
+                       extra={"status": document.status, "rule": "not_proactive"})
+    if document.published_at is not None:
+        raise Conflict(_("This document is published already."), extra={"rule": "published"})
+    publication_on_issue(actor=actor, document=document)
+    return document
+
+
+@transaction.atomic
+def document_unpublish(*, actor, document: OfficialDocument, reason: str = "") -> OfficialDocument:
+    """Withdraw a published document from the public site (撤回公开); it stays issued and 主动公开 and
+    can be published again (``document_publish``).
+
+    Raises:
+        NotFound, PermissionDenied: as ``document_publish``.
+        Conflict: not published (``rule: "not_published"``).
+    """
+    document = OfficialDocument.objects.select_for_update().select_related("issuer").get(pk=document.pk)
+    _require_publisher(actor, document)
+    if document.published_at is None:
+        raise Conflict(_("This document is not published."), extra={"rule": "not_published"})
+    previous = document.published_at.isoformat()
+    document.published_at = None
+    document.save(update_fields=["published_at", "updated_at"])
+    audit_record(action="documents.document.unpublish", actor=actor, organization=document.issuer, obj=document,
+                 summary=(reason.strip() or f"withdrawn {document}")[:500],
+                 changes={"published_at": [previous, None], **({"reason": reason.strip()} if reason.strip() else {})})
     return document

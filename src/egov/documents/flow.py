@@ -21,7 +21,7 @@ from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.core.workdays import WorkCalendar
 from egov.documents import rules
-from egov.documents.actions import _move
+from egov.documents.actions import _move, publication_on_issue
 from egov.documents.models import OfficialDocument, Recipient, Transport
 from egov.documents.permissions import require_visible
 from egov.documents.process import countersign_task_for, outgoing_process, task_finish
@@ -120,7 +120,8 @@ def document_dispatch(*, actor, document: OfficialDocument) -> OfficialDocument:
     Each recipient organization's delivery gets its transport, the time it was delivered and the
     day by which it is to be signed for: ``receipt_days()`` working days (特急 1, 加急 at most half,
     ``rules.handling_deadline``) on the platform's calendar. Recipients named only as text are
-    printed, not delivered.
+    printed, not delivered. A 主动公开 document is published on the public site now, with its
+    sealed PDF (``actions.publication_on_issue``).
 
     Raises:
         NotFound, PermissionDenied: as ``document_transition`` (role: document clerk of the issuer).
@@ -143,4 +144,5 @@ def document_dispatch(*, actor, document: OfficialDocument) -> OfficialDocument:
     audit_record(action="documents.document.dispatched", actor=actor, organization=document.issuer, obj=document,
                  summary=f"delivered to {len(delivered)} organizations, to be signed for by {due.isoformat()}",
                  changes={"recipients": [r.organization_id for r in delivered], "receipt_due": due.isoformat()})
+    publication_on_issue(actor=actor, document=document)
     return document

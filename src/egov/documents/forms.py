@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from egov.documents.models import Classification, Direction, Kind, Urgency
+from egov.documents.models import Classification, Direction, Disclosure, Kind, Urgency
 from egov.orgs.models import Organization
 
 
@@ -19,6 +19,10 @@ class DocumentForm(forms.Form):
     classification = forms.ChoiceField(
         label=_("Classification"), choices=Classification.choices, initial=Classification.PUBLIC,
         help_text=_("This system is not for classified information (secret, confidential, top secret)."))
+    disclosure = forms.ChoiceField(
+        label=_("Disclosure"), choices=[("", "—"), *[(v, label) for v, label in Disclosure.choices if v]],
+        help_text=_("主动公开: published on the public site when issued (《政府信息公开条例》第十九条、第二十条); "
+                    "can be changed until the document is signed off."))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, required=False)
     copy_number = forms.CharField(label=_("Copy number"), max_length=6, required=False)
     main_to = forms.ModelMultipleChoiceField(label=_("Main recipients"), queryset=_organizations(),
@@ -48,7 +52,7 @@ class DocumentForm(forms.Form):
         recipients = list(document.recipients.all())
         return {
             "kind": document.kind, "title": document.title, "direction": document.direction,
-            "classification": document.classification, "urgency": document.urgency,
+            "classification": document.classification, "disclosure": document.disclosure, "urgency": document.urgency,
             "copy_number": document.copy_number, "body": document.body_html, "signature": document.signature,
             "written_on": document.written_on, "note": document.note, "main_to_text": document.main_to_text,
             "copy_to_text": document.copy_to_text, "printer": document.printer,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from egov.documents.meetings import attendees_parse
+from egov.documents.models import SupervisionItem
 from egov.orgs.models import Organization
 
 _DATETIME = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -36,7 +37,29 @@ class SupervisionItemForm(forms.Form):
         cleaned = super().clean()
         if not cleaned.get("deadline") and not cleaned.get("working_days"):
             self.add_error("deadline", _("Give a deadline or a number of working days."))
+        elif cleaned.get("deadline") and cleaned.get("working_days"):
+            self.add_error("working_days", _("Give either a deadline or a number of working days, not both."))
+        owner = cleaned.get("owner")
+        if owner is not None and owner in (cleaned.get("co_owners") or []):
+            self.add_error("co_owners", _("%(name)s is the owner already; a co-owner is another organization.")
+                           % {"name": owner.name})
         return cleaned
+
+
+class SupervisionFilterForm(forms.Form):
+    """Filters of the supervision list; open items by default."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    owner = forms.ModelChoiceField(label=_("Owner organization"), queryset=_organizations(), required=False,
+                                   empty_label=_("All organizations"))
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    q = forms.CharField(label=_("Title or requirement contains"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("open", pgettext_lazy("supervision items", "Open")),
+                                         *SupervisionItem.Status.choices,
+                                         ("all", pgettext_lazy("supervision items", "All"))]
 
 
 class ReportForm(forms.Form):
@@ -65,6 +88,16 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, organizers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organizer"].queryset = organizers
+
+    def clean_agenda(self) -> str:
+        """Every line with a presenter has a topic before its ｜."""
+        agenda = self.cleaned_data["agenda"]
+        for number, line in enumerate(agenda.splitlines(), start=1):
+            topic, _bar, presenter = line.replace("|", "｜").partition("｜")
+            if presenter.strip() and not topic.strip():
+                raise forms.ValidationError(_("Line %(line)d names a presenter but no topic: %(text)s")
+                                            % {"line": number, "text": line.strip()})
+        return agenda
 
     def agenda_rows(self) -> list[tuple[str, str]]:
         rows = []

@@ -54,6 +54,7 @@ _CLUTTER = ("推荐阅读", "推薦閱讀", "相关阅读", "相關閱讀", "相
             "網站標識碼", "责任编辑", "責任編輯")
 _ICP = re.compile(r"ICP[备備]")
 _SENTENCE_END = "。！？；：”」』）)!?;:"
+TITLE_MAX = 300  # characters, as ``OfficialDocument.title``
 _ORG_SUFFIX = re.compile(r"(人民政府|政府|办公室|辦公室|委员会|委員會|局|厅|廳|部|院|署|会|會|处|處|委|办|辦|中心)$")
 
 
@@ -100,19 +101,46 @@ def text_decode(data: bytes) -> str:
     (a superset of GBK and GB 2312, the encodings of older Chinese government sites).
 
     Raises:
-        ValidationFailed: the bytes are none of these (``rule == "encoding"``).
+        ValidationFailed: the bytes are none of these, or Big5 read as GB 18030 (``rule == "encoding"``).
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
-    for encoding in ("utf-8", "gb18030"):
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or _looks_like_big5(data, text):
+        raise ValidationFailed(_("The file cannot be read: it is neither UTF-8 nor GBK/GB 18030 text (Big5, for "
+                                 "one, is not read); save it as UTF-8."),
+                               extra={"field": "file", "rule": "encoding"})
+    return text
+
+
+def _looks_like_big5(data: bytes, text: str) -> bool:
+    """Big5 bytes are mostly valid GB 18030 too, read as nonsense. Big5 it is when the bytes are
+    valid Big5 and more than a fifth of the non-ASCII characters read as GB 18030 fall outside
+    GB 2312 (the common simplified characters; genuine GBK text, even traditional, is rarely
+    also valid Big5)."""
+    try:
+        data.decode("big5")
+    except UnicodeDecodeError:
+        return False
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide:
+        return False
+    uncommon = 0
+    for character in wide:
         try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationFailed(_("The file is neither UTF-8 nor GBK/GB 18030 text."),
-                           extra={"field": "file", "rule": "encoding"})
+            character.encode("gb2312")
+        except UnicodeEncodeError:
+            uncommon += 1
+    return uncommon / len(wide) > 0.2
 
 
 class _TextExtractor(HTMLParser):
@@ -234,7 +262,8 @@ def _kind_of(title: str) -> str | None:
 
 def _find_title(lines: list[str], around: int | None) -> int | None:
     window = range(len(lines)) if around is None else range(max(0, around - 3), min(len(lines), around + 4))
-    candidates = [i for i in window if len(lines[i]) <= 100 and _kind_of(lines[i]) and not _NUMBER.search(lines[i])]
+    candidates = [i for i in window if len(lines[i]) <= TITLE_MAX and _kind_of(lines[i])
+                  and not _NUMBER.search(lines[i])]
     preferred = [i for i in candidates if re.search("关于|關於|關于", lines[i])]
     chosen = preferred or candidates
     return chosen[0] if chosen else None
@@ -263,13 +292,24 @@ def _reflow(lines: list[str]) -> list[str]:
     return paragraphs
 
 
+def _refuse_impossible_date(line: str) -> None:
+    """Refuse a line that ends in a date that does not exist (2026年2月30日) where 成文日期 stands."""
+    match = _DATE_CN.search(line) or _DATE_ARABIC.search(line)
+    if match and not line[match.end():].strip(" 。.") and date_parse(line) is None:
+        raise ValidationFailed(_("The date written (成文日期) %(date)s does not exist.") % {"date": match.group(0)},
+                               extra={"field": "written_on", "rule": "impossible_date"})
+
+
 def _signature(lines: list[str], start: int) -> tuple[int, int, str, datetime.date] | None:
     """The 署名 and 成文日期: the first line from ``start`` that is a date, alone or after a short
     organization name. Returns ``(first_line, last_line, issuer, date)``."""
     for index in range(start, len(lines)):
         line = lines[index]
+        if len(line) > 60:
+            continue
         found = date_parse(line)
-        if not found or len(line) > 60:
+        if not found:
+            _refuse_impossible_date(line)
             continue
         date, begin, end = found
         if line[end:].strip(" 。."):
@@ -294,7 +334,9 @@ def document_parse(data: bytes) -> ParsedDocument:
 
     Raises:
         ValidationFailed: ``rule == "encoding"`` (undecodable), ``rule == "not_a_document"`` (neither
-            a 发文字号 nor a title that ends with a document kind, or no text at all).
+            a 发文字号 nor a title that ends with a document kind, or no text at all),
+            ``rule == "impossible_date"`` (a 成文日期 such as 2026年2月30日), ``rule == "max_length"``
+            (a title over 300 characters).
     """
     lines = _lines(text_decode(data))
     if not lines:
@@ -304,6 +346,12 @@ def document_parse(data: bytes) -> ParsedDocument:
     if number_index is None and title_index is None:
         raise _not_a_document(_("it has neither a document number (发文字号) nor a title ending in a document kind"))
     if title_index is None:
+        long_title = next((line for line in lines if len(line) > TITLE_MAX and _kind_of(line)
+                           and re.search("关于|關於|關于", line)), None)
+        if long_title is not None:
+            raise ValidationFailed(
+                _("The title is %(length)d characters long; a title has at most %(max)d.")
+                % {"length": len(long_title), "max": TITLE_MAX}, extra={"field": "title", "rule": "max_length"})
         raise _not_a_document(_("it has no title ending in a document kind (通知, 决定, 意见…)"))
     head = [i for i in (number_index, title_index) if i is not None]
     after_head = max(head) + 1  # lines above the title or number are page clutter

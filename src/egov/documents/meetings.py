@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from egov.audit.actions import audit_record
 from egov.audit.selectors import audit_events_for
@@ -97,7 +98,8 @@ def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
 @transaction.atomic
 def meeting_create(*, actor, organizer: Organization, title: str, starts_at: datetime, ends_at: datetime,
                    place: str, reply_due: datetime, agenda: list[tuple[str, str]],
-                   invited: list[tuple[Organization, int]], notice: str = "") -> Meeting:
+                   invited: list[tuple[Organization, int]], notice: str = "",
+                   now: datetime | None = None) -> Meeting:
     """Create a meeting of ``organizer`` (its notice not sent yet).
 
     Args:
@@ -108,12 +110,15 @@ def meeting_create(*, actor, organizer: Organization, title: str, starts_at: dat
         invited: ``(organization, attendees asked)``; at least one organization other than the
             organizer, 1–20 attendees each.
         notice: the text of the notice (会议通知), optional.
+        now: the present (default: now); the meeting and its reply deadline are after it.
 
     Raises:
         PermissionDenied: the actor is no document clerk of ``organizer``.
-        ValidationFailed: a field breaks a rule (``extra["field"]``).
+        ValidationFailed: a field breaks a rule (``extra["field"]``): a start or a reply deadline
+            in the past (``rule: "past"``).
     """
     _require_clerk(actor, organizer, _("organize its meetings"))
+    _require_future(starts_at, reply_due, now or timezone.now())
     if ends_at <= starts_at:
         raise ValidationFailed(_("The meeting ends after it starts."), extra={"field": "ends_at", "rule": "order"})
     if reply_due > starts_at:
@@ -155,6 +160,14 @@ def meeting_create(*, actor, organizer: Organization, title: str, starts_at: dat
     return meeting
 
 
+def _require_future(starts_at: datetime, reply_due: datetime, now: datetime) -> None:
+    if starts_at <= now:
+        raise ValidationFailed(_("The meeting would start in the past."), extra={"field": "starts_at", "rule": "past"})
+    if reply_due <= now:
+        raise ValidationFailed(_("The reply deadline has passed already."),
+                               extra={"field": "reply_due", "rule": "past"})
+
+
 def _locked(meeting: Meeting, actor) -> Meeting:
     if actor is not None:
         meeting_get(actor=actor, pk=meeting.pk)
@@ -162,18 +175,23 @@ def _locked(meeting: Meeting, actor) -> Meeting:
 
 
 @transaction.atomic
-def meeting_notice_send(*, actor, meeting: Meeting) -> Meeting:
+def meeting_notice_send(*, actor, meeting: Meeting, now: datetime | None = None) -> Meeting:
     """Send the notice (会议通知): it is delivered to each invited organization's meeting inbox on
-    this platform (``meeting_notices_for``). Sent once.
+    this platform (``meeting_notices_for``). Sent once, while the reply deadline is ahead.
 
     Raises:
-        NotFound; PermissionDenied (no document clerk of the organizer); Conflict (sent already).
+        NotFound; PermissionDenied (no document clerk of the organizer); Conflict (sent already;
+        the meeting started or its reply deadline passed: ``rule: "past"``).
     """
     meeting = _locked(meeting, actor)
     _require_clerk(actor, meeting.organizer, _("send its meeting notices"))
     if meeting.notice_sent_at is not None:
         raise Conflict(_("The notice was sent already."), extra={"rule": "sent"})
-    meeting.notice_sent_at = timezone.now()
+    now = now or timezone.now()
+    if meeting.reply_due <= now:
+        raise Conflict(_("The reply deadline has passed already: change the meeting's dates first."),
+                       extra={"rule": "past"})
+    meeting.notice_sent_at = now
     meeting.save(update_fields=["notice_sent_at"])
     invited = list(meeting.invitations.values_list("organization_id", flat=True))
     audit_record(action="documents.meeting.notice", actor=actor, organization=meeting.organizer, obj=meeting,
@@ -307,19 +325,22 @@ def minutes_body(meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def meeting_minutes_draft(*, actor, meeting: Meeting) -> OfficialDocument:
+def meeting_minutes_draft(*, actor, meeting: Meeting, now: datetime | None = None) -> OfficialDocument:
     """"Draft the minutes": a 纪要 of the organizer, titled ``minutes_title``, its body from the
     agenda (``minutes_body``), addressed (主送) to the organizations that replied attending, linked
     to the meeting; it waits at 拟稿 in the outgoing flow (``documents.actions.document_draft``).
 
     Raises:
         NotFound; PermissionDenied (no document clerk of the organizer); Conflict (the notice was
-        not sent, or minutes exist already and are not withdrawn).
+        not sent; the meeting has not started yet, ``rule: "not_started"``: replies may still
+        come; or minutes exist already and are not withdrawn).
     """
     meeting = _locked(meeting, actor)
     _require_clerk(actor, meeting.organizer, _("draft its minutes"))
     if meeting.notice_sent_at is None:
         raise Conflict(_("Send the notice first."), extra={"rule": "not_sent"})
+    if (now or timezone.now()) < meeting.starts_at:
+        raise Conflict(_("Minutes are drafted once the meeting has started."), extra={"rule": "not_started"})
     if meeting.minutes is not None and meeting.minutes.status != DocumentStatus.WITHDRAWN:
         raise Conflict(_("The minutes are drafted already."), extra={"document": meeting.minutes_id})
     attending = [i.organization for i in meeting.invitations.filter(attending=True).select_related("organization")]
@@ -340,3 +361,25 @@ def meeting_history(*, actor, meeting: Meeting):
     """
     meeting_get(actor=actor, pk=meeting.pk)
     return audit_events_for(object_type=Meeting._meta.label_lower, object_id=meeting.pk)
+
+
+def meeting_event_describe(event) -> tuple[str, str]:
+    """``(what, details)`` of a meeting's audit event in the active language, for its history page
+    (the audit log keeps its summaries in English, as written)."""
+    changes = event.changes or {}
+    if event.action == "documents.meeting.create":
+        return _("Meeting created"), event.summary
+    if event.action == "documents.meeting.notice":
+        count = len(changes.get("invited", []))
+        return _("Notice sent"), ngettext("to %(count)d organization", "to %(count)d organizations",
+                                          count) % {"count": count}
+    if event.action == "documents.meeting.reply":
+        answer = (ngettext("attending, %(count)d person", "attending, %(count)d people", changes.get("attendees", 0))
+                  % {"count": changes.get("attendees", 0)}) if changes.get("attending") else _("not attending")
+        return pgettext("meeting", "Reply"), f"{event.organization_label}：{answer}"
+    if event.action == "documents.meeting.remind":
+        names = Organization.objects.filter(pk__in=changes.get("organizations", [])).order_by("path")
+        return _("Reminder sent (催办)"), "、".join(names.values_list("name", flat=True))
+    if event.action == "documents.meeting.minutes":
+        return _("Minutes drafted"), event.summary
+    return event.action, event.summary

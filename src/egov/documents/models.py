@@ -20,23 +20,27 @@ from egov.orgs.models import Organization
 
 
 class Kind(models.TextChoices):
-    """The 15 kinds of 党政机关公文处理工作条例 §8."""
+    """The 15 kinds of 党政机关公文处理工作条例 §8.
 
-    RESOLUTION = "resolution", _("Resolution")
-    DECISION = "decision", _("Decision")
-    ORDER = "order", _("Order")
-    COMMUNIQUE = "communique", _("Communiqué")
-    ANNOUNCEMENT = "announcement", _("Announcement")
-    PUBLIC_NOTICE = "public_notice", _("Public notice")
-    OPINION = "opinion", _("Opinion")
-    NOTICE = "notice", _("Notice")
-    CIRCULAR = "circular", _("Circular")
-    REPORT = "report", _("Report")
-    REQUEST = "request", _("Request for instructions")
-    REPLY = "reply", _("Reply")
-    MOTION = "motion", _("Motion")
-    LETTER = "letter", _("Letter")
-    MINUTES = "minutes", _("Minutes")
+    The labels have their own context: "Opinion" and "Reply" are also 意见 of a countersignature
+    and 答复 of a request elsewhere, and the first catalogue that knows a msgid wins.
+    """
+
+    RESOLUTION = "resolution", pgettext_lazy("kind of official document", "Resolution")
+    DECISION = "decision", pgettext_lazy("kind of official document", "Decision")
+    ORDER = "order", pgettext_lazy("kind of official document", "Order")
+    COMMUNIQUE = "communique", pgettext_lazy("kind of official document", "Communiqué")
+    ANNOUNCEMENT = "announcement", pgettext_lazy("kind of official document", "Announcement")
+    PUBLIC_NOTICE = "public_notice", pgettext_lazy("kind of official document", "Public notice")
+    OPINION = "opinion", pgettext_lazy("kind of official document", "Opinion")
+    NOTICE = "notice", pgettext_lazy("kind of official document", "Notice")
+    CIRCULAR = "circular", pgettext_lazy("kind of official document", "Circular")
+    REPORT = "report", pgettext_lazy("kind of official document", "Report")
+    REQUEST = "request", pgettext_lazy("kind of official document", "Request for instructions")
+    REPLY = "reply", pgettext_lazy("kind of official document", "Reply")
+    MOTION = "motion", pgettext_lazy("kind of official document", "Motion")
+    LETTER = "letter", pgettext_lazy("kind of official document", "Letter")
+    MINUTES = "minutes", pgettext_lazy("kind of official document", "Minutes")
 
 
 class Direction(models.TextChoices):

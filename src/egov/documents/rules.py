@@ -13,6 +13,7 @@ from egov.documents.models import (
     UPWARD_KINDS,
     Classification,
     Direction,
+    Disclosure,
     Kind,
     Urgency,
 )
@@ -42,6 +43,29 @@ def classification_check(value: str) -> str:
         )
     raise ValidationFailed(_("The classification must be 公开 or 内部."),
                            extra={"field": "classification", "rule": "choice"})
+
+
+def disclosure_check(value: str, *, classification: str) -> str:
+    """Return the 公开属性 ``value`` (a ``Disclosure`` value other than undecided) of a document.
+
+    主动公开 (《政府信息公开条例》(2019) 第十九条、第二十条) is for documents meant for the public:
+    a 内部 document (``classification``) is 依申请公开 or 不予公开 at most.
+
+    Raises:
+        ValidationFailed: ``rule: "required"`` when undecided; ``rule: "choice"`` for an unknown
+            value; ``rule: "internal"`` for 主动公开 of a 内部 document.
+    """
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(_("Choose whether the document is disclosed (公开属性)."),
+                               extra={"field": "disclosure", "rule": "required"})
+    if value not in Disclosure.values:
+        raise ValidationFailed(_("Unknown disclosure: %(value)s") % {"value": value},
+                               extra={"field": "disclosure", "rule": "choice"})
+    if value == Disclosure.PROACTIVE and classification == Classification.INTERNAL:
+        raise ValidationFailed(_("An internal (内部) document cannot be disclosed proactively (主动公开)."),
+                               extra={"field": "disclosure", "rule": "internal"})
+    return value
 
 
 def kind_check(value: str) -> str:

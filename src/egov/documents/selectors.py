@@ -13,12 +13,13 @@ from egov.audit.models import AuditEvent
 from egov.audit.selectors import audit_events_for
 from egov.core.errors import NotFound
 from egov.documents.incoming import require_incoming_visible
-from egov.documents.models import Classification, Disclosure, IncomingDocument, OfficialDocument, Recipient
+from egov.documents.models import Classification, Disclosure, IncomingDocument, Kind, OfficialDocument, Recipient
 from egov.documents.permissions import require_visible, visible_documents
 from egov.documents.search import SearchResults, search
 from egov.documents.states import Status
 from egov.orgs.models import Organization
-from egov.orgs.permissions import member_organization_ids
+from egov.orgs.permissions import has_role, member_organization_ids
+from egov.orgs.roles import Role
 from egov.trust.models import Seal
 from egov.trust.selectors import seal_usable_by, seals_of
 
@@ -248,6 +249,23 @@ def delivery_table(*, actor, document: OfficialDocument, today: date | None = No
 def document_is_issuer_side(*, actor, document: OfficialDocument) -> bool:
     """True when the actor is a member of the issuing organization (sees the delivery table)."""
     return document.issuer_id in member_organization_ids(actor)
+
+
+def document_can_publish(*, actor, document: OfficialDocument) -> bool:
+    """Whether ``actor`` may publish ``document`` on the public site or withdraw it
+    (``actions.document_publish``): it is issued, 公开 and 主动公开, and the actor is a document
+    clerk or an approver of the issuer."""
+    return (document.status == Status.ISSUED and document.disclosure == Disclosure.PROACTIVE
+            and document.classification == Classification.PUBLIC
+            and (has_role(actor, document.issuer, Role.DOCUMENT_CLERK) or has_role(actor, document.issuer,
+                                                                                   Role.APPROVER)))
+
+
+def published_kinds() -> list[tuple[str, str]]:
+    """The ``(value, label)`` of the kinds (文种) that published documents have, in the order of
+    ``Kind`` (条例 §8): the 文种 filter of 政务公开 offers only these."""
+    present = set(documents_published().order_by().values_list("kind", flat=True).distinct())
+    return [(value, label) for value, label in Kind.choices if value in present]
 
 
 def incoming_history(*, actor, incoming: IncomingDocument) -> QuerySet[AuditEvent]:

@@ -15,6 +15,8 @@ Who (deny by default; roles are held in the organization itself):
 - reporting: a document clerk of the owner or a co-owner; asking for completion: of the owner.
 """
 
+import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 
@@ -91,10 +93,32 @@ def items_visible(user, queryset: QuerySet[SupervisionItem] | None = None) -> Qu
     return queryset.filter(Q(supervisor_id__in=orgs) | Q(owner_id__in=orgs) | Q(co_owners__in=orgs)).distinct()
 
 
-def supervision_items_for(*, actor) -> QuerySet[SupervisionItem]:
-    """The items ``actor`` may see: open ones first, overdue first among them, then by deadline."""
+OPEN = "open"  # the status filter of every status but closed
+
+
+def supervision_items_for(*, actor, status: str = "", owner_id: int | None = None, overdue: bool = False,
+                          query: str = "") -> QuerySet[SupervisionItem]:
+    """The items ``actor`` may see: open ones first, overdue first among them, then by deadline.
+
+    Args:
+        status: a ``SupervisionItem.Status`` value, ``OPEN`` (all but closed), or "" for all.
+        owner_id: only the items of this owner organization.
+        overdue: only the open items past their deadline.
+        query: only the items whose title or requirement contains it (case-insensitive).
+    """
     queryset = SupervisionItem.objects.select_related("supervisor", "owner").annotate(
         closed=Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0)))
+    if status == OPEN:
+        queryset = queryset.exclude(status=Status.CLOSED)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if owner_id:
+        queryset = queryset.filter(owner_id=owner_id)
+    if overdue:
+        queryset = queryset.filter(overdue=True).exclude(status=Status.CLOSED)
+    query = (query or "").strip()
+    if query:
+        queryset = queryset.filter(Q(title__icontains=query) | Q(requirement__icontains=query))
     return items_visible(actor, queryset).order_by("closed", "-overdue", "deadline", "id")
 
 
@@ -196,6 +220,35 @@ def supervision_item_create(*, actor, supervisor: Organization, title: str, requ
     return item
 
 
+# Magic numbers of the files a progress report may carry: PDF (ISO 32000-1 §7.5.2) "%PDF-"; JPEG
+# (ITU T.81) SOI FF D8 then a marker FF; PNG (ISO/IEC 15948 §5.2) its 8-byte signature; the OLE2
+# compound file of .doc/.xls/.ppt and .wps/.et (MS-CFB §2.2) D0 CF 11 E0 A1 B1 1A E1; ZIP packages
+# (PK 03 04): OFD (GB/T 33190-2016 §7.1, OFD.xml at the root) and Office Open XML (ISO/IEC 29500-2,
+# [Content_Types].xml at the root: .docx, .xlsx, .pptx).
+_MAGIC = ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpeg"), (b"\x89PNG\r\n\x1a\n", "png"),
+          (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole2"))
+
+
+def attachment_kind(content: bytes) -> str | None:
+    """What a report's attachment is, from its bytes: ``"pdf"``, ``"jpeg"``, ``"png"``, ``"ole2"``
+    (older Office/WPS documents), ``"ofd"`` or ``"ooxml"`` (.docx/.xlsx/.pptx); None for anything
+    else (HTML, SVG, scripts, archives…), which is refused."""
+    for magic, kind in _MAGIC:
+        if content.startswith(magic):
+            return kind
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as package:
+                names = set(package.namelist())
+        except (zipfile.BadZipFile, ValueError):
+            return None
+        if "OFD.xml" in names:
+            return "ofd"
+        if "[Content_Types].xml" in names:
+            return "ooxml"
+    return None
+
+
 @transaction.atomic
 def supervision_report(*, actor, item: SupervisionItem, text: str, percent: int | None = None,
                        reported_on: date | None = None, attachment: File | None = None) -> ProgressReport:
@@ -210,7 +263,9 @@ def supervision_report(*, actor, item: SupervisionItem, text: str, percent: int 
         NotFound: the actor may not see the item.
         PermissionDenied: the actor is no document clerk of the owner or a co-owner.
         Conflict: the item is closed or waits for the supervisor's decision.
-        ValidationFailed: no text, a percent outside 0–100, a date in the future, a too large file.
+        ValidationFailed: no text, a percent outside 0–100, a date in the future, a too large file,
+            a file that is not PDF, an image (JPEG, PNG), OFD or an office document
+            (``rule: "file_type"``, by its bytes: ``attachment_kind``).
     """
     item = _locked(item, actor)
     organization = next((o for o in [item.owner, *item.co_owners.all()] if has_role(actor, o, Role.DOCUMENT_CLERK)),
@@ -233,6 +288,11 @@ def supervision_report(*, actor, item: SupervisionItem, text: str, percent: int 
         if attachment.size > ATTACHMENT_MAX_BYTES:
             raise ValidationFailed(_("The file is larger than %(n)d MB.") % {"n": ATTACHMENT_MAX_BYTES // 2**20},
                                    extra={"field": "attachment", "rule": "max_size"})
+        content = attachment.read()
+        attachment.seek(0)
+        if attachment_kind(content) is None:
+            raise ValidationFailed(_("Attach a PDF, an image (JPEG, PNG), an OFD or an office document."),
+                                   extra={"field": "attachment", "rule": "file_type"})
         report.attachment_name = (attachment.name or "attachment")[:200]
         report.attachment.save(report.attachment_name.rsplit("/", 1)[-1], attachment, save=False)
     report.save()

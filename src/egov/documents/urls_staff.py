@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.document_search, name="search"),
     path("<int:pk>/", views.document_detail, name="detail"),
     path("<int:pk>/move/", views.document_move, name="move"),
+    path("<int:pk>/publication/", views.document_publication, name="publication"),
     path("<int:pk>/receive/", views.document_receive, name="receive"),
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("<int:pk>/preview.pdf", views.document_preview, name="preview"),

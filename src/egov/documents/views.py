@@ -112,7 +112,25 @@ def document_detail(request, pk: int):
         "recipients": recipients, "can_receive": can_receive, "attachments": document.attachments.all(),
         "limit_mb": actions.attachment_max_bytes() // (1024 * 1024),
         "can_supervise": _drafting_organizations(request.user).exists(),  # 督办立项 from this document
+        "can_publish": issuer_side and selectors.document_can_publish(actor=request.user, document=document),
     }, status=status)
+
+
+@staff_required
+@require_POST
+def document_publication(request, pk: int):
+    """Publish an issued 主动公开 document on the public site now (``publish=yes``) or withdraw it."""
+    document = _document_or_404(request, pk)
+    try:
+        if request.POST.get("publish") == "yes":
+            actions.document_publish(actor=request.user, document=document)
+            messages.success(request, _("The document is published on the public site."))
+        else:
+            actions.document_unpublish(actor=request.user, document=document, reason=request.POST.get("reason", ""))
+            messages.success(request, _("The document is withdrawn from the public site."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("documents:detail", pk=document.pk)
 
 
 @staff_required

@@ -88,7 +88,9 @@ def meeting_detail(request, pk: int):
                                                                                 if not i.replied_at),
         "reply_forms": reply_forms if meeting.notice_sent_at else [], "open": timezone.now() <= meeting.reply_due,
         "minutes": meeting.minutes, "items": meeting.supervision_items.all() if organizer_side else [],
-        "events": mt.meeting_history(actor=user, meeting=meeting) if organizer_side else [],
+        "events": [{"occurred_at": e.occurred_at, "actor_label": e.actor_label,
+                    **dict(zip(("what", "details"), mt.meeting_event_describe(e), strict=True))}
+                   for e in mt.meeting_history(actor=user, meeting=meeting)] if organizer_side else [],
     })
 
 

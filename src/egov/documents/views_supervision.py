@@ -6,6 +6,7 @@ Thin: a visibility-checked fetch (NotFound → 404), one action, a response.
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from egov.core.errors import ApplicationError, NotFound, ValidationFailed
 from egov.core.forms import add_application_error
 from egov.documents import selectors
 from egov.documents import supervision as sv
-from egov.documents.forms_supervision import ReportForm, SupervisionItemForm
+from egov.documents.forms_supervision import ReportForm, SupervisionFilterForm, SupervisionItemForm
 from egov.documents.meetings import clerk_organizations, meeting_get
 from egov.documents.models import SupervisionReminder
 from egov.orgs.permissions import has_role
@@ -31,16 +32,30 @@ def _item_or_404(request, pk: int):
         raise Http404(_("No such supervision item.")) from None
 
 
+PER_PAGE = 50
+
+
 @staff_required
 def supervision_list(request):
-    """The items I may see: open ones first, overdue first, then by deadline; today's reminders marked."""
-    items = list(sv.supervision_items_for(actor=request.user)[:300])
-    reminded = set(SupervisionReminder.objects.filter(item__in=items, sent_on=timezone.localdate())
+    """The items I may see, open ones by default (filter by status, owner, overdue, words), overdue
+    first, then by deadline, 50 a page; today's reminders marked."""
+    form = SupervisionFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    status = filters.get("status") or sv.OPEN
+    owner = filters.get("owner")
+    items = sv.supervision_items_for(actor=request.user, status="" if status == "all" else status,
+                                     owner_id=owner.pk if owner else None, overdue=filters.get("overdue", False),
+                                     query=filters.get("q", ""))
+    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    reminded = set(SupervisionReminder.objects.filter(item__in=[i.pk for i in page], sent_on=timezone.localdate())
                    .values_list("item_id", flat=True))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "documents/supervision_list.html", {
-        "items": items, "reminded": reminded, "today": timezone.localdate(),
+        "form": form, "page": page, "items": list(page.object_list), "query": query.urlencode(),
+        "reminded": reminded, "today": timezone.localdate(),
         "can_create": clerk_organizations(request.user).exists(), "status": sv.Status,
-    })
+    }, status=400 if form.errors else 200)
 
 
 def _source(request):

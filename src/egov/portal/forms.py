@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from egov.documents.models import Kind
-from egov.documents.selectors import published_issuers, published_years
+from egov.documents.selectors import published_issuers, published_kinds, published_years
 from egov.portal import deadlines
 from egov.portal.actions import CORRECTION_PERIOD_MAX, DESCRIPTION_MAX, TEXT_MAX
 from egov.portal.models import AnswerKind, FormWanted
@@ -25,7 +24,7 @@ class DisclosureFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = published_issuers()
-        self.fields["kind"].choices = [("", _("All kinds")), *Kind.choices]
+        self.fields["kind"].choices = [("", _("All kinds")), *published_kinds()]
         self.fields["year"].choices = [("", _("All years")), *((year, str(year)) for year in published_years())]
 
 

@@ -70,6 +70,7 @@ def draft(wuxi):
         actor=wuxi.clerk, issuer=wuxi.government, kind="notice", title="无锡市人民政府关于加快推进电子政务建设的通知",
         body="一、总体要求\n（一）加强领导。各地各部门要高度重视。\n1.资金保障。",
         main_to=[wuxi.finance, wuxi.education], copy_to=[wuxi.reform], printer=wuxi.office,
+        disclosure="proactive",
     )
 
 

@@ -128,7 +128,7 @@ def test_number_allocation_in_sequence_per_code_and_year(wuxi, draft):
     assert str(first.number) == f"锡政发〔{year}〕1号"
     assert first.status == "printing"
     second = document_draft(actor=wuxi.clerk, issuer=wuxi.government, kind="notice", title="第二件",
-                            main_to=[wuxi.finance])
+                            main_to=[wuxi.finance], disclosure="not_disclosed")
     second = document_number_allocate(document=advance_to_registering(wuxi, second), actor=wuxi.clerk)
     assert str(second.number) == f"锡政发〔{year}〕2号"
     assert AuditEvent.objects.filter(action="documents.number.allocate").count() == 2
@@ -162,7 +162,7 @@ def test_hand_typed_duplicate_is_refused(wuxi, draft):
 
 def test_upward_document_needs_its_signer_before_numbering(wuxi):
     request = document_draft(actor=wuxi.clerk, issuer=wuxi.government, kind="request", title="关于……的请示",
-                             main_to_text="江苏省人民政府")
+                             main_to_text="江苏省人民政府", disclosure="not_disclosed")
     assert request.direction == "upward"
     advance_to_registering(wuxi, request)
     assert OfficialDocument.objects.get(pk=request.pk).signers == "副市长赵强"
@@ -173,7 +173,8 @@ def test_upward_document_needs_its_signer_before_numbering(wuxi):
 
 
 def test_issuer_without_document_code(wuxi):
-    document = document_draft(actor=None, issuer=wuxi.government, kind="notice", title="标题", main_to=[wuxi.finance])
+    document = document_draft(actor=None, issuer=wuxi.government, kind="notice", title="标题", main_to=[wuxi.finance],
+                              disclosure="on_request")
     advance_to_registering(wuxi, document)
     type(wuxi.government).objects.filter(pk=wuxi.government.pk).update(doc_code=None)
     with pytest.raises(ValidationFailed) as error:

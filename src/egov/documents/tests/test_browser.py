@@ -59,6 +59,7 @@ def test_draft_to_dispatch_and_receipt_to_archive(reference_data, live_server, b
     page.fill("#id_title", "无锡市人民政府关于做好政务公开工作的通知")
     page.select_option("#id_main_to", [str(wuxi.finance.pk), str(wuxi.education.pk)])
     page.select_option("#id_printer", str(wuxi.office.pk))
+    page.select_option("#id_disclosure", "proactive")
     page.fill("#id_body", "一、工作要求\n各部门要按要求做好政务公开。")
     page.locator("form.form button[type=submit]").first.click()
     expect(page.locator("h1")).to_have_text("无锡市人民政府关于做好政务公开工作的通知")

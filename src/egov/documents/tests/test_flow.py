@@ -197,7 +197,7 @@ def test_registration_numbers_count_per_organization(wuxi, draft, government_sea
     (row,) = document_receive(document=issued, actor=wuxi.finance_clerk)
     first = inc.incoming_register(actor=wuxi.finance_clerk, incoming=row.incoming)
     second_doc = document_draft(actor=wuxi.clerk, issuer=wuxi.government, kind="notice", title="第二件",
-                                main_to=[wuxi.finance], printer=wuxi.office)
+                                main_to=[wuxi.finance], printer=wuxi.office, disclosure="not_disclosed")
     second_doc = _issue(wuxi, second_doc, government_seal)
     (row2,) = document_receive(document=second_doc, actor=wuxi.finance_clerk)
     second = inc.incoming_register(actor=wuxi.finance_clerk, incoming=row2.incoming)

@@ -44,11 +44,27 @@ def test_traditional_seed_finds_its_issuer_in_simplified_form(wuxi, capsys):
     assert document.issuer == wuxi.government and document.disclosure == Disclosure.UNDECIDED
 
 
-def test_the_same_document_twice_is_refused_and_nothing_is_added(wuxi, capsys):
+def test_the_same_document_again_adds_nothing_and_with_publish_publishes_it(wuxi, capsys):
     run(str(SIMPLIFIED), capsys=capsys)
     events = AuditEvent.objects.count()
+    out, _err = run(str(SIMPLIFIED), capsys=capsys)
+    assert "锡政发〔2004〕99号" in out and OfficialDocument.objects.count() == 1
+    assert AuditEvent.objects.count() == events
+    run(str(SIMPLIFIED), "--publish", capsys=capsys)
+    document = OfficialDocument.objects.get()
+    assert document.disclosure == Disclosure.PROACTIVE and document.published_at is not None
+    publish = AuditEvent.objects.get(action="documents.document.publish", object_id=str(document.pk))
+    assert publish.actor_id is None and publish.actor_label == "egov documents import"
+
+
+def test_another_document_with_a_number_held_is_refused_with_exit_2(wuxi, tmp_path, capsys):
+    run(str(SIMPLIFIED), capsys=capsys)
+    other = tmp_path / "other.txt"
+    other.write_text("无锡市人民政府关于另一件事的通知\n锡政发〔2004〕99号\n各区人民政府：\n特此通知。\n"
+                     "无锡市人民政府\n2004年5月6日\n", encoding="utf-8")
+    events = AuditEvent.objects.count()
     with pytest.raises(CommandError) as refused:
-        run(str(SIMPLIFIED), capsys=capsys)
+        run(str(other), capsys=capsys)
     assert refused.value.returncode == 2 and "锡政发〔2004〕99号" in str(refused.value)
     assert OfficialDocument.objects.count() == 1 and AuditEvent.objects.count() == events
 
@@ -99,3 +115,96 @@ def test_an_imported_document_starts_no_outgoing_process(wuxi, capsys):
 
     run(str(SIMPLIFIED), capsys=capsys)
     assert not ProcessInstance.objects.exists()
+
+
+NUMBERLESS = ("无锡市人民政府关于做好防汛工作的通知\n各区人民政府：\n请做好防汛准备工作。\n"
+              "无锡市人民政府\n2026年6月1日\n")
+
+
+def test_a_numberless_document_imported_twice_is_one_document_published_once(wuxi, tmp_path, capsys):
+    path = tmp_path / "nonumber.txt"
+    path.write_text(NUMBERLESS, encoding="utf-8")
+    run(str(path), "--publish", capsys=capsys)
+    out, _err = run(str(path), "--publish", capsys=capsys)
+    document = OfficialDocument.objects.get()  # one, not two
+    assert document.number is None and document.written_on.isoformat() == "2026-06-01"
+    assert f"id {document.pk}" in out
+    assert AuditEvent.objects.filter(action="documents.document.publish").count() == 1
+    # Another date is another document (a second notice of the same title, a year later).
+    path.write_text(NUMBERLESS.replace("2026年6月1日", "2025年6月1日"), encoding="utf-8")
+    run(str(path), capsys=capsys)
+    assert OfficialDocument.objects.count() == 2
+
+
+def _document(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_future_date_is_refused_naming_it(wuxi, tmp_path, capsys):
+    path = _document(tmp_path, "future.txt", "无锡市财政局关于预算公开的通知\n锡财〔2026〕5号\n各区财政局：\n"
+                                             "请做好预算公开工作。\n无锡市财政局\n2099年5月6日\n")
+    with pytest.raises(CommandError) as refused:
+        run(str(path), "--publish", capsys=capsys)
+    assert refused.value.returncode == 2 and "2099-05-06" in str(refused.value)
+    assert not OfficialDocument.objects.exists()
+
+
+def test_an_impossible_date_is_named(wuxi, tmp_path, capsys):
+    path = _document(tmp_path, "feb30.txt", "无锡市财政局关于预算公开的通知\n锡财〔2026〕5号\n各区财政局：\n"
+                                            "请做好预算公开工作。\n无锡市财政局\n2026年2月30日\n")
+    with pytest.raises(CommandError) as refused:
+        run(str(path), capsys=capsys)
+    assert refused.value.returncode == 2 and "2026年2月30日" in str(refused.value)
+
+
+def test_a_big5_file_is_refused_as_an_unreadable_encoding(wuxi, tmp_path, capsys):
+    path = tmp_path / "big5.txt"
+    path.write_bytes(TRADITIONAL.read_text(encoding="utf-8").encode("big5", errors="replace"))
+    with pytest.raises(CommandError) as refused:
+        run(str(path), capsys=capsys)
+    assert refused.value.returncode == 2 and "UTF-8" in str(refused.value)
+    assert not OfficialDocument.objects.exists()
+
+
+def test_a_title_over_300_characters_is_refused_as_too_long(wuxi, tmp_path, capsys):
+    title = "无锡市财政局关于" + "加强" * 296 + "的通知"  # 8 + 592 + 3 = 603 characters
+    path = _document(tmp_path, "long.txt",
+                     f"{title}\n锡财〔2026〕5号\n各区财政局：\n请做好工作。\n无锡市财政局\n2026年3月1日\n")
+    with pytest.raises(CommandError) as refused:
+        run(str(path), capsys=capsys)
+    assert "603" in str(refused.value) and "300" in str(refused.value)
+
+
+def test_an_organization_code_that_the_number_extends_finds_the_issuer(wuxi, tmp_path, capsys):
+    # 锡财 is 财政局's 机关代字; 锡财发 is not anyone's: the longest code it begins with is 锡财.
+    path = _document(tmp_path, "fa.txt", "关于预算公开的通知\n锡财发〔2026〕22号\n各区财政局：\n请做好预算公开工作。\n"
+                                         "2026年3月2日\n")
+    run(str(path), capsys=capsys)
+    document = OfficialDocument.objects.get()
+    assert document.issuer == wuxi.finance and str(document.number) == "锡财发〔2026〕22号"
+
+
+def test_a_code_extending_no_organization_code_is_refused(wuxi, tmp_path, capsys):
+    # 锡 alone is no one's code, and one character is never taken as a prefix; 锡水 belongs to no one.
+    path = _document(tmp_path, "water.txt",
+                     "关于防汛的通知\n锡水发〔2026〕3号\n各区水利局：\n请做好防汛。\n2026年3月2日\n")
+    with pytest.raises(CommandError) as refused:
+        run(str(path), capsys=capsys)
+    assert refused.value.returncode == 2 and "锡水发〔2026〕3号" in str(refused.value)
+
+
+def test_an_empty_folder_is_reported_in_chinese_and_the_report_lists_the_imported(wuxi, tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(CommandError) as refused:
+        run(str(empty), capsys=capsys)
+    assert refused.value.returncode == 2 and "没有" in str(refused.value)
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "seed.txt").write_bytes(SIMPLIFIED.read_bytes())
+    out, _err = run(str(folder), capsys=capsys)
+    assert "seed.txt" in out and "锡政发〔2004〕99号" in out
+    event = AuditEvent.objects.get(action="documents.document.import")
+    assert event.actor_id is None and event.actor_label == "egov documents import"

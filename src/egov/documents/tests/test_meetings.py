@@ -98,7 +98,10 @@ def test_minutes_are_a_jiyao_in_the_first_step_to_the_attending(wuxi, meeting):
     mt.meeting_reply(actor=wuxi.finance_clerk, invitation=finance, attending=True,
                      attendees=[{"name": "钱伟", "position": "办公室主任"}], now=at(7, 9))
     mt.meeting_reply(actor=None, invitation=education, attending=False, now=at(7, 9))
-    document = mt.meeting_minutes_draft(actor=wuxi.clerk, meeting=meeting)
+    with pytest.raises(Conflict) as early:  # the day before the meeting: replies may still come
+        mt.meeting_minutes_draft(actor=wuxi.clerk, meeting=meeting, now=at(9, 9))
+    assert early.value.extra["rule"] == "not_started"
+    document = mt.meeting_minutes_draft(actor=wuxi.clerk, meeting=meeting, now=at(10, 11))
     assert document.kind == Kind.MINUTES == "minutes"
     assert document.status == "drafting" and document.issuer == wuxi.government
     assert document.title == "全市电子政务工作推进会纪要"
@@ -108,7 +111,7 @@ def test_minutes_are_a_jiyao_in_the_first_step_to_the_attending(wuxi, meeting):
     meeting.refresh_from_db()
     assert meeting.minutes == document
     with pytest.raises(Conflict):
-        mt.meeting_minutes_draft(actor=wuxi.clerk, meeting=meeting)
+        mt.meeting_minutes_draft(actor=wuxi.clerk, meeting=meeting, now=at(10, 11))
     # The 纪要 goes on through the outgoing flow unchanged: 拟稿 → 核稿.
     assert document_transition(actor=wuxi.clerk, document=document, to="reviewing").status == "reviewing"
     # A supervision item from the meeting's decisions.
@@ -116,6 +119,22 @@ def test_minutes_are_a_jiyao_in_the_first_step_to_the_attending(wuxi, meeting):
                                    requirement="二、部署下一阶段工作", owner=wuxi.finance,
                                    deadline=at(30, 9).date(), source_meeting=meeting)
     assert list(meeting.supervision_items.all()) == [item]
+
+
+def test_a_meeting_in_the_past_is_refused_and_a_passed_deadline_sends_no_notice(wuxi):
+    args = {"actor": wuxi.clerk, "organizer": wuxi.government, "title": "x", "place": "y",
+            "agenda": [("议题", "")], "invited": [(wuxi.finance, 1)]}
+    with pytest.raises(ValidationFailed) as past:  # now 10 March 12:00, the meeting 10 March 9:00
+        mt.meeting_create(starts_at=at(10, 9), ends_at=at(10, 11), reply_due=at(8, 17), now=at(10, 12), **args)
+    assert (past.value.extra["field"], past.value.extra["rule"]) == ("starts_at", "past")
+    with pytest.raises(ValidationFailed) as replies:  # now 9 March: the meeting ahead, replies were due 8 March
+        mt.meeting_create(starts_at=at(10, 9), ends_at=at(10, 11), reply_due=at(8, 17), now=at(9, 9), **args)
+    assert (replies.value.extra["field"], replies.value.extra["rule"]) == ("reply_due", "past")
+    meeting = mt.meeting_create(starts_at=at(10, 9), ends_at=at(10, 11), reply_due=at(8, 17), now=at(7, 9), **args)
+    with pytest.raises(Conflict) as late:
+        mt.meeting_notice_send(actor=wuxi.clerk, meeting=meeting, now=at(8, 18))
+    assert late.value.extra["rule"] == "past"
+    assert mt.meeting_notice_send(actor=wuxi.clerk, meeting=meeting, now=at(8, 16)).notice_sent_at == at(8, 16)
 
 
 def test_minutes_title():

@@ -46,7 +46,7 @@ def registering(wuxi):
     documents = []
     for index in range(THREADS):
         document = document_draft(actor=None, issuer=wuxi.government, kind="notice", title=f"通知{index + 1}",
-                                  main_to=[wuxi.finance])
+                                  main_to=[wuxi.finance], disclosure="proactive")
         documents.append(advance_to_registering(wuxi, document))
     return documents
 

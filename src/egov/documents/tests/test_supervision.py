@@ -134,3 +134,26 @@ def test_from_a_document_the_actor_cannot_see(wuxi, draft):
     item = sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="x", requirement="y",
                                       owner=wuxi.finance, deadline=date(2099, 1, 1), source_document=draft)
     assert item.source_document == draft
+
+
+def test_attachment_kind_by_magic_bytes():
+    import io
+    import zipfile
+
+    from egov.documents.supervision import attachment_kind
+
+    def package(name: str) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(name, "<x/>")
+        return buffer.getvalue()
+
+    assert attachment_kind(b"%PDF-1.7\n") == "pdf"
+    assert attachment_kind(b"\x89PNG\r\n\x1a\n....") == "png"
+    assert attachment_kind(b"\xff\xd8\xff\xe0....") == "jpeg"
+    assert attachment_kind(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1....") == "ole2"
+    assert attachment_kind(package("OFD.xml")) == "ofd"
+    assert attachment_kind(package("[Content_Types].xml")) == "ooxml"
+    assert attachment_kind(package("evil.html")) is None
+    assert attachment_kind(b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>') is None
+    assert attachment_kind(b"<!doctype html><html></html>") is None

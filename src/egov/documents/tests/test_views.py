@@ -29,12 +29,12 @@ def test_draft_page_creates_a_sanitized_draft(wuxi, client_of):
     assert client.get(reverse("documents:new")).status_code == 200
     response = client.post(reverse("documents:new"), {
         "issuer": wuxi.government.pk, "kind": "notice", "title": "关于做好年度工作的通知", "classification": "public",
-        "main_to": [wuxi.finance.pk],
+        "main_to": [wuxi.finance.pk], "disclosure": "proactive",
         "body": '<p>一、工作要求<script>alert("x")</script></p><img src=x onerror=alert(1)>',
     })
     document = OfficialDocument.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("documents:detail", args=[document.pk])
-    assert document.body_html == "<p>一、工作要求</p>"
+    assert document.body_html == "<p>一、工作要求</p>" and document.disclosure == "proactive"
     page = client.get(response["Location"]).content.decode()
     assert "alert" not in page and "onerror" not in page
     assert "关于做好年度工作的通知" in page
@@ -44,7 +44,7 @@ def test_draft_page_shows_the_actions_error_next_to_the_field(wuxi, client_of):
     client = client_of(wuxi.clerk)
     response = client.post(reverse("documents:new"), {
         "issuer": wuxi.government.pk, "kind": "request", "direction": "downward", "title": "关于……的请示",
-        "classification": "public"})
+        "classification": "public", "disclosure": "not_disclosed"})
     assert response.status_code == 400
     assert "上行文" in response.content.decode()
     assert not OfficialDocument.objects.exists()
@@ -79,8 +79,12 @@ def test_preview_renders_the_pdf_on_demand(wuxi, draft, client_of):
 def test_edit_and_steps_through_the_page(wuxi, draft, client_of):
     client = client_of(wuxi.clerk)
     url = reverse("documents:detail", args=[draft.pk])
-    response = client.post(url, {"kind": "notice", "title": "新标题", "classification": "internal",
-                                 "main_to": [wuxi.finance.pk], "body": "正文"})
+    edit = {"kind": "notice", "title": "新标题", "classification": "internal", "main_to": [wuxi.finance.pk],
+            "body": "正文"}
+    assert client.post(url, edit).status_code == 400  # 公开属性 not chosen
+    refused = client.post(url, {**edit, "disclosure": "proactive"})  # 内部 and 主动公开 contradict
+    assert refused.status_code == 400 and refused.context["form"].errors["disclosure"]
+    response = client.post(url, {**edit, "disclosure": "on_request"})
     assert response.status_code == 302
     assert OfficialDocument.objects.get(pk=draft.pk).classification == "internal"
     client.post(reverse("documents:move", args=[draft.pk]), {"to": "reviewing"})

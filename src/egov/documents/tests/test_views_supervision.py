@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from egov.documents import meetings as mt
 from egov.documents import supervision as sv
@@ -52,15 +52,21 @@ def test_new_from_a_document_prefills_and_counts_working_days(client, wuxi, draf
 
 def test_owner_reports_with_an_attachment_others_get_404(client, wuxi, item):
     client.force_login(wuxi.finance_clerk)
-    upload = SimpleUploadedFile("进展.txt", "资金已拨付".encode(), content_type="text/plain")
+    page = b"<html><script>alert(1)</script></html>"
+    refused = SimpleUploadedFile("进展.pdf", page, content_type="application/pdf")  # named .pdf, HTML inside
+    client.post(reverse("documents:supervision_step", args=[item.pk, "report"]),
+                {"text": "资金已拨付", "percent": "60", "attachment": refused})
+    assert not item.reports.exists()
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile("进展.pdf", pdf, content_type="application/pdf")
     client.post(reverse("documents:supervision_step", args=[item.pk, "report"]),
                 {"text": "资金已拨付", "percent": "60", "attachment": upload})
     report = item.reports.get()
-    assert report.percent == 60 and report.attachment_name == "进展.txt"
+    assert report.percent == 60 and report.attachment_name == "进展.pdf"
     item.refresh_from_db()
     assert item.status == "in_progress"
     download = client.get(reverse("documents:report_attachment", args=[item.pk, report.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == "资金已拨付".encode()
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
     # The owner cannot close: the step answers with the rule, the item stays open.
     response = client.post(reverse("documents:supervision_step", args=[item.pk, "close"]), {"note": "办结"},
                            follow=True)
@@ -109,6 +115,11 @@ def test_meeting_pages_from_creation_to_minutes(client, wuxi):
     client.force_login(wuxi.clerk)
     table = client.get(reverse("documents:meeting", args=[meeting.pk]))
     assert table.context["replied"] == 1 and table.context["pending"] == 1 and "钱伟" in table.content.decode()
+    client.post(reverse("documents:meeting_step", args=[meeting.pk, "minutes"]))  # 10 days ahead: refused
+    meeting.refresh_from_db()
+    assert meeting.minutes is None
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=2),
+                                                 ends_at=timezone.now() - timedelta(hours=1))
     client.post(reverse("documents:meeting_step", args=[meeting.pk, "minutes"]))
     meeting.refresh_from_db()
     assert meeting.minutes.kind == "minutes"
@@ -124,3 +135,73 @@ def test_from_this_document_link_only_for_document_clerks(client, wuxi, draft):
     client.force_login(wuxi.reviewer)
     assert link not in client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
     assert client.get(link).status_code == 404
+
+
+def test_list_shows_open_items_50_a_page_filtered_by_status_owner_overdue_and_words(client, wuxi):
+    for index in range(55):
+        sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title=f"财政事项{index}",
+                                   requirement="落实", owner=wuxi.finance, deadline=date(2099, 6, 1))
+    education = sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="教育督办",
+                                           requirement="校舍安全检查", owner=wuxi.education,
+                                           deadline=date(2099, 6, 2))
+    closed = sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="已办结事项",
+                                        requirement="x", owner=wuxi.finance, deadline=date(2099, 6, 3))
+    SupervisionItem.objects.filter(pk=closed.pk).update(status="closed")
+    SupervisionItem.objects.filter(pk=education.pk).update(overdue=True)
+    client.force_login(wuxi.clerk)
+    url = reverse("documents:supervision_list")
+    first = client.get(url)
+    assert first.context["page"].paginator.count == 56  # 55 + 1 open, the closed one left out
+    assert len(first.context["items"]) == 50 and first.context["items"][0].pk == education.pk  # overdue first
+    assert len(client.get(url, {"page": 2}).context["items"]) == 6
+    assert [i.pk for i in client.get(url, {"status": "closed"}).context["items"]] == [closed.pk]
+    assert client.get(url, {"status": "all"}).context["page"].paginator.count == 57
+    assert [i.pk for i in client.get(url, {"owner": wuxi.education.pk}).context["items"]] == [education.pk]
+    assert [i.pk for i in client.get(url, {"overdue": "on"}).context["items"]] == [education.pk]
+    assert [i.pk for i in client.get(url, {"q": "校舍"}).context["items"]] == [education.pk]
+    page = client.get(url, {"owner": wuxi.finance.pk, "page": 2})
+    assert len(page.context["items"]) == 5 and f"owner={wuxi.finance.pk}&amp;page=1" in page.content.decode()
+    assert "筛选" in first.content.decode() and "过滤器" not in first.content.decode()
+    with translation.override("zh-hans"):  # the other lists' buttons ({% translate "Filter" %}) too
+        assert translation.gettext("Filter") == "筛选"
+
+
+def test_new_item_refuses_a_date_and_days_together_and_the_owner_as_co_owner(client, wuxi):
+    client.force_login(wuxi.clerk)
+    url = reverse("documents:supervision_new")
+    both = client.post(url, {"supervisor": wuxi.government.pk, "title": "x", "requirement": "y",
+                             "owner": wuxi.finance.pk, "deadline": "2099-06-30", "working_days": 5})
+    assert both.status_code == 400 and "working_days" in both.context["form"].errors
+    owner_too = client.post(url, {"supervisor": wuxi.government.pk, "title": "x", "requirement": "y",
+                                  "owner": wuxi.finance.pk, "co_owners": [wuxi.finance.pk, wuxi.education.pk],
+                                  "deadline": "2099-06-30"})
+    assert owner_too.status_code == 400 and "co_owners" in owner_too.context["form"].errors
+    assert not SupervisionItem.objects.exists()
+
+
+def test_meeting_agenda_line_with_only_a_presenter_is_an_error(client, wuxi):
+    client.force_login(wuxi.clerk)
+    start = timezone.localtime() + timedelta(days=10)
+    response = client.post(reverse("documents:meeting_new"), {
+        "organizer": wuxi.government.pk, "title": "推进会", "place": "第一会议室",
+        "starts_at": start.strftime("%Y-%m-%dT09:00"), "ends_at": start.strftime("%Y-%m-%dT11:00"),
+        "reply_due": (start - timedelta(days=2)).strftime("%Y-%m-%dT17:00"),
+        "agenda": "通报进展｜市政府办公室\n｜只有汇报人", "invited": [wuxi.finance.pk], "attendees_asked": "1"})
+    assert response.status_code == 400 and "agenda" in response.context["form"].errors
+    assert "｜只有汇报人" in str(response.context["form"].errors["agenda"])
+    assert not Meeting.objects.exists()
+
+
+def test_meeting_history_is_in_chinese(client, wuxi):
+    start = timezone.now() + timedelta(days=10)
+    meeting = mt.meeting_create(actor=wuxi.clerk, organizer=wuxi.government, title="推进会", starts_at=start,
+                                ends_at=start + timedelta(hours=2), place="第一会议室",
+                                reply_due=start - timedelta(days=2), agenda=[("通报进展", "")],
+                                invited=[(wuxi.finance, 2), (wuxi.education, 1)])
+    mt.meeting_notice_send(actor=wuxi.clerk, meeting=meeting)
+    mt.meeting_reply(actor=wuxi.finance_clerk, invitation=meeting.invitations.get(organization=wuxi.finance),
+                     attending=True, attendees=[{"name": "钱伟", "position": "主任"}, {"name": "李明", "position": ""}])
+    client.force_login(wuxi.clerk)
+    events = client.get(reverse("documents:meeting", args=[meeting.pk])).context["events"]
+    assert [(e["what"], e["details"]) for e in events][1:] == [("发出会议通知", "发给2个单位"),
+                                                              ("回执", "无锡市财政局：参加，2人")]

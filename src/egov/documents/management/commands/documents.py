@@ -1,10 +1,16 @@
 """``egov documents import PATH [--json] [--publish] [--issuer NAME]``.
 
 PATH is one file (plain text or HTML, UTF-8, GBK/GB 18030 or with a byte-order mark) or a folder of
-them (``*.txt``, ``*.htm``, ``*.html``, in name order). One file: a file that is not a government
-document, or that cannot be registered, prints one line and exits 2, creating nothing. A folder:
-each file is imported in its own transaction with a progress bar on stderr; the report lists what
-failed and why, and the exit status is 1 when any file failed.
+them (``*.txt``, ``*.htm``, ``*.html``, in name order). A document imported before (same issuer and
+title, and the same 发文字号 or, without one, the same 成文日期) is not added again; with
+``--publish`` it is published if it was not.
+
+Exit status: 0 imported (or imported before); 2 for one file that cannot be registered — not a
+government document, an unreadable encoding, an impossible or future 成文日期, no issuer found, or
+a 发文字号 that another document holds — with one line naming the reason, creating nothing; 2 also
+for a bad ``--issuer``, a missing path or a folder without such files. A folder: each file is
+imported in its own transaction with a progress bar on stderr; the report lists every file,
+imported or failed and why, and the exit status is 1 when any file failed.
 """
 
 import json
@@ -12,9 +18,10 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from egov.core.errors import ApplicationError
-from egov.documents.actions import document_import
+from egov.documents.actions import document_import_once
 from egov.documents.importing import document_parse
 from egov.orgs.models import Organization
 
@@ -39,46 +46,55 @@ class Command(BaseCommand):
         if issuer:
             organization = Organization.objects.filter(name=issuer).first()
             if organization is None:
-                raise CommandError(f"--issuer {issuer}: no such organization", returncode=2)
+                raise CommandError(_("--issuer %(name)s: no such organization") % {"name": issuer}, returncode=2)
         target = Path(path)
         if target.is_dir():
             return self._folder(target, organization, publish, json)
         if not target.is_file():
-            raise CommandError(f"{path}: no such file or folder", returncode=2)
+            raise CommandError(_("%(path)s: no such file or folder") % {"path": path}, returncode=2)
         try:
-            document, parsed = self._one(target, organization, publish)
+            document, created, parsed = self._one(target, organization, publish)
         except ApplicationError as error:
             raise CommandError(f"{path}: {error.message}", returncode=2) from None
-        self.stdout.write(f"imported {document} (id {document.pk})")
+        self.stdout.write(_message(document, created))
         if json:
             self.stdout.write(_json(parsed.as_json()))
 
     def _one(self, path: Path, organization, publish: bool):
         parsed = document_parse(path.read_bytes())
-        return document_import(actor=None, parsed=parsed, issuer=organization, source_name=path.name,
-                               publish=publish), parsed
+        document, created = document_import_once(actor=None, actor_label="egov documents import", parsed=parsed,
+                                                 issuer=organization, source_name=path.name, publish=publish)
+        return document, created, parsed
 
     def _folder(self, folder: Path, organization, publish: bool, as_json: bool) -> None:
         files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
         if not files:
-            raise CommandError(f"{folder}: no .txt, .htm or .html files", returncode=2)
+            raise CommandError(_("%(folder)s: no .txt, .htm or .html files") % {"folder": folder}, returncode=2)
         imported, failed = [], []
         for index, path in enumerate(files, start=1):
             _progress(index, len(files), path.name)
             try:
-                document, _parsed = self._one(path, organization, publish)
+                document, created, _parsed = self._one(path, organization, publish)
             except ApplicationError as error:
                 failed.append({"file": path.name, "message": error.message, "rule": error.extra.get("rule", "")})
+                self.stdout.write(_("  failed: %(file)s: %(message)s") % {"file": path.name, "message": error.message})
             else:
-                imported.append({"file": path.name, "id": document.pk, "number": str(document.number or "")})
+                imported.append({"file": path.name, "id": document.pk, "number": str(document.number or ""),
+                                 "created": created})
+                self.stdout.write(f"  {path.name}: {_message(document, created)}")
         sys.stderr.write("\n")
-        self.stdout.write(f"imported {len(imported)} of {len(files)} files; {len(failed)} failed")
-        for failure in failed:
-            self.stdout.write(f"  failed: {failure['file']}: {failure['message']}")
+        self.stdout.write(_("imported %(imported)d of %(files)d files; %(failed)d failed")
+                          % {"imported": len(imported), "files": len(files), "failed": len(failed)})
         if as_json:
             self.stdout.write(_json({"imported": imported, "failed": failed}))
         if failed:
             raise SystemExit(1)
+
+
+def _message(document, created: bool) -> str:
+    if created:
+        return _("imported %(document)s (id %(id)d)") % {"document": document, "id": document.pk}
+    return _("imported before: %(document)s (id %(id)d)") % {"document": document, "id": document.pk}
 
 
 def _progress(done: int, total: int, name: str, width: int = 30) -> None:
