@@ -7,8 +7,9 @@ Contents (all UTF-8 JSON except the PDFs):
 - ``attachments/<n>-<name>``: the document's attachments;
 - ``metadata.json``: the GB/T 9704 elements, the 发文字号, the 收文编号 and every handling record
   (拟办, 批办, 承办, 答复, 传阅 with read receipts, 催办), and the SHA-256 of each file above;
-- ``history.json``: the audit events of the document and of this 收文 record, with their chain hashes
-  (``egov audit verify`` checks the chain they belong to);
+- ``history.json``: the audit events of this 收文 record and those of the document that the
+  receiving organization is a party to (用印, 核发, its own 签收), with their chain hashes (``egov
+  audit verify`` checks the chain they belong to); the issuer's drafting history is not included;
 - ``verification.json``: trust's verification report of ``document.pdf`` at export time.
 """
 
@@ -32,11 +33,17 @@ def _json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
 
-def _events(model, pk) -> list[dict]:
+def _events(model, pk, keep=None) -> list[dict]:
     return [{"seq": e.seq, "time": e.occurred_at.isoformat(), "actor": e.actor_label,
              "organization": e.organization_label, "action": e.action, "summary": e.summary, "changes": e.changes,
              "hash": e.hash, "prev_hash": e.prev_hash}
-            for e in audit_events_for(object_type=model._meta.label_lower, object_id=pk)]
+            for e in audit_events_for(object_type=model._meta.label_lower, object_id=pk) if keep is None or keep(e)]
+
+
+# Of the document's own history a recipient keeps what it is a party to: the seal on the PDF it
+# holds, the dispatch, and its own receipt; the issuer's drafting (opinions, who signed off when) is
+# the issuer's (``permissions.require_issuing_side``).
+_RECIPIENT_ACTIONS = {"documents.document.sealed", "documents.document.dispatched"}
 
 
 def _metadata(incoming: IncomingDocument, files: dict[str, str]) -> dict:
@@ -94,8 +101,11 @@ def archive_package(*, actor, incoming: IncomingDocument) -> tuple[str, bytes]:
         for name, data in files.items():
             archive.writestr(name, data)
         archive.writestr("metadata.json", _json(_metadata(incoming, digests)))
-        archive.writestr("history.json", _json({"document": _events(OfficialDocument, document.pk),
-                                                "incoming": _events(IncomingDocument, incoming.pk)}))
+        ours = incoming.organization_id
+        archive.writestr("history.json", _json({
+            "document": _events(OfficialDocument, document.pk, keep=lambda e: e.action in _RECIPIENT_ACTIONS or (
+                e.action == "documents.document.receive" and e.organization_id == ours)),
+            "incoming": _events(IncomingDocument, incoming.pk)}))
         archive.writestr("verification.json", _json(pdf_verify(pdf=pdf).as_json()))
     name = f"archive-{incoming.registration_year or ''}-{incoming.registration_seq or incoming.pk}.zip"
     return name, buffer.getvalue()

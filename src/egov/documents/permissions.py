@@ -41,6 +41,24 @@ def require_visible(user, document: OfficialDocument) -> None:
         raise NotFound(_("No such document."), extra={"document": document.pk})
 
 
+def on_issuing_side(user, document: OfficialDocument) -> bool:
+    """Whether ``user`` belongs to an organization that makes the document: the issuer, a joint
+    issuer, a countersigning organization or the printer (``None``, the platform: yes). Recipients
+    (主送, 抄送) are not: they receive the document, not its drafting."""
+    if user is None:
+        return True
+    orgs = member_organization_ids(user)
+    return (document.issuer_id in orgs or document.printer_id in orgs
+            or document.co_issuers.filter(pk__in=orgs).exists() or document.countersigners.filter(pk__in=orgs).exists())
+
+
+def require_issuing_side(user, document: OfficialDocument) -> None:
+    """Raise NotFound unless ``user`` is on the issuing side (``on_issuing_side``): a recipient does
+    not learn the issuer's internal history (drafts, opinions, who signed off when)."""
+    if not on_issuing_side(user, document):
+        raise NotFound(_("No such document."), extra={"document": document.pk})
+
+
 def require_issuer_role(user, document: OfficialDocument, role: Role) -> None:
     """Raise unless ``user`` holds ``role`` in the document's issuing organization.
 

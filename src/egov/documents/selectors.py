@@ -14,7 +14,7 @@ from egov.audit.selectors import audit_events_for
 from egov.core.errors import NotFound
 from egov.documents.incoming import require_incoming_visible
 from egov.documents.models import Classification, Disclosure, IncomingDocument, Kind, OfficialDocument, Recipient
-from egov.documents.permissions import require_visible, visible_documents
+from egov.documents.permissions import on_issuing_side, require_issuing_side, require_visible, visible_documents
 from egov.documents.search import SearchResults, search
 from egov.documents.states import Status
 from egov.orgs.models import Organization
@@ -127,12 +127,13 @@ def _public_url(pk: int) -> str:
 
 
 def document_history(*, actor, document: OfficialDocument) -> QuerySet[AuditEvent]:
-    """The audit events about ``document``, oldest first.
+    """The audit events about ``document``, oldest first: the issuer's internal history.
 
     Raises:
-        NotFound: the actor may not see the document.
+        NotFound: the actor may not see the document, or only receives it (``require_issuing_side``).
     """
     require_visible(actor, document)
+    require_issuing_side(actor, document)
     return audit_events_for(object_type=OfficialDocument._meta.label_lower, object_id=document.pk)
 
 
@@ -244,6 +245,11 @@ def delivery_table(*, actor, document: OfficialDocument, today: date | None = No
         last = recipient.reminders.order_by("-sent_on").values_list("sent_on", flat=True).first()
         rows.append(DeliveryRow(recipient, state, incoming.get(recipient.pk), last))
     return rows
+
+
+def document_history_visible(*, actor, document: OfficialDocument) -> bool:
+    """Whether ``actor`` may read the document's history (``document_history``)."""
+    return on_issuing_side(actor, document)
 
 
 def document_is_issuer_side(*, actor, document: OfficialDocument) -> bool:

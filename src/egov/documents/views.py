@@ -113,6 +113,7 @@ def document_detail(request, pk: int):
         "limit_mb": actions.attachment_max_bytes() // (1024 * 1024),
         "can_supervise": _drafting_organizations(request.user).exists(),  # 督办立项 from this document
         "can_publish": issuer_side and selectors.document_can_publish(actor=request.user, document=document),
+        "can_see_history": selectors.document_history_visible(actor=request.user, document=document),
     }, status=status)
 
 
@@ -217,7 +218,10 @@ def document_preview(request, pk: int):
 def document_history(request, pk: int):
     """Who did what to the document, from the audit log."""
     document = _document_or_404(request, pk)
-    events = selectors.document_history(actor=request.user, document=document)
+    try:
+        events = selectors.document_history(actor=request.user, document=document)
+    except NotFound:
+        raise Http404(_("No such document.")) from None  # a recipient: the issuer's history is not theirs
     return render(request, "documents/history.html", {"document": document, "events": events})
 
 

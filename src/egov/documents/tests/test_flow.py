@@ -177,6 +177,12 @@ def test_receiving_clerk_from_signing_for_to_archive(wuxi, draft, government_sea
         "documents.incoming.propose", "documents.incoming.instruct", "documents.incoming.circulate",
         "documents.incoming.read", "documents.incoming.handle", "documents.incoming.reply",
         "documents.incoming.archive"]
+    # Of the document's history only what 财政局 is a party to: the seal, the dispatch, its own receipt;
+    # not the issuer's drafting, review or sign-off.
+    document_actions = [e["action"] for e in history["document"]]
+    assert set(document_actions) == {"documents.document.sealed", "documents.document.dispatched",
+                                     "documents.document.receive"}
+    assert document_actions.count("documents.document.receive") == 1
     assert json.loads(archive.read("verification.json"))["valid"] is True
 
 

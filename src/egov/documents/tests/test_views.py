@@ -143,3 +143,15 @@ def test_an_unknown_step_is_refused_not_a_500(wuxi, draft, client_of):
                            HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "bogus is not a step of an official document." in response.content.decode()
+
+
+def test_a_recipient_reads_the_document_but_not_the_issuers_internal_history(wuxi, draft, client_of):
+    OfficialDocument.objects.filter(pk=draft.pk).update(status="issued")
+    draft.recipients.update(delivered_at=timezone.now(), transport="platform")  # 核发 without the CA
+    client = client_of(wuxi.finance_clerk)
+    page = client.get(reverse("documents:detail", args=[draft.pk]))
+    assert page.status_code == 200 and reverse("documents:history", args=[draft.pk]) not in page.content.decode()
+    assert client.get(reverse("documents:history", args=[draft.pk])).status_code == 404
+    issuer_page = client_of(wuxi.clerk).get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert reverse("documents:history", args=[draft.pk]) in issuer_page
+    assert client_of(wuxi.clerk).get(reverse("documents:history", args=[draft.pk])).status_code == 200
