@@ -101,7 +101,11 @@ def print_data(document: OfficialDocument) -> PrintData:
         note=document.note,
         copy_to=[r.name for r in recipients if r.kind == Recipient.Kind.COPY],
         copy_to_text=document.copy_to_text,
-        printer=document.printer.name if document.printer else "",
+        # 印发机关 (GB/T 9704-2012 §7.4.3): when none was named and the 版记 is printed for its 抄送, the
+        # issuer itself, so that the line never shows a date alone.
+        printer=(document.printer.name if document.printer
+                 else issuers[0].name if (document.copy_to_text or any(r.kind == Recipient.Kind.COPY
+                                                                       for r in recipients)) else ""),
         printed_on=document.printed_on,
     )
 

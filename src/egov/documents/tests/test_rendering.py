@@ -202,3 +202,17 @@ def test_an_unnumbered_preview_prints_no_escape_text():
     """Found by a tester: before 登记 the number line printed the six characters "\\u3000"."""
     pdf = Pdf(pdf_render(_notice(number="")).pdf)
     assert "u3000" not in pdf.text(0) and "\\" not in pdf.text(0)
+
+
+@pytest.mark.django_db
+def test_a_document_copied_to_someone_without_a_named_printer_is_printed_by_its_issuer(wuxi):
+    # 版记 (GB/T 9704-2012 §7.4.3): 印发机关 and 印发日期 on one line; with no 印发机关 named, the issuer.
+    from egov.documents.actions import document_draft
+    from egov.documents.rendering import print_data
+
+    copied = document_draft(actor=wuxi.clerk, issuer=wuxi.government, kind="notice", title="关于测试版记的通知",
+                            body="正文。", main_to=[wuxi.finance], copy_to=[wuxi.reform], disclosure="proactive")
+    assert print_data(copied).printer == wuxi.government.name
+    alone = document_draft(actor=wuxi.clerk, issuer=wuxi.government, kind="notice", title="关于不抄送的通知",
+                           body="正文。", main_to=[wuxi.finance], disclosure="proactive")
+    assert print_data(alone).printer == ""
