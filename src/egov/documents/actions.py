@@ -24,6 +24,7 @@ from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.documents import rules
 from egov.documents.body import body_sanitize
+from egov.documents.files import attachment_kind
 from egov.documents.importing import ParsedDocument
 from egov.documents.incoming import incoming_open
 from egov.documents.models import (
@@ -531,8 +532,10 @@ def attachment_add(*, actor, document: OfficialDocument, name: str, file: File,
     Raises:
         NotFound, PermissionDenied: the actor is not a document clerk of the issuer.
         Conflict: the document's text is fixed.
-        ValidationFailed: no name (``rule: "required"``), or a file larger than the limit
-            (``rule: "max_size"``; the message names the limit in MB, ``extra["limit_bytes"]``).
+        ValidationFailed: no name (``rule: "required"``), a file larger than the limit
+            (``rule: "max_size"``; the message names the limit in MB, ``extra["limit_bytes"]``), or a
+            file that is not a PDF, image, OFD or office document by its bytes (``rule: "file_type"``,
+            ``files.attachment_kind``).
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     require_issuer_role(actor, document, Role.DOCUMENT_CLERK)
@@ -550,9 +553,16 @@ def attachment_add(*, actor, document: OfficialDocument, name: str, file: File,
             extra={"field": "file", "rule": "max_size", "limit_bytes": limit, "size": file.size},
         )
     digest = hashlib.sha256()
+    head = b""
     for chunk in file.chunks():
         digest.update(chunk)
+        head = head or chunk
     file.seek(0)
+    kind = attachment_kind(head if not head.startswith(b"PK") else file.read())  # a ZIP is read whole
+    file.seek(0)
+    if kind is None:
+        raise ValidationFailed(_("Attach a PDF, an image (JPEG, PNG), an OFD or an office document."),
+                               extra={"field": "file", "rule": "file_type"})
     position = document.attachments.count() + 1
     attachment = Attachment(document=document, name=name, size=file.size, sha256=digest.hexdigest(),
                             content_type=content_type[:100], position=position)

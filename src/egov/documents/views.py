@@ -4,9 +4,12 @@ attachments, the steps the table allows, and the history from the audit log.
 Thin: a visibility-checked fetch (``selectors.document_get``; NotFound → 404), one action, a response.
 """
 
+import mimetypes
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -15,6 +18,7 @@ from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.core.forms import add_application_error
 from egov.documents import actions, selectors
+from egov.documents.files import attachment_kind
 from egov.documents.flow import document_dispatch as dispatch
 from egov.documents.forms import AttachmentForm, DocumentForm
 from egov.documents.process import countersign_task_for
@@ -194,6 +198,46 @@ def attachment_add(request, pk: int):
             messages.success(request, _("The attachment is added."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("documents:detail", pk=document.pk)
+
+
+def _attachment_or_404(request, pk: int, position: int):
+    document = _document_or_404(request, pk)
+    attachment = document.attachments.filter(position=position).first()
+    if attachment is None:
+        raise Http404(_("No such attachment."))
+    return document, attachment
+
+
+@staff_required
+def attachment_download(request, pk: int, position: int):
+    """An attachment of a document I may see, as a download (never shown inline: its type is the
+    one its bytes were checked to be at upload)."""
+    _document, attachment = _attachment_or_404(request, pk, position)
+    with attachment.file.open("rb") as handle:
+        data = handle.read()
+    kind = attachment_kind(data)
+    extension = _EXTENSIONS.get(kind) or mimetypes.guess_extension(attachment.content_type or "") or ""
+    response = HttpResponse(data, content_type=_MEDIA_TYPES.get(kind, "application/octet-stream"))
+    response["Content-Disposition"] = content_disposition_header(True, f"{attachment.name}{extension}")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+_EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "ofd": ".ofd"}
+_MEDIA_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png", "ofd": "application/ofd"}
+
+
+@staff_required
+@require_POST
+def attachment_remove(request, pk: int, position: int):
+    document, attachment = _attachment_or_404(request, pk, position)
+    try:
+        actions.attachment_remove(actor=request.user, attachment=attachment)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The attachment is removed."))
     return redirect("documents:detail", pk=document.pk)
 
 

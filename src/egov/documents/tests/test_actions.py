@@ -1,3 +1,4 @@
+import hashlib
 from datetime import date
 
 import pytest
@@ -215,14 +216,23 @@ def test_attachment_size_limit_is_named(wuxi, draft, settings):
 
 
 def test_attachments_keep_their_order(wuxi, draft):
-    first = attachment_add(actor=wuxi.clerk, document=draft, name="任务分工表。", file=ContentFile(b"a", name="a"))
-    attachment_add(actor=wuxi.clerk, document=draft, name="项目清单", file=ContentFile(b"bb", name="b"))
+    first = attachment_add(actor=wuxi.clerk, document=draft, name="任务分工表。", file=ContentFile(b"%PDF-a", name="a"))
+    attachment_add(actor=wuxi.clerk, document=draft, name="项目清单", file=ContentFile(b"%PDF-bb", name="b"))
     assert first.name == "任务分工表"  # 附件名称后不加标点符号 (GB/T 9704-2012 §7.3.4)
-    assert first.sha256 == "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"  # SHA-256 of "a"
+    assert first.sha256 == hashlib.sha256(b"%PDF-a").hexdigest()
     attachment_remove(actor=wuxi.clerk, attachment=first)
     assert [(a.position, a.name) for a in draft.attachments.all()] == [(1, "项目清单")]
     with pytest.raises(NotFound):
-        attachment_add(actor=wuxi.police_clerk, document=draft, name="x", file=ContentFile(b"a", name="a"))
+        attachment_add(actor=wuxi.police_clerk, document=draft, name="x", file=ContentFile(b"%PDF-a", name="a"))
+
+
+@pytest.mark.parametrize("content", [b"<!doctype html><script>alert(1)</script>",
+                                     b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', b"MZ\x90\x00"])
+def test_an_attachment_that_is_not_a_document_or_image_is_refused(wuxi, draft, content):
+    with pytest.raises(ValidationFailed) as error:
+        attachment_add(actor=wuxi.clerk, document=draft, name="附件", file=ContentFile(content, name="x.pdf"))
+    assert error.value.extra == {"field": "file", "rule": "file_type"}
+    assert not draft.attachments.exists()
 
 
 def _issue(wuxi, document):

@@ -140,7 +140,7 @@ def test_attachment_kind_by_magic_bytes():
     import io
     import zipfile
 
-    from egov.documents.supervision import attachment_kind
+    from egov.documents.files import attachment_kind
 
     def package(name: str) -> bytes:
         buffer = io.BytesIO()

@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -155,3 +156,21 @@ def test_a_recipient_reads_the_document_but_not_the_issuers_internal_history(wux
     issuer_page = client_of(wuxi.clerk).get(reverse("documents:detail", args=[draft.pk])).content.decode()
     assert reverse("documents:history", args=[draft.pk]) in issuer_page
     assert client_of(wuxi.clerk).get(reverse("documents:history", args=[draft.pk])).status_code == 200
+
+
+def test_attachments_are_downloaded_by_who_sees_the_document_and_removed_by_its_clerk(wuxi, draft, client_of):
+    from egov.documents.actions import attachment_add
+
+    attachment_add(actor=wuxi.clerk, document=draft, name="任务分工表", file=ContentFile(b"%PDF-1.7 table", name="t"))
+    url = reverse("documents:attachment", args=[draft.pk, 1])
+    page = client_of(wuxi.clerk).get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert f'href="{url}"' in page and reverse("documents:attachment_remove", args=[draft.pk, 1]) in page
+    response = client_of(wuxi.clerk).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content if response.streaming else [response.content]) == b"%PDF-1.7 table"
+    assert "attachment;" in response["Content-Disposition"] and response["X-Content-Type-Options"] == "nosniff"
+    assert client_of(wuxi.police_clerk).get(url).status_code == 404  # not a party to the draft
+    remove = reverse("documents:attachment_remove", args=[draft.pk, 1])
+    assert client_of(wuxi.police_clerk).post(remove).status_code == 404
+    client_of(wuxi.clerk).post(reverse("documents:attachment_remove", args=[draft.pk, 1]))
+    assert not draft.attachments.exists()
