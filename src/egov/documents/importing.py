@@ -32,6 +32,8 @@ _NUMBER = re.compile(
     r"(?P<code>[\u4e00-\u9fff]{1,12}?)\s*[\[［〔【(（]\s*(?P<year>(?:19|20)\d{2})\s*[\]］〕】)）]"
     r"\s*第?\s*(?P<seq>\d{1,6})\s*(?P<hao>[号號])"
 )
+# Full-width digits (typed with a Chinese input method: 〔２００４〕９９号) read as ASCII, one for one.
+_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _CN_DIGIT = {"〇": 0, "零": 0, "O": 0, "o": 0, "Ｏ": 0, "○": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_YEAR_CHAR = "〇零OoＯ○0一二三四五六七八九"
@@ -243,7 +245,7 @@ def document_number_find(text: str) -> DocumentNumber | None:
     Finding is this module's; reading and normalizing is ``DocumentNumber.parse`` (GB/T 9704-2012
     §7.2.4), the one parser of document numbers.
     """
-    match = _NUMBER.search(text)
+    match = _NUMBER.search(text.translate(_ASCII_DIGITS))
     if not match:
         return None
     try:
@@ -263,7 +265,7 @@ def _kind_of(title: str) -> str | None:
 def _find_title(lines: list[str], around: int | None) -> int | None:
     window = range(len(lines)) if around is None else range(max(0, around - 3), min(len(lines), around + 4))
     candidates = [i for i in window if len(lines[i]) <= TITLE_MAX and _kind_of(lines[i])
-                  and not _NUMBER.search(lines[i])]
+                  and not _NUMBER.search(lines[i].translate(_ASCII_DIGITS))]
     preferred = [i for i in candidates if re.search("关于|關於|關于", lines[i])]
     chosen = preferred or candidates
     return chosen[0] if chosen else None
@@ -341,7 +343,8 @@ def document_parse(data: bytes) -> ParsedDocument:
     lines = _lines(text_decode(data))
     if not lines:
         raise _not_a_document(_("the file has no text"))
-    number_index = next((i for i, line in enumerate(lines) if _NUMBER.search(line) and len(line) <= 60), None)
+    number_index = next((i for i, line in enumerate(lines)
+                         if _NUMBER.search(line.translate(_ASCII_DIGITS)) and len(line) <= 60), None)
     title_index = _find_title(lines, number_index)
     if number_index is None and title_index is None:
         raise _not_a_document(_("it has neither a document number (发文字号) nor a title ending in a document kind"))

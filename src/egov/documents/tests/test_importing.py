@@ -62,6 +62,7 @@ def test_heading_levels():
     ("国办发【2019】51号", "国办发〔2019〕51号"),
     ("錫政發[2004]99 號", "錫政發〔2004〕99號"),
     ("发文字号：锡政发〔2026〕3号", "锡政发〔2026〕3号"),
+    ("锡政发〔２００４〕９９号", "锡政发〔2004〕99号"),  # full-width digits, as a Chinese input method types them
     ("没有文号的一行", None),
 ])
 def test_document_number_find(text, expected):
