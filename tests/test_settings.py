@@ -81,3 +81,13 @@ def test_demo_refuses_a_taken_port_with_one_line(tmp_path):
         f"CommandError: 127.0.0.1:{port} is in use (Address already in use): stop what serves it or choose another "
         "port (egov demo --port N, make demo PORT=N)"]
     assert "press Ctrl-C" not in completed.stdout
+
+
+def test_the_demo_links_to_its_own_address(tmp_path):
+    """Found by a tester: with ``make demo PORT=8031`` the staff search linked to port 8000."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "EGOV_PUBLIC_URL"}}
+    env.update({"EGOV_ENV": "demo", "EGOV_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "egov.settings"})
+    completed = subprocess.run([sys.executable, "-m", "egov.cli", "demo", "--prepare-only", "--port", "8031"],
+                               env=env, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert "public address in links, certificates and QR codes: http://127.0.0.1:8031" in completed.stdout

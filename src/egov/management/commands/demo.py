@@ -1,3 +1,4 @@
+import os
 import signal
 import socket
 import subprocess
@@ -33,9 +34,14 @@ class Command(BaseCommand):
     def handle(self, *args, prepare_only, host, port, **options):
         if not prepare_only:
             _port_free_or_fail(host, port)
+        if "EGOV_PUBLIC_URL" not in os.environ:
+            # Links to the public site (staff search hits, certificates' CRL and OCSP addresses, QR
+            # codes) point at this demo's own address; the worker and the server inherit it.
+            settings.EGOV_PUBLIC_URL = os.environ["EGOV_PUBLIC_URL"] = f"http://{host}:{port}"
         call_command("migrate", interactive=False, verbosity=0)
         signins = demo_load()
         self.stdout.write(f"database: {settings.DATABASES['default']['NAME']}")
+        self.stdout.write(f"public address in links, certificates and QR codes: {settings.EGOV_PUBLIC_URL}")
         self.stdout.write("demo sign-ins (site, sign-in name, password, who):")
         for site, username, password, note in signins.rows:
             self.stdout.write(f"  {site:6}  {username:20}  {password}  {note}")
@@ -46,7 +52,8 @@ class Command(BaseCommand):
         self.stdout.flush()
         egov = [sys.executable, "-m", "egov.cli"]
         children = [
-            subprocess.Popen([*egov, "serve", "--host", host, "--port", str(port)]),
+            # Threads: a browser's idle or slow connections must not hold every worker of the demo.
+            subprocess.Popen([*egov, "serve", "--host", host, "--port", str(port), "--threads", "4"]),
             subprocess.Popen([*egov, "worker", "--concurrency", "1"]),
         ]
         stop = False
