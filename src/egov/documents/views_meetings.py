@@ -17,7 +17,6 @@ from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.documents import meetings as mt
 from egov.documents.forms_supervision import MeetingForm, ReplyForm
-from egov.documents.views_supervision import form_error
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
 
@@ -71,13 +70,17 @@ def meeting_new(request):
 @staff_required
 def meeting_detail(request, pk: int):
     """A meeting: for the organizer the reply table and the steps; for an invited organization its reply."""
-    meeting = _meeting_or_404(request, pk)
+    return _detail(request, _meeting_or_404(request, pk))
+
+
+def _detail(request, meeting, *, bound: dict | None = None, status: int = 200):
+    """The meeting page; ``bound``: ``{invitation id: ReplyForm}`` as typed, shown with its errors."""
     user = request.user
     is_organizer = has_role(user, meeting.organizer, Role.DOCUMENT_CLERK)
     invitations = list(meeting.invitations.select_related("organization", "replied_by"))
     mine = [i for i in invitations if has_role(user, i.organization, Role.DOCUMENT_CLERK)]
     organizer_side = is_organizer or user.memberships.filter(organization=meeting.organizer).exists()
-    reply_forms = [(i, ReplyForm(prefix=f"i{i.pk}", initial={
+    reply_forms = [(i, (bound or {}).get(i.pk) or ReplyForm(prefix=f"i{i.pk}", initial={
         "attending": "yes" if i.attending in (True, None) else "no", "note": i.reply_note,
         "attendees": "\n".join(f"{a['name']}，{a['position']}" if a["position"] else a["name"]
                                for a in i.attendees)})) for i in mine]
@@ -91,18 +94,27 @@ def meeting_detail(request, pk: int):
         "events": [{"occurred_at": e.occurred_at, "actor_label": e.actor_label,
                     **dict(zip(("what", "details"), mt.meeting_event_describe(e), strict=True))}
                    for e in mt.meeting_history(actor=user, meeting=meeting)] if organizer_side else [],
-    })
+    }, status=status)
 
 
 def _reply(request, meeting):
+    """Our reply (回执); a refused one comes back as typed, with its errors (not as last saved)."""
     invitation = meeting.invitations.filter(pk=request.POST.get("invitation") or 0).first()
     if invitation is None:
-        raise NotFound(_("No such meeting."))
+        raise Http404(_("No such meeting."))
     form = ReplyForm(request.POST, prefix=f"i{invitation.pk}")
-    if not form.is_valid():
-        raise form_error(form)
-    mt.meeting_reply(actor=request.user, invitation=invitation, attending=form.cleaned_data["attending"],
-                     attendees=form.attendee_rows(), note=form.cleaned_data["note"])
+    if form.is_valid():
+        try:
+            mt.meeting_reply(actor=request.user, invitation=invitation, attending=form.cleaned_data["attending"],
+                             attendees=form.attendee_rows(), note=form.cleaned_data["note"])
+        except NotFound:
+            raise Http404(_("No such meeting.")) from None
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("Done."))
+            return redirect("documents:meeting", pk=meeting.pk)
+    return _detail(request, meeting, bound={invitation.pk: form}, status=400)
 
 
 def _remind(request, meeting):
@@ -113,7 +125,6 @@ def _remind(request, meeting):
 
 _STEPS = {
     "notice": lambda request, meeting: mt.meeting_notice_send(actor=request.user, meeting=meeting),
-    "reply": _reply,
     "remind": _remind,
     "minutes": lambda request, meeting: mt.meeting_minutes_draft(actor=request.user, meeting=meeting),
 }
@@ -124,6 +135,8 @@ _STEPS = {
 def meeting_step(request, pk: int, step: str):
     """Take one step on a meeting (the action checks the state and the role)."""
     meeting = _meeting_or_404(request, pk)
+    if step == "reply":
+        return _reply(request, meeting)
     if step not in _STEPS:
         raise Http404(_("No such step."))
     try:

@@ -106,6 +106,14 @@ def test_meeting_pages_from_creation_to_minutes(client, wuxi):
     page = client.get(reverse("documents:meeting", args=[meeting.pk]))
     assert page.status_code == 200 and len(page.context["reply_forms"]) == 1
     prefix = f"i{invitation.pk}"
+    # Three attendees where two were asked for: refused, and the form comes back as typed.
+    refused = client.post(reverse("documents:meeting_step", args=[meeting.pk, "reply"]), {
+        "invitation": invitation.pk, f"{prefix}-attending": "yes", f"{prefix}-note": "分管领导出差",
+        f"{prefix}-attendees": "钱伟，办公室主任\n孙丽，科员\n周强，科员"})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "分管领导出差" in html and "周强，科员" in html
+    invitation.refresh_from_db()
+    assert invitation.replied_at is None
     client.post(reverse("documents:meeting_step", args=[meeting.pk, "reply"]), {
         "invitation": invitation.pk, f"{prefix}-attending": "yes", f"{prefix}-attendees": "钱伟，办公室主任"})
     invitation.refresh_from_db()
