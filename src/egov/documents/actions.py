@@ -254,10 +254,16 @@ def document_transition(*, actor, document: OfficialDocument, to: str, comment: 
         NotFound: the actor may not see the document.
         PermissionDenied: the actor lacks the move's role in the issuing organization.
         Conflict: the table has no such move from the current status (the message names both).
+        ValidationFailed: sent to 核稿 or 签发 with its 公开属性 undecided (``extra["field"] ==
+            "disclosure"``), or to 核稿 without recipients, or to 会签 without countersigners.
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     if to == Status.REVIEWING:
         _require_recipients(document)
+    if to in (Status.REVIEWING, Status.SIGNING):
+        # 公开属性 is decided while the text can still change, not found missing at 签发, where no
+        # one may edit it any more.
+        rules.disclosure_check(document.disclosure, classification=document.classification)
     data = None
     if to == Status.COUNTERSIGNING:
         countersigners = list(document.countersigners.filter(is_active=True).order_by("path").values_list(

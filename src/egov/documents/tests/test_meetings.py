@@ -8,7 +8,7 @@ import pytest
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.documents import meetings as mt
-from egov.documents.actions import document_transition
+from egov.documents.actions import document_transition, document_update
 from egov.documents.models import Invitation, Kind, Meeting
 from egov.documents.supervision import supervision_item_create
 
@@ -112,7 +112,8 @@ def test_minutes_are_a_jiyao_in_the_first_step_to_the_attending(wuxi, meeting):
     assert meeting.minutes == document
     with pytest.raises(Conflict):
         mt.meeting_minutes_draft(actor=wuxi.clerk, meeting=meeting, now=at(10, 11))
-    # The 纪要 goes on through the outgoing flow unchanged: 拟稿 → 核稿.
+    # The 纪要 goes on through the outgoing flow unchanged: its 公开属性 chosen at 拟稿, then 核稿.
+    document_update(actor=wuxi.clerk, document=document, disclosure="on_request")
     assert document_transition(actor=wuxi.clerk, document=document, to="reviewing").status == "reviewing"
     # A supervision item from the meeting's decisions.
     item = supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="落实推进会议定事项",
