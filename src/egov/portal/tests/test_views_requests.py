@@ -170,3 +170,13 @@ def test_a_due_date_in_a_year_without_its_holiday_schedule_is_shown_as_provision
     actions.request_answer(actor=office.officer, request=late, kind="disclosed", text="见附件")
     late.refresh_from_db()
     assert request_due_years_unknown(request=late) == []  # answered: the date no longer matters
+
+
+def test_the_citizen_reads_why_the_answer_was_extended(client, office):
+    # 第三十三条第二款: the applicant is told of the extension and its reason, on the request's page too.
+    row = office.registered(date(2026, 9, 28))
+    actions.request_extend(actor=office.head, request=row, days=20, reason="需调取归档纸质材料",
+                           today=date(2026, 10, 9))
+    client.force_login(office.citizen)
+    page = client.get(f"/disclosure-requests/{row.number}/").content.decode()
+    assert "需调取归档纸质材料" in page
