@@ -39,7 +39,9 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from egov.core.errors import ValidationFailed
 from egov.documents.models import OfficialDocument
+from egov.documents.numbers import DocumentNumber
 
 # A query is cut to this many characters before it is segmented (the page says so), and to this many words.
 QUERY_MAX_CHARS = 100
@@ -257,11 +259,39 @@ class SearchResults:
     hits: list[SearchHit]
 
 
+_NUMBER_LIKE = re.compile(r"[\w〔〕\[\]【】()（）\s]{1,40}")  # letters, digits and the brackets of a 发文字号
+
+
+def _by_number(queryset: QuerySet[OfficialDocument], query: str) -> QuerySet[OfficialDocument] | None:
+    """The documents a query names by their 发文字号 (锡政发〔2026〕1号, [ ] or full-width digits
+    too) or by a 机关代字 alone (锡政发: newest first); None when the query is neither."""
+    text = unicodedata.normalize("NFKC", query).strip()
+    if not _NUMBER_LIKE.fullmatch(text):
+        return None
+    try:
+        number = DocumentNumber.parse(text)
+    except ValidationFailed:
+        number = None
+    if number is not None:
+        return queryset.filter(number_code=number.code, number_year=number.year, number_seq=number.seq
+                               ).select_related("issuer")
+    if text and len(text) <= 20 and queryset.filter(number_code=text).exists():
+        return queryset.filter(number_code=text).select_related("issuer").order_by("-number_year", "-number_seq")
+    return None
+
+
 def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offset: int) -> SearchResults:
     """Search ``queryset`` (already narrowed to what the reader may see); see ``selectors.document_search``."""
     query = query_clean(query)
     truncated = len(query) > QUERY_MAX_CHARS
     query = query[:QUERY_MAX_CHARS]
+    by_number = _by_number(queryset, query)
+    if by_number is not None:
+        total = by_number.count()
+        hits = [SearchHit(document=document, title_html=highlight(document.title, []),
+                          snippet_html=snippet(body_text(document.body_html), []), title_match=False)
+                for document in by_number[offset:offset + limit]]
+        return SearchResults(query=query, truncated=truncated, words=[], total=total, hits=hits)
     words = query_words(query)
     if not words:
         return SearchResults(query=query, truncated=truncated, words=[], total=0, hits=[])

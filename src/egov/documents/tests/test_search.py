@@ -224,3 +224,14 @@ def test_the_migration_segments_stored_documents_again(wuxi):
     document.refresh_from_db()
     assert document.search_title == " 关于 政务 公开 的 通知 " and document.search_body == " pdf "
     assert document_search("政务公开", public=True).total == 1
+
+
+def test_a_document_is_found_by_its_number_or_its_code(wuxi):
+    # Found by a tester: 锡政发〔2026〕1号 and 锡政发 found nothing, though a document is published under it.
+    first = _document(wuxi, "关于加强燃气安全管理的通知", number_code="锡政发", number_year=2026, number_seq=1)
+    second = _document(wuxi, "关于做好防汛工作的通知", number_code="锡政发", number_year=2026, number_seq=2)
+    _document(wuxi, "关于某事的函", number_code="锡政函", number_year=2026, number_seq=1)
+    for typed in ("锡政发〔2026〕1号", "锡政发[2026]1号", "锡政发［２０２６］１号"):
+        assert [hit.document for hit in document_search(typed, public=True).hits] == [first], typed
+    assert [hit.document for hit in document_search("锡政发", public=True).hits] == [second, first]
+    assert document_search("锡政发〔2026〕9号", public=True).total == 0
