@@ -46,6 +46,22 @@ def body_sanitize(text: str) -> str:
                      strip_comments=True, link_rel=None).strip()
 
 
+_PLAIN_PARAGRAPHS = re.compile(r"(?:<p>[^<]*</p>)*")
+
+
+def body_for_editing(body_html: str) -> str:
+    """The body as the drafting form shows it: the plain text it was typed as (one line per
+    paragraph) when it is only plain paragraphs, so that a clerk who typed text edits text, not
+    ``<p>`` tags; other HTML (tables, emphasis) as it is. ``body_sanitize`` of the result gives the
+    same body back."""
+    if not _PLAIN_PARAGRAPHS.fullmatch(body_html or ""):
+        return body_html
+    lines = [html.unescape(text) for text in re.findall(r"<p>([^<]*)</p>", body_html)]
+    if any("<" in line or "\n" in line for line in lines):
+        return body_html  # a typed "<" would read as markup on the way back
+    return "\n".join(lines)
+
+
 def heading_level(paragraph_text: str) -> int:
     """The structure level (1–4) of a paragraph by its leading ordinal, or 0 for body text.
 

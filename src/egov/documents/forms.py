@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.documents.body import body_for_editing
 from egov.documents.models import Classification, Direction, Disclosure, Kind, Urgency
 from egov.orgs.models import Organization
 
@@ -53,7 +54,8 @@ class DocumentForm(forms.Form):
         return {
             "kind": document.kind, "title": document.title, "direction": document.direction,
             "classification": document.classification, "disclosure": document.disclosure, "urgency": document.urgency,
-            "copy_number": document.copy_number, "body": document.body_html, "signature": document.signature,
+            "copy_number": document.copy_number, "body": body_for_editing(document.body_html),
+            "signature": document.signature,
             "written_on": document.written_on, "note": document.note, "main_to_text": document.main_to_text,
             "copy_to_text": document.copy_to_text, "printer": document.printer,
             "main_to": [r.organization_id for r in recipients if r.kind == "main" and r.organization_id],

@@ -1,6 +1,6 @@
 import pytest
 
-from egov.documents.body import body_mark_levels, body_sanitize, heading_level
+from egov.documents.body import body_for_editing, body_mark_levels, body_sanitize, heading_level
 
 
 def test_plain_text_becomes_paragraphs_and_is_escaped():
@@ -55,3 +55,19 @@ def test_plain_text_with_inline_tags_keeps_its_paragraphs():
     """Found by a tester: one <b> (or a pasted <script>) in a plain-text body made it one paragraph."""
     typed = "一、总体要求\n各单位要<b>高度重视</b>。<script>alert(1)</script>\n（一）加强领导。"
     assert body_sanitize(typed) == "<p>一、总体要求</p><p>各单位要<b>高度重视</b>。</p><p>（一）加强领导。</p>"
+
+
+
+@pytest.mark.parametrize("typed", ["一、总体要求\n（一）加强领导。\n1.资金保障。", "公式 a&b 与“引号”", "单独一段"])
+def test_a_body_typed_as_text_is_edited_as_text_and_saved_back_the_same(typed):
+    # Found by a tester: editing a draft typed as plain text showed its <p> tags.
+    stored = body_sanitize(typed)
+    assert body_for_editing(stored) == typed
+    assert body_sanitize(body_for_editing(stored)) == stored
+
+
+def test_a_body_with_markup_is_edited_as_markup():
+    stored = body_sanitize("<p>甲</p><table><tr><td>1</td></tr></table>")
+    assert body_for_editing(stored) == stored
+    typed_lt = body_sanitize("a<b 的情形")
+    assert body_sanitize(body_for_editing(typed_lt)) == typed_lt
