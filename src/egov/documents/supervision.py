@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from egov.accounts.models import User
 from egov.audit.actions import audit_record
@@ -415,3 +416,23 @@ def supervision_history(*, actor, item: SupervisionItem):
     """
     supervision_item_get(actor=actor, pk=item.pk)
     return audit_events_for(object_type=SupervisionItem._meta.label_lower, object_id=item.pk)
+
+
+_EVENT_LABELS = {
+    "documents.supervision.create": pgettext_lazy("supervision history", "Item created (立项)"),
+    "documents.supervision.report": pgettext_lazy("supervision history", "Progress report"),
+    "documents.supervision.request_completion": pgettext_lazy("supervision history", "Completion requested"),
+    "documents.supervision.return": pgettext_lazy("supervision history", "Returned for more work"),
+    "documents.supervision.close": pgettext_lazy("supervision history", "Closed (办结)"),
+    "documents.supervision.overdue": pgettext_lazy("supervision history", "Marked overdue"),
+}
+
+
+def supervision_event_label(action: str) -> str:
+    """What an item's audit event was, in the active language, for its history table (the audit
+    log keeps its action names as written); a reminder (催办) is named with its kind."""
+    if action.startswith("documents.supervision.remind_"):
+        kind = action.removeprefix("documents.supervision.remind_")
+        label = SupervisionReminder.Kind(kind).label if kind in SupervisionReminder.Kind.values else kind
+        return f"{pgettext('supervision history', 'Reminder (催办)')}：{label}"
+    return str(_EVENT_LABELS.get(action, action))

@@ -118,7 +118,10 @@ def supervision_detail(request, pk: int):
         "can_report": item.status in sv.OPEN_FOR_OWNER and any(
             has_role(user, o, Role.DOCUMENT_CLERK) for o in [item.owner, *co_owners]),
         "open_for_owner": item.status in sv.OPEN_FOR_OWNER,
-        "report_form": ReportForm(), "events": sv.supervision_history(actor=user, item=item),
+        "report_form": ReportForm(),
+        "events": [{"occurred_at": e.occurred_at, "actor_label": e.actor_label, "summary": e.summary,
+                    "what": sv.supervision_event_label(e.action)}
+                   for e in sv.supervision_history(actor=user, item=item)],
     })
 
 

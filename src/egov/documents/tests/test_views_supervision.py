@@ -67,6 +67,9 @@ def test_owner_reports_with_an_attachment_others_get_404(client, wuxi, item):
     assert item.status == "in_progress"
     download = client.get(reverse("documents:report_attachment", args=[item.pk, report.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
+    # The history names the steps in the page's language, not by their audit action names.
+    history = client.get(reverse("documents:supervision", args=[item.pk])).content.decode()
+    assert "报送进展" in history and "documents.supervision.report" not in history
     # The owner cannot close: the step answers with the rule, the item stays open.
     response = client.post(reverse("documents:supervision_step", args=[item.pk, "close"]), {"note": "办结"},
                            follow=True)
