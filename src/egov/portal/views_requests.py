@@ -70,38 +70,39 @@ def request_detail(request, number: str):
     return _page(request, _request_or_404(request, number))
 
 
-@public_user_required
-@require_POST
-def request_correct(request, number: str):
+def _applicant_step(request, number: str, *, form_class, action, form_name: str, done: str):
+    """One step of the applicant on the request's page: the form, the action, the page again with
+    the form's errors (as typed) or a redirect with ``done``."""
     row = _request_or_404(request, number)
-    form = forms.CorrectForm(request.POST)
+    form = form_class(request.POST)
+    status = 400
     if form.is_valid():
         try:
-            actions.request_correct(actor=request.user, request=row, **form.cleaned_data)
+            action(actor=request.user, request=row, **form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
             row.refresh_from_db()
-            return _page(request, row, correct_form=form, status=error.status)
-        messages.success(request, _("Your corrected request has been submitted."))
-        return redirect("portal:request", number=row.number)
-    return _page(request, row, correct_form=form, status=400)
+            status = error.status
+        else:
+            messages.success(request, done)
+            return redirect("portal:request", number=row.number)
+    return _page(request, row, status=status, **{form_name: form})
+
+
+@public_user_required
+@require_POST
+def request_correct(request, number: str):
+    """补正: the applicant sends the corrected description (第三十条)."""
+    return _applicant_step(request, number, form_class=forms.CorrectForm, action=actions.request_correct,
+                           form_name="correct_form", done=_("Your corrected request has been submitted."))
 
 
 @public_user_required
 @require_POST
 def request_withdraw(request, number: str):
-    row = _request_or_404(request, number)
-    form = forms.WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.request_withdraw(actor=request.user, request=row, **form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-            row.refresh_from_db()
-            return _page(request, row, withdraw_form=form, status=error.status)
-        messages.success(request, _("Your request has been withdrawn."))
-        return redirect("portal:request", number=row.number)
-    return _page(request, row, withdraw_form=form, status=400)
+    """The applicant withdraws the request."""
+    return _applicant_step(request, number, form_class=forms.WithdrawForm, action=actions.request_withdraw,
+                           form_name="withdraw_form", done=_("Your request has been withdrawn."))
 
 
 def answer_file_response(row) -> HttpResponse:
