@@ -76,12 +76,13 @@ def document_new(request):
     return render(request, "documents/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _moves(document) -> list[dict]:
-    """The steps the table allows from the document's status, for buttons (issuing side only; 会签
-    has its own form)."""
+def _moves(document, user) -> list[dict]:
+    """The steps the table allows from the document's status that ``user`` holds the role for in
+    the issuing organization, for buttons (issuing side only; 会签 has its own form)."""
     return [{"to": target, "label": Status(target).label, "name": move.name}
             for (current, target), move in TRANSITIONS.items()
-            if current == document.status and move.name != "countersigned"]
+            if current == document.status and move.name != "countersigned" and has_role(user, document.issuer,
+                                                                                          move.role)]
 
 
 @staff_required
@@ -111,7 +112,8 @@ def document_detail(request, pk: int):
     countersign = document.status == Status.COUNTERSIGNING and countersign_task_for(actor=request.user,
                                                                                     document=document) is not None
     return render(request, "documents/detail.html", {
-        "deliveries": deliveries, "countersign": countersign, "moves": _moves(document) if issuer_side else [],
+        "deliveries": deliveries, "countersign": countersign,
+        "moves": _moves(document, request.user) if issuer_side else [],
         "document": document, "form": form, "attachment_form": AttachmentForm(),
         "recipients": recipients, "can_receive": can_receive, "attachments": document.attachments.all(),
         "limit_mb": actions.attachment_max_bytes() // (1024 * 1024),

@@ -65,10 +65,13 @@ def _source(request):
     try:
         if data.get("document"):
             return selectors.document_get(actor=request.user, pk=int(data["document"])), None
+    except (NotFound, ValueError):
+        raise Http404(_("No such document.")) from None
+    try:
         if data.get("meeting"):
             return None, meeting_get(actor=request.user, pk=int(data["meeting"]))
     except (NotFound, ValueError):
-        raise Http404(_("No such document.")) from None
+        raise Http404(_("No such meeting.")) from None
     return None, None
 
 

@@ -180,3 +180,16 @@ def test_document_tables_keep_their_column_names_on_a_phone(wuxi, draft, client_
     # Narrow screens stack each row; every cell then shows its column's name (site.css, data-label).
     page = client_of(wuxi.clerk).get(reverse("documents:list")).content.decode()
     assert '<td data-label="标题"><a href="' in page and '<td data-label="状态">' in page
+
+
+
+def test_a_document_page_offers_only_the_steps_the_user_may_take(wuxi, draft, client_of):
+    # Found by a tester: at 核稿 the drafting clerk was offered → 签发, which the action then refused.
+    from egov.documents.actions import document_transition
+
+    document_transition(actor=wuxi.clerk, document=draft, to="reviewing")
+    move = reverse("documents:move", args=[draft.pk])
+    clerk_page = client_of(wuxi.clerk).get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    reviewer_page = client_of(wuxi.reviewer).get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert 'value="signing"' not in clerk_page
+    assert move in reviewer_page and 'value="signing"' in reviewer_page
