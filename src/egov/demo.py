@@ -22,6 +22,8 @@ from egov.accounts.actions import (
     staff_user_create,
 )
 from egov.accounts.models import User
+from egov.documents.actions import document_import
+from egov.documents.importing import document_parse
 from egov.documents.meetings import meeting_create, meeting_notice_send, meeting_reply
 from egov.documents.supervision import deadline_in_working_days, supervision_item_create, supervision_report
 from egov.orgs.actions import organization_create, position_create
@@ -34,6 +36,7 @@ from egov.trust.models import Seal
 from egov.workflow.actions import process_definitions_install_shipped
 
 DEMO_CITY = Path(__file__).parent / "fixtures" / "demo_city.json"
+SEED_DOCUMENT = Path(__file__).parent / "fixtures" / "seed" / "wuxi-egov-guidance-2004.zh-hans.txt"
 DEMO_PASSWORD = "egov-demo-2026"
 DEMO_BACKUP_CODES = ["24681357", "13572468", "86421357", "75318642", "97531864"]
 
@@ -113,6 +116,9 @@ def demo_load() -> DemoSignIns:
         citizen = natural_person_register(password=DEMO_PASSWORD, **DEMO_CITIZEN)
         legal_person_register(password=DEMO_PASSWORD, agent=citizen, **DEMO_ENTERPRISE)
         demo_meeting_and_supervision_load()
+        # 政务公开 shows a real document from the first day: the guidance this platform follows.
+        document_import(actor=None, parsed=document_parse(SEED_DOCUMENT.read_bytes()), source_name=SEED_DOCUMENT.name,
+                        publish=True)
     process_definitions_install_shipped(actor=None)
     demo_catalog_load(organizations={item["key"]: Organization.objects.get(name=item["name"])
                                      for item in city["organizations"]})

@@ -343,7 +343,8 @@ def step_documents(out_dir: Path) -> dict:
 
 
 def step_documents_import(out_dir: Path) -> dict:
-    """Import the seed document (锡政发〔2004〕99号) from its text and publish it (issue 8)."""
+    """Import the seed document (锡政发〔2004〕99号) from its text and publish it (issue 8). The demo city
+    imported it already: importing it again gives the same published document, nothing new."""
     seed = Path(__file__).parent / "fixtures" / "seed" / "wuxi-egov-guidance-2004.zh-hans.txt"
     parsed = document_parse(seed.read_bytes())
     document = document_import(actor=None, parsed=parsed, source_name=seed.name, publish=True)
