@@ -13,6 +13,7 @@ and the adjusted working days cannot be known before publication: such a year is
 operators (``WorkCalendar.known_years``) so that they load it; a case never fails for the lack of it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -103,3 +104,22 @@ def deadline_after_pause(due: date, paused_on: date, resumed_on: date, *, calend
     if resumed_on < paused_on:
         raise ValueError("a pause cannot end before it starts")
     return working_days_add(due, working_days_between(paused_on, resumed_on, calendar=calendar), calendar=calendar)
+
+
+def working_days_paused(start: date, pauses: Iterable[tuple[date, date]], *, calendar: WorkCalendar) -> int:
+    """The working days of ended ``pauses`` (``(started_on, ended_on)`` pairs) that fall after the
+    clock's ``start``: each pause counts the working days ``d`` with ``started_on < d <= ended_on``
+    and ``d > start`` (a pause before the clock started moves nothing)."""
+    total = 0
+    for started_on, ended_on in pauses:
+        if ended_on > start:
+            total += working_days_between(max(started_on, start), ended_on, calendar=calendar)
+    return total
+
+
+def deadline_with_pauses(start: date, days: int, pauses: Iterable[tuple[date, date]], *,
+                         calendar: WorkCalendar) -> date:
+    """The ``days``-th working day after ``start``, later by the working days of the ended
+    ``pauses`` after ``start`` (``working_days_paused``): the deadline of a clock that stops and
+    restarts (行政许可法 §45; 政府信息公开条例 第三十三条第三款)."""
+    return working_days_add(start, days + working_days_paused(start, pauses, calendar=calendar), calendar=calendar)

@@ -112,7 +112,7 @@ def text_decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        pass  # not UTF-8: GB 18030 below
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:

@@ -37,16 +37,6 @@ def correction_allowed(*, received_on: date, today: date, calendar: workdays.Wor
     return workdays.working_days_between(received_on, today, calendar=calendar) <= CORRECTION_WINDOW_DAYS
 
 
-def paused_working_days(*, clock_start: date, pauses: Iterable[tuple[date, date]],
-                        calendar: workdays.WorkCalendar) -> int:
-    """Working days of the ended ``pauses`` (``(started_on, ended_on)``) after ``clock_start``."""
-    total = 0
-    for start, end in pauses:
-        if end > clock_start:
-            total += workdays.working_days_between(max(start, clock_start), end, calendar=calendar)
-    return total
-
-
 def request_due_on(*, received_on: date, corrected_on: date | None, extension_days: int,
                    pauses: Iterable[tuple[date, date]], calendar: workdays.WorkCalendar) -> date:
     """The day the answer is due: the ``20 + extension_days``-th working day after the receipt (of
@@ -62,6 +52,5 @@ def request_due_on(*, received_on: date, corrected_on: date | None, extension_da
         extension_days: working days of the approved extension, 0–20.
         pauses: ``(started_on, ended_on)`` of the ended consultations.
     """
-    clock_start = corrected_on or received_on
-    extra = paused_working_days(clock_start=clock_start, pauses=pauses, calendar=calendar)
-    return workdays.working_days_add(clock_start, ANSWER_DAYS + extension_days + extra, calendar=calendar)
+    return workdays.deadline_with_pauses(corrected_on or received_on, ANSWER_DAYS + extension_days, pauses,
+                                         calendar=calendar)

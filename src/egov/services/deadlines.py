@@ -14,16 +14,6 @@ from datetime import date
 from egov.core import workdays
 
 
-def paused_working_days(*, accepted_on: date, pauses: Iterable[tuple[date, date]],
-                        calendar: workdays.WorkCalendar) -> int:
-    """Working days of ``pauses`` (``(started_on, ended_on)`` pairs) that fall after ``accepted_on``."""
-    total = 0
-    for start, end in pauses:
-        if end > accepted_on:
-            total += workdays.working_days_between(max(start, accepted_on), end, calendar=calendar)
-    return total
-
-
 def case_due_date(*, accepted_on: date, limit_days: int, pauses: Iterable[tuple[date, date]],
                   calendar: workdays.WorkCalendar) -> date:
     """The case deadline: the ``limit_days``-th working day after ``accepted_on``, later by the
@@ -33,5 +23,4 @@ def case_due_date(*, accepted_on: date, limit_days: int, pauses: Iterable[tuple[
     2026-09-28 with 20 working days → 2026-10-30; a special procedure from 10-12 to 10-14 (2 working
     days not counted) → 2026-11-03.
     """
-    extra = paused_working_days(accepted_on=accepted_on, pauses=pauses, calendar=calendar)
-    return workdays.working_days_add(accepted_on, limit_days + extra, calendar=calendar)
+    return workdays.deadline_with_pauses(accepted_on, limit_days, pauses, calendar=calendar)

@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 
 from egov.accounts.models import Agent
 from egov.audit.actions import audit_record
+from egov.core import workdays
 from egov.core.errors import NotFound, ValidationFailed
 from egov.core.workdays import WorkCalendar
 from egov.orgs.models import Membership, Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
 from egov.services import storage
-from egov.services.deadlines import paused_working_days
 from egov.services.lifecycle import ENDED, MOVES
 from egov.services.models import (
     Application,
@@ -208,7 +208,7 @@ def application_deadlines(*, application: Application, today: date | None = None
     paused_days = 0
     if application.accepted_on and process is not None:
         ended = [(p.started_on, p.ended_on) for p in instance_pauses(instance=process) if p.ended_on]
-        paused_days = paused_working_days(accepted_on=application.accepted_on, pauses=ended, calendar=calendar)
+        paused_days = workdays.working_days_paused(application.accepted_on, ended, calendar=calendar)
     due = process.due_date if process is not None else None
     running = application.status not in ENDED and application.status not in (S.APPROVED, S.DENIED, S.CONCLUDED)
     left = working_days_between(start=today, end=due, calendar=calendar) if due and running else None

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from freezegun import freeze_time
 
+from egov.core.workdays import working_days_paused
 from egov.services import processing
-from egov.services.deadlines import case_due_date, paused_working_days
+from egov.services.deadlines import case_due_date
 from egov.services.selectors import application_deadlines
 from egov.services.tests.factories import submit
 from egov.workflow.models import ClockPause
@@ -34,7 +35,7 @@ def test_twenty_working_days_from_acceptance_skip_national_day_and_count_the_wor
 def test_a_pause_of_two_working_days_moves_the_deadline_by_two():
     calendar = work_calendar()
     pauses = [(date(2026, 10, 12), date(2026, 10, 14))]
-    assert paused_working_days(accepted_on=ACCEPTED, pauses=pauses, calendar=calendar) == 2
+    assert working_days_paused(ACCEPTED, pauses, calendar=calendar) == 2
     assert case_due_date(accepted_on=ACCEPTED, limit_days=20, pauses=pauses, calendar=calendar) == DUE_AFTER_PAUSE
 
 
@@ -43,7 +44,7 @@ def test_a_pause_over_the_holiday_counts_only_its_working_days():
     # 09-30 → 10-09: 10-08 and 10-09 are the working days not counted (10-01…10-07 are off anyway).
     calendar = work_calendar()
     pauses = [(date(2026, 9, 30), date(2026, 10, 9))]
-    assert paused_working_days(accepted_on=ACCEPTED, pauses=pauses, calendar=calendar) == 2
+    assert working_days_paused(ACCEPTED, pauses, calendar=calendar) == 2
 
 
 @pytest.mark.django_db
