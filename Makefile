@@ -49,7 +49,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 messages: install
-	cd src/egov && ../../$(BIN)/egov makemessages -l zh_Hans --no-obsolete
+	cd src/egov && ../../$(BIN)/egov makemessages -l zh_Hans --no-obsolete --no-location
 	$(MAKE) $(MO_FILES)
 
 clean:
