@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
 PO_FILES := $(shell find src/egov -name django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: demo test install system-packages lint messages clean
+.PHONY: demo test install system-packages lint messages clean design-assets
 
 $(BIN)/egov: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ lint: install
 messages: install
 	cd src/egov && ../../$(BIN)/egov makemessages -l zh_Hans --no-obsolete --no-location
 	$(MAKE) $(MO_FILES)
+
+# The design system's compiled CSS and JS (src/egov/static/egov/govuk/) and the axe-core of the
+# accessibility tests (tests/vendor/axe-core/) are committed; rebuild them by hand after changing
+# design/sass/ or the versions in design/package.json (needs npm; docs/design-system.md).
+design-assets:
+	design/build.sh
 
 clean:
 	rm -rf $(VENV) var

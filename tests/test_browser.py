@@ -27,7 +27,7 @@ def test_citizen_registers_on_a_phone(reference_data, live_server, phone_page):
     # Keyboard: the first Tab stop is the skip link, and it leads to the main content.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
-    expect(page.locator(".skip-link")).to_be_visible()
+    expect(page.locator(".govuk-skip-link")).to_be_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 
@@ -42,12 +42,12 @@ def test_citizen_registers_on_a_phone(reference_data, live_server, phone_page):
     page.get_by_role("button", name="Register").click()
 
     error = page.locator("#id_id_number_error")
-    expect(error).to_have_text("The check character (last character) of this ID number is wrong.")
+    expect(error).to_contain_text("The check character (last character) of this ID number is wrong.")
     field = page.get_by_label("Resident ID number")
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_have_attribute("aria-describedby", "id_id_number_error")  # read out with the field
     # The message sits right above its field, inside the same group.
-    assert page.locator(".field.has-error").filter(has=field).locator(".error").count() == 1
+    assert page.locator(".govuk-form-group--error").filter(has=field).locator(".govuk-error-message").count() == 1
     error_box, field_box = error.bounding_box(), field.bounding_box()
     assert 0 <= field_box["y"] - (error_box["y"] + error_box["height"]) < 24
     assert NaturalPerson.objects.count() == 0
@@ -56,6 +56,6 @@ def test_citizen_registers_on_a_phone(reference_data, live_server, phone_page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Register").click()
     expect(page).to_have_url(live_server.url + "/accounts/me/")
-    expect(page.locator("dl.facts")).to_contain_text("张\U00020bb7明")
-    expect(page.locator("dl.facts")).to_contain_text("11010519491231002X")
+    expect(page.locator("dl.govuk-summary-list")).to_contain_text("张\U00020bb7明")
+    expect(page.locator("dl.govuk-summary-list")).to_contain_text("11010519491231002X")
     assert NaturalPerson.objects.get().id_number == "11010519491231002X"

@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "egov.core.context_processors.site",
+                "egov.services.context_processors.notifications",
             ],
         },
     },
@@ -264,6 +265,14 @@ EGOV_DOCUMENT_ATTACHMENT_MAX_MB = int(os.environ.get("EGOV_DOCUMENT_ATTACHMENT_M
 EGOV_SUPERVISION_REMIND_DAYS = int(os.environ.get("EGOV_SUPERVISION_REMIND_DAYS", "3"))
 
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Platform")
+# The header and footer of both sites (templates/base.html): the city's name, its emblem (an image URL,
+# e.g. under /static/; none by default), the citizens' hotline and contacts.
+EGOV_CITY_NAME = os.environ.get("EGOV_CITY_NAME") or _("Wuxi")
+EGOV_EMBLEM_URL = os.environ.get("EGOV_EMBLEM_URL", "")
+EGOV_HOTLINE = os.environ.get("EGOV_HOTLINE", "12345")
+EGOV_HOTLINE_NAME = os.environ.get("EGOV_HOTLINE_NAME") or _("Government service hotline")
+EGOV_CONTACT_EMAIL = os.environ.get("EGOV_CONTACT_EMAIL", "")
+EGOV_CONTACT_ADDRESS = os.environ.get("EGOV_CONTACT_ADDRESS", "")
 
 # Trust (egov.trust): the public address printed in certificates (CRL, OCSP, CA issuer URLs) and
 # QR codes; the CA's name; the TSA policy (an OID under 2.25, ITU-T X.667, needs no registration).

@@ -11,9 +11,13 @@ from egov.services.selectors import catalog_organizations
 
 
 class CatalogFilterForm(forms.Form):
-    """Filters of the public catalogue: organization, item type, words of the name."""
+    """Filters of the public catalogue: who applies (individuals or enterprises), organization, item
+    type, words of the name."""
 
     q = forms.CharField(label=_("Search by name"), max_length=100, required=False)
+    audience = forms.ChoiceField(label=_("Who applies"), required=False,
+                                 choices=[("", _("Everyone")), ("natural", _("Individuals")),
+                                          ("legal", _("Enterprises and institutions"))])
     organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, required=False,
                                           empty_label=_("All organizations"))
     item_type = forms.ChoiceField(label=_("Item type"), required=False)

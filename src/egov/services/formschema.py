@@ -378,9 +378,10 @@ class SchemaForm:
         mirroring the schema (the server checks again)."""
         if not self.fields:
             return mark_safe("")
-        parts = [format_html('<p class="help">{}</p>', _("Fields marked * are required."))]
+        parts = [format_html('<p class="govuk-hint">{}</p>', _("Fields marked * are required."))]
         if "" in self.errors:
-            parts.append(format_html('<div class="form-errors" role="alert"><p>{}</p></div>', self.errors[""]))
+            parts.append(format_html('<div class="govuk-error-message" role="alert"><p class="govuk-body">{}</p></div>',
+                                     self.errors[""]))
         parts.extend(self._render_field(field) for field in self.fields)
         return mark_safe("\n".join(parts))
 
@@ -432,29 +433,44 @@ class SchemaForm:
         raw = self.raw.get(field.name, "")
         if not self.is_bound and raw == "" and "default" in field.spec:
             raw = str(field.spec["default"]) if field.type != "boolean" else ("true" if field.spec["default"] else "")
-        mark = mark_safe(' <span class="required" aria-hidden="true">*</span>') if attrs.get("required") else ""
-        label = format_html('<label for="{}">{}{}</label>', attrs["id"], field.title, mark)
-        error = (format_html('<p class="error" id="{}-error">{}</p>', attrs["id"], self.errors[field.name])
-                 if field.name in self.errors else "")
-        help_text = (format_html('<p class="help" id="{}-help">{}</p>', attrs["id"], field.description)
-                     if field.description else "")
+        mark = mark_safe(' <span class="egov-required" aria-hidden="true">*</span>') if attrs.get("required") else ""
+        in_error = field.name in self.errors
+        error = (format_html('<p class="govuk-error-message" id="{}-error">'
+                             '<span class="govuk-visually-hidden">{}</span> {}</p>',
+                             attrs["id"], _("Error:"), self.errors[field.name]) if in_error else "")
         widget = field.widget
         if widget == "checkbox":
+            # GOV.UK checkboxes: the box first, its label beside it, the hint under the label.
             if raw == "true":
                 attrs["checked"] = True
+            attrs["class"] = "govuk-checkboxes__input"
             control = format_html('<input type="checkbox" value="true"{}>', self._attr_html(attrs))
-            return format_html('<div class="field checkbox{}">{}{} {}{}</div>',
-                               " has-error" if error else "", error, control, label, help_text)
+            label = format_html('<label class="govuk-label govuk-checkboxes__label" for="{}">{}{}</label>',
+                                attrs["id"], field.title, mark)
+            help_text = (format_html('<div class="govuk-hint govuk-checkboxes__hint" id="{}-help">{}</div>',
+                                     attrs["id"], field.description) if field.description else "")
+            return format_html('<div class="govuk-form-group{}">{}'
+                               '<div class="govuk-checkboxes" data-module="govuk-checkboxes">'
+                               '<div class="govuk-checkboxes__item">{}{}{}</div></div></div>',
+                               " govuk-form-group--error" if in_error else "", error, control, label, help_text)
+        label = format_html('<label class="govuk-label govuk-label--s" for="{}">{}{}</label>',
+                            attrs["id"], field.title, mark)
+        help_text = (format_html('<div class="govuk-hint" id="{}-help">{}</div>', attrs["id"], field.description)
+                     if field.description else "")
         if widget == "select":
+            attrs["class"] = "govuk-select" + (" govuk-select--error" if in_error else "")
             options = [format_html('<option value="">{}</option>', _("— choose —"))]
             for value, text in field.choices:
                 selected = " selected" if str(value) == raw else ""
                 options.append(format_html('<option value="{}"{}>{}</option>', value, selected, text))
             control = format_html("<select{}>{}</select>", self._attr_html(attrs), mark_safe("".join(options)))
         elif widget == "textarea":
+            attrs["class"] = "govuk-textarea" + (" govuk-textarea--error" if in_error else "")
             control = format_html("<textarea rows=\"4\"{}>{}</textarea>", self._attr_html(attrs), raw)
         else:
+            attrs["class"] = "govuk-input" + (" govuk-input--error" if in_error else "")
             attrs["value"] = raw if raw != "" else None
             control = format_html('<input type="{}"{}>', widget, self._attr_html(attrs))
-        return format_html('<div class="field{}">{}{}{}{}</div>', " has-error" if error else "", label, error,
-                           control, help_text)
+        # GOV.UK order: label, hint, error message, then the control.
+        return format_html('<div class="govuk-form-group{}">{}{}{}{}</div>',
+                           " govuk-form-group--error" if in_error else "", label, help_text, error, control)

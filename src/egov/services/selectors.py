@@ -40,13 +40,16 @@ from egov.workflow.selectors import (
 
 
 def service_item_list(
-    *, organization_id: int | None = None, item_type: str | None = None, q: str = "", published_only: bool = True
+    *, organization_id: int | None = None, item_type: str | None = None, applicant_kind: str | None = None,
+    q: str = "", published_only: bool = True
 ) -> QuerySet[ServiceItem]:
     """Catalogue items in catalogue order (organization, then its own order, then code).
 
     Args:
         organization_id: only items implemented by this organization.
         item_type: only items of this ``ServiceItem.ItemType`` value.
+        applicant_kind: only items this kind of applicant may apply for, ``"natural"`` (个人办事) or
+            ``"legal"`` (法人办事), as listed in the item's ``applicant_kinds``.
         q: words that must all occur in the name (case-insensitive), or an exact item code.
         published_only: leave out withdrawn items (the public site and API always do).
     """
@@ -57,6 +60,10 @@ def service_item_list(
         items = items.filter(organization_id=organization_id)
     if item_type:
         items = items.filter(item_type=item_type)
+    if applicant_kind:
+        # applicant_kinds is a JSON list of kind names; JSON ``contains`` is missing on SQLite, so
+        # look for the quoted name in the list's text (the names are fixed words, none inside another).
+        items = items.filter(applicant_kinds__icontains=f'"{applicant_kind}"')
     words = (q or "").split()
     if len(words) == 1 and len(words[0]) == 32:
         return items.filter(Q(code=words[0].upper()) | Q(name__icontains=words[0]))

@@ -19,10 +19,10 @@ def _sign_in(browser, live_server, username, backup_code=None):
     page.goto(live_server.url + "/staff/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.locator("form.form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     if backup_code:
         page.fill("#id_token", backup_code)
-        page.locator("form.form button[type=submit]").click()
+        page.locator("main form button[type=submit]").click()
     expect(page.locator("h1")).to_be_visible()
     return context, page
 
@@ -42,7 +42,7 @@ def _step(page, live_server, incoming, step, fill=None):
         fill(form)
     with page.expect_navigation():
         form.locator("button[type=submit]").first.click()
-    expect(page.locator(".messages")).to_be_visible()
+    expect(page.locator(".govuk-notification-banner")).to_be_visible()
     incoming.refresh_from_db()
 
 
@@ -61,7 +61,7 @@ def test_draft_to_dispatch_and_receipt_to_archive(reference_data, live_server, b
     page.select_option("#id_printer", str(wuxi.office.pk))
     page.select_option("#id_disclosure", "proactive")
     page.fill("#id_body", "一、工作要求\n各部门要按要求做好政务公开。")
-    page.locator("form.form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     expect(page.locator("h1")).to_have_text("无锡市人民政府关于做好政务公开工作的通知")
     document = OfficialDocument.objects.get()
     _move(page, live_server, document, "reviewing")

@@ -21,7 +21,7 @@ def _sign_in(browser, live_server, username):
     page.goto(live_server.url + "/staff/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.locator("form.form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     expect(page.locator("h1")).to_be_visible()
     return context, page
 
@@ -40,7 +40,7 @@ def test_meeting_notice_reply_and_reply_table(reference_data, live_server, brows
     page.fill("#id_agenda", "通报电子政务建设进展｜市政府办公室\n部署下一阶段工作｜副市长赵强")
     page.select_option("#id_invited", [str(wuxi.finance.pk), str(wuxi.education.pk)])
     page.fill("#id_attendees_asked", "2")
-    page.locator("form.form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("全市电子政务工作推进会")
     with page.expect_navigation():
         page.get_by_role("button", name="发送会议通知").click()
@@ -57,7 +57,7 @@ def test_meeting_notice_reply_and_reply_table(reference_data, live_server, brows
     form.get_by_label("备注").fill("局长另有公务")
     with clerk.expect_navigation():
         form.get_by_role("button", name="提交回执").click()
-    expect(clerk.locator(".messages")).to_be_visible()
+    expect(clerk.locator(".govuk-notification-banner")).to_be_visible()
     invitation = Invitation.objects.get(meeting=meeting, organization=wuxi.finance)
     assert invitation.attending is True and [a["name"] for a in invitation.attendees] == ["钱伟", "孙悦"]
 

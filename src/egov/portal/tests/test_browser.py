@@ -34,7 +34,7 @@ def test_visitor_finds_a_published_document_and_opens_its_pdf(reference_data, li
         first.locator("h2 a").click()
     assert page.url == f"{live_server.url}/disclosure/{document.pk}/"
     expect(page.locator("h1")).to_have_text(TITLE)
-    expect(page.locator(".notice")).to_be_visible()  # imported: the PDF is not signed by the platform
+    expect(page.locator(".govuk-inset-text")).to_be_visible()  # imported: the PDF is not signed by the platform
 
     with page.expect_response(lambda response: response.url.endswith(f"/disclosure/{document.pk}/pdf")) as caught:
         page.locator("#document-pdf").click()

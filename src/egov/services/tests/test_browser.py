@@ -25,10 +25,10 @@ def _sign_in_staff(browser, live_server, username, backup_code=None):
     page.goto(live_server.url + "/staff/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", STAFF_PASSWORD)
-    page.locator("form.form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     if backup_code:
         page.fill("#id_token", backup_code)
-        page.locator("form.form button[type=submit]").click()
+        page.locator("main form button[type=submit]").click()
     expect(page.locator("h1")).to_be_visible()
     return context, page
 
@@ -39,7 +39,7 @@ def _step(page, live_server, number, step, fill=None):
     if fill:
         fill(form)
     form.locator("button[type=submit]").click()
-    expect(page.locator(".messages")).to_be_visible()
+    expect(page.locator(".govuk-notification-banner")).to_be_visible()
 
 
 def test_citizen_applies_and_staff_process_the_case(reference_data, live_server, browser, phone_page, casework):
@@ -52,7 +52,7 @@ def test_citizen_applies_and_staff_process_the_case(reference_data, live_server,
     page.locator(f'a[href="/services/{item.code}/apply/"]').click()
     page.fill("#id_username", casework.citizen.username)
     page.fill("#id_password", PASSWORD)
-    page.locator("form.form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.fill("#id_form-company_name", "无锡示范科技有限公司")
     page.select_option("#id_form-company_type", "llc")
     page.fill("#id_form-registered_capital", "100")
@@ -62,7 +62,7 @@ def test_citizen_applies_and_staff_process_the_case(reference_data, live_server,
     page.set_input_files(f"#id_material-{required.pk}",
                          files=[{"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    page.locator("form.form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     number = page.locator("#tracking-number").inner_text().strip()
     assert re.fullmatch(r"\d{9}-\d{8}-\d{6}[0-9X]", number)
     assert Application.objects.get().number == number
@@ -83,7 +83,7 @@ def test_citizen_applies_and_staff_process_the_case(reference_data, live_server,
     # The citizen sees what is asked and uploads it.
     page.goto(f"{live_server.url}/services/applications/{number}/")
     expect(page.locator("#supplement-title")).to_be_visible()
-    expect(page.locator(".notice")).to_contain_text("申请书缺少签字")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("申请书缺少签字")
     page.set_input_files(f"#id_material-{required.pk}",
                          files=[{"name": "签字版.pdf", "mimeType": "application/pdf",
                                  "buffer": b"%PDF-1.7\n% signed\n%%EOF\n"}])

@@ -44,7 +44,7 @@ def test_citizen_sees_the_result_downloads_the_licence_and_rates(reference_data,
     page.goto(f"{live_server.url}/services/applications/{case.number}/")
     page.fill("#id_username", hall.citizen.username)
     page.fill("#id_password", STAFF_PASSWORD)
-    page.locator("form.form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     expect(page.locator("#licence-number")).to_have_text(case.licence.number)
     with page.expect_download() as download:
         page.locator("#licence-download").click()
@@ -60,6 +60,6 @@ def test_citizen_sees_the_result_downloads_the_licence_and_rates(reference_data,
 
     page.goto(f"{live_server.url}/trust/verify")
     page.set_input_files('input[type="file"]', str(licence))
-    page.locator("form.form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     expect(page.locator("#result")).to_contain_text("✔")
     expect(page.locator(".signature")).to_contain_text(hall.casework.bureau.name)

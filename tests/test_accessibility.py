@@ -1,0 +1,279 @@
+"""Accessibility of both sites in Debian chromium (issue 12, item 7 and its "done when").
+
+- axe-core (tests/vendor/axe-core, MPL-2.0) finds no ``serious`` or ``critical`` violation on the main
+  public and staff pages of the demo city, in Chinese at desktop width.
+- Each radio and checkbox of the apply form, the decision form and the rating form sits beside its
+  own label at 1280 and 390 px: the label's box and the input's box overlap vertically and the label
+  starts right of the input (before GOV.UK Frontend the generic ``.field input/label`` rules put
+  every label on a line of its own, above its input).
+- Keyboard only (Tab, Space, Enter and typing; ArrowDown to choose in a drop-down): a citizen applies
+  for an item; the approver decides the case.
+
+Set EGOV_SCREENSHOTS=/some/dir to keep a screenshot of every page checked.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from egov.accounts.models import User
+from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_PASSWORD, demo_load
+from egov.documents.models import OfficialDocument
+from egov.services import processing
+from egov.services.models import Application, ServiceItem
+from egov.services.models import ApplicationStatus as S
+from egov.services.tests.factories import VALID_COMPANY, submit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+PDF = b"%PDF-1.7\n% egov accessibility test\n%%EOF\n"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+FULL_COMPANY = {**VALID_COMPANY, "legal_representative": "王建国", "address": "无锡市梁溪区解放南路1号",
+                "business_scope": "软件开发"}
+
+
+@pytest.fixture
+def demo(reference_data, live_server, settings, tmp_path):
+    """The demo city on the live server, with one case of 企业设立登记 waiting for the approver's
+    decision and one concluded (to be rated) by the demo citizen."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    demo_load()
+    item = ServiceItem.objects.get(name="企业设立登记", parent__isnull=True)
+    citizen = User.objects.get(username=DEMO_CITIZEN["id_number"])
+    staff = {name: User.objects.get(username=name) for name in ("clerk", "reviewer", "approver")}
+
+    def to_decision(key):
+        case = submit(item, citizen, key=key, form=FULL_COMPANY)
+        processing.application_receive(actor=staff["clerk"], application=case)
+        processing.application_accept(actor=staff["clerk"], application=case)
+        return processing.application_review(actor=staff["reviewer"], application=case)
+
+    deciding = to_decision("a11y-deciding")
+    concluded = to_decision("a11y-concluded")
+    processing.application_decide(actor=staff["approver"], application=concluded, approve=True)
+    concluded = processing.application_conclude(actor=staff["clerk"], application=concluded)
+    return {"item": item, "deciding": deciding, "concluded": concluded, "url": live_server.url}
+
+
+def _context(browser, viewport=DESKTOP, locale="zh-CN"):
+    context = browser.new_context(viewport=viewport, locale=locale)
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+def _sign_in_citizen(page, url):
+    page.goto(url + "/accounts/login/")
+    page.fill("#id_username", DEMO_CITIZEN["id_number"])
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_be_visible()
+
+
+def _sign_in_staff(page, url, username, backup_code=None):
+    page.goto(url + "/staff/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    if backup_code:
+        page.fill("#id_token", backup_code)
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_be_visible()
+
+
+def _axe_problems(page) -> list[str]:
+    """The serious and critical axe-core violations of the page, one line each."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document)).violations"
+                               ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+                               " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in violations
+            if v["impact"] in ("serious", "critical")]
+
+
+def _shot(page, name):
+    folder = os.environ.get("EGOV_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def _check(page, url, name, problems):
+    response = page.goto(url)
+    assert response.status == 200, (url, response.status)
+    problems.extend(f"{url}: {line}" for line in _axe_problems(page))
+    _shot(page, name)
+
+
+def _choices_beside_labels(page) -> int:
+    """Assert that each radio and checkbox of the page's main content has its label on the same line,
+    right of it; return how many were checked."""
+    inputs = page.locator("main input[type=radio], main input[type=checkbox]")
+    count = inputs.count()
+    for index in range(count):
+        control = inputs.nth(index)
+        label = page.locator(f'label[for="{control.get_attribute("id")}"]')
+        expect(label).to_have_count(1)
+        box, text = control.bounding_box(), label.bounding_box()
+        assert box and text, control.get_attribute("id")
+        # The two boxes share some height: the label is on the input's line, not above or below it.
+        assert text["y"] < box["y"] + box["height"] and box["y"] < text["y"] + text["height"], (
+            control.get_attribute("id"), box, text)
+        # And the label begins after the input's left edge (GOV.UK draws the control, then its label).
+        assert text["x"] > box["x"], (control.get_attribute("id"), box, text)
+    return count
+
+
+def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
+    url, item = demo["url"], demo["item"]
+    deciding, concluded = demo["deciding"], demo["concluded"]
+    document = OfficialDocument.objects.filter(published_at__isnull=False).first()
+    problems: list[str] = []
+
+    context, page = _context(browser)
+    for path, name in [("/accounts/login/", "public-login"), ("/accounts/register/person/", "public-register")]:
+        _check(page, url + path, name, problems)
+    _sign_in_citizen(page, url)
+    for path, name in [
+        ("/", "public-home"), ("/services/", "public-catalogue"), (f"/services/{item.code}/", "public-guide"),
+        (f"/services/{item.code}/apply/", "public-apply"), ("/services/applications/", "public-my-applications"),
+        (f"/services/applications/{concluded.number}/", "public-case"),
+        (f"/services/track/?number={concluded.number}&code={concluded.query_code}", "public-track"),
+        ("/services/results/", "public-results"), ("/services/ratings/", "public-ratings"),
+        ("/disclosure/", "public-disclosure"), (f"/disclosure/{document.pk}/", "public-document"),
+        ("/search/?q=电子政务", "public-search"),
+    ]:
+        _check(page, url + path, name, problems)
+    context.close()
+
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "approver", backup_code=DEMO_BACKUP_CODES[0])
+    for path, name in [("/staff/", "staff-home"), ("/staff/cases/", "staff-workbench"),
+                       ("/staff/tasks/", "staff-tasks"), (f"/staff/cases/{deciding.number}/", "staff-case")]:
+        _check(page, url + path, name, problems)
+    context.close()
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "govclerk")
+    for path, name in [("/staff/documents/", "staff-documents"),
+                       (f"/staff/documents/{document.pk}/", "staff-document")]:
+        _check(page, url + path, name, problems)
+    context.close()
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "gkofficer")
+    _check(page, url + "/staff/disclosure/requests/", "staff-disclosure-requests", problems)
+    context.close()
+
+    assert problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_each_radio_and_checkbox_sits_beside_its_label(demo, browser, viewport):
+    url, item = demo["url"], demo["item"]
+    width = viewport["width"]
+    context, page = _context(browser, viewport)
+    _sign_in_citizen(page, url)
+    page.goto(f"{url}/services/{item.code}/apply/")
+    assert _choices_beside_labels(page) >= 1  # 本人承诺 (a checkbox)
+    _shot(page, f"apply-{width}")
+    page.goto(f"{url}/services/applications/{demo['concluded'].number}/")
+    assert _choices_beside_labels(page) == 5  # the five levels of 好差评 (国办发〔2019〕51号)
+    expect(page.get_by_label("非常满意")).to_have_attribute("type", "radio")
+    _shot(page, f"rating-{width}")
+    context.close()
+
+    context, page = _context(browser, viewport, locale="en-GB")
+    _sign_in_staff(page, url, "approver", backup_code=DEMO_BACKUP_CODES[1])
+    page.goto(f"{url}/staff/cases/{demo['deciding'].number}/")
+    decision = page.locator('form[action$="/steps/decide/"]')
+    expect(decision.get_by_label("Approve")).to_have_attribute("value", "1")
+    expect(decision.get_by_label("Deny")).to_have_attribute("value", "0")
+    assert _choices_beside_labels(page) >= 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    _shot(page, f"decision-{width}")
+    context.close()
+
+
+def _tab_to(page, selector: str, limit: int = 120) -> None:
+    """Press Tab until the focused element matches ``selector``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_keyboard_only_citizen_applies_and_approver_decides(demo, browser):
+    url, item = demo["url"], demo["item"]
+    context, page = _context(browser)
+    page.goto(f"{url}/services/{item.code}/")
+    _tab_to(page, f'a[href="/services/{item.code}/apply/"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_username")).to_be_visible()
+    _tab_to(page, "#id_username")
+    page.keyboard.type(DEMO_CITIZEN["id_number"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_form-company_name")).to_be_visible()
+
+    typed = {f"id_form-{name}": str(value) for name, value in FULL_COMPANY.items() if name != "commitment"}
+    _tab_to(page, "#id_form-company_name")
+    files = 0
+    for _ in range(60):
+        focused = page.evaluate("() => ({id: document.activeElement.id, type: document.activeElement.type,"
+                                " tag: document.activeElement.tagName})")
+        if focused["tag"] == "BUTTON":
+            break
+        if focused["id"] == "id_form-company_type":
+            page.keyboard.press("ArrowDown")  # the first option after "— choose —": 有限责任公司
+        elif focused["id"] in typed:
+            page.keyboard.type(typed[focused["id"]])
+        elif focused["type"] == "checkbox":
+            page.keyboard.press("Space")
+        elif focused["type"] == "file" and page.locator(f"#{focused['id']}").get_attribute("required") is not None:
+            with page.expect_file_chooser() as chooser:
+                page.keyboard.press("Space")
+            chooser.value.set_files(files=[{"name": f"材料{files}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+            files += 1
+        page.keyboard.press("Tab")
+    assert files == item.materials.filter(required=True).count()
+    page.keyboard.press("Enter")
+    expect(page.locator("#tracking-number")).to_be_visible()
+    number = page.locator("#tracking-number").inner_text().strip()
+    context.close()
+
+    application = Application.objects.get(number=number)
+    assert application.form_data["company_type"] == "llc" and application.form_data["commitment"] is True
+    staff = {name: User.objects.get(username=name) for name in ("clerk", "reviewer")}
+    processing.application_receive(actor=staff["clerk"], application=application)
+    processing.application_accept(actor=staff["clerk"], application=application)
+    processing.application_review(actor=staff["reviewer"], application=application)
+
+    context, page = _context(browser)
+    page.goto(url + "/staff/login/")
+    _tab_to(page, "#id_username")
+    page.keyboard.type("approver")
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_token")).to_be_visible()
+    _tab_to(page, "#id_token")
+    page.keyboard.type(DEMO_BACKUP_CODES[2])
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_be_visible()
+    page.goto(url + "/staff/cases/")
+    _tab_to(page, f'a[href="/staff/cases/{number}/"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_be_visible()
+    _tab_to(page, "#id_decide-approve_0")  # 准予许可, the first radio of the decision
+    page.keyboard.press("Space")
+    expect(page.locator("#id_decide-approve_0")).to_be_checked()
+    _tab_to(page, 'form[action$="/steps/decide/"] button[type=submit]')
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text(str(S.APPROVED.label))
+    context.close()
+    application.refresh_from_db()
+    assert application.status == S.APPROVED
