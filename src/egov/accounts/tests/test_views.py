@@ -24,8 +24,10 @@ STAFF_ENROL = "/staff/login/enrol/"
 
 
 def field_error(html: str, field: str) -> str:
-    """The text of the error shown next to ``field`` (``_form.html``: ``<p id="id_<field>_error">``)."""
-    match = re.search(rf'<p class="error" id="id_{field}_error" role="alert">(.*?)</p>', html, re.S)
+    """The text of the error shown next to ``field`` (``_form.html``: ``<p id="id_<field>_error">``, after
+    a visually hidden "Error:" for screen readers)."""
+    match = re.search(rf'<p class="govuk-error-message" id="id_{field}_error">'
+                      r'<span class="govuk-visually-hidden">[^<]*</span> (.*?)</p>', html, re.S)
     return match.group(1) if match else ""
 
 
@@ -55,8 +57,8 @@ def test_registration_signs_in_and_the_profile_shows_an_extension_b_name(client)
     assert (response.status_code, response["Location"]) == (302, "/accounts/me/")
     profile = client.get("/accounts/me/")
     html = profile.content.decode()
-    assert f"<dd>张{EXT_B}明</dd>" in html
-    assert "<dd>11010519491231002X</dd>" in html
+    assert f'<dd class="govuk-summary-list__value">张{EXT_B}明</dd>' in html
+    assert '<dd class="govuk-summary-list__value">11010519491231002X</dd>' in html
     assert NaturalPerson.objects.get().name == f"张{EXT_B}明"
 
 

@@ -179,7 +179,8 @@ def test_attachments_are_downloaded_by_who_sees_the_document_and_removed_by_its_
 def test_document_tables_keep_their_column_names_on_a_phone(wuxi, draft, client_of):
     # Narrow screens stack each row; every cell then shows its column's name (site.css, data-label).
     page = client_of(wuxi.clerk).get(reverse("documents:list")).content.decode()
-    assert '<td data-label="标题"><a href="' in page and '<td data-label="状态">' in page
+    assert '<td class="govuk-table__cell" data-label="标题"><a class="govuk-link" href="' in page
+    assert '<td class="govuk-table__cell" data-label="状态">' in page
 
 
 

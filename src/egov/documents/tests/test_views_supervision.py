@@ -27,7 +27,7 @@ def test_list_puts_overdue_first_then_by_deadline(client, wuxi, item):
     client.force_login(wuxi.finance_clerk)
     page = client.get(reverse("documents:supervision_list"))
     assert [i.pk for i in page.context["items"]] == [late.pk, item.pk, later.pk]
-    assert "badge-overdue" in page.content.decode()
+    assert "govuk-tag--red" in page.content.decode()
     client.force_login(wuxi.police_clerk)
     assert client.get(reverse("documents:supervision_list")).context["items"] == []
 

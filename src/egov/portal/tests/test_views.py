@@ -98,7 +98,7 @@ def test_imported_document_pdf_is_rendered_once_and_said_to_be_unsigned(client, 
                                publish=True)
     page = client.get(f"/disclosure/{document.pk}/")
     assert page.context["signed"] is False
-    assert 'class="notice"' in page.content.decode() and "锡政发〔2004〕99号" in page.content.decode()
+    assert 'class="govuk-inset-text"' in page.content.decode() and "锡政发〔2004〕99号" in page.content.decode()
     response = client.get(f"/disclosure/{document.pk}/pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -143,7 +143,7 @@ def test_a_long_query_is_cut_and_the_page_says_so(client, published):
     response = client.get("/search/", {"q": "电子政务，" * 400})
     assert response.context["results"].truncated
     assert response.context["results"].total == 1
-    assert 'class="notice"' in response.content.decode()
+    assert 'class="govuk-inset-text"' in response.content.decode()
 
 
 def test_empty_query_shows_the_hint_and_no_results(client, published):
@@ -163,7 +163,9 @@ def test_search_pages_past_the_end_show_the_last_page(client, wuxi):
 def test_home_and_header_lead_to_disclosure_and_search(client, wuxi):
     page = client.get("/").content.decode()
     assert 'href="/disclosure/"' in page
-    assert 'action="/search/"' in page and 'id="home-search-q"' in page and 'id="site-search-q"' in page
+    assert 'action="/search/"' in page and 'id="home-search-q"' in page
+    # Every page's navigation leads to the search page.
+    assert 'class="govuk-service-navigation__link" href="/search/"' in client.get("/disclosure/").content.decode()
 
 
 def test_search_api_answers_with_published_hits(client, published):

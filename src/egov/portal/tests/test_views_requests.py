@@ -126,7 +126,7 @@ def test_the_queue_puts_overdue_first_with_text_badges(client, office):
     client.force_login(office.officer)
     html = client.get("/staff/disclosure/requests/").content.decode()
     assert html.index(overdue.number) < html.index(later.number)
-    assert "badge-overdue" in html and "已超期" in html
+    assert "govuk-tag--red" in html and "已超期" in html
 
 
 def test_a_correction_is_asked_and_made_through_the_pages(client, office):

@@ -36,7 +36,7 @@ def test_the_guide_links_to_applying_and_applying_needs_sign_in(client, casework
 def test_apply_page_renders_the_form_the_inputs_and_a_hidden_key(client, casework):
     client.force_login(casework.citizen)
     html = client.get(f"/services/{casework.item.code}/apply/").content.decode()
-    assert '<html lang="zh-hans">' in html and 'name="idempotency_key"' in html
+    assert '<html lang="zh-hans" ' in html and 'name="idempotency_key"' in html
     assert 'id="id_form-company_name"' in html
     for material in casework.item.materials.all():
         assert f'name="material-{material.pk}"' in html
@@ -164,7 +164,7 @@ def test_workbench_lists_cases_with_badges_and_searches(client, casework):
     application = submit(casework.item, casework.citizen)
     client.force_login(casework.staff["clerk"])
     html = client.get("/staff/cases/").content.decode()
-    assert f'href="/staff/cases/{application.number}/"' in html and "badge" in html
+    assert f'href="/staff/cases/{application.number}/"' in html and "govuk-tag" in html
     found = client.get("/staff/cases/", {"q": application.number}).content.decode()
     assert found.count(f'href="/staff/cases/{application.number}/"') == 2
     by_name = client.get("/staff/cases/", {"q": casework.citizen.name}).content.decode()
@@ -174,7 +174,8 @@ def test_workbench_lists_cases_with_badges_and_searches(client, casework):
     # A number with one digit mistyped is named as a typing error, not searched as a name.
     typo = application.number[:-2] + str((int(application.number[-2]) + 1) % 10) + application.number[-1]
     mistyped = client.get("/staff/cases/", {"q": typo}).content.decode()
-    assert '<p class="error" id="id_q_error" role="alert">办件编号有误（校验码不符）。</p>' in mistyped
+    assert ('<p class="govuk-error-message" id="id_q_error"><span class="govuk-visually-hidden">错误：</span> '
+            '办件编号有误（校验码不符）。</p>') in mistyped
     client.force_login(casework.staff["other_clerk"])
     other = client.get("/staff/cases/", {"q": application.number}).content.decode()
     assert f'href="/staff/cases/{application.number}/"' not in other
@@ -195,7 +196,8 @@ def test_case_page_and_downloads_are_audited_reads(client, casework):
     client.force_login(casework.staff["clerk"])
     html = client.get(f"/staff/cases/{application.number}/").content.decode()
     assert "无锡示范科技有限公司" in html and f'/materials/{row.pk}/' in html
-    assert "<dt>公司类型</dt><dd>有限责任公司</dd>" in html  # the choice's label, not its code "llc"
+    assert ('<dt class="govuk-summary-list__key">公司类型</dt><dd class="govuk-summary-list__value">有限责任公司</dd>'
+            in html)  # the choice's label, not its code "llc"
     assert f'action="/staff/cases/{application.number}/steps/receive/"' in html
     download = client.get(f"/staff/cases/{application.number}/materials/{row.pk}/")
     assert download.status_code == 200 and download.content == PDF and download["Content-Type"] == "application/pdf"
@@ -236,7 +238,7 @@ def test_a_refused_step_says_why_even_when_its_form_is_gone(client, casework):
     client.force_login(casework.staff["clerk"])
     response = client.post(f"/staff/cases/{application.number}/steps/accept/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409
-    notice = re.search(r'<ul class="messages" role="status"><li class="error">([^<]+)</li>', response.content.decode())
+    notice = re.search(r'<p class="govuk-notification-banner__heading error">([^<]+)</p>', response.content.decode())
     expected = "The case is Not accepted; “Application accepted” is not possible at this stage."
     assert notice and notice.group(1) == expected
 
@@ -245,7 +247,7 @@ def test_a_missing_page_is_the_sites_own_page_in_the_sites_language(client, case
     client.force_login(casework.staff["clerk"])
     response = client.get("/staff/cases/320200002-20261130-0000029/")
     html = response.content.decode()
-    assert response.status_code == 404 and '<html lang="zh-hans">' in html and "<h1>页面不存在</h1>" in html
+    assert response.status_code == 404 and '<html lang="zh-hans" ' in html and ">页面不存在</h1>" in html
     assert 'href="/"' in html and "Not Found" not in html
     unknown = client.get("/no-such-page/").content.decode()
-    assert "<h1>页面不存在</h1>" in unknown and "Resolver404" not in unknown
+    assert ">页面不存在</h1>" in unknown and "Resolver404" not in unknown

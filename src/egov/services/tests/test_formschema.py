@@ -1,5 +1,6 @@
 """Application forms: schema checks, server-side validation naming fields, rendering and parsing."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -163,14 +164,14 @@ def test_rendered_fields_are_accessible():
     assert capital["id"] == "id_form-registered_capital" and "id_form-registered_capital" in controls.labels
     assert capital["type"] == "number" and capital["min"] == "0.01" and "required" in capital
     assert capital["aria-describedby"] == "id_form-registered_capital-help"
-    assert '<p class="help" id="id_form-registered_capital-help">以人民币万元计</p>' in html
+    assert '<div class="govuk-hint" id="id_form-registered_capital-help">以人民币万元计</div>' in html
     assert controls.attrs["form-contact_phone"]["pattern"] == "^1[3-9][0-9]{9}$"
     assert controls.attrs["form-established_on"]["type"] == "date"
     assert "required" not in controls.attrs["form-established_on"]
     assert controls.attrs["form-business_scope"]["maxlength"] == "4000"  # a textarea of 2,000 characters
     assert controls.attrs["form-commitment"]["type"] == "checkbox" and "required" in controls.attrs["form-commitment"]
     assert '<option value="llc">有限责任公司</option>' in html
-    assert html.count('<span class="required" aria-hidden="true">*</span>') == 6
+    assert html.count('<span class="egov-required" aria-hidden="true">*</span>') == 6
 
 
 def test_errors_are_shown_and_tied_to_their_fields():
@@ -188,7 +189,8 @@ def test_errors_are_shown_and_tied_to_their_fields():
     assert shareholders["aria-invalid"] == "true"
     assert shareholders["aria-describedby"] == "id_form-shareholders-error"
     assert shareholders["value"] == "two"  # what was typed comes back to be corrected
-    assert '<p class="error" id="id_form-shareholders-error">Enter a whole number.</p>' in html
+    assert re.search(r'<p class="govuk-error-message" id="id_form-shareholders-error">'
+                     r'<span class="govuk-visually-hidden">[^<]+</span> Enter a whole number.</p>', html)
     assert "id_form-registered_capital-help id_form-registered_capital-error" in html
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from egov.services.tests.factories import CODE_A, USCC_B, make_item, make_organization
+from egov.services.tests.factories import CODE_A, USCC_A, USCC_B, make_item, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,8 @@ def test_list_shows_items_and_filters(client, two_orgs):
     html = page.content.decode()
     assert page.status_code == 200 and "企业设立登记" in html and "社会保障卡申领" in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
-    assert '<html lang="zh-hans">' in html and "<h1>办事指南</h1>" in html  # Chinese by default
-    assert "<h1>Service catalogue</h1>" in client.get("/services/", headers={"Accept-Language": "en"}).content.decode()
+    assert '<html lang="zh-hans" ' in html and '<h1 class="govuk-heading-l">办事指南</h1>' in html  # Chinese by default
+    assert ">Service catalogue</h1>" in client.get("/services/", headers={"Accept-Language": "en"}).content.decode()
     filtered = client.get("/services/", {"organization": other.pk}).content.decode()
     assert "社会保障卡申领" in filtered and "企业设立登记" not in filtered
     by_type = client.get("/services/", {"item_type": "licensing"}).content.decode()
@@ -34,7 +34,7 @@ def test_list_shows_items_and_filters(client, two_orgs):
 def test_a_bad_filter_is_a_form_error(client, two_orgs):
     response = client.get("/services/", {"organization": "999999"})
     assert response.status_code == 400
-    assert 'class="error"' in response.content.decode()
+    assert 'class="govuk-error-message"' in response.content.decode()
 
 
 def test_guide_shows_basis_limits_materials_process_and_form(client, item):
@@ -49,3 +49,19 @@ def test_guide_shows_basis_limits_materials_process_and_form(client, item):
 
 def test_unknown_item_is_404(client, db):
     assert client.get("/services/NOPE/").status_code == 404
+
+
+def test_catalogue_for_individuals_or_enterprises(client, organization):
+    # 个人办事 / 法人办事: the home page's entrances filter by the kinds of applicant an item names.
+    make_item(organization, name="企业设立登记", applicant_kinds=["legal"])
+    make_item(organization, code=USCC_A + "01" + "0000502" + "000" + "00", name="社会保障卡申领",
+              applicant_kinds=["natural"])
+    make_item(organization, code=USCC_A + "01" + "0000503" + "000" + "00", name="食品经营许可",
+              applicant_kinds=["natural", "legal"])
+    personal = client.get("/services/", {"audience": "natural"}).content.decode()
+    assert "社会保障卡申领" in personal and "食品经营许可" in personal and "企业设立登记" not in personal
+    assert '<h1 class="govuk-heading-l">个人办事</h1>' in personal
+    legal = client.get("/services/", {"audience": "legal"}).content.decode()
+    assert "企业设立登记" in legal and "食品经营许可" in legal and "社会保障卡申领" not in legal
+    assert '<h1 class="govuk-heading-l">法人办事</h1>' in legal
+    assert client.get("/services/", {"audience": "aliens"}).status_code == 400

@@ -61,7 +61,7 @@ def test_inbox_sorts_by_working_days_left_with_text_badges(clerk_client, city, p
     assert [row.urgency for row in rows] == ["overdue", "due_soon", "on_time", "none"]
     assert rows[1].days_left == 0 and rows[2].days_left == 5
     page = response.content.decode()
-    assert "badge-overdue" in page and "badge-due-soon" in page and "badge-on-time" in page
+    assert "govuk-tag--red" in page and "govuk-tag--yellow" in page and "govuk-tag--green" in page
 
 
 @pytest.mark.django_db
