@@ -87,7 +87,9 @@ def test_draft_to_dispatch_and_receipt_to_archive(reference_data, live_server, b
     _step(desk_page, live_server, incoming, "propose", lambda f: f.locator("textarea").fill("请局领导阅示"))
     _step(desk_page, live_server, incoming, "instruct", lambda f: (
         f.locator("textarea").fill("同意，由办公室承办"), f.locator("select").select_option(str(desk.pk))))
-    _step(desk_page, live_server, incoming, "circulate", lambda f: f.locator("select").select_option([str(desk.pk)]))
+    # The readers are checkboxes, each labelled with a member's name.
+    _step(desk_page, live_server, incoming, "circulate",
+          lambda f: f.locator(f'input[name="readers"][value="{desk.pk}"]').check())
     _step(desk_page, live_server, incoming, "read")
     _step(desk_page, live_server, incoming, "handle", lambda f: f.locator("textarea").fill("已在门户网站公开"))
     _step(desk_page, live_server, incoming, "reply", lambda f: f.locator("textarea").fill("已按要求办理"))
