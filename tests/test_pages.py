@@ -41,7 +41,7 @@ def test_staff_home_shows_organization_and_roles(client, department, make_staff)
     client.force_login(clerk)
     html = client.get("/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Welcome, 窗口受理员李\U00020bb7" in html
-    assert '<td class="govuk-table__cell">无锡市行政审批局</td>' in html
+    assert '<td class="govuk-table__cell" data-label="Organization">无锡市行政审批局</td>' in html
     assert '<span class="govuk-tag">Intake clerk</span>' in html and '<span class="govuk-tag">Reviewer</span>' in html
 
 
@@ -73,7 +73,7 @@ def test_header_names_the_city_and_the_footer_the_hotline(client, settings):
     html = client.get("/").content.decode()
     assert '<span class="egov-header__city">示例市</span>' in html
     assert '<img class="egov-header__emblem" src="/static/emblem.svg" alt=""' in html
-    assert '政务服务便民热线：<a class="govuk-footer__link" href="tel:12345">12345</a>' in html
+    assert '政务服务便民热线 <a class="govuk-footer__link" href="tel:12345">12345</a>' in html
     assert 'href="mailto:12345@example.cn"' in html
     settings.EGOV_EMBLEM_URL = ""  # the default: no image
     assert "egov-header__emblem" not in client.get("/").content.decode()
