@@ -372,6 +372,12 @@ class SchemaForm:
             return ValidationFailed(self.errors[""], extra={"field": "form", "rule": self.rules[""]})
         return None
 
+    def error_links(self) -> list[tuple[str, str]]:
+        """The errors in display order as ``(input id, "title：message")`` pairs, for the page's error
+        summary to link each to its field."""
+        return [(self.html_id(field), f"{field.title}：{self.errors[field.name]}")
+                for field in self.fields if field.name in self.errors]
+
     def render(self) -> SafeString:
         """The fields as HTML: labels tied to inputs, required marks, help and error text tied to the
         input with ``aria-describedby``, ``aria-invalid`` on fields in error, HTML constraint attributes

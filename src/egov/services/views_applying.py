@@ -185,7 +185,7 @@ def apply(request, code: str):
     status = 400 if request.method == "POST" else (200 if choices else 403)
     return render(request, "services/apply.html", {
         "item": item, "form": form, "materials": _material_rows(materials, errors, kept), "key": key,
-        "applicant": applicant,
+        "applicant": applicant, "material_errors": bool(errors),
         "choices": choices, "page_error": page_error or ("" if choices else
                                                        _("This item is not open to applicants of your kind.")),
     }, status=status)

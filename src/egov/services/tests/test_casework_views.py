@@ -61,11 +61,14 @@ def test_field_and_file_errors_are_shown_next_to_their_field(client, casework):
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_form-shareholders-error"' in html and 'aria-invalid="true"' in html
+    # The error summary at the top of the page links to the field.
+    assert '<a href="#id_form-shareholders">股东人数：' in html
     required = casework.item.materials.get(required=True)
     bad = b"GIF89a not accepted"
     response = client.post(url, {**_apply_post(casework.item), **_upload(required, bad, "x.gif")})
     html = response.content.decode()
     assert response.status_code == 400 and f'id="id_material-{required.pk}-error"' in html
+    assert f'<a href="#id_material-{required.pk}">{required.name}：' in html
     assert "PDF" in html  # the accepted types are named
     assert not StoredFile.objects.filter(sha256=sha256_hex(bad)).exists()
     assert Application.objects.count() == 0

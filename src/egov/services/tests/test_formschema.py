@@ -192,6 +192,9 @@ def test_errors_are_shown_and_tied_to_their_fields():
     assert re.search(r'<p class="govuk-error-message" id="id_form-shareholders-error">'
                      r'<span class="govuk-visually-hidden">[^<]+</span> Enter a whole number.</p>', html)
     assert "id_form-registered_capital-help id_form-registered_capital-error" in html
+    # The page's error summary links each message to its input, in the order of the form.
+    assert [anchor for anchor, _text in form.error_links()] == [
+        "id_form-registered_capital", "id_form-shareholders", "id_form-commitment"]
 
 
 def test_messages_are_chinese_by_default():
