@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from egov.accounts.models import User
@@ -232,6 +233,20 @@ def _tab_to(page, selector: str, limit: int = 120) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
+def _choose_file(page, file) -> None:
+    """Open the focused file input's chooser from the keyboard and pick ``file``. Space opens it, Enter
+    too; on a loaded machine chromium sometimes lets a key press pass without a chooser, so try again."""
+    for key in ("Space", "Enter", "Space"):
+        try:
+            with page.expect_file_chooser(timeout=5_000) as chooser:
+                page.keyboard.press(key)
+        except PlaywrightTimeout:
+            continue
+        chooser.value.set_files(files=[file])
+        return
+    raise AssertionError("no file chooser opened from the keyboard")
+
+
 def test_keyboard_only_citizen_applies_and_approver_decides(demo, browser):
     url, item = demo["url"], demo["item"]
     context, page = _context(browser)
@@ -261,9 +276,7 @@ def test_keyboard_only_citizen_applies_and_approver_decides(demo, browser):
         elif focused["type"] == "checkbox":
             page.keyboard.press("Space")
         elif focused["type"] == "file" and page.locator(f"#{focused['id']}").get_attribute("required") is not None:
-            with page.expect_file_chooser() as chooser:
-                page.keyboard.press("Space")
-            chooser.value.set_files(files=[{"name": f"材料{files}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+            _choose_file(page, {"name": f"材料{files}.pdf", "mimeType": "application/pdf", "buffer": PDF})
             files += 1
         page.keyboard.press("Tab")
     assert files == item.materials.filter(required=True).count()
