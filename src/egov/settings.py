@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "egov.audit",
     "egov.orgs",
     "egov.accounts",
+    "egov.facilities",
     "egov.trust",
     "egov.workflow",
     "egov.services",
@@ -239,7 +240,7 @@ CELERY_BEAT_SCHEDULE = {
     "workflow-mark-overdue": {"task": "workflow.mark_overdue", "schedule": 3600.0},  # hourly
     "trust-warn-expiring": {"task": "trust.warn_expiring", "schedule": 86400.0},  # daily
     "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly
-    "services-incoming-sweep": {"task": "services.incoming_sweep", "schedule": 86400.0},  # daily
+    "facilities-incoming-sweep": {"task": "facilities.incoming_sweep", "schedule": 86400.0},  # daily
     "documents-send-reminders": {"task": "documents.send_reminders", "schedule": 86400.0},  # daily 催办
     "documents-supervision-reminders": {"task": "documents.send_supervision_reminders", "schedule": 86400.0},
     "portal-disclosure-requests": {"task": "portal.disclosure_requests_daily", "schedule": 86400.0},  # daily

@@ -57,6 +57,8 @@ from egov.documents.supervision import (
     supervision_item_create,
     supervision_report,
 )
+from egov.facilities.files import blob_path
+from egov.facilities.models import Notification
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
 from egov.portal import actions as disclosure
@@ -65,8 +67,7 @@ from egov.services import processing
 from egov.services.actions import material_file_store
 from egov.services.applying import application_supplement_upload
 from egov.services.formschema import form_data_validate
-from egov.services.models import Application, Notification, ServiceItem
-from egov.services.storage import blob_path
+from egov.services.models import Application, ServiceItem
 from egov.trust.models import Seal
 from egov.trust.pdf import pdf_one_page
 from egov.trust.signing import pdf_sign_with_seal
@@ -263,7 +264,8 @@ def step_services_outcomes(out_dir: Path) -> dict:
     rated = client.post(f"/api/v1/services/applications/{case.number}/rating", {"level": 5, "comment": "办事快"},
                         content_type="application/json")
     _expect(rated.status_code == 201, "the citizen rates the service")
-    notified = Notification.objects.filter(recipient=citizen, application=case).count()
+    notified = Notification.objects.filter(recipient=citizen, link_name="services:application",
+                                           link_args=[case.number]).count()
     _expect(notified == 11, f"one notification per status change ({notified})")
     return {"licence": licence.number, "code": licence.document.code, "file": path.name,
             "valid": report.valid, "seal": report.signatures[0].seal["name"], "tracked": tracked.json()["status"],

@@ -15,6 +15,7 @@ staff_patterns = [
     path("cases/", include("egov.services.urls_staff")),
     path("documents/", include("egov.documents.urls_staff")),
     path("disclosure/", include("egov.portal.urls_staff")),
+    path("notifications/", include("egov.facilities.urls_staff")),
 ]
 
 site_patterns = [

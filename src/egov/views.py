@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from egov.accounts.permissions import staff_required
+from egov.facilities.notifications import notifications_unread_count
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.roles import Role
 from egov.orgs.selectors import memberships_of, organization_tree
@@ -31,6 +32,7 @@ def staff_home(request):
         "requests_open": None if requests is None else len(requests),
         "requests_overdue": sum(1 for row in requests or [] if row.urgency == "overdue"),
         "memberships": memberships,
+        "notifications_unread": notifications_unread_count(user=request.user),
         "todo_count": len(rows),
         "overdue_count": sum(1 for row in rows if row.urgency == "overdue"),
         "calendar_years_missing": calendar_years_missing() if is_operator else [],

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, ValidationFailed
+from egov.facilities.files import FileSpec, file_check, file_store
+from egov.facilities.models import StoredFile
 from egov.orgs.models import Organization
-from egov.services import storage
 from egov.services.codes import item_code_check
 from egov.services.formschema import form_schema_check
-from egov.services.models import Material, ServiceItem, StoredFile
+from egov.services.models import Material, ServiceItem
 from egov.services.permissions import require_catalog_editor, require_uploader
 
 APPLICANT_KINDS = ("natural", "legal")
@@ -247,22 +248,17 @@ def service_item_set_published(*, actor, item: ServiceItem, published: bool) -> 
     return item
 
 
-def _read_upload(content, limit: int) -> bytes:
-    """The bytes of ``content`` (bytes or a file object), reading at most ``limit + 1`` of them."""
-    if isinstance(content, bytes | bytearray):
-        return bytes(content[: limit + 1])
-    if hasattr(content, "seek"):
-        content.seek(0)
-    return content.read(limit + 1)
+def material_spec(material: Material | None) -> FileSpec:
+    """The ``FileSpec`` of a catalogue material: its accepted types and largest file; None: PDF, JPEG,
+    PNG or OFD up to ``settings.EGOV_MATERIAL_MAX_BYTES``."""
+    if material is None:
+        return FileSpec()
+    return FileSpec(kinds=frozenset(material.accepted_types), max_bytes=material.max_size_bytes)
 
 
 def material_file_check(*, content, material: Material | None = None) -> tuple[bytes, str]:
-    """Check one uploaded material file without storing it.
-
-    Args:
-        content: the bytes, or an open file; read up to the limit plus one byte.
-        material: the catalogue material whose ``accepted_types`` and ``max_size_bytes`` apply; None:
-            PDF, JPEG, PNG or OFD up to ``settings.EGOV_MATERIAL_MAX_BYTES``.
+    """Check one uploaded material file without storing it (``facilities.files.file_check`` with the
+    material's spec, ``material_spec``).
 
     Returns:
         ``(data, kind)``: the file's bytes and its ``StoredFile.Kind`` found from its magic bytes.
@@ -271,63 +267,27 @@ def material_file_check(*, content, material: Material | None = None) -> tuple[b
         ValidationFailed: ``extra = {"field": "file", "rule": r}``, ``r`` one of ``empty``,
             ``max_size`` (with ``limit`` in bytes), ``file_type`` (with ``accepted``).
     """
-    limit = material.max_size_bytes if material is not None else settings.EGOV_MATERIAL_MAX_BYTES
-    accepted = set(material.accepted_types) if material is not None else set(StoredFile.Kind.values)
-    data = _read_upload(content, limit)
-    if not data:
-        raise ValidationFailed(_("The file is empty."), extra={"field": "file", "rule": "empty"})
-    if len(data) > limit:
-        raise ValidationFailed(_("The file is larger than %(mb)s MB.") % {"mb": f"{limit / 1048576:.3g}"},
-                               extra={"field": "file", "rule": "max_size", "limit": limit})
-    kind = storage.detect_kind(data)
-    if kind is None or kind not in accepted:
-        names = ", ".join(StoredFile.Kind(k).label for k in sorted(accepted))
-        raise ValidationFailed(_("This file is not of an accepted type (%(types)s).") % {"types": names},
-                               extra={"field": "file", "rule": "file_type", "accepted": sorted(accepted)})
-    return data, kind
+    return file_check(content=content, spec=material_spec(material))
 
 
 def material_file_store(*, actor, content, material: Material | None = None) -> StoredFile:
-    """Store one uploaded material file by the SHA-256 of its bytes; the same bytes are stored once.
+    """Store one uploaded material file (``facilities.files.file_store``, content-addressed) under the
+    material's spec (``material_spec``), audited as ``services.material_file.store``.
 
     Args:
         actor: the signed-in user uploading (public or staff).
-        content: the bytes, or an open file (Django ``UploadedFile``); the client's file name and
-            content type are ignored.
-        material: the catalogue material the file is for: its ``accepted_types`` and
-            ``max_size_bytes`` apply; None: PDF, JPEG, PNG or OFD up to
-            ``settings.EGOV_MATERIAL_MAX_BYTES``.
+        content: the bytes, or an open file (Django ``UploadedFile``).
+        material: the catalogue material the file is for, or None (see ``material_spec``).
 
     Returns:
         The ``StoredFile`` (an existing one when these bytes were stored before).
 
     Raises:
         PermissionDenied: no signed-in active user.
-        ValidationFailed: ``extra = {"field": "file", "rule": r}``, ``r`` one of ``empty``,
-            ``max_size`` (with ``limit`` in bytes), ``file_type`` (not PDF, JPEG, PNG or OFD by its
-            magic bytes, or not a type the material accepts). A refused file leaves nothing on disk or
-            in the database.
-
-    Runs in its own transaction (a savepoint inside the caller's); when the row cannot be saved the
-    bytes written are removed. If an enclosing transaction rolls back later, the file stays without a
-    row: harmless, because the next store of the same bytes finds it and records it.
+        ValidationFailed: as ``material_file_check``; a refused file leaves nothing on disk or in
+            the database.
     """
     require_uploader(actor)
-    data, kind = material_file_check(content=content, material=material)
-    digest = storage.sha256_hex(data)
-    wrote = False
-    try:
-        with transaction.atomic():
-            stored, created = StoredFile.objects.get_or_create(
-                sha256=digest, defaults={"size": len(data), "kind": kind, "created_by": actor})
-            if not storage.blob_path(digest).exists():
-                wrote = storage.blob_write(digest, data)
-            audit_record(action="services.material_file.store", actor=actor, obj=stored,
-                         summary=f"material file {digest[:12]} ({kind}, {len(data)} B)",
-                         changes={"sha256": digest, "kind": kind, "size": len(data), "new": created,
-                                  "material": material.pk if material is not None else None})
-    except BaseException:
-        if wrote:
-            storage.blob_remove(digest)
-        raise
-    return stored
+    return file_store(actor=actor, content=content, spec=material_spec(material),
+                      audit_action="services.material_file.store",
+                      changes={"material": material.pk if material is not None else None})

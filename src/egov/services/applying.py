@@ -5,8 +5,6 @@ changes the status only through ``egov.services.lifecycle``.
 """
 
 import hashlib
-import json
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 from egov.accounts.models import Agent, LegalPerson, User
 from egov.audit.actions import audit_deferred, audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
 from egov.services.actions import material_file_check, material_file_store
 from egov.services.formschema import form_data_validate
 from egov.services.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
@@ -28,7 +27,6 @@ from egov.services.numbers import tracking_number_allocate
 from egov.services.permissions import require_applicant
 from egov.workflow.actions import instance_clock_resume, process_cancel, process_start
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 REASON_MAX = 500
 
 
@@ -125,10 +123,7 @@ def application_submit(
             ``number``): a changed request is never answered with the first case as if it were new.
     """
     _require_public_user(actor)
-    key = (idempotency_key or "").strip()
-    if not _KEY.match(key):
-        raise ValidationFailed(_("The idempotency key is 8 to 64 letters, digits, - or _."),
-                               extra={"field": "idempotency_key", "rule": "format"})
+    key = idempotency_key_check(idempotency_key)
     applicant = _applicant_for(actor, legal_person)
     digest = _request_digest(item=item, form_data=form_data, files=files)
     with _one_submission_at_a_time(applicant):
@@ -197,8 +192,7 @@ def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping
             content.seek(0)
         data = content if isinstance(content, bytes | bytearray) else content.read()
         file_digests[str(material_id)] = hashlib.sha256(data).hexdigest()
-    request = {"item": item.code, "form": form_data, "files": file_digests}
-    return hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return body_digest({"item": item.code, "form": form_data, "files": file_digests})
 
 
 def _check_form_and_files(*, item: ServiceItem, form_data, materials: list[Material], files: Mapping[int, Any],
@@ -224,19 +218,16 @@ def _check_form_and_files(*, item: ServiceItem, form_data, materials: list[Mater
 
 
 def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: str) -> Application | None:
-    existing = Application.objects.filter(applicant=applicant, idempotency_key=key).first()
-    if existing is None:
-        return None
-    if existing.item_id != item.pk:
-        raise Conflict(_("This idempotency key was used for another application (case %(number)s).")
-                       % {"number": existing.number},
-                       extra={"field": "idempotency_key", "rule": "idempotency_key", "number": existing.number})
-    if existing.request_digest and existing.request_digest != digest:
-        raise Conflict(_("This form was already sent as case %(number)s, with other content. To send different "
-                         "content, start a new application.") % {"number": existing.number},
-                       extra={"field": "idempotency_key", "rule": "idempotency_key_content",
-                              "number": existing.number})
-    return existing
+    def same_item(existing: Application) -> None:
+        if existing.item_id != item.pk:
+            raise Conflict(_("This idempotency key was used for another application (case %(number)s).")
+                           % {"number": existing.number},
+                           extra={"field": "idempotency_key", "rule": "idempotency_key", "number": existing.number})
+
+    return submitted_before(
+        queryset=Application.objects.filter(applicant=applicant), key=key, digest=digest, check=same_item,
+        other_body_message=_("This form was already sent as case %(number)s, with other content. To send "
+                             "different content, start a new application."))
 
 
 def _application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,

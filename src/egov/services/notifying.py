@@ -1,19 +1,17 @@
 """Notifications of status changes (办件状态通知): a message in the site for the applicant and an
-e-mail sent after the transaction commits (Celery task ``services.notification_email``, which takes
-the notification's id).
+e-mail sent after the transaction commits, through ``egov.facilities.notifications``.
 
 Messages are written in the platform's language (``settings.LANGUAGE_CODE``, Chinese first): they
 are read later, outside the request that caused them.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from egov.core.errors import NotFound
-from egov.services.models import Application, Notification
+from egov.facilities.models import Notification
+from egov.facilities.notifications import notification_send
+from egov.services.models import Application
 
 
 def _recipients(application: Application) -> list:
@@ -41,57 +39,6 @@ def application_notify(*, application: Application, move_label, note: str = "") 
         if note:
             lines.append(note)
         body = "\n".join(str(line) for line in lines)
-    return [notification_send(recipient=person, subject=subject, body=body, application=application)
+    return [notification_send(recipient=person, subject=subject, body=body, link_name="services:application",
+                              link_args=[application.number])
             for person in _recipients(application)]
-
-
-def notification_send(*, recipient, subject: str, body: str, application: Application | None = None
-                      ) -> Notification:
-    """Leave one message in the site for ``recipient`` and e-mail it after the caller's transaction
-    commits (a rolled-back change sends nothing). Other apps (``portal``'s requests for government
-    information) tell people through this one mechanism.
-
-    Args:
-        subject: one line (cut at 200 characters); body: the message, in the platform's language.
-        application: the case the message is about, or None for messages of other apps.
-    """
-    from egov.services.tasks import notification_email
-
-    notification = Notification.objects.create(recipient=recipient, application=application,
-                                               subject=str(subject)[:200], body=str(body))
-    transaction.on_commit(lambda pk=notification.pk: notification_email.delay(pk))
-    return notification
-
-
-def notification_email_send(*, notification_id: int) -> bool:
-    """Send the e-mail of one notification, once; returns False when the recipient has no address or
-    it was sent before (a retried task sends nothing twice)."""
-    with transaction.atomic():
-        notification = (Notification.objects.select_for_update().select_related("recipient")
-                        .filter(pk=notification_id).first())
-        if notification is None or notification.emailed_at is not None or not notification.recipient.email:
-            return False
-        send_mail(notification.subject, notification.body, None, [notification.recipient.email])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    return True
-
-
-def notifications_of(*, user, unread_only: bool = False):
-    """The user's notifications, newest first."""
-    rows = Notification.objects.filter(recipient=user).select_related("application")
-    return rows.filter(read_at__isnull=True) if unread_only else rows
-
-
-def notifications_mark_read(*, user, notification_id: int | None = None) -> int:
-    """Mark one notification (or, with None, all) of ``user`` read; returns how many changed.
-
-    Raises:
-        NotFound: ``notification_id`` is not one of the user's.
-    """
-    rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if notification_id is not None:
-        if not Notification.objects.filter(recipient=user, pk=notification_id).exists():
-            raise NotFound(_("No such notification."), extra={"field": "notification"})
-        rows = rows.filter(pk=notification_id)
-    return rows.update(read_at=timezone.now())

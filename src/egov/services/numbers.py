@@ -19,11 +19,12 @@ import re
 import unicodedata
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from stdnum.iso7064 import mod_11_2
 
 from egov.core.errors import ValidationFailed
+from egov.facilities.numbering import counter_take
 from egov.orgs.models import Organization
 from egov.services.models import OrganizationCaseCode, TrackingNumberCounter
 
@@ -61,19 +62,8 @@ def tracking_number_check(text: str) -> str:
 
 
 def _counter_next(scope: str, limit: int) -> int:
-    """Take the next value of the counter ``scope`` (locks its row until the transaction ends)."""
-    try:
-        with transaction.atomic():
-            TrackingNumberCounter.objects.get_or_create(scope=scope)
-    except IntegrityError:
-        pass  # created meanwhile by a concurrent transaction, which has committed it
-    counter = TrackingNumberCounter.objects.select_for_update().get(scope=scope)
-    if counter.value >= limit:
-        raise ValidationFailed(_("No more tracking numbers can be given in %(scope)s.") % {"scope": scope},
-                               extra={"field": "number", "rule": "exhausted"})
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return counter.value
+    """Take the next value of the counter ``scope`` (gap-tolerant, ``facilities.numbering``)."""
+    return counter_take(model=TrackingNumberCounter, key={"scope": scope}, limit=limit, label=scope)
 
 
 def _organization_code(organization: Organization) -> str:

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.facilities.notifications import notification_send
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role, has_role_over
 from egov.orgs.roles import Role
-from egov.services.models import Application, Notification, Rating, Rectification
+from egov.services.models import Application, Rating, Rectification
 from egov.services.models import ApplicationStatus as S
 from egov.services.permissions import require_applicant
 from egov.workflow.selectors import working_days_add
@@ -52,8 +53,8 @@ def _text(value: str, field: str, *, required: bool, limit: int = COMMENT_MAX) -
 
 
 def _tell(rating: Rating, subject: str, body: str) -> None:
-    Notification.objects.create(recipient=rating.rated_by, application=rating.application, subject=subject[:200],
-                                body=body)
+    notification_send(recipient=rating.rated_by, subject=subject, body=body, link_name="services:application",
+                      link_args=[rating.application.number])
 
 
 @transaction.atomic

@@ -15,14 +15,12 @@ from egov.core.workdays import WorkCalendar
 from egov.orgs.models import Membership, Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
-from egov.services import storage
 from egov.services.lifecycle import ENDED, MOVES
 from egov.services.models import (
     Application,
     ApplicationMaterial,
     Material,
     ServiceItem,
-    StoredFile,
     SupplementRequest,
 )
 from egov.services.models import ApplicationStatus as S
@@ -87,33 +85,6 @@ def service_item_get(*, code: str, published_only: bool = True) -> ServiceItem:
 def catalog_organizations() -> QuerySet[Organization]:
     """Organizations that implement at least one published item, in tree order (for filters)."""
     return Organization.objects.filter(service_items__is_published=True).distinct().order_by("path")
-
-
-def stored_file_get(*, sha256: str) -> StoredFile:
-    """The stored file with this SHA-256 (64 hex digits).
-
-    Raises:
-        NotFound: no file with this hash is stored.
-    """
-    stored = StoredFile.objects.filter(sha256=(sha256 or "").lower()).first()
-    if stored is None:
-        raise NotFound(_("No such file."), extra={"field": "sha256"})
-    return stored
-
-
-def stored_file_read(*, stored: StoredFile) -> bytes:
-    """The bytes of a stored file, checked against its hash.
-
-    Raises:
-        NotFound: the bytes are missing from disk or no longer match the hash.
-    """
-    try:
-        data = storage.blob_read(stored.sha256)
-    except FileNotFoundError:
-        raise NotFound(_("The file's content is missing."), extra={"field": "sha256"}) from None
-    if storage.sha256_hex(data) != stored.sha256:
-        raise NotFound(_("The file's content is damaged."), extra={"field": "sha256", "rule": "hash"})
-    return data
 
 
 # Applications (办件) ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound, ValidationFailed
 from egov.core.forms import add_application_error
+from egov.facilities.files import MEDIA_TYPES, file_read
 from egov.services import forms, processing
 from egov.services.formschema import form_fields
 from egov.services.lifecycle import MOVE_LABELS
@@ -27,11 +28,9 @@ from egov.services.selectors import (
     application_staff_steps,
     application_supplement_request,
     applications_search,
-    stored_file_read,
     workbench_done,
     workbench_todo,
 )
-from egov.services.storage import MEDIA_TYPES
 from egov.workflow.views import diagram_context
 
 
@@ -174,7 +173,7 @@ def material_download(request, number: str, row_id: int):
     application = _case_or_404(request, number)
     try:
         row = application_material_get(application=application, row_id=row_id)
-        data = stored_file_read(stored=row.file)
+        data = file_read(stored=row.file)
     except NotFound as error:
         raise Http404(error.message) from None
     application_read_record(user=request.user, application=application, what="material file",

@@ -12,7 +12,8 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from egov.services.models.catalog import Material, ServiceItem, StoredFile
+from egov.facilities.models import StoredFile
+from egov.services.models.catalog import Material, ServiceItem
 from egov.workflow.models import ClockPause
 
 

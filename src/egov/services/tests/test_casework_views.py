@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from egov.audit.models import AuditEvent
+from egov.facilities.files import sha256_hex
+from egov.facilities.models import StoredFile
 from egov.services import processing
-from egov.services.models import Application, StoredFile
-from egov.services.storage import sha256_hex
+from egov.services.models import Application
 from egov.services.tests.factories import PDF, submit
 
 

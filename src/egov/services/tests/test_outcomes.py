@@ -7,9 +7,10 @@ from django.core import mail
 from egov.accounts.actions import legal_person_register
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.facilities.models import Notification
 from egov.orgs.roles import Role
 from egov.services import rating as ratings
-from egov.services.models import Notification, Rating, Rectification
+from egov.services.models import Rating, Rectification
 from egov.services.publication import application_track, published_result, published_results
 from egov.services.tests.factories import USCC_B, submit
 from egov.workflow.selectors import working_days_add
@@ -70,7 +71,8 @@ def test_every_status_change_notifies_in_the_site_and_by_mail_after_commit(hall,
         from egov.services import processing
 
         processing.application_receive(actor=hall.casework.staff["clerk"], application=case)
-    rows = Notification.objects.filter(recipient=hall.citizen, application=case)
+    rows = Notification.objects.filter(recipient=hall.citizen, link_name="services:application",
+                                       link_args=[case.number])
     assert rows.count() == 2 and all(row.emailed_at for row in rows)
     assert len(mail.outbox) == 2
 
@@ -81,7 +83,7 @@ def test_a_rolled_back_change_sends_nothing(hall, django_capture_on_commit_callb
         from egov.services import processing
 
         processing.application_decide(actor=hall.casework.staff["approver"], application=case, approve=True)
-    assert callbacks == [] and Notification.objects.filter(application=case).count() == 1
+    assert callbacks == [] and Notification.objects.filter(link_args=[case.number]).count() == 1
 
 
 def test_ratings_after_conclusion_only_once(hall):
