@@ -270,5 +270,8 @@ EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Pla
 # QR codes; the CA's name; the TSA policy (an OID under 2.25, ITU-T X.667, needs no registration).
 # The CA passphrase is read from EGOV_CA_PASSPHRASE when a key is used (egov.trust.keys).
 EGOV_PUBLIC_URL = os.environ.get("EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's page of a published document (portal:disclosure_detail), for the apps below the portal
+# that link to it (documents' search for staff); tests/test_sites.py checks it against the URLconf.
+EGOV_PUBLISHED_DOCUMENT_PATH = "/disclosure/{pk}/"
 EGOV_CA_NAME = os.environ.get("EGOV_CA_NAME", "egov 政务CA")
 EGOV_TSA_POLICY_OID = os.environ.get("EGOV_TSA_POLICY_OID", "2.25.285411794484358224890877180322523579696")

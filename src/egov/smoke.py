@@ -28,6 +28,7 @@ from egov.accounts.actions import (
 )
 from egov.accounts.models import NaturalPerson, User
 from egov.audit.selectors import audit_chain_verify
+from egov.core.actors import SYSTEM
 from egov.core.errors import ValidationFailed
 from egov.demo import DEMO_CITIZEN, DEMO_PASSWORD, demo_load
 from egov.documents.actions import (
@@ -278,7 +279,7 @@ def step_trust(out_dir: Path) -> dict:
     code, and fetch the CRL and the verification page over HTTP (Django's test client)."""
     seal = Seal.objects.get(organization__name="无锡市行政审批局", kind=Seal.Kind.BUSINESS, is_active=True)
     pdf = pdf_one_page(lines=["egov smoke test", "Licence No. SMOKE-0001"])
-    signed = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf, title="smoke licence")
+    signed = pdf_sign_with_seal(actor=SYSTEM, seal=seal, pdf=pdf, title="smoke licence")
     path = out_dir / "trust-signed.pdf"
     path.write_bytes(signed.pdf)
     report = pdf_verify(pdf=signed.pdf)
@@ -352,7 +353,7 @@ def step_documents_import(out_dir: Path) -> dict:
     seeds = Path(__file__).parent / "fixtures" / "seed"
     traditional = seeds / "wuxi-egov-guidance-2004.txt"
     parsed = document_parse(traditional.read_bytes())
-    document, created = document_import_once(actor=None, parsed=parsed, source_name=traditional.name, publish=True)
+    document, created = document_import_once(actor=SYSTEM, parsed=parsed, source_name=traditional.name, publish=True)
     _expect(parsed.document_number == "錫政發〔2004〕99號" and created
             and (document.number_code, document.number_year, document.number_seq) == ("錫政發", 2004, 99)
             and document.written_on.isoformat() == "2004-03-24",
@@ -360,7 +361,7 @@ def step_documents_import(out_dir: Path) -> dict:
     _expect(document.issuer.name == "无锡市人民政府" and document.published_at is not None,
             "issued by 无锡市人民政府 and published")
     simplified = seeds / "wuxi-egov-guidance-2004.zh-hans.txt"
-    again, created_again = document_import_once(actor=None, parsed=document_parse(simplified.read_bytes()),
+    again, created_again = document_import_once(actor=SYSTEM, parsed=document_parse(simplified.read_bytes()),
                                                 source_name=simplified.name, publish=True)
     _expect(not created_again and str(again.number) == "锡政发〔2004〕99号",
             "the simplified seed, published by the demo, is not imported twice")

@@ -5,7 +5,6 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,9 +120,10 @@ def document_search(query: str, *, user=None, public: bool = False, limit: int =
 
 
 def _public_url(pk: int) -> str:
-    """The portal's page of published document ``pk`` (``settings.EGOV_PUBLIC_URL`` + its path), as
-    the staff site serves no portal pages."""
-    return settings.EGOV_PUBLIC_URL + reverse("portal:disclosure_detail", args=[pk], urlconf="egov.urls_public")
+    """The public page of published document ``pk``: ``settings.EGOV_PUBLIC_URL`` and
+    ``settings.EGOV_PUBLISHED_DOCUMENT_PATH`` (the staff site serves no portal pages, and documents
+    names no page of the portal above it)."""
+    return settings.EGOV_PUBLIC_URL + settings.EGOV_PUBLISHED_DOCUMENT_PATH.format(pk=pk)
 
 
 def document_history(*, actor, document: OfficialDocument) -> QuerySet[AuditEvent]:

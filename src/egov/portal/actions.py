@@ -16,13 +16,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egov.accounts.models import User
+from egov.accounts.permissions import require_public_user
 from egov.audit.actions import audit_record
 from egov.core import workdays
+from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, ValidationFailed
+from egov.core.text import text_clean
+from egov.facilities import transitions
 from egov.facilities.files import FileSpec, file_store
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
 from egov.facilities.notifications import notification_send
 from egov.facilities.numbering import counter_take
+from egov.facilities.transitions import Machine
 from egov.orgs.models import Organization
 from egov.portal import deadlines
 from egov.portal.models import (
@@ -39,7 +44,6 @@ from egov.portal.permissions import (
     OFFICE_ROLES,
     require_office_head,
     require_office_staff,
-    require_public_user,
     require_request_applicant,
 )
 from egov.workflow.selectors import work_calendar
@@ -85,13 +89,7 @@ def _invalid(message: str, field: str, rule: str, **extra: Any) -> ValidationFai
 
 
 def _text(value: str | None, *, field: str, label: str, required: bool, limit: int = TEXT_MAX) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise _invalid(_("Please fill in %(label)s.") % {"label": label}, field, "required")
-    if len(text) > limit:
-        raise _invalid(_("%(label)s is longer than %(limit)d characters.") % {"label": label, "limit": limit},
-                       field, "max_length")
-    return text
+    return text_clean(value, field=field, limit=limit, required=required, label=label)
 
 
 def _recompute_due(request: DisclosureRequest, calendar: workdays.WorkCalendar, today: date) -> tuple[str, ...]:
@@ -130,35 +128,35 @@ def request_notify(*, request: DisclosureRequest, move: str, note: str = "") -> 
                       link_name="portal:request", link_args=[request.number])
 
 
+REQUEST = Machine(
+    kind="portal.disclosure_request", moves=MOVES, labels=MOVE_LABELS,
+    refused=gettext_lazy("The request is %(state)s; “%(move)s” is not possible at this stage."),
+    resume_field="resume_status", pausing=frozenset({"consult"}),
+)
+
+
 def _locked(request: DisclosureRequest) -> DisclosureRequest:
-    return DisclosureRequest.objects.select_for_update().select_related("agency", "applicant").get(pk=request.pk)
+    return transitions.locked(request, "agency", "applicant")
 
 
 def _target(request: DisclosureRequest, move: str) -> S:
-    allowed, target = MOVES[move]
-    if request.status not in allowed:
-        raise Conflict(_("The request is %(state)s; “%(move)s” is not possible at this stage.")
-                       % {"state": request.get_status_display(), "move": MOVE_LABELS[move]},
-                       extra={"state": request.status, "move": move})
-    return S(request.resume_status) if target is None else target
+    return S(transitions.move_target(machine=REQUEST, obj=request, move=move))
 
 
 def _move(*, request: DisclosureRequest, move: str, actor, by: str, note: str = "",
           changes: dict[str, Any] | None = None, fields: tuple[str, ...] = ()) -> DisclosureRequest:
-    """Apply ``move`` to the locked ``request``: status, timeline line, audit event, notification."""
-    target = _target(request, move)
-    before = request.status
-    request.resume_status = before if move == "consult" else ""
-    request.status = target
-    request.save(update_fields=["status", "resume_status", *fields])
-    DisclosureRequestEvent.objects.create(request=request, move=move, status_from=before, status_to=target,
-                                          by=by[:200], note=note)
-    audit_record(action=f"portal.disclosure_request.{move}", actor=actor,
-                 organization=request.agency if actor is None or actor.kind == User.Kind.STAFF else None,
-                 obj=request, summary=f"{request.number} {move}: {before} → {target}",
-                 changes={"status": [before, target], **(changes or {})})
-    request_notify(request=request, move=move, note=note)
-    return request
+    """Apply ``move`` to the locked ``request`` (``facilities.transitions.transition_apply``): status,
+    timeline line, audit event, notification of the applicant."""
+    staff_side = actor is SYSTEM or actor.kind == User.Kind.STAFF
+
+    def timeline(before, target) -> DisclosureRequestEvent:
+        return DisclosureRequestEvent.objects.create(request=request, move=move, status_from=before,
+                                                     status_to=target, by=by[:200], note=note)
+
+    return transitions.transition_apply(
+        machine=REQUEST, obj=request, move=move, actor=actor, organization=request.agency if staff_side else None,
+        label=request.number, changes=changes, fields=fields, timeline=timeline,
+        notify=lambda before, target, row: request_notify(request=request, move=move, note=note))
 
 
 def _office(actor, request: DisclosureRequest) -> None:
@@ -200,7 +198,7 @@ def request_submit(*, actor, agency: Organization, description: str, form_wanted
         Conflict: the key was used for a request with other content (``rule =
             "idempotency_key_content"``, with that request's ``number``).
     """
-    require_public_user(actor)
+    require_public_user(actor, _("Sign in as a citizen or an enterprise to request information."))
     key = idempotency_key_check(idempotency_key)
     if agency is None or not agency.is_active:
         raise _invalid(_("Choose an agency."), "agency", "required")
@@ -525,7 +523,7 @@ def requests_mark_overdue(*, today: date | None = None) -> dict[str, int]:
     expired = (DisclosureRequest.objects.select_for_update(of=("self",)).select_related("agency", "applicant")
                .filter(status=S.CORRECTION, correction_due_on__lt=today))
     for request in expired:
-        _move(request=request, move="deem_withdrawn", actor=None, by=request.agency.name,
+        _move(request=request, move="deem_withdrawn", actor=SYSTEM, by=request.agency.name,
               note=_("The request was not corrected by %(day)s.") % {"day": request.correction_due_on.isoformat()})
         counts["deemed_withdrawn"] += 1
     return counts

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, ValidationFailed
+from egov.core.text import text_clean
 from egov.facilities.files import FileSpec, file_check, file_store
 from egov.facilities.models import StoredFile
 from egov.orgs.models import Organization
@@ -45,13 +46,7 @@ def _fail(field_name: str, rule: str, message: str) -> ValidationFailed:
 
 
 def _text(value: str, field_name: str, *, required: bool = True, max_length: int = _NAME_MAX) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise _fail(field_name, "required", _("%(field)s is required.") % {"field": field_name})
-    if len(value) > max_length:
-        raise _fail(field_name, "max_length", _("%(field)s is longer than %(n)d characters.")
-                    % {"field": field_name, "n": max_length})
-    return value
+    return text_clean(value, field=field_name, limit=max_length, required=required)
 
 
 def _check_limits(legal: int | None, promised: int) -> None:

@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import Agent, LegalPerson, User
+from egov.accounts.permissions import require_public_user
 from egov.audit.actions import audit_deferred, audit_record
+from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
 from egov.services.actions import material_file_check, material_file_store
@@ -28,12 +30,6 @@ from egov.services.permissions import require_applicant
 from egov.workflow.actions import instance_clock_resume, process_cancel, process_start
 
 REASON_MAX = 500
-
-
-def _require_public_user(actor) -> None:
-    if actor is None or not getattr(actor, "is_active", False) or actor.kind not in (User.Kind.NATURAL,
-                                                                                   User.Kind.LEGAL):
-        raise PermissionDenied(_("Sign in as a citizen or an enterprise to apply."))
 
 
 def _applicant_for(actor: User, legal_person: LegalPerson | None) -> User:
@@ -122,7 +118,7 @@ def application_submit(
             with another form or other files (``rule = "idempotency_key_content"``, with the case's
             ``number``): a changed request is never answered with the first case as if it were new.
     """
-    _require_public_user(actor)
+    require_public_user(actor, _("Sign in as a citizen or an enterprise to apply."))
     key = idempotency_key_check(idempotency_key)
     applicant = _applicant_for(actor, legal_person)
     digest = _request_digest(item=item, form_data=form_data, files=files)
@@ -239,7 +235,7 @@ def _application_create(*, actor: User, item: ServiceItem, applicant: User, numb
     )
     ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
                                                                  file=file) for material, file in stored])
-    application.process = process_start(actor=None, subject=application, definition_key=item.process_key,
+    application.process = process_start(actor=SYSTEM, subject=application, definition_key=item.process_key,
                                         owner=item.organization,
                                         data={"tracking_number": application.number, "service_code": item.code})
     application.save(update_fields=["process"])
@@ -273,7 +269,7 @@ def application_supplement_upload(*, actor: User, application: Application, file
                                              for material, file in stored])
     request.answered_at = timezone.now()
     request.save(update_fields=["answered_at"])
-    pause = instance_clock_resume(actor=None, instance=application.process)
+    pause = instance_clock_resume(actor=SYSTEM, instance=application.process)
     return application_move(application=application, move="supplement_upload", actor=actor, by=actor.name,
                             note="、".join(str(m) for m in asked),
                             changes={"materials": [m.pk for m in asked], "paused_working_days": pause.working_days})
@@ -297,7 +293,7 @@ def application_withdraw(*, actor: User, application: Application, reason: str) 
                                extra={"field": "reason", "rule": "max_length"})
     application = application_locked(application)
     move_target(application, "withdraw")
-    process_cancel(actor=None, instance=application.process, reason=f"withdrawn by the applicant: {reason}")
+    process_cancel(actor=SYSTEM, instance=application.process, reason=f"withdrawn by the applicant: {reason}")
     application.withdrawn_at = timezone.now()
     return application_move(application=application, move="withdraw", actor=actor, by=actor.name, note=reason,
                             fields=("withdrawn_at",))

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
+from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict
 from egov.core.masking import mask_id_number
 from egov.services.models import Application, Licence
@@ -87,7 +88,7 @@ def licence_issue(*, actor, application: Application) -> Licence:
     """Issue the e-licence of the approved ``application`` (called by ``application_conclude``, in its
     transaction): allocate its number, render, seal as the platform, keep, audit.
 
-    The seal is used by the platform (``actor=None`` in ``trust``), because issuing follows from
+    The seal is used by the platform (``actor=SYSTEM`` in ``trust``), because issuing follows from
     the approver's decision rather than from the clerk who concludes; the issue itself is audited
     with ``actor``.
 
@@ -109,7 +110,7 @@ def licence_issue(*, actor, application: Application) -> Licence:
         "holder_id": _holder_identifier(application), "item": item.name, "organization": organization.name,
         "issued_on": issued_on, "valid_until": valid_until, "tracking_number": application.number,
     })
-    signed = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf, title=f"{title} {number}"[:200],
+    signed = pdf_sign_with_seal(actor=SYSTEM, seal=seal, pdf=pdf, title=f"{title} {number}"[:200],
                                 reason=f"{title} {number}", location=organization.name)
     licence = Licence.objects.create(application=application, number=number, name=title,
                                      holder_name=application.applicant_name, issued_on=issued_on,

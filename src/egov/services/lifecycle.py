@@ -1,19 +1,19 @@
 """The one transition table of applications (办件状态) and the one way a status changes.
 
-``MOVES`` maps each move to the statuses it may start from and the status it leads to. The
-``applying`` (applicant) and ``processing`` (staff) actions call ``application_move``, which locks
-the case, refuses a move from any other status with ``Conflict`` naming the status and the move,
-changes the status, writes the applicant's timeline line and the audit event and notifies the
-applicant (``notifying``), in the caller's transaction.
+``MOVES`` maps each move to the statuses it may start from and the status it leads to
+(``APPLICATION``, a ``facilities.transitions.Machine``). The ``applying`` (applicant) and
+``processing`` (staff) actions call ``application_move`` on the locked case, which refuses a move
+from any other status with ``Conflict`` naming the status and the move, changes the status, writes
+the applicant's timeline line and the audit event and notifies the applicant (``notifying``), in the
+caller's transaction.
 """
 
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from egov.audit.actions import audit_record
-from egov.core.errors import Conflict
+from egov.facilities import transitions
+from egov.facilities.transitions import Machine
 from egov.services.models import Application, ApplicationEvent
 from egov.services.models import ApplicationStatus as S
 from egov.services.notifying import application_notify
@@ -69,33 +69,27 @@ MOVE_LABELS = {
 }
 
 
+APPLICATION = Machine(
+    kind="services.application", moves=MOVES, labels=MOVE_LABELS,
+    refused=gettext_lazy("The case is %(state)s; “%(move)s” is not possible at this stage."),
+    done=gettext_lazy("This step has been done already: the case is %(state)s."),
+    resume_field="special_resume_status", pausing=frozenset({"special_procedure_start"}),
+)
+
+
 def move_target(application: Application, move: str) -> S:
-    """The status ``move`` leads ``application`` to.
+    """The status ``move`` leads ``application`` to (``facilities.transitions.move_target``).
 
     Raises:
         Conflict: the move is not allowed from the case's status; ``extra = {"state", "move"}``, with
             ``rule = "done"`` when the case already is where the move leads (a repeated step).
     """
-    allowed, target = MOVES[move]
-    if application.status not in allowed and target is not None and application.status == target:
-        # A double click, or two staff on one step: it has been done, say so plainly.
-        raise Conflict(_("This step has been done already: the case is %(state)s.")
-                       % {"state": application.get_status_display()},
-                       extra={"state": application.status, "move": move, "rule": "done"})
-    if application.status not in allowed:
-        raise Conflict(
-            _("The case is %(state)s; “%(move)s” is not possible at this stage.")
-            % {"state": application.get_status_display(), "move": MOVE_LABELS[move]},
-            extra={"state": application.status, "move": move},
-        )
-    if target is None:
-        return S(application.special_resume_status)
-    return target
+    return S(transitions.move_target(machine=APPLICATION, obj=application, move=move))
 
 
 def application_locked(application: Application) -> Application:
     """The case's row again, locked until the transaction ends (moves on one case run one at a time)."""
-    return Application.objects.select_for_update().get(pk=application.pk)
+    return transitions.locked(application)
 
 
 def application_move(
@@ -103,11 +97,12 @@ def application_move(
     note_key: str = "", note_args: dict[str, Any] | None = None, changes: dict[str, Any] | None = None,
     fields: tuple[str, ...] = (),
 ) -> Application:
-    """Apply ``move`` to the (locked) ``application``: status, timeline line, audit event.
+    """Apply ``move`` to the (locked) ``application``: status, timeline line, audit event, and a
+    notification of the applicant when the status changed (``facilities.transitions.transition_apply``).
 
     Args:
         application: the case as returned by ``application_locked`` in this transaction.
-        actor: the user acting (audited), or None for the platform.
+        actor: the user acting (audited), or the platform (``egov.core.actors.SYSTEM``).
         by: who acted as the applicant reads it (the applicant's name or the organization's).
         organization: the organization on whose behalf a staff member acted (audited).
         note: what the applicant is told on the timeline in someone's own words (reasons, what to
@@ -120,22 +115,18 @@ def application_move(
     Raises:
         Conflict: as ``move_target``.
     """
-    target = move_target(application, move)
-    before = application.status
-    if move == "special_procedure_start":
-        application.special_resume_status = before
-    elif move == "special_procedure_end":
-        application.special_resume_status = ""
-    application.status = target
-    application.save(update_fields=["status", "special_resume_status", *fields])
     if application.process_id:
         application.process.refresh_from_db()  # the workflow actions changed their own copy
-    event = ApplicationEvent.objects.create(application=application, move=move, status_from=before,
-                                            status_to=target, by=by[:200], note=note, note_key=note_key,
-                                            note_args=note_args or {})
-    audit_record(action=f"services.application.{move}", actor=actor, organization=organization, obj=application,
-                 summary=f"{application.number} {move}: {before} → {target}",
-                 changes={"status": [before, target], **(changes or {})})
-    if target != before:
-        application_notify(application=application, move_label=MOVE_LABELS[move], note=event.note_text())
-    return application
+
+    def timeline(before, target) -> ApplicationEvent:
+        return ApplicationEvent.objects.create(application=application, move=move, status_from=before,
+                                               status_to=target, by=by[:200], note=note, note_key=note_key,
+                                               note_args=note_args or {})
+
+    def notify(before, target, event: ApplicationEvent) -> None:
+        if target != before:
+            application_notify(application=application, move_label=MOVE_LABELS[move], note=event.note_text())
+
+    return transitions.transition_apply(machine=APPLICATION, obj=application, move=move, actor=actor,
+                                        organization=organization, label=application.number, changes=changes,
+                                        fields=fields, timeline=timeline, notify=notify)

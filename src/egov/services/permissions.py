@@ -63,7 +63,10 @@ def staff_can_see(user, application) -> bool:
 
 
 def require_case_staff(user, application) -> None:
-    """Raise unless ``user`` works in an organization that handles ``application``.
+    """Raise unless ``user`` works in an organization that handles ``application`` (its implementing
+    organization or one asked for a joint review: ``staff_can_see``); a role is checked separately
+    (``require_case_role``). Not ``workflow.permissions.require_owner_member``, which asks about the
+    organization owning a process instance.
 
     Raises:
         NotFound: staff of other organizations (not told that the case exists).

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, ValidationFailed
+from egov.core.text import text_clean
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
 from egov.services.licensing import licence_issue
@@ -41,13 +42,7 @@ SPECIAL_PROCEDURES = [ClockPause.Reason.HEARING, ClockPause.Reason.INSPECTION, C
 
 
 def _text(value: str, field: str, *, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(_("Give the reasons."), extra={"field": field, "rule": "required"})
-    if len(value) > TEXT_MAX:
-        raise ValidationFailed(_("The text is longer than %(n)d characters.") % {"n": TEXT_MAX},
-                               extra={"field": field, "rule": "max_length"})
-    return value
+    return text_clean(value, field=field, limit=TEXT_MAX, required=required, required_message=_("Give the reasons."))
 
 
 def _begin(actor, application: Application, move: str, roles) -> Application:

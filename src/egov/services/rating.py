@@ -14,10 +14,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.core.text import text_clean
+from egov.facilities import transitions
 from egov.facilities.notifications import notification_send
+from egov.facilities.transitions import Machine
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role, has_role_over
 from egov.orgs.roles import Role
@@ -43,13 +47,7 @@ MOVES: dict[str, tuple[frozenset, R | None]] = {
 
 
 def _text(value: str, field: str, *, required: bool, limit: int = COMMENT_MAX) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(_("This field is required."), extra={"field": field, "rule": "required"})
-    if len(value) > limit:
-        raise ValidationFailed(_("The text is longer than %(n)d characters.") % {"n": limit},
-                               extra={"field": field, "rule": "max_length"})
-    return value
+    return text_clean(value, field=field, limit=limit, required=required)
 
 
 def _tell(rating: Rating, subject: str, body: str) -> None:
@@ -99,30 +97,25 @@ def _begin(actor, rectification: Rectification, move: str, roles) -> Rectificati
                                % {"roles": " / ".join(str(r.label) for r in roles),
                                   "organization": rectification.organization},
                                extra={"roles": [str(r) for r in roles]})
-    return _check(Rectification.objects.select_for_update().select_related("rating__application").get(
-        pk=rectification.pk), move)
+    return _check(transitions.locked(rectification, "rating__application"), move)
+
+
+RECTIFICATION = Machine(
+    kind="services.rectification", moves=MOVES,
+    refused=gettext_lazy("The rectification is %(state)s; this step is not possible now."),
+    resume_field="appeal_resume_status", pausing=frozenset({"appeal"}),
+)
 
 
 def _check(rectification: Rectification, move: str) -> Rectification:
-    allowed, _target = MOVES[move]
-    if rectification.status not in allowed:
-        raise Conflict(_("The rectification is %(state)s; this step is not possible now.")
-                       % {"state": rectification.get_status_display()},
-                       extra={"state": rectification.status, "move": move})
+    transitions.move_target(machine=RECTIFICATION, obj=rectification, move=move)
     return rectification
 
 
 def _move(actor, rectification: Rectification, move: str, fields: tuple[str, ...], changes: dict) -> Rectification:
-    before = rectification.status
-    target = MOVES[move][1] or R(rectification.appeal_resume_status)
-    if move == "appeal":
-        rectification.appeal_resume_status = before
-    rectification.status = target
-    rectification.save(update_fields=["status", "appeal_resume_status", *fields])
-    audit_record(action=f"services.rectification.{move}", actor=actor, organization=rectification.organization,
-                 obj=rectification, summary=f"{rectification.rating.application.number} 差评 {move}",
-                 changes={"status": [before, target], **changes})
-    return rectification
+    return transitions.transition_apply(
+        machine=RECTIFICATION, obj=rectification, move=move, actor=actor, organization=rectification.organization,
+        label=f"{rectification.rating.application.number} 差评", changes=changes, fields=fields)
 
 
 @transaction.atomic
@@ -193,8 +186,7 @@ def rectification_appeal_decide(*, actor, rectification: Rectification, maliciou
         raise PermissionDenied(_("Appeals are reviewed by an operator of the organization above."),
                                extra={"role": Role.OPERATOR})
     move = "appeal_uphold" if malicious else "appeal_reject"
-    rectification = _check(Rectification.objects.select_for_update().select_related("rating__application").get(
-        pk=rectification.pk), move)
+    rectification = _check(transitions.locked(rectification, "rating__application"), move)
     rectification.appeal_decision = _text(decision, "decision", required=True)
     rectification.appeal_decided_at = timezone.now()
     moved = _move(actor, rectification, move, ("appeal_decision", "appeal_decided_at"), {"malicious": malicious})
