@@ -41,7 +41,7 @@ def test_an_import_pointing_up_breaks_the_layers(tmp_path):
 
 def test_siblings_do_not_import_each_other(tmp_path):
     def sideways(egov: Path) -> None:  # 公文 reaching into the service hall
-        (egov / "documents" / "sideways.py").write_text("import egov.services.lifecycle\n")
+        (egov / "documents" / "sideways.py").write_text("import egov.services.actions.lifecycle\n")
 
     result = _lint(tmp_path, sideways)
     assert result.returncode == 1
@@ -50,7 +50,7 @@ def test_siblings_do_not_import_each_other(tmp_path):
 
 def test_a_cycle_hidden_in_a_function_is_found(tmp_path):
     def hide_a_cycle(egov: Path) -> None:  # the old services cycle: notifying -> tasks -> … -> notifying
-        notifying = egov / "services" / "notifying.py"
+        notifying = egov / "services" / "actions" / "notifying.py"
         late = "\n\ndef _late():\n    from egov.services.tasks import mark_overdue\n    return mark_overdue\n"
         notifying.write_text(notifying.read_text() + late)
 

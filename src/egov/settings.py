@@ -255,7 +255,7 @@ LOGGING = {
     # pyHanko warns on every in-process B-LT signing that fetching is off: by design here (egov.trust.signing).
     "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"},
                 "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"},
-                # WeasyPrint logs each rendering step at INFO (licences, egov.services.licensing).
+                # WeasyPrint logs each rendering step at INFO (licences, egov.services.actions.licensing).
                 "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 

@@ -64,9 +64,8 @@ from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
 from egov.portal import actions as disclosure
 from egov.portal.models import DisclosureRequest
-from egov.services import processing
-from egov.services.actions import material_file_store
-from egov.services.applying import application_supplement_upload
+from egov.services.actions import material_file_store, processing
+from egov.services.actions.applying import application_supplement_upload
 from egov.services.formschema import form_data_validate
 from egov.services.models import Application, ServiceItem
 from egov.trust.models import Seal

@@ -12,11 +12,11 @@ from ninja.responses import Status
 
 from egov.core.errors import NotFound
 from egov.facilities.notifications import notifications_mark_read, notifications_of
+from egov.services.actions.applying import application_supplement_upload
+from egov.services.actions.rating import rating_submit
 from egov.services.api_common import ErrorOut, decode_materials, public_session
-from egov.services.applying import application_supplement_upload
 from egov.services.publication import application_track, published_result, published_results
-from egov.services.rating import rating_stats, rating_submit
-from egov.services.selectors import application_get_for_applicant, licence_pdf
+from egov.services.selectors import application_get_for_applicant, licence_pdf, rating_stats
 
 router = Router(tags=["services"])
 

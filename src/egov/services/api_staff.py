@@ -17,7 +17,7 @@ from ninja.security import SessionAuth
 from egov.accounts.permissions import staff_session_ok
 from egov.core.errors import ValidationFailed
 from egov.orgs.models import Organization
-from egov.services import processing
+from egov.services.actions import processing
 from egov.services.api_common import ErrorOut
 from egov.services.models import Application, Material
 from egov.workflow import actions as workflow_actions

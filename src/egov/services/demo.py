@@ -8,8 +8,8 @@ from egov.core.actors import SYSTEM
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
 from egov.services.actions import MaterialSpec, service_item_create
+from egov.services.actions.licensing import LICENCE_SEAL_KINDS
 from egov.services.codes import item_code_compose
-from egov.services.licensing import LICENCE_SEAL_KINDS
 from egov.services.models import ServiceItem
 from egov.trust.actions import seal_create, seal_grant
 from egov.trust.models import Seal

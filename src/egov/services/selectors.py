@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,17 +15,19 @@ from egov.core.workdays import WorkCalendar
 from egov.orgs.models import Membership, Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
-from egov.services.lifecycle import ENDED, MOVES
+from egov.services.actions.lifecycle import ENDED, MOVES
+from egov.services.actions.numbers import tracking_number_check
 from egov.services.models import (
     Application,
     ApplicationMaterial,
     Material,
+    Rating,
+    Rectification,
     ServiceItem,
     SupplementRequest,
 )
 from egov.services.models import ApplicationStatus as S
-from egov.services.numbers import tracking_number_check
-from egov.services.permissions import require_applicant, require_case_staff
+from egov.services.permissions import can_review_appeal, require_applicant, require_case_staff
 from egov.trust.selectors import signed_revision_of
 from egov.workflow.models import WorkTask
 from egov.workflow.selectors import (
@@ -328,3 +330,76 @@ def licence_pdf(*, licence) -> bytes:
     """The licence's sealed PDF as issued: its signed document's first version (trust keeps every
     version under one verification code; a licence is sealed once)."""
     return bytes(signed_revision_of(document=licence.document, number=1).pdf)
+
+
+R = Rectification.Status
+
+
+# Ratings (好差评) ----------------------------------------------------------------------------------
+
+
+def rectification_get(*, user, rectification_id: int) -> Rectification:
+    """A rectification that ``user`` may see: staff of the rated organization, or an appeal reviewer.
+
+    Raises:
+        NotFound: otherwise (not told it exists).
+    """
+    rectification = (Rectification.objects.select_related("rating__application__item", "organization__parent")
+                     .filter(pk=rectification_id).first())
+    if rectification is None or not (rectification.organization.memberships.filter(user=user).exists()
+                                     or can_review_appeal(user, rectification)):
+        raise NotFound(_("No such rectification."), extra={"field": "rectification"})
+    return rectification
+
+
+def rectifications_for(*, user):
+    """Rectifications of the organizations ``user`` belongs to, and appeals ``user`` may review;
+    open ones first, soonest deadline first."""
+    member_of = list(Organization.objects.filter(memberships__user=user).values_list("pk", flat=True))
+    operator_over = [path for path in Organization.objects.filter(
+        memberships__user=user, memberships__roles__role=Role.OPERATOR).values_list("path", flat=True)]
+    condition = Q(organization_id__in=member_of)
+    for path in operator_over:
+        condition |= Q(status=R.APPEALED, organization__path__startswith=path) & ~Q(organization__path=path)
+    return (Rectification.objects.filter(condition).select_related("rating__application__item", "organization")
+            .order_by("status", "due_on", "pk"))
+
+
+def rating_for_application(*, application: Application) -> Rating | None:
+    return Rating.objects.filter(application=application).select_related("rectification").first()
+
+
+@dataclass(frozen=True)
+class RatingStats:
+    """Counts per level (5 … 1) of one organization or item, excluded ratings left out.
+
+    ``satisfaction`` is the share of 非常满意, 满意 and 基本满意 among all ratings (0–1), None
+    without ratings; ``negative`` counts 差评 and ``rectified`` those replied to.
+    """
+
+    key: int | str
+    name: str
+    levels: dict[int, int]
+    total: int
+    negative: int
+    rectified: int
+
+    @property
+    def satisfaction(self) -> float | None:
+        return None if not self.total else (self.total - self.negative) / self.total
+
+
+def rating_stats(*, by: str, organization_id: int | None = None) -> list[RatingStats]:
+    """Statistics of the ratings that count, per ``by`` = ``"organization"`` or ``"item"`` (optionally
+    only of one organization), most ratings first."""
+    key, name = {"organization": ("organization_id", "organization__name"),
+                 "item": ("item__code", "item__name")}[by]
+    rows = Rating.objects.filter(excluded=False)
+    if organization_id is not None:
+        rows = rows.filter(organization_id=organization_id)
+    aggregates = {f"l{level}": Count("pk", filter=Q(level=level)) for level in Rating.Level.values}
+    grouped = (rows.values(key, name).annotate(total=Count("pk"), rectified=Count(
+        "pk", filter=Q(rectification__status=R.REPLIED)), **aggregates).order_by("-total", name))
+    return [RatingStats(key=row[key], name=row[name], levels={lv: row[f"l{lv}"] for lv in (5, 4, 3, 2, 1)},
+                        total=row["total"], negative=row["l2"] + row["l1"], rectified=row["rectified"])
+            for row in grouped]

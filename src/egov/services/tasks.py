@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from egov.services.processing import applications_mark_overdue
+from egov.services.actions.processing import applications_mark_overdue
 
 
 @shared_task(name="services.mark_overdue")

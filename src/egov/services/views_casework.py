@@ -16,9 +16,10 @@ from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound, ValidationFailed
 from egov.core.forms import add_application_error
 from egov.facilities.files import MEDIA_TYPES, file_read
-from egov.services import forms, processing
+from egov.services import forms
+from egov.services.actions import processing
+from egov.services.actions.lifecycle import MOVE_LABELS
 from egov.services.formschema import form_fields
-from egov.services.lifecycle import MOVE_LABELS
 from egov.services.selectors import (
     application_deadlines,
     application_get_for_staff,

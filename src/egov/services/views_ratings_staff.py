@@ -13,8 +13,11 @@ from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
-from egov.services import forms, rating
+from egov.services import forms
+from egov.services.actions import rating
 from egov.services.models import Rectification
+from egov.services.permissions import can_review_appeal
+from egov.services.selectors import rectification_get, rectifications_for
 
 R = Rectification.Status
 # step → (form, action, who may see the form, statuses at which it is offered)
@@ -42,7 +45,7 @@ def _offered(user, rectification: Rectification) -> list[str]:
         move = "appeal_uphold" if step == "appeal_decide" else step
         if rectification.status not in rating.MOVES[move][0]:
             continue
-        allowed = (rating.can_review_appeal(user, rectification) if roles is None
+        allowed = (can_review_appeal(user, rectification) if roles is None
                    else any(has_role(user, rectification.organization, role) for role in roles))
         if allowed:
             steps.append(step)
@@ -51,7 +54,7 @@ def _offered(user, rectification: Rectification) -> list[str]:
 
 def _get(request, rectification_id: int) -> Rectification:
     try:
-        return rating.rectification_get(user=request.user, rectification_id=rectification_id)
+        return rectification_get(user=request.user, rectification_id=rectification_id)
     except NotFound as error:
         raise Http404(error.message) from None
 
@@ -60,7 +63,7 @@ def _get(request, rectification_id: int) -> Rectification:
 def rectifications(request):
     """差评 of my organizations (and appeals I review), open first, soonest deadline first."""
     return render(request, "services/staff/rectifications.html",
-                  {"rows": rating.rectifications_for(user=request.user)[:200], "tab": "ratings"})
+                  {"rows": rectifications_for(user=request.user)[:200], "tab": "ratings"})
 
 
 def _page(request, rectification: Rectification, bound: dict | None = None, status: int = 200):

@@ -14,7 +14,7 @@ from egov.services.models.applications import Application
 class Licence(models.Model):
     """The e-licence issued at 办结 of an approved case of an item that issues one (GLOSSARY ``ELicense``).
 
-    ``number`` is the licence number (``egov.services.numbers.licence_number_allocate``);
+    ``number`` is the licence number (``egov.services.actions.numbers.licence_number_allocate``);
     ``valid_until`` None means without limit (长期). ``document`` is the PDF sealed with the issuing
     organization's e-seal; its verification code is printed on the PDF as a QR code.
     """
@@ -80,7 +80,7 @@ class Rectification(models.Model):
     """The organization's handling of a 差评: verify by calling the applicant back (回访), rectify and
     reply by ``due_on``; or, when it holds the rating malicious, ask for a review (申诉复核).
 
-    The status changes only through ``egov.services.rating`` (its ``MOVES`` table).
+    The status changes only through ``egov.services.actions.rating`` (its ``MOVES`` table).
     """
 
     class Status(models.TextChoices):

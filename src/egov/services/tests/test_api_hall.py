@@ -5,7 +5,7 @@ import base64
 
 from django.test import Client
 
-from egov.services import processing
+from egov.services.actions import processing
 from egov.services.models import ApplicationStatus as S
 from egov.services.tests.factories import PDF, submit
 

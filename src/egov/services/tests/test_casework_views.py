@@ -8,7 +8,7 @@ from django.urls import reverse
 from egov.audit.models import AuditEvent
 from egov.facilities.files import sha256_hex
 from egov.facilities.models import StoredFile
-from egov.services import processing
+from egov.services.actions import processing
 from egov.services.models import Application
 from egov.services.tests.factories import PDF, submit
 

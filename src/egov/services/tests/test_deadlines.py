@@ -8,7 +8,7 @@ import pytest
 from freezegun import freeze_time
 
 from egov.core.workdays import working_days_paused
-from egov.services import processing
+from egov.services.actions import processing
 from egov.services.deadlines import case_due_date
 from egov.services.selectors import application_deadlines
 from egov.services.tests.factories import submit
@@ -58,7 +58,7 @@ def test_a_supplement_before_acceptance_does_not_move_the_case_deadline():
 def test_the_case_deadline_through_the_actions(casework):
     """The same dates through the real steps: 补正 answered before acceptance, accepted 09-28, an expert
     review 10-12 → 10-14; the stored deadline and the one worked out from the pauses agree."""
-    from egov.services.applying import application_supplement_upload
+    from egov.services.actions.applying import application_supplement_upload
     from egov.services.tests.factories import PDF
 
     staff = casework.staff

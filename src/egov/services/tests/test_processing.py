@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from egov.audit.models import AuditEvent
 from egov.audit.selectors import audit_chain_verify
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from egov.services import processing
+from egov.services.actions import processing
 from egov.services.models import ApplicationStatus as S
 from egov.services.selectors import application_staff_steps
 from egov.services.tests.factories import submit
@@ -23,7 +23,7 @@ def _steps(application):
 
 
 def test_the_whole_flow_with_supplement_and_joint_review(casework):
-    from egov.services.applying import application_supplement_upload
+    from egov.services.actions.applying import application_supplement_upload
     from egov.services.tests.factories import PDF
 
     staff = casework.staff
@@ -135,7 +135,7 @@ def test_supplement_is_requested_once_with_a_list(casework):
     processing.application_supplement_request(actor=staff["clerk"], application=case, materials=[material],
                                               note="请补充签字页")
     assert casework.item.materials.get(required=True).name in case.events.last().note
-    from egov.services.applying import application_supplement_upload
+    from egov.services.actions.applying import application_supplement_upload
     from egov.services.tests.factories import PDF
 
     application_supplement_upload(actor=casework.citizen, application=case, files={material.pk: PDF})

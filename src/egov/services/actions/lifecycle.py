@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from egov.facilities import transitions
 from egov.facilities.transitions import Machine
+from egov.services.actions.notifying import application_notify
 from egov.services.models import Application, ApplicationEvent
 from egov.services.models import ApplicationStatus as S
-from egov.services.notifying import application_notify
 
 # Statuses before the decision, from which the applicant may withdraw (撤回).
 BEFORE_DECISION = frozenset({S.SUBMITTED, S.RECEIVED, S.SUPPLEMENT, S.SUPPLIED, S.ACCEPTED, S.JOINT_REVIEW,

@@ -1,7 +1,7 @@
 """Writes of applicants (外网受理): submit an application, answer a 补正 request, withdraw.
 
 Each action is atomic and audited, checks that the actor is the applicant (deny by default), and
-changes the status only through ``egov.services.lifecycle``.
+changes the status only through ``egov.services.actions.lifecycle``.
 """
 
 import hashlib
@@ -19,13 +19,13 @@ from egov.audit.actions import audit_deferred, audit_record
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
-from egov.services.actions import material_file_check, material_file_store
+from egov.services.actions.catalog import material_file_check, material_file_store
+from egov.services.actions.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
+from egov.services.actions.notifying import application_notify
+from egov.services.actions.numbers import tracking_number_allocate
 from egov.services.formschema import form_data_validate
-from egov.services.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
 from egov.services.models import Application, ApplicationEvent, ApplicationMaterial, Material, ServiceItem
 from egov.services.models import ApplicationStatus as S
-from egov.services.notifying import application_notify
-from egov.services.numbers import tracking_number_allocate
 from egov.services.permissions import require_applicant
 from egov.workflow.actions import instance_clock_resume, process_cancel, process_start
 

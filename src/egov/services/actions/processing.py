@@ -20,8 +20,8 @@ from egov.core.errors import Conflict, ValidationFailed
 from egov.core.text import text_clean
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
-from egov.services.licensing import licence_issue
-from egov.services.lifecycle import application_locked, application_move, move_target
+from egov.services.actions.licensing import licence_issue
+from egov.services.actions.lifecycle import application_locked, application_move, move_target
 from egov.services.models import Application, Material, SupplementRequest
 from egov.services.models import ApplicationStatus as S
 from egov.services.models.applications import Decision

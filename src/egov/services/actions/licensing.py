@@ -18,8 +18,8 @@ from egov.audit.actions import audit_record
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict
 from egov.core.masking import mask_id_number
+from egov.services.actions.numbers import licence_number_allocate
 from egov.services.models import Application, Licence
-from egov.services.numbers import licence_number_allocate
 from egov.trust.models import Seal
 from egov.trust.signing import pdf_sign_with_seal
 
