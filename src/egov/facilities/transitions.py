@@ -40,13 +40,29 @@ class Machine:
     """
 
     kind: str
-    moves: Mapping[str, tuple[frozenset, Any]]
+    moves: Mapping[str, tuple[Any, Any]]
     refused: Any
     labels: Mapping[str, Any] = field(default_factory=dict)
     done: Any = ""
     state_field: str = "status"
     resume_field: str = ""
     pausing: frozenset = frozenset()
+
+    @classmethod
+    def from_pairs(cls, *, kind: str, pairs: Mapping[tuple[str, str], Any], refused: Any, **options) -> "Machine":
+        """A machine declared as ``{(from, to): move}``, for object kinds whose steps are asked for by
+        the state they lead to (a 公文's 送核稿 is "to ``reviewing``"). ``move`` is the move's name, or
+        an object with ``name`` carrying what the owner needs per pair (the role that makes it);
+        ``move_between`` finds it. ``refused`` names ``%(status)s`` and ``%(target)s`` (their labels).
+        Moves of one name keep one target; their sources map each start state to its ``move``."""
+        moves: dict[str, tuple[dict, Any]] = {}
+        for (source, target), move in pairs.items():
+            name = getattr(move, "name", move)
+            sources, known = moves.setdefault(name, ({}, target))
+            if known != target:
+                raise ValueError(f"{kind}: the move {name} leads to {known} and to {target}")
+            sources[source] = move
+        return cls(kind=kind, moves=moves, refused=refused, **options)
 
     def label(self, move: str) -> Any:
         """The move's label for people (its name when it has none)."""
@@ -55,6 +71,24 @@ class Machine:
 
 def _state_label(obj: Model, state_field: str) -> str:
     return str(getattr(obj, f"get_{state_field}_display")())
+
+
+def move_between(*, machine: Machine, obj: Model, target: str) -> tuple[str, Any]:
+    """The move that leads ``obj`` from its state to ``target``, as ``(name, what the table holds for
+    this start state)`` (a ``from_pairs`` machine).
+
+    Raises:
+        Conflict: no move leads there from the object's state: ``machine.refused`` with the two
+            states' labels, ``extra = {"status": <state>, "target": target}``.
+    """
+    state = getattr(obj, machine.state_field)
+    for name, (sources, to) in machine.moves.items():
+        if to == target and state in sources:
+            return name, sources[state] if isinstance(sources, Mapping) else name
+    choices = dict(type(obj)._meta.get_field(machine.state_field).flatchoices)
+    raise Conflict(machine.refused % {"status": _state_label(obj, machine.state_field),
+                                      "target": choices.get(target, target)},
+                   extra={"status": state, "target": target})
 
 
 def move_target(*, machine: Machine, obj: Model, move: str) -> Any:
@@ -85,7 +119,7 @@ def locked(obj: Model, *related: str) -> Model:
 
 
 def transition_apply(*, machine: Machine, obj: Model, move: str, actor, organization=None, label: str = "",
-                     changes: dict[str, Any] | None = None, fields: tuple[str, ...] = (),
+                     summary: str = "", changes: dict[str, Any] | None = None, fields: tuple[str, ...] = (),
                      timeline: Callable[[Any, Any], Any] | None = None,
                      notify: Callable[[Any, Any, Any], None] | None = None) -> Model:
     """Make ``move`` on ``obj`` (as returned by ``locked`` in this transaction).
@@ -100,6 +134,8 @@ def transition_apply(*, machine: Machine, obj: Model, move: str, actor, organiza
         actor: who moves it (audited); the platform's own moves name it so (``egov.core.actors``).
         organization: on whose behalf a staff member acted (audited).
         label: how the audit summary names the object (its number); ``str(obj)`` otherwise.
+        summary: the audit summary in someone's words (a 公文's comment), instead of the move's
+            name and states; cut at 500 characters.
         changes: more to record in the audit event.
 
     Returns:
@@ -121,7 +157,7 @@ def transition_apply(*, machine: Machine, obj: Model, move: str, actor, organiza
     obj.save(update_fields=saved)
     row = timeline(before, target) if timeline is not None else None
     audit_record(action=f"{machine.kind}.{move}", actor=actor, organization=organization, obj=obj,
-                 summary=f"{label or obj} {move}: {before} → {target}",
+                 summary=(summary or f"{label or obj} {move}: {before} → {target}")[:500],
                  changes={machine.state_field: [before, target], **(changes or {})})
     if notify is not None:
         notify(before, target, row)
