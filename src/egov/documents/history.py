@@ -64,7 +64,7 @@ def _move_sentence(event: AuditEvent, name: str, actor: str) -> str | None:
 
 def _seal_name(pk) -> str:
     seal = Seal.objects.filter(pk=pk).select_related("organization").first() if pk else None
-    return seal.name if seal is not None else "—"
+    return f"{seal.name}（{seal.get_kind_display()}）" if seal is not None else "—"
 
 
 def event_sentence(event: AuditEvent, names: dict[int, str] | None = None) -> str:

@@ -85,6 +85,7 @@ def step_buttons(document, user) -> dict:
               "kind": "warning" if move.name in ("return", "withdraw") else "primary"}
              for target, move in moves_from(document.status)
              if move.name != "countersigned" and has_role(user, document.issuer, move.role)]
+    moves.sort(key=lambda m: m["kind"] == "warning")  # the step forward first, 退回 and 作废 after it
     takes_opinion = any(move_for(document.status, m["to"]).opinion for m in moves)
     return {"moves": moves, "opinion": takes_opinion,
             "opinion_label": OPINION_LABELS.get(document.status) or _("Reason for withdrawing (作废 only)")}

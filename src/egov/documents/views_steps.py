@@ -84,9 +84,12 @@ def _seal_preview(document) -> dict | None:
     x1, y1, x2, y2 = document.seal_box
     width, height = _A4_POINTS
     mm = 25.4 / 72
-    return {"page": (document.seal_page or 0) + 1, "x": x1, "y": height - y2, "w": x2 - x1, "h": y2 - y1,
-            "page_w": width, "page_h": height,
-            "left_mm": round(x1 * mm), "top_mm": round((height - y2) * mm)}
+    top = height - y2
+    return {"page": (document.seal_page or 0) + 1, "x": x1, "y": top, "w": x2 - x1, "h": y2 - y1,
+            "page_w": width, "page_h": height, "viewbox": f"-4 -4 {width + 8:.0f} {height + 8:.0f}",
+            # grey bars for the lines of text above the seal (the text block starts 37 mm down)
+            "lines": [round(y) for y in range(130, int(top), 30)],
+            "left_mm": round(x1 * mm), "top_mm": round(top * mm)}
 
 
 def _register_context(request, document, errors: list) -> dict:

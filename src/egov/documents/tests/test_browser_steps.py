@@ -45,7 +45,8 @@ def _press(page, label, opinion=None):
 def _confirm(page, live_server, document, link):
     _open(page, live_server, document)
     with page.expect_navigation():
-        page.locator("#document-steps").get_by_role("button", name=link, exact=True).click()  # a link styled as a button
+        # a link styled as a button
+        page.locator("#document-steps").get_by_role("button", name=link, exact=True).click()
 
 
 def test_the_office_walks_a_document_from_draft_to_dispatch(reference_data, live_server, browser):
