@@ -161,22 +161,26 @@ def test_the_applicant_withdraws_from_the_case_page(client, casework):
 
 
 def test_workbench_lists_cases_with_badges_and_searches(client, casework):
+    """The old case list (/staff/cases/) is the staff inbox's cases now, search included."""
     application = submit(casework.item, casework.citizen)
     client.force_login(casework.staff["clerk"])
-    html = client.get("/staff/cases/").content.decode()
-    assert f'href="/staff/cases/{application.number}/"' in html and "badge" in html
-    found = client.get("/staff/cases/", {"q": application.number}).content.decode()
-    assert found.count(f'href="/staff/cases/{application.number}/"') == 2
-    by_name = client.get("/staff/cases/", {"q": casework.citizen.name}).content.decode()
-    assert by_name.count(f'href="/staff/cases/{application.number}/"') == 2
+    response = client.get("/staff/cases/", follow=True)
+    assert response.redirect_chain == [("/staff/inbox/?kind=case", 302)]
+    html = response.content.decode()
+    assert f'href="/staff/cases/{application.number}/"' in html and "govuk-tag" in html
+    found = client.get("/staff/cases/", {"q": application.number}, follow=True).content.decode()
+    # the search result, and the inbox row's title and step (both lead to the case page)
+    assert found.count(f'href="/staff/cases/{application.number}/"') == 3
+    by_name = client.get("/staff/cases/", {"q": casework.citizen.name}, follow=True).content.decode()
+    assert by_name.count(f'href="/staff/cases/{application.number}/"') == 3
     assert AuditEvent.objects.filter(action="services.application.search",
                                      actor_id=casework.staff["clerk"].pk).exists()
     # A number with one digit mistyped is named as a typing error, not searched as a name.
     typo = application.number[:-2] + str((int(application.number[-2]) + 1) % 10) + application.number[-1]
-    mistyped = client.get("/staff/cases/", {"q": typo}).content.decode()
+    mistyped = client.get("/staff/cases/", {"q": typo}, follow=True).content.decode()
     assert '<p class="error" id="id_q_error" role="alert">办件编号有误（校验码不符）。</p>' in mistyped
     client.force_login(casework.staff["other_clerk"])
-    other = client.get("/staff/cases/", {"q": application.number}).content.decode()
+    other = client.get("/staff/cases/", {"q": application.number}, follow=True).content.decode()
     assert f'href="/staff/cases/{application.number}/"' not in other
 
 
@@ -195,7 +199,9 @@ def test_case_page_and_downloads_are_audited_reads(client, casework):
     client.force_login(casework.staff["clerk"])
     html = client.get(f"/staff/cases/{application.number}/").content.decode()
     assert "无锡示范科技有限公司" in html and f'/materials/{row.pk}/' in html
-    assert "<dt>公司类型</dt><dd>有限责任公司</dd>" in html  # the choice's label, not its code "llc"
+    # the choice's label, not its code "llc"
+    assert ('<dt class="govuk-summary-list__key">公司类型</dt><dd class="govuk-summary-list__value">有限责任公司</dd>'
+            in html)
     assert f'action="/staff/cases/{application.number}/steps/receive/"' in html
     download = client.get(f"/staff/cases/{application.number}/materials/{row.pk}/")
     assert download.status_code == 200 and download.content == PDF and download["Content-Type"] == "application/pdf"
