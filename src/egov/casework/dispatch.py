@@ -45,7 +45,8 @@ def task_subject(task: WorkTask) -> Subject:
         return Subject("case", subject.item.name, subject.number,
                        reverse("services_staff:case", args=[subject.number]))
     if isinstance(subject, OfficialDocument):
-        return Subject("document", subject.title, subject.number or "", reverse("documents:detail", args=[subject.pk]))
+        return Subject("document", subject.title, str(subject.number or ""),
+                       reverse("documents:detail", args=[subject.pk]))
     return Subject("task", task.instance.definition.name, f"#{task.instance_id}", None)
 
 

@@ -102,7 +102,7 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
         task_url = reverse("workflow:task", args=[task.pk])
         document = documents.get(task.instance_id)
         if document is not None:
-            rows.append(InboxRow(kind="document", title=document.title, number=document.number or "",
+            rows.append(InboxRow(kind="document", title=document.title, number=str(document.number or ""),
                                  party=document.issuer.local_name, step=task.name,
                                  organization=task.candidate_organization,
                                  url=reverse("documents:detail", args=[document.pk]), step_url=task_url,
@@ -119,7 +119,7 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
         left = (None if recipient.receipt_due is None
                 else workdays.working_days_between(today, recipient.receipt_due, calendar=calendar))
         url = reverse("documents:detail", args=[document.pk])
-        rows.append(InboxRow(kind="receipt", title=document.title, number=document.number or "",
+        rows.append(InboxRow(kind="receipt", title=document.title, number=str(document.number or ""),
                              party=document.issuer.local_name, step=_("Sign for (签收)"),
                              organization=recipient.organization, url=url, step_url=url, days_left=left,
                              urgency=urgency_of(left, paused=False), since=recipient.delivered_at))
