@@ -102,11 +102,12 @@ def case(request, number: str):
 
 
 def next_actors_text(application) -> str:
-    """"Next: 审批人 (无锡市行政审批局)" for the message after a step; "" when the case ended."""
+    """"Next: Reviewer (无锡市行政审批局)" (下一步：审查（无锡市行政审批局）) for the message after a step,
+    one role and person or organization per open step; "" when the case has ended."""
     actors = application_next_actors(application=application)
     if not actors:
         return ""
-    names = "; ".join(f"{actor.role} ({actor.who})" for actor in actors)
+    names = _("; ").join(_("%(role)s (%(who)s)") % {"role": actor.role, "who": actor.who} for actor in actors)
     return _("Next: %(actors)s") % {"actors": names}
 
 

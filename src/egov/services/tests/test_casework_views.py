@@ -8,8 +8,11 @@ from django.urls import reverse
 from egov.audit.models import AuditEvent
 from egov.services import processing
 from egov.services.models import Application, StoredFile
+from egov.services.selectors import NextActor, application_next_actors
 from egov.services.storage import sha256_hex
 from egov.services.tests.factories import PDF, submit
+from egov.workflow.actions import task_claim
+from egov.workflow.models import WorkTask
 
 
 def _apply_post(item, **overrides):
@@ -255,3 +258,32 @@ def test_a_missing_page_is_the_sites_own_page_in_the_sites_language(client, case
     assert 'href="/"' in html and "Not Found" not in html
     unknown = client.get("/no-such-page/").content.decode()
     assert "<h1>页面不存在</h1>" in unknown and "Resolver404" not in unknown
+
+
+def test_after_each_step_the_page_names_the_next_actor(client, casework):
+    """下一步: the role of the open step and, once someone claimed it, the person; else the organization."""
+    application = submit(casework.item, casework.citizen)
+    client.force_login(casework.staff["clerk"])
+    page = client.get(f"/staff/cases/{application.number}/").content.decode()
+    assert re.search(r'<div class="govuk-inset-text notice" id="next-actor">\s*<strong>下一步：</strong>\s*'
+                     r'窗口受理 · 无锡市测试局', page)
+    received = client.post(f"/staff/cases/{application.number}/steps/receive/", follow=True)
+    notices = [str(m) for m in received.context["messages"]]
+    assert notices == ["已完成：接件。", "下一步：窗口受理（无锡市测试局）"]  # 受理 waits for a clerk
+    accepted = client.post(f"/staff/cases/{application.number}/steps/accept/", {"accept-opinion": "齐全"},
+                           follow=True)
+    assert [str(m) for m in accepted.context["messages"]][-1] == "下一步：审查（无锡市测试局）"
+    review = WorkTask.objects.get(instance=application.process, bpmn_id="review")
+    task_claim(actor=casework.staff["reviewer"], task=review)  # claimed: the person is named
+    page = client.get(f"/staff/cases/{application.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'<strong>Next:</strong>\s*Reviewer · 测试reviewer', page)
+
+
+def test_while_a_supplement_is_awaited_the_applicant_acts_next(client, casework):
+    application = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=casework.staff["clerk"], application=application)
+    processing.application_supplement_request(actor=casework.staff["clerk"], application=application,
+                                              materials=list(casework.item.materials.all()), note="复印件不清晰")
+    application.refresh_from_db()
+    assert application_next_actors(application=application) == [NextActor(role="申请人",
+                                                                          who=application.applicant_name)]
