@@ -5,8 +5,9 @@ task's subject's own action, chosen here by the subject's kind (explicitly: ``wo
 - a case (办件, ``services.Application``): ``services.processing.case_task_complete`` reads the
   answer through ``services.steps.TASK_ANSWERS`` and takes the case's step (status, timeline,
   deadline, licence move with the task);
-- an outgoing 公文 (``documents.OfficialDocument``): ``documents.steps.outgoing_task_complete``
-  reads it through ``documents.process.STEPS`` and takes the document's step with its rules;
+- an outgoing 公文 (``documents.OfficialDocument``): ``documents.steps.document_task_complete``
+  (the documents app's one entry point) reads it through ``documents.process.STEPS`` and takes
+  the document's step with its rules;
 - any other subject: ``workflow.actions.task_complete`` (claiming the task first when it is open).
 
 ``task_subject`` describes a task's subject for the inbox and the task page: kind, title, number,
@@ -19,7 +20,7 @@ from typing import Any
 from django.urls import reverse
 
 from egov.documents.models import OfficialDocument
-from egov.documents.steps import outgoing_task_complete
+from egov.documents.steps import document_task_complete
 from egov.services.models import Application
 from egov.services.processing import case_task_complete
 from egov.workflow import actions as workflow_actions
@@ -68,7 +69,7 @@ def task_complete_as_subject(*, actor, task: WorkTask, data: dict[str, Any], mfa
     if isinstance(subject, Application):
         case_task_complete(actor=actor, application=subject, task=task, data=data)
     elif isinstance(subject, OfficialDocument):
-        outgoing_task_complete(actor=actor, document=subject, task=task, data=data, mfa_verified=mfa_verified)
+        document_task_complete(actor=actor, task=task, data=data, mfa_verified=mfa_verified)
     else:
         if task.status == WorkTask.Status.OPEN:
             task = workflow_actions.task_claim(actor=actor, task=task)
