@@ -149,3 +149,13 @@ def test_the_viewer_bundle_and_its_licence_ship():
     for name in ("bpmn-viewer.production.min.js", "diagram-js.css", "bpmn-js.css", "LICENSE"):
         assert finders.find(f"workflow/vendor/bpmn-js/{name}"), name
     assert finders.find("workflow/diagram.js")
+
+
+@pytest.mark.django_db
+def test_the_old_inboxes_lead_to_the_one_inbox(clerk_client):
+    redirects = {"/staff/tasks/": "/staff/inbox/", "/staff/tasks/done/": "/staff/inbox/done/",
+                 "/staff/cases/": "/staff/inbox/?kind=case", "/staff/cases/done/": "/staff/inbox/done/",
+                 "/staff/cases/?q=%E5%BC%A0": "/staff/inbox/?kind=case&q=%E5%BC%A0"}
+    for old, new in redirects.items():
+        response = clerk_client.get(old)
+        assert (response.status_code, response["Location"]) == (302, new), old
