@@ -149,10 +149,3 @@ def inbox_filter(rows: list[InboxRow], *, kind: str = "", organization: int | No
     if urgency:
         rows = [row for row in rows if row.urgency == urgency]
     return rows
-
-
-def inbox_count(*, user) -> tuple[int, int]:
-    """(rows waiting for ``user``, of which overdue): the staff home's 待办 count."""
-    rows = inbox_rows(user=user)
-    return len(rows), sum(1 for row in rows if row.urgency == "overdue")
-
