@@ -287,3 +287,21 @@ def test_while_a_supplement_is_awaited_the_applicant_acts_next(client, casework)
     application.refresh_from_db()
     assert application_next_actors(application=application) == [NextActor(role="申请人",
                                                                           who=application.applicant_name)]
+
+
+def test_a_material_is_previewed_inline_in_a_frame_of_this_site_only(client, casework):
+    application = submit(casework.item, casework.citizen)
+    row = application.materials.get()
+    url = f"/staff/cases/{application.number}/materials/{row.pk}/"
+    client.force_login(casework.staff["clerk"])
+    page = client.get(f"/staff/cases/{application.number}/").content.decode()
+    assert f'<iframe class="material-preview" title="{row.material.name}" src="{url}?inline=1"' in page
+    preview = client.get(url, {"inline": "1"})
+    assert preview.status_code == 200 and preview.content == PDF
+    assert preview["Content-Disposition"] == f'inline; filename="{application.number}-{row.pk}.pdf"'
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get(url)["Content-Disposition"].startswith("attachment;")  # the link still downloads
+    reads = AuditEvent.objects.filter(action="services.application.read", changes__what="material file")
+    assert reads.count() == 2  # the preview is an audited read too
+    client.force_login(casework.staff["other_clerk"])
+    assert client.get(url, {"inline": "1"}).status_code == 404
