@@ -28,6 +28,7 @@ from egov.services.models import (
 )
 from egov.services.models import ApplicationStatus as S
 from egov.services.permissions import can_review_appeal, require_applicant, require_case_staff
+from egov.services.steps import CASE_STEPS
 from egov.trust.selectors import signed_revision_of
 from egov.workflow.models import WorkTask
 from egov.workflow.selectors import (
@@ -164,6 +165,11 @@ class CaseDeadlines:
     days_left: int | None
     urgency: str
 
+    @property
+    def overdue_days(self) -> int:
+        """Working days past the deadline (0 unless overdue)."""
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
     def as_json(self) -> dict:
         return {"accepted_on": self.accepted_on.isoformat() if self.accepted_on else None,
                 "limit_days": self.limit_days, "paused_working_days": self.paused_days,
@@ -206,37 +212,32 @@ class WorkbenchRow:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
 
-def workbench_todo(*, user, today: date | None = None) -> list[WorkbenchRow]:
+def workbench_todo(*, user, today: date | None = None, rows: list | None = None) -> list[WorkbenchRow]:
     """待办: cases with a step ``user`` may take or has taken; least working time left first
-    (overdue first; stopped clocks and undated steps last)."""
+    (overdue first; stopped clocks and undated steps last). ``rows``: the user's
+    ``workflow.selectors.inbox_todo`` when the caller has read it already."""
     today = today or timezone.localdate()
     calendar = work_calendar()
     rows_by_instance: dict[int, list] = {}
-    for row in inbox_todo(user=user, today=today):
+    for row in (inbox_todo(user=user, today=today) if rows is None else rows):
         rows_by_instance.setdefault(row.task.instance_id, []).append(row)
-    rows = []
+    found = []
     for application in _application_queryset().filter(process_id__in=list(rows_by_instance)):
         deadlines = application_deadlines(application=application, today=today, calendar=calendar)
         for row in rows_by_instance[application.process_id]:
             lefts = [left for left in (row.days_left, deadlines.days_left) if left is not None]
             left = min(lefts) if lefts else None
             paused = row.task.clock_paused or deadlines.paused_since is not None
-            rows.append(WorkbenchRow(application=application, task=row.task, days_left=left,
-                                     urgency=urgency_of(left, paused=paused)))
-    rows.sort(key=lambda r: (r.urgency in ("paused", "none"), r.days_left or 0, r.application.submitted_at))
-    return rows
+            found.append(WorkbenchRow(application=application, task=row.task, days_left=left,
+                                      urgency=urgency_of(left, paused=paused)))
+    found.sort(key=lambda r: (r.urgency in ("paused", "none"), r.days_left or 0, r.application.submitted_at))
+    return found
 
 
 def _staff_cases(user) -> QuerySet[Application]:
     organizations = Membership.objects.filter(user=user).values("organization")
     consulted = WorkTask.objects.filter(candidate_organization__in=organizations).values("instance")
     return _application_queryset().filter(Q(organization__in=organizations) | Q(process__in=consulted))
-
-
-def workbench_done(*, user) -> QuerySet[Application]:
-    """已办: cases on which ``user`` completed a step, the most recent first."""
-    instances = WorkTask.objects.filter(completed_by=user).values("instance")
-    return _application_queryset().filter(process__in=instances).order_by("-submitted_at")
 
 
 def applications_search(*, user, q: str, limit: int = 50) -> list[Application]:
@@ -288,36 +289,22 @@ def application_material_get(*, application: Application, row_id: int) -> Applic
     return row
 
 
-# step of the staff case page → (the moves it makes, the roles in the implementing organization)
-STAFF_STEPS = {
-    "receive": (("receive",), (Role.CLERK,)),
-    "accept": (("accept",), (Role.CLERK,)),
-    "request_supplement": (("request_supplement",), (Role.CLERK,)),
-    "refuse": (("refuse",), (Role.CLERK,)),
-    "supplement_receive": (("supplement_receive",), (Role.CLERK,)),
-    "review": (("review", "review_joint"), (Role.REVIEWER,)),
-    "special_procedure_start": (("special_procedure_start",), (Role.REVIEWER, Role.APPROVER)),
-    "special_procedure_end": (("special_procedure_end",), (Role.REVIEWER, Role.APPROVER)),
-    "decide": (("approve", "deny"), (Role.APPROVER,)),
-    "conclude": (("conclude",), (Role.CLERK,)),
-    "deliver": (("deliver",), (Role.CLERK,)),
-}
-
-
 def application_staff_steps(*, user, application: Application) -> list[str]:
-    """The steps of the staff case page that ``user`` may do on ``application`` now, in page order:
+    """The steps (``steps.CASE_STEPS``) that ``user`` may do on ``application`` now, in page order:
     those whose move the status allows and whose role ``user`` holds in the implementing
     organization; ``joint_opinion`` for a reviewer of an organization whose opinion is awaited;
     ``request_supplement`` only when none was requested before."""
     steps = []
-    for step, (moves, roles) in STAFF_STEPS.items():
-        if not any(application.status in MOVES[move][0] for move in moves):
+    for step in CASE_STEPS.values():
+        if step.name == "joint_opinion":  # taken in a consulted organization: below
             continue
-        if not any(has_role(user, application.organization, role) for role in roles):
+        if not any(application.status in MOVES[move][0] for move in step.moves):
             continue
-        if step == "request_supplement" and SupplementRequest.objects.filter(application=application).exists():
+        if not any(has_role(user, application.organization, role) for role in step.roles):
             continue
-        steps.append(step)
+        if step.name == "request_supplement" and SupplementRequest.objects.filter(application=application).exists():
+            continue
+        steps.append(step.name)
     if application.status == S.JOINT_REVIEW and application.process_id:
         awaited = WorkTask.objects.filter(instance_id=application.process_id, bpmn_id="joint_review",
                                           status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED])
@@ -403,3 +390,29 @@ def rating_stats(*, by: str, organization_id: int | None = None) -> list[RatingS
     return [RatingStats(key=row[key], name=row[name], levels={lv: row[f"l{lv}"] for lv in (5, 4, 3, 2, 1)},
                         total=row["total"], negative=row["l2"] + row["l1"], rectified=row["rectified"])
             for row in grouped]
+
+
+@dataclass(frozen=True)
+class NextActor:
+    """Who acts next on a case: ``role`` (the role's label, or 申请人) and ``who`` (the person who
+    claimed the step, else the organization it waits in, or the applicant's name)."""
+
+    role: str
+    who: str
+
+
+def application_next_actors(*, application: Application) -> list[NextActor]:
+    """The next actors of ``application``, one per open step of its process in step order
+    (several while organizations review it jointly): the step's role and the person who claimed it
+    or, while nobody has, its organization; the applicant while a 补正 is awaited; none once the
+    case has ended."""
+    if application.status in (S.SUPPLEMENT,):
+        return [NextActor(role=str(_("Applicant")), who=application.applicant_name)]
+    if application.process_id is None or application.status in ENDED:
+        return []
+    tasks = (WorkTask.objects.filter(instance_id=application.process_id,
+                                     status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED])
+             .select_related("candidate_organization", "claimed_by").order_by("pk"))
+    return [NextActor(role=str(task.get_candidate_role_display()),
+                      who=task.claimed_by.name if task.claimed_by_id else task.candidate_organization.local_name)
+            for task in tasks]

@@ -1,16 +1,16 @@
 """Staff pages of 差评 rectification (/staff/cases/ratings/): the list, one rectification with the
 forms of the steps the staff member may do (call-back, reply, appeal, appeal review). Thin."""
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
-from egov.core.errors import ApplicationError, NotFound
-from egov.core.forms import add_application_error
+from egov.core.errors import NotFound
+from egov.core.views import step_post
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
 from egov.services import forms
@@ -85,14 +85,12 @@ def rectification_step(request, rectification_id: int, step: str):
     row = _get(request, rectification_id)
     if step not in STEPS:
         raise Http404(_("No such step."))
-    form = STEPS[step][0](request.POST, prefix=step)
-    if form.is_valid():
-        try:
-            STEPS[step][1](request.user, row, form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-            row.refresh_from_db()
-            return _page(request, row, bound={step: form}, status=error.status)
-        messages.success(request, _("Done: %(step)s.") % {"step": TITLES[step]})
-        return redirect("services_staff:rectification", rectification_id=row.pk)
-    return _page(request, row, bound={step: form}, status=400)
+
+    def again(form, status):
+        row.refresh_from_db()
+        return _page(request, row, bound={step: form}, status=status)
+
+    return step_post(request, form=STEPS[step][0](request.POST, prefix=step),
+                     run=lambda data: STEPS[step][1](request.user, row, data),
+                     done=_("Done: %(step)s.") % {"step": TITLES[step]},
+                     next_url=reverse("services_staff:rectification", args=[row.pk]), again=again)

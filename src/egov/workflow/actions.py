@@ -29,8 +29,6 @@ from egov.workflow.models import ClockPause, ProcessDefinition, ProcessInstance,
 from egov.workflow.permissions import require_candidate, require_owner_member
 from egov.workflow.selectors import process_definition_latest, work_calendar
 
-SHIPPED_PROCESSES = Path(__file__).parent / "processes"
-
 # move → (states it may start from, state it leads to)
 TASK_MOVES = {
     "claim": ({WorkTask.Status.OPEN}, WorkTask.Status.CLAIMED),
@@ -100,13 +98,14 @@ def process_definition_upload(*, actor, bpmn_xml: str | bytes, name: str = "") -
 
 
 def shipped_process_files() -> list[Path]:
-    """The shipped definitions: ``processes/*.bpmn`` of every installed app (``workflow`` first, then
-    the apps in ``INSTALLED_APPS`` order), so that an app ships its processes without workflow
-    knowing it."""
-    files = sorted(SHIPPED_PROCESSES.glob("*.bpmn"))
+    """The shipped definitions: ``processes/*.bpmn`` of every installed app in ``INSTALLED_APPS``
+    order (the service hall's ``services/processes/standard_permit.bpmn``, the 公文's
+    ``documents/processes/outgoing_document.bpmn``), so that an app ships its processes without
+    workflow knowing it."""
+    files = []
     for config in apps.get_app_configs():
         folder = Path(config.path) / "processes"
-        if folder != SHIPPED_PROCESSES and folder.is_dir():
+        if folder.is_dir():
             files.extend(sorted(folder.glob("*.bpmn")))
     return files
 

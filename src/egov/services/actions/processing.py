@@ -10,6 +10,7 @@ the only way to do a case's steps (the workflow's generic task page sends staff 
 """
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from egov.services.models import Application, Material, SupplementRequest
 from egov.services.models import ApplicationStatus as S
 from egov.services.models.applications import Decision
 from egov.services.permissions import require_case_role, require_case_staff
+from egov.services.steps import CASE_STEPS, TaskAnswer, task_answer_for, task_answer_of
 from egov.workflow.actions import (
     instance_clock_pause,
     instance_clock_resume,
@@ -54,12 +56,14 @@ def _begin(actor, application: Application, move: str, roles) -> Application:
     return application
 
 
-def _complete(actor, application: Application, step: str, data: dict, task: WorkTask | None = None) -> WorkTask:
-    """Claim (when open) and complete the case's active workflow task at ``step``."""
-    task = task or instance_task_at(instance=application.process, bpmn_id=step)
+def _complete(actor, application: Application, answer: TaskAnswer, data: dict, task: WorkTask | None = None
+              ) -> WorkTask:
+    """Claim (when open) and complete the case's active workflow task at ``answer.bpmn_id`` with
+    ``answer.answer`` and ``data`` (the one table of ``steps``)."""
+    task = task or instance_task_at(instance=application.process, bpmn_id=answer.bpmn_id)
     if task.status == WorkTask.Status.OPEN:
         task = task_claim(actor=actor, task=task)
-    return task_complete(actor=actor, task=task, data=data)
+    return task_complete(actor=actor, task=task, data={**answer.answer, **data})
 
 
 def _org(application: Application) -> str:
@@ -75,7 +79,7 @@ def application_receive(*, actor, application: Application) -> Application:
         Conflict: the case is not waiting for 接件.
     """
     application = _begin(actor, application, "receive", [Role.CLERK])
-    _complete(actor, application, "receive", {})
+    _complete(actor, application, task_answer_for("receive"), {})
     return application_move(application=application, move="receive", actor=actor, by=_org(application),
                             organization=application.organization)
 
@@ -91,7 +95,7 @@ def application_accept(*, actor, application: Application, opinion: str = "") ->
     """
     application = _begin(actor, application, "accept", [Role.CLERK])
     opinion = _text(opinion, "opinion", required=False)
-    _complete(actor, application, "accept", {"accept_decision": "accept", "opinion": opinion})
+    _complete(actor, application, task_answer_for("accept"), {"opinion": opinion})
     application.accepted_on = timezone.localdate()
     due = working_days_add(start=application.accepted_on, days=application.limit_days)
     instance_deadline_set(actor=actor, instance=application.process, due_date=due)
@@ -112,7 +116,7 @@ def application_refuse(*, actor, application: Application, reasons: str) -> Appl
     """
     application = _begin(actor, application, "refuse", [Role.CLERK])
     application.reasons = _text(reasons, "reasons", required=True)
-    _complete(actor, application, "accept", {"accept_decision": "reject", "opinion": application.reasons})
+    _complete(actor, application, task_answer_for("refuse"), {"opinion": application.reasons})
     return application_move(application=application, move="refuse", actor=actor, by=_org(application),
                             organization=application.organization, note=application.reasons, fields=("reasons",))
 
@@ -141,7 +145,7 @@ def application_supplement_request(*, actor, application: Application, materials
         raise ValidationFailed(_("Choose the materials to hand in again, among this item's materials."),
                                extra={"field": "materials", "rule": "required"})
     note = _text(note, "note", required=True)
-    _complete(actor, application, "accept", {"accept_decision": "supplement", "opinion": note})
+    _complete(actor, application, task_answer_for("request_supplement"), {"opinion": note})
     request = SupplementRequest.objects.create(application=application, note=note)
     request.materials.set(materials)
     names = "、".join(m.name for m in materials)
@@ -160,7 +164,7 @@ def application_supplement_receive(*, actor, application: Application) -> Applic
         Conflict: the applicant has not supplemented yet.
     """
     application = _begin(actor, application, "supplement_receive", [Role.CLERK])
-    _complete(actor, application, "supplement", {})
+    _complete(actor, application, task_answer_for("supplement_receive"), {})
     return application_move(application=application, move="supplement_receive", actor=actor, by=_org(application),
                             organization=application.organization)
 
@@ -184,7 +188,7 @@ def application_review(*, actor, application: Application, joint_reviewers: list
                                  "organizations for the joint review."),
                                extra={"field": "joint_reviewers", "rule": "owner"})
     opinion = _text(opinion, "opinion", required=False)
-    _complete(actor, application, "review", {"joint_reviewers": [org.pk for org in joint_reviewers],
+    _complete(actor, application, task_answer_for("review"), {"joint_reviewers": [org.pk for org in joint_reviewers],
                                              "opinion": opinion})
     names = "、".join(org.name for org in joint_reviewers)
     return application_move(application=application, move=move, actor=actor, by=_org(application),
@@ -212,8 +216,7 @@ def application_joint_opinion(*, actor, application: Application, agree: bool, o
         raise Conflict(_("No opinion of your organization is awaited on this case."),
                        extra={"state": application.status, "move": "joint_opinion"})
     opinion = _text(opinion, "opinion", required=not agree)
-    _complete(actor, application, "joint_review", {"joint_opinion": "agree" if agree else "disagree",
-                                                   "opinion": opinion}, task=task)
+    _complete(actor, application, task_answer_for("joint_opinion", agree=agree), {"opinion": opinion}, task=task)
     last = len(waiting) == 1
     return application_move(application=application, move="joint_review_complete" if last else "joint_opinion",
                             actor=actor, by=task.candidate_organization.name,
@@ -279,8 +282,7 @@ def application_decide(*, actor, application: Application, approve: bool, reason
     move = "approve" if approve else "deny"
     application = _begin(actor, application, move, [Role.APPROVER])
     application.reasons = _text(reasons, "reasons", required=not approve)
-    _complete(actor, application, "decide", {"decision": "approve" if approve else "deny",
-                                             "opinion": application.reasons})
+    _complete(actor, application, task_answer_for("decide", approve=approve), {"opinion": application.reasons})
     application.decided_at = timezone.now()
     application.decision = Decision.APPROVED if approve else Decision.DENIED
     return application_move(application=application, move=move, actor=actor, by=_org(application),
@@ -298,7 +300,7 @@ def application_conclude(*, actor, application: Application) -> Application:
         the licence cannot be sealed (no seal, seal certificate revoked or expired).
     """
     application = _begin(actor, application, "conclude", [Role.CLERK])
-    _complete(actor, application, "conclude", {})
+    _complete(actor, application, task_answer_for("conclude"), {})
     application.concluded_at = timezone.now()
     if application.decision == Decision.APPROVED and application.item.issues_licence:
         licence_issue(actor=actor, application=application)
@@ -314,7 +316,7 @@ def application_deliver(*, actor, application: Application) -> Application:
         NotFound, PermissionDenied: as ``application_receive`` (clerk). Conflict: not concluded.
     """
     application = _begin(actor, application, "deliver", [Role.CLERK])
-    _complete(actor, application, "deliver", {})
+    _complete(actor, application, task_answer_for("deliver"), {})
     application.delivered_at = timezone.now()
     return application_move(application=application, move="deliver", actor=actor, by=_org(application),
                             organization=application.organization, fields=("delivered_at",))
@@ -339,3 +341,76 @@ def applications_mark_overdue(*, today: date | None = None) -> int:
                      changes={"due_date": application.process.due_date.isoformat()})
         marked += 1
     return marked
+
+
+# staff step (``steps.CASE_STEPS``) → the action that carries it out; each takes ``actor``,
+# ``application`` and the step's own keyword arguments (the cleaned data of its form on the case page).
+CASE_ACTIONS = {
+    "receive": application_receive,
+    "accept": application_accept,
+    "request_supplement": application_supplement_request,
+    "refuse": application_refuse,
+    "supplement_receive": application_supplement_receive,
+    "review": application_review,
+    "joint_opinion": application_joint_opinion,
+    "special_procedure_start": application_special_procedure_start,
+    "special_procedure_end": application_special_procedure_end,
+    "decide": application_decide,
+    "conclude": application_conclude,
+    "deliver": application_deliver,
+}
+
+
+def case_step_take(*, actor, application: Application, step: str, args: dict[str, Any]):
+    """Take staff ``step`` (a key of ``steps.CASE_STEPS``) on ``application`` with the action's
+    keyword ``args``; returns what the action returns (the case, or the ``SupplementRequest``).
+
+    Raises:
+        as the step's action (NotFound, PermissionDenied, Conflict, ValidationFailed).
+    """
+    return CASE_ACTIONS[step](actor=actor, application=application, **args)
+
+
+def _answer_ids(data: dict[str, Any], name: str) -> list[int]:
+    value = data.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise ValidationFailed(_("A list of ids is expected."), extra={"field": f"data.{name}", "rule": "ids"})
+    if len(set(value)) != len(value):
+        raise ValidationFailed(_("Each id must be named once."), extra={"field": f"data.{name}", "rule": "ids"})
+    return value
+
+
+def case_task_complete(*, actor, application: Application, task: WorkTask, data: dict[str, Any]):
+    """Complete ``task`` of ``application``'s process with the answer ``data`` by the case's own
+    action (the generic task API and task page): ``steps.task_answer_of`` reads which step the
+    answer means, its free-text ``opinion`` becomes the step's text argument (opinion, reasons or
+    note), ``materials`` (material ids, for 补正) and ``joint_reviewers`` (organization ids) are
+    looked up.
+
+    Raises:
+        ValidationFailed: an answer that is none of the step's (``rule = "choice"``), a step that is
+            not a case's (``rule = "unknown"``), text that is not text, ids that are not a list of
+            distinct ids or name no material of the item / no active organization.
+        NotFound, PermissionDenied, Conflict: as the step's action.
+    """
+    row = task_answer_of(task.bpmn_id, data)
+    step = CASE_STEPS[row.step]
+    args: dict[str, Any] = dict(row.args)
+    text = data.get("opinion", "")
+    if not isinstance(text, str):
+        raise ValidationFailed(_("Text is expected."), extra={"field": "data.opinion", "rule": "type"})
+    if step.text:
+        args[step.text] = text
+    if row.step == "request_supplement":
+        ids = _answer_ids(data, "materials")
+        args["materials"] = list(Material.objects.filter(pk__in=ids, item_id=application.item_id))
+        if len(args["materials"]) != len(ids):
+            raise ValidationFailed(_("Choose the materials to hand in again, among this item's materials."),
+                                   extra={"field": "data.materials", "rule": "choice"})
+    if row.step == "review":
+        ids = _answer_ids(data, "joint_reviewers")
+        args["joint_reviewers"] = list(Organization.objects.filter(pk__in=ids, is_active=True).order_by("path"))
+        if len(args["joint_reviewers"]) != len(ids):
+            raise ValidationFailed(_("Each organization must exist, be active and be named once."),
+                                   extra={"field": "data.joint_reviewers", "rule": "organization_ids"})
+    return case_step_take(actor=actor, application=application, step=row.step, args=args)

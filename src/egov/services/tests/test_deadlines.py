@@ -91,7 +91,7 @@ def test_the_case_deadline_through_the_actions(casework):
         date(2026, 9, 21), date(2026, 9, 24), 3)
     deadlines = application_deadlines(application=case, today=date(2026, 10, 30))
     assert (deadlines.accepted_on, deadlines.due_date, deadlines.paused_days) == (ACCEPTED, DUE_AFTER_PAUSE, 2)
-    # 10-30 → 11-03: 11-02 and 11-03 are left: yellow (≤ 2 working days).
+    # 10-30 → 11-03: 11-02 and 11-03 are left: amber (≤ 3 working days).
     assert (deadlines.days_left, deadlines.urgency) == (2, "due_soon")
     assert application_deadlines(application=case, today=date(2026, 11, 4)).urgency == "overdue"
     assert application_deadlines(application=case, today=date(2026, 10, 15)).urgency == "on_time"

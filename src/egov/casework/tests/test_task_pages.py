@@ -1,5 +1,6 @@
-"""Staff inbox pages: login required, 待办 order and badges, claim/complete through forms, 404 for
-other organizations, the diagram's data, the overdue beat task, and no route on the public site."""
+"""The generic task pages and the inbox with plain processes (no case, no document): login required,
+待办 order and badges, claim/complete through forms, 404 for other organizations, the diagram's
+data, the overdue beat task, and no route on the public site."""
 
 from datetime import timedelta
 
@@ -30,7 +31,7 @@ def clerk_client(client, city):
 @pytest.mark.django_db
 def test_pages_need_a_staff_sign_in(client, case):
     task = instance_task_at(instance=case, bpmn_id="receive")
-    for url in (reverse("workflow:inbox"), reverse("workflow:done"), reverse("workflow:task", args=[task.pk])):
+    for url in (reverse("casework:inbox"), reverse("casework:done"), reverse("workflow:task", args=[task.pk])):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("staff_accounts:login"))
@@ -39,6 +40,8 @@ def test_pages_need_a_staff_sign_in(client, case):
 def test_the_public_site_has_no_route_to_the_inbox():
     with pytest.raises(Resolver404):
         resolve("/staff/tasks/", urlconf="egov.urls_public")
+    with pytest.raises(Resolver404):
+        resolve("/staff/inbox/", urlconf="egov.urls_public")
 
 
 @pytest.mark.django_db
@@ -54,8 +57,8 @@ def test_inbox_sorts_by_working_days_left_with_text_badges(clerk_client, city, p
     dues = [working_days_add(today, 5, calendar=calendar), today, today - timedelta(days=10), None]
     for task, due in zip(tasks, dues, strict=True):
         WorkTask.objects.filter(pk=task.pk).update(due_date=due)
-    response = clerk_client.get(reverse("workflow:inbox"))
-    assert response.status_code == 200
+    response = clerk_client.get(reverse("workflow:inbox"), follow=True)
+    assert response.redirect_chain == [(reverse("casework:inbox"), 302)]
     rows = response.context["rows"]
     assert [row.task.pk for row in rows] == [tasks[2].pk, tasks[1].pk, tasks[0].pk, tasks[3].pk]
     assert [row.urgency for row in rows] == ["overdue", "due_soon", "on_time", "none"]
@@ -85,7 +88,8 @@ def test_claim_and_complete_through_the_pages(clerk_client, city, case):
     assert done.status_code == 302
     review = instance_task_at(instance=case, bpmn_id="review")
     assert review.candidate_role == "reviewer"
-    assert [t.bpmn_id for t in clerk_client.get(reverse("workflow:done")).context["tasks"]] == ["accept", "receive"]
+    done_rows = clerk_client.get(reverse("casework:done")).context["rows"]
+    assert [task.bpmn_id for task, _subject in done_rows] == ["accept", "receive"]
 
 
 @pytest.mark.django_db
@@ -101,7 +105,7 @@ def test_review_form_offers_joint_reviewers(client, city, case):
     case.refresh_from_db()
     assert case.data["joint_reviewers"] == [city.planning.pk, city.environment.pk]
     client.force_login(city.users["planner"])
-    assert [row.task.bpmn_id for row in client.get(reverse("workflow:inbox")).context["rows"]] == ["joint_review"]
+    assert [row.task.bpmn_id for row in client.get(reverse("casework:inbox")).context["rows"]] == ["joint_review"]
 
 
 @pytest.mark.django_db
@@ -145,3 +149,13 @@ def test_the_viewer_bundle_and_its_licence_ship():
     for name in ("bpmn-viewer.production.min.js", "diagram-js.css", "bpmn-js.css", "LICENSE"):
         assert finders.find(f"workflow/vendor/bpmn-js/{name}"), name
     assert finders.find("workflow/diagram.js")
+
+
+@pytest.mark.django_db
+def test_the_old_inboxes_lead_to_the_one_inbox(clerk_client):
+    redirects = {"/staff/tasks/": "/staff/inbox/", "/staff/tasks/done/": "/staff/inbox/done/",
+                 "/staff/cases/": "/staff/inbox/?kind=case", "/staff/cases/done/": "/staff/inbox/done/",
+                 "/staff/cases/?q=%E5%BC%A0": "/staff/inbox/?kind=case&q=%E5%BC%A0"}
+    for old, new in redirects.items():
+        response = clerk_client.get(old)
+        assert (response.status_code, response["Location"]) == (302, new), old
