@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 from egov.accounts.models import User
 from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_PASSWORD, demo_load
 from egov.documents.models import OfficialDocument
-from egov.services import processing
+from egov.services.actions import processing
 from egov.services.models import Application, ServiceItem
 from egov.services.models import ApplicationStatus as S
 from egov.services.tests.factories import VALID_COMPANY, submit

@@ -50,7 +50,7 @@ def test_health(client, city, department):
 
 
 def test_signed_in_home_offers_no_registration_and_counts_unread_notifications(client, city, citizen):
-    from egov.services.notifying import notification_send, notifications_mark_read
+    from egov.facilities.notifications import notification_send, notifications_mark_read
 
     notices = [notification_send(recipient=citizen.user, subject=f"通知{n}", body="正文") for n in range(3)]
     notifications_mark_read(user=citizen.user, notification_id=notices[0].pk)

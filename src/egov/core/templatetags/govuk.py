@@ -10,8 +10,9 @@
   ``aria-invalid`` and ``aria-describedby`` of its help and error texts) carrying the component's
   class and its error modifier.
 - ``field|govuk_anchor``: the id that the error summary links to (the first option of a group).
-- ``{% govuk_nav_item "app:name" _("Label") [exact=True] %}``: one item of the service navigation,
-  marked current when the page is at (or below) that URL.
+- ``{% govuk_nav_item "app:name" _("Label") [exact=True] [count=n] %}``: one item of the service
+  navigation, marked current when the page is at (or below) that URL; with ``count`` (a number
+  above 0) the number follows the label, said in words to screen readers ("3 unread").
 
 Reference: GOV.UK Frontend 6 components (design-system.service.gov.uk/components), vendored in
 ``egov/static/egov/govuk`` (``docs/design-system.md``).
@@ -22,6 +23,7 @@ from django.forms.boundfield import BoundField
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -80,13 +82,19 @@ def govuk_anchor(field: BoundField) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def govuk_nav_item(context, url_name: str, label: str, exact: bool = False) -> SafeString:
+def govuk_nav_item(context, url_name: str, label: str, exact: bool = False, count: int = 0) -> SafeString:
     """One ``govuk-service-navigation__item`` linking to the URL named ``url_name``; current
-    (``aria-current="page"``) when the request's path is that URL or, unless ``exact``, lies below it."""
+    (``aria-current="page"``) when the request's path is that URL or, unless ``exact``, lies below it.
+    A ``count`` above 0 (unread notifications) follows the label as a number and, for screen
+    readers, in words."""
     url = reverse(url_name)
     request = context.get("request")
     path = request.path if request is not None else ""
     current = path == url or (not exact and path.startswith(url))
+    if count:
+        unread = ngettext("(%(n)s unread)", "(%(n)s unread)", count) % {"n": count}
+        label = format_html('{} <span class="egov-count egov-count--nav" aria-hidden="true">{}</span>'
+                            '<span class="govuk-visually-hidden">{}</span>', label, count, unread)
     if not current:
         return format_html('<li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" '
                            'href="{}">{}</a></li>', url, label)
