@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
+from egov.core.actors import is_system
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.core.text import text_clean
 from egov.documents import rules
 from egov.documents.body import body_sanitize
-from egov.documents.files import attachment_kind
 from egov.documents.importing import ParsedDocument
 from egov.documents.incoming import incoming_open
 from egov.documents.models import (
@@ -43,6 +44,8 @@ from egov.documents.permissions import require_issuer_role, require_visible
 from egov.documents.process import outgoing_start, outgoing_step
 from egov.documents.search import search_fields_fill
 from egov.documents.states import EDITABLE, Status, move_for
+from egov.facilities.files import detect_kind
+from egov.facilities.numbering import counter_lock, counter_take
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
@@ -58,12 +61,7 @@ def attachment_max_bytes() -> int:
 
 
 def _text(field: str, value: str) -> str:
-    value = (value or "").strip()
-    if len(value) > _TEXT_FIELDS[field]:
-        raise ValidationFailed(_("%(field)s is longer than %(n)d characters.") % {"field": field,
-                                                                                 "n": _TEXT_FIELDS[field]},
-                               extra={"field": field, "rule": "max_length"})
-    return value
+    return text_clean(value, field=field, limit=_TEXT_FIELDS[field], required=False)
 
 
 def _organizations(field: str, organizations: Iterable[Organization]) -> list[Organization]:
@@ -178,7 +176,7 @@ def document_draft(*, actor, issuer: Organization, kind: str, title: str, **fiel
 def _document_new(*, actor, issuer: Organization, kind: str, title: str,
                   fields: dict[str, Any]) -> tuple[OfficialDocument, dict[str, Any]]:
     """Check the actor and the fields and save a new document (drafted or imported); no audit."""
-    if actor is not None and not has_role(actor, issuer, Role.DOCUMENT_CLERK):
+    if not is_system(actor) and not has_role(actor, issuer, Role.DOCUMENT_CLERK):
         raise PermissionDenied(_("Only a document clerk of %(organization)s can draft its documents.")
                                % {"organization": issuer.name}, extra={"role": Role.DOCUMENT_CLERK})
     document = OfficialDocument(issuer=issuer, kind=rules.kind_check(kind), created_by=actor, signature=issuer.name)
@@ -300,7 +298,7 @@ def document_sign_off(*, actor, document: OfficialDocument, mfa_verified: bool, 
         Conflict: the document is not waiting for sign-off.
         ValidationFailed: its 公开属性 is undecided (``extra["field"] == "disclosure"``).
     """
-    if actor is None:
+    if is_system(actor):
         raise PermissionDenied(_("A document is signed off by a person."), extra={"role": Role.APPROVER})
     if not mfa_verified:
         raise PermissionDenied(_("Signing off needs a session verified with the second factor."),
@@ -317,13 +315,6 @@ def document_sign_off(*, actor, document: OfficialDocument, mfa_verified: bool, 
     document.written_on = document.written_on or timezone.localdate()
     document.save(update_fields=["signers", "signed_off_by", "signed_off_at", "written_on", "updated_at"])
     return document
-
-
-def _lock_counter(code: str, year: int) -> DocumentNumberCounter:
-    # INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: concurrent first allocations of a
-    # year both end up waiting on the same row instead of one failing on the unique constraint.
-    DocumentNumberCounter.objects.bulk_create([DocumentNumberCounter(code=code, year=year)], ignore_conflicts=True)
-    return DocumentNumberCounter.objects.select_for_update().get(code=code, year=year)
 
 
 def _number_taken(number: DocumentNumber) -> OfficialDocument | None:
@@ -362,13 +353,10 @@ def document_number_allocate(*, document: OfficialDocument, actor) -> OfficialDo
                                                                                "rule": "required"})
     _require_signers(document)
     year = timezone.localdate().year
-    counter = _lock_counter(code, year)
-    seq = counter.last_seq + 1
-    while _number_taken(DocumentNumber(code, year, seq)):
-        seq += 1
+    # Gapless (GB/T 9704-2012 §7.2.4): the counter row stays locked until this transaction ends.
+    seq = counter_take(model=DocumentNumberCounter, key={"code": code, "year": year}, field="last_seq",
+                       gapless=True, taken=lambda n: _number_taken(DocumentNumber(code, year, n)) is not None)
     _move(document, actor, Status.PRINTING, dedicated=True)
-    counter.last_seq = seq
-    counter.save(update_fields=["last_seq"])
     document.number_code, document.number_year, document.number_seq = code, year, seq
     document.number_allocated_at = timezone.now()
     document.save(update_fields=["number_code", "number_year", "number_seq", "number_allocated_at", "updated_at"])
@@ -403,7 +391,8 @@ def document_number_assign(*, document: OfficialDocument, actor, number: str,
     if document.number_seq is not None:
         raise Conflict(_("This document has the number %(number)s already.") % {"number": document.number},
                        extra={"field": "number", "rule": "numbered"})
-    _lock_counter(parsed.code, parsed.year)  # waits for allocations of the same code and year
+    # waits for allocations of the same code and year
+    counter_lock(model=DocumentNumberCounter, key={"code": parsed.code, "year": parsed.year})
     other = _number_taken(parsed)
     if other is not None:
         raise ValidationFailed(_("The document number %(number)s is used already.") % {"number": parsed},
@@ -541,7 +530,7 @@ def attachment_add(*, actor, document: OfficialDocument, name: str, file: File,
         ValidationFailed: no name (``rule: "required"``), a file larger than the limit
             (``rule: "max_size"``; the message names the limit in MB, ``extra["limit_bytes"]``), or a
             file that is not a PDF, image, OFD or office document by its bytes (``rule: "file_type"``,
-            ``files.attachment_kind``).
+            ``facilities.files.detect_kind``).
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     require_issuer_role(actor, document, Role.DOCUMENT_CLERK)
@@ -564,7 +553,7 @@ def attachment_add(*, actor, document: OfficialDocument, name: str, file: File,
         digest.update(chunk)
         head = head or chunk
     file.seek(0)
-    kind = attachment_kind(head if not head.startswith(b"PK") else file.read())  # a ZIP is read whole
+    kind = detect_kind(head if not head.startswith(b"PK") else file.read())  # a ZIP is read whole
     file.seek(0)
     if kind is None:
         raise ValidationFailed(_("Attach a PDF, an image (JPEG, PNG), an OFD or an office document."),
@@ -706,7 +695,7 @@ def document_import_once(*, actor, parsed: ParsedDocument, issuer: Organization 
     issuer = _import_issuer(parsed, issuer)
     existing = _imported_already(parsed, issuer)
     if existing is not None:
-        if actor is not None and not has_role(actor, issuer, Role.DOCUMENT_CLERK):
+        if not is_system(actor) and not has_role(actor, issuer, Role.DOCUMENT_CLERK):
             raise PermissionDenied(_("Only a document clerk of %(organization)s can draft its documents.")
                                    % {"organization": issuer.name}, extra={"role": Role.DOCUMENT_CLERK})
         if publish and existing.status == Status.ISSUED and existing.disclosure != Disclosure.PROACTIVE:
@@ -768,7 +757,7 @@ def publication_on_issue(*, actor, document: OfficialDocument, actor_label: str 
 
 def _require_publisher(actor, document: OfficialDocument) -> None:
     """A document clerk or a leader (approver) of the issuing organization; the platform (None) too."""
-    if actor is None:
+    if is_system(actor):
         return
     require_visible(actor, document)
     if not (has_role(actor, document.issuer, Role.DOCUMENT_CLERK) or has_role(actor, document.issuer,

@@ -14,13 +14,18 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from egov.audit.actions import audit_record
+from egov.core.actors import is_system
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.core.text import text_clean
 from egov.core.workdays import working_days_between
 from egov.documents import rules
 from egov.documents.models import Circulation, IncomingCounter, IncomingDocument, Recipient, Reminder
-from egov.documents.states import CIRCULATING, INCOMING_OPEN, IncomingStatus, incoming_move_for
+from egov.documents.states import CIRCULATING, INCOMING_MOVES, INCOMING_OPEN, IncomingStatus
+from egov.facilities import transitions
+from egov.facilities.transitions import Machine
 from egov.orgs.models import Membership
 from egov.orgs.permissions import has_role
 from egov.workflow.selectors import work_calendar
@@ -36,13 +41,7 @@ def handling_days() -> int:
 
 
 def _text(value: str, field: str, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(_("This field is required."), extra={"field": field, "rule": "required"})
-    if len(value) > TEXT_MAX:
-        raise ValidationFailed(_("The text is longer than %(n)d characters.") % {"n": TEXT_MAX},
-                               extra={"field": field, "rule": "max_length"})
-    return value
+    return text_clean(value, field=field, limit=TEXT_MAX, required=required)
 
 
 def is_member(user, organization_id: int) -> bool:
@@ -77,29 +76,28 @@ def _locked(incoming: IncomingDocument) -> IncomingDocument:
             .get(pk=incoming.pk))
 
 
+INCOMING = Machine.from_pairs(
+    kind="documents.incoming", pairs=INCOMING_MOVES,
+    refused=gettext_lazy("A received document in status %(status)s cannot move to %(target)s."))
+
+
 def _move(incoming: IncomingDocument, actor, target: str, *, changes: dict | None = None, summary: str = "") -> str:
-    """Check the table and who may make the move; move, save and audit. ``incoming`` is locked."""
+    """Check the table (``states.INCOMING_MOVES``) and who may make the move; move, save and audit
+    (``facilities.transitions``). ``incoming`` is locked."""
     require_incoming_visible(actor, incoming)
-    move = incoming_move_for(incoming.status, target)
-    if move is None:
-        raise Conflict(_("A received document in status %(status)s cannot move to %(target)s.")
-                       % {"status": incoming.get_status_display(), "target": IncomingStatus(target).label},
-                       extra={"status": incoming.status, "target": target})
+    name, move = transitions.move_between(machine=INCOMING, obj=incoming, target=target)
     if move.role is None:
-        if actor is None or actor.pk != incoming.handler_id:
+        if is_system(actor) or actor.pk != incoming.handler_id:
             raise PermissionDenied(_("Only the person handling this document (承办人) can do this."),
                                    extra={"rule": "handler"})
     elif not has_role(actor, incoming.organization, move.role):
         raise PermissionDenied(_("This needs the role %(role)s in %(organization)s.")
                                % {"role": move.role.label, "organization": incoming.organization.name},
                                extra={"role": str(move.role)})
-    previous = incoming.status
-    incoming.status = target
-    incoming.save()
-    audit_record(action=f"documents.incoming.{move.name}", actor=actor, organization=incoming.organization,
-                 obj=incoming, summary=(summary or f"{previous} → {target}")[:500],
-                 changes={"status": [previous, target], **(changes or {})})
-    return move.name
+    transitions.transition_apply(machine=INCOMING, obj=incoming, move=name, actor=actor,
+                                 organization=incoming.organization, summary=summary or f"{incoming.status} → {target}",
+                                 changes=changes, fields=None)
+    return name
 
 
 def _registration_code(incoming: IncomingDocument) -> str:
