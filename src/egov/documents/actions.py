@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from egov.audit.actions import audit_record
 from egov.core.actors import is_system
@@ -43,9 +44,11 @@ from egov.documents.numbers import DocumentNumber
 from egov.documents.permissions import require_issuer_role, require_visible
 from egov.documents.process import outgoing_start, outgoing_step
 from egov.documents.search import search_fields_fill
-from egov.documents.states import EDITABLE, Status, move_for
+from egov.documents.states import EDITABLE, TRANSITIONS, Status
+from egov.facilities import transitions
 from egov.facilities.files import detect_kind
 from egov.facilities.numbering import counter_lock, counter_take
+from egov.facilities.transitions import Machine
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
@@ -213,32 +216,38 @@ def document_update(*, actor, document: OfficialDocument, **fields: Any) -> Offi
     return document
 
 
+OUTGOING = Machine.from_pairs(
+    kind="documents.document", pairs=TRANSITIONS,
+    refused=gettext_lazy("A document in status %(status)s cannot move to %(target)s."))
+
+
 def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, comment: str = "",
           data: dict[str, Any] | None = None) -> str:
-    """Check the table and the role for moving ``document`` (locked) to ``target``, complete the
-    matching step of its outgoing process (``process.outgoing_step``, with ``data`` in the answer),
-    move the status and audit; return the move's name."""
+    """Check the table (``states.TRANSITIONS``) and the role for moving ``document`` (locked) to
+    ``target``, complete the matching step of its outgoing process (``process.outgoing_step``, with
+    ``data`` in the answer), move the status and audit (``facilities.transitions``); return the
+    move's name. A move that has its own action (``dedicated``) is refused here like one the table
+    lacks, and the other way round."""
     if target not in Status.values:
         require_visible(actor, document)
         raise ValidationFailed(_("%(target)s is not a step of an official document.") % {"target": target},
                                extra={"field": "to", "rule": "unknown_step"})
-    move = move_for(document.status, target)
-    if move is None or move.dedicated != dedicated:
-        require_visible(actor, document)
-        raise Conflict(
-            _("A document in status %(status)s cannot move to %(target)s.")
-            % {"status": document.get_status_display(), "target": Status(target).label},
-            extra={"status": document.status, "target": target},
-        )
+    try:
+        name, move = transitions.move_between(machine=OUTGOING, obj=document, target=target)
+        if move.dedicated != dedicated:
+            raise Conflict(OUTGOING.refused % {"status": document.get_status_display(),
+                                               "target": Status(target).label},
+                           extra={"status": document.status, "target": target})
+    except Conflict:
+        require_visible(actor, document)  # others are not told that the document exists
+        raise
     require_issuer_role(actor, document, move.role)
     previous = document.status
     outgoing_step(actor=actor, document=document, previous=previous, target=target, data=data, comment=comment)
-    document.status = target
-    document.save(update_fields=["status", "updated_at"])
-    audit_record(action=f"documents.document.{move.name}", actor=actor, organization=document.issuer,
-                 obj=document, summary=(comment or f"{previous} → {target}")[:500],
-                 changes={"status": [previous, target], **({"comment": comment} if comment else {})})
-    return move.name
+    transitions.transition_apply(machine=OUTGOING, obj=document, move=name, actor=actor,
+                                 organization=document.issuer, summary=comment or f"{previous} → {target}",
+                                 changes={"comment": comment} if comment else None, fields=("updated_at",))
+    return name
 
 
 @transaction.atomic

@@ -73,11 +73,6 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
 EDITABLE = frozenset({Status.DRAFTING, Status.REVIEWING})
 
 
-def move_for(current: str, target: str) -> Move | None:
-    """The move from ``current`` to ``target``, or None when the table does not allow it."""
-    return TRANSITIONS.get((current, target))
-
-
 class IncomingStatus(models.TextChoices):
     RECEIVED = "received", _("Signed for")
     REGISTERED = "registered", _("Registered")
