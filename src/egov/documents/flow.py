@@ -21,7 +21,8 @@ from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.core.workdays import WorkCalendar
 from egov.documents import rules
-from egov.documents.actions import _move, publication_on_issue
+from egov.documents.actions.outgoing import _move
+from egov.documents.actions.publication import publication_on_issue
 from egov.documents.models import OfficialDocument, Recipient, Transport
 from egov.documents.permissions import require_visible
 from egov.documents.process import countersign_task_for, outgoing_process, task_finish
