@@ -22,12 +22,14 @@ from django.utils.translation import gettext_lazy
 from egov.audit.actions import audit_record
 from egov.core.actors import is_system
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.core.text import text_clean
 from egov.documents import rules
 from egov.documents.incoming import incoming_open
 from egov.documents.models import (
     Direction,
     DocumentNumberCounter,
     OfficialDocument,
+    Opinion,
     Recipient,
 )
 from egov.documents.numbers import DocumentNumber
@@ -37,10 +39,30 @@ from egov.documents.states import TRANSITIONS, Status
 from egov.facilities import transitions
 from egov.facilities.numbering import counter_lock, counter_take
 from egov.facilities.transitions import Machine
+from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
 from egov.trust.models import Seal
 from egov.trust.signing import pdf_sign_with_seal
+
+OPINION_MAX = 2000
+
+
+def _opinion_text(move_label: str, text: str, *, required: bool) -> str:
+    """``text`` stripped; refused when over ``OPINION_MAX`` characters, or empty where ``required``."""
+    return text_clean(text, field="opinion", limit=OPINION_MAX, required=required,
+                      required_message=_("Give the reason for this step (%(step)s).") % {"step": move_label})
+
+
+def opinion_record(*, actor, document: OfficialDocument, step: str, move: str, target: str,
+                   text: str, organization: Organization | None = None) -> Opinion:
+    """Keep an opinion given at ``step`` (a status) by ``actor`` (a person) for the 发文稿纸; called
+    inside the step's transaction by the action that takes it (no audit of its own: the step's
+    event carries the opinion)."""
+    return Opinion.objects.create(document=document, step=step, move=move, target=target, text=text,
+                                  author=actor, author_name=actor.name,
+                                  organization=organization or document.issuer)
+
 
 OUTGOING = Machine.from_pairs(
     kind="documents.document", pairs=TRANSITIONS,
@@ -51,8 +73,9 @@ def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, co
           data: dict[str, Any] | None = None) -> str:
     """Check the table (``states.TRANSITIONS``) and the role for moving ``document`` (locked) to
     ``target``, complete the matching step of its outgoing process (``process.outgoing_step``, with
-    ``data`` in the answer), move the status and audit (``facilities.transitions``); return the
-    move's name. A move that has its own action (``dedicated``) is refused here like one the table
+    ``data`` in the answer), keep the opinion of a move that takes one (``Opinion``; required for a
+    return), move the status and audit (``facilities.transitions``, ``changes["opinion"]``); return
+    the move's name. A move that has its own action (``dedicated``) is refused here like one the table
     lacks, and the other way round."""
     if target not in Status.values:
         require_visible(actor, document)
@@ -68,11 +91,15 @@ def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, co
         require_visible(actor, document)  # others are not told that the document exists
         raise
     require_issuer_role(actor, document, move.role)
+    comment = _opinion_text(str(move.label), comment, required=move.opinion == "required") if move.opinion \
+        else (comment or "").strip()
     previous = document.status
     outgoing_step(actor=actor, document=document, previous=previous, target=target, data=data, comment=comment)
+    if move.opinion:
+        opinion_record(actor=actor, document=document, step=previous, move=move.name, target=target, text=comment)
     transitions.transition_apply(machine=OUTGOING, obj=document, move=name, actor=actor,
                                  organization=document.issuer, summary=comment or f"{previous} → {target}",
-                                 changes={"comment": comment} if comment else None, fields=("updated_at",))
+                                 changes={"opinion": comment} if comment else None, fields=("updated_at",))
     return name
 
 
@@ -83,12 +110,18 @@ def document_transition(*, actor, document: OfficialDocument, to: str, comment: 
     签发, 登记 and 印制 have their own actions (``document_sign_off``, ``document_number_allocate``,
     ``document_print``) and are refused here.
 
+    Args:
+        comment: the opinion written at this step (核稿意见, 复核意见, the reason of a 退回 or 作废),
+            at most 2000 characters; kept as an ``Opinion`` for the 发文稿纸 when the move takes one
+            (``Move.opinion``) and shown in the history. A return (退回) needs it.
+
     Raises:
         NotFound: the actor may not see the document.
         PermissionDenied: the actor lacks the move's role in the issuing organization.
         Conflict: the table has no such move from the current status (the message names both).
         ValidationFailed: sent to 核稿 or 签发 with its 公开属性 undecided (``extra["field"] ==
-            "disclosure"``), or to 核稿 without recipients, or to 会签 without countersigners.
+            "disclosure"``), or to 核稿 without recipients, or to 会签 without countersigners; a return
+            without its reason, an opinion over 2000 characters (``extra["field"] == "opinion"``).
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     if to == Status.REVIEWING:
@@ -126,6 +159,8 @@ def document_sign_off(*, actor, document: OfficialDocument, mfa_verified: bool, 
     Args:
         mfa_verified: whether the leader's session passed the second factor (TOTP or a backup
             code: ``request.user.is_verified()``); signing off needs it.
+        comment: the 签发意见 (e.g. "同意。"), at most 2000 characters; kept as an ``Opinion`` with
+            the leader's name and the time, printed on the 发文稿纸 and in the history.
 
     Raises:
         NotFound, PermissionDenied: as ``document_transition``; the platform (None) cannot sign;
@@ -158,8 +193,11 @@ def _number_taken(number: DocumentNumber) -> OfficialDocument | None:
 
 
 @transaction.atomic
-def document_number_allocate(*, document: OfficialDocument, actor) -> OfficialDocument:
+def document_number_allocate(*, document: OfficialDocument, actor, today: date | None = None) -> OfficialDocument:
     """登记: allocate the next 发文字号 of the issuer's 机关代字 for this year and move to 印制.
+
+    ``today`` (default: today, local time) gives the year; the page shows the number beforehand
+    (``selectors.document_number_preview``, the same computation without the lock).
 
     The counter row of (机关代字, year) is locked with SELECT … FOR UPDATE in this transaction, so
     concurrent allocations get consecutive numbers 1, 2, 3… with no duplicate and no gap; the
@@ -187,7 +225,7 @@ def document_number_allocate(*, document: OfficialDocument, actor) -> OfficialDo
                                % {"organization": document.issuer.name}, extra={"field": "doc_code",
                                                                                "rule": "required"})
     _require_signers(document)
-    year = timezone.localdate().year
+    year = (today or timezone.localdate()).year
     # Gapless (GB/T 9704-2012 §7.2.4): the counter row stays locked until this transaction ends.
     seq = counter_take(model=DocumentNumberCounter, key={"code": code, "year": year}, field="last_seq",
                        gapless=True, taken=lambda n: _number_taken(DocumentNumber(code, year, n)) is not None)
