@@ -48,6 +48,12 @@ ALGORITHM = "ES256"
 TYPE = "egov-envelope"
 HEADER = "X-Egov-Envelope"
 
+# joserfc's default registry refuses protected headers over 512 bytes; ours carries two
+# certificates in x5c (about 1.5 KB of base64). Claims are small: the body travels beside them.
+REGISTRY = jws.JWSRegistry(algorithms=[ALGORITHM])
+REGISTRY.max_header_length = 8 * 1024
+REGISTRY.max_payload_length = 16 * 1024
+
 
 @dataclass(frozen=True)
 class Signer:
@@ -93,7 +99,7 @@ def envelope_sign(*, signer: Signer, claims: dict[str, Any], body: bytes) -> str
     """
     payload = {**claims, "v": 1, "sender": signer.code, "iat": int(time.time()), "digest": body_digest(body)}
     header = {"alg": ALGORITHM, "typ": TYPE, "x5c": signer._x5c}
-    return jws.serialize_compact(header, canonical_json(payload), signer._jwk, algorithms=[ALGORITHM])
+    return jws.serialize_compact(header, canonical_json(payload), signer._jwk, registry=REGISTRY)
 
 
 def organization_code(certificate: x509.Certificate) -> str:
@@ -113,7 +119,7 @@ def envelope_parse(token: str) -> Envelope:
         ValidationFailed: not a compact JWS of our type (``extra["rule"] == "envelope"``).
     """
     try:
-        compact = jws.extract_compact(token.encode("ascii"))
+        compact = jws.extract_compact(token.encode("ascii"), registry=REGISTRY)
         header = compact.headers()
         claims = json.loads(compact.payload)
         chain = tuple(x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in header["x5c"])
@@ -142,7 +148,7 @@ def envelope_check_signature(envelope: Envelope, *, body: bytes, receiver: str, 
     """
     try:
         jws.deserialize_compact(envelope.token, ECKey.import_key(envelope.chain[0].public_key()),
-                                algorithms=[ALGORITHM])
+                                registry=REGISTRY)
     except (JoseError, ValueError):
         raise PermissionDenied(_("The message signature is not valid."), extra={"rule": "signature"}) from None
     claims = envelope.claims
