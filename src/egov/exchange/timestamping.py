@@ -99,7 +99,8 @@ def timestamping_check(*, grace: int) -> None:
 
 
 class BatchTimestamper(threading.Thread):
-    """A daemon thread that runs ``batch_timestamp`` every ``interval`` seconds until the process ends."""
+    """A daemon thread that runs ``batch_timestamp`` at once and then every ``interval`` seconds
+    until the process ends."""
 
     def __init__(self, *, tsa_url: str, interval: float, batch_size: int, http: httpx.Client):
         super().__init__(name="exchange-timestamper", daemon=True)
@@ -107,7 +108,6 @@ class BatchTimestamper(threading.Thread):
 
     def run(self) -> None:
         while True:
-            time.sleep(self.interval)
             try:
                 while batch_timestamp(tsa_url=self.tsa_url, batch_size=self.batch_size, http=self.http):
                     pass
@@ -117,3 +117,4 @@ class BatchTimestamper(threading.Thread):
                 logger.exception("exchange: timestamping round failed")
             finally:
                 close_old_connections()
+            time.sleep(self.interval)

@@ -30,7 +30,7 @@ from egov.exchange.config import CONFIG_ENV, config_load
 
 
 def _gunicorn(*, port: int, workers: int, threads: int, tls: tuple[Path, Path, Path] | None) -> list[str]:
-    argv = [sys.executable, "-m", "gunicorn", "egov.wsgi:application", "--bind", f"127.0.0.1:{port}",
+    argv = [sys.executable, "-m", "gunicorn", "egov.exchange.wsgi:application", "--bind", f"127.0.0.1:{port}",
             "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
             "--keep-alive", "30", "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket"]
     if tls is not None:
