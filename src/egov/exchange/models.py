@@ -206,3 +206,23 @@ class LoggedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.direction} {self.kind} {self.message_id}"
+
+
+class ArchiveFile(models.Model):
+    """One exported archive of the message log (``egov exchange archive``): whole timestamp
+    batches, rows ``first_seq``–``last_seq``. Files chain: ``prev_sha256`` is the SHA-256 of the
+    file numbered ``number - 1`` (64 zeros for the first)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    first_seq = models.PositiveBigIntegerField()
+    last_seq = models.PositiveBigIntegerField(unique=True)
+    sha256 = models.CharField(max_length=64, unique=True)
+    prev_sha256 = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,7 @@
 """Three exchange nodes as separate processes with separate databases, and the platform's CA,
 OCSP and TSA served by a fourth: the exchange as it runs (issue 14, "Done when")."""
 
+import base64
 import json
 import os
 import threading
@@ -189,3 +190,36 @@ def test_a_revoked_node_certificate_is_refused(network):
     time.sleep(1.5)  # the provider's cached OCSP answer is fresh for 1 s here
     answer = network.call(STRANGER_CODE, PROVIDER_CODE, "person", {"id_number": PERSON_ID})
     assert answer.status_code == 403 and answer.json()["extra"] == {"rule": "revoked", "reason": "key_compromise"}
+
+
+def test_the_log_is_archived_and_a_third_party_proves_a_message_offline(network, tmp_path):
+    provider = network.nodes[PROVIDER_CODE]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _rows(network, PROVIDER_CODE, "SELECT count(*) FROM "
+                                                "exchange_loggedmessage WHERE batch_id IS NULL")[0][0]:
+        time.sleep(0.5)
+    (request_id,), = _rows(network, PROVIDER_CODE, "SELECT message_id FROM exchange_loggedmessage WHERE "
+                                                   "direction = 'in' AND kind = 'request' ORDER BY seq LIMIT 1")
+    written = network.egov("exchange", "archive", "--org", PROVIDER_CODE, "--out", str(tmp_path),
+                           "--max-rows", "1000000", db=provider.db).stdout.split()
+    assert len(written) == 1
+    archive, root = written[0], str(provider.folder / "root.pem")
+    checked = network.egov("exchange", "verify-archive", archive, "--root", root, "--message", request_id,
+                           db=provider.db, check=False)
+    report = json.loads(checked.stdout)
+    assert checked.returncode == 0, report["problems"][:5]
+    assert [(r["direction"], r["kind"]) for r in report["message"]["rows"]] == [("in", "request"),
+                                                                               ("out", "response")]
+    # one changed byte of a logged body: the file no longer proves anything about that row
+    document = json.loads(open(archive, encoding="utf-8").read())
+    row = next(r for r in document["rows"] if r["kind"] == "response")
+    row["body"] = base64.b64encode(base64.b64decode(row["body"]).replace("张三".encode(), "李四".encode())).decode()
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(document), encoding="utf-8")
+    checked = network.egov("exchange", "verify-archive", str(tampered), "--root", root, db=provider.db, check=False)
+    assert checked.returncode == 1
+    assert any(f"row {row['seq']}:" in p for p in json.loads(checked.stdout)["problems"])
+    (tmp_path / "garbage.json").write_text("not json", encoding="utf-8")
+    checked = network.egov("exchange", "verify-archive", str(tmp_path / "garbage.json"), "--root", root,
+                           db=provider.db, check=False)
+    assert checked.returncode == 2 and json.loads(checked.stdout)["valid"] is False
