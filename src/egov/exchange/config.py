@@ -15,6 +15,7 @@ Keys (paths relative to the file's folder; times in seconds, sizes in bytes)::
     tsa_interval = 5               # the log is timestamped this often …
     tsa_batch_size = 5000          # … at most this many rows under one token
     tsa_grace = 600                # rows may wait this long for a timestamp; then the node refuses
+    plain_baseline = false         # bench/exchange.py only: also serve the same lookup unsigned, unlogged
     [peers.<USCC>]                 # the nodes this node calls
     url = "https://127.0.0.1:9101"
     host = "population.node.egov"
@@ -65,6 +66,7 @@ class NodeConfig:
     tsa_interval: float = 5.0
     tsa_batch_size: int = 5000
     tsa_grace: int = 600
+    plain_baseline: bool = False
     peers: dict[str, Peer] = field(default_factory=dict)
     services: dict[str, ServiceSpec] = field(default_factory=dict)
 
@@ -93,7 +95,8 @@ def config_load(path: str | Path) -> NodeConfig:
             max_message_bytes=int(data.get("max_message_bytes", 1024 * 1024)),
             time_window=int(data.get("time_window", 300)), ocsp_fresh=int(data.get("ocsp_fresh", 300)),
             tsa_interval=float(data.get("tsa_interval", 5)), tsa_batch_size=int(data.get("tsa_batch_size", 5000)),
-            tsa_grace=int(data.get("tsa_grace", 600)), peers=peers, services=services,
+            tsa_grace=int(data.get("tsa_grace", 600)), plain_baseline=bool(data.get("plain_baseline", False)),
+            peers=peers, services=services,
         )
     except KeyError as exc:
         raise ImproperlyConfigured(f"node configuration {path}: missing key {exc}") from None

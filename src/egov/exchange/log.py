@@ -4,13 +4,16 @@ Each row's ``hash`` is SHA-256 over the canonical JSON (``egov.core.canonical``,
 chain) of ``HASHED_FIELDS``; the body enters as its SHA-256 (``body_sha256``), so that a row can
 be proven with the envelope alone when the body must not be shown. ``prev_hash`` is the hash of
 row ``seq - 1`` (64 zeros for the first). Appends are serialized by a transaction-scoped advisory
-lock on PostgreSQL, so ``seq`` order is commit order.
+lock on PostgreSQL, so ``seq`` order is commit order. A node writes through ``LogWriter``
+(group commit: one transaction for all the rows waiting, then the waiting threads go on).
 """
 
 import hashlib
+import queue
+import threading
 from datetime import UTC
 
-from django.db import connection
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from egov.core.canonical import canonical_json
@@ -36,6 +39,33 @@ def values_hash(values: dict) -> str:
     return hashlib.sha256(canonical_json(values)).hexdigest()
 
 
+def log_append_many(entries: list[dict]) -> list[LoggedMessage]:
+    """Append rows (each the keyword arguments of ``log_append``) in order, inside the caller's
+    transaction (which must be atomic), with one lock, one query for the head and one insert.
+
+    Raises:
+        django.db.IntegrityError: a received request's ``message_id`` is logged already (or
+            twice in ``entries``); nothing is written then.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOG_LOCK_KEY])
+    last = LoggedMessage.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    now = timezone.now()
+    rows = []
+    for entry in entries:
+        seq += 1
+        row = LoggedMessage(seq=seq, logged_at=now, prev_hash=prev_hash, status=entry.get("status", 0),
+                            in_reply_to=entry.get("in_reply_to", ""), direction=entry["direction"],
+                            kind=entry["kind"], message_id=entry["message_id"], peer_code=entry["peer_code"],
+                            service=entry["service"][:100], envelope=entry["envelope"], body=entry["body"])
+        row.hash = prev_hash = values_hash(row_values(row))
+        rows.append(row)
+    LoggedMessage.objects.bulk_create(rows)
+    return rows
+
+
 def log_append(*, direction: str, kind: str, message_id: str, peer_code: str, service: str, envelope: str,
                body: bytes, status: int = 0, in_reply_to: str = "") -> LoggedMessage:
     """Append one row inside the caller's transaction (which must be atomic) and return it.
@@ -43,17 +73,74 @@ def log_append(*, direction: str, kind: str, message_id: str, peer_code: str, se
     Raises:
         django.db.IntegrityError: a received request with this ``message_id`` is logged already.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOG_LOCK_KEY])
-    last = LoggedMessage.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-    row = LoggedMessage(seq=seq, logged_at=timezone.now(), direction=direction, kind=kind, message_id=message_id,
-                        in_reply_to=in_reply_to, peer_code=peer_code, service=service[:100], status=status,
-                        envelope=envelope, body=body, prev_hash=prev_hash)
-    row.hash = values_hash(row_values(row))
-    row.save(force_insert=True)
-    return row
+    return log_append_many([{"direction": direction, "kind": kind, "message_id": message_id, "peer_code": peer_code,
+                             "service": service, "envelope": envelope, "body": body, "status": status,
+                             "in_reply_to": in_reply_to}])[0]
+
+
+class LogWriter:
+    """Group commit for a node process: threads hand rows to ``append`` and wait; one writer
+    thread commits everything waiting in one transaction (one lock, one insert, one fsync), then
+    wakes them. ``append`` returns only once its rows are committed, so whatever a node answers
+    is logged first. A batch in which a received request repeats a logged message id is retried
+    row group by row group, so that only the replay fails (``django.db.IntegrityError``).
+    """
+
+    def __init__(self, *, max_batch: int = 500):
+        self.max_batch = max_batch
+        self._queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._run, name="exchange-log-writer", daemon=True).start()
+
+    def append(self, entries: list[dict], *, timeout: float = 30) -> list[LoggedMessage]:
+        """Log ``entries`` (``log_append_many``'s) together, committed, in order; return the rows."""
+        pending = _Pending(entries)
+        self._queue.put(pending)
+        if not pending.done.wait(timeout):
+            raise TimeoutError("the message log did not commit in time")
+        if pending.error is not None:
+            raise pending.error
+        return pending.rows
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._commit(batch)
+            finally:
+                close_old_connections()
+                for pending in batch:
+                    pending.done.set()
+
+    def _commit(self, batch: list["_Pending"]) -> None:
+        try:
+            with transaction.atomic():
+                rows = log_append_many([entry for pending in batch for entry in pending.entries])
+            for pending in batch:
+                pending.rows, rows = rows[:len(pending.entries)], rows[len(pending.entries):]
+            return
+        except IntegrityError:
+            if len(batch) == 1:
+                batch[0].error = IntegrityError("message id received before")
+                return
+        except Exception as exc:  # the database is down: every waiting thread hears it
+            for pending in batch:
+                pending.error = exc
+            return
+        for pending in batch:  # a replay in the group: find it, commit the others
+            self._commit([pending])
+
+
+class _Pending:
+    def __init__(self, entries: list[dict]):
+        self.entries = entries
+        self.rows: list[LoggedMessage] = []
+        self.error: Exception | None = None
+        self.done = threading.Event()
 
 
 def log_verify() -> int | None:

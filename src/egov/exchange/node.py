@@ -6,11 +6,12 @@ keep-alive pool for peers, the platform's OCSP and TSA, and the batch timestampe
 
 Receiving (``Node.receive``), in this order: size (413), timestamp backlog (503), envelope syntax
 (400), sender's chain and OCSP status (403, 503), signature, sender = certificate, receiver = us,
-body digest, time window (403), TLS client certificate = signing certificate (403); then, in one
-transaction holding the log lock: the request is logged (a message id received before: 409), the
-service answers (no grant: 403 with the reason; only granted 信息项 come back) and the signed
-response is logged. The response leaves only after that transaction commits, so a node killed
-at any point has either logged both and answered, or logged neither and answered nothing.
+body digest, time window (403), TLS client certificate = signing certificate (403); then the
+service answers (no grant: 403 with the reason; only granted 信息项 come back), the response is
+signed, and request and response are logged together in one transaction (``LogWriter``: a
+message id received before fails it, 409). The response leaves only after that commit, so a
+node killed at any point has either logged both and answered, or logged neither and answered
+nothing.
 """
 
 import json
@@ -24,12 +25,13 @@ from typing import Any
 import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.exchange.certcheck import CertificateChecker
 from egov.exchange.config import NodeConfig, node_config
+from egov.exchange.discovery import META_SERVICES, discovery_answer
 from egov.exchange.envelope import (
     HEADER,
     Envelope,
@@ -40,7 +42,7 @@ from egov.exchange.envelope import (
     message_id,
 )
 from egov.exchange.errors import MessageTooLarge
-from egov.exchange.log import log_append
+from egov.exchange.log import LogWriter
 from egov.exchange.records import csv_lookup
 from egov.exchange.selectors import allowed_fields, record_cut
 from egov.exchange.timestamping import BatchTimestamper, timestamping_check
@@ -77,6 +79,7 @@ class Node:
                                  limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
         self.checker = CertificateChecker(roots=roots, ocsp_url=f"{config.platform_url}/trust/ocsp", http=self.http,
                                           fresh=config.ocsp_fresh)
+        self.log = LogWriter()
         self._grace_checked_at = 0.0
         self._grace_lock = threading.Lock()
         if start_timestamper:
@@ -123,29 +126,38 @@ class Node:
         if claims["kind"] != "request" or claims["service"] != service:
             raise ValidationFailed(_("The envelope is not a request for this service."),
                                    extra={"rule": "envelope", "reason": "service"})
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    log_append(direction="in", kind="request", message_id=envelope.id, peer_code=claims["sender"],
-                               service=service, envelope=token, body=body)
-            except IntegrityError:
-                raise Conflict(_("This message was received before (replay)."),
-                               extra={"rule": "replay", "message_id": envelope.id}) from None
-            try:
-                status, answer = 200, self._serve(service=service, claims=claims, body=body)
-            except ApplicationError as error:
-                status, answer = error.status, error.as_json()
-            response = json_bytes(answer)
-            reply_id = message_id()
-            reply_token = envelope_sign(signer=self.signer, body=response, claims={
-                "id": reply_id, "kind": "response", "receiver": claims["sender"], "service": service,
-                "reply_to": envelope.id, "status": status})
-            log_append(direction="out", kind="response", message_id=reply_id, in_reply_to=envelope.id,
-                       peer_code=claims["sender"], service=service, envelope=reply_token, body=response,
-                       status=status)
+        try:
+            status, answer = 200, self._serve(service=service, claims=claims, body=body)
+        except ApplicationError as error:
+            status, answer = error.status, error.as_json()
+        response = json_bytes(answer)
+        reply_id = message_id()
+        reply_token = envelope_sign(signer=self.signer, body=response, claims={
+            "id": reply_id, "kind": "response", "receiver": claims["sender"], "service": service,
+            "reply_to": envelope.id, "status": status})
+        try:
+            self.log.append([
+                {"direction": "in", "kind": "request", "message_id": envelope.id, "peer_code": claims["sender"],
+                 "service": service, "envelope": token, "body": body},
+                {"direction": "out", "kind": "response", "message_id": reply_id, "in_reply_to": envelope.id,
+                 "peer_code": claims["sender"], "service": service, "envelope": reply_token, "body": response,
+                 "status": status},
+            ])
+        except IntegrityError:
+            raise Conflict(_("This message was received before (replay)."),
+                           extra={"rule": "replay", "message_id": envelope.id}) from None
         return status, response, reply_token
 
     def _serve(self, *, service: str, claims: dict, body: bytes) -> dict:
+        if service in META_SERVICES:
+            try:
+                query = json.loads(body or b"{}")
+            except ValueError:
+                query = None
+            if not isinstance(query, dict):
+                raise ValidationFailed(_("The request body is not a JSON object."), extra={"rule": "json"})
+            return discovery_answer(config=self.config, service=service, consumer_code=claims["sender"],
+                                    query=query)
         spec = self.config.services.get(service)
         if spec is None:
             raise NotFound(_("This node provides no such service."), extra={"service": service})
@@ -172,10 +184,10 @@ class Node:
             claims = envelope_parse(token).claims
         except ApplicationError:
             claims = {}
-        with transaction.atomic():
-            log_append(direction="in", kind="refusal", message_id=str(claims.get("id", ""))[:64],
-                       peer_code=str(claims.get("sender", ""))[:18], service=service, envelope=token[:20000],
-                       body=body if error.status != 413 else b"", status=error.status)
+        self.log.append([{"direction": "in", "kind": "refusal", "message_id": str(claims.get("id", ""))[:64],
+                          "peer_code": str(claims.get("sender", ""))[:18], "service": service,
+                          "envelope": token[:20000], "body": body if error.status != 413 else b"",
+                          "status": error.status}])
 
     # --- sending ----------------------------------------------------------------------------------
 
@@ -200,9 +212,8 @@ class Node:
         token = envelope_sign(signer=self.signer, body=body, claims={
             "id": request_id, "kind": "request", "receiver": receiver, "service": service,
             "purpose": {"case": str(purpose.get("case", "")), "basis": str(purpose.get("basis", ""))}})
-        with transaction.atomic():
-            log_append(direction="out", kind="request", message_id=request_id, peer_code=receiver, service=service,
-                       envelope=token, body=body)
+        self.log.append([{"direction": "out", "kind": "request", "message_id": request_id, "peer_code": receiver,
+                          "service": service, "envelope": token, "body": body}])
         answer = self.http.post(f"{peer.url}{SERVICE_PATH}{service}", content=body,
                                 headers={HEADER: token, "Content-Type": "application/json"},
                                 extensions={"sni_hostname": peer.host})
@@ -212,10 +223,10 @@ class Node:
             if (envelope.claims["kind"] != "response" or envelope.claims.get("reply_to") != request_id
                     or envelope.claims["sender"] != receiver):
                 raise ValidationFailed(_("The answer does not answer our request."), extra={"rule": "reply_to"})
-        with transaction.atomic():
-            log_append(direction="in", kind="response" if reply_token else "refusal",
-                       message_id=(envelope.id if reply_token else ""), in_reply_to=request_id, peer_code=receiver,
-                       service=service, envelope=reply_token, body=answer.content, status=answer.status_code)
+        self.log.append([{"direction": "in", "kind": "response" if reply_token else "refusal",
+                          "message_id": envelope.id if reply_token else "", "in_reply_to": request_id,
+                          "peer_code": receiver, "service": service, "envelope": reply_token, "body": answer.content,
+                          "status": answer.status_code}])
         try:
             parsed = json.loads(answer.content)
         except ValueError:

@@ -59,26 +59,28 @@ def tsa_request(*, tsa_url: str, imprint: bytes, http: httpx.Client) -> tuple[by
 
 
 def batch_timestamp(*, tsa_url: str, batch_size: int, http: httpx.Client) -> TimestampBatch | None:
-    """Timestamp the oldest rows that have no timestamp yet; None when there are none (or another
-    process is doing it). Raises what ``tsa_request`` raises, writing nothing."""
-    rows = list(LoggedMessage.objects.filter(batch__isnull=True).order_by("seq")
-                .values_list("seq", "hash")[:batch_size])
-    if not rows:
-        return None
-    (first_seq, _first), (last_seq, head) = rows[0], rows[-1]
-    token, info = tsa_request(tsa_url=tsa_url, imprint=bytes.fromhex(head), http=http)
+    """Timestamp the oldest rows that have no timestamp yet; None when there are none, or when
+    another process of the node holds the round (every worker runs a timestamper; one asks the
+    TSA at a time). Raises what ``tsa_request`` raises, writing nothing.
+
+    The round runs in one transaction holding a transaction-scoped advisory lock, the TSA call
+    included (bounded by its 10 s timeout).
+    """
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_BATCH_LOCK_KEY])
                 if not cursor.fetchone()[0]:
                     return None
-        pending = LoggedMessage.objects.filter(batch__isnull=True, seq__gte=first_seq, seq__lte=last_seq)
-        if pending.count() != last_seq - first_seq + 1:
-            return None  # another process timestamped some of them meanwhile: its batch stands
+        rows = list(LoggedMessage.objects.filter(batch__isnull=True).order_by("seq")
+                    .values_list("seq", "hash")[:batch_size])
+        if not rows:
+            return None
+        (first_seq, _first), (last_seq, head) = rows[0], rows[-1]
+        token, info = tsa_request(tsa_url=tsa_url, imprint=bytes.fromhex(head), http=http)
         batch = TimestampBatch.objects.create(first_seq=first_seq, last_seq=last_seq, imprint=head, token=token,
                                               gen_time=info["gen_time"].native)
-        pending.update(batch=batch)
+        LoggedMessage.objects.filter(batch__isnull=True, seq__gte=first_seq, seq__lte=last_seq).update(batch=batch)
     return batch
 
 

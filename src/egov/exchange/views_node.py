@@ -18,6 +18,7 @@ from egov.core.errors import ApplicationError, ValidationFailed
 from egov.exchange.envelope import HEADER
 from egov.exchange.errors import MessageTooLarge
 from egov.exchange.node import node_runtime
+from egov.exchange.records import csv_lookup
 
 
 def _error(error: ApplicationError) -> JsonResponse:
@@ -74,3 +75,26 @@ def outbound(request, receiver: str, service: str):
         return JsonResponse({"message": _("The peer's node cannot be reached."), "extra": {"reason": str(exc)[:200]}},
                             status=502, json_dumps_params={"ensure_ascii": False})
     return JsonResponse(reply.body, status=reply.status, json_dumps_params={"ensure_ascii": False})
+
+
+# --- the benchmark's baseline (plain_baseline): the same processes, connections and lookup, with no
+# envelope, no certificate or grant check and no log: what the signed exchange is compared with.
+
+@csrf_exempt
+@require_POST
+def plain_outbound(request, receiver: str, service: str):
+    node = node_runtime()
+    peer = node.config.peers[receiver]
+    query = json.loads(request.body)["query"]
+    answer = node.http.post(f"{peer.url}/bench/plain/services/{service}", json=query,
+                            extensions={"sni_hostname": peer.host})
+    return HttpResponse(answer.content, status=answer.status_code, content_type="application/json")
+
+
+@csrf_exempt
+@require_POST
+def plain_service(request, service: str):
+    node = node_runtime()
+    spec = node.config.services[service]
+    record = csv_lookup(path=spec.csv, key=spec.key, value=str(json.loads(request.body)[spec.key]))
+    return JsonResponse({"resource": spec.resource, "record": record}, json_dumps_params={"ensure_ascii": False})

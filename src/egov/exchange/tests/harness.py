@@ -144,11 +144,12 @@ class Network:
         _stop(self.platform)
         self.platform = None
 
-    def start(self, code: str) -> None:
+    def start(self, code: str, *, workers: int = 1, threads: int = 4) -> None:
         node = self.nodes[code]
         node.process = subprocess.Popen(
             [*EGOV, "node", "serve", "--config", str(node.folder / "node.toml"), "--org", code,
-             "--port", str(node.port), "--local-port", str(node.local_port), "--threads", "4"],
+             "--port", str(node.port), "--local-port", str(node.local_port), "--workers", str(workers),
+             "--threads", str(threads)],
             env=self.env, stdout=subprocess.DEVNULL, stderr=(node.folder / "node.log").open("ab"),
             start_new_session=True)
         wait_port(node.port)
