@@ -15,18 +15,21 @@ organization once the notice is sent. Everyone else: NotFound.
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from egov.accounts.models import User
 from egov.audit.actions import audit_record
 from egov.audit.selectors import audit_events_for
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.documents.actions import document_draft
 from egov.documents.models import AgendaItem, Invitation, Kind, Meeting, OfficialDocument
 from egov.documents.states import Status as DocumentStatus
+from egov.facilities.notifications import notification_send
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.permissions import has_role, member_organization_ids
 from egov.orgs.roles import Role
@@ -296,10 +299,25 @@ def meeting_remind(*, actor, meeting: Meeting) -> list[Invitation]:
     pending = list(meeting.invitations.filter(replied_at__isnull=True).select_related("organization"))
     if pending:
         Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(reminded_at=now)
+        _remind_clerks(meeting, pending)
         audit_record(action="documents.meeting.remind", actor=actor, organization=meeting.organizer, obj=meeting,
                      summary="催办 " + "、".join(i.organization.name for i in pending)[:480],
                      changes={"organizations": [i.organization_id for i in pending]})
     return pending
+
+
+def _remind_clerks(meeting: Meeting, pending: list[Invitation]) -> None:
+    """Tell the document clerks of each organization that has not replied, in their inbox
+    (/staff/notifications/) and by e-mail after commit, in the platform's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Meeting “%(title)s”: reply by %(due)s") % {
+            "title": meeting.title, "due": timezone.localtime(meeting.reply_due).strftime("%Y-%m-%d %H:%M")}
+        body = _("%(organizer)s asks for your organization's reply (回执) to the notice of “%(title)s”.") % {
+            "organizer": meeting.organizer.name, "title": meeting.title}
+    clerks = User.objects.filter(is_active=True, memberships__organization__in=[i.organization_id for i in pending],
+                                 memberships__roles__role=Role.DOCUMENT_CLERK).distinct()
+    for person in clerks:
+        notification_send(recipient=person, subject=subject, body=body, link_name="documents:meeting_notices")
 
 
 def minutes_title(meeting: Meeting) -> str:

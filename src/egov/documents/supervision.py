@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
@@ -41,6 +41,7 @@ from egov.documents.models import (
     SupervisionReminder,
 )
 from egov.documents.permissions import require_visible
+from egov.facilities.notifications import notification_send
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role, member_organization_ids
 from egov.orgs.roles import Role
@@ -334,6 +335,16 @@ def _reminder(item: SupervisionItem, kind: str, *, today: date, actor=None, note
     reminder = SupervisionReminder.objects.create(item=item, kind=kind, note=note, sent_on=today, sent_by=actor)
     notified = _owner_clerks(item)
     reminder.notified.set(notified)
+    with translation.override(settings.LANGUAGE_CODE):  # read later, in the platform's language
+        subject = _("Supervision item “%(title)s”: reminder (due %(day)s)") % {
+            "title": item.title, "day": item.deadline.isoformat()}
+        body = "\n".join(str(line) for line in (
+            _("%(supervisor)s reminds %(owner)s of the supervision item “%(title)s”, due %(day)s.")
+            % {"supervisor": item.supervisor.name, "owner": item.owner.name, "title": item.title,
+               "day": item.deadline.isoformat()}, note) if line)
+    for person in notified:  # the staff inbox (/staff/notifications/) and an e-mail after commit
+        notification_send(recipient=person, subject=subject, body=body, link_name="documents:supervision",
+                          link_args=[item.pk])
     audit_record(action=f"documents.supervision.remind_{kind}", actor=actor, organization=item.supervisor, obj=item,
                  summary=f"催办 {item.owner.name}: {note or item.deadline.isoformat()}"[:500],
                  changes={"kind": kind, "deadline": item.deadline.isoformat(), "notified": [u.pk for u in notified]})

@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from egov.orgs.models import Organization
+from egov.services.actions.processing import SPECIAL_PROCEDURES
 from egov.services.models import Rating, ServiceItem
-from egov.services.processing import SPECIAL_PROCEDURES
 from egov.services.selectors import catalog_organizations
 
 
@@ -24,7 +24,7 @@ class CatalogFilterForm(forms.Form):
         self.fields["item_type"].choices = [("", _("All types")), *ServiceItem.ItemType.choices]
 
 
-# Staff step forms of a case (内网办理). Each maps to one action in ``egov.services.processing``.
+# Staff step forms of a case (内网办理). Each maps to one action in ``egov.services.actions.processing``.
 
 TEXT_MAX = 2000
 
@@ -124,7 +124,7 @@ class RatingForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
-# Staff forms of a 差评's rectification (``egov.services.rating``).
+# Staff forms of a 差评's rectification (``egov.services.actions.rating``).
 
 
 class CallBackForm(forms.Form):

@@ -8,9 +8,9 @@ import pytest
 
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict
-from egov.services.licensing import licence_pdf_render, licence_validity
+from egov.services.actions.licensing import licence_pdf_render, licence_validity
+from egov.services.actions.numbers import licence_number_allocate
 from egov.services.models import Licence
-from egov.services.numbers import licence_number_allocate
 from egov.services.selectors import licence_pdf
 from egov.services.tests.conftest import HALL_CITIZEN_NAME
 from egov.trust.models import Seal
