@@ -219,6 +219,38 @@ def staff_totp_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDev
     return device
 
 
+# Wrong codes in a row a device forgives before django-otp's back-off (then 2, 4, 8 … seconds) applies:
+# a person who mistypes once and then types the right code is let in at once.
+SECOND_FACTOR_FORGIVEN = 1
+TOTP_DIGITS = 6  # RFC 6238 codes as our authenticators show them; backup codes have another length
+
+
+@transaction.atomic
+def staff_second_factor_match(*, user: User, token: str):
+    """Check a second-factor code of ``user``: a 6-digit code against the user's authenticators
+    (TOTP), any other against the backup codes (each usable once).
+
+    Only devices of the code's kind are tried, so a right authenticator code never counts as a
+    wrong backup code (nor the other way round). Each device forgives one
+    wrong code (``SECOND_FACTOR_FORGIVEN``); after more in a row django-otp's exponential back-off
+    refuses every code, right or wrong, until its wait has passed (``verify_is_allowed``: 2 s after
+    the second, 4 s after the third …). A right code resets the count.
+
+    Returns:
+        The confirmed device that accepted the code, or None.
+    """
+    token = (token or "").strip()
+    if not token:
+        return None
+    kind = TOTPDevice if len(token) == TOTP_DIGITS and token.isdigit() else StaticDevice
+    for device in kind.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"):
+        if device.throttling_failure_count <= SECOND_FACTOR_FORGIVEN:
+            device.throttling_failure_timestamp = None  # a forgiven wrong code: no wait (not saved)
+        if device.verify_token(token):
+            return device
+    return None
+
+
 @transaction.atomic
 def staff_backup_codes_issue(*, actor, user: User, codes: Iterable[str]) -> StaticDevice:
     """Give ``user`` one-time backup codes (django-otp static tokens), replacing earlier ones.

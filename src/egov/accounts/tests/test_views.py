@@ -218,6 +218,33 @@ def test_repeated_wrong_codes_say_how_long_to_wait(client, department, make_staf
     assert second == "Too many wrong codes: wait 2 seconds, then try again."
 
 
+def test_a_right_backup_code_right_after_a_wrong_one_is_accepted(client, department, make_staff):
+    """Found by a tester: after one wrong try a right backup code was refused as "wrong or expired"
+    (django-otp's wait after a failure); one wrong code is forgiven, and an authenticator code is
+    never tried against the backup codes (where it counted as a wrong one)."""
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    staff_backup_codes_issue(actor=None, user=approver, codes=["24681357", "13572468"])
+    TOTPDevice.objects.create(user=approver, name="app", confirmed=True)
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    assert client.post(STAFF_CODE, {"token": "99999999"}).status_code == 400
+    assert client.post(STAFF_CODE, {"token": "24681357"})["Location"] == "/staff/"
+    backup = approver.staticdevice_set.get()
+    assert (backup.throttling_failure_count, backup.token_set.count()) == (0, 1)
+    assert TOTPDevice.objects.get(user=approver).throttling_failure_count == 0
+
+
+def test_repeated_wrong_backup_codes_are_still_slowed_down(client, department, make_staff):
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    staff_backup_codes_issue(actor=None, user=approver, codes=["24681357"])
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    client.post(STAFF_CODE, {"token": "99999999"})
+    second = client.post(STAFF_CODE, {"token": "88888888"}, **EN)
+    assert field_error(second.content.decode(), "token") == "Too many wrong codes: wait 2 seconds, then try again."
+    # The right code within those 2 seconds is refused too; nothing was used up.
+    assert client.post(STAFF_CODE, {"token": "24681357"}).status_code == 400
+    assert approver.staticdevice_set.get().token_set.count() == 1
+
+
 def test_code_step_needs_the_password_step_first(client):
     assert client.get(STAFF_CODE)["Location"] == STAFF_LOGIN
     assert client.get(STAFF_ENROL)["Location"] == STAFF_LOGIN
