@@ -1,5 +1,7 @@
 """Writes of accounts: registration, agents, staff accounts, MFA devices. Atomic and audited."""
 
+import re
+import unicodedata
 from collections.abc import Iterable
 
 from django.contrib.auth import password_validation
@@ -54,8 +56,29 @@ def _check_user_fields(user: User) -> None:
         raise ValidationFailed(messages[0], extra={"field": field, "rule": "invalid"}) from None
 
 
+# Mainland mobile numbers: 11 digits, 1 then 3–9 (电信网编号计划 (2017年版): 移动业务 13x–19x).
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+def mobile_phone_check(value: str, *, field: str = "phone") -> str:
+    """Check a mainland mobile number and return it as 11 ASCII digits ("" stays "": not given).
+
+    Read as typed: full-width digits, spaces and hyphens between groups, and a leading +86 or 86
+    are accepted. Raises ``ValidationFailed`` (``extra = {"field": field, "rule": "format"}``) for
+    anything else, such as a 10-digit number or one that does not start with 13–19.
+    """
+    number = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or ""))
+    if not number:
+        return ""
+    number = re.sub(r"^\+?86(?=1[0-9]{10}$)", "", number)
+    if not _MOBILE.match(number):
+        raise ValidationFailed(_("A mobile number is 11 digits starting with 13 to 19."),
+                               extra={"field": field, "rule": "format"})
+    return number
+
+
 def _create_user(*, username: str, name: str, kind: str, password: str, email: str = "", phone: str = "") -> User:
-    user = User(username=username, name=name, kind=kind, email=email.strip(), phone=phone.strip())
+    user = User(username=username, name=name, kind=kind, email=email.strip(), phone=mobile_phone_check(phone))
     _check_user_fields(user)
     _check_password(password, user)
     user.set_password(password)

@@ -39,6 +39,8 @@ def _next_url(request, default: str) -> str:
 
 
 def _register(request, form_class, register, template):
+    """A registration page; the new account is signed in and sent where it was going (``next``, as
+    the sign-in page does), else to its profile."""
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -48,8 +50,9 @@ def _register(request, form_class, register, template):
         else:
             login(request, created.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your account is open."))
-            return redirect("accounts:profile")
-    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+            return redirect(_next_url(request, "accounts:profile"))
+    return render(request, template, {"form": form, "next": _next_url(request, "")},
+                  status=400 if form.errors else 200)
 
 
 def register_natural_person(request):

@@ -60,6 +60,33 @@ def test_registration_signs_in_and_the_profile_shows_an_extension_b_name(client)
     assert NaturalPerson.objects.get().name == f"张{EXT_B}明"
 
 
+def test_registration_goes_on_to_where_the_user_was_going(client, settings):
+    """Found by a tester: registering from a "sign in to apply" link forgot the apply form. The sign-in
+    page's register link, both registration pages and their switch link carry ``next``."""
+    target = "/services/CODE/apply/"
+    login_page = client.get(f"/accounts/login/?next={target}").content.decode()
+    assert 'href="/accounts/register/person/?next=/services/CODE/apply/"' in login_page
+    page = client.get(f"{REGISTER}?next={target}").content.decode()
+    assert '<input type="hidden" name="next" value="/services/CODE/apply/">' in page
+    assert 'href="/accounts/register/legal-person/?next=/services/CODE/apply/"' in page
+    response = client.post(REGISTER, {"id_number": "11010519491231002X", "name": "李四", "password": PASSWORD,
+                                      "next": target})
+    assert (response.status_code, response["Location"]) == (302, target)
+    client.post("/accounts/logout/")
+    response = client.post("/accounts/register/legal-person/", {
+        "uscc": "91110000600037341L", "name": "示例有限公司", "legal_representative": "王建国",
+        "password": PASSWORD, "next": "https://elsewhere.example/"})
+    assert (response.status_code, response["Location"]) == (302, "/accounts/me/")
+
+
+def test_registration_refuses_a_ten_digit_mobile_number(client):
+    response = client.post(REGISTER, {"id_number": "11010519491231002X", "name": "李四", "password": PASSWORD,
+                                      "phone": "1380000000"}, **EN)
+    assert response.status_code == 400
+    assert field_error(response.content.decode(), "phone") == "A mobile number is 11 digits starting with 13 to 19."
+    assert not User.objects.exists()
+
+
 def test_register_legal_person_page(client):
     page = "/accounts/register/legal-person/"
     fields = {"uscc": "91110000600037341M", "name": "示例有限公司", "legal_representative": "王建国",
