@@ -260,7 +260,7 @@ def form_data_validate(*, schema: dict, data: Any) -> dict:
     if not errors:
         return data
     first = errors[0]
-    label = _title(schema, first["field"]) if first["field"] else _("Form")
+    label = _title(schema, first["field"]) if first["field"] else _("Application form")
     raise ValidationFailed(
         f"{label}: {first['message']}",
         extra={"field": f"form.{first['field']}" if first["field"] else "form", "rule": first["rule"],
