@@ -357,3 +357,40 @@ def licence_pdf(*, licence) -> bytes:
     """The licence's sealed PDF as issued: its signed document's first version (trust keeps every
     version under one verification code; a licence is sealed once)."""
     return bytes(signed_revision_of(document=licence.document, number=1).pdf)
+
+
+# Form fields an applicant's own account answers (by field name), per kind of applicant. A natural
+# person: its name, resident ID and phone; an enterprise: its USCC, name and legal representative,
+# and the phone of the person applying for it (its 经办人, or its own account's).
+_PERSON_FIELDS = {"name": "name", "operator_name": "name", "id_number": "id_number", "operator_id": "id_number",
+                  "contact_phone": "phone"}
+_ENTERPRISE_FIELDS = {"uscc": "uscc", "enterprise_name": "name", "business_name": "name", "developer": "name",
+                      "builder": "name", "right_holder": "name", "legal_representative": "legal_representative",
+                      "operator": "legal_representative", "contact_phone": "phone"}
+
+
+def application_form_initial(*, user, item: ServiceItem, legal_person=None) -> dict:
+    """What the apply form of ``item`` starts with for ``user`` (the signed-in applicant's own
+    account, so nothing is audited): for a natural person applying for themself its name, ID number
+    and mobile phone; for a legal person (``legal_person``, which ``user`` is the agent or the
+    account of) its USCC, name and legal representative, with ``user``'s phone. Only fields the
+    item's form has, by the names in ``_PERSON_FIELDS`` / ``_ENTERPRISE_FIELDS``, and only values
+    the account has.
+
+    Returns:
+        ``{form field name: value}``, for ``SchemaForm(..., initial=...)``.
+    """
+    properties = (item.form_schema or {}).get("properties", {})
+    if legal_person is None:
+        legal_person = getattr(user, "legal_person", None)
+    if legal_person is not None:
+        facts = {"uscc": legal_person.uscc, "name": legal_person.name,
+                 "legal_representative": legal_person.legal_representative, "phone": user.phone}
+        mapping = _ENTERPRISE_FIELDS
+    else:
+        person = getattr(user, "natural_person", None)
+        if person is None:
+            return {}
+        facts = {"name": person.name, "id_number": person.id_number, "phone": user.phone}
+        mapping = _PERSON_FIELDS
+    return {name: facts[fact] for name, fact in mapping.items() if name in properties and facts.get(fact)}
