@@ -292,3 +292,22 @@ def test_the_apply_form_starts_with_the_applicants_own_data(client, casework):
             _value(html, "contact_phone")) == ("91320213MA1X2Y3W4U", "无锡示范科技有限公司", "王建国", "13912345678")
     assert _value(html, "id_number") is None
     assert f'<option value="{enterprise.pk}" selected>' in html
+
+
+def test_the_case_page_stops_saying_待补正_once_the_supplement_arrived(client, casework):
+    """Found by a tester: the staff case page kept saying 待补正 after the supplement was received."""
+    from egov.services.applying import application_supplement_upload
+
+    clerk = casework.staff["clerk"]
+    case = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=clerk, application=case)
+    material = casework.item.materials.get(required=True)
+    processing.application_supplement_request(actor=clerk, application=case, materials=[material], note="缺少签字页")
+    client.force_login(clerk)
+    url = f"/staff/cases/{case.number}/"
+    assert "待补正: 公司登记（备案）申请书 — 缺少签字页" in client.get(url).content.decode()
+    application_supplement_upload(actor=casework.citizen, application=case, files={material.pk: PDF})
+    processing.application_supplement_receive(actor=clerk, application=case)
+    html = client.get(url).content.decode()
+    assert "待补正" not in html
+    assert "已补正: 公司登记（备案）申请书 — 缺少签字页" in html
