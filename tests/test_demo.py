@@ -112,10 +112,10 @@ def test_every_item_owner_has_intake_review_and_approval_staff():
     """Found by a tester: only 行政审批局 had intake and approval staff, so applications to the other
     departments waited at 已提交 for ever. Every organization owning an item has each role, and the
     printed sign-ins name each organization with its people and their roles."""
+    from django.utils import translation
+
     from egov.orgs.models import RoleAssignment
     from egov.services.models import ServiceItem
-
-    from django.utils import translation
 
     with translation.override("en"):
         signins = demo_load()

@@ -12,9 +12,8 @@ import re
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -43,7 +42,7 @@ from egov.portal.permissions import (
 )
 from egov.services import storage
 from egov.services.actions import material_file_store
-from egov.services.notifying import notification_send
+from egov.services.notifying import in_both_languages, notification_send
 from egov.workflow.selectors import work_calendar
 
 DESCRIPTION_MAX = 2000
@@ -117,18 +116,21 @@ def _recompute_due(request: DisclosureRequest, calendar: workdays.WorkCalendar, 
 
 def request_notify(*, request: DisclosureRequest, move: str, note: str = "") -> None:
     """Tell the applicant that ``request`` moved (in the site, and by e-mail after commit), in the
-    platform's language; called inside the moving transaction."""
-    with translation.override(settings.LANGUAGE_CODE):
+    platform's language and in English (``in_both_languages``); called inside the moving transaction."""
+
+    def compose() -> tuple[str, str]:
         status = str(request.get_status_display())
         subject = _("Request %(number)s: %(status)s") % {"number": request.number, "status": status}
         lines = [_("Request for government information %(number)s to %(agency)s.")
-                 % {"number": request.number, "agency": request.agency.name},
-                 f"{MOVE_LABELS[move]}：{status}"]
+                 % {"number": request.number, "agency": request.agency.local_name},
+                 _("%(move)s: %(status)s") % {"move": MOVE_LABELS[move], "status": status}]
         if request.due_on and request.status in CLOCK_RUNNING:
             lines.append(_("Answer due by %(day)s.") % {"day": request.due_on.isoformat()})
         if note:
             lines.append(note)
-    notification_send(recipient=request.applicant, subject=subject, body="\n".join(str(x) for x in lines))
+        return subject, "\n".join(str(x) for x in lines)
+
+    notification_send(recipient=request.applicant, **in_both_languages(compose))
 
 
 def _locked(request: DisclosureRequest) -> DisclosureRequest:
@@ -499,13 +501,16 @@ def request_withdraw(*, actor, request: DisclosureRequest, reason: str = "") -> 
 def _remind_staff(request: DisclosureRequest, days_left: int) -> None:
     staff = User.objects.filter(memberships__organization=request.agency, memberships__roles__role__in=OFFICE_ROLES,
                                 is_active=True).distinct()
-    with translation.override(settings.LANGUAGE_CODE):
+    def compose() -> tuple[str, str]:
         subject = _("Request %(number)s: answer due by %(day)s") % {"number": request.number,
                                                                     "day": request.due_on.isoformat()}
         body = _("%(days)d working days are left to answer request %(number)s (%(agency)s).") % {
-            "days": days_left, "number": request.number, "agency": request.agency.name}
+            "days": days_left, "number": request.number, "agency": request.agency.local_name}
+        return subject, body
+
+    texts = in_both_languages(compose)
     for person in staff:
-        notification_send(recipient=person, subject=subject, body=body)
+        notification_send(recipient=person, **texts)
 
 
 @transaction.atomic

@@ -5,23 +5,30 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from egov.orgs.models import Organization
-from egov.services.models import Rating, ServiceItem
+from egov.services.models import LEGAL_EVENTS, NATURAL_EVENTS, Rating, ServiceItem
 from egov.services.processing import SPECIAL_PROCEDURES
 from egov.services.selectors import catalog_organizations
 
 
 class CatalogFilterForm(forms.Form):
-    """Filters of the public catalogue: organization, item type, words of the name."""
+    """Filters of the public catalogue: life event (主题分类), organization, item type, words of the name."""
 
     q = forms.CharField(label=_("Search by name"), max_length=100, required=False)
     organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, required=False,
                                           empty_label=_("All organizations"))
     item_type = forms.ChoiceField(label=_("Item type"), required=False)
+    theme = forms.ChoiceField(label=_("Life event"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = catalog_organizations()
+        self.fields["organization"].label_from_instance = lambda organization: organization.local_name
         self.fields["item_type"].choices = [("", _("All types")), *ServiceItem.ItemType.choices]
+        self.fields["theme"].choices = [
+            ("", _("All life events")),
+            (_("For individuals"), [(event.value, event.label) for event in NATURAL_EVENTS]),
+            (_("For enterprises"), [(event.value, event.label) for event in LEGAL_EVENTS]),
+        ]
 
 
 # Staff step forms of a case (内网办理). Each maps to one action in ``egov.services.processing``.

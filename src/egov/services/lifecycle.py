@@ -137,5 +137,5 @@ def application_move(
                  summary=f"{application.number} {move}: {before} → {target}",
                  changes={"status": [before, target], **(changes or {})})
     if target != before:
-        application_notify(application=application, move_label=MOVE_LABELS[move], note=event.note_text())
+        application_notify(application=application, move_label=MOVE_LABELS[move], note=event.note_text)
     return application

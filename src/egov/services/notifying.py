@@ -2,9 +2,13 @@
 e-mail sent after the transaction commits (Celery task ``services.notification_email``, which takes
 the notification's id).
 
-Messages are written in the platform's language (``settings.LANGUAGE_CODE``, Chinese first): they
-are read later, outside the request that caused them.
+Messages are read later, outside the request that caused them, in whichever language the reader
+then chooses: each is written in the platform's language (``settings.LANGUAGE_CODE``, Chinese
+first) and in English (``subject_en``/``body_en``, ``egov.core.i18n``); the e-mail is in the
+platform's language.
 """
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -24,41 +28,65 @@ def _recipients(application: Application) -> list:
     return people
 
 
-def application_notify(*, application: Application, move_label, note: str = "") -> list[Notification]:
+def in_both_languages(compose: Callable[[], tuple[str, str]]) -> dict[str, str]:
+    """Word a message twice: ``compose()`` returns ``(subject, body)`` in the active language and is
+    called once in the platform's language and once in English.
+
+    Returns:
+        ``{"subject", "body", "subject_en", "body_en"}``, the keyword arguments of ``notification_send``.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = (str(text) for text in compose())
+    with translation.override("en"):
+        subject_en, body_en = (str(text) for text in compose())
+    return {"subject": subject, "body": body, "subject_en": subject_en, "body_en": body_en}
+
+
+def application_notify(*, application: Application, move_label, note: str | Callable[[], str] = ""
+                       ) -> list[Notification]:
     """Tell the case's applicant (and its submitting agent) that its status changed; e-mail each after
-    commit. ``move_label`` is the move's lazy label (``lifecycle.MOVE_LABELS``), rendered here in the
-    platform's language. Called by ``lifecycle.application_move`` and ``applying.application_submit`` in their
-    transaction, so a rolled-back change sends nothing.
+    commit. ``move_label`` is the move's lazy label (``lifecycle.MOVE_LABELS``); ``note`` a typed note,
+    or a function wording the platform's note in the active language. Both are rendered in the
+    platform's language and in English (``in_both_languages``). Called by
+    ``lifecycle.application_move`` and ``applying.application_submit`` in their transaction, so a
+    rolled-back change sends nothing.
 
     Returns:
         The notifications created (one per recipient).
     """
-    with translation.override(settings.LANGUAGE_CODE):
+
+    def compose() -> tuple[str, str]:
         status = str(application.get_status_display())
         subject = _("Case %(number)s: %(status)s") % {"number": application.number, "status": status}
-        lines = [_("%(item)s, case %(number)s.") % {"item": application.item.name, "number": application.number},
-                 f"{move_label}：{status}"]
-        if note:
-            lines.append(note)
-        body = "\n".join(str(line) for line in lines)
-    return [notification_send(recipient=person, subject=subject, body=body, application=application)
+        lines = [_("%(item)s, case %(number)s.") % {"item": application.item.local_name, "number": application.number},
+                 _("%(move)s: %(status)s") % {"move": move_label, "status": status}]
+        text = note() if callable(note) else note
+        if text:
+            lines.append(text)
+        return subject, "\n".join(str(line) for line in lines)
+
+    texts = in_both_languages(compose)
+    return [notification_send(recipient=person, application=application, **texts)
             for person in _recipients(application)]
 
 
-def notification_send(*, recipient, subject: str, body: str, application: Application | None = None
-                      ) -> Notification:
+def notification_send(*, recipient, subject: str, body: str, application: Application | None = None,
+                      subject_en: str = "", body_en: str = "") -> Notification:
     """Leave one message in the site for ``recipient`` and e-mail it after the caller's transaction
     commits (a rolled-back change sends nothing). Other apps (``portal``'s requests for government
     information) tell people through this one mechanism.
 
     Args:
         subject: one line (cut at 200 characters); body: the message, in the platform's language.
+        subject_en, body_en: the same in English (``in_both_languages``), or "" when there is none
+            (the reader then sees the platform's language).
         application: the case the message is about, or None for messages of other apps.
     """
     from egov.services.tasks import notification_email
 
     notification = Notification.objects.create(recipient=recipient, application=application,
-                                               subject=str(subject)[:200], body=str(body))
+                                               subject=str(subject)[:200], body=str(body),
+                                               subject_en=str(subject_en)[:300], body_en=str(body_en))
     transaction.on_commit(lambda pk=notification.pk: notification_email.delay(pk))
     return notification
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,8 +18,11 @@ from egov.orgs.roles import Role
 from egov.services import storage
 from egov.services.lifecycle import ENDED, MOVES
 from egov.services.models import (
+    LEGAL_EVENTS,
+    NATURAL_EVENTS,
     Application,
     ApplicationMaterial,
+    ItemTheme,
     Material,
     ServiceItem,
     StoredFile,
@@ -40,14 +43,16 @@ from egov.workflow.selectors import (
 
 
 def service_item_list(
-    *, organization_id: int | None = None, item_type: str | None = None, q: str = "", published_only: bool = True
+    *, organization_id: int | None = None, item_type: str | None = None, q: str = "", published_only: bool = True,
+    theme: str | None = None,
 ) -> QuerySet[ServiceItem]:
     """Catalogue items in catalogue order (organization, then its own order, then code).
 
     Args:
         organization_id: only items implemented by this organization.
         item_type: only items of this ``ServiceItem.ItemType`` value.
-        q: words that must all occur in the name (case-insensitive), or an exact item code.
+        q: words that must all occur in the name, Chinese or English (case-insensitive), or an exact item code.
+        theme: only items filed under this life event (``LifeEvent`` value, 主题分类).
         published_only: leave out withdrawn items (the public site and API always do).
     """
     items = ServiceItem.objects.select_related("organization")
@@ -57,12 +62,40 @@ def service_item_list(
         items = items.filter(organization_id=organization_id)
     if item_type:
         items = items.filter(item_type=item_type)
+    if theme:
+        items = items.filter(themes__theme=theme)
     words = (q or "").split()
     if len(words) == 1 and len(words[0]) == 32:
-        return items.filter(Q(code=words[0].upper()) | Q(name__icontains=words[0]))
+        return items.filter(Q(code=words[0].upper()) | Q(name__icontains=words[0]) | Q(name_en__icontains=words[0]))
     for word in words:
-        items = items.filter(name__icontains=word)
+        items = items.filter(Q(name__icontains=word) | Q(name_en__icontains=word))
     return items
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    """Life events (主题分类) for one audience: ``label`` (面向自然人 / 面向法人) and ``themes``, each
+    ``{"code", "label", "count"}`` with the number of published items filed under it."""
+
+    audience: str
+    label: str
+    themes: list[dict]
+
+
+def life_event_groups() -> list[ThemeGroup]:
+    """The life events that have published items, for individuals then for enterprises, each in the
+    national catalogue's order (``NATURAL_EVENTS``, ``LEGAL_EVENTS``): what the home page's 按主题办事
+    lists, every entry a link to the catalogue filtered by it."""
+    counts = dict(ItemTheme.objects.filter(item__is_published=True).values("theme")
+                  .annotate(n=Count("item", distinct=True)).values_list("theme", "n"))
+    groups = []
+    for audience, label, events in (("natural", _("For individuals"), NATURAL_EVENTS),
+                                    ("legal", _("For enterprises"), LEGAL_EVENTS)):
+        themes = [{"code": event.value, "label": event.label, "count": counts[event.value]}
+                  for event in events if counts.get(event.value)]
+        if themes:
+            groups.append(ThemeGroup(audience=audience, label=label, themes=themes))
+    return groups
 
 
 def service_item_get(*, code: str, published_only: bool = True) -> ServiceItem:

@@ -14,11 +14,20 @@ from egov.services.models.applications import (
     SupplementRequest,
     TrackingNumberCounter,
 )
-from egov.services.models.catalog import Material, ServiceItem, StoredFile
+from egov.services.models.catalog import (
+    LEGAL_EVENTS,
+    NATURAL_EVENTS,
+    ItemTheme,
+    LifeEvent,
+    Material,
+    ServiceItem,
+    StoredFile,
+)
 from egov.services.models.outcomes import Licence, Notification, Rating, Rectification
 
 __all__ = [
-    "Application", "ApplicationEvent", "ApplicationMaterial", "ApplicationStatus", "Licence", "Material",
+    "LEGAL_EVENTS", "NATURAL_EVENTS", "Application", "ApplicationEvent", "ApplicationMaterial",
+    "ApplicationStatus", "ItemTheme", "Licence", "LifeEvent", "Material",
     "Notification", "OrganizationCaseCode", "Rating", "Rectification", "ServiceItem", "StoredFile",
     "SupplementRequest", "TrackingNumberCounter",
 ]

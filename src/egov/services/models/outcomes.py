@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.i18n import pick
 from egov.services.models.applications import Application
 
 
@@ -115,13 +116,19 @@ class Rectification(models.Model):
 
 
 class Notification(models.Model):
-    """A message to one user about one case (站内消息); ``emailed_at`` is set once the e-mail was sent."""
+    """A message to one user about one case (站内消息); ``emailed_at`` is set once the e-mail was sent.
+
+    Written in both languages when it is sent (``subject``/``body`` Chinese, ``subject_en``/``body_en``
+    English, ``egov.core.i18n``), since it is read later in whichever language the reader chooses;
+    ``local_subject``/``local_body`` give the one of the page's language."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.CASCADE,
                                     related_name="notifications")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
+    subject_en = models.CharField(_("subject in English"), max_length=300, blank=True)
+    body_en = models.TextField(_("message in English"), blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -133,3 +140,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def local_subject(self) -> str:
+        return pick(self.subject, self.subject_en)
+
+    @property
+    def local_body(self) -> str:
+        return pick(self.body, self.body_en)

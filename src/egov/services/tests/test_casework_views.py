@@ -255,7 +255,8 @@ PREFILL_FORM = {
     "type": "object",
     "properties": {
         "name": {"type": "string", "title": "申请人姓名"}, "id_number": {"type": "string", "title": "公民身份号码"},
-        "uscc": {"type": "string", "title": "统一社会信用代码"}, "enterprise_name": {"type": "string", "title": "单位名称"},
+        "uscc": {"type": "string", "title": "统一社会信用代码"},
+        "enterprise_name": {"type": "string", "title": "单位名称"},
         "legal_representative": {"type": "string", "title": "法定代表人"},
         "contact_phone": {"type": "string", "title": "联系电话"}, "reason": {"type": "string", "title": "申请理由"},
     },
@@ -275,8 +276,8 @@ def test_the_apply_form_starts_with_the_applicants_own_data(client, casework):
     from egov.accounts.actions import legal_person_register, natural_person_register
     from egov.services.tests.factories import CODE_A, make_item
 
-    item = make_item(casework.bureau, code=CODE_A[:20] + "0000102" + "000" + "00", name="测试事项", applicant_kinds=["natural", "legal"],
-                     form_schema=PREFILL_FORM)
+    item = make_item(casework.bureau, code=CODE_A[:20] + "0000102" + "000" + "00", name="测试事项",
+                     applicant_kinds=["natural", "legal"], form_schema=PREFILL_FORM)
     person = natural_person_register(id_number="11010519491231002X", name="李四", password="prefill-test-2026",
                                      phone="13912345678")
     legal_person_register(uscc="91320213MA1X2Y3W4U", name="无锡示范科技有限公司", legal_representative="王建国",
