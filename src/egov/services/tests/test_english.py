@@ -28,7 +28,8 @@ ENGLISH_FORM = {**COMPANY_FORM, "properties": {
 @pytest.fixture
 def english_item(casework):
     return make_item(
-        casework.bureau, code=USCC_A + "01" + "0000103" + "000" + "00", form_schema=ENGLISH_FORM, applicant_kinds=["legal", "natural"], themes=["establishment"],
+        casework.bureau, code=USCC_A + "01" + "0000103" + "000" + "00", form_schema=ENGLISH_FORM,
+        applicant_kinds=["legal", "natural"], themes=["establishment"],
         legal_basis=[{"title": "《中华人民共和国市场主体登记管理条例》", "provision": "第十九条",
                       "title_en": "Regulations on the Registration of Market Entities", "provision_en": "Article 19"}],
         conditions="材料齐全。", process_steps=["申请", "受理", "审核", "登记"],
