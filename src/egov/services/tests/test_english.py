@@ -105,3 +105,6 @@ def test_notifications_are_kept_in_both_languages_and_shown_in_the_readers(clien
     page = client.get("/services/notifications/", headers=EN).content.decode()
     assert f"Case {case.number}: Submitted" in page and "Company establishment registration" in page
     assert f"办件 {case.number}：已提交" in client.get("/services/notifications/").content.decode()
+    (english,) = client.get("/api/v1/services/notifications", headers=EN).json()["items"]
+    (chinese,) = client.get("/api/v1/services/notifications").json()["items"]
+    assert (english["subject"], chinese["subject"]) == (f"Case {case.number}: Submitted", f"办件 {case.number}：已提交")
