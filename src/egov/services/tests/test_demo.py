@@ -36,7 +36,8 @@ def test_demo_catalogue():
     for item in items:
         assert item.name_en and item.themes.exists(), item.name
         assert len(item.process_steps_en) == len(item.process_steps), item.name
-        assert all(entry["title_en"] and entry["provision_en"] for entry in item.legal_basis), item.name
+        assert all(entry["title_en"] and bool(entry.get("provision_en")) == bool(entry["provision"])
+                   for entry in item.legal_basis), item.name
         for text in ("conditions", "time_limit_note", "fee_description", "licence_name"):
             assert bool(getattr(item, f"{text}_en")) == bool(getattr(item, text)), (item.name, text)
         for material in item.materials.all():
