@@ -70,8 +70,8 @@ class LicenceHolder:
     ``company_name`` of a 设立登记 form), else the person's. ``identifier``: the USCC (public,
     GB 32100-2015), or the person's masked resident ID, or "" (a company still to be registered
     has no code yet). ``facts``: ``[(label, value)]`` printed under the holder, for an enterprise
-    the particulars a 营业执照 carries (《市场主体登记管理条例》第二十一条: 名称、类型、法定代表人、
-    注册资本、住所、经营范围), those the case knows.
+    the particulars a 营业执照 carries (the general registration items of 《市场主体登记管理条例》
+    第八条: 名称、类型、法定代表人、注册资本、住所、经营范围), those the case knows.
     """
 
     name: str

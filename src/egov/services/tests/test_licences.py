@@ -53,7 +53,7 @@ def test_an_approved_case_gets_a_sealed_licence_that_verifies(hall):
 def test_an_enterprise_licence_names_the_enterprise_and_its_particulars(hall, tmp_path):
     """A legal person's 营业执照 names the enterprise, not the agent who applied, with its USCC and legal
     representative (from its account) and its type, registered capital, domicile and business scope
-    (from the form), as 《市场主体登记管理条例》第二十一条 lists them."""
+    (from the form), the general registration items of 《市场主体登记管理条例》第八条."""
     from egov.accounts.actions import legal_person_register
     from egov.services import processing
     from egov.services.tests.factories import USCC_B, VALID_COMPANY, submit
