@@ -41,6 +41,7 @@ demo: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	EGOV_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
 	$(BIN)/egov smoke
 

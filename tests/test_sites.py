@@ -109,3 +109,12 @@ def test_every_public_url_answers_an_anonymous_user_without_error(client, city):
     client.raise_request_exception = False
     for path in public_paths():
         assert client.get(path).status_code < 500, path
+
+
+def test_the_published_document_path_is_the_portals(settings):
+    # documents (below the portal) links staff to a published document's public page by this setting
+    # rather than by the portal's URL name; it must stay the portal's page.
+    from django.urls import reverse
+
+    expected = reverse("portal:disclosure_detail", args=[42], urlconf="egov.urls_public")
+    assert settings.EGOV_PUBLISHED_DOCUMENT_PATH.format(pk=42) == expected == "/disclosure/42/"

@@ -13,11 +13,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from egov.accounts.api import router as accounts_router
+from egov.casework.api import router as staff_router
 from egov.core.errors import ApplicationError
 from egov.orgs.api import router as orgs_router
 from egov.portal.api import router as portal_router
 from egov.services.api import router as services_router
-from egov.services.api_staff import router as staff_router
 from egov.trust.api import router as trust_router
 
 api = NinjaAPI(

@@ -22,6 +22,7 @@ from egov.accounts.actions import (
     staff_user_create,
 )
 from egov.accounts.models import User
+from egov.core.actors import SYSTEM
 from egov.documents.actions import document_import
 from egov.documents.importing import document_parse
 from egov.documents.meetings import meeting_create, meeting_notice_send, meeting_reply
@@ -120,27 +121,27 @@ def demo_load() -> DemoSignIns:
         by_key: dict[str, Organization] = {}
         for order, item in enumerate(city["organizations"]):
             by_key[item["key"]] = organization_create(
-                actor=None, name=item["name"], name_en=item["name_en"], short_name=item["short_name"],
+                actor=SYSTEM, name=item["name"], name_en=item["name_en"], short_name=item["short_name"],
                 kind=item["kind"], division_code=item["division"], parent=by_key.get(item.get("parent")),
                 uscc=item["uscc"], doc_code=item["doc_code"], sort_order=order,
             )
         for username, name, org_key, title, roles in [*DEMO_STAFF, *demo_hall_staff(city)]:
             organization = by_key[org_key]
             position = (Position.objects.filter(organization=organization, title=title).first()
-                        or position_create(actor=None, organization=organization, title=title))
-            user = staff_user_create(actor=None, username=username, name=name, password=DEMO_PASSWORD,
+                        or position_create(actor=SYSTEM, organization=organization, title=title))
+            user = staff_user_create(actor=SYSTEM, username=username, name=name, password=DEMO_PASSWORD,
                                      organization=organization, roles=roles, position=position)
             if username == "admin":
                 User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
             if MFA_REQUIRED_ROLES & set(roles):
-                staff_backup_codes_issue(actor=None, user=user, codes=DEMO_BACKUP_CODES)
+                staff_backup_codes_issue(actor=SYSTEM, user=user, codes=DEMO_BACKUP_CODES)
         citizen = natural_person_register(password=DEMO_PASSWORD, **DEMO_CITIZEN)
         legal_person_register(password=DEMO_PASSWORD, agent=citizen, **DEMO_ENTERPRISE)
         demo_meeting_and_supervision_load()
         # 政务公开 shows a real document from the first day: the guidance this platform follows.
-        document_import(actor=None, parsed=document_parse(SEED_DOCUMENT.read_bytes()), source_name=SEED_DOCUMENT.name,
+        document_import(actor=SYSTEM, parsed=document_parse(SEED_DOCUMENT.read_bytes()), source_name=SEED_DOCUMENT.name,
                         publish=True)
-    process_definitions_install_shipped(actor=None)
+    process_definitions_install_shipped(actor=SYSTEM)
     demo_catalog_load(organizations={item["key"]: Organization.objects.get(name=item["name"])
                                      for item in city["organizations"]})
     demo_trust_load()
@@ -197,11 +198,11 @@ def demo_meeting_and_supervision_load() -> None:
 
 def demo_trust_load() -> None:
     """Set up the platform CA (``ca_init`` is idempotent) and the demo seals that are missing."""
-    ca_init(actor=None)
+    ca_init(actor=SYSTEM)
     for name, kind, roles in DEMO_SEALS:
         organization = Organization.objects.get(name=name)
         if Seal.objects.filter(organization=organization, kind=kind, is_active=True).exists():
             continue
-        seal = seal_create(actor=None, organization=organization, kind=kind)
+        seal = seal_create(actor=SYSTEM, organization=organization, kind=kind)
         for role in roles:
-            seal_grant(actor=None, seal=seal, role=role)
+            seal_grant(actor=SYSTEM, seal=seal, role=role)

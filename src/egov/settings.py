@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "egov.audit",
     "egov.orgs",
     "egov.accounts",
+    "egov.facilities",
     "egov.trust",
     "egov.workflow",
     "egov.services",
@@ -239,7 +240,7 @@ CELERY_BEAT_SCHEDULE = {
     "workflow-mark-overdue": {"task": "workflow.mark_overdue", "schedule": 3600.0},  # hourly
     "trust-warn-expiring": {"task": "trust.warn_expiring", "schedule": 86400.0},  # daily
     "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly
-    "services-incoming-sweep": {"task": "services.incoming_sweep", "schedule": 86400.0},  # daily
+    "facilities-incoming-sweep": {"task": "facilities.incoming_sweep", "schedule": 86400.0},  # daily
     "documents-send-reminders": {"task": "documents.send_reminders", "schedule": 86400.0},  # daily 催办
     "documents-supervision-reminders": {"task": "documents.send_supervision_reminders", "schedule": 86400.0},
     "portal-disclosure-requests": {"task": "portal.disclosure_requests_daily", "schedule": 86400.0},  # daily
@@ -254,7 +255,7 @@ LOGGING = {
     # pyHanko warns on every in-process B-LT signing that fetching is off: by design here (egov.trust.signing).
     "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"},
                 "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"},
-                # WeasyPrint logs each rendering step at INFO (licences, egov.services.licensing).
+                # WeasyPrint logs each rendering step at INFO (licences, egov.services.actions.licensing).
                 "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
@@ -269,5 +270,8 @@ EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Pla
 # QR codes; the CA's name; the TSA policy (an OID under 2.25, ITU-T X.667, needs no registration).
 # The CA passphrase is read from EGOV_CA_PASSPHRASE when a key is used (egov.trust.keys).
 EGOV_PUBLIC_URL = os.environ.get("EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's page of a published document (portal:disclosure_detail), for the apps below the portal
+# that link to it (documents' search for staff); tests/test_sites.py checks it against the URLconf.
+EGOV_PUBLISHED_DOCUMENT_PATH = "/disclosure/{pk}/"
 EGOV_CA_NAME = os.environ.get("EGOV_CA_NAME", "egov 政务CA")
 EGOV_TSA_POLICY_OID = os.environ.get("EGOV_TSA_POLICY_OID", "2.25.285411794484358224890877180322523579696")

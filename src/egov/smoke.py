@@ -28,6 +28,7 @@ from egov.accounts.actions import (
 )
 from egov.accounts.models import LegalPerson, NaturalPerson, User
 from egov.audit.selectors import audit_chain_verify
+from egov.core.actors import SYSTEM
 from egov.core.errors import NotFound, PermissionDenied, ValidationFailed
 from egov.demo import DEMO_CITIZEN, DEMO_ENTERPRISE, DEMO_PASSWORD, demo_load
 from egov.documents.actions import (
@@ -57,17 +58,17 @@ from egov.documents.supervision import (
     supervision_item_create,
     supervision_report,
 )
+from egov.facilities.files import blob_path
+from egov.facilities.models import Notification
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
 from egov.orgs.selectors import organization_tree
 from egov.portal import actions as disclosure
 from egov.portal.models import DisclosureRequest
-from egov.services import processing
-from egov.services.actions import material_file_store
-from egov.services.applying import application_supplement_upload
+from egov.services.actions import material_file_store, processing
+from egov.services.actions.applying import application_supplement_upload
 from egov.services.formschema import form_data_validate
-from egov.services.models import Application, Notification, ServiceItem
-from egov.services.storage import blob_path
+from egov.services.models import Application, ServiceItem
 from egov.trust.models import Seal
 from egov.trust.pdf import pdf_one_page
 from egov.trust.signing import pdf_sign_with_seal
@@ -264,7 +265,8 @@ def step_services_outcomes(out_dir: Path) -> dict:
     rated = client.post(f"/api/v1/services/applications/{case.number}/rating", {"level": 5, "comment": "办事快"},
                         content_type="application/json")
     _expect(rated.status_code == 201, "the citizen rates the service")
-    notified = Notification.objects.filter(recipient=citizen, application=case).count()
+    notified = Notification.objects.filter(recipient=citizen, link_name="services:application",
+                                           link_args=[case.number]).count()
     _expect(notified == 11, f"one notification per status change ({notified})")
     return {"licence": licence.number, "code": licence.document.code, "file": path.name,
             "valid": report.valid, "seal": report.signatures[0].seal["name"], "tracked": tracked.json()["status"],
@@ -277,7 +279,7 @@ def step_trust(out_dir: Path) -> dict:
     code, and fetch the CRL and the verification page over HTTP (Django's test client)."""
     seal = Seal.objects.get(organization__name="无锡市行政审批局", kind=Seal.Kind.BUSINESS, is_active=True)
     pdf = pdf_one_page(lines=["egov smoke test", "Licence No. SMOKE-0001"])
-    signed = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf, title="smoke licence")
+    signed = pdf_sign_with_seal(actor=SYSTEM, seal=seal, pdf=pdf, title="smoke licence")
     path = out_dir / "trust-signed.pdf"
     path.write_bytes(signed.pdf)
     report = pdf_verify(pdf=signed.pdf)
@@ -351,7 +353,7 @@ def step_documents_import(out_dir: Path) -> dict:
     seeds = Path(__file__).parent / "fixtures" / "seed"
     traditional = seeds / "wuxi-egov-guidance-2004.txt"
     parsed = document_parse(traditional.read_bytes())
-    document, created = document_import_once(actor=None, parsed=parsed, source_name=traditional.name, publish=True)
+    document, created = document_import_once(actor=SYSTEM, parsed=parsed, source_name=traditional.name, publish=True)
     _expect(parsed.document_number == "錫政發〔2004〕99號" and created
             and (document.number_code, document.number_year, document.number_seq) == ("錫政發", 2004, 99)
             and document.written_on.isoformat() == "2004-03-24",
@@ -359,7 +361,7 @@ def step_documents_import(out_dir: Path) -> dict:
     _expect(document.issuer.name == "无锡市人民政府" and document.published_at is not None,
             "issued by 无锡市人民政府 and published")
     simplified = seeds / "wuxi-egov-guidance-2004.zh-hans.txt"
-    again, created_again = document_import_once(actor=None, parsed=document_parse(simplified.read_bytes()),
+    again, created_again = document_import_once(actor=SYSTEM, parsed=document_parse(simplified.read_bytes()),
                                                 source_name=simplified.name, publish=True)
     _expect(not created_again and str(again.number) == "锡政发〔2004〕99号",
             "the simplified seed, published by the demo, is not imported twice")

@@ -7,14 +7,18 @@ from django.views.i18n import set_language
 
 from egov import views
 from egov.api import api
+from egov.casework.urls import case_list_patterns, inbox_patterns, task_patterns
+from egov.services.urls_staff import urlpatterns as case_patterns
 
 staff_patterns = [
     path("", views.staff_home, name="staff_home"),
     path("", include("egov.accounts.urls_staff")),
-    path("tasks/", include("egov.workflow.urls_staff")),
-    path("cases/", include("egov.services.urls_staff")),
+    path("inbox/", include((inbox_patterns, "casework"))),
+    path("tasks/", include((task_patterns, "workflow"))),
+    path("cases/", include((case_list_patterns + case_patterns, "services_staff"))),
     path("documents/", include("egov.documents.urls_staff")),
     path("disclosure/", include("egov.portal.urls_staff")),
+    path("notifications/", include("egov.facilities.urls_staff")),
 ]
 
 site_patterns = [

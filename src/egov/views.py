@@ -5,13 +5,15 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from egov.accounts.permissions import staff_required
+from egov.casework.inbox import inbox_rows
+from egov.facilities.notifications import notifications_unread_count
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.roles import Role
 from egov.orgs.selectors import memberships_of, organization_tree
 from egov.portal.permissions import office_agency_ids
 from egov.portal.selectors import office_queue
 from egov.services.selectors import life_event_groups
-from egov.workflow.selectors import calendar_years_missing, inbox_todo
+from egov.workflow.selectors import calendar_years_missing
 
 
 def public_home(request):
@@ -22,16 +24,18 @@ def public_home(request):
 
 @staff_required
 def staff_home(request):
-    """The member's organizations and roles, the inbox at a glance, for a disclosure office its open
+    """The member's organizations and roles, the inbox at a glance (tasks, cases and documents to
+    sign for: ``casework.inbox``), for a disclosure office its open
     information requests, and for operators the years whose holiday schedule is missing."""
     memberships = list(memberships_of(user=request.user))
-    rows = inbox_todo(user=request.user)
+    rows = inbox_rows(user=request.user)
     is_operator = RoleAssignment.objects.filter(membership__user=request.user, role=Role.OPERATOR).exists()
     requests = office_queue(user=request.user) if office_agency_ids(request.user) else None
     return render(request, "staff_home.html", {
         "requests_open": None if requests is None else len(requests),
         "requests_overdue": sum(1 for row in requests or [] if row.urgency == "overdue"),
         "memberships": memberships,
+        "notifications_unread": notifications_unread_count(user=request.user),
         "todo_count": len(rows),
         "overdue_count": sum(1 for row in rows if row.urgency == "overdue"),
         "calendar_years_missing": calendar_years_missing() if is_operator else [],

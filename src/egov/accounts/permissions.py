@@ -4,9 +4,28 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from egov.accounts.models import User
 from egov.accounts.selectors import mfa_required
+from egov.core.errors import PermissionDenied
+
+PUBLIC_KINDS = (User.Kind.NATURAL, User.Kind.LEGAL)
+
+
+def require_public_user(actor, message: str = "") -> None:
+    """Raise unless ``actor`` is an active natural or legal person (who applies, requests information,
+    rates): the write-side check that ``public_user_required`` makes for pages.
+
+    Args:
+        message: what the refusal says (translated), e.g. “Sign in as a citizen or an enterprise to
+            apply.”; a general sentence otherwise.
+
+    Raises:
+        PermissionDenied: anonymous, staff or deactivated.
+    """
+    if actor is None or not getattr(actor, "is_active", False) or getattr(actor, "kind", None) not in PUBLIC_KINDS:
+        raise PermissionDenied(message or _("Sign in as a citizen or an enterprise."))
 
 
 def staff_session_ok(request) -> bool:

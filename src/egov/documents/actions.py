@@ -36,12 +36,14 @@ from egov.documents.models import (
     DocumentNumberCounter,
     Kind,
     OfficialDocument,
+    Opinion,
     Recipient,
 )
 from egov.documents.numbers import DocumentNumber
 from egov.documents.permissions import require_issuer_role, require_visible
 from egov.documents.process import outgoing_start, outgoing_step
 from egov.documents.search import search_fields_fill
+from egov.documents.selectors import number_next_free
 from egov.documents.states import EDITABLE, Status, move_for
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
@@ -215,11 +217,37 @@ def document_update(*, actor, document: OfficialDocument, **fields: Any) -> Offi
     return document
 
 
+OPINION_MAX = 2000
+
+
+def _opinion_text(move_label: str, text: str, *, required: bool) -> str:
+    """``text`` stripped; refused when over ``OPINION_MAX`` characters, or empty where ``required``."""
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationFailed(_("Give the reason for this step (%(step)s).") % {"step": move_label},
+                               extra={"field": "opinion", "rule": "required"})
+    if len(text) > OPINION_MAX:
+        raise ValidationFailed(_("The opinion is longer than %(n)d characters.") % {"n": OPINION_MAX},
+                               extra={"field": "opinion", "rule": "max_length"})
+    return text
+
+
+def opinion_record(*, actor, document: OfficialDocument, step: str, move: str, target: str,
+                   text: str, organization: Organization | None = None) -> Opinion:
+    """Keep an opinion given at ``step`` (a status) by ``actor`` (a person) for the 发文稿纸; called
+    inside the step's transaction by the action that takes it (no audit of its own: the step's
+    event carries the opinion)."""
+    return Opinion.objects.create(document=document, step=step, move=move, target=target, text=text,
+                                  author=actor, author_name=actor.name,
+                                  organization=organization or document.issuer)
+
+
 def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, comment: str = "",
           data: dict[str, Any] | None = None) -> str:
     """Check the table and the role for moving ``document`` (locked) to ``target``, complete the
     matching step of its outgoing process (``process.outgoing_step``, with ``data`` in the answer),
-    move the status and audit; return the move's name."""
+    keep the opinion of a move that takes one (``Opinion``; required for a return), move the status
+    and audit (``changes["opinion"]``); return the move's name."""
     if target not in Status.values:
         require_visible(actor, document)
         raise ValidationFailed(_("%(target)s is not a step of an official document.") % {"target": target},
@@ -233,13 +261,17 @@ def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, co
             extra={"status": document.status, "target": target},
         )
     require_issuer_role(actor, document, move.role)
+    comment = _opinion_text(str(move.label), comment, required=move.opinion == "required") if move.opinion \
+        else (comment or "").strip()
     previous = document.status
     outgoing_step(actor=actor, document=document, previous=previous, target=target, data=data, comment=comment)
+    if move.opinion:
+        opinion_record(actor=actor, document=document, step=previous, move=move.name, target=target, text=comment)
     document.status = target
     document.save(update_fields=["status", "updated_at"])
     audit_record(action=f"documents.document.{move.name}", actor=actor, organization=document.issuer,
                  obj=document, summary=(comment or f"{previous} → {target}")[:500],
-                 changes={"status": [previous, target], **({"comment": comment} if comment else {})})
+                 changes={"status": [previous, target], **({"opinion": comment} if comment else {})})
     return move.name
 
 
@@ -250,12 +282,18 @@ def document_transition(*, actor, document: OfficialDocument, to: str, comment: 
     签发, 登记 and 印制 have their own actions (``document_sign_off``, ``document_number_allocate``,
     ``document_print``) and are refused here.
 
+    Args:
+        comment: the opinion written at this step (核稿意见, 复核意见, the reason of a 退回 or 作废),
+            at most 2000 characters; kept as an ``Opinion`` for the 发文稿纸 when the move takes one
+            (``Move.opinion``) and shown in the history. A return (退回) needs it.
+
     Raises:
         NotFound: the actor may not see the document.
         PermissionDenied: the actor lacks the move's role in the issuing organization.
         Conflict: the table has no such move from the current status (the message names both).
         ValidationFailed: sent to 核稿 or 签发 with its 公开属性 undecided (``extra["field"] ==
-            "disclosure"``), or to 核稿 without recipients, or to 会签 without countersigners.
+            "disclosure"``), or to 核稿 without recipients, or to 会签 without countersigners; a return
+            without its reason, an opinion over 2000 characters (``extra["field"] == "opinion"``).
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     if to == Status.REVIEWING:
@@ -293,6 +331,8 @@ def document_sign_off(*, actor, document: OfficialDocument, mfa_verified: bool, 
     Args:
         mfa_verified: whether the leader's session passed the second factor (TOTP or a backup
             code: ``request.user.is_verified()``); signing off needs it.
+        comment: the 签发意见 (e.g. "同意。"), at most 2000 characters; kept as an ``Opinion`` with
+            the leader's name and the time, printed on the 发文稿纸 and in the history.
 
     Raises:
         NotFound, PermissionDenied: as ``document_transition``; the platform (None) cannot sign;
@@ -332,8 +372,11 @@ def _number_taken(number: DocumentNumber) -> OfficialDocument | None:
 
 
 @transaction.atomic
-def document_number_allocate(*, document: OfficialDocument, actor) -> OfficialDocument:
+def document_number_allocate(*, document: OfficialDocument, actor, today: date | None = None) -> OfficialDocument:
     """登记: allocate the next 发文字号 of the issuer's 机关代字 for this year and move to 印制.
+
+    ``today`` (default: today, local time) gives the year; the page shows the number beforehand
+    (``selectors.document_number_preview``, the same computation without the lock).
 
     The counter row of (机关代字, year) is locked with SELECT … FOR UPDATE in this transaction, so
     concurrent allocations get consecutive numbers 1, 2, 3… with no duplicate and no gap; the
@@ -361,11 +404,9 @@ def document_number_allocate(*, document: OfficialDocument, actor) -> OfficialDo
                                % {"organization": document.issuer.name}, extra={"field": "doc_code",
                                                                                "rule": "required"})
     _require_signers(document)
-    year = timezone.localdate().year
+    year = (today or timezone.localdate()).year
     counter = _lock_counter(code, year)
-    seq = counter.last_seq + 1
-    while _number_taken(DocumentNumber(code, year, seq)):
-        seq += 1
+    seq = number_next_free(code=code, year=year, after=counter.last_seq).seq
     _move(document, actor, Status.PRINTING, dedicated=True)
     counter.last_seq = seq
     counter.save(update_fields=["last_seq"])

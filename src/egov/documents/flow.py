@@ -21,15 +21,13 @@ from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.core.workdays import WorkCalendar
 from egov.documents import rules
-from egov.documents.actions import _move, publication_on_issue
+from egov.documents.actions import OPINION_MAX, _move, _require_recipients, opinion_record, publication_on_issue
 from egov.documents.models import OfficialDocument, Recipient, Transport
 from egov.documents.permissions import require_visible
 from egov.documents.process import countersign_task_for, outgoing_process, task_finish
 from egov.documents.states import Status
 from egov.workflow.models import WorkTask
 from egov.workflow.selectors import work_calendar
-
-OPINION_MAX = 2000
 
 
 def receipt_days() -> int:
@@ -80,6 +78,9 @@ def document_countersign(*, actor, document: OfficialDocument, agree: bool, mfa_
     organization = task.candidate_organization
     task_finish(actor=actor, task=task, data={"countersign_opinion": "agree" if agree else "disagree",
                                               "opinion": opinion})
+    opinion_record(actor=actor, document=document, step=Status.COUNTERSIGNING,
+                   move="countersign_agree" if agree else "countersign_disagree", target="", text=opinion,
+                   organization=organization)
     audit_record(action="documents.document.countersign", actor=actor, organization=organization, obj=document,
                  summary=f"{organization.name}: {'同意' if agree else '不同意'} {opinion}"[:500],
                  changes={"organization": organization.pk, "agree": agree, "opinion": opinion})
@@ -108,9 +109,11 @@ def _transport_for(recipient: Recipient) -> str:
     return Transport.PLATFORM
 
 
-def _receipt_due(document: OfficialDocument, calendar: WorkCalendar):
+def dispatch_receipt_due(document: OfficialDocument, calendar: WorkCalendar | None = None):
+    """The day by which recipients are to sign for ``document`` if it is dispatched today
+    (``receipt_days()`` working days, shorter when urgent; shown on the 核发 confirmation)."""
     return rules.handling_deadline(received_on=timezone.localdate(), urgency=document.urgency,
-                                   normal_days=receipt_days(), calendar=calendar)
+                                   normal_days=receipt_days(), calendar=calendar or work_calendar())
 
 
 @transaction.atomic
@@ -126,15 +129,17 @@ def document_dispatch(*, actor, document: OfficialDocument) -> OfficialDocument:
     Raises:
         NotFound, PermissionDenied: as ``document_transition`` (role: document clerk of the issuer).
         Conflict: not in 核发 (the message names the status); not sealed.
+        ValidationFailed: no recipient at all (``field: "main_to"``).
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     if document.status == Status.DISPATCHING and not document.sealed_pdf:
         require_visible(actor, document)
         raise Conflict(_("Only a sealed document is dispatched."), extra={"status": document.status})
     _move(document, actor, Status.ISSUED, dedicated=True)
+    _require_recipients(document)
     now = timezone.now()
     calendar = work_calendar()
-    due = _receipt_due(document, calendar)
+    due = dispatch_receipt_due(document, calendar)
     delivered = []
     for recipient in document.recipients.select_for_update().filter(organization__isnull=False):
         TRANSPORTS[_transport_for(recipient)](recipient, now=now)

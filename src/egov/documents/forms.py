@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from egov.documents.body import body_for_editing
 from egov.documents.models import Classification, Direction, Disclosure, Kind, Urgency
 from egov.orgs.models import Organization
+from egov.trust.models import Seal
 
 
 def _organizations():
@@ -66,3 +67,25 @@ class DocumentForm(forms.Form):
 class AttachmentForm(forms.Form):
     name = forms.CharField(label=_("Attachment name"), max_length=200)
     file = forms.FileField(label=_("File"))
+
+
+class StepOpinionForm(forms.Form):
+    """The opinion written with a step (核稿意见, 签发意见, the reason of a 退回); the action decides
+    whether the step needs one."""
+
+    opinion = forms.CharField(label=_("Opinion"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SealChoiceForm(forms.Form):
+    """用印: one of the seals the user may use (``selectors.document_seals_usable``)."""
+
+    seal = forms.ModelChoiceField(label=_("Seal"), queryset=Seal.objects.none(), widget=forms.RadioSelect,
+                                  error_messages={"required": _("Choose the seal to use."),
+                                                  "invalid_choice": _("Choose one of the seals you may use.")})
+
+    def __init__(self, *args, seals: list[Seal], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seal"].queryset = Seal.objects.filter(pk__in=[seal.pk for seal in seals])
+        if len(seals) == 1:
+            self.fields["seal"].initial = seals[0].pk

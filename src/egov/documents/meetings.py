@@ -21,12 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from egov.accounts.models import User
 from egov.audit.actions import audit_record
 from egov.audit.selectors import audit_events_for
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.documents.actions import document_draft
 from egov.documents.models import AgendaItem, Invitation, Kind, Meeting, OfficialDocument
 from egov.documents.states import Status as DocumentStatus
+from egov.facilities.notifications import in_both_languages, notification_send
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.permissions import has_role, member_organization_ids
 from egov.orgs.roles import Role
@@ -296,10 +298,30 @@ def meeting_remind(*, actor, meeting: Meeting) -> list[Invitation]:
     pending = list(meeting.invitations.filter(replied_at__isnull=True).select_related("organization"))
     if pending:
         Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(reminded_at=now)
+        _remind_clerks(meeting, pending)
         audit_record(action="documents.meeting.remind", actor=actor, organization=meeting.organizer, obj=meeting,
                      summary="催办 " + "、".join(i.organization.name for i in pending)[:480],
                      changes={"organizations": [i.organization_id for i in pending]})
     return pending
+
+
+def _remind_clerks(meeting: Meeting, pending: list[Invitation]) -> None:
+    """Tell the document clerks of each organization that has not replied, in their inbox
+    (/staff/notifications/) and by e-mail after commit, in the platform's language and in English
+    (``in_both_languages``)."""
+
+    def compose() -> tuple[str, str]:
+        subject = _("Meeting “%(title)s”: reply by %(due)s") % {
+            "title": meeting.title, "due": timezone.localtime(meeting.reply_due).strftime("%Y-%m-%d %H:%M")}
+        body = _("%(organizer)s asks for your organization's reply (回执) to the notice of “%(title)s”.") % {
+            "organizer": meeting.organizer.local_name, "title": meeting.title}
+        return subject, body
+
+    texts = in_both_languages(compose)
+    clerks = User.objects.filter(is_active=True, memberships__organization__in=[i.organization_id for i in pending],
+                                 memberships__roles__role=Role.DOCUMENT_CLERK).distinct()
+    for person in clerks:
+        notification_send(recipient=person, link_name="documents:meeting_notices", **texts)
 
 
 def minutes_title(meeting: Meeting) -> str:

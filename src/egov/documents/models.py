@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from egov.documents.numbers import DocumentNumber
-from egov.documents.states import IncomingStatus, Status
+from egov.documents.states import OPINION_LABELS, IncomingStatus, Status, move_for
 from egov.orgs.models import Organization
 
 
@@ -214,6 +214,48 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"
+
+
+class Opinion(models.Model):
+    """An opinion written at a step of 发文办理, as the 发文稿纸 shows it: 核稿意见, 签发意见, 复核意见,
+    会签意见, and the reasons of a return (退回) or a withdrawal (作废); with who wrote it and when.
+
+    ``step`` is the status the document was at (``reviewing``: 核稿, ``signing``: 签发 …), ``move``
+    the move's name in ``states.TRANSITIONS`` (``review``, ``sign_off``, ``return`` …;
+    ``countersign_agree`` / ``countersign_disagree`` for a 会签 answer) and ``target`` the status it
+    moved to ("" for a 会签 answer). ``author_name`` keeps the name as it was then.
+    """
+
+    document = models.ForeignKey(OfficialDocument, on_delete=models.CASCADE, related_name="opinions")
+    step = models.CharField(_("step"), max_length=20, choices=Status.choices)
+    move = models.CharField(max_length=30)
+    target = models.CharField(max_length=20, blank=True)
+    text = models.TextField(_("opinion"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    author_name = models.CharField(_("written by"), max_length=200)
+    organization = models.ForeignKey(Organization, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.text}"
+
+    @property
+    def step_label(self) -> str:
+        """The box of the 发文稿纸 it belongs to: 核稿意见, 会签意见, 签发意见, 复核意见 …"""
+        return str(OPINION_LABELS.get(self.step, Status(self.step).label))
+
+    @property
+    def decision_label(self) -> str:
+        """What the step decided, in the words of its button (核稿通过, 退回, 签发; 同意/不同意 for 会签)."""
+        if self.move == "countersign_agree":
+            return str(pgettext_lazy("countersign answer", "Agree"))
+        if self.move == "countersign_disagree":
+            return str(pgettext_lazy("countersign answer", "Disagree"))
+        move = move_for(self.step, self.target)
+        return str(move.label) if move is not None else self.move
 
 
 class Attachment(models.Model):

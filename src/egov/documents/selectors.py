@@ -5,15 +5,24 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.audit.models import AuditEvent
 from egov.audit.selectors import audit_events_for
-from egov.core.errors import NotFound
+from egov.core.errors import NotFound, ValidationFailed
 from egov.documents.incoming import require_incoming_visible
-from egov.documents.models import Classification, Disclosure, IncomingDocument, Kind, OfficialDocument, Recipient
+from egov.documents.models import (
+    Classification,
+    Disclosure,
+    DocumentNumberCounter,
+    IncomingDocument,
+    Kind,
+    OfficialDocument,
+    Opinion,
+    Recipient,
+)
+from egov.documents.numbers import DocumentNumber
 from egov.documents.permissions import on_issuing_side, require_issuing_side, require_visible, visible_documents
 from egov.documents.search import SearchResults, search
 from egov.documents.states import Status
@@ -121,9 +130,10 @@ def document_search(query: str, *, user=None, public: bool = False, limit: int =
 
 
 def _public_url(pk: int) -> str:
-    """The portal's page of published document ``pk`` (``settings.EGOV_PUBLIC_URL`` + its path), as
-    the staff site serves no portal pages."""
-    return settings.EGOV_PUBLIC_URL + reverse("portal:disclosure_detail", args=[pk], urlconf="egov.urls_public")
+    """The public page of published document ``pk``: ``settings.EGOV_PUBLIC_URL`` and
+    ``settings.EGOV_PUBLISHED_DOCUMENT_PATH`` (the staff site serves no portal pages, and documents
+    names no page of the portal above it)."""
+    return settings.EGOV_PUBLIC_URL + settings.EGOV_PUBLISHED_DOCUMENT_PATH.format(pk=pk)
 
 
 def document_history(*, actor, document: OfficialDocument) -> QuerySet[AuditEvent]:
@@ -137,19 +147,70 @@ def document_history(*, actor, document: OfficialDocument) -> QuerySet[AuditEven
     return audit_events_for(object_type=OfficialDocument._meta.label_lower, object_id=document.pk)
 
 
+def document_opinions(*, actor, document: OfficialDocument) -> QuerySet[Opinion]:
+    """The opinions written at the steps of ``document`` (核稿, 会签, 签发, 复核, returns), oldest
+    first: the opinion boxes of its 发文稿纸.
+
+    Raises:
+        NotFound: the actor may not see the document, or only receives it (the issuer's drafting is
+            the issuer's, as its history is).
+    """
+    require_visible(actor, document)
+    require_issuing_side(actor, document)
+    return document.opinions.select_related("organization").order_by("created_at", "id")
+
+
 # Seals a document is sealed with, in order of preference (公章, then 公文专用章).
 _DOCUMENT_SEAL_KINDS = [Seal.Kind.OFFICIAL, Seal.Kind.DOCUMENT]
 
 
 def document_seal_for(*, actor, document: OfficialDocument) -> Seal | None:
-    """The issuer's active seal that ``actor`` may use for 用印: its 公章, else its 公文专用章; None
-    when the actor may use neither."""
-    seals = {seal.kind: seal for seal in seals_of(organization=document.issuer)}
-    for kind in _DOCUMENT_SEAL_KINDS:
-        seal = seals.get(kind)
-        if seal is not None and seal_usable_by(seal=seal, user=actor):
-            return seal
-    return None
+    """The seal ``actor`` would use first for 用印 (the first of ``document_seals_usable``: the
+    issuer's 公章, else its 公文专用章); None when the actor may use none."""
+    seals = document_seals_usable(actor=actor, document=document)
+    return seals[0] if seals else None
+
+
+def number_next_free(*, code: str, year: int, after: int) -> DocumentNumber:
+    """The first 发文字号 of ``code`` in ``year`` after sequence ``after`` that no document holds
+    (hand-registered numbers are passed over, as ``actions.document_number_allocate`` does)."""
+    seq = after + 1
+    while OfficialDocument.objects.filter(number_code=code, number_year=year, number_seq=seq).exists():
+        seq += 1
+    return DocumentNumber(code, year, seq)
+
+
+def document_number_preview(*, actor, document: OfficialDocument, today: date | None = None) -> DocumentNumber:
+    """The 发文字号 that 登记 would give ``document`` now: the next free number of its issuer's 机关代字
+    in the year of ``today`` (default: today, local time). Provisional: an allocation of another
+    document in between takes it, and the confirmed one is the next again.
+
+    Raises:
+        NotFound: the actor may not see the document.
+        ValidationFailed: the issuer has no 机关代字 (``field: "doc_code"``).
+    """
+    require_visible(actor, document)
+    code = document.issuer.doc_code
+    if not code:
+        raise ValidationFailed(_("%(organization)s has no document code (机关代字).")
+                               % {"organization": document.issuer.name}, extra={"field": "doc_code",
+                                                                               "rule": "required"})
+    year = (today or timezone.localdate()).year
+    last = DocumentNumberCounter.objects.filter(code=code, year=year).values_list("last_seq", flat=True).first()
+    return number_next_free(code=code, year=year, after=last or 0)
+
+
+def document_seals_usable(*, actor, document: OfficialDocument) -> list[Seal]:
+    """The active seals of the document's issuer and joint issuers (联合行文) that ``actor`` holds a
+    grant for (``trust.selectors.seal_usable_by``), the issuer's first, 公章 before 公文专用章: the
+    choice offered at 用印."""
+    issuers = [document.issuer, *document.co_issuers.order_by("path")]
+    order = {kind: index for index, kind in enumerate(_DOCUMENT_SEAL_KINDS)}
+    usable = []
+    for organization in issuers:
+        seals = sorted(seals_of(organization=organization), key=lambda seal: order.get(seal.kind, len(order)))
+        usable += [seal for seal in seals if seal_usable_by(seal=seal, user=actor)]
+    return usable
 
 
 @dataclass(frozen=True)

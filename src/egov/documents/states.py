@@ -18,7 +18,9 @@ Incoming documents (收文办理, 条例 §§24–25) have their own table, ``IN
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from egov.orgs.roles import Role
 
@@ -39,34 +41,81 @@ class Status(models.TextChoices):
 
 @dataclass(frozen=True)
 class Move:
-    """One allowed move: ``name`` (used in audit actions), the ``role`` that makes it, and whether
-    only its own action may make it (``dedicated``)."""
+    """One allowed move: ``name`` (used in audit actions), the ``role`` that makes it, whether only
+    its own action may make it (``dedicated``), the words of its button (``label``) and of its line
+    in the history (``done``, with ``%(actor)s``), whether it takes an opinion (``opinion``: ""
+    none, ``"optional"``, ``"required"``: a return needs its reason) and whether it is confirmed on
+    a page of its own that shows what will happen (``confirm``: 登记, 用印, 核发)."""
 
     name: str
     role: Role
+    label: Promise
+    done: Promise
     dedicated: bool = False
+    opinion: str = ""
+    confirm: bool = False
 
 
+# Each move's button (``label``) and history sentence (``done``) have the context "official document step".
 # Before it is issued a document can be withdrawn (作废); a number it holds stays recorded as used.
 _WITHDRAWABLE = [Status.DRAFTING, Status.REVIEWING, Status.SIGNING, Status.RECHECKING,
                  Status.REGISTERING, Status.PRINTING, Status.SEALING, Status.DISPATCHING]
 
 TRANSITIONS: dict[tuple[str, str], Move] = {
-    (Status.DRAFTING, Status.REVIEWING): Move("submit", Role.DOCUMENT_CLERK),
-    (Status.REVIEWING, Status.DRAFTING): Move("return", Role.REVIEWER),
-    (Status.REVIEWING, Status.COUNTERSIGNING): Move("send_countersign", Role.REVIEWER),
-    (Status.REVIEWING, Status.SIGNING): Move("review", Role.REVIEWER),
+    (Status.DRAFTING, Status.REVIEWING): Move(
+        "submit", Role.DOCUMENT_CLERK, pgettext_lazy("official document step", "Send for review"),
+        pgettext_lazy("official document step", "%(actor)s sent the draft for review")),
+    (Status.REVIEWING, Status.DRAFTING): Move(
+        "return", Role.REVIEWER, pgettext_lazy("official document step", "Return"),
+        pgettext_lazy("official document step", "%(actor)s returned the draft"), opinion="required"),
+    (Status.REVIEWING, Status.COUNTERSIGNING): Move(
+        "send_countersign", Role.REVIEWER, pgettext_lazy("official document step", "Send for countersigning"),
+        pgettext_lazy("official document step", "%(actor)s sent the draft for countersigning"),
+        opinion="optional"),
+    (Status.REVIEWING, Status.SIGNING): Move(
+        "review", Role.REVIEWER, pgettext_lazy("official document step", "Approve the review"),
+        pgettext_lazy("official document step", "%(actor)s approved the review"), opinion="optional"),
     # The last 会签 answer moves the document on; the role is held in a countersigning organization.
-    (Status.COUNTERSIGNING, Status.SIGNING): Move("countersigned", Role.APPROVER, dedicated=True),
-    (Status.SIGNING, Status.RECHECKING): Move("sign_off", Role.APPROVER, dedicated=True),
-    (Status.SIGNING, Status.DRAFTING): Move("return", Role.APPROVER),
-    (Status.RECHECKING, Status.REGISTERING): Move("recheck", Role.DOCUMENT_CLERK),
-    (Status.RECHECKING, Status.DRAFTING): Move("return", Role.DOCUMENT_CLERK),
-    (Status.REGISTERING, Status.PRINTING): Move("register", Role.DOCUMENT_CLERK, dedicated=True),
-    (Status.PRINTING, Status.SEALING): Move("print", Role.DOCUMENT_CLERK, dedicated=True),
-    (Status.SEALING, Status.DISPATCHING): Move("seal", Role.DOCUMENT_CLERK, dedicated=True),
-    (Status.DISPATCHING, Status.ISSUED): Move("dispatch", Role.DOCUMENT_CLERK, dedicated=True),
-    **{(state, Status.WITHDRAWN): Move("withdraw", Role.DOCUMENT_CLERK) for state in _WITHDRAWABLE},
+    (Status.COUNTERSIGNING, Status.SIGNING): Move(
+        "countersigned", Role.APPROVER, pgettext_lazy("official document step", "Countersign"),
+        pgettext_lazy("official document step", "Every countersigning organization has answered"),
+        dedicated=True),
+    (Status.SIGNING, Status.RECHECKING): Move(
+        "sign_off", Role.APPROVER, pgettext_lazy("official document step", "Sign off"),
+        pgettext_lazy("official document step", "%(actor)s signed off"), dedicated=True, opinion="optional"),
+    (Status.SIGNING, Status.DRAFTING): Move(
+        "return", Role.APPROVER, pgettext_lazy("official document step", "Return for changes"),
+        pgettext_lazy("official document step", "%(actor)s returned it for changes"), opinion="required"),
+    (Status.RECHECKING, Status.REGISTERING): Move(
+        "recheck", Role.DOCUMENT_CLERK, pgettext_lazy("official document step", "Recheck passed"),
+        pgettext_lazy("official document step", "%(actor)s rechecked it"), opinion="optional"),
+    (Status.RECHECKING, Status.DRAFTING): Move(
+        "return", Role.DOCUMENT_CLERK, pgettext_lazy("official document step", "Return"),
+        pgettext_lazy("official document step", "%(actor)s returned the draft"), opinion="required"),
+    (Status.REGISTERING, Status.PRINTING): Move(
+        "register", Role.DOCUMENT_CLERK, pgettext_lazy("official document step", "Register and number"),
+        pgettext_lazy("official document step", "%(actor)s registered it"), dedicated=True, confirm=True),
+    (Status.PRINTING, Status.SEALING): Move(
+        "print", Role.DOCUMENT_CLERK, pgettext_lazy("official document step", "Print"),
+        pgettext_lazy("official document step", "%(actor)s printed it"), dedicated=True),
+    (Status.SEALING, Status.DISPATCHING): Move(
+        "seal", Role.DOCUMENT_CLERK, pgettext_lazy("official document step", "Seal"),
+        pgettext_lazy("official document step", "%(actor)s sealed it"), dedicated=True, confirm=True),
+    (Status.DISPATCHING, Status.ISSUED): Move(
+        "dispatch", Role.DOCUMENT_CLERK, pgettext_lazy("official document step", "Dispatch"),
+        pgettext_lazy("official document step", "%(actor)s dispatched it"), dedicated=True, confirm=True),
+    **{(state, Status.WITHDRAWN): Move(
+        "withdraw", Role.DOCUMENT_CLERK, pgettext_lazy("official document step", "Withdraw"),
+        pgettext_lazy("official document step", "%(actor)s withdrew the document"), opinion="optional")
+       for state in _WITHDRAWABLE},
+}
+
+# What the opinion given at a step is called on the 发文稿纸 (and above its box on the page).
+OPINION_LABELS: dict[str, Promise] = {
+    Status.REVIEWING: pgettext_lazy("official document step", "Review opinion"),
+    Status.SIGNING: pgettext_lazy("official document step", "Sign-off opinion"),
+    Status.RECHECKING: pgettext_lazy("official document step", "Recheck opinion"),
+    Status.COUNTERSIGNING: pgettext_lazy("official document step", "Countersign opinion"),
 }
 
 # States in which the text of a document may still change.
@@ -76,6 +125,11 @@ EDITABLE = frozenset({Status.DRAFTING, Status.REVIEWING})
 def move_for(current: str, target: str) -> Move | None:
     """The move from ``current`` to ``target``, or None when the table does not allow it."""
     return TRANSITIONS.get((current, target))
+
+
+def moves_from(current: str) -> list[tuple[str, Move]]:
+    """``(target, move)`` of every move the table allows from ``current``, in the table's order."""
+    return [(target, move) for (start, target), move in TRANSITIONS.items() if start == current]
 
 
 class IncomingStatus(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.documents import views, views_flow, views_meetings, views_supervision
+from egov.documents import views, views_flow, views_meetings, views_steps, views_supervision
 
 app_name = "documents"
 urlpatterns = [
@@ -8,7 +8,8 @@ urlpatterns = [
     path("new/", views.document_new, name="new"),
     path("search/", views.document_search, name="search"),
     path("<int:pk>/", views.document_detail, name="detail"),
-    path("<int:pk>/move/", views.document_move, name="move"),
+    path("<int:pk>/move/", views_steps.document_move, name="move"),
+    path("<int:pk>/steps/<slug:step>/", views_steps.document_step, name="step"),
     path("<int:pk>/publication/", views.document_publication, name="publication"),
     path("<int:pk>/receive/", views.document_receive, name="receive"),
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:position>/remove/", views.attachment_remove, name="attachment_remove"),
     path("<int:pk>/preview.pdf", views.document_preview, name="preview"),
     path("<int:pk>/history/", views.document_history, name="history"),
+    path("<int:pk>/archive.zip", views.document_archive_download, name="archive"),
     path("<int:pk>/countersign/", views_flow.countersign, name="countersign"),
     path("outbox/", views_flow.outbox, name="outbox"),
     path("inbox/", views_flow.inbox, name="inbox"),

@@ -15,15 +15,16 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
-from egov.core.errors import ApplicationError, NotFound, PermissionDenied
+from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.documents import actions, selectors
+from egov.documents.archive import document_archive_package
 from egov.documents.files import attachment_kind
-from egov.documents.flow import document_dispatch as dispatch
-from egov.documents.forms import AttachmentForm, DocumentForm
+from egov.documents.forms import AttachmentForm, DocumentForm, StepOpinionForm
+from egov.documents.history import history_rows
 from egov.documents.process import countersign_task_for
 from egov.documents.rendering import pdf_render, print_data
-from egov.documents.states import EDITABLE, TRANSITIONS, Status
+from egov.documents.states import EDITABLE, OPINION_LABELS, Status, move_for, moves_from
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
@@ -76,13 +77,18 @@ def document_new(request):
     return render(request, "documents/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _moves(document, user) -> list[dict]:
-    """The steps the table allows from the document's status that ``user`` holds the role for in
-    the issuing organization, for buttons (issuing side only; 会签 has its own form)."""
-    return [{"to": target, "label": Status(target).label, "name": move.name}
-            for (current, target), move in TRANSITIONS.items()
-            if current == document.status and move.name != "countersigned" and has_role(user, document.issuer,
-                                                                                          move.role)]
+def step_buttons(document, user) -> dict:
+    """The steps ``user`` may take on ``document`` now (issuing side; 会签 has its own form):
+    ``{"moves": [{"to", "name", "label", "confirm", "kind"}], "opinion": bool, "opinion_label"}``.
+    ``kind`` is ``"warning"`` for 退回 and 作废, ``"primary"`` otherwise."""
+    moves = [{"to": target, "name": move.name, "label": move.label, "confirm": move.confirm,
+              "kind": "warning" if move.name in ("return", "withdraw") else "primary"}
+             for target, move in moves_from(document.status)
+             if move.name != "countersigned" and has_role(user, document.issuer, move.role)]
+    moves.sort(key=lambda m: m["kind"] == "warning")  # the step forward first, 退回 and 作废 after it
+    takes_opinion = any(move_for(document.status, m["to"]).opinion for m in moves)
+    return {"moves": moves, "opinion": takes_opinion,
+            "opinion_label": OPINION_LABELS.get(document.status) or _("Reason for withdrawing (作废 only)")}
 
 
 @staff_required
@@ -102,6 +108,14 @@ def document_detail(request, pk: int):
                 messages.success(request, _("The document is saved."))
                 return redirect("documents:detail", pk=document.pk)
         status = 400
+    return document_page(request, document, form=form, status=status)
+
+
+def document_page(request, document, *, form=None, opinion_form=None, status: int = 200):
+    """Render a document's page; ``form`` is the elements form (bound when it failed), ``opinion_form``
+    the opinion of a step that failed (shown with its error and the text as typed)."""
+    if form is None and document.status in EDITABLE:
+        form = DocumentForm(initial=DocumentForm.initial_for(document))
     recipients = list(document.recipients.select_related("organization"))
     can_receive = document.status == Status.ISSUED and any(
         row.received_at is None and row.delivered_at and row.organization
@@ -111,16 +125,19 @@ def document_detail(request, pk: int):
                   if issuer_side and document.status == Status.ISSUED else [])
     countersign = document.status == Status.COUNTERSIGNING and countersign_task_for(actor=request.user,
                                                                                     document=document) is not None
+    can_see_history = selectors.document_history_visible(actor=request.user, document=document)
     return render(request, "documents/detail.html", {
         "deliveries": deliveries, "countersign": countersign,
-        "moves": _moves(document, request.user) if issuer_side else [],
+        "steps": step_buttons(document, request.user) if issuer_side else {"moves": []},
+        "opinion_form": opinion_form or StepOpinionForm(),
+        "opinions": selectors.document_opinions(actor=request.user, document=document) if can_see_history else [],
         "document": document, "form": form, "attachment_form": AttachmentForm(),
         "recipients": recipients, "can_receive": can_receive, "attachments": document.attachments.all(),
         "limit_mb": actions.attachment_max_bytes() // (1024 * 1024),
         "can_supervise": _drafting_organizations(request.user).exists(),  # 督办立项 from this document
         "can_publish": issuer_side and selectors.document_can_publish(actor=request.user, document=document),
-        "can_see_history": selectors.document_history_visible(actor=request.user, document=document),
-    }, status=status)
+        "can_see_history": can_see_history,
+    }, status=400 if opinion_form is not None and opinion_form.errors else status)
 
 
 @staff_required
@@ -135,36 +152,6 @@ def document_publication(request, pk: int):
         else:
             actions.document_unpublish(actor=request.user, document=document, reason=request.POST.get("reason", ""))
             messages.success(request, _("The document is withdrawn from the public site."))
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("documents:detail", pk=document.pk)
-
-
-@staff_required
-@require_POST
-def document_move(request, pk: int):
-    """Take one step: the dedicated actions for 签发, 登记, 印制 and 用印, the table's move otherwise."""
-    document = _document_or_404(request, pk)
-    target = request.POST.get("to", "")
-    try:
-        if target == Status.RECHECKING and document.status == Status.SIGNING:
-            actions.document_sign_off(actor=request.user, document=document, mfa_verified=request.user.is_verified(),
-                                      comment=request.POST.get("comment", ""))
-        elif target == Status.PRINTING:
-            actions.document_number_allocate(document=document, actor=request.user)
-        elif target == Status.SEALING:
-            actions.document_print(document=document, actor=request.user)
-        elif target == Status.ISSUED:
-            dispatch(actor=request.user, document=document)
-        elif target == Status.DISPATCHING and document.status == Status.SEALING:
-            seal = selectors.document_seal_for(actor=request.user, document=document)
-            if seal is None:
-                raise PermissionDenied(_("You may use no seal of %(organization)s.")
-                                       % {"organization": document.issuer.name})
-            actions.document_seal(document=document, actor=request.user, seal=seal)
-        else:
-            actions.document_transition(actor=request.user, document=document, to=target,
-                                        comment=request.POST.get("comment", ""))
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("documents:detail", pk=document.pk)
@@ -266,9 +253,28 @@ def document_history(request, pk: int):
     document = _document_or_404(request, pk)
     try:
         events = selectors.document_history(actor=request.user, document=document)
+        opinions = selectors.document_opinions(actor=request.user, document=document)
     except NotFound:
         raise Http404(_("No such document.")) from None  # a recipient: the issuer's history is not theirs
-    return render(request, "documents/history.html", {"document": document, "events": events})
+    return render(request, "documents/history.html", {"document": document, "rows": history_rows(events),
+                                                      "opinions": opinions})
+
+
+@staff_required
+def document_archive_download(request, pk: int):
+    """The issuer's archive package (ZIP, with the 发文稿纸) of an issued document."""
+    document = _document_or_404(request, pk)
+    try:
+        name, data = document_archive_package(actor=request.user, document=document)
+    except NotFound:
+        raise Http404(_("No such document.")) from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("documents:detail", pk=document.pk)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 _SEARCH_PER_PAGE = 20

@@ -18,6 +18,7 @@ from egov.documents import incoming as steps
 from egov.documents import selectors
 from egov.documents.archive import archive_package
 from egov.documents.flow import document_countersign
+from egov.documents.history import history_rows
 from egov.documents.models import Reminder
 from egov.documents.states import CIRCULATING, IncomingStatus
 from egov.orgs.permissions import has_role
@@ -88,7 +89,7 @@ def incoming_detail(request, pk: int):
         "circulating": incoming.status in CIRCULATING, "circulations": circulations,
         "to_read": any(c.reader_id == user.pk and c.read_at is None for c in circulations),
         "reminders": incoming.recipient.reminders.all()[:10],
-        "events": selectors.incoming_history(actor=user, incoming=incoming),
+        "rows": history_rows(selectors.incoming_history(actor=user, incoming=incoming), incoming=True),
     })
 
 

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from egov.core.actors import is_system
 from egov.core.errors import PermissionDenied
 from egov.orgs.models import Membership, Organization, RoleAssignment
 from egov.orgs.roles import Role
@@ -40,13 +41,13 @@ def has_role_over(user, organization: Organization, role: Role) -> bool:
 def require_operator(actor, organization: Organization | None) -> None:
     """Raise unless ``actor`` may administer ``organization`` (None: the whole tree).
 
-    ``actor=None`` is the platform itself (migrations, ``egov`` commands run by the server's
+    ``actor=SYSTEM`` is the platform itself (migrations, ``egov`` commands run by the server's
     operator); people always act as themselves.
 
     Raises:
         PermissionDenied: the actor holds no operator role over the organization.
     """
-    if actor is None:
+    if is_system(actor):
         return
     if organization is None:
         allowed = getattr(actor, "is_active", False) and RoleAssignment.objects.filter(

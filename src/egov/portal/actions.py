@@ -2,25 +2,31 @@
 
 Each action is keyword-only, atomic and audited, checks the actor (deny by default), changes the
 status only through ``_move`` (one transition table, ``MOVES``) and tells the applicant in the site
-and by e-mail after commit (``egov.services.notifying.notification_send``). Date-dependent actions
+and by e-mail after commit (``egov.facilities.notifications.notification_send``). Date-dependent actions
 take ``today`` (default: the local date) so that deadlines can be worked out for a given day.
 """
 
-import hashlib
-import json
-import re
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egov.accounts.models import User
+from egov.accounts.permissions import require_public_user
 from egov.audit.actions import audit_record
 from egov.core import workdays
+from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, ValidationFailed
+from egov.core.text import text_clean
+from egov.facilities import transitions
+from egov.facilities.files import FileSpec, file_store
+from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
+from egov.facilities.notifications import in_both_languages, notification_send
+from egov.facilities.numbering import counter_take
+from egov.facilities.transitions import Machine
 from egov.orgs.models import Organization
 from egov.portal import deadlines
 from egov.portal.models import (
@@ -37,18 +43,14 @@ from egov.portal.permissions import (
     OFFICE_ROLES,
     require_office_head,
     require_office_staff,
-    require_public_user,
     require_request_applicant,
 )
-from egov.services import storage
-from egov.services.actions import material_file_store
-from egov.services.notifying import in_both_languages, notification_send
 from egov.workflow.selectors import work_calendar
 
 DESCRIPTION_MAX = 2000
+ANSWER_FILE = FileSpec(kinds=frozenset({"pdf"}))  # the signed 答复书, up to EGOV_MATERIAL_MAX_BYTES
 TEXT_MAX = 5000
 CORRECTION_PERIOD_MAX = 30  # working days the applicant may be given to correct (§30 "合理的补正期限")
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # an idempotency key, as the service hall's (services.applying)
 
 # Statuses in which the answer period runs (the clock is not stopped, no answer yet).
 CLOCK_RUNNING = frozenset({S.RECEIVED, S.CORRECTED, S.EXTENDED})
@@ -86,13 +88,7 @@ def _invalid(message: str, field: str, rule: str, **extra: Any) -> ValidationFai
 
 
 def _text(value: str | None, *, field: str, label: str, required: bool, limit: int = TEXT_MAX) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise _invalid(_("Please fill in %(label)s.") % {"label": label}, field, "required")
-    if len(text) > limit:
-        raise _invalid(_("%(label)s is longer than %(limit)d characters.") % {"label": label, "limit": limit},
-                       field, "max_length")
-    return text
+    return text_clean(value, field=field, limit=limit, required=required, label=label)
 
 
 def _recompute_due(request: DisclosureRequest, calendar: workdays.WorkCalendar, today: date) -> tuple[str, ...]:
@@ -130,38 +126,39 @@ def request_notify(*, request: DisclosureRequest, move: str, note: str = "") -> 
             lines.append(note)
         return subject, "\n".join(str(x) for x in lines)
 
-    notification_send(recipient=request.applicant, **in_both_languages(compose))
+    notification_send(recipient=request.applicant, link_name="portal:request", link_args=[request.number],
+                      **in_both_languages(compose))
+
+
+REQUEST = Machine(
+    kind="portal.disclosure_request", moves=MOVES, labels=MOVE_LABELS,
+    refused=gettext_lazy("The request is %(state)s; “%(move)s” is not possible at this stage."),
+    resume_field="resume_status", pausing=frozenset({"consult"}),
+)
 
 
 def _locked(request: DisclosureRequest) -> DisclosureRequest:
-    return DisclosureRequest.objects.select_for_update().select_related("agency", "applicant").get(pk=request.pk)
+    return transitions.locked(request, "agency", "applicant")
 
 
 def _target(request: DisclosureRequest, move: str) -> S:
-    allowed, target = MOVES[move]
-    if request.status not in allowed:
-        raise Conflict(_("The request is %(state)s; “%(move)s” is not possible at this stage.")
-                       % {"state": request.get_status_display(), "move": MOVE_LABELS[move]},
-                       extra={"state": request.status, "move": move})
-    return S(request.resume_status) if target is None else target
+    return S(transitions.move_target(machine=REQUEST, obj=request, move=move))
 
 
 def _move(*, request: DisclosureRequest, move: str, actor, by: str, note: str = "",
           changes: dict[str, Any] | None = None, fields: tuple[str, ...] = ()) -> DisclosureRequest:
-    """Apply ``move`` to the locked ``request``: status, timeline line, audit event, notification."""
-    target = _target(request, move)
-    before = request.status
-    request.resume_status = before if move == "consult" else ""
-    request.status = target
-    request.save(update_fields=["status", "resume_status", *fields])
-    DisclosureRequestEvent.objects.create(request=request, move=move, status_from=before, status_to=target,
-                                          by=by[:200], note=note)
-    audit_record(action=f"portal.disclosure_request.{move}", actor=actor,
-                 organization=request.agency if actor is None or actor.kind == User.Kind.STAFF else None,
-                 obj=request, summary=f"{request.number} {move}: {before} → {target}",
-                 changes={"status": [before, target], **(changes or {})})
-    request_notify(request=request, move=move, note=note)
-    return request
+    """Apply ``move`` to the locked ``request`` (``facilities.transitions.transition_apply``): status,
+    timeline line, audit event, notification of the applicant."""
+    staff_side = actor is SYSTEM or actor.kind == User.Kind.STAFF
+
+    def timeline(before, target) -> DisclosureRequestEvent:
+        return DisclosureRequestEvent.objects.create(request=request, move=move, status_from=before,
+                                                     status_to=target, by=by[:200], note=note)
+
+    return transitions.transition_apply(
+        machine=REQUEST, obj=request, move=move, actor=actor, organization=request.agency if staff_side else None,
+        label=request.number, changes=changes, fields=fields, timeline=timeline,
+        notify=lambda before, target, row: request_notify(request=request, move=move, note=note))
 
 
 def _office(actor, request: DisclosureRequest) -> None:
@@ -170,16 +167,8 @@ def _office(actor, request: DisclosureRequest) -> None:
 
 
 def _number_allocate(day: date) -> str:
-    """``YSQ-20260928-0001``: the day's next number (the day's counter row stays locked until commit)."""
-    try:
-        with transaction.atomic():
-            DisclosureNumberCounter.objects.get_or_create(day=day)
-    except IntegrityError:
-        pass  # created meanwhile by a concurrent transaction, which has committed it
-    counter = DisclosureNumberCounter.objects.select_for_update().get(day=day)
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return f"YSQ-{day:%Y%m%d}-{counter.value:04d}"
+    """``YSQ-20260928-0001``: the day's next number (gap-tolerant, ``facilities.numbering``)."""
+    return f"YSQ-{day:%Y%m%d}-{counter_take(model=DisclosureNumberCounter, key={'day': day}):04d}"
 
 
 @transaction.atomic
@@ -211,10 +200,8 @@ def request_submit(*, actor, agency: Organization, description: str, form_wanted
         Conflict: the key was used for a request with other content (``rule =
             "idempotency_key_content"``, with that request's ``number``).
     """
-    require_public_user(actor)
-    key = (idempotency_key or "").strip()
-    if not _KEY.match(key):
-        raise _invalid(_("The idempotency key is 8 to 64 letters, digits, - or _."), "idempotency_key", "format")
+    require_public_user(actor, _("Sign in as a citizen or an enterprise to request information."))
+    key = idempotency_key_check(idempotency_key)
     if agency is None or not agency.is_active:
         raise _invalid(_("Choose an agency."), "agency", "required")
     description = _text(description, field="description", label=_("the information requested"), required=True,
@@ -236,18 +223,15 @@ def request_submit(*, actor, agency: Organization, description: str, form_wanted
     else:
         identity = actor.legal_person
         name, id_number = identity.name, identity.uscc
-    digest = hashlib.sha256(json.dumps(
-        {"agency": agency.pk, "description": description, "purpose": purpose, "form_wanted": form_wanted,
-         "phone": phone, "email": email, "address": address}, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    digest = body_digest({"agency": agency.pk, "description": description, "purpose": purpose,
+                          "form_wanted": form_wanted, "phone": phone, "email": email, "address": address})
     # One submission per applicant at a time: a double click waits here, then finds the first request.
     User.objects.select_for_update().filter(pk=actor.pk).first()
-    existing = DisclosureRequest.objects.filter(applicant=actor, idempotency_key=key).first()
+    existing = submitted_before(
+        queryset=DisclosureRequest.objects.filter(applicant=actor), key=key, digest=digest,
+        other_body_message=_("This form was already sent as request %(number)s, with other content. To ask for "
+                             "something else, start a new request."))
     if existing is not None:
-        if existing.request_digest != digest:
-            raise Conflict(_("This form was already sent as request %(number)s, with other content. To ask for "
-                             "something else, start a new request.") % {"number": existing.number},
-                           extra={"field": "idempotency_key", "rule": "idempotency_key_content",
-                                  "number": existing.number})
         return existing
     now = timezone.now()
     request = DisclosureRequest.objects.create(
@@ -471,10 +455,8 @@ def request_answer(*, actor, request: DisclosureRequest, kind: str, text: str, l
                              required=False, limit=200) if kind == AnswerKind.NOT_COMPETENT else ""
     stored = None
     if file is not None:
-        data = file if isinstance(file, bytes) else file.read()
-        if storage.detect_kind(data) != "pdf":
-            raise _invalid(_("The answer file must be a PDF."), "file", "file_type")
-        stored = material_file_store(actor=actor, content=data)
+        stored = file_store(actor=actor, content=file, spec=ANSWER_FILE, audit_action="portal.answer_file.store",
+                            changes={"request": request.number})
     request.answer_kind, request.answer_text, request.legal_basis = kind, text, legal_basis
     request.competent_agency, request.answer_file, request.answered_at = competent_agency, stored, timezone.now()
     note = str(AnswerKind(kind).label)
@@ -510,7 +492,7 @@ def _remind_staff(request: DisclosureRequest, days_left: int) -> None:
 
     texts = in_both_languages(compose)
     for person in staff:
-        notification_send(recipient=person, **texts)
+        notification_send(recipient=person, link_name="portal_staff:request", link_args=[request.number], **texts)
 
 
 @transaction.atomic
@@ -545,7 +527,7 @@ def requests_mark_overdue(*, today: date | None = None) -> dict[str, int]:
     expired = (DisclosureRequest.objects.select_for_update(of=("self",)).select_related("agency", "applicant")
                .filter(status=S.CORRECTION, correction_due_on__lt=today))
     for request in expired:
-        _move(request=request, move="deem_withdrawn", actor=None, by=request.agency.name,
+        _move(request=request, move="deem_withdrawn", actor=SYSTEM, by=request.agency.name,
               note=_("The request was not corrected by %(day)s.") % {"day": request.correction_due_on.isoformat()})
         counts["deemed_withdrawn"] += 1
     return counts

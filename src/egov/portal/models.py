@@ -97,7 +97,7 @@ class DisclosureRequest(models.Model):
     answer_text = models.TextField(_("answer text"), blank=True)
     legal_basis = models.TextField(pgettext_lazy("disclosure request", "legal basis"), blank=True)
     competent_agency = models.CharField(_("competent agency"), max_length=200, blank=True)
-    answer_file = models.ForeignKey("services.StoredFile", verbose_name=_("answer file"), null=True, blank=True,
+    answer_file = models.ForeignKey("facilities.StoredFile", verbose_name=_("answer file"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     overdue_since = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
     reminded_on = models.DateField(_("staff reminded on"), null=True, blank=True)

@@ -8,24 +8,12 @@ that a request exists (404). Only the head approves an extension (第三十三�
 
 from django.utils.translation import gettext as _
 
-from egov.accounts.models import User
 from egov.core.errors import NotFound, PermissionDenied
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
 
 OFFICE_ROLES = (Role.DISCLOSURE_OFFICER, Role.DISCLOSURE_HEAD)
-
-
-def require_public_user(actor) -> None:
-    """Raise unless ``actor`` is an active natural or legal person (the applicants of 第二十七条).
-
-    Raises:
-        PermissionDenied: anonymous, staff or deactivated.
-    """
-    if actor is None or not getattr(actor, "is_active", False) or getattr(actor, "kind", None) not in (
-            User.Kind.NATURAL, User.Kind.LEGAL):
-        raise PermissionDenied(_("Sign in as a citizen or an enterprise to request information."))
 
 
 def require_request_applicant(user, request) -> None:

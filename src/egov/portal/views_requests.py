@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 from egov.accounts.permissions import public_user_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
+from egov.facilities.files import file_read
 from egov.portal import actions, forms
 from egov.portal.actions import OPEN
 from egov.portal.models import RequestStatus
 from egov.portal.selectors import request_get_for_applicant, request_timeline, requests_of
-from egov.services.selectors import stored_file_read
 
 
 def _request_or_404(request, number: str):
@@ -110,7 +110,7 @@ def answer_file_response(row) -> HttpResponse:
     if row.answer_file is None:
         raise Http404(_("This answer has no file."))
     try:
-        data = stored_file_read(stored=row.answer_file)
+        data = file_read(stored=row.answer_file)
     except NotFound as error:
         raise Http404(error.message) from None
     response = HttpResponse(data, content_type="application/pdf")

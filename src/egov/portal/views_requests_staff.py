@@ -3,16 +3,16 @@ office's queue and a request with the forms of the steps the staff member may ta
 request shows the applicant's personal data and is audited.
 """
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
-from egov.core.errors import ApplicationError, NotFound
-from egov.core.forms import add_application_error
+from egov.core.errors import NotFound
+from egov.core.views import step_post
 from egov.portal import actions, forms
 from egov.portal.selectors import (
     office_queue,
@@ -83,18 +83,15 @@ def request_step(request, number: str, step: str):
     row = _request_or_404(request, number)
     if step not in STEPS:
         raise Http404(_("No such step."))
-    form = STEPS[step][0](request.POST, request.FILES, prefix=step)
-    if form.is_valid():
-        try:
-            STEPS[step][1](request.user, row, form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-            messages.error(request, error.message)
-            row.refresh_from_db()
-            return _page(request, row, bound={step: form}, status=error.status)
-        messages.success(request, _("Done: %(step)s.") % {"step": STEP_TITLES[step]})
-        return redirect("portal_staff:request", number=row.number)
-    return _page(request, row, bound={step: form}, status=400)
+
+    def again(form, status):
+        row.refresh_from_db()
+        return _page(request, row, bound={step: form}, status=status)
+
+    return step_post(request, form=STEPS[step][0](request.POST, request.FILES, prefix=step),
+                     run=lambda data: STEPS[step][1](request.user, row, data),
+                     done=_("Done: %(step)s.") % {"step": STEP_TITLES[step]},
+                     next_url=reverse("portal_staff:request", args=[row.number]), again=again)
 
 
 @staff_required

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from egov.core.admin import ReadOnlyAdmin
-from egov.services.models import Material, ServiceItem, StoredFile
+from egov.facilities.models import StoredFile
+from egov.services.models import Material, ServiceItem
 
 
 class MaterialInline(admin.TabularInline):

@@ -10,10 +10,10 @@ from ninja.responses import Status
 
 from egov.accounts.models import LegalPerson
 from egov.core.errors import ValidationFailed
+from egov.services.actions.applying import application_submit
+from egov.services.actions.lifecycle import MOVE_LABELS
 from egov.services.api_common import ErrorOut, decode_materials, public_session
 from egov.services.api_hall import router as hall_router
-from egov.services.applying import application_submit
-from egov.services.lifecycle import MOVE_LABELS
 from egov.services.models import Application, Licence, ServiceItem
 from egov.services.selectors import (
     application_deadlines,

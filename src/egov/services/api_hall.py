@@ -11,12 +11,12 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from egov.core.errors import NotFound
+from egov.facilities.notifications import notifications_mark_read, notifications_of
+from egov.services.actions.applying import application_supplement_upload
+from egov.services.actions.rating import rating_submit
 from egov.services.api_common import ErrorOut, decode_materials, public_session
-from egov.services.applying import application_supplement_upload
-from egov.services.notifying import notifications_mark_read, notifications_of
 from egov.services.publication import application_track, published_result, published_results
-from egov.services.rating import rating_stats, rating_submit
-from egov.services.selectors import application_get_for_applicant, licence_pdf
+from egov.services.selectors import application_get_for_applicant, licence_pdf, rating_stats
 
 router = Router(tags=["services"])
 
@@ -159,6 +159,13 @@ def rate(request, number: str, payload: RatingIn):
                         "rectify_by": rectification.due_on if rectification else None})
 
 
+def _case_number(notification) -> str | None:
+    """The number of the case a notification is about (its link names the case's page), else None."""
+    if notification.link_name == "services:application" and notification.link_args:
+        return notification.link_args[0]
+    return None
+
+
 class NotificationOut(Schema):
     id: int
     number: str | None
@@ -173,7 +180,7 @@ class NotificationOut(Schema):
 def notifications(request, unread: bool = False):
     """My notifications (站内消息), newest first, in the request's language (Accept-Language; Chinese
     when a message has no English text)."""
-    return [{"id": n.pk, "number": n.application.number if n.application else None, "subject": n.local_subject,
+    return [{"id": n.pk, "number": _case_number(n), "subject": n.local_subject,
              "body": n.local_body, "created_at": n.created_at, "read": n.read_at is not None}
             for n in notifications_of(user=request.auth, unread_only=unread)]
 

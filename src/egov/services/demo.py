@@ -4,11 +4,12 @@ seals its licences are issued with."""
 import json
 from pathlib import Path
 
+from egov.core.actors import SYSTEM
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
 from egov.services.actions import MaterialSpec, service_item_create
+from egov.services.actions.licensing import LICENCE_SEAL_KINDS
 from egov.services.codes import item_code_compose
-from egov.services.licensing import LICENCE_SEAL_KINDS
 from egov.services.models import ServiceItem
 from egov.trust.actions import seal_create, seal_grant
 from egov.trust.models import Seal
@@ -38,7 +39,7 @@ def demo_catalog_load(*, organizations: dict[str, Organization]) -> int:
         code = item_code_compose(uscc=organization.uscc, basic_code=entry["type_code"] + entry["main"] + entry["sub"],
                                  handling=entry["handling"])
         created[entry["key"]] = service_item_create(
-            actor=None, organization=organization, code=code, name=entry["name"], item_type=entry["item_type"],
+            actor=SYSTEM, organization=organization, code=code, name=entry["name"], item_type=entry["item_type"],
             legal_basis=entry["legal_basis"], legal_limit_days=entry["legal_limit_days"],
             promised_limit_days=entry["promised_limit_days"], time_limit_note=entry["time_limit_note"],
             online_depth=entry["online_depth"], max_visits=entry["max_visits"],
@@ -67,7 +68,7 @@ def demo_licence_seals_load() -> int:
     for organization in organizations:
         if Seal.objects.filter(organization=organization, kind__in=LICENCE_SEAL_KINDS, is_active=True).exists():
             continue
-        seal = seal_create(actor=None, organization=organization, kind=Seal.Kind.BUSINESS)
-        seal_grant(actor=None, seal=seal, role=Role.APPROVER)
+        seal = seal_create(actor=SYSTEM, organization=organization, kind=Seal.Kind.BUSINESS)
+        seal_grant(actor=SYSTEM, seal=seal, role=Role.APPROVER)
         created += 1
     return created

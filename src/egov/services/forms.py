@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from egov.orgs.models import Organization
+from egov.services.actions.processing import SPECIAL_PROCEDURES
 from egov.services.models import LEGAL_EVENTS, NATURAL_EVENTS, Rating, ServiceItem
-from egov.services.processing import SPECIAL_PROCEDURES
 from egov.services.selectors import catalog_organizations
 
 
@@ -31,7 +31,7 @@ class CatalogFilterForm(forms.Form):
         ]
 
 
-# Staff step forms of a case (内网办理). Each maps to one action in ``egov.services.processing``.
+# Staff step forms of a case (内网办理). Each maps to one action in ``egov.services.actions.processing``.
 
 TEXT_MAX = 2000
 
@@ -131,7 +131,7 @@ class RatingForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
-# Staff forms of a 差评's rectification (``egov.services.rating``).
+# Staff forms of a 差评's rectification (``egov.services.actions.rating``).
 
 
 class CallBackForm(forms.Form):

@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from egov.accounts.models import Agent
 from egov.core.errors import NotFound, PermissionDenied
 from egov.orgs.models import Membership, Organization
-from egov.orgs.permissions import has_role, require_operator
+from egov.orgs.permissions import has_role, has_role_over, require_operator
+from egov.orgs.roles import Role
 from egov.workflow.models import WorkTask
 
 
@@ -63,7 +64,10 @@ def staff_can_see(user, application) -> bool:
 
 
 def require_case_staff(user, application) -> None:
-    """Raise unless ``user`` works in an organization that handles ``application``.
+    """Raise unless ``user`` works in an organization that handles ``application`` (its implementing
+    organization or one asked for a joint review: ``staff_can_see``); a role is checked separately
+    (``require_case_role``). Not ``workflow.permissions.require_owner_member``, which asks about the
+    organization owning a process instance.
 
     Raises:
         NotFound: staff of other organizations (not told that the case exists).
@@ -83,3 +87,9 @@ def require_case_role(user, organization: Organization, roles) -> None:
             _("This step needs the role %(roles)s in %(organization)s.")
             % {"roles": " / ".join(str(role.label) for role in roles), "organization": organization},
             extra={"roles": [str(role) for role in roles]})
+
+
+def can_review_appeal(user, rectification) -> bool:
+    """An operator of an organization above the rated one (never the rated organization itself)."""
+    parent = rectification.organization.parent
+    return parent is not None and has_role_over(user, parent, Role.OPERATOR)

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from egov.accounts.models import User
 from egov.core.errors import NotFound, ValidationFailed
 from egov.core.masking import mask_person_name
-from egov.services.lifecycle import MOVE_LABELS
+from egov.services.actions.lifecycle import MOVE_LABELS
+from egov.services.actions.numbers import tracking_number_check
 from egov.services.models import Application, ApplicationStatus
-from egov.services.numbers import tracking_number_check
 
 PUBLISHED_STATUSES = (ApplicationStatus.CONCLUDED, ApplicationStatus.DELIVERED)
 

@@ -15,8 +15,8 @@ from egov.core.workdays import WorkCalendar
 from egov.orgs.models import Membership, Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
-from egov.services import storage
-from egov.services.lifecycle import ENDED, MOVES
+from egov.services.actions.lifecycle import ENDED, MOVES
+from egov.services.actions.numbers import tracking_number_check
 from egov.services.models import (
     LEGAL_EVENTS,
     NATURAL_EVENTS,
@@ -24,13 +24,14 @@ from egov.services.models import (
     ApplicationMaterial,
     ItemTheme,
     Material,
+    Rating,
+    Rectification,
     ServiceItem,
-    StoredFile,
     SupplementRequest,
 )
 from egov.services.models import ApplicationStatus as S
-from egov.services.numbers import tracking_number_check
-from egov.services.permissions import require_applicant, require_case_staff
+from egov.services.permissions import can_review_appeal, require_applicant, require_case_staff
+from egov.services.steps import CASE_STEPS
 from egov.trust.selectors import signed_revision_of
 from egov.workflow.models import WorkTask
 from egov.workflow.selectors import (
@@ -122,33 +123,6 @@ def catalog_organizations() -> QuerySet[Organization]:
     return Organization.objects.filter(service_items__is_published=True).distinct().order_by("path")
 
 
-def stored_file_get(*, sha256: str) -> StoredFile:
-    """The stored file with this SHA-256 (64 hex digits).
-
-    Raises:
-        NotFound: no file with this hash is stored.
-    """
-    stored = StoredFile.objects.filter(sha256=(sha256 or "").lower()).first()
-    if stored is None:
-        raise NotFound(_("No such file."), extra={"field": "sha256"})
-    return stored
-
-
-def stored_file_read(*, stored: StoredFile) -> bytes:
-    """The bytes of a stored file, checked against its hash.
-
-    Raises:
-        NotFound: the bytes are missing from disk or no longer match the hash.
-    """
-    try:
-        data = storage.blob_read(stored.sha256)
-    except FileNotFoundError:
-        raise NotFound(_("The file's content is missing."), extra={"field": "sha256"}) from None
-    if storage.sha256_hex(data) != stored.sha256:
-        raise NotFound(_("The file's content is damaged."), extra={"field": "sha256", "rule": "hash"})
-    return data
-
-
 # Applications (办件) ------------------------------------------------------------------------------
 
 
@@ -224,6 +198,11 @@ class CaseDeadlines:
     days_left: int | None
     urgency: str
 
+    @property
+    def overdue_days(self) -> int:
+        """Working days past the deadline (0 unless overdue)."""
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
     def as_json(self) -> dict:
         return {"accepted_on": self.accepted_on.isoformat() if self.accepted_on else None,
                 "limit_days": self.limit_days, "paused_working_days": self.paused_days,
@@ -266,37 +245,32 @@ class WorkbenchRow:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
 
-def workbench_todo(*, user, today: date | None = None) -> list[WorkbenchRow]:
+def workbench_todo(*, user, today: date | None = None, rows: list | None = None) -> list[WorkbenchRow]:
     """待办: cases with a step ``user`` may take or has taken; least working time left first
-    (overdue first; stopped clocks and undated steps last)."""
+    (overdue first; stopped clocks and undated steps last). ``rows``: the user's
+    ``workflow.selectors.inbox_todo`` when the caller has read it already."""
     today = today or timezone.localdate()
     calendar = work_calendar()
     rows_by_instance: dict[int, list] = {}
-    for row in inbox_todo(user=user, today=today):
+    for row in (inbox_todo(user=user, today=today) if rows is None else rows):
         rows_by_instance.setdefault(row.task.instance_id, []).append(row)
-    rows = []
+    found = []
     for application in _application_queryset().filter(process_id__in=list(rows_by_instance)):
         deadlines = application_deadlines(application=application, today=today, calendar=calendar)
         for row in rows_by_instance[application.process_id]:
             lefts = [left for left in (row.days_left, deadlines.days_left) if left is not None]
             left = min(lefts) if lefts else None
             paused = row.task.clock_paused or deadlines.paused_since is not None
-            rows.append(WorkbenchRow(application=application, task=row.task, days_left=left,
-                                     urgency=urgency_of(left, paused=paused)))
-    rows.sort(key=lambda r: (r.urgency in ("paused", "none"), r.days_left or 0, r.application.submitted_at))
-    return rows
+            found.append(WorkbenchRow(application=application, task=row.task, days_left=left,
+                                      urgency=urgency_of(left, paused=paused)))
+    found.sort(key=lambda r: (r.urgency in ("paused", "none"), r.days_left or 0, r.application.submitted_at))
+    return found
 
 
 def _staff_cases(user) -> QuerySet[Application]:
     organizations = Membership.objects.filter(user=user).values("organization")
     consulted = WorkTask.objects.filter(candidate_organization__in=organizations).values("instance")
     return _application_queryset().filter(Q(organization__in=organizations) | Q(process__in=consulted))
-
-
-def workbench_done(*, user) -> QuerySet[Application]:
-    """已办: cases on which ``user`` completed a step, the most recent first."""
-    instances = WorkTask.objects.filter(completed_by=user).values("instance")
-    return _application_queryset().filter(process__in=instances).order_by("-submitted_at")
 
 
 def applications_search(*, user, q: str, limit: int = 50) -> list[Application]:
@@ -348,36 +322,22 @@ def application_material_get(*, application: Application, row_id: int) -> Applic
     return row
 
 
-# step of the staff case page → (the moves it makes, the roles in the implementing organization)
-STAFF_STEPS = {
-    "receive": (("receive",), (Role.CLERK,)),
-    "accept": (("accept",), (Role.CLERK,)),
-    "request_supplement": (("request_supplement",), (Role.CLERK,)),
-    "refuse": (("refuse",), (Role.CLERK,)),
-    "supplement_receive": (("supplement_receive",), (Role.CLERK,)),
-    "review": (("review", "review_joint"), (Role.REVIEWER,)),
-    "special_procedure_start": (("special_procedure_start",), (Role.REVIEWER, Role.APPROVER)),
-    "special_procedure_end": (("special_procedure_end",), (Role.REVIEWER, Role.APPROVER)),
-    "decide": (("approve", "deny"), (Role.APPROVER,)),
-    "conclude": (("conclude",), (Role.CLERK,)),
-    "deliver": (("deliver",), (Role.CLERK,)),
-}
-
-
 def application_staff_steps(*, user, application: Application) -> list[str]:
-    """The steps of the staff case page that ``user`` may do on ``application`` now, in page order:
+    """The steps (``steps.CASE_STEPS``) that ``user`` may do on ``application`` now, in page order:
     those whose move the status allows and whose role ``user`` holds in the implementing
     organization; ``joint_opinion`` for a reviewer of an organization whose opinion is awaited;
     ``request_supplement`` only when none was requested before."""
     steps = []
-    for step, (moves, roles) in STAFF_STEPS.items():
-        if not any(application.status in MOVES[move][0] for move in moves):
+    for step in CASE_STEPS.values():
+        if step.name == "joint_opinion":  # taken in a consulted organization: below
             continue
-        if not any(has_role(user, application.organization, role) for role in roles):
+        if not any(application.status in MOVES[move][0] for move in step.moves):
             continue
-        if step == "request_supplement" and SupplementRequest.objects.filter(application=application).exists():
+        if not any(has_role(user, application.organization, role) for role in step.roles):
             continue
-        steps.append(step)
+        if step.name == "request_supplement" and SupplementRequest.objects.filter(application=application).exists():
+            continue
+        steps.append(step.name)
     if application.status == S.JOINT_REVIEW and application.process_id:
         awaited = WorkTask.objects.filter(instance_id=application.process_id, bpmn_id="joint_review",
                                           status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED])
@@ -427,3 +387,100 @@ def application_form_initial(*, user, item: ServiceItem, legal_person=None) -> d
         facts = {"name": person.name, "id_number": person.id_number, "phone": user.phone}
         mapping = _PERSON_FIELDS
     return {name: facts[fact] for name, fact in mapping.items() if name in properties and facts.get(fact)}
+R = Rectification.Status
+
+
+# Ratings (好差评) ----------------------------------------------------------------------------------
+
+
+def rectification_get(*, user, rectification_id: int) -> Rectification:
+    """A rectification that ``user`` may see: staff of the rated organization, or an appeal reviewer.
+
+    Raises:
+        NotFound: otherwise (not told it exists).
+    """
+    rectification = (Rectification.objects.select_related("rating__application__item", "organization__parent")
+                     .filter(pk=rectification_id).first())
+    if rectification is None or not (rectification.organization.memberships.filter(user=user).exists()
+                                     or can_review_appeal(user, rectification)):
+        raise NotFound(_("No such rectification."), extra={"field": "rectification"})
+    return rectification
+
+
+def rectifications_for(*, user):
+    """Rectifications of the organizations ``user`` belongs to, and appeals ``user`` may review;
+    open ones first, soonest deadline first."""
+    member_of = list(Organization.objects.filter(memberships__user=user).values_list("pk", flat=True))
+    operator_over = [path for path in Organization.objects.filter(
+        memberships__user=user, memberships__roles__role=Role.OPERATOR).values_list("path", flat=True)]
+    condition = Q(organization_id__in=member_of)
+    for path in operator_over:
+        condition |= Q(status=R.APPEALED, organization__path__startswith=path) & ~Q(organization__path=path)
+    return (Rectification.objects.filter(condition).select_related("rating__application__item", "organization")
+            .order_by("status", "due_on", "pk"))
+
+
+def rating_for_application(*, application: Application) -> Rating | None:
+    return Rating.objects.filter(application=application).select_related("rectification").first()
+
+
+@dataclass(frozen=True)
+class RatingStats:
+    """Counts per level (5 … 1) of one organization or item, excluded ratings left out.
+
+    ``satisfaction`` is the share of 非常满意, 满意 and 基本满意 among all ratings (0–1), None
+    without ratings; ``negative`` counts 差评 and ``rectified`` those replied to.
+    """
+
+    key: int | str
+    name: str
+    levels: dict[int, int]
+    total: int
+    negative: int
+    rectified: int
+
+    @property
+    def satisfaction(self) -> float | None:
+        return None if not self.total else (self.total - self.negative) / self.total
+
+
+def rating_stats(*, by: str, organization_id: int | None = None) -> list[RatingStats]:
+    """Statistics of the ratings that count, per ``by`` = ``"organization"`` or ``"item"`` (optionally
+    only of one organization), most ratings first."""
+    key, name = {"organization": ("organization_id", "organization__name"),
+                 "item": ("item__code", "item__name")}[by]
+    rows = Rating.objects.filter(excluded=False)
+    if organization_id is not None:
+        rows = rows.filter(organization_id=organization_id)
+    aggregates = {f"l{level}": Count("pk", filter=Q(level=level)) for level in Rating.Level.values}
+    grouped = (rows.values(key, name).annotate(total=Count("pk"), rectified=Count(
+        "pk", filter=Q(rectification__status=R.REPLIED)), **aggregates).order_by("-total", name))
+    return [RatingStats(key=row[key], name=row[name], levels={lv: row[f"l{lv}"] for lv in (5, 4, 3, 2, 1)},
+                        total=row["total"], negative=row["l2"] + row["l1"], rectified=row["rectified"])
+            for row in grouped]
+
+
+@dataclass(frozen=True)
+class NextActor:
+    """Who acts next on a case: ``role`` (the role's label, or 申请人) and ``who`` (the person who
+    claimed the step, else the organization it waits in, or the applicant's name)."""
+
+    role: str
+    who: str
+
+
+def application_next_actors(*, application: Application) -> list[NextActor]:
+    """The next actors of ``application``, one per open step of its process in step order
+    (several while organizations review it jointly): the step's role and the person who claimed it
+    or, while nobody has, its organization; the applicant while a 补正 is awaited; none once the
+    case has ended."""
+    if application.status in (S.SUPPLEMENT,):
+        return [NextActor(role=str(_("Applicant")), who=application.applicant_name)]
+    if application.process_id is None or application.status in ENDED:
+        return []
+    tasks = (WorkTask.objects.filter(instance_id=application.process_id,
+                                     status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED])
+             .select_related("candidate_organization", "claimed_by").order_by("pk"))
+    return [NextActor(role=str(task.get_candidate_role_display()),
+                      who=task.claimed_by.name if task.claimed_by_id else task.candidate_organization.local_name)
+            for task in tasks]

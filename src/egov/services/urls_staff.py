@@ -2,10 +2,10 @@ from django.urls import path
 
 from egov.services import views_casework, views_ratings_staff
 
+# Included under /staff/cases/ with the namespace ``services_staff`` by ``egov.urls_staff``, after
+# the old list's redirects to the staff inbox (``egov.casework``).
 app_name = "services_staff"
 urlpatterns = [
-    path("", views_casework.workbench, name="workbench"),
-    path("done/", views_casework.done, name="done"),
     path("ratings/", views_ratings_staff.rectifications, name="rectifications"),
     path("ratings/<int:rectification_id>/", views_ratings_staff.rectification, name="rectification"),
     path("ratings/<int:rectification_id>/steps/<str:step>/", views_ratings_staff.rectification_step,

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 from egov.accounts.models import Agent, User
 from egov.accounts.permissions import public_user_required
 from egov.core.errors import ApplicationError, NotFound, ValidationFailed
-from egov.services import applying, forms
-from egov.services.actions import material_file_store
+from egov.facilities.files import blob_path
+from egov.facilities.models import StoredFile
+from egov.services import forms
+from egov.services.actions import applying, material_file_store
+from egov.services.actions.lifecycle import BEFORE_DECISION, MOVE_LABELS
 from egov.services.formschema import SchemaForm
-from egov.services.lifecycle import BEFORE_DECISION, MOVE_LABELS
-from egov.services.models import ApplicationStatus, Licence, ServiceItem, StoredFile
-from egov.services.rating import rating_for_application
+from egov.services.models import ApplicationStatus, Licence, ServiceItem
 from egov.services.selectors import (
     application_deadlines,
     application_form_initial,
@@ -27,9 +28,9 @@ from egov.services.selectors import (
     application_materials_current,
     application_supplement_request,
     applications_of,
+    rating_for_application,
     service_item_get,
 )
-from egov.services.storage import blob_path
 
 MATERIAL_FIELD = "material-%d"
 KEPT_FIELD = "kept-material-%d"  # a signed token for a good file chosen in an earlier round of the form

@@ -1,38 +1,42 @@
-"""Staff pages of casework (内网办理, /staff/cases/): the workbench (待办, 已办, search), a case with its
-application, materials and the forms of the steps the staff member may do now, material downloads.
+"""Staff pages of a case (内网办理, /staff/cases/<number>/): the case in two columns, its steps and
+its material files. The staff inbox listing cases, tasks and documents together is
+``egov.casework``.
 
-Thin: a permission-checked fetch, one action, a response. Reading a case or one of its files is a
-read of personal data and is audited.
+Thin: a permission-checked fetch, one action (through ``egov.core.views.step_post``), a response.
+Reading a case or one of its files is a read of personal data and is audited.
 """
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
-from egov.core.errors import ApplicationError, NotFound, ValidationFailed
-from egov.core.forms import add_application_error
-from egov.services import forms, processing
+from egov.core.errors import NotFound
+from egov.core.views import step_post
+from egov.facilities.files import MEDIA_TYPES, file_read
+from egov.services import forms
+from egov.services.actions import processing
+from egov.services.actions.lifecycle import MOVE_LABELS
 from egov.services.formschema import form_fields
-from egov.services.lifecycle import MOVE_LABELS
 from egov.services.selectors import (
     application_deadlines,
     application_get_for_staff,
     application_material_get,
     application_materials_current,
+    application_next_actors,
     application_read_record,
     application_staff_steps,
     application_supplement_request,
-    applications_search,
-    stored_file_read,
-    workbench_done,
-    workbench_todo,
 )
-from egov.services.storage import MEDIA_TYPES
+from egov.services.steps import CASE_STEPS
 from egov.workflow.views import diagram_context
+
+# File kinds the case page previews inline (a browser shows them; OFD it does not).
+PREVIEW_KINDS = frozenset({"pdf", "jpeg", "png"})
 
 
 def _case_or_404(request, number: str):
@@ -42,144 +46,115 @@ def _case_or_404(request, number: str):
         raise Http404(error.message) from None
 
 
-@staff_required
-def workbench(request):
-    """待办 (least working time left first, with green/yellow/red badges) and the search."""
-    search = forms.CaseSearchForm(request.GET or None)
-    results = None
-    if search.is_valid() and search.cleaned_data["q"]:
-        try:
-            results = applications_search(user=request.user, q=search.cleaned_data["q"])
-        except ValidationFailed as error:
-            search.add_error("q", error.message)  # the number's field: a typing error in it
-    return render(request, "services/staff/workbench.html", {
-        "rows": workbench_todo(user=request.user), "search": search, "results": results, "tab": "todo"})
-
-
-@staff_required
-def done(request):
-    """已办: cases on which I completed a step."""
-    return render(request, "services/staff/done.html", {"applications": workbench_done(user=request.user)[:200],
-                                                        "tab": "done"})
-
-
-# step → (form class, whether the form needs the case, the action called with the cleaned data)
-STEPS = {
-    "receive": (forms.ConfirmForm, False,
-                lambda actor, case, data: processing.application_receive(actor=actor, application=case)),
-    "accept": (forms.OpinionForm, False,
-               lambda actor, case, data: processing.application_accept(actor=actor, application=case, **data)),
-    "request_supplement": (forms.SupplementRequestForm, True,
-                           lambda actor, case, data: processing.application_supplement_request(
-                               actor=actor, application=case, materials=list(data["materials"]),
-                               note=data["note"])),
-    "refuse": (forms.ReasonsForm, False,
-               lambda actor, case, data: processing.application_refuse(actor=actor, application=case, **data)),
-    "supplement_receive": (forms.ConfirmForm, False,
-                           lambda actor, case, data: processing.application_supplement_receive(
-                               actor=actor, application=case)),
-    "review": (forms.ReviewForm, True,
-               lambda actor, case, data: processing.application_review(
-                   actor=actor, application=case, joint_reviewers=list(data["joint_reviewers"]),
-                   opinion=data["opinion"])),
-    "joint_opinion": (forms.JointOpinionForm, False,
-                      lambda actor, case, data: processing.application_joint_opinion(
-                          actor=actor, application=case, **data)),
-    "special_procedure_start": (forms.SpecialProcedureForm, False,
-                                lambda actor, case, data: processing.application_special_procedure_start(
-                                    actor=actor, application=case, **data)),
-    "special_procedure_end": (forms.ConfirmForm, False,
-                              lambda actor, case, data: processing.application_special_procedure_end(
-                                  actor=actor, application=case)),
-    "decide": (forms.DecideForm, False,
-               lambda actor, case, data: processing.application_decide(actor=actor, application=case, **data)),
-    "conclude": (forms.ConfirmForm, False,
-                 lambda actor, case, data: processing.application_conclude(actor=actor, application=case)),
-    "deliver": (forms.ConfirmForm, False,
-                lambda actor, case, data: processing.application_deliver(actor=actor, application=case)),
-}
-STEP_TITLES = {
-    "receive": gettext_lazy("Receive (接件)"),
-    "accept": gettext_lazy("Accept (受理)"),
-    "request_supplement": gettext_lazy("Request supplementary materials (补正, once)"),
-    "refuse": gettext_lazy("Do not accept (不予受理)"),
-    "supplement_receive": gettext_lazy("Take the supplementary materials in"),
-    "review": gettext_lazy("Review (审查)"),
-    "joint_opinion": gettext_lazy("Joint review opinion (并联审查)"),
-    "special_procedure_start": gettext_lazy("Start a special procedure (特别程序)"),
-    "special_procedure_end": gettext_lazy("End the special procedure"),
-    "decide": gettext_lazy("Decide (决定)"),
-    "conclude": gettext_lazy("Conclude (办结)"),
-    "deliver": gettext_lazy("Deliver (送达)"),
+# staff step (``steps.CASE_STEPS``) → (its form class, whether the form needs the case); the cleaned
+# data are the keyword arguments of the step's action (``processing.CASE_ACTIONS``).
+STEP_FORMS = {
+    "receive": (forms.ConfirmForm, False),
+    "accept": (forms.OpinionForm, False),
+    "request_supplement": (forms.SupplementRequestForm, True),
+    "refuse": (forms.ReasonsForm, False),
+    "supplement_receive": (forms.ConfirmForm, False),
+    "review": (forms.ReviewForm, True),
+    "joint_opinion": (forms.JointOpinionForm, False),
+    "special_procedure_start": (forms.SpecialProcedureForm, False),
+    "special_procedure_end": (forms.ConfirmForm, False),
+    "decide": (forms.DecideForm, False),
+    "conclude": (forms.ConfirmForm, False),
+    "deliver": (forms.ConfirmForm, False),
 }
 
 
 def _form(step: str, application, data=None):
-    form_class, needs_case, _action = STEPS[step]
+    form_class, needs_case = STEP_FORMS[step]
     return form_class(data, prefix=step, application=application) if needs_case else form_class(data, prefix=step)
 
 
 def _case_page(request, application, bound: dict | None = None, status: int = 200):
     steps = application_staff_steps(user=request.user, application=application)
-    step_forms = [(step, STEP_TITLES[step], (bound or {}).get(step) or _form(step, application)) for step in steps]
+    step_forms = [(step, CASE_STEPS[step].title, (bound or {}).get(step) or _form(step, application))
+                  for step in steps]
     process = application.process
+    materials = application_materials_current(application=application)
     return render(request, "services/staff/case.html", {
         "application": application,
         "fields": [(field, field.display(application.form_data.get(field.name)))
                    for field in form_fields(application.item.form_schema)],
-        "materials": application_materials_current(application=application),
+        "materials": materials,
+        "previews": [(material, row) for material, row in materials if row and row.file.kind in PREVIEW_KINDS],
         "supplement": application_supplement_request(application=application),
         "deadlines": application_deadlines(application=application),
         "events": [(event, MOVE_LABELS.get(event.move, event.move)) for event in application.events.all()],
         "history": process.tasks.select_related("candidate_organization", "completed_by").order_by("pk"),
         "diagram": diagram_context(process),
         "step_forms": step_forms,
+        "next_actors": application_next_actors(application=application),
     }, status=status)
 
 
 @staff_required
 def case(request, number: str):
-    """A case: the application (form data, materials), deadlines, timeline, steps, and the forms of
-    the steps I may do now. The read is audited."""
+    """A case in two columns: the facts (application, form data, materials with previews) and the
+    work (the next actor, the forms of the steps I may do now, the timeline, the steps). The read is
+    audited."""
     application = _case_or_404(request, number)
     application_read_record(user=request.user, application=application, what="case page")
     return _case_page(request, application)
 
 
+def next_actors_text(application) -> str:
+    """"Next: Reviewer (无锡市行政审批局)" (下一步：审查（无锡市行政审批局）) for the message after a step,
+    one role and person or organization per open step; "" when the case has ended."""
+    actors = application_next_actors(application=application)
+    if not actors:
+        return ""
+    names = _("; ").join(_("%(role)s (%(who)s)") % {"role": actor.role, "who": actor.who} for actor in actors)
+    return _("Next: %(actors)s") % {"actors": names}
+
+
 @staff_required
 @require_POST
 def case_step(request, number: str, step: str):
-    """Do one step of a case (one action); errors are shown on the step's form."""
+    """Do one step of a case (its action, ``processing.case_step_take``); errors are shown on the
+    step's form; after it, the message names the next actor."""
     application = _case_or_404(request, number)
-    if step not in STEPS:
+    if step not in STEP_FORMS:
         raise Http404(_("No such step."))
-    form = _form(step, application, request.POST)
-    if form.is_valid():
-        try:
-            STEPS[step][2](request.user, application, form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-            # Shown above the page too: when the state has moved on, the step's form is not shown.
-            messages.error(request, error.message)
-            application.refresh_from_db()
-            return _case_page(request, application, bound={step: form}, status=error.status)
-        messages.success(request, _("Done: %(step)s.") % {"step": STEP_TITLES[step]})
-        return redirect("services_staff:case", number=application.number)
-    return _case_page(request, application, bound={step: form}, status=400)
+
+    def again(form, status):
+        application.refresh_from_db()
+        return _case_page(request, application, bound={step: form}, status=status)
+
+    def run(data):
+        processing.case_step_take(actor=request.user, application=application, step=step, args=data)
+        application.refresh_from_db()
+        return application
+
+    response = step_post(request, form=_form(step, application, request.POST), run=run,
+                         done=_("Done: %(step)s.") % {"step": CASE_STEPS[step].title},
+                         next_url=reverse("services_staff:case", args=[application.number]), again=again)
+    if response.status_code == 302:
+        following = next_actors_text(application)
+        if following:
+            messages.info(request, following)
+    return response
 
 
 @staff_required
+@xframe_options_sameorigin
 def material_download(request, number: str, row_id: int):
-    """One file handed in for the case; the read is audited."""
+    """One file handed in for the case, as a download or (``?inline=1``, PDF and images) shown in
+    the case page's preview, framed by this site only; the read is audited."""
     application = _case_or_404(request, number)
     try:
         row = application_material_get(application=application, row_id=row_id)
-        data = stored_file_read(stored=row.file)
+        data = file_read(stored=row.file)
     except NotFound as error:
         raise Http404(error.message) from None
     application_read_record(user=request.user, application=application, what="material file",
                             material=row.material)
     response = HttpResponse(data, content_type=MEDIA_TYPES[row.file.kind])
-    response["Content-Disposition"] = f'attachment; filename="{application.number}-{row.pk}.{row.file.kind}"'
+    # ?inline=1: shown in the case page's preview (a PDF in a frame of this site, an image).
+    disposition = "inline" if request.GET.get("inline") == "1" and row.file.kind in PREVIEW_KINDS else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{application.number}-{row.pk}.{row.file.kind}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_POST
 from egov.accounts.permissions import public_user_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
+from egov.facilities.notifications import notifications_mark_read, notifications_of
 from egov.services import forms
+from egov.services.actions.rating import rating_submit
 from egov.services.models import Licence, Rating
-from egov.services.notifying import notifications_mark_read, notifications_of
 from egov.services.publication import application_track, published_result, published_results
-from egov.services.rating import rating_stats, rating_submit
-from egov.services.selectors import application_get_for_applicant, licence_pdf
+from egov.services.selectors import application_get_for_applicant, licence_pdf, rating_stats
 from egov.services.views_applying import application_page
 
 _PER_PAGE = 20

@@ -1,20 +1,23 @@
 """Staff pages of 差评 rectification (/staff/cases/ratings/): the list, one rectification with the
 forms of the steps the staff member may do (call-back, reply, appeal, appeal review). Thin."""
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
-from egov.core.errors import ApplicationError, NotFound
-from egov.core.forms import add_application_error
+from egov.core.errors import NotFound
+from egov.core.views import step_post
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
-from egov.services import forms, rating
+from egov.services import forms
+from egov.services.actions import rating
 from egov.services.models import Rectification
+from egov.services.permissions import can_review_appeal
+from egov.services.selectors import rectification_get, rectifications_for
 
 R = Rectification.Status
 # step → (form, action, who may see the form, statuses at which it is offered)
@@ -42,7 +45,7 @@ def _offered(user, rectification: Rectification) -> list[str]:
         move = "appeal_uphold" if step == "appeal_decide" else step
         if rectification.status not in rating.MOVES[move][0]:
             continue
-        allowed = (rating.can_review_appeal(user, rectification) if roles is None
+        allowed = (can_review_appeal(user, rectification) if roles is None
                    else any(has_role(user, rectification.organization, role) for role in roles))
         if allowed:
             steps.append(step)
@@ -51,7 +54,7 @@ def _offered(user, rectification: Rectification) -> list[str]:
 
 def _get(request, rectification_id: int) -> Rectification:
     try:
-        return rating.rectification_get(user=request.user, rectification_id=rectification_id)
+        return rectification_get(user=request.user, rectification_id=rectification_id)
     except NotFound as error:
         raise Http404(error.message) from None
 
@@ -60,7 +63,7 @@ def _get(request, rectification_id: int) -> Rectification:
 def rectifications(request):
     """差评 of my organizations (and appeals I review), open first, soonest deadline first."""
     return render(request, "services/staff/rectifications.html",
-                  {"rows": rating.rectifications_for(user=request.user)[:200], "tab": "ratings"})
+                  {"rows": rectifications_for(user=request.user)[:200], "tab": "ratings"})
 
 
 def _page(request, rectification: Rectification, bound: dict | None = None, status: int = 200):
@@ -82,14 +85,12 @@ def rectification_step(request, rectification_id: int, step: str):
     row = _get(request, rectification_id)
     if step not in STEPS:
         raise Http404(_("No such step."))
-    form = STEPS[step][0](request.POST, prefix=step)
-    if form.is_valid():
-        try:
-            STEPS[step][1](request.user, row, form.cleaned_data)
-        except ApplicationError as error:
-            add_application_error(form, error)
-            row.refresh_from_db()
-            return _page(request, row, bound={step: form}, status=error.status)
-        messages.success(request, _("Done: %(step)s.") % {"step": TITLES[step]})
-        return redirect("services_staff:rectification", rectification_id=row.pk)
-    return _page(request, row, bound={step: form}, status=400)
+
+    def again(form, status):
+        row.refresh_from_db()
+        return _page(request, row, bound={step: form}, status=status)
+
+    return step_post(request, form=STEPS[step][0](request.POST, prefix=step),
+                     run=lambda data: STEPS[step][1](request.user, row, data),
+                     done=_("Done: %(step)s.") % {"step": TITLES[step]},
+                     next_url=reverse("services_staff:rectification", args=[row.pk]), again=again)

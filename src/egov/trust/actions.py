@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
+from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, ValidationFailed
 from egov.orgs.models import Membership, Organization
 from egov.orgs.permissions import require_operator
@@ -86,7 +87,7 @@ def _issue(*, purpose: str, subject: Subject, passphrase: bytes, organization: O
 
 
 @transaction.atomic
-def ca_init(*, actor=None) -> CaInitResult:
+def ca_init(*, actor=SYSTEM) -> CaInitResult:
     """Create the root CA, the issuing CA, and the TSA and OCSP responder certificates (idempotent).
 
     When the CAs exist, proves that the passphrase opens their keys and issues a TSA or OCSP

@@ -19,16 +19,15 @@ from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
 from egov.core import workdays
+from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.orgs.models import Organization
 from egov.orgs.permissions import require_operator
 from egov.workflow import engine
 from egov.workflow.expressions import ExpressionFailed, ExpressionRefused, expression_evaluate
 from egov.workflow.models import ClockPause, ProcessDefinition, ProcessInstance, WorkTask
-from egov.workflow.permissions import require_candidate, require_case_staff
+from egov.workflow.permissions import require_candidate, require_owner_member
 from egov.workflow.selectors import process_definition_latest, work_calendar
-
-SHIPPED_PROCESSES = Path(__file__).parent / "processes"
 
 # move → (states it may start from, state it leads to)
 TASK_MOVES = {
@@ -99,18 +98,19 @@ def process_definition_upload(*, actor, bpmn_xml: str | bytes, name: str = "") -
 
 
 def shipped_process_files() -> list[Path]:
-    """The shipped definitions: ``processes/*.bpmn`` of every installed app (``workflow`` first, then
-    the apps in ``INSTALLED_APPS`` order), so that an app ships its processes without workflow
-    knowing it."""
-    files = sorted(SHIPPED_PROCESSES.glob("*.bpmn"))
+    """The shipped definitions: ``processes/*.bpmn`` of every installed app in ``INSTALLED_APPS``
+    order (the service hall's ``services/processes/standard_permit.bpmn``, the 公文's
+    ``documents/processes/outgoing_document.bpmn``), so that an app ships its processes without
+    workflow knowing it."""
+    files = []
     for config in apps.get_app_configs():
         folder = Path(config.path) / "processes"
-        if folder != SHIPPED_PROCESSES and folder.is_dir():
+        if folder.is_dir():
             files.extend(sorted(folder.glob("*.bpmn")))
     return files
 
 
-def process_definitions_install_shipped(*, actor=None) -> list[ProcessDefinition]:
+def process_definitions_install_shipped(*, actor=SYSTEM) -> list[ProcessDefinition]:
     """Upload each shipped definition (``shipped_process_files``) whose latest stored version
     differs from the file; return the versions created (empty when all are current)."""
     created = []
@@ -170,7 +170,7 @@ def process_start(
         NotFound: no such definition or version.
         ValidationFailed: the data is not acceptable, or the definition cannot start with it.
     """
-    require_case_staff(actor, owner)
+    require_owner_member(actor, owner)
     if getattr(subject, "pk", None) is None:
         raise ValidationFailed(_("The case must be saved before its process starts."),
                                extra={"field": "subject", "rule": "unsaved"})
@@ -401,7 +401,7 @@ def process_cancel(*, actor, instance: ProcessInstance, reason: str) -> ProcessI
         ValidationFailed: no reason given.
         Conflict: the case is not running.
     """
-    require_case_staff(actor, instance.owner)
+    require_owner_member(actor, instance.owner)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give the reason."), extra={"field": "reason", "rule": "required"})
@@ -470,7 +470,7 @@ def instance_clock_pause(*, actor, instance: ProcessInstance, reason: str, on: d
         ValidationFailed: an unknown reason (``ClockPause.Reason``) or a date in the future.
         Conflict: the case is not running, or its clock is stopped already.
     """
-    require_case_staff(actor, instance.owner)
+    require_owner_member(actor, instance.owner)
     if reason not in ClockPause.Reason.values:
         raise ValidationFailed(_("Unknown reason %(reason)s.") % {"reason": reason},
                                extra={"field": "reason", "rule": "choice", "options": ClockPause.Reason.values})
@@ -497,7 +497,7 @@ def instance_clock_resume(*, actor, instance: ProcessInstance, on: date | None =
         ValidationFailed: a date in the future or before the pause began.
         Conflict: the clock is not stopped.
     """
-    require_case_staff(actor, instance.owner)
+    require_owner_member(actor, instance.owner)
     on = _check_clock_date(on)
     instance = ProcessInstance.objects.select_for_update().get(pk=instance.pk)
     if instance.paused_since is None:
@@ -525,7 +525,7 @@ def instance_deadline_set(*, actor, instance: ProcessInstance, due_date: date) -
         PermissionDenied: the actor holds no role in the handling organization.
         Conflict: the case is not running.
     """
-    require_case_staff(actor, instance.owner)
+    require_owner_member(actor, instance.owner)
     instance = ProcessInstance.objects.select_for_update().get(pk=instance.pk)
     if instance.status != ProcessInstance.Status.RUNNING:
         raise Conflict(_("The case is %(state)s; its deadline cannot change.")

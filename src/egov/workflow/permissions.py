@@ -6,6 +6,7 @@ that the task exists (``NotFound``); members without the role are refused (``Per
 
 from django.utils.translation import gettext as _
 
+from egov.core.actors import is_system
 from egov.core.errors import NotFound, PermissionDenied
 from egov.orgs.models import Membership, Organization, RoleAssignment
 from egov.orgs.permissions import has_role
@@ -48,13 +49,15 @@ def require_candidate(user, task: WorkTask) -> None:
         )
 
 
-def require_case_staff(actor, organization: Organization) -> None:
-    """Raise unless ``actor`` is the platform (None) or holds any role in ``organization``.
+def require_owner_member(actor, organization: Organization) -> None:
+    """Raise unless ``actor`` is the platform (``SYSTEM``) or holds any role in ``organization``, the
+    organization that owns a process instance (not to be confused with ``services``'
+    ``require_case_staff``, which asks whether a staff member handles one case).
 
     Raises:
         PermissionDenied: the actor holds no role there.
     """
-    if actor is None:
+    if is_system(actor):
         return
     if not RoleAssignment.objects.filter(membership__user=actor, membership__organization=organization).exists():
         raise PermissionDenied(_("You hold no role in %(organization)s.") % {"organization": organization})

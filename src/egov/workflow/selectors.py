@@ -14,7 +14,7 @@ from egov.orgs.models import RoleAssignment
 from egov.workflow.models import CalendarDay, CalendarYear, ProcessDefinition, ProcessInstance, WorkTask
 from egov.workflow.permissions import can_see_task
 
-DUE_SOON_DAYS = 2  # yellow at ≤ 2 working days left (issue 5)
+DUE_SOON_DAYS = 3  # amber at ≤ 3 working days left (issue 12: the clerk's inbox)
 
 
 _calendar_cache: tuple[tuple, workdays.WorkCalendar] | None = None
@@ -86,7 +86,7 @@ def process_definition_latest(*, key: str) -> ProcessDefinition:
 @dataclass(frozen=True)
 class InboxRow:
     """One line of the 待办 list: the task, working days left (None: no deadline) and its urgency:
-    ``overdue`` (red), ``due_soon`` (yellow, ≤ 2 working days), ``on_time`` (green), ``paused``
+    ``overdue`` (red), ``due_soon`` (amber, ≤ ``DUE_SOON_DAYS`` working days), ``on_time`` (green), ``paused``
     or ``none``."""
 
     task: WorkTask

@@ -106,7 +106,7 @@ def test_return_for_revision_and_withdraw(wuxi, draft):
     document_transition(actor=wuxi.clerk, document=draft, to="reviewing")
     document_transition(actor=wuxi.reviewer, document=draft, to="drafting", comment="请补充资金来源")
     assert OfficialDocument.objects.get(pk=draft.pk).status == "drafting"
-    assert AuditEvent.objects.filter(action="documents.document.return").last().changes["comment"] == "请补充资金来源"
+    assert AuditEvent.objects.filter(action="documents.document.return").last().changes["opinion"] == "请补充资金来源"
     document_transition(actor=wuxi.clerk, document=draft, to="withdrawn")
     with pytest.raises(Conflict):
         document_transition(actor=wuxi.clerk, document=draft, to="drafting")

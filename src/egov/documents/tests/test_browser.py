@@ -27,10 +27,20 @@ def _sign_in(browser, live_server, username, backup_code=None):
     return context, page
 
 
+# The steps confirmed on a page of their own (登记, 用印, 核发): the button is a link to that page.
+_CONFIRMED = {"printing": "register", "dispatching": "seal", "issued": "dispatch"}
+
+
 def _move(page, live_server, document, to):
     page.goto(f"{live_server.url}/staff/documents/{document.pk}/")
     with page.expect_navigation():
-        page.locator(f'form:has(input[name="to"][value="{to}"]) button').click()
+        if to in _CONFIRMED:
+            page.locator(f'a[data-step="{_CONFIRMED[to]}"]').click()
+        else:
+            page.locator(f'button[name="to"][value="{to}"]').click()
+    if to in _CONFIRMED:
+        with page.expect_navigation():
+            page.locator("#confirm-step").click()
     document.refresh_from_db()
     assert document.status == to, (to, page.locator("main").inner_text()[:500])
 

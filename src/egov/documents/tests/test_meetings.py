@@ -141,3 +141,13 @@ def test_a_meeting_in_the_past_is_refused_and_a_passed_deadline_sends_no_notice(
 def test_minutes_title():
     assert mt.minutes_title(Meeting(title="市政府第12次常务会议")) == "市政府第12次常务会议纪要"
     assert mt.minutes_title(Meeting(title="电子政务工作专题")) == "电子政务工作专题会议纪要"
+
+
+def test_a_reminder_reaches_the_clerks_inbox(wuxi, meeting):
+    from egov.facilities.models import Notification
+
+    mt.meeting_notice_send(actor=wuxi.clerk, meeting=meeting)
+    mt.meeting_remind(actor=wuxi.clerk, meeting=meeting)
+    told = Notification.objects.get(recipient=wuxi.finance_clerk)
+    assert meeting.title in told.subject and told.url == "/staff/documents/meetings/notices/"
+    assert not Notification.objects.filter(recipient__in=[wuxi.police_clerk, wuxi.clerk]).exists()

@@ -78,7 +78,9 @@ def test_seal_needs_a_granted_role_and_the_sealing_step(wuxi, draft, printed, go
 
 def test_sealing_from_the_page(wuxi, printed, government_seal, client):
     client.force_login(wuxi.clerk)
-    client.post(reverse("documents:move", args=[printed.pk]), {"to": "dispatching"})
+    assert client.post(reverse("documents:move", args=[printed.pk]), {"to": "dispatching"})["Location"] == reverse(
+        "documents:step", args=[printed.pk, "seal"])  # 用印 is confirmed on its own page
+    client.post(reverse("documents:step", args=[printed.pk, "seal"]), {"seal": government_seal.pk})
     document = OfficialDocument.objects.get(pk=printed.pk)
     assert document.status == "dispatching" and document.sealed_pdf
     preview = client.get(reverse("documents:preview", args=[printed.pk]))

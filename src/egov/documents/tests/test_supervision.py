@@ -157,3 +157,14 @@ def test_attachment_kind_by_magic_bytes():
     assert attachment_kind(package("evil.html")) is None
     assert attachment_kind(b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>') is None
     assert attachment_kind(b"<!doctype html><html></html>") is None
+
+
+def test_a_reminder_reaches_the_owners_clerks_inbox(wuxi, make_item):
+    from egov.facilities.models import Notification
+
+    item = make_item(date(2099, 1, 1))
+    sv.supervision_remind(actor=wuxi.clerk, item=item, note="请于本周五前报送进展")
+    told = Notification.objects.get(recipient=wuxi.finance_clerk)
+    assert "2099-01-01" in told.subject and told.body.endswith("请于本周五前报送进展")
+    assert told.url == f"/staff/documents/supervision/{item.pk}/"
+    assert not Notification.objects.filter(recipient=wuxi.clerk).exists()

@@ -98,7 +98,7 @@ def test_edit_and_steps_through_the_page(wuxi, draft, client_of):
 def test_numbering_and_printing_from_the_page(wuxi, draft, client_of):
     advance_to_registering(wuxi, draft)
     client = client_of(wuxi.clerk)
-    client.post(reverse("documents:move", args=[draft.pk]), {"to": "printing"})
+    client.post(reverse("documents:step", args=[draft.pk, "register"]))
     document = OfficialDocument.objects.get(pk=draft.pk)
     assert document.number_seq == 1 and document.status == "printing"
     client.post(reverse("documents:move", args=[draft.pk]), {"to": "sealing"})
@@ -119,7 +119,8 @@ def test_history_page_lists_the_audit_events(wuxi, draft, client_of):
     client = client_of(wuxi.clerk)
     client.post(reverse("documents:move", args=[draft.pk]), {"to": "reviewing"})
     page = client.get(reverse("documents:history", args=[draft.pk])).content.decode()
-    assert "documents.document.draft" in page and "documents.document.submit" in page
+    assert "文书刘芳 拟稿" in page and "文书刘芳 送核稿" in page
+    assert "documents.document" not in page
     assert AuditEvent.objects.filter(object_id=str(draft.pk), action__startswith="documents.").count() == 2
 
 
@@ -140,9 +141,8 @@ def test_recipient_signs_for_the_issued_document_on_its_page(wuxi, draft, client
 def test_an_unknown_step_is_refused_not_a_500(wuxi, draft, client_of):
     """Found by a tester: POSTing to=bogus raised ValueError (500)."""
     client = client_of(wuxi.clerk)
-    response = client.post(reverse("documents:move", args=[draft.pk]), {"to": "bogus"}, follow=True,
-                           HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
+    response = client.post(reverse("documents:move", args=[draft.pk]), {"to": "bogus"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
     assert "bogus is not a step of an official document." in response.content.decode()
 
 

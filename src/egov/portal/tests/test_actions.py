@@ -7,9 +7,9 @@ import pytest
 
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.facilities.models import Notification
 from egov.portal import actions
 from egov.portal.models import DisclosureRequest, RequestStatus
-from egov.services.models import Notification
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7\n% answer\n%%EOF\n"

@@ -1,8 +1,8 @@
 """Models of the services app, re-exported here so that ``egov.services.models`` names them all.
 
-``catalog`` (items, materials, stored files) depends on nothing here; ``applications`` (办件, their
+``catalog`` (items, materials) depends on nothing here; ``applications`` (办件, their
 materials, timeline and supplement requests) depends on ``catalog`` and on ``workflow``; ``outcomes``
-(licences, ratings, rectifications, notifications) depends on ``applications`` and on ``trust``.
+(licences, ratings, rectifications) depends on ``applications`` and on ``trust``.
 """
 
 from egov.services.models.applications import (
@@ -14,20 +14,12 @@ from egov.services.models.applications import (
     SupplementRequest,
     TrackingNumberCounter,
 )
-from egov.services.models.catalog import (
-    LEGAL_EVENTS,
-    NATURAL_EVENTS,
-    ItemTheme,
-    LifeEvent,
-    Material,
-    ServiceItem,
-    StoredFile,
-)
-from egov.services.models.outcomes import Licence, Notification, Rating, Rectification
+from egov.services.models.catalog import LEGAL_EVENTS, NATURAL_EVENTS, ItemTheme, LifeEvent, Material, ServiceItem
+from egov.services.models.outcomes import Licence, Rating, Rectification
 
 __all__ = [
     "LEGAL_EVENTS", "NATURAL_EVENTS", "Application", "ApplicationEvent", "ApplicationMaterial",
     "ApplicationStatus", "ItemTheme", "Licence", "LifeEvent", "Material",
-    "Notification", "OrganizationCaseCode", "Rating", "Rectification", "ServiceItem", "StoredFile",
+    "OrganizationCaseCode", "Rating", "Rectification", "ServiceItem",
     "SupplementRequest", "TrackingNumberCounter",
 ]

@@ -1,7 +1,7 @@
 """Online applications (办件): the case, its materials, its timeline, its supplement request, and the
 counters behind tracking numbers (办件编号).
 
-A case's status changes only through ``egov.services.lifecycle`` (one transition table); its
+A case's status changes only through ``egov.services.actions.lifecycle`` (one transition table); its
 workflow (``workflow.ProcessInstance``) holds the inbox tasks, the case deadline and the clock.
 """
 
@@ -12,7 +12,8 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from egov.services.models.catalog import Material, ServiceItem, StoredFile
+from egov.facilities.models import StoredFile
+from egov.services.models.catalog import Material, ServiceItem
 from egov.workflow.models import ClockPause
 
 
@@ -59,7 +60,7 @@ class Application(models.Model):
     applicant's own). ``idempotency_key`` is unique per applicant: submitting again with the same
     key and the same content gives back the same case; ``request_digest`` (SHA-256 of item, form
     and files) tells a true repeat from other content sent under a reused key. ``number`` is the
-    tracking number (``egov.services.numbers``).
+    tracking number (``egov.services.actions.numbers``).
     ``special_resume_status`` remembers the status a special procedure interrupted. ``query_code``
     is given to the applicant with the tracking number: with both, anyone may follow the case
     without signing in (``egov.services.publication.application_track``).

@@ -4,7 +4,6 @@ Dependencies: ``orgs`` (the implementing organization). The process of an item i
 BPMN definition key (``process_key``), resolved by the workflow app.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -248,33 +247,3 @@ class Material(models.Model):
     @property
     def local_note(self) -> str:
         return pick(self.note, self.note_en)
-
-
-class StoredFile(models.Model):
-    """One stored blob, named by the SHA-256 of its bytes (content-addressed; stored once).
-
-    The bytes live at ``MEDIA_ROOT/materials/<h[0:2]>/<h[2:4]>/<h>`` (``egov.services.storage``).
-    ``kind`` is what the bytes are, found from their magic numbers, never from the client's
-    file name or content type.
-    """
-
-    class Kind(models.TextChoices):
-        PDF = "pdf", "PDF"
-        JPEG = "jpeg", "JPEG"
-        PNG = "png", "PNG"
-        OFD = "ofd", "OFD"
-
-    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    kind = models.CharField(_("file type"), max_length=8, choices=Kind.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("stored file")
-        verbose_name_plural = _("stored files")
-
-    def __str__(self) -> str:
-        return f"{self.sha256[:12]}… {self.kind} {self.size} B"

@@ -8,14 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from egov.core.i18n import pick
 from egov.services.models.applications import Application
 
 
 class Licence(models.Model):
     """The e-licence issued at 办结 of an approved case of an item that issues one (GLOSSARY ``ELicense``).
 
-    ``number`` is the licence number (``egov.services.numbers.licence_number_allocate``);
+    ``number`` is the licence number (``egov.services.actions.numbers.licence_number_allocate``);
     ``valid_until`` None means without limit (长期). ``document`` is the PDF sealed with the issuing
     organization's e-seal; its verification code is printed on the PDF as a QR code.
     """
@@ -81,7 +80,7 @@ class Rectification(models.Model):
     """The organization's handling of a 差评: verify by calling the applicant back (回访), rectify and
     reply by ``due_on``; or, when it holds the rating malicious, ask for a review (申诉复核).
 
-    The status changes only through ``egov.services.rating`` (its ``MOVES`` table).
+    The status changes only through ``egov.services.actions.rating`` (its ``MOVES`` table).
     """
 
     class Status(models.TextChoices):
@@ -113,38 +112,3 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating.application} 整改"
-
-
-class Notification(models.Model):
-    """A message to one user about one case (站内消息); ``emailed_at`` is set once the e-mail was sent.
-
-    Written in both languages when it is sent (``subject``/``body`` Chinese, ``subject_en``/``body_en``
-    English, ``egov.core.i18n``), since it is read later in whichever language the reader chooses;
-    ``local_subject``/``local_body`` give the one of the page's language."""
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.CASCADE,
-                                    related_name="notifications")
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
-    subject_en = models.CharField(_("subject in English"), max_length=300, blank=True)
-    body_en = models.TextField(_("message in English"), blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-
-    def __str__(self) -> str:
-        return self.subject
-
-    @property
-    def local_subject(self) -> str:
-        return pick(self.subject, self.subject_en)
-
-    @property
-    def local_body(self) -> str:
-        return pick(self.body, self.body_en)

@@ -73,7 +73,7 @@ class Hall:
 
     def concluded(self, *, approve: bool = True, key: str = "hall-case-0001"):
         """A case of the citizen run to 办结 (approved: with its licence)."""
-        from egov.services import processing
+        from egov.services.actions import processing
         from egov.services.tests.factories import submit
 
         staff = self.casework.staff

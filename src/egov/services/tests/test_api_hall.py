@@ -5,7 +5,7 @@ import base64
 
 from django.test import Client
 
-from egov.services import processing
+from egov.services.actions import processing
 from egov.services.models import ApplicationStatus as S
 from egov.services.tests.factories import PDF, submit
 
@@ -111,3 +111,31 @@ def test_staff_api_refuses_citizens_anonymous_users_and_sessions_without_mfa(cli
     staff.post("/staff/login/", {"username": approver.username, "password": "casework-test-2026"})
     response = staff.get("/api/v1/staff/tasks")
     assert response.status_code == 401 and set(response.json()) == {"message", "extra"}
+
+
+def test_the_generic_api_asks_for_a_supplement_through_the_case_action(hall):
+    """The answer's material ids are looked up as the case page's form would (materials of the
+    item); an unknown one is refused and nothing moves."""
+    casework = hall.casework
+    case = submit(casework.item, hall.citizen)
+    processing.application_receive(actor=casework.staff["clerk"], application=case)
+    clerk = _staff_client(casework.staff["clerk"])
+    accept = clerk.get("/api/v1/staff/tasks").json()[0]
+    assert (accept["step"], accept["subject"], accept["title"]) == ("accept", "case", casework.item.name)
+    material = casework.item.materials.order_by("pk").first()
+
+    def complete(client, task_id, data):
+        return client.post(f"/api/v1/staff/tasks/{task_id}/complete", {"data": data},
+                           content_type="application/json", headers={"X-CSRFToken": client.cookies["csrftoken"].value})
+
+    unknown = complete(clerk, accept["id"], {"accept_decision": "supplement", "materials": [material.pk, 999999],
+                                             "opinion": "复印件不清晰"})
+    assert unknown.status_code == 400 and unknown.json()["extra"] == {"field": "data.materials", "rule": "choice"}
+    case.refresh_from_db()
+    assert case.status == S.RECEIVED
+    asked = complete(clerk, accept["id"], {"accept_decision": "supplement", "materials": [material.pk],
+                                           "opinion": "复印件不清晰"})
+    assert asked.status_code == 200
+    case.refresh_from_db()
+    assert case.status == S.SUPPLEMENT
+    assert (list(case.supplement_request.materials.all()), case.supplement_request.note) == ([material], "复印件不清晰")

@@ -11,11 +11,12 @@ from egov.accounts.models import NaturalPerson
 from egov.accounts.tests.factories import LegalPersonFactory
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from egov.services import processing
-from egov.services.applying import application_submit, application_supplement_upload, application_withdraw
-from egov.services.models import Application, ApplicationStatus, StoredFile
-from egov.services.numbers import tracking_number_check
-from egov.services.storage import blob_path, sha256_hex
+from egov.facilities.files import blob_path, sha256_hex
+from egov.facilities.models import StoredFile
+from egov.services.actions import processing
+from egov.services.actions.applying import application_submit, application_supplement_upload, application_withdraw
+from egov.services.actions.numbers import tracking_number_check
+from egov.services.models import Application, ApplicationStatus
 from egov.services.tests.factories import PDF, PNG, VALID_COMPANY, required_files, submit
 from egov.workflow.selectors import instance_active_tasks
 

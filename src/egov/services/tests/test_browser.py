@@ -69,8 +69,8 @@ def test_citizen_applies_and_staff_process_the_case(reference_data, live_server,
 
     # The clerk receives it and asks once for a supplement of the application form.
     clerk_context, clerk = _sign_in_staff(browser, live_server, "clerk")
-    clerk.goto(live_server.url + "/staff/cases/")
-    clerk.locator(f'#todo a[href="/staff/cases/{number}/"]').click()
+    clerk.goto(live_server.url + "/staff/cases/")  # the old case list: now the staff inbox
+    clerk.locator(f'#inbox a[href="/staff/cases/{number}/"]').first.click()
     expect(clerk.locator("#status")).to_be_visible()
     _step(clerk, live_server, number, "receive")
 
@@ -104,7 +104,7 @@ def test_citizen_applies_and_staff_process_the_case(reference_data, live_server,
     # The planning bureau's reviewer finds the case in its workbench and agrees.
     context, planner = _sign_in_staff(browser, live_server, "planner")
     planner.goto(live_server.url + "/staff/cases/")
-    expect(planner.locator(f'#todo a[href="/staff/cases/{number}/"]')).to_be_visible()
+    expect(planner.locator(f'#inbox a[href="/staff/cases/{number}/"]').first).to_be_visible()
     _step(planner, live_server, number, "joint_opinion",
           lambda form: form.locator('input[name="joint_opinion-agree"][value="1"]').check())
     context.close()

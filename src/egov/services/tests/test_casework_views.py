@@ -6,10 +6,14 @@ import pytest
 from django.urls import reverse
 
 from egov.audit.models import AuditEvent
-from egov.services import processing
-from egov.services.models import Application, StoredFile
-from egov.services.storage import sha256_hex
+from egov.facilities.files import sha256_hex
+from egov.facilities.models import StoredFile
+from egov.services.actions import processing
+from egov.services.models import Application
+from egov.services.selectors import NextActor, application_next_actors
 from egov.services.tests.factories import PDF, submit
+from egov.workflow.actions import task_claim
+from egov.workflow.models import WorkTask
 
 
 def _apply_post(item, **overrides):
@@ -161,22 +165,26 @@ def test_the_applicant_withdraws_from_the_case_page(client, casework):
 
 
 def test_workbench_lists_cases_with_badges_and_searches(client, casework):
+    """The old case list (/staff/cases/) is the staff inbox's cases now, search included."""
     application = submit(casework.item, casework.citizen)
     client.force_login(casework.staff["clerk"])
-    html = client.get("/staff/cases/").content.decode()
-    assert f'href="/staff/cases/{application.number}/"' in html and "badge" in html
-    found = client.get("/staff/cases/", {"q": application.number}).content.decode()
-    assert found.count(f'href="/staff/cases/{application.number}/"') == 2
-    by_name = client.get("/staff/cases/", {"q": casework.citizen.name}).content.decode()
-    assert by_name.count(f'href="/staff/cases/{application.number}/"') == 2
+    response = client.get("/staff/cases/", follow=True)
+    assert response.redirect_chain == [("/staff/inbox/?kind=case", 302)]
+    html = response.content.decode()
+    assert f'href="/staff/cases/{application.number}/"' in html and "govuk-tag" in html
+    found = client.get("/staff/cases/", {"q": application.number}, follow=True).content.decode()
+    # the search result, and the inbox row's title and step (both lead to the case page)
+    assert found.count(f'href="/staff/cases/{application.number}/"') == 3
+    by_name = client.get("/staff/cases/", {"q": casework.citizen.name}, follow=True).content.decode()
+    assert by_name.count(f'href="/staff/cases/{application.number}/"') == 3
     assert AuditEvent.objects.filter(action="services.application.search",
                                      actor_id=casework.staff["clerk"].pk).exists()
     # A number with one digit mistyped is named as a typing error, not searched as a name.
     typo = application.number[:-2] + str((int(application.number[-2]) + 1) % 10) + application.number[-1]
-    mistyped = client.get("/staff/cases/", {"q": typo}).content.decode()
+    mistyped = client.get("/staff/cases/", {"q": typo}, follow=True).content.decode()
     assert '<p class="error" id="id_q_error" role="alert">办件编号有误（校验码不符）。</p>' in mistyped
     client.force_login(casework.staff["other_clerk"])
-    other = client.get("/staff/cases/", {"q": application.number}).content.decode()
+    other = client.get("/staff/cases/", {"q": application.number}, follow=True).content.decode()
     assert f'href="/staff/cases/{application.number}/"' not in other
 
 
@@ -195,7 +203,9 @@ def test_case_page_and_downloads_are_audited_reads(client, casework):
     client.force_login(casework.staff["clerk"])
     html = client.get(f"/staff/cases/{application.number}/").content.decode()
     assert "无锡示范科技有限公司" in html and f'/materials/{row.pk}/' in html
-    assert "<dt>公司类型</dt><dd>有限责任公司</dd>" in html  # the choice's label, not its code "llc"
+    # the choice's label, not its code "llc"
+    assert ('<dt class="govuk-summary-list__key">公司类型</dt><dd class="govuk-summary-list__value">有限责任公司</dd>'
+            in html)
     assert f'action="/staff/cases/{application.number}/steps/receive/"' in html
     download = client.get(f"/staff/cases/{application.number}/materials/{row.pk}/")
     assert download.status_code == 200 and download.content == PDF and download["Content-Type"] == "application/pdf"
@@ -297,7 +307,7 @@ def test_the_apply_form_starts_with_the_applicants_own_data(client, casework):
 
 def test_the_case_page_stops_saying_待补正_once_the_supplement_arrived(client, casework):
     """Found by a tester: the staff case page kept saying 待补正 after the supplement was received."""
-    from egov.services.applying import application_supplement_upload
+    from egov.services.actions import application_supplement_upload
 
     clerk = casework.staff["clerk"]
     case = submit(casework.item, casework.citizen)
@@ -312,3 +322,48 @@ def test_the_case_page_stops_saying_待补正_once_the_supplement_arrived(client
     html = client.get(url).content.decode()
     assert "待补正" not in html
     assert "已补正: 公司登记（备案）申请书 — 缺少签字页" in html
+def test_after_each_step_the_page_names_the_next_actor(client, casework):
+    """下一步: the role of the open step and, once someone claimed it, the person; else the organization."""
+    application = submit(casework.item, casework.citizen)
+    client.force_login(casework.staff["clerk"])
+    page = client.get(f"/staff/cases/{application.number}/").content.decode()
+    assert re.search(r'<div class="govuk-inset-text notice" id="next-actor">\s*<strong>下一步：</strong>\s*'
+                     r'窗口受理 · 无锡市测试局', page)
+    received = client.post(f"/staff/cases/{application.number}/steps/receive/", follow=True)
+    notices = [str(m) for m in received.context["messages"]]
+    assert notices == ["已完成：接件。", "下一步：窗口受理（无锡市测试局）"]  # 受理 waits for a clerk
+    accepted = client.post(f"/staff/cases/{application.number}/steps/accept/", {"accept-opinion": "齐全"},
+                           follow=True)
+    assert [str(m) for m in accepted.context["messages"]][-1] == "下一步：审查（无锡市测试局）"
+    review = WorkTask.objects.get(instance=application.process, bpmn_id="review")
+    task_claim(actor=casework.staff["reviewer"], task=review)  # claimed: the person is named
+    page = client.get(f"/staff/cases/{application.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'<strong>Next:</strong>\s*Reviewer · 测试reviewer', page)
+
+
+def test_while_a_supplement_is_awaited_the_applicant_acts_next(client, casework):
+    application = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=casework.staff["clerk"], application=application)
+    processing.application_supplement_request(actor=casework.staff["clerk"], application=application,
+                                              materials=list(casework.item.materials.all()), note="复印件不清晰")
+    application.refresh_from_db()
+    assert application_next_actors(application=application) == [NextActor(role="申请人",
+                                                                          who=application.applicant_name)]
+
+
+def test_a_material_is_previewed_inline_in_a_frame_of_this_site_only(client, casework):
+    application = submit(casework.item, casework.citizen)
+    row = application.materials.get()
+    url = f"/staff/cases/{application.number}/materials/{row.pk}/"
+    client.force_login(casework.staff["clerk"])
+    page = client.get(f"/staff/cases/{application.number}/").content.decode()
+    assert f'<iframe class="material-preview" title="{row.material.name}" src="{url}?inline=1"' in page
+    preview = client.get(url, {"inline": "1"})
+    assert preview.status_code == 200 and preview.content == PDF
+    assert preview["Content-Disposition"] == f'inline; filename="{application.number}-{row.pk}.pdf"'
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get(url)["Content-Disposition"].startswith("attachment;")  # the link still downloads
+    reads = AuditEvent.objects.filter(action="services.application.read", changes__what="material file")
+    assert reads.count() == 2  # the preview is an audited read too
+    client.force_login(casework.staff["other_clerk"])
+    assert client.get(url, {"inline": "1"}).status_code == 404

@@ -8,7 +8,7 @@ import pytest
 from freezegun import freeze_time
 
 from egov.core.workdays import working_days_paused
-from egov.services import processing
+from egov.services.actions import processing
 from egov.services.deadlines import case_due_date
 from egov.services.selectors import application_deadlines
 from egov.services.tests.factories import submit
@@ -58,7 +58,7 @@ def test_a_supplement_before_acceptance_does_not_move_the_case_deadline():
 def test_the_case_deadline_through_the_actions(casework):
     """The same dates through the real steps: 补正 answered before acceptance, accepted 09-28, an expert
     review 10-12 → 10-14; the stored deadline and the one worked out from the pauses agree."""
-    from egov.services.applying import application_supplement_upload
+    from egov.services.actions.applying import application_supplement_upload
     from egov.services.tests.factories import PDF
 
     staff = casework.staff
@@ -91,7 +91,7 @@ def test_the_case_deadline_through_the_actions(casework):
         date(2026, 9, 21), date(2026, 9, 24), 3)
     deadlines = application_deadlines(application=case, today=date(2026, 10, 30))
     assert (deadlines.accepted_on, deadlines.due_date, deadlines.paused_days) == (ACCEPTED, DUE_AFTER_PAUSE, 2)
-    # 10-30 → 11-03: 11-02 and 11-03 are left: yellow (≤ 2 working days).
+    # 10-30 → 11-03: 11-02 and 11-03 are left: amber (≤ 3 working days).
     assert (deadlines.days_left, deadlines.urgency) == (2, "due_soon")
     assert application_deadlines(application=case, today=date(2026, 11, 4)).urgency == "overdue"
     assert application_deadlines(application=case, today=date(2026, 10, 15)).urgency == "on_time"

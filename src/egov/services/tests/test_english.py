@@ -7,8 +7,9 @@ import re
 import pytest
 
 from egov.core.errors import ValidationFailed
+from egov.facilities.models import Notification
 from egov.services.actions import MaterialSpec
-from egov.services.models import ItemTheme, Notification
+from egov.services.models import ItemTheme
 from egov.services.tests.factories import COMPANY_FORM, USCC_A, make_item, submit
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,7 @@ def test_the_home_page_lists_life_events_with_links_to_the_catalogue(client, eng
 
 def test_notifications_are_kept_in_both_languages_and_shown_in_the_readers(client, english_item, casework):
     case = submit(english_item, casework.citizen)
-    notification = Notification.objects.get(application=case)
+    notification = Notification.objects.get(link_name="services:application", link_args=[case.number])
     assert notification.subject == f"办件 {case.number}：已提交"
     assert notification.subject_en == f"Case {case.number}: Submitted"
     assert notification.body_en.splitlines() == [f"Company establishment registration, case {case.number}.",

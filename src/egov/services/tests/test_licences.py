@@ -8,9 +8,9 @@ import pytest
 
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict
-from egov.services.licensing import LicenceHolder, licence_pdf_render, licence_validity
+from egov.services.actions.licensing import LicenceHolder, licence_pdf_render, licence_validity
+from egov.services.actions.numbers import licence_number_allocate
 from egov.services.models import Licence
-from egov.services.numbers import licence_number_allocate
 from egov.services.selectors import licence_pdf
 from egov.services.tests.conftest import HALL_CITIZEN_NAME
 from egov.trust.models import Seal
@@ -55,7 +55,7 @@ def test_an_enterprise_licence_names_the_enterprise_and_its_particulars(hall, tm
     representative (from its account) and its type, registered capital, domicile and business scope
     (from the form), the general registration items of 《市场主体登记管理条例》第八条."""
     from egov.accounts.actions import legal_person_register
-    from egov.services import processing
+    from egov.services.actions import processing
     from egov.services.tests.factories import USCC_B, VALID_COMPANY, submit
 
     agent = hall.citizen.natural_person

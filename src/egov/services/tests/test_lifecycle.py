@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from egov.core.errors import Conflict
-from egov.services.lifecycle import MOVES, move_target
+from egov.services.actions.lifecycle import MOVES, move_target
 from egov.services.models import Application
 from egov.services.models import ApplicationStatus as S
 

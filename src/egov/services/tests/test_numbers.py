@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from egov.core.errors import ValidationFailed
 from egov.orgs.actions import organization_create
-from egov.services.numbers import tracking_number_allocate, tracking_number_check, tracking_number_compose
+from egov.services.actions.numbers import tracking_number_allocate, tracking_number_check, tracking_number_compose
 
 # Worked by hand for 320200 + 001 + 20260928 + 000001: p = 0, then p = ((p + d) × 2) mod 11 for each
 # digit 3 2 0 2 0 0 0 0 1 2 0 2 6 0 9 2 8 0 0 0 0 0 1 gives

@@ -7,9 +7,11 @@ from django.core import mail
 from egov.accounts.actions import legal_person_register
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.facilities.models import Notification
 from egov.orgs.roles import Role
-from egov.services import rating as ratings
-from egov.services.models import Notification, Rating, Rectification
+from egov.services import selectors
+from egov.services.actions import rating as ratings
+from egov.services.models import Rating, Rectification
 from egov.services.publication import application_track, published_result, published_results
 from egov.services.tests.factories import USCC_B, submit
 from egov.workflow.selectors import working_days_add
@@ -67,10 +69,11 @@ def test_every_status_change_notifies_in_the_site_and_by_mail_after_commit(hall,
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["zhang@example.cn"]
     assert case.number in mail.outbox[0].subject
     with django_capture_on_commit_callbacks(execute=True):
-        from egov.services import processing
+        from egov.services.actions import processing
 
         processing.application_receive(actor=hall.casework.staff["clerk"], application=case)
-    rows = Notification.objects.filter(recipient=hall.citizen, application=case)
+    rows = Notification.objects.filter(recipient=hall.citizen, link_name="services:application",
+                                       link_args=[case.number])
     assert rows.count() == 2 and all(row.emailed_at for row in rows)
     assert len(mail.outbox) == 2
 
@@ -78,10 +81,10 @@ def test_every_status_change_notifies_in_the_site_and_by_mail_after_commit(hall,
 def test_a_rolled_back_change_sends_nothing(hall, django_capture_on_commit_callbacks):
     case = submit(hall.casework.item, hall.citizen)
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Conflict):
-        from egov.services import processing
+        from egov.services.actions import processing
 
         processing.application_decide(actor=hall.casework.staff["approver"], application=case, approve=True)
-    assert callbacks == [] and Notification.objects.filter(application=case).count() == 1
+    assert callbacks == [] and Notification.objects.filter(link_args=[case.number]).count() == 1
 
 
 def test_ratings_after_conclusion_only_once(hall):
@@ -116,7 +119,7 @@ def test_a_negative_rating_is_called_back_rectified_and_replied(hall):
     done = ratings.rectification_reply(actor=staff["clerk"], rectification=rectification, reply="已对窗口人员培训")
     assert done.status == Rectification.Status.REPLIED
     assert Notification.objects.filter(recipient=hall.citizen, body="已对窗口人员培训").exists()
-    stats = {row.name: row for row in ratings.rating_stats(by="organization")}
+    stats = {row.name: row for row in selectors.rating_stats(by="organization")}
     row = stats[hall.casework.bureau.name]
     assert (row.total, row.negative, row.rectified, row.levels[1], row.satisfaction) == (1, 1, 1, 1, 0.0)
     assert AuditEvent.objects.filter(action__startswith="services.rectification.").count() == 2
@@ -144,10 +147,10 @@ def test_a_malicious_rating_goes_to_appeal_review_by_the_organization_above(hall
     with pytest.raises(PermissionDenied):  # the rated organization does not review its own appeal
         ratings.rectification_appeal_decide(actor=staff["approver"], rectification=appealed, malicious=True,
                                             decision="x")
-    assert appealed in ratings.rectifications_for(user=operator)
+    assert appealed in selectors.rectifications_for(user=operator)
     decided = ratings.rectification_appeal_decide(actor=operator, rectification=appealed, malicious=True,
                                                   decision="经核实属恶意差评")
     assert decided.status == Rectification.Status.EXCLUDED
     assert Rating.objects.get(pk=bad.pk).excluded and not Rating.objects.get(pk=ok.pk).excluded
-    row = ratings.rating_stats(by="item")[0]
+    row = selectors.rating_stats(by="item")[0]
     assert (row.total, row.negative, row.satisfaction) == (1, 0, 1.0)

@@ -10,10 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from egov.accounts.actions import natural_person_register
 from egov.audit.models import AuditEvent
 from egov.core.errors import NotFound, PermissionDenied, ValidationFailed
-from egov.services import storage
+from egov.facilities import files as storage
+from egov.facilities.files import file_get as stored_file_get
+from egov.facilities.files import file_read as stored_file_read
+from egov.facilities.models import StoredFile
 from egov.services.actions import material_file_store
-from egov.services.models import StoredFile
-from egov.services.selectors import stored_file_get, stored_file_read
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20
@@ -45,12 +46,21 @@ def test_sha256_is_fips_180_2():
 
 @pytest.mark.parametrize(("content", "kind"), [
     (PDF, "pdf"), (JPEG, "jpeg"), (PNG, "png"), (_zip(["OFD.xml", "Doc_0/Document.xml"]), "ofd"),
-    (_zip(["word/document.xml", "[Content_Types].xml"]), None),  # a DOCX is a ZIP without OFD.xml
+    (_zip(["word/document.xml", "[Content_Types].xml"]), "ooxml"),  # a DOCX is a ZIP without OFD.xml: not OFD
     (_zip(["Doc_0/OFD.xml"]), None),  # OFD.xml must be at the root
     (b"PK\x03\x04 not really a zip", None), (EXE, None), (b"GIF89a" + b"\x00" * 10, None), (b"%PDX-", None),
 ])
 def test_kind_comes_from_the_bytes(content, kind):
     assert storage.detect_kind(content) == kind
+
+
+def test_a_docx_is_not_a_material(citizen, media_root):
+    # Office files are told apart (documents' attachments may be one) but no material accepts them
+    # unless its catalogue entry says so: a DOCX named .ofd is refused.
+    with pytest.raises(ValidationFailed) as raised:
+        material_file_store(actor=citizen, content=_zip(["word/document.xml", "[Content_Types].xml"]))
+    assert raised.value.extra["rule"] == "file_type"
+    assert not StoredFile.objects.exists() and _files(media_root) == []
 
 
 def test_store_places_the_bytes_under_their_hash(citizen, media_root):
@@ -126,7 +136,7 @@ def test_a_failed_row_removes_the_bytes_it_wrote(citizen, media_root, monkeypatc
     def broken_audit(**kwargs):
         raise RuntimeError("audit unavailable")
 
-    monkeypatch.setattr("egov.services.actions.audit_record", broken_audit)
+    monkeypatch.setattr("egov.facilities.files.audit_record", broken_audit)
     with pytest.raises(RuntimeError):
         material_file_store(actor=citizen, content=PDF)
     assert not StoredFile.objects.exists() and _files(media_root) == []
@@ -144,7 +154,7 @@ def test_the_leftovers_of_a_killed_writer_are_swept_after_a_day_and_a_write_in_p
     import os
     import time
 
-    from egov.services.storage import incoming_sweep, materials_root
+    from egov.facilities.files import incoming_sweep, materials_root
 
     folder = materials_root() / "ab" / "cd"
     folder.mkdir(parents=True)

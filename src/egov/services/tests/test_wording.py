@@ -45,5 +45,6 @@ def test_a_licence_has_a_验证码_and_the_second_factor_a_动态验证码(clien
 
 def test_received_documents_are_已签收_and_received_cases_已接件():
     with translation.override("zh-hans"):
-        assert in_catalogue("Received") == "已签收"  # the 公文 inbox's heading
+        # the 公文 inbox's heading
+        assert in_catalogue_with_context("received official documents", "Signed for") == "已签收"
         assert str(ApplicationStatus.RECEIVED.label) == "已接件"

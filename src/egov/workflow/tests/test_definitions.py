@@ -7,10 +7,12 @@ import pytest
 
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
-from egov.workflow.actions import process_definition_upload, process_definitions_install_shipped
+from egov.workflow.actions import process_definition_upload, process_definitions_install_shipped, shipped_process_files
 from egov.workflow.models import ProcessDefinition
 
-SHIPPED = (Path(__file__).resolve().parents[1] / "processes" / "standard_permit.bpmn").read_text(encoding="utf-8")
+# The service hall's process lives with the service hall (services/processes/); workflow ships none.
+SHIPPED = (Path(__file__).resolve().parents[2] / "services" / "processes" / "standard_permit.bpmn").read_text(
+    encoding="utf-8")
 
 MINIMAL = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -45,6 +47,8 @@ def minimal(condition: str = "amount &gt; 10", extra: str = "") -> str:
 
 @pytest.mark.django_db
 def test_shipped_definition_installs_once_and_is_audited(city):
+    files = [path.relative_to(Path(__file__).resolve().parents[2]).as_posix() for path in shipped_process_files()]
+    assert files == ["services/processes/standard_permit.bpmn", "documents/processes/outgoing_document.bpmn"]
     installed = {definition.key: definition for definition in process_definitions_install_shipped()}
     definition = installed["standard_permit"]
     assert (definition.key, definition.version, definition.name) == ("standard_permit", 1, "行政许可标准流程")

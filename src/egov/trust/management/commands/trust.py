@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils.translation import gettext as _
 
+from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError, Conflict, ValidationFailed
 from egov.trust import actions
 from egov.trust.models import Certificate, CertificateAuthority, Seal
@@ -122,7 +123,7 @@ class Command(BaseCommand):
             raise CommandError(error.message, returncode=2) from None
 
     def _init(self, **options):
-        result = actions.ca_init(actor=None)
+        result = actions.ca_init(actor=SYSTEM)
         verb = "created" if result.created else "exists"
         self.stdout.write(f"CA {verb}: {result.root} / {result.issuing}")
 
@@ -136,7 +137,7 @@ class Command(BaseCommand):
         if not target.parent.is_dir():
             raise CommandError(f"{output}: the folder does not exist", returncode=2)
         with transaction.atomic():
-            result = pdf_sign_with_seal(actor=None, seal=seal_get(seal_id=seal), pdf=data, page=page - 1,
+            result = pdf_sign_with_seal(actor=SYSTEM, seal=seal_get(seal_id=seal), pdf=data, page=page - 1,
                                         box=_box(box), reason=reason, title=Path(input).name, mark=not no_mark)
             target.write_bytes(result.pdf)
         self.stdout.write(f"signed {output} (verification code {result.document.code})")
@@ -166,11 +167,11 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _revoke(self, *, serial, reason, **options):
-        certificate = actions.certificate_revoke(actor=None, certificate=_certificate(serial), reason=reason)
+        certificate = actions.certificate_revoke(actor=SYSTEM, certificate=_certificate(serial), reason=reason)
         self.stdout.write(f"revoked {certificate.common_name} ({certificate.serial}): {reason}")
 
     def _renew(self, *, serial, **options):
-        renewed = actions.certificate_renew(actor=None, certificate=_certificate(serial))
+        renewed = actions.certificate_renew(actor=SYSTEM, certificate=_certificate(serial))
         self.stdout.write(f"renewed {renewed.common_name}: new serial {renewed.serial}, valid until "
                           f"{renewed.not_after:%Y-%m-%d}")
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError
 from egov.workflow.calendar_actions import calendar_year_import
 from egov.workflow.selectors import calendar_years_missing
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CommandError(f"{path}: not JSON ({exc})", returncode=2) from None
         try:
-            calendar_year = calendar_year_import(actor=None, document=document, source=path.name)
+            calendar_year = calendar_year_import(actor=SYSTEM, document=document, source=path.name)
         except ApplicationError as error:
             raise CommandError(f"{path}: {error.message}", returncode=2) from None
         self.stdout.write(f"{calendar_year.year}: {calendar_year.days.count()} days loaded from {path.name}")

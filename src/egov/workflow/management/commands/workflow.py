@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError
 from egov.workflow.actions import process_definition_upload, process_definitions_install_shipped
 
@@ -20,14 +21,14 @@ class Command(BaseCommand):
     def handle(self, *args, subcommand, **options):
         try:
             if subcommand == "install":
-                created = process_definitions_install_shipped(actor=None)
+                created = process_definitions_install_shipped(actor=SYSTEM)
             else:
                 path = Path(options["file"])
                 try:
                     content = path.read_bytes()
                 except OSError as exc:
                     raise CommandError(f"{path}: {exc.strerror}", returncode=2) from None
-                created = [process_definition_upload(actor=None, bpmn_xml=content, name=options["name"])]
+                created = [process_definition_upload(actor=SYSTEM, bpmn_xml=content, name=options["name"])]
         except ApplicationError as error:
             raise CommandError(error.message, returncode=2) from None
         for definition in created:

@@ -1,0 +1,78 @@
+"""One way to complete a workflow task from the generic task page or the staff task API: by the
+task's subject's own action, chosen here by the subject's kind (explicitly: ``workflow`` sits below
+``services`` and ``documents`` and cannot see them).
+
+- a case (办件, ``services.Application``): ``services.actions.processing.case_task_complete`` reads the
+  answer through ``services.steps.TASK_ANSWERS`` and takes the case's step (status, timeline,
+  deadline, licence move with the task);
+- an outgoing 公文 (``documents.OfficialDocument``): ``documents.steps.document_task_complete``
+  (the documents app's one entry point) reads it through ``documents.process.STEPS`` and takes
+  the document's step with its rules;
+- any other subject: ``workflow.actions.task_complete`` (claiming the task first when it is open).
+
+``task_subject`` describes a task's subject for the inbox and the task page: kind, title, number,
+its page.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from egov.documents.models import OfficialDocument
+from egov.documents.steps import document_task_complete
+from egov.services.actions.processing import case_task_complete
+from egov.services.models import Application
+from egov.workflow import actions as workflow_actions
+from egov.workflow.models import WorkTask
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a task is about: ``kind`` (``case``, ``document`` or ``task``), ``title``, ``number``
+    (tracking number, 发文字号, or ``""``) and ``url``, its staff page (None: the task page is its
+    only page)."""
+
+    kind: str
+    title: str
+    number: str
+    url: str | None
+
+
+def task_subject(task: WorkTask) -> Subject:
+    """The subject of ``task``'s process, described for staff pages."""
+    subject = task.instance.subject
+    if isinstance(subject, Application):
+        return Subject("case", subject.item.local_name, subject.number,
+                       reverse("services_staff:case", args=[subject.number]))
+    if isinstance(subject, OfficialDocument):
+        return Subject("document", subject.title, str(subject.number or ""),
+                       reverse("documents:detail", args=[subject.pk]))
+    return Subject("task", task.instance.definition.name, f"#{task.instance_id}", None)
+
+
+def task_complete_as_subject(*, actor, task: WorkTask, data: dict[str, Any], mfa_verified: bool) -> WorkTask:
+    """Complete ``task`` with the answer ``data`` by its subject's own action (see the module).
+
+    Args:
+        data: the answer as the workflow takes it (the step's decision field, ``opinion``, ids).
+        mfa_verified: the actor's session passed the second factor (a 公文's 签发 and 会签 need it).
+
+    Returns:
+        The task, read again (completed when the action took its step).
+
+    Raises:
+        ValidationFailed, PermissionDenied, NotFound, Conflict: as the subject's action; nothing
+            moved then (each action is one transaction).
+    """
+    subject = task.instance.subject
+    if isinstance(subject, Application):
+        case_task_complete(actor=actor, application=subject, task=task, data=data)
+    elif isinstance(subject, OfficialDocument):
+        document_task_complete(actor=actor, task=task, data=data, mfa_verified=mfa_verified)
+    else:
+        if task.status == WorkTask.Status.OPEN:
+            task = workflow_actions.task_claim(actor=actor, task=task)
+        workflow_actions.task_complete(actor=actor, task=task, data=data)
+    task.refresh_from_db()
+    return task

@@ -1,0 +1,61 @@
+"""Counters for numbers that identify things: one helper, the two kinds the platform needs.
+
+- **gapless** (``gapless=True``): 发文字号 run 1, 2, 3… without a gap or a duplicate (GB/T 9704-2012
+  §7.2.4; a register of what was issued). The counter row is locked in the caller's transaction
+  and stays locked until it ends, so a rolled-back issue gives its number back; concurrent callers
+  wait for each other.
+- **gap-tolerant** (``gapless=False``): 办件编号, request numbers, licence numbers identify one thing
+  each and need no unbroken run. The row is locked in a transaction of its own when the caller has
+  none open (a moment, so concurrent submissions barely wait); a submission that fails after taking
+  its number leaves a gap, never a duplicate.
+
+Each owner app keeps its counter table (a model with the key fields and an integer field) and its
+number layout; this module only takes the next value.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from egov.core.errors import ValidationFailed
+
+
+def counter_take(*, model: type[models.Model], key: dict[str, Any], field: str = "value", gapless: bool = False,
+                 limit: int | None = None, taken: Callable[[int], bool] | None = None,
+                 label: str = "") -> int:
+    """Take the next value of the counter row ``model(**key)`` (created at 0 when missing).
+
+    Args:
+        model: the counter model; ``key`` its identifying fields (unique together); ``field`` the
+            integer field holding the last value given.
+        gapless: see the module docstring; True needs an open transaction (``RuntimeError`` otherwise).
+        limit: the largest value that may be given (None: no limit).
+        taken: values to pass over because something holds them already (a hand-registered
+            发文字号); asked for each candidate value.
+        label: what is counted, for the error message (e.g. ``day:42:20260928``).
+
+    Returns:
+        The value taken (1 for a new counter).
+
+    Raises:
+        ValidationFailed: ``extra = {"field": "number", "rule": "exhausted"}`` when ``limit`` is reached.
+        RuntimeError: ``gapless`` outside a transaction (a programming error: the lock would end at once).
+    """
+    if gapless and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a gapless counter needs the caller's transaction")
+    with transaction.atomic():
+        # INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: concurrent first takes of a
+        # counter both wait on the same row instead of one failing on the unique constraint.
+        model.objects.bulk_create([model(**key)], ignore_conflicts=True)
+        counter = model.objects.select_for_update().get(**key)
+        value = getattr(counter, field) + 1
+        while taken is not None and taken(value):
+            value += 1
+        if limit is not None and value > limit:
+            raise ValidationFailed(_("No more numbers can be given in %(scope)s.") % {"scope": label or str(key)},
+                                   extra={"field": "number", "rule": "exhausted"})
+        setattr(counter, field, value)
+        counter.save(update_fields=[field])
+    return value

@@ -1,0 +1,53 @@
+"""Stored files checked against a spec given by the owner app, not by a service-hall material."""
+
+import pytest
+
+from egov.audit.models import AuditEvent
+from egov.core.errors import PermissionDenied, ValidationFailed
+from egov.facilities.files import FileSpec, file_check, file_read, file_store
+
+PDF = b"%PDF-1.7\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
+DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40  # an OLE2 compound file (MS-CFB §2.2)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def person(citizen):
+    """The citizen's account (the fixture gives the natural person)."""
+    return citizen.user
+
+
+def test_a_spec_limits_kinds_and_bytes():
+    only_pdf = FileSpec(kinds=frozenset({"pdf"}), max_bytes=len(PDF))
+    assert file_check(content=PDF, spec=only_pdf) == (PDF, "pdf")
+    with pytest.raises(ValidationFailed) as raised:
+        file_check(content=PDF + b" ", spec=only_pdf)
+    assert raised.value.extra == {"field": "file", "rule": "max_size", "limit": 15}
+    with pytest.raises(ValidationFailed) as raised:
+        file_check(content=PNG, spec=FileSpec(kinds=frozenset({"pdf"})))  # 36 bytes, under the default limit
+    assert raised.value.extra == {"field": "file", "rule": "file_type", "accepted": ["pdf"]}
+
+
+def test_office_files_only_where_the_spec_allows_them():
+    with pytest.raises(ValidationFailed):
+        file_check(content=DOC, spec=FileSpec())
+    assert file_check(content=DOC, spec=FileSpec(kinds=frozenset({"pdf", "ole2"})))[1] == "ole2"
+
+
+def test_store_audits_under_the_owner_apps_action(person, media_root):
+    stored = file_store(actor=person, content=PDF, spec=FileSpec(), audit_action="portal.answer_file.store",
+                        changes={"request": "YSQ-20261127-0001"})
+    event = AuditEvent.objects.get(action="portal.answer_file.store")
+    assert event.changes["request"] == "YSQ-20261127-0001" and event.changes["size"] == 15
+    assert file_read(stored=stored) == PDF
+
+
+def test_nobody_stores(db, media_root):
+    with pytest.raises(PermissionDenied):
+        file_store(actor=None, content=PDF, spec=FileSpec())

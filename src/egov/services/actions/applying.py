@@ -1,0 +1,299 @@
+"""Writes of applicants (外网受理): submit an application, answer a 补正 request, withdraw.
+
+Each action is atomic and audited, checks that the actor is the applicant (deny by default), and
+changes the status only through ``egov.services.actions.lifecycle``.
+"""
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.accounts.models import Agent, LegalPerson, User
+from egov.accounts.permissions import require_public_user
+from egov.audit.actions import audit_deferred, audit_record
+from egov.core.actors import SYSTEM
+from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
+from egov.services.actions.catalog import material_file_check, material_file_store
+from egov.services.actions.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
+from egov.services.actions.notifying import application_notify
+from egov.services.actions.numbers import tracking_number_allocate
+from egov.services.formschema import form_data_validate
+from egov.services.models import Application, ApplicationEvent, ApplicationMaterial, Material, ServiceItem
+from egov.services.models import ApplicationStatus as S
+from egov.services.permissions import require_applicant
+from egov.workflow.actions import instance_clock_resume, process_cancel, process_start
+
+REASON_MAX = 500
+
+
+def _applicant_for(actor: User, legal_person: LegalPerson | None) -> User:
+    """The account the case belongs to: the actor, or the legal person it acts for as its agent."""
+    if legal_person is None:
+        return actor
+    if legal_person.user_id == actor.pk:
+        return actor
+    if not Agent.objects.filter(legal_person=legal_person, person__user=actor, revoked_at__isnull=True).exists():
+        raise PermissionDenied(_("You are not an agent of %(name)s.") % {"name": legal_person.name},
+                               extra={"field": "legal_person"})
+    return legal_person.user
+
+
+def materials_check(*, materials: list[Material], files: Mapping[int, Any], required: set[int]) -> None:
+    """Check the uploaded file of each material without storing anything.
+
+    Args:
+        materials: the materials asked for; files: ``{material id: bytes or file}``; required: the
+            ids of the materials that must have a file.
+
+    Raises ``ValidationFailed`` naming the first material in error as ``materials.<id>`` with every
+    error in ``extra["errors"]`` (``required``, ``max_size``, ``file_type``, ``empty``, ``unknown``).
+    """
+    known = {material.pk for material in materials}
+    unknown = sorted(set(files) - known)
+    if unknown:
+        raise ValidationFailed(_("A file was sent for a material that this step does not ask for."),
+                               extra={"field": f"materials.{unknown[0]}", "rule": "unknown"})
+    errors = []
+    for material in materials:
+        content = files.get(material.pk)
+        if content is None:
+            if material.pk in required:
+                errors.append({"field": f"materials.{material.pk}", "rule": "required",
+                               "message": _("%(material)s: this material is required.") % {"material": material}})
+            continue
+        try:
+            material_file_check(content=content, material=material)
+        except ValidationFailed as error:
+            errors.append({"field": f"materials.{material.pk}", "rule": error.extra.get("rule", "invalid"),
+                           "message": f"{material}: {error.message}"})
+    if errors:
+        raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": errors[0]["rule"],
+                                                            "errors": errors})
+
+
+def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], required: set[int]
+                 ) -> list[tuple[Material, Any]]:
+    """Check, then store, the uploaded file of each material: ``[(material, StoredFile)]``.
+
+    Raises ``ValidationFailed`` as ``materials_check`` does; then nothing is stored.
+    """
+    materials_check(materials=materials, files=files, required=required)
+    return [(material, material_file_store(actor=actor, content=files[material.pk], material=material))
+            for material in materials if material.pk in files]
+
+
+def application_submit(
+    *, actor: User, item: ServiceItem, form_data: dict, files: Mapping[int, Any], idempotency_key: str,
+    legal_person: LegalPerson | None = None,
+) -> tuple[Application, bool]:
+    """Submit an application online (网上申请): form, materials, tracking number, process started.
+
+    Args:
+        actor: the signed-in natural or legal person; an agent (经办人) of ``legal_person`` applies
+            for it.
+        item: a published item that can be applied for online (办理深度 ≥ 3, 网上受理).
+        form_data: the form as JSON, validated against ``item.form_schema``.
+        files: ``{material id: bytes or uploaded file}``; every required material of the item needs
+            one; each is checked against the material's types and size and stored by its hash.
+        idempotency_key: 8–64 letters, digits, ``-`` or ``_``, chosen by the client; unique per applicant.
+        legal_person: the legal person applied for, when the actor is its agent or its own account.
+
+    Returns:
+        ``(application, created)``: ``created`` is False when this applicant submitted this same
+        request (item, form, files) with this key before; that application is returned unchanged
+        and nothing is written.
+
+    Raises:
+        PermissionDenied: not a signed-in citizen or enterprise, or not an agent of ``legal_person``.
+        ValidationFailed: ``extra["field"]`` names what is wrong: ``idempotency_key``, ``item``
+            (``online``: not applicable online; ``applicant_kind``), ``form.<name>`` (with every error
+            in ``extra["errors"]``), ``materials.<id>`` (``required``, ``max_size``, ``file_type``, ``empty``).
+        Conflict: the key was used for another item (``rule = "idempotency_key"``), or for this item
+            with another form or other files (``rule = "idempotency_key_content"``, with the case's
+            ``number``): a changed request is never answered with the first case as if it were new.
+    """
+    require_public_user(actor, _("Sign in as a citizen or an enterprise to apply."))
+    key = idempotency_key_check(idempotency_key)
+    applicant = _applicant_for(actor, legal_person)
+    digest = _request_digest(item=item, form_data=form_data, files=files)
+    with _one_submission_at_a_time(applicant):
+        return _application_submit(actor=actor, item=item, form_data=form_data, files=files, key=key,
+                                   applicant=applicant, digest=digest)
+
+
+@contextmanager
+def _one_submission_at_a_time(applicant: User) -> Iterator[None]:
+    """Let one submission of ``applicant`` run at a time, from its replay check to its commit.
+
+    On PostgreSQL a session-level advisory lock on the applicant: a double click or a client's retry
+    waits here, then finds the first case and takes no tracking number. (SQLite runs one writing
+    transaction at a time; there a retry that slips between the number and the case leaves a gap.)
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_SUBMISSION_LOCK_CLASS, applicant.pk])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_SUBMISSION_LOCK_CLASS, applicant.pk])
+
+
+_SUBMISSION_LOCK_CLASS = 0x65676F76 & 0x7FFFFFFF  # "egov": the class of the applicants' submission locks
+
+
+def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any],
+                        key: str, applicant: User, digest: str) -> tuple[Application, bool]:
+    existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
+    if existing is not None:
+        return existing, False
+    if not item.is_published or item.online_depth < ServiceItem.OnlineDepth.ACCEPTANCE:
+        raise ValidationFailed(_("This item cannot be applied for online."), extra={"field": "item", "rule": "online"})
+    if applicant.kind not in item.applicant_kinds:
+        raise ValidationFailed(_("This item is not open to applicants of your kind."),
+                               extra={"field": "item", "rule": "applicant_kind"})
+    materials = list(item.materials.all())
+    required = {m.pk for m in materials if m.required}
+    form_data = {} if form_data is None else form_data
+    _check_form_and_files(item=item, form_data=form_data, materials=materials, files=files, required=required)
+    now = timezone.now()
+    # The number is taken in its own short transaction (when the caller has none open), so that
+    # concurrent submissions to one organization wait for each other only that long.
+    number = tracking_number_allocate(organization=item.organization, day=timezone.localdate(now))
+    with audit_deferred():
+        # One submission per applicant at a time: a double click waits here, then finds the first case.
+        User.objects.select_for_update().filter(pk=applicant.pk).first()
+        existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
+        if existing is not None:
+            return existing, False  # the number taken above stays unused: a gap, never a duplicate
+        stored = _store_files(actor=actor, materials=materials, files=files, required=required)
+        application = _application_create(actor=actor, item=item, applicant=applicant, number=number, key=key,
+                                          form_data=form_data, stored=stored, now=now, digest=digest)
+        return application, True
+
+
+def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any]) -> str:
+    """SHA-256 (hex) of what a submission asks: the item, the form as sent and each file's bytes."""
+    file_digests = {}
+    for material_id, content in sorted(files.items()):
+        if hasattr(content, "seek"):
+            content.seek(0)
+        data = content if isinstance(content, bytes | bytearray) else content.read()
+        file_digests[str(material_id)] = hashlib.sha256(data).hexdigest()
+    return body_digest({"item": item.code, "form": form_data, "files": file_digests})
+
+
+def _check_form_and_files(*, item: ServiceItem, form_data, materials: list[Material], files: Mapping[int, Any],
+                          required: set[int]) -> None:
+    """Check the form and the files together, so that every error is told in one answer.
+
+    Raises:
+        ValidationFailed: named after the first error (the form's, then the files'), with every
+            error of both in ``extra["errors"]``.
+    """
+    failures = []
+    for check, arguments in ((form_data_validate, {"schema": item.form_schema, "data": form_data}),
+                             (materials_check, {"materials": materials, "files": files, "required": required})):
+        try:
+            check(**arguments)
+        except ValidationFailed as error:
+            failures.append(error)
+    if not failures:
+        return
+    first = failures[0]
+    errors = [entry for failure in failures for entry in failure.extra.get("errors", [])]
+    raise ValidationFailed(first.message, extra={**first.extra, "errors": errors})
+
+
+def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: str) -> Application | None:
+    def same_item(existing: Application) -> None:
+        if existing.item_id != item.pk:
+            raise Conflict(_("This idempotency key was used for another application (case %(number)s).")
+                           % {"number": existing.number},
+                           extra={"field": "idempotency_key", "rule": "idempotency_key", "number": existing.number})
+
+    return submitted_before(
+        queryset=Application.objects.filter(applicant=applicant), key=key, digest=digest, check=same_item,
+        other_body_message=_("This form was already sent as case %(number)s, with other content. To send "
+                             "different content, start a new application."))
+
+
+def _application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
+                        form_data: dict, stored: list, now, digest: str) -> Application:
+    application = Application.objects.create(
+        number=number, item=item, organization=item.organization, applicant=applicant,
+        applicant_name=applicant.name, submitted_by=actor, idempotency_key=key, request_digest=digest,
+        form_data=form_data, limit_days=item.promised_limit_days, submitted_at=now,
+    )
+    ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
+                                                                 file=file) for material, file in stored])
+    application.process = process_start(actor=SYSTEM, subject=application, definition_key=item.process_key,
+                                        owner=item.organization,
+                                        data={"tracking_number": application.number, "service_code": item.code})
+    application.save(update_fields=["process"])
+    ApplicationEvent.objects.create(application=application, move="submit", status_to=S.SUBMITTED, by=actor.name)
+    application_notify(application=application, move_label=MOVE_LABELS["submit"])
+    audit_record(action="services.application.submit", actor=actor, organization=item.organization,
+                 obj=application, summary=f"{application.number} submitted for {item.code}",
+                 changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,
+                          "fields": sorted(form_data), "materials": [m.pk for m, _f in stored]})
+    return application
+
+
+@transaction.atomic
+def application_supplement_upload(*, actor: User, application: Application, files: Mapping[int, Any]
+                                  ) -> Application:
+    """Answer the 补正 request: one file for each material it asks for; the clock restarts today.
+
+    Raises:
+        NotFound: the actor is not the case's applicant.
+        Conflict: no supplement is owed (the message names the status).
+        ValidationFailed: a requested material without a file, or a refused file (``materials.<id>``).
+    """
+    require_applicant(actor, application)
+    application = application_locked(application)
+    move_target(application, "supplement_upload")
+    request = application.supplement_request
+    asked = list(request.materials.order_by("sort_order", "pk"))
+    stored = _store_files(actor=actor, materials=asked, files=files, required={m.pk for m in asked})
+    ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
+                                                                 file=file, supplement=True)
+                                             for material, file in stored])
+    request.answered_at = timezone.now()
+    request.save(update_fields=["answered_at"])
+    pause = instance_clock_resume(actor=SYSTEM, instance=application.process)
+    return application_move(application=application, move="supplement_upload", actor=actor, by=actor.name,
+                            note="、".join(str(m) for m in asked),
+                            changes={"materials": [m.pk for m in asked], "paused_working_days": pause.working_days})
+
+
+@transaction.atomic
+def application_withdraw(*, actor: User, application: Application, reason: str) -> Application:
+    """Withdraw an application before the decision (撤回); its open steps are cancelled.
+
+    Raises:
+        NotFound: the actor is not the case's applicant.
+        ValidationFailed: no reason, or longer than 500 characters (``reason``).
+        Conflict: the case is decided or ended already (the message names the status).
+    """
+    require_applicant(actor, application)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the reason for withdrawing."), extra={"field": "reason", "rule": "required"})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(_("The reason is longer than %(n)d characters.") % {"n": REASON_MAX},
+                               extra={"field": "reason", "rule": "max_length"})
+    application = application_locked(application)
+    move_target(application, "withdraw")
+    process_cancel(actor=SYSTEM, instance=application.process, reason=f"withdrawn by the applicant: {reason}")
+    application.withdrawn_at = timezone.now()
+    return application_move(application=application, move="withdraw", actor=actor, by=actor.name, note=reason,
+                            fields=("withdrawn_at",))
