@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts.models import Agent, LegalPerson, NaturalPerson, User
 from egov.audit.actions import audit_record
+from egov.core.actors import is_system
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.orgs.actions import membership_grant
 from egov.orgs.identifiers import resident_id_check, uscc_check
@@ -281,10 +282,10 @@ def staff_backup_codes_issue(*, actor, user: User, codes: Iterable[str]) -> Stat
     Used when an authenticator is lost, and by the demo to print a sign-in code.
 
     Raises:
-        PermissionDenied: ``actor`` is neither the platform (None) nor an operator over one of the
+        PermissionDenied: ``actor`` is neither the platform (``SYSTEM``) nor an operator over one of the
             user's organizations.
     """
-    if actor is not None:
+    if not is_system(actor):
         memberships = list(user.memberships.select_related("organization"))
         if not memberships:
             raise PermissionDenied(_("This user belongs to no organization."))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from egov.audit.chain import GENESIS_HASH, event_hash
 from egov.audit.models import AuditEvent
 from egov.core import context
+from egov.core.actors import is_system
 from egov.core.canonical import canonical_json
 
 # Key of the PostgreSQL advisory lock that serializes appends to the chain (any fixed 64-bit number).
@@ -36,7 +37,7 @@ def audit_record(
     Args:
         action: dotted name of what happened, ``<app>.<entity>.<verb>``, e.g.
             ``"accounts.natural_person.register"`` or ``"accounts.natural_person.read"``.
-        actor: the user who acted (anything with ``pk`` and ``str()``), or None for the system.
+        actor: the user who acted (anything with ``pk`` and ``str()``), or ``SYSTEM`` (the platform).
         organization: the organization on whose behalf the actor acted, or None.
         obj: the model instance acted on; gives ``object_type`` (``app_label.model``) and ``object_id``.
         object_type, object_id: given instead of ``obj`` for things that are not model rows.
@@ -64,7 +65,7 @@ def audit_record(
     event = AuditEvent(
         occurred_at=timezone.now(),
         actor_id=getattr(actor, "pk", None),
-        actor_label=(str(actor) if actor is not None else actor_label)[:200],
+        actor_label=(actor_label if is_system(actor) else str(actor))[:200],
         organization_id=getattr(organization, "pk", None),
         organization_label=str(organization)[:200] if organization is not None else "",
         action=action,

@@ -18,10 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
-from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.core.errors import Conflict, PermissionDenied
+from egov.core.text import text_clean
 from egov.core.workdays import WorkCalendar
 from egov.documents import rules
-from egov.documents.actions import OPINION_MAX, _move, _require_recipients, opinion_record, publication_on_issue
+from egov.documents.actions.outgoing import OPINION_MAX, _move, _require_recipients, opinion_record
+from egov.documents.actions.publication import publication_on_issue
 from egov.documents.models import OfficialDocument, Recipient, Transport
 from egov.documents.permissions import require_visible
 from egov.documents.process import countersign_task_for, outgoing_process, task_finish
@@ -69,12 +71,8 @@ def document_countersign(*, actor, document: OfficialDocument, agree: bool, mfa_
     if not mfa_verified:
         raise PermissionDenied(_("Countersigning needs a session verified with the second factor."),
                                extra={"rule": "mfa_required"})
-    opinion = (opinion or "").strip()
-    if not agree and not opinion:
-        raise ValidationFailed(_("Give the reasons for disagreeing."), extra={"field": "opinion", "rule": "required"})
-    if len(opinion) > OPINION_MAX:
-        raise ValidationFailed(_("The text is longer than %(n)d characters.") % {"n": OPINION_MAX},
-                               extra={"field": "opinion", "rule": "max_length"})
+    opinion = text_clean(opinion, field="opinion", limit=OPINION_MAX, required=not agree,
+                         required_message=_("Give the reasons for disagreeing."))
     organization = task.candidate_organization
     task_finish(actor=actor, task=task, data={"countersign_opinion": "agree" if agree else "disagree",
                                               "opinion": opinion})

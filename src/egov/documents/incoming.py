@@ -14,15 +14,24 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from egov.accounts.models import User
 from egov.audit.actions import audit_record
+from egov.core.actors import is_system
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.core.text import text_clean
 from egov.core.workdays import working_days_between
 from egov.documents import rules
 from egov.documents.models import Circulation, IncomingCounter, IncomingDocument, Recipient, Reminder
-from egov.documents.states import CIRCULATING, INCOMING_OPEN, IncomingStatus, incoming_move_for
+from egov.documents.states import CIRCULATING, INCOMING_MOVES, INCOMING_OPEN, IncomingStatus
+from egov.facilities import transitions
+from egov.facilities.notifications import in_both_languages, notification_send
+from egov.facilities.numbering import counter_take
+from egov.facilities.transitions import Machine
 from egov.orgs.models import Membership
 from egov.orgs.permissions import has_role
+from egov.orgs.roles import Role
 from egov.workflow.selectors import work_calendar
 
 TEXT_MAX = 2000
@@ -36,13 +45,7 @@ def handling_days() -> int:
 
 
 def _text(value: str, field: str, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(_("This field is required."), extra={"field": field, "rule": "required"})
-    if len(value) > TEXT_MAX:
-        raise ValidationFailed(_("The text is longer than %(n)d characters.") % {"n": TEXT_MAX},
-                               extra={"field": field, "rule": "max_length"})
-    return value
+    return text_clean(value, field=field, limit=TEXT_MAX, required=required)
 
 
 def is_member(user, organization_id: int) -> bool:
@@ -77,29 +80,28 @@ def _locked(incoming: IncomingDocument) -> IncomingDocument:
             .get(pk=incoming.pk))
 
 
+INCOMING = Machine.from_pairs(
+    kind="documents.incoming", pairs=INCOMING_MOVES,
+    refused=gettext_lazy("A received document in status %(status)s cannot move to %(target)s."))
+
+
 def _move(incoming: IncomingDocument, actor, target: str, *, changes: dict | None = None, summary: str = "") -> str:
-    """Check the table and who may make the move; move, save and audit. ``incoming`` is locked."""
+    """Check the table (``states.INCOMING_MOVES``) and who may make the move; move, save and audit
+    (``facilities.transitions``). ``incoming`` is locked."""
     require_incoming_visible(actor, incoming)
-    move = incoming_move_for(incoming.status, target)
-    if move is None:
-        raise Conflict(_("A received document in status %(status)s cannot move to %(target)s.")
-                       % {"status": incoming.get_status_display(), "target": IncomingStatus(target).label},
-                       extra={"status": incoming.status, "target": target})
+    name, move = transitions.move_between(machine=INCOMING, obj=incoming, target=target)
     if move.role is None:
-        if actor is None or actor.pk != incoming.handler_id:
+        if is_system(actor) or actor.pk != incoming.handler_id:
             raise PermissionDenied(_("Only the person handling this document (承办人) can do this."),
                                    extra={"rule": "handler"})
     elif not has_role(actor, incoming.organization, move.role):
         raise PermissionDenied(_("This needs the role %(role)s in %(organization)s.")
                                % {"role": move.role.label, "organization": incoming.organization.name},
                                extra={"role": str(move.role)})
-    previous = incoming.status
-    incoming.status = target
-    incoming.save()
-    audit_record(action=f"documents.incoming.{move.name}", actor=actor, organization=incoming.organization,
-                 obj=incoming, summary=(summary or f"{previous} → {target}")[:500],
-                 changes={"status": [previous, target], **(changes or {})})
-    return move.name
+    transitions.transition_apply(machine=INCOMING, obj=incoming, move=name, actor=actor,
+                                 organization=incoming.organization, summary=summary or f"{incoming.status} → {target}",
+                                 changes=changes, fields=None)
+    return name
 
 
 def _registration_code(incoming: IncomingDocument) -> str:
@@ -118,15 +120,13 @@ def incoming_register(*, actor, incoming: IncomingDocument) -> IncomingDocument:
     """
     incoming = _locked(incoming)
     year = timezone.localdate().year
-    IncomingCounter.objects.bulk_create([IncomingCounter(organization=incoming.organization, year=year)],
-                                        ignore_conflicts=True)
-    counter = IncomingCounter.objects.select_for_update().get(organization=incoming.organization, year=year)
+    # 收文编号 run without gaps: the counter row stays locked until this transaction ends.
+    seq = counter_take(model=IncomingCounter, key={"organization": incoming.organization, "year": year},
+                       field="last_seq", gapless=True)
     incoming.registration_code = _registration_code(incoming)
-    incoming.registration_year, incoming.registration_seq = year, counter.last_seq + 1
+    incoming.registration_year, incoming.registration_seq = year, seq
     _move(incoming, actor, IncomingStatus.REGISTERED, summary=incoming.registration_number,
           changes={"number": incoming.registration_number})
-    counter.last_seq += 1
-    counter.save(update_fields=["last_seq"])
     return incoming
 
 
@@ -282,10 +282,28 @@ def incoming_read(*, actor, incoming: IncomingDocument) -> Circulation:
     return circulation
 
 
+def _remind_clerks(recipient: Recipient, kind: str, due: date) -> None:
+    """Tell the receiving organization's document clerks in their inbox (/staff/notifications/) and by
+    e-mail after commit, in the platform's language and in English (``in_both_languages``)."""
+
+    def compose() -> tuple[str, str]:
+        what = (_("to be signed for") if kind == Reminder.Kind.RECEIPT else _("to be handled"))
+        subject = _("Reminder (催办): “%(title)s” %(what)s by %(day)s") % {
+            "title": recipient.document.title[:80], "what": what, "day": due.isoformat()}
+        return subject, subject
+
+    texts = in_both_languages(compose)
+    clerks = User.objects.filter(is_active=True, memberships__organization=recipient.organization,
+                                 memberships__roles__role=Role.DOCUMENT_CLERK).distinct()
+    for person in clerks:
+        notification_send(recipient=person, link_name="documents:inbox", **texts)
+
+
 def _remind(recipient: Recipient, kind: str, due: date, today: date) -> bool:
     _reminder, created = Reminder.objects.get_or_create(recipient=recipient, kind=kind, sent_on=today,
                                                         defaults={"due_on": due})
     if created:
+        _remind_clerks(recipient, kind, due)
         audit_record(action=f"documents.reminder.{kind}", organization=recipient.organization,
                      obj=recipient.document, summary=f"催办 {recipient.organization}: due {due.isoformat()}",
                      changes={"recipient": recipient.pk, "kind": kind, "due_on": due.isoformat()})

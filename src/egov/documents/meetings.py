@@ -24,7 +24,9 @@ from django.utils.translation import ngettext, pgettext
 from egov.accounts.models import User
 from egov.audit.actions import audit_record
 from egov.audit.selectors import audit_events_for
+from egov.core.actors import is_system
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.core.text import text_clean
 from egov.documents.actions import document_draft
 from egov.documents.models import AgendaItem, Invitation, Kind, Meeting, OfficialDocument
 from egov.documents.states import Status as DocumentStatus
@@ -81,20 +83,14 @@ def clerk_organizations(user) -> QuerySet[Organization]:
 
 
 def _require_clerk(actor, organization: Organization, action: str) -> None:
-    if actor is not None and not has_role(actor, organization, Role.DOCUMENT_CLERK):
+    if not is_system(actor) and not has_role(actor, organization, Role.DOCUMENT_CLERK):
         raise PermissionDenied(_("Only a document clerk of %(organization)s can %(action)s.")
                                % {"organization": organization.name, "action": action},
                                extra={"role": Role.DOCUMENT_CLERK})
 
 
 def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(_("This field is required."), extra={"field": field, "rule": "required"})
-    if len(value) > limit:
-        raise ValidationFailed(_("The text is longer than %(n)d characters.") % {"n": limit},
-                               extra={"field": field, "rule": "max_length"})
-    return value
+    return text_clean(value, field=field, limit=limit, required=required)
 
 
 @transaction.atomic
@@ -171,7 +167,7 @@ def _require_future(starts_at: datetime, reply_due: datetime, now: datetime) -> 
 
 
 def _locked(meeting: Meeting, actor) -> Meeting:
-    if actor is not None:
+    if not is_system(actor):
         meeting_get(actor=actor, pk=meeting.pk)
     return Meeting.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=meeting.pk)
 

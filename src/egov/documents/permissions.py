@@ -3,7 +3,7 @@
 Seeing: members of the issuing organization, its joint issuers (联合行文) and its countersigning
 organizations (会签) see the document from the draft on; members of the printing organization
 (印发机关) see it too; members of 主送 and 抄送 organizations see it once it is issued. Everyone
-else gets NotFound, as if it did not exist. ``actor=None`` is the platform itself (the workflow
+else gets NotFound, as if it did not exist. ``actor=SYSTEM`` is the platform itself (the workflow
 engine's service tasks, ``egov`` commands), which sees everything.
 
 Acting: each step needs a role (``states.TRANSITIONS``) held in the issuing organization.

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from egov.core.actors import is_system
 from egov.core.errors import Conflict, PermissionDenied
 from egov.documents.models import OfficialDocument
 from egov.documents.states import Status
@@ -79,10 +80,10 @@ def outgoing_step(*, actor, document: OfficialDocument, previous: str, target: s
     transaction, after the documents action checked the table and the role); 作废 cancels the process.
 
     Raises:
-        PermissionDenied: the platform (``actor=None``) takes no step: each is a person's.
+        PermissionDenied: the platform (``actor=SYSTEM``) takes no step: each is a person's.
         Conflict: the document has no running process, or it is not at the step (named).
     """
-    if actor is None:
+    if is_system(actor):
         raise PermissionDenied(_("A step of an official document is taken by a person."))
     instance = _running(document)
     if target == Status.WITHDRAWN:

@@ -172,8 +172,3 @@ CIRCULATING = frozenset({IncomingStatus.PROPOSING, IncomingStatus.INSTRUCTING, I
 # States in which a received document waits for its organization (催办 applies).
 INCOMING_OPEN = frozenset({IncomingStatus.RECEIVED, IncomingStatus.REGISTERED, IncomingStatus.PROPOSING,
                            IncomingStatus.INSTRUCTING, IncomingStatus.HANDLING})
-
-
-def incoming_move_for(current: str, target: str) -> IncomingMove | None:
-    """The move of a received document from ``current`` to ``target``, or None when not allowed."""
-    return INCOMING_MOVES.get((current, target))

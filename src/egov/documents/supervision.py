@@ -24,14 +24,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from egov.accounts.models import User
 from egov.audit.actions import audit_record
 from egov.audit.selectors import audit_events_for
+from egov.core.actors import SYSTEM, is_system
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.core.text import text_clean
 from egov.core.workdays import working_days_add, working_days_between
-from egov.documents.files import attachment_kind
 from egov.documents.meetings import meeting_get
 from egov.documents.models import (
     Meeting,
@@ -41,7 +42,10 @@ from egov.documents.models import (
     SupervisionReminder,
 )
 from egov.documents.permissions import require_visible
+from egov.facilities import transitions
+from egov.facilities.files import detect_kind
 from egov.facilities.notifications import in_both_languages, notification_send
+from egov.facilities.transitions import Machine
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role, member_organization_ids
 from egov.orgs.roles import Role
@@ -137,41 +141,33 @@ def supervision_item_get(*, actor, pk: int) -> SupervisionItem:
 
 
 def _text(value: str, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(_("This field is required."), extra={"field": field, "rule": "required"})
-    if len(value) > limit:
-        raise ValidationFailed(_("The text is longer than %(n)d characters.") % {"n": limit},
-                               extra={"field": field, "rule": "max_length"})
-    return value
+    return text_clean(value, field=field, limit=limit, required=required)
 
 
 def _require_role(actor, organization: Organization, action: str) -> None:
-    if actor is not None and not has_role(actor, organization, Role.DOCUMENT_CLERK):
+    if not is_system(actor) and not has_role(actor, organization, Role.DOCUMENT_CLERK):
         raise PermissionDenied(_("Only a document clerk of %(organization)s can %(action)s.")
                                % {"organization": organization.name, "action": action},
                                extra={"role": Role.DOCUMENT_CLERK})
 
 
 def _locked(item: SupervisionItem, actor) -> SupervisionItem:
-    if actor is not None:
+    if not is_system(actor):
         supervision_item_get(actor=actor, pk=item.pk)
     return SupervisionItem.objects.select_for_update(of=("self",)).select_related("supervisor", "owner").get(
         pk=item.pk)
 
 
+SUPERVISION = Machine.from_pairs(
+    kind="documents.supervision", pairs=SUPERVISION_MOVES,
+    refused=gettext_lazy("A supervision item in status %(status)s cannot move to %(target)s."))
+
+
 def _move(item: SupervisionItem, actor, target: str, *, summary: str = "", changes: dict | None = None) -> None:
-    name = SUPERVISION_MOVES.get((item.status, target))
-    if name is None:
-        raise Conflict(_("A supervision item in status %(status)s cannot move to %(target)s.")
-                       % {"status": item.get_status_display(), "target": Status(target).label},
-                       extra={"status": item.status, "target": target})
-    previous = item.status
-    item.status = target
-    item.save()
-    audit_record(action=f"documents.supervision.{name}", actor=actor, organization=item.supervisor, obj=item,
-                 summary=(summary or f"{previous} → {target}")[:500],
-                 changes={"status": [previous, target], **(changes or {})})
+    """Move the locked ``item`` to ``target`` along ``SUPERVISION_MOVES`` (``facilities.transitions``)."""
+    name, _move_name = transitions.move_between(machine=SUPERVISION, obj=item, target=target)
+    transitions.transition_apply(machine=SUPERVISION, obj=item, move=name, actor=actor, organization=item.supervisor,
+                                 summary=summary or f"{item.status} → {target}", changes=changes, fields=None)
 
 
 @transaction.atomic
@@ -199,7 +195,7 @@ def supervision_item_create(*, actor, supervisor: Organization, title: str, requ
                                extra={"field": "source", "rule": "one_source"})
     if source_document is not None:
         require_visible(actor, source_document)
-    if source_meeting is not None and actor is not None:
+    if source_meeting is not None and not is_system(actor):
         meeting_get(actor=actor, pk=source_meeting.pk)
     if deadline < timezone.localdate():
         raise ValidationFailed(_("The deadline cannot be in the past."), extra={"field": "deadline", "rule": "past"})
@@ -237,11 +233,11 @@ def supervision_report(*, actor, item: SupervisionItem, text: str, percent: int 
         Conflict: the item is closed or waits for the supervisor's decision.
         ValidationFailed: no text, a percent outside 0–100, a date in the future, a too large file,
             a file that is not PDF, an image (JPEG, PNG), OFD or an office document
-            (``rule: "file_type"``, by its bytes: ``attachment_kind``).
+            (``rule: "file_type"``, by its bytes: ``facilities.files.detect_kind``).
     """
     item = _locked(item, actor)
     organization = next((o for o in [item.owner, *item.co_owners.all()] if has_role(actor, o, Role.DOCUMENT_CLERK)),
-                        None) if actor is not None else item.owner
+                        None) if not is_system(actor) else item.owner
     if organization is None:
         raise PermissionDenied(_("Only a document clerk of the owner organization or a co-owner reports progress."),
                                extra={"role": Role.DOCUMENT_CLERK})
@@ -262,7 +258,7 @@ def supervision_report(*, actor, item: SupervisionItem, text: str, percent: int 
                                    extra={"field": "attachment", "rule": "max_size"})
         content = attachment.read()
         attachment.seek(0)
-        if attachment_kind(content) is None:
+        if detect_kind(content) is None:
             raise ValidationFailed(_("Attach a PDF, an image (JPEG, PNG), an OFD or an office document."),
                                    extra={"field": "attachment", "rule": "file_type"})
         report.attachment_name = (attachment.name or "attachment")[:200]
@@ -331,7 +327,7 @@ def _owner_clerks(item: SupervisionItem) -> list[User]:
         memberships__roles__role=Role.DOCUMENT_CLERK).distinct().order_by("pk"))
 
 
-def _reminder(item: SupervisionItem, kind: str, *, today: date, actor=None, note: str = "") -> SupervisionReminder:
+def _reminder(item: SupervisionItem, kind: str, *, today: date, actor=SYSTEM, note: str = "") -> SupervisionReminder:
     reminder = SupervisionReminder.objects.create(item=item, kind=kind, note=note, sent_on=today, sent_by=actor)
     notified = _owner_clerks(item)
     reminder.notified.set(notified)

@@ -19,12 +19,12 @@ from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.documents import actions, selectors
 from egov.documents.archive import document_archive_package
-from egov.documents.files import attachment_kind
 from egov.documents.forms import AttachmentForm, DocumentForm, StepOpinionForm
 from egov.documents.history import history_rows
 from egov.documents.process import countersign_task_for
 from egov.documents.rendering import pdf_render, print_data
 from egov.documents.states import EDITABLE, OPINION_LABELS, Status, move_for, moves_from
+from egov.facilities.files import MEDIA_TYPES, detect_kind
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
@@ -205,16 +205,15 @@ def attachment_download(request, pk: int, position: int):
     _document, attachment = _attachment_or_404(request, pk, position)
     with attachment.file.open("rb") as handle:
         data = handle.read()
-    kind = attachment_kind(data)
+    kind = detect_kind(data)
     extension = _EXTENSIONS.get(kind) or mimetypes.guess_extension(attachment.content_type or "") or ""
-    response = HttpResponse(data, content_type=_MEDIA_TYPES.get(kind, "application/octet-stream"))
+    response = HttpResponse(data, content_type=MEDIA_TYPES.get(kind, "application/octet-stream"))
     response["Content-Disposition"] = content_disposition_header(True, f"{attachment.name}{extension}")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 _EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "ofd": ".ofd"}
-_MEDIA_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png", "ofd": "application/ofd"}
 
 
 @staff_required

@@ -22,6 +22,22 @@ from django.utils.translation import gettext as _
 from egov.core.errors import ValidationFailed
 
 
+def counter_lock(*, model: type[models.Model], key: dict[str, Any]) -> models.Model:
+    """The counter row ``model(**key)`` (created at 0 when missing), locked until the caller's
+    transaction ends: for a write that must wait for the counter's takers without taking a value
+    (a 发文字号 registered by hand checks that no allocation of its year runs meanwhile).
+
+    Raises:
+        RuntimeError: outside a transaction (the lock would end at once).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a counter lock needs the caller's transaction")
+    # INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: concurrent first takes of a
+    # counter both wait on the same row instead of one failing on the unique constraint.
+    model.objects.bulk_create([model(**key)], ignore_conflicts=True)
+    return model.objects.select_for_update().get(**key)
+
+
 def counter_take(*, model: type[models.Model], key: dict[str, Any], field: str = "value", gapless: bool = False,
                  limit: int | None = None, taken: Callable[[int], bool] | None = None,
                  label: str = "") -> int:
@@ -46,10 +62,7 @@ def counter_take(*, model: type[models.Model], key: dict[str, Any], field: str =
     if gapless and not transaction.get_connection().in_atomic_block:
         raise RuntimeError("a gapless counter needs the caller's transaction")
     with transaction.atomic():
-        # INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: concurrent first takes of a
-        # counter both wait on the same row instead of one failing on the unique constraint.
-        model.objects.bulk_create([model(**key)], ignore_conflicts=True)
-        counter = model.objects.select_for_update().get(**key)
+        counter = counter_lock(model=model, key=key)
         value = getattr(counter, field) + 1
         while taken is not None and taken(value):
             value += 1

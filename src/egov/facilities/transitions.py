@@ -119,7 +119,8 @@ def locked(obj: Model, *related: str) -> Model:
 
 
 def transition_apply(*, machine: Machine, obj: Model, move: str, actor, organization=None, label: str = "",
-                     summary: str = "", changes: dict[str, Any] | None = None, fields: tuple[str, ...] = (),
+                     summary: str = "", changes: dict[str, Any] | None = None,
+                     fields: tuple[str, ...] | None = (),
                      timeline: Callable[[Any, Any], Any] | None = None,
                      notify: Callable[[Any, Any, Any], None] | None = None) -> Model:
     """Make ``move`` on ``obj`` (as returned by ``locked`` in this transaction).
@@ -137,6 +138,7 @@ def transition_apply(*, machine: Machine, obj: Model, move: str, actor, organiza
         summary: the audit summary in someone's words (a 公文's comment), instead of the move's
             name and states; cut at 500 characters.
         changes: more to record in the audit event.
+        fields: the other fields the caller changed, saved with the state; None saves every field.
 
     Returns:
         ``obj``, moved.
@@ -146,13 +148,14 @@ def transition_apply(*, machine: Machine, obj: Model, move: str, actor, organiza
     """
     target = move_target(machine=machine, obj=obj, move=move)
     before = getattr(obj, machine.state_field)
-    saved = [machine.state_field, *fields]
+    saved = None if fields is None else [machine.state_field, *fields]
     if machine.resume_field:
         if move in machine.pausing:
             setattr(obj, machine.resume_field, before)
         elif machine.moves[move][1] is None:
             setattr(obj, machine.resume_field, "")
-        saved.append(machine.resume_field)
+        if saved is not None:
+            saved.append(machine.resume_field)
     setattr(obj, machine.state_field, target)
     obj.save(update_fields=saved)
     row = timeline(before, target) if timeline is not None else None

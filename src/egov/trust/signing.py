@@ -32,6 +32,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from egov.accounts.models import User
 from egov.audit.actions import audit_record
+from egov.core.actors import is_system
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.trust import images
 from egov.trust.models import Certificate, Seal, SignedDocument, SignedRevision
@@ -259,7 +260,7 @@ def pdf_sign_with_seal(*, actor: User | None, seal: Seal, pdf: bytes, page: int 
             CA passphrase.
         Conflict: the seal is retired, or its certificate is revoked or expired.
     """
-    if actor is not None and (getattr(actor, "kind", None) != User.Kind.STAFF or not seal_usable_by(seal=seal,
+    if not is_system(actor) and (getattr(actor, "kind", None) != User.Kind.STAFF or not seal_usable_by(seal=seal,
                                                                                                     user=actor)):
         raise PermissionDenied(_("You may not use this seal."), extra={"seal": seal.pk})
     if not seal.is_active:

@@ -219,3 +219,15 @@ def test_reminders_before_the_deadline_once_a_day(wuxi, draft, government_seal):
     assert inc.reminders_send(today=due) == 0
     assert Reminder.objects.filter(kind="receipt").count() == 3
     assert AuditEvent.objects.filter(action="documents.reminder.receipt").count() == 3
+
+
+def test_a_reminder_reaches_the_receiving_clerks_inbox(wuxi, draft, government_seal):
+    from egov.facilities.models import Notification
+
+    issued = _issue(wuxi, draft, government_seal)
+    due = issued.recipients.get(organization=wuxi.finance).receipt_due
+    inc.reminders_send(today=due)
+    told = Notification.objects.get(recipient=wuxi.finance_clerk)
+    assert issued.title[:20] in told.subject and due.isoformat() in told.subject
+    assert told.url == "/staff/documents/inbox/"
+    assert not Notification.objects.filter(recipient=wuxi.clerk).exists()  # the sender is not reminded

@@ -140,7 +140,7 @@ def test_attachment_kind_by_magic_bytes():
     import io
     import zipfile
 
-    from egov.documents.files import attachment_kind
+    from egov.facilities.files import detect_kind as attachment_kind
 
     def package(name: str) -> bytes:
         buffer = io.BytesIO()

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError
 from egov.documents.actions import document_import_once
 from egov.documents.importing import document_parse
@@ -62,7 +63,7 @@ class Command(BaseCommand):
 
     def _one(self, path: Path, organization, publish: bool):
         parsed = document_parse(path.read_bytes())
-        document, created = document_import_once(actor=None, actor_label="egov documents import", parsed=parsed,
+        document, created = document_import_once(actor=SYSTEM, actor_label="egov documents import", parsed=parsed,
                                                  issuer=organization, source_name=path.name, publish=publish)
         return document, created, parsed
 
