@@ -28,6 +28,15 @@ def _clerk(browser, live_server, *, width: int, locale: str):
     return context, page
 
 
+def _boxes(page, *selectors: str) -> list[dict]:
+    """Where the elements are in the document (not the viewport), measured at one moment: the
+    preview's PDF viewer may scroll the page while it loads, between two separate measurements."""
+    return page.evaluate("""selectors => selectors.map(selector => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return {x: box.x + window.scrollX, y: box.y + window.scrollY};
+    })""", list(selectors))
+
+
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_inbox_and_two_column_case_page(reference_data, live_server, browser, casework, locale):
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -44,14 +53,13 @@ def test_inbox_and_two_column_case_page(reference_data, live_server, browser, ca
         page.screenshot(path=str(SHOTS / f"inbox-{language}-{width}.png"), full_page=True)
 
         page.goto(f"{live_server.url}/staff/cases/{number}/")
-        work, facts = page.locator(".case-work"), page.locator(".case-facts")
         expect(page.locator("#next-actor")).to_be_visible()
-        work_box, facts_box = work.bounding_box(), facts.bounding_box()
+        work_box, facts_box, form_box = _boxes(page, ".case-work", ".case-facts", 'form[action$="/steps/receive/"]')
         if name == "desk":  # side by side: the facts on the left, the work on the right
             assert facts_box["x"] < work_box["x"] and abs(facts_box["y"] - work_box["y"]) < 5
         else:  # stacked, the step form first
             assert work_box["y"] < facts_box["y"]
-            assert page.locator('form[action$="/steps/receive/"]').bounding_box()["y"] < facts_box["y"]
+            assert form_box["y"] < facts_box["y"]
         expect(page.locator("iframe.material-preview")).to_have_count(1)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(SHOTS / f"case-{language}-{width}.png"), full_page=True)
