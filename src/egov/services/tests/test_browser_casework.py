@@ -28,15 +28,6 @@ def _clerk(browser, live_server, *, width: int, locale: str):
     return context, page
 
 
-def _boxes(page, *selectors: str) -> list[dict]:
-    """Where the elements are in the document (not the viewport), measured at one moment: the
-    preview's PDF viewer may scroll the page while it loads, between two separate measurements."""
-    return page.evaluate("""selectors => selectors.map(selector => {
-        const box = document.querySelector(selector).getBoundingClientRect();
-        return {x: box.x + window.scrollX, y: box.y + window.scrollY};
-    })""", list(selectors))
-
-
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_inbox_and_two_column_case_page(reference_data, live_server, browser, casework, locale):
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -54,12 +45,17 @@ def test_inbox_and_two_column_case_page(reference_data, live_server, browser, ca
 
         page.goto(f"{live_server.url}/staff/cases/{number}/")
         expect(page.locator("#next-actor")).to_be_visible()
-        work_box, facts_box, form_box = _boxes(page, ".case-work", ".case-facts", 'form[action$="/steps/receive/"]')
+        # Measured in one go, relative to the document: the PDF preview may scroll the page while it loads.
+        work_box, facts_box, receive_box = page.evaluate("""() => [
+            '.case-work', '.case-facts', 'form[action$="/steps/receive/"]'].map(selector => {
+                const r = document.querySelector(selector).getBoundingClientRect();
+                return {x: r.x, y: r.y + window.scrollY};
+            })""")
         if name == "desk":  # side by side: the facts on the left, the work on the right
             assert facts_box["x"] < work_box["x"] and abs(facts_box["y"] - work_box["y"]) < 5
         else:  # stacked, the step form first
             assert work_box["y"] < facts_box["y"]
-            assert form_box["y"] < facts_box["y"]
+            assert receive_box["y"] < facts_box["y"]
         expect(page.locator("iframe.material-preview")).to_have_count(1)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(SHOTS / f"case-{language}-{width}.png"), full_page=True)
