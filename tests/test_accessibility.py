@@ -334,6 +334,9 @@ def test_keyboard_only_citizen_applies_and_approver_decides(demo, browser):
     _tab_to(page, "#id_token")
     page.keyboard.type(DEMO_BACKUP_CODES[2])
     page.keyboard.press("Enter")
+    # The code page has an <h1> too: wait until the sign-in is through, not for a heading only, or the
+    # next page.goto can cut the code's POST short on a loaded machine.
+    page.wait_for_url(lambda address: "/login" not in address)
     expect(page.locator("h1")).to_be_visible()
     page.goto(url + "/staff/cases/")
     _tab_to(page, f'a[href="/staff/cases/{number}/"]')

@@ -105,3 +105,29 @@ def test_done_when_with_the_egov_command(tmp_path):
     broken = egov("audit", "verify")
     assert broken.returncode == 1
     assert broken.stdout.startswith("audit chain broken at event seq=7 ") and "hash mismatch" in broken.stdout
+
+
+@pytest.mark.django_db
+def test_every_item_owner_has_intake_review_and_approval_staff():
+    """Found by a tester: only 行政审批局 had intake and approval staff, so applications to the other
+    departments waited at 已提交 for ever. Every organization owning an item has each role, and the
+    printed sign-ins name each organization with its people and their roles."""
+    from django.utils import translation
+
+    from egov.orgs.models import RoleAssignment
+    from egov.services.models import ServiceItem
+
+    with translation.override("en"):
+        signins = demo_load()
+    owners = Organization.objects.filter(service_items__isnull=False).distinct()
+    assert owners.count() == 14
+    for organization in owners:
+        roles = set(RoleAssignment.objects.filter(membership__organization=organization)
+                    .values_list("role", flat=True))
+        assert {"clerk", "reviewer", "approver"} <= roles, organization.name
+    police = signins.by_organization["无锡市公安局"]
+    assert [row[1] for row in police] == ["gajintake", "gajreviewer", "gajapprover"]
+    assert police[0][3] == "冯婷: Intake clerk"
+    assert police[2][3].startswith("褚国强: Approver / signatory; MFA backup codes left (one use each): ")
+    assert [row[1] for row in signins.by_organization["无锡市行政审批局"]] == ["clerk", "reviewer", "approver"]
+    assert ServiceItem.objects.filter(organization__name="无锡市公安局").exists()

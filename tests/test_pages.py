@@ -25,6 +25,16 @@ def test_public_home_in_chinese_lists_the_organizations(client, city, department
     assert '<main class="govuk-main-wrapper" id="main" tabindex="-1">' in html
 
 
+def test_signed_in_public_home_offers_no_registration_or_sign_in(client, city, citizen):
+    """Found by a tester: the signed-in home page still offered 注册 and 登录."""
+    client.force_login(citizen.user)
+    html = client.get("/").content.decode()
+    for link in ('href="/accounts/register/person/"', 'href="/accounts/register/legal-person/"',
+                 'href="/accounts/login/"'):
+        assert link not in html, link
+    assert 'href="/services/applications/"' in html
+
+
 def test_english_switch(client, city):
     OrganizationFactory(parent=city, name="无锡市数据局", name_en="Wuxi Data Bureau")
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})

@@ -28,7 +28,7 @@ from egov.documents.importing import document_parse
 from egov.documents.meetings import meeting_create, meeting_notice_send, meeting_reply
 from egov.documents.supervision import deadline_in_working_days, supervision_item_create, supervision_report
 from egov.orgs.actions import organization_create, position_create
-from egov.orgs.models import Organization
+from egov.orgs.models import Membership, Organization, Position
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
 from egov.portal.demo import demo_disclosure_load
 from egov.services.demo import demo_catalog_load, demo_licence_seals_load
@@ -81,11 +81,31 @@ DEMO_SEALS = [
 DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国"}
 
 
+# role: (sign-in name suffix, position)
+HALL_POSTS = {Role.CLERK: ("intake", "窗口工作人员"), Role.REVIEWER: ("reviewer", "审查员"),
+              Role.APPROVER: ("approver", "审批科长")}
+
+
+def demo_hall_staff(city: dict) -> list[tuple[str, str, str, str, list[Role]]]:
+    """The windows of the organizations that own service items (``hall_staff`` of demo_city.json):
+    for each, ``(sign-in name, name, organization key, position, roles)`` rows, as ``DEMO_STAFF``,
+    of an intake clerk (``<prefix>intake``), a reviewer (``<prefix>reviewer``) and an approver
+    (``<prefix>approver``)."""
+    rows = []
+    for window in city.get("hall_staff", []):
+        for role, (suffix, title) in HALL_POSTS.items():
+            rows.append((f"{window['prefix']}{suffix}", window[role.value], window["organization"], title, [role]))
+    return rows
+
+
 @dataclass
 class DemoSignIns:
-    """What the demo prints: ``(site, sign-in name, password, note)`` rows."""
+    """What the demo prints: ``(site, sign-in name, password, note)`` rows in ``rows`` (the public
+    accounts) and, for staff, the same rows grouped by organization name in ``by_organization``
+    (in the order of the organization tree)."""
 
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    by_organization: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=dict)
 
 
 def demo_loaded() -> bool:
@@ -105,9 +125,10 @@ def demo_load() -> DemoSignIns:
                 kind=item["kind"], division_code=item["division"], parent=by_key.get(item.get("parent")),
                 uscc=item["uscc"], doc_code=item["doc_code"], sort_order=order,
             )
-        for username, name, org_key, title, roles in DEMO_STAFF:
+        for username, name, org_key, title, roles in [*DEMO_STAFF, *demo_hall_staff(city)]:
             organization = by_key[org_key]
-            position = position_create(actor=SYSTEM, organization=organization, title=title)
+            position = (Position.objects.filter(organization=organization, title=title).first()
+                        or position_create(actor=SYSTEM, organization=organization, title=title))
             user = staff_user_create(actor=SYSTEM, username=username, name=name, password=DEMO_PASSWORD,
                                      organization=organization, roles=roles, position=position)
             if username == "admin":
@@ -129,13 +150,19 @@ def demo_load() -> DemoSignIns:
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))
-    for username, name, _org, _title, roles in DEMO_STAFF:
+    staff = {username: (name, roles) for username, name, _org, _title, roles in [*DEMO_STAFF, *demo_hall_staff(city)]}
+    memberships = (Membership.objects.filter(user__username__in=staff).select_related("user", "organization")
+                   .order_by("organization__path", "user__pk"))
+    for membership in memberships:
+        username = membership.user.username
+        name, roles = staff[username]
         note = ", ".join(str(role.label) for role in roles)
         if MFA_REQUIRED_ROLES & set(roles):
             unused = list(StaticToken.objects.filter(device__user__username=username).values_list("token", flat=True))
             note += (f"; MFA backup codes left (one use each): {' '.join(sorted(unused))}" if unused
                      else "; MFA: backup codes used up, use the authenticator you set up")
-        signins.rows.append(("staff", username, DEMO_PASSWORD, f"{name}: {note}"))
+        signins.by_organization.setdefault(membership.organization.name, []).append(
+            ("staff", username, DEMO_PASSWORD, f"{name}: {note}"))
     return signins
 
 

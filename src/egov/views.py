@@ -11,13 +11,14 @@ from egov.orgs.roles import Role
 from egov.orgs.selectors import memberships_of, organization_tree
 from egov.portal.permissions import office_agency_ids
 from egov.portal.selectors import office_queue
+from egov.services.selectors import life_event_groups
 from egov.workflow.selectors import calendar_years_missing
 
 
 def public_home(request):
-    """What a visitor can do, and the organizations of the city."""
+    """What a visitor can do, the life events to start from (按主题办事), and the organizations of the city."""
     organizations = list(organization_tree())
-    return render(request, "public_home.html", {"organizations": organizations})
+    return render(request, "public_home.html", {"organizations": organizations, "themes": life_event_groups()})
 
 
 @staff_required

@@ -1,5 +1,7 @@
 """Writes of accounts: registration, agents, staff accounts, MFA devices. Atomic and audited."""
 
+import re
+import unicodedata
 from collections.abc import Iterable
 
 from django.contrib.auth import password_validation
@@ -55,8 +57,29 @@ def _check_user_fields(user: User) -> None:
         raise ValidationFailed(messages[0], extra={"field": field, "rule": "invalid"}) from None
 
 
+# Mainland mobile numbers: 11 digits, 1 then 3–9 (电信网编号计划 (2017年版): 移动业务 13x–19x).
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+def mobile_phone_check(value: str, *, field: str = "phone") -> str:
+    """Check a mainland mobile number and return it as 11 ASCII digits ("" stays "": not given).
+
+    Read as typed: full-width digits, spaces and hyphens between groups, and a leading +86 or 86
+    are accepted. Raises ``ValidationFailed`` (``extra = {"field": field, "rule": "format"}``) for
+    anything else, such as a 10-digit number or one that does not start with 13–19.
+    """
+    number = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or ""))
+    if not number:
+        return ""
+    number = re.sub(r"^\+?86(?=1[0-9]{10}$)", "", number)
+    if not _MOBILE.match(number):
+        raise ValidationFailed(_("A mobile number is 11 digits starting with 13 to 19."),
+                               extra={"field": field, "rule": "format"})
+    return number
+
+
 def _create_user(*, username: str, name: str, kind: str, password: str, email: str = "", phone: str = "") -> User:
-    user = User(username=username, name=name, kind=kind, email=email.strip(), phone=phone.strip())
+    user = User(username=username, name=name, kind=kind, email=email.strip(), phone=mobile_phone_check(phone))
     _check_user_fields(user)
     _check_password(password, user)
     user.set_password(password)
@@ -218,6 +241,38 @@ def staff_totp_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDev
     device.save(update_fields=["confirmed"])
     audit_record(action="accounts.totp.confirm", actor=user, obj=device, summary="TOTP device confirmed")
     return device
+
+
+# Wrong codes in a row a device forgives before django-otp's back-off (then 2, 4, 8 … seconds) applies:
+# a person who mistypes once and then types the right code is let in at once.
+SECOND_FACTOR_FORGIVEN = 1
+TOTP_DIGITS = 6  # RFC 6238 codes as our authenticators show them; backup codes have another length
+
+
+@transaction.atomic
+def staff_second_factor_match(*, user: User, token: str):
+    """Check a second-factor code of ``user``: a 6-digit code against the user's authenticators
+    (TOTP), any other against the backup codes (each usable once).
+
+    Only devices of the code's kind are tried, so a right authenticator code never counts as a
+    wrong backup code (nor the other way round). Each device forgives one
+    wrong code (``SECOND_FACTOR_FORGIVEN``); after more in a row django-otp's exponential back-off
+    refuses every code, right or wrong, until its wait has passed (``verify_is_allowed``: 2 s after
+    the second, 4 s after the third …). A right code resets the count.
+
+    Returns:
+        The confirmed device that accepted the code, or None.
+    """
+    token = (token or "").strip()
+    if not token:
+        return None
+    kind = TOTPDevice if len(token) == TOTP_DIGITS and token.isdigit() else StaticDevice
+    for device in kind.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"):
+        if device.throttling_failure_count <= SECOND_FACTOR_FORGIVEN:
+            device.throttling_failure_timestamp = None  # a forgiven wrong code: no wait (not saved)
+        if device.verify_token(token):
+            return device
+    return None
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp import devices_for_user, match_token
+from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,6 +39,8 @@ def _next_url(request, default: str) -> str:
 
 
 def _register(request, form_class, register, template):
+    """A registration page; the new account is signed in and sent where it was going (``next``, as
+    the sign-in page does), else to its profile."""
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -48,8 +50,9 @@ def _register(request, form_class, register, template):
         else:
             login(request, created.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your account is open."))
-            return redirect("accounts:profile")
-    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+            return redirect(_next_url(request, "accounts:profile"))
+    return render(request, template, {"form": form, "next": _next_url(request, "")},
+                  status=400 if form.errors else 200)
 
 
 def register_natural_person(request):
@@ -140,10 +143,12 @@ def _finish_mfa_login(request, user: User, device, pending: dict):
 
 
 def _second_factor_refusal(user: User) -> str:
-    """Why a code was refused: django-otp slows guessing down after wrong codes, and a right code
-    typed during that wait is refused too, so say when to try again."""
+    """Why a code was refused: after more than one wrong code in a row django-otp slows guessing
+    down, and a right code typed during that wait is refused too, so say when to try again."""
     waits = []
     for device in devices_for_user(user, confirmed=True):
+        if device.throttling_failure_count <= actions.SECOND_FACTOR_FORGIVEN:
+            continue  # the next code is tried at once (``staff_second_factor_match``)
         allowed, details = device.verify_is_allowed()
         if not allowed and details and details.get("locked_until"):
             waits.append(details["locked_until"])
@@ -160,7 +165,7 @@ def staff_login_otp(request):
         return redirect("staff_accounts:login")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["token"].strip())
+        device = actions.staff_second_factor_match(user=user, token=form.cleaned_data["token"])
         if device is not None:
             return _finish_mfa_login(request, user, device, pending)
         actions.session_login_failed_record(username=user.username, reason="second_factor")

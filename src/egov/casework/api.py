@@ -59,7 +59,7 @@ def _task_out(task: WorkTask, days_left: int | None = None, urgency: str = "none
             "process": task.instance.definition.key,
             "case": subject.number if subject.kind == "case" else None,
             "subject": subject.kind, "title": subject.title, "number": subject.number,
-            "organization": task.candidate_organization.name, "role": task.candidate_role,
+            "organization": task.candidate_organization.local_name, "role": task.candidate_role,
             "claimed_by": task.claimed_by.name if task.claimed_by_id else None, "due_date": task.due_date,
             "working_days_left": days_left, "urgency": urgency, "created_at": task.created_at}
 

@@ -43,7 +43,7 @@ def task_subject(task: WorkTask) -> Subject:
     """The subject of ``task``'s process, described for staff pages."""
     subject = task.instance.subject
     if isinstance(subject, Application):
-        return Subject("case", subject.item.name, subject.number,
+        return Subject("case", subject.item.local_name, subject.number,
                        reverse("services_staff:case", args=[subject.number]))
     if isinstance(subject, OfficialDocument):
         return Subject("document", subject.title, str(subject.number or ""),

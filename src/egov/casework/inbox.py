@@ -91,7 +91,7 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
     for row in cases:
         application = row.application
         url = reverse("services_staff:case", args=[application.number])
-        rows.append(InboxRow(kind="case", title=application.item.name, number=application.number,
+        rows.append(InboxRow(kind="case", title=application.item.local_name, number=application.number,
                              party=application.applicant_name, step=row.task.name,
                              organization=row.task.candidate_organization, url=url, step_url=url,
                              days_left=row.days_left, urgency=row.urgency, since=row.task.created_at, task=row.task))

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +26,7 @@ from egov.documents import rules
 from egov.documents.models import Circulation, IncomingCounter, IncomingDocument, Recipient, Reminder
 from egov.documents.states import CIRCULATING, INCOMING_MOVES, INCOMING_OPEN, IncomingStatus
 from egov.facilities import transitions
-from egov.facilities.notifications import notification_send
+from egov.facilities.notifications import in_both_languages, notification_send
 from egov.facilities.numbering import counter_take
 from egov.facilities.transitions import Machine
 from egov.orgs.models import Membership
@@ -284,15 +284,19 @@ def incoming_read(*, actor, incoming: IncomingDocument) -> Circulation:
 
 def _remind_clerks(recipient: Recipient, kind: str, due: date) -> None:
     """Tell the receiving organization's document clerks in their inbox (/staff/notifications/) and by
-    e-mail after commit, in the platform's language."""
-    with translation.override(settings.LANGUAGE_CODE):
+    e-mail after commit, in the platform's language and in English (``in_both_languages``)."""
+
+    def compose() -> tuple[str, str]:
         what = (_("to be signed for") if kind == Reminder.Kind.RECEIPT else _("to be handled"))
         subject = _("Reminder (催办): “%(title)s” %(what)s by %(day)s") % {
             "title": recipient.document.title[:80], "what": what, "day": due.isoformat()}
+        return subject, subject
+
+    texts = in_both_languages(compose)
     clerks = User.objects.filter(is_active=True, memberships__organization=recipient.organization,
                                  memberships__roles__role=Role.DOCUMENT_CLERK).distinct()
     for person in clerks:
-        notification_send(recipient=person, subject=subject, body=subject, link_name="documents:inbox")
+        notification_send(recipient=person, link_name="documents:inbox", **texts)
 
 
 def _remind(recipient: Recipient, kind: str, due: date, today: date) -> bool:

@@ -15,10 +15,9 @@ organization once the notice is sent. Everyone else: NotFound.
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -31,7 +30,7 @@ from egov.core.text import text_clean
 from egov.documents.actions import document_draft
 from egov.documents.models import AgendaItem, Invitation, Kind, Meeting, OfficialDocument
 from egov.documents.states import Status as DocumentStatus
-from egov.facilities.notifications import notification_send
+from egov.facilities.notifications import in_both_languages, notification_send
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.permissions import has_role, member_organization_ids
 from egov.orgs.roles import Role
@@ -304,16 +303,21 @@ def meeting_remind(*, actor, meeting: Meeting) -> list[Invitation]:
 
 def _remind_clerks(meeting: Meeting, pending: list[Invitation]) -> None:
     """Tell the document clerks of each organization that has not replied, in their inbox
-    (/staff/notifications/) and by e-mail after commit, in the platform's language."""
-    with translation.override(settings.LANGUAGE_CODE):
+    (/staff/notifications/) and by e-mail after commit, in the platform's language and in English
+    (``in_both_languages``)."""
+
+    def compose() -> tuple[str, str]:
         subject = _("Meeting “%(title)s”: reply by %(due)s") % {
             "title": meeting.title, "due": timezone.localtime(meeting.reply_due).strftime("%Y-%m-%d %H:%M")}
         body = _("%(organizer)s asks for your organization's reply (回执) to the notice of “%(title)s”.") % {
-            "organizer": meeting.organizer.name, "title": meeting.title}
+            "organizer": meeting.organizer.local_name, "title": meeting.title}
+        return subject, body
+
+    texts = in_both_languages(compose)
     clerks = User.objects.filter(is_active=True, memberships__organization__in=[i.organization_id for i in pending],
                                  memberships__roles__role=Role.DOCUMENT_CLERK).distinct()
     for person in clerks:
-        notification_send(recipient=person, subject=subject, body=body, link_name="documents:meeting_notices")
+        notification_send(recipient=person, link_name="documents:meeting_notices", **texts)
 
 
 def minutes_title(meeting: Meeting) -> str:

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
@@ -44,7 +44,7 @@ from egov.documents.models import (
 from egov.documents.permissions import require_visible
 from egov.facilities import transitions
 from egov.facilities.files import detect_kind
-from egov.facilities.notifications import notification_send
+from egov.facilities.notifications import in_both_languages, notification_send
 from egov.facilities.transitions import Machine
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role, member_organization_ids
@@ -331,16 +331,19 @@ def _reminder(item: SupervisionItem, kind: str, *, today: date, actor=SYSTEM, no
     reminder = SupervisionReminder.objects.create(item=item, kind=kind, note=note, sent_on=today, sent_by=actor)
     notified = _owner_clerks(item)
     reminder.notified.set(notified)
-    with translation.override(settings.LANGUAGE_CODE):  # read later, in the platform's language
+
+    def compose() -> tuple[str, str]:  # read later, in the platform's language or in English
         subject = _("Supervision item “%(title)s”: reminder (due %(day)s)") % {
             "title": item.title, "day": item.deadline.isoformat()}
         body = "\n".join(str(line) for line in (
             _("%(supervisor)s reminds %(owner)s of the supervision item “%(title)s”, due %(day)s.")
-            % {"supervisor": item.supervisor.name, "owner": item.owner.name, "title": item.title,
+            % {"supervisor": item.supervisor.local_name, "owner": item.owner.local_name, "title": item.title,
                "day": item.deadline.isoformat()}, note) if line)
+        return subject, body
+
+    texts = in_both_languages(compose)
     for person in notified:  # the staff inbox (/staff/notifications/) and an e-mail after commit
-        notification_send(recipient=person, subject=subject, body=body, link_name="documents:supervision",
-                          link_args=[item.pk])
+        notification_send(recipient=person, link_name="documents:supervision", link_args=[item.pk], **texts)
     audit_record(action=f"documents.supervision.remind_{kind}", actor=actor, organization=item.supervisor, obj=item,
                  summary=f"催办 {item.owner.name}: {note or item.deadline.isoformat()}"[:500],
                  changes={"kind": kind, "deadline": item.deadline.isoformat(), "notified": [u.pk for u in notified]})

@@ -9,6 +9,8 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.i18n import pick
+
 
 class Notification(models.Model):
     """A message to one user (站内消息), citizen or staff; ``emailed_at`` is set once the e-mail was sent.
@@ -16,11 +18,18 @@ class Notification(models.Model):
     ``link_name`` and ``link_args`` name the page the message is about as a URL name and its
     arguments (``"services:application"``, ``["320200001-…"]``), chosen by the app that sent it and
     resolved when shown (``url``): the sender need not know which site shows the message.
+
+    Written in both languages when it is sent (``subject``/``body`` Chinese, ``subject_en``/``body_en``
+    English, ``notifications.in_both_languages``), since it is read later in whichever language the
+    reader chooses; ``local_subject``/``local_body`` give the one of the page's language
+    (``egov.core.i18n``).
     """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
+    subject_en = models.CharField(_("subject in English"), max_length=300, blank=True)
+    body_en = models.TextField(_("message in English"), blank=True)
     link_name = models.CharField(_("page"), max_length=100, blank=True)
     link_args = models.JSONField(_("page arguments"), default=list, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -35,6 +44,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def local_subject(self) -> str:
+        return pick(self.subject, self.subject_en)
+
+    @property
+    def local_body(self) -> str:
+        return pick(self.body, self.body_en)
 
     @property
     def url(self) -> str:

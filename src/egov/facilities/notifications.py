@@ -3,15 +3,18 @@
 Every app tells people through ``notification_send``: the service hall its applicants, 依申请公开
 its applicants and the disclosure office, 督查 and meetings their staff. The e-mail goes out from
 the Celery task ``facilities.notification_email`` (it takes the notification's id) once the
-caller's transaction commits, so a rolled-back change sends nothing. Messages are written by the
-caller in the platform's language (``settings.LANGUAGE_CODE``): they are read later, outside the
-request that caused them.
+caller's transaction commits, so a rolled-back change sends nothing. Messages are read later,
+outside the request that caused them, in whichever language the reader then chooses: the caller
+words each in the platform's language (``settings.LANGUAGE_CODE``, Chinese first) and in English
+(``subject_en``/``body_en``, ``in_both_languages``, ``egov.core.i18n``); the e-mail is in the
+platform's language.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from egov.core.errors import NotFound
@@ -19,14 +22,30 @@ from egov.facilities.models import Notification
 from egov.facilities.tasks import notification_email
 
 
+def in_both_languages(compose: Callable[[], tuple[str, str]]) -> dict[str, str]:
+    """Word a message twice: ``compose()`` returns ``(subject, body)`` in the active language and is
+    called once in the platform's language and once in English.
+
+    Returns:
+        ``{"subject", "body", "subject_en", "body_en"}``, keyword arguments of ``notification_send``.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = (str(text) for text in compose())
+    with translation.override("en"):
+        subject_en, body_en = (str(text) for text in compose())
+    return {"subject": subject, "body": body, "subject_en": subject_en, "body_en": body_en}
+
+
 def notification_send(*, recipient, subject: str, body: str, link_name: str = "",
-                      link_args: Sequence[str] = ()) -> Notification:
+                      link_args: Sequence[str] = (), subject_en: str = "", body_en: str = "") -> Notification:
     """Leave one message in the site for ``recipient`` and e-mail it after the caller's transaction
     commits (a rolled-back change sends nothing).
 
     Args:
         recipient: the user told (citizen, enterprise or staff).
         subject: one line (cut at 200 characters); body: the message, in the platform's language.
+        subject_en, body_en: the same in English (``in_both_languages``), or "" when there is none
+            (the reader then sees the platform's language).
         link_name, link_args: the page the message is about, as a URL name and its arguments
             (``"services:application"``, ``[number]``); resolved when shown (``Notification.url``).
 
@@ -34,6 +53,7 @@ def notification_send(*, recipient, subject: str, body: str, link_name: str = ""
         The notification, unread and not yet e-mailed.
     """
     notification = Notification.objects.create(recipient=recipient, subject=str(subject)[:200], body=str(body),
+                                               subject_en=str(subject_en)[:300], body_en=str(body_en),
                                                link_name=link_name, link_args=[str(arg) for arg in link_args])
     transaction.on_commit(lambda pk=notification.pk: notification_email.delay(pk))
     return notification

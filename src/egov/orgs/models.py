@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.i18n import pick
 from egov.orgs.roles import Role
 
 
@@ -82,7 +82,7 @@ class Organization(models.Model):
     @property
     def local_name(self) -> str:
         """The name in the active language: the English name on English pages when there is one."""
-        return self.name_en if self.name_en and get_language() == "en" else self.name
+        return pick(self.name, self.name_en)
 
     @property
     def depth(self) -> int:

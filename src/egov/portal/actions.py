@@ -9,9 +9,8 @@ take ``today`` (default: the local date) so that deadlines can be worked out for
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +24,7 @@ from egov.core.text import text_clean
 from egov.facilities import transitions
 from egov.facilities.files import FileSpec, file_store
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
-from egov.facilities.notifications import notification_send
+from egov.facilities.notifications import in_both_languages, notification_send
 from egov.facilities.numbering import counter_take
 from egov.facilities.transitions import Machine
 from egov.orgs.models import Organization
@@ -113,19 +112,22 @@ def _recompute_due(request: DisclosureRequest, calendar: workdays.WorkCalendar, 
 
 def request_notify(*, request: DisclosureRequest, move: str, note: str = "") -> None:
     """Tell the applicant that ``request`` moved (in the site, and by e-mail after commit), in the
-    platform's language; called inside the moving transaction."""
-    with translation.override(settings.LANGUAGE_CODE):
+    platform's language and in English (``in_both_languages``); called inside the moving transaction."""
+
+    def compose() -> tuple[str, str]:
         status = str(request.get_status_display())
         subject = _("Request %(number)s: %(status)s") % {"number": request.number, "status": status}
         lines = [_("Request for government information %(number)s to %(agency)s.")
-                 % {"number": request.number, "agency": request.agency.name},
-                 f"{MOVE_LABELS[move]}：{status}"]
+                 % {"number": request.number, "agency": request.agency.local_name},
+                 _("%(move)s: %(status)s") % {"move": MOVE_LABELS[move], "status": status}]
         if request.due_on and request.status in CLOCK_RUNNING:
             lines.append(_("Answer due by %(day)s.") % {"day": request.due_on.isoformat()})
         if note:
             lines.append(note)
-    notification_send(recipient=request.applicant, subject=subject, body="\n".join(str(x) for x in lines),
-                      link_name="portal:request", link_args=[request.number])
+        return subject, "\n".join(str(x) for x in lines)
+
+    notification_send(recipient=request.applicant, link_name="portal:request", link_args=[request.number],
+                      **in_both_languages(compose))
 
 
 REQUEST = Machine(
@@ -481,14 +483,16 @@ def request_withdraw(*, actor, request: DisclosureRequest, reason: str = "") -> 
 def _remind_staff(request: DisclosureRequest, days_left: int) -> None:
     staff = User.objects.filter(memberships__organization=request.agency, memberships__roles__role__in=OFFICE_ROLES,
                                 is_active=True).distinct()
-    with translation.override(settings.LANGUAGE_CODE):
+    def compose() -> tuple[str, str]:
         subject = _("Request %(number)s: answer due by %(day)s") % {"number": request.number,
                                                                     "day": request.due_on.isoformat()}
         body = _("%(days)d working days are left to answer request %(number)s (%(agency)s).") % {
-            "days": days_left, "number": request.number, "agency": request.agency.name}
+            "days": days_left, "number": request.number, "agency": request.agency.local_name}
+        return subject, body
+
+    texts = in_both_languages(compose)
     for person in staff:
-        notification_send(recipient=person, subject=subject, body=body, link_name="portal_staff:request",
-                          link_args=[request.number])
+        notification_send(recipient=person, link_name="portal_staff:request", link_args=[request.number], **texts)
 
 
 @transaction.atomic

@@ -178,9 +178,10 @@ class NotificationOut(Schema):
 @router.get("/notifications", response={200: list[NotificationOut], 401: ErrorOut}, auth=public_session)
 @paginate(PageNumberPagination, page_size=20, max_page_size=100)
 def notifications(request, unread: bool = False):
-    """My notifications (站内消息), newest first."""
-    return [{"id": n.pk, "number": _case_number(n), "subject": n.subject,
-             "body": n.body, "created_at": n.created_at, "read": n.read_at is not None}
+    """My notifications (站内消息), newest first, in the request's language (Accept-Language; Chinese
+    when a message has no English text)."""
+    return [{"id": n.pk, "number": _case_number(n), "subject": n.local_subject,
+             "body": n.local_body, "created_at": n.created_at, "read": n.read_at is not None}
             for n in notifications_of(user=request.auth, unread_only=unread)]
 
 

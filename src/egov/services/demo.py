@@ -15,6 +15,10 @@ from egov.trust.actions import seal_create, seal_grant
 from egov.trust.models import Seal
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "fixtures" / "demo_catalog.json"
+# The item's English texts in demo_catalog.json (its materials, legal bases and form fields carry
+# theirs inside: name_en/note_en, title_en/provision_en, title_en/description_en).
+ENGLISH_KEYS = ("name_en", "conditions_en", "time_limit_note_en", "fee_description_en", "licence_name_en",
+                "process_steps_en")
 
 
 def demo_catalog_load(*, organizations: dict[str, Organization]) -> int:
@@ -46,7 +50,8 @@ def demo_catalog_load(*, organizations: dict[str, Organization]) -> int:
             process_key=entry["process_key"], process_steps=entry["process_steps"], form_schema=entry["form_schema"],
             materials=[MaterialSpec(**material) for material in entry["materials"]],
             parent=created[entry["parent"]] if entry["parent"] else None, handling_kind=entry["handling_kind"],
-            sort_order=order,
+            sort_order=order, themes=entry.get("themes", []),
+            english={key: entry[key] for key in ENGLISH_KEYS if entry.get(key)},
         )
     return len(created)
 

@@ -6,13 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.orgs.models import Organization
 from egov.services.actions.processing import SPECIAL_PROCEDURES
-from egov.services.models import Rating, ServiceItem
+from egov.services.models import LEGAL_EVENTS, NATURAL_EVENTS, Rating, ServiceItem
 from egov.services.selectors import catalog_organizations
 
 
 class CatalogFilterForm(forms.Form):
-    """Filters of the public catalogue: who applies (individuals or enterprises), organization, item
-    type, words of the name."""
+    """Filters of the public catalogue: life event (主题分类), who applies (individuals or enterprises),
+    organization, item type, words of the name."""
 
     q = forms.CharField(label=_("Search by name"), max_length=100, required=False)
     audience = forms.ChoiceField(label=_("Who applies"), required=False,
@@ -21,11 +21,18 @@ class CatalogFilterForm(forms.Form):
     organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, required=False,
                                           empty_label=_("All organizations"))
     item_type = forms.ChoiceField(label=_("Item type"), required=False)
+    theme = forms.ChoiceField(label=_("Life event"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = catalog_organizations()
+        self.fields["organization"].label_from_instance = lambda organization: organization.local_name
         self.fields["item_type"].choices = [("", _("All types")), *ServiceItem.ItemType.choices]
+        self.fields["theme"].choices = [
+            ("", _("All life events")),
+            (_("For individuals"), [(event.value, event.label) for event in NATURAL_EVENTS]),
+            (_("For enterprises"), [(event.value, event.label) for event in LEGAL_EVENTS]),
+        ]
 
 
 # Staff step forms of a case (内网办理). Each maps to one action in ``egov.services.actions.processing``.

@@ -5,7 +5,8 @@ The subset egov supports is one object of flat fields::
     {"type": "object",
      "properties": {"<name>": {"type": "string" | "integer" | "number" | "boolean",
                                "title": "中文标题", "description": "…",
-                               "enum": [...] | "oneOf": [{"const": v, "title": "…"}, ...],
+                               "title_en": "English title", "description_en": "…",
+                               "enum": [...] | "oneOf": [{"const": v, "title": "…", "title_en": "…"}, ...],
                                "format": "date" | "email" | "cn-resident-id" | "cn-uscc",
                                "pattern": "…",
                                "minLength", "maxLength", "minimum", "maximum",
@@ -13,6 +14,7 @@ The subset egov supports is one object of flat fields::
                                "const": true (a box that must be ticked), "default"}},
      "required": [...], "additionalProperties": false, "x-order": [...]}
 
+``title_en``/``description_en`` are the English texts (``egov.core.i18n``), shown on English pages.
 ``x-order`` lists the property names in display order: PostgreSQL's ``jsonb`` does not keep the
 order of object keys, so ``form_schema_check`` records it. Names are ``[a-z][a-z0-9_]*``.
 ``cn-resident-id`` and ``cn-uscc`` check a resident identity number (GB 11643-1999) and a unified
@@ -35,6 +37,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from egov.core.errors import ValidationFailed
+from egov.core.i18n import pick_key
 from egov.orgs.identifiers import resident_id_check, uscc_check
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
@@ -50,7 +53,7 @@ _TOP_KEYWORDS = {"$schema", "$id", "type", "title", "description", "properties",
                  "additionalProperties", "x-order"}
 _FIELD_KEYWORDS = {"type", "title", "description", "enum", "oneOf", "format", "pattern", "minLength", "maxLength",
                    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "const", "default",
-                   "examples"}
+                   "examples", "title_en", "description_en"}
 _TEXTAREA_FROM = 100  # strings allowed longer than this many characters get a multi-line box
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
@@ -95,7 +98,8 @@ def form_schema_check(schema: dict) -> dict:
             raise _schema_error(_("Field %(name)s uses what forms do not support: %(what)s")
                                 % {"name": name, "what": ", ".join(extra_keywords) or "type/format"},
                                 path, "unsupported")
-        if "oneOf" in field and not all(isinstance(o, dict) and set(o) == {"const", "title"} for o in field["oneOf"]):
+        if "oneOf" in field and not all(isinstance(o, dict) and set(o) - {"title_en"} == {"const", "title"}
+                                        for o in field["oneOf"]):
             raise _schema_error(_("Field %(name)s: each choice is {\"const\", \"title\"}.") % {"name": name},
                                 path, "unsupported")
         if not str(field.get("title", "")).strip():
@@ -157,11 +161,11 @@ def form_fields(schema: dict) -> list[FormField]:
     for name in order:
         spec = properties[name]
         if "oneOf" in spec:
-            choices = [(option["const"], option["title"]) for option in spec["oneOf"]]
+            choices = [(option["const"], pick_key(option, "title")) for option in spec["oneOf"]]
         else:
             choices = [(value, str(value)) for value in spec.get("enum", [])]
-        fields.append(FormField(name, spec["title"], spec.get("description", ""), spec["type"], name in required,
-                                choices, spec))
+        fields.append(FormField(name, pick_key(spec, "title"), pick_key(spec, "description"), spec["type"],
+                                name in required, choices, spec))
     return fields
 
 
@@ -244,7 +248,7 @@ def form_errors(*, schema: dict, data: Any) -> list[dict]:
 
 
 def _title(schema: dict, name: str) -> str:
-    return ((schema or {}).get("properties", {}).get(name) or {}).get("title", name)
+    return pick_key((schema or {}).get("properties", {}).get(name) or {}, "title") or name
 
 
 def form_data_validate(*, schema: dict, data: Any) -> dict:
@@ -260,7 +264,7 @@ def form_data_validate(*, schema: dict, data: Any) -> dict:
     if not errors:
         return data
     first = errors[0]
-    label = _title(schema, first["field"]) if first["field"] else _("Form")
+    label = _title(schema, first["field"]) if first["field"] else _("Application form")
     raise ValidationFailed(
         f"{label}: {first['message']}",
         extra={"field": f"form.{first['field']}" if first["field"] else "form", "rule": first["rule"],

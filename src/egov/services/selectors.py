@@ -18,8 +18,11 @@ from egov.orgs.roles import Role
 from egov.services.actions.lifecycle import ENDED, MOVES
 from egov.services.actions.numbers import tracking_number_check
 from egov.services.models import (
+    LEGAL_EVENTS,
+    NATURAL_EVENTS,
     Application,
     ApplicationMaterial,
+    ItemTheme,
     Material,
     Rating,
     Rectification,
@@ -42,7 +45,7 @@ from egov.workflow.selectors import (
 
 def service_item_list(
     *, organization_id: int | None = None, item_type: str | None = None, applicant_kind: str | None = None,
-    q: str = "", published_only: bool = True
+    q: str = "", published_only: bool = True, theme: str | None = None,
 ) -> QuerySet[ServiceItem]:
     """Catalogue items in catalogue order (organization, then its own order, then code).
 
@@ -51,7 +54,8 @@ def service_item_list(
         item_type: only items of this ``ServiceItem.ItemType`` value.
         applicant_kind: only items this kind of applicant may apply for, ``"natural"`` (个人办事) or
             ``"legal"`` (法人办事), as listed in the item's ``applicant_kinds``.
-        q: words that must all occur in the name (case-insensitive), or an exact item code.
+        q: words that must all occur in the name, Chinese or English (case-insensitive), or an exact item code.
+        theme: only items filed under this life event (``LifeEvent`` value, 主题分类).
         published_only: leave out withdrawn items (the public site and API always do).
     """
     items = ServiceItem.objects.select_related("organization")
@@ -65,12 +69,40 @@ def service_item_list(
         # applicant_kinds is a JSON list of kind names; JSON ``contains`` is missing on SQLite, so
         # look for the quoted name in the list's text (the names are fixed words, none inside another).
         items = items.filter(applicant_kinds__icontains=f'"{applicant_kind}"')
+    if theme:
+        items = items.filter(themes__theme=theme)
     words = (q or "").split()
     if len(words) == 1 and len(words[0]) == 32:
-        return items.filter(Q(code=words[0].upper()) | Q(name__icontains=words[0]))
+        return items.filter(Q(code=words[0].upper()) | Q(name__icontains=words[0]) | Q(name_en__icontains=words[0]))
     for word in words:
-        items = items.filter(name__icontains=word)
+        items = items.filter(Q(name__icontains=word) | Q(name_en__icontains=word))
     return items
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    """Life events (主题分类) for one audience: ``label`` (面向自然人 / 面向法人) and ``themes``, each
+    ``{"code", "label", "count"}`` with the number of published items filed under it."""
+
+    audience: str
+    label: str
+    themes: list[dict]
+
+
+def life_event_groups() -> list[ThemeGroup]:
+    """The life events that have published items, for individuals then for enterprises, each in the
+    national catalogue's order (``NATURAL_EVENTS``, ``LEGAL_EVENTS``): what the home page's 按主题办事
+    lists, every entry a link to the catalogue filtered by it."""
+    counts = dict(ItemTheme.objects.filter(item__is_published=True).values("theme")
+                  .annotate(n=Count("item", distinct=True)).values_list("theme", "n"))
+    groups = []
+    for audience, label, events in (("natural", _("For individuals"), NATURAL_EVENTS),
+                                    ("legal", _("For enterprises"), LEGAL_EVENTS)):
+        themes = [{"code": event.value, "label": event.label, "count": counts[event.value]}
+                  for event in events if counts.get(event.value)]
+        if themes:
+            groups.append(ThemeGroup(audience=audience, label=label, themes=themes))
+    return groups
 
 
 def service_item_get(*, code: str, published_only: bool = True) -> ServiceItem:
@@ -326,6 +358,41 @@ def licence_pdf(*, licence) -> bytes:
     return bytes(signed_revision_of(document=licence.document, number=1).pdf)
 
 
+# Form fields an applicant's own account answers (by field name), per kind of applicant. A natural
+# person: its name, resident ID and phone; an enterprise: its USCC, name and legal representative,
+# and the phone of the person applying for it (its 经办人, or its own account's).
+_PERSON_FIELDS = {"name": "name", "operator_name": "name", "id_number": "id_number", "operator_id": "id_number",
+                  "contact_phone": "phone"}
+_ENTERPRISE_FIELDS = {"uscc": "uscc", "enterprise_name": "name", "business_name": "name", "developer": "name",
+                      "builder": "name", "right_holder": "name", "legal_representative": "legal_representative",
+                      "operator": "legal_representative", "contact_phone": "phone"}
+
+
+def application_form_initial(*, user, item: ServiceItem, legal_person=None) -> dict:
+    """What the apply form of ``item`` starts with for ``user`` (the signed-in applicant's own
+    account, so nothing is audited): for a natural person applying for themself its name, ID number
+    and mobile phone; for a legal person (``legal_person``, which ``user`` is the agent or the
+    account of) its USCC, name and legal representative, with ``user``'s phone. Only fields the
+    item's form has, by the names in ``_PERSON_FIELDS`` / ``_ENTERPRISE_FIELDS``, and only values
+    the account has.
+
+    Returns:
+        ``{form field name: value}``, for ``SchemaForm(..., initial=...)``.
+    """
+    properties = (item.form_schema or {}).get("properties", {})
+    if legal_person is None:
+        legal_person = getattr(user, "legal_person", None)
+    if legal_person is not None:
+        facts = {"uscc": legal_person.uscc, "name": legal_person.name,
+                 "legal_representative": legal_person.legal_representative, "phone": user.phone}
+        mapping = _ENTERPRISE_FIELDS
+    else:
+        person = getattr(user, "natural_person", None)
+        if person is None:
+            return {}
+        facts = {"name": person.name, "id_number": person.id_number, "phone": user.phone}
+        mapping = _PERSON_FIELDS
+    return {name: facts[fact] for name, fact in mapping.items() if name in properties and facts.get(fact)}
 R = Rectification.Status
 
 

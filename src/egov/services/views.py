@@ -13,14 +13,15 @@ _PER_PAGE = 20
 
 
 def catalog_list(request):
-    """Published items, filtered by who applies, organization and type, searched by name, 20 a page."""
+    """Published items, filtered by life event, who applies, organization and type, searched by name,
+    20 a page."""
     form = CatalogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     items = service_item_list(
         organization_id=filters["organization"].pk if filters.get("organization") else None,
         item_type=filters.get("item_type") or None,
         applicant_kind=filters.get("audience") or None,
-        q=filters.get("q", ""),
+        q=filters.get("q", ""), theme=filters.get("theme") or None,
     )
     page = Paginator(items, _PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()

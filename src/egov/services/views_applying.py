@@ -23,6 +23,7 @@ from egov.services.formschema import SchemaForm
 from egov.services.models import ApplicationStatus, Licence, ServiceItem
 from egov.services.selectors import (
     application_deadlines,
+    application_form_initial,
     application_get_for_applicant,
     application_materials_current,
     application_supplement_request,
@@ -142,12 +143,21 @@ def apply(request, code: str):
         raise Http404(_("This item cannot be applied for online."))
     choices = _applicant_choices(request.user, item)
     materials = list(item.materials.order_by("sort_order", "pk"))
-    form = SchemaForm(item.form_schema, request.POST if request.method == "POST" else None)
+    # The form starts with what the account knows of the applicant (the first one it may apply for,
+    # or the one named by ?applicant=).
+    applicant = request.GET.get("applicant", "")
+    applicant = applicant if applicant in {value for value, _label in choices} else (choices[0][0] if choices
+                                                                                     else "self")
+    agency = None if applicant == "self" else Agent.objects.filter(
+        person__user=request.user, legal_person_id=applicant, revoked_at__isnull=True).select_related(
+        "legal_person").first()
+    initial = application_form_initial(user=request.user, item=item,
+                                       legal_person=agency.legal_person if agency else None)
+    form = SchemaForm(item.form_schema, request.POST if request.method == "POST" else None, initial=initial)
     key = request.POST.get("idempotency_key") or uuid.uuid4().hex
     errors: dict[int, str] = {}
     kept: dict[int, dict] = {}
     page_error = ""
-    applicant = "self"
     if request.method == "POST":
         applicant = request.POST.get("applicant", "self")
         kept = _kept_files(request, materials)

@@ -62,6 +62,33 @@ def test_registration_signs_in_and_the_profile_shows_an_extension_b_name(client)
     assert NaturalPerson.objects.get().name == f"张{EXT_B}明"
 
 
+def test_registration_goes_on_to_where_the_user_was_going(client, settings):
+    """Found by a tester: registering from a "sign in to apply" link forgot the apply form. The sign-in
+    page's register link, both registration pages and their switch link carry ``next``."""
+    target = "/services/CODE/apply/"
+    login_page = client.get(f"/accounts/login/?next={target}").content.decode()
+    assert 'href="/accounts/register/person/?next=/services/CODE/apply/"' in login_page
+    page = client.get(f"{REGISTER}?next={target}").content.decode()
+    assert '<input type="hidden" name="next" value="/services/CODE/apply/">' in page
+    assert 'href="/accounts/register/legal-person/?next=/services/CODE/apply/"' in page
+    response = client.post(REGISTER, {"id_number": "11010519491231002X", "name": "李四", "password": PASSWORD,
+                                      "next": target})
+    assert (response.status_code, response["Location"]) == (302, target)
+    client.post("/accounts/logout/")
+    response = client.post("/accounts/register/legal-person/", {
+        "uscc": "91110000600037341L", "name": "示例有限公司", "legal_representative": "王建国",
+        "password": PASSWORD, "next": "https://elsewhere.example/"})
+    assert (response.status_code, response["Location"]) == (302, "/accounts/me/")
+
+
+def test_registration_refuses_a_ten_digit_mobile_number(client):
+    response = client.post(REGISTER, {"id_number": "11010519491231002X", "name": "李四", "password": PASSWORD,
+                                      "phone": "1380000000"}, **EN)
+    assert response.status_code == 400
+    assert field_error(response.content.decode(), "phone") == "A mobile number is 11 digits starting with 13 to 19."
+    assert not User.objects.exists()
+
+
 def test_register_legal_person_page(client):
     page = "/accounts/register/legal-person/"
     fields = {"uscc": "91110000600037341M", "name": "示例有限公司", "legal_representative": "王建国",
@@ -218,6 +245,33 @@ def test_repeated_wrong_codes_say_how_long_to_wait(client, department, make_staf
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)  # the 1 s wait is over
     second = field_error(client.post(STAFF_CODE, wrong, **EN).content.decode(), "token")
     assert second == "Too many wrong codes: wait 2 seconds, then try again."
+
+
+def test_a_right_backup_code_right_after_a_wrong_one_is_accepted(client, department, make_staff):
+    """Found by a tester: after one wrong try a right backup code was refused as "wrong or expired"
+    (django-otp's wait after a failure); one wrong code is forgiven, and an authenticator code is
+    never tried against the backup codes (where it counted as a wrong one)."""
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    staff_backup_codes_issue(actor=None, user=approver, codes=["24681357", "13572468"])
+    TOTPDevice.objects.create(user=approver, name="app", confirmed=True)
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    assert client.post(STAFF_CODE, {"token": "99999999"}).status_code == 400
+    assert client.post(STAFF_CODE, {"token": "24681357"})["Location"] == "/staff/"
+    backup = approver.staticdevice_set.get()
+    assert (backup.throttling_failure_count, backup.token_set.count()) == (0, 1)
+    assert TOTPDevice.objects.get(user=approver).throttling_failure_count == 0
+
+
+def test_repeated_wrong_backup_codes_are_still_slowed_down(client, department, make_staff):
+    approver = make_staff(department, [Role.APPROVER], username="approver1")
+    staff_backup_codes_issue(actor=None, user=approver, codes=["24681357"])
+    client.post(STAFF_LOGIN, {"username": "approver1", "password": PASSWORD})
+    client.post(STAFF_CODE, {"token": "99999999"})
+    second = client.post(STAFF_CODE, {"token": "88888888"}, **EN)
+    assert field_error(second.content.decode(), "token") == "Too many wrong codes: wait 2 seconds, then try again."
+    # The right code within those 2 seconds is refused too; nothing was used up.
+    assert client.post(STAFF_CODE, {"token": "24681357"}).status_code == 400
+    assert approver.staticdevice_set.get().token_set.count() == 1
 
 
 def test_code_step_needs_the_password_step_first(client):

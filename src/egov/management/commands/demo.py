@@ -45,6 +45,10 @@ class Command(BaseCommand):
         self.stdout.write("demo sign-ins (site, sign-in name, password, who):")
         for site, username, password, note in signins.rows:
             self.stdout.write(f"  {site:6}  {username:20}  {password}  {note}")
+        for organization, rows in signins.by_organization.items():
+            self.stdout.write(f"  {organization}:")
+            for site, username, password, note in rows:
+                self.stdout.write(f"    {site:6}  {username:18}  {password}  {note}")
         if prepare_only:
             return
         self.stdout.write(f"public site: http://{host}:{port}/   staff site: http://{host}:{port}/staff/")

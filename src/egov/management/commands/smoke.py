@@ -43,9 +43,18 @@ class Command(BaseCommand):
 
         from egov.smoke import SmokeFailure, smoke_json, smoke_run
 
+        # Standard output carries the one JSON line only: while the steps run, whatever they print
+        # (the console e-mail backend's messages, logs, child processes) goes to standard error.
+        sys.stdout.flush()
+        saved = os.dup(1)
+        os.dup2(2, 1)
         try:
             results = smoke_run(Path(settings.VAR_DIR))
         except SmokeFailure as failure:
             self.stderr.write(f"smoke failed: {failure}")
             raise SystemExit(1) from None
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
         self.stdout.write(smoke_json(results))

@@ -16,12 +16,15 @@ from egov.facilities.models import StoredFile
 from egov.orgs.models import Organization
 from egov.services.codes import item_code_check
 from egov.services.formschema import form_schema_check
-from egov.services.models import Material, ServiceItem
+from egov.services.models import ItemTheme, LifeEvent, Material, ServiceItem
 from egov.services.permissions import require_catalog_editor, require_uploader
 
 APPLICANT_KINDS = ("natural", "legal")
 _NAME_MAX = 200
 _LIMIT_MAX = 365  # working days; no statute sets more for a service item
+# The English texts of an item (``egov.core.i18n``) and their longest length in characters.
+_ENGLISH_LIMITS = {"name_en": 300, "conditions_en": 5000, "time_limit_note_en": 500, "fee_description_en": 5000,
+                   "licence_name_en": 300}
 
 
 @dataclass
@@ -29,7 +32,8 @@ class MaterialSpec:
     """What ``service_item_create`` needs to know about one material (办理材料).
 
     ``accepted_types`` are ``StoredFile.Kind`` values; ``max_size_bytes`` at most
-    ``settings.EGOV_MATERIAL_MAX_BYTES``; ``copies`` at least 1.
+    ``settings.EGOV_MATERIAL_MAX_BYTES``; ``copies`` at least 1; ``name_en``/``note_en`` the English
+    texts (``egov.core.i18n``), empty when there are none.
     """
 
     name: str
@@ -39,6 +43,8 @@ class MaterialSpec:
     accepted_types: list[str] = field(default_factory=lambda: ["pdf", "ofd", "jpeg", "png"])
     max_size_bytes: int = 10 * 1024 * 1024
     note: str = ""
+    name_en: str = ""
+    note_en: str = ""
 
 
 def _fail(field_name: str, rule: str, message: str) -> ValidationFailed:
@@ -70,7 +76,9 @@ def _check_legal_basis(basis: Any) -> list[dict]:
     for entry in basis:
         title = _text(entry.get("title", "") if isinstance(entry, dict) else "", "legal_basis", max_length=300)
         provision = _text(entry.get("provision", ""), "legal_basis", required=False, max_length=300)
-        checked.append({"title": title, "provision": provision})
+        english = {key: _text(entry.get(key, ""), "legal_basis", required=False, max_length=500)
+                   for key in ("title_en", "provision_en")}
+        checked.append({"title": title, "provision": provision, **{k: v for k, v in english.items() if v}})
     return checked
 
 
@@ -89,7 +97,9 @@ def _check_material(spec: MaterialSpec, index: int) -> Material:
         raise _fail(f"{path}.copies", "range", _("Copies are counted from 1 to 99."))
     return Material(name=_text(spec.name, f"{path}.name"), required=bool(spec.required), form=spec.form,
                     copies=spec.copies, accepted_types=sorted(set(spec.accepted_types)),
-                    max_size_bytes=spec.max_size_bytes, note=(spec.note or "").strip(), sort_order=index)
+                    max_size_bytes=spec.max_size_bytes, note=(spec.note or "").strip(), sort_order=index,
+                    name_en=_text(spec.name_en, f"{path}.name_en", required=False, max_length=400),
+                    note_en=(spec.note_en or "").strip())
 
 
 def _check_parent(parent: ServiceItem | None, level: str, code: str) -> None:
@@ -136,6 +146,8 @@ def service_item_create(
     handling_kind: str = "",
     is_published: bool = True,
     sort_order: int = 0,
+    themes: Iterable[str] = (),
+    english: dict | None = None,
 ) -> ServiceItem:
     """Add an item to the catalogue (政务服务事项实施清单) with its materials and form.
 
@@ -152,6 +164,11 @@ def service_item_create(
         materials: ``MaterialSpec`` rows, names unique within the item.
         parent, handling_kind: for a sub-item or business-handling item (新设/变更/延续/注销).
         licence_valid_years: how long the item's licence is valid, 1–99 years; None: without limit (长期).
+        themes: its life events (主题分类), ``LifeEvent`` values.
+        english: the English texts (``egov.core.i18n``), any of ``name_en``, ``conditions_en``,
+            ``time_limit_note_en``, ``fee_description_en``, ``licence_name_en`` and
+            ``process_steps_en`` (a list, one per step); ``legal_basis`` entries and form fields
+            carry theirs as ``title_en``/``provision_en`` and ``title_en``/``description_en``.
 
     Returns:
         The saved item with its materials.
@@ -161,7 +178,8 @@ def service_item_create(
         ValidationFailed: ``extra["field"]`` names the field (``code``, ``name``, ``item_type``,
             ``legal_basis``, ``legal_limit_days``, ``promised_limit_days``, ``online_depth``,
             ``max_visits``, ``applicant_kinds``, ``fee_description``, ``licence_name``, ``licence_valid_years``,
-            ``parent``, ``handling_kind``, ``form_schema…``, ``materials.<i>.<field>``). Nothing is written.
+            ``parent``, ``handling_kind``, ``form_schema…``, ``materials.<i>.<field>``, ``themes``,
+            ``english``). Nothing is written.
         Conflict: an item with this code exists already.
     """
     require_catalog_editor(actor, organization)
@@ -189,6 +207,19 @@ def service_item_create(
     if parsed.level != ServiceItem.Level.HANDLING and handling_kind:
         raise _fail("handling_kind", "level", _("Only business-handling items have a handling kind."))
     _check_parent(parent, parsed.level, parsed.code)
+    english = dict(english or {})
+    unknown = set(english) - set(_ENGLISH_LIMITS) - {"process_steps_en"}
+    if unknown:
+        raise _fail("english", "unknown", _("Unknown English text: %(name)s") % {"name": sorted(unknown)[0]})
+    steps_en = [_text(step, "process_steps_en", max_length=200) for step in english.pop("process_steps_en", [])]
+    if steps_en and len(steps_en) != len(list(process_steps)):
+        raise _fail("process_steps_en", "length", _("Give one English name for each process step."))
+    english = {key: _text(value, key, required=False, max_length=_ENGLISH_LIMITS[key])
+               for key, value in english.items()}
+    themes = sorted(set(themes))
+    if not set(themes) <= set(LifeEvent.values):
+        raise _fail("themes", "choice", _("Unknown life event: %(theme)s")
+                    % {"theme": sorted(set(themes) - set(LifeEvent.values))[0]})
     item = ServiceItem(
         code=parsed.code, name=_text(name, "name"), item_type=item_type, level=parsed.level, parent=parent,
         handling_kind=handling_kind, organization=organization, legal_basis=_check_legal_basis(legal_basis),
@@ -201,6 +232,7 @@ def service_item_create(
         process_key=_text(process_key, "process_key", max_length=100),
         process_steps=[_text(step, "process_steps", max_length=100) for step in process_steps],
         form_schema=form_schema_check(form_schema or {}), is_published=is_published, sort_order=sort_order,
+        process_steps_en=steps_en, **english,
     )
     rows = [_check_material(spec, index) for index, spec in enumerate(materials)]
     names = [row.name for row in rows]
@@ -215,13 +247,16 @@ def service_item_create(
     for row in rows:
         row.item = item
     Material.objects.bulk_create(rows)
+    ItemTheme.objects.bulk_create([ItemTheme(item=item, theme=theme) for theme in themes])
     audit_record(
         action="services.item.create", actor=actor, organization=organization, obj=item,
         summary=f"catalogue item {item.code} {item.name}",
         changes={"code": item.code, "name": item.name, "item_type": item_type, "level": item.level,
                  "legal_limit_days": legal_limit_days, "promised_limit_days": promised_limit_days,
                  "materials": names, "form_fields": list(item.form_schema.get("x-order", [])),
-                 "process_key": item.process_key, "published": is_published},
+                 "process_key": item.process_key, "published": is_published, "themes": themes,
+                 "english": sorted(key for key, value in english.items() if value) + (["process_steps_en"]
+                                                                                       if steps_en else [])},
     )
     return item
 

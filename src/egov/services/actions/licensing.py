@@ -8,6 +8,7 @@ plane (CJK Extensions B to F), so a holder's name such as 张𠮷明 or one with
 prints with a real glyph and never as a box or "?".
 """
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.template.loader import render_to_string
@@ -62,19 +63,67 @@ def licence_seal(*, organization) -> Seal:
                    extra={"field": "seal", "rule": "no_seal"})
 
 
-def _holder_identifier(application: Application) -> str:
-    applicant = application.applicant
+@dataclass(frozen=True)
+class LicenceHolder:
+    """Who a licence is issued to, as printed on it.
+
+    ``name``: the enterprise's name for an enterprise (a legal person's own name, or the
+    ``company_name`` of a 设立登记 form), else the person's. ``identifier``: the USCC (public,
+    GB 32100-2015), or the person's masked resident ID, or "" (a company still to be registered
+    has no code yet). ``facts``: ``[(label, value)]`` printed under the holder, for an enterprise
+    the particulars a 营业执照 carries (the general registration items of 《市场主体登记管理条例》
+    第八条: 名称、类型、法定代表人、注册资本、住所、经营范围), those the case knows.
+    """
+
+    name: str
+    identifier_label: str
+    identifier: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _choice_title(schema: dict, name: str, value) -> str:
+    """The title of the chosen ``oneOf`` entry of form field ``name`` (the value itself if none)."""
+    for choice in schema.get("properties", {}).get(name, {}).get("oneOf", []):
+        if choice.get("const") == value:
+            return choice.get("title", str(value))
+    return str(value)
+
+
+def licence_holder(*, application: Application) -> LicenceHolder:
+    """The holder of the licence of ``application``: the legal person that applied (its name, USCC
+    and legal representative from its account, the other particulars from the form), or the
+    enterprise a natural person registers (the form's ``company_name`` and particulars), or else
+    the natural person who applied."""
+    applicant, form = application.applicant, application.form_data or {}
     legal = getattr(applicant, "legal_person", None)
-    if legal is not None:
-        return legal.uscc  # a legal person's code is public (GB 32100-2015)
-    natural = getattr(applicant, "natural_person", None)
-    return mask_id_number(natural.id_number) if natural is not None else ""
+    company = (form.get("company_name") or "").strip()
+    if legal is None and not company:
+        natural = getattr(applicant, "natural_person", None)
+        return LicenceHolder(name=application.applicant_name, identifier_label=_("Identification"),
+                             identifier=mask_id_number(natural.id_number) if natural is not None else "")
+    facts = []
+    if form.get("company_type"):
+        facts.append((_("Type"), _choice_title(application.item.form_schema, "company_type", form["company_type"])))
+    representative = legal.legal_representative if legal is not None else (form.get("legal_representative") or "")
+    if representative:
+        facts.append((_("Legal representative"), representative))
+    if form.get("registered_capital") not in (None, ""):
+        capital = form["registered_capital"]
+        capital = int(capital) if float(capital).is_integer() else capital
+        facts.append((_("Registered capital"), _("%(amount)s ten thousand yuan") % {"amount": capital}))
+    if form.get("address"):
+        facts.append((_("Domicile"), form["address"]))
+    if form.get("business_scope"):
+        facts.append((_("Business scope"), form["business_scope"]))
+    return LicenceHolder(name=legal.name if legal is not None else company,
+                         identifier_label=_("Unified social credit code"),
+                         identifier=legal.uscc if legal is not None else "", facts=facts)
 
 
 def licence_pdf_render(*, context: dict) -> bytes:
     """Render the licence page (``services/licence_pdf.html``) to an A4 PDF with WeasyPrint.
 
-    ``context``: ``title``, ``number``, ``holder``, ``holder_id``, ``item``, ``organization``,
+    ``context``: ``title``, ``number``, ``holder`` (a ``LicenceHolder``), ``item``, ``organization``,
     ``issued_on``, ``valid_until`` (date or None), ``tracking_number``.
     """
     from weasyprint import HTML
@@ -105,15 +154,16 @@ def licence_issue(*, actor, application: Application) -> Licence:
     number = licence_number_allocate(organization=organization, year=issued_on.year)
     title = item.licence_name or item.name
     valid_until = licence_validity(issued_on=issued_on, valid_years=item.licence_valid_years)
+    with translation.override(LICENCE_LANGUAGE):
+        holder = licence_holder(application=application)
     pdf = licence_pdf_render(context={
-        "title": title, "number": number, "holder": application.applicant_name,
-        "holder_id": _holder_identifier(application), "item": item.name, "organization": organization.name,
+        "title": title, "number": number, "holder": holder, "item": item.name, "organization": organization.name,
         "issued_on": issued_on, "valid_until": valid_until, "tracking_number": application.number,
     })
     signed = pdf_sign_with_seal(actor=SYSTEM, seal=seal, pdf=pdf, title=f"{title} {number}"[:200],
                                 reason=f"{title} {number}", location=organization.name)
     licence = Licence.objects.create(application=application, number=number, name=title,
-                                     holder_name=application.applicant_name, issued_on=issued_on,
+                                     holder_name=holder.name[:200], issued_on=issued_on,
                                      valid_until=valid_until, document=signed.document)
     audit_record(action="services.licence.issue", actor=actor, organization=organization, obj=licence,
                  summary=f"licence {number} issued for {application.number}",

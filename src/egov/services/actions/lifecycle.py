@@ -125,7 +125,7 @@ def application_move(
 
     def notify(before, target, event: ApplicationEvent) -> None:
         if target != before:
-            application_notify(application=application, move_label=MOVE_LABELS[move], note=event.note_text())
+            application_notify(application=application, move_label=MOVE_LABELS[move], note=event.note_text)
 
     return transitions.transition_apply(machine=APPLICATION, obj=application, move=move, actor=actor,
                                         organization=organization, label=application.number, changes=changes,

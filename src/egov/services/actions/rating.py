@@ -9,6 +9,8 @@ review's outcome (``notifying``).
 """
 
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.core.text import text_clean
 from egov.facilities import transitions
-from egov.facilities.notifications import notification_send
+from egov.facilities.notifications import in_both_languages, notification_send
 from egov.facilities.transitions import Machine
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
@@ -47,9 +49,11 @@ def _text(value: str, field: str, *, required: bool, limit: int = COMMENT_MAX) -
     return text_clean(value, field=field, limit=limit, required=required)
 
 
-def _tell(rating: Rating, subject: str, body: str) -> None:
-    notification_send(recipient=rating.rated_by, subject=subject, body=body, link_name="services:application",
-                      link_args=[rating.application.number])
+def _tell(rating: Rating, subject: Callable[[], str], body: str) -> None:
+    """Tell the rater: ``subject()`` words the subject in the active language (called in the platform's
+    language and in English, ``in_both_languages``); ``body`` is the staff's typed text."""
+    notification_send(recipient=rating.rated_by, link_name="services:application",
+                      link_args=[rating.application.number], **in_both_languages(lambda: (subject(), body)))
 
 
 @transaction.atomic
@@ -144,7 +148,7 @@ def rectification_reply(*, actor, rectification: Rectification, reply: str) -> R
     moved = _move(actor, rectification, "reply", ("reply", "replied_at"),
                   {"late": timezone.localdate() > rectification.due_on})
     number = moved.rating.application.number
-    _tell(moved.rating, _("Reply to your rating of case %(number)s") % {"number": number}, moved.reply)
+    _tell(moved.rating, lambda: _("Reply to your rating of case %(number)s") % {"number": number}, moved.reply)
     return moved
 
 
@@ -184,5 +188,6 @@ def rectification_appeal_decide(*, actor, rectification: Rectification, maliciou
     if malicious:
         Rating.objects.filter(pk=moved.rating_id).update(excluded=True)
     number = moved.rating.application.number
-    _tell(moved.rating, _("Review of your rating of case %(number)s") % {"number": number}, moved.appeal_decision)
+    _tell(moved.rating, lambda: _("Review of your rating of case %(number)s") % {"number": number},
+          moved.appeal_decision)
     return moved

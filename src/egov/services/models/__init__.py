@@ -14,11 +14,12 @@ from egov.services.models.applications import (
     SupplementRequest,
     TrackingNumberCounter,
 )
-from egov.services.models.catalog import Material, ServiceItem
+from egov.services.models.catalog import LEGAL_EVENTS, NATURAL_EVENTS, ItemTheme, LifeEvent, Material, ServiceItem
 from egov.services.models.outcomes import Licence, Rating, Rectification
 
 __all__ = [
-    "Application", "ApplicationEvent", "ApplicationMaterial", "ApplicationStatus", "Licence", "Material",
+    "LEGAL_EVENTS", "NATURAL_EVENTS", "Application", "ApplicationEvent", "ApplicationMaterial",
+    "ApplicationStatus", "ItemTheme", "Licence", "LifeEvent", "Material",
     "OrganizationCaseCode", "Rating", "Rectification", "ServiceItem",
     "SupplementRequest", "TrackingNumberCounter",
 ]

@@ -9,7 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from egov.facilities.models import StoredFile
@@ -21,7 +21,7 @@ class ApplicationStatus(models.TextChoices):
     """Where a case stands (GLOSSARY "statuses"); each value but the ends names the step it waits at."""
 
     SUBMITTED = "submitted", _("Submitted")  # 已提交: waits for 接件
-    RECEIVED = "received", _("Received")  # 已接件: waits for 受理 / 不予受理 / 补正
+    RECEIVED = "received", pgettext_lazy("case status", "Received")  # 已接件: waits for 受理 / 不予受理 / 补正
     SUPPLEMENT = "supplement", _("Supplement requested")  # 待补正: the applicant owes materials; clock stopped
     SUPPLIED = "supplied", _("Supplement submitted")  # 已补正: the clerk checks what arrived
     NOT_ACCEPTED = "not_accepted", _("Not accepted")  # 不予受理 (end)

@@ -7,6 +7,49 @@ BPMN definition key (``process_key``), resolved by the workflow app.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.i18n import pick, pick_key
+
+
+class LifeEvent(models.TextChoices):
+    """主题分类: the life events (面向自然人) and business stages (面向法人) by which the national
+    government service platform (国家政务服务平台, 全国一体化在线政务服务平台) files its items, so that a
+    person finds an item by what is happening to them. ``NATURAL_EVENTS`` and ``LEGAL_EVENTS`` say
+    which audience each is for."""
+
+    # 面向自然人
+    BIRTH_ADOPTION = "birth_adoption", _("Birth and adoption")  # 生育收养
+    HOUSEHOLD = "household", _("Household registration")  # 户籍办理
+    EDUCATION = "education", _("Education and research")  # 教育科研
+    EMPLOYMENT = "employment", _("Employment and starting a business")  # 就业创业
+    MARRIAGE = "marriage", _("Marriage registration")  # 婚姻登记
+    SOCIAL_SECURITY = "social_security", _("Social security")  # 社会保障
+    HOUSING = "housing", _("Housing")  # 住房保障
+    TRANSPORT = "transport", _("Transport and travel")  # 交通出行
+    HEALTH = "health", _("Medical care and health")  # 医疗卫生
+    RETIREMENT = "retirement", _("Leaving a job and retirement")  # 离职退休
+    DEATH_FUNERAL = "death_funeral", _("Death and funerals")  # 死亡殡葬
+    LEGAL_SERVICES = "legal_services", _("Legal services")  # 公共法律服务
+    # 面向法人
+    ESTABLISHMENT = "establishment", _("Establishment and changes")  # 设立变更
+    OPERATING_PERMITS = "operating_permits", _("Permits to operate")  # 准营准办
+    ANNUAL_INSPECTION = "annual_inspection", _("Annual inspections")  # 年检年审
+    TAX_FINANCE = "tax_finance", _("Tax and finance")  # 税收财务
+    HUMAN_RESOURCES = "human_resources", _("Human resources")  # 人力资源
+    INVESTMENT = "investment", _("Investment approval")  # 投资审批
+    PLANNING_CONSTRUCTION = "planning_construction", _("Planning and construction")  # 规划建设
+    INTELLECTUAL_PROPERTY = "intellectual_property", _("Intellectual property")  # 知识产权
+    ENVIRONMENT = "environment", _("Environmental protection")  # 环境保护
+    SOCIAL_ORGANIZATIONS = "social_organizations", _("Social organizations")  # 社会组织
+
+
+NATURAL_EVENTS = (LifeEvent.BIRTH_ADOPTION, LifeEvent.HOUSEHOLD, LifeEvent.EDUCATION, LifeEvent.EMPLOYMENT,
+                  LifeEvent.MARRIAGE, LifeEvent.SOCIAL_SECURITY, LifeEvent.HOUSING, LifeEvent.TRANSPORT,
+                  LifeEvent.HEALTH, LifeEvent.RETIREMENT, LifeEvent.DEATH_FUNERAL, LifeEvent.LEGAL_SERVICES)
+LEGAL_EVENTS = (LifeEvent.ESTABLISHMENT, LifeEvent.OPERATING_PERMITS, LifeEvent.ANNUAL_INSPECTION,
+                LifeEvent.TAX_FINANCE, LifeEvent.HUMAN_RESOURCES, LifeEvent.INVESTMENT,
+                LifeEvent.PLANNING_CONSTRUCTION, LifeEvent.INTELLECTUAL_PROPERTY, LifeEvent.ENVIRONMENT,
+                LifeEvent.SOCIAL_ORGANIZATIONS)
+
 
 class ServiceItem(models.Model):
     """One item of a city's implementation list (实施清单): what can be applied for, by whom, how.
@@ -17,6 +60,10 @@ class ServiceItem(models.Model):
     done on the spot (即办). ``form_schema`` is a JSON Schema (draft 2020-12) of the application
     form, in the subset that ``egov.services.formschema`` renders; ``{}`` when the item has no form.
     Items form a hierarchy 主项 → 子项 → 业务办理项 through ``parent``; ``level`` follows from the code.
+    Texts have their English beside them (``name_en`` …, ``egov.core.i18n``): ``process_steps_en``
+    step by step, ``legal_basis`` entries ``title_en``/``provision_en``, form fields ``title_en``/
+    ``description_en``; the ``local_*`` properties give each in the page's language. Its life events
+    (主题分类) are its ``themes`` rows.
     """
 
     class ItemType(models.TextChoices):
@@ -51,6 +98,7 @@ class ServiceItem(models.Model):
 
     code = models.CharField(_("item code"), max_length=32, unique=True)
     name = models.CharField(_("item name"), max_length=200)
+    name_en = models.CharField(_("item name in English"), max_length=300, blank=True)
     item_type = models.CharField(_("item type"), max_length=20, choices=ItemType.choices, db_index=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.MAIN)
     parent = models.ForeignKey(
@@ -63,20 +111,26 @@ class ServiceItem(models.Model):
     )
     legal_basis = models.JSONField(_("legal basis"), default=list, help_text=_('[{"title": "…", "provision": "…"}]'))
     conditions = models.TextField(_("conditions"), blank=True)
+    conditions_en = models.TextField(_("conditions in English"), blank=True)
     applicant_kinds = models.JSONField(_("who may apply"), default=list, help_text='["natural", "legal"]')
     legal_limit_days = models.PositiveSmallIntegerField(_("legal time limit (working days)"), null=True, blank=True)
     promised_limit_days = models.PositiveSmallIntegerField(_("promised time limit (working days)"))
     time_limit_note = models.CharField(_("time limit note"), max_length=300, blank=True)
+    time_limit_note_en = models.CharField(_("time limit note in English"), max_length=500, blank=True)
     charges_fee = models.BooleanField(_("charges a fee"), default=False)
     fee_description = models.TextField(_("fees"), blank=True)
+    fee_description_en = models.TextField(_("fees in English"), blank=True)
     online_depth = models.PositiveSmallIntegerField(_("online depth"), choices=OnlineDepth.choices)
     max_visits = models.PositiveSmallIntegerField(_("visits needed at most"), default=1)
     issues_licence = models.BooleanField(_("issues a licence"), default=False)
     licence_name = models.CharField(_("licence name"), max_length=200, blank=True)
+    licence_name_en = models.CharField(_("licence name in English"), max_length=300, blank=True)
     licence_valid_years = models.PositiveSmallIntegerField(_("licence valid for (years)"), null=True, blank=True,
                                                            help_text=_("Empty: valid without limit (长期)."))
     process_key = models.CharField(_("process definition key"), max_length=100, default="standard_permit")
     process_steps = models.JSONField(_("process steps"), default=list, help_text='["申请", "受理", "审查", "决定"]')
+    process_steps_en = models.JSONField(_("process steps in English"), default=list, blank=True,
+                                        help_text='["Application", "Acceptance", "Review", "Decision"]')
     form_schema = models.JSONField(_("application form (JSON Schema)"), default=dict, blank=True)
     is_published = models.BooleanField(_("published"), default=True, db_index=True)
     sort_order = models.PositiveIntegerField(default=0)
@@ -98,6 +152,60 @@ class ServiceItem(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @property
+    def local_name(self) -> str:
+        return pick(self.name, self.name_en)
+
+    @property
+    def applicant_kinds_display(self) -> list:
+        """Who may apply, as words: 自然人, 法人 (natural persons first)."""
+        labels = {"natural": _("Natural persons"), "legal": _("Legal persons")}
+        return [labels[kind] for kind in ("natural", "legal") if kind in self.applicant_kinds]
+
+    @property
+    def local_conditions(self) -> str:
+        return pick(self.conditions, self.conditions_en)
+
+    @property
+    def local_time_limit_note(self) -> str:
+        return pick(self.time_limit_note, self.time_limit_note_en)
+
+    @property
+    def local_fee_description(self) -> str:
+        return pick(self.fee_description, self.fee_description_en)
+
+    @property
+    def local_licence_name(self) -> str:
+        return pick(self.licence_name, self.licence_name_en)
+
+    @property
+    def local_process_steps(self) -> list[str]:
+        """The steps in the page's language (the English list only when it has every step)."""
+        english = self.process_steps_en if len(self.process_steps_en or []) == len(self.process_steps) else []
+        return pick(self.process_steps, english)
+
+    @property
+    def local_legal_basis(self) -> list[dict]:
+        """``[{"title", "provision"}]`` in the page's language."""
+        return [{"title": pick_key(entry, "title"), "provision": pick_key(entry, "provision")}
+                for entry in self.legal_basis]
+
+
+class ItemTheme(models.Model):
+    """One life event (主题分类) a service item is filed under; an item may have several."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="themes")
+    theme = models.CharField(_("life event"), max_length=30, choices=LifeEvent.choices, db_index=True)
+
+    class Meta:
+        ordering = ["item", "theme"]
+        constraints = [models.UniqueConstraint(fields=["item", "theme"], name="one_theme_once_per_item")]
+        verbose_name = _("life event of an item")
+        verbose_name_plural = _("life events of items")
+
+    def __str__(self) -> str:
+        return f"{self.item.name}: {self.get_theme_display()}"
+
 
 class Material(models.Model):
     """A material an applicant hands in for an item (办理材料).
@@ -113,12 +221,14 @@ class Material(models.Model):
 
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials")
     name = models.CharField(_("material name"), max_length=200)
+    name_en = models.CharField(_("material name in English"), max_length=400, blank=True)
     required = models.BooleanField(_("required"), default=True)
     form = models.CharField(_("form"), max_length=12, choices=Form.choices, default=Form.ELECTRONIC)
     copies = models.PositiveSmallIntegerField(_("copies"), default=1)
     accepted_types = models.JSONField(_("accepted file types"), default=list)
     max_size_bytes = models.PositiveIntegerField(_("largest file (bytes)"))
     note = models.TextField(_("note"), blank=True)
+    note_en = models.TextField(_("note in English"), blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -129,3 +239,11 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        return pick(self.name, self.name_en)
+
+    @property
+    def local_note(self) -> str:
+        return pick(self.note, self.note_en)

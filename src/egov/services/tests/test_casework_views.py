@@ -265,6 +265,67 @@ def test_a_missing_page_is_the_sites_own_page_in_the_sites_language(client, case
     assert ">页面不存在</h1>" in unknown and "Resolver404" not in unknown
 
 
+PREFILL_FORM = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "title": "申请人姓名"}, "id_number": {"type": "string", "title": "公民身份号码"},
+        "uscc": {"type": "string", "title": "统一社会信用代码"},
+        "enterprise_name": {"type": "string", "title": "单位名称"},
+        "legal_representative": {"type": "string", "title": "法定代表人"},
+        "contact_phone": {"type": "string", "title": "联系电话"}, "reason": {"type": "string", "title": "申请理由"},
+    },
+}
+
+
+def _value(html: str, field: str) -> str | None:
+    match = re.search(rf'<input[^>]*id="id_form-{field}"[^>]*>', html)
+    value = re.search(r'value="([^"]*)"', match.group(0)) if match else None
+    return value.group(1) if value else None
+
+
+def test_the_apply_form_starts_with_the_applicants_own_data(client, casework):
+    """Found by a tester: the apply form did not pre-fill the applicant's name, ID and phone. A
+    natural person gets its name, ID number and phone; as 经办人 of an enterprise, the enterprise's
+    USCC, name and legal representative with the agent's own phone; nothing else is guessed."""
+    from egov.accounts.actions import legal_person_register, natural_person_register
+    from egov.services.tests.factories import CODE_A, make_item
+
+    item = make_item(casework.bureau, code=CODE_A[:20] + "0000102" + "000" + "00", name="测试事项",
+                     applicant_kinds=["natural", "legal"], form_schema=PREFILL_FORM)
+    person = natural_person_register(id_number="11010519491231002X", name="李四", password="prefill-test-2026",
+                                     phone="13912345678")
+    legal_person_register(uscc="91320213MA1X2Y3W4U", name="无锡示范科技有限公司", legal_representative="王建国",
+                          password="prefill-test-2026", agent=person)
+    client.force_login(person.user)
+    html = client.get(f"/services/{item.code}/apply/").content.decode()
+    assert (_value(html, "name"), _value(html, "id_number"), _value(html, "contact_phone")) == (
+        "李四", "11010519491231002X", "13912345678")
+    assert _value(html, "uscc") is None and _value(html, "reason") is None
+    enterprise = person.agencies.get().legal_person
+    html = client.get(f"/services/{item.code}/apply/?applicant={enterprise.pk}").content.decode()
+    assert (_value(html, "uscc"), _value(html, "enterprise_name"), _value(html, "legal_representative"),
+            _value(html, "contact_phone")) == ("91320213MA1X2Y3W4U", "无锡示范科技有限公司", "王建国", "13912345678")
+    assert _value(html, "id_number") is None
+    assert f'<option value="{enterprise.pk}" selected>' in html
+
+
+def test_the_case_page_stops_saying_待补正_once_the_supplement_arrived(client, casework):
+    """Found by a tester: the staff case page kept saying 待补正 after the supplement was received."""
+    from egov.services.actions import application_supplement_upload
+
+    clerk = casework.staff["clerk"]
+    case = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=clerk, application=case)
+    material = casework.item.materials.get(required=True)
+    processing.application_supplement_request(actor=clerk, application=case, materials=[material], note="缺少签字页")
+    client.force_login(clerk)
+    url = f"/staff/cases/{case.number}/"
+    assert "待补正: 公司登记（备案）申请书 — 缺少签字页" in client.get(url).content.decode()
+    application_supplement_upload(actor=casework.citizen, application=case, files={material.pk: PDF})
+    processing.application_supplement_receive(actor=clerk, application=case)
+    html = client.get(url).content.decode()
+    assert "待补正" not in html
+    assert "已补正: 公司登记（备案）申请书 — 缺少签字页" in html
 def test_after_each_step_the_page_names_the_next_actor(client, casework):
     """下一步: the role of the open step and, once someone claimed it, the person; else the organization."""
     application = submit(casework.item, casework.citizen)

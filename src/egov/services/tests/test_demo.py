@@ -32,6 +32,19 @@ def test_demo_catalogue():
         if item.level != "main" or item.form_schema:
             assert item.materials.all(), item.name
     assert AuditEvent.objects.filter(action="services.item.create").count() == len(items)
+    # English complete (issue 12, item 6) and filed by life event (主题分类): every text has its English.
+    for item in items:
+        assert item.name_en and item.themes.exists(), item.name
+        assert len(item.process_steps_en) == len(item.process_steps), item.name
+        assert all(entry["title_en"] and bool(entry.get("provision_en")) == bool(entry["provision"])
+                   for entry in item.legal_basis), item.name
+        for text in ("conditions", "time_limit_note", "fee_description", "licence_name"):
+            assert bool(getattr(item, f"{text}_en")) == bool(getattr(item, text)), (item.name, text)
+        for material in item.materials.all():
+            assert material.name_en and bool(material.note_en) == bool(material.note), material.name
+        for name, field in item.form_schema.get("properties", {}).items():
+            assert field["title_en"] and bool(field.get("description_en")) == bool(field.get("description")), name
+            assert all(choice["title_en"] for choice in field.get("oneOf", [])), name
     # loading again changes nothing
     demo_load()
     assert ServiceItem.objects.count() == len(items)

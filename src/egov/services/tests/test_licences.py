@@ -8,7 +8,7 @@ import pytest
 
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict
-from egov.services.actions.licensing import licence_pdf_render, licence_validity
+from egov.services.actions.licensing import LicenceHolder, licence_pdf_render, licence_validity
 from egov.services.actions.numbers import licence_number_allocate
 from egov.services.models import Licence
 from egov.services.selectors import licence_pdf
@@ -39,7 +39,8 @@ def test_numbers_per_organization_and_year(casework):
 def test_an_approved_case_gets_a_sealed_licence_that_verifies(hall):
     case = hall.concluded()
     licence = Licence.objects.get(application=case)
-    assert licence.name == "营业执照" and licence.holder_name == HALL_CITIZEN_NAME
+    # A person registering a company: the 营业执照 is the company's (the form's 企业名称), not the person's.
+    assert licence.name == "营业执照" and licence.holder_name == "无锡示范科技有限公司"
     assert licence.number.endswith(f"-{licence.issued_on.year}-000001")
     assert licence.valid_until == licence_validity(issued_on=licence.issued_on, valid_years=5)
     report = pdf_verify(pdf=licence_pdf(licence=licence))
@@ -47,6 +48,38 @@ def test_an_approved_case_gets_a_sealed_licence_that_verifies(hall):
     assert report.signatures[0].seal["organization"] == hall.casework.bureau.name
     assert pdf_verify_code(code=licence.document.code).valid
     assert AuditEvent.objects.filter(action="services.licence.issue", object_id=str(licence.pk)).count() == 1
+
+
+def test_an_enterprise_licence_names_the_enterprise_and_its_particulars(hall, tmp_path):
+    """A legal person's 营业执照 names the enterprise, not the agent who applied, with its USCC and legal
+    representative (from its account) and its type, registered capital, domicile and business scope
+    (from the form), the general registration items of 《市场主体登记管理条例》第八条."""
+    from egov.accounts.actions import legal_person_register
+    from egov.services.actions import processing
+    from egov.services.tests.factories import USCC_B, VALID_COMPANY, submit
+
+    agent = hall.citizen.natural_person
+    enterprise = legal_person_register(uscc=USCC_B, name="无锡示范科技有限公司", legal_representative="王建国",
+                                       password="enterprise-test-2026", agent=agent)
+    form = {**VALID_COMPANY, "company_name": "无锡示范科技有限公司", "registered_capital": 250,
+            "business_scope": "软件开发；信息技术咨询服务"}
+    staff = hall.casework.staff
+    case = submit(hall.casework.item, hall.citizen, key="enterprise-licence-1", form=form,
+                  legal_person=enterprise)
+    processing.application_receive(actor=staff["clerk"], application=case)
+    processing.application_accept(actor=staff["clerk"], application=case)
+    processing.application_review(actor=staff["reviewer"], application=case)
+    processing.application_decide(actor=staff["approver"], application=case, approve=True)
+    processing.application_conclude(actor=staff["clerk"], application=case)
+    licence = Licence.objects.get(application=case)
+    assert licence.holder_name == "无锡示范科技有限公司"
+    path = tmp_path / "licence.pdf"
+    path.write_bytes(licence_pdf(licence=licence))
+    text = "".join(_pdf_text(path).split())
+    assert HALL_CITIZEN_NAME not in text
+    for expected in ("无锡示范科技有限公司", "统一社会信用代码", "91320213MA1X2Y3W4U", "法定代表人", "王建国",
+                     "有限责任公司", "注册资本", "250万元", "经营范围", "软件开发；信息技术咨询服务"):
+        assert expected in text, expected
 
 
 def test_a_denied_case_gets_no_licence(hall):
@@ -78,8 +111,9 @@ def test_names_print_with_real_glyphs(tmp_path, name):
     characters from CJK Extension C on, which Noto Serif CJK SC lacks, are set in 花園明朝 B.
     U+20BB7 𠮷 is CJK Extension B (in Noto CJK, from JIS X 0213), U+2A700 Extension C, U+2B820
     Extension E."""
-    pdf = licence_pdf_render(context={"title": "营业执照", "number": "320200001-2026-000001", "holder": name,
-                                      "holder_id": "", "item": "企业设立登记", "organization": "无锡市行政审批局",
+    holder = LicenceHolder(name=name, identifier_label="", identifier="")
+    pdf = licence_pdf_render(context={"title": "营业执照", "number": "320200001-2026-000001", "holder": holder,
+                                      "item": "企业设立登记", "organization": "无锡市行政审批局",
                                       "issued_on": date(2026, 3, 1), "valid_until": None,
                                       "tracking_number": "320200001-20260301-0000011"})
     path = tmp_path / "licence.pdf"

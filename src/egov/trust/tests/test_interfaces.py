@@ -201,3 +201,39 @@ def test_revoked_certificate_and_versions_on_the_page_and_in_the_command(client,
     out = capsys.readouterr().out
     assert f"证书自 {when:%Y-%m-%d %H:%M:%S} 起已吊销（密钥泄露），在签名时间之后" in out
     assert f"此文件是验证码 {signed.document.code} 登记的第 1 版（共 2 版）" in out
+
+
+@pytest.mark.parametrize("prepared", ["nothing", "empty database"])
+def test_verify_pdf_outside_a_prepared_environment_says_what_is_missing(tmp_path, prepared):
+    """Found by a tester: in a fresh EGOV_VAR_DIR, ``egov trust verify-pdf`` printed a traceback and
+    left an empty database behind. It now says in one line what is missing, exits 2, creates no
+    database, and with --json prints the error object as its one line."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    from egov.trust.pdf import pdf_one_page
+
+    var = tmp_path / "var"
+    var.mkdir()
+    database = var / "egov.sqlite3"
+    if prepared == "empty database":
+        sqlite3.connect(database).close()  # exists, but nothing migrated
+    path = tmp_path / "unsigned.pdf"
+    path.write_bytes(pdf_one_page(lines=["not signed"]))
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "EGOV_ENV")}
+    env |= {"EGOV_VAR_DIR": str(var), "LANG": "C"}
+    plain = subprocess.run([sys.executable, "-m", "egov.cli", "trust", "verify-pdf", str(path)],
+                           capture_output=True, text=True, env=env, timeout=120)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr
+    assert len(plain.stderr.strip().splitlines()) == 1 and plain.stdout == ""
+    assert "egov trust init" in plain.stderr
+    assert database.exists() == (prepared == "empty database")
+    as_json = subprocess.run([sys.executable, "-m", "egov.cli", "trust", "verify-pdf", str(path), "--json"],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert as_json.returncode == 2
+    body = json.loads(as_json.stdout)
+    assert body["valid"] is False and body["error"]["extra"] == {"field": "database", "rule": "not_prepared"}
+    if prepared == "empty database":
+        assert sqlite3.connect(database).execute("select count(*) from sqlite_master").fetchone() == (0,)

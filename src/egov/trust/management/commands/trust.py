@@ -5,6 +5,7 @@
     egov trust sign-pdf IN OUT --seal ID     seal a PDF at PAdES B-LT (as the platform, audited)
     egov trust verify-pdf FILE [--json]      exit 0 when every signature is valid, 1 when not (or
                                              unsigned, or damaged), 2 when the file is unreadable
+                                             or no prepared database holds the platform CA
     egov trust revoke SERIAL --reason R      revoke a certificate (serial in hex) and publish the CRL
     egov trust renew SERIAL                  issue a successor certificate (seals move to it)
     egov trust expiring [--days N]           certificates expiring within N days (exit 1 if any)
@@ -19,13 +20,14 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.utils.translation import gettext as _
 
 from egov.core.actors import SYSTEM
-from egov.core.errors import ApplicationError, ValidationFailed
+from egov.core.errors import ApplicationError, Conflict, ValidationFailed
 from egov.trust import actions
-from egov.trust.models import Certificate, Seal
-from egov.trust.pdf import pdf_size_check
+from egov.trust.models import Certificate, CertificateAuthority, Seal
+from egov.trust.pdf import pdf_open, pdf_size_check
 from egov.trust.selectors import certificates_expiring, seal_get
 from egov.trust.signing import pdf_sign_with_seal
 from egov.trust.verification import pdf_verify
@@ -44,6 +46,25 @@ def _read(path: str) -> bytes:
     except OSError as error:
         rule = "not_found" if isinstance(error, FileNotFoundError) else "unreadable"
         raise ValidationFailed(f"{path}: {error.strerror}", extra={"field": "file", "rule": rule}) from None
+
+
+def _database_missing() -> str | None:
+    """Why the platform CA cannot be read (verification needs its root, issuing certificate and
+    CRLs), or None. Looked at without creating anything: SQLite would create an empty database
+    file on connecting, so a missing file is named before any connection is opened."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        if name != ":memory:" and not name.startswith("file:") and not Path(name).exists():
+            return _("There is no database at %(path)s: prepare one first (egov demo --prepare-only, or "
+                     "egov migrate and egov trust init).") % {"path": name}
+    try:
+        tables = connection.introspection.table_names()
+    except DatabaseError as error:
+        return _("The database cannot be reached: %(error)s") % {"error": str(error).strip().splitlines()[0]}
+    if CertificateAuthority._meta.db_table not in tables:
+        return _("The database is not prepared: run egov migrate and egov trust init first.")
+    return None
 
 
 def _box(text: str | None) -> tuple[float, float, float, float] | None:
@@ -123,7 +144,12 @@ class Command(BaseCommand):
 
     def _verify_pdf(self, *, file, json: bool, **options):
         try:
-            report = pdf_verify(pdf=_read(file))
+            pdf = _read(file)
+            pdf_open(pdf)  # a file that is no readable PDF is named as such, prepared database or not
+            missing = _database_missing()
+            if missing:
+                raise Conflict(missing, extra={"field": "database", "rule": "not_prepared"})
+            report = pdf_verify(pdf=pdf)
         except ApplicationError as error:
             if json:
                 self.stdout.write(_json_line({"valid": False, "error": error.as_json()}))

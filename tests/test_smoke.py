@@ -1,0 +1,31 @@
+"""``egov smoke`` as a user runs it: its standard output is exactly one JSON line (the e-mails the
+console backend prints and any logs go to standard error), and every organization that owns
+service items took one application in to 受理 with its own intake clerk (issue 12, item 5)."""
+
+import json
+import os
+import subprocess
+import sys
+
+from egov.demo import DEMO_CITY
+
+
+def test_smoke_prints_one_json_line_and_every_item_owner_accepts_a_case(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "EGOV_ENV")}
+    completed = subprocess.run([sys.executable, "-m", "egov.cli", "smoke", "--keep", str(tmp_path / "smoke")],
+                               capture_output=True, text=True, env=env, timeout=1500)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    lines = completed.stdout.splitlines()
+    assert len(lines) == 1, completed.stdout[:2000]
+    results = json.loads(lines[0])
+    # The e-mails of the notifications went to standard error.
+    assert "Content-Type: text/plain" in completed.stderr
+    city = json.loads(DEMO_CITY.read_text(encoding="utf-8"))
+    name_of = {org["key"]: org["name"] for org in city["organizations"]}
+    catalogue = json.loads((DEMO_CITY.parent / "demo_catalog.json").read_text(encoding="utf-8"))
+    owners = {name_of[item["organization"]] for item in catalogue["items"]}
+    cases = results["services_every_organization"]["cases"]
+    assert set(cases) == owners and len(owners) == 14
+    assert {case["status"] for case in cases.values()} == {"accepted"}
+    assert cases["无锡市公安局"]["clerk"] == "gajintake"
+    assert cases["无锡市行政审批局"]["clerk"] == "clerk"
