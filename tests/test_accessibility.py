@@ -168,7 +168,12 @@ def _choices_beside_labels(page) -> int:
         control = inputs.nth(index)
         label = page.locator(f'label[for="{control.get_attribute("id")}"]')
         expect(label).to_have_count(1)
-        box, text = control.bounding_box(), label.bounding_box()
+        # Both boxes measured in one go: an inline PDF preview may scroll the page while it loads.
+        box, text = page.evaluate(
+            """id => [document.getElementById(id), document.querySelector(`label[for="${id}"]`)].map(e => {
+                const r = e.getBoundingClientRect();
+                return {x: r.x, y: r.y, width: r.width, height: r.height};
+            })""", control.get_attribute("id"))
         assert box and text, control.get_attribute("id")
         # The two boxes share some height: the label is on the input's line, not above or below it.
         assert text["y"] < box["y"] + box["height"] and box["y"] < text["y"] + text["height"], (

@@ -39,7 +39,7 @@ def _step(page, live_server, number, step, fill=None):
     if fill:
         fill(form)
     form.locator("button[type=submit]").click()
-    expect(page.locator(".govuk-notification-banner")).to_be_visible()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()  # 已完成; 下一步 follows
 
 
 def test_citizen_applies_and_staff_process_the_case(reference_data, live_server, browser, phone_page, casework):
