@@ -47,6 +47,7 @@ def _fields(cleaned: dict) -> dict:
     fields = {key: value for key, value in cleaned.items() if key != "issuer"}
     fields["main_to"] = list(fields.get("main_to") or [])
     fields["copy_to"] = list(fields.get("copy_to") or [])
+    fields["countersigners"] = list(fields.get("countersigners") or [])
     return fields
 
 

@@ -259,3 +259,37 @@ def test_dispatch_page_shows_recipients_and_publication(wuxi, draft, government_
 def test_received_documents_inbox_says_signed_for(wuxi, draft, client_of):
     page = client_of(wuxi.finance_clerk).get(reverse("documents:inbox")).content.decode()
     assert "待签收" in page and "已签收" in page and "已接件" not in page
+
+
+def _elements(document, **changes) -> dict:
+    """The document form's data as the page posts it, with ``changes``."""
+    data = {"kind": document.kind, "title": document.title, "classification": document.classification,
+            "disclosure": document.disclosure, "body": "正文。", "signature": document.signature,
+            "main_to": [r.organization_id for r in document.recipients.filter(kind="main")]}
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_the_reviewer_names_the_countersigners_on_the_page_and_sends_the_draft(wuxi, draft, client_of):
+    document_transition(actor=wuxi.clerk, document=draft, to="reviewing")
+    client = client_of(wuxi.reviewer)
+    page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert 'name="countersigners"' in page
+    issuer = client.post(reverse("documents:detail", args=[draft.pk]),
+                         _elements(draft, countersigners=[wuxi.government.pk]))
+    assert issuer.status_code == 400 and "发文机关不能会签本机关的公文。" in issuer.content.decode()
+    saved = client.post(reverse("documents:detail", args=[draft.pk]),
+                        _elements(draft, countersigners=[wuxi.police.pk]))
+    assert saved.status_code == 302
+    moved = client.post(reverse("documents:move", args=[draft.pk]), {"to": "countersigning", "opinion": ""})
+    assert moved.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "countersigning" and list(draft.countersigners.all()) == [wuxi.police]
+
+
+def test_the_reviewer_cannot_save_the_draft_without_main_recipients(wuxi, draft, client_of):
+    document_transition(actor=wuxi.clerk, document=draft, to="reviewing")
+    response = client_of(wuxi.reviewer).post(reverse("documents:detail", args=[draft.pk]),
+                                             _elements(draft, main_to=[]))
+    assert response.status_code == 400 and "请至少填写一个主送机关。" in response.content.decode()
+    assert draft.recipients.filter(kind="main").count() == 2
