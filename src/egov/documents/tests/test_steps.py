@@ -293,3 +293,33 @@ def test_the_reviewer_cannot_save_the_draft_without_main_recipients(wuxi, draft,
                                              _elements(draft, main_to=[]))
     assert response.status_code == 400 and "请至少填写一个主送机关。" in response.content.decode()
     assert draft.recipients.filter(kind="main").count() == 2
+
+
+def test_a_refusal_on_a_stale_page_is_shown_and_main_recipients_error_sits_by_the_field(wuxi, draft, client_of):
+    client = client_of(wuxi.clerk)
+    page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    # at 拟稿 only 送核稿 and 作废 are offered: the hint speaks of 作废, not of 退回
+    assert "作废须写明理由" in page and "退回须写明理由" not in page
+    empty = client.post(reverse("documents:move", args=[draft.pk]), {"to": "withdrawn", "opinion": ""})
+    assert empty.status_code == 400 and "请填写本步骤（作废）的理由。" in empty.content.decode()
+    assert OfficialDocument.objects.get(pk=draft.pk).status == "drafting"
+    withdrawn = client.post(reverse("documents:move", args=[draft.pk]), {"to": "withdrawn", "opinion": "不再发文。"})
+    assert withdrawn.status_code == 302
+    # the same button again, from the stale page: the user has no step left, the reason is a message
+    again = client.post(reverse("documents:move", args=[draft.pk]), {"to": "withdrawn", "opinion": "不再发文。"})
+    html = again.content.decode()
+    assert again.status_code == 409 and '<ul class="messages" role="status">' in html
+    assert "处于“已撤回”状态的公文不能转到“已撤回”。" in html.split('<ul class="messages"')[1].split("</ul>")[0]
+
+
+def test_submitting_without_main_recipients_shows_the_error_by_the_main_recipients_field(wuxi, client_of):
+    document = document_draft(actor=wuxi.clerk, issuer=wuxi.government, kind="notice", title="关于测试的通知",
+                              body="正文。", disclosure="proactive")
+    response = client_of(wuxi.clerk).post(reverse("documents:move", args=[document.pk]),
+                                          {"to": "reviewing", "opinion": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    # the error sits in the elements form, before the 主送机关 select, not in the steps section
+    steps, elements = html.split('id="document-steps"')[1].split("</section>")[0], html.split('name="main_to"')[0]
+    assert "请至少填写一个主送机关。" not in steps
+    assert "请至少填写一个主送机关。" in elements.rsplit("<form", 1)[1]
