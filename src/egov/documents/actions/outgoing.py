@@ -211,12 +211,15 @@ def document_number_allocate(*, document: OfficialDocument, actor, today: date |
         raise ValidationFailed(_("%(organization)s has no document code (机关代字).")
                                % {"organization": document.issuer.name}, extra={"field": "doc_code",
                                                                                "rule": "required"})
-    # The move (role and elements, ``rules.document_elements_check``) before a number is taken.
-    _move(document, actor, Status.PRINTING, dedicated=True)
+    # The elements before a number is taken (``_move`` checks them again, with the role). The
+    # counter is locked before ``_move`` writes its audit row, in the order hand-typed numbers
+    # (``document_number_assign``) take the two locks.
+    rules.document_elements_check(document, target=Status.PRINTING)
     year = (today or timezone.localdate()).year
     # Gapless (GB/T 9704-2012 §7.2.4): the counter row stays locked until this transaction ends.
     seq = counter_take(model=DocumentNumberCounter, key={"code": code, "year": year}, field="last_seq",
                        gapless=True, taken=lambda n: _number_taken(DocumentNumber(code, year, n)) is not None)
+    _move(document, actor, Status.PRINTING, dedicated=True)
     document.number_code, document.number_year, document.number_seq = code, year, seq
     document.number_allocated_at = timezone.now()
     document.save(update_fields=["number_code", "number_year", "number_seq", "number_allocated_at", "updated_at"])

@@ -323,3 +323,24 @@ def test_submitting_without_main_recipients_shows_the_error_by_the_main_recipien
     steps, elements = html.split('id="document-steps"')[1].split("</section>")[0], html.split('name="main_to"')[0]
     assert "请至少填写一个主送机关。" not in steps
     assert "请至少填写一个主送机关。" in elements.rsplit("<form", 1)[1]
+
+
+def test_printed_and_dispatched_sentences_count_in_english_and_the_history_title_reads_in_chinese(
+        wuxi, draft, client_of):
+    printed = audit_record(action="documents.document.printed", actor=wuxi.clerk, organization=wuxi.government,
+                           obj=draft, summary="PDF 1 pages", changes={"sha256": "0", "pages": 1})
+    two = audit_record(action="documents.document.printed", actor=wuxi.clerk, organization=wuxi.government,
+                       obj=draft, summary="PDF 2 pages", changes={"sha256": "0", "pages": 2})
+    dispatched = audit_record(action="documents.document.dispatched", actor=wuxi.clerk,
+                              organization=wuxi.government, obj=draft, summary="x",
+                              changes={"recipients": [wuxi.finance.pk], "receipt_due": "2026-12-08"})
+    with translation.override("en"):
+        assert event_sentence(printed) == "文书刘芳 printed it (1 page)"
+        assert event_sentence(two) == "文书刘芳 printed it (2 pages)"
+        assert event_sentence(dispatched) == (
+            "文书刘芳 dispatched it to 1 organization, to be signed for by 2026-12-08")
+    with translation.override("zh-hans"):
+        assert event_sentence(two) == "文书刘芳 印制（共2页）"
+        assert event_sentence(dispatched) == "文书刘芳 核发，分送1个单位，2026-12-08前签收"
+    page = client_of(wuxi.clerk).get(reverse("documents:history", args=[draft.pk])).content.decode()
+    assert f"历史：{draft.title}</h1>" in page
