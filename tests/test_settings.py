@@ -51,7 +51,7 @@ def test_unsafe_production_settings_refuse_with_one_line(tmp_path, changes, drop
 def test_unknown_site_refuses_to_start(tmp_path):
     completed = egov(["check"], {"EGOV_ENV": "demo", "EGOV_SITE": "intranet"}, tmp_path)
     assert completed.returncode == 2
-    assert completed.stderr.strip() == "egov: EGOV_SITE must be public, staff or all, not 'intranet'"
+    assert completed.stderr.strip() == "egov: EGOV_SITE must be public, staff, all or node, not 'intranet'"
 
 
 def test_argon2_is_the_password_hasher_outside_tests(tmp_path):

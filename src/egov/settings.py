@@ -31,8 +31,8 @@ EGOV_ENV = os.environ.get("EGOV_ENV", "demo")
 if EGOV_ENV not in {"demo", "production", "test"}:
     raise ImproperlyConfigured(f"EGOV_ENV must be demo, production or test, not {EGOV_ENV!r}")
 EGOV_SITE = os.environ.get("EGOV_SITE", "all")
-if EGOV_SITE not in {"public", "staff", "all"}:
-    raise ImproperlyConfigured(f"EGOV_SITE must be public, staff or all, not {EGOV_SITE!r}")
+if EGOV_SITE not in {"public", "staff", "all", "node"}:
+    raise ImproperlyConfigured(f"EGOV_SITE must be public, staff, all or node, not {EGOV_SITE!r}")
 
 VAR_DIR = Path(os.environ.get("EGOV_VAR_DIR", BASE_DIR / "var")).resolve()
 PRODUCTION = EGOV_ENV == "production"
@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "egov.workflow",
     "egov.services",
     "egov.documents",
+    "egov.exchange",
     "egov.portal",
 ]
 
@@ -122,7 +123,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = {"public": "egov.urls_public", "staff": "egov.urls_staff", "all": "egov.urls_all"}[EGOV_SITE]
+ROOT_URLCONF = {"public": "egov.urls_public", "staff": "egov.urls_staff", "all": "egov.urls_all",
+                "node": "egov.exchange.urls_node"}[EGOV_SITE]  # node: one agency's exchange node (egov node serve)
 
 TEMPLATES = [
     {

@@ -250,6 +250,67 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certi
     return certificate
 
 
+@transaction.atomic
+def node_certificate_issue_for_csr(*, actor, organization: Organization, csr_pem: bytes,
+                                   days: int | None = None) -> Certificate:
+    """Issue an exchange node's certificate for the key of a PKCS #10 request (RFC 2986) the node
+    made itself (``egov node keygen``): the key never leaves the node, so no key is stored.
+
+    The subject is ours (organization name and USCC as ``organizationIdentifier``); only the DNS
+    names are taken from the request's subjectAltName.
+
+    Raises:
+        PermissionDenied: ``actor`` is not an operator over ``organization``.
+        ValidationFailed: not a PEM CSR or its self-signature fails (``field == "csr"``), a key
+            other than ECDSA P-256, no DNS name, the organization has no USCC, ``days`` outside 1–825.
+    """
+    require_operator(actor, organization)
+    if days is not None and not 1 <= days <= 825:
+        raise ValidationFailed(_("A certificate is valid for 1 to 825 days."), extra={"field": "days", "rule": "range"})
+    try:
+        csr = x509.load_pem_x509_csr(csr_pem)
+        signature_ok = csr.is_signature_valid
+    except ValueError:
+        signature_ok = False
+    if not signature_ok:
+        raise ValidationFailed(_("This is not a signed certificate request (PEM CSR)."),
+                               extra={"field": "csr", "rule": "invalid"})
+    public_key = csr.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not isinstance(public_key.curve, ec.SECP256R1):
+        raise ValidationFailed(_("A node key is an ECDSA key on P-256."), extra={"field": "csr", "rule": "key"})
+    try:
+        names = tuple(n.lower() for n in csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+                      .value.get_values_for_type(x509.DNSName))
+    except x509.ExtensionNotFound:
+        names = ()
+    if not names:
+        raise ValidationFailed(_("A node certificate names at least one host."),
+                               extra={"field": "dns_names", "rule": "required"})
+    if not organization.uscc:
+        raise ValidationFailed(_("The organization has no unified social credit code."),
+                               extra={"field": "organization", "rule": "uscc"})
+    authority = issuing_authority()
+    if authority.certificate.is_revoked or authority.certificate.not_after <= timezone.now():
+        raise Conflict(_("The issuing CA is revoked or expired: it issues nothing."), extra={"rule": "issuer_invalid"})
+    subject = Subject(common_name=names[0], organization=organization.name, dns_names=names,
+                      organization_identifier=organization.uscc)
+    cert = build_certificate(purpose=Certificate.Purpose.NODE, subject=subject, public_key=public_key,
+                             issuer_cert=certificate_x509(authority.certificate),
+                             issuer_key=key_decrypt(blob=authority.certificate.key_p12, passphrase=ca_passphrase()),
+                             issuer_slug=authority.slug, now=timezone.now(), days=days)
+    certificate = Certificate.objects.create(
+        purpose=Certificate.Purpose.NODE, issuer=authority, serial=f"{cert.serial_number:x}",
+        subject=cert.subject.rfc4514_string()[:500], common_name=names[0][:200],
+        fingerprint=cert.fingerprint(hashes.SHA256()).hex(), organization=organization,
+        not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc, der=cert.public_bytes(Encoding.DER),
+        key_p12=b"",
+    )
+    audit_record(action="trust.certificate.issue", actor=actor, organization=organization, obj=certificate,
+                 summary=f"node certificate for {names[0]} (CSR)",
+                 changes={"purpose": "node", "serial": certificate.serial, "csr": True})
+    return certificate
+
+
 def _subject_of(cert: x509.Certificate) -> Subject:
     def first(oid) -> str:
         values = cert.subject.get_attributes_for_oid(oid)

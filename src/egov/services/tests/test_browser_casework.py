@@ -44,14 +44,18 @@ def test_inbox_and_two_column_case_page(reference_data, live_server, browser, ca
         page.screenshot(path=str(SHOTS / f"inbox-{language}-{width}.png"), full_page=True)
 
         page.goto(f"{live_server.url}/staff/cases/{number}/")
-        work, facts = page.locator(".case-work"), page.locator(".case-facts")
         expect(page.locator("#next-actor")).to_be_visible()
-        work_box, facts_box = work.bounding_box(), facts.bounding_box()
+        # Measured in one go, relative to the document: the PDF preview may scroll the page while it loads.
+        work_box, facts_box, receive_box = page.evaluate("""() => [
+            '.case-work', '.case-facts', 'form[action$="/steps/receive/"]'].map(selector => {
+                const r = document.querySelector(selector).getBoundingClientRect();
+                return {x: r.x, y: r.y + window.scrollY};
+            })""")
         if name == "desk":  # side by side: the facts on the left, the work on the right
             assert facts_box["x"] < work_box["x"] and abs(facts_box["y"] - work_box["y"]) < 5
         else:  # stacked, the step form first
             assert work_box["y"] < facts_box["y"]
-            assert page.locator('form[action$="/steps/receive/"]').bounding_box()["y"] < facts_box["y"]
+            assert receive_box["y"] < facts_box["y"]
         expect(page.locator("iframe.material-preview")).to_have_count(1)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(SHOTS / f"case-{language}-{width}.png"), full_page=True)

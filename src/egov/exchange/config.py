@@ -1,0 +1,111 @@
+"""An exchange node's settings: one TOML file named by ``EGOV_NODE_CONFIG`` (``egov node serve``).
+
+Keys (paths relative to the file's folder; times in seconds, sizes in bytes)::
+
+    org = "12320200…"              # the organization's unified social credit code (GB 32100-2015)
+    host = "finance.node.egov"     # the DNS name in the node certificate
+    key_file = "node.key"          # PEM private key (P-256), made by `egov node keygen`
+    cert_file = "node.pem"         # PEM: the node certificate, then the issuing CA (`egov node enroll`)
+    root_file = "root.pem"         # PEM: the platform root CA, the only trust anchor
+    platform_url = "http://127.0.0.1:8000"   # where /trust/ocsp and /trust/tsa answer
+    database_url = "postgres://…"  # the node's own database (DATABASE_URL in the environment wins)
+    max_message_bytes = 1048576    # larger request bodies are refused with 413
+    time_window = 300              # an envelope's iat may differ from our clock by this much
+    ocsp_fresh = 300               # an OCSP answer is used this long (and never past its nextUpdate)
+    tsa_interval = 5               # the log is timestamped this often …
+    tsa_batch_size = 5000          # … at most this many rows under one token
+    tsa_grace = 600                # rows may wait this long for a timestamp; then the node refuses
+    plain_baseline = false         # bench/exchange.py only: also serve the same lookup unsigned, unlogged
+    [peers.<USCC>]                 # the nodes this node calls
+    url = "https://127.0.0.1:9101"
+    host = "population.node.egov"
+    [services.<name>]              # what this node provides
+    resource = "<resource code>"   # the catalog entry whose grants govern it
+    csv = "people.csv"             # records (UTF-8 CSV with a header row)
+    key = "id_number"              # the column a lookup matches
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+CONFIG_ENV = "EGOV_NODE_CONFIG"
+
+
+@dataclass(frozen=True)
+class Peer:
+    code: str
+    url: str
+    host: str
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    resource: str
+    csv: Path
+    key: str
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    org: str
+    host: str
+    key_file: Path
+    cert_file: Path
+    root_file: Path
+    platform_url: str
+    database_url: str = ""
+    max_message_bytes: int = 1024 * 1024
+    time_window: int = 300
+    ocsp_fresh: int = 300
+    tsa_interval: float = 5.0
+    tsa_batch_size: int = 5000
+    tsa_grace: int = 600
+    plain_baseline: bool = False
+    peers: dict[str, Peer] = field(default_factory=dict)
+    services: dict[str, ServiceSpec] = field(default_factory=dict)
+
+
+def config_load(path: str | Path) -> NodeConfig:
+    """Read and check a node's TOML file.
+
+    Raises:
+        ImproperlyConfigured: the file is missing, not TOML, or lacks a required key (one line).
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ImproperlyConfigured(f"node configuration {path}: {exc}") from None
+    base = path.parent
+    try:
+        peers = {code: Peer(code=code, url=p["url"].rstrip("/"), host=p["host"])
+                 for code, p in data.get("peers", {}).items()}
+        services = {name: ServiceSpec(name=name, resource=s["resource"], csv=base / s["csv"], key=s["key"])
+                    for name, s in data.get("services", {}).items()}
+        return NodeConfig(
+            org=data["org"], host=data["host"], key_file=base / data["key_file"], cert_file=base / data["cert_file"],
+            root_file=base / data["root_file"], platform_url=data["platform_url"].rstrip("/"),
+            database_url=data.get("database_url", ""),
+            max_message_bytes=int(data.get("max_message_bytes", 1024 * 1024)),
+            time_window=int(data.get("time_window", 300)), ocsp_fresh=int(data.get("ocsp_fresh", 300)),
+            tsa_interval=float(data.get("tsa_interval", 5)), tsa_batch_size=int(data.get("tsa_batch_size", 5000)),
+            tsa_grace=int(data.get("tsa_grace", 600)), plain_baseline=bool(data.get("plain_baseline", False)),
+            peers=peers, services=services,
+        )
+    except KeyError as exc:
+        raise ImproperlyConfigured(f"node configuration {path}: missing key {exc}") from None
+
+
+@cache
+def node_config() -> NodeConfig:
+    """This process's node configuration (from ``EGOV_NODE_CONFIG``), read once."""
+    path = os.environ.get(CONFIG_ENV)
+    if not path:
+        raise ImproperlyConfigured(f"{CONFIG_ENV} is not set: this process is not an exchange node")
+    return config_load(path)

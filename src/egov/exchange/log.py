@@ -1,0 +1,153 @@
+"""A node's message log (消息日志): every request and response, hash-chained like the audit log.
+
+Each row's ``hash`` is SHA-256 over the canonical JSON (``egov.core.canonical``, as the audit
+chain) of ``HASHED_FIELDS``; the body enters as its SHA-256 (``body_sha256``), so that a row can
+be proven with the envelope alone when the body must not be shown. ``prev_hash`` is the hash of
+row ``seq - 1`` (64 zeros for the first). Appends are serialized by a transaction-scoped advisory
+lock on PostgreSQL, so ``seq`` order is commit order. A node writes through ``LogWriter``
+(group commit: one transaction for all the rows waiting, then the waiting threads go on).
+"""
+
+import hashlib
+import queue
+import threading
+from datetime import UTC
+
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.utils import timezone
+
+from egov.core.canonical import canonical_json
+from egov.exchange.models import LoggedMessage
+
+GENESIS_HASH = "0" * 64
+_LOG_LOCK_KEY = 0x65676F76_78636867  # "egov" "xchg"
+
+HASHED_FIELDS = ("seq", "logged_at", "direction", "kind", "message_id", "in_reply_to", "peer_code", "service",
+                 "status", "envelope", "body_sha256", "prev_hash")
+
+
+def row_values(row: LoggedMessage) -> dict:
+    """The hashed values of ``row`` (``logged_at`` as ISO 8601 UTC with microseconds)."""
+    values = {name: getattr(row, name) for name in HASHED_FIELDS if name not in ("body_sha256", "logged_at")}
+    values["logged_at"] = row.logged_at.astimezone(UTC).isoformat(timespec="microseconds")
+    values["body_sha256"] = hashlib.sha256(bytes(row.body)).hexdigest()
+    return values
+
+
+def values_hash(values: dict) -> str:
+    """SHA-256 hex of the canonical JSON of a row's hashed values (offline verifiers use this too)."""
+    return hashlib.sha256(canonical_json(values)).hexdigest()
+
+
+def log_append_many(entries: list[dict]) -> list[LoggedMessage]:
+    """Append rows (each the keyword arguments of ``log_append``) in order, inside the caller's
+    transaction (which must be atomic), with one lock, one query for the head and one insert.
+
+    Raises:
+        django.db.IntegrityError: a received request's ``message_id`` is logged already (or
+            twice in ``entries``); nothing is written then.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOG_LOCK_KEY])
+    last = LoggedMessage.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    now = timezone.now()
+    rows = []
+    for entry in entries:
+        seq += 1
+        row = LoggedMessage(seq=seq, logged_at=now, prev_hash=prev_hash, status=entry.get("status", 0),
+                            in_reply_to=entry.get("in_reply_to", ""), direction=entry["direction"],
+                            kind=entry["kind"], message_id=entry["message_id"], peer_code=entry["peer_code"],
+                            service=entry["service"][:100], envelope=entry["envelope"], body=entry["body"])
+        row.hash = prev_hash = values_hash(row_values(row))
+        rows.append(row)
+    LoggedMessage.objects.bulk_create(rows)
+    return rows
+
+
+def log_append(*, direction: str, kind: str, message_id: str, peer_code: str, service: str, envelope: str,
+               body: bytes, status: int = 0, in_reply_to: str = "") -> LoggedMessage:
+    """Append one row inside the caller's transaction (which must be atomic) and return it.
+
+    Raises:
+        django.db.IntegrityError: a received request with this ``message_id`` is logged already.
+    """
+    return log_append_many([{"direction": direction, "kind": kind, "message_id": message_id, "peer_code": peer_code,
+                             "service": service, "envelope": envelope, "body": body, "status": status,
+                             "in_reply_to": in_reply_to}])[0]
+
+
+class LogWriter:
+    """Group commit for a node process: threads hand rows to ``append`` and wait; one writer
+    thread commits everything waiting in one transaction (one lock, one insert, one fsync), then
+    wakes them. ``append`` returns only once its rows are committed, so whatever a node answers
+    is logged first. A batch in which a received request repeats a logged message id is retried
+    row group by row group, so that only the replay fails (``django.db.IntegrityError``).
+    """
+
+    def __init__(self, *, max_batch: int = 500):
+        self.max_batch = max_batch
+        self._queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._run, name="exchange-log-writer", daemon=True).start()
+
+    def append(self, entries: list[dict], *, timeout: float = 30) -> list[LoggedMessage]:
+        """Log ``entries`` (``log_append_many``'s) together, committed, in order; return the rows."""
+        pending = _Pending(entries)
+        self._queue.put(pending)
+        if not pending.done.wait(timeout):
+            raise TimeoutError("the message log did not commit in time")
+        if pending.error is not None:
+            raise pending.error
+        return pending.rows
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._commit(batch)
+            finally:
+                close_old_connections()
+                for pending in batch:
+                    pending.done.set()
+
+    def _commit(self, batch: list["_Pending"]) -> None:
+        try:
+            with transaction.atomic():
+                rows = log_append_many([entry for pending in batch for entry in pending.entries])
+            for pending in batch:
+                pending.rows, rows = rows[:len(pending.entries)], rows[len(pending.entries):]
+            return
+        except IntegrityError:
+            if len(batch) == 1:
+                batch[0].error = IntegrityError("message id received before")
+                return
+        except Exception as exc:  # the database is down: every waiting thread hears it
+            for pending in batch:
+                pending.error = exc
+            return
+        for pending in batch:  # a replay in the group: find it, commit the others
+            self._commit([pending])
+
+
+class _Pending:
+    def __init__(self, entries: list[dict]):
+        self.entries = entries
+        self.rows: list[LoggedMessage] = []
+        self.error: Exception | None = None
+        self.done = threading.Event()
+
+
+def log_verify() -> int | None:
+    """Recompute the chain; return the ``seq`` of the first row that does not fit, or None when intact."""
+    expected_prev, expected_seq = GENESIS_HASH, 1
+    for row in LoggedMessage.objects.order_by("seq").iterator(chunk_size=2000):
+        if row.seq != expected_seq or row.prev_hash != expected_prev or values_hash(row_values(row)) != row.hash:
+            return row.seq
+        expected_prev, expected_seq = row.hash, row.seq + 1
+    return None

@@ -1,0 +1,77 @@
+"""``egov exchange``: the catalog and the message log of this database (a node's or the platform's).
+
+- ``egov exchange import FILE``: load resources and grants from JSON (``catalog_import``).
+- ``egov exchange verify-log``: recompute the message log's hash chain; exit 0 intact, 1 broken.
+- ``egov exchange archive --org USCC --out DIR [--max-rows N]``: write the next archive files of
+  timestamped rows (whole batches, at most N rows a file) until none is left; prints their names.
+- ``egov exchange verify-archive FILE --root PEM [--message ID]``: prove an archive offline
+  against the platform root (``egov.exchange.archive``); prints one JSON line; exit 0 valid,
+  1 not valid, 2 unreadable.
+
+Bad input exits 2 with one line.
+"""
+
+import json
+from pathlib import Path
+
+from cryptography import x509
+from django.core.management.base import BaseCommand, CommandError
+
+from egov.core.errors import ApplicationError
+from egov.exchange.actions import catalog_import
+from egov.exchange.archive import archive_export, archive_verify
+from egov.exchange.log import log_verify
+
+
+class Command(BaseCommand):
+    help = "The exchange catalog and message log (import, verify-log, archive, verify-archive)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="step", required=True)
+        load = sub.add_parser("import", help="load resources and grants from a JSON file")
+        load.add_argument("file")
+        sub.add_parser("verify-log", help="recompute the message log's hash chain")
+        export = sub.add_parser("archive", help="write archive files of the timestamped log")
+        export.add_argument("--org", required=True, help="this node's organization code")
+        export.add_argument("--out", required=True)
+        export.add_argument("--max-rows", type=int, default=100_000)
+        verify = sub.add_parser("verify-archive", help="prove an archive offline")
+        verify.add_argument("file")
+        verify.add_argument("--root", required=True, help="the platform root certificate (PEM) you trust")
+        verify.add_argument("--message", default="", help="show this message id's rows")
+
+    def handle(self, *args, step, **options):
+        if step == "import":
+            try:
+                data = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
+                counts = catalog_import(actor=None, data=data)
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"{options['file']}: {exc}", returncode=2) from None
+            except ApplicationError as exc:
+                raise CommandError(f"{exc.message} {json.dumps(exc.extra, ensure_ascii=False)}", returncode=2) from None
+            self.stdout.write(json.dumps(counts))
+            return
+        if step == "archive":
+            if options["max_rows"] < 1:
+                raise CommandError("--max-rows must be at least 1", returncode=2)
+            while archive := archive_export(node_code=options["org"], folder=Path(options["out"]),
+                                            max_rows=options["max_rows"]):
+                self.stdout.write(str(Path(options["out"]) / archive.name))
+            return
+        if step == "verify-archive":
+            try:
+                root = x509.load_pem_x509_certificate(Path(options["root"]).read_bytes())
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"{options['root']}: not a PEM certificate ({exc})", returncode=2) from None
+            try:
+                report = archive_verify(path=Path(options["file"]), root=root, message_id=options["message"])
+            except ApplicationError as exc:
+                self.stdout.write(json.dumps({"valid": False, "error": exc.as_json()}, ensure_ascii=False))
+                raise SystemExit(2) from None
+            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
+            raise SystemExit(0 if report.valid else 1)
+        broken = log_verify()
+        if broken is not None:
+            self.stdout.write(f"message log broken at seq {broken}")
+            raise SystemExit(1)
+        self.stdout.write("message log intact")

@@ -1,0 +1,228 @@
+"""The information resource catalog (信息资源目录), grants field by field, and a node's message log.
+
+Catalog fields follow GB/T 21063.3 and the 政务信息资源目录编制指南 (试行, 2017): 分类 (类-项-目-细目),
+资源名称, 资源代码, 提供方 and its code, 摘要, 格式, 信息项 (name, data type), 共享类型, 共享条件,
+共享方式, 开放属性, 更新周期, 发布日期, 关联资源代码.
+
+Organizations appear here by their unified social credit code (GB 32100-2015), not by foreign
+key: an exchange node keeps its own database and knows its peers only by the code their
+certificates carry (``organizationIdentifier``).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InformationResource(models.Model):
+    """One entry of the catalog: a body of information an organization holds and may share."""
+
+    class Catalog(models.TextChoices):
+        BASIC = "basic", _("Basic resources catalog")  # 基础信息资源目录
+        THEME = "theme", _("Theme catalog")  # 主题信息资源目录
+        DEPARTMENT = "department", _("Department catalog")  # 部门信息资源目录
+
+    class Format(models.TextChoices):
+        # 2017 指南 §5.3 资源格式分类
+        FILE = "file", _("Electronic file")  # 电子文件
+        SPREADSHEET = "spreadsheet", _("Spreadsheet")  # 电子表格
+        DATABASE = "database", _("Database")  # 数据库
+        IMAGE = "image", _("Image")  # 图形图像
+        MEDIA = "media", _("Streaming media")  # 流媒体
+        SELF_DESCRIBING = "self_describing", _("Self-describing format")  # 自描述格式
+        INTERFACE = "interface", _("Service interface")  # 服务接口
+
+    class UpdateCycle(models.TextChoices):
+        REALTIME = "realtime", _("Real time")  # 实时
+        DAILY = "daily", _("Daily")  # 每日
+        WEEKLY = "weekly", _("Weekly")  # 每周
+        MONTHLY = "monthly", _("Monthly")  # 每月
+        QUARTERLY = "quarterly", _("Quarterly")  # 每季度
+        YEARLY = "yearly", _("Yearly")  # 每年
+        IRREGULAR = "irregular", _("Irregular")  # 不定期
+
+    class SharingMode(models.TextChoices):
+        # 共享方式
+        INTERFACE = "interface", _("Service interface")  # 接口
+        TABLE = "table", _("Database table")  # 库表
+        FILE = "file", _("File download")  # 文件
+
+    code = models.CharField(_("resource code"), max_length=60, unique=True)  # 资源代码
+    name = models.CharField(_("resource name"), max_length=200)  # 资源名称
+    classification = models.CharField(_("classification"), max_length=40)  # 类-项-目-细目, e.g. "1-01-001"
+    catalog = models.CharField(_("catalog"), max_length=20, choices=Catalog.choices)
+    provider_code = models.CharField(_("provider code"), max_length=18, db_index=True)  # 提供方代码 (USCC)
+    provider_name = models.CharField(_("provider"), max_length=200)  # 提供方
+    summary = models.TextField(_("summary"), blank=True)  # 摘要
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)  # 资源格式
+    sharing_mode = models.CharField(_("sharing mode"), max_length=20, choices=SharingMode.choices,
+                                    default=SharingMode.INTERFACE)  # 共享方式
+    update_cycle = models.CharField(_("update cycle"), max_length=20, choices=UpdateCycle.choices)  # 更新周期
+    published_on = models.DateField(_("publication date"))  # 发布日期
+    related_codes = models.JSONField(_("related resource codes"), default=list, blank=True)  # 关联资源代码
+    is_open = models.BooleanField(_("open to the public"), default=False)  # 开放属性
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("information resource")
+        verbose_name_plural = _("information resources")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class InformationItem(models.Model):
+    """One 信息项 (data element) of a resource, with its own sharing type.
+
+    ``field`` is the key the item has in the records the provider's node returns. 不予共享 items
+    carry the legal reason (``refusal_basis``); 有条件共享 items their condition.
+    """
+
+    class DataType(models.TextChoices):
+        # 2017 指南 信息项数据类型
+        STRING = "C", _("Character")  # 字符型
+        NUMBER = "N", _("Numeric")  # 数值型
+        MONEY = "Y", _("Currency")  # 货币型
+        DATE = "D", _("Date")  # 日期型
+        DATETIME = "T", _("Date and time")  # 日期时间型
+        BOOLEAN = "L", _("Logical")  # 逻辑型
+        TEXT = "M", _("Memo")  # 备注型
+        BINARY = "B", _("Binary")  # 二进制
+
+    class SharingType(models.TextChoices):
+        UNCONDITIONAL = "unconditional", _("Shared without conditions")  # 无条件共享
+        CONDITIONAL = "conditional", _("Shared on conditions")  # 有条件共享
+        NONE = "none", _("Not shared")  # 不予共享
+
+    resource = models.ForeignKey(InformationResource, on_delete=models.CASCADE, related_name="items")
+    field = models.CharField(_("field"), max_length=60)
+    name = models.CharField(_("item name"), max_length=100)  # 信息项名称
+    data_type = models.CharField(_("data type"), max_length=1, choices=DataType.choices)
+    is_personal = models.BooleanField(_("personal data"), default=False)
+    sharing_type = models.CharField(_("sharing type"), max_length=20, choices=SharingType.choices)
+    sharing_condition = models.CharField(_("sharing condition"), max_length=500, blank=True)  # 共享条件
+    refusal_basis = models.CharField(_("legal reason for not sharing"), max_length=500, blank=True)
+    is_open = models.BooleanField(_("open to the public"), default=False)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["resource", "sort_order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["resource", "field"], name="one_item_per_field")]
+        verbose_name = _("information item")
+        verbose_name_plural = _("information items")
+
+    def __str__(self) -> str:
+        return f"{self.resource.code}.{self.field}"
+
+
+class SharingGrant(models.Model):
+    """A consumer organization may receive these items of one resource, for a purpose, until expiry.
+
+    A grant is in force when not revoked and ``expires_at`` is in the future (or unset).
+    """
+
+    resource = models.ForeignKey(InformationResource, on_delete=models.PROTECT, related_name="grants")
+    consumer_code = models.CharField(_("consumer code"), max_length=18, db_index=True)  # USCC
+    consumer_name = models.CharField(_("consumer"), max_length=200)
+    items = models.ManyToManyField(InformationItem, related_name="grants", verbose_name=_("items"))
+    purpose = models.CharField(_("purpose"), max_length=500)
+    legal_basis = models.CharField(_("legal basis"), max_length=500)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revocation_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("sharing grant")
+        verbose_name_plural = _("sharing grants")
+
+    def __str__(self) -> str:
+        return f"{self.resource.code} → {self.consumer_code}"
+
+
+class TimestampBatch(models.Model):
+    """One RFC 3161 token over the log's chain head at ``last_seq``: it dates every row up to it.
+
+    ``imprint`` is the SHA-256 (hex) the token covers: the ``hash`` of the row ``last_seq``, which
+    chains every earlier row (``egov.exchange.log``). ``token`` is the DER ``TimeStampToken``.
+    """
+
+    first_seq = models.PositiveBigIntegerField()
+    last_seq = models.PositiveBigIntegerField(unique=True)
+    imprint = models.CharField(max_length=64)
+    token = models.BinaryField()
+    gen_time = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_seq"]
+
+    def __str__(self) -> str:
+        return f"rows {self.first_seq}–{self.last_seq} at {self.gen_time:%Y-%m-%d %H:%M:%S}"
+
+
+class LoggedMessage(models.Model):
+    """One request or response a node sent or received (消息日志), hash-chained in ``seq`` order.
+
+    ``envelope`` is the compact JWS exactly as it travelled; ``body`` the bytes it signs (through
+    ``body_sha256`` in its payload). ``hash`` is SHA-256 over the canonical JSON of
+    ``egov.exchange.log.HASHED_FIELDS``, ``prev_hash`` the hash of row ``seq - 1``.
+    """
+
+    class Direction(models.TextChoices):
+        IN = "in", _("Received")
+        OUT = "out", _("Sent")
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("Request")
+        RESPONSE = "response", _("Response")
+        REFUSAL = "refusal", _("Refusal")
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    logged_at = models.DateTimeField()
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    message_id = models.CharField(max_length=64)
+    in_reply_to = models.CharField(max_length=64, blank=True)
+    peer_code = models.CharField(max_length=18)
+    service = models.CharField(max_length=100)
+    status = models.PositiveSmallIntegerField(default=0)  # HTTP status of a response or refusal
+    envelope = models.TextField(blank=True)  # empty for a refusal of something that was not an envelope
+    body = models.BinaryField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    batch = models.ForeignKey(TimestampBatch, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="messages")
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            # A received request is carried out at most once, also across restarts (replay).
+            models.UniqueConstraint(fields=["message_id"], condition=models.Q(direction="in", kind="request"),
+                                    name="exchange_request_received_once"),
+        ]
+        indexes = [models.Index(fields=["batch", "seq"], name="exchange_log_untimestamped")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.direction} {self.kind} {self.message_id}"
+
+
+class ArchiveFile(models.Model):
+    """One exported archive of the message log (``egov exchange archive``): whole timestamp
+    batches, rows ``first_seq``–``last_seq``. Files chain: ``prev_sha256`` is the SHA-256 of the
+    file numbered ``number - 1`` (64 zeros for the first)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    first_seq = models.PositiveBigIntegerField()
+    last_seq = models.PositiveBigIntegerField(unique=True)
+    sha256 = models.CharField(max_length=64, unique=True)
+    prev_sha256 = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,240 @@
+"""One organization's exchange node (交换节点) at run time: receive and send signed, logged messages.
+
+``node_runtime()`` builds, once per process, the node's signer (its key and certificate chain),
+the certificate checker (platform root, OCSP), one ``httpx.Client`` with mutual TLS and a
+keep-alive pool for peers, the platform's OCSP and TSA, and the batch timestamper thread.
+
+Receiving (``Node.receive``), in this order: size (413), timestamp backlog (503), envelope syntax
+(400), sender's chain and OCSP status (403, 503), signature, sender = certificate, receiver = us,
+body digest, time window (403), TLS client certificate = signing certificate (403); then the
+service answers (no grant: 403 with the reason; only granted 信息项 come back), the response is
+signed, and request and response are logged together in one transaction (``LogWriter``: a
+message id received before fails it, 409). The response leaves only after that commit, so a
+node killed at any point has either logged both and answered, or logged neither and answered
+nothing.
+"""
+
+import json
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+
+from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.exchange.certcheck import CertificateChecker
+from egov.exchange.config import NodeConfig, node_config
+from egov.exchange.discovery import META_SERVICES, discovery_answer
+from egov.exchange.envelope import (
+    HEADER,
+    Envelope,
+    Signer,
+    envelope_check_signature,
+    envelope_parse,
+    envelope_sign,
+    message_id,
+)
+from egov.exchange.errors import MessageTooLarge
+from egov.exchange.log import LogWriter
+from egov.exchange.records import csv_lookup
+from egov.exchange.selectors import allowed_fields, record_cut
+from egov.exchange.timestamping import BatchTimestamper, timestamping_check
+
+SERVICE_PATH = "/exchange/v1/services/"
+
+
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a peer answered: HTTP status, parsed JSON body, and whether it came signed."""
+
+    status: int
+    body: dict
+    signed: bool
+
+
+class Node:
+    """The node of ``config.org``. Thread-safe; one per process (``node_runtime``)."""
+
+    def __init__(self, config: NodeConfig, *, start_timestamper: bool = True):
+        self.config = config
+        chain = tuple(x509.load_pem_x509_certificates(config.cert_file.read_bytes()))
+        key = load_pem_private_key(config.key_file.read_bytes(), password=None)
+        self.signer = Signer(code=config.org, key=key, chain=chain)
+        self.leaf_der = chain[0].public_bytes(Encoding.DER)
+        roots = x509.load_pem_x509_certificates(config.root_file.read_bytes())
+        context = ssl.create_default_context(cafile=str(config.root_file))
+        context.load_cert_chain(str(config.cert_file), str(config.key_file))
+        self.http = httpx.Client(verify=context, timeout=10,
+                                 limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
+        self.checker = CertificateChecker(roots=roots, ocsp_url=f"{config.platform_url}/trust/ocsp", http=self.http,
+                                          fresh=config.ocsp_fresh)
+        self.log = LogWriter()
+        self._grace_checked_at = 0.0
+        self._grace_lock = threading.Lock()
+        if start_timestamper:
+            BatchTimestamper(tsa_url=f"{config.platform_url}/trust/tsa", interval=config.tsa_interval,
+                             batch_size=config.tsa_batch_size, http=self.http).start()
+
+    # --- checks shared by both directions ---------------------------------------------------------
+
+    def _timestamping_check(self) -> None:
+        # At most one query a second per process: the backlog changes slowly against the grace period.
+        now = time.monotonic()
+        with self._grace_lock:
+            if now - self._grace_checked_at < 1.0:
+                return
+        timestamping_check(grace=self.config.tsa_grace)
+        with self._grace_lock:
+            self._grace_checked_at = now
+
+    def _open(self, token: str, body: bytes) -> Envelope:
+        envelope = envelope_parse(token)
+        self.checker.check(envelope.chain)
+        envelope_check_signature(envelope, body=body, receiver=self.config.org, now=time.time(),
+                                 window=self.config.time_window)
+        return envelope
+
+    # --- receiving --------------------------------------------------------------------------------
+
+    def receive(self, *, service: str, token: str, body: bytes, tls_peer_der: bytes | None) -> tuple[int, bytes, str]:
+        """Carry out one received request. Returns ``(status, response body, response envelope)``.
+
+        Raises:
+            ApplicationError: refused before it was logged as a request (the caller logs the
+                refusal and answers unsigned): 400, 403, 409, 413 or 503, as the module says.
+        """
+        if len(body) > self.config.max_message_bytes:
+            raise MessageTooLarge(_("The message is larger than this node accepts."),
+                                  extra={"rule": "size", "limit_bytes": self.config.max_message_bytes})
+        self._timestamping_check()
+        envelope = self._open(token, body)
+        claims = envelope.claims
+        if tls_peer_der is not None and tls_peer_der != envelope.chain[0].public_bytes(Encoding.DER):
+            raise PermissionDenied(_("The message is signed with another certificate than the connection's."),
+                                   extra={"rule": "tls"})
+        if claims["kind"] != "request" or claims["service"] != service:
+            raise ValidationFailed(_("The envelope is not a request for this service."),
+                                   extra={"rule": "envelope", "reason": "service"})
+        try:
+            status, answer = 200, self._serve(service=service, claims=claims, body=body)
+        except ApplicationError as error:
+            status, answer = error.status, error.as_json()
+        response = json_bytes(answer)
+        reply_id = message_id()
+        reply_token = envelope_sign(signer=self.signer, body=response, claims={
+            "id": reply_id, "kind": "response", "receiver": claims["sender"], "service": service,
+            "reply_to": envelope.id, "status": status})
+        try:
+            self.log.append([
+                {"direction": "in", "kind": "request", "message_id": envelope.id, "peer_code": claims["sender"],
+                 "service": service, "envelope": token, "body": body},
+                {"direction": "out", "kind": "response", "message_id": reply_id, "in_reply_to": envelope.id,
+                 "peer_code": claims["sender"], "service": service, "envelope": reply_token, "body": response,
+                 "status": status},
+            ])
+        except IntegrityError:
+            raise Conflict(_("This message was received before (replay)."),
+                           extra={"rule": "replay", "message_id": envelope.id}) from None
+        return status, response, reply_token
+
+    def _serve(self, *, service: str, claims: dict, body: bytes) -> dict:
+        if service in META_SERVICES:
+            try:
+                query = json.loads(body or b"{}")
+            except ValueError:
+                query = None
+            if not isinstance(query, dict):
+                raise ValidationFailed(_("The request body is not a JSON object."), extra={"rule": "json"})
+            return discovery_answer(config=self.config, service=service, consumer_code=claims["sender"],
+                                    query=query)
+        spec = self.config.services.get(service)
+        if spec is None:
+            raise NotFound(_("This node provides no such service."), extra={"service": service})
+        purpose = claims.get("purpose") or {}
+        if not str(purpose.get("case", "")).strip() or not str(purpose.get("basis", "")).strip():
+            raise ValidationFailed(_("A request states its purpose: the case number and the legal basis."),
+                                   extra={"field": "purpose", "rule": "required"})
+        allowed = allowed_fields(resource_code=spec.resource, consumer_code=claims["sender"])
+        try:
+            query = json.loads(body)
+            value = str(query[spec.key])
+        except (ValueError, KeyError, TypeError):
+            raise ValidationFailed(_("The request names the record it asks for by %(key)s.") % {"key": spec.key},
+                                   extra={"field": spec.key, "rule": "required"}) from None
+        record = csv_lookup(path=spec.csv, key=spec.key, value=value)
+        if record is None:
+            raise NotFound(_("No such record."), extra={"field": spec.key})
+        return {"resource": spec.resource, "record": record_cut(record, fields=allowed.fields),
+                "granted": sorted(allowed.fields)}
+
+    def refusal_log(self, *, service: str, token: str, body: bytes, error: ApplicationError) -> None:
+        """Log a request refused before it counted as received (unsigned answer ``error``)."""
+        try:
+            claims = envelope_parse(token).claims
+        except ApplicationError:
+            claims = {}
+        self.log.append([{"direction": "in", "kind": "refusal", "message_id": str(claims.get("id", ""))[:64],
+                          "peer_code": str(claims.get("sender", ""))[:18], "service": service,
+                          "envelope": token[:20000], "body": body if error.status != 413 else b"",
+                          "status": error.status}])
+
+    # --- sending ----------------------------------------------------------------------------------
+
+    def send(self, *, receiver: str, service: str, query: dict, purpose: dict) -> Reply:
+        """Ask ``receiver``'s node for ``service`` with ``query``, for ``purpose`` (``{"case", "basis"}``).
+
+        The request is logged before it leaves, the answer when it arrives (a signed response is
+        checked like a request: chain, OCSP, signature, that it answers our message).
+
+        Raises:
+            NotFound: ``receiver`` is not among this node's peers.
+            ExchangeUnavailable: timestamps overdue (503); ``httpx.HTTPError`` when the peer
+                cannot be reached (the request stays logged).
+            PermissionDenied: the answer's envelope does not check out.
+        """
+        peer = self.config.peers.get(receiver)
+        if peer is None:
+            raise NotFound(_("This node knows no such peer."), extra={"field": "receiver"})
+        self._timestamping_check()
+        body = json_bytes(query)
+        request_id = message_id()
+        token = envelope_sign(signer=self.signer, body=body, claims={
+            "id": request_id, "kind": "request", "receiver": receiver, "service": service,
+            "purpose": {"case": str(purpose.get("case", "")), "basis": str(purpose.get("basis", ""))}})
+        self.log.append([{"direction": "out", "kind": "request", "message_id": request_id, "peer_code": receiver,
+                          "service": service, "envelope": token, "body": body}])
+        answer = self.http.post(f"{peer.url}{SERVICE_PATH}{service}", content=body,
+                                headers={HEADER: token, "Content-Type": "application/json"},
+                                extensions={"sni_hostname": peer.host})
+        reply_token = answer.headers.get(HEADER, "")
+        if reply_token:
+            envelope = self._open(reply_token, answer.content)
+            if (envelope.claims["kind"] != "response" or envelope.claims.get("reply_to") != request_id
+                    or envelope.claims["sender"] != receiver):
+                raise ValidationFailed(_("The answer does not answer our request."), extra={"rule": "reply_to"})
+        self.log.append([{"direction": "in", "kind": "response" if reply_token else "refusal",
+                          "message_id": envelope.id if reply_token else "", "in_reply_to": request_id,
+                          "peer_code": receiver, "service": service, "envelope": reply_token, "body": answer.content,
+                          "status": answer.status_code}])
+        try:
+            parsed = json.loads(answer.content)
+        except ValueError:
+            parsed = {"message": answer.text[:500], "extra": {}}
+        return Reply(status=answer.status_code, body=parsed, signed=bool(reply_token))
+
+
+@cache
+def node_runtime() -> Node:
+    """This process's node, built on first use from ``EGOV_NODE_CONFIG``."""
+    return Node(node_config())

@@ -1,0 +1,83 @@
+"""The message log's hash chain, and node certificates issued from a CSR."""
+
+import datetime as dt
+import hashlib
+
+import pytest
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.db import transaction
+
+from egov.core.errors import ValidationFailed
+from egov.exchange.log import GENESIS_HASH, log_append, log_verify
+from egov.exchange.models import LoggedMessage
+from egov.exchange.tests.conftest import CONSUMER_CODE, csr_for, signer_for
+
+
+def _append(n: int) -> list[LoggedMessage]:
+    with transaction.atomic():
+        return [log_append(direction="in", kind="request", message_id=f"{i:032x}", peer_code=CONSUMER_CODE,
+                           service="person", envelope="e.n.v", body=b"{}") for i in range(n)]
+
+
+def test_rows_chain_from_the_genesis_and_their_hash_is_sha256_of_canonical_json(db):
+    rows = _append(3)
+    assert [r.seq for r in rows] == [1, 2, 3]
+    assert rows[0].prev_hash == GENESIS_HASH and rows[1].prev_hash == rows[0].hash
+    first = rows[0]
+    # The hashed text written out by hand: sorted keys, no spaces, UTF-8 (docs/exchange.md).
+    text = (
+        '{{"body_sha256":"{}","direction":"in","envelope":"e.n.v","in_reply_to":"","kind":"request",'
+        '"logged_at":"{}","message_id":"{}","peer_code":"{}","prev_hash":"{}","seq":1,"service":"person",'
+        '"status":0}}'
+    ).format(hashlib.sha256(b"{}").hexdigest(), first.logged_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+         "0" * 32, CONSUMER_CODE, GENESIS_HASH)
+    assert first.hash == hashlib.sha256(text.encode()).hexdigest()
+    assert log_verify() is None
+
+
+def test_a_changed_row_is_found(db):
+    _append(3)
+    LoggedMessage.objects.filter(seq=2).update(body=b'{"x":1}')
+    assert log_verify() == 2
+
+
+def test_a_request_id_is_received_once(db):
+    from django.db import IntegrityError
+
+    _append(1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        log_append(direction="in", kind="request", message_id="0" * 32, peer_code=CONSUMER_CODE, service="person",
+                   envelope="", body=b"")
+
+
+def test_the_platform_issues_a_node_certificate_for_the_nodes_own_key(ca, consumer_org):
+    signer, row = signer_for(consumer_org, "approval.node.egov")
+    leaf = signer.chain[0]
+    assert leaf.public_key().public_numbers() == signer.key.public_key().public_numbers()
+    assert leaf.subject.get_attributes_for_oid(NameOID.ORGANIZATION_IDENTIFIER)[0].value == CONSUMER_CODE
+    usage = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert set(usage) == {ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH}
+    assert bytes(row.key_p12) == b""  # the key stays on the node
+
+
+def test_a_request_that_is_not_a_csr_or_not_p256_is_refused(ca, consumer_org):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from egov.trust.actions import node_certificate_issue_for_csr
+
+    with pytest.raises(ValidationFailed) as caught:
+        node_certificate_issue_for_csr(actor=None, organization=consumer_org, csr_pem=b"not a csr")
+    assert caught.value.extra == {"field": "csr", "rule": "invalid"}
+    key = ec.generate_private_key(ec.SECP384R1())
+    csr = (x509.CertificateSigningRequestBuilder().subject_name(x509.Name([]))
+           .add_extension(x509.SubjectAlternativeName([x509.DNSName("a.node.egov")]), critical=False)
+           .sign(key, hashes.SHA384()))
+    with pytest.raises(ValidationFailed) as caught:
+        node_certificate_issue_for_csr(actor=None, organization=consumer_org, csr_pem=csr.public_bytes(Encoding.PEM))
+    assert caught.value.extra["rule"] == "key"
+    _key, good = csr_for("a.node.egov")
+    assert node_certificate_issue_for_csr(actor=None, organization=consumer_org, csr_pem=good).common_name == \
+        "a.node.egov"
