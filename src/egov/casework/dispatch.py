@@ -20,7 +20,7 @@ from typing import Any
 from django.urls import reverse
 
 from egov.documents.models import OfficialDocument
-from egov.documents.steps import document_task_complete
+from egov.documents.steps import document_task_complete, task_confirmation_url
 from egov.services.actions.processing import case_task_complete
 from egov.services.models import Application
 from egov.workflow import actions as workflow_actions
@@ -30,13 +30,15 @@ from egov.workflow.models import WorkTask
 @dataclass(frozen=True)
 class Subject:
     """What a task is about: ``kind`` (``case``, ``document`` or ``task``), ``title``, ``number``
-    (tracking number, 发文字号, or ``""``) and ``url``, its staff page (None: the task page is its
-    only page)."""
+    (tracking number, 发文字号, or ``""``), ``url``, its staff page (None: the task page is its
+    only page), and ``step_url``, the subject's own page for this step when the step is taken there
+    and not on the generic task page (a 公文's 登记, 用印 and 核发 confirmation pages)."""
 
     kind: str
     title: str
     number: str
     url: str | None
+    step_url: str | None = None
 
 
 def task_subject(task: WorkTask) -> Subject:
@@ -47,7 +49,7 @@ def task_subject(task: WorkTask) -> Subject:
                        reverse("services_staff:case", args=[subject.number]))
     if isinstance(subject, OfficialDocument):
         return Subject("document", subject.title, str(subject.number or ""),
-                       reverse("documents:detail", args=[subject.pk]))
+                       reverse("documents:detail", args=[subject.pk]), task_confirmation_url(task))
     return Subject("task", task.instance.definition.name, f"#{task.instance_id}", None)
 
 

@@ -107,6 +107,8 @@ def task_detail(request, task_id: int):
     subject = task_subject(task)
     if subject.kind == "case":
         return redirect(subject.url)
+    if subject.step_url:
+        return redirect(subject.step_url)
     return _detail(request, task)
 
 
@@ -141,6 +143,9 @@ def task_release(request, task_id: int):
 def task_complete(request, task_id: int):
     """Complete the task with the posted answer by its subject's own action (``dispatch``)."""
     task = _task_or_404(request, task_id)
+    step_url = task_subject(task).step_url
+    if step_url:  # confirmed on the subject's own page (the seal chosen, the number shown), never bare
+        return redirect(step_url)
 
     def again(form, status):
         task.refresh_from_db()

@@ -22,7 +22,7 @@ from egov.core.errors import Conflict, PermissionDenied
 from egov.core.text import text_clean
 from egov.core.workdays import WorkCalendar
 from egov.documents import rules
-from egov.documents.actions.outgoing import OPINION_MAX, _move, _require_recipients, opinion_record
+from egov.documents.actions.outgoing import OPINION_MAX, _move, opinion_record
 from egov.documents.actions.publication import publication_on_issue
 from egov.documents.models import OfficialDocument, Recipient, Transport
 from egov.documents.permissions import require_visible
@@ -134,7 +134,6 @@ def document_dispatch(*, actor, document: OfficialDocument) -> OfficialDocument:
         require_visible(actor, document)
         raise Conflict(_("Only a sealed document is dispatched."), extra={"status": document.status})
     _move(document, actor, Status.ISSUED, dedicated=True)
-    _require_recipients(document)
     now = timezone.now()
     calendar = work_calendar()
     due = dispatch_receipt_due(document, calendar)

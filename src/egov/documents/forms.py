@@ -41,6 +41,10 @@ class DocumentForm(forms.Form):
                                              required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
     copy_to_text = forms.CharField(label=_("Copies to, as written"), max_length=500, required=False)
     printer = forms.ModelChoiceField(label=_("Printed by"), queryset=_organizations(), required=False)
+    countersigners = forms.ModelMultipleChoiceField(
+        label=_("Countersigning organizations (会签)"), queryset=_organizations(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Organizations other than the issuer that countersign before 签发 (送会签 at 核稿)."))
 
     def __init__(self, *args, issuers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,6 +65,7 @@ class DocumentForm(forms.Form):
             "copy_to_text": document.copy_to_text, "printer": document.printer,
             "main_to": [r.organization_id for r in recipients if r.kind == "main" and r.organization_id],
             "copy_to": [r.organization_id for r in recipients if r.kind == "copy" and r.organization_id],
+            "countersigners": list(document.countersigners.values_list("pk", flat=True)) if document.pk else [],
         }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from egov.accounts.models import User
 from egov.audit.models import AuditEvent
@@ -88,13 +88,18 @@ def event_sentence(event: AuditEvent, names: dict[int, str] | None = None) -> st
     if name == "countersigned":
         return _("Every countersigning organization has answered; the document waits for sign-off")
     if name == "printed":
-        return _("%(actor)s printed it (%(pages)s pages)") % {"actor": actor, "pages": changes.get("pages", "—")}
+        pages = changes.get("pages")
+        if not isinstance(pages, int):
+            return _("%(actor)s printed it") % {"actor": actor}
+        return ngettext("%(actor)s printed it (%(pages)d page)", "%(actor)s printed it (%(pages)d pages)",
+                        pages) % {"actor": actor, "pages": pages}
     if name == "sealed":
         return _("%(actor)s sealed it with %(seal)s") % {"actor": actor, "seal": _seal_name(changes.get("seal"))}
     if name == "dispatched":
-        return (_("%(actor)s dispatched it to %(count)d organizations, to be signed for by %(date)s")
-                % {"actor": actor, "count": len(changes.get("recipients", [])),
-                   "date": changes.get("receipt_due", "—")})
+        count = len(changes.get("recipients", []))
+        return (ngettext("%(actor)s dispatched it to %(count)d organization, to be signed for by %(date)s",
+                         "%(actor)s dispatched it to %(count)d organizations, to be signed for by %(date)s", count)
+                % {"actor": actor, "count": count, "date": changes.get("receipt_due", "—")})
     if name == "receive":
         return _("%(actor)s signed for it for %(organization)s") % {"actor": actor,
                                                                     "organization": event.organization_label}

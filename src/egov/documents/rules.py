@@ -15,8 +15,11 @@ from egov.documents.models import (
     Direction,
     Disclosure,
     Kind,
+    OfficialDocument,
+    Recipient,
     Urgency,
 )
+from egov.documents.states import Status
 
 _COPY_NUMBER = re.compile(r"^\d{6}$")
 
@@ -117,6 +120,38 @@ def copy_number_check(value: str) -> str:
         raise ValidationFailed(_("The copy number (份号) has 6 digits, e.g. 000001."),
                                extra={"field": "copy_number", "rule": "format"})
     return value
+
+
+# Where a move leads back to the drafter or ends the document, the elements are not checked.
+_NOT_FORWARD = (Status.DRAFTING, Status.WITHDRAWN)
+# From 登记 on the 签发人 of a 上行文 is printed (GB/T 9704-2012 §7.2.5).
+_NUMBERED = (Status.PRINTING, Status.SEALING, Status.DISPATCHING, Status.ISSUED)
+
+
+def document_elements_check(document: OfficialDocument, *, target: str) -> None:
+    """The one rule set of a document's elements for a move to ``target`` (a ``Status`` value),
+    checked by every forward move (``actions.outgoing._move``) and by a save in 核稿
+    (``document_update``), so that nothing reaches 登记 and spends a 发文字号 without them.
+
+    - a 主送 (an organization or a name as written; 条例 §9 (七)), for every forward move;
+    - the 公开属性 decided (``disclosure_check``), for every forward move;
+    - a 上行文's 签发人, from 登记 (``target`` 印制) on.
+
+    A move back to 拟稿 and 作废 are not checked.
+
+    Raises:
+        ValidationFailed: ``field: "main_to"``, ``"disclosure"`` or ``"signers"``, ``rule: "required"``
+            (``"required_upward"`` for the 签发人).
+    """
+    if target in _NOT_FORWARD:
+        return
+    if not document.main_to_text.strip() and not document.recipients.filter(kind=Recipient.Kind.MAIN).exists():
+        raise ValidationFailed(_("Name at least one main recipient (主送机关)."),
+                               extra={"field": "main_to", "rule": "required"})
+    disclosure_check(document.disclosure, classification=document.classification)
+    if target in _NUMBERED and document.direction == Direction.UPWARD and not document.signers:
+        raise ValidationFailed(_("An upward document (上行文) needs its 签发人."),
+                               extra={"field": "signers", "rule": "required_upward"})
 
 
 def handling_working_days(*, urgency: str, normal_days: int) -> int:

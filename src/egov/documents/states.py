@@ -106,7 +106,7 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
         pgettext_lazy("official document step", "%(actor)s dispatched it"), dedicated=True, confirm=True),
     **{(state, Status.WITHDRAWN): Move(
         "withdraw", Role.DOCUMENT_CLERK, pgettext_lazy("official document step", "Withdraw"),
-        pgettext_lazy("official document step", "%(actor)s withdrew the document"), opinion="optional")
+        pgettext_lazy("official document step", "%(actor)s withdrew the document"), opinion="required")
        for state in _WITHDRAWABLE},
 }
 

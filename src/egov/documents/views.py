@@ -47,6 +47,7 @@ def _fields(cleaned: dict) -> dict:
     fields = {key: value for key, value in cleaned.items() if key != "issuer"}
     fields["main_to"] = list(fields.get("main_to") or [])
     fields["copy_to"] = list(fields.get("copy_to") or [])
+    fields["countersigners"] = list(fields.get("countersigners") or [])
     return fields
 
 
@@ -87,7 +88,14 @@ def step_buttons(document, user) -> dict:
              if move.name != "countersigned" and has_role(user, document.issuer, move.role)]
     moves.sort(key=lambda m: m["kind"] == "warning")  # the step forward first, 退回 and 作废 after it
     takes_opinion = any(move_for(document.status, m["to"]).opinion for m in moves)
-    return {"moves": moves, "opinion": takes_opinion,
+    names = {m["name"] for m in moves}
+    if "return" in names:
+        hint = _("For example: 同意。 A return needs its reason, e.g. 请按意见修改后再送。")
+    elif names & {"review", "sign_off", "recheck"}:
+        hint = _("For example: 同意。")
+    else:  # only 作废 takes an opinion here (拟稿, 登记 and after)
+        hint = _("作废 needs its reason, e.g. 该事项已另行发文，本稿不再印发。")
+    return {"moves": moves, "opinion": takes_opinion, "opinion_hint": hint,
             "opinion_label": OPINION_LABELS.get(document.status) or _("Reason for withdrawing (作废 only)")}
 
 

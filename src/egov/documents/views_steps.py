@@ -20,10 +20,10 @@ from egov.core.forms import add_application_error
 from egov.documents import actions, selectors
 from egov.documents.flow import dispatch_receipt_due
 from egov.documents.flow import document_dispatch as dispatch
-from egov.documents.forms import SealChoiceForm, StepOpinionForm
+from egov.documents.forms import DocumentForm, SealChoiceForm, StepOpinionForm
 from egov.documents.models import Disclosure, Recipient
-from egov.documents.states import Move, Status, move_for, moves_from
-from egov.documents.views import document_page
+from egov.documents.states import EDITABLE, Move, Status, move_for, moves_from
+from egov.documents.views import document_page, step_buttons
 from egov.orgs.permissions import has_role
 
 # A4 in PDF points (1/72 inch): the page drawn in the seal preview.
@@ -66,10 +66,28 @@ def document_move(request, pk: int):
             else:
                 _take(request, document, move, target, form.cleaned_data["opinion"])
         except ApplicationError as error:
-            add_application_error(form, error)
+            return _refused(request, document, form, error)
         else:
             messages.success(request, _("Done: %(step)s.") % {"step": move.label})
             return redirect("documents:detail", pk=document.pk)
+    return document_page(request, document, opinion_form=form)
+
+
+def _refused(request, document, form: StepOpinionForm, error: ApplicationError):
+    """The page again with the refusal where it can be read: by the element it names (主送机关 in
+    the elements form), by the opinion box, or, when the user has no step left on the document (a
+    stale page: 签发 or 作废 posted twice), in the page's messages."""
+    document.refresh_from_db()
+    field = error.extra.get("field")
+    if field in DocumentForm.base_fields and document.status in EDITABLE:
+        elements = DocumentForm(initial=DocumentForm.initial_for(document))
+        elements.cleaned_data = {}  # unbound: add_error needs it
+        elements.add_error(field, error.message)
+        return document_page(request, document, form=elements, opinion_form=form, status=error.status)
+    if not step_buttons(document, request.user)["moves"]:
+        messages.error(request, error.message)
+        return document_page(request, document, status=error.status)
+    add_application_error(form, error)
     return document_page(request, document, opinion_form=form)
 
 

@@ -24,9 +24,11 @@ module turns its errors into messages for people and into ``ValidationFailed`` n
 as ``form.<name>`` and the failed keyword as the rule.
 """
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -53,7 +55,7 @@ _TOP_KEYWORDS = {"$schema", "$id", "type", "title", "description", "properties",
                  "additionalProperties", "x-order"}
 _FIELD_KEYWORDS = {"type", "title", "description", "enum", "oneOf", "format", "pattern", "minLength", "maxLength",
                    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "const", "default",
-                   "examples", "title_en", "description_en"}
+                   "examples", "title_en", "description_en", "after"}
 _TEXTAREA_FROM = 100  # strings allowed longer than this many characters get a multi-line box
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
@@ -104,6 +106,16 @@ def form_schema_check(schema: dict) -> dict:
                                 path, "unsupported")
         if not str(field.get("title", "")).strip():
             raise _schema_error(_("Field %(name)s needs a title.") % {"name": name}, path, "title")
+        for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if keyword in field and not (isinstance(field[keyword], int | float)
+                                         and math.isfinite(field[keyword]) and not isinstance(field[keyword], bool)):
+                raise _schema_error(_("Field %(name)s: %(keyword)s must be a finite number.")
+                                    % {"name": name, "keyword": keyword}, path, "unsupported")
+        if "after" in field:
+            other = properties.get(field["after"]) if isinstance(field["after"], str) else None
+            if field.get("format") != "date" or not other or other.get("format") != "date" or field["after"] == name:
+                raise _schema_error(_("Field %(name)s: \"after\" names another date field of the form.")
+                                    % {"name": name}, path, "unsupported")
     missing = [name for name in schema.get("required", []) if name not in properties]
     if missing:
         raise _schema_error(_("Required fields that do not exist: %(names)s") % {"names": ", ".join(missing)},
@@ -237,6 +249,17 @@ def form_errors(*, schema: dict, data: Any) -> list[dict]:
         name, rule, message = _message(error)
         by_field.setdefault(name, {"field": name, "rule": rule, "message": message})
     if isinstance(data, dict):
+        for name, value in data.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                # said first: "at most …" would hide that the value is not a number one can store
+                by_field[name] = {"field": name, "rule": "finite", "message": _("Enter a finite number.")}
+        for name, field in (schema.get("properties") or {}).items():
+            other = field.get("after")
+            if other and name not in by_field and other not in by_field:
+                start, end = _date_or_none(data.get(other)), _date_or_none(data.get(name))
+                if start and end and end < start:
+                    by_field[name] = {"field": name, "rule": "after", "message": _(
+                        "Must not be before %(other)s.") % {"other": _title(schema, other)}}
         # Control characters (NUL above all, which PostgreSQL cannot store) never belong in form text;
         # the HTML form refuses them too. Line breaks and tabs are text.
         for name, value in data.items():
@@ -245,6 +268,13 @@ def form_errors(*, schema: dict, data: Any) -> list[dict]:
                                            "message": _("This field contains a control character.")})
     order = {name: index for index, name in enumerate(schema.get("x-order") or schema.get("properties", {}))}
     return sorted(by_field.values(), key=lambda e: order.get(e["field"], -1))
+
+
+def _date_or_none(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _title(schema: dict, name: str) -> str:

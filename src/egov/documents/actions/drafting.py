@@ -120,6 +120,9 @@ def _relations(document: OfficialDocument, fields: dict[str, Any], changes: dict
             organizations = _organizations(field, fields[field])
             _set_recipients(document, kind, organizations)
             changes[field] = [o.pk for o in organizations]
+    if any(o.pk == document.issuer_id for o in fields.get("countersigners") or []):
+        raise ValidationFailed(_("The issuing organization does not countersign its own document."),
+                               extra={"field": "countersigners", "rule": "issuer"})
     for field in ("co_issuers", "countersigners"):
         if field in fields:
             organizations = [o for o in _organizations(field, fields[field]) if o.pk != document.issuer_id]
@@ -179,7 +182,8 @@ def document_update(*, actor, document: OfficialDocument, **fields: Any) -> Offi
         NotFound: the actor may not see the document.
         PermissionDenied: the actor lacks the role of the step.
         Conflict: the document is past review (its text is fixed).
-        ValidationFailed: a field broke a rule.
+        ValidationFailed: a field broke a rule; in 核稿, an element ``rules.document_elements_check``
+            requires is gone (e.g. every 主送, ``field: "main_to"``).
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     if document.status not in EDITABLE:
@@ -190,6 +194,9 @@ def document_update(*, actor, document: OfficialDocument, **fields: Any) -> Offi
     changes = _apply(document, fields)
     document.save()
     _relations(document, fields, changes)
+    if document.status == Status.REVIEWING:
+        # The reviewer's edit is held to the rules of the move it came by: it cannot undo a 主送.
+        rules.document_elements_check(document, target=Status.REVIEWING)
     audit_record(action="documents.document.update", actor=actor, organization=document.issuer, obj=document,
                  summary=f"edited {document.title}"[:500], changes=changes)
     return document

@@ -26,7 +26,6 @@ from egov.core.text import text_clean
 from egov.documents import rules
 from egov.documents.incoming import incoming_open
 from egov.documents.models import (
-    Direction,
     DocumentNumberCounter,
     OfficialDocument,
     Opinion,
@@ -91,6 +90,7 @@ def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, co
         require_visible(actor, document)  # others are not told that the document exists
         raise
     require_issuer_role(actor, document, move.role)
+    rules.document_elements_check(document, target=target)
     comment = _opinion_text(str(move.label), comment, required=move.opinion == "required") if move.opinion \
         else (comment or "").strip()
     previous = document.status
@@ -124,12 +124,6 @@ def document_transition(*, actor, document: OfficialDocument, to: str, comment: 
             without its reason, an opinion over 2000 characters (``extra["field"] == "opinion"``).
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
-    if to == Status.REVIEWING:
-        _require_recipients(document)
-    if to in (Status.REVIEWING, Status.SIGNING):
-        # 公开属性 is decided while the text can still change, not found missing at 签发, where no
-        # one may edit it any more.
-        rules.disclosure_check(document.disclosure, classification=document.classification)
     data = None
     if to == Status.COUNTERSIGNING:
         countersigners = list(document.countersigners.filter(is_active=True).order_by("path").values_list(
@@ -140,12 +134,6 @@ def document_transition(*, actor, document: OfficialDocument, to: str, comment: 
         data = {"countersigners": countersigners}
     _move(document, actor, to, dedicated=False, comment=comment, data=data)
     return document
-
-
-def _require_recipients(document: OfficialDocument) -> None:
-    if not document.main_to_text and not document.recipients.filter(kind=Recipient.Kind.MAIN).exists():
-        raise ValidationFailed(_("Name at least one main recipient (主送机关)."),
-                               extra={"field": "main_to", "rule": "required"})
 
 
 @transaction.atomic
@@ -175,7 +163,6 @@ def document_sign_off(*, actor, document: OfficialDocument, mfa_verified: bool, 
                                extra={"rule": "mfa_required"})
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     _move(document, actor, Status.RECHECKING, dedicated=True, comment=comment)
-    rules.disclosure_check(document.disclosure, classification=document.classification)
     names = [n for n in document.signers.split("、") if n]
     if actor.name not in names:
         names.append(actor.name)
@@ -224,7 +211,10 @@ def document_number_allocate(*, document: OfficialDocument, actor, today: date |
         raise ValidationFailed(_("%(organization)s has no document code (机关代字).")
                                % {"organization": document.issuer.name}, extra={"field": "doc_code",
                                                                                "rule": "required"})
-    _require_signers(document)
+    # The elements before a number is taken (``_move`` checks them again, with the role). The
+    # counter is locked before ``_move`` writes its audit row, in the order hand-typed numbers
+    # (``document_number_assign``) take the two locks.
+    rules.document_elements_check(document, target=Status.PRINTING)
     year = (today or timezone.localdate()).year
     # Gapless (GB/T 9704-2012 §7.2.4): the counter row stays locked until this transaction ends.
     seq = counter_take(model=DocumentNumberCounter, key={"code": code, "year": year}, field="last_seq",
@@ -236,12 +226,6 @@ def document_number_allocate(*, document: OfficialDocument, actor, today: date |
     audit_record(action="documents.number.allocate", actor=actor, organization=document.issuer, obj=document,
                  summary=str(document.number), changes={"number": str(document.number)})
     return document
-
-
-def _require_signers(document: OfficialDocument) -> None:
-    if document.direction == Direction.UPWARD and not document.signers:
-        raise ValidationFailed(_("An upward document (上行文) needs its 签发人."),
-                               extra={"field": "signers", "rule": "required_upward"})
 
 
 @transaction.atomic
@@ -299,8 +283,6 @@ def document_print(*, document: OfficialDocument, actor, printed_on: date | None
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     _move(document, actor, Status.SEALING, dedicated=True)
     document.printed_on = printed_on or document.printed_on or timezone.localdate()
-    _require_recipients(document)
-    _require_signers(document)
     if document.written_on is None:
         raise ValidationFailed(_("The date written (成文日期) is required."),
                                extra={"field": "written_on", "rule": "required"})

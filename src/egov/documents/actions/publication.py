@@ -40,14 +40,18 @@ def publication_on_issue(*, actor, document: OfficialDocument, actor_label: str 
     return True
 
 
-def _require_publisher(actor, document: OfficialDocument) -> None:
-    """A document clerk or a leader (approver) of the issuing organization; the platform (None) too."""
+def _require_publisher(actor, document: OfficialDocument, *, withdraw: bool = False) -> None:
+    """A document clerk or a leader (approver) of the issuing organization; the platform (None) too.
+    ``withdraw``: the refusal speaks of withdrawing from the public site, not of publishing."""
     if is_system(actor):
         return
     require_visible(actor, document)
     if not (has_role(actor, document.issuer, Role.DOCUMENT_CLERK) or has_role(actor, document.issuer,
                                                                                Role.APPROVER)):
-        raise PermissionDenied(_("Only a document clerk or a leader of %(organization)s publishes its documents.")
+        message = (_("Only a document clerk or a leader of %(organization)s withdraws its documents from the "
+                     "public site.") if withdraw else
+                   _("Only a document clerk or a leader of %(organization)s publishes its documents."))
+        raise PermissionDenied(message
                                % {"organization": document.issuer.name}, extra={"role": Role.DOCUMENT_CLERK})
 
 
@@ -82,7 +86,7 @@ def document_unpublish(*, actor, document: OfficialDocument, reason: str = "") -
         Conflict: not published (``rule: "not_published"``).
     """
     document = OfficialDocument.objects.select_for_update().select_related("issuer").get(pk=document.pk)
-    _require_publisher(actor, document)
+    _require_publisher(actor, document, withdraw=True)
     if document.published_at is None:
         raise Conflict(_("This document is not published."), extra={"rule": "not_published"})
     previous = document.published_at.isoformat()

@@ -107,7 +107,11 @@ def test_return_for_revision_and_withdraw(wuxi, draft):
     document_transition(actor=wuxi.reviewer, document=draft, to="drafting", comment="请补充资金来源")
     assert OfficialDocument.objects.get(pk=draft.pk).status == "drafting"
     assert AuditEvent.objects.filter(action="documents.document.return").last().changes["opinion"] == "请补充资金来源"
-    document_transition(actor=wuxi.clerk, document=draft, to="withdrawn")
+    with pytest.raises(ValidationFailed) as error:  # 作废 needs its reason
+        document_transition(actor=wuxi.clerk, document=draft, to="withdrawn", comment=" ")
+    assert error.value.extra == {"field": "opinion", "rule": "required"}
+    assert OfficialDocument.objects.get(pk=draft.pk).status == "drafting"
+    document_transition(actor=wuxi.clerk, document=draft, to="withdrawn", comment="不再发文。")
     with pytest.raises(Conflict):
         document_transition(actor=wuxi.clerk, document=draft, to="drafting")
 

@@ -85,8 +85,10 @@ def test_withdraw_and_publish_again_by_the_issuer_only(wuxi, draft, government_s
     issued = _issue(wuxi, draft, government_seal)
     with pytest.raises(PermissionDenied):  # a recipient's clerk sees it but does not publish for the issuer
         document_unpublish(actor=wuxi.finance_clerk, document=issued)
-    with pytest.raises(PermissionDenied):  # the reviewer is neither clerk nor leader
+    with translation.override("zh-hans"), pytest.raises(PermissionDenied) as refused:  # neither clerk nor leader
         document_unpublish(actor=wuxi.reviewer, document=issued)
+    # the refusal speaks of withdrawing, not of publishing
+    assert refused.value.message == "只有无锡市人民政府的文书或领导可以撤下其在门户网站公开的公文。"
     document_unpublish(actor=wuxi.leader, document=issued, reason="内容需更新")
     assert not documents_published().exists()
     with pytest.raises(Conflict):

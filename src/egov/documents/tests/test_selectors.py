@@ -54,6 +54,6 @@ def test_history_oldest_first(wuxi, draft):
 
 def test_numbers_used_keeps_withdrawn_documents(wuxi, draft):
     document = document_number_allocate(document=advance_to_registering(wuxi, draft), actor=wuxi.clerk)
-    document_transition(actor=wuxi.clerk, document=document, to="withdrawn")
+    document_transition(actor=wuxi.clerk, document=document, to="withdrawn", comment="另行发文。")
     uses = document_numbers_used(code="锡政发", year=document.number_year)
     assert [(u.seq, u.document_id, u.status) for u in uses] == [(1, document.pk, "withdrawn")]

@@ -259,3 +259,88 @@ def test_dispatch_page_shows_recipients_and_publication(wuxi, draft, government_
 def test_received_documents_inbox_says_signed_for(wuxi, draft, client_of):
     page = client_of(wuxi.finance_clerk).get(reverse("documents:inbox")).content.decode()
     assert "待签收" in page and "已签收" in page and "已接件" not in page
+
+
+def _elements(document, **changes) -> dict:
+    """The document form's data as the page posts it, with ``changes``."""
+    data = {"kind": document.kind, "title": document.title, "classification": document.classification,
+            "disclosure": document.disclosure, "body": "正文。", "signature": document.signature,
+            "main_to": [r.organization_id for r in document.recipients.filter(kind="main")]}
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_the_reviewer_names_the_countersigners_on_the_page_and_sends_the_draft(wuxi, draft, client_of):
+    document_transition(actor=wuxi.clerk, document=draft, to="reviewing")
+    client = client_of(wuxi.reviewer)
+    page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    assert 'name="countersigners"' in page
+    issuer = client.post(reverse("documents:detail", args=[draft.pk]),
+                         _elements(draft, countersigners=[wuxi.government.pk]))
+    assert issuer.status_code == 400 and "发文机关不能会签本机关的公文。" in issuer.content.decode()
+    saved = client.post(reverse("documents:detail", args=[draft.pk]),
+                        _elements(draft, countersigners=[wuxi.police.pk]))
+    assert saved.status_code == 302
+    moved = client.post(reverse("documents:move", args=[draft.pk]), {"to": "countersigning", "opinion": ""})
+    assert moved.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "countersigning" and list(draft.countersigners.all()) == [wuxi.police]
+
+
+def test_the_reviewer_cannot_save_the_draft_without_main_recipients(wuxi, draft, client_of):
+    document_transition(actor=wuxi.clerk, document=draft, to="reviewing")
+    response = client_of(wuxi.reviewer).post(reverse("documents:detail", args=[draft.pk]),
+                                             _elements(draft, main_to=[]))
+    assert response.status_code == 400 and "请至少填写一个主送机关。" in response.content.decode()
+    assert draft.recipients.filter(kind="main").count() == 2
+
+
+def test_a_refusal_on_a_stale_page_is_shown_and_main_recipients_error_sits_by_the_field(wuxi, draft, client_of):
+    client = client_of(wuxi.clerk)
+    page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()
+    # at 拟稿 only 送核稿 and 作废 are offered: the hint speaks of 作废, not of 退回
+    assert "作废须写明理由" in page and "退回须写明理由" not in page
+    empty = client.post(reverse("documents:move", args=[draft.pk]), {"to": "withdrawn", "opinion": ""})
+    assert empty.status_code == 400 and "请填写本步骤（作废）的理由。" in empty.content.decode()
+    assert OfficialDocument.objects.get(pk=draft.pk).status == "drafting"
+    withdrawn = client.post(reverse("documents:move", args=[draft.pk]), {"to": "withdrawn", "opinion": "不再发文。"})
+    assert withdrawn.status_code == 302
+    # the same button again, from the stale page: the user has no step left, the reason is a message
+    again = client.post(reverse("documents:move", args=[draft.pk]), {"to": "withdrawn", "opinion": "不再发文。"})
+    html = again.content.decode()
+    assert again.status_code == 409 and '<ul class="messages" role="status">' in html
+    assert "处于“已撤回”状态的公文不能转到“已撤回”。" in html.split('<ul class="messages"')[1].split("</ul>")[0]
+
+
+def test_submitting_without_main_recipients_shows_the_error_by_the_main_recipients_field(wuxi, client_of):
+    document = document_draft(actor=wuxi.clerk, issuer=wuxi.government, kind="notice", title="关于测试的通知",
+                              body="正文。", disclosure="proactive")
+    response = client_of(wuxi.clerk).post(reverse("documents:move", args=[document.pk]),
+                                          {"to": "reviewing", "opinion": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    # the error sits in the elements form, before the 主送机关 select, not in the steps section
+    steps, elements = html.split('id="document-steps"')[1].split("</section>")[0], html.split('name="main_to"')[0]
+    assert "请至少填写一个主送机关。" not in steps
+    assert "请至少填写一个主送机关。" in elements.rsplit("<form", 1)[1]
+
+
+def test_printed_and_dispatched_sentences_count_in_english_and_the_history_title_reads_in_chinese(
+        wuxi, draft, client_of):
+    printed = audit_record(action="documents.document.printed", actor=wuxi.clerk, organization=wuxi.government,
+                           obj=draft, summary="PDF 1 pages", changes={"sha256": "0", "pages": 1})
+    two = audit_record(action="documents.document.printed", actor=wuxi.clerk, organization=wuxi.government,
+                       obj=draft, summary="PDF 2 pages", changes={"sha256": "0", "pages": 2})
+    dispatched = audit_record(action="documents.document.dispatched", actor=wuxi.clerk,
+                              organization=wuxi.government, obj=draft, summary="x",
+                              changes={"recipients": [wuxi.finance.pk], "receipt_due": "2026-12-08"})
+    with translation.override("en"):
+        assert event_sentence(printed) == "文书刘芳 printed it (1 page)"
+        assert event_sentence(two) == "文书刘芳 printed it (2 pages)"
+        assert event_sentence(dispatched) == (
+            "文书刘芳 dispatched it to 1 organization, to be signed for by 2026-12-08")
+    with translation.override("zh-hans"):
+        assert event_sentence(two) == "文书刘芳 印制（共2页）"
+        assert event_sentence(dispatched) == "文书刘芳 核发，分送1个单位，2026-12-08前签收"
+    page = client_of(wuxi.clerk).get(reverse("documents:history", args=[draft.pk])).content.decode()
+    assert f"历史：{draft.title}</h1>" in page

@@ -256,3 +256,53 @@ def test_an_identity_number_field_checks_the_whole_number_not_only_its_shape():
     with translation.override("en"):
         message = form_errors(schema=schema, data={"id_number": "320213199003074515"})[0]["message"]
     assert "check" in message.lower()
+
+
+# --- docfix: numbers within bounds, date pairs in order ----------------------------------------
+
+_WORKS = {"type": "object", "properties": {
+    "building_area": {"type": "number", "title": "建筑面积（平方米）", "minimum": 0.01, "maximum": 10000000},
+    "planned_start": {"type": "string", "title": "计划开工日期", "format": "date"},
+    "planned_end": {"type": "string", "title": "计划竣工日期", "format": "date", "after": "planned_start"},
+}}
+
+
+def test_a_huge_or_infinite_number_is_refused_and_an_end_before_its_start_too():
+    schema = form_schema_check(_WORKS)
+    with translation.override("zh-hans"):
+        assert [(e["field"], e["rule"]) for e in form_errors(schema=schema, data={"building_area": 1e308})] == [
+            ("building_area", "maximum")]
+        assert [(e["field"], e["rule"]) for e in form_errors(schema=schema, data={"building_area": float("inf")})
+                ][0] == ("building_area", "finite")
+        assert form_errors(schema=schema, data={"building_area": 10000000}) == []
+        errors = form_errors(schema=schema, data={"planned_start": "2026-12-10", "planned_end": "2026-12-09"})
+        assert errors == [{"field": "planned_end", "rule": "after", "message": "不得早于计划开工日期。"}]
+        # the same day, or a later one, is fine
+        assert form_errors(schema=schema, data={"planned_start": "2026-12-10", "planned_end": "2026-12-10"}) == []
+    form = SchemaForm(schema, {"form-building_area": "1e308", "form-planned_start": "2026-12-10",
+                               "form-planned_end": "2026-12-01"})
+    assert not form.is_valid() and set(form.errors) == {"building_area", "planned_end"}
+
+
+def test_after_must_name_another_date_field_and_bounds_must_be_finite():
+    bad_after = {"type": "object", "properties": {
+        "a": {"type": "string", "title": "甲", "format": "date", "after": "b"}}}
+    with pytest.raises(ValidationFailed) as error:
+        form_schema_check(bad_after)
+    assert error.value.extra == {"field": "form_schema.properties.a", "rule": "unsupported"}
+
+
+def test_the_demo_catalogue_bounds_its_numbers_and_orders_the_works_dates():
+    import json
+    from pathlib import Path
+
+    import egov
+
+    catalogue = json.loads((Path(egov.__file__).parent / "fixtures" / "demo_catalog.json").read_text("utf-8"))
+    for item in catalogue["items"]:
+        for name, field in ((item.get("form_schema") or {}).get("properties") or {}).items():
+            if field.get("type") in ("number", "integer"):
+                assert "maximum" in field, (item["name"], name)
+    works = next(i for i in catalogue["items"] if "planned_end" in (i.get("form_schema") or {}).get("properties", {}))
+    assert works["form_schema"]["properties"]["planned_end"]["after"] == "planned_start"
+    assert works["form_schema"]["properties"]["building_area"]["maximum"] == 10000000
