@@ -308,8 +308,10 @@ def test_a_refusal_on_a_stale_page_is_shown_and_main_recipients_error_sits_by_th
     # the same button again, from the stale page: the user has no step left, the reason is a message
     again = client.post(reverse("documents:move", args=[draft.pk]), {"to": "withdrawn", "opinion": "不再发文。"})
     html = again.content.decode()
-    assert again.status_code == 409 and '<ul class="messages" role="status">' in html
-    assert "处于“已撤回”状态的公文不能转到“已撤回”。" in html.split('<ul class="messages"')[1].split("</ul>")[0]
+    assert again.status_code == 409 and 'class="govuk-notification-banner"' in html
+    banner = html.split('class="govuk-notification-banner"')[1]
+    banner = banner.split('<div class="govuk-notification-banner__content">')[1]
+    assert "处于“已撤回”状态的公文不能转到“已撤回”。" in banner.split("</div>")[0]
 
 
 def test_submitting_without_main_recipients_shows_the_error_by_the_main_recipients_field(wuxi, client_of):
