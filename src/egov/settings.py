@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "egov.services",
     "egov.documents",
     "egov.exchange",
+    "egov.registries",
     "egov.portal",
 ]
 

@@ -8,6 +8,7 @@ Every failure raises ``ValidationFailed`` whose ``extra`` names the field and th
 import datetime
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -46,12 +47,30 @@ def _as_typed(value: str) -> str:
     return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or "")).upper()
 
 
-def division_code_known(code: str) -> bool:
-    """True when ``code`` was a GB/T 2260 code in any year since 1981 (in use now or not)."""
+def identifier_as_typed(value: str) -> str:
+    """An ID number or USCC as it is stored, from how it was typed (full-width, spaces, hyphens,
+    lowercase letters): the normalization the checks below apply first. Checks nothing."""
+    return _as_typed(value)
+
+
+def division_code_known(code: str, known: Container[str] | None = None) -> bool:
+    """True when ``code`` was a GB/T 2260 code in any year since 1981 (in use now or not).
+
+    ``known``: the set of every code ever used (``division_codes_all()``), given by bulk callers
+    (register imports) so that a million rows do not make a million queries; None asks the table.
+    """
+    if known is not None:
+        return code in known
     return Division.objects.filter(code=code).exists()
 
 
-def resident_id_check(value: str, *, field: str = "id_number", today: datetime.date | None = None) -> ResidentId:
+def division_codes_all() -> frozenset[str]:
+    """Every GB/T 2260 code used in any year since 1981 (about 7,000 six-digit strings)."""
+    return frozenset(Division.objects.values_list("code", flat=True).distinct())
+
+
+def resident_id_check(value: str, *, field: str = "id_number", today: datetime.date | None = None,
+                      division_codes: Container[str] | None = None) -> ResidentId:
     """Check an 18-character resident identity number (GB 11643-1999).
 
     The number is read as typed: full-width digits, spaces and hyphens between groups are accepted.
@@ -59,6 +78,9 @@ def resident_id_check(value: str, *, field: str = "id_number", today: datetime.d
     ``check_character`` (ISO 7064 MOD 11-2, GB 11643-1999 §8.2), ``birth_date`` (a real date,
     not after ``today``, not before 1880), ``division_code`` (the first six digits were a
     GB/T 2260 code in some year: an old code such as 320202 崇安区 still resolves).
+
+    ``division_codes``: every code ever used (``division_codes_all()``) for bulk callers; None
+    asks the ``Division`` table.
 
     Raises:
         ValidationFailed: ``extra = {"field": field, "rule": <rule>}``.
@@ -75,7 +97,7 @@ def resident_id_check(value: str, *, field: str = "id_number", today: datetime.d
     today = today or timezone.localdate()
     if birth > today or birth.year < 1880:
         raise _fail(field, "birth_date", _("The birth date in this ID number is impossible."))
-    if not division_code_known(number[:6]):
+    if not division_code_known(number[:6], division_codes):
         raise _fail(
             field, "division_code", _("The address code %(code)s was never a GB/T 2260 division code.") % {
                 "code": number[:6]}
@@ -83,7 +105,7 @@ def resident_id_check(value: str, *, field: str = "id_number", today: datetime.d
     return ResidentId(number, number[:6], birth, "M" if int(number[16]) % 2 else "F")
 
 
-def uscc_check(value: str, *, field: str = "uscc") -> str:
+def uscc_check(value: str, *, field: str = "uscc", division_codes: Container[str] | None = None) -> str:
     """Check a unified social credit code (GB 32100-2015) and return it normalized (upper case).
 
     The code is read as typed (full-width characters, spaces and hyphens accepted). Rules: ``format``
@@ -92,7 +114,8 @@ def uscc_check(value: str, *, field: str = "uscc") -> str:
     1 机构编制, 2 外交, 3 司法行政, 4 文化, 5 民政, 6 旅游, 7 宗教, 8 工会, 9 市场监管 (工商), A 中央军委改革和
     编制办公室, N 农业, Y 其他),
     ``check_character`` (GB 32100-2015 §4.2, via stdnum), ``division_code`` (characters 3–8 were a
-    GB/T 2260 code in some year; stdnum does not check this).
+    GB/T 2260 code in some year; stdnum does not check this). ``division_codes`` as in
+    ``resident_id_check``.
 
     Raises:
         ValidationFailed: ``extra = {"field": field, "rule": <rule>}``.
@@ -107,7 +130,7 @@ def uscc_check(value: str, *, field: str = "uscc") -> str:
                     % {"char": code[0]})
     if uscc.calc_check_digit(code[:17]) != code[17]:
         raise _fail(field, "check_character", _("The check character (last character) of this code is wrong."))
-    if not division_code_known(code[2:8]):
+    if not division_code_known(code[2:8], division_codes):
         raise _fail(
             field, "division_code", _("The division code %(code)s was never a GB/T 2260 division code.") % {
                 "code": code[2:8]}

@@ -1,0 +1,220 @@
+"""Writes of the base registers: file imports (every change a version) and audited full views.
+
+An import reads every row, checks it (``validation``), and writes the valid rows by batches of
+``batch_rows``: each batch in one transaction (a batch never goes in half), new rows by PostgreSQL
+``COPY`` (psycopg's ``cursor.copy``) or ``bulk_create`` on SQLite, changed rows by ``bulk_update``,
+each with its ``RecordVersion``. A row equal to the stored one is counted ``unchanged`` and writes
+nothing, so the same file twice changes nothing.
+"""
+
+import datetime
+import json
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.audit.actions import audit_record
+from egov.core.actors import is_system
+from egov.core.errors import ValidationFailed
+from egov.registries.models import ImportBatch, RecordVersion, Register
+from egov.registries.permissions import require_full_view, require_import
+from egov.registries.reading import rows_read
+from egov.registries.selectors import DATA_FIELDS, KEY_FIELDS, MODELS, match_rule
+from egov.registries.validation import REVIEW_REASONS, ROW_CHECKS, Divisions, RowRejected, header_map
+
+BATCH_ROWS = 5000
+
+
+def _json_value(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _json_data(data: dict) -> dict:
+    return {field: _json_value(value) for field, value in data.items()}
+
+
+class _Writer:
+    """Writes one batch: new rows, changed rows and their versions, in one transaction."""
+
+    def __init__(self, *, register: str, actor, actor_label: str, source: str, now: datetime.datetime):
+        self.register, self.actor, self.actor_label, self.source, self.now = register, actor, actor_label, source, now
+        self.model = MODELS[register]
+        self.fields = DATA_FIELDS[register]
+        self.key = KEY_FIELDS[register]
+
+    def write(self, new: list[tuple[dict, str]], changed: list[tuple[dict, dict, str]]) -> None:
+        actor_id = getattr(self.actor, "pk", None)
+        versions = []
+        with transaction.atomic():
+            if new:
+                self._insert_new(new)
+                versions += [(data[self.key], 1, {}, _json_data(data)) for data, _review in new]
+            if changed:
+                rows = []
+                for stored, data, review in changed:
+                    row = self.model(pk=stored["id"], **data, source=self.source, review_reason=review,
+                                     version=stored["version"] + 1, updated_at=self.now)
+                    rows.append(row)
+                    changes = {field: [_json_value(stored[field]), _json_value(data[field])]
+                               for field in self.fields if stored[field] != data[field]}
+                    versions.append((data[self.key], stored["version"] + 1, changes, _json_data(data)))
+                self.model.objects.bulk_update(rows, [*self.fields, "source", "review_reason", "version",
+                                                      "updated_at"])
+            self._insert_versions(versions, actor_id)
+
+    def _insert_new(self, new: list[tuple[dict, str]]) -> None:
+        columns = [*self.fields, "source", "review_reason", "version", "updated_at"]
+        if connection.vendor == "postgresql":
+            table = self.model._meta.db_table
+            with connection.cursor() as cursor, cursor.cursor.copy(
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for data, review in new:
+                    copy.write_row([*(data[field] for field in self.fields), self.source, review, 1, self.now])
+            return
+        self.model.objects.bulk_create([self.model(**data, source=self.source, review_reason=review, version=1,
+                                                   updated_at=self.now) for data, review in new], batch_size=500)
+
+    def _insert_versions(self, versions: list[tuple[str, int, dict, dict]], actor_id) -> None:
+        if connection.vendor == "postgresql":
+            columns = "register, key, number, recorded_at, actor_id, actor_label, source, changes, data"
+            with connection.cursor() as cursor, cursor.cursor.copy(
+                    f"COPY {RecordVersion._meta.db_table} ({columns}) FROM STDIN") as copy:
+                for key, number, changes, data in versions:
+                    copy.write_row([self.register, key, number, self.now, actor_id, self.actor_label, self.source,
+                                    json.dumps(changes, ensure_ascii=False), json.dumps(data, ensure_ascii=False)])
+            return
+        RecordVersion.objects.bulk_create([
+            RecordVersion(register=self.register, key=key, number=number, recorded_at=self.now, actor_id=actor_id,
+                          actor_label=self.actor_label, source=self.source, changes=changes, data=data)
+            for key, number, changes, data in versions], batch_size=500)
+
+
+def _chunks(rows: Iterable[list[str]], size: int) -> Iterable[list[tuple[int, list[str]]]]:
+    chunk: list[tuple[int, list[str]]] = []
+    for number, cells in enumerate(rows, start=2):  # the header is row 1
+        chunk.append((number, cells))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def register_import(*, actor, register: str, content: bytes, file_name: str, source: str = "",
+                    actor_label: str = "", progress: Callable[[int], None] | None = None,
+                    batch_rows: int = BATCH_ROWS, today: datetime.date | None = None) -> ImportBatch:
+    """Import a CSV or XLSX export into ``register`` (``"population"`` or ``"legal_entity"``).
+
+    Args:
+        actor: the staff user (a data steward) or ``SYSTEM`` (a command; then ``actor_label`` names it).
+        content, file_name: the file's bytes and name (``.xlsx`` or CSV in UTF-8 or GB 18030).
+        source: where the rows come from (the providing organization); default: the importer's
+            organization, or the file name.
+        progress: called with the number of rows read so far after each batch.
+        batch_rows: rows per batch (each batch is one transaction).
+        today: the date birth and establishment dates may not pass (default: today).
+
+    Returns:
+        The ``ImportBatch`` with ``counts`` ``{"read", "imported", "unchanged", "rejected", "flagged"}``
+        (``imported`` = new or changed rows), ``rejected`` and ``flagged`` rows
+        (``{"row", "field", "rule", "reason"}``, row numbers as in the file, header = row 1).
+
+    Raises:
+        PermissionDenied: the actor is not a data steward.
+        ValidationFailed: the file as a whole cannot be read (``encoding``, ``format``, ``empty``,
+            ``header``): nothing is imported.
+    """
+    if register not in MODELS:
+        raise ValidationFailed(_("No such register."), extra={"field": "register", "rule": "choice"})
+    organization = require_import(actor)
+    header, rows = rows_read(content=content, file_name=file_name)
+    fields = header_map(header, register)
+    rule = match_rule(register)
+    check = ROW_CHECKS[register]
+    today = today or timezone.localdate()
+    divisions = Divisions.load()
+    source = source or (organization.name if organization is not None else file_name)
+    label = actor_label if is_system(actor) else str(actor)
+    batch = ImportBatch.objects.create(register=register, file_name=file_name[:255], source=source[:200],
+                                       actor=None if is_system(actor) else actor, actor_label=label[:200])
+    writer = _Writer(register=register, actor=actor, actor_label=label[:200], source=source[:200],
+                     now=timezone.now())
+    counts = {"read": 0, "imported": 0, "unchanged": 0, "rejected": 0, "flagged": 0}
+    rejected: list[dict] = []
+    flagged: list[dict] = []
+    first_row: dict[str, int] = {}
+    key_field = KEY_FIELDS[register]
+    model = MODELS[register]
+    for chunk in _chunks(rows, batch_rows):
+        checked: list[tuple[int, dict, str]] = []
+        for number, cells in chunk:
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank line (Excel leaves them at the end)
+            counts["read"] += 1
+            values = {field: cells[index] for index, field in enumerate(fields) if field and index < len(cells)}
+            try:
+                data, review = check(values, divisions=divisions, today=today)
+            except RowRejected as error:
+                rejected.append({"row": number, "field": error.field, "rule": error.rule, "reason": error.reason})
+                continue
+            key = data[key_field]
+            if key in first_row:
+                rejected.append({"row": number, "field": key_field, "rule": "duplicate_in_file",
+                                 "reason": _("The same identifier is on row %(row)d.") % {"row": first_row[key]}})
+                continue
+            first_row[key] = number
+            checked.append((number, data, review))
+        stored = {row[key_field]: row for row in model.objects.filter(
+            **{f"{key_field}__in": [data[key_field] for _n, data, _r in checked]}).values(
+                "id", "version", *DATA_FIELDS[register])}
+        new, changed = [], []
+        for number, data, review in checked:
+            old = stored.get(data[key_field])
+            if old is not None and all(old[field] == data[field] for field in DATA_FIELDS[register]):
+                counts["unchanged"] += 1
+                continue
+            if old is not None:
+                differs = [field for field in rule.confirm if old[field] != data[field]]
+                if differs and not review:
+                    review = "match_confirm_differs"
+            if review:
+                flagged.append({"row": number, "field": key_field, "rule": review,
+                                "reason": str(REVIEW_REASONS.get(review, review))})
+            (changed.append((old, data, review)) if old is not None else new.append((data, review)))
+        writer.write(new, changed)
+        counts["imported"] += len(new) + len(changed)
+        if progress is not None:
+            progress(counts["read"])
+    counts["rejected"], counts["flagged"] = len(rejected), len(flagged)
+    batch.counts, batch.rejected, batch.flagged, batch.finished_at = counts, rejected, flagged, timezone.now()
+    with transaction.atomic():
+        batch.save(update_fields=["counts", "rejected", "flagged", "finished_at"])
+        audit_record(action=f"registries.{register}.import", actor=actor, organization=organization, obj=batch,
+                     actor_label=actor_label, summary=_("Register import of %(file)s") % {"file": file_name[:100]},
+                     changes={"counts": counts})
+    return batch
+
+
+def record_full_view(*, actor, register: str, record):
+    """Record (audit) that ``actor`` sees the full values of ``record`` and return the record.
+
+    Every full view is an audit event ``registries.<register>.read`` naming the row, so the person
+    concerned can be shown who read their data.
+
+    Raises:
+        PermissionDenied: the actor's roles do not grant full values.
+    """
+    organization = require_full_view(actor)
+    audit_record(action=f"registries.{register}.read", actor=actor, organization=organization, obj=record,
+                 summary=_("Full register values shown"))
+    return record
+
+
+__all__ = ["Register", "register_import", "record_full_view"]

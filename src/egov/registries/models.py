@@ -1,0 +1,150 @@
+"""The base registers (基础信息库): population (人口基础信息) and legal entities (法人单位基础信息).
+
+Each register keeps its current rows (``PopulationRecord``, ``LegalEntityRecord``) and, beside them,
+every version of every row (``RecordVersion``: who, when, from which source, what changed, and the
+whole row after the change), so that a record can be read back as of any date. Rows are written
+only by ``egov.registries.actions``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Register(models.TextChoices):
+    POPULATION = "population", _("Population register")  # 人口基础信息
+    LEGAL_ENTITY = "legal_entity", _("Legal-entity register")  # 法人单位基础信息
+
+
+class PopulationRecord(models.Model):
+    """One person in the population register, keyed on the resident ID number (GB 11643-1999).
+
+    ``sex`` and ``birth_date`` are those the ID number carries (checked against it at import);
+    ``ethnicity`` is a GB/T 3304 code (``"01"`` 汉族); ``household_division`` the GB/T 2260 code of
+    the 户籍地. ``review_reason`` is set when a row is kept but needs a person to look at it (an ID
+    whose address code was abolished before the birth date). ``version`` counts the row's versions.
+    """
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    class Status(models.TextChoices):
+        NORMAL = "normal", _("Normal")  # 正常
+        DECEASED = "deceased", _("Deceased")  # 死亡
+        MOVED_OUT = "moved_out", _("Moved out")  # 迁出
+
+    id_number = models.CharField(_("resident ID number"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    ethnicity = models.CharField(_("ethnicity (GB/T 3304)"), max_length=2, blank=True)
+    household_division = models.CharField(_("household-registration division"), max_length=6, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NORMAL)
+    source = models.CharField(_("source"), max_length=200)
+    review_reason = models.CharField(_("to review"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("population record")
+        verbose_name_plural = _("population records")
+
+    def __str__(self) -> str:
+        return self.id_number
+
+
+class LegalEntityRecord(models.Model):
+    """One legal entity or other organization, keyed on its unified social credit code (GB 32100-2015).
+
+    ``division`` is the GB/T 2260 code in characters 3–8 of the code; ``registered_capital`` is in
+    units of ten thousand (万) of ``capital_currency`` (ISO 4217, ``CNY``), as 登记 records state it.
+    """
+
+    class Status(models.TextChoices):
+        EXISTING = "existing", _("Existing")  # 存续
+        OPERATING = "operating", _("Operating")  # 在业
+        REVOKED = "revoked", _("Licence revoked")  # 吊销
+        CANCELLED = "cancelled", _("Deregistered")  # 注销
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    entity_type = models.CharField(_("type"), max_length=100, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=200, blank=True)
+    registered_capital = models.DecimalField(_("registered capital (10,000 units)"), max_digits=18, decimal_places=4,
+                                             null=True, blank=True)
+    capital_currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    established_on = models.DateField(_("establishment date"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    division = models.CharField(_("division"), max_length=6)
+    business_scope = models.TextField(_("business scope"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.EXISTING)
+    source = models.CharField(_("source"), max_length=200)
+    review_reason = models.CharField(_("to review"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("legal-entity record")
+        verbose_name_plural = _("legal-entity records")
+
+    def __str__(self) -> str:
+        return self.uscc
+
+
+class RecordVersion(models.Model):
+    """One version of one register row: ``number`` counts from 1 (the row's creation).
+
+    ``changes`` maps each changed field to ``[old, new]`` (old is None at creation); ``data`` is the
+    whole row after this version, as JSON (dates ISO 8601, capital as a string), so that the row
+    can be read back as of ``recorded_at``.
+    """
+
+    register = models.CharField(max_length=12, choices=Register.choices)
+    key = models.CharField(max_length=18)  # the ID number or the USCC
+    number = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["register", "key", "number"]
+        constraints = [models.UniqueConstraint(fields=["register", "key", "number"], name="registry_version_number")]
+        verbose_name = _("register version")
+        verbose_name_plural = _("register versions")
+
+    def __str__(self) -> str:
+        return f"{self.register} {self.key} v{self.number}"
+
+
+class ImportBatch(models.Model):
+    """One import of a file into a register, with its counts and its rejected rows.
+
+    ``counts``: ``{"read", "imported", "unchanged", "rejected", "flagged"}``; ``rejected``: a list of
+    ``{"row", "field", "rule", "reason"}`` (row numbers as in the file, the header being row 1);
+    ``flagged``: the same shape for rows kept but marked for review.
+    """
+
+    register = models.CharField(max_length=12, choices=Register.choices)
+    file_name = models.CharField(max_length=255)
+    source = models.CharField(max_length=200)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    counts = models.JSONField(default=dict)
+    rejected = models.JSONField(default=list)
+    flagged = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.register} {self.file_name}"

@@ -1,0 +1,71 @@
+"""Reading an export file (CSV or XLSX) into a header and rows of text.
+
+Real exports are messy: a byte-order mark, GBK/GB 18030 instead of UTF-8, cells with surrounding
+white space, full-width digits and letters. This module only reads; ``validation`` decides.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from egov.core.errors import ValidationFailed
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed(_("The file is neither UTF-8 nor GB 18030 text."),
+                           extra={"field": "file", "rule": "encoding"})
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    from openpyxl import load_workbook  # imported here: CSV imports do not need it
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds (zipfile, KeyError, InvalidFileException)
+        raise ValidationFailed(_("The file is not a readable XLSX workbook."),
+                               extra={"field": "file", "rule": "format", "detail": str(error)[:200]}) from None
+    sheet = book.worksheets[0]
+    for row in sheet.iter_rows(values_only=True):
+        yield ["" if cell is None else _cell_text(cell) for cell in row]
+    book.close()
+
+
+def _cell_text(cell) -> str:
+    if hasattr(cell, "date") and hasattr(cell, "hour"):  # a datetime: registers keep dates
+        return cell.date().isoformat()
+    if hasattr(cell, "isoformat"):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def rows_read(*, content: bytes, file_name: str) -> tuple[list[str], Iterator[list[str]]]:
+    """The header and an iterator over the data rows of a CSV or XLSX file.
+
+    Args:
+        content: the file's bytes.
+        file_name: its name; ``.xlsx`` is read as a workbook (first sheet), anything else as CSV.
+
+    Returns:
+        ``(header, rows)``: the header cells as written, and each following row as a list of cells.
+
+    Raises:
+        ValidationFailed: ``rule`` ``encoding``, ``format`` (not a workbook) or ``empty`` (no header).
+    """
+    if Path(file_name).suffix.lower() == ".xlsx" or content[:4] == b"PK\x03\x04":
+        rows = _xlsx_rows(content)
+    else:
+        rows = iter(csv.reader(io.StringIO(_decode(content), newline="")))
+    header = next(rows, None)
+    if not header or not any(cell.strip() for cell in header):
+        raise ValidationFailed(_("The file has no header row."), extra={"field": "file", "rule": "empty"})
+    return header, rows

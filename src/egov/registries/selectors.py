@@ -1,0 +1,120 @@
+"""Reads of the base registers: masked rows for lists, a row as of a date, its versions, match rules."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+
+from egov.audit.actions import audit_record
+from egov.core.errors import NotFound
+from egov.core.masking import mask_id_number, mask_person_name
+from egov.orgs.identifiers import identifier_as_typed
+from egov.registries.models import LegalEntityRecord, PopulationRecord, RecordVersion, Register
+from egov.registries.permissions import require_search
+
+MODELS = {Register.POPULATION: PopulationRecord, Register.LEGAL_ENTITY: LegalEntityRecord}
+KEY_FIELDS = {Register.POPULATION: "id_number", Register.LEGAL_ENTITY: "uscc"}
+# The fields a row's versions compare and keep (everything but bookkeeping).
+DATA_FIELDS = {
+    Register.POPULATION: ("id_number", "name", "sex", "birth_date", "ethnicity", "household_division", "address",
+                          "status"),
+    Register.LEGAL_ENTITY: ("uscc", "name", "entity_type", "legal_representative", "registered_capital",
+                            "capital_currency", "established_on", "address", "division", "business_scope", "status"),
+}
+HIDDEN = "***"
+
+
+@dataclass(frozen=True)
+class MatchRule:
+    """How an incoming row is matched to a stored one: always on ``key`` (the identifier); when a
+    stored row matches but one of ``confirm`` differs, the row is kept and flagged for review."""
+
+    key: str
+    confirm: tuple[str, ...] = ()
+
+
+def match_rule(register: str) -> MatchRule:
+    """The duplicate-matching rule of ``register`` from ``settings.EGOV_REGISTRY_MATCH`` (a dict
+    ``{"population": {"key": "id_number", "confirm": ["name"]}}``); default: the identifier alone.
+
+    Raises:
+        ImproperlyConfigured: a rule whose key is not the register's identifier (matching on a name
+            alone would merge different people) or that names an unknown field.
+    """
+    configured = getattr(settings, "EGOV_REGISTRY_MATCH", {}).get(register, {})
+    rule = MatchRule(key=configured.get("key", KEY_FIELDS[register]), confirm=tuple(configured.get("confirm", ())))
+    if rule.key != KEY_FIELDS[register]:
+        raise ImproperlyConfigured(f"EGOV_REGISTRY_MATCH[{register!r}]: the key must be {KEY_FIELDS[register]!r}, "
+                                   f"not {rule.key!r} (never match on a name alone)")
+    unknown = [field for field in rule.confirm if field not in DATA_FIELDS[register]]
+    if unknown:
+        raise ImproperlyConfigured(f"EGOV_REGISTRY_MATCH[{register!r}]: unknown confirm fields {unknown}")
+    return rule
+
+
+def masked(register: str, record) -> dict:
+    """The row's values as lists show them: identifiers and personal names masked, the birth date and
+    a person's address hidden (``core.masking``: ``3202**********1234``, ``张*``)."""
+    if register == Register.POPULATION:
+        return {"id_number": mask_id_number(record.id_number), "name": mask_person_name(record.name),
+                "sex": record.get_sex_display(), "birth_date": HIDDEN, "ethnicity": record.ethnicity,
+                "household_division": record.household_division, "address": HIDDEN,
+                "status": record.get_status_display()}
+    return {"uscc": record.uscc, "name": record.name, "entity_type": record.entity_type,
+            "legal_representative": mask_person_name(record.legal_representative),
+            "status": record.get_status_display(), "division": record.division}
+
+
+def identifier_normalize(value: str) -> str:
+    """An identifier as typed (full-width, spaces, lowercase x) in its stored form."""
+    return identifier_as_typed(value)
+
+
+def record_search(*, actor, register: str, query: str) -> list:
+    """Rows of ``register`` whose identifier is ``query`` (exactly, after normalizing what was typed).
+
+    Lists show masked values only (``masked``). The search is audited (``registries.<register>.search``)
+    with the masked identifier, since an answer says that the person is in the register.
+
+    Raises:
+        PermissionDenied: ``actor`` holds no search role.
+    """
+    organization = require_search(actor)
+    key = identifier_normalize(query)
+    rows = list(MODELS[register].objects.filter(**{KEY_FIELDS[register]: key})) if key else []
+    audit_record(action=f"registries.{register}.search", actor=actor, organization=organization,
+                 object_type=f"registries.{register}", object_id=mask_id_number(key),
+                 summary=_("Register search: %(count)d found") % {"count": len(rows)})
+    return rows
+
+
+def record_get(*, register: str, key: str):
+    """The current row of ``register`` with identifier ``key``.
+
+    Raises:
+        NotFound: no such row.
+    """
+    row = MODELS[register].objects.filter(**{KEY_FIELDS[register]: identifier_normalize(key)}).first()
+    if row is None:
+        raise NotFound(_("No such record in the register."), extra={"key": mask_id_number(key)})
+    return row
+
+
+def record_versions(*, register: str, key: str) -> list[RecordVersion]:
+    """Every version of the row, oldest first."""
+    return list(RecordVersion.objects.filter(register=register, key=identifier_normalize(key)).order_by("number"))
+
+
+def record_as_of(*, register: str, key: str, when: datetime.datetime | datetime.date) -> dict | None:
+    """The row as it stood at ``when`` (a date means the end of that day, local time): the ``data``
+    of its last version recorded by then (JSON: dates ISO 8601, capital a string); None if the row
+    did not exist yet."""
+    if isinstance(when, datetime.date) and not isinstance(when, datetime.datetime):
+        from django.utils import timezone
+
+        when = timezone.make_aware(datetime.datetime.combine(when, datetime.time.max))
+    version = (RecordVersion.objects.filter(register=register, key=identifier_normalize(key), recorded_at__lte=when)
+               .order_by("-number").first())
+    return dict(version.data) if version else None

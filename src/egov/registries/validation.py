@@ -1,0 +1,321 @@
+"""Row checks of register imports: each cell read as typed, each row accepted, flagged or rejected.
+
+Accept what is valid however it is written (full-width digits, lowercase x, surrounding spaces,
+``2024/3/5``), reject what is wrong with its reason, and flag for review what may be a legacy form;
+never guess. Identifiers are checked by ``egov.orgs.identifiers`` (the one check of ID numbers and
+USCCs), given the set of every GB/T 2260 code so that a large file makes no query per row.
+"""
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Container, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from egov.core.errors import ValidationFailed
+from egov.orgs.identifiers import resident_id_check, uscc_check
+from egov.registries.codes import AUTHORITY_NAMES, ETHNIC_CODE_BY_NAME, ETHNIC_GROUPS, authority_type_allowed
+from egov.registries.models import LegalEntityRecord, PopulationRecord, Register
+
+# field → the column's Chinese name in exports (the English field name is accepted too).
+POPULATION_COLUMNS: dict[str, str] = {
+    "id_number": "公民身份号码", "name": "姓名", "sex": "性别", "birth_date": "出生日期", "ethnicity": "民族",
+    "household_division": "户籍地行政区划代码", "address": "住址", "status": "状态",
+}
+ENTITY_COLUMNS: dict[str, str] = {
+    "uscc": "统一社会信用代码", "name": "名称", "entity_type": "类型", "legal_representative": "法定代表人",
+    "registered_capital": "注册资本", "capital_currency": "币种", "established_on": "成立日期", "address": "住所",
+    "business_scope": "经营范围", "status": "登记状态",
+}
+COLUMNS = {Register.POPULATION: POPULATION_COLUMNS, Register.LEGAL_ENTITY: ENTITY_COLUMNS}
+REQUIRED = {Register.POPULATION: ("id_number", "name"), Register.LEGAL_ENTITY: ("uscc", "name")}
+
+# What exports write where they have no value. Compared after NFKC and case folding.
+PLACEHOLDERS = frozenset({"n/a", "na", "null", "none", "nil", "无", "空", "不详", "未知", "-", "--", "—", "——", "/",
+                          "?", "？"})
+PLACEHOLDER_DATES = frozenset({datetime.date(1900, 1, 1), datetime.date(1899, 12, 31), datetime.date(1970, 1, 1)})
+
+SEX_WORDS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F", "1": "M", "2": "F"}  # GB/T 2261.1
+POPULATION_STATUS_WORDS = {"正常": "normal", "死亡": "deceased", "迁出": "moved_out",
+                           **{value: value for value in PopulationRecord.Status.values}}
+ENTITY_STATUS_WORDS = {"存续": "existing", "在业": "operating", "吊销": "revoked", "注销": "cancelled",
+                       **{value: value for value in LegalEntityRecord.Status.values}}
+CURRENCY_WORDS = {"人民币": "CNY", "美元": "USD", "港元": "HKD", "港币": "HKD", "欧元": "EUR", "日元": "JPY",
+                  "英镑": "GBP"}
+
+# Why a kept row is flagged for review (``review_reason``), by rule.
+REVIEW_REASONS = {
+    "division_abolished_before_birth": gettext_lazy(
+        "The ID's address code was abolished before the birth date: check the ID with the public security bureau."),
+    "match_confirm_differs": gettext_lazy(
+        "The identifier matches a stored record but a field the matching rule confirms differs."),
+}
+
+
+@dataclass
+class RowRejected(Exception):
+    """A row that cannot go in: ``field`` and ``rule`` name what is wrong, ``reason`` says it to people."""
+
+    field: str
+    rule: str
+    reason: str
+
+
+def _typed(value: str) -> str:
+    """A code, date or number as typed: NFKC (full-width → ASCII), surrounding white space removed."""
+    return unicodedata.normalize("NFKC", value or "").replace("\ufeff", "").strip()
+
+
+def _text(value: str) -> str:
+    """Free text (names, addresses) only trimmed: NFKC would change compatibility ideographs in names."""
+    return (value or "").strip(" \t\r\n\u3000\ufeff")
+
+
+def is_placeholder(value: str) -> bool:
+    """True when ``value`` is one of the stand-ins exports write for a missing value."""
+    return _typed(value).casefold() in PLACEHOLDERS
+
+
+def _required(cells: Mapping[str, str], field: str, label: str) -> str:
+    value = _text(cells.get(field, ""))
+    if not value:
+        raise RowRejected(field, "required", _("%(label)s is empty.") % {"label": label})
+    if is_placeholder(value):
+        raise RowRejected(field, "placeholder", _("%(label)s holds the placeholder “%(value)s”, not a value.")
+                          % {"label": label, "value": value})
+    return value
+
+
+def _optional(cells: Mapping[str, str], field: str) -> str:
+    value = _text(cells.get(field, ""))
+    return "" if is_placeholder(value) else value
+
+
+_DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
+_COMPACT_DATE = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
+
+
+def date_read(value: str, *, field: str, label: str) -> datetime.date | None:
+    """A date written ``2024-03-05``, ``2024/3/5``, ``20240305``, ``2024.03.05`` or ``2024年3月5日``;
+    None when empty. A placeholder date (1900-01-01) is refused (``RowRejected``, rule ``placeholder``)."""
+    text = _typed(value)
+    if not text or text.casefold() in PLACEHOLDERS:
+        return None
+    match = _DATE.match(text) or _COMPACT_DATE.match(text)
+    if not match:
+        raise RowRejected(field, "date", _("%(label)s “%(value)s” is not a date.") % {"label": label, "value": text})
+    try:
+        date = datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise RowRejected(field, "date", _("%(label)s “%(value)s” is not a real date.")
+                          % {"label": label, "value": text}) from None
+    if date in PLACEHOLDER_DATES:
+        raise RowRejected(field, "placeholder", _("%(label)s holds the placeholder date %(value)s, not a value.")
+                          % {"label": label, "value": date.isoformat()})
+    return date
+
+
+@dataclass(frozen=True)
+class Divisions:
+    """The GB/T 2260 history the checks need, read once per import: ``codes`` (every code ever used)
+    and ``until`` (code → the last year it was in use, None while in use; a reused code counts as in use)."""
+
+    codes: Container[str]
+    until: Mapping[str, int | None]
+
+    @classmethod
+    def load(cls) -> "Divisions":
+        from egov.orgs.models import Division
+
+        until: dict[str, int | None] = {}
+        for code, valid_until in Division.objects.values_list("code", "valid_until"):
+            if code in until and (until[code] is None or valid_until is None):
+                until[code] = None
+            else:
+                until[code] = max(until.get(code) or 0, valid_until) if valid_until else None
+        return cls(codes=frozenset(until), until=until)
+
+
+def _identifier(check, value: str, **kwargs):
+    try:
+        return check(value, **kwargs)
+    except ValidationFailed as failure:
+        raise RowRejected(failure.extra.get("field", ""), failure.extra.get("rule", ""), failure.message) from None
+
+
+def population_row_check(cells: Mapping[str, str], *, divisions: Divisions,
+                         today: datetime.date) -> tuple[dict, str]:
+    """Check one population row.
+
+    Args:
+        cells: field name → cell text (``POPULATION_COLUMNS``' keys).
+        divisions: the GB/T 2260 history (``Divisions.load()``).
+        today: birth dates after it are refused.
+
+    Returns:
+        ``(data, review_rule)``: the row's fields as stored (sex and birth date from the ID number),
+        and ``""`` or the rule for which the row is kept but flagged (``REVIEW_REASONS``).
+
+    Raises:
+        RowRejected: the first thing wrong: ``id_number`` (``format``, ``check_character``,
+            ``birth_date``, ``division_code`` — from ``resident_id_check``), ``name``
+            (``required``/``placeholder``), ``sex``/``birth_date`` (``mismatch``, ``placeholder``,
+            ``date``), ``ethnicity`` (``code``), ``household_division`` (``division_code``),
+            ``status`` (``choice``).
+    """
+    raw_id = _required(cells, "id_number", _("The resident ID number"))
+    resident = _identifier(resident_id_check, raw_id, field="id_number", today=today,
+                           division_codes=divisions.codes)
+    name = _required(cells, "name", _("The name"))
+    if len(name) > 200:
+        raise RowRejected("name", "max_length", _("The name is longer than 200 characters."))
+    sex_text = _typed(cells.get("sex", ""))
+    if sex_text and not is_placeholder(sex_text):
+        sex = SEX_WORDS.get(sex_text.casefold())
+        if sex is None:
+            raise RowRejected("sex", "choice", _("The sex “%(value)s” is not 男, 女, 1 or 2.") % {"value": sex_text})
+        if sex != resident.sex:
+            raise RowRejected("sex", "mismatch", _("The sex column says %(column)s but the ID number's 17th digit "
+                                                   "says %(id)s.") % {"column": sex_text,
+                                                                       "id": "男" if resident.sex == "M" else "女"})
+    birth = date_read(cells.get("birth_date", ""), field="birth_date", label=_("The birth date"))
+    if birth is not None and birth != resident.birth_date:
+        raise RowRejected("birth_date", "mismatch", _("The birth date %(column)s disagrees with the ID number's "
+                                                      "%(id)s.") % {"column": birth.isoformat(),
+                                                                     "id": resident.birth_date.isoformat()})
+    ethnicity = _typed(cells.get("ethnicity", ""))
+    if ethnicity and not is_placeholder(ethnicity):
+        code = ethnicity.zfill(2) if ethnicity.isdigit() else ETHNIC_CODE_BY_NAME.get(ethnicity)
+        if code not in ETHNIC_GROUPS:
+            raise RowRejected("ethnicity", "code", _("The ethnicity “%(value)s” is not a GB/T 3304 code or name.")
+                              % {"value": ethnicity})
+        ethnicity = code
+    else:
+        ethnicity = ""
+    household = _typed(_optional(cells, "household_division"))
+    if household and household not in divisions.codes:
+        raise RowRejected("household_division", "division_code",
+                          _("The division code %(code)s was never a GB/T 2260 division code.") % {"code": household})
+    status = _typed(_optional(cells, "status")) or "normal"
+    if status.casefold() not in POPULATION_STATUS_WORDS and status not in POPULATION_STATUS_WORDS:
+        raise RowRejected("status", "choice",
+                          _("The status “%(value)s” is not 正常, 死亡 or 迁出.") % {"value": status})
+    status = POPULATION_STATUS_WORDS.get(status, POPULATION_STATUS_WORDS.get(status.casefold()))
+    address = _optional(cells, "address")
+    if len(address) > 300:
+        raise RowRejected("address", "max_length", _("The address is longer than 300 characters."))
+    until = divisions.until.get(resident.division_code)
+    review = "division_abolished_before_birth" if until is not None and until < resident.birth_date.year else ""
+    return {
+        "id_number": resident.number, "name": name, "sex": resident.sex, "birth_date": resident.birth_date,
+        "ethnicity": ethnicity, "household_division": household, "address": address, "status": status,
+    }, review
+
+
+_CAPITAL = re.compile(r"^([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万元|万|元)?\s*(.*)$")
+
+
+def capital_read(value: str) -> tuple[Decimal | None, str]:
+    """Registered capital as ``(amount in 万, currency)``: ``500`` and ``500万元`` are 500 万,
+    ``5000000元`` is 500 万, a currency word or code may follow (``100万美元``); empty → ``(None, "")``.
+
+    Raises:
+        RowRejected: ``registered_capital`` / ``amount``.
+    """
+    text = _typed(value)
+    if not text or text.casefold() in PLACEHOLDERS:
+        return None, ""
+    match = _CAPITAL.match(text)
+    try:
+        amount = Decimal(match.group(1).replace(",", "")) if match else None
+    except InvalidOperation:
+        amount = None
+    currency_word = match.group(3).strip() if match else ""
+    currency = CURRENCY_WORDS.get(currency_word, currency_word.upper())
+    if amount is None or (currency and not re.fullmatch(r"[A-Z]{3}", currency)):
+        raise RowRejected("registered_capital", "amount",
+                          _("The registered capital “%(value)s” is not an amount such as 500万元.") % {"value": text})
+    if match.group(2) == "元":
+        amount = amount / 10000
+    return amount.quantize(Decimal("0.0001")), currency
+
+
+def entity_row_check(cells: Mapping[str, str], *, divisions: Divisions,
+                     today: datetime.date) -> tuple[dict, str]:
+    """Check one legal-entity row.
+
+    Args and returns as ``population_row_check``; ``division`` is taken from the USCC (characters 3–8).
+
+    Raises:
+        RowRejected: ``uscc`` (``format``, ``registration_authority``, ``check_character``,
+            ``division_code`` — from ``uscc_check`` — and ``authority_type_pair``: the 登记管理部门
+            and 机构类别 characters are not a pair of GB 32100-2015 Table 1), ``name``, ``registered_capital``,
+            ``capital_currency``, ``established_on`` (``date``, ``placeholder``, ``future``), ``status``.
+    """
+    raw = _required(cells, "uscc", _("The unified social credit code"))
+    code = _identifier(uscc_check, raw, field="uscc", division_codes=divisions.codes)
+    if not authority_type_allowed(code):
+        raise RowRejected("uscc", "authority_type_pair", _(
+            "The type character %(type)s is not one that registration authority %(authority)s (%(name)s) issues "
+            "(GB 32100-2015 Table 1).") % {"type": code[1], "authority": code[0], "name": AUTHORITY_NAMES[code[0]]})
+    name = _required(cells, "name", _("The name"))
+    if len(name) > 200:
+        raise RowRejected("name", "max_length", _("The name is longer than 200 characters."))
+    capital, currency = capital_read(cells.get("registered_capital", ""))
+    currency_cell = _typed(_optional(cells, "capital_currency"))
+    if currency_cell:
+        currency_cell = CURRENCY_WORDS.get(currency_cell, currency_cell.upper())
+        if not re.fullmatch(r"[A-Z]{3}", currency_cell) or (currency and currency != currency_cell):
+            raise RowRejected("capital_currency", "currency", _("The currency “%(value)s” is not an ISO 4217 code "
+                                                                "or disagrees with the capital.")
+                              % {"value": currency_cell})
+    established = date_read(cells.get("established_on", ""), field="established_on", label=_("The establishment date"))
+    if established is not None and established > today:
+        raise RowRejected("established_on", "future", _("The establishment date %(value)s is in the future.")
+                          % {"value": established.isoformat()})
+    status = _typed(_optional(cells, "status")) or "existing"
+    if status not in ENTITY_STATUS_WORDS and status.casefold() not in ENTITY_STATUS_WORDS:
+        raise RowRejected("status", "choice", _("The status “%(value)s” is not 存续, 在业, 吊销 or 注销.")
+                          % {"value": status})
+    status = ENTITY_STATUS_WORDS.get(status, ENTITY_STATUS_WORDS.get(status.casefold()))
+    fields = {}
+    for field, limit in (("entity_type", 100), ("legal_representative", 200), ("address", 300),
+                         ("business_scope", 4000)):
+        fields[field] = _optional(cells, field)
+        if len(fields[field]) > limit:
+            raise RowRejected(field, "max_length", _("The text is longer than %(n)d characters.") % {"n": limit})
+    return {
+        "uscc": code, "name": name, **fields, "registered_capital": capital,
+        "capital_currency": currency or currency_cell or "CNY", "established_on": established,
+        "division": code[2:8], "status": status,
+    }, ""
+
+
+ROW_CHECKS = {Register.POPULATION: population_row_check, Register.LEGAL_ENTITY: entity_row_check}
+KEY_FIELD = {Register.POPULATION: "id_number", Register.LEGAL_ENTITY: "uscc"}
+
+
+def header_map(header: list[str], register: str) -> list[str | None]:
+    """For each header cell, the field it names (Chinese column name or English field name), or None.
+
+    Raises:
+        ValidationFailed: ``rule`` ``header`` when a required column is missing or a column repeats.
+    """
+    columns = COLUMNS[register]
+    by_name = {**{chinese: field for field, chinese in columns.items()}, **{field: field for field in columns}}
+    fields = [by_name.get(_typed(cell).lower()) or by_name.get(_typed(cell)) for cell in header]
+    named = [field for field in fields if field]
+    repeated = sorted({field for field in named if named.count(field) > 1})
+    if repeated:
+        raise ValidationFailed(_("The column %(column)s appears twice.") % {"column": columns[repeated[0]]},
+                               extra={"field": "file", "rule": "header", "column": repeated[0]})
+    missing = [field for field in REQUIRED[register] if field not in named]
+    if missing:
+        raise ValidationFailed(_("The file has no column %(column)s (or %(field)s).")
+                               % {"column": columns[missing[0]], "field": missing[0]},
+                               extra={"field": "file", "rule": "header", "column": missing[0]})
+    return fields
