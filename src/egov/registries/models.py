@@ -106,8 +106,9 @@ class RecordVersion(models.Model):
     key = models.CharField(max_length=18)  # the ID number or the USCC
     number = models.PositiveIntegerField()
     recorded_at = models.DateTimeField(default=timezone.now)
+    # No index: versions are read by (register, key), never by actor; the audit log answers "who did what".
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+                              related_name="+", db_index=False)
     actor_label = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=200)
     changes = models.JSONField(default=dict)

@@ -67,6 +67,8 @@ class RowRejected(Exception):
 
 def _typed(value: str) -> str:
     """A code, date or number as typed: NFKC (full-width → ASCII), surrounding white space removed."""
+    if value.isascii():  # NFKC leaves ASCII as it is; most cells of a large file take this path
+        return value.strip()
     return unicodedata.normalize("NFKC", value or "").replace("\ufeff", "").strip()
 
 
@@ -77,10 +79,20 @@ def _text(value: str) -> str:
 
 def is_placeholder(value: str) -> bool:
     """True when ``value`` is one of the stand-ins exports write for a missing value."""
+    if len(value) > 8:  # the longest placeholder, with surrounding spaces, is shorter
+        return False
     return _typed(value).casefold() in PLACEHOLDERS
 
 
-def _required(cells: Mapping[str, str], field: str, label: str) -> str:
+# How messages name a field; lazy, so that a valid row costs no translation lookup.
+LABELS = {
+    "id_number": gettext_lazy("The resident ID number"), "name": gettext_lazy("The name"),
+    "birth_date": gettext_lazy("The birth date"), "uscc": gettext_lazy("The unified social credit code"),
+    "established_on": gettext_lazy("The establishment date"),
+}
+
+
+def _required(cells: Mapping[str, str], field: str, label) -> str:
     value = _text(cells.get(field, ""))
     if not value:
         raise RowRejected(field, "required", _("%(label)s is empty.") % {"label": label})
@@ -99,7 +111,7 @@ _DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1
 _COMPACT_DATE = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
 
 
-def date_read(value: str, *, field: str, label: str) -> datetime.date | None:
+def date_read(value: str, *, field: str, label) -> datetime.date | None:
     """A date written ``2024-03-05``, ``2024/3/5``, ``20240305``, ``2024.03.05`` or ``2024年3月5日``;
     None when empty. A placeholder date (1900-01-01) is refused (``RowRejected``, rule ``placeholder``)."""
     text = _typed(value)
@@ -167,10 +179,10 @@ def population_row_check(cells: Mapping[str, str], *, divisions: Divisions,
             ``date``), ``ethnicity`` (``code``), ``household_division`` (``division_code``),
             ``status`` (``choice``).
     """
-    raw_id = _required(cells, "id_number", _("The resident ID number"))
+    raw_id = _required(cells, "id_number", LABELS["id_number"])
     resident = _identifier(resident_id_check, raw_id, field="id_number", today=today,
                            division_codes=divisions.codes)
-    name = _required(cells, "name", _("The name"))
+    name = _required(cells, "name", LABELS["name"])
     if len(name) > 200:
         raise RowRejected("name", "max_length", _("The name is longer than 200 characters."))
     sex_text = _typed(cells.get("sex", ""))
@@ -182,7 +194,7 @@ def population_row_check(cells: Mapping[str, str], *, divisions: Divisions,
             raise RowRejected("sex", "mismatch", _("The sex column says %(column)s but the ID number's 17th digit "
                                                    "says %(id)s.") % {"column": sex_text,
                                                                        "id": "男" if resident.sex == "M" else "女"})
-    birth = date_read(cells.get("birth_date", ""), field="birth_date", label=_("The birth date"))
+    birth = date_read(cells.get("birth_date", ""), field="birth_date", label=LABELS["birth_date"])
     if birth is not None and birth != resident.birth_date:
         raise RowRejected("birth_date", "mismatch", _("The birth date %(column)s disagrees with the ID number's "
                                                       "%(id)s.") % {"column": birth.isoformat(),
@@ -256,13 +268,13 @@ def entity_row_check(cells: Mapping[str, str], *, divisions: Divisions,
             and 机构类别 characters are not a pair of GB 32100-2015 Table 1), ``name``, ``registered_capital``,
             ``capital_currency``, ``established_on`` (``date``, ``placeholder``, ``future``), ``status``.
     """
-    raw = _required(cells, "uscc", _("The unified social credit code"))
+    raw = _required(cells, "uscc", LABELS["uscc"])
     code = _identifier(uscc_check, raw, field="uscc", division_codes=divisions.codes)
     if not authority_type_allowed(code):
         raise RowRejected("uscc", "authority_type_pair", _(
             "The type character %(type)s is not one that registration authority %(authority)s (%(name)s) issues "
             "(GB 32100-2015 Table 1).") % {"type": code[1], "authority": code[0], "name": AUTHORITY_NAMES[code[0]]})
-    name = _required(cells, "name", _("The name"))
+    name = _required(cells, "name", LABELS["name"])
     if len(name) > 200:
         raise RowRejected("name", "max_length", _("The name is longer than 200 characters."))
     capital, currency = capital_read(cells.get("registered_capital", ""))
@@ -273,7 +285,7 @@ def entity_row_check(cells: Mapping[str, str], *, divisions: Divisions,
             raise RowRejected("capital_currency", "currency", _("The currency “%(value)s” is not an ISO 4217 code "
                                                                 "or disagrees with the capital.")
                               % {"value": currency_cell})
-    established = date_read(cells.get("established_on", ""), field="established_on", label=_("The establishment date"))
+    established = date_read(cells.get("established_on", ""), field="established_on", label=LABELS["established_on"])
     if established is not None and established > today:
         raise RowRejected("established_on", "future", _("The establishment date %(value)s is in the future.")
                           % {"value": established.isoformat()})
