@@ -90,13 +90,15 @@ def record_search(*, actor, register: str, query: str) -> list:
     return rows
 
 
-def record_get(*, register: str, key: str):
-    """The current row of ``register`` with identifier ``key``.
+def record_get(*, register: str, key: str = "", pk: int | None = None):
+    """The current row of ``register`` with identifier ``key`` (or primary key ``pk``: pages link to
+    records by ``pk`` so that no identifier appears in a URL, an access log or the browser history).
 
     Raises:
         NotFound: no such row.
     """
-    row = MODELS[register].objects.filter(**{KEY_FIELDS[register]: identifier_normalize(key)}).first()
+    lookup = {"pk": pk} if pk is not None else {KEY_FIELDS[register]: identifier_normalize(key)}
+    row = MODELS[register].objects.filter(**lookup).first()
     if row is None:
         raise NotFound(_("No such record in the register."), extra={"key": mask_id_number(key)})
     return row
