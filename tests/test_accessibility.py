@@ -229,6 +229,21 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
     _sign_in_staff(page, url, "gkofficer")
     _check(page, url + "/staff/disclosure/requests/", "staff-disclosure-requests", problems)
     context.close()
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "steward")
+    _check(page, url + "/staff/registries/", "staff-registries-search", problems)
+    page.fill("#id_query", DEMO_CITIZEN["id_number"])
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main table")).to_be_visible()
+    problems.extend(f"registries search results: {line}" for line in _axe_problems(page))
+    page.locator("main table a").first.click()
+    expect(page.locator("main .govuk-summary-list")).to_be_visible()
+    problems.extend(f"registries record: {line}" for line in _axe_problems(page))
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main .govuk-notification-banner")).to_be_visible()
+    problems.extend(f"registries record, full values: {line}" for line in _axe_problems(page))
+    _check(page, url + "/staff/registries/import/", "staff-registries-import", problems)
+    context.close()
 
     assert problems == []
 

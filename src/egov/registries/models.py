@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Register(models.TextChoices):
@@ -31,9 +32,9 @@ class PopulationRecord(models.Model):
         FEMALE = "F", _("Female")
 
     class Status(models.TextChoices):
-        NORMAL = "normal", _("Normal")  # 正常
-        DECEASED = "deceased", _("Deceased")  # 死亡
-        MOVED_OUT = "moved_out", _("Moved out")  # 迁出
+        NORMAL = "normal", pgettext_lazy("population register status", "Normal")  # 正常
+        DECEASED = "deceased", pgettext_lazy("population register status", "Deceased")  # 死亡
+        MOVED_OUT = "moved_out", pgettext_lazy("population register status", "Moved out")  # 迁出
 
     id_number = models.CharField(_("resident ID number"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -64,10 +65,10 @@ class LegalEntityRecord(models.Model):
     """
 
     class Status(models.TextChoices):
-        EXISTING = "existing", _("Existing")  # 存续
-        OPERATING = "operating", _("Operating")  # 在业
-        REVOKED = "revoked", _("Licence revoked")  # 吊销
-        CANCELLED = "cancelled", _("Deregistered")  # 注销
+        EXISTING = "existing", pgettext_lazy("registration status", "Existing")  # 存续
+        OPERATING = "operating", pgettext_lazy("registration status", "Operating")  # 在业
+        REVOKED = "revoked", pgettext_lazy("registration status", "Licence revoked")  # 吊销
+        CANCELLED = "cancelled", pgettext_lazy("registration status", "Deregistered")  # 注销
 
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=200)

@@ -44,6 +44,11 @@ def can_view_full(user) -> bool:
     return organization_with_role(user, _roles("EGOV_REGISTRY_FULL_VIEW_ROLES", FULL_VIEW_ROLES)) is not None
 
 
+def can_import(user) -> bool:
+    """True when ``user`` may import register files."""
+    return organization_with_role(user, _roles("EGOV_REGISTRY_IMPORT_ROLES", IMPORT_ROLES)) is not None
+
+
 def _require(actor, setting: str, default: tuple, message: str) -> Organization | None:
     if is_system(actor):
         return None

@@ -12,11 +12,12 @@ from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.core.forms import add_application_error
 from egov.registries.actions import record_full_view, register_import
+from egov.registries.codes import ETHNIC_GROUPS
 from egov.registries.forms import ImportForm, SearchForm
 from egov.registries.models import Register
-from egov.registries.permissions import can_search, can_view_full, require_import, require_search
+from egov.registries.permissions import can_import, can_search, can_view_full, require_import, require_search
 from egov.registries.selectors import masked, record_get, record_search, record_versions
-from egov.registries.validation import REVIEW_REASONS
+from egov.registries.validation import COLUMNS, REVIEW_REASONS
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -40,7 +41,8 @@ def search(request):
         rows = [(row, masked(register, row)) for row in record_search(
             actor=request.user, register=register, query=form.cleaned_data["query"])]
     return render(request, "registries/search.html", {
-        "form": form, "rows": rows, "register": form.cleaned_data.get("register") if rows is not None else None,
+        "form": form, "may_import": can_import(request.user), "rows": rows,
+        "register": form.cleaned_data.get("register") if rows is not None else None,
     })
 
 
@@ -60,6 +62,7 @@ def _record_page(request, register: str, pk: int, *, full: bool):
         "register": register, "record": record, "full": full, "shown": masked(register, record),
         "versions": record_versions(register=register, key=str(record)), "may_view_full": can_view_full(request.user),
         "review_reason": REVIEW_REASONS.get(record.review_reason, record.review_reason),
+        "ethnicity_name": ETHNIC_GROUPS.get(getattr(record, "ethnicity", ""), ""),
         "key_field": "id_number" if register == Register.POPULATION else "uscc",
     })
 
@@ -100,4 +103,8 @@ def import_file(request):
                 status = error.status
         else:
             status = 400
-    return render(request, "registries/import.html", {"form": form, "batch": batch}, status=status)
+    columns = COLUMNS.get(batch.register, {}) if batch else {}
+    report = {outcome: [(row["row"], columns.get(row["field"], row["field"]), row["reason"])
+                        for row in getattr(batch, outcome, [])[:500]] for outcome in ("rejected", "flagged")}
+    return render(request, "registries/import.html", {"form": form, "batch": batch, "report": report},
+                  status=status)
