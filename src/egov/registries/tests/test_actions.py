@@ -165,11 +165,12 @@ def test_a_confirm_field_that_differs_flags_the_row(settings, steward):
 def test_the_command_prints_counts_as_its_last_line_and_exits_2_on_an_unreadable_file(tmp_path, reference_data):
     import os
 
-    env = {**os.environ, "EGOV_ENV": "test"}
     from django.db import connection
 
-    env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/" + connection.settings_dict["NAME"] \
-        if connection.vendor == "postgresql" else env.get("DATABASE_URL", "")
+    if connection.vendor != "postgresql":
+        pytest.skip("the command runs in another process, which cannot see SQLite's in-memory test database")
+    env = {**os.environ, "EGOV_ENV": "test",
+           "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/" + connection.settings_dict["NAME"]}
     people = tmp_path / "people.csv"
     people.write_text(POPULATION_CSV, encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "egov.cli", "registries", "import", "population", str(people)],
