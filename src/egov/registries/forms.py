@@ -14,7 +14,8 @@ class SearchForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    register = forms.ChoiceField(label=_("Which register"), choices=Register.choices, widget=forms.RadioSelect)
+    register = forms.ChoiceField(label=_("Which register"), choices=Register.choices, widget=forms.RadioSelect,
+                                 initial=Register.POPULATION)
     file = forms.FileField(label=_("File"), help_text=_(
         "CSV (UTF-8 or GB 18030) or XLSX, with a header row of the Chinese column names or the English field names."))
     source = forms.CharField(label=_("Source of the data"), max_length=200, required=False,
