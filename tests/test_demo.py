@@ -74,6 +74,24 @@ def test_demo_people():
 
 
 @pytest.mark.django_db
+def test_demo_registers_match_the_demo_accounts():
+    from egov.accounts.models import LegalPerson
+    from egov.registries.models import LegalEntityRecord, PopulationRecord
+
+    demo_load()
+    citizen = NaturalPerson.objects.get()
+    person = PopulationRecord.objects.get(id_number=citizen.id_number)
+    # 320213199003074514: born 1990-03-07, 17th digit 1 (odd): a man.
+    assert (person.name, person.sex, str(person.birth_date)) == (citizen.name, "M", "1990-03-07")
+    enterprise = LegalPerson.objects.get()
+    entity = LegalEntityRecord.objects.get(uscc=enterprise.uscc)
+    assert (entity.name, entity.legal_representative) == (enterprise.name, enterprise.legal_representative)
+    # 32020220160301003X carries 320202 崇安区, abolished in 2015, before the 2016 birth date.
+    assert PopulationRecord.objects.get(id_number="32020220160301003X").review_reason == (
+        "division_abolished_before_birth")
+
+
+@pytest.mark.django_db
 def test_audit_verify_on_the_demo_database():
     demo_load()
     out = StringIO()
