@@ -56,17 +56,13 @@ def identifier_as_typed(value: str) -> str:
 def division_code_known(code: str, known: Container[str] | None = None) -> bool:
     """True when ``code`` was a GB/T 2260 code in any year since 1981 (in use now or not).
 
-    ``known``: the set of every code ever used (``division_codes_all()``), given by bulk callers
+    ``known``: the set of every code ever used, given by bulk callers
     (register imports) so that a million rows do not make a million queries; None asks the table.
     """
     if known is not None:
         return code in known
     return Division.objects.filter(code=code).exists()
 
-
-def division_codes_all() -> frozenset[str]:
-    """Every GB/T 2260 code used in any year since 1981 (about 7,000 six-digit strings)."""
-    return frozenset(Division.objects.values_list("code", flat=True).distinct())
 
 
 def resident_id_check(value: str, *, field: str = "id_number", today: datetime.date | None = None,
@@ -79,7 +75,7 @@ def resident_id_check(value: str, *, field: str = "id_number", today: datetime.d
     not after ``today``, not before 1880), ``division_code`` (the first six digits were a
     GB/T 2260 code in some year: an old code such as 320202 崇安区 still resolves).
 
-    ``division_codes``: every code ever used (``division_codes_all()``) for bulk callers; None
+    ``division_codes``: every code ever used, for bulk callers (register imports); None
     asks the ``Division`` table.
 
     Raises:
