@@ -10,7 +10,6 @@ from django.utils import timezone
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.exchange.actions import (
-    catalog_import,
     grant_revoke,
     grants_expire,
     request_decide,
@@ -19,32 +18,13 @@ from egov.exchange.actions import (
     requests_remind,
 )
 from egov.exchange.actions.grants import default_valid_until, valid_until_of
-from egov.exchange.models import InformationResource, SharingGrant, SharingRequest
+from egov.exchange.models import SharingGrant, SharingRequest
 from egov.exchange.selectors import allowed_fields, grants_visible, requests_visible
 from egov.exchange.tests.conftest import CONSUMER_CODE
 from egov.exchange.tests.test_catalog import PERSON
 from egov.facilities.models import Notification
-from egov.orgs.roles import Role
-from egov.orgs.tests.factories import OrganizationFactory
 
 FRIDAY = dt.date(2026, 12, 4)
-
-
-@pytest.fixture
-def resource(provider_org, consumer_org):
-    catalog_import(actor=None, data={"resources": [PERSON]})
-    return InformationResource.objects.get(code=PERSON["code"])
-
-
-@pytest.fixture
-def people(provider_org, consumer_org, make_staff):
-    other = OrganizationFactory(name="无锡市统计局")
-    return {
-        "asker": make_staff(consumer_org, [Role.DATA_STEWARD], username="shenpi-data"),
-        "decider": make_staff(provider_org, [Role.DATA_STEWARD], username="gaj-data"),
-        "clerk": make_staff(provider_org, [Role.CLERK], username="gaj-clerk"),
-        "stranger": make_staff(other, [Role.DATA_STEWARD], username="other-data"),
-    }
 
 
 def ask(people, consumer_org, resource, fields, key="key-00000001", **more):
