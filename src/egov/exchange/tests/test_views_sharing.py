@@ -87,3 +87,16 @@ def test_grants_are_listed_by_state_and_only_the_provider_revokes(client, people
     assert f"/staff/exchange/sharing/grants/{grant.pk}/" in listed
     assert f"/staff/exchange/sharing/grants/{grant.pk}/" not in client.get(
         "/staff/exchange/sharing/grants/", {"state": "in_force"}).content.decode()
+
+
+def test_a_pending_decision_is_in_the_providers_inbox_only(client, people, consumer_org, resource):
+    request = ask(people, consumer_org, resource)  # due 10 working days after today
+    client.force_login(people["decider"])
+    inbox = client.get("/staff/inbox/").content.decode()
+    assert request.number in inbox and f"/staff/exchange/sharing/{request.number}/" in inbox
+    client.force_login(people["asker"])
+    assert request.number not in client.get("/staff/inbox/").content.decode()
+    client.force_login(people["decider"])
+    client.post(f"/staff/exchange/sharing/{request.number}/decide/",
+                {"item_address": "grant", "reason_address": "", "valid_until": "2027-06-30"})
+    assert request.number not in client.get("/staff/inbox/").content.decode()
