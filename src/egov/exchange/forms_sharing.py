@@ -6,6 +6,7 @@ import secrets
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from egov.exchange.actions.grants import default_valid_until
 from egov.exchange.actions.requests import TEXT_MAX
@@ -58,7 +59,7 @@ def item_label(item: InformationItem) -> str:
     label = f"{item.name} ({item.field}) · {item.get_sharing_type_display()}"
     note = item.sharing_condition if item.sharing_type == "conditional" else (
         item.refusal_basis if item.sharing_type == "none" else "")
-    return f"{label}: {note}" if note else label
+    return f"{label}{pgettext('label separator', ': ')}{note}" if note else label
 
 
 class RequestForm(forms.Form):
@@ -73,7 +74,8 @@ class RequestForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose (the duty the data serves)"), max_length=TEXT_MAX,
                               widget=forms.Textarea(attrs={"rows": 2}))
     case_number = forms.CharField(label=_("Case served (办件编号), if any"), max_length=40, required=False)
-    legal_basis = forms.CharField(label=_("Legal basis"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    legal_basis = forms.CharField(label=pgettext_lazy("sharing", "Legal basis"), max_length=TEXT_MAX,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
     idempotency_key = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, resource, organizations, **kwargs):

@@ -81,10 +81,12 @@ def _conclusion(request: SharingRequest) -> str:
 
 
 def _item_lines(request: SharingRequest) -> str:
+    """The items and their outcomes, one line each, in the active language (for notifications)."""
     lines = []
     for row in request.items.all():
-        line = f"{row.name}: {row.get_outcome_display()}"
-        lines.append(f"{line} ({row.reason})" if row.reason else line)
+        values = {"item": row.name, "outcome": row.get_outcome_display(), "reason": row.reason}
+        lines.append(_("%(item)s: %(outcome)s (%(reason)s)") % values if row.reason
+                     else _("%(item)s: %(outcome)s") % values)
     return "\n".join(lines)
 
 
@@ -129,7 +131,8 @@ def _move(*, request: SharingRequest, move: str, actor, by: str, note: str = "",
 
 def _grant_items(*, actor, request: SharingRequest, rows: list[SharingRequestItem], valid_until: dt.date):
     """One grant of ``rows`` (granted items) to the consumer, valid through ``valid_until``."""
-    conditions = "\n".join(f"{row.name}: {row.reason}" for row in rows if row.reason)
+    # Stored with the grant as the provider's words: "信息项：条件", one line each.
+    conditions = "\n".join(f"{row.name}：{row.reason}" for row in rows if row.reason)
     return grant_create(actor=actor, resource=request.resource, consumer_code=request.consumer.uscc,
                         consumer_name=request.consumer.name, fields=[row.field for row in rows],
                         purpose=request.purpose, legal_basis=request.legal_basis,
@@ -229,8 +232,7 @@ def request_submit(*, actor, consumer: Organization, resource: InformationResour
         request.decision_due_on = workdays.working_days_add(today, settings.EGOV_SHARING_DECISION_DAYS,
                                                             calendar=work_calendar())
         request.save(update_fields=["decision_due_on"])
-    SharingRequestEvent.objects.create(request=request, move="submit", status_to=S.PENDING, by=consumer.name[:200],
-                                       note=_item_lines(request))
+    SharingRequestEvent.objects.create(request=request, move="submit", status_to=S.PENDING, by=consumer.name[:200])
     audit_record(action="exchange.sharing_request.submit", actor=actor, organization=consumer, obj=request,
                  summary=f"{request.number}: {consumer.name} asks {provider.name} for {resource.code}",
                  changes={"fields": fields, "resource": resource.code,
@@ -253,8 +255,7 @@ def request_submit(*, actor, consumer: Organization, resource: InformationResour
         return request
     request = transitions.locked(request, "resource", "provider", "consumer")
     request.decided_at = now
-    return _move(request=request, move=_conclusion(request), actor=SYSTEM, by=provider.name,
-                 note=str(_("Settled at once by the catalog's sharing types.")), fields=("decided_at",))
+    return _move(request=request, move=_conclusion(request), actor=SYSTEM, by=provider.name, fields=("decided_at",))
 
 
 @transaction.atomic
@@ -309,16 +310,14 @@ def request_decide(*, actor, request: SharingRequest, decisions: dict[str, tuple
             approved.append(row)
         row.decided_at = now
         row.save(update_fields=["outcome", "reason", "decided_at"])
-    if approved:
-        grant = _grant_items(actor=actor, request=request, rows=approved, valid_until=valid_until)
-        note = _("Granted items valid until %(day)s.") % {"day": valid_until.isoformat()}
-    else:
-        grant, note = None, ""
+    grant = _grant_items(actor=actor, request=request, rows=approved, valid_until=valid_until) if approved else None
     request.decided_at = now
+    # The timeline shows the move; the items' outcomes and the grant's validity are on the request's page.
     return _move(request=request, move=_conclusion(request), actor=actor, by=request.provider.name,
-                 note="\n".join(str(x) for x in (_item_lines(request), note) if x), fields=("decided_at",),
+                 fields=("decided_at",),
                  changes={"decisions": {field: choice for field, (choice, _text) in decisions.items()},
-                          "grant": grant.pk if grant else None})
+                          "grant": grant.pk if grant else None,
+                          "valid_until": valid_until.isoformat() if grant else None})
 
 
 @transaction.atomic

@@ -73,7 +73,7 @@ def test_the_provider_grants_with_conditions_and_the_request_ends_partly_granted
     assert allowed_fields(resource_code=PERSON["code"], consumer_code=CONSUMER_CODE).fields == {"id_number", "address"}
     second = SharingGrant.objects.filter(request=request).order_by("pk").last()
     assert valid_until_of(second) == dt.date(2027, 6, 30)
-    assert second.conditions == "住址: 仅用于户籍事项核验，不得留存"
+    assert second.conditions == "住址：仅用于户籍事项核验，不得留存"
     assert [e.move for e in request.events.all()] == ["submit", "grant_partly"]
     assert AuditEvent.objects.filter(action="exchange.sharing_request.grant_partly").count() == 1
     told = Notification.objects.filter(recipient=people["asker"]).order_by("pk").last()
