@@ -2,7 +2,8 @@
 
 - axe-core (tests/vendor/axe-core, MPL-2.0) finds no ``serious`` or ``critical`` violation on the main
   public and staff pages of the demo city (the staff inbox, a task page, a case page, the
-  notification inbox, a document's 登记 confirmation page and its history among them), in Chinese
+  notification inbox, a document's 登记 confirmation page and its history, the 共享申请 pages among
+  them), in Chinese
   at desktop width.
 - Each radio and checkbox of the apply form, the decision form and the rating form sits beside its
   own label at 1280 and 390 px: the label's box and the input's box overlap vertically and the label
@@ -27,6 +28,7 @@ from egov.accounts.models import User
 from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_PASSWORD, demo_load
 from egov.documents.actions import document_draft, document_sign_off, document_transition
 from egov.documents.models import OfficialDocument
+from egov.exchange.models import SharingRequest
 from egov.facilities.notifications import notification_send
 from egov.orgs.models import Organization
 from egov.services.actions import processing
@@ -244,6 +246,20 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
     problems.extend(f"registries record, full values: {line}" for line in _axe_problems(page))
     _check(page, url + "/staff/registries/import/", "staff-registries-import", problems)
     context.close()
+    # 共享申请: the provider's data steward (公安局) and the consumer's (行政审批局), demo requests.
+    pending = SharingRequest.objects.get(status="pending")
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "gajdata")
+    for path, name in [("/staff/exchange/sharing/", "staff-sharing-requests"),
+                       (f"/staff/exchange/sharing/{pending.number}/", "staff-sharing-request"),
+                       ("/staff/exchange/sharing/grants/", "staff-sharing-grants"),
+                       (f"/staff/exchange/sharing/grants/{pending.grants.get().pk}/", "staff-sharing-grant")]:
+        _check(page, url + path, name, problems)
+    context.close()
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "spjdata")
+    _check(page, f"{url}/staff/exchange/sharing/new/?resource={pending.resource.code}", "staff-sharing-new", problems)
+    context.close()
 
     assert problems == []
 
@@ -272,6 +288,19 @@ def test_each_radio_and_checkbox_sits_beside_its_label(demo, browser, viewport):
     assert _choices_beside_labels(page) >= 2
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     _shot(page, f"decision-{width}")
+    context.close()
+
+    # The provider's decision on a 共享申请: share or not, per item waiting (demo: 户籍地址).
+    pending = SharingRequest.objects.get(status="pending")
+    context, page = _context(browser, viewport, locale="en-GB")
+    _sign_in_staff(page, url, "gajdata")
+    page.goto(f"{url}/staff/exchange/sharing/{pending.number}/")
+    decision = page.locator('form[action$="/decide/"]')
+    expect(decision.get_by_label("Share", exact=True)).to_have_attribute("type", "radio")
+    expect(decision.get_by_label("Do not share", exact=True)).to_have_attribute("value", "refuse")
+    assert _choices_beside_labels(page) == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    _shot(page, f"sharing-decision-{width}")
     context.close()
 
 

@@ -144,8 +144,10 @@ def test_every_item_owner_has_intake_review_and_approval_staff():
                     .values_list("role", flat=True))
         assert {"clerk", "reviewer", "approver"} <= roles, organization.name
     police = signins.by_organization["无锡市公安局"]
-    assert [row[1] for row in police] == ["gajintake", "gajreviewer", "gajapprover"]
-    assert police[0][3] == "冯婷: Intake clerk"
-    assert police[2][3].startswith("褚国强: Approver / signatory; MFA backup codes left (one use each): ")
-    assert [row[1] for row in signins.by_organization["无锡市行政审批局"]] == ["clerk", "reviewer", "approver"]
+    # Its data steward (共享申请, created with the platform's staff) first, then its window.
+    assert [row[1] for row in police] == ["gajdata", "gajintake", "gajreviewer", "gajapprover"]
+    assert police[1][3] == "冯婷: Intake clerk"
+    assert police[3][3].startswith("褚国强: Approver / signatory; MFA backup codes left (one use each): ")
+    assert [row[1] for row in signins.by_organization["无锡市行政审批局"]] == ["clerk", "reviewer", "approver",
+                                                                           "spjdata"]
     assert ServiceItem.objects.filter(organization__name="无锡市公安局").exists()

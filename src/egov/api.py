@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from egov.accounts.api import router as accounts_router
 from egov.casework.api import router as staff_router
 from egov.core.errors import ApplicationError
+from egov.exchange.api import router as exchange_router
 from egov.orgs.api import router as orgs_router
 from egov.portal.api import router as portal_router
 from egov.services.api import router as services_router
@@ -77,3 +78,4 @@ if settings.EGOV_SITE in ("public", "all"):
     api.add_router("/v1/trust/", trust_router)
 if settings.EGOV_SITE in ("staff", "all"):
     api.add_router("/v1/staff/", staff_router)
+    api.add_router("/v1/staff/exchange/", exchange_router)

@@ -27,6 +27,7 @@ from egov.documents.actions import document_import
 from egov.documents.importing import document_parse
 from egov.documents.meetings import meeting_create, meeting_notice_send, meeting_reply
 from egov.documents.supervision import deadline_in_working_days, supervision_item_create, supervision_report
+from egov.exchange.demo import demo_sharing_load
 from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Membership, Organization, Position
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
@@ -53,6 +54,9 @@ DEMO_STAFF = [
     ("docclerk", "文书刘芳", "dept2", "文书", [Role.DOCUMENT_CLERK]),
     ("leader", "副秘书长赵强", "dept2", "副秘书长", [Role.APPROVER]),
     ("steward", "数据管理员孙磊", "dept26", "数据管理员", [Role.DATA_STEWARD]),
+    # 共享申请: the data stewards of a consumer (行政审批局) and a provider (公安局) of shared data.
+    ("spjdata", "行政审批局数据管理员邓辉", "dept25", "数据管理员", [Role.DATA_STEWARD]),
+    ("gajdata", "公安局数据管理员韩雪", "dept7", "数据管理员", [Role.DATA_STEWARD]),
     ("planner", "规划审查员吴昊", "dept12", "审查员", [Role.REVIEWER]),  # joint review (并联审查)
     ("ecologist", "环评审查员郑洁", "dept13", "审查员", [Role.REVIEWER]),
     # Official documents of the municipal government (发文): drafting, review (核稿), sign-off (签发).
@@ -150,6 +154,7 @@ def demo_load() -> DemoSignIns:
     demo_licence_seals_load()
     demo_disclosure_load(citizen_username=DEMO_CITIZEN["id_number"], officer_username="gkofficer")
     demo_registers_load()
+    demo_sharing_load(steward_username="spjdata")
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))

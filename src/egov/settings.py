@@ -248,6 +248,7 @@ CELERY_BEAT_SCHEDULE = {
     "documents-send-reminders": {"task": "documents.send_reminders", "schedule": 86400.0},  # daily 催办
     "documents-supervision-reminders": {"task": "documents.send_supervision_reminders", "schedule": 86400.0},
     "portal-disclosure-requests": {"task": "portal.disclosure_requests_daily", "schedule": 86400.0},  # daily
+    "exchange-sharing-daily": {"task": "exchange.sharing_daily", "schedule": 86400.0},  # daily: expiry, reminders
 }
 
 LOGGING = {
@@ -267,6 +268,14 @@ LOGGING = {
 EGOV_DOCUMENT_ATTACHMENT_MAX_MB = int(os.environ.get("EGOV_DOCUMENT_ATTACHMENT_MAX_MB", "20"))
 # Supervision items (督查督办) are reminded from this many working days before their deadline.
 EGOV_SUPERVISION_REMIND_DAYS = int(os.environ.get("EGOV_SUPERVISION_REMIND_DAYS", "3"))
+# Sharing requests (共享申请, egov.exchange.actions.requests), in working days on the platform's calendar:
+# the provider decides on 有条件共享 items within DECISION_DAYS and is reminded REMIND_DAYS before;
+# the consumer is told EXPIRY_NOTICE_DAYS before a grant expires. A grant runs GRANT_MONTHS unless the
+# provider chooses another expiry date.
+EGOV_SHARING_DECISION_DAYS = int(os.environ.get("EGOV_SHARING_DECISION_DAYS", "10"))
+EGOV_SHARING_REMIND_DAYS = int(os.environ.get("EGOV_SHARING_REMIND_DAYS", "3"))
+EGOV_SHARING_EXPIRY_NOTICE_DAYS = int(os.environ.get("EGOV_SHARING_EXPIRY_NOTICE_DAYS", "10"))
+EGOV_SHARING_GRANT_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MONTHS", "12"))
 
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Platform")
 # The header and footer of both sites (templates/base.html): the city's name, its emblem (an image URL,

@@ -18,6 +18,7 @@ staff_patterns = [
     path("cases/", include((case_list_patterns + case_patterns, "services_staff"))),
     path("documents/", include("egov.documents.urls_staff")),
     path("disclosure/", include("egov.portal.urls_staff")),
+    path("exchange/sharing/", include("egov.exchange.urls_sharing")),
     path("notifications/", include("egov.facilities.urls_staff")),
     path("registries/", include("egov.registries.urls_staff")),
 ]

@@ -2,7 +2,9 @@
 
 Kinds: ``case`` (a step of an application, 办件), ``document`` (a step of an outgoing 公文),
 ``receipt`` (a 公文 delivered to one of the member's organizations, waiting for 签收 by a document
-clerk there) and ``task`` (a step of any other process). A row shows the subject (title, number,
+clerk there), ``sharing`` (a 共享申请 waiting for the decision of an organization the member is a
+data steward or operator of, ``exchange.selectors.pending_decisions``) and ``task`` (a step of any
+other process). A row shows the subject (title, number,
 applicant or sender), the step, the organization it waits in and the working days left; the list is
 sorted by working days left (overdue first; stopped clocks and rows without a deadline last).
 """
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from egov.core import workdays
 from egov.documents.models import OfficialDocument
 from egov.documents.selectors import deliveries_to_sign_for
+from egov.exchange.selectors import pending_decisions
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
@@ -29,6 +32,7 @@ KINDS = {
     "case": gettext_lazy("Case (办件)"),
     "document": gettext_lazy("Document (公文)"),
     "receipt": gettext_lazy("To sign for (签收)"),
+    "sharing": gettext_lazy("Sharing request (共享申请)"),
     "task": gettext_lazy("Other task"),
 }
 URGENCIES = {"overdue": gettext_lazy("Overdue"), "due_soon": gettext_lazy("Due soon")}
@@ -123,6 +127,14 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
                              party=document.issuer.local_name, step=_("Sign for (签收)"),
                              organization=recipient.organization, url=url, step_url=url, days_left=left,
                              urgency=urgency_of(left, paused=False), since=recipient.delivered_at))
+    for request in pending_decisions(user=user):
+        left = (None if request.decision_due_on is None
+                else workdays.working_days_between(today, request.decision_due_on, calendar=calendar))
+        url = reverse("exchange_sharing:request", args=[request.number])
+        rows.append(InboxRow(kind="sharing", title=request.resource.name, number=request.number,
+                             party=request.consumer.local_name, step=_("Decide on sharing"),
+                             organization=request.provider, url=url, step_url=url, days_left=left,
+                             urgency=urgency_of(left, paused=False), since=request.submitted_at))
     rows.sort(key=_sort_key)
     return rows
 

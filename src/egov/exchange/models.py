@@ -9,8 +9,10 @@ key: an exchange node keeps its own database and knows its peers only by the cod
 certificates carry (``organizationIdentifier``).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class InformationResource(models.Model):
@@ -131,6 +133,12 @@ class SharingGrant(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revocation_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
+    # The 共享申请 that led to the grant (none for grants loaded by ``egov exchange import``).
+    request = models.ForeignKey("SharingRequest", verbose_name=_("sharing request"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="grants")
+    conditions = models.TextField(_("conditions of use"), blank=True)  # the provider's conditions, item by item
+    expiry_noticed_on = models.DateField(_("consumer told of the expiry on"), null=True, blank=True)
+    lapsed_at = models.DateTimeField(_("marked expired at"), null=True, blank=True)  # by the daily run
 
     class Meta:
         ordering = ["-granted_at"]
@@ -139,6 +147,126 @@ class SharingGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource.code} → {self.consumer_code}"
+
+
+class SharingRequestStatus(models.TextChoices):
+    """Where a 共享申请 stands: waiting for the provider, or how it ended."""
+
+    PENDING = "pending", _("Awaiting the provider's decision")  # 待审核 (有条件共享 items)
+    GRANTED = "granted", _("Granted")  # 已授权: every item asked for
+    PARTLY_GRANTED = "partly_granted", _("Partly granted")  # 部分授权
+    REFUSED = "refused", _("Refused")  # 不予授权: no item
+    WITHDRAWN = "withdrawn", pgettext_lazy("sharing request", "Withdrawn")  # 已撤回 by the consumer
+
+
+class SharingRequest(models.Model):
+    """A consumer organization asks a provider for named 信息项 of one resource (共享申请).
+
+    ``purpose`` says what the data serves (the duty, or the 办件 numbered ``case_number``) and
+    ``legal_basis`` the law that allows it. Items marked 无条件共享 are granted at submission, 不予共享
+    refused at once with their legal reason; 有条件共享 items wait for the provider's decision, due
+    on ``decision_due_on`` (working days, ``egov.exchange.actions.requests``). The grants made are
+    ``grants``. ``idempotency_key`` (unique per consumer) and ``request_digest`` make a form sent
+    twice one request (``egov.facilities.idempotency``).
+    """
+
+    number = models.CharField(pgettext_lazy("sharing request", "number"), max_length=32, unique=True)
+    resource = models.ForeignKey(InformationResource, verbose_name=_("information resource"),
+                                 on_delete=models.PROTECT, related_name="requests")
+    provider = models.ForeignKey("orgs.Organization", verbose_name=_("provider"), on_delete=models.PROTECT,
+                                 related_name="sharing_requests_received")
+    consumer = models.ForeignKey("orgs.Organization", verbose_name=_("consumer"), on_delete=models.PROTECT,
+                                 related_name="sharing_requests_made")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT,
+                                     related_name="+")
+    purpose = models.CharField(_("purpose"), max_length=500)
+    case_number = models.CharField(_("case served (办件编号)"), max_length=40, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=500)
+    status = models.CharField(_("status"), max_length=20, choices=SharingRequestStatus.choices,
+                              default=SharingRequestStatus.PENDING, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    decision_due_on = models.DateField(_("decision due on"), null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    overdue_since = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
+    reminded_on = models.DateField(_("provider reminded on"), null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+                                    name="sharing_request_idempotency_key"),
+        ]
+        verbose_name = _("sharing request")
+        verbose_name_plural = _("sharing requests")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SharingRequestItem(models.Model):
+    """One 信息项 asked for in a request, and what became of it.
+
+    ``field``, ``name`` and ``sharing_type`` are copied from the catalog when asked (the request
+    keeps what was asked even if the catalog changes later). ``reason`` is the provider's condition
+    of use for a granted 有条件共享 item, its reason for a refused one, or the catalog's legal reason
+    for a 不予共享 item.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    request = models.ForeignKey(SharingRequest, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(InformationItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    field = models.CharField(_("field"), max_length=60)
+    name = models.CharField(_("item name"), max_length=100)
+    sharing_type = models.CharField(_("sharing type"), max_length=20, choices=InformationItem.SharingType.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    reason = models.TextField(_("conditions or reasons"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["request", "sort_order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["request", "field"], name="sharing_request_item_once")]
+        verbose_name = _("requested item")
+        verbose_name_plural = _("requested items")
+
+    def __str__(self) -> str:
+        return f"{self.request}.{self.field}"
+
+
+class SharingRequestEvent(models.Model):
+    """One line of a request's timeline, seen by both sides; ``by`` the organization that acted."""
+
+    request = models.ForeignKey(SharingRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    move = models.CharField(_("step"), max_length=30)
+    status_from = models.CharField(max_length=20, choices=SharingRequestStatus.choices, blank=True)
+    status_to = models.CharField(max_length=20, choices=SharingRequestStatus.choices)
+    by = models.CharField(pgettext_lazy("timeline", "by"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["request", "at", "pk"]
+        verbose_name = _("sharing request event")
+        verbose_name_plural = _("sharing request events")
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.move} → {self.status_to}"
+
+
+class SharingRequestCounter(models.Model):
+    """The last sharing request number given on one day (``egov.facilities.numbering``)."""
+
+    day = models.DateField(unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.value}"
 
 
 class TimestampBatch(models.Model):

@@ -6,8 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.accounts.models import User
 from egov.core.errors import NotFound, PermissionDenied
-from egov.exchange.models import InformationItem, InformationResource, SharingGrant
+from egov.exchange.models import InformationItem, InformationResource, SharingGrant, SharingRequest
+from egov.exchange.permissions import SHARING_ROLES, require_request_party, sharing_organization_ids
+from egov.orgs.models import Organization
 
 
 @dataclass(frozen=True)
@@ -50,3 +53,111 @@ def allowed_fields(*, resource_code: str, consumer_code: str) -> Allowed:
 def record_cut(record: dict, *, fields: frozenset[str]) -> dict:
     """``record`` with only the granted ``fields`` (in the record's order)."""
     return {name: value for name, value in record.items() if name in fields}
+
+
+# Sharing requests and grants, as both sides see them.
+
+REQUEST_STATES = {"open": ("pending",), "decided": ("granted", "partly_granted", "refused", "withdrawn")}
+GRANT_STATES = ("in_force", "expired", "revoked")
+
+
+def sharing_staff_of(*, organization):
+    """The active staff who act for ``organization`` in sharing and are told of its requests and
+    grants: its data stewards and operators (in the organization itself)."""
+    return (User.objects.filter(is_active=True, memberships__organization=organization,
+                                memberships__roles__role__in=SHARING_ROLES).distinct().order_by("pk"))
+
+
+def sharing_organizations(*, user):
+    """The organizations ``user`` acts for in sharing (``exchange.permissions``), in tree order."""
+    return Organization.objects.filter(pk__in=sharing_organization_ids(user), is_active=True).order_by("path")
+
+
+def requests_visible(*, user, side: str = "", state: str = "", organization: int | None = None):
+    """Sharing requests ``user`` may see (its organizations asked or are asked), newest first.
+
+    Args:
+        side: ``consumer`` (asked by my organizations), ``provider`` (asked of them), "" both.
+        state: ``open`` (waiting for the provider) or ``decided`` (ended), "" all.
+        organization: only requests of this organization (id, on the chosen side).
+    """
+    ids = sharing_organization_ids(user)
+    if organization:
+        ids = ids & {organization}
+    mine = {"consumer": Q(consumer_id__in=ids), "provider": Q(provider_id__in=ids)}
+    rows = SharingRequest.objects.filter(mine.get(side) or (mine["consumer"] | mine["provider"]))
+    if state in REQUEST_STATES:
+        rows = rows.filter(status__in=REQUEST_STATES[state])
+    return rows.select_related("resource", "provider", "consumer").order_by("-submitted_at", "-pk")
+
+
+def request_get(*, user, number: str):
+    """The request ``number`` if ``user`` acts for one of its sides.
+
+    Raises:
+        NotFound: no such request, or not one of the user's organizations' (the same answer).
+    """
+    request = (SharingRequest.objects.select_related("resource", "provider", "consumer", "requested_by")
+               .filter(number=number).first())
+    if request is None:
+        raise NotFound(_("There is no such sharing request."), extra={"field": "number"})
+    require_request_party(user, request)
+    return request
+
+
+def pending_decisions(*, user):
+    """Requests waiting for a decision by one of ``user``'s organizations, earliest due first."""
+    return requests_visible(user=user, side="provider", state="open").order_by("decision_due_on", "submitted_at")
+
+
+def grant_state(grant: SharingGrant, *, now=None) -> str:
+    """``revoked``, ``expired`` or ``in_force`` (as ``grants_in_force`` decides)."""
+    now = now or timezone.now()
+    if grant.revoked_at is not None:
+        return "revoked"
+    if grant.expires_at is not None and grant.expires_at <= now:
+        return "expired"
+    return "in_force"
+
+
+def grants_visible(*, user, side: str = "", state: str = "", organization: int | None = None):
+    """Grants to or from the organizations ``user`` acts for, newest first.
+
+    Args:
+        side: ``consumer`` (held by my organizations), ``provider`` (of their resources), "" both.
+        state: ``in_force``, ``expired``, ``revoked``, "" all.
+        organization: only grants of this organization (id, on the chosen side).
+    """
+    ids = sharing_organization_ids(user)
+    if organization:
+        ids = ids & {organization}
+    codes = [code for code in Organization.objects.filter(pk__in=ids).values_list("uscc", flat=True) if code]
+    mine = {"consumer": Q(consumer_code__in=codes), "provider": Q(resource__provider_code__in=codes)}
+    rows = SharingGrant.objects.filter(mine.get(side) or (mine["consumer"] | mine["provider"]))
+    now = timezone.now()
+    if state == "revoked":
+        rows = rows.filter(revoked_at__isnull=False)
+    elif state == "expired":
+        rows = rows.filter(revoked_at__isnull=True, expires_at__lte=now)
+    elif state == "in_force":
+        rows = rows.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return rows.select_related("resource", "request").prefetch_related("items").order_by("-granted_at", "-pk")
+
+
+def grant_get(*, user, grant_id: int) -> SharingGrant:
+    """Grant ``grant_id`` if ``user`` acts for its consumer or its provider.
+
+    Raises:
+        NotFound: no such grant, or not one of the user's organizations' (the same answer).
+    """
+    grant = grants_visible(user=user).filter(pk=grant_id).first()
+    if grant is None:
+        raise NotFound(_("There is no such grant."), extra={"field": "grant"})
+    return grant
+
+
+def requestable_resources():
+    """Resources an organization can ask for: those with at least one item that is not 不予共享."""
+    return (InformationResource.objects.filter(items__sharing_type__in=[InformationItem.SharingType.UNCONDITIONAL,
+                                                                         InformationItem.SharingType.CONDITIONAL])
+            .distinct().order_by("code"))

@@ -43,10 +43,11 @@ def govuk_kind(field: BoundField) -> str:
     widget = field.field.widget
     if widget.is_hidden:
         return "hidden"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple is a subclass of RadioSelect (Django 4.0+): ask for it first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if isinstance(widget, forms.Select):  # SelectMultiple too

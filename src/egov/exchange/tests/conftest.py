@@ -57,3 +57,31 @@ def signer_for(organization, host: str):
     row = node_certificate_issue_for_csr(actor=None, organization=organization, csr_pem=csr)
     chain = (certificate_x509(row), certificate_x509(issuing_authority().certificate))
     return Signer(code=organization.uscc, key=key, chain=chain), row
+
+
+# Sharing requests (test_sharing.py, test_views_sharing.py, test_api_sharing.py): the population
+# resource of test_catalog.py, the consumer's and the provider's data stewards, a clerk, a stranger.
+
+
+@pytest.fixture
+def resource(provider_org, consumer_org):
+    from egov.exchange.actions import catalog_import
+    from egov.exchange.models import InformationResource
+    from egov.exchange.tests.test_catalog import PERSON
+
+    catalog_import(actor=None, data={"resources": [PERSON]})
+    return InformationResource.objects.get(code=PERSON["code"])
+
+
+@pytest.fixture
+def people(provider_org, consumer_org, make_staff):
+    from egov.orgs.roles import Role
+    from egov.orgs.tests.factories import OrganizationFactory
+
+    other = OrganizationFactory(name="无锡市统计局")
+    return {
+        "asker": make_staff(consumer_org, [Role.DATA_STEWARD], username="shenpi-data"),
+        "decider": make_staff(provider_org, [Role.DATA_STEWARD], username="gaj-data"),
+        "clerk": make_staff(provider_org, [Role.CLERK], username="gaj-clerk"),
+        "stranger": make_staff(other, [Role.DATA_STEWARD], username="other-data"),
+    }

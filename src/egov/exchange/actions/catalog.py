@@ -1,4 +1,4 @@
-"""Writes of the exchange catalog: resources with their 信息项, grants field by field.
+"""Writes of the exchange catalog: resources with their 信息项, and the import of a catalog with grants.
 
 Each action is atomic and audited (``exchange.<entity>.<verb>``). ``actor=None`` is the platform
 itself (an ``egov exchange`` command run by the operator of the node or platform); a person must
@@ -10,13 +10,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
 from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, ValidationFailed
-from egov.exchange.models import InformationItem, InformationResource, SharingGrant
+from egov.exchange.actions.grants import grant_create
+from egov.exchange.models import InformationItem, InformationResource
 from egov.orgs.models import Organization
 from egov.orgs.permissions import require_operator
 
@@ -97,68 +97,6 @@ def resource_publish(*, actor, data: dict[str, Any]) -> InformationResource:
                  summary=f"{'published' if created else 'updated'} {resource.code}",
                  changes={"items": [i.field for i in resource.items.all()]})
     return resource
-
-
-@transaction.atomic
-def grant_create(*, actor, resource: InformationResource, consumer_code: str, consumer_name: str,
-                 fields: list[str], purpose: str, legal_basis: str,
-                 expires_at: dt.datetime | None = None) -> SharingGrant:
-    """Grant ``consumer_code`` the items ``fields`` of ``resource`` for ``purpose`` until ``expires_at``.
-
-    Raises:
-        PermissionDenied: ``actor`` is no operator over the provider.
-        ValidationFailed: an unknown field, an item marked 不予共享 (``rule == "not_shared"``, with
-            its legal reason in ``extra["reason"]``), no purpose or legal basis, an expiry in the past.
-    """
-    _require_provider_operator(actor, resource.provider_code)
-    consumer_code = _code(consumer_code, "consumer_code")
-    if not purpose.strip() or not legal_basis.strip():
-        raise ValidationFailed(_("A grant states its purpose and legal basis."),
-                               extra={"field": "purpose" if not purpose.strip() else "legal_basis",
-                                      "rule": "required"})
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationFailed(_("A grant cannot expire in the past."), extra={"field": "expires_at", "rule": "past"})
-    items = {item.field: item for item in resource.items.all()}
-    if not fields:
-        raise ValidationFailed(_("Name the information items to grant."), extra={"field": "fields", "rule": "required"})
-    for name in fields:
-        item = items.get(name)
-        if item is None:
-            raise ValidationFailed(_("The resource has no item %(field)s.") % {"field": name},
-                                   extra={"field": "fields", "rule": "unknown", "item": name})
-        if item.sharing_type == InformationItem.SharingType.NONE:
-            raise ValidationFailed(_("The item %(field)s is not shared: %(reason)s") % {
-                "field": item.name, "reason": item.refusal_basis},
-                extra={"field": "fields", "rule": "not_shared", "item": name, "reason": item.refusal_basis})
-    grant = SharingGrant.objects.create(resource=resource, consumer_code=consumer_code,
-                                        consumer_name=consumer_name[:200], purpose=purpose[:500],
-                                        legal_basis=legal_basis[:500], expires_at=expires_at)
-    grant.items.set([items[name] for name in fields])
-    audit_record(action="exchange.grant.create", actor=actor, obj=grant, actor_label="egov exchange",
-                 summary=f"{resource.code} → {consumer_code}", changes={"fields": sorted(fields)})
-    return grant
-
-
-@transaction.atomic
-def grant_revoke(*, actor, grant: SharingGrant, reason: str) -> SharingGrant:
-    """Revoke ``grant`` now for ``reason``.
-
-    Raises:
-        PermissionDenied: ``actor`` is no operator over the provider.
-        ValidationFailed: no reason. Conflict: revoked already.
-    """
-    _require_provider_operator(actor, grant.resource.provider_code)
-    if not reason.strip():
-        raise ValidationFailed(_("Say why the grant is revoked."), extra={"field": "reason", "rule": "required"})
-    grant = SharingGrant.objects.select_for_update().get(pk=grant.pk)
-    if grant.revoked_at is not None:
-        raise Conflict(_("This grant is revoked already."), extra={"rule": "revoked"})
-    grant.revoked_at = timezone.now()
-    grant.revocation_reason = reason[:500]
-    grant.save(update_fields=["revoked_at", "revocation_reason"])
-    audit_record(action="exchange.grant.revoke", actor=actor, obj=grant, actor_label="egov exchange",
-                 summary=f"revoked {grant}", changes={"reason": reason[:500]})
-    return grant
 
 
 @transaction.atomic

@@ -1,0 +1,13 @@
+"""Celery tasks of the exchange: named, thin, calling the actions."""
+
+from celery import shared_task
+
+from egov.exchange.actions import grants_expire, requests_remind
+
+
+@shared_task(name="exchange.sharing_daily")
+def sharing_daily() -> dict[str, int]:
+    """Mark expired grants and tell consumers ahead of an expiry (``grants_expire``); mark overdue
+    sharing requests and remind providers near the deadline (``requests_remind``). Run daily by beat;
+    returns the counts together."""
+    return {**grants_expire(), **requests_remind()}
