@@ -19,6 +19,7 @@ staff_patterns = [
     path("documents/", include("egov.documents.urls_staff")),
     path("disclosure/", include("egov.portal.urls_staff")),
     path("notifications/", include("egov.facilities.urls_staff")),
+    path("exchange/catalog/", include("egov.exchange.urls_catalog")),
 ]
 
 site_patterns = [

@@ -13,10 +13,16 @@ Sources: DCAT-AP 2.1.1 (SEMIC, 2022) §§ Catalogue, Dataset, Distribution; W3C 
 EU Publications Office authority tables *frequency* and *data-theme*.
 """
 
+import json
 from typing import Any
 
-from egov.exchange.catalog_io import catalog_resources
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from egov.exchange.catalog_io import XLSX_MEDIA_TYPE, catalog_export_json, catalog_export_xlsx, catalog_resources
 from egov.exchange.models import InformationResource
+from egov.orgs.models import Organization
 
 R = InformationResource
 CONTEXT = {
@@ -113,3 +119,35 @@ def catalog_dcat(*, base_url: str, title: str, title_en: str, publisher_name: st
                                                    "Government information resource classification")},
         "dcat:dataset": datasets,
     }
+
+
+def catalog_dcat_for_site() -> dict[str, Any]:
+    """``catalog_dcat`` for this platform: IRIs under ``EGOV_PUBLIC_URL``, titled after the city in
+    both languages, published by the root of the organization tree (the city government)."""
+    root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    titles = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            titles[language] = _("%(city)s open government data catalog") % {"city": settings.EGOV_CITY_NAME}
+    return catalog_dcat(base_url=settings.EGOV_PUBLIC_URL, title=titles["zh-hans"], title_en=titles["en"],
+                        publisher_name=root.name if root else titles["zh-hans"],
+                        publisher_name_en=(root.name_en if root else "") or titles["en"])
+
+
+EXPORT_MEDIA_TYPES = {"json": "application/json", "xlsx": XLSX_MEDIA_TYPE, "dcat": "application/ld+json"}
+
+
+def catalog_export_bytes(*, format: str, open_only: bool) -> bytes:
+    """The catalog as a file's bytes: ``format`` ``json`` or ``xlsx`` (``open_only``: what the
+    public sees) or ``dcat`` (always the open resources only). UTF-8 for the JSON ones.
+
+    Raises:
+        ValueError: an unknown format.
+    """
+    if format == "json":
+        return json.dumps(catalog_export_json(open_only=open_only), ensure_ascii=False, indent=2).encode()
+    if format == "xlsx":
+        return catalog_export_xlsx(open_only=open_only)
+    if format == "dcat":
+        return json.dumps(catalog_dcat_for_site(), ensure_ascii=False, indent=2).encode()
+    raise ValueError(f"unknown export format {format!r}")

@@ -12,6 +12,8 @@ certificates carry (``organizationIdentifier``).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.i18n import pick
+
 
 class InformationResource(models.Model):
     """One entry of the catalog: a body of information an organization holds and may share."""
@@ -73,6 +75,19 @@ class InformationResource(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (``core.i18n``: English when there is one)."""
+        return pick(self.name, self.name_en)
+
+    @property
+    def local_summary(self) -> str:
+        return pick(self.summary, self.summary_en)
+
+    @property
+    def local_provider_name(self) -> str:
+        return pick(self.provider_name, self.provider_name_en)
+
 
 class InformationItem(models.Model):
     """One 信息项 (data element) of a resource, with its own sharing type.
@@ -117,6 +132,11 @@ class InformationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource.code}.{self.field}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (``core.i18n``: English when there is one)."""
+        return pick(self.name, self.name_en)
 
 
 class SharingGrant(models.Model):

@@ -1,6 +1,9 @@
 """``egov exchange``: the catalog and the message log of this database (a node's or the platform's).
 
 - ``egov exchange import FILE``: load resources and grants from JSON (``catalog_import``).
+- ``egov exchange export --format json|xlsx|dcat FILE [--open-only]``: write the catalog as JSON
+  (``import``'s format), XLSX (the 2017 指南's columns) or DCAT-AP JSON-LD (open resources only,
+  IRIs under ``EGOV_PUBLIC_URL``); ``--open-only`` keeps JSON and XLSX to what the public sees.
 - ``egov exchange verify-log``: recompute the message log's hash chain; exit 0 intact, 1 broken.
 - ``egov exchange archive --org USCC --out DIR [--max-rows N]``: write the next archive files of
   timestamped rows (whole batches, at most N rows a file) until none is left; prints their names.
@@ -20,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from egov.core.errors import ApplicationError
 from egov.exchange.actions import catalog_import
 from egov.exchange.archive import archive_export, archive_verify
+from egov.exchange.dcat import catalog_export_bytes
 from egov.exchange.log import log_verify
 
 
@@ -30,6 +34,10 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="step", required=True)
         load = sub.add_parser("import", help="load resources and grants from a JSON file")
         load.add_argument("file")
+        dump = sub.add_parser("export", help="write the catalog as JSON, XLSX or DCAT-AP JSON-LD")
+        dump.add_argument("--format", required=True, choices=["json", "xlsx", "dcat"])
+        dump.add_argument("--open-only", action="store_true", help="open resources and items only")
+        dump.add_argument("file")
         sub.add_parser("verify-log", help="recompute the message log's hash chain")
         export = sub.add_parser("archive", help="write archive files of the timestamped log")
         export.add_argument("--org", required=True, help="this node's organization code")
@@ -50,6 +58,14 @@ class Command(BaseCommand):
             except ApplicationError as exc:
                 raise CommandError(f"{exc.message} {json.dumps(exc.extra, ensure_ascii=False)}", returncode=2) from None
             self.stdout.write(json.dumps(counts))
+            return
+        if step == "export":
+            content = catalog_export_bytes(format=options["format"], open_only=options["open_only"])
+            try:
+                Path(options["file"]).write_bytes(content)
+            except OSError as exc:
+                raise CommandError(f"{options['file']}: {exc}", returncode=2) from None
+            self.stdout.write(options["file"])
             return
         if step == "archive":
             if options["max_rows"] < 1:
