@@ -4,6 +4,7 @@ table, and the upload of a catalog file. They shape input; the rules are ``resou
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from egov.exchange.models import InformationItem, InformationResource
 
@@ -25,7 +26,8 @@ class CatalogFilterForm(forms.Form):
                                      choices=_with_all(I.SharingType.choices, _("Any sharing type")))
     format = forms.ChoiceField(label=_("Format"), required=False, choices=_with_all(R.Format.choices, _("All formats")))
     is_open = forms.ChoiceField(label=_("Open to the public"), required=False,
-                                choices=[("", _("Open or not")), ("yes", _("Open")), ("no", _("Not open"))])
+                                choices=[("", _("Open or not")), ("yes", pgettext_lazy("open data", "Open")),
+                                         ("no", _("Not open"))])
 
     def __init__(self, *args, providers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +86,8 @@ class ItemForm(forms.Form):
     """One 信息项 row. ``condition`` is the 共享条件 of an item shared on conditions, or the legal
     reason of one not shared (one column: the sharing type says which)."""
 
-    field = forms.RegexField(label=_("Field"), max_length=60, required=False, regex=r"^[A-Za-z_][A-Za-z0-9_]*$",
+    field = forms.RegexField(label=pgettext_lazy("data field", "Field"), max_length=60, required=False,
+                             regex=r"^[A-Za-z_][A-Za-z0-9_]*$",
                              error_messages={"invalid": _("Letters, digits and _ only, not starting with a digit.")},
                              widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}))
     name = forms.CharField(label=_("Item name"), max_length=100, required=False,
@@ -96,7 +99,7 @@ class ItemForm(forms.Form):
     sharing_type = forms.ChoiceField(label=_("Sharing type"), choices=I.SharingType.choices)
     condition = forms.CharField(label=_("Conditions or legal reason"), max_length=500, required=False,
                                 widget=forms.Textarea(attrs={"rows": 2}))
-    is_open = forms.BooleanField(label=_("Open"), required=False)
+    is_open = forms.BooleanField(label=pgettext_lazy("open data", "Open"), required=False)
 
     def is_blank(self) -> bool:
         """A row without field and name is left out (the selects always send their first choice)."""
