@@ -66,7 +66,7 @@ class ResourceForm(forms.Form):
     sharing_mode = forms.ChoiceField(label=_("Sharing mode (共享方式)"), choices=R.SharingMode.choices)
     update_cycle = forms.ChoiceField(label=_("Update cycle (更新周期)"), choices=R.UpdateCycle.choices)
     published_on = forms.DateField(label=_("Publication date (发布日期)"), help_text=_("YYYY-MM-DD"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     related_codes = forms.CharField(label=_("Related resource codes (关联资源代码)"), required=False,
                                     help_text=_("Separated by commas."))
     is_open = forms.BooleanField(label=_("Open to the public (开放)"), required=False)
