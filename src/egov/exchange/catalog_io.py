@@ -94,7 +94,9 @@ def catalog_resources(*, open_only: bool) -> QuerySet[InformationResource]:
     return resources.prefetch_related(Prefetch("items", queryset=items))
 
 
-def _resource_spec(resource: InformationResource, *, open_codes: set[str] | None) -> dict[str, Any]:
+def resource_spec(resource: InformationResource, *, open_codes: set[str] | None = None) -> dict[str, Any]:
+    """``resource`` as ``resource_publish`` takes it (``published_on`` as ISO 8601 text); related
+    codes only those in ``open_codes`` when given."""
     spec = {name: getattr(resource, name) for name in RESOURCE_FIELDS}
     spec["published_on"] = resource.published_on.isoformat()
     spec["related_codes"] = [code for code in resource.related_codes if open_codes is None or code in open_codes]
@@ -107,7 +109,7 @@ def catalog_export_json(*, open_only: bool) -> dict[str, Any]:
     exported: they are agreements between two organizations, not part of the catalog)."""
     resources = list(catalog_resources(open_only=open_only))
     open_codes = {r.code for r in resources} if open_only else None
-    return {"resources": [_resource_spec(r, open_codes=open_codes) for r in resources]}
+    return {"resources": [resource_spec(r, open_codes=open_codes) for r in resources]}
 
 
 def _cell(value: Any, words: dict | None) -> Any:

@@ -18,7 +18,7 @@ from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.exchange.actions import resource_publish
-from egov.exchange.catalog_io import catalog_import_file
+from egov.exchange.catalog_io import catalog_import_file, resource_spec
 from egov.exchange.catalog_selectors import (
     catalog_providers,
     classification_tree,
@@ -128,7 +128,11 @@ def resource_edit(request, code: str | None = None):
     data = {**form.cleaned_data, "items": rows}
     data["provider_name"] = next(org.name for org in providers if org.uscc == data["provider_code"])
     data["provider_name_en"] = next(org.name_en for org in providers if org.uscc == data["provider_code"])
-    if resource is None and InformationResource.objects.filter(code=data["code"]).exists():
+    existing = InformationResource.objects.filter(code=data["code"]).first() if resource is None else None
+    if existing is not None:
+        # The same form sent twice (a double click, a reload) is the same publication: show it.
+        if resource_spec(existing) == {**data, "published_on": data["published_on"].isoformat()}:
+            return redirect("exchange_catalog:resource", code=existing.code)
         form.add_error("code", _("A resource with this code is in the catalog already."))
         return _edit_page(request, form=form, items=items, resource=resource, status=409)
     try:

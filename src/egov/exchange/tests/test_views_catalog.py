@@ -185,6 +185,16 @@ def test_an_operator_of_another_organization_may_not_edit_or_publish_for_the_pro
         {**COMPANY, "code": "320200-SCJG-0002", "provider_code": "11320200MB0000102K"}, items))
     assert response.status_code == 302
     assert InformationResource.objects.get(code="320200-SCJG-0002").provider_name == "无锡市行政审批局"
+    # The same form again (a double click) is the same publication; another body under that code is refused.
+    again = client.post("/staff/exchange/catalog/new/", _form_data(
+        {**COMPANY, "code": "320200-SCJG-0002", "provider_code": "11320200MB0000102K"}, items))
+    assert again.status_code == 302 and again["Location"] == "/staff/exchange/catalog/resources/320200-SCJG-0002/"
+    other = client.post("/staff/exchange/catalog/new/", _form_data(
+        {**COMPANY, "code": "320200-SCJG-0002", "provider_code": "11320200MB0000102K", "name": "别的"}, items))
+    assert other.status_code == 409
+    assert InformationResource.objects.get(code="320200-SCJG-0002").name == "法人单位基础信息"
+    assert AuditEvent.objects.filter(action="exchange.resource.publish", object_id=str(
+        InformationResource.objects.get(code="320200-SCJG-0002").pk)).count() == 1
 
 
 def test_an_operator_uploads_a_workbook_and_sees_the_report(client, catalog, make_staff, provider_org):
