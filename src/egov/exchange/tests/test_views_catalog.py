@@ -266,3 +266,20 @@ def test_egov_exchange_export_writes_each_format(catalog, tmp_path):
     with pytest.raises(CommandError) as caught:
         call_command("exchange", "export", "--format", "json", str(tmp_path / "no" / "such" / "dir.json"))
     assert caught.value.returncode == 2
+
+
+def test_egov_exchange_import_takes_the_exported_workbook_all_or_nothing(catalog, tmp_path):
+    call_command("exchange", "export", "--format", "xlsx", str(tmp_path / "c.xlsx"))
+    before = InformationResource.objects.count()
+    InformationResource.objects.all().delete()
+    out = io.StringIO()
+    call_command("exchange", "import", str(tmp_path / "c.xlsx"), stdout=out)
+    assert json.loads(out.getvalue()) == {"resources": before, "items": 4 + 2 + 1}
+    book = load_workbook(tmp_path / "c.xlsx")
+    book["信息资源"]["N3"] = "每周二"  # 更新周期 of the second resource
+    book.save(tmp_path / "bad.xlsx")
+    InformationResource.objects.all().delete()
+    with pytest.raises(CommandError) as caught:
+        call_command("exchange", "import", str(tmp_path / "bad.xlsx"))
+    assert caught.value.returncode == 2 and "信息资源 row 3" in str(caught.value)
+    assert not InformationResource.objects.exists()
