@@ -20,8 +20,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from egov.core.errors import ApplicationError, ValidationFailed
 from egov.exchange.actions import resource_publish
@@ -125,6 +123,8 @@ def _cell(value: Any, words: dict | None) -> Any:
 def catalog_export_xlsx(*, open_only: bool) -> bytes:
     """An XLSX workbook: sheet 信息资源 (one row a resource) and sheet 信息项 (one row an item, with
     its resource's code), headings in row 1 as ``RESOURCE_COLUMNS`` and ``ITEM_COLUMNS`` name them."""
+    from openpyxl import Workbook  # imported when used: a site's URLconf loads this module on its first request
+
     data = catalog_export_json(open_only=open_only)
     book = Workbook()
     resources = book.active
@@ -271,6 +271,9 @@ def catalog_parse_xlsx(content: bytes) -> tuple[list[tuple[dict, int, dict[str, 
         信息资源, {item field: its row on 信息项})``; ``rejected`` the rows that could not be read,
         ``{"sheet", "row", "reason"}`` (reasons in Chinese, the language of the file's headings).
     """
+    from openpyxl import load_workbook  # imported when used, as in catalog_export_xlsx
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
