@@ -2,8 +2,9 @@
 
 - axe-core (tests/vendor/axe-core, MPL-2.0) finds no ``serious`` or ``critical`` violation on the main
   public and staff pages of the demo city (the staff inbox, a task page, a case page, the
-  notification inbox, a document's 登记 confirmation page and its history, the 共享申请 pages among
-  them), in Chinese
+  notification inbox, a document's 登记 confirmation page and its history, the information
+  resource catalog's pages, the public open-data pages, the 共享申请 pages and the base registers'
+  pages among them), in Chinese
   at desktop width.
 - Each radio and checkbox of the apply form, the decision form and the rating form sits beside its
   own label at 1280 and 390 px: the label's box and the input's box overlap vertically and the label
@@ -203,6 +204,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
         ("/services/results/", "public-results"), ("/services/ratings/", "public-ratings"),
         ("/disclosure/", "public-disclosure"), (f"/disclosure/{document.pk}/", "public-document"),
         ("/search/?q=电子政务", "public-search"),
+        ("/open-data/", "public-open-data"), ("/open-data/320200-SCJG-0001/", "public-open-resource"),
     ]:
         _check(page, url + path, name, problems)
     context.close()
@@ -211,7 +213,11 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
     _sign_in_staff(page, url, "approver", backup_code=DEMO_BACKUP_CODES[0])
     for path, name in [("/staff/", "staff-home"), ("/staff/inbox/", "staff-inbox"),
                        ("/staff/inbox/done/", "staff-inbox-done"), (f"/staff/cases/{deciding.number}/", "staff-case"),
-                       ("/staff/notifications/", "staff-notifications")]:
+                       ("/staff/notifications/", "staff-notifications"),
+                       ("/staff/exchange/catalog/", "staff-catalog"),
+                       ("/staff/exchange/catalog/classification/", "staff-catalog-classification"),
+                       ("/staff/exchange/catalog/resources/320200-GA-0001/", "staff-catalog-resource"),
+                       ("/staff/exchange/catalog/import/", "staff-catalog-import")]:
         _check(page, url + path, name, problems)
     context.close()
     context, page = _context(browser)
@@ -230,6 +236,12 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
     context, page = _context(browser)
     _sign_in_staff(page, url, "gkofficer")
     _check(page, url + "/staff/disclosure/requests/", "staff-disclosure-requests", problems)
+    context.close()
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "admin", backup_code=DEMO_BACKUP_CODES[0])  # an operator: publishes resources
+    for path, name in [("/staff/exchange/catalog/new/", "staff-catalog-new"),
+                       ("/staff/exchange/catalog/resources/320200-GA-0001/edit/", "staff-catalog-edit")]:
+        _check(page, url + path, name, problems)
     context.close()
     context, page = _context(browser)
     _sign_in_staff(page, url, "steward")

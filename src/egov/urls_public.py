@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("egov.accounts.urls_public")),
     path("services/", include("egov.services.urls_public")),
     path("trust/", include("egov.trust.urls_public")),
+    path("open-data/", include("egov.exchange.urls_open_data")),
     path("api/", api.urls),
     path("", include("egov.portal.urls_public")),
 ]

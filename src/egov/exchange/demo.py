@@ -1,7 +1,12 @@
-"""Demo sharing (共享申请): 无锡市行政审批局 asks 无锡市公安局 for items of its population resource;
-one request waits for the provider's decision (an item shared on conditions), another was granted
-at once (items shared without conditions). Made through the same audited actions as real use;
-loaded once (nothing is added when a sharing request exists)."""
+"""The demo city's exchange: its information resource catalog
+(``fixtures/demo_information_resources.json``: resources of 市公安局, 市市场监管局, 市行政审批局, 市数据局
+and 市人社局 in the 基础, 主题 and 部门 catalogs, two of them open to the public) and two sharing
+requests (共享申请) of 无锡市行政审批局 to 无锡市公安局 for items of its population resource: one
+granted at once (items shared without conditions), one waiting for the provider's decision (an item
+shared on conditions). Made through the same audited actions as real use; loaded once."""
+
+import json
+from pathlib import Path
 
 from egov.accounts.models import User
 from egov.core.actors import SYSTEM
@@ -9,51 +14,39 @@ from egov.exchange import actions
 from egov.exchange.models import InformationItem, InformationResource, SharingRequest
 from egov.orgs.models import Organization
 
-PROVIDER = "无锡市公安局"
+DEMO_RESOURCES = Path(__file__).parent / "fixtures" / "demo_information_resources.json"
+POPULATION_CODE = "320200-GA-0001"  # 人口基础信息 of 无锡市公安局, in the demo catalog
 CONSUMER = "无锡市行政审批局"
-# Published only when the provider has no resource with an item shared on conditions (the catalog's
-# own demo may publish the population resource first).
-POPULATION = {
-    "code": "320200-GA-001", "name": "人口基础信息", "classification": "1-01-001", "catalog": "basic",
-    "provider_name": PROVIDER, "summary": "本市户籍人口和常住人口的基础信息", "format": "database",
-    "update_cycle": "daily", "published_on": "2026-11-01", "related_codes": [],
-    "items": [
-        {"field": "id_number", "name": "公民身份号码", "data_type": "C", "is_personal": True,
-         "sharing_type": "unconditional"},
-        {"field": "name", "name": "姓名", "data_type": "C", "is_personal": True, "sharing_type": "unconditional"},
-        {"field": "address", "name": "户籍地址", "data_type": "C", "is_personal": True,
-         "sharing_type": "conditional", "sharing_condition": "仅限办理与户籍地相关的行政许可事项"},
-        {"field": "religion", "name": "宗教信仰", "data_type": "C", "is_personal": True, "sharing_type": "none",
-         "refusal_basis": "《个人信息保护法》第二十八条：敏感个人信息"},
-    ],
-}
 
 
-def _resource(provider: Organization) -> InformationResource:
-    found = (InformationResource.objects.filter(provider_code=provider.uscc,
-                                                items__sharing_type=InformationItem.SharingType.CONDITIONAL)
-             .order_by("code").first())
-    return found or actions.resource_publish(actor=SYSTEM, data={**POPULATION, "provider_code": provider.uscc})
+def demo_information_resources_load() -> int:
+    """Publish the demo resources that are not in the catalog yet (an entry edited since is kept).
+
+    Returns:
+        How many resources were published.
+    """
+    data = json.loads(DEMO_RESOURCES.read_text(encoding="utf-8"))
+    known = set(InformationResource.objects.values_list("code", flat=True))
+    missing = [spec for spec in data["resources"] if spec["code"] not in known]
+    return actions.catalog_import(actor=SYSTEM, data={"resources": missing})["resources"] if missing else 0
 
 
 def demo_sharing_load(*, steward_username: str) -> None:
     """Create the two demo requests of ``steward_username`` (a data steward of 行政审批局) unless a
-    sharing request exists already or the steward is missing (a demo database made before)."""
+    sharing request exists already, or the steward or the population resource is missing (a demo
+    database made before). Call after :func:`demo_information_resources_load`."""
     steward = User.objects.filter(username=steward_username).first()
-    if steward is None or SharingRequest.objects.exists():
+    resource = InformationResource.objects.filter(code=POPULATION_CODE).first()
+    if steward is None or resource is None or SharingRequest.objects.exists():
         return
-    provider = Organization.objects.get(name=PROVIDER)
     consumer = Organization.objects.get(name=CONSUMER)
-    resource = _resource(provider)
-    items = list(resource.items.all())
-    conditional = [i.field for i in items if i.sharing_type == InformationItem.SharingType.CONDITIONAL]
-    unconditional = [i.field for i in items if i.sharing_type == InformationItem.SharingType.UNCONDITIONAL]
-    if unconditional:
-        actions.request_submit(actor=steward, consumer=consumer, resource=resource, fields=unconditional,
-                               purpose="企业设立登记时核验申请人身份", legal_basis="《行政许可法》第三十一条",
-                               idempotency_key="demo-sharing-request-1")
+    items = {i.field: i for i in resource.items.all()}
+    unconditional = [f for f, i in items.items() if i.sharing_type == InformationItem.SharingType.UNCONDITIONAL]
+    actions.request_submit(actor=steward, consumer=consumer, resource=resource, fields=unconditional,
+                           purpose="企业设立登记时核验申请人身份", legal_basis="《行政许可法》第三十一条",
+                           idempotency_key="demo-sharing-request-1")
     actions.request_submit(actor=steward, consumer=consumer, resource=resource,
-                           fields=[*unconditional[:1], *conditional[:1]],
+                           fields=["id_number", "household_address"],
                            purpose="核验申请人户籍地址，免于提交户口簿复印件", case_number="",
                            legal_basis="《行政许可法》第三十一条；《优化营商环境条例》第三十五条",
                            idempotency_key="demo-sharing-request-2")

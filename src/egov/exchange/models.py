@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from egov.core.i18n import pick
+
 
 class InformationResource(models.Model):
     """One entry of the catalog: a body of information an organization holds and may share."""
@@ -50,11 +52,14 @@ class InformationResource(models.Model):
 
     code = models.CharField(_("resource code"), max_length=60, unique=True)  # 资源代码
     name = models.CharField(_("resource name"), max_length=200)  # 资源名称
+    name_en = models.CharField(_("resource name in English"), max_length=200, blank=True)  # core.i18n
     classification = models.CharField(_("classification"), max_length=40)  # 类-项-目-细目, e.g. "1-01-001"
     catalog = models.CharField(_("catalog"), max_length=20, choices=Catalog.choices)
     provider_code = models.CharField(_("provider code"), max_length=18, db_index=True)  # 提供方代码 (USCC)
     provider_name = models.CharField(_("provider"), max_length=200)  # 提供方
+    provider_name_en = models.CharField(_("provider in English"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)  # 摘要
+    summary_en = models.TextField(_("summary in English"), blank=True)
     format = models.CharField(_("format"), max_length=20, choices=Format.choices)  # 资源格式
     sharing_mode = models.CharField(_("sharing mode"), max_length=20, choices=SharingMode.choices,
                                     default=SharingMode.INTERFACE)  # 共享方式
@@ -71,6 +76,19 @@ class InformationResource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (``core.i18n``: English when there is one)."""
+        return pick(self.name, self.name_en)
+
+    @property
+    def local_summary(self) -> str:
+        return pick(self.summary, self.summary_en)
+
+    @property
+    def local_provider_name(self) -> str:
+        return pick(self.provider_name, self.provider_name_en)
 
 
 class InformationItem(models.Model):
@@ -99,6 +117,7 @@ class InformationItem(models.Model):
     resource = models.ForeignKey(InformationResource, on_delete=models.CASCADE, related_name="items")
     field = models.CharField(_("field"), max_length=60)
     name = models.CharField(_("item name"), max_length=100)  # 信息项名称
+    name_en = models.CharField(_("item name in English"), max_length=100, blank=True)  # core.i18n
     data_type = models.CharField(_("data type"), max_length=1, choices=DataType.choices)
     is_personal = models.BooleanField(_("personal data"), default=False)
     sharing_type = models.CharField(_("sharing type"), max_length=20, choices=SharingType.choices)
@@ -115,6 +134,11 @@ class InformationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource.code}.{self.field}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (``core.i18n``: English when there is one)."""
+        return pick(self.name, self.name_en)
 
 
 class SharingGrant(models.Model):

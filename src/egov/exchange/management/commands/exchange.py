@@ -1,6 +1,10 @@
 """``egov exchange``: the catalog and the message log of this database (a node's or the platform's).
 
-- ``egov exchange import FILE``: load resources and grants from JSON (``catalog_import``).
+- ``egov exchange import FILE``: load resources and grants from JSON (``catalog_import``), or
+  resources from an XLSX workbook as ``export`` writes it (all or nothing; the first bad row named).
+- ``egov exchange export --format json|xlsx|dcat FILE [--open-only]``: write the catalog as JSON
+  (``import``'s format), XLSX (the 2017 指南's columns) or DCAT-AP JSON-LD (open resources only,
+  IRIs under ``EGOV_PUBLIC_URL``); ``--open-only`` keeps JSON and XLSX to what the public sees.
 - ``egov exchange verify-log``: recompute the message log's hash chain; exit 0 intact, 1 broken.
 - ``egov exchange archive --org USCC --out DIR [--max-rows N]``: write the next archive files of
   timestamped rows (whole batches, at most N rows a file) until none is left; prints their names.
@@ -20,6 +24,8 @@ from django.core.management.base import BaseCommand, CommandError
 from egov.core.errors import ApplicationError
 from egov.exchange.actions import catalog_import
 from egov.exchange.archive import archive_export, archive_verify
+from egov.exchange.catalog_io import catalog_import_file
+from egov.exchange.dcat import catalog_export_bytes
 from egov.exchange.log import log_verify
 
 
@@ -28,8 +34,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="step", required=True)
-        load = sub.add_parser("import", help="load resources and grants from a JSON file")
+        load = sub.add_parser("import", help="load resources and grants from a JSON file (or resources from XLSX)")
         load.add_argument("file")
+        dump = sub.add_parser("export", help="write the catalog as JSON, XLSX or DCAT-AP JSON-LD")
+        dump.add_argument("--format", required=True, choices=["json", "xlsx", "dcat"])
+        dump.add_argument("--open-only", action="store_true", help="open resources and items only")
+        dump.add_argument("file")
         sub.add_parser("verify-log", help="recompute the message log's hash chain")
         export = sub.add_parser("archive", help="write archive files of the timestamped log")
         export.add_argument("--org", required=True, help="this node's organization code")
@@ -41,6 +51,18 @@ class Command(BaseCommand):
         verify.add_argument("--message", default="", help="show this message id's rows")
 
     def handle(self, *args, step, **options):
+        if step == "import" and options["file"].lower().endswith(".xlsx"):
+            try:
+                content = Path(options["file"]).read_bytes()
+            except OSError as exc:
+                raise CommandError(f"{options['file']}: {exc}", returncode=2) from None
+            report = catalog_import_file(actor=None, content=content, kind="xlsx")
+            if report.rejected:
+                first = report.rejected[0]
+                raise CommandError(f"{options['file']}: {len(report.rejected)} rows refused, nothing imported; "
+                                   f"{first['sheet']} row {first['row']}: {first['reason']}", returncode=2)
+            self.stdout.write(json.dumps({"resources": report.resources, "items": report.items}))
+            return
         if step == "import":
             try:
                 data = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
@@ -50,6 +72,14 @@ class Command(BaseCommand):
             except ApplicationError as exc:
                 raise CommandError(f"{exc.message} {json.dumps(exc.extra, ensure_ascii=False)}", returncode=2) from None
             self.stdout.write(json.dumps(counts))
+            return
+        if step == "export":
+            content = catalog_export_bytes(format=options["format"], open_only=options["open_only"])
+            try:
+                Path(options["file"]).write_bytes(content)
+            except OSError as exc:
+                raise CommandError(f"{options['file']}: {exc}", returncode=2) from None
+            self.stdout.write(options["file"])
             return
         if step == "archive":
             if options["max_rows"] < 1:

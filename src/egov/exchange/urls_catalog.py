@@ -1,0 +1,16 @@
+"""The catalog's staff pages, mounted at /staff/exchange/catalog/."""
+
+from django.urls import path
+
+from egov.exchange import views_catalog
+
+app_name = "exchange_catalog"
+urlpatterns = [
+    path("", views_catalog.catalog_list, name="list"),
+    path("classification/", views_catalog.catalog_tree, name="tree"),
+    path("new/", views_catalog.resource_edit, name="new"),
+    path("import/", views_catalog.catalog_upload, name="upload"),
+    path("export.<str:format>", views_catalog.catalog_download, name="download"),
+    path("resources/<str:code>/", views_catalog.resource_detail, name="resource"),
+    path("resources/<str:code>/edit/", views_catalog.resource_edit, name="edit"),
+]
