@@ -119,13 +119,7 @@ class BatchTimestamper(threading.Thread):
     def run(self) -> None:
         while True:
             try:
-                # A full batch leaves a backlog (after a restart or an outage): go on at once. A
-                # partial one took every row there was; the rows logged since wait for the next
-                # round, or under steady traffic the node would ask the TSA back to back.
-                batch = batch_timestamp(tsa_url=self.tsa_url, batch_size=self.batch_size, http=self.http,
-                                        spacing=0.9 * self.interval)
-                while batch is not None and batch.last_seq - batch.first_seq + 1 >= self.batch_size:
-                    batch = batch_timestamp(tsa_url=self.tsa_url, batch_size=self.batch_size, http=self.http)
+                self.round()
             except (httpx.HTTPError, ValueError) as exc:
                 logger.warning("exchange: timestamping failed, rows wait: %s", exc)
             except Exception:  # the thread must outlive a database hiccup; the next round retries
@@ -133,3 +127,20 @@ class BatchTimestamper(threading.Thread):
             finally:
                 close_old_connections()
             time.sleep(self.interval)
+
+    def round(self) -> int:
+        """One round; returns the number of batches made. Raises what ``batch_timestamp`` raises.
+
+        A full batch leaves a backlog (after a restart or an outage): the round goes on at once. A
+        partial one took every row there was; rows logged since wait for the next round, or under
+        steady traffic the node would ask the TSA back to back.
+        """
+        made = 0
+        batch = batch_timestamp(tsa_url=self.tsa_url, batch_size=self.batch_size, http=self.http,
+                                spacing=0.9 * self.interval)
+        while batch is not None:
+            made += 1
+            if batch.last_seq - batch.first_seq + 1 < self.batch_size:
+                break
+            batch = batch_timestamp(tsa_url=self.tsa_url, batch_size=self.batch_size, http=self.http)
+        return made
