@@ -1,7 +1,7 @@
 """Signed, logged round trips between two exchange nodes on loopback, against the same processes
 exchanging unsigned, unlogged HTTP; the raw ES256 sign+verify rate; CPU per round trip.
 
-    .venv/bin/python bench/exchange.py [--seconds 20] [--clients 16] [--workers 1] [--threads 8] [--tsa-interval 5]
+    .venv/bin/python bench/exchange.py [--seconds 20] [--clients 16] [--workers 1] [--threads 16] [--tsa-interval 5]
 
 Needs PostgreSQL (``TEST_DATABASE_URL`` or ``DATABASE_URL``, default
 postgres://postgres@127.0.0.1:5432/egov): it creates databases ``egov_xbench_*`` and drops them.
@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per listener")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn worker")
     parser.add_argument("--tsa-interval", type=float, default=5.0, help="seconds between timestamp batches")
     args = parser.parse_args()
     base = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or \
