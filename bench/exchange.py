@@ -1,7 +1,7 @@
 """Signed, logged round trips between two exchange nodes on loopback, against the same processes
 exchanging unsigned, unlogged HTTP; the raw ES256 sign+verify rate; CPU per round trip.
 
-    .venv/bin/python bench/exchange.py [--seconds 20] [--clients 16] [--workers 2]
+    .venv/bin/python bench/exchange.py [--seconds 20] [--clients 16] [--workers 1] [--threads 16] [--tsa-interval 5]
 
 Needs PostgreSQL (``TEST_DATABASE_URL`` or ``DATABASE_URL``, default
 postgres://postgres@127.0.0.1:5432/egov): it creates databases ``egov_xbench_*`` and drops them.
@@ -106,7 +106,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per listener")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per listener")
+    parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn worker")
+    parser.add_argument("--tsa-interval", type=float, default=5.0, help="seconds between timestamp batches")
     args = parser.parse_args()
     base = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or \
         "postgres://postgres@127.0.0.1:5432/egov"
@@ -120,13 +122,14 @@ def main() -> None:
             "id_number,name,address\n11010519491231002X,张三,梁溪区人民中路1号\n", encoding="utf-8")
         (provider.folder / "catalog.json").write_text(json.dumps({"resources": [PERSON], "grants": [GRANT]}))
         net.egov("exchange", "import", str(provider.folder / "catalog.json"), db=provider.db)
-        settings = {"plain_baseline": True, "tsa_interval": 1.0, "tsa_batch_size": 10000, "ocsp_fresh": 300}
+        settings = {"plain_baseline": True, "tsa_interval": args.tsa_interval, "tsa_batch_size": 10000,
+                    "ocsp_fresh": 300}
         net.configure(PROVIDER, services={"person": {"resource": "320200-GA-001", "csv": "people.csv",
                                                      "key": "id_number"}}, **settings)
         net.configure(CONSUMER, **settings)
         net.start_platform()
         for code in net.nodes:
-            net.start(code, workers=args.workers, threads=8)
+            net.start(code, workers=args.workers, threads=args.threads)
         consumer = net.nodes[CONSUMER]
         body = {"purpose": {"case": "SP2026120400001", "basis": "《行政许可法》第三十一条"},
                 "query": {"id_number": PERSON_ID}}
@@ -141,12 +144,17 @@ def main() -> None:
         cpu0 = cpu_seconds(pgids)
         plain_ok, plain_failed = load(plain_url, body, clients=args.clients, seconds=args.seconds)
         cpu_plain = cpu_seconds(pgids) - cpu0
-        time.sleep(2.5)  # let the last batch be timestamped
-        (rows, batches, pending), = query(
-            provider.db, "SELECT count(*), count(DISTINCT batch_id), count(*) - count(batch_id) "
-                         "FROM exchange_loggedmessage")
+        deadline = time.monotonic() + 2 * args.tsa_interval + 5  # let the last batch be timestamped
+        while True:
+            (rows, batches, pending), = query(
+                provider.db, "SELECT count(*), count(DISTINCT batch_id), count(*) - count(batch_id) "
+                             "FROM exchange_loggedmessage")
+            if not pending or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         result = {
             "clients": args.clients, "seconds": args.seconds, "workers_per_listener": args.workers,
+            "threads_per_worker": args.threads, "tsa_interval": args.tsa_interval,
             "signed_round_trips_per_s": round(signed_ok / args.seconds, 1), "signed_failed": signed_failed,
             "plain_round_trips_per_s": round(plain_ok / args.seconds, 1), "plain_failed": plain_failed,
             "ratio_signed_to_plain": round(signed_ok / plain_ok, 2) if plain_ok else None,

@@ -29,3 +29,9 @@ def test_smoke_prints_one_json_line_and_every_item_owner_accepts_a_case(tmp_path
     assert {case["status"] for case in cases.values()} == {"accepted"}
     assert cases["无锡市公安局"]["clerk"] == "gajintake"
     assert cases["无锡市行政审批局"]["clerk"] == "clerk"
+    # The exchange (issue 14): a record fetched through two node processes, granted items only, and
+    # the provider's archived log proven offline (request and response, under one timestamp).
+    exchange = results["exchange"]
+    assert exchange["fields_received"] == exchange["granted"] == ["id_number", "name"]
+    assert exchange["provider_log_rows"] == exchange["consumer_log_rows"] == exchange["archive_rows"] == 2
+    assert exchange["timestamp_tokens"] == 1 and exchange["archive_valid"] is True

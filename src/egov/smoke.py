@@ -58,6 +58,7 @@ from egov.documents.supervision import (
     supervision_item_create,
     supervision_report,
 )
+from egov.exchange.smoke import exchange_smoke
 from egov.facilities.files import blob_path
 from egov.facilities.models import Notification
 from egov.orgs.models import Organization
@@ -295,6 +296,13 @@ def step_trust(out_dir: Path) -> dict:
     _expect(page.status_code == 200, "the verification page answers")
     return {"seal": str(seal), "code": signed.document.code, "valid": report.valid, "file": path.name,
             "signer": signature.signer, "timestamp": signature.timestamp["time"]}
+
+
+def step_exchange(out_dir: Path) -> dict:
+    """市公安局 publishes a resource and grants two of its items to 市行政审批局; their two nodes run
+    as processes (certificates from their CSRs, their own SQLite databases) and a person is looked
+    up through them; the provider's log archive is verified offline (``egov.exchange.smoke``)."""
+    return exchange_smoke(out_dir, expect=_expect)
 
 
 def step_documents(out_dir: Path) -> dict:
@@ -570,6 +578,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("services", step_services),
     ("services_outcomes", step_services_outcomes),
     ("trust", step_trust),
+    ("exchange", step_exchange),
     ("documents", step_documents),
     ("documents_import", step_documents_import),
     ("supervision_meetings", step_supervision_meetings),

@@ -26,6 +26,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key
 from django.db import IntegrityError
+from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -43,8 +44,9 @@ from egov.exchange.envelope import (
 )
 from egov.exchange.errors import MessageTooLarge
 from egov.exchange.log import LogWriter
+from egov.exchange.models import SharingGrant
 from egov.exchange.records import csv_lookup
-from egov.exchange.selectors import allowed_fields, record_cut
+from egov.exchange.selectors import Allowed, allowed_fields, record_cut
 from egov.exchange.timestamping import BatchTimestamper, timestamping_check
 
 SERVICE_PATH = "/exchange/v1/services/"
@@ -61,6 +63,63 @@ class Reply:
     status: int
     body: dict
     signed: bool
+
+
+class GrantCache:
+    """What ``selectors.allowed_fields`` answers, kept in the process for ``seconds`` per
+    (resource, consumer): the grant lookup costs three queries, more CPU than the signature.
+
+    A refusal (no grant in force, no such resource) is kept as long as an answer, so that a grant
+    made or revoked on the provider's database takes effect in every process of the node within
+    ``seconds``; an answer is never used past the earliest ``expires_at`` of the grants behind it,
+    so an expiry counts to the second. ``clear`` forgets everything at once (and an answer looked
+    up while it ran is not kept). Thread-safe.
+
+    Args:
+        seconds: how long an answer is used; 0 looks the grants up for every message.
+    """
+
+    def __init__(self, *, seconds: float):
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str], tuple[float, Allowed | ApplicationError]] = {}
+        self._generation = 0
+
+    def allowed(self, *, resource_code: str, consumer_code: str, now: float | None = None) -> Allowed:
+        """``allowed_fields(resource_code=…, consumer_code=…)``, from the cache when fresh.
+
+        Args:
+            now: seconds since the epoch (our clock) when not now.
+
+        Raises:
+            NotFound, PermissionDenied: as ``allowed_fields`` (a new error each time).
+        """
+        now = time.time() if now is None else now
+        key = (resource_code, consumer_code)
+        with self._lock:
+            entry, generation = self._entries.get(key), self._generation
+        if entry is not None and now < entry[0]:
+            outcome = entry[1]
+        else:
+            try:
+                outcome = allowed_fields(resource_code=resource_code, consumer_code=consumer_code)
+                earliest = (SharingGrant.objects.filter(pk__in=outcome.grant_ids, expires_at__isnull=False)
+                            .aggregate(at=Min("expires_at"))["at"])
+                until = min(now + self.seconds, earliest.timestamp() if earliest else now + self.seconds)
+            except (NotFound, PermissionDenied) as error:
+                outcome, until = error, now + self.seconds
+            with self._lock:
+                if self.seconds > 0 and self._generation == generation:
+                    self._entries[key] = (until, outcome)
+        if isinstance(outcome, ApplicationError):
+            raise type(outcome)(outcome.message, extra=dict(outcome.extra))
+        return outcome
+
+    def clear(self) -> None:
+        """Forget every answer (e.g. after revoking a grant in this process)."""
+        with self._lock:
+            self._entries.clear()
+            self._generation += 1
 
 
 class Node:
@@ -80,6 +139,7 @@ class Node:
         self.checker = CertificateChecker(roots=roots, ocsp_url=f"{config.platform_url}/trust/ocsp", http=self.http,
                                           fresh=config.ocsp_fresh)
         self.log = LogWriter()
+        self.grants = GrantCache(seconds=config.grant_cache_seconds)
         self._grace_checked_at = 0.0
         self._grace_lock = threading.Lock()
         if start_timestamper:
@@ -165,7 +225,7 @@ class Node:
         if not str(purpose.get("case", "")).strip() or not str(purpose.get("basis", "")).strip():
             raise ValidationFailed(_("A request states its purpose: the case number and the legal basis."),
                                    extra={"field": "purpose", "rule": "required"})
-        allowed = allowed_fields(resource_code=spec.resource, consumer_code=claims["sender"])
+        allowed = self.grants.allowed(resource_code=spec.resource, consumer_code=claims["sender"])
         try:
             query = json.loads(body)
             value = str(query[spec.key])

@@ -58,10 +58,12 @@ def tsa_request(*, tsa_url: str, imprint: bytes, http: httpx.Client) -> tuple[by
     return token.dump(), info
 
 
-def batch_timestamp(*, tsa_url: str, batch_size: int, http: httpx.Client) -> TimestampBatch | None:
-    """Timestamp the oldest rows that have no timestamp yet; None when there are none, or when
+def batch_timestamp(*, tsa_url: str, batch_size: int, http: httpx.Client, spacing: float = 0) -> TimestampBatch | None:
+    """Timestamp the oldest rows that have no timestamp yet; None when there are none, when
     another process of the node holds the round (every worker runs a timestamper; one asks the
-    TSA at a time). Raises what ``tsa_request`` raises, writing nothing.
+    TSA at a time), or when the node's last batch is younger than ``spacing`` seconds (so that a
+    node asks the TSA about once an interval however many processes it runs). Raises what
+    ``tsa_request`` raises, writing nothing.
 
     The round runs in one transaction holding a transaction-scoped advisory lock, the TSA call
     included (bounded by its 10 s timeout).
@@ -72,6 +74,10 @@ def batch_timestamp(*, tsa_url: str, batch_size: int, http: httpx.Client) -> Tim
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_BATCH_LOCK_KEY])
                 if not cursor.fetchone()[0]:
                     return None
+        if spacing > 0:
+            last = TimestampBatch.objects.order_by("-last_seq").values_list("created_at", flat=True).first()
+            if last is not None and timezone.now() - last < timedelta(seconds=spacing):
+                return None
         rows = list(LoggedMessage.objects.filter(batch__isnull=True).order_by("seq")
                     .values_list("seq", "hash")[:batch_size])
         if not rows:
@@ -102,7 +108,9 @@ def timestamping_check(*, grace: int) -> None:
 
 class BatchTimestamper(threading.Thread):
     """A daemon thread that runs ``batch_timestamp`` at once and then every ``interval`` seconds
-    until the process ends."""
+    until the process ends: a round is skipped when another process of the node made a batch in
+    the last ``interval`` (less a tenth for the timers' jitter); a round drains a backlog in
+    batches of ``batch_size``."""
 
     def __init__(self, *, tsa_url: str, interval: float, batch_size: int, http: httpx.Client):
         super().__init__(name="exchange-timestamper", daemon=True)
@@ -111,8 +119,7 @@ class BatchTimestamper(threading.Thread):
     def run(self) -> None:
         while True:
             try:
-                while batch_timestamp(tsa_url=self.tsa_url, batch_size=self.batch_size, http=self.http):
-                    pass
+                self.round()
             except (httpx.HTTPError, ValueError) as exc:
                 logger.warning("exchange: timestamping failed, rows wait: %s", exc)
             except Exception:  # the thread must outlive a database hiccup; the next round retries
@@ -120,3 +127,20 @@ class BatchTimestamper(threading.Thread):
             finally:
                 close_old_connections()
             time.sleep(self.interval)
+
+    def round(self) -> int:
+        """One round; returns the number of batches made. Raises what ``batch_timestamp`` raises.
+
+        A full batch leaves a backlog (after a restart or an outage): the round goes on at once. A
+        partial one took every row there was; rows logged since wait for the next round, or under
+        steady traffic the node would ask the TSA back to back.
+        """
+        made = 0
+        batch = batch_timestamp(tsa_url=self.tsa_url, batch_size=self.batch_size, http=self.http,
+                                spacing=0.9 * self.interval)
+        while batch is not None:
+            made += 1
+            if batch.last_seq - batch.first_seq + 1 < self.batch_size:
+                break
+            batch = batch_timestamp(tsa_url=self.tsa_url, batch_size=self.batch_size, http=self.http)
+        return made

@@ -34,7 +34,7 @@ def network(tmp_path_factory, django_db_blocker):
                                                       encoding="utf-8")
         net.egov("exchange", "import", str(provider.folder / "catalog.json"), db=provider.db)
         timing = {"tsa_interval": 0.5, "tsa_batch_size": 1000, "tsa_grace": 4, "ocsp_fresh": 1,
-                  "max_message_bytes": 4096}
+                  "max_message_bytes": 4096, "grant_cache_seconds": 1}
         net.configure(PROVIDER_CODE, services={"person": {"resource": "320200-GA-001", "csv": "people.csv",
                                                           "key": "id_number"}}, **timing)
         net.configure(CONSUMER_CODE, **timing)
@@ -242,3 +242,15 @@ def test_the_log_is_archived_and_a_third_party_proves_a_message_offline(network,
     checked = network.egov("exchange", "verify-archive", str(tmp_path / "garbage.json"), "--root", root,
                            db=provider.db, check=False)
     assert checked.returncode == 2 and json.loads(checked.stdout)["valid"] is False
+
+
+def test_a_revoked_grant_is_refused_once_the_cached_grants_are_a_second_old(network):
+    # the last test of the module: the consumer loses its grant
+    assert network.call(CONSUMER_CODE, PROVIDER_CODE, "person", {"id_number": PERSON_ID}).status_code == 200
+    network.egov("shell", "-c", "from egov.exchange.actions import grant_revoke\n"
+                 "from egov.exchange.models import SharingGrant\n"
+                 "for g in SharingGrant.objects.filter(revoked_at__isnull=True):\n"
+                 "    grant_revoke(actor=None, grant=g, reason='test')\n", db=network.nodes[PROVIDER_CODE].db)
+    time.sleep(1.2)  # grant_cache_seconds = 1 here
+    answer = network.call(CONSUMER_CODE, PROVIDER_CODE, "person", {"id_number": PERSON_ID})
+    assert answer.status_code == 403 and answer.json()["extra"]["rule"] == "no_grant"

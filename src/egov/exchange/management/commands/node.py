@@ -58,7 +58,8 @@ class Command(BaseCommand):
         serve.add_argument("--port", type=int, required=True)
         serve.add_argument("--local-port", type=int, default=0)
         serve.add_argument("--workers", type=int, default=1)
-        serve.add_argument("--threads", type=int, default=8)
+        serve.add_argument("--threads", type=int, default=16,
+                           help="threads per worker (enough for the log's group commit to gather messages)")
 
     def handle(self, *args, step, **options):
         try:
