@@ -28,6 +28,25 @@ from egov.registries.validation import REVIEW_REASONS, ROW_CHECKS, Divisions, Ro
 BATCH_ROWS = 100_000
 
 
+# PostgreSQL COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """A value as a field of PostgreSQL's COPY text format (not yet escaped): NULL is ``\\N``,
+    dates and times ISO 8601 (with their offset), numbers as written."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _copy_field(value) -> str:
+    """A value as an escaped field of PostgreSQL's COPY text format."""
+    return "\\N" if value is None else _copy_text(value).translate(_COPY_ESCAPES)
+
+
 def _json_value(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -61,16 +80,27 @@ class _Writer:
                 self._update(changed)
 
     def _copy_new(self, new: list[tuple[dict, str]]) -> None:
-        """New rows on PostgreSQL: one ``COPY`` straight into the register's table (the rows were
-        found absent by ``_stored_rows`` in this transaction; the identifier's unique index still
-        refuses a row another import added meanwhile, and then the whole batch rolls back)."""
+        """New rows on PostgreSQL: one ``COPY`` (text format) straight into the register's table.
+
+        The rows were found absent by ``_stored_rows`` in this transaction; the identifier's unique
+        index still refuses a row that another import added meanwhile, and then the whole batch rolls
+        back. Lines are formatted here rather than by ``write_row``: the columns that are the same
+        for the whole import (source, creation time and actor) are one suffix made once, where psycopg
+        would adapt two time-zone-aware datetimes per row (measured: 4× the cost of the data)."""
         columns = [*self.fields, "review_reason", *self.created]
-        constants = tuple(self.created.values())
+        suffix = "\t" + "\t".join(_copy_field(value) for value in self.created.values()) + "\n"
+        values, tabs, lines = itemgetter(*self.fields), len(self.fields), []
+        for data, review in new:
+            cells = [value if value.__class__ is str else _copy_text(value) for value in values(data)]
+            cells.append(review)
+            line = "\t".join(cells)
+            if line.count("\t") != tabs or "\\" in line or "\n" in line or "\r" in line:
+                line = "\t".join(_copy_field(value) for value in (*values(data), review))
+            lines.append(line + suffix)
         with connection.cursor() as cursor, cursor.cursor.copy(
                 f"COPY {self.model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
-            write_row, values = copy.write_row, itemgetter(*self.fields)
-            for data, review in new:
-                write_row((*values(data), review, *constants))
+            for start in range(0, len(lines), 10_000):
+                copy.write("".join(lines[start:start + 10_000]))
 
     def _update(self, changed: list[tuple[dict, dict, str]]) -> None:
         rows, versions = [], []
@@ -93,14 +123,17 @@ class _Writer:
 def _stored_rows(register: str, keys: list[str]) -> dict[str, dict]:
     """The stored rows among ``keys``, by key, as ``values()`` dicts with ``id`` and ``version``.
 
-    On PostgreSQL the keys go as one array parameter (``= ANY(%s)``): an ``IN`` list of thousands
-    of placeholders costs more to build and parse than the lookup itself."""
+    On PostgreSQL the keys go as one parameter (``= ANY(…)``): an ``IN`` list of thousands of
+    placeholders costs more to build and parse than the lookup itself."""
     model, key_field = MODELS[register], KEY_FIELDS[register]
     fields = ["id", "version", *DATA_FIELDS[register]]
     if connection.vendor != "postgresql":
         return {row[key_field]: row for row in model.objects.filter(**{f"{key_field}__in": keys}).values(*fields)}
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(fields)} FROM {model._meta.db_table} WHERE {key_field} = ANY(%s)", [keys])
+        # Identifiers hold no comma: one text parameter, split by the server (an array parameter of
+        # 100,000 strings costs more to adapt on our side than the lookup itself).
+        cursor.execute(f"SELECT {', '.join(fields)} FROM {model._meta.db_table} "
+                       f"WHERE {key_field} = ANY(string_to_array(%s, ','))", [",".join(keys)])
         return {row[key_field]: row for row in (dict(zip(fields, values, strict=True))
                                                 for values in cursor.fetchall())}
 
@@ -163,7 +196,7 @@ def register_import(*, actor, register: str, content: bytes, file_name: str, sou
     for chunk in _chunks(rows, batch_rows):
         checked: list[tuple[int, dict, str]] = []
         for number, cells in chunk:
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue  # a blank line (Excel leaves them at the end)
             counts["read"] += 1
             values = {field: cells[index] for index, field in enumerate(fields) if field and index < len(cells)}

@@ -195,3 +195,14 @@ def test_system_imports_name_their_command(db):
     assert PopulationRecord.objects.filter(created_label="egov registries import").count() == 3
     [creation] = record_versions(register="population", key=LIANGXI_MAN)
     assert (creation.number, creation.actor_label, creation.source) == (1, "egov registries import", "p.csv")
+
+
+def test_text_with_backslashes_tabs_and_line_breaks_is_stored_as_written(steward):
+    # New rows go in by COPY in its text format, where \, tab, newline and \N mean something: a value
+    # holding them must come back as written (a quoted CSV cell may hold a tab or a line break).
+    address = "无锡市\\N路\t1号\n2单元\\3室"
+    batch = run_import(steward, "公民身份号码,姓名,住址\n" f'{LIANGXI_MAN},张三,"{address}"\n')
+    assert batch.counts["imported"] == 1
+    person = PopulationRecord.objects.get(id_number=LIANGXI_MAN)
+    assert (person.address, person.ethnicity, person.version) == (address, "", 1)
+    assert person.created_by_id == steward.pk and person.created_at == person.updated_at
