@@ -44,6 +44,8 @@ def _as_typed(value: str) -> str:
     """Undo what input methods and copies add: full-width characters (１２３, Ｘ) become ASCII (NFKC),
     spaces and hyphens between groups go, letters become capitals. Digits of other scripts stay as
     they are, so the ``format`` rule refuses them."""
+    if value.isascii() and value.isalnum():  # nothing for NFKC or the pattern to change: bulk imports' path
+        return value.upper()
     return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or "")).upper()
 
 

@@ -1,9 +1,11 @@
 """The base registers (基础信息库): population (人口基础信息) and legal entities (法人单位基础信息).
 
-Each register keeps its current rows (``PopulationRecord``, ``LegalEntityRecord``) and, beside them,
-every version of every row (``RecordVersion``: who, when, from which source, what changed, and the
-whole row after the change), so that a record can be read back as of any date. Rows are written
-only by ``egov.registries.actions``.
+Each register keeps its current rows (``PopulationRecord``, ``LegalEntityRecord``), each carrying
+its own creation (who, when, from which source: version 1), and beside them one ``RecordVersion`` per
+later change (who, when, from which source, what changed, and the whole row as it was before the
+change), so that a record can be read back as of any date by walking back from the current row.
+A bulk import of new rows thus writes one row each and nothing else. Rows are written only by
+``egov.registries.actions``.
 """
 
 from django.conf import settings
@@ -24,7 +26,9 @@ class PopulationRecord(models.Model):
     ``sex`` and ``birth_date`` are those the ID number carries (checked against it at import);
     ``ethnicity`` is a GB/T 3304 code (``"01"`` 汉族); ``household_division`` the GB/T 2260 code of
     the 户籍地. ``review_reason`` is set when a row is kept but needs a person to look at it (an ID
-    whose address code was abolished before the birth date). ``version`` counts the row's versions.
+    whose address code was abolished before the birth date). ``version`` counts the row's versions:
+    1 is the creation (``created_at``, ``created_by`` or ``created_label``, ``created_source``), each
+    later one a ``RecordVersion``. The one index besides the primary key is the identifier's unique one.
     """
 
     class Sex(models.TextChoices):
@@ -48,6 +52,13 @@ class PopulationRecord(models.Model):
     review_reason = models.CharField(_("to review"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Version 1 (the creation) is kept on the row itself; later versions are ``RecordVersion`` rows.
+    # No index on the actor: rows are read by identifier, the audit log answers "who did what".
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", db_index=False)
+    created_label = models.CharField(max_length=200, blank=True)
+    created_source = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("population record")
@@ -86,6 +97,13 @@ class LegalEntityRecord(models.Model):
     review_reason = models.CharField(_("to review"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Version 1 (the creation) is kept on the row itself; later versions are ``RecordVersion`` rows.
+    # No index on the actor: rows are read by identifier, the audit log answers "who did what".
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", db_index=False)
+    created_label = models.CharField(max_length=200, blank=True)
+    created_source = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("legal-entity record")
@@ -96,11 +114,12 @@ class LegalEntityRecord(models.Model):
 
 
 class RecordVersion(models.Model):
-    """One version of one register row: ``number`` counts from 1 (the row's creation).
+    """One change of one register row: ``number`` counts from 2 (version 1, the creation, is on the
+    row itself: ``created_at``, ``created_by``, ``created_label``, ``created_source``).
 
-    ``changes`` maps each changed field to ``[old, new]`` (old is None at creation); ``data`` is the
-    whole row after this version, as JSON (dates ISO 8601, capital as a string), so that the row
-    can be read back as of ``recorded_at``.
+    ``changes`` maps each changed field to ``[old, new]``; ``data`` is the whole row *before* this
+    change, as JSON (dates ISO 8601, capital as a string). The row as of a moment is the ``data`` of
+    the first change recorded after it, or the current row when there is none.
     """
 
     register = models.CharField(max_length=12, choices=Register.choices)

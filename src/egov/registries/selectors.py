@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -94,29 +95,58 @@ def record_get(*, register: str, key: str = "", pk: int | None = None):
     """The current row of ``register`` with identifier ``key`` (or primary key ``pk``: pages link to
     records by ``pk`` so that no identifier appears in a URL, an access log or the browser history).
 
+    One probe of the identifier's unique index (or the primary key); no ``ORDER BY``, which
+    ``first()`` would add and which let the planner walk the primary key instead.
+
     Raises:
         NotFound: no such row.
     """
     lookup = {"pk": pk} if pk is not None else {KEY_FIELDS[register]: identifier_normalize(key)}
-    row = MODELS[register].objects.filter(**lookup).first()
+    row = next(iter(MODELS[register].objects.filter(**lookup)[:1]), None)
     if row is None:
         raise NotFound(_("No such record in the register."), extra={"key": mask_id_number(key)})
     return row
 
 
+def _row_data(register: str, row) -> dict:
+    """The row's data fields as versions keep them (JSON: dates ISO 8601, capital a string)."""
+    data = {}
+    for field in DATA_FIELDS[register]:
+        value = getattr(row, field)
+        data[field] = value.isoformat() if isinstance(value, datetime.date) else (
+            str(value) if isinstance(value, Decimal) else value)
+    return data
+
+
 def record_versions(*, register: str, key: str) -> list[RecordVersion]:
-    """Every version of the row, oldest first."""
-    return list(RecordVersion.objects.filter(register=register, key=identifier_normalize(key)).order_by("number"))
+    """Every version of the row, oldest first: number 1, its creation, read from the row itself
+    (an unsaved ``RecordVersion`` with ``recorded_at``, ``actor``, ``actor_label`` and ``source`` of
+    the creation, no ``changes``), then one stored ``RecordVersion`` per change. Empty if no such row."""
+    key = identifier_normalize(key)
+    row = MODELS[register].objects.filter(**{KEY_FIELDS[register]: key}).select_related("created_by").first()
+    if row is None:
+        return []
+    creation = RecordVersion(register=register, key=key, number=1, recorded_at=row.created_at,
+                             actor=row.created_by, actor_label=row.created_label,
+                             source=row.created_source or row.source, changes={})
+    changes = RecordVersion.objects.filter(register=register, key=key).select_related("actor").order_by("number")
+    return [creation, *changes]
 
 
 def record_as_of(*, register: str, key: str, when: datetime.datetime | datetime.date) -> dict | None:
-    """The row as it stood at ``when`` (a date means the end of that day, local time): the ``data``
-    of its last version recorded by then (JSON: dates ISO 8601, capital a string); None if the row
-    did not exist yet."""
+    """The row as it stood at ``when`` (a date means the end of that day, local time), as JSON
+    (dates ISO 8601, capital a string); None if the row did not exist yet.
+
+    Walks back from the current row: the ``data`` (the row before the change) of the first change
+    recorded after ``when``, or the current row when nothing changed since."""
     if isinstance(when, datetime.date) and not isinstance(when, datetime.datetime):
         from django.utils import timezone
 
         when = timezone.make_aware(datetime.datetime.combine(when, datetime.time.max))
-    version = (RecordVersion.objects.filter(register=register, key=identifier_normalize(key), recorded_at__lte=when)
-               .order_by("-number").first())
-    return dict(version.data) if version else None
+    key = identifier_normalize(key)
+    row = next(iter(MODELS[register].objects.filter(**{KEY_FIELDS[register]: key})[:1]), None)
+    if row is None or row.created_at > when:
+        return None
+    later = (RecordVersion.objects.filter(register=register, key=key, recorded_at__gt=when)
+             .order_by("number").first())
+    return dict(later.data) if later else _row_data(register, row)

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -77,9 +78,22 @@ def _text(value: str) -> str:
     return (value or "").strip(" \t\r\n\u3000\ufeff")
 
 
+@lru_cache(maxsize=4096)
+def _may_start_placeholder(char: str) -> bool:
+    """False when no placeholder can begin with ``char``: what it reads as (NFKC, case folded) is
+    neither white space nor the first character of a placeholder. Per character, so cached."""
+    typed = unicodedata.normalize("NFKC", char).replace("\ufeff", "").strip().casefold()
+    return not typed or typed[0] in _PLACEHOLDER_STARTS
+
+
+_PLACEHOLDER_STARTS = frozenset(placeholder[0] for placeholder in PLACEHOLDERS)
+
+
 def is_placeholder(value: str) -> bool:
     """True when ``value`` is one of the stand-ins exports write for a missing value."""
-    if len(value) > 8:  # the longest placeholder, with surrounding spaces, is shorter
+    if len(value) > 8 or not value:  # the longest placeholder, with surrounding spaces, is shorter
+        return False
+    if not _may_start_placeholder(value[0]):  # most names: one cached look-up, no NFKC
         return False
     return _typed(value).casefold() in PLACEHOLDERS
 
@@ -111,24 +125,47 @@ _DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1
 _COMPACT_DATE = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
 
 
-def date_read(value: str, *, field: str, label) -> datetime.date | None:
-    """A date written ``2024-03-05``, ``2024/3/5``, ``20240305``, ``2024.03.05`` or ``2024年3月5日``;
-    None when empty. A placeholder date (1900-01-01) is refused (``RowRejected``, rule ``placeholder``)."""
+@lru_cache(maxsize=1 << 16)
+def _date_parsed(value: str) -> tuple[datetime.date | None, str, str]:
+    """``(date, rule, text)`` of a date cell: ``rule`` is ``""`` when it reads (date None when
+    empty or a placeholder word), else ``date``, ``real`` or ``placeholder``. Cached: a register's
+    birth dates repeat (some 36,500 days in a century for millions of rows)."""
     text = _typed(value)
     if not text or text.casefold() in PLACEHOLDERS:
-        return None
+        return None, "", text
     match = _DATE.match(text) or _COMPACT_DATE.match(text)
     if not match:
-        raise RowRejected(field, "date", _("%(label)s “%(value)s” is not a date.") % {"label": label, "value": text})
+        return None, "date", text
     try:
         date = datetime.date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise RowRejected(field, "date", _("%(label)s “%(value)s” is not a real date.")
-                          % {"label": label, "value": text}) from None
+        return None, "real", text
     if date in PLACEHOLDER_DATES:
-        raise RowRejected(field, "placeholder", _("%(label)s holds the placeholder date %(value)s, not a value.")
-                          % {"label": label, "value": date.isoformat()})
-    return date
+        return date, "placeholder", text
+    return date, "", text
+
+
+def date_read(value: str, *, field: str, label) -> datetime.date | None:
+    """A date written ``2024-03-05``, ``2024/3/5``, ``20240305``, ``2024.03.05`` or ``2024年3月5日``;
+    None when empty. A placeholder date (1900-01-01) is refused (``RowRejected``, rule ``placeholder``)."""
+    date, rule, text = _date_parsed(value)
+    if not rule:
+        return date
+    if rule == "date":
+        raise RowRejected(field, "date", _("%(label)s “%(value)s” is not a date.") % {"label": label, "value": text})
+    if rule == "real":
+        raise RowRejected(field, "date", _("%(label)s “%(value)s” is not a real date.")
+                          % {"label": label, "value": text})
+    raise RowRejected(field, "placeholder", _("%(label)s holds the placeholder date %(value)s, not a value.")
+                      % {"label": label, "value": date.isoformat()})
+
+
+@lru_cache(maxsize=1024)
+def _code_typed(value: str) -> str:
+    """A code cell (sex, ethnicity, division, status) as typed, ``""`` for a placeholder. Cached:
+    these columns take a handful of values in a whole register."""
+    typed = _typed(value)
+    return "" if is_placeholder(typed) else typed
 
 
 @dataclass(frozen=True)
@@ -185,8 +222,8 @@ def population_row_check(cells: Mapping[str, str], *, divisions: Divisions,
     name = _required(cells, "name", LABELS["name"])
     if len(name) > 200:
         raise RowRejected("name", "max_length", _("The name is longer than 200 characters."))
-    sex_text = _typed(cells.get("sex", ""))
-    if sex_text and not is_placeholder(sex_text):
+    sex_text = _code_typed(cells.get("sex", ""))
+    if sex_text:
         sex = SEX_WORDS.get(sex_text.casefold())
         if sex is None:
             raise RowRejected("sex", "choice", _("The sex “%(value)s” is not 男, 女, 1 or 2.") % {"value": sex_text})
@@ -199,8 +236,8 @@ def population_row_check(cells: Mapping[str, str], *, divisions: Divisions,
         raise RowRejected("birth_date", "mismatch", _("The birth date %(column)s disagrees with the ID number's "
                                                       "%(id)s.") % {"column": birth.isoformat(),
                                                                      "id": resident.birth_date.isoformat()})
-    ethnicity = _typed(cells.get("ethnicity", ""))
-    if ethnicity and not is_placeholder(ethnicity):
+    ethnicity = _code_typed(cells.get("ethnicity", ""))
+    if ethnicity:
         code = ethnicity.zfill(2) if ethnicity.isdigit() else ETHNIC_CODE_BY_NAME.get(ethnicity)
         if code not in ETHNIC_GROUPS:
             raise RowRejected("ethnicity", "code", _("The ethnicity “%(value)s” is not a GB/T 3304 code or name.")
@@ -208,11 +245,11 @@ def population_row_check(cells: Mapping[str, str], *, divisions: Divisions,
         ethnicity = code
     else:
         ethnicity = ""
-    household = _typed(_optional(cells, "household_division"))
+    household = _code_typed(_text(cells.get("household_division", "")))
     if household and household not in divisions.codes:
         raise RowRejected("household_division", "division_code",
                           _("The division code %(code)s was never a GB/T 2260 division code.") % {"code": household})
-    status = _typed(_optional(cells, "status")) or "normal"
+    status = _code_typed(_text(cells.get("status", ""))) or "normal"
     if status.casefold() not in POPULATION_STATUS_WORDS and status not in POPULATION_STATUS_WORDS:
         raise RowRejected("status", "choice",
                           _("The status “%(value)s” is not 正常, 死亡 or 迁出.") % {"value": status})

@@ -34,6 +34,10 @@ class Migration(migrations.Migration):
                 ('review_reason', models.CharField(blank=True, max_length=200, verbose_name='to review')),
                 ('version', models.PositiveIntegerField(default=1)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('created_label', models.CharField(blank=True, max_length=200)),
+                ('created_source', models.CharField(blank=True, max_length=200)),
+                ('created_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'legal-entity record',
@@ -56,6 +60,10 @@ class Migration(migrations.Migration):
                 ('review_reason', models.CharField(blank=True, max_length=200, verbose_name='to review')),
                 ('version', models.PositiveIntegerField(default=1)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('created_label', models.CharField(blank=True, max_length=200)),
+                ('created_source', models.CharField(blank=True, max_length=200)),
+                ('created_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'population record',
