@@ -50,7 +50,7 @@ def task_subject(task: WorkTask) -> Subject:
     if isinstance(subject, OfficialDocument):
         return Subject("document", subject.title, str(subject.number or ""),
                        reverse("documents:detail", args=[subject.pk]), task_confirmation_url(task))
-    return Subject("task", task.instance.definition.name, f"#{task.instance_id}", None)
+    return Subject("task", task.instance.definition.local_name, f"#{task.instance_id}", None)
 
 
 def task_complete_as_subject(*, actor, task: WorkTask, data: dict[str, Any], mfa_verified: bool) -> WorkTask:

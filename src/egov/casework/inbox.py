@@ -92,7 +92,7 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
         application = row.application
         url = reverse("services_staff:case", args=[application.number])
         rows.append(InboxRow(kind="case", title=application.item.local_name, number=application.number,
-                             party=application.applicant_name, step=row.task.name,
+                             party=application.applicant_name, step=row.task.local_name,
                              organization=row.task.candidate_organization, url=url, step_url=url,
                              days_left=row.days_left, urgency=row.urgency, since=row.task.created_at, task=row.task))
     others = [row for row in tasks if row.task.instance_id not in case_instances]
@@ -103,13 +103,13 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
         document = documents.get(task.instance_id)
         if document is not None:
             rows.append(InboxRow(kind="document", title=document.title, number=str(document.number or ""),
-                                 party=document.issuer.local_name, step=task.name,
+                                 party=document.issuer.local_name, step=task.local_name,
                                  organization=task.candidate_organization,
                                  url=reverse("documents:detail", args=[document.pk]), step_url=task_url,
                                  days_left=row.days_left, urgency=row.urgency, since=task.created_at, task=task))
         else:
-            rows.append(InboxRow(kind="task", title=task.instance.definition.name, number=f"#{task.instance_id}",
-                                 party="", step=task.name, organization=task.candidate_organization, url=task_url,
+            rows.append(InboxRow(kind="task", title=task.instance.definition.local_name, number=f"#{task.instance_id}",
+                                 party="", step=task.local_name, organization=task.candidate_organization, url=task_url,
                                  step_url=task_url, days_left=row.days_left, urgency=row.urgency,
                                  since=task.created_at, task=task))
     for recipient in deliveries_to_sign_for(actor=user):

@@ -156,5 +156,5 @@ def task_complete(request, task_id: int):
                                         mfa_verified=request.user.is_verified())
 
     form = TaskAnswerForm(request.POST, task=task)
-    return step_post(request, form=form, run=run, done=_("Step %(step)s is done.") % {"step": task.name},
+    return step_post(request, form=form, run=run, done=_("Step %(step)s is done.") % {"step": task.local_name},
                      next_url=reverse("casework:inbox"), again=again)
