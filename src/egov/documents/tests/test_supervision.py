@@ -176,8 +176,9 @@ def test_a_reminder_reaches_the_co_owners_clerks_too(wuxi, make_item):
     from egov.facilities.models import Notification
     from egov.orgs.roles import Role
 
-    education_clerk = staff_user_create(actor=None, username="edu-clerk", name="教育局文书", password="edu-clerk-2026x",
-                                        organization=wuxi.education, roles=[Role.DOCUMENT_CLERK])
+    education_clerk = staff_user_create(actor=None, username="edu-clerk", name="教育局文书",
+                                        password="Tq9-supervision-2026", organization=wuxi.education,
+                                        roles=[Role.DOCUMENT_CLERK])
     item = make_item(date(2099, 1, 1), co_owners=[wuxi.education])
     reminder = sv.supervision_remind(actor=wuxi.clerk, item=item, note="请于本周五前报送进展")
     assert set(reminder.notified.all()) == {wuxi.finance_clerk, education_clerk}
