@@ -447,5 +447,5 @@ def supervision_event_label(action: str) -> str:
     if action.startswith("documents.supervision.remind_"):
         kind = action.removeprefix("documents.supervision.remind_")
         label = SupervisionReminder.Kind(kind).label if kind in SupervisionReminder.Kind.values else kind
-        return f"{pgettext('supervision history', 'Reminder (催办)')}：{label}"
+        return pgettext("supervision history", "Reminder: %(kind)s") % {"kind": label}
     return str(_EVENT_LABELS.get(action, action))

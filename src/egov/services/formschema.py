@@ -35,6 +35,7 @@ from typing import Any
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
@@ -421,7 +422,8 @@ class SchemaForm:
     def error_links(self) -> list[tuple[str, str]]:
         """The errors in display order as ``(input id, "title：message")`` pairs, for the page's error
         summary to link each to its field."""
-        return [(self.html_id(field), f"{field.title}：{self.errors[field.name]}")
+        colon = pgettext("label colon", ": ")
+        return [(self.html_id(field), f"{field.title}{colon}{self.errors[field.name]}")
                 for field in self.fields if field.name in self.errors]
 
     def render(self) -> SafeString:
