@@ -59,3 +59,39 @@ def test_citizen_registers_on_a_phone(reference_data, live_server, phone_page):
     expect(page.locator("dl.govuk-summary-list")).to_contain_text("张\U00020bb7明")
     expect(page.locator("dl.govuk-summary-list")).to_contain_text("11010519491231002X")
     assert NaturalPerson.objects.get().id_number == "11010519491231002X"
+
+
+def _fonts_of(page, selector: str) -> set[str]:
+    """The font families chromium drew the text of ``selector`` with (DevTools' platform fonts)."""
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument")["root"]["nodeId"]
+    node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {font["familyName"] for font in fonts}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_name_with_a_cjk_extension_b_character_is_drawn(reference_data, live_server, browser, width, tmp_path):
+    """Found by a tester: 钱𠀀 (U+20000, CJK Extension B) showed an empty box. The pages' fonts name
+    HanaMinB (Debian fonts-hanazono, as the PDFs use), which has it."""
+    from egov.accounts.tests.factories import NaturalPersonFactory
+
+    person = NaturalPersonFactory(name="钱\U00020000")
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", person.id_number)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.goto(live_server.url + "/accounts/me/")
+    expect(page.locator("dl.govuk-summary-list")).to_contain_text("钱\U00020000")
+    page.evaluate("""() => { const dd = [...document.querySelectorAll('dd')].find(e => e.textContent.includes('钱'));
+                             dd.id = 'the-name'; }""")
+    # The pages' own fonts name HanaMinB, whatever the machine's fallback would pick, and a face
+    # that has the ideograph drew it (not a .notdef box).
+    assert "HanaMinB" in page.evaluate("getComputedStyle(document.getElementById('the-name')).fontFamily")
+    assert _fonts_of(page, "#the-name") & {"HanaMinA", "HanaMinB"}
+    page.screenshot(path=str(tmp_path / f"name-{width}.png"), full_page=True)
+    context.close()

@@ -87,3 +87,14 @@ def test_header_names_the_city_and_the_footer_the_hotline(client, settings):
     assert 'href="mailto:12345@example.cn"' in html
     settings.EGOV_EMBLEM_URL = ""  # the default: no image
     assert "egov-header__emblem" not in client.get("/").content.decode()
+
+
+def test_favicon(client):
+    """Found by a tester: /favicon.ico was 404. It is served on both sites and the pages link it."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    body = b"".join(response.streaming_content)
+    assert body[:4] == b"\x00\x00\x01\x00" and int.from_bytes(body[4:6], "little") == 3  # ICO, 16, 32 and 48 px
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/egov/favicon.svg" type="image/svg+xml">' in html
+    assert '<link rel="icon" href="/favicon.ico" sizes="16x16 32x32 48x48">' in html

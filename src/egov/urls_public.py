@@ -9,6 +9,7 @@ from egov.api import api
 urlpatterns = [
     path("", views.public_home, name="public_home"),
     path("health", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("egov.accounts.urls_public")),
     path("services/", include("egov.services.urls_public")),

@@ -36,5 +36,6 @@ urlpatterns = site_patterns + [
     path("api/", api.urls),
     path("", RedirectView.as_view(pattern_name="staff_home", permanent=False)),
     path("health", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

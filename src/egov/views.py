@@ -1,8 +1,11 @@
-"""The two home pages: the public site's and the staff workbench's."""
+"""The two home pages: the public site's and the staff workbench's; the health check and the icon."""
+
+from pathlib import Path
 
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 
 from egov.accounts.permissions import staff_required
 from egov.casework.inbox import inbox_rows
@@ -39,6 +42,16 @@ def staff_home(request):
         "overdue_count": sum(1 for row in rows if row.urgency == "overdue"),
         "calendar_years_missing": calendar_years_missing() if is_operator else [],
     })
+
+
+FAVICON = Path(__file__).parent / "static" / "egov" / "favicon.ico"
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for whatever the page links: the platform's icon (the
+    pages link ``egov/favicon.svg`` and this ICO, drawn alike)."""
+    return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
 
 
 def health(request):

@@ -15,9 +15,8 @@ from ninja import Field, Router, Schema
 from ninja.security import SessionAuth
 
 from egov.accounts.permissions import staff_session_ok
-from egov.casework.dispatch import task_complete_as_subject, task_subject
+from egov.casework.dispatch import task_claim_checked, task_complete_as_subject, task_subject
 from egov.services.api_common import ErrorOut
-from egov.workflow import actions as workflow_actions
 from egov.workflow.models import WorkTask
 from egov.workflow.selectors import inbox_todo, task_get
 
@@ -73,8 +72,8 @@ def inbox(request):
 @router.post("/tasks/{task_id}/claim", response={200: TaskOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
                                                  409: ErrorOut}, auth=staff_session)
 def claim(request, task_id: int):
-    """Claim an open task (签收)."""
-    task = workflow_actions.task_claim(actor=request.auth, task=task_get(user=request.auth, task_id=task_id))
+    """Claim an open task (认领). A step that waits for the applicant (补正) is not claimed: 409."""
+    task = task_claim_checked(actor=request.auth, task=task_get(user=request.auth, task_id=task_id))
     return _task_out(task)
 
 

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from egov.core.errors import Conflict
 from egov.documents.models import OfficialDocument
 from egov.documents.steps import document_task_complete, task_confirmation_url
 from egov.services.actions.processing import case_task_complete
@@ -50,7 +52,28 @@ def task_subject(task: WorkTask) -> Subject:
     if isinstance(subject, OfficialDocument):
         return Subject("document", subject.title, str(subject.number or ""),
                        reverse("documents:detail", args=[subject.pk]), task_confirmation_url(task))
-    return Subject("task", task.instance.definition.name, f"#{task.instance_id}", None)
+    return Subject("task", task.instance.definition.local_name, f"#{task.instance_id}", None)
+
+
+def waits_outside(task: WorkTask) -> bool:
+    """True when ``task`` waits for someone outside the organization (its step stops the case clock,
+    ``pauses_clock``: 补正 waits for the applicant's materials). Nobody claims it; the case page
+    takes the materials in when they arrive."""
+    return bool(task.properties.get("pauses_clock"))
+
+
+def task_claim_checked(*, actor, task: WorkTask) -> WorkTask:
+    """Claim ``task`` (认领) for ``actor`` (``workflow.actions.task_claim``), unless it waits outside.
+
+    Raises:
+        Conflict: the step waits for the applicant (``extra``: ``{"step", "rule": "waiting"}``);
+            as ``task_claim`` otherwise.
+    """
+    if waits_outside(task):
+        raise Conflict(_("This step waits for the applicant's supplementary materials: it is not claimed; the "
+                         "case page takes them in when they arrive."),
+                       extra={"step": task.bpmn_id, "rule": "waiting"})
+    return workflow_actions.task_claim(actor=actor, task=task)
 
 
 def task_complete_as_subject(*, actor, task: WorkTask, data: dict[str, Any], mfa_verified: bool) -> WorkTask:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from egov.casework.dispatch import waits_outside
 from egov.core import workdays
 from egov.documents.models import OfficialDocument
 from egov.documents.selectors import deliveries_to_sign_for
@@ -47,7 +48,8 @@ class InboxRow:
     ``party`` the applicant or the sending organization; ``step`` the step's name; ``organization``
     where it waits; ``url`` the subject's page, ``step_url`` where the step is taken; ``days_left``
     working days to the deadline (negative: overdue; None: no deadline) and ``urgency`` as
-    ``workflow.selectors.urgency_of``; ``task`` the workflow task (None for a 签收).
+    ``workflow.selectors.urgency_of``, or ``waiting`` for a case waiting for the applicant (补正);
+    ``task`` the workflow task (None for a 签收).
     """
 
     kind: str
@@ -74,7 +76,7 @@ class InboxRow:
 
 
 def _sort_key(row: InboxRow):
-    return (row.urgency in ("paused", "none"), row.days_left or 0, row.since)
+    return (row.urgency in ("paused", "none", "waiting"), row.days_left or 0, row.since)
 
 
 def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
@@ -95,10 +97,12 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
     for row in cases:
         application = row.application
         url = reverse("services_staff:case", args=[application.number])
+        waiting = waits_outside(row.task)  # 补正: the applicant's turn, not a step to claim
         rows.append(InboxRow(kind="case", title=application.item.local_name, number=application.number,
-                             party=application.applicant_name, step=row.task.name,
+                             party=application.applicant_name, step=row.task.local_name,
                              organization=row.task.candidate_organization, url=url, step_url=url,
-                             days_left=row.days_left, urgency=row.urgency, since=row.task.created_at, task=row.task))
+                             days_left=None if waiting else row.days_left,
+                             urgency="waiting" if waiting else row.urgency, since=row.task.created_at, task=row.task))
     others = [row for row in tasks if row.task.instance_id not in case_instances]
     documents = _documents_of(others)
     for row in others:
@@ -107,13 +111,13 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
         document = documents.get(task.instance_id)
         if document is not None:
             rows.append(InboxRow(kind="document", title=document.title, number=str(document.number or ""),
-                                 party=document.issuer.local_name, step=task.name,
+                                 party=document.issuer.local_name, step=task.local_name,
                                  organization=task.candidate_organization,
                                  url=reverse("documents:detail", args=[document.pk]), step_url=task_url,
                                  days_left=row.days_left, urgency=row.urgency, since=task.created_at, task=task))
         else:
-            rows.append(InboxRow(kind="task", title=task.instance.definition.name, number=f"#{task.instance_id}",
-                                 party="", step=task.name, organization=task.candidate_organization, url=task_url,
+            rows.append(InboxRow(kind="task", title=task.instance.definition.local_name, number=f"#{task.instance_id}",
+                                 party="", step=task.local_name, organization=task.candidate_organization, url=task_url,
                                  step_url=task_url, days_left=row.days_left, urgency=row.urgency,
                                  since=task.created_at, task=task))
     for recipient in deliveries_to_sign_for(actor=user):

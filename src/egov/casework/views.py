@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
-from egov.casework.dispatch import task_complete_as_subject, task_subject
+from egov.casework.dispatch import task_claim_checked, task_complete_as_subject, task_subject, waits_outside
 from egov.casework.forms import InboxFilterForm
 from egov.casework.inbox import inbox_filter, inbox_rows
 from egov.core.errors import ApplicationError, NotFound, ValidationFailed
@@ -92,7 +92,8 @@ def _detail(request, task: WorkTask, form: TaskAnswerForm | None = None, status:
         "instance": task.instance,
         "subject": task_subject(task),
         "form": form if mine else None,
-        "can_claim": task.status == WorkTask.Status.OPEN and can_work_on(request.user, task),
+        "can_claim": (task.status == WorkTask.Status.OPEN and can_work_on(request.user, task)
+                      and not waits_outside(task)),
         "can_release": mine,
         "history": task.instance.tasks.select_related("candidate_organization", "completed_by").order_by("pk"),
         "diagram": diagram_context(task.instance),
@@ -117,7 +118,7 @@ def task_detail(request, task_id: int):
 def task_claim(request, task_id: int):
     task = _task_or_404(request, task_id)
     try:
-        actions.task_claim(actor=request.user, task=task)
+        task_claim_checked(actor=request.user, task=task)
     except ApplicationError as error:
         messages.error(request, error.message)
         return _detail(request, task, status=error.status)
@@ -156,5 +157,5 @@ def task_complete(request, task_id: int):
                                         mfa_verified=request.user.is_verified())
 
     form = TaskAnswerForm(request.POST, task=task)
-    return step_post(request, form=form, run=run, done=_("Step %(step)s is done.") % {"step": task.name},
+    return step_post(request, form=form, run=run, done=_("Step %(step)s is done.") % {"step": task.local_name},
                      next_url=reverse("casework:inbox"), again=again)

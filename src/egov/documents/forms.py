@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.forms import LocalNameChoiceField, LocalNameMultipleChoiceField
 from egov.documents.body import body_for_editing
 from egov.documents.models import Classification, Direction, Disclosure, Kind, Urgency
 from egov.orgs.models import Organization
@@ -27,7 +28,7 @@ class DocumentForm(forms.Form):
                     "can be changed until the document is signed off."))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, required=False)
     copy_number = forms.CharField(label=_("Copy number"), max_length=6, required=False)
-    main_to = forms.ModelMultipleChoiceField(label=_("Main recipients"), queryset=_organizations(),
+    main_to = LocalNameMultipleChoiceField(label=_("Main recipients"), queryset=_organizations(),
                                              required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
     main_to_text = forms.CharField(label=_("Main recipients as written"), max_length=500, required=False,
                                    help_text=_("e.g. 各市（县）区人民政府，市各委办局，市各直属单位"))
@@ -37,11 +38,11 @@ class DocumentForm(forms.Form):
     written_on = forms.DateField(label=_("Date written"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
-    copy_to = forms.ModelMultipleChoiceField(label=_("Copies to"), queryset=_organizations(),
+    copy_to = LocalNameMultipleChoiceField(label=_("Copies to"), queryset=_organizations(),
                                              required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
     copy_to_text = forms.CharField(label=_("Copies to, as written"), max_length=500, required=False)
-    printer = forms.ModelChoiceField(label=_("Printed by"), queryset=_organizations(), required=False)
-    countersigners = forms.ModelMultipleChoiceField(
+    printer = LocalNameChoiceField(label=_("Printed by"), queryset=_organizations(), required=False)
+    countersigners = LocalNameMultipleChoiceField(
         label=_("Countersigning organizations (会签)"), queryset=_organizations(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Organizations other than the issuer that countersign before 签发 (送会签 at 核稿)."))
@@ -49,7 +50,7 @@ class DocumentForm(forms.Form):
     def __init__(self, *args, issuers=None, **kwargs):
         super().__init__(*args, **kwargs)
         if issuers is not None:
-            self.fields["issuer"] = forms.ModelChoiceField(label=_("Issuing organization"),
+            self.fields["issuer"] = LocalNameChoiceField(label=_("Issuing organization"),
                                                            queryset=issuers, empty_label=None)
             self.order_fields(["issuer"])
 

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from egov.core.forms import LocalNameChoiceField, LocalNameMultipleChoiceField
 from egov.documents.meetings import attendees_parse
 from egov.documents.models import SupervisionItem
 from egov.orgs.models import Organization
@@ -18,12 +19,12 @@ def _organizations():
 
 
 class SupervisionItemForm(forms.Form):
-    supervisor = forms.ModelChoiceField(label=_("Supervising organization"), queryset=Organization.objects.none(),
+    supervisor = LocalNameChoiceField(label=_("Supervising organization"), queryset=Organization.objects.none(),
                                         empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     requirement = forms.CharField(label=_("Requirement"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
-    owner = forms.ModelChoiceField(label=_("Owner organization"), queryset=_organizations())
-    co_owners = forms.ModelMultipleChoiceField(label=_("Co-owners"), queryset=_organizations(), required=False,
+    owner = LocalNameChoiceField(label=_("Owner organization"), queryset=_organizations())
+    co_owners = LocalNameMultipleChoiceField(label=_("Co-owners"), queryset=_organizations(), required=False,
                                                widget=forms.SelectMultiple(attrs={"size": 6}))
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     working_days = forms.IntegerField(label=_("Or: working days from today"), required=False, min_value=1,
@@ -50,7 +51,7 @@ class SupervisionFilterForm(forms.Form):
     """Filters of the supervision list; open items by default."""
 
     status = forms.ChoiceField(label=_("Status"), required=False)
-    owner = forms.ModelChoiceField(label=_("Owner organization"), queryset=_organizations(), required=False,
+    owner = LocalNameChoiceField(label=_("Owner organization"), queryset=_organizations(), required=False,
                                    empty_label=_("All organizations"))
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = forms.CharField(label=_("Title or requirement contains"), max_length=100, required=False)
@@ -69,7 +70,7 @@ class ReportForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    organizer = forms.ModelChoiceField(label=_("Organizer"), queryset=Organization.objects.none(), empty_label=None)
+    organizer = LocalNameChoiceField(label=_("Organizer"), queryset=Organization.objects.none(), empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = forms.DateTimeField(label=_("Starts"), **_DATETIME)
     ends_at = forms.DateTimeField(label=_("Ends"), **_DATETIME)
@@ -78,7 +79,7 @@ class MeetingForm(forms.Form):
     agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 5}),
                              help_text=_("One item a line; the presenter after a ｜, "
                                          "e.g. 通报电子政务建设进展｜市数据局"))
-    invited = forms.ModelMultipleChoiceField(label=_("Invited organizations"), queryset=_organizations(),
+    invited = LocalNameMultipleChoiceField(label=_("Invited organizations"), queryset=_organizations(),
                                              widget=forms.SelectMultiple(attrs={"size": 8}))
     attendees_asked = forms.IntegerField(label=_("Attendees asked of each organization"), min_value=1, max_value=20,
                                          initial=1)

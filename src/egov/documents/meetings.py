@@ -26,6 +26,7 @@ from egov.audit.actions import audit_record
 from egov.audit.selectors import audit_events_for
 from egov.core.actors import is_system
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.core.i18n import series
 from egov.core.text import text_clean
 from egov.documents.actions import document_draft
 from egov.documents.models import AgendaItem, Invitation, Kind, Meeting, OfficialDocument
@@ -394,10 +395,12 @@ def meeting_event_describe(event) -> tuple[str, str]:
     if event.action == "documents.meeting.reply":
         answer = (ngettext("attending, %(count)d person", "attending, %(count)d people", changes.get("attendees", 0))
                   % {"count": changes.get("attendees", 0)}) if changes.get("attending") else _("not attending")
-        return pgettext("meeting", "Reply"), f"{event.organization_label}：{answer}"
+        organization = Organization.objects.filter(pk=event.organization_id).first()
+        name = organization.local_name if organization else event.organization_label
+        return pgettext("meeting", "Reply"), f"{name}{pgettext('label colon', ': ')}{answer}"
     if event.action == "documents.meeting.remind":
         names = Organization.objects.filter(pk__in=changes.get("organizations", [])).order_by("path")
-        return _("Reminder sent (催办)"), "、".join(names.values_list("name", flat=True))
+        return _("Reminder sent (催办)"), series(organization.local_name for organization in names)
     if event.action == "documents.meeting.minutes":
         return _("Minutes drafted"), event.summary
     return event.action, event.summary

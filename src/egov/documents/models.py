@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from egov.core.i18n import english
 from egov.documents.numbers import DocumentNumber
 from egov.documents.states import OPINION_LABELS, IncomingStatus, Status, move_for
 from egov.orgs.models import Organization
@@ -214,6 +215,14 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def local_name(self) -> str:
+        """The name as printed on Chinese pages; on English pages the platform organization's English
+        name when there is one (``core.i18n``)."""
+        if self.organization_id and english():
+            return self.organization.local_name
+        return self.name
 
 
 class Opinion(models.Model):

@@ -322,8 +322,11 @@ def supervision_return(*, actor, item: SupervisionItem, reasons: str) -> Supervi
 
 
 def _owner_clerks(item: SupervisionItem) -> list[User]:
+    """The active document clerks of the owner (承办单位) and of every co-owner (协办单位): a 催办
+    reaches everyone who reports on the item."""
+    organizations = [item.owner_id, *item.co_owners.values_list("pk", flat=True)]
     return list(User.objects.filter(
-        is_active=True, memberships__organization=item.owner,
+        is_active=True, memberships__organization__in=organizations,
         memberships__roles__role=Role.DOCUMENT_CLERK).distinct().order_by("pk"))
 
 
@@ -352,8 +355,8 @@ def _reminder(item: SupervisionItem, kind: str, *, today: date, actor=SYSTEM, no
 
 @transaction.atomic
 def supervision_remind(*, actor, item: SupervisionItem, note: str) -> SupervisionReminder:
-    """催办 by hand: the supervising organization reminds the owner with a note; the owner's
-    document clerks are notified (shown on their supervision pages).
+    """催办 by hand: the supervising organization reminds the owner with a note; the document clerks
+    of the owner and of the co-owners are notified (shown on their supervision pages).
 
     Raises:
         NotFound; PermissionDenied (no document clerk of the supervising organization);
@@ -444,5 +447,5 @@ def supervision_event_label(action: str) -> str:
     if action.startswith("documents.supervision.remind_"):
         kind = action.removeprefix("documents.supervision.remind_")
         label = SupervisionReminder.Kind(kind).label if kind in SupervisionReminder.Kind.values else kind
-        return f"{pgettext('supervision history', 'Reminder (催办)')}：{label}"
+        return pgettext("supervision history", "Reminder: %(kind)s") % {"kind": label}
     return str(_EVENT_LABELS.get(action, action))

@@ -18,12 +18,13 @@ from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.documents import actions, selectors
-from egov.documents.archive import document_archive_package
+from egov.documents.archive import archive_package, document_archive_package
 from egov.documents.forms import AttachmentForm, DocumentForm, StepOpinionForm
 from egov.documents.history import history_rows
 from egov.documents.process import countersign_task_for
 from egov.documents.rendering import pdf_render, print_data
 from egov.documents.states import EDITABLE, OPINION_LABELS, Status, move_for, moves_from
+from egov.documents.views_flow import _incoming_or_404
 from egov.facilities.files import MEDIA_TYPES, detect_kind
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.permissions import has_role
@@ -268,16 +269,24 @@ def document_history(request, pk: int):
 
 
 @staff_required
-def document_archive_download(request, pk: int):
-    """The issuer's archive package (ZIP, with the 发文稿纸) of an issued document."""
-    document = _document_or_404(request, pk)
+def archive_download(request, pk: int, side: str):
+    """The archive package (ZIP) of a document: ``side="issuer"``, the issuer's package of an issued
+    document (with the 发文稿纸, ``pk`` a document's); ``side="incoming"``, a receiving organization's
+    package of an archived received document (``pk`` an incoming record's). The one download view of
+    both: a refusal is shown on the document's page."""
+    if side == "incoming":
+        subject = _incoming_or_404(request, pk)
+        package, page = (lambda: archive_package(actor=request.user, incoming=subject)), "documents:incoming"
+    else:
+        subject = _document_or_404(request, pk)
+        package, page = (lambda: document_archive_package(actor=request.user, document=subject)), "documents:detail"
     try:
-        name, data = document_archive_package(actor=request.user, document=document)
+        name, data = package()
     except NotFound:
         raise Http404(_("No such document.")) from None
     except ApplicationError as error:
         messages.error(request, error.message)
-        return redirect("documents:detail", pk=document.pk)
+        return redirect(page, pk=subject.pk)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"

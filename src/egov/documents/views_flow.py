@@ -1,11 +1,12 @@
 """Staff pages of 收发文: the 发文 and 收文 inboxes, 会签, a received document with its steps
-(登记, 初审, 拟办, 批办, 承办, 传阅, 答复, 归档) and its archive package.
+(登记, 初审, 拟办, 批办, 承办, 传阅, 答复, 归档); its archive package is downloaded through
+``views.archive_download``, the one archive view of issued and received documents.
 
 Thin: a visibility-checked fetch (NotFound → 404), one action, a response.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,6 @@ from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.documents import incoming as steps
 from egov.documents import selectors
-from egov.documents.archive import archive_package
 from egov.documents.flow import document_countersign
 from egov.documents.history import history_rows
 from egov.documents.models import Reminder
@@ -134,20 +134,3 @@ def incoming_step(request, pk: int, step: str):
     else:
         messages.success(request, _("Done."))
     return redirect("documents:incoming", pk=incoming.pk)
-
-
-@staff_required
-def incoming_archive_download(request, pk: int):
-    """The archive package (ZIP) of an archived received document."""
-    incoming = _incoming_or_404(request, pk)
-    try:
-        name, data = archive_package(actor=request.user, incoming=incoming)
-    except NotFound:
-        raise Http404(_("No such document.")) from None
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("documents:incoming", pk=incoming.pk)
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
+from egov.core.i18n import series
 from egov.documents import meetings as mt
 from egov.documents.forms_supervision import MeetingForm, ReplyForm
 from egov.orgs.permissions import has_role
@@ -119,7 +120,7 @@ def _reply(request, meeting):
 
 def _remind(request, meeting):
     reminded = mt.meeting_remind(actor=request.user, meeting=meeting)
-    messages.info(request, _("Reminded: %(names)s") % {"names": "、".join(i.organization.name for i in reminded)
+    messages.info(request, _("Reminded: %(names)s") % {"names": series(i.organization.local_name for i in reminded)
                                                         or "—"})
 
 

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
@@ -132,7 +133,8 @@ def form_error(form) -> ValidationFailed:
     """The first error of a bound, invalid form as a ValidationFailed (shown as a message)."""
     field, errors = next(iter(form.errors.items()))
     label = form.fields[field].label if field in form.fields else ""
-    return ValidationFailed(f"{label}：{errors[0]}" if label else errors[0], extra={"field": field})
+    colon = pgettext("label colon", ": ")
+    return ValidationFailed(f"{label}{colon}{errors[0]}" if label else errors[0], extra={"field": field})
 
 
 def _report(request, item):

@@ -4,6 +4,7 @@ tracking, published results, ratings and rectifications."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.forms import LocalNameChoiceField, LocalNameMultipleChoiceField
 from egov.orgs.models import Organization
 from egov.services.actions.processing import SPECIAL_PROCEDURES
 from egov.services.models import LEGAL_EVENTS, NATURAL_EVENTS, Rating, ServiceItem
@@ -18,7 +19,7 @@ class CatalogFilterForm(forms.Form):
     audience = forms.ChoiceField(label=_("Who applies"), required=False,
                                  choices=[("", _("Everyone")), ("natural", _("Individuals")),
                                           ("legal", _("Enterprises and institutions"))])
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, required=False,
+    organization = LocalNameChoiceField(label=_("Organization"), queryset=None, required=False,
                                           empty_label=_("All organizations"))
     item_type = forms.ChoiceField(label=_("Item type"), required=False)
     theme = forms.ChoiceField(label=_("Life event"), required=False)
@@ -26,7 +27,6 @@ class CatalogFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = catalog_organizations()
-        self.fields["organization"].label_from_instance = lambda organization: organization.local_name
         self.fields["item_type"].choices = [("", _("All types")), *ServiceItem.ItemType.choices]
         self.fields["theme"].choices = [
             ("", _("All life events")),
@@ -66,7 +66,7 @@ class SupplementRequestForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    joint_reviewers = forms.ModelMultipleChoiceField(label=_("Organizations to consult (joint review)"),
+    joint_reviewers = LocalNameMultipleChoiceField(label=_("Organizations to consult (joint review)"),
                                                      queryset=None, required=False,
                                                      widget=forms.CheckboxSelectMultiple)
     opinion = forms.CharField(label=_("Review opinion"), required=False, max_length=TEXT_MAX,
@@ -115,7 +115,7 @@ class TrackForm(forms.Form):
 
 
 class ResultFilterForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, required=False,
+    organization = LocalNameChoiceField(label=_("Organization"), queryset=None, required=False,
                                           empty_label=_("All organizations"))
     item = forms.CharField(label=_("Item code"), max_length=40, required=False)
     month = forms.RegexField(label=_("Month concluded (YYYY-MM)"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False,

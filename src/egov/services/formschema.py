@@ -35,6 +35,7 @@ from typing import Any
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
@@ -43,6 +44,10 @@ from egov.core.i18n import pick_key
 from egov.orgs.identifiers import resident_id_check, uscc_check
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+# The bound of every number field, whatever its schema says or leaves out: 10^15 either way (an
+# integer still exact in a double, far beyond any area, sum or count a form asks for), so that a
+# schema without "maximum" does not store 1e308 or a 400-digit integer.
+FORM_NUMBER_LIMIT = 10**15
 _TYPES = {"string", "integer", "number", "boolean"}
 _FORMATS = {"date", "email"}  # each with its own input widget
 _IDENTIFIER_FORMATS = {"cn-resident-id": resident_id_check, "cn-uscc": uscc_check}
@@ -254,6 +259,14 @@ def form_errors(*, schema: dict, data: Any) -> list[dict]:
                 # said first: "at most …" would hide that the value is not a number one can store
                 by_field[name] = {"field": name, "rule": "finite", "message": _("Enter a finite number.")}
         for name, field in (schema.get("properties") or {}).items():
+            value = data.get(name)
+            if (field.get("type") in ("number", "integer") and name not in by_field and not isinstance(value, bool)
+                    and isinstance(value, (int, float)) and abs(value) > FORM_NUMBER_LIMIT):
+                if value > 0:
+                    rule, message = "maximum", _("Must be at most %(limit)s.") % {"limit": FORM_NUMBER_LIMIT}
+                else:
+                    rule, message = "minimum", _("Must be at least %(limit)s.") % {"limit": -FORM_NUMBER_LIMIT}
+                by_field[name] = {"field": name, "rule": rule, "message": message}
             other = field.get("after")
             if other and name not in by_field and other not in by_field:
                 start, end = _date_or_none(data.get(other)), _date_or_none(data.get(name))
@@ -409,7 +422,8 @@ class SchemaForm:
     def error_links(self) -> list[tuple[str, str]]:
         """The errors in display order as ``(input id, "title：message")`` pairs, for the page's error
         summary to link each to its field."""
-        return [(self.html_id(field), f"{field.title}：{self.errors[field.name]}")
+        colon = pgettext("label colon", ": ")
+        return [(self.html_id(field), f"{field.title}{colon}{self.errors[field.name]}")
                 for field in self.fields if field.name in self.errors]
 
     def render(self) -> SafeString:
@@ -456,9 +470,8 @@ class SchemaForm:
         if widget == "number":
             attrs["step"] = spec.get("multipleOf", 1 if field.type == "integer" else "any")
             attrs["inputmode"] = "numeric" if field.type == "integer" else "decimal"
-            for keyword, attr in (("minimum", "min"), ("maximum", "max")):
-                if keyword in spec:
-                    attrs[attr] = spec[keyword]
+            for keyword, attr, bound in (("minimum", "min", -FORM_NUMBER_LIMIT), ("maximum", "max", FORM_NUMBER_LIMIT)):
+                attrs[attr] = spec.get(keyword, bound)
         return attrs
 
     @staticmethod

@@ -193,7 +193,9 @@ class CaseDeadlines:
     ``limit_days`` working days from ``accepted_on`` (None before 受理); ``paused_days`` working days
     not counted (ended pauses after acceptance); ``due_date`` the case deadline (None before 受理);
     ``paused_since`` set while the clock is stopped; ``days_left`` working days from ``today`` to the
-    deadline (negative: overdue); ``urgency`` as ``workflow.selectors.urgency_of``.
+    deadline (negative: overdue); ``urgency`` as ``workflow.selectors.urgency_of``. Once decided
+    (准予/不予许可): ``decided_on`` (local date) and ``decided_late_days``, working days after
+    ``due_date`` it was decided on (0: within the time limit, 行政许可法 §42).
     """
 
     accepted_on: date | None
@@ -203,6 +205,8 @@ class CaseDeadlines:
     paused_since: date | None
     days_left: int | None
     urgency: str
+    decided_on: date | None = None
+    decided_late_days: int = 0
 
     @property
     def overdue_days(self) -> int:
@@ -231,9 +235,14 @@ def application_deadlines(*, application: Application, today: date | None = None
     running = application.status not in ENDED and application.status not in (S.APPROVED, S.DENIED, S.CONCLUDED)
     left = working_days_between(start=today, end=due, calendar=calendar) if due and running else None
     paused_since = process.paused_since if process is not None else None
+    decided_on = timezone.localdate(application.decided_at) if application.decided_at else None
+    late = 0
+    if decided_on and due and decided_on > due:
+        late = working_days_between(start=due, end=decided_on, calendar=calendar)
     return CaseDeadlines(accepted_on=application.accepted_on, limit_days=application.limit_days,
                          paused_days=paused_days, due_date=due, paused_since=paused_since, days_left=left,
-                         urgency=urgency_of(left, paused=paused_since is not None))
+                         urgency=urgency_of(left, paused=paused_since is not None), decided_on=decided_on,
+                         decided_late_days=late)
 
 
 @dataclass(frozen=True)

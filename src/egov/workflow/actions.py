@@ -269,7 +269,7 @@ def _locked_task(task: WorkTask) -> WorkTask:
 
 @transaction.atomic
 def task_claim(*, actor, task: WorkTask) -> WorkTask:
-    """Take an open task (签收): it leaves the others' 待办 and stays in the actor's.
+    """Take an open task (认领): it leaves the others' 待办 and stays in the actor's.
 
     Raises:
         NotFound: the actor is outside the candidate organization.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
+from egov.workflow import names
 
 
 class ProcessDefinition(models.Model):
@@ -41,6 +42,11 @@ class ProcessDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key} v{self.version})"
+
+    @property
+    def local_name(self) -> str:
+        """The process's name in the active language (``workflow.names``)."""
+        return names.local_name(self.bpmn_xml, self.key, self.name)
 
 
 class ProcessInstance(models.Model):
@@ -162,6 +168,12 @@ class WorkTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.instance})"
+
+    @property
+    def local_name(self) -> str:
+        """The step's name in the active language: its BPMN ``egov:name_en`` on English pages
+        (``workflow.names``), else ``name``."""
+        return names.local_name(self.instance.definition.bpmn_xml, self.bpmn_id, self.name)
 
     @property
     def is_active(self) -> bool:

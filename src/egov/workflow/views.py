@@ -4,7 +4,7 @@ The task pages and the inbox live above the business apps (``egov.casework``), w
 task can carry out its subject's own action.
 """
 
-from egov.workflow import selectors
+from egov.workflow import names, selectors
 from egov.workflow.models import WorkTask
 
 
@@ -14,8 +14,8 @@ def diagram_context(instance) -> dict:
     active = {WorkTask.Status.OPEN, WorkTask.Status.CLAIMED}
     current = sorted({bpmn_id for bpmn_id, status in tasks if status in active})
     return {
-        "xml": instance.definition.bpmn_xml,
+        "xml": names.localized_xml(instance.definition.bpmn_xml),
         "current": current,
         "done": sorted({bpmn_id for bpmn_id, status in tasks if status == WorkTask.Status.COMPLETED} - set(current)),
-        "current_names": [t.name for t in selectors.instance_active_tasks(instance=instance)],
+        "current_names": [t.local_name for t in selectors.instance_active_tasks(instance=instance)],
     }

@@ -4,6 +4,7 @@ hand on the calendar), filtered, paged, each organization's work to its own staf
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from egov.casework import views
 from egov.casework.inbox import inbox_filter, inbox_rows
@@ -44,7 +45,8 @@ def finance_work(wuxi, draft, government_seal):
 
 @pytest.mark.django_db
 def test_rows_of_every_kind_sorted_by_working_days_left(wuxi, finance_work):
-    rows = inbox_rows(user=wuxi.finance_clerk, today=TODAY)
+    with translation.override("zh-hans"):  # the steps as the office names them
+        rows = inbox_rows(user=wuxi.finance_clerk, today=TODAY)
     # By hand: due Fri 10-30 → Mon 11-02 is one working day past it (-1); the receipt due Thu 11-05
     # leaves Tue, Wed, Thu (3: amber, ≤ 3); Fri 11-06 leaves 4 (green); the last has no deadline.
     assert [(row.kind, row.title, row.days_left, row.urgency) for row in rows] == [
@@ -55,7 +57,7 @@ def test_rows_of_every_kind_sorted_by_working_days_left(wuxi, finance_work):
     ]
     receipt = rows[1]
     assert (receipt.number, receipt.party, receipt.step, receipt.organization) == (
-        "锡政发〔2026〕1号", "无锡市人民政府", "Sign for (签收)", wuxi.finance)
+        "锡政发〔2026〕1号", "无锡市人民政府", "签收", wuxi.finance)
     assert receipt.url == f"/staff/documents/{finance_work['receipt'].pk}/"
     draft_row = rows[0]
     assert (draft_row.step, draft_row.party) == ("拟稿", "无锡市财政局")
@@ -63,8 +65,18 @@ def test_rows_of_every_kind_sorted_by_working_days_left(wuxi, finance_work):
 
 
 @pytest.mark.django_db
+def test_steps_in_english(wuxi, finance_work):
+    """English pages name the BPMN step by its egov:name_en (拟稿: Draft) and 签收 in English."""
+    with translation.override("en"):
+        rows = inbox_rows(user=wuxi.finance_clerk, today=TODAY)
+        assert [row.step for row in rows] == ["Draft", "Sign for", "Draft", "Draft"]
+        assert rows[0].task.instance.definition.local_name == "Outgoing document"
+
+
+@pytest.mark.django_db
 def test_filters_by_kind_step_organization_and_urgency(wuxi, finance_work):
-    rows = inbox_rows(user=wuxi.finance_clerk, today=TODAY)
+    with translation.override("zh-hans"):
+        rows = inbox_rows(user=wuxi.finance_clerk, today=TODAY)
     assert [row.kind for row in inbox_filter(rows, kind="receipt")] == ["receipt"]
     assert len(inbox_filter(rows, step="拟稿")) == 3
     assert [row.title for row in inbox_filter(rows, urgency="overdue")] == ["财政局关于预算执行的通知"]

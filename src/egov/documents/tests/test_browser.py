@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from egov.accounts.actions import staff_backup_codes_issue, staff_user_create
 from egov.documents.models import IncomingDocument, OfficialDocument
+from egov.documents.tests.browser import staff_sign_in
 from egov.documents.tests.conftest import PASSWORD
 from egov.orgs.roles import Role
 
@@ -13,18 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _sign_in(browser, live_server, username, backup_code=None):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/staff/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    if backup_code:
-        page.fill("#id_token", backup_code)
-        page.locator("main form button[type=submit]").click()
-    expect(page.locator("h1")).to_be_visible()
-    return context, page
+    return staff_sign_in(browser, live_server.url, username, PASSWORD, backup_code=backup_code)
 
 
 # The steps confirmed on a page of their own (登记, 用印, 核发): the button is a link to that page.

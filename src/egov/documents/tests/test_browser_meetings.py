@@ -9,21 +9,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from egov.documents.models import Invitation, Meeting
+from egov.documents.tests.browser import staff_sign_in
 from egov.documents.tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/staff/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("h1")).to_be_visible()
-    return context, page
+def _sign_in(browser, live_server, username, backup_code=None):
+    return staff_sign_in(browser, live_server.url, username, PASSWORD, backup_code=backup_code)
 
 
 def test_meeting_notice_reply_and_reply_table(reference_data, live_server, browser, wuxi):

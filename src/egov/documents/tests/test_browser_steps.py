@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from egov.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, demo_load
 from egov.documents.models import OfficialDocument
+from egov.documents.tests.browser import staff_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,18 +18,8 @@ TITLE = "无锡市人民政府关于做好政务公开工作的通知"
 
 
 def _sign_in(browser, live_server, username, backup_code=None):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(live_server.url + "/staff/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    if backup_code:
-        page.fill("#id_token", backup_code)
-        page.locator("main form button[type=submit]").click()
-    expect(page.locator("h1")).to_be_visible()
-    return context, page
+    return staff_sign_in(browser, live_server.url, username, DEMO_PASSWORD, backup_code=backup_code,
+                         viewport={"width": 1280, "height": 900}, timeout_ms=20_000)
 
 
 def _open(page, live_server, document):

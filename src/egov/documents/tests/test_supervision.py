@@ -168,3 +168,19 @@ def test_a_reminder_reaches_the_owners_clerks_inbox(wuxi, make_item):
     assert "2099-01-01" in told.subject and told.body.endswith("请于本周五前报送进展")
     assert told.url == f"/staff/documents/supervision/{item.pk}/"
     assert not Notification.objects.filter(recipient=wuxi.clerk).exists()
+
+
+def test_a_reminder_reaches_the_co_owners_clerks_too(wuxi, make_item):
+    """Found by a tester: 催办 reached the owner's clerks only; the co-owners (协办单位) report too."""
+    from egov.accounts.actions import staff_user_create
+    from egov.facilities.models import Notification
+    from egov.orgs.roles import Role
+
+    education_clerk = staff_user_create(actor=None, username="edu-clerk", name="教育局文书",
+                                        password="Tq9-supervision-2026", organization=wuxi.education,
+                                        roles=[Role.DOCUMENT_CLERK])
+    item = make_item(date(2099, 1, 1), co_owners=[wuxi.education])
+    reminder = sv.supervision_remind(actor=wuxi.clerk, item=item, note="请于本周五前报送进展")
+    assert set(reminder.notified.all()) == {wuxi.finance_clerk, education_clerk}
+    assert Notification.objects.get(recipient=education_clerk).url == f"/staff/documents/supervision/{item.pk}/"
+    assert not Notification.objects.filter(recipient=wuxi.police_clerk).exists()

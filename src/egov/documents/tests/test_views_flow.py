@@ -63,3 +63,14 @@ def test_an_illegal_step_names_the_state(client, wuxi, issued):
     response = client.post(reverse("documents:incoming_step", args=[incoming.pk, "archive"]), follow=True)
     messages = [str(m) for m in response.context["messages"]]
     assert any("Signed for" in m or "已签收" in m for m in messages), messages
+
+
+def test_one_archive_view_serves_issued_and_received_documents():
+    """There were two copies of the download (views.py and views_flow.py): one view, told the side."""
+    from django.urls import resolve
+
+    from egov.documents import views
+
+    issued, received = resolve("/staff/documents/7/archive.zip"), resolve("/staff/documents/incoming/7/archive.zip")
+    assert issued.func is received.func is views.archive_download
+    assert (issued.kwargs, received.kwargs) == ({"pk": 7, "side": "issuer"}, {"pk": 7, "side": "incoming"})

@@ -139,3 +139,29 @@ def test_the_generic_api_asks_for_a_supplement_through_the_case_action(hall):
     case.refresh_from_db()
     assert case.status == S.SUPPLEMENT
     assert (list(case.supplement_request.materials.all()), case.supplement_request.note) == ([material], "复印件不清晰")
+
+
+def test_a_case_waiting_for_the_applicants_supplement_is_not_claimable_and_reads_待补正(hall, client):
+    """Found by a tester: a case at 补正 sat in the clerk's 待办 as 暂停计时 and could be claimed through
+    the API. It waits for the applicant: no claim (409, nothing moves), and the inbox says so."""
+    from django.utils import translation
+
+    from egov.workflow.models import WorkTask
+
+    casework = hall.casework
+    case = submit(casework.item, hall.citizen)
+    processing.application_receive(actor=casework.staff["clerk"], application=case)
+    processing.application_supplement_request(actor=casework.staff["clerk"], application=case, note="缺少身份证明。",
+                                              materials=list(casework.item.materials.order_by("pk")[:1]))
+    task = WorkTask.objects.get(instance=case.process, bpmn_id="supplement")
+    clerk = _staff_client(casework.staff["clerk"])
+    token = clerk.cookies["csrftoken"].value
+    response = clerk.post(f"/api/v1/staff/tasks/{task.pk}/claim", headers={"X-CSRFToken": token})
+    assert response.status_code == 409 and response.json()["extra"] == {"step": "supplement", "rule": "waiting"}
+    task.refresh_from_db()
+    assert task.status == WorkTask.Status.OPEN and task.claimed_by is None
+    with translation.override("zh-hans"):
+        html = clerk.get("/staff/inbox/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    at = html.index(case.number)
+    row = html[html.rindex("<tr", 0, at):html.index("</tr>", at)]
+    assert "待补正" in row and "暂停计时" not in row

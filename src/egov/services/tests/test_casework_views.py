@@ -371,3 +371,46 @@ def test_a_material_is_previewed_inline_in_a_frame_of_this_site_only(client, cas
     assert reads.count() == 2  # the preview is an audited read too
     client.force_login(casework.staff["other_clerk"])
     assert client.get(url, {"inline": "1"}).status_code == 404
+
+
+def _case_deadline(html: str) -> str:
+    found = re.search(r'<span id="case-deadline">(.*?)</span>(?=\s*(?:\(|</dd>))', html, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))).strip()
+
+
+def test_a_decided_case_shows_when_it_was_decided_and_within_the_time_limit(client, casework):
+    """Found by a tester: a decided case showed 无时限 beside its 办结期限."""
+    from django.utils import timezone, translation
+
+    staff = casework.staff
+    case = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=staff["clerk"], application=case)
+    processing.application_accept(actor=staff["clerk"], application=case)
+    processing.application_review(actor=staff["reviewer"], application=case)
+    processing.application_decide(actor=staff["approver"], application=case, approve=True)
+    case.refresh_from_db()
+    client.force_login(staff["clerk"])
+    with translation.override("zh-hans"):
+        html = client.get(f"/staff/cases/{case.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    today = timezone.localdate().isoformat()
+    # Decided today, the day it was accepted: well within its 2 working days.
+    assert _case_deadline(html) == f"{case.process.due_date.isoformat()} · {today} 作出决定 在时限内"
+    assert "无时限" not in html
+
+
+def test_the_case_page_says_since_when_the_clock_is_stopped(client, casework):
+    """Found by a tester: the staff case page lost the "clock stopped since <date>" line."""
+    from django.utils import timezone, translation
+
+    staff = casework.staff
+    case = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=staff["clerk"], application=case)
+    processing.application_accept(actor=staff["clerk"], application=case)
+    processing.application_special_procedure_start(actor=staff["reviewer"], application=case, kind="hearing",
+                                                   reason="需要听证。")
+    case.refresh_from_db()
+    client.force_login(staff["reviewer"])
+    with translation.override("zh-hans"):
+        html = client.get(f"/staff/cases/{case.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    today = timezone.localdate().isoformat()
+    assert _case_deadline(html) == f"{case.process.due_date.isoformat()} 自 {today} 起暂停计时"

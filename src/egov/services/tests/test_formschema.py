@@ -306,3 +306,20 @@ def test_the_demo_catalogue_bounds_its_numbers_and_orders_the_works_dates():
     works = next(i for i in catalogue["items"] if "planned_end" in (i.get("form_schema") or {}).get("properties", {}))
     assert works["form_schema"]["properties"]["planned_end"]["after"] == "planned_start"
     assert works["form_schema"]["properties"]["building_area"]["maximum"] == 10000000
+
+
+def test_a_number_field_without_a_maximum_is_bounded_too():
+    """Found by a tester: a number field whose schema gives no maximum accepted 1e308. Every number
+    field is bounded by ±10^15 (FORM_NUMBER_LIMIT), named in the form error and the input's min/max."""
+    schema = form_schema_check({"type": "object", "properties": {
+        "area": {"type": "number", "title": "面积"}, "count": {"type": "integer", "title": "人数", "minimum": 0}}})
+    with translation.override("zh-hans"):
+        assert form_errors(schema=schema, data={"area": 1e308}) == [
+            {"field": "area", "rule": "maximum", "message": "不能大于 1000000000000000。"}]
+        assert [(e["field"], e["rule"]) for e in form_errors(schema=schema, data={"area": -1e300, "count": 10**400})
+                ] == [("area", "minimum"), ("count", "maximum")]
+        assert form_errors(schema=schema, data={"area": 10**15, "count": 3}) == []
+    form = SchemaForm(schema, {"form-area": "1e308", "form-count": "2"})
+    assert not form.is_valid() and set(form.errors) == {"area"}
+    html = str(SchemaForm(schema).render())
+    assert 'max="1000000000000000"' in html and 'min="-1000000000000000"' in html and 'min="0"' in html

@@ -49,3 +49,17 @@ def test_received_documents_are_已签收_and_received_cases_已接件():
         # the 公文 inbox's heading
         assert in_catalogue_with_context("received official documents", "Signed for") == "已签收"
         assert str(ApplicationStatus.RECEIVED.label) == "已接件"
+
+
+def test_claiming_a_step_is_认领_and_签收_is_for_公文():
+    """Found by a tester: 签收 named both taking a step into one's own 待办 and signing for a received
+    公文. Taking a step is 认领 (Claim); 签收 stays for 公文."""
+    from egov.workflow.models import WorkTask
+
+    with translation.override("zh-hans"):
+        assert in_catalogue("Claim") == "认领"
+        assert in_catalogue("You have claimed this step.") == "您已认领此环节。"
+        assert in_catalogue("claimed by me") == "我已认领"
+        assert in_catalogue("Another person has claimed this step.") == "该环节已由他人认领。"
+        assert (str(WorkTask.Status.OPEN.label), str(WorkTask.Status.CLAIMED.label)) == ("待认领", "已认领")
+        assert in_catalogue("Sign for (签收)") == "签收"  # a received 公文
