@@ -124,7 +124,7 @@ def _material_errors(error: ValidationFailed) -> dict[int, str]:
     for entry in error.extra.get("errors") or [{"field": error.extra.get("field", ""), "message": error.message}]:
         field = entry.get("field", "")
         if field.startswith("materials."):
-            errors[int(field.split(".")[1])] = entry["message"]
+            errors[int(field.split(".")[1])] = entry.get("reason", entry["message"])
     return errors
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from egov.accounts.models import Agent, LegalPerson, User
 from egov.accounts.permissions import require_public_user
@@ -64,17 +65,23 @@ def materials_check(*, materials: list[Material], files: Mapping[int, Any], requ
         content = files.get(material.pk)
         if content is None:
             if material.pk in required:
-                errors.append({"field": f"materials.{material.pk}", "rule": "required",
-                               "message": _("%(material)s: this material is required.") % {"material": material}})
+                errors.append(_material_error(material, "required", _("This material is required.")))
             continue
         try:
             material_file_check(content=content, material=material)
         except ValidationFailed as error:
-            errors.append({"field": f"materials.{material.pk}", "rule": error.extra.get("rule", "invalid"),
-                           "message": f"{material}: {error.message}"})
+            errors.append(_material_error(material, error.extra.get("rule", "invalid"), error.message))
     if errors:
         raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": errors[0]["rule"],
                                                             "errors": errors})
+
+
+def _material_error(material: Material, rule: str, reason: str) -> dict[str, str]:
+    """One entry of ``extra["errors"]`` about ``material``: ``message`` names the material (in the
+    reader's language) for an API client; ``reason`` does not, for a page that shows it under the
+    material's own label."""
+    return {"field": f"materials.{material.pk}", "rule": rule, "reason": str(reason),
+            "message": f"{material.local_name}{pgettext('label colon', ': ')}{reason}"}
 
 
 def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], required: set[int]

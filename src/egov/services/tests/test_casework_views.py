@@ -320,12 +320,12 @@ def test_the_case_page_stops_saying_待补正_once_the_supplement_arrived(client
     processing.application_supplement_request(actor=clerk, application=case, materials=[material], note="缺少签字页")
     client.force_login(clerk)
     url = f"/staff/cases/{case.number}/"
-    assert "待补正: 公司登记（备案）申请书 — 缺少签字页" in client.get(url).content.decode()
+    assert "待补正：公司登记（备案）申请书 — 缺少签字页" in client.get(url).content.decode()
     application_supplement_upload(actor=casework.citizen, application=case, files={material.pk: PDF})
     processing.application_supplement_receive(actor=clerk, application=case)
     html = client.get(url).content.decode()
     assert "待补正" not in html
-    assert "已补正: 公司登记（备案）申请书 — 缺少签字页" in html
+    assert "已补正：公司登记（备案）申请书 — 缺少签字页" in html
 def test_after_each_step_the_page_names_the_next_actor(client, casework):
     """下一步: the role of the open step and, once someone claimed it, the person; else the organization."""
     application = submit(casework.item, casework.citizen)
@@ -414,3 +414,15 @@ def test_the_case_page_says_since_when_the_clock_is_stopped(client, casework):
         html = client.get(f"/staff/cases/{case.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     today = timezone.localdate().isoformat()
     assert _case_deadline(html) == f"{case.process.due_date.isoformat()} 自 {today} 起暂停计时"
+
+
+def test_a_missing_material_is_named_once_in_the_summary_and_not_beside_its_own_label(client, casework):
+    # The error summary put the material's name before a message that began with it again:
+    # "本人有效身份证件：本人有效身份证件：此材料为必交材料。"
+    client.force_login(casework.citizen)
+    required = casework.item.materials.get(required=True)
+    response = client.post(f"/services/{casework.item.code}/apply/", _apply_post(casework.item))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'<a href="#id_material-{required.pk}">{required.name}：此材料为必交材料。</a>' in html
+    assert html.count(f"{required.name}：{required.name}") == 0
