@@ -80,7 +80,8 @@ DEMO_SEALS = [
     ("无锡市人民政府办公室", Seal.Kind.DOCUMENT, [Role.DOCUMENT_CLERK, Role.APPROVER]),
     ("无锡市行政审批局", Seal.Kind.BUSINESS, [Role.APPROVER]),
 ]
-DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国"}
+DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国",
+                   "phone": "13912340000"}
 
 
 # role: (sign-in name suffix, position)

@@ -372,7 +372,7 @@ def application_form_initial(*, user, item: ServiceItem, legal_person=None) -> d
     """What the apply form of ``item`` starts with for ``user`` (the signed-in applicant's own
     account, so nothing is audited): for a natural person applying for themself its name, ID number
     and mobile phone; for a legal person (``legal_person``, which ``user`` is the agent or the
-    account of) its USCC, name and legal representative, with ``user``'s phone. Only fields the
+    account of) its USCC, name, legal representative and phone (its account's, else ``user``'s). Only fields the
     item's form has, by the names in ``_PERSON_FIELDS`` / ``_ENTERPRISE_FIELDS``, and only values
     the account has.
 
@@ -383,8 +383,10 @@ def application_form_initial(*, user, item: ServiceItem, legal_person=None) -> d
     if legal_person is None:
         legal_person = getattr(user, "legal_person", None)
     if legal_person is not None:
+        # The enterprise's own phone when its account has one, else the agent's who applies.
         facts = {"uscc": legal_person.uscc, "name": legal_person.name,
-                 "legal_representative": legal_person.legal_representative, "phone": user.phone}
+                 "legal_representative": legal_person.legal_representative,
+                 "phone": legal_person.user.phone or user.phone}
         mapping = _ENTERPRISE_FIELDS
     else:
         person = getattr(user, "natural_person", None)

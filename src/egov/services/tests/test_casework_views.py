@@ -309,6 +309,35 @@ def test_the_apply_form_starts_with_the_applicants_own_data(client, casework):
     assert f'<option value="{enterprise.pk}" selected>' in html
 
 
+def test_the_enterprises_phone_is_pre_filled_and_its_cases_are_marked_in_my_applications(client, casework):
+    """Found by a tester: the enterprise's phone was not pre-filled (its account's phone was never
+    used), and the agent saw the enterprise's cases in 我的办件 mixed with his own without a word."""
+    from egov.accounts.actions import legal_person_register, natural_person_register
+    from egov.services.tests.factories import CODE_A, make_item
+
+    item = make_item(casework.bureau, code=CODE_A[:20] + "0000102" + "000" + "00", name="测试事项",
+                     applicant_kinds=["natural", "legal"], form_schema=PREFILL_FORM)
+    person = natural_person_register(id_number="11010519491231002X", name="李四", password="prefill-test-2026",
+                                     phone="13912345678")
+    enterprise = legal_person_register(uscc="91320213MA1X2Y3W4U", name="无锡示范科技有限公司",
+                                       legal_representative="王建国", password="prefill-test-2026", agent=person,
+                                       phone="13700001111")
+    client.force_login(enterprise.user)  # the enterprise signed in with its own code
+    html = client.get(f"/services/{item.code}/apply/").content.decode()
+    assert (_value(html, "uscc"), _value(html, "contact_phone")) == ("91320213MA1X2Y3W4U", "13700001111")
+    client.force_login(person.user)  # its agent, applying for it
+    html = client.get(f"/services/{item.code}/apply/?applicant={enterprise.pk}").content.decode()
+    assert _value(html, "contact_phone") == "13700001111"
+
+    own = submit(casework.item, person.user, key="own-case")
+    theirs = submit(casework.item, person.user, key="enterprise-case", legal_person=enterprise)
+    html = client.get("/services/applications/").content.decode()
+    rows = {number: row for number, row in re.findall(r'>(\d{9}-\d{8}-\d{6}[0-9X])</a>(.*?)</tr>', html, re.S)}
+    assert "代 无锡示范科技有限公司 办理" in rows[theirs.number]
+    assert "代 " not in rows[own.number]
+    assert "无锡示范科技有限公司" in html.split("<table")[0]
+
+
 def test_the_case_page_stops_saying_待补正_once_the_supplement_arrived(client, casework):
     """Found by a tester: the staff case page kept saying 待补正 after the supplement was received."""
     from egov.services.actions import application_supplement_upload
