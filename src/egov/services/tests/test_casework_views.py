@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from egov.audit.models import AuditEvent
@@ -400,3 +401,65 @@ def test_a_material_is_previewed_inline_in_a_frame_of_this_site_only(client, cas
     assert reads.count() == 2  # the preview is an audited read too
     client.force_login(casework.staff["other_clerk"])
     assert client.get(url, {"inline": "1"}).status_code == 404
+
+
+def test_after_a_supplement_request_the_acceptance_step_does_not_claim_to_be_done(client, casework):
+    """Found by a tester: after a 补正 request the steps said "受理 (完成)" while 受理日期 was "—"."""
+    clerk = casework.staff["clerk"]
+    case = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=clerk, application=case)
+    material = casework.item.materials.get(required=True)
+    processing.application_supplement_request(actor=clerk, application=case, materials=[material], note="缺少签字页")
+    client.force_login(clerk)
+    html = client.get(f"/staff/cases/{case.number}/").content.decode()
+    assert re.search(r'受理日期</dt><dd class="govuk-summary-list__value">—</dd>', html)
+    assert '受理 <span class="egov-secondary">(一次性告知补正)</span>' in html
+    assert '受理 <span class="egov-secondary">(完成)</span>' not in html
+
+
+def test_an_on_the_spot_item_says_即办(client, casework):
+    """Found by a tester: a 即办 item showed "自受理之日起 0 个工作日"."""
+    casework.item.promised_limit_days = 0
+    casework.item.legal_limit_days = 0
+    casework.item.save()
+    case = submit(casework.item, casework.citizen)
+    client.force_login(casework.staff["clerk"])
+    html = client.get(f"/staff/cases/{case.number}/").content.decode()
+    assert case.limit_days == 0
+    assert "即办" in html and "0 个工作日" not in html
+
+
+def test_the_decision_comes_first_and_the_special_procedure_is_folded_for_whom_the_case_waits(client, casework):
+    """Found by a tester: on a phone 启动特别程序 (a full form) came above 决定 and was still offered to
+    the reviewer after 审查; the 34-organization joint-review list made the page thousands of px tall."""
+    case = submit(casework.item, casework.citizen)
+    staff = casework.staff
+    processing.application_receive(actor=staff["clerk"], application=case)
+    processing.application_accept(actor=staff["clerk"], application=case)
+    url = f"/staff/cases/{case.number}/"
+    client.force_login(staff["reviewer"])
+    html = client.get(url).content.decode()
+    assert html.index('id="step-review"') < html.index('id="special-procedure"')
+    assert re.search(r'<details class="govuk-details egov-step-form" id="special-procedure">', html)
+    # The organizations to consult are folded (closed while none is chosen), as small checkboxes.
+    assert '<details class="govuk-details" id="joint-reviewers">' in html
+    assert 'govuk-checkboxes govuk-checkboxes--small' in html.split('id="joint-reviewers"')[1]
+    approver = Client()
+    _sign_in_with_second_factor(approver, staff["approver"])
+    assert 'id="special-procedure"' not in approver.get(url).content.decode()  # not the approver's step yet
+
+    processing.application_review(actor=staff["reviewer"], application=case)
+    client.force_login(staff["reviewer"])
+    assert 'id="special-procedure"' not in client.get(url).content.decode()  # 审查 is done
+    html = approver.get(url).content.decode()
+    assert html.index('id="step-decide"') < html.index('id="special-procedure"')
+
+
+def _sign_in_with_second_factor(client, user) -> None:
+    """Sign ``user`` (a role that needs MFA) in through the staff pages with a backup code."""
+    from egov.accounts.actions import staff_backup_codes_issue
+
+    staff_backup_codes_issue(actor=None, user=user, codes=["86421357"])
+    client.post("/staff/login/", {"username": user.username, "password": "casework-test-2026"})
+    response = client.post("/staff/login/code/", {"token": "86421357"})
+    assert response.status_code == 302, response.content.decode()[:500]
