@@ -151,3 +151,41 @@ def test_every_item_owner_has_intake_review_and_approval_staff():
     assert [row[1] for row in signins.by_organization["无锡市行政审批局"]] == ["clerk", "reviewer", "approver",
                                                                            "spjdata"]
     assert ServiceItem.objects.filter(organization__name="无锡市公安局").exists()
+
+
+@pytest.mark.django_db
+def test_a_demo_approver_who_used_up_the_backup_codes_gets_new_ones():
+    """Found by a tester: after five sign-ins the demo's approvers were locked out ("备用码已用完，且尚未
+    绑定身份验证器") while the printout said to use an authenticator they never set up, and a restart
+    issued nothing. Restarting the demo now issues fresh codes and prints them; one who bound an
+    authenticator is told to use it."""
+    from django.utils import translation
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from egov.demo import DEMO_BACKUP_CODES
+
+    with translation.override("en"):
+        demo_load()
+    approver = User.objects.get(username="approver")
+    device = StaticDevice.objects.get(user=approver)
+    for code in DEMO_BACKUP_CODES:  # five sign-ins
+        assert device.verify_token(code)
+    assert not StaticToken.objects.filter(device__user=approver).exists()
+    with translation.override("en"):
+        rows = demo_load().by_organization["无锡市行政审批局"]
+    (note,) = [row[3] for row in rows if row[1] == "approver"]
+    assert note == ("审批科长陈刚: Approver / signatory; MFA backup codes issued anew (one use each): "
+                    "13572468 24681357 75318642 86421357 97531864")
+    assert sorted(StaticToken.objects.filter(device__user=approver).values_list("token", flat=True)) == sorted(
+        DEMO_BACKUP_CODES)
+    assert AuditEvent.objects.filter(action="accounts.backup_codes.issue", object_id=str(device.pk)).count() == 2
+
+    # One who bound an authenticator and used the codes up is sent to it, and gets no new codes.
+    StaticToken.objects.filter(device__user=approver).delete()
+    TOTPDevice.objects.create(user=approver, name="authenticator", confirmed=True)
+    with translation.override("en"):
+        rows = demo_load().by_organization["无锡市行政审批局"]
+    (note,) = [row[3] for row in rows if row[1] == "approver"]
+    assert note.endswith("; MFA: backup codes used up; use the authenticator you bound")
+    assert not StaticToken.objects.filter(device__user=approver).exists()

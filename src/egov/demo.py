@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts.actions import (
     legal_person_register,
@@ -84,7 +86,8 @@ DEMO_SEALS = [
     ("无锡市人民政府办公室", Seal.Kind.DOCUMENT, [Role.DOCUMENT_CLERK, Role.APPROVER]),
     ("无锡市行政审批局", Seal.Kind.BUSINESS, [Role.APPROVER]),
 ]
-DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国"}
+DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国",
+                   "phone": "13912340000"}
 
 
 # role: (sign-in name suffix, position)
@@ -167,9 +170,7 @@ def demo_load() -> DemoSignIns:
         name, roles = staff[username]
         note = ", ".join(str(role.label) for role in roles)
         if MFA_REQUIRED_ROLES & set(roles):
-            unused = list(StaticToken.objects.filter(device__user__username=username).values_list("token", flat=True))
-            note += (f"; MFA backup codes left (one use each): {' '.join(sorted(unused))}" if unused
-                     else "; MFA: backup codes used up, use the authenticator you set up")
+            note += "; " + demo_second_factor_note(user=membership.user)
         signins.by_organization.setdefault(membership.organization.name, []).append(
             ("staff", username, DEMO_PASSWORD, f"{name}: {note}"))
     return signins
@@ -187,6 +188,24 @@ def demo_registers_load() -> None:
     for register, name in (("population", "population.csv"), ("legal_entity", "legal_entities.csv")):
         register_import(actor=SYSTEM, actor_label="egov demo", register=register,
                         content=(DEMO_REGISTERS / name).read_bytes(), file_name=name, source="无锡市数据局")
+def demo_second_factor_note(*, user: User) -> str:
+    """What a demo staff member who must pass MFA signs in with, as printed by ``egov demo``.
+
+    The backup codes left; or, when all are used and no authenticator is bound, a fresh set of
+    ``DEMO_BACKUP_CODES`` issued now (audited, as ``staff_backup_codes_issue`` does), so that a
+    demo approver is never locked out after five sign-ins; or, when codes are used up and an
+    authenticator is bound, that authenticator. Fresh codes are issued only where ``EGOV_ENV`` is
+    ``demo`` or ``test``, never in production.
+    """
+    unused = sorted(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    if unused:
+        return f"MFA backup codes left (one use each): {' '.join(unused)}"
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return "MFA: backup codes used up; use the authenticator you bound"
+    if settings.EGOV_ENV not in ("demo", "test"):
+        return "MFA: backup codes used up and no authenticator bound; an operator must issue new codes"
+    staff_backup_codes_issue(actor=SYSTEM, user=user, codes=DEMO_BACKUP_CODES)
+    return f"MFA backup codes issued anew (one use each): {' '.join(sorted(DEMO_BACKUP_CODES))}"
 
 
 def demo_meeting_and_supervision_load() -> None:

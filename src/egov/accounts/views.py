@@ -23,7 +23,12 @@ from egov.accounts.forms import (
 )
 from egov.accounts.models import User
 from egov.accounts.permissions import public_user_required, staff_session_ok
-from egov.accounts.selectors import first_enrolment_allowed, has_second_factor, mfa_required
+from egov.accounts.selectors import (
+    first_enrolment_allowed,
+    has_second_factor,
+    legal_persons_acted_for,
+    mfa_required,
+)
 from egov.core.errors import ApplicationError
 from egov.core.forms import add_application_error
 
@@ -94,7 +99,8 @@ def public_login(request):
 
 @public_user_required
 def profile(request):
-    return render(request, "accounts/profile.html", {"account": request.user})
+    return render(request, "accounts/profile.html", {"account": request.user,
+                                                     "acted_for": legal_persons_acted_for(user=request.user)})
 
 
 @require_POST

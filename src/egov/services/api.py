@@ -5,14 +5,14 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from egov.accounts.models import LegalPerson
 from egov.core.errors import ValidationFailed
 from egov.services.actions.applying import application_submit
 from egov.services.actions.lifecycle import MOVE_LABELS
-from egov.services.api_common import ErrorOut, decode_materials, public_session
+from egov.services.api_common import ErrorOut, Pager, decode_materials, public_session
 from egov.services.api_hall import router as hall_router
 from egov.services.models import Application, Licence, ServiceItem
 from egov.services.selectors import (
@@ -97,7 +97,7 @@ class ItemFilters(Schema):
 
 
 @router.get("/items", response=list[ItemSummaryOut], auth=None)
-@paginate(PageNumberPagination, page_size=20, max_page_size=100)
+@paginate(Pager)
 def list_items(request, filters: Query[ItemFilters]):
     """Published catalogue items, 20 a page (``page``, ``page_size`` up to 100): ``{"items", "count"}``."""
     return service_item_list(organization_id=filters.organization, item_type=filters.item_type, q=filters.q)

@@ -5,7 +5,8 @@ import binascii
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 from ninja.security import SessionAuth
 
 from egov.accounts.models import User
@@ -30,6 +31,29 @@ class PublicSessionAuth(SessionAuth):
 
 
 public_session = PublicSessionAuth()
+
+# The highest page number a list answers: 10⁶ pages of at most 100 rows keeps the row offset
+# (page − 1) × page_size far below PostgreSQL's and SQLite's 64-bit integers, where a bigger
+# number overflowed inside the database and came back as a 500.
+MAX_PAGE = 1_000_000
+MAX_PAGE_SIZE = 100
+
+
+class Pager(PageNumberPagination):
+    """The one pager of the API's lists: ``?page=`` (1 … ``MAX_PAGE``) and ``?page_size=``
+    (1 … the list's ``max_page_size``, larger sizes are cut to it); the answer is
+    ``{"items": [...], "count": n}``, a page past the end has no items.
+
+    A page number that is not an integer, below 1 or above ``MAX_PAGE`` is answered with 422 in
+    the API's error shape (``extra["field"]`` is ``query.page``), never reaches the database.
+    """
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE, description=f"page number, 1 to {MAX_PAGE}")
+        page_size: int | None = Field(None, ge=1, description="rows a page, cut to the list's maximum")
+
+    def __init__(self, page_size: int = 20, max_page_size: int = MAX_PAGE_SIZE, **kwargs) -> None:
+        super().__init__(page_size=page_size, max_page_size=max_page_size, **kwargs)
 
 
 def decode_materials(materials: dict[str, str]) -> dict[int, bytes]:

@@ -7,14 +7,14 @@ from datetime import date, datetime
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from egov.core.errors import NotFound
 from egov.facilities.notifications import notifications_mark_read, notifications_of
 from egov.services.actions.applying import application_supplement_upload
 from egov.services.actions.rating import rating_submit
-from egov.services.api_common import ErrorOut, decode_materials, public_session
+from egov.services.api_common import ErrorOut, Pager, decode_materials, public_session
 from egov.services.publication import application_track, published_result, published_results
 from egov.services.selectors import application_get_for_applicant, licence_pdf, rating_stats
 
@@ -70,7 +70,7 @@ class ResultFilters(Schema):
 
 
 @router.get("/results", response=list[ResultOut], auth=None)
-@paginate(PageNumberPagination, page_size=20, max_page_size=100)
+@paginate(Pager)
 def results(request, filters: Query[ResultFilters]):
     """Concluded cases published on the public site (外网公布), newest first: ``{"items", "count"}``."""
     return [published_result(application) for application in published_results(
@@ -176,7 +176,7 @@ class NotificationOut(Schema):
 
 
 @router.get("/notifications", response={200: list[NotificationOut], 401: ErrorOut}, auth=public_session)
-@paginate(PageNumberPagination, page_size=20, max_page_size=100)
+@paginate(Pager)
 def notifications(request, unread: bool = False):
     """My notifications (站内消息), newest first, in the request's language (Accept-Language; Chinese
     when a message has no English text)."""

@@ -341,14 +341,19 @@ def application_staff_steps(*, user, application: Application) -> list[str]:
     """The steps (``steps.CASE_STEPS``) that ``user`` may do on ``application`` now, in page order:
     those whose move the status allows and whose role ``user`` holds in the implementing
     organization; ``joint_opinion`` for a reviewer of an organization whose opinion is awaited;
-    ``request_supplement`` only when none was requested before."""
+    ``request_supplement`` only when none was requested before; ``special_procedure_start`` only
+    to the role of the step the case is at (the reviewer while under review, the approver once
+    reviewed), and after the main step of the page."""
     steps = []
     for step in CASE_STEPS.values():
         if step.name == "joint_opinion":  # taken in a consulted organization: below
             continue
         if not any(application.status in MOVES[move][0] for move in step.moves):
             continue
-        if not any(has_role(user, application.organization, role) for role in step.roles):
+        roles = step.roles
+        if step.name == "special_procedure_start":
+            roles = (_SPECIAL_PROCEDURE_ROLE[application.status],)
+        if not any(has_role(user, application.organization, role) for role in roles):
             continue
         if step.name == "request_supplement" and SupplementRequest.objects.filter(application=application).exists():
             continue
@@ -358,7 +363,14 @@ def application_staff_steps(*, user, application: Application) -> list[str]:
                                           status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED])
         if any(has_role(user, task.candidate_organization, Role.REVIEWER) for task in awaited):
             steps.insert(0, "joint_opinion")
+    if "special_procedure_start" in steps:  # the exception comes after the step's own decision
+        steps.append(steps.pop(steps.index("special_procedure_start")))
     return steps
+
+
+# Who may start a special procedure (特别程序, 行政许可法 §45) at each status it may start from: the
+# one whose step the case is at.
+_SPECIAL_PROCEDURE_ROLE = {S.ACCEPTED: Role.REVIEWER, S.JOINT_REVIEW: Role.REVIEWER, S.REVIEWED: Role.APPROVER}
 
 
 def licence_pdf(*, licence) -> bytes:
@@ -381,8 +393,8 @@ def application_form_initial(*, user, item: ServiceItem, legal_person=None) -> d
     """What the apply form of ``item`` starts with for ``user`` (the signed-in applicant's own
     account, so nothing is audited): for a natural person applying for themself its name, ID number
     and mobile phone; for a legal person (``legal_person``, which ``user`` is the agent or the
-    account of) its USCC, name and legal representative, with ``user``'s phone. Only fields the
-    item's form has, by the names in ``_PERSON_FIELDS`` / ``_ENTERPRISE_FIELDS``, and only values
+    account of) its USCC, name, legal representative and phone (its account's, else ``user``'s).
+    Only fields the item's form has, by the names in ``_PERSON_FIELDS`` / ``_ENTERPRISE_FIELDS``, and only values
     the account has.
 
     Returns:
@@ -392,8 +404,10 @@ def application_form_initial(*, user, item: ServiceItem, legal_person=None) -> d
     if legal_person is None:
         legal_person = getattr(user, "legal_person", None)
     if legal_person is not None:
+        # The enterprise's own phone when its account has one, else the agent's who applies.
         facts = {"uscc": legal_person.uscc, "name": legal_person.name,
-                 "legal_representative": legal_person.legal_representative, "phone": user.phone}
+                 "legal_representative": legal_person.legal_representative,
+                 "phone": legal_person.user.phone or user.phone}
         mapping = _ENTERPRISE_FIELDS
     else:
         person = getattr(user, "natural_person", None)

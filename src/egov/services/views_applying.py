@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from egov.accounts.models import Agent, User
 from egov.accounts.permissions import public_user_required
+from egov.accounts.selectors import legal_persons_acted_for
 from egov.core.errors import ApplicationError, NotFound, ValidationFailed
 from egov.facilities.files import blob_path
 from egov.facilities.models import StoredFile
@@ -212,7 +213,8 @@ def submitted(request, number: str):
 @public_user_required
 def my_applications(request):
     """我的办件: the user's cases, newest first."""
-    return render(request, "services/my_applications.html", {"applications": applications_of(user=request.user)})
+    return render(request, "services/my_applications.html", {
+        "applications": applications_of(user=request.user), "acted_for": legal_persons_acted_for(user=request.user)})
 
 
 def application_page(request, application, *, errors: dict[int, str] | None = None, upload_error: str = "",

@@ -15,7 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
-from egov.core.errors import NotFound
+from egov.core.errors import NotFound, ValidationFailed
 from egov.core.views import step_post
 from egov.facilities.files import MEDIA_TYPES, file_read
 from egov.services import forms
@@ -32,7 +32,7 @@ from egov.services.selectors import (
     application_staff_steps,
     application_supplement_request,
 )
-from egov.services.steps import CASE_STEPS
+from egov.services.steps import CASE_STEPS, TASK_ANSWERS, task_answer_of
 from egov.workflow.views import diagram_context
 
 # File kinds the case page previews inline (a browser shows them; OFD it does not).
@@ -69,6 +69,19 @@ def _form(step: str, application, data=None):
     return form_class(data, prefix=step, application=application) if needs_case else form_class(data, prefix=step)
 
 
+def _task_outcome(task) -> str:
+    """How a completed step ended when that was not its own move: the 受理 step answered with a
+    补正 request or a refusal says so (its 受理日期 stays empty), rather than "completed"; "" else."""
+    if not task.completed_at:
+        return ""
+    try:
+        answer = task_answer_of(task.bpmn_id, task.completed_data or {})
+    except ValidationFailed:
+        return ""
+    usual = next(row.step for row in TASK_ANSWERS if row.bpmn_id == task.bpmn_id)
+    return "" if answer.step == usual else str(CASE_STEPS[answer.step].title)
+
+
 def _case_page(request, application, bound: dict | None = None, status: int = 200):
     steps = application_staff_steps(user=request.user, application=application)
     step_forms = [(step, CASE_STEPS[step].title, (bound or {}).get(step) or _form(step, application))
@@ -84,7 +97,8 @@ def _case_page(request, application, bound: dict | None = None, status: int = 20
         "supplement": application_supplement_request(application=application),
         "deadlines": application_deadlines(application=application),
         "events": [(event, MOVE_LABELS.get(event.move, event.move)) for event in application.events.all()],
-        "history": process.tasks.select_related("candidate_organization", "completed_by").order_by("pk"),
+        "history": [(task, _task_outcome(task)) for task in
+                    process.tasks.select_related("candidate_organization", "completed_by").order_by("pk")],
         "diagram": diagram_context(process),
         "step_forms": step_forms,
         "next_actors": application_next_actors(application=application),

@@ -62,6 +62,20 @@ def test_registration_signs_in_and_the_profile_shows_an_extension_b_name(client)
     assert NaturalPerson.objects.get().name == f"张{EXT_B}明"
 
 
+def test_the_profile_says_which_enterprises_the_person_acts_for(client):
+    """Found by a tester: /accounts/me/ did not say that the citizen is the agent of an enterprise."""
+    from egov.accounts.actions import legal_person_register, natural_person_register
+
+    person = natural_person_register(id_number="11010519491231002X", name="李四", password=PASSWORD)
+    client.force_login(person.user)
+    assert "91320213MA1X2Y3W4U" not in client.get("/accounts/me/").content.decode()
+    legal_person_register(uscc="91320213MA1X2Y3W4U", name="无锡示范科技有限公司", legal_representative="王建国",
+                          password=PASSWORD, agent=person)
+    html = client.get("/accounts/me/").content.decode()
+    assert "代办的企业" in html
+    assert "无锡示范科技有限公司（统一社会信用代码 91320213MA1X2Y3W4U）" in html
+
+
 def test_registration_goes_on_to_where_the_user_was_going(client, settings):
     """Found by a tester: registering from a "sign in to apply" link forgot the apply form. The sign-in
     page's register link, both registration pages and their switch link carry ``next``."""

@@ -1,3 +1,4 @@
+import ctypes
 import os
 import signal
 import socket
@@ -21,6 +22,35 @@ def _port_free_or_fail(host: str, port: int) -> None:
         except OSError as error:
             raise CommandError(f"{host}:{port} is in use ({error.strerror}): stop what serves it or choose another "
                                "port (egov demo --port N, make demo PORT=N)", returncode=2) from None
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent_pid: int):
+    """The ``preexec_fn`` of a demo child: on Linux, ask the kernel to send it SIGTERM when the
+    launcher dies (``prctl(PR_SET_PDEATHSIG)``, prctl(2)), however it dies — ``kill -9`` included,
+    which no handler of the launcher's can catch. The setting survives ``execve`` (``egov serve``
+    execs gunicorn, ``egov worker`` celery), so the gunicorn and celery masters get the SIGTERM and
+    stop their own workers. If the launcher died before the call, the child stops at once.
+    Elsewhere (no prctl) nothing is set: Ctrl-C and SIGTERM still stop the children."""
+
+    def preexec() -> None:
+        if not sys.platform.startswith("linux"):
+            return
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            os._exit(70)
+        if os.getppid() != parent_pid:  # the launcher is gone already: the signal will never come
+            os._exit(0)
+
+    return preexec
+
+
+def child_process_start(argv: list[str], **popen_kwargs) -> subprocess.Popen:
+    """Start ``argv`` as a child of this process that dies with it (``_die_with_parent``), so that a
+    demo killed with SIGKILL leaves no gunicorn or celery behind holding the port."""
+    return subprocess.Popen(argv, preexec_fn=_die_with_parent(os.getpid()), **popen_kwargs)
 
 
 class Command(BaseCommand):
@@ -57,8 +87,8 @@ class Command(BaseCommand):
         egov = [sys.executable, "-m", "egov.cli"]
         children = [
             # Threads: a browser's idle or slow connections must not hold every worker of the demo.
-            subprocess.Popen([*egov, "serve", "--host", host, "--port", str(port), "--threads", "4"]),
-            subprocess.Popen([*egov, "worker", "--concurrency", "1"]),
+            child_process_start([*egov, "serve", "--host", host, "--port", str(port), "--threads", "4"]),
+            child_process_start([*egov, "worker", "--concurrency", "1"]),
         ]
         stop = False
 

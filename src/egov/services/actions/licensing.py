@@ -14,13 +14,15 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from stdnum.cn import uscc
 
 from egov.audit.actions import audit_record
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict
 from egov.core.masking import mask_id_number
+from egov.facilities.numbering import counter_take
 from egov.services.actions.numbers import licence_number_allocate
-from egov.services.models import Application, Licence
+from egov.services.models import Application, Licence, TrackingNumberCounter
 from egov.trust.models import Seal
 from egov.trust.signing import pdf_sign_with_seal
 
@@ -70,15 +72,17 @@ class LicenceHolder:
     ``name``: the enterprise's name for an enterprise (a legal person's own name, or the
     ``company_name`` of a 设立登记 form), else the person's. ``identifier``: the USCC (public,
     GB 32100-2015), or the person's masked resident ID, or "" (a company still to be registered
-    has no code yet). ``facts``: ``[(label, value)]`` printed under the holder, for an enterprise
-    the particulars a 营业执照 carries (the general registration items of 《市场主体登记管理条例》
-    第八条: 名称、类型、法定代表人、注册资本、住所、经营范围), those the case knows.
+    has no code until ``uscc_assign`` gives it one at approval). ``facts``: ``[(label, value)]``
+    printed under the holder, for an enterprise the particulars a 营业执照 carries (the general
+    registration items of 《市场主体登记管理条例》第八条: 名称、类型、法定代表人、注册资本、住所、
+    经营范围), those the case knows.
     """
 
     name: str
     identifier_label: str
     identifier: str
     facts: list[tuple[str, str]] = field(default_factory=list)
+    uscc: str = ""  # the identifier when it is a USCC (kept on the ``Licence``), else ""
 
 
 def _choice_title(schema: dict, name: str, value) -> str:
@@ -89,35 +93,121 @@ def _choice_title(schema: dict, name: str, value) -> str:
     return str(value)
 
 
-def licence_holder(*, application: Application) -> LicenceHolder:
-    """The holder of the licence of ``application``: the legal person that applied (its name, USCC
-    and legal representative from its account, the other particulars from the form), or the
-    enterprise a natural person registers (the form's ``company_name`` and particulars), or else
-    the natural person who applied."""
+# GB 32100-2015 §4: the first character is the registration authority (9 = 市场监督管理, which
+# registers enterprises), the second the kind of entity under it (1 = 企业).
+USCC_AUTHORITY_MARKET_REGULATION = "9"
+USCC_KIND_ENTERPRISE = "1"
+# GB 11714-1997 weights of the eight body characters of the 主体标识码 (organization code).
+_ORGANIZATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORGANIZATION_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def organization_code_check(body: str) -> str:
+    """The check character of an 8-character organization code body (GB 11714-1997 §4):
+    ``C9 = 11 − (Σ Ci × Wi mod 11)`` with W = 3 7 9 10 5 8 4 2, digits as their value and letters
+    A = 10 … Z = 35; 10 is written ``X`` and 11 ``0``. ``"MA000001"`` → ``"5"``."""
+    pairs = zip(body, _ORGANIZATION_CODE_WEIGHTS, strict=True)
+    total = sum(_ORGANIZATION_CODE_ALPHABET.index(ch) * weight for ch, weight in pairs)
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def uscc_compose(*, division_code: str, sequence: int, authority: str = USCC_AUTHORITY_MARKET_REGULATION,
+                 kind: str = USCC_KIND_ENTERPRISE) -> str:
+    """The unified social credit code (GB 32100-2015) of the ``sequence``-th entity the registration
+    authority of ``division_code`` (GB/T 2260, 6 digits) registers: authority (1) + kind (1) +
+    division (6) + 主体标识码 (9: ``MA`` and the sequence in 6 digits, then the GB 11714 check) +
+    check character (``stdnum.cn.uscc``: weights 3^i mod 31 over the alphabet without I O S V Z).
+    ``division_code="320200", sequence=1`` → ``"91320200MA0000015X"``.
+
+    Raises:
+        ValueError: ``sequence`` outside 1 … 999999.
+    """
+    if not 1 <= sequence <= 999_999:
+        raise ValueError(f"USCC sequence {sequence} outside 1 … 999999")
+    body = f"MA{sequence:06d}"
+    first17 = f"{authority}{kind}{division_code}{body}{organization_code_check(body)}"
+    return first17 + uscc.calc_check_digit(first17)
+
+
+def uscc_assign(*, organization) -> str:
+    """Assign the next unified social credit code of an enterprise registered by ``organization``
+    (the registration authority, whose division gives the code's 登记管理机关行政区划码), from the
+    counter ``uscc:<division>`` (gap-tolerant: a code is never given twice). See ``uscc_compose``.
+
+    Raises:
+        ValidationFailed: the division's 999,999 codes are used up (``rule = "exhausted"``).
+    """
+    division = organization.division.code
+    scope = f"uscc:{division}"
+    sequence = counter_take(model=TrackingNumberCounter, key={"scope": scope}, limit=999_999, label=scope)
+    return uscc_compose(division_code=division, sequence=sequence)
+
+
+def _form_fact(application: Application, name: str) -> str:
+    """The value of form field ``name`` as printed: a choice's title, a number without ``.0``; "" if empty."""
+    value = (application.form_data or {}).get(name)
+    if value in (None, ""):
+        return ""
+    if application.item.form_schema.get("properties", {}).get(name, {}).get("oneOf"):
+        return _choice_title(application.item.form_schema, name, value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def licence_is_establishment(*, application: Application) -> bool:
+    """Whether ``application`` registers a company still to be established (设立登记: its form names
+    the company, ``company_name``): its licence's holder is that company, not the applicant."""
+    return bool(((application.form_data or {}).get("company_name") or "").strip())
+
+
+def licence_holder(*, application: Application, assigned_uscc: str = "") -> LicenceHolder:
+    """The holder of the licence of ``application``, with the particulars printed under it.
+
+    - 设立登记 (``licence_is_establishment``): the company being established, entirely from the
+      form (name, type, legal representative, registered capital, domicile, business scope),
+      whoever applied, with ``assigned_uscc`` (``uscc_assign``) as its code;
+    - else a legal person that applied: its name, USCC and legal representative from its account;
+    - else an operator the form names (``business_name`` and its ``uscc``, e.g. 食品经营许可);
+    - else the natural person who applied (masked resident ID).
+
+    Places and kinds the applicant entered (经营场所 ``premises``, 主体业态 ``business_type``) are
+    printed for every holder (食品经营许可证, 《食品经营许可和备案管理办法》第二十九条).
+    """
     applicant, form = application.applicant, application.form_data or {}
     legal = getattr(applicant, "legal_person", None)
-    company = (form.get("company_name") or "").strip()
-    if legal is None and not company:
+    uscc_label = _("Unified social credit code")
+    representative = ""
+    if licence_is_establishment(application=application):
+        name, label, identifier = form["company_name"].strip(), uscc_label, assigned_uscc
+        representative = _form_fact(application, "legal_representative")
+    elif legal is not None:
+        name, label, identifier = legal.name, uscc_label, legal.uscc
+        representative = legal.legal_representative
+    elif _form_fact(application, "business_name"):
+        name, label, identifier = _form_fact(application, "business_name"), uscc_label, _form_fact(application, "uscc")
+    else:
         natural = getattr(applicant, "natural_person", None)
-        return LicenceHolder(name=application.applicant_name, identifier_label=_("Identification"),
-                             identifier=mask_id_number(natural.id_number) if natural is not None else "")
+        name, label = application.applicant_name, _("Identification")
+        identifier = mask_id_number(natural.id_number) if natural is not None else ""
     facts = []
-    if form.get("company_type"):
-        facts.append((_("Type"), _choice_title(application.item.form_schema, "company_type", form["company_type"])))
-    representative = legal.legal_representative if legal is not None else (form.get("legal_representative") or "")
+    if company_type := _form_fact(application, "company_type"):
+        facts.append((_("Type"), company_type))
     if representative:
         facts.append((_("Legal representative"), representative))
-    if form.get("registered_capital") not in (None, ""):
-        capital = form["registered_capital"]
-        capital = int(capital) if float(capital).is_integer() else capital
+    if capital := _form_fact(application, "registered_capital"):
         facts.append((_("Registered capital"), _("%(amount)s ten thousand yuan") % {"amount": capital}))
-    if form.get("address"):
-        facts.append((_("Domicile"), form["address"]))
-    if form.get("business_scope"):
-        facts.append((_("Business scope"), form["business_scope"]))
-    return LicenceHolder(name=legal.name if legal is not None else company,
-                         identifier_label=_("Unified social credit code"),
-                         identifier=legal.uscc if legal is not None else "", facts=facts)
+    if address := _form_fact(application, "address"):
+        facts.append((_("Domicile"), address))
+    if premises := _form_fact(application, "premises"):
+        facts.append((_("Business premises"), premises))
+    if business_type := _form_fact(application, "business_type"):
+        facts.append((_("Main business form"), business_type))
+    if scope := _form_fact(application, "business_scope"):
+        facts.append((_("Business scope"), scope))
+    return LicenceHolder(name=name, identifier_label=label, identifier=identifier, facts=facts,
+                         uscc=identifier if label == uscc_label else "")
 
 
 def licence_pdf_render(*, context: dict) -> bytes:
@@ -154,8 +244,10 @@ def licence_issue(*, actor, application: Application) -> Licence:
     number = licence_number_allocate(organization=organization, year=issued_on.year)
     title = item.licence_name or item.name
     valid_until = licence_validity(issued_on=issued_on, valid_years=item.licence_valid_years)
+    # 设立登记: the company comes into being with this approval, and its code with it.
+    assigned = uscc_assign(organization=organization) if licence_is_establishment(application=application) else ""
     with translation.override(LICENCE_LANGUAGE):
-        holder = licence_holder(application=application)
+        holder = licence_holder(application=application, assigned_uscc=assigned)
     pdf = licence_pdf_render(context={
         "title": title, "number": number, "holder": holder, "item": item.name, "organization": organization.name,
         "issued_on": issued_on, "valid_until": valid_until, "tracking_number": application.number,
@@ -163,10 +255,12 @@ def licence_issue(*, actor, application: Application) -> Licence:
     signed = pdf_sign_with_seal(actor=SYSTEM, seal=seal, pdf=pdf, title=f"{title} {number}"[:200],
                                 reason=f"{title} {number}", location=organization.name)
     licence = Licence.objects.create(application=application, number=number, name=title,
-                                     holder_name=holder.name[:200], issued_on=issued_on,
+                                     holder_name=holder.name[:200],
+                                     holder_uscc=holder.uscc, issued_on=issued_on,
                                      valid_until=valid_until, document=signed.document)
     audit_record(action="services.licence.issue", actor=actor, organization=organization, obj=licence,
                  summary=f"licence {number} issued for {application.number}",
-                 changes={"number": number, "document": signed.document.code, "seal": seal.pk,
+                 changes={"number": number, "holder_uscc": licence.holder_uscc, "document": signed.document.code,
+                          "seal": seal.pk,
                           "valid_until": valid_until.isoformat() if valid_until else None})
     return licence

@@ -23,6 +23,8 @@ class Licence(models.Model):
     number = models.CharField(_("licence number"), max_length=32, unique=True)
     name = models.CharField(_("licence name"), max_length=200)
     holder_name = models.CharField(_("holder"), max_length=200)
+    holder_uscc = models.CharField(_("holder's unified social credit code"), max_length=18, blank=True,
+                                   help_text=_("GB 32100-2015; for a 设立登记 the code assigned at approval"))
     issued_on = models.DateField(_("issued on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     document = models.OneToOneField("trust.SignedDocument", verbose_name=_("sealed PDF"), on_delete=models.PROTECT,

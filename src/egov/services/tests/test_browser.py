@@ -97,8 +97,10 @@ def test_citizen_applies_and_staff_process_the_case(reference_data, live_server,
 
     # The reviewer asks the planning bureau for a joint review.
     context, reviewer = _sign_in_staff(browser, live_server, "reviewer")
-    _step(reviewer, live_server, number, "review", lambda form: form.locator(
-        f'input[name="review-joint_reviewers"][value="{casework.planning.pk}"]').check())
+    # The organizations to consult are folded behind a details element: open it, then tick.
+    _step(reviewer, live_server, number, "review", lambda form: (
+        form.locator("#joint-reviewers summary").click(),
+        form.locator(f'input[name="review-joint_reviewers"][value="{casework.planning.pk}"]').check()))
     context.close()
 
     # The planning bureau's reviewer finds the case in its workbench and agrees.

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from egov.audit.models import AuditEvent
@@ -309,6 +310,35 @@ def test_the_apply_form_starts_with_the_applicants_own_data(client, casework):
     assert f'<option value="{enterprise.pk}" selected>' in html
 
 
+def test_the_enterprises_phone_is_pre_filled_and_its_cases_are_marked_in_my_applications(client, casework):
+    """Found by a tester: the enterprise's phone was not pre-filled (its account's phone was never
+    used), and the agent saw the enterprise's cases in 我的办件 mixed with his own without a word."""
+    from egov.accounts.actions import legal_person_register, natural_person_register
+    from egov.services.tests.factories import CODE_A, make_item
+
+    item = make_item(casework.bureau, code=CODE_A[:20] + "0000102" + "000" + "00", name="测试事项",
+                     applicant_kinds=["natural", "legal"], form_schema=PREFILL_FORM)
+    person = natural_person_register(id_number="11010519491231002X", name="李四", password="prefill-test-2026",
+                                     phone="13912345678")
+    enterprise = legal_person_register(uscc="91320213MA1X2Y3W4U", name="无锡示范科技有限公司",
+                                       legal_representative="王建国", password="prefill-test-2026", agent=person,
+                                       phone="13700001111")
+    client.force_login(enterprise.user)  # the enterprise signed in with its own code
+    html = client.get(f"/services/{item.code}/apply/").content.decode()
+    assert (_value(html, "uscc"), _value(html, "contact_phone")) == ("91320213MA1X2Y3W4U", "13700001111")
+    client.force_login(person.user)  # its agent, applying for it
+    html = client.get(f"/services/{item.code}/apply/?applicant={enterprise.pk}").content.decode()
+    assert _value(html, "contact_phone") == "13700001111"
+
+    own = submit(casework.item, person.user, key="own-case")
+    theirs = submit(casework.item, person.user, key="enterprise-case", legal_person=enterprise)
+    html = client.get("/services/applications/").content.decode()
+    rows = {number: row for number, row in re.findall(r'>(\d{9}-\d{8}-\d{6}[0-9X])</a>(.*?)</tr>', html, re.S)}
+    assert "代 无锡示范科技有限公司 办理" in rows[theirs.number]
+    assert "代 " not in rows[own.number]
+    assert "无锡示范科技有限公司" in html.split("<table")[0]
+
+
 def test_the_case_page_stops_saying_待补正_once_the_supplement_arrived(client, casework):
     """Found by a tester: the staff case page kept saying 待补正 after the supplement was received."""
     from egov.services.actions import application_supplement_upload
@@ -426,3 +456,63 @@ def test_a_missing_material_is_named_once_in_the_summary_and_not_beside_its_own_
     assert response.status_code == 400
     assert f'<a href="#id_material-{required.pk}">{required.name}：此材料为必交材料。</a>' in html
     assert html.count(f"{required.name}：{required.name}") == 0
+def test_after_a_supplement_request_the_acceptance_step_does_not_claim_to_be_done(client, casework):
+    """Found by a tester: after a 补正 request the steps said "受理 (完成)" while 受理日期 was "—"."""
+    clerk = casework.staff["clerk"]
+    case = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=clerk, application=case)
+    material = casework.item.materials.get(required=True)
+    processing.application_supplement_request(actor=clerk, application=case, materials=[material], note="缺少签字页")
+    client.force_login(clerk)
+    html = client.get(f"/staff/cases/{case.number}/").content.decode()
+    assert re.search(r'受理日期</dt><dd class="govuk-summary-list__value">—</dd>', html)
+    assert '受理 <span class="egov-secondary">(一次性告知补正)</span>' in html
+    assert '受理 <span class="egov-secondary">(完成)</span>' not in html
+
+
+def test_an_on_the_spot_item_says_即办(client, casework):
+    """Found by a tester: a 即办 item showed "自受理之日起 0 个工作日"."""
+    casework.item.promised_limit_days = 0
+    casework.item.legal_limit_days = 0
+    casework.item.save()
+    case = submit(casework.item, casework.citizen)
+    client.force_login(casework.staff["clerk"])
+    html = client.get(f"/staff/cases/{case.number}/").content.decode()
+    assert case.limit_days == 0
+    assert "即办" in html and "0 个工作日" not in html
+
+
+def test_the_decision_comes_first_and_the_special_procedure_is_folded_for_whom_the_case_waits(client, casework):
+    """Found by a tester: on a phone 启动特别程序 (a full form) came above 决定 and was still offered to
+    the reviewer after 审查; the 34-organization joint-review list made the page thousands of px tall."""
+    case = submit(casework.item, casework.citizen)
+    staff = casework.staff
+    processing.application_receive(actor=staff["clerk"], application=case)
+    processing.application_accept(actor=staff["clerk"], application=case)
+    url = f"/staff/cases/{case.number}/"
+    client.force_login(staff["reviewer"])
+    html = client.get(url).content.decode()
+    assert html.index('id="step-review"') < html.index('id="special-procedure"')
+    assert re.search(r'<details class="govuk-details egov-step-form" id="special-procedure">', html)
+    # The organizations to consult are folded (closed while none is chosen), as small checkboxes.
+    assert '<details class="govuk-details" id="joint-reviewers">' in html
+    assert 'govuk-checkboxes govuk-checkboxes--small' in html.split('id="joint-reviewers"')[1]
+    approver = Client()
+    _sign_in_with_second_factor(approver, staff["approver"])
+    assert 'id="special-procedure"' not in approver.get(url).content.decode()  # not the approver's step yet
+
+    processing.application_review(actor=staff["reviewer"], application=case)
+    client.force_login(staff["reviewer"])
+    assert 'id="special-procedure"' not in client.get(url).content.decode()  # 审查 is done
+    html = approver.get(url).content.decode()
+    assert html.index('id="step-decide"') < html.index('id="special-procedure"')
+
+
+def _sign_in_with_second_factor(client, user) -> None:
+    """Sign ``user`` (a role that needs MFA) in through the staff pages with a backup code."""
+    from egov.accounts.actions import staff_backup_codes_issue
+
+    staff_backup_codes_issue(actor=None, user=user, codes=["86421357"])
+    client.post("/staff/login/", {"username": user.username, "password": "casework-test-2026"})
+    response = client.post("/staff/login/code/", {"token": "86421357"})
+    assert response.status_code == 302, response.content.decode()[:500]

@@ -5,6 +5,7 @@ import subprocess
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict
@@ -41,6 +42,10 @@ def test_an_approved_case_gets_a_sealed_licence_that_verifies(hall):
     licence = Licence.objects.get(application=case)
     # A person registering a company: the 营业执照 is the company's (the form's 企业名称), not the person's.
     assert licence.name == "营业执照" and licence.holder_name == "无锡示范科技有限公司"
+    # ... and the company gets its code at approval (the first the bureau of 320200 assigns, worked by
+    # hand in test_uscc_by_the_standards_algorithm): before, a person's 营业执照 had no code line.
+    assert licence.holder_uscc == "91320200MA0000015X"
+    assert "91320200MA0000015X" in "".join(_pdf_text_of(licence).split())
     assert licence.number.endswith(f"-{licence.issued_on.year}-000001")
     assert licence.valid_until == licence_validity(issued_on=licence.issued_on, valid_years=5)
     report = pdf_verify(pdf=licence_pdf(licence=licence))
@@ -50,10 +55,11 @@ def test_an_approved_case_gets_a_sealed_licence_that_verifies(hall):
     assert AuditEvent.objects.filter(action="services.licence.issue", object_id=str(licence.pk)).count() == 1
 
 
-def test_an_enterprise_licence_names_the_enterprise_and_its_particulars(hall, tmp_path):
-    """A legal person's 营业执照 names the enterprise, not the agent who applied, with its USCC and legal
-    representative (from its account) and its type, registered capital, domicile and business scope
-    (from the form), the general registration items of 《市场主体登记管理条例》第八条."""
+def test_an_enterprise_establishing_a_new_company_gets_the_new_companys_licence(hall, tmp_path):
+    """An existing enterprise (through its agent) applies for 设立登记 of a NEW company: the 营业执照
+    is the new company's — its name, type, legal representative, registered capital, domicile and
+    scope from the form, and a code assigned at approval — never the applying enterprise's name,
+    USCC or legal representative (《市场主体登记管理条例》第八条). Before, it mixed the two."""
     from egov.accounts.actions import legal_person_register
     from egov.services.actions import processing
     from egov.services.tests.factories import USCC_B, VALID_COMPANY, submit
@@ -61,10 +67,15 @@ def test_an_enterprise_licence_names_the_enterprise_and_its_particulars(hall, tm
     agent = hall.citizen.natural_person
     enterprise = legal_person_register(uscc=USCC_B, name="无锡示范科技有限公司", legal_representative="王建国",
                                        password="enterprise-test-2026", agent=agent)
-    form = {**VALID_COMPANY, "company_name": "无锡示范科技有限公司", "registered_capital": 250,
+    form = {**VALID_COMPANY, "company_name": "无锡新创软件有限公司", "registered_capital": 250,
+            "legal_representative": "李明", "address": "无锡市梁溪区中山路1号",
             "business_scope": "软件开发；信息技术咨询服务"}
+    item = hall.casework.item  # the demo catalogue's 企业设立登记 form asks for these two as well
+    item.form_schema["properties"].update({"legal_representative": {"type": "string", "title": "法定代表人姓名"},
+                                           "address": {"type": "string", "title": "住所"}})
+    item.save(update_fields=["form_schema"])
     staff = hall.casework.staff
-    case = submit(hall.casework.item, hall.citizen, key="enterprise-licence-1", form=form,
+    case = submit(item, hall.citizen, key="enterprise-licence-1", form=form,
                   legal_person=enterprise)
     processing.application_receive(actor=staff["clerk"], application=case)
     processing.application_accept(actor=staff["clerk"], application=case)
@@ -72,13 +83,65 @@ def test_an_enterprise_licence_names_the_enterprise_and_its_particulars(hall, tm
     processing.application_decide(actor=staff["approver"], application=case, approve=True)
     processing.application_conclude(actor=staff["clerk"], application=case)
     licence = Licence.objects.get(application=case)
-    assert licence.holder_name == "无锡示范科技有限公司"
+    assert licence.holder_name == "无锡新创软件有限公司"
+    assert licence.holder_uscc == "91320200MA0000015X"
     path = tmp_path / "licence.pdf"
     path.write_bytes(licence_pdf(licence=licence))
     text = "".join(_pdf_text(path).split())
-    assert HALL_CITIZEN_NAME not in text
-    for expected in ("无锡示范科技有限公司", "统一社会信用代码", "91320213MA1X2Y3W4U", "法定代表人", "王建国",
-                     "有限责任公司", "注册资本", "250万元", "经营范围", "软件开发；信息技术咨询服务"):
+    for absent in (HALL_CITIZEN_NAME, "无锡示范科技有限公司", USCC_B, "王建国"):
+        assert absent not in text, absent
+    for expected in ("无锡新创软件有限公司", "统一社会信用代码", "91320200MA0000015X", "法定代表人", "李明",
+                     "有限责任公司", "注册资本", "250万元", "住所", "无锡市梁溪区中山路1号",
+                     "经营范围", "软件开发；信息技术咨询服务"):
+        assert expected in text, expected
+
+
+def test_uscc_by_the_standards_algorithm():
+    """GB 32100-2015 worked by hand for the 1st enterprise registered in 320200: 主体标识码 body MA000001,
+    GB 11714 check: M=22×3 + A=10×7 + 1×2 = 138, 138 mod 11 = 6, 11 − 6 = 5; the 17 characters
+    91320200MA0000015 in the USCC alphabet (M = 21, A = 10) weighted 1 3 9 27 19 26 16 17 20 29 25 13 8
+    24 10 30 28 sum to 9+3+27+54+52+420+290+30+140 = 1025, 1025 mod 31 = 2, 31 − 2 = 29 → X."""
+    from stdnum.cn import uscc
+
+    from egov.services.actions.licensing import organization_code_check, uscc_compose
+
+    assert organization_code_check("MA000001") == "5"
+    # GB 11714's own example: organization code D2143569-X.
+    assert organization_code_check("D2143569") == "X"
+    assert uscc_compose(division_code="320200", sequence=1) == "91320200MA0000015X"
+    codes = {uscc_compose(division_code="320213", sequence=n) for n in (1, 2, 999_999)}
+    assert len(codes) == 3 and all(uscc.is_valid(code) and code.startswith("91320213MA") for code in codes)
+    with pytest.raises(ValueError):
+        uscc_compose(division_code="320200", sequence=1_000_000)
+
+
+def test_a_food_business_licence_prints_the_premises_and_business_form(hall, tmp_path):
+    """食品经营许可证 (《食品经营许可和备案管理办法》): the operator, its code, 经营场所 and 主体业态 the
+    applicant entered; before, the premises and the business form were left out."""
+    from egov.services.actions.licensing import licence_holder
+    from egov.services.models import Application
+
+    item = hall.casework.item
+    item.form_schema = {"properties": {"business_type": {"type": "string", "oneOf": [
+        {"const": "retail", "title": "食品销售经营者"}, {"const": "catering", "title": "餐饮服务经营者"}]}}}
+    form = {"business_name": "无锡梁溪小吃店", "uscc": "91320213MA1X2Y3W4U", "premises": "无锡市梁溪区崇安寺街8号",
+            "business_type": "catering", "food_safety_manager": "赵敏"}
+    application = Application(item=item, applicant=hall.citizen, applicant_name=HALL_CITIZEN_NAME, form_data=form)
+    with translation.override("en"):
+        holder = licence_holder(application=application)
+    assert (holder.name, holder.identifier) == ("无锡梁溪小吃店", "91320213MA1X2Y3W4U")
+    assert ("Business premises", "无锡市梁溪区崇安寺街8号") in holder.facts
+    assert ("Main business form", "餐饮服务经营者") in holder.facts
+    with translation.override("zh-hans"):
+        holder = licence_holder(application=application)
+    pdf = licence_pdf_render(context={"title": "食品经营许可证", "number": "320200001-2026-000001", "holder": holder,
+                                      "item": "食品经营许可（新办）", "organization": "无锡市市场监督管理局",
+                                      "issued_on": date(2026, 3, 1), "valid_until": date(2031, 2, 28),
+                                      "tracking_number": "320200001-20260301-0000011"})
+    path = tmp_path / "food.pdf"
+    path.write_bytes(pdf)
+    text = "".join(_pdf_text(path).split())
+    for expected in ("经营场所", "无锡市梁溪区崇安寺街8号", "主体业态", "餐饮服务经营者"):
         assert expected in text, expected
 
 
@@ -98,6 +161,15 @@ def test_no_seal_no_conclusion(hall):
 def _pdf_text(path) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
+
+
+def _pdf_text_of(licence) -> str:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(licence_pdf(licence=licence))
+        handle.flush()
+        return _pdf_text(handle.name)
 
 
 def _pdf_fonts(path) -> str:

@@ -15,6 +15,14 @@ def two_orgs(item, organization):
     return organization, other
 
 
+@pytest.mark.parametrize("number", ["9223372036854775807", "2305843009213693952", "0", "-3", "x"])
+def test_a_bad_or_huge_page_number_shows_a_page_not_an_error(client, two_orgs, number):
+    """Pages answer a page number past the end with the last page, and a bad one with the first
+    (Django's ``Paginator.get_page``); only the API refuses them (422)."""
+    page = client.get("/services/", {"page": number})
+    assert page.status_code == 200 and "企业设立登记" in page.content.decode()
+
+
 def test_list_shows_items_and_filters(client, two_orgs):
     organization, other = two_orgs
     page = client.get("/services/")

@@ -1,0 +1,106 @@
+"""``egov demo``'s launcher: its web server and worker die with it, even when it is killed with
+SIGKILL (tester, issue 12: gunicorn and celery stayed, re-parented to pid 1, and a restart found the
+port in use). Real processes: a launcher starts ``egov serve`` and ``egov worker`` as the demo
+does, is SIGKILLed, and the port must be free again within a few seconds."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+LAUNCHER = textwrap.dedent("""
+    import os, sys, time
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
+    import django
+    django.setup()
+    from egov.management.commands.demo import child_process_start
+    egov = [sys.executable, "-m", "egov.cli"]
+    serve = child_process_start([*egov, "serve", "--host", "127.0.0.1", "--port", sys.argv[1], "--threads", "2"])
+    worker = child_process_start([*egov, "worker", "--concurrency", "1"])
+    print(serve.pid, worker.pid, flush=True)
+    time.sleep(600)
+""")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by its new parent) no longer runs.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) is Linux's")
+def test_sigkill_of_the_launcher_stops_the_server_and_the_worker(tmp_path):
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "TEST_DATABASE_URL")}
+    env.update(EGOV_ENV="demo", EGOV_VAR_DIR=str(tmp_path), EGOV_SITE="all")
+    launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(port)], env=env, cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    children: list[int] = []
+    try:
+        children = [int(pid) for pid in launcher.stdout.readline().split()]
+        assert len(children) == 2
+        deadline = time.monotonic() + 120
+        while not _answers(port):  # the demo is up: gunicorn's worker has loaded the site
+            assert time.monotonic() < deadline, "the server never answered"
+            time.sleep(0.5)
+        os.kill(launcher.pid, signal.SIGKILL)
+        launcher.wait(timeout=10)
+        deadline = time.monotonic() + 8
+        while _listening(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _listening(port), "the server outlived its launcher"
+        with socket.socket() as probe:  # a restarted demo can bind the port again
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in children if _alive(pid)], "a child outlived its launcher"
+    finally:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if launcher.poll() is None:
+            launcher.kill()
