@@ -50,6 +50,8 @@ DEMO_STAFF = [
     ("approver", "审批科长陈刚", "dept25", "审批科科长", [Role.APPROVER]),
     ("docclerk", "文书刘芳", "dept2", "文书", [Role.DOCUMENT_CLERK]),
     ("leader", "副秘书长赵强", "dept2", "副秘书长", [Role.APPROVER]),
+    # 核稿 of 市政府办公室's own documents: without it a draft sent for review waits in nobody's inbox.
+    ("docreviewer", "秘书科科长许静", "dept2", "秘书科科长", [Role.REVIEWER]),
     ("steward", "数据管理员孙磊", "dept26", "数据管理员", [Role.DATA_STEWARD]),
     ("planner", "规划审查员吴昊", "dept12", "审查员", [Role.REVIEWER]),  # joint review (并联审查)
     ("ecologist", "环评审查员郑洁", "dept13", "审查员", [Role.REVIEWER]),
@@ -59,12 +61,16 @@ DEMO_STAFF = [
     ("vicemayor", "副市长孙明", "wuxi", "副市长", [Role.APPROVER]),
     # 收文: the document clerks of three departments sign for the government's documents.
     ("fgwclerk", "发改委文书周洁", "dept3", "文书", [Role.DOCUMENT_CLERK]),
+    ("fgwreviewer", "发改委办公室主任高原", "dept3", "办公室主任", [Role.REVIEWER]),  # its own 发文: 核稿
+    ("fgwleader", "发改委副主任何军", "dept3", "副主任", [Role.APPROVER]),  # and 签发
     ("czclerk", "财政局文书陈晨", "dept10", "文书", [Role.DOCUMENT_CLERK]),
     # The receiving side of a 公文 in 财政局: 拟办 (reviewer), 批办 (approver, MFA), 承办 (a staff member).
     ("czreviewer", "财政局办公室主任钱伟", "dept10", "办公室主任", [Role.REVIEWER]),
     ("czleader", "财政局副局长冯敏", "dept10", "副局长", [Role.APPROVER]),
     ("czstaff", "财政局预算处科员孙悦", "dept10", "预算处科员", [Role.REVIEWER]),
     ("sjclerk", "数据局文书郑好", "dept26", "文书", [Role.DOCUMENT_CLERK]),
+    ("sjreviewer", "数据局办公室主任杨帆", "dept26", "办公室主任", [Role.REVIEWER]),  # its own 发文: 核稿
+    ("sjleader", "数据局副局长唐宁", "dept26", "副局长", [Role.APPROVER]),  # and 签发
     # 依申请公开: the disclosure office of 财政局 (政府信息公开工作机构); its head approves extensions (MFA).
     ("gkofficer", "财政局信息公开专员林晓", "dept10", "政府信息公开科科员", [Role.DISCLOSURE_OFFICER]),
     ("gkhead", "财政局信息公开科科长何平", "dept10", "政府信息公开科科长",

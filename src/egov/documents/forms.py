@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.forms import DateInput
 from egov.documents.body import body_for_editing
 from egov.documents.models import Classification, Direction, Disclosure, Kind, Urgency
 from egov.orgs.models import Organization
@@ -35,7 +36,7 @@ class DocumentForm(forms.Form):
                            help_text=_("Headings: 一、 （一） 1. （1） at the start of a paragraph."))
     signature = forms.CharField(label=_("Issuer's signature"), max_length=300, required=False)
     written_on = forms.DateField(label=_("Date written"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     copy_to = forms.ModelMultipleChoiceField(label=_("Copies to"), queryset=_organizations(),
                                              required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
