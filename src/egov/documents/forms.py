@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from egov.core.forms import DateInput
 from egov.documents.body import body_for_editing
 from egov.documents.models import Classification, Direction, Disclosure, Kind, Urgency
+from egov.documents.rules import TITLE_MAX
 from egov.orgs.models import Organization
 from egov.trust.models import Seal
 
@@ -16,7 +17,9 @@ def _organizations():
 
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX, error_messages={"max_length": _(
+        "A title of an official document has at most %(limit_value)d characters (GB/T 9704-2012 §7.3.1); "
+        "this one has %(show_value)d.")})
     direction = forms.ChoiceField(label=_("Direction"), choices=[("", "—"), *Direction.choices],
                                   required=False)
     classification = forms.ChoiceField(
