@@ -202,3 +202,16 @@ def test_an_empty_reminder_names_the_field(client, wuxi, item):
         response = client.post(reverse("documents:supervision_step", args=[item.pk, "remind"]), {"note": " "},
                                HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
     assert "请填写催办意见。" in response.content.decode()
+
+
+def test_a_drafts_task_page_shows_the_document_and_the_process_by_name_and_no_claim(client, wuxi, draft):
+    from egov.documents.process import outgoing_process
+
+    task = outgoing_process(draft).tasks.get(bpmn_id="draft")
+    client.force_login(wuxi.clerk)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("workflow:task", args=[task.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert page.status_code == 200 and draft.title in html and "发文办理" in html
+    assert "outgoing_document v" not in html and "待签收" not in html and ">签收<" not in html
+    assert "拟稿" in html and f'action="/staff/tasks/{task.pk}/complete/"' in html
