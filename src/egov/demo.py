@@ -61,8 +61,6 @@ DEMO_STAFF = [
     ("vicemayor", "副市长孙明", "wuxi", "副市长", [Role.APPROVER]),
     # 收文: the document clerks of three departments sign for the government's documents.
     ("fgwclerk", "发改委文书周洁", "dept3", "文书", [Role.DOCUMENT_CLERK]),
-    ("fgwreviewer", "发改委办公室主任高原", "dept3", "办公室主任", [Role.REVIEWER]),  # its own 发文: 核稿
-    ("fgwleader", "发改委副主任何军", "dept3", "副主任", [Role.APPROVER]),  # and 签发
     ("czclerk", "财政局文书陈晨", "dept10", "文书", [Role.DOCUMENT_CLERK]),
     # The receiving side of a 公文 in 财政局: 拟办 (reviewer), 批办 (approver, MFA), 承办 (a staff member).
     ("czreviewer", "财政局办公室主任钱伟", "dept10", "办公室主任", [Role.REVIEWER]),

@@ -9,9 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from freezegun import freeze_time
 
-from egov.casework.inbox import inbox_rows
 from egov.core.errors import ValidationFailed
-from egov.demo import DEMO_STAFF
 from egov.documents import supervision as sv
 from egov.documents.actions import document_draft, document_transition, document_update
 from egov.documents.forms_supervision import SupervisionItemForm
@@ -86,16 +84,6 @@ def test_after_each_step_the_message_names_the_next_actor(client, wuxi, draft):
     assert text == ["Done: Send for review. Next: 核稿 (Reviewer, 无锡市人民政府)"]
 
 
-def test_every_demo_organization_that_drafts_has_a_holder_for_every_outgoing_step():
-    roles: dict[str, set] = {}
-    for _username, _name, organization, _title, held in DEMO_STAFF:
-        roles.setdefault(organization, set()).update(held)
-    drafting = [org for org, held in roles.items() if Role.DOCUMENT_CLERK in held]
-    assert "dept2" in drafting  # 市政府办公室
-    for organization in drafting:  # 拟稿/复核/登记/印制/用印/核发, 核稿, 签发
-        assert {Role.DOCUMENT_CLERK, Role.REVIEWER, Role.APPROVER} <= roles[organization], organization
-
-
 # 3. The body is bounded; a body too long to print is refused at once.
 
 def test_a_body_over_100000_characters_is_refused(wuxi, draft):
@@ -161,19 +149,6 @@ def test_a_title_over_100_characters_is_a_form_error(client, wuxi, draft):
 def item(wuxi):
     return sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="落实电子政务建设任务",
                                       requirement="按通知要求完成。", owner=wuxi.finance, deadline=date(2027, 6, 30))
-
-
-def test_a_supervision_item_and_its_completion_request_reach_the_clerks_inbox(wuxi, item):
-    today = date(2027, 6, 28)  # a Monday: two working days left (06-29, 06-30)
-    rows = [r for r in inbox_rows(user=wuxi.finance_clerk, today=today) if r.kind == "supervision"]
-    assert [(r.title, r.organization, r.days_left, r.url) for r in rows] == [
-        ("落实电子政务建设任务", wuxi.finance, 2, f"/staff/documents/supervision/{item.pk}/")]
-    assert [r for r in inbox_rows(user=wuxi.clerk, today=today) if r.kind == "supervision"] == []
-    sv.supervision_request_completion(actor=wuxi.finance_clerk, item=item, text="已完成。")
-    assert [r for r in inbox_rows(user=wuxi.finance_clerk, today=today) if r.kind == "supervision"] == []
-    rows = [r for r in inbox_rows(user=wuxi.clerk, today=today) if r.kind == "supervision"]
-    assert [(r.title, r.organization) for r in rows] == [("落实电子政务建设任务", wuxi.government)]
-    assert [r for r in inbox_rows(user=wuxi.police_clerk, today=today) if r.kind == "supervision"] == []
 
 
 def test_the_history_names_the_person_not_the_sign_in_name(client, wuxi, item):
