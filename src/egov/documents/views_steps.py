@@ -48,9 +48,10 @@ def _take(request, document, move: Move, target: str, opinion: str):
 
 def _done(request, document, move: Move) -> None:
     """The message after a step: what was done and who acts next (step, role, person or organization)."""
+    messages.success(request, _("Done: %(step)s.") % {"step": move.label})
     following = selectors.document_next_actors_text(document=document)
-    done = _("Done: %(step)s.") % {"step": move.label}
-    messages.success(request, f"{done} {following}" if following else done)
+    if following:  # as after a case's step (services.views_casework.case_step)
+        messages.info(request, following)
 
 
 @staff_required

@@ -81,7 +81,7 @@ def test_after_each_step_the_message_names_the_next_actor(client, wuxi, draft):
                                HTTP_ACCEPT_LANGUAGE="en")
         text = [str(m) for m in get_messages(response.wsgi_request)]
     assert response.status_code == 302
-    assert text == ["Done: Send for review. Next: 核稿 (Reviewer, 无锡市人民政府)"]
+    assert text == ["Done: Send for review.", "Next: 核稿 (Reviewer, 无锡市人民政府)"]
 
 
 # 3. The body is bounded; a body too long to print is refused at once.
