@@ -1,6 +1,7 @@
 """The demo city, and the issue's "done when": `egov audit verify` exits 0 on the demo database and 1
 after one audit row is edited with SQL."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -14,8 +15,9 @@ from egov.accounts.models import NaturalPerson, User
 from egov.audit.models import AuditEvent
 from egov.audit.selectors import audit_chain_verify
 from egov.audit.tests.test_actions import tamper
-from egov.demo import demo_load
+from egov.demo import DEMO_CITY, DEMO_STAFF, demo_hall_staff, demo_load
 from egov.orgs.models import Organization
+from egov.orgs.roles import Role
 from egov.orgs.selectors import memberships_of
 
 # Wuxi's districts and county-level cities with their GB/T 2260 codes of 2024.
@@ -189,3 +191,15 @@ def test_a_demo_approver_who_used_up_the_backup_codes_gets_new_ones():
     (note,) = [row[3] for row in rows if row[1] == "approver"]
     assert note.endswith("; MFA: backup codes used up; use the authenticator you bound")
     assert not StaticToken.objects.filter(device__user=approver).exists()
+
+
+# issue 12: a 公文 of 市政府办公室 stuck at 核稿 for want of a 核稿 person.
+def test_every_demo_organization_that_drafts_has_a_holder_for_every_outgoing_step():
+    city = json.loads(DEMO_CITY.read_text(encoding="utf-8"))
+    roles: dict[str, set] = {}
+    for _username, _name, organization, _title, held in [*DEMO_STAFF, *demo_hall_staff(city)]:
+        roles.setdefault(organization, set()).update(held)
+    drafting = [org for org, held in roles.items() if Role.DOCUMENT_CLERK in held]
+    assert "dept2" in drafting  # 市政府办公室
+    for organization in drafting:  # 拟稿/复核/登记/印制/用印/核发, 核稿, 签发
+        assert {Role.DOCUMENT_CLERK, Role.REVIEWER, Role.APPROVER} <= roles[organization], organization

@@ -55,6 +55,8 @@ DEMO_STAFF = [
     ("approver", "审批科长陈刚", "dept25", "审批科科长", [Role.APPROVER]),
     ("docclerk", "文书刘芳", "dept2", "文书", [Role.DOCUMENT_CLERK]),
     ("leader", "副秘书长赵强", "dept2", "副秘书长", [Role.APPROVER]),
+    # 核稿 of 市政府办公室's own documents: without it a draft sent for review waits in nobody's inbox.
+    ("docreviewer", "秘书科科长许静", "dept2", "秘书科科长", [Role.REVIEWER]),
     ("steward", "数据管理员孙磊", "dept26", "数据管理员", [Role.DATA_STEWARD]),
     # 共享申请: the data stewards of a consumer (行政审批局) and a provider (公安局) of shared data.
     ("spjdata", "行政审批局数据管理员邓辉", "dept25", "数据管理员", [Role.DATA_STEWARD]),
@@ -73,6 +75,8 @@ DEMO_STAFF = [
     ("czleader", "财政局副局长冯敏", "dept10", "副局长", [Role.APPROVER]),
     ("czstaff", "财政局预算处科员孙悦", "dept10", "预算处科员", [Role.REVIEWER]),
     ("sjclerk", "数据局文书郑好", "dept26", "文书", [Role.DOCUMENT_CLERK]),
+    ("sjreviewer", "数据局办公室主任杨帆", "dept26", "办公室主任", [Role.REVIEWER]),  # its own 发文: 核稿
+    ("sjleader", "数据局副局长唐宁", "dept26", "副局长", [Role.APPROVER]),  # and 签发
     # 依申请公开: the disclosure office of 财政局 (政府信息公开工作机构); its head approves extensions (MFA).
     ("gkofficer", "财政局信息公开专员林晓", "dept10", "政府信息公开科科员", [Role.DISCLOSURE_OFFICER]),
     ("gkhead", "财政局信息公开科科长何平", "dept10", "政府信息公开科科长",

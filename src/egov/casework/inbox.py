@@ -3,9 +3,11 @@
 Kinds: ``case`` (a step of an application, 办件), ``document`` (a step of an outgoing 公文),
 ``receipt`` (a 公文 delivered to one of the member's organizations, waiting for 签收 by a document
 clerk there), ``sharing`` (a 共享申请 waiting for the decision of an organization the member is a
-data steward or operator of, ``exchange.selectors.pending_decisions``) and ``task`` (a step of any
-other process). A row shows the subject (title, number,
-applicant or sender), the step, the organization it waits in and the working days left; the list is
+data steward or operator of, ``exchange.selectors.pending_decisions``), ``supervision`` (a 督办
+item waiting for the owner's document clerks, or its 申请办结 waiting for the supervising
+organization's) and ``task`` (a step of any other process). A row shows the subject (title,
+number, applicant or sender), the step, the organization it waits in and the working days
+left; the list is
 sorted by working days left (overdue first; stopped clocks and rows without a deadline last).
 """
 
@@ -21,6 +23,7 @@ from egov.casework.dispatch import waits_outside
 from egov.core import workdays
 from egov.documents.models import OfficialDocument
 from egov.documents.selectors import deliveries_to_sign_for
+from egov.documents.supervision import supervision_items_waiting_for
 from egov.exchange.selectors import pending_decisions
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
@@ -34,6 +37,7 @@ KINDS = {
     "document": gettext_lazy("Document (公文)"),
     "receipt": gettext_lazy("To sign for (签收)"),
     "sharing": gettext_lazy("Sharing request (共享申请)"),
+    "supervision": gettext_lazy("Supervision item (督办)"),
     "task": gettext_lazy("Other task"),
 }
 URGENCIES = {"overdue": gettext_lazy("Overdue"), "due_soon": gettext_lazy("Due soon")}
@@ -86,7 +90,7 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
     (``workflow.selectors.inbox_todo``); a case's time left is the smaller of the step's and the
     case's (``services.selectors.workbench_todo``). Receipts: issued documents delivered to an
     organization where ``user`` is a document clerk and not yet signed for there; their deadline is
-    the delivery's ``receipt_due``.
+    the delivery's ``receipt_due``. Supervision items: as ``_supervision_rows``.
     """
     today = today or timezone.localdate()
     calendar = work_calendar()
@@ -139,7 +143,24 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
                              party=request.consumer.local_name, step=_("Decide on sharing"),
                              organization=request.provider, url=url, step_url=url, days_left=left,
                              urgency=urgency_of(left, paused=False), since=request.submitted_at))
+    rows += _supervision_rows(user, today=today, calendar=calendar)
     rows.sort(key=_sort_key)
+    return rows
+
+
+def _supervision_rows(user, *, today: date, calendar) -> list[InboxRow]:
+    """The 督办 items waiting for ``user`` (``documents.supervision.supervision_items_waiting_for``),
+    due by their deadline."""
+    steps = {"report": _("Handle and report (承办)"), "decide": _("Decide on completion (办结审核)")}
+    rows = []
+    for waiting in supervision_items_waiting_for(user=user):
+        item = waiting.item
+        left = workdays.working_days_between(today, item.deadline, calendar=calendar)
+        url = reverse("documents:supervision", args=[item.pk])
+        rows.append(InboxRow(kind="supervision", title=item.title, number="", party=item.supervisor.local_name,
+                             step=str(steps[waiting.step]), organization=waiting.organization, url=url, step_url=url,
+                             days_left=left, urgency=urgency_of(left, paused=False),
+                             since=item.updated_at))
     return rows
 
 

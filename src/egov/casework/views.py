@@ -84,17 +84,24 @@ def _task_or_404(request, task_id: int) -> WorkTask:
 
 
 def _detail(request, task: WorkTask, form: TaskAnswerForm | None = None, status: int = 200):
-    mine = task.status == WorkTask.Status.CLAIMED and task.claimed_by_id == request.user.pk
+    """The task page. A 公文's step is not claimed first (签收 is receiving a document, not taking
+    a step): whoever holds the step's role answers it and the document's action claims it; the page
+    shows the document's status, not the task's."""
+    subject = task_subject(task)
+    document = subject.kind == "document"
+    open_to_me = task.status == WorkTask.Status.OPEN and can_work_on(request.user, task)
+    mine = (task.status == WorkTask.Status.CLAIMED and task.claimed_by_id == request.user.pk) or (
+        document and open_to_me)
     if form is None and mine:
         form = TaskAnswerForm(task=task)
     return render(request, "casework/task.html", {
         "task": task,
         "instance": task.instance,
-        "subject": task_subject(task),
+        "subject": subject,
+        "subject_status": task.instance.subject.get_status_display() if document else "",
         "form": form if mine else None,
-        "can_claim": (task.status == WorkTask.Status.OPEN and can_work_on(request.user, task)
-                      and not waits_outside(task)),
-        "can_release": mine,
+        "can_claim": open_to_me and not document and not waits_outside(task),
+        "can_release": mine and task.status == WorkTask.Status.CLAIMED,
         "history": task.instance.tasks.select_related("candidate_organization", "completed_by").order_by("pk"),
         "diagram": diagram_context(task.instance),
     }, status=status)

@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from egov.core.forms import LocalNameChoiceField, LocalNameMultipleChoiceField
+from egov.core.forms import DateInput, LocalNameChoiceField, LocalNameMultipleChoiceField
 from egov.documents.body import body_for_editing
 from egov.documents.models import Classification, Direction, Disclosure, Kind, Urgency
+from egov.documents.rules import TITLE_MAX
 from egov.orgs.models import Organization
 from egov.trust.models import Seal
 
@@ -16,7 +17,9 @@ def _organizations():
 
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX, error_messages={"max_length": _(
+        "A title of an official document has at most %(limit_value)d characters (GB/T 9704-2012 §7.3.1); "
+        "this one has %(show_value)d.")})
     direction = forms.ChoiceField(label=_("Direction"), choices=[("", "—"), *Direction.choices],
                                   required=False)
     classification = forms.ChoiceField(
@@ -36,7 +39,7 @@ class DocumentForm(forms.Form):
                            help_text=_("Headings: 一、 （一） 1. （1） at the start of a paragraph."))
     signature = forms.CharField(label=_("Issuer's signature"), max_length=300, required=False)
     written_on = forms.DateField(label=_("Date written"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     copy_to = LocalNameMultipleChoiceField(label=_("Copies to"), queryset=_organizations(),
                                              required=False, widget=forms.SelectMultiple(attrs={"size": 6}))

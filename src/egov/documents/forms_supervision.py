@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from egov.core.forms import LocalNameChoiceField, LocalNameMultipleChoiceField
+from egov.core.forms import DateInput, LocalNameChoiceField, LocalNameMultipleChoiceField
 from egov.documents.meetings import attendees_parse
 from egov.documents.models import SupervisionItem
 from egov.orgs.models import Organization
@@ -26,7 +26,7 @@ class SupervisionItemForm(forms.Form):
     owner = LocalNameChoiceField(label=_("Owner organization"), queryset=_organizations())
     co_owners = LocalNameMultipleChoiceField(label=_("Co-owners"), queryset=_organizations(), required=False,
                                                widget=forms.SelectMultiple(attrs={"size": 6}))
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
     working_days = forms.IntegerField(label=_("Or: working days from today"), required=False, min_value=1,
                                       max_value=250, help_text=_("Counted on the holiday calendar; today not counted."))
 

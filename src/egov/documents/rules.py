@@ -19,7 +19,9 @@ from egov.documents.models import (
     Recipient,
     Urgency,
 )
-from egov.documents.states import Status
+from egov.documents.states import TRANSITIONS, Status
+from egov.orgs.models import Organization, RoleAssignment
+from egov.orgs.roles import Role
 
 _COPY_NUMBER = re.compile(r"^\d{6}$")
 
@@ -188,3 +190,108 @@ def handling_deadline(*, received_on: date, urgency: str, normal_days: int, cale
     """
     days = handling_working_days(urgency=urgency, normal_days=normal_days)
     return working_days_add(received_on, days, calendar=calendar)
+
+
+# GB/T 9704-2012 §7.3.1: the 标题 is "一般用2号小标宋体字，编排于红色分隔线下空二行位置，分一行或多行居中排布"; a
+# title of a few lines holds some 15–20 characters a line. 100 characters is already five such lines,
+# more than any real title (锡政发〔2004〕99号's has 24): a longer text is a body typed in the wrong box.
+TITLE_MAX = 100
+# The 正文 of a 公文 is short by rule (条例 §3 "简明扼要"); 100,000 characters is about 160 pages of
+# 22 lines × 28 characters (GB/T 9704-2012 §5.2.2), far past any document and still printed (PDF
+# preview) in well under a minute. Longer texts go as attachments (附件).
+BODY_MAX = 100_000
+# The 成文日期 (条例 §9 (十一)) of a document of the People's Republic: not before its founding
+# (1949-10-01), and not more than a year ahead: a date later than that is a typing error.
+WRITTEN_ON_EARLIEST = date(1949, 10, 1)
+WRITTEN_ON_AHEAD_DAYS = 366
+
+
+def title_check(value: str) -> str:
+    """Return the 标题 ``value`` stripped.
+
+    Raises:
+        ValidationFailed: ``field: "title"``, ``rule: "required"`` when empty, ``rule:
+            "max_length"`` when over ``TITLE_MAX`` (100) characters (GB/T 9704-2012 §7.3.1).
+    """
+    title = (value or "").strip()
+    if not title:
+        raise ValidationFailed(_("The title is required."), extra={"field": "title", "rule": "required"})
+    if len(title) > TITLE_MAX:
+        raise ValidationFailed(
+            _("The title has %(n)d characters; a title of an official document has at most %(max)d "
+              "(GB/T 9704-2012 §7.3.1).") % {"n": len(title), "max": TITLE_MAX},
+            extra={"field": "title", "rule": "max_length", "max": TITLE_MAX})
+    return title
+
+
+def body_length_check(value: str) -> str:
+    """Return the 正文 ``value`` (as typed) when it has at most ``BODY_MAX`` (100,000) characters.
+
+    Raises:
+        ValidationFailed: ``field: "body"``, ``rule: "max_length"``.
+    """
+    value = value or ""
+    if len(value) > BODY_MAX:
+        raise ValidationFailed(
+            _("The body has %(n)d characters; at most %(max)d are accepted. Put long texts in attachments.")
+            % {"n": len(value), "max": BODY_MAX}, extra={"field": "body", "rule": "max_length", "max": BODY_MAX})
+    return value
+
+
+def written_on_check(value: date | None, *, today: date) -> date | None:
+    """Return the 成文日期 ``value`` (None: not set yet) when it lies between 1949-10-01 and
+    ``WRITTEN_ON_AHEAD_DAYS`` (366) calendar days after ``today``.
+
+    Raises:
+        ValidationFailed: ``field: "written_on"``, ``rule: "range"``.
+    """
+    if value is None:
+        return None
+    latest = date.fromordinal(today.toordinal() + WRITTEN_ON_AHEAD_DAYS)
+    if not WRITTEN_ON_EARLIEST <= value <= latest:
+        raise ValidationFailed(
+            _("The date written must lie between %(earliest)s and %(latest)s (at most a year ahead).")
+            % {"earliest": WRITTEN_ON_EARLIEST.isoformat(), "latest": latest.isoformat()},
+            extra={"field": "written_on", "rule": "range"})
+    return value
+
+
+def _next_role(target: str) -> Role | None:
+    """The role that takes the step a document waits at in status ``target`` (the role of the
+    first forward move of ``states.TRANSITIONS`` from it, as the BPMN step's ``role``), or None
+    at the end (issued, withdrawn)."""
+    for (start, _end), move in TRANSITIONS.items():
+        if start == target and move.name not in ("withdraw", "return"):
+            return move.role
+    return None
+
+
+def role_held_in(organization: Organization, role: Role) -> bool:
+    """True when an active person holds ``role`` through a membership of ``organization`` itself
+    (how ``orgs.permissions.has_role`` and the workflow's inbox find the holders of a step)."""
+    return RoleAssignment.objects.filter(membership__organization=organization, role=role,
+                                         membership__user__is_active=True).exists()
+
+
+def next_step_holder_check(document: OfficialDocument, *, target: str) -> None:
+    """Refuse to move ``document`` to ``target`` when nobody could take the step it would wait at:
+    no active holder of that step's role in the issuing organization (送核稿 to an office without a
+    核稿 person, the reviewer role), or, for 送会签, in a countersigning organization (the approver
+    role). Without this the document would wait in nobody's inbox, with no warning.
+
+    Raises:
+        ValidationFailed: ``field: "to"``, ``rule: "no_holder"``, ``extra["role"]`` the missing role
+            and ``extra["organization"]`` the organization's id; the message names both and the step.
+    """
+    role = _next_role(target)
+    if role is None or target == Status.DRAFTING:
+        return
+    organizations = list(document.countersigners.filter(is_active=True).order_by("path")) \
+        if target == Status.COUNTERSIGNING else [document.issuer]
+    for organization in organizations:
+        if not role_held_in(organization, role):
+            raise ValidationFailed(
+                _("Nobody in %(organization)s holds the role “%(role)s” that takes the next step (%(step)s): "
+                  "ask its administrator to give someone that role, then take this step again.")
+                % {"organization": organization.name, "role": role.label, "step": Status(target).label},
+                extra={"field": "to", "rule": "no_holder", "role": role.value, "organization": organization.pk})

@@ -24,6 +24,7 @@ from egov.documents.models import (
 )
 from egov.documents.numbers import DocumentNumber
 from egov.documents.permissions import on_issuing_side, require_issuing_side, require_visible, visible_documents
+from egov.documents.process import outgoing_process
 from egov.documents.search import SearchResults, search
 from egov.documents.states import Status
 from egov.orgs.models import Organization
@@ -31,6 +32,7 @@ from egov.orgs.permissions import has_role, member_organization_ids
 from egov.orgs.roles import Role
 from egov.trust.models import Seal
 from egov.trust.selectors import seal_usable_by, seals_of
+from egov.workflow.models import WorkTask
 
 
 def document_get(*, actor, pk: int) -> OfficialDocument:
@@ -343,3 +345,36 @@ def incoming_history(*, actor, incoming: IncomingDocument) -> QuerySet[AuditEven
     """
     require_incoming_visible(actor, incoming)
     return audit_events_for(object_type=IncomingDocument._meta.label_lower, object_id=incoming.pk)
+
+
+@dataclass(frozen=True)
+class NextActor:
+    """Who acts next on an outgoing document: ``step`` (the step's name, e.g. 核稿), ``role`` (the
+    role's label) and ``who`` (the person who claimed the step, else the organization it waits in)."""
+
+    step: str
+    role: str
+    who: str
+
+
+def document_next_actors(*, document: OfficialDocument) -> list[NextActor]:
+    """The next actors of ``document``, one per open step of its outgoing process in step order
+    (several during 会签); none once it is issued or withdrawn, or for a document not drafted here."""
+    instance = outgoing_process(document)
+    if instance is None:
+        return []
+    tasks = (instance.tasks.filter(status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED])
+             .select_related("candidate_organization", "claimed_by").order_by("pk"))
+    return [NextActor(step=task.name, role=str(task.get_candidate_role_display()),
+                      who=task.claimed_by.name if task.claimed_by_id else task.candidate_organization.local_name)
+            for task in tasks]
+
+
+def document_next_actors_text(*, document: OfficialDocument) -> str:
+    """"下一步：核稿（核稿人，无锡市人民政府办公室）" for the message after a step; "" when nobody acts next."""
+    actors = document_next_actors(document=document)
+    if not actors:
+        return ""
+    names = _("; ").join(_("%(step)s (%(role)s, %(who)s)") % {"step": a.step, "role": a.role, "who": a.who}
+                         for a in actors)
+    return _("Next: %(actors)s") % {"actors": names}

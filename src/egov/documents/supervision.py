@@ -70,6 +70,22 @@ SUPERVISION_MOVES: dict[tuple[str, str], str] = {
 OPEN_FOR_OWNER = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.RETURNED})
 
 
+# A supervision item follows up a decision of this term of office (督查督办 of a 会议 or a 公文): its
+# deadline lies within two years. A later date (9999-12-31) is a typing error, and an item that is
+# never due is never reminded nor overdue.
+DEADLINE_MAX_YEARS = 2
+
+
+def deadline_latest(*, today: date | None = None) -> date:
+    """The latest deadline an item may have: ``DEADLINE_MAX_YEARS`` years after today (28 February
+    for a 29 February)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year + DEADLINE_MAX_YEARS)
+    except ValueError:
+        return today.replace(year=today.year + DEADLINE_MAX_YEARS, day=28)
+
+
 def remind_days() -> int:
     """How many working days before its deadline an item is reminded automatically
     (setting ``EGOV_SUPERVISION_REMIND_DAYS``, default 3)."""
@@ -127,6 +143,34 @@ def supervision_items_for(*, actor, status: str = "", owner_id: int | None = Non
     return items_visible(actor, queryset).order_by("closed", "-overdue", "deadline", "id")
 
 
+@dataclass(frozen=True)
+class WaitingItem:
+    """A supervision item waiting for ``user`` (``supervision_items_waiting_for``): ``item``, the
+    ``organization`` it waits in, and ``step``: ``"report"`` (the owner reports progress or asks to
+    close it) or ``"decide"`` (the supervisor closes it or returns it)."""
+
+    item: SupervisionItem
+    organization: Organization
+    step: str
+
+
+def supervision_items_waiting_for(*, user) -> list[WaitingItem]:
+    """The items waiting for ``user``'s work, for the staff inbox: open items (assigned, in
+    progress, returned) whose owner organization has ``user`` as a document clerk, and items whose
+    completion was asked for (申请办结) whose supervising organization has ``user`` as a document
+    clerk; by deadline."""
+    clerk_of = list(Organization.objects.filter(
+        memberships__user=user, memberships__roles__role=Role.DOCUMENT_CLERK).values_list("pk", flat=True)) \
+        if getattr(user, "is_active", False) and getattr(user, "pk", None) else []
+    if not clerk_of:
+        return []
+    items = (SupervisionItem.objects.filter(Q(status__in=OPEN_FOR_OWNER, owner_id__in=clerk_of)
+                                            | Q(status=Status.COMPLETION_REQUESTED, supervisor_id__in=clerk_of))
+             .select_related("supervisor", "owner").order_by("deadline", "pk"))
+    return [WaitingItem(item=item, organization=item.owner, step="report") if item.status in OPEN_FOR_OWNER
+            else WaitingItem(item=item, organization=item.supervisor, step="decide") for item in items]
+
+
 def supervision_item_get(*, actor, pk: int) -> SupervisionItem:
     """The item ``pk``.
 
@@ -140,8 +184,8 @@ def supervision_item_get(*, actor, pk: int) -> SupervisionItem:
     return item
 
 
-def _text(value: str, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
-    return text_clean(value, field=field, limit=limit, required=required)
+def _text(value: str, field: str, *, required: bool = True, limit: int = TEXT_MAX, label: str = "") -> str:
+    return text_clean(value, field=field, limit=limit, required=required, label=label)
 
 
 def _require_role(actor, organization: Organization, action: str) -> None:
@@ -180,7 +224,8 @@ def supervision_item_create(*, actor, supervisor: Organization, title: str, requ
         actor: a document clerk of ``supervisor`` (None: the platform).
         title, requirement: what is to be done (at most 200 and 4000 characters).
         owner: 承办单位; ``co_owners``: 协办单位 (the owner and the supervisor are left out of them).
-        deadline: the date by which it is to be done (not before today); see
+        deadline: the date by which it is to be done (not before today, at most
+            ``DEADLINE_MAX_YEARS`` (2) years ahead: ``deadline_latest``); see
             ``deadline_in_working_days`` for "N working days from today".
         source_document, source_meeting: where it comes from (at most one; the actor must see it).
 
@@ -199,6 +244,11 @@ def supervision_item_create(*, actor, supervisor: Organization, title: str, requ
         meeting_get(actor=actor, pk=source_meeting.pk)
     if deadline < timezone.localdate():
         raise ValidationFailed(_("The deadline cannot be in the past."), extra={"field": "deadline", "rule": "past"})
+    latest = deadline_latest()
+    if deadline > latest:
+        raise ValidationFailed(_("The deadline can be at most %(years)d years ahead (until %(day)s).")
+                               % {"years": DEADLINE_MAX_YEARS, "day": latest.isoformat()},
+                               extra={"field": "deadline", "rule": "range"})
     if owner.pk == supervisor.pk or not owner.is_active:
         raise ValidationFailed(_("Choose another active organization as the owner."),
                                extra={"field": "owner", "rule": "owner"})
@@ -283,7 +333,7 @@ def supervision_request_completion(*, actor, item: SupervisionItem, text: str) -
     """
     item = _locked(item, actor)
     _require_role(actor, item.owner, _("ask to close this item"))
-    text = _text(text, "text")
+    text = _text(text, "text", label=_("the final report"))
     ProgressReport.objects.create(item=item, organization=item.owner, author=actor, reported_on=timezone.localdate(),
                                   text=text, percent=100)
     _move(item, actor, Status.COMPLETION_REQUESTED, summary=text)
@@ -300,7 +350,7 @@ def supervision_close(*, actor, item: SupervisionItem, note: str) -> Supervision
     """
     item = _locked(item, actor)
     _require_role(actor, item.supervisor, _("close supervision items"))
-    item.closing_note = _text(note, "note")
+    item.closing_note = _text(note, "note", label=_("the closing note"))
     item.closed_at = timezone.now()
     _move(item, actor, Status.CLOSED, summary=item.closing_note, changes={"note": item.closing_note})
     return item
@@ -316,7 +366,7 @@ def supervision_return(*, actor, item: SupervisionItem, reasons: str) -> Supervi
     """
     item = _locked(item, actor)
     _require_role(actor, item.supervisor, _("return supervision items"))
-    item.return_reasons = _text(reasons, "reasons")
+    item.return_reasons = _text(reasons, "reasons", label=_("the reasons for returning it"))
     _move(item, actor, Status.RETURNED, summary=item.return_reasons, changes={"reasons": item.return_reasons})
     return item
 
@@ -368,7 +418,7 @@ def supervision_remind(*, actor, item: SupervisionItem, note: str) -> Supervisio
         raise Conflict(_("A supervision item in status %(status)s is not reminded.")
                        % {"status": item.get_status_display()}, extra={"status": item.status})
     return _reminder(item, SupervisionReminder.Kind.MANUAL, today=timezone.localdate(), actor=actor,
-                     note=_text(note, "note", limit=500))
+                     note=_text(note, "note", limit=500, label=_("the reminder note")))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
-from egov.core.errors import ApplicationError, NotFound
+from egov.core.errors import ApplicationError, NotFound, ValidationFailed
 from egov.core.forms import add_application_error
 from egov.documents import actions, selectors
 from egov.documents.archive import archive_package, document_archive_package
@@ -82,11 +82,14 @@ def document_new(request):
 def step_buttons(document, user) -> dict:
     """The steps ``user`` may take on ``document`` now (issuing side; 会签 has its own form):
     ``{"moves": [{"to", "name", "label", "confirm", "kind"}], "opinion": bool, "opinion_label"}``.
-    ``kind`` is ``"warning"`` for 退回 and 作废, ``"primary"`` otherwise."""
+    ``kind`` is ``"warning"`` for 退回 and 作废, ``"primary"`` otherwise. 送会签 is offered only
+    when the document names countersigning organizations (the action would refuse it)."""
+    countersigners = document.countersigners.filter(is_active=True).exists()
     moves = [{"to": target, "name": move.name, "label": move.label, "confirm": move.confirm,
               "kind": "warning" if move.name in ("return", "withdraw") else "primary"}
              for target, move in moves_from(document.status)
-             if move.name != "countersigned" and has_role(user, document.issuer, move.role)]
+             if move.name != "countersigned" and has_role(user, document.issuer, move.role)
+             and (move.name != "send_countersign" or countersigners)]
     moves.sort(key=lambda m: m["kind"] == "warning")  # the step forward first, 退回 and 作废 after it
     takes_opinion = any(move_for(document.status, m["to"]).opinion for m in moves)
     names = {m["name"] for m in moves}
@@ -248,7 +251,11 @@ def document_preview(request, pk: int):
         with stored.open("rb") as handle:
             data = handle.read()
     else:
-        data = pdf_render(print_data(document)).pdf
+        try:
+            data = pdf_render(print_data(document)).pdf
+        except ValidationFailed as error:  # too long to print: said at once, no worker held for minutes
+            return render(request, "documents/preview_refused.html", {"document": document, "error": error},
+                          status=error.status)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
     response["Cache-Control"] = "no-store"

@@ -46,6 +46,14 @@ def _take(request, document, move: Move, target: str, opinion: str):
     return actions.document_transition(actor=request.user, document=document, to=target, comment=opinion)
 
 
+def _done(request, document, move: Move) -> None:
+    """The message after a step: what was done and who acts next (step, role, person or organization)."""
+    messages.success(request, _("Done: %(step)s.") % {"step": move.label})
+    following = selectors.document_next_actors_text(document=document)
+    if following:  # as after a case's step (services.views_casework.case_step)
+        messages.info(request, following)
+
+
 @staff_required
 def document_move(request, pk: int):
     """Take the step to ``to`` with the opinion written (POST); the steps that are confirmed on a
@@ -68,7 +76,7 @@ def document_move(request, pk: int):
         except ApplicationError as error:
             return _refused(request, document, form, error)
         else:
-            messages.success(request, _("Done: %(step)s.") % {"step": move.label})
+            _done(request, document, move)
             return redirect("documents:detail", pk=document.pk)
     return document_page(request, document, opinion_form=form)
 
@@ -167,7 +175,7 @@ def document_step(request, pk: int, step: str):
             errors.append(error)
         else:
             if form is None or form.is_valid():
-                messages.success(request, _("Done: %(step)s.") % {"step": move.label})
+                _done(request, document, move)
                 return redirect("documents:detail", pk=document.pk)
     context = {"document": document, "step": step, "move": move, "errors": errors, "form": form,
                "recipients": list(document.recipients.select_related("organization"))}

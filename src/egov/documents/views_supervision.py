@@ -20,6 +20,7 @@ from egov.core.forms import add_application_error
 from egov.documents import selectors
 from egov.documents import supervision as sv
 from egov.documents.forms_supervision import ReportForm, SupervisionFilterForm, SupervisionItemForm
+from egov.documents.history import actor_names
 from egov.documents.meetings import clerk_organizations, meeting_get
 from egov.documents.models import SupervisionReminder
 from egov.orgs.permissions import has_role
@@ -123,10 +124,17 @@ def supervision_detail(request, pk: int):
             has_role(user, o, Role.DOCUMENT_CLERK) for o in [item.owner, *co_owners]),
         "open_for_owner": item.status in sv.OPEN_FOR_OWNER,
         "report_form": ReportForm(),
-        "events": [{"occurred_at": e.occurred_at, "actor_label": e.actor_label, "summary": e.summary,
-                    "what": sv.supervision_event_label(e.action)}
-                   for e in sv.supervision_history(actor=user, item=item)],
+        "events": _history(user, item),
     })
+
+
+def _history(user, item) -> list[dict]:
+    """The item's history rows, each naming the person who acted (their name, not the sign-in name
+    the audit log keeps), or the platform."""
+    events = list(sv.supervision_history(actor=user, item=item))
+    names = actor_names(events)
+    return [{"occurred_at": e.occurred_at, "summary": e.summary, "what": sv.supervision_event_label(e.action),
+             "actor_label": names.get(e.actor_id) or e.actor_label or _("The platform")} for e in events]
 
 
 def form_error(form) -> ValidationFailed:

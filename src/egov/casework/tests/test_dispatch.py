@@ -11,7 +11,7 @@ from django.test import Client
 from egov.accounts.actions import staff_backup_codes_issue
 from egov.documents.actions import document_draft, document_transition
 from egov.documents.process import outgoing_process
-from egov.documents.tests.conftest import PASSWORD
+from egov.documents.tests.conftest import PASSWORD, leader_of
 from egov.orgs.roles import Role
 from egov.workflow.models import WorkTask
 
@@ -161,6 +161,8 @@ def test_sealing_without_a_seal_is_refused_when_two_are_usable(wuxi, draft, gove
 
 @pytest.mark.django_db
 def test_the_reviewer_names_the_countersigning_organizations_with_joint_reviewers(wuxi, draft):
+    leader_of(wuxi.police, "police-leader")
+    leader_of(wuxi.reform, "reform-leader")
     document_transition(actor=wuxi.clerk, document=draft, to="reviewing")
     client, token = _api(wuxi.reviewer)
     task = _task(draft, "review")

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
@@ -90,13 +91,15 @@ def _apply(document: OfficialDocument, fields: dict[str, Any]) -> dict[str, Any]
     if "disclosure" in fields or ("classification" in changes and document.disclosure):
         put("disclosure", rules.disclosure_check(fields.get("disclosure", document.disclosure),
                                                  classification=document.classification))
+    if "title" in fields:
+        fields = {**fields, "title": rules.title_check(fields["title"])}
     for name in _TEXT_FIELDS:
         if name in fields:
             put(name, _text(name, fields[name]))
     if "body" in fields:
-        put("body_html", body_sanitize(fields["body"]))
-    if "written_on" in fields:
-        put("written_on", fields["written_on"])
+        put("body_html", body_sanitize(rules.body_length_check(fields["body"])))
+    if "written_on" in fields and fields["written_on"] != document.written_on:
+        put("written_on", rules.written_on_check(fields["written_on"], today=timezone.localdate()))
     if "printer" in fields:
         put("printer", fields["printer"])
     if not document.title:
@@ -138,12 +141,14 @@ def document_draft(*, actor, issuer: Organization, kind: str, title: str, **fiel
         actor: a document clerk (文书) of ``issuer``, or None for the platform.
         issuer: the issuing organization; its 机关代字 numbers the document later.
         kind: a ``Kind`` value (the 15 kinds of 条例 §8).
-        title: 标题, at most 300 characters.
+        title: 标题, at most 100 characters (``rules.TITLE_MAX``, GB/T 9704-2012 §7.3.1).
         fields: any of ``direction`` (default from the kind), ``classification`` (公开/内部;
             秘密/机密/绝密 refused), ``urgency`` (""/加急/特急), ``copy_number`` (6 digits), ``body``
-            (HTML or plain text, sanitized), ``main_to``/``copy_to`` (organizations), ``main_to_text``/
+            (HTML or plain text, sanitized; at most 100,000 characters: ``rules.BODY_MAX``),
+            ``main_to``/``copy_to`` (organizations), ``main_to_text``/
             ``copy_to_text`` (names as written), ``co_issuers`` (联合行文), ``countersigners`` (会签),
-            ``signature`` (default: the issuer's name), ``written_on`` (date), ``note`` (附注),
+            ``signature`` (default: the issuer's name), ``written_on`` (date, 1949-10-01 to a year ahead:
+            ``rules.written_on_check``), ``note`` (附注),
             ``printer`` (印发机关, an organization), ``disclosure`` (公开属性, a ``Disclosure``
             value: 主动公开, 依申请公开 or 不予公开; required before 签发, changeable until then).
 

@@ -91,6 +91,7 @@ def _move(document: OfficialDocument, actor, target: str, *, dedicated: bool, co
         raise
     require_issuer_role(actor, document, move.role)
     rules.document_elements_check(document, target=target)
+    rules.next_step_holder_check(document, target=target)
     comment = _opinion_text(str(move.label), comment, required=move.opinion == "required") if move.opinion \
         else (comment or "").strip()
     previous = document.status
@@ -121,7 +122,9 @@ def document_transition(*, actor, document: OfficialDocument, to: str, comment: 
         Conflict: the table has no such move from the current status (the message names both).
         ValidationFailed: sent to 核稿 or 签发 with its 公开属性 undecided (``extra["field"] ==
             "disclosure"``), or to 核稿 without recipients, or to 会签 without countersigners; a return
-            without its reason, an opinion over 2000 characters (``extra["field"] == "opinion"``).
+            without its reason, an opinion over 2000 characters (``extra["field"] == "opinion"``); a
+            step nobody could take next (no holder of its role in the organization:
+            ``rules.next_step_holder_check``, ``extra["rule"] == "no_holder"``).
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     data = None

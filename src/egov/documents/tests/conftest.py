@@ -93,3 +93,8 @@ def government_seal(wuxi):
     seal = seal_create(actor=None, organization=wuxi.government, kind="official")
     seal_grant(actor=None, seal=seal, role=Role.DOCUMENT_CLERK)
     return seal
+
+
+def leader_of(organization: Organization, username: str) -> User:
+    """An approver (签发, 会签) of ``organization``: a 送会签 to it is refused without one."""
+    return _staff(username, f"{organization.name}领导", organization, Role.APPROVER)

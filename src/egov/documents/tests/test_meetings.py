@@ -1,6 +1,6 @@
 """会议管理: the notice, the replies (回执) and their deadline, the minutes drafted as a 纪要."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -118,7 +118,7 @@ def test_minutes_are_a_jiyao_in_the_first_step_to_the_attending(wuxi, meeting):
     # A supervision item from the meeting's decisions.
     item = supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="落实推进会议定事项",
                                    requirement="二、部署下一阶段工作", owner=wuxi.finance,
-                                   deadline=at(30, 9).date(), source_meeting=meeting)
+                                   deadline=date.today() + timedelta(days=30), source_meeting=meeting)
     assert list(meeting.supervision_items.all()) == [item]
 
 

@@ -29,7 +29,7 @@ from egov.documents.history import event_sentence, history_rows
 from egov.documents.models import OfficialDocument, Opinion
 from egov.documents.selectors import document_history, document_number_preview, document_seals_usable
 from egov.documents.steps import document_task_complete
-from egov.documents.tests.conftest import PASSWORD, advance_to_registering
+from egov.documents.tests.conftest import PASSWORD, advance_to_registering, leader_of
 from egov.orgs.roles import Role
 from egov.trust.actions import seal_create, seal_grant, seal_grant_revoke
 from egov.workflow.models import WorkTask
@@ -271,6 +271,7 @@ def _elements(document, **changes) -> dict:
 
 
 def test_the_reviewer_names_the_countersigners_on_the_page_and_sends_the_draft(wuxi, draft, client_of):
+    leader_of(wuxi.police, "police-leader")
     document_transition(actor=wuxi.clerk, document=draft, to="reviewing")
     client = client_of(wuxi.reviewer)
     page = client.get(reverse("documents:detail", args=[draft.pk])).content.decode()

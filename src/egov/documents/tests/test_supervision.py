@@ -48,7 +48,7 @@ def test_create_is_audited_and_owner_and_supervisor_see_it_others_not(wuxi, make
 def test_only_a_clerk_of_the_supervisor_creates(wuxi):
     with pytest.raises(PermissionDenied):
         sv.supervision_item_create(actor=wuxi.finance_clerk, supervisor=wuxi.government, title="x",
-                                   requirement="y", owner=wuxi.finance, deadline=date(2099, 1, 1))
+                                   requirement="y", owner=wuxi.finance, deadline=date(2027, 1, 1))
 
 
 def test_daily_reminders_over_the_holiday(wuxi, make_item, settings):
@@ -88,7 +88,7 @@ def test_daily_reminders_over_the_holiday(wuxi, make_item, settings):
 
 
 def test_report_close_and_return(wuxi, make_item):
-    item = make_item(date(2099, 1, 1))
+    item = make_item(date(2027, 1, 1))
     with pytest.raises(PermissionDenied):
         sv.supervision_report(actor=wuxi.clerk, item=item, text="督查室不能代报")
     report = sv.supervision_report(actor=wuxi.finance_clerk, item=item, text="已召开专题会部署", percent=30)
@@ -116,7 +116,7 @@ def test_report_close_and_return(wuxi, make_item):
 
 
 def test_manual_reminder_needs_the_supervisor_and_a_note(wuxi, make_item):
-    item = make_item(date(2099, 1, 1))
+    item = make_item(date(2027, 1, 1))
     with pytest.raises(PermissionDenied):
         sv.supervision_remind(actor=wuxi.finance_clerk, item=item, note="x")
     with pytest.raises(ValidationFailed):
@@ -130,9 +130,9 @@ def test_manual_reminder_needs_the_supervisor_and_a_note(wuxi, make_item):
 def test_from_a_document_the_actor_cannot_see(wuxi, draft):
     with pytest.raises(NotFound):
         sv.supervision_item_create(actor=wuxi.police_clerk, supervisor=wuxi.police, title="x", requirement="y",
-                                   owner=wuxi.finance, deadline=date(2099, 1, 1), source_document=draft)
+                                   owner=wuxi.finance, deadline=date(2027, 1, 1), source_document=draft)
     item = sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="x", requirement="y",
-                                      owner=wuxi.finance, deadline=date(2099, 1, 1), source_document=draft)
+                                      owner=wuxi.finance, deadline=date(2027, 1, 1), source_document=draft)
     assert item.source_document == draft
 
 
@@ -162,10 +162,10 @@ def test_attachment_kind_by_magic_bytes():
 def test_a_reminder_reaches_the_owners_clerks_inbox(wuxi, make_item):
     from egov.facilities.models import Notification
 
-    item = make_item(date(2099, 1, 1))
+    item = make_item(date(2027, 1, 1))
     sv.supervision_remind(actor=wuxi.clerk, item=item, note="请于本周五前报送进展")
     told = Notification.objects.get(recipient=wuxi.finance_clerk)
-    assert "2099-01-01" in told.subject and told.body.endswith("请于本周五前报送进展")
+    assert "2027-01-01" in told.subject and told.body.endswith("请于本周五前报送进展")
     assert told.url == f"/staff/documents/supervision/{item.pk}/"
     assert not Notification.objects.filter(recipient=wuxi.clerk).exists()
 

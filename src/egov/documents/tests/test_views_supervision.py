@@ -15,14 +15,14 @@ from egov.documents.models import Meeting, SupervisionItem
 @pytest.fixture
 def item(wuxi):
     return sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="落实电子政务建设任务",
-                                      requirement="按通知要求完成。", owner=wuxi.finance, deadline=date(2099, 6, 30))
+                                      requirement="按通知要求完成。", owner=wuxi.finance, deadline=date(2027, 6, 30))
 
 
 def test_list_puts_overdue_first_then_by_deadline(client, wuxi, item):
     later = sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="后到期",
-                                       requirement="x", owner=wuxi.finance, deadline=date(2099, 12, 31))
+                                       requirement="x", owner=wuxi.finance, deadline=date(2027, 12, 31))
     late = sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="已逾期",
-                                      requirement="x", owner=wuxi.finance, deadline=date(2100, 1, 1))
+                                      requirement="x", owner=wuxi.finance, deadline=date(2028, 1, 1))
     SupervisionItem.objects.filter(pk=late.pk).update(overdue=True)
     client.force_login(wuxi.finance_clerk)
     page = client.get(reverse("documents:supervision_list"))
@@ -151,12 +151,12 @@ def test_from_this_document_link_only_for_document_clerks(client, wuxi, draft):
 def test_list_shows_open_items_50_a_page_filtered_by_status_owner_overdue_and_words(client, wuxi):
     for index in range(55):
         sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title=f"财政事项{index}",
-                                   requirement="落实", owner=wuxi.finance, deadline=date(2099, 6, 1))
+                                   requirement="落实", owner=wuxi.finance, deadline=date(2027, 6, 1))
     education = sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="教育督办",
                                            requirement="校舍安全检查", owner=wuxi.education,
-                                           deadline=date(2099, 6, 2))
+                                           deadline=date(2027, 6, 2))
     closed = sv.supervision_item_create(actor=wuxi.clerk, supervisor=wuxi.government, title="已办结事项",
-                                        requirement="x", owner=wuxi.finance, deadline=date(2099, 6, 3))
+                                        requirement="x", owner=wuxi.finance, deadline=date(2027, 6, 3))
     SupervisionItem.objects.filter(pk=closed.pk).update(status="closed")
     SupervisionItem.objects.filter(pk=education.pk).update(overdue=True)
     client.force_login(wuxi.clerk)
@@ -181,11 +181,11 @@ def test_new_item_refuses_a_date_and_days_together_and_the_owner_as_co_owner(cli
     client.force_login(wuxi.clerk)
     url = reverse("documents:supervision_new")
     both = client.post(url, {"supervisor": wuxi.government.pk, "title": "x", "requirement": "y",
-                             "owner": wuxi.finance.pk, "deadline": "2099-06-30", "working_days": 5})
+                             "owner": wuxi.finance.pk, "deadline": "2027-06-30", "working_days": 5})
     assert both.status_code == 400 and "working_days" in both.context["form"].errors
     owner_too = client.post(url, {"supervisor": wuxi.government.pk, "title": "x", "requirement": "y",
                                   "owner": wuxi.finance.pk, "co_owners": [wuxi.finance.pk, wuxi.education.pk],
-                                  "deadline": "2099-06-30"})
+                                  "deadline": "2027-06-30"})
     assert owner_too.status_code == 400 and "co_owners" in owner_too.context["form"].errors
     assert not SupervisionItem.objects.exists()
 
