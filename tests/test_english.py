@@ -194,6 +194,19 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
 # msgids whose Chinese is an example of Chinese content (what to type into a 公文, a number's form),
 # kept on English pages.
 CHINESE_EXAMPLES = {
+    # Values and column headings a file must carry as written (the registers' and the catalog's files).
+    '%(column)s: write 是 (yes) or 否 (no), not “%(value)s”.',
+    'Sheets 信息资源 and 信息项 with the columns of the export. A file with one bad row imports nothing.',
+    'The registered capital “%(value)s” is not an amount such as 500万元.',
+    'The sex “%(value)s” is not 男, 女, 1 or 2.',
+    'The status “%(value)s” is not 存续, 在业, 吊销 or 注销.',
+    'The status “%(value)s” is not 正常, 死亡 or 迁出.',
+    'Up to four levels joined by hyphens, e.g. 1-01-001 (类 1 基础, 项 01 人口, 目 001).',
+    'Upload an XLSX workbook as the export writes it (sheets 信息资源 and 信息项), or a JSON file of resources. Each resource is published as you: only for organizations you are an operator of.',
+    '信息资源代码 “%(code)s” appears twice (first on row %(row)d).',
+    '信息资源代码 “%(code)s” is not on the sheet 信息资源.',
+    '信息资源代码: required.',
+    '字段名 “%(field)s” appears twice in this resource (first on row %(row)d).',
     "e.g. 各市（县）区人民政府，市各委办局，市各直属单位",
     "Headings: 一、 （一） 1. （1） at the start of a paragraph.",
     "One item a line; the presenter after a ｜, e.g. 通报电子政务建设进展｜市数据局",
