@@ -202,7 +202,8 @@ CHINESE_EXAMPLES = {
     'The status “%(value)s” is not 存续, 在业, 吊销 or 注销.',
     'The status “%(value)s” is not 正常, 死亡 or 迁出.',
     'Up to four levels joined by hyphens, e.g. 1-01-001 (类 1 基础, 项 01 人口, 目 001).',
-    'Upload an XLSX workbook as the export writes it (sheets 信息资源 and 信息项), or a JSON file of resources. Each resource is published as you: only for organizations you are an operator of.',
+    ('Upload an XLSX workbook as the export writes it (sheets 信息资源 and 信息项), or a JSON file of resources. '
+     'Each resource is published as you: only for organizations you are an operator of.'),
     '信息资源代码 “%(code)s” appears twice (first on row %(row)d).',
     '信息资源代码 “%(code)s” is not on the sheet 信息资源.',
     '信息资源代码: required.',
