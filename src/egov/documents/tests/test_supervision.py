@@ -4,7 +4,7 @@ Dates are worked out by hand on the State Council's 2025 holiday schedule (国�
 国庆节/中秋节 10-01…10-08 off, Saturday 10-11 worked (调休上班).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -179,7 +179,7 @@ def test_a_reminder_reaches_the_co_owners_clerks_too(wuxi, make_item):
     education_clerk = staff_user_create(actor=None, username="edu-clerk", name="教育局文书",
                                         password="Tq9-supervision-2026", organization=wuxi.education,
                                         roles=[Role.DOCUMENT_CLERK])
-    item = make_item(date(2099, 1, 1), co_owners=[wuxi.education])
+    item = make_item(date.today() + timedelta(days=30), co_owners=[wuxi.education])  # within the 2-year bound
     reminder = sv.supervision_remind(actor=wuxi.clerk, item=item, note="请于本周五前报送进展")
     assert set(reminder.notified.all()) == {wuxi.finance_clerk, education_clerk}
     assert Notification.objects.get(recipient=education_clerk).url == f"/staff/documents/supervision/{item.pk}/"
