@@ -18,11 +18,17 @@ why; ``egov`` prints that line and exits with status 2.
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# cryptography 51 deprecates DSA, and pyHanko 0.38 imports its key class when it is imported (no DSA
+# key is ever used here: seals and nodes sign with RSA and ECDSA). Without this filter every command
+# that loads pyHanko prints the warning on standard error, breaking its "one line" contract.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
