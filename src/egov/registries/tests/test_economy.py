@@ -90,7 +90,7 @@ def test_a_messy_file_keeps_what_is_valid_and_names_each_bad_row(steward, indica
         (15, "value", "precision"),
         (16, "status", "choice"),
     ]
-    assert "row 3" in batch.rejected[0]["reason"]
+    assert batch.rejected[0]["reason"] == "第 3 行已有相同的指标、行政区划和统计时期。"
     stored = {
         (v.indicator.code, v.division, v.period): (v.value, v.period_kind, v.status)
         for v in IndicatorValue.objects.select_related("indicator")
