@@ -201,6 +201,8 @@ CHINESE_EXAMPLES = {
     'The sex “%(value)s” is not 男, 女, 1 or 2.',
     'The status “%(value)s” is not 存续, 在业, 吊销 or 注销.',
     'The status “%(value)s” is not 正常, 死亡 or 迁出.',
+    'The status “%(value)s” is not 初步 (preliminary) or 最终 (final).',
+    'The period “%(value)s” is not a year (2024), a quarter (2024Q1, 2024年第一季度) or a month (2024-03).',
     'Up to four levels joined by hyphens, e.g. 1-01-001 (类 1 基础, 项 01 人口, 目 001).',
     ('Upload an XLSX workbook as the export writes it (sheets 信息资源 and 信息项), or a JSON file of resources. '
      'Each resource is published as you: only for organizations you are an operator of.'),

@@ -34,8 +34,8 @@ from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Membership, Organization, Position
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
 from egov.portal.demo import demo_disclosure_load
-from egov.registries.actions import register_import
-from egov.registries.models import PopulationRecord
+from egov.registries.actions import indicator_define, indicator_values_import, register_import
+from egov.registries.models import EconomicIndicator, PopulationRecord
 from egov.services.demo import demo_catalog_load, demo_licence_seals_load
 from egov.trust.actions import ca_init, seal_create, seal_grant
 from egov.trust.models import Seal
@@ -161,6 +161,7 @@ def demo_load() -> DemoSignIns:
     demo_licence_seals_load()
     demo_disclosure_load(citizen_username=DEMO_CITIZEN["id_number"], officer_username="gkofficer")
     demo_registers_load()
+    demo_economy_load()
     demo_information_resources_load()
     demo_sharing_load(steward_username="spjdata")
     signins = DemoSignIns()
@@ -192,6 +193,21 @@ def demo_registers_load() -> None:
     for register, name in (("population", "population.csv"), ("legal_entity", "legal_entities.csv")):
         register_import(actor=SYSTEM, actor_label="egov demo", register=register,
                         content=(DEMO_REGISTERS / name).read_bytes(), file_name=name, source="无锡市数据局")
+DEMO_ECONOMY = Path(__file__).parent / "fixtures" / "demo_economy"
+
+
+def demo_economy_load() -> None:
+    """The macro-economic database of the demo city (idempotent): three indicators and their yearly
+    figures for 无锡市 and its districts, 2019–2024 (illustrative, not official: see the fixture's
+    README)."""
+    if EconomicIndicator.objects.exists():
+        return
+    for order, spec in enumerate(json.loads((DEMO_ECONOMY / "indicators.json").read_text(encoding="utf-8"))):
+        indicator_define(actor=SYSTEM, sort_order=order, **spec)
+    indicator_values_import(actor=SYSTEM, actor_label="egov demo", content=(DEMO_ECONOMY / "figures.csv").read_bytes(),
+                            file_name="figures.csv", source="无锡市统计局")
+
+
 def demo_second_factor_note(*, user: User) -> str:
     """What a demo staff member who must pass MFA signs in with, as printed by ``egov demo``.
 

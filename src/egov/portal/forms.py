@@ -92,3 +92,17 @@ class AnswerForm(forms.Form):
                                        required=False, max_length=200)
     file = forms.FileField(label=_("Answer document (PDF, optional)"), required=False,
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+
+class EconomyFilterForm(forms.Form):
+    """Filters of one indicator's page (GET): the division whose figures over time are charted, and
+    the period whose figures across divisions are charted. Choices are what the indicator has figures
+    for (``division_choices``, ``period_choices``: ``(value, label)`` pairs); both optional."""
+
+    division = forms.ChoiceField(label=_("Division"), required=False)
+    period = forms.ChoiceField(label=_("Period"), required=False)
+
+    def __init__(self, *args, division_choices, period_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].choices = division_choices
+        self.fields["period"].choices = period_choices

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from egov.portal import views, views_requests
+from egov.portal import views, views_economy, views_requests
 
 app_name = "portal"
 urlpatterns = [
@@ -10,6 +10,10 @@ urlpatterns = [
     path("disclosure/<int:pk>/", views.disclosure_detail, name="disclosure_detail"),
     path("disclosure/<int:pk>/pdf", views.disclosure_pdf_download, name="disclosure_pdf"),
     path("search/", views.search, name="search"),
+    path("data/economy/", views_economy.economy_index, name="economy"),
+    path("data/economy/<slug:code>/", views_economy.economy_indicator, name="economy_indicator"),
+    path("data/economy/<slug:code>.csv", views_economy.economy_download, {"format": "csv"}, name="economy_csv"),
+    path("data/economy/<slug:code>.json", views_economy.economy_download, {"format": "json"}, name="economy_json"),
     path("disclosure-requests/", views_requests.my_requests, name="my_requests"),
     path("disclosure-requests/new/", views_requests.request_new, name="request_new"),
     path("disclosure-requests/<str:number>/", views_requests.request_detail, name="request"),

@@ -19,11 +19,19 @@ from django.utils.translation import gettext as _
 from egov.audit.actions import audit_record
 from egov.core.actors import is_system
 from egov.core.errors import ValidationFailed
-from egov.registries.models import ImportBatch, RecordVersion, Register
+from egov.registries.models import EconomicIndicator, ImportBatch, IndicatorValue, RecordVersion, Register
 from egov.registries.permissions import require_full_view, require_import
 from egov.registries.reading import rows_read
 from egov.registries.selectors import DATA_FIELDS, KEY_FIELDS, MODELS, match_rule
-from egov.registries.validation import REVIEW_REASONS, ROW_CHECKS, Divisions, RowRejected, header_map
+from egov.registries.validation import (
+    REVIEW_REASONS,
+    ROW_CHECKS,
+    Divisions,
+    IndicatorRef,
+    RowRejected,
+    header_map,
+    indicator_row_check,
+)
 
 BATCH_ROWS = 100_000
 
@@ -256,4 +264,175 @@ def record_full_view(*, actor, register: str, record):
     return record
 
 
-__all__ = ["Register", "register_import", "record_full_view"]
+INDICATOR_FIELDS = ("code", "name", "name_en", "unit", "unit_en", "definition", "definition_en", "source",
+                    "source_en", "sort_order")
+
+
+def indicator_define(*, actor, code: str, name: str, unit: str, source: str, name_en: str = "", unit_en: str = "",
+                     definition: str = "", definition_en: str = "", source_en: str = "",
+                     sort_order: int = 0) -> EconomicIndicator:
+    """Define an indicator of the macro-economic database, or update the definition of ``code``.
+
+    Args:
+        actor: a data steward or ``SYSTEM``.
+        code: the indicator's code (letters, digits, ``_``; e.g. ``GDP``); name, unit, definition and
+            source in Chinese with their English texts beside them (``_en``).
+
+    Returns:
+        The indicator as stored.
+
+    Raises:
+        PermissionDenied: the actor is not a data steward.
+        ValidationFailed: ``code`` (``format``), ``name``/``unit``/``source`` (``required``).
+    """
+    organization = require_import(actor)
+    if not code or not code.replace("_", "").isalnum() or not code.isascii() or len(code) > 40:
+        raise ValidationFailed(_("An indicator code is letters, digits and _ (at most 40)."),
+                               extra={"field": "code", "rule": "format"})
+    for field, value in (("name", name), ("unit", unit), ("source", source)):
+        if not value.strip():
+            raise ValidationFailed(_("This field is required."), extra={"field": field, "rule": "required"})
+    values = {"name": name.strip(), "name_en": name_en.strip(), "unit": unit.strip(), "unit_en": unit_en.strip(),
+              "definition": definition.strip(), "definition_en": definition_en.strip(), "source": source.strip(),
+              "source_en": source_en.strip(), "sort_order": sort_order}
+    with transaction.atomic():
+        indicator, created = EconomicIndicator.objects.select_for_update().get_or_create(code=code, defaults=values)
+        changes = {}
+        if not created:
+            changes = {field: [getattr(indicator, field), value] for field, value in values.items()
+                       if getattr(indicator, field) != value}
+            if changes.get("unit") and indicator.values.exists():
+                raise ValidationFailed(_("The unit of an indicator that has values cannot change."),
+                                       extra={"field": "unit", "rule": "has_values"})
+            for field, value in values.items():
+                setattr(indicator, field, value)
+            if changes:
+                indicator.save()
+        if created or changes:
+            audit_record(action="registries.indicator.define", actor=actor, organization=organization, obj=indicator,
+                         summary=_("Indicator %(code)s defined") % {"code": code},
+                         changes=changes or {"created": True})
+    return indicator
+
+
+def _indicator_refs() -> dict[str, IndicatorRef]:
+    refs: dict[str, IndicatorRef] = {}
+    for pk, code, name, name_en, unit in EconomicIndicator.objects.values_list("pk", "code", "name", "name_en",
+                                                                              "unit"):
+        ref = IndicatorRef(id=pk, code=code, unit=unit)
+        refs.update({code: ref, code.upper(): ref, name: ref})
+        if name_en:
+            refs[name_en] = ref
+    return refs
+
+
+def _indicator_values_write(checked: list[tuple[int, dict]], *, source: str, actor_id, actor_label: str,
+                            now: datetime.datetime) -> tuple[int, int]:
+    """Write one batch in one transaction: new figures created, changed ones (value or status)
+    updated with a ``RecordVersion`` each holding the figure as it was. Returns ``(written, unchanged)``."""
+    keys = {(data["indicator"].id, data["division"], data["period"]) for _n, data in checked}
+    with transaction.atomic():
+        stored = {(row.indicator_id, row.division, row.period): row for row in IndicatorValue.objects.filter(
+            indicator_id__in={key[0] for key in keys}, division__in={key[1] for key in keys},
+            period__in={key[2] for key in keys}).select_for_update()}
+        new, changed, versions, unchanged = [], [], [], 0
+        for _number, data in checked:
+            key = (data["indicator"].id, data["division"], data["period"])
+            row = stored.get(key)
+            if row is None:
+                new.append(IndicatorValue(indicator_id=key[0], division=key[1], period=key[2],
+                                          period_kind=data["period_kind"], value=data["value"],
+                                          status=data["status"], source=data["source"] or source,
+                                          created_at=now, updated_at=now))
+                continue
+            if row.value == data["value"] and row.status == data["status"]:
+                unchanged += 1
+                continue
+            before = {"indicator": data["indicator"].code, "division": row.division, "period": row.period,
+                      "value": str(row.value), "status": row.status, "source": row.source}
+            changes = {field: [before[field], str(data[field])] for field in ("value", "status")
+                       if before[field] != str(data[field])}
+            row.value, row.status, row.source = data["value"], data["status"], data["source"] or source
+            row.version, row.updated_at = row.version + 1, now
+            changed.append(row)
+            versions.append(RecordVersion(register=Register.ECONOMIC, key=str(row.pk), number=row.version,
+                                          recorded_at=now, actor_id=actor_id, actor_label=actor_label,
+                                          source=row.source, changes=changes, data=before))
+        IndicatorValue.objects.bulk_create(new, batch_size=1000)
+        IndicatorValue.objects.bulk_update(changed, ["value", "status", "source", "version", "updated_at"],
+                                           batch_size=1000)
+        RecordVersion.objects.bulk_create(versions, batch_size=1000)
+    return len(new) + len(changed), unchanged
+
+
+def indicator_values_import(*, actor, content: bytes, file_name: str, source: str = "", actor_label: str = "",
+                            progress: Callable[[int], None] | None = None, batch_rows: int = BATCH_ROWS,
+                            today: datetime.date | None = None) -> ImportBatch:
+    """Import macro-economic figures (宏观经济数据) from a CSV or XLSX file, one figure a row.
+
+    Columns (Chinese or English names): 指标代码 ``indicator`` (an indicator's code or name),
+    行政区划代码 ``division``, 统计时期 ``period``, 数值 ``value``, and optionally 计量单位 ``unit``
+    (converted to the indicator's: 万元 → 亿元), 数据状态 ``status`` (初步/最终; empty is 初步: a figure
+    not said to be final is not final), 数据来源 ``source``. The reading and the rules for messy
+    input are the registers' (``reading.rows_read``, ``validation``). A figure is keyed on
+    (indicator, division, period): the same file again changes nothing; a revised value or status
+    is a new version.
+
+    Args and returns as ``register_import`` (``ImportBatch`` with register ``economic``; nothing is
+    flagged for review in these files).
+
+    Raises:
+        PermissionDenied: the actor is not a data steward.
+        ValidationFailed: the file as a whole cannot be read (``encoding``, ``format``, ``empty``,
+            ``header``): nothing is imported.
+    """
+    organization = require_import(actor)
+    header, rows = rows_read(content=content, file_name=file_name)
+    fields = header_map(header, Register.ECONOMIC)
+    today = today or timezone.localdate()
+    divisions, indicators = Divisions.load(), _indicator_refs()
+    source = (source or (organization.name if organization is not None else file_name))[:200]
+    label = (actor_label if is_system(actor) else str(actor))[:200]
+    batch = ImportBatch.objects.create(register=Register.ECONOMIC, file_name=file_name[:255], source=source,
+                                       actor=None if is_system(actor) else actor, actor_label=label)
+    counts = {"read": 0, "imported": 0, "unchanged": 0, "rejected": 0, "flagged": 0}
+    rejected: list[dict] = []
+    first_row: dict[tuple, int] = {}
+    now = timezone.now()
+    for chunk in _chunks(rows, batch_rows):
+        checked: list[tuple[int, dict]] = []
+        for number, cells in chunk:
+            if not "".join(cells).strip():
+                continue
+            counts["read"] += 1
+            values = {field: cells[index] for index, field in enumerate(fields) if field and index < len(cells)}
+            try:
+                data = indicator_row_check(values, indicators=indicators, divisions=divisions, today=today)
+            except RowRejected as error:
+                rejected.append({"row": number, "field": error.field, "rule": error.rule, "reason": error.reason})
+                continue
+            key = (data["indicator"].id, data["division"], data["period"])
+            if key in first_row:
+                rejected.append({"row": number, "field": "period", "rule": "duplicate_in_file",
+                                 "reason": _("The same indicator, division and period are on row %(row)d.")
+                                 % {"row": first_row[key]}})
+                continue
+            first_row[key] = number
+            checked.append((number, data))
+        written, unchanged = _indicator_values_write(checked, source=source, actor_id=getattr(actor, "pk", None),
+                                                     actor_label=label, now=now)
+        counts["imported"] += written
+        counts["unchanged"] += unchanged
+        if progress is not None:
+            progress(counts["read"])
+    counts["rejected"] = len(rejected)
+    batch.counts, batch.rejected, batch.finished_at = counts, rejected, timezone.now()
+    with transaction.atomic():
+        batch.save(update_fields=["counts", "rejected", "finished_at"])
+        audit_record(action="registries.economic.import", actor=actor, organization=organization, obj=batch,
+                     actor_label=actor_label, summary=_("Register import of %(file)s") % {"file": file_name[:100]},
+                     changes={"counts": counts})
+    return batch
+
+
+__all__ = ["Register", "indicator_define", "indicator_values_import", "register_import", "record_full_view"]

@@ -14,10 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from egov.core.i18n import pick
+
 
 class Register(models.TextChoices):
     POPULATION = "population", _("Population register")  # 人口基础信息
     LEGAL_ENTITY = "legal_entity", _("Legal-entity register")  # 法人单位基础信息
+    ECONOMIC = "economic", _("Macro-economic data")  # 宏观经济数据
 
 
 class PopulationRecord(models.Model):
@@ -169,3 +172,90 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register} {self.file_name}"
+
+
+class EconomicIndicator(models.Model):
+    """A statistical indicator of the macro-economic database (宏观经济数据库), e.g. ``GDP``
+    地区生产总值 in 亿元, ``POP_RESIDENT`` 年末常住人口 in 万人, ``BUDGET_REVENUE`` 一般公共预算收入 in 亿元.
+
+    ``unit`` is the unit its values are stored in (Chinese, as statistical yearbooks write it) and
+    ``unit_en`` its English text; ``definition`` says what is counted (统计口径), ``source`` which
+    organization publishes it (e.g. 无锡市统计局). Defined by ``actions.indicator_define``; values
+    are imported (``IndicatorValue``).
+    """
+
+    code = models.CharField(_("indicator code"), max_length=40, unique=True)
+    name = models.CharField(_("indicator"), max_length=100)
+    name_en = models.CharField(_("indicator (English)"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=20)
+    unit_en = models.CharField(_("unit (English)"), max_length=60, blank=True)
+    definition = models.TextField(_("definition"), blank=True)
+    definition_en = models.TextField(_("definition (English)"), blank=True)
+    source = models.CharField(_("source organization"), max_length=200)
+    source_en = models.CharField(_("source organization (English)"), max_length=200, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("economic indicator")
+        verbose_name_plural = _("economic indicators")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def local_name(self) -> str:
+        return pick(self.name, self.name_en)
+
+    @property
+    def local_unit(self) -> str:
+        return pick(self.unit, self.unit_en)
+
+    @property
+    def local_definition(self) -> str:
+        return pick(self.definition, self.definition_en)
+
+    @property
+    def local_source(self) -> str:
+        return pick(self.source, self.source_en)
+
+
+class IndicatorValue(models.Model):
+    """One figure: an indicator's value for a GB/T 2260 division and a period.
+
+    ``period`` is ``"2024"`` (a year), ``"2024Q1"`` (a quarter) or ``"2024-03"`` (a month), so that
+    periods of one kind sort as text; ``period_kind`` says which. ``value`` is in the indicator's
+    ``unit``. ``status`` is 初步 (preliminary, e.g. 初步核算数) or 最终 (final, 最终核实数). A revised
+    figure keeps its history as the other registers do: ``version`` counts, and each change is a
+    ``RecordVersion`` (register ``economic``, key the row's primary key) holding the row before it.
+    """
+
+    class PeriodKind(models.TextChoices):
+        YEAR = "year", _("Year")
+        QUARTER = "quarter", _("Quarter")
+        MONTH = "month", _("Month")
+
+    class Status(models.TextChoices):
+        PRELIMINARY = "preliminary", _("Preliminary")  # 初步
+        FINAL = "final", _("Final")  # 最终
+
+    indicator = models.ForeignKey(EconomicIndicator, on_delete=models.PROTECT, related_name="values")
+    division = models.CharField(_("division"), max_length=6)
+    period = models.CharField(_("period"), max_length=7)
+    period_kind = models.CharField(_("period kind"), max_length=7, choices=PeriodKind.choices)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+    status = models.CharField(_("status"), max_length=11, choices=Status.choices, default=Status.PRELIMINARY)
+    source = models.CharField(_("source"), max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["indicator", "division", "period"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "division", "period"],
+                                               name="indicator_value_once")]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.division} {self.period}"

@@ -12,7 +12,14 @@ from egov.audit.actions import audit_record
 from egov.core.errors import NotFound
 from egov.core.masking import mask_id_number, mask_person_name
 from egov.orgs.identifiers import identifier_as_typed
-from egov.registries.models import LegalEntityRecord, PopulationRecord, RecordVersion, Register
+from egov.registries.models import (
+    EconomicIndicator,
+    IndicatorValue,
+    LegalEntityRecord,
+    PopulationRecord,
+    RecordVersion,
+    Register,
+)
 from egov.registries.permissions import require_search
 
 MODELS = {Register.POPULATION: PopulationRecord, Register.LEGAL_ENTITY: LegalEntityRecord}
@@ -150,3 +157,70 @@ def record_as_of(*, register: str, key: str, when: datetime.datetime | datetime.
     later = (RecordVersion.objects.filter(register=register, key=key, recorded_at__gt=when)
              .order_by("number").first())
     return dict(later.data) if later else _row_data(register, row)
+
+
+# Macro-economic data (宏观经济数据): public figures, read without audit (no personal data).
+
+
+def indicators_published() -> list[EconomicIndicator]:
+    """The indicators that have at least one figure, in their order (``sort_order``, code)."""
+    return list(EconomicIndicator.objects.filter(values__isnull=False).distinct().order_by("sort_order", "code"))
+
+
+def indicator_get(*, code: str) -> EconomicIndicator:
+    """The indicator ``code``.
+
+    Raises:
+        NotFound: no such indicator.
+    """
+    indicator = EconomicIndicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise NotFound(_("No such indicator."), extra={"code": code[:40]})
+    return indicator
+
+
+def indicator_coverage(*, indicator: EconomicIndicator) -> dict[str, list[str]]:
+    """What the indicator has figures for: ``{"divisions": [codes, ascending], "kinds": [period kinds
+    present, year first], "periods": {kind: [periods, ascending]}}``."""
+    rows = IndicatorValue.objects.filter(indicator=indicator).values_list("division", "period", "period_kind")
+    divisions, periods = set(), {}
+    for division, period, kind in rows:
+        divisions.add(division)
+        periods.setdefault(kind, set()).add(period)
+    order = [kind for kind in IndicatorValue.PeriodKind.values if kind in periods]
+    return {"divisions": sorted(divisions), "kinds": order,
+            "periods": {kind: sorted(periods[kind]) for kind in order}}
+
+
+def indicator_series(*, indicator: EconomicIndicator, division: str, kind: str) -> list[IndicatorValue]:
+    """The figures of one division over time: periods of ``kind`` (``year``, ``quarter``, ``month``),
+    oldest first."""
+    return list(IndicatorValue.objects.filter(indicator=indicator, division=division, period_kind=kind)
+                .order_by("period"))
+
+
+def indicator_across_divisions(*, indicator: EconomicIndicator, period: str) -> list[IndicatorValue]:
+    """The figures of every division for one period, by division code (the city, 320200, before its
+    districts and its county-level cities 32028x)."""
+    return list(IndicatorValue.objects.filter(indicator=indicator, period=period).order_by("division"))
+
+
+def indicator_values_all(*, indicator: EconomicIndicator) -> list[IndicatorValue]:
+    """Every figure of the indicator, by division then period (the downloads)."""
+    return list(IndicatorValue.objects.filter(indicator=indicator).order_by("division", "period_kind", "period"))
+
+
+def division_names(codes) -> dict[str, str]:
+    """The current GB/T 2260 name of each code (the latest name for a code no longer in use)."""
+    from egov.orgs.models import Division
+
+    names: dict[str, str] = {}
+    for code, name in (Division.objects.filter(code__in=set(codes)).order_by("code", "valid_from")
+                       .values_list("code", "name")):
+        names[code] = name  # the latest period of use comes last
+    return names
+
+
+def indicator_value_versions(*, value: IndicatorValue) -> list[RecordVersion]:
+    """The changes of one figure (revisions: value or status), oldest first; version 1 is the row's creation."""
+    return list(RecordVersion.objects.filter(register=Register.ECONOMIC, key=str(value.pk)).order_by("number"))

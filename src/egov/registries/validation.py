@@ -32,8 +32,21 @@ ENTITY_COLUMNS: dict[str, str] = {
     "registered_capital": "注册资本", "capital_currency": "币种", "established_on": "成立日期", "address": "住所",
     "business_scope": "经营范围", "status": "登记状态",
 }
-COLUMNS = {Register.POPULATION: POPULATION_COLUMNS, Register.LEGAL_ENTITY: ENTITY_COLUMNS}
-REQUIRED = {Register.POPULATION: ("id_number", "name"), Register.LEGAL_ENTITY: ("uscc", "name")}
+# Macro-economic figures, one a row (long format, as statistical data releases are exchanged).
+INDICATOR_COLUMNS: dict[str, str] = {
+    "indicator": "指标代码", "division": "行政区划代码", "period": "统计时期", "value": "数值", "unit": "计量单位",
+    "status": "数据状态", "source": "数据来源",
+}
+COLUMNS = {Register.POPULATION: POPULATION_COLUMNS, Register.LEGAL_ENTITY: ENTITY_COLUMNS,
+           Register.ECONOMIC: INDICATOR_COLUMNS}
+# Other headings the same columns go by in real releases (指标名称 beside 指标代码, 单位 for 计量单位 …).
+COLUMN_ALIASES: dict[str, dict[str, str]] = {
+    Register.ECONOMIC: {"指标": "indicator", "指标名称": "indicator", "区划代码": "division", "地区代码": "division",
+                        "时期": "period", "统计期": "period", "年份": "period", "数据": "value", "指标值": "value",
+                        "单位": "unit", "状态": "status", "来源": "source"},
+}
+REQUIRED = {Register.POPULATION: ("id_number", "name"), Register.LEGAL_ENTITY: ("uscc", "name"),
+            Register.ECONOMIC: ("indicator", "division", "period", "value")}
 
 # What exports write where they have no value. Compared after NFKC and case folding.
 PLACEHOLDERS = frozenset({"n/a", "na", "null", "none", "nil", "无", "空", "不详", "未知", "-", "--", "—", "——", "/",
@@ -357,6 +370,11 @@ def header_map(header: list[str], register: str) -> list[str | None]:
     columns = COLUMNS[register]
     by_name = {**{chinese: field for field, chinese in columns.items()}, **{field: field for field in columns}}
     fields = [by_name.get(_typed(cell).lower()) or by_name.get(_typed(cell)) for cell in header]
+    aliases = COLUMN_ALIASES.get(register, {})
+    for index, cell in enumerate(header):  # another heading of a column only when its own is absent
+        alias = aliases.get(_typed(cell))
+        if fields[index] is None and alias and alias not in fields:
+            fields[index] = alias
     named = [field for field in fields if field]
     repeated = sorted({field for field in named if named.count(field) > 1})
     if repeated:
@@ -368,3 +386,148 @@ def header_map(header: list[str], register: str) -> list[str | None]:
                                % {"column": columns[missing[0]], "field": missing[0]},
                                extra={"field": "file", "rule": "header", "column": missing[0]})
     return fields
+
+
+# Macro-economic figures (宏观经济数据) ----------------------------------------------------------
+
+# Units a figure may be written in, by what they measure, as multiples of the base unit: a value
+# written in another unit of the same kind than the indicator's is converted exactly (万元 → 亿元).
+UNIT_SCALES: dict[str, tuple[str, Decimal]] = {
+    "元": ("money", Decimal(1)), "万元": ("money", Decimal(10) ** 4), "亿元": ("money", Decimal(10) ** 8),
+    "人": ("people", Decimal(1)), "万人": ("people", Decimal(10) ** 4),
+    "户": ("households", Decimal(1)), "万户": ("households", Decimal(10) ** 4),
+    "%": ("percent", Decimal(1)), "％": ("percent", Decimal(1)),
+}
+INDICATOR_STATUS_WORDS = {
+    "初步": "preliminary", "初步核算": "preliminary", "初步核算数": "preliminary", "初步数": "preliminary",
+    "快报": "preliminary", "preliminary": "preliminary",
+    "最终": "final", "最终核实": "final", "最终核实数": "final", "正式": "final", "final": "final",
+}
+_YEAR = re.compile(r"^([0-9]{4})\s*年?(?:度)?$")
+_QUARTER = re.compile(r"^([0-9]{4})\s*年?\s*[-/ ]?\s*(?:[Qq]\s*([1-4])|第?\s*([1-4一二三四])\s*季度?)$")
+_MONTH = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*月?$|^([0-9]{4})([0-9]{2})$")
+_CHINESE_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4}
+_NUMBER = re.compile(r"^[-+]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?$|^[-+]?[0-9]+(?:\.[0-9]+)?$")
+
+
+def period_read(value: str, *, today: datetime.date) -> tuple[str, str]:
+    """A statistical period as ``(period, kind)``: ``("2024", "year")`` for ``2024`` or ``2024年``,
+    ``("2024Q1", "quarter")`` for ``2024Q1``, ``2024-Q1``, ``2024年第一季度`` or ``2024年1季度``,
+    ``("2024-03", "month")`` for ``2024-03``, ``2024/3``, ``2024年3月`` or ``202403``.
+
+    Raises:
+        RowRejected: ``period`` / ``required``, ``placeholder``, ``format`` (none of these forms or
+            month 13), ``future`` (a period that starts after ``today``).
+    """
+    text = _typed(value)
+    if not text:
+        raise RowRejected("period", "required", _("The period is empty."))
+    if is_placeholder(text):
+        raise RowRejected("period", "placeholder", _("The period holds the placeholder “%(value)s”, not a value.")
+                          % {"value": text})
+    if match := _YEAR.match(text):
+        year, period, kind, first_month = int(match.group(1)), match.group(1), "year", 1
+    elif match := _QUARTER.match(text):
+        number = match.group(2) or match.group(3)
+        quarter = _CHINESE_QUARTERS.get(number) or int(number)
+        year, period, kind, first_month = int(match.group(1)), f"{match.group(1)}Q{quarter}", "quarter", 3 * quarter - 2
+    elif (match := _MONTH.match(text)) and 1 <= int(match.group(2) or match.group(4)) <= 12:
+        year, month = int(match.group(1) or match.group(3)), int(match.group(2) or match.group(4))
+        period, kind, first_month = f"{year:04d}-{month:02d}", "month", month
+    else:
+        raise RowRejected("period", "format", _("The period “%(value)s” is not a year (2024), a quarter (2024Q1, "
+                                                "2024年第一季度) or a month (2024-03).") % {"value": text})
+    if year < 1949 or datetime.date(year, first_month, 1) > today:
+        raise RowRejected("period", "future", _("The period %(value)s has not begun.") % {"value": period}
+                          if year >= 1949 else _("The period %(value)s is before 1949.") % {"value": period})
+    return period, kind
+
+
+def indicator_value_read(value: str) -> Decimal:
+    """A figure as written: ``1234.5``, ``1,234.5``, full-width digits, a minus sign for a fall.
+
+    Raises:
+        RowRejected: ``value`` / ``required``, ``placeholder``, ``number``.
+    """
+    text = _typed(value).replace("−", "-")
+    if not text:
+        raise RowRejected("value", "required", _("The value is empty."))
+    if is_placeholder(text):
+        raise RowRejected("value", "placeholder", _("The value holds the placeholder “%(value)s”, not a value.")
+                          % {"value": text})
+    if not _NUMBER.match(text):
+        raise RowRejected("value", "number", _("The value “%(value)s” is not a number.") % {"value": text})
+    return Decimal(text.replace(",", ""))
+
+
+@dataclass(frozen=True)
+class IndicatorRef:
+    """What a row check needs of an ``EconomicIndicator``: its id, code and unit."""
+
+    id: int
+    code: str
+    unit: str
+
+
+def indicator_row_check(cells: Mapping[str, str], *, indicators: Mapping[str, IndicatorRef],
+                        divisions: Divisions, today: datetime.date) -> dict:
+    """Check one row of a macro-economic data file.
+
+    Args:
+        cells: field name → cell text (``INDICATOR_COLUMNS``' keys).
+        indicators: the defined indicators by code, Chinese name and English name.
+        divisions: the GB/T 2260 history (``Divisions.load()``).
+        today: periods that begin after it are refused.
+
+    Returns:
+        ``{"indicator": IndicatorRef, "division", "period", "period_kind", "value": Decimal (in the
+        indicator's unit), "status": "preliminary" | "final", "source"}``.
+
+    Raises:
+        RowRejected: ``indicator`` (``required``, ``placeholder``, ``unknown``), ``division``
+            (``format``, ``division_code``), ``period`` (see ``period_read``), ``value`` (see
+            ``indicator_value_read``; ``precision``: more than 4 decimal places in the indicator's unit,
+            ``max_digits``), ``unit`` (``unit``: not the indicator's unit nor one convertible to it),
+            ``status`` (``choice``).
+    """
+    name = _required(cells, "indicator", _("The indicator"))
+    indicator = indicators.get(name) or indicators.get(_typed(name)) or indicators.get(_typed(name).upper())
+    if indicator is None:
+        raise RowRejected("indicator", "unknown", _("“%(value)s” is not a defined indicator (code or name).")
+                          % {"value": name})
+    division = _typed(cells.get("division", ""))
+    if re.fullmatch(r"[0-9]{6}(?:000|000000)", division):  # 统计用区划代码 (9 or 12 digits) of a county or above
+        division = division[:6]
+    if not division or is_placeholder(division):
+        raise RowRejected("division", "required", _("The division code is empty."))
+    if not re.fullmatch(r"[0-9]{6}", division):
+        raise RowRejected("division", "format", _("The division code “%(value)s” is not six digits (GB/T 2260).")
+                          % {"value": division})
+    if division not in divisions.codes:
+        raise RowRejected("division", "division_code",
+                          _("The division code %(code)s was never a GB/T 2260 division code.") % {"code": division})
+    period, kind = period_read(cells.get("period", ""), today=today)
+    value = indicator_value_read(cells.get("value", ""))
+    unit = _typed(_optional(cells, "unit"))
+    if unit and unit != indicator.unit:
+        given, wanted = UNIT_SCALES.get(unit), UNIT_SCALES.get(indicator.unit)
+        if given is None or wanted is None or given[0] != wanted[0]:
+            raise RowRejected("unit", "unit", _("The unit “%(value)s” is not the indicator's unit %(unit)s nor one "
+                                                "that converts to it.") % {"value": unit, "unit": indicator.unit})
+        value = value * given[1] / wanted[1]
+    if abs(value) >= Decimal(10) ** 16:
+        raise RowRejected("value", "max_digits", _("The value %(value)s is too large.") % {"value": value})
+    if value != value.quantize(Decimal("0.0001")):
+        raise RowRejected("value", "precision", _("The value %(value)s has more than 4 decimal places in %(unit)s.")
+                          % {"value": value, "unit": indicator.unit})
+    value = value.quantize(Decimal("0.0001"))
+    status_text = _typed(_optional(cells, "status"))
+    status = INDICATOR_STATUS_WORDS.get(status_text.casefold()) if status_text else "preliminary"
+    if status is None:
+        raise RowRejected("status", "choice", _("The status “%(value)s” is not 初步 (preliminary) or 最终 (final).")
+                          % {"value": status_text})
+    source = _optional(cells, "source")
+    if len(source) > 200:
+        raise RowRejected("source", "max_length", _("The text is longer than %(n)d characters.") % {"n": 200})
+    return {"indicator": indicator, "division": division, "period": period, "period_kind": kind, "value": value,
+            "status": status, "source": source}
