@@ -44,10 +44,17 @@ def _enterprise(client) -> User:
 
 
 def _form(item, held, *, tamper: dict | None = None) -> dict:
-    data = {"idempotency_key": "once-only-test-0001", "applicant": "self",
-            "form-business_name": "无锡示范科技有限公司", "form-uscc": DEMO_ENTERPRISE["uscc"],
-            "form-premises": "无锡市梁溪区解放南路688号", "form-business_type": "catering",
-            "form-food_safety_manager": "王建国", "form-contact_phone": "13912340000", "form-commitment": "on"}
+    data = {
+        "idempotency_key": "once-only-test-0001",
+        "applicant": "self",
+        "form-business_name": "无锡示范科技有限公司",
+        "form-uscc": DEMO_ENTERPRISE["uscc"],
+        "form-premises": "无锡市梁溪区解放南路688号",
+        "form-business_type": "catering",
+        "form-food_safety_manager": "王建国",
+        "form-contact_phone": "13912340000",
+        "form-commitment": "on",
+    }
     for material in item.materials.exclude(pk=held.pk):
         data[f"material-{material.pk}"] = _pdf(material)
     data.update(tamper or {})
@@ -66,8 +73,8 @@ def test_the_form_shows_register_data_not_editable_and_a_material_not_asked_for(
     page = client.get(f"/services/{item.code}/apply/")
     html = page.content.decode()
     assert page.status_code == 200
-    facts = html[html.index('class="govuk-!-margin-bottom-6 egov-register-facts"'):]
-    facts = facts[:facts.index("</dl>")]
+    facts = html[html.index('class="govuk-!-margin-bottom-6 egov-register-facts"') :]
+    facts = facts[: facts.index("</dl>")]
     # The demo register's row (fixtures/demo_registers/legal_entities.csv), as a summary list.
     for text in ("91320213MA1X2Y3W4U", "无锡示范科技有限公司", "有限责任公司", "王建国", "2018-04-16", "存续"):
         assert text in facts
@@ -84,8 +91,10 @@ def test_submission_stores_the_register_facts_and_fetches_the_held_material_with
     user = _enterprise(client)
     item, held = _food()
     entity = LegalEntityRecord.objects.get(uscc=DEMO_ENTERPRISE["uscc"])
-    answer = client.post(f"/services/{item.code}/apply/", _form(item, held, tamper={
-        "register-name": "假冒公司", "name": "假冒公司", "legal_representative": "李四"}))
+    answer = client.post(
+        f"/services/{item.code}/apply/",
+        _form(item, held, tamper={"register-name": "假冒公司", "name": "假冒公司", "legal_representative": "李四"}),
+    )
     assert answer.status_code == 302, answer.content.decode()[:2000]
     application = Application.objects.get(applicant=user)
     number = application.number
@@ -105,8 +114,9 @@ def test_submission_stores_the_register_facts_and_fetches_the_held_material_with
     assert json.loads(bytes(request.body))["purpose"]["case"] == number
     assert response.status == 200 and request.service == "platform:legal_entity"
     # The read of the register row is audited on the row, for the consumer, with the 办件编号.
-    reads = AuditEvent.objects.filter(action="registries.legal_entity.read", object_id=str(entity.pk),
-                                      changes__purpose__case=number)
+    reads = AuditEvent.objects.filter(
+        action="registries.legal_entity.read", object_id=str(entity.pk), changes__purpose__case=number
+    )
     assert reads.count() == 2  # the applicant's data and the held 营业执照
     assert {event.organization_id for event in reads} == {Organization.objects.get(name=MARKET).pk}
 
@@ -127,13 +137,22 @@ def test_no_grant_the_form_says_so_and_asks_for_the_upload(demo, client):
     assert 'id="register-unfetched"' in html and "没有" in html  # holds no grant
     assert f'name="material-{material.pk}"' in html
     assert f'id="id_material-{material.pk}-unfetched"' in html
-    data = {"idempotency_key": "once-only-test-0002", "applicant": "self", "form-operator_name": "张𠮷明",
-            "form-operator_id": citizen.username, "form-organization_form": "personal",
-            "form-premises": "无锡市梁溪区中山路88号", "form-business_scope": "小吃服务",
-            "form-contact_phone": "13800000000", "form-commitment": "on"}
+    data = {
+        "idempotency_key": "once-only-test-0002",
+        "applicant": "self",
+        "form-operator_name": "张𠮷明",
+        "form-operator_id": citizen.username,
+        "form-organization_form": "personal",
+        "form-premises": "无锡市梁溪区中山路88号",
+        "form-business_scope": "小吃服务",
+        "form-contact_phone": "13800000000",
+        "form-commitment": "on",
+    }
     # Sent without it, the submission asks for it (the other materials given).
-    refused = client.post(f"/services/{item.code}/apply/", {**data, **{
-        f"material-{m.pk}": _pdf(m) for m in item.materials.exclude(pk=material.pk)}})
+    refused = client.post(
+        f"/services/{item.code}/apply/",
+        {**data, **{f"material-{m.pk}": _pdf(m) for m in item.materials.exclude(pk=material.pk)}},
+    )
     assert refused.status_code == 400 and f'id="id_material-{material.pk}-error"' in refused.content.decode()
     assert not Application.objects.filter(applicant=citizen).exists()
     data["idempotency_key"] = "once-only-test-0003"

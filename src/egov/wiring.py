@@ -30,8 +30,10 @@ REGISTERS = {"register:population": "population", "register:legal-entity": "lega
 
 def _register_lookup(register: str):
     def lookup(*, key: str, consumer, consumer_code: str, purpose: dict) -> dict | None:
-        return record_read(register=register, key=key, organization=consumer,
-                           purpose={**purpose, "consumer": consumer_code})
+        return record_read(
+            register=register, key=key, organization=consumer, purpose={**purpose, "consumer": consumer_code}
+        )
+
     return lookup
 
 
@@ -61,24 +63,39 @@ class ExchangeOnceOnly:
         else:
             raise once_only.Unavailable(_("The platform does not hold this material."))
         try:
-            answer = exchange_query(actor=SYSTEM, consumer=consumer, resource_code=resources()[source],
-                                    source=source, key=key, purpose=purpose)
+            answer = exchange_query(
+                actor=SYSTEM,
+                consumer=consumer,
+                resource_code=resources()[source],
+                source=source,
+                key=key,
+                purpose=purpose,
+            )
         except PermissionDenied:
-            raise once_only.Unavailable(_("The data could not be fetched: %(organization)s holds no sharing "
-                                          "grant for it.") % {"organization": consumer.local_name}) from None
+            raise once_only.Unavailable(
+                _("The data could not be fetched: %(organization)s holds no sharing grant for it.")
+                % {"organization": consumer.local_name}
+            ) from None
         except NotFound:
-            raise once_only.Unavailable(_("The data could not be fetched: the platform holds no record of "
-                                          "yours.")) from None
+            raise once_only.Unavailable(
+                _("The data could not be fetched: the platform holds no record of yours.")
+            ) from None
         except ApplicationError as error:
             raise once_only.Unavailable(error.message) from None
         return once_only.Fetched(
             held_as=held_as,
-            items=[{"field": field, "name": name, "name_en": name_en, "value": answer.record[field]}
-                   for field, name, name_en in answer.items],
-            provider_name=answer.provider_name, provider_name_en=answer.provider_name_en,
-            resource_code=answer.resource_code, resource_name=answer.resource_name,
-            resource_name_en=answer.resource_name_en, fetched_at=answer.answered_at.isoformat(),
-            message_id=answer.message_id)
+            items=[
+                {"field": field, "name": name, "name_en": name_en, "value": answer.record[field]}
+                for field, name, name_en in answer.items
+            ],
+            provider_name=answer.provider_name,
+            provider_name_en=answer.provider_name_en,
+            resource_code=answer.resource_code,
+            resource_name=answer.resource_name,
+            resource_name_en=answer.resource_name_en,
+            fetched_at=answer.answered_at.isoformat(),
+            message_id=answer.message_id,
+        )
 
 
 def wire() -> None:

@@ -48,10 +48,17 @@ class Fetched:
 
     def as_json(self) -> dict:
         """The record as the application stores it (``Application.once_only``)."""
-        return {"held_as": self.held_as, "items": self.items, "provider_name": self.provider_name,
-                "provider_name_en": self.provider_name_en, "resource_code": self.resource_code,
-                "resource_name": self.resource_name, "resource_name_en": self.resource_name_en,
-                "fetched_at": self.fetched_at, "message_id": self.message_id}
+        return {
+            "held_as": self.held_as,
+            "items": self.items,
+            "provider_name": self.provider_name,
+            "provider_name_en": self.provider_name_en,
+            "resource_code": self.resource_code,
+            "resource_name": self.resource_name,
+            "resource_name_en": self.resource_name_en,
+            "fetched_at": self.fetched_at,
+            "message_id": self.message_id,
+        }
 
 
 class Unavailable(Exception):
@@ -90,8 +97,7 @@ def provider_get() -> Provider | None:
 def applicant_register(applicant: User) -> str:
     """The ``held_as`` of the applicant's own register row: population for a citizen, legal entity
     for an enterprise; "" for anyone else."""
-    return {User.Kind.NATURAL: "register:population", User.Kind.LEGAL: "register:legal-entity"}.get(
-        applicant.kind, "")
+    return {User.Kind.NATURAL: "register:population", User.Kind.LEGAL: "register:legal-entity"}.get(applicant.kind, "")
 
 
 def fetch(*, held_as: str, applicant: User, consumer, case: str) -> Fetched:
@@ -104,8 +110,9 @@ def fetch(*, held_as: str, applicant: User, consumer, case: str) -> Fetched:
     provider = provider_get()
     if provider is None or not held_as:
         raise Unavailable("")
-    return provider.fetch(held_as=held_as, applicant=applicant, consumer=consumer,
-                          purpose={"case": case, "basis": BASIS})
+    return provider.fetch(
+        held_as=held_as, applicant=applicant, consumer=consumer, purpose={"case": case, "basis": BASIS}
+    )
 
 
 def preview(*, applicant: User, item, materials) -> dict:
@@ -130,7 +137,8 @@ def preview(*, applicant: User, item, materials) -> dict:
     if own:
         answer = one(own)
         result["register" if isinstance(answer, Fetched) else "register_error"] = (
-            answer if isinstance(answer, Fetched) else answer.reason)
+            answer if isinstance(answer, Fetched) else answer.reason
+        )
     for material in materials:
         if material.held_as:
             answer = one(material.held_as)
@@ -147,13 +155,15 @@ def _labels() -> dict[str, dict[str, str]]:
 
     return {
         "sex": {"M": _("Male"), "F": _("Female")},
-        "status": {"normal": pgettext("population register status", "Normal"),
-                   "deceased": pgettext("population register status", "Deceased"),
-                   "moved_out": pgettext("population register status", "Moved out"),
-                   "existing": pgettext("registration status", "Existing"),
-                   "operating": pgettext("registration status", "Operating"),
-                   "revoked": pgettext("registration status", "Licence revoked"),
-                   "cancelled": pgettext("registration status", "Deregistered")},
+        "status": {
+            "normal": pgettext("population register status", "Normal"),
+            "deceased": pgettext("population register status", "Deceased"),
+            "moved_out": pgettext("population register status", "Moved out"),
+            "existing": pgettext("registration status", "Existing"),
+            "operating": pgettext("registration status", "Operating"),
+            "revoked": pgettext("registration status", "Licence revoked"),
+            "cancelled": pgettext("registration status", "Deregistered"),
+        },
     }
 
 

@@ -59,12 +59,14 @@ def _own_fields(resource: InformationResource, consumer: Organization) -> frozen
     organization reads what it keeps itself without a grant); empty otherwise."""
     if not consumer.uscc or consumer.uscc != resource.provider_code:
         return frozenset()
-    return frozenset(resource.items.exclude(sharing_type=InformationItem.SharingType.NONE)
-                     .values_list("field", flat=True))
+    return frozenset(
+        resource.items.exclude(sharing_type=InformationItem.SharingType.NONE).values_list("field", flat=True)
+    )
 
 
-def exchange_query(*, actor, consumer: Organization, resource_code: str, source: str, key: str,
-                   purpose: dict) -> QueryAnswer:
+def exchange_query(
+    *, actor, consumer: Organization, resource_code: str, source: str, key: str, purpose: dict
+) -> QueryAnswer:
     """Ask for the record ``key`` of resource ``resource_code`` for ``consumer``, in this process.
 
     Args:
@@ -88,12 +90,15 @@ def exchange_query(*, actor, consumer: Organization, resource_code: str, source:
         NotFound: no such resource, source or record.
     """
     if not (is_system(actor) or may_act_for(actor, consumer)):
-        raise PermissionDenied(_("You may not query the exchange for this organization."),
-                               extra={"rule": "organization"})
+        raise PermissionDenied(
+            _("You may not query the exchange for this organization."), extra={"rule": "organization"}
+        )
     purpose = {"case": str(purpose.get("case", "")).strip(), "basis": str(purpose.get("basis", "")).strip()}
     if not purpose["case"] or not purpose["basis"]:
-        raise ValidationFailed(_("A request states its purpose: the case number and the legal basis."),
-                               extra={"field": "purpose", "rule": "required"})
+        raise ValidationFailed(
+            _("A request states its purpose: the case number and the legal basis."),
+            extra={"field": "purpose", "rule": "required"},
+        )
     resource = InformationResource.objects.filter(code=resource_code).first()
     if resource is None:
         raise NotFound(_("No such information resource."), extra={"resource": resource_code})
@@ -102,10 +107,13 @@ def exchange_query(*, actor, consumer: Organization, resource_code: str, source:
     with transaction.atomic():
         status, answer, record = 200, None, None
         try:
-            fields = _own_fields(resource, consumer) or allowed_fields(
-                resource_code=resource_code, consumer_code=consumer.uscc or "").fields
-            found = record_source_read(name=source, key=key, consumer=consumer, consumer_code=consumer.uscc or "",
-                                       purpose=purpose)
+            fields = (
+                _own_fields(resource, consumer)
+                or allowed_fields(resource_code=resource_code, consumer_code=consumer.uscc or "").fields
+            )
+            found = record_source_read(
+                name=source, key=key, consumer=consumer, consumer_code=consumer.uscc or "", purpose=purpose
+            )
             if found is None:
                 raise NotFound(_("No such record."), extra={"field": "key"})
             record = record_cut(found, fields=fields)
@@ -114,22 +122,52 @@ def exchange_query(*, actor, consumer: Organization, resource_code: str, source:
             status, failure = error.status, error
             answer = error.as_json()
         now = timezone.now()
-        log_append_many([
-            {"direction": "out", "kind": "request", "message_id": request_id, "peer_code": resource.provider_code,
-             "service": service, "envelope": "", "body": _json({"purpose": purpose, "query": {"key": key}})},
-            {"direction": "in", "kind": "response", "message_id": reply_id, "in_reply_to": request_id,
-             "peer_code": resource.provider_code, "service": service, "envelope": "", "body": _json(answer),
-             "status": status},
-        ])
-        audit_record(action="exchange.query", actor=actor, organization=consumer, obj=resource,
-                     summary=f"{resource_code} {service} for {purpose['case']}: {status}",
-                     changes={"purpose": purpose, "status": status, "message_id": reply_id,
-                              "fields": sorted(record or {})})
+        log_append_many(
+            [
+                {
+                    "direction": "out",
+                    "kind": "request",
+                    "message_id": request_id,
+                    "peer_code": resource.provider_code,
+                    "service": service,
+                    "envelope": "",
+                    "body": _json({"purpose": purpose, "query": {"key": key}}),
+                },
+                {
+                    "direction": "in",
+                    "kind": "response",
+                    "message_id": reply_id,
+                    "in_reply_to": request_id,
+                    "peer_code": resource.provider_code,
+                    "service": service,
+                    "envelope": "",
+                    "body": _json(answer),
+                    "status": status,
+                },
+            ]
+        )
+        audit_record(
+            action="exchange.query",
+            actor=actor,
+            organization=consumer,
+            obj=resource,
+            summary=f"{resource_code} {service} for {purpose['case']}: {status}",
+            changes={"purpose": purpose, "status": status, "message_id": reply_id, "fields": sorted(record or {})},
+        )
     if status != 200:
         raise failure
     names = {item.field: (item.name, item.name_en) for item in resource.items.order_by("sort_order", "pk")}
     items = [(field, *names[field]) for field in names if field in record]
-    return QueryAnswer(record=record, items=items, resource_code=resource_code, resource_name=resource.name,
-                       resource_name_en=resource.name_en, provider_name=resource.provider_name,
-                       provider_name_en=resource.provider_name_en, provider_code=resource.provider_code,
-                       answered_at=now, message_id=reply_id, request_id=request_id)
+    return QueryAnswer(
+        record=record,
+        items=items,
+        resource_code=resource_code,
+        resource_name=resource.name,
+        resource_name_en=resource.name_en,
+        provider_name=resource.provider_name,
+        provider_name_en=resource.provider_name_en,
+        provider_code=resource.provider_code,
+        answered_at=now,
+        message_id=reply_id,
+        request_id=request_id,
+    )
