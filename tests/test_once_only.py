@@ -189,3 +189,18 @@ def test_material_held_as_is_checked():
         _check_material(MaterialSpec(name="营业执照", held_as="register:somewhere"), 0)
     assert refused.value.extra == {"field": "materials.0.held_as", "rule": "choice"}
     assert Material._meta.get_field("held_as").blank
+
+
+def test_the_smoke_step_imports_bad_rows_and_applies_with_register_data_and_a_held_material(demo, tmp_path):
+    from egov.smoke_registries import step_registries_once_only
+
+    result = step_registries_once_only(tmp_path)
+    assert result["population"]["rejected_rows"] == [
+        [5, "id_number", "check_character"],
+        [6, "sex", "mismatch"],
+        [7, "name", "placeholder"],
+    ]
+    assert result["legal_entities"]["imported"] == 2 and result["legal_entities"]["rejected"] == 2
+    facts = result["application"]["register"]["facts"]
+    assert facts["name"] == "无锡示范科技有限公司" and facts["legal_representative"] == "王建国"
+    assert [m["material"] for m in result["application"]["held_materials"]] == [HELD]
