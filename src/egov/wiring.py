@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 
 from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
-from egov.exchange.actions import exchange_query
 from egov.exchange.sources import record_source_register
 from egov.registries.models import Register
-from egov.registries.selectors import record_read
 from egov.services import once_only
-from egov.services.selectors import licence_read
+
+# The readers are imported when first called, not when the apps are ready: the service hall's
+# selectors pull in the trust app's PDF signing (pyHanko), whose import warns on stderr, and every
+# command (whose error output is one line) would carry it.
 
 DEFAULT_RESOURCES = {"population": "320200-GA-0001", "legal_entity": "320200-SCJG-0001", "licence": "320200-SP-0001"}
 # held_as → (record source, the applicant kind it is about)
@@ -30,6 +31,8 @@ REGISTERS = {"register:population": "population", "register:legal-entity": "lega
 
 def _register_lookup(register: str):
     def lookup(*, key: str, consumer, consumer_code: str, purpose: dict) -> dict | None:
+        from egov.registries.selectors import record_read
+
         return record_read(
             register=register, key=key, organization=consumer, purpose={**purpose, "consumer": consumer_code}
         )
@@ -38,6 +41,8 @@ def _register_lookup(register: str):
 
 
 def _licence_lookup(*, key: str, consumer, consumer_code: str, purpose: dict) -> dict | None:
+    from egov.services.selectors import licence_read
+
     item_code, _sep, holder = key.rpartition(":")
     return licence_read(item_code=item_code, holder=holder, organization=consumer, purpose=purpose)
 
@@ -53,6 +58,8 @@ class ExchangeOnceOnly:
 
     def fetch(self, *, held_as: str, applicant, consumer, purpose: dict) -> once_only.Fetched:
         """See ``services.once_only.Provider.fetch``."""
+        from egov.exchange.actions import exchange_query
+
         kind, _sep, argument = held_as.partition(":")
         if held_as in REGISTERS:
             if once_only.applicant_register(applicant) != held_as:
