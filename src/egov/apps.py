@@ -15,3 +15,9 @@ class EgovConfig(AppConfig):
     name = "egov"
     label = "egov"
     verbose_name = "egov"
+
+    def ready(self) -> None:
+        # The wiring of sibling apps (exchange record sources, the service hall's 免提交 provider).
+        from egov.wiring import wire
+
+        wire()

@@ -70,6 +70,7 @@ from egov.services.actions import material_file_store, processing
 from egov.services.actions.applying import application_supplement_upload
 from egov.services.formschema import form_data_validate
 from egov.services.models import Application, ServiceItem
+from egov.smoke_registries import step_registries_once_only
 from egov.trust.models import Seal
 from egov.trust.pdf import pdf_one_page
 from egov.trust.signing import pdf_sign_with_seal
@@ -585,6 +586,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("portal_search", step_portal_search),
     ("disclosure_requests", step_disclosure_requests),
     ("services_every_organization", step_services_every_organization),
+    ("registries_once_only", step_registries_once_only),
     ("audit", step_audit),
 ]
 

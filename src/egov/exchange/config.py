@@ -23,8 +23,9 @@ Keys (paths relative to the file's folder; times in seconds, sizes in bytes)::
     host = "population.node.egov"
     [services.<name>]              # what this node provides
     resource = "<resource code>"   # the catalog entry whose grants govern it
-    csv = "people.csv"             # records (UTF-8 CSV with a header row)
-    key = "id_number"              # the column a lookup matches
+    csv = "people.csv"             # records (UTF-8 CSV with a header row), or …
+    source = "population"          # … a named record source (``sources.py``: population, legal_entity, licence)
+    key = "id_number"              # the column (or the query's key) a lookup matches
 """
 
 import os
@@ -49,8 +50,9 @@ class Peer:
 class ServiceSpec:
     name: str
     resource: str
-    csv: Path
+    csv: Path | None
     key: str
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def config_load(path: str | Path) -> NodeConfig:
     try:
         peers = {code: Peer(code=code, url=p["url"].rstrip("/"), host=p["host"])
                  for code, p in data.get("peers", {}).items()}
-        services = {name: ServiceSpec(name=name, resource=s["resource"], csv=base / s["csv"], key=s["key"])
+        services = {name: ServiceSpec(name=name, resource=s["resource"], key=s["key"], source=s.get("source", ""),
+                                      csv=None if "source" in s else base / s["csv"])
                     for name, s in data.get("services", {}).items()}
         return NodeConfig(
             org=data["org"], host=data["host"], key_file=base / data["key_file"], cert_file=base / data["cert_file"],

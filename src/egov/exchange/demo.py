@@ -50,3 +50,28 @@ def demo_sharing_load(*, steward_username: str) -> None:
                            purpose="核验申请人户籍地址，免于提交户口簿复印件", case_number="",
                            legal_basis="《行政许可法》第三十一条；《优化营商环境条例》第三十五条",
                            idempotency_key="demo-sharing-request-2")
+
+
+LEGAL_ENTITY_CODE = "320200-SCJG-0001"  # 法人单位基础信息 of 无锡市市场监督管理局
+# Grants the service hall's once-only applying (免提交) reads under: (resource, consumer organization).
+ONCE_ONLY_GRANTS = [(LEGAL_ENTITY_CODE, CONSUMER), (POPULATION_CODE, "无锡市市场监督管理局")]
+
+
+def demo_once_only_grants_load() -> int:
+    """Grant, as the platform, the items shared without conditions of the legal-entity resource to
+    行政审批局 and of the population resource to 市场监管局 (the population resource's are granted
+    to 行政审批局 by the first demo request), unless a grant of that resource to that consumer
+    exists. Returns how many grants were made."""
+    made = 0
+    for code, consumer_name in ONCE_ONLY_GRANTS:
+        resource = InformationResource.objects.filter(code=code).first()
+        consumer = Organization.objects.filter(name=consumer_name).first()
+        if resource is None or consumer is None or resource.grants.filter(consumer_code=consumer.uscc).exists():
+            continue
+        fields = [i.field for i in resource.items.all() if i.sharing_type == InformationItem.SharingType.UNCONDITIONAL]
+        actions.grant_create(actor=SYSTEM, resource=resource, consumer_code=consumer.uscc,
+                             consumer_name=consumer.name, fields=fields,
+                             purpose="办理政务服务事项时免于申请人提交登记信息（免提交）",
+                             legal_basis="《优化营商环境条例》第三十五条")
+        made += 1
+    return made

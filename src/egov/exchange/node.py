@@ -47,6 +47,7 @@ from egov.exchange.log import LogWriter
 from egov.exchange.models import SharingGrant
 from egov.exchange.records import csv_lookup
 from egov.exchange.selectors import Allowed, allowed_fields, record_cut
+from egov.exchange.sources import record_source_read
 from egov.exchange.timestamping import BatchTimestamper, timestamping_check
 
 SERVICE_PATH = "/exchange/v1/services/"
@@ -232,7 +233,10 @@ class Node:
         except (ValueError, KeyError, TypeError):
             raise ValidationFailed(_("The request names the record it asks for by %(key)s.") % {"key": spec.key},
                                    extra={"field": spec.key, "rule": "required"}) from None
-        record = csv_lookup(path=spec.csv, key=spec.key, value=value)
+        if spec.source:
+            record = record_source_read(name=spec.source, key=value, consumer_code=claims["sender"], purpose=purpose)
+        else:
+            record = csv_lookup(path=spec.csv, key=spec.key, value=value)
         if record is None:
             raise NotFound(_("No such record."), extra={"field": spec.key})
         return {"resource": spec.resource, "record": record_cut(record, fields=allowed.fields),

@@ -224,3 +224,34 @@ def division_names(codes) -> dict[str, str]:
 def indicator_value_versions(*, value: IndicatorValue) -> list[RecordVersion]:
     """The changes of one figure (revisions: value or status), oldest first; version 1 is the row's creation."""
     return list(RecordVersion.objects.filter(register=Register.ECONOMIC, key=str(value.pk)).order_by("number"))
+
+def record_read(*, register: str, key: str, organization, purpose: dict, actor=None) -> dict | None:
+    """The current row ``key`` of ``register`` as the exchange gives it (the catalog's 信息项 field
+    names: a person's ``address`` is ``household_address``; dates ISO 8601, capital a string,
+    statuses as stored), or None. Called by the exchange's record sources for a consumer.
+
+    Every read that finds a row is an audit event ``registries.<register>.read`` naming the row
+    (``obj``), so the person concerned sees who read their data: ``organization`` is the consumer,
+    ``actor`` the platform (None) or the user asking, and ``changes`` carries the ``purpose``
+    (``{"case": 办件编号, "basis": legal basis}``) and the consumer's code.
+
+    Args:
+        organization: the consumer ``Organization`` (or None when only its code is known).
+        purpose: ``{"case", "basis"}``; a ``"consumer"`` key adds the consumer's USCC.
+    """
+    rows = list(MODELS[register].objects.filter(**{KEY_FIELDS[register]: identifier_normalize(key)})[:1])
+    if not rows:
+        return None
+    row = rows[0]
+    data = _row_data(register, row)
+    if register == Register.POPULATION:
+        data["household_address"] = data.pop("address")
+    data["source"] = row.source
+    data["updated_at"] = row.updated_at.isoformat()
+    audit_record(action=f"registries.{register}.read", actor=actor, organization=organization, obj=row,
+                 summary=_("Register record read through the exchange for %(case)s")
+                 % {"case": purpose.get("case", "")},
+                 changes={"purpose": {"case": purpose.get("case", ""), "basis": purpose.get("basis", "")},
+                          "consumer": purpose.get("consumer", getattr(organization, "uscc", "")),
+                          "via": "exchange"})
+    return data

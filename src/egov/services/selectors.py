@@ -23,6 +23,7 @@ from egov.services.models import (
     Application,
     ApplicationMaterial,
     ItemTheme,
+    Licence,
     Material,
     Rating,
     Rectification,
@@ -513,3 +514,26 @@ def application_next_actors(*, application: Application) -> list[NextActor]:
     return [NextActor(role=str(task.get_candidate_role_display()),
                       who=task.claimed_by.name if task.claimed_by_id else task.candidate_organization.local_name)
             for task in tasks]
+
+
+def licence_read(*, item_code: str, holder: str, organization, purpose: dict) -> dict | None:
+    """The newest e-licence in force that the service hall issued for item ``item_code`` to the
+    applicant whose sign-in name is ``holder`` (resident ID number or USCC), as the exchange's
+    电子证照信息 gives it (``licence_name``, ``licence_number``, ``holder_name``, ``holder_code``,
+    ``issued_on``, ``valid_until``: dates ISO 8601, "" without limit), or None.
+
+    A read that finds one is audited (``services.licence.read``, the licence as object, the consumer
+    ``organization`` and the ``purpose`` ``{"case", "basis"}``).
+    """
+    today = timezone.localdate()
+    licence = (Licence.objects.filter(application__item__code=item_code, application__applicant__username=holder,
+                                      issued_on__lte=today)
+               .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).order_by("-issued_on", "-pk").first())
+    if licence is None:
+        return None
+    audit_record(action="services.licence.read", organization=organization, obj=licence,
+                 summary=f"{licence.number} read through the exchange for {purpose.get('case', '')}",
+                 changes={"purpose": {"case": purpose.get("case", ""), "basis": purpose.get("basis", "")}})
+    return {"licence_name": licence.name, "licence_number": licence.number, "holder_name": licence.holder_name,
+            "holder_code": licence.holder_uscc or holder, "issued_on": licence.issued_on.isoformat(),
+            "valid_until": licence.valid_until.isoformat() if licence.valid_until else ""}

@@ -17,7 +17,7 @@ from egov.accounts.selectors import legal_persons_acted_for
 from egov.core.errors import ApplicationError, NotFound, ValidationFailed
 from egov.facilities.files import blob_path
 from egov.facilities.models import StoredFile
-from egov.services import forms
+from egov.services import forms, once_only
 from egov.services.actions import applying, material_file_store
 from egov.services.actions.lifecycle import BEFORE_DECISION, MOVE_LABELS
 from egov.services.formschema import SchemaForm
@@ -129,11 +129,34 @@ def _material_errors(error: ValidationFailed) -> dict[int, str]:
     return errors
 
 
-def _material_rows(materials, errors: dict[int, str], kept: dict[int, dict] | None = None) -> list[dict]:
+def _material_rows(materials, errors: dict[int, str], kept: dict[int, dict] | None = None,
+                   fetched: dict | None = None) -> list[dict]:
     kept = kept or {}
+    fetched = fetched or {"held": {}, "held_errors": {}}
     return [{"material": m, "name": MATERIAL_FIELD % m.pk, "error": errors.get(m.pk, ""),
-             "kept": kept.get(m.pk), "kept_field": KEPT_FIELD % m.pk, "kept_name_field": KEPT_NAME_FIELD % m.pk}
+             "kept": kept.get(m.pk), "kept_field": KEPT_FIELD % m.pk, "kept_name_field": KEPT_NAME_FIELD % m.pk,
+             "held": fetched["held"][m.pk].as_json() if m.pk in fetched["held"] and m.pk not in errors else None,
+             "held_error": fetched["held_errors"].get(m.pk, "")}
             for m in materials]
+
+
+def _applicant_user(request, applicant: str) -> User:
+    """The account applied for: the signed-in user (``self``) or the legal person it is agent of."""
+    if applicant != "self" and applicant.isdigit():
+        agency = Agent.objects.filter(person__user=request.user, legal_person_id=applicant,
+                                      revoked_at__isnull=True).select_related("legal_person__user").first()
+        if agency is not None:
+            return agency.legal_person.user
+    return request.user
+
+
+def _once_only_context(request, item, materials, applicant: str) -> dict:
+    """The applicant's register data and the materials the platform holds (免提交), read through
+    the exchange for the form (``services.once_only.preview``)."""
+    fetched = once_only.preview(applicant=_applicant_user(request, applicant), item=item, materials=materials)
+    register = fetched["register"]
+    fetched["register"] = once_only.shown(register.as_json()) if register else None
+    return fetched
 
 
 @public_user_required
@@ -161,6 +184,8 @@ def apply(request, code: str):
     page_error = ""
     if request.method == "POST":
         applicant = request.POST.get("applicant", "self")
+    fetched = _once_only_context(request, item, materials, applicant) if choices else None
+    if request.method == "POST":
         kept = _kept_files(request, materials)
         uploads = _files(request, materials)
         files = {**{pk: blob_path(entry["file"].sha256).read_bytes() for pk, entry in kept.items()}, **uploads}
@@ -188,15 +213,16 @@ def apply(request, code: str):
         else:
             page_error = _("Please correct the fields marked below.")
             try:  # the files are checked in the same round as the fields
-                applying.materials_check(materials=materials, files=files,
-                                         required={m.pk for m in materials if m.required})
+                applying.materials_check(materials=materials, files=files, required={
+                    m.pk for m in materials if m.required and m.pk not in (fetched or {}).get("held", {})})
             except ValidationFailed as error:
                 errors = _material_errors(error)
         kept = {pk: entry for pk, entry in kept.items() if pk not in errors}
         kept.update(_keep_uploads(request, materials, uploads, errors))
     status = 400 if request.method == "POST" else (200 if choices else 403)
     return render(request, "services/apply.html", {
-        "item": item, "form": form, "materials": _material_rows(materials, errors, kept), "key": key,
+        "item": item, "form": form, "materials": _material_rows(materials, errors, kept, fetched), "key": key,
+        "fetched": fetched,
         "applicant": applicant, "material_errors": bool(errors),
         "choices": choices, "page_error": page_error or ("" if choices else
                                                        _("This item is not open to applicants of your kind.")),

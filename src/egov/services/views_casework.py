@@ -18,7 +18,7 @@ from egov.accounts.permissions import staff_required
 from egov.core.errors import NotFound, ValidationFailed
 from egov.core.views import step_post
 from egov.facilities.files import MEDIA_TYPES, file_read
-from egov.services import forms
+from egov.services import forms, once_only
 from egov.services.actions import processing
 from egov.services.actions.lifecycle import MOVE_LABELS
 from egov.services.formschema import form_fields
@@ -88,8 +88,14 @@ def _case_page(request, application, bound: dict | None = None, status: int = 20
                   for step in steps]
     process = application.process
     materials = application_materials_current(application=application)
+    stored = application.once_only or {}
+    register = stored.get("register") or {}
+    held = {int(pk): once_only.shown(record) for pk, record in stored.get("materials", {}).items()}
     return render(request, "services/staff/case.html", {
         "application": application,
+        "register": once_only.shown(register) if register.get("items") else None,
+        "register_error": register.get("error", "") if stored else None,
+        "material_rows": [(material, row, held.get(material.pk)) for material, row in materials],
         "fields": [(field, field.display(application.form_data.get(field.name)))
                    for field in form_fields(application.item.form_schema)],
         "materials": materials,

@@ -20,6 +20,7 @@ from egov.audit.actions import audit_deferred, audit_record
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
+from egov.services import once_only
 from egov.services.actions.catalog import material_file_check, material_file_store
 from egov.services.actions.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
 from egov.services.actions.notifying import application_notify
@@ -168,13 +169,16 @@ def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | Non
         raise ValidationFailed(_("This item is not open to applicants of your kind."),
                                extra={"field": "item", "rule": "applicant_kind"})
     materials = list(item.materials.all())
-    required = {m.pk for m in materials if m.required}
+    # 免提交: a material the platform holds is not asked for when no file is sent for it.
+    held = [m for m in materials if m.held_as and m.pk not in files and once_only.provider_get() is not None]
+    required = {m.pk for m in materials if m.required} - {m.pk for m in held}
     form_data = {} if form_data is None else form_data
     _check_form_and_files(item=item, form_data=form_data, materials=materials, files=files, required=required)
     now = timezone.now()
     # The number is taken in its own short transaction (when the caller has none open), so that
     # concurrent submissions to one organization wait for each other only that long.
     number = tracking_number_allocate(organization=item.organization, day=timezone.localdate(now))
+    fetched = _once_only_fetch(applicant=applicant, item=item, held=held, number=number)
     with audit_deferred():
         # One submission per applicant at a time: a double click waits here, then finds the first case.
         User.objects.select_for_update().filter(pk=applicant.pk).first()
@@ -183,8 +187,47 @@ def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | Non
             return existing, False  # the number taken above stays unused: a gap, never a duplicate
         stored = _store_files(actor=actor, materials=materials, files=files, required=required)
         application = _application_create(actor=actor, item=item, applicant=applicant, number=number, key=key,
-                                          form_data=form_data, stored=stored, now=now, digest=digest)
+                                          form_data=form_data, stored=stored, now=now, digest=digest,
+                                          fetched=fetched)
         return application, True
+
+
+def _once_only_fetch(*, applicant: User, item: ServiceItem, held: list[Material], number: str) -> dict:
+    """Fetch through the exchange, with the 办件编号 ``number`` as purpose, the applicant's register
+    row and each ``held`` material (``services.once_only``). Each read commits with its log and audit
+    rows, whatever becomes of the submission: it happened.
+
+    Returns:
+        ``Application.once_only``: ``{"register": record or {"held_as", "error"}, "materials":
+        {material id (str): record}}`` (``{}`` without a provider).
+
+    Raises:
+        ValidationFailed: a held material could not be fetched (``materials.<id>``, ``required``):
+            the applicant uploads it instead (the number taken stays unused: a gap).
+    """
+    if once_only.provider_get() is None:
+        return {}
+    result: dict = {"register": {}, "materials": {}}
+    own = once_only.applicant_register(applicant)
+    if own:
+        try:
+            result["register"] = once_only.fetch(held_as=own, applicant=applicant, consumer=item.organization,
+                                                 case=number).as_json()
+        except once_only.Unavailable as error:
+            result["register"] = {"held_as": own, "error": error.reason}
+    errors = []
+    for material in held:
+        try:
+            result["materials"][str(material.pk)] = once_only.fetch(
+                held_as=material.held_as, applicant=applicant, consumer=item.organization, case=number).as_json()
+        except once_only.Unavailable:
+            if material.required:
+                errors.append(_material_error(material, "required", _(
+                    "The platform could not fetch this material: upload it.")))
+    if errors:
+        raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": "required",
+                                                            "errors": errors})
+    return result
 
 
 def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any]) -> str:
@@ -234,11 +277,11 @@ def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: s
 
 
 def _application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
-                        form_data: dict, stored: list, now, digest: str) -> Application:
+                        form_data: dict, stored: list, now, digest: str, fetched: dict) -> Application:
     application = Application.objects.create(
         number=number, item=item, organization=item.organization, applicant=applicant,
         applicant_name=applicant.name, submitted_by=actor, idempotency_key=key, request_digest=digest,
-        form_data=form_data, limit_days=item.promised_limit_days, submitted_at=now,
+        form_data=form_data, limit_days=item.promised_limit_days, submitted_at=now, once_only=fetched,
     )
     ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
                                                                  file=file) for material, file in stored])
@@ -251,7 +294,8 @@ def _application_create(*, actor: User, item: ServiceItem, applicant: User, numb
     audit_record(action="services.application.submit", actor=actor, organization=item.organization,
                  obj=application, summary=f"{application.number} submitted for {item.code}",
                  changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,
-                          "fields": sorted(form_data), "materials": [m.pk for m, _f in stored]})
+                          "fields": sorted(form_data), "materials": [m.pk for m, _f in stored],
+                          "held_materials": sorted(int(pk) for pk in fetched.get("materials", {}))})
     return application
 
 

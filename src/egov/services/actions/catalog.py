@@ -45,6 +45,10 @@ class MaterialSpec:
     note: str = ""
     name_en: str = ""
     note_en: str = ""
+    held_as: str = ""  # 免提交: what the platform holds in its place (``services.once_only``)
+
+
+HELD_AS_REGISTERS = ("register:population", "register:legal-entity")
 
 
 def _fail(field_name: str, rule: str, message: str) -> ValidationFailed:
@@ -95,8 +99,12 @@ def _check_material(spec: MaterialSpec, index: int) -> Material:
                     % {"n": settings.EGOV_MATERIAL_MAX_BYTES})
     if not 1 <= spec.copies <= 99:
         raise _fail(f"{path}.copies", "range", _("Copies are counted from 1 to 99."))
+    held_as = (spec.held_as or "").strip()
+    if held_as and held_as not in HELD_AS_REGISTERS and not (held_as.startswith("licence:") and len(held_as) > 8):
+        raise _fail(f"{path}.held_as", "choice", _("A material is held as register:population, "
+                                                   "register:legal-entity or licence:<item code>."))
     return Material(name=_text(spec.name, f"{path}.name"), required=bool(spec.required), form=spec.form,
-                    copies=spec.copies, accepted_types=sorted(set(spec.accepted_types)),
+                    held_as=held_as, copies=spec.copies, accepted_types=sorted(set(spec.accepted_types)),
                     max_size_bytes=spec.max_size_bytes, note=(spec.note or "").strip(), sort_order=index,
                     name_en=_text(spec.name_en, f"{path}.name_en", required=False, max_length=400),
                     note_en=(spec.note_en or "").strip())

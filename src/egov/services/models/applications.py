@@ -96,6 +96,9 @@ class Application(models.Model):
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
     query_code = models.CharField(_("query code"), max_length=9, default=query_code_new)
     overdue_since = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
+    # 免提交 (``services.once_only``): {"register": the applicant's register row as fetched at
+    # submission, or {"error": reason}; "materials": {material id: the record fetched in its place}}.
+    once_only = models.JSONField(_("data fetched through the exchange"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -229,6 +229,9 @@ class Material(models.Model):
     max_size_bytes = models.PositiveIntegerField(_("largest file (bytes)"))
     note = models.TextField(_("note"), blank=True)
     note_en = models.TextField(_("note in English"), blank=True)
+    # What the platform already holds in place of this material (免提交; ``services.once_only``):
+    # ``register:legal-entity``, ``register:population`` or ``licence:<item code>``; "" none.
+    held_as = models.CharField(_("held by the platform as"), max_length=80, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -1,0 +1,113 @@
+"""The composition root's wiring of sibling apps (issue 15, items 5 and 6), set up by
+``EgovConfig.ready``: explicit calls, no import side effects.
+
+- The exchange's record sources (``exchange.sources``): ``population`` and ``legal_entity`` read the
+  base registers (``registries.selectors.record_read``, each read audited on the register's row
+  with the consumer and the purpose), ``licence`` the service hall's e-licences
+  (``services.selectors.licence_read``; key ``<item code>:<holder's ID number or USCC>``).
+- The service hall's once-only provider (``services.once_only``): fetches what a ``held_as`` names
+  through ``exchange.exchange_query``, for the implementing organization, with the purpose given.
+
+Which catalog resource publishes each source is ``settings.EGOV_ONCE_ONLY_RESOURCES``.
+"""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from egov.core.actors import SYSTEM
+from egov.core.errors import ApplicationError, NotFound, PermissionDenied
+from egov.exchange.sources import record_source_register
+from egov.registries.models import Register
+from egov.services import once_only
+
+# The readers are imported when first called, not when the apps are ready: the service hall's
+# selectors pull in the trust app's PDF signing (pyHanko), whose import warns on stderr, and every
+# command (whose error output is one line) would carry it.
+
+DEFAULT_RESOURCES = {"population": "320200-GA-0001", "legal_entity": "320200-SCJG-0001", "licence": "320200-SP-0001"}
+# held_as → (record source, the applicant kind it is about)
+REGISTERS = {"register:population": "population", "register:legal-entity": "legal_entity"}
+
+
+def _register_lookup(register: str):
+    def lookup(*, key: str, consumer, consumer_code: str, purpose: dict) -> dict | None:
+        from egov.registries.selectors import record_read
+
+        return record_read(
+            register=register, key=key, organization=consumer, purpose={**purpose, "consumer": consumer_code}
+        )
+
+    return lookup
+
+
+def _licence_lookup(*, key: str, consumer, consumer_code: str, purpose: dict) -> dict | None:
+    from egov.services.selectors import licence_read
+
+    item_code, _sep, holder = key.rpartition(":")
+    return licence_read(item_code=item_code, holder=holder, organization=consumer, purpose=purpose)
+
+
+def resources() -> dict[str, str]:
+    """Record source → catalog resource code (``EGOV_ONCE_ONLY_RESOURCES`` over the demo city's codes)."""
+    return {**DEFAULT_RESOURCES, **getattr(settings, "EGOV_ONCE_ONLY_RESOURCES", {})}
+
+
+class ExchangeOnceOnly:
+    """The service hall's once-only provider: every fetch is an ``exchange_query`` by the platform
+    (``SYSTEM``) for the implementing organization."""
+
+    def fetch(self, *, held_as: str, applicant, consumer, purpose: dict) -> once_only.Fetched:
+        """See ``services.once_only.Provider.fetch``."""
+        from egov.exchange.actions import exchange_query
+
+        kind, _sep, argument = held_as.partition(":")
+        if held_as in REGISTERS:
+            if once_only.applicant_register(applicant) != held_as:
+                raise once_only.Unavailable(_("The platform holds this only for another kind of applicant."))
+            source, key = REGISTERS[held_as], applicant.username
+        elif kind == "licence" and argument:
+            source, key = "licence", f"{argument}:{applicant.username}"
+        else:
+            raise once_only.Unavailable(_("The platform does not hold this material."))
+        try:
+            answer = exchange_query(
+                actor=SYSTEM,
+                consumer=consumer,
+                resource_code=resources()[source],
+                source=source,
+                key=key,
+                purpose=purpose,
+            )
+        except PermissionDenied:
+            raise once_only.Unavailable(
+                _("The data could not be fetched: %(organization)s holds no sharing grant for it.")
+                % {"organization": consumer.local_name}
+            ) from None
+        except NotFound:
+            raise once_only.Unavailable(
+                _("The data could not be fetched: the platform holds no record of yours.")
+            ) from None
+        except ApplicationError as error:
+            raise once_only.Unavailable(error.message) from None
+        return once_only.Fetched(
+            held_as=held_as,
+            items=[
+                {"field": field, "name": name, "name_en": name_en, "value": answer.record[field]}
+                for field, name, name_en in answer.items
+            ],
+            provider_name=answer.provider_name,
+            provider_name_en=answer.provider_name_en,
+            resource_code=answer.resource_code,
+            resource_name=answer.resource_name,
+            resource_name_en=answer.resource_name_en,
+            fetched_at=answer.answered_at.isoformat(),
+            message_id=answer.message_id,
+        )
+
+
+def wire() -> None:
+    """Register the record sources and set the once-only provider (idempotent)."""
+    record_source_register(name="population", lookup=_register_lookup(Register.POPULATION))
+    record_source_register(name="legal_entity", lookup=_register_lookup(Register.LEGAL_ENTITY))
+    record_source_register(name="licence", lookup=_licence_lookup)
+    once_only.provider_set(ExchangeOnceOnly())

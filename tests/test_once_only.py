@@ -1,0 +1,206 @@
+"""Once-only applying (免提交, issue 15 item 6) on the demo city: the apply form shows the applicant's
+register data, not editable, with its source; a material the platform holds is not asked for and is
+fetched through the exchange with the 办件编号 as purpose; no grant falls back to the upload; the
+clerk sees where each fact came from. Registers, exchange and service hall meet only through the
+composition root (``egov.wiring``), which these tests exercise as deployed."""
+
+import json
+import re
+
+import pytest
+
+from egov.accounts.models import User
+from egov.audit.models import AuditEvent
+from egov.core.actors import SYSTEM
+from egov.demo import DEMO_ENTERPRISE, demo_load
+from egov.exchange.actions import grant_revoke
+from egov.exchange.models import LoggedMessage, SharingGrant
+from egov.orgs.models import Organization
+from egov.registries.models import LegalEntityRecord, PopulationRecord
+from egov.services.models import Application, ApplicationMaterial, Material, ServiceItem
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.7\n% egov once-only test\n%%EOF\n"
+FOOD = "食品经营许可（新办）"
+HELD = "营业执照或者其他主体资格证明文件"
+MARKET = "无锡市市场监督管理局"
+
+
+@pytest.fixture
+def demo(settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    demo_load()
+
+
+def _food():
+    item = ServiceItem.objects.get(name=FOOD)
+    return item, item.materials.get(name=HELD)
+
+
+def _enterprise(client) -> User:
+    user = User.objects.get(username=DEMO_ENTERPRISE["uscc"])
+    client.force_login(user)
+    return user
+
+
+def _form(item, held, *, tamper: dict | None = None) -> dict:
+    data = {
+        "idempotency_key": "once-only-test-0001",
+        "applicant": "self",
+        "form-business_name": "无锡示范科技有限公司",
+        "form-uscc": DEMO_ENTERPRISE["uscc"],
+        "form-premises": "无锡市梁溪区解放南路688号",
+        "form-business_type": "catering",
+        "form-food_safety_manager": "王建国",
+        "form-contact_phone": "13912340000",
+        "form-commitment": "on",
+    }
+    for material in item.materials.exclude(pk=held.pk):
+        data[f"material-{material.pk}"] = _pdf(material)
+    data.update(tamper or {})
+    return data
+
+
+def _pdf(material):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(f"{material.pk}.pdf", PDF, content_type="application/pdf")
+
+
+def test_the_form_shows_register_data_not_editable_and_a_material_not_asked_for(demo, client):
+    _enterprise(client)
+    item, held = _food()
+    page = client.get(f"/services/{item.code}/apply/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    facts = html[html.index('class="govuk-!-margin-bottom-6 egov-register-facts"') :]
+    facts = facts[: facts.index("</dl>")]
+    # The demo register's row (fixtures/demo_registers/legal_entities.csv), as a summary list.
+    for text in ("91320213MA1X2Y3W4U", "无锡示范科技有限公司", "有限责任公司", "王建国", "2018-04-16", "存续"):
+        assert text in facts
+    assert "<input" not in facts and "<textarea" not in facts  # shown, not editable
+    assert "来源：无锡市市场监督管理局，法人单位基础信息" in html and "数据共享交换平台" in html
+    # The 营业执照 is 免提交: no file input for it, the other materials still asked for.
+    assert f'name="material-{held.pk}"' not in html
+    assert "免提交" in html
+    for material in item.materials.exclude(pk=held.pk):
+        assert f'name="material-{material.pk}"' in html
+
+
+def test_submission_stores_the_register_facts_and_fetches_the_held_material_with_the_case_number(demo, client):
+    user = _enterprise(client)
+    item, held = _food()
+    entity = LegalEntityRecord.objects.get(uscc=DEMO_ENTERPRISE["uscc"])
+    answer = client.post(
+        f"/services/{item.code}/apply/",
+        _form(item, held, tamper={"register-name": "假冒公司", "name": "假冒公司", "legal_representative": "李四"}),
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    application = Application.objects.get(applicant=user)
+    number = application.number
+    register = application.once_only["register"]
+    values = {row["field"]: row["value"] for row in register["items"]}
+    # The register's values, whatever the POST said.
+    assert values["name"] == "无锡示范科技有限公司" and values["legal_representative"] == "王建国"
+    assert register["provider_name"] == MARKET and register["resource_code"] == "320200-SCJG-0001"
+    fetched = application.once_only["materials"][str(held.pk)]
+    assert {row["field"]: row["value"] for row in fetched["items"]}["uscc"] == DEMO_ENTERPRISE["uscc"]
+    assert not ApplicationMaterial.objects.filter(application=application, material=held).exists()
+    assert ApplicationMaterial.objects.filter(application=application).count() == item.materials.count() - 1
+    # Logged by the exchange: the request carries the 办件编号 as purpose, the response answers it.
+    response = LoggedMessage.objects.get(message_id=fetched["message_id"])
+    request = LoggedMessage.objects.get(message_id=response.in_reply_to)
+    assert (request.direction, request.kind, response.direction, response.kind) == ("out", "request", "in", "response")
+    assert json.loads(bytes(request.body))["purpose"]["case"] == number
+    assert response.status == 200 and request.service == "platform:legal_entity"
+    # The read of the register row is audited on the row, for the consumer, with the 办件编号.
+    reads = AuditEvent.objects.filter(
+        action="registries.legal_entity.read", object_id=str(entity.pk), changes__purpose__case=number
+    )
+    assert reads.count() == 2  # the applicant's data and the held 营业执照
+    assert {event.organization_id for event in reads} == {Organization.objects.get(name=MARKET).pk}
+
+
+def test_no_grant_the_form_says_so_and_asks_for_the_upload(demo, client):
+    """个体工商户设立登记 (市场监管局) reads the population register under a demo grant: revoked, the
+    citizen's data cannot be fetched, the 经营者身份证明 is asked for, and applying still works."""
+    item = ServiceItem.objects.get(name="个体工商户设立登记")
+    material = item.materials.get(name="经营者身份证明")
+    citizen = User.objects.get(username=PopulationRecord.objects.get(name="张𠮷明").id_number)
+    client.force_login(citizen)
+    ready = client.get(f"/services/{item.code}/apply/").content.decode()
+    assert "免提交" in ready and f'name="material-{material.pk}"' not in ready
+    market = Organization.objects.get(name=MARKET)
+    for grant in SharingGrant.objects.filter(consumer_code=market.uscc, resource__code="320200-GA-0001"):
+        grant_revoke(actor=SYSTEM, grant=grant, reason="测试：撤销授权")
+    html = client.get(f"/services/{item.code}/apply/").content.decode()
+    assert 'id="register-unfetched"' in html and "没有" in html  # holds no grant
+    assert f'name="material-{material.pk}"' in html
+    assert f'id="id_material-{material.pk}-unfetched"' in html
+    data = {
+        "idempotency_key": "once-only-test-0002",
+        "applicant": "self",
+        "form-operator_name": "张𠮷明",
+        "form-operator_id": citizen.username,
+        "form-organization_form": "personal",
+        "form-premises": "无锡市梁溪区中山路88号",
+        "form-business_scope": "小吃服务",
+        "form-contact_phone": "13800000000",
+        "form-commitment": "on",
+    }
+    # Sent without it, the submission asks for it (the other materials given).
+    refused = client.post(
+        f"/services/{item.code}/apply/",
+        {**data, **{f"material-{m.pk}": _pdf(m) for m in item.materials.exclude(pk=material.pk)}},
+    )
+    assert refused.status_code == 400 and f'id="id_material-{material.pk}-error"' in refused.content.decode()
+    assert not Application.objects.filter(applicant=citizen).exists()
+    data["idempotency_key"] = "once-only-test-0003"
+    for m in item.materials.all():
+        data[f"material-{m.pk}"] = _pdf(m)
+    answer = client.post(f"/services/{item.code}/apply/", data)
+    assert answer.status_code == 302
+    application = Application.objects.get(applicant=citizen)
+    assert application.once_only["register"]["error"]
+    assert ApplicationMaterial.objects.filter(application=application, material=material).exists()
+
+
+def test_the_clerk_sees_where_each_fact_came_from(demo, client):
+    user = _enterprise(client)
+    item, held = _food()
+    assert client.post(f"/services/{item.code}/apply/", _form(item, held)).status_code == 302
+    application = Application.objects.get(applicant=user)
+    clerk = User.objects.get(username="scjgintake")
+    client.force_login(clerk)
+    html = client.get(f"/staff/cases/{application.number}/").content.decode()
+    assert "申请人基础信息" in html or "基础信息库" in html
+    message = application.once_only["materials"][str(held.pk)]["message_id"]
+    assert message in html and application.once_only["register"]["message_id"] in html
+    assert "无锡市市场监督管理局，法人单位基础信息（320200-SCJG-0001）" in html
+    assert re.search(r"免提交", html)
+
+
+def test_material_held_as_is_checked():
+    from egov.core.errors import ValidationFailed
+    from egov.services.actions.catalog import MaterialSpec, _check_material
+
+    assert _check_material(MaterialSpec(name="营业执照", held_as="register:legal-entity"), 0).held_as
+    with pytest.raises(ValidationFailed) as refused:
+        _check_material(MaterialSpec(name="营业执照", held_as="register:somewhere"), 0)
+    assert refused.value.extra == {"field": "materials.0.held_as", "rule": "choice"}
+    assert Material._meta.get_field("held_as").blank
+
+
+def test_the_smoke_step_imports_bad_rows_and_applies_with_register_data_and_a_held_material(demo, tmp_path):
+    from egov.smoke_registries import step_registries_once_only
+
+    result = step_registries_once_only(tmp_path)
+    assert result["population"]["rejected_rows"] == [
+        [5, "id_number", "check_character"],
+        [6, "sex", "mismatch"],
+        [7, "name", "placeholder"],
+    ]
+    assert result["legal_entities"]["imported"] == 2 and result["legal_entities"]["rejected"] == 2
+    facts = result["application"]["register"]["facts"]
+    assert facts["name"] == "无锡示范科技有限公司" and facts["legal_representative"] == "王建国"
+    assert [m["material"] for m in result["application"]["held_materials"]] == [HELD]
