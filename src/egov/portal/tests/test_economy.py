@@ -10,26 +10,10 @@ import pytest
 from lxml import html as lxml_html
 
 from egov.core.actors import SYSTEM
+from egov.demo import demo_economy_load
 from egov.registries.actions import indicator_define, indicator_values_import
 
 AXE = Path(__file__).parents[4] / "tests" / "vendor" / "axe-core" / "axe.min.js"
-DEMO_ECONOMY = Path(__file__).parents[2] / "fixtures" / "demo_economy"
-
-
-def demo_economy_load() -> None:
-    """The demo's indicators and figures, loaded as ``egov.demo.demo_economy_load`` does (the portal
-    may not import the project package)."""
-    for order, spec in enumerate(json.loads((DEMO_ECONOMY / "indicators.json").read_text(encoding="utf-8"))):
-        indicator_define(actor=SYSTEM, sort_order=order, **spec)
-    indicator_values_import(
-        actor=SYSTEM,
-        actor_label="test",
-        content=(DEMO_ECONOMY / "figures.csv").read_bytes(),
-        file_name="figures.csv",
-        source="无锡市统计局",
-    )
-
-
 # Figures worked by hand: 2023's 无锡市 GDP 15456.19 亿元 revised nothing; 梁溪区 written in 万元.
 FIGURES = (
     "指标代码,行政区划代码,统计时期,数值,计量单位,数据状态\n"
