@@ -279,6 +279,18 @@ class SharingRequestItem(models.Model):
     def __str__(self) -> str:
         return f"{self.request}.{self.field}"
 
+    @property
+    def local_reason(self) -> str:
+        """``reason`` in the active language: when it is the catalog's own text (the legal reason of
+        a 不予共享 item, or the 共享条件 the provider kept), that text's English on English pages."""
+        item = self.item
+        if item is not None and self.reason:
+            if self.reason == item.refusal_basis:
+                return item.local_refusal_basis
+            if self.reason == item.sharing_condition:
+                return item.local_sharing_condition
+        return self.reason
+
 
 class SharingRequestEvent(models.Model):
     """One line of a request's timeline, seen by both sides; ``by`` the organization that acted."""

@@ -125,3 +125,14 @@ def test_an_overdue_decision_shows_on_the_request_page(client, people, consumer_
         client.force_login(people[who])
         page = client.get(f"/staff/exchange/sharing/{request.number}/").content.decode()
         assert "govuk-tag--red" in page and "已超期" in page, who
+
+
+def test_a_catalog_reason_is_shown_in_english_on_english_pages(client, people, consumer_org, resource):
+    resource.items.filter(field="religion").update(refusal_basis_en="PIPL Article 28: sensitive personal data")
+    request = ask(people, consumer_org, resource, ["id_number", "religion"])
+    client.force_login(people["asker"])
+    english = client.get(f"/staff/exchange/sharing/{request.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "PIPL Article 28: sensitive personal data" in english
+    assert "个人信息保护法第二十八条" not in english
+    chinese = client.get(f"/staff/exchange/sharing/{request.number}/").content.decode()
+    assert "个人信息保护法第二十八条：敏感个人信息" in chinese
