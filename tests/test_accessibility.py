@@ -205,6 +205,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
         ("/disclosure/", "public-disclosure"), (f"/disclosure/{document.pk}/", "public-document"),
         ("/search/?q=电子政务", "public-search"),
         ("/open-data/", "public-open-data"), ("/open-data/320200-SCJG-0001/", "public-open-resource"),
+        ("/accounts/me/", "public-account"), ("/accounts/me/data-use/", "public-data-use"),
     ]:
         _check(page, url + path, name, problems)
     context.close()

@@ -118,3 +118,11 @@ def test_the_published_document_path_is_the_portals(settings):
 
     expected = reverse("portal:disclosure_detail", args=[42], urlconf="egov.urls_public")
     assert settings.EGOV_PUBLISHED_DOCUMENT_PATH.format(pk=42) == expected == "/disclosure/42/"
+
+
+def test_the_data_use_path_is_the_registries_page(settings):
+    # The account page (accounts, below registries) links to "who read my data" by this setting.
+    from django.urls import reverse
+
+    expected = reverse("registries_public:data_use", urlconf="egov.urls_public")
+    assert settings.EGOV_DATA_USE_PATH == expected == "/accounts/me/data-use/"

@@ -300,5 +300,8 @@ EGOV_PUBLIC_URL = os.environ.get("EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rst
 # The portal's page of a published document (portal:disclosure_detail), for the apps below the portal
 # that link to it (documents' search for staff); tests/test_sites.py checks it against the URLconf.
 EGOV_PUBLISHED_DOCUMENT_PATH = "/disclosure/{pk}/"
+# "Who read my data" (registries_public:data_use), linked from the account page (accounts sits below
+# registries); tests/test_sites.py checks it against the URLconf.
+EGOV_DATA_USE_PATH = "/accounts/me/data-use/"
 EGOV_CA_NAME = os.environ.get("EGOV_CA_NAME", "egov 政务CA")
 EGOV_TSA_POLICY_OID = os.environ.get("EGOV_TSA_POLICY_OID", "2.25.285411794484358224890877180322523579696")

@@ -3,6 +3,7 @@
 import time
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
@@ -100,7 +101,8 @@ def public_login(request):
 @public_user_required
 def profile(request):
     return render(request, "accounts/profile.html", {"account": request.user,
-                                                     "acted_for": legal_persons_acted_for(user=request.user)})
+                                                     "acted_for": legal_persons_acted_for(user=request.user),
+                                                     "data_use_path": settings.EGOV_DATA_USE_PATH})
 
 
 @require_POST

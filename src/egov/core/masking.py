@@ -4,8 +4,9 @@ The rules follow the usual practice of Chinese government disclosure (e.g. 政�
 the display rules of GB/T 35273-2020 §A: show only what identifies the record, not the person):
 
 - a person's name keeps its surname: ``张*``, ``张**``, ``欧阳**`` (复姓 from ``COMPOUND_SURNAMES``);
-- a resident identity number (GB 11643-1999) keeps the 6-digit address code and the last four
-  characters: ``110105********002X``;
+- a resident identity number (GB 11643-1999) keeps its first four characters (province and city
+  of the address code) and the last four: ``1101**********002X`` (the form issue 15 gives for the
+  registers' lists, used everywhere so that a number is masked one way);
 - a mobile number keeps the 3-digit network prefix and the last four digits: ``138****0000``.
 
 Characters are counted as user-perceived characters: a base character with its combining marks or
@@ -60,12 +61,12 @@ def mask_person_name(name: str) -> str:
 
 
 def mask_id_number(number: str) -> str:
-    """An 18-character resident identity number with its birth date and the first sequence digits
-    hidden: ``11010519491231002X`` → ``110105********002X``. Other lengths keep their first and
-    last quarter."""
+    """An 18-character resident identity number with its county code, birth date and the first
+    sequence digits hidden: ``11010519491231002X`` → ``1101**********002X`` (4 kept, 10 hidden, 4
+    kept). Other lengths keep their first and last quarter."""
     text = (number or "").strip().upper()
     if len(text) == 18:
-        return text[:6] + MASK * 8 + text[14:]
+        return text[:4] + MASK * 10 + text[14:]
     keep = len(text) // 4
     return text[:keep] + MASK * (len(text) - 2 * keep) + text[len(text) - keep:] if keep else MASK * len(text)
 

@@ -46,6 +46,10 @@ class RequestItemOut(Schema):
     sharing_type: str = Field(..., description="unconditional (无条件共享), conditional (有条件共享), none (不予共享)")
     outcome: str = Field(..., description="pending, granted or refused")
     reason: str = Field(..., description="conditions of use (granted) or reasons (refused)")
+    grant: int | None = Field(None, description="the grant holding this item (a request decided in parts has one "
+                                                "grant per decision, each with its own validity)")
+    valid_until: dt.date | None = Field(None, description="last day the consumer may read this item (its grant's)")
+    grant_state: str | None = Field(None, description="its grant's state: in_force, expired or revoked")
 
 
 class EventOut(Schema):
@@ -117,13 +121,21 @@ class GrantOut(Schema):
     request: str | None
 
 
+def _request_item_out(item, grant: SharingGrant | None) -> dict:
+    return {"field": item.field, "name": item.name, "sharing_type": item.sharing_type, "outcome": item.outcome,
+            "reason": item.reason, "grant": grant.pk if grant else None,
+            "valid_until": valid_until_of(grant) if grant else None,
+            "grant_state": selectors.grant_state(grant) if grant else None}
+
+
 def _request_out(row: SharingRequest) -> dict:
+    held = selectors.request_item_grants(row)
     return {"number": row.number, "resource": row.resource.code, "resource_name": row.resource.name,
             "provider": row.provider.uscc or "", "consumer": row.consumer.uscc or "", "purpose": row.purpose,
             "case_number": row.case_number, "legal_basis": row.legal_basis, "status": row.status,
             "submitted_at": row.submitted_at, "decision_due_on": row.decision_due_on,
-            "items": [{"field": i.field, "name": i.name, "sharing_type": i.sharing_type, "outcome": i.outcome,
-                       "reason": i.reason} for i in row.items.all()],
+            "items": [_request_item_out(i, held.get(i.field) if i.outcome == "granted" else None)
+                      for i in row.items.all()],
             "grants": list(row.grants.values_list("pk", flat=True)),
             "timeline": [{"at": e.at, "move": e.move, "status": e.status_to, "by": e.by, "note": e.note}
                          for e in row.events.all()]}

@@ -41,6 +41,12 @@ CYCLE_WORDS = {R.UpdateCycle.REALTIME: "实时", R.UpdateCycle.DAILY: "每日", 
 SHARING_WORDS = {I.SharingType.UNCONDITIONAL: "无条件共享", I.SharingType.CONDITIONAL: "有条件共享",
                  I.SharingType.NONE: "不予共享"}
 YES, NO = "是", "否"
+# 政务信息资源目录编制指南 (试行, 2017), 信息项 数据类型: the letter the file carries, and the name
+# the 指南 gives it (also taken on import).
+DATA_TYPE_WORDS = {I.DataType.STRING: "字符型", I.DataType.NUMBER: "数值型", I.DataType.MONEY: "货币型",
+                   I.DataType.DATE: "日期型", I.DataType.DATETIME: "日期时间型", I.DataType.BOOLEAN: "逻辑型",
+                   I.DataType.TEXT: "备注型", I.DataType.GENERAL: "通用型", I.DataType.DOUBLE: "双精度型",
+                   I.DataType.INTEGER: "整型", I.DataType.FLOAT: "浮点型"}
 
 # (column heading, model field, words of a coded field or None). Headings: 指南 §6 元数据.
 RESOURCE_COLUMNS = [
@@ -70,7 +76,9 @@ ITEM_COLUMNS = [
     ("是否涉及个人信息", "is_personal", None),
     ("共享类型", "sharing_type", SHARING_WORDS),
     ("共享条件", "sharing_condition", None),
+    ("共享条件（英文）", "sharing_condition_en", None),
     ("不予共享依据", "refusal_basis", None),
+    ("不予共享依据（英文）", "refusal_basis_en", None),
     ("是否向社会开放", "is_open", None),
 ]
 RESOURCE_SHEET, ITEM_SHEET = "信息资源", "信息项"
@@ -186,6 +194,17 @@ def _coded(value: Any, words: dict, heading: str, sheet: str, row: int) -> str:
         "column": heading, "value": text, "allowed": "、".join(words.values())})
 
 
+def _data_type(value: Any, heading: str, sheet: str, row: int) -> str:
+    """The 指南's letter of a 数据类型 cell written as the letter (either case), the name, or both
+    ("B 双精度型")."""
+    text = _text(value)
+    for code, word in DATA_TYPE_WORDS.items():
+        if text.upper() == code or text == word or text.replace(" ", "").upper() in (f"{code}{word}", f"{word}{code}"):
+            return str(code)
+    raise _Rejected(sheet, row, _("%(column)s: “%(value)s” is not one of %(allowed)s.") % {
+        "column": heading, "value": text, "allowed": "、".join(f"{c} {w}" for c, w in DATA_TYPE_WORDS.items())})
+
+
 def _date(value: Any, heading: str, sheet: str, row: int) -> str:
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
@@ -257,7 +276,7 @@ def _item_from_row(row: dict[str, Any], sheet: str, number: int) -> dict[str, An
         elif name in ("is_personal", "is_open"):
             spec[name] = _flag(value, heading, sheet, number)
         elif name == "data_type":
-            spec[name] = _coded(value, {code: code for code in I.DataType.values}, heading, sheet, number)
+            spec[name] = _data_type(value, heading, sheet, number)
         else:
             spec[name] = _text(value)
     return spec

@@ -11,12 +11,14 @@ from egov.exchange.selectors import grants_in_force
 
 META_SERVICES = ("meta.list", "meta.allowed", "meta.openapi")
 
-# 2017 指南 data types -> JSON Schema (the records carry text; the format says how to read it)
+# 2017 指南 data types -> JSON Schema (the records carry text; the format says how to read it).
+# B is 双精度型 (a number); G 通用型 holds binary content (a file), carried as base64.
 _SCHEMA = {
     "C": {"type": "string"}, "M": {"type": "string"}, "N": {"type": "string", "format": "decimal"},
     "Y": {"type": "string", "format": "decimal"}, "D": {"type": "string", "format": "date"},
     "T": {"type": "string", "format": "date-time"}, "L": {"type": "string", "enum": ["true", "false"]},
-    "B": {"type": "string", "contentEncoding": "base64"},
+    "G": {"type": "string", "contentEncoding": "base64"}, "B": {"type": "string", "format": "double"},
+    "I": {"type": "string", "format": "integer"}, "F": {"type": "string", "format": "float"},
 }
 
 

@@ -84,7 +84,8 @@ class ResourceForm(forms.Form):
 
 class ItemForm(forms.Form):
     """One 信息项 row. ``condition`` is the 共享条件 of an item shared on conditions, or the legal
-    reason of one not shared (one column: the sharing type says which)."""
+    reason of one not shared (one column: the sharing type says which); ``condition_en`` its
+    English text (``core.i18n``)."""
 
     field = forms.RegexField(label=pgettext_lazy("data field", "Field"), max_length=60, required=False,
                              regex=r"^[A-Za-z_][A-Za-z0-9_]*$",
@@ -99,6 +100,8 @@ class ItemForm(forms.Form):
     sharing_type = forms.ChoiceField(label=_("Sharing type"), choices=I.SharingType.choices)
     condition = forms.CharField(label=_("Conditions or legal reason"), max_length=500, required=False,
                                 widget=forms.Textarea(attrs={"rows": 2}))
+    condition_en = forms.CharField(label=_("Conditions or legal reason in English"), max_length=500, required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
     is_open = forms.BooleanField(label=pgettext_lazy("open data", "Open"), required=False)
 
     def is_blank(self) -> bool:
@@ -124,9 +127,14 @@ class ItemForm(forms.Form):
         """The row as ``resource_publish`` takes an item."""
         data = dict(self.cleaned_data)
         condition = data.pop("condition", "").strip()
+        condition_en = data.pop("condition_en", "").strip()
         data.pop("DELETE", None)
-        data["sharing_condition"] = condition if data["sharing_type"] == I.SharingType.CONDITIONAL else ""
-        data["refusal_basis"] = condition if data["sharing_type"] == I.SharingType.NONE else ""
+        conditional, refused = (data["sharing_type"] == I.SharingType.CONDITIONAL,
+                                data["sharing_type"] == I.SharingType.NONE)
+        data["sharing_condition"] = condition if conditional else ""
+        data["sharing_condition_en"] = condition_en if conditional else ""
+        data["refusal_basis"] = condition if refused else ""
+        data["refusal_basis_en"] = condition_en if refused else ""
         return data
 
 
@@ -138,6 +146,8 @@ def item_initial(item: InformationItem) -> dict:
     return {"field": item.field, "name": item.name, "name_en": item.name_en, "data_type": item.data_type,
             "is_personal": item.is_personal, "sharing_type": item.sharing_type,
             "condition": item.refusal_basis if item.sharing_type == I.SharingType.NONE else item.sharing_condition,
+            "condition_en": (item.refusal_basis_en if item.sharing_type == I.SharingType.NONE
+                             else item.sharing_condition_en),
             "is_open": item.is_open}
 
 

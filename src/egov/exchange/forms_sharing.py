@@ -57,8 +57,8 @@ class ResourceChoiceForm(forms.Form):
 def item_label(item: InformationItem) -> str:
     """How a 信息项 is offered: its name, key, sharing type and condition or legal reason."""
     label = f"{item.name} ({item.field}) · {item.get_sharing_type_display()}"
-    note = item.sharing_condition if item.sharing_type == "conditional" else (
-        item.refusal_basis if item.sharing_type == "none" else "")
+    note = item.local_sharing_condition if item.sharing_type == "conditional" else (
+        item.local_refusal_basis if item.sharing_type == "none" else "")
     return f"{label}{pgettext('label separator', ': ')}{note}" if note else label
 
 
@@ -94,7 +94,7 @@ class DecisionForm(forms.Form):
         choices = [("grant", _("Share")), ("refuse", _("Do not share"))]
         self.pending = list(request.items.filter(outcome=SharingRequestItem.Outcome.PENDING))
         for row in self.pending:
-            condition = row.item.sharing_condition if row.item is not None else ""
+            condition = row.item.local_sharing_condition if row.item is not None else ""
             self.fields[f"item_{row.field}"] = forms.ChoiceField(
                 label=f"{row.name} ({row.field})", choices=choices, widget=forms.RadioSelect,
                 help_text=_("Catalog condition: %(condition)s") % {"condition": condition} if condition else "")

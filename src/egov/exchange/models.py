@@ -99,7 +99,9 @@ class InformationItem(models.Model):
     """
 
     class DataType(models.TextChoices):
-        # 2017 指南 信息项数据类型
+        # 政务信息资源目录编制指南 (试行, 2017), 信息项 数据类型: the eleven letters and names of its
+        # table (those of the xBase field types). B is 双精度型, not binary; binary content
+        # (a file, an image) is G 通用型.
         STRING = "C", _("Character")  # 字符型
         NUMBER = "N", _("Numeric")  # 数值型
         MONEY = "Y", _("Currency")  # 货币型
@@ -107,7 +109,10 @@ class InformationItem(models.Model):
         DATETIME = "T", _("Date and time")  # 日期时间型
         BOOLEAN = "L", _("Logical")  # 逻辑型
         TEXT = "M", _("Memo")  # 备注型
-        BINARY = "B", _("Binary")  # 二进制
+        GENERAL = "G", _("General")  # 通用型
+        DOUBLE = "B", _("Double precision")  # 双精度型
+        INTEGER = "I", _("Integer")  # 整型
+        FLOAT = "F", _("Floating point")  # 浮点型
 
     class SharingType(models.TextChoices):
         UNCONDITIONAL = "unconditional", _("Shared without conditions")  # 无条件共享
@@ -122,7 +127,9 @@ class InformationItem(models.Model):
     is_personal = models.BooleanField(_("personal data"), default=False)
     sharing_type = models.CharField(_("sharing type"), max_length=20, choices=SharingType.choices)
     sharing_condition = models.CharField(_("sharing condition"), max_length=500, blank=True)  # 共享条件
+    sharing_condition_en = models.CharField(_("sharing condition in English"), max_length=500, blank=True)
     refusal_basis = models.CharField(_("legal reason for not sharing"), max_length=500, blank=True)
+    refusal_basis_en = models.CharField(_("legal reason for not sharing in English"), max_length=500, blank=True)
     is_open = models.BooleanField(_("open to the public"), default=False)
     sort_order = models.PositiveIntegerField(default=0)
 
@@ -139,6 +146,16 @@ class InformationItem(models.Model):
     def local_name(self) -> str:
         """The name in the active language (``core.i18n``: English when there is one)."""
         return pick(self.name, self.name_en)
+
+    @property
+    def local_sharing_condition(self) -> str:
+        """The 共享条件 in the active language (``core.i18n``)."""
+        return pick(self.sharing_condition, self.sharing_condition_en)
+
+    @property
+    def local_refusal_basis(self) -> str:
+        """The legal reason for 不予共享 in the active language (``core.i18n``)."""
+        return pick(self.refusal_basis, self.refusal_basis_en)
 
 
 class SharingGrant(models.Model):
@@ -261,6 +278,18 @@ class SharingRequestItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request}.{self.field}"
+
+    @property
+    def local_reason(self) -> str:
+        """``reason`` in the active language: when it is the catalog's own text (the legal reason of
+        a 不予共享 item, or the 共享条件 the provider kept), that text's English on English pages."""
+        item = self.item
+        if item is not None and self.reason:
+            if self.reason == item.refusal_basis:
+                return item.local_refusal_basis
+            if self.reason == item.sharing_condition:
+                return item.local_sharing_condition
+        return self.reason
 
 
 class SharingRequestEvent(models.Model):

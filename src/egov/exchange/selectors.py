@@ -105,6 +105,22 @@ def request_get(*, user, number: str):
     return request
 
 
+def request_item_grants(request: SharingRequest) -> dict[str, SharingGrant]:
+    """For each granted item of ``request`` (by ``field``), the grant of this request that holds it.
+
+    A request decided in parts has one grant per decision, not one for the whole request: the
+    无条件共享 items are granted at submission (valid ``EGOV_SHARING_GRANT_MONTHS``), the 有条件共享
+    items the provider approves later, with the validity and conditions of use it chooses; each
+    grant is one authorization with one validity, revoked or expiring on its own. This map gives
+    pages and the API one answer per item: which grant lets the consumer read it, until when.
+    """
+    out: dict[str, SharingGrant] = {}
+    for grant in request.grants.prefetch_related("items").order_by("granted_at", "pk"):
+        for item in grant.items.all():
+            out[item.field] = grant
+    return out
+
+
 def pending_decisions(*, user):
     """Requests waiting for a decision by one of ``user``'s organizations, earliest due first."""
     return requests_visible(user=user, side="provider", state="open").order_by("decision_due_on", "submitted_at")

@@ -107,6 +107,17 @@ def request_new(request):
                      next_url=lambda row: reverse("exchange_sharing:request", args=[row.number]), again=again)
 
 
+def _items_with_grants(row) -> list[tuple]:
+    """The request's items, each with ``(grant, valid until, state)`` of the grant that holds it, or
+    ``None`` (not granted): one answer per item of what the consumer may read and until when."""
+    grants = selectors.request_item_grants(row)
+    out = []
+    for item in row.items.all():
+        grant = grants.get(item.field) if item.outcome == "granted" else None
+        out.append((item, (grant, valid_until_of(grant), selectors.grant_state(grant)) if grant else None))
+    return out
+
+
 def _request_page(request, row, *, decision=None, withdraw=None, status=200):
     provider_side = may_act_for(request.user, row.provider)
     consumer_side = may_act_for(request.user, row.consumer)
@@ -118,7 +129,7 @@ def _request_page(request, row, *, decision=None, withdraw=None, status=200):
     today = timezone.localdate()
     days_left = _days_left(row, today, work_calendar())
     return render(request, "exchange/sharing/request_detail.html", {
-        "row": row, "badge": _Row(row, days_left), "items": row.items.all(),
+        "row": row, "badge": _Row(row, days_left), "items": _items_with_grants(row),
         "grants": [(grant, valid_until_of(grant), selectors.grant_state(grant)) for grant in row.grants.all()],
         "events": [(event, MOVE_LABELS.get(event.move, event.move)) for event in row.events.all()],
         "decision": decision if pending and provider_side else None,

@@ -20,7 +20,7 @@ from egov.audit.actions import audit_record
 from egov.core.actors import is_system
 from egov.core.errors import ValidationFailed
 from egov.registries.models import EconomicIndicator, ImportBatch, IndicatorValue, RecordVersion, Register
-from egov.registries.permissions import require_full_view, require_import
+from egov.registries.permissions import full_view_role, require_full_view, require_import
 from egov.registries.reading import rows_read
 from egov.registries.selectors import DATA_FIELDS, KEY_FIELDS, MODELS, match_rule
 from egov.registries.validation import (
@@ -259,8 +259,11 @@ def record_full_view(*, actor, register: str, record):
         PermissionDenied: the actor's roles do not grant full values.
     """
     organization = require_full_view(actor)
+    # The role is kept so that the person concerned sees in which role their data was read
+    # (registries.data_use); the row itself is named by obj, never its values.
+    role = full_view_role(actor, organization)
     audit_record(action=f"registries.{register}.read", actor=actor, organization=organization, obj=record,
-                 summary=_("Full register values shown"))
+                 summary=_("Full register values shown"), changes={"role": role} if role else None)
     return record
 
 

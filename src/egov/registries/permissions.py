@@ -77,6 +77,17 @@ def require_full_view(actor) -> Organization | None:
                     _("Your role does not allow seeing full register values."))
 
 
+def full_view_role(actor, organization: Organization | None) -> str:
+    """The role (a ``Role`` value) by which ``actor`` sees full values in ``organization``; "" for
+    the platform or none."""
+    if organization is None or is_system(actor):
+        return ""
+    roles = _roles("EGOV_REGISTRY_FULL_VIEW_ROLES", FULL_VIEW_ROLES)
+    return (RoleAssignment.objects.filter(membership__user=actor, membership__organization=organization,
+                                          role__in=list(roles))
+            .order_by("role").values_list("role", flat=True).first() or "")
+
+
 def require_import(actor) -> Organization | None:
     """The organization on whose behalf ``actor`` imports (None for ``SYSTEM``).
 

@@ -29,8 +29,8 @@ def test_transliterated_names_keep_their_dots():
 
 
 def test_id_numbers():
-    assert mask_id_number("11010519491231002X") == "110105********002X"
-    assert mask_id_number("11010519491231002x") == "110105********002X"
+    assert mask_id_number("11010519491231002X") == "1101**********002X"
+    assert mask_id_number("11010519491231002x") == "1101**********002X"
     assert mask_id_number("12345678") == "12****78"
 
 

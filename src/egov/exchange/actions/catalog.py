@@ -35,11 +35,17 @@ def _code(value: str, field: str) -> str:
 
 
 def _full_clean(instance, prefix: str) -> None:
+    """``instance.full_clean()`` as one ValidationFailed naming the field (its label in the message;
+    ``extra["field"]`` ``items.<field>.<name>`` for an item, so that an import reports the item's row)."""
+    item = isinstance(instance, InformationItem)
     try:
-        instance.full_clean(exclude=["resource"] if isinstance(instance, InformationItem) else None)
+        instance.full_clean(exclude=["resource"] if item else None)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        raise ValidationFailed(f"{prefix}: {messages[0]}", extra={"field": field, "rule": "invalid"}) from None
+        label = instance._meta.get_field(field).verbose_name if field != "__all__" else ""
+        message = f"{prefix}: {label}: {messages[0]}" if label else f"{prefix}: {messages[0]}"
+        raise ValidationFailed(message, extra={"field": f"items.{instance.field}.{field}" if item else field,
+                                               "rule": "invalid"}) from None
 
 
 @transaction.atomic
@@ -85,7 +91,7 @@ def resource_publish(*, actor, data: dict[str, Any]) -> InformationResource:
         if item.sharing_type == InformationItem.SharingType.CONDITIONAL and not item.sharing_condition.strip():
             raise ValidationFailed(_("An item shared on conditions needs its conditions."),
                                    extra={"field": f"items.{item.field}.sharing_condition", "rule": "required"})
-        _full_clean(item, _("Information item"))
+        _full_clean(item, _("Information item %(field)s") % {"field": item.field})
         item.save()
         kept.append(item.pk)
     removed = resource.items.exclude(pk__in=kept)

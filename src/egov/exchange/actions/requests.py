@@ -344,10 +344,28 @@ def request_withdraw(*, actor, request: SharingRequest) -> SharingRequest:
     return request
 
 
+def _tell_of_overdue(request: SharingRequest) -> None:
+    """Tell both sides that the provider's decision on ``request`` is overdue (第十四条: 10 working days)."""
+    def subject():
+        return _("Sharing request %(number)s: the decision is overdue") % {"number": request.number}
+
+    _tell(request=request, organization=request.provider, subject=subject,
+          body=lambda: _("The decision on sharing request %(number)s of %(consumer)s was due by %(day)s. Decide on "
+                         "the items shared on conditions now.") % {
+              "number": request.number, "consumer": request.consumer.local_name,
+              "day": request.decision_due_on.isoformat()})
+    _tell(request=request, organization=request.consumer, subject=subject,
+          body=lambda: _("%(provider)s has not decided on sharing request %(number)s, due by %(day)s. The "
+                         "platform has reminded it.") % {
+              "provider": request.provider.local_name, "number": request.number,
+              "day": request.decision_due_on.isoformat()})
+
+
 @transaction.atomic
 def requests_remind(*, today: dt.date | None = None) -> dict[str, int]:
-    """The daily run: mark the requests whose decision is overdue (once each, audited) and remind
-    the provider once when ``EGOV_SHARING_REMIND_DAYS`` working days or fewer are left (default 3).
+    """The daily run: mark the requests whose decision is overdue (once each, audited; the
+    provider's and the consumer's data stewards and operators told) and remind the provider once
+    when ``EGOV_SHARING_REMIND_DAYS`` working days or fewer are left (default 3).
 
     Returns:
         ``{"overdue": n, "reminded": n}``.
@@ -364,6 +382,7 @@ def requests_remind(*, today: dt.date | None = None) -> dict[str, int]:
         audit_record(action="exchange.sharing_request.overdue", organization=request.provider, obj=request,
                      summary=f"{request.number} overdue (due {request.decision_due_on})",
                      changes={"due_on": request.decision_due_on.isoformat()})
+        _tell_of_overdue(request)
         counts["overdue"] += 1
     for request in waiting.filter(reminded_on__isnull=True, decision_due_on__gte=today):
         left = workdays.working_days_between(today, request.decision_due_on, calendar=calendar)

@@ -47,11 +47,22 @@ def test_ask_decide_and_list_through_the_api(client, people, resource):
                    {"items": [{"field": "address", "decision": "grant", "reason": "仅限本案"}],
                     "valid_until": "2027-06-30"})
     assert decided.status_code == 200 and decided.json()["status"] == "partly_granted"
+    # Decided in parts: two grants, and each item says which grant holds it and until when.
+    items = {i["field"]: i for i in decided.json()["items"]}
+    assert items["address"]["valid_until"] == "2027-06-30" and items["address"]["grant_state"] == "in_force"
+    assert items["id_number"]["grant_state"] == "in_force" and items["id_number"]["valid_until"] is not None
+    assert items["id_number"]["grant"] != items["address"]["grant"]
+    assert set(decided.json()["grants"]) == {items["id_number"]["grant"], items["address"]["grant"]}
+    assert (items["religion"]["grant"], items["religion"]["valid_until"]) == (None, None)
     grants = client.get(f"{BASE}/sharing-grants", {"side": "provider", "state": "in_force"}).json()
     assert sorted(tuple(g["fields"]) for g in grants) == [("address",), ("id_number",)]
     assert "2027-06-30" in {g["valid_until"] for g in grants}
-    revoked = post(client, f"/sharing-grants/{grants[0]['id']}/revoke", {"reason": "超范围使用"})
+    revoked = post(client, f"/sharing-grants/{items['address']['grant']}/revoke", {"reason": "超范围使用"})
     assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
+    # The consumer sees the revoked item as such; the other item is still readable.
+    client.force_login(people["asker"])
+    after = {i["field"]: i for i in client.get(f"{BASE}/sharing-requests/{number}").json()["items"]}
+    assert (after["address"]["grant_state"], after["id_number"]["grant_state"]) == ("revoked", "in_force")
 
 
 def test_a_wrong_organization_is_refused(client, people, resource):

@@ -42,7 +42,7 @@ RESOURCE_HEADINGS = ["信息资源分类", "目录类型", "信息资源名称",
                      "信息资源摘要（英文）", "信息资源格式", "共享方式", "是否向社会开放", "更新周期", "发布日期",
                      "关联资源代码"]
 ITEM_HEADINGS = ["信息资源代码", "信息项名称", "信息项名称（英文）", "字段名", "数据类型", "是否涉及个人信息",
-                 "共享类型", "共享条件", "不予共享依据", "是否向社会开放"]
+                 "共享类型", "共享条件", "共享条件（英文）", "不予共享依据", "不予共享依据（英文）", "是否向社会开放"]
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +61,8 @@ def _full(spec):
     """``spec`` with the defaults the catalog fills in (what an export gives back)."""
     out = {"name_en": "", "provider_name_en": "", "summary_en": "", "sharing_mode": "interface", "is_open": False,
            "related_codes": [], **{k: v for k, v in spec.items() if k != "items"}}
-    out["items"] = [{"name_en": "", "is_personal": False, "sharing_condition": "", "refusal_basis": "",
-                     "is_open": False, **item} for item in spec["items"]]
+    out["items"] = [{"name_en": "", "is_personal": False, "sharing_condition": "", "sharing_condition_en": "",
+                     "refusal_basis": "", "refusal_basis_en": "", "is_open": False, **item} for item in spec["items"]]
     return out
 
 
@@ -90,7 +90,7 @@ def test_the_xlsx_export_uses_the_guides_headings_and_words(catalog):
         "1-01-001", "基础信息资源目录", "人口基本信息", None, "320200-GA-001", "无锡市公安局", None, PROVIDER_CODE,
         "常住人口的基本信息", None, "数据库", "接口", "否", "每日", "2026-11-01", None]
     assert [c.value for c in items[5]] == ["320200-GA-001", "宗教信仰", None, "religion", "C", "是", "不予共享", None,
-                                           "个人信息保护法第二十八条：敏感个人信息", "否"]
+                                           None, "个人信息保护法第二十八条：敏感个人信息", None, "否"]
     assert resources[3][15].value == "320200-GA-001；320200-SJ-0001"
     assert resources.max_row == 4 and items.max_row == 1 + 4 + 2 + 1
 
@@ -122,7 +122,7 @@ def _workbook(resource_rows, item_rows) -> bytes:
 
 GOOD = ["1-01-001", "基础信息资源目录", "人口基本信息", "", "320200-GA-001", "无锡市公安局", "", PROVIDER_CODE, "", "",
         "数据库", "接口", "否", "每日", "2026-11-01", ""]
-GOOD_ITEM = ["320200-GA-001", "姓名", "Name", "name", "C", "是", "无条件共享", "", "", "否"]
+GOOD_ITEM = ["320200-GA-001", "姓名", "Name", "name", "C", "是", "无条件共享", "", "", "", "", "否"]
 
 
 def test_bad_rows_are_named_with_their_row_and_reason_and_nothing_is_imported(db):
@@ -130,9 +130,9 @@ def test_bad_rows_are_named_with_their_row_and_reason_and_nothing_is_imported(db
     bad_catalog = [GOOD[0], "星系目录", *GOOD[2:4], "320200-GA-003", *GOOD[5:]]
     content = _workbook([GOOD, bad_date, bad_catalog], [
         GOOD_ITEM,
-        ["320200-GA-001", "民族", "", "ethnicity", "X", "是", "无条件共享", "", "", "否"],
-        ["320200-GA-001", "宗教信仰", "", "religion", "C", "是", "不予共享", "", "", "否"],
-        ["320200-ZZ-999", "姓名", "", "name", "C", "否", "无条件共享", "", "", "否"],
+        ["320200-GA-001", "民族", "", "ethnicity", "X", "是", "无条件共享", "", "", "", "", "否"],
+        ["320200-GA-001", "宗教信仰", "", "religion", "C", "是", "不予共享", "", "", "", "", "否"],
+        ["320200-ZZ-999", "姓名", "", "name", "C", "否", "无条件共享", "", "", "", "", "否"],
     ])
     report = catalog_import_file(actor=None, content=content, kind="xlsx")
     assert report.resources == 0 and report.items == 0
@@ -147,6 +147,40 @@ def test_bad_rows_are_named_with_their_row_and_reason_and_nothing_is_imported(db
     assert "320200-ZZ-999" in reasons[4]
     assert not InformationResource.objects.exists()
     assert not AuditEvent.objects.filter(action="exchange.resource.publish").exists()
+
+
+def _item(field, data_type):
+    return ["320200-GA-001", field, "", field, data_type, "否", "无条件共享", "", "", "", "", "否"]
+
+
+def test_data_types_are_the_guides_eleven_letters_or_their_names(db):
+    # 政务信息资源目录编制指南 (2017): C 字符型, N 数值型, Y 货币型, D 日期型, T 日期时间型, L 逻辑型,
+    # M 备注型, G 通用型, B 双精度型, I 整型, F 浮点型.
+    written = {"a": "C", "b": "N", "c": "Y", "d": "D", "e": "T", "f": "L", "g": "M", "h": "G", "i": "B", "j": "I",
+               "k": "F", "l": "双精度型", "m": "通用型", "n": "整型", "o": "浮点型", "p": "b", "q": "B 双精度型"}
+    report = catalog_import_file(actor=None, content=_workbook([GOOD], [_item(f, t) for f, t in written.items()]),
+                                 kind="xlsx")
+    assert report.rejected == []
+    stored = dict(InformationResource.objects.get().items.values_list("field", "data_type"))
+    assert stored == {"a": "C", "b": "N", "c": "Y", "d": "D", "e": "T", "f": "L", "g": "M", "h": "G", "i": "B",
+                      "j": "I", "k": "F", "l": "B", "m": "G", "n": "I", "o": "F", "p": "B", "q": "B"}
+    with translation.override("zh-hans"):
+        assert InformationResource.objects.get().items.get(field="i").get_data_type_display() == "双精度型"
+        assert InformationResource.objects.get().items.get(field="h").get_data_type_display() == "通用型"
+
+
+def test_a_data_type_not_in_the_guide_is_refused_at_its_row_and_field(db):
+    content = _workbook([GOOD], [GOOD_ITEM, _item("photo", "二进制"), _item("flag", "Z")])
+    report = catalog_import_file(actor=None, content=content, kind="xlsx")
+    assert [(r["sheet"], r["row"]) for r in report.rejected] == [("信息项", 3), ("信息项", 4)]
+    assert report.rejected[0]["reason"].startswith("数据类型: “二进制” is not one of C 字符型、")
+    assert "G 通用型、B 双精度型、I 整型、F 浮点型" in report.rejected[0]["reason"]
+    assert not InformationResource.objects.exists()
+    # JSON: the action's check names the item and the field.
+    bad = {**PERSON, "items": [{**PERSON["items"][0], "data_type": "X"}]}
+    report = catalog_import_file(actor=None, content=json.dumps({"resources": [bad]}).encode(), kind="json")
+    assert len(report.rejected) == 1
+    assert report.rejected[0]["reason"] == "Information item id_number: data type: Value 'X' is not a valid choice."
 
 
 def test_a_file_that_is_no_workbook_or_lacks_a_column_is_refused(db):

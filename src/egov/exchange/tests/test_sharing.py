@@ -201,7 +201,15 @@ def test_the_provider_is_reminded_three_working_days_ahead_and_overdue_is_marked
     assert requests_remind(today=dt.date(2026, 12, 21)) == {"overdue": 1, "reminded": 0}
     request.refresh_from_db()
     assert request.overdue_since is not None
-    assert Notification.objects.filter(recipient=people["decider"]).count() == 2
+    # New request, reminder, overdue: the provider's steward; the consumer's hears of the overdue decision.
+    assert Notification.objects.filter(recipient=people["decider"]).count() == 3
+    overdue = Notification.objects.filter(recipient=people["asker"], link_args=[request.number]).order_by("pk").last()
+    assert overdue.subject == f"共享申请 {request.number}：答复已逾期"
+    assert overdue.subject_en == f"Sharing request {request.number}: the decision is overdue"
+    assert "2026-12-18" in overdue.body
+    # Once only: the next day's run tells nobody again.
+    assert requests_remind(today=dt.date(2026, 12, 22)) == {"overdue": 0, "reminded": 0}
+    assert Notification.objects.filter(recipient=people["decider"]).count() == 3
 
 
 def test_a_year_from_a_leap_day_ends_on_the_last_of_february():

@@ -143,7 +143,8 @@ def test_an_operator_of_the_provider_edits_its_resource_and_it_is_audited(client
     items = [{"field": "id_number", "name": "公民身份号码", "data_type": "C", "is_personal": True,
               "sharing_type": "unconditional"},
              {"field": "religion", "name": "宗教信仰", "data_type": "C", "is_personal": True, "sharing_type": "none",
-              "condition": "个人信息保护法第二十八条"},
+              "condition": "个人信息保护法第二十八条",
+              "condition_en": "Personal Information Protection Law, Article 28"},
              {"field": "birth_date", "name": "出生日期", "name_en": "Date of birth", "data_type": "D",
               "is_personal": True, "sharing_type": "unconditional"},
              {"field": "", "name": "", "data_type": "C", "sharing_type": "unconditional"}]  # a blank row
@@ -157,6 +158,14 @@ def test_an_operator_of_the_provider_edits_its_resource_and_it_is_audited(client
         ("birth_date", "unconditional", "")]
     event = AuditEvent.objects.filter(action="exchange.resource.publish").order_by("-seq").first()
     assert event.actor_id == operator.pk and event.object_id == str(resource.pk)
+    # The legal reason's English text: kept, shown on English pages, offered again in the form.
+    assert resource.items.get(field="religion").refusal_basis_en == "Personal Information Protection Law, Article 28"
+    english = client.get("/staff/exchange/catalog/resources/320200-GA-001/", HTTP_ACCEPT_LANGUAGE="en").content
+    assert "Personal Information Protection Law, Article 28" in english.decode()
+    assert "个人信息保护法第二十八条" not in english.decode()
+    assert "个人信息保护法第二十八条" in client.get("/staff/exchange/catalog/resources/320200-GA-001/").content.decode()
+    form = client.get("/staff/exchange/catalog/resources/320200-GA-001/edit/").content.decode()
+    assert 'Personal Information Protection Law, Article 28</textarea>' in form
 
 
 def test_a_not_shared_item_without_its_reason_is_a_form_error_and_nothing_changes(client, catalog, make_staff,

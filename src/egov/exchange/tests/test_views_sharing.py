@@ -100,3 +100,39 @@ def test_a_pending_decision_is_in_the_providers_inbox_only(client, people, consu
     client.post(f"/staff/exchange/sharing/{request.number}/decide/",
                 {"item_address": "grant", "reason_address": "", "valid_until": "2027-06-30"})
     assert request.number not in client.get("/staff/inbox/").content.decode()
+
+
+def test_each_granted_item_shows_its_grant_and_until_when(client, people, consumer_org, resource):
+    request = ask(people, consumer_org, resource)  # id_number granted at once, address waits
+    client.force_login(people["decider"])
+    client.post(f"/staff/exchange/sharing/{request.number}/decide/",
+                {"item_address": "grant", "reason_address": "", "valid_until": "2027-06-30"})
+    first, second = SharingGrant.objects.filter(request=request).order_by("pk")
+    client.force_login(people["asker"])
+    page = client.get(f"/staff/exchange/sharing/{request.number}/").content.decode()
+    address = page.split('id="until-address"', 1)[1].split("</td>", 1)[0]
+    id_number = page.split('id="until-id_number"', 1)[1].split("</td>", 1)[0]
+    assert "2027-06-30" in address and f"/staff/exchange/sharing/grants/{second.pk}/" in address
+    assert f"/staff/exchange/sharing/grants/{first.pk}/" in id_number and "有效" in id_number
+    assert "各自的有效期" in page  # why two grants, said once
+
+
+def test_an_overdue_decision_shows_on_the_request_page(client, people, consumer_org, resource):
+    request = ask(people, consumer_org, resource)
+    # Due weeks ago: overdue by the working days since.
+    SharingRequest.objects.filter(pk=request.pk).update(decision_due_on=dt.date(2026, 11, 20))
+    for who in ("decider", "asker"):
+        client.force_login(people[who])
+        page = client.get(f"/staff/exchange/sharing/{request.number}/").content.decode()
+        assert "govuk-tag--red" in page and "已超期" in page, who
+
+
+def test_a_catalog_reason_is_shown_in_english_on_english_pages(client, people, consumer_org, resource):
+    resource.items.filter(field="religion").update(refusal_basis_en="PIPL Article 28: sensitive personal data")
+    request = ask(people, consumer_org, resource, ["id_number", "religion"])
+    client.force_login(people["asker"])
+    english = client.get(f"/staff/exchange/sharing/{request.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "PIPL Article 28: sensitive personal data" in english
+    assert "个人信息保护法第二十八条" not in english
+    chinese = client.get(f"/staff/exchange/sharing/{request.number}/").content.decode()
+    assert "个人信息保护法第二十八条：敏感个人信息" in chinese
