@@ -115,10 +115,14 @@ def test_submission_stores_the_register_facts_and_fetches_the_held_material_with
     assert response.status == 200 and request.service == "platform:legal_entity"
     # The read of the register row is audited on the row, for the consumer, with the 办件编号.
     reads = AuditEvent.objects.filter(
-        action="registries.legal_entity.read", object_id=str(entity.pk), changes__purpose__case=number
+        action="registries.legal_entity.read", object_id=str(entity.pk), changes__purpose=number
     )
     assert reads.count() == 2  # the applicant's data and the held 营业执照
     assert {event.organization_id for event in reads} == {Organization.objects.get(name=MARKET).pk}
+    # The enterprise sees those reads on its "who read my data" page, with the 办件编号.
+    use = client.get("/accounts/me/data-use/").content.decode()
+    rows = [row for row in use.split("<tr")[1:] if number in row]
+    assert len(rows) == 2 and all(MARKET in row for row in rows)
 
 
 def test_no_grant_the_form_says_so_and_asks_for_the_upload(demo, client):

@@ -232,8 +232,9 @@ def record_read(*, register: str, key: str, organization, purpose: dict, actor=N
 
     Every read that finds a row is an audit event ``registries.<register>.read`` naming the row
     (``obj``), so the person concerned sees who read their data: ``organization`` is the consumer,
-    ``actor`` the platform (None) or the user asking, and ``changes`` carries the ``purpose``
-    (``{"case": 办件编号, "basis": legal basis}``) and the consumer's code.
+    ``actor`` the platform (None) or the user asking, and ``changes`` carries the ``purpose`` (the
+    办件编号 the read serves), the legal ``basis`` and the consumer's code, in the shape the person's
+    "who read my data" page reads (``registries.data_use``).
 
     Args:
         organization: the consumer ``Organization`` (or None when only its code is known).
@@ -251,7 +252,7 @@ def record_read(*, register: str, key: str, organization, purpose: dict, actor=N
     audit_record(action=f"registries.{register}.read", actor=actor, organization=organization, obj=row,
                  summary=_("Register record read through the exchange for %(case)s")
                  % {"case": purpose.get("case", "")},
-                 changes={"purpose": {"case": purpose.get("case", ""), "basis": purpose.get("basis", "")},
+                 changes={"purpose": purpose.get("case", ""), "basis": purpose.get("basis", ""),
                           "consumer": purpose.get("consumer", getattr(organization, "uscc", "")),
                           "via": "exchange"})
     return data
