@@ -14,6 +14,7 @@ import queue
 import threading
 from datetime import UTC
 
+import psycopg
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
@@ -42,6 +43,36 @@ def values_hash(values: dict) -> str:
 
 _COLUMNS = ("seq", "logged_at", "direction", "kind", "message_id", "in_reply_to", "peer_code", "service", "status",
             "envelope", "body", "prev_hash", "hash")
+_HEAD_SQL = f"SELECT seq, hash FROM {LoggedMessage._meta.db_table} ORDER BY seq DESC LIMIT 1"
+_INSERT_SQL = (f"INSERT INTO {LoggedMessage._meta.db_table} ({', '.join(_COLUMNS)}) "
+               f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})")
+# PostgreSQL, the writer's fast path: a row goes in only when the head is then the row it is chained to.
+_INSERT_AFTER_SQL = (f"INSERT INTO {LoggedMessage._meta.db_table} ({', '.join(_COLUMNS)}) "
+                     f"SELECT %s::bigint, %s::timestamptz, {', '.join(['%s::text'] * 6)}, %s::integer, %s::text, "
+                     f"%s::bytea, %s::text, %s::text WHERE COALESCE((SELECT hash FROM "
+                     f"{LoggedMessage._meta.db_table} ORDER BY seq DESC LIMIT 1), '{GENESIS_HASH}') = %s::text")
+
+
+def _rows_build(entries: list[dict], *, seq: int, prev_hash: str) -> tuple[list[LoggedMessage], list[list]]:
+    """The rows of ``entries`` chained after row ``seq`` of hash ``prev_hash``, logged now: the
+    ``LoggedMessage`` instances and each row's column values in ``_COLUMNS`` order."""
+    now = timezone.now()
+    logged_at = now.astimezone(UTC).isoformat(timespec="microseconds")
+    stored_at = connection.ops.adapt_datetimefield_value(now)
+    rows, params = [], []
+    for entry in entries:
+        seq += 1
+        body = bytes(entry["body"])
+        values = {"seq": seq, "logged_at": logged_at, "direction": entry["direction"], "kind": entry["kind"],
+                  "message_id": entry["message_id"], "in_reply_to": entry.get("in_reply_to", ""),
+                  "peer_code": entry["peer_code"], "service": entry["service"][:100],
+                  "status": entry.get("status", 0), "envelope": entry["envelope"],
+                  "body_sha256": hashlib.sha256(body).hexdigest(), "prev_hash": prev_hash}
+        prev_hash = values_hash(values)
+        row = {**values, "logged_at": now, "body": body, "hash": prev_hash}
+        params.append([stored_at if name == "logged_at" else row[name] for name in _COLUMNS])
+        rows.append(LoggedMessage(**{name: row[name] for name in _COLUMNS}))
+    return rows, params
 
 
 def log_append_many(entries: list[dict]) -> list[LoggedMessage]:
@@ -58,35 +89,18 @@ def log_append_many(entries: list[dict]) -> list[LoggedMessage]:
             twice in ``entries``); nothing is written then.
     """
     table = LoggedMessage._meta.db_table
-    head = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One round trip for BEGIN, the lock and the head (psycopg's pipeline): the head is read
             # by a statement that starts once the lock is ours, so it sees the last committed row.
             with connection.wrap_database_errors, cursor.connection.pipeline():
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOG_LOCK_KEY])
-                cursor.execute(head)
+                cursor.execute(_HEAD_SQL)
                 last = cursor.fetchone()
         else:
-            cursor.execute(head)
+            cursor.execute(_HEAD_SQL)
             last = cursor.fetchone()
-        seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
-        now = timezone.now()
-        logged_at = now.astimezone(UTC).isoformat(timespec="microseconds")
-        stored_at = connection.ops.adapt_datetimefield_value(now)
-        rows, params = [], []
-        for entry in entries:
-            seq += 1
-            body = bytes(entry["body"])
-            values = {"seq": seq, "logged_at": logged_at, "direction": entry["direction"], "kind": entry["kind"],
-                      "message_id": entry["message_id"], "in_reply_to": entry.get("in_reply_to", ""),
-                      "peer_code": entry["peer_code"], "service": entry["service"][:100],
-                      "status": entry.get("status", 0), "envelope": entry["envelope"],
-                      "body_sha256": hashlib.sha256(body).hexdigest(), "prev_hash": prev_hash}
-            prev_hash = values_hash(values)
-            row = {**values, "logged_at": now, "body": body, "hash": prev_hash}
-            params.append([stored_at if name == "logged_at" else row[name] for name in _COLUMNS])
-            rows.append(LoggedMessage(**{name: row[name] for name in _COLUMNS}))
+        rows, params = _rows_build(entries, seq=last[0] if last else 0, prev_hash=last[1] if last else GENESIS_HASH)
         if connection.vendor == "postgresql":
             # COPY: no SQL text to build and split, the envelopes are not escaped into it.
             with connection.wrap_database_errors, cursor.cursor.copy(  # psycopg's cursor under Django's
@@ -117,11 +131,21 @@ class LogWriter:
     wakes them. ``append`` returns only once its rows are committed, so whatever a node answers
     is logged first. A batch in which a received request repeats a logged message id is retried
     row group by row group, so that only the replay fails (``django.db.IntegrityError``).
+
+    On PostgreSQL the writer has a connection of its own (psycopg, server-side binding) and
+    remembers the chain's head it wrote last. A commit is then one round trip in one pipeline:
+    the lock, the head, the rows — each inserted only if the head is then the row it was chained
+    to (``_INSERT_AFTER_SQL``) — and ``COMMIT``. When another process of the node wrote in
+    between, nothing was inserted; the writer goes on with the head it read, holding the lock in
+    a second transaction (``_commit_rows_pg``). Elsewhere (SQLite) it writes through Django's
+    connection (``log_append_many``).
     """
 
     def __init__(self, *, max_batch: int = 500):
         self.max_batch = max_batch
         self._queue: queue.Queue = queue.Queue()
+        self._pg = None  # the writer thread's own psycopg connection (PostgreSQL)
+        self._head: tuple[int, str] | None = None  # (seq, hash) of the row this writer last wrote
         threading.Thread(target=self._run, name="exchange-log-writer", daemon=True).start()
 
     def append(self, entries: list[dict], *, timeout: float = 30) -> list[LoggedMessage]:
@@ -134,9 +158,22 @@ class LogWriter:
             raise pending.error
         return pending.rows
 
+    def stop(self, *, timeout: float = 10) -> None:
+        """Commit what is waiting, close the writer's connection and end its thread (tests; a node
+        process simply ends)."""
+        stopped = threading.Event()
+        self._queue.put(stopped)
+        stopped.wait(timeout)
+
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            first = self._queue.get()
+            if isinstance(first, threading.Event):
+                if self._pg is not None:
+                    self._pg.close()
+                first.set()
+                return
+            batch = [first]
             while len(batch) < self.max_batch:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -145,14 +182,19 @@ class LogWriter:
             try:
                 self._commit(batch)
             finally:
-                close_old_connections()
+                if self._pg is None:
+                    close_old_connections()
                 for pending in batch:
                     pending.done.set()
 
     def _commit(self, batch: list["_Pending"]) -> None:
+        entries = [entry for pending in batch for entry in pending.entries]
         try:
-            with transaction.atomic():
-                rows = log_append_many([entry for pending in batch for entry in pending.entries])
+            if connection.vendor == "postgresql":
+                rows = self._commit_rows_pg(entries)
+            else:
+                with transaction.atomic():
+                    rows = log_append_many(entries)
             for pending in batch:
                 pending.rows, rows = rows[:len(pending.entries)], rows[len(pending.entries):]
             return
@@ -166,6 +208,51 @@ class LogWriter:
             return
         for pending in batch:  # a replay in the group: find it, commit the others
             self._commit([pending])
+
+    def _commit_rows_pg(self, entries: list[dict]) -> list[LoggedMessage]:
+        """Write ``entries`` after the chain's head in one transaction on the writer's connection.
+
+        Raises:
+            django.db.IntegrityError: a received request's message id is logged already.
+            psycopg.Error: the database cannot be reached (the connection is dropped, the next
+                batch connects again).
+        """
+        if self._pg is None or self._pg.closed:
+            params = connection.get_connection_params()
+            params["cursor_factory"] = psycopg.Cursor  # server-side binding: no 2 KB envelope escaped into SQL
+            params["prepare_threshold"] = 0  # the same four statements every time: prepared at once
+            self._pg, self._head = psycopg.connect(**params), None
+        pg = self._pg
+        try:
+            head, rows = self._head, None
+            with pg.pipeline():
+                pg.execute("SELECT pg_advisory_xact_lock(%s)", [_LOG_LOCK_KEY])
+                read = pg.execute(_HEAD_SQL)
+                if head is not None:
+                    rows, values = _rows_build(entries, seq=head[0], prev_hash=head[1])
+                    pg.cursor().executemany(_INSERT_AFTER_SQL, [[*row, row[-2]] for row in values])
+                    pg.commit()
+                last = read.fetchone()
+                last = (last[0], last[1]) if last else (0, GENESIS_HASH)
+                if head != last:  # not the head we wrote last: nothing was inserted, start again from ``last``
+                    if head is not None:
+                        pg.execute("SELECT pg_advisory_xact_lock(%s)", [_LOG_LOCK_KEY])
+                        read = pg.execute(_HEAD_SQL)  # the lock was let go at COMMIT: read the head again
+                        last = read.fetchone()
+                        last = (last[0], last[1]) if last else (0, GENESIS_HASH)
+                    rows, values = _rows_build(entries, seq=last[0], prev_hash=last[1])
+                    pg.cursor().executemany(_INSERT_SQL, values)
+                    pg.commit()
+        except psycopg.IntegrityError:
+            self._head = None
+            pg.rollback()
+            raise IntegrityError("message id received before") from None
+        except psycopg.Error:
+            self._head = None
+            pg.close()
+            raise
+        self._head = (rows[-1].seq, rows[-1].hash)
+        return rows
 
 
 class _Pending:

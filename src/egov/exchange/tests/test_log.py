@@ -9,7 +9,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.db import transaction
 
 from egov.core.errors import ValidationFailed
-from egov.exchange.log import GENESIS_HASH, log_append, log_verify
+from egov.exchange.log import GENESIS_HASH, LogWriter, log_append, log_verify
 from egov.exchange.models import LoggedMessage
 from egov.exchange.tests.conftest import CONSUMER_CODE, csr_for, signer_for
 
@@ -49,6 +49,39 @@ def test_a_request_id_is_received_once(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         log_append(direction="in", kind="request", message_id="0" * 32, peer_code=CONSUMER_CODE, service="person",
                    envelope="", body=b"")
+
+
+def _entry(i: int, *, direction: str = "out", kind: str = "request") -> dict:
+    return {"direction": direction, "kind": kind, "message_id": f"{i:032x}", "peer_code": CONSUMER_CODE,
+            "service": "person", "envelope": "e.n.v", "body": b"{}"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_node_keep_one_chain_and_a_replay_fails_alone():
+    # A node's peer and local listeners are two processes with a writer each: each writer's
+    # remembered head goes stale whenever the other one wrote, and must then be read again.
+    a, b = LogWriter(), LogWriter()
+    try:
+        for i, writer in enumerate([a, a, b, a, b, b, a]):
+            rows = writer.append([_entry(i)])
+            assert rows[0].seq == i + 1
+        rows = a.append([_entry(7), _entry(8, direction="in", kind="response")])
+        assert [r.seq for r in rows] == [8, 9] and rows[1].prev_hash == rows[0].hash
+        b.append([_entry(20, direction="in")])
+        from django.db import IntegrityError
+
+        with pytest.raises(IntegrityError):  # the same received request again: a replay
+            a.append([_entry(20, direction="in")])
+        assert a.append([_entry(21)])[0].seq == 11
+        with pytest.raises(IntegrityError):  # again, now that the writer's head is the last row
+            a.append([_entry(20, direction="in")])
+        assert a.append([_entry(22)])[0].seq == 12
+        assert list(LoggedMessage.objects.values_list("message_id", flat=True)) == \
+            [f"{i:032x}" for i in (0, 1, 2, 3, 4, 5, 6, 7, 8, 20, 21, 22)]
+        assert log_verify() is None
+    finally:
+        a.stop()
+        b.stop()
 
 
 def test_the_platform_issues_a_node_certificate_for_the_nodes_own_key(ca, consumer_org):
