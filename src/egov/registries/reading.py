@@ -48,6 +48,20 @@ def _cell_text(cell) -> str:
     return str(cell)
 
 
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    """The records of CSV text (RFC 4180, as ``csv.reader`` reads them).
+
+    Text with no quote, carriage return or NUL (what most exports write) is one record per line, its
+    cells split at commas, exactly as ``csv.reader`` would read it, at a third of its cost; other text
+    goes through ``csv.reader`` (quoted cells, line breaks inside cells, CRLF)."""
+    if '"' in text or "\r" in text or "\0" in text:
+        return iter(csv.reader(io.StringIO(text, newline="")))
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the line break that ends the last line
+    return (line.split(",") if line else [] for line in lines)
+
+
 def rows_read(*, content: bytes, file_name: str) -> tuple[list[str], Iterator[list[str]]]:
     """The header and an iterator over the data rows of a CSV or XLSX file.
 
@@ -64,7 +78,7 @@ def rows_read(*, content: bytes, file_name: str) -> tuple[list[str], Iterator[li
     if Path(file_name).suffix.lower() == ".xlsx" or content[:4] == b"PK\x03\x04":
         rows = _xlsx_rows(content)
     else:
-        rows = iter(csv.reader(io.StringIO(_decode(content), newline="")))
+        rows = _csv_rows(_decode(content))
     header = next(rows, None)
     if not header or not any(cell.strip() for cell in header):
         raise ValidationFailed(_("The file has no header row."), extra={"field": "file", "rule": "empty"})
