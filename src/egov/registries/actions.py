@@ -132,8 +132,12 @@ class _Writer:
         back. Lines are formatted here rather than by ``write_row``: the columns that are the same
         for the whole import (source, creation time and actor) are one suffix made once, where psycopg
         would adapt two time-zone-aware datetimes per row (measured: 4× the cost of the data)."""
-        columns = [*self.fields, "review_reason", *self.created]
-        suffix = "\t" + "\t".join(_copy_field(value) for value in self.created.values()) + "\n"
+        # The creation and update times are left to the columns' database default (now(): this
+        # batch's transaction start); parsing two time stamps per row was a fifth of the COPY's cost.
+        created = {column: value for column, value in self.created.items()
+                   if column not in ("created_at", "updated_at")}
+        columns = [*self.fields, "review_reason", *created]
+        suffix = "\t" + "\t".join(_copy_field(value) for value in created.values()) + "\n"
         lines = self._lines(new)
         with connection.cursor() as cursor:
             raw = cursor.cursor

@@ -10,6 +10,7 @@ A bulk import of new rows thus writes one row each and nothing else. Rows are wr
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -54,13 +55,15 @@ class PopulationRecord(models.Model):
     source = models.CharField(_("source"), max_length=200)
     review_reason = models.CharField(_("to review"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_default=Now())
     # Version 1 (the creation) is kept on the row itself; later versions are ``RecordVersion`` rows.
+    # The database's default for both times (the writing transaction's start) lets an import's COPY
+    # leave them out: parsing two time stamps per row was a fifth of the server's work.
     # No index on the actor: rows are read by identifier, the audit log answers "who did what". No
     # database constraint either: its deferred trigger fires for every row a bulk import writes, even
     # when the actor is a command (NULL), and cost about a third of the import's COPY; rows are written
     # only by ``actions`` with the acting user, and PROTECT still keeps the user (checked by Django).
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now())
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", db_index=False, db_constraint=False)
     created_label = models.CharField(max_length=200, blank=True)
@@ -103,13 +106,15 @@ class LegalEntityRecord(models.Model):
     source = models.CharField(_("source"), max_length=200)
     review_reason = models.CharField(_("to review"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_default=Now())
     # Version 1 (the creation) is kept on the row itself; later versions are ``RecordVersion`` rows.
+    # The database's default for both times (the writing transaction's start) lets an import's COPY
+    # leave them out: parsing two time stamps per row was a fifth of the server's work.
     # No index on the actor: rows are read by identifier, the audit log answers "who did what". No
     # database constraint either: its deferred trigger fires for every row a bulk import writes, even
     # when the actor is a command (NULL), and cost about a third of the import's COPY; rows are written
     # only by ``actions`` with the acting user, and PROTECT still keeps the user (checked by Django).
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now())
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", db_index=False, db_constraint=False)
     created_label = models.CharField(max_length=200, blank=True)
