@@ -8,7 +8,7 @@ nothing, so the same file twice changes nothing.
 """
 
 import datetime
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from itertools import islice
@@ -214,8 +214,9 @@ def _one_import_at_a_time(register: str) -> Iterator[bool]:
 
 def _fast_cells(register: str, fields: list[str | None], *, divisions: Divisions, today: datetime.date):
     """``(check, cells, pad)`` for the rows of a population file: ``cells`` picks from a row the
-    cells ``PopulationFastCheck`` takes (a column the file lacks is the last cell, ``""``, appended
-    when ``pad``; columns missing at the end are left to the check's defaults); None for other registers."""
+    cells ``PopulationFastCheck`` takes (a column the file lacks is a last cell ``""`` added to the
+    row when ``pad``; columns missing at the end are left to the check's defaults); None for other
+    registers."""
     if register != Register.POPULATION:
         return None
     positions = [fields.index(field) if field in fields else -1 for field in PopulationFastCheck.FIELDS]
@@ -224,7 +225,7 @@ def _fast_cells(register: str, fields: list[str | None], *, divisions: Divisions
     return PopulationFastCheck(divisions=divisions, today=today), itemgetter(*positions), -1 in positions
 
 
-def _chunks(rows: Iterable[list[str]], size: int) -> Iterable[tuple[int, list[list[str]]]]:
+def _chunks(rows: Iterable[Sequence[str]], size: int) -> Iterable[tuple[int, list[Sequence[str]]]]:
     """``(number of the first row, rows)`` by ``size`` rows; the header is row 1."""
     number = 2
     while chunk := list(islice(rows, size)):
@@ -314,7 +315,7 @@ def register_import(*, actor, register: str, content: bytes, file_name: str, sou
     fast = _fast_cells(register, fields, divisions=divisions, today=today)
     width = len(header)
 
-    def checked_chunk(chunk: tuple[int, list[list[str]]] | None) -> list[tuple] | None:
+    def checked_chunk(chunk: tuple[int, list[Sequence[str]]] | None) -> list[tuple] | None:
         """Check a chunk of rows: ``(row number, key, data, fast, review)`` of each row kept, the
         rejected ones added to ``rejected``. Rows a clean export writes go through the fast check,
         the rest (and all legal-entity rows) through the full one. None after the last chunk."""
@@ -326,9 +327,7 @@ def register_import(*, actor, register: str, content: bytes, file_name: str, sou
         fast_rows = 0
         for number, cells in enumerate(chunk[1], chunk[0]):
             if fast_check is not None and len(cells) == width:
-                if pad:
-                    cells.append("")  # what a column the file lacks reads as
-                row = fast_check(*pick(cells))
+                row = fast_check(*pick((*cells, "") if pad else cells))  # "": a column the file lacks
                 if row is not None:
                     key = row[0]
                     if key not in first_row:
@@ -336,8 +335,6 @@ def register_import(*, actor, register: str, content: bytes, file_name: str, sou
                         keep((number, key, None, row, ""))
                         fast_rows += 1
                         continue
-                if pad:
-                    cells.pop()
             if not "".join(cells).strip():
                 continue  # a blank line (Excel leaves them at the end)
             counts["read"] += 1

@@ -106,9 +106,10 @@ def test_every_check_character_the_fast_path_accepts_is_the_standard_one(divisio
     'a,b\n"line\nbreak",2\n',  # a line break inside a cell: csv.reader
     "a,b\r\n1,2\r\n",  # CRLF: csv.reader
     "a, b ,c\n 1 ,2, 3\n",  # spaces are kept for the checks to trim
+    "a,b,c\n" + "1,2,3\n" * 15_000 + "1,2\n\n4,5,6,7\n" + "8,9,10\n" * 12_000,  # blocks of one width, and not
 ])
 def test_the_quick_split_reads_as_csv_reader(text):
-    assert list(_csv_rows(text)) == list(csv.reader(io.StringIO(text, newline="")))
+    assert [list(cells) for cells in _csv_rows(text)] == list(csv.reader(io.StringIO(text, newline="")))
 
 
 MESSY_CSV = (
