@@ -138,14 +138,13 @@ class _Writer:
                    if column not in ("created_at", "updated_at")}
         columns = [*self.fields, "review_reason", *created]
         suffix = "\t" + "\t".join(_copy_field(value) for value in created.values()) + "\n"
-        lines = self._lines(new)
         with connection.cursor() as cursor:
             raw = cursor.cursor
             with raw.copy(f"COPY {self.model._meta.db_table} ({', '.join(columns)}) FROM STDIN",
                           writer=QueuedLibpqWriter(raw)) as copy:
-                for start in range(0, len(lines), 10_000):
-                    copy.write(suffix.join(lines[start:start + 10_000]) + suffix)
-                del lines
+                # By slices of 10,000 rows: the server takes one while the next is formatted.
+                for start in range(0, len(new), 10_000):
+                    copy.write(suffix.join(self._lines(new[start:start + 10_000])) + suffix)
                 return meanwhile()
 
     def _update(self, changed: list[tuple[dict, dict, str]]) -> None:
@@ -226,9 +225,11 @@ def _fast_cells(register: str, fields: list[str | None], *, divisions: Divisions
 
 
 def _chunks(rows: Iterable[Sequence[str]], size: int) -> Iterable[tuple[int, list[Sequence[str]]]]:
-    """``(number of the first row, rows)`` by ``size`` rows; the header is row 1."""
-    number = 2
-    while chunk := list(islice(rows, size)):
+    """``(number of the first row, rows)`` by ``size`` rows, the first chunk smaller (at most 5,000
+    rows: it is checked before anything can be written, so the server waits for it); the header is
+    row 1."""
+    number, first = 2, min(size, 5_000)
+    while chunk := list(islice(rows, first if number == 2 else size)):
         yield number, chunk
         number += len(chunk)
 
