@@ -214,13 +214,15 @@ def _one_import_at_a_time(register: str) -> Iterator[bool]:
 def _fast_cells(register: str, fields: list[str | None], *, divisions: Divisions, today: datetime.date):
     """``(check, cells, pad)`` for the rows of a population file: ``cells`` picks from a row the
     cells ``PopulationFastCheck`` takes (a column the file lacks is a last cell ``""`` added to the
-    row when ``pad``; columns missing at the end are left to the check's defaults); None for other
-    registers."""
+    row when ``pad``; columns missing at the end are left to the check's defaults), None when the
+    file's columns are those cells in that order; None for other registers."""
     if register != Register.POPULATION:
         return None
     positions = [fields.index(field) if field in fields else -1 for field in PopulationFastCheck.FIELDS]
     while positions[-1] == -1:
         positions.pop()
+    if positions == list(range(len(fields))):  # the columns in the check's order, nothing else: no picking
+        return PopulationFastCheck(divisions=divisions, today=today), None, False
     return PopulationFastCheck(divisions=divisions, today=today), itemgetter(*positions), -1 in positions
 
 
@@ -328,7 +330,7 @@ def register_import(*, actor, register: str, content: bytes, file_name: str, sou
         fast_rows = 0
         for number, cells in enumerate(chunk[1], chunk[0]):
             if fast_check is not None and len(cells) == width:
-                row = fast_check(*pick((*cells, "") if pad else cells))  # "": a column the file lacks
+                row = fast_check(*(cells if pick is None else pick((*cells, "") if pad else cells)))
                 if row is not None:
                     key = row[0]
                     if key not in first_row:

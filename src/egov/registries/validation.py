@@ -361,7 +361,7 @@ class PopulationFastCheck:
         address = address_cell.strip(_TRIM)
         if len(address) > 300:
             return None
-        if address and is_placeholder(address):
+        if len(address) <= 8 and address and is_placeholder(address):  # no placeholder is longer
             address = ""
         return id_cell, name, sex, born[1], born[3] or born[1].isoformat(), ethnicity, division_cell, address, status
 

@@ -160,3 +160,20 @@ def test_a_messy_file_gives_the_same_counts_reports_and_register_by_both_paths(d
     # The second time, row 5 is unchanged: counted so, not flagged again.
     assert fast_again[0] == {"read": 11, "imported": 1, "unchanged": 3, "rejected": 7, "flagged": 0}
     assert fast_again[4] == 1  # the changed row's before-image
+
+
+def test_columns_in_another_order_or_missing_give_the_same_result_by_both_paths(db, monkeypatch):
+    # Name first, no birth-date, ethnicity or division column, an extra column the register ignores.
+    text = ("姓名,备注,公民身份号码,住址,性别\n"
+            f"张三,x,{LIANGXI_MAN},无锡市梁溪区中山路1号,男\n"
+            f"李四,,{CHAOYANG_WOMAN},,男\n"  # sex disagrees: rejected
+            f"赵六,,{CHONGWEN_2012},,\n")  # flagged
+    fast = imported(text)
+    PopulationRecord.objects.all().delete()
+    monkeypatch.setattr(actions, "_fast_cells", lambda *args, **kwargs: None)
+    assert imported(text) == fast
+    counts, rejected, flagged, rows, _versions = fast
+    assert counts == {"read": 3, "imported": 2, "unchanged": 0, "rejected": 1, "flagged": 1}
+    assert [(row["row"], row["field"], row["rule"]) for row in rejected] == [(3, "sex", "mismatch")]
+    assert rows[1][:8] == (LIANGXI_MAN, "张三", "M", datetime.date(1990, 3, 7), "", "", "无锡市梁溪区中山路1号",
+                           "normal")
