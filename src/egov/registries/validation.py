@@ -280,25 +280,6 @@ def _weighted(digits: str, first: int) -> int:
     return sum(int(digit) * ID_WEIGHTS[first + index] for index, digit in enumerate(digits))
 
 
-@lru_cache(maxsize=4)
-def _birth_dates(today: datetime.date) -> dict[str, tuple[int, datetime.date, int, str | None]]:
-    """The birth dates an ID number may carry (1880-01-01 … ``today``): ``YYYYMMDD`` → (its share of
-    the GB 11643 check sum, the date, its year, the date as a birth-date cell writes it — ISO 8601 —
-    or None when it is a placeholder date, which a birth-date cell may not hold). Some 54,000 dates,
-    made once a day."""
-    years = {year: _weighted(f"{year:04d}", 6) for year in range(1880, today.year + 1)}
-    months = {month: _weighted(f"{month:02d}", 10) for month in range(1, 13)}
-    days = {day: _weighted(f"{day:02d}", 12) for day in range(1, 32)}
-    dates = {}
-    day, one = datetime.date(1880, 1, 1), datetime.timedelta(days=1)
-    while day <= today:
-        text = day.isoformat()
-        dates[text[:4] + text[5:7] + text[8:]] = (years[day.year] + months[day.month] + days[day.day], day, day.year,
-                                                  None if day in PLACEHOLDER_DATES else text)
-        day += one
-    return dates
-
-
 class PopulationFastCheck:
     """``population_row_check`` for rows written the way a clean export writes them, in a few
     dictionary look-ups: the bulk of a million-row file.
@@ -321,11 +302,11 @@ class PopulationFastCheck:
     FIELDS = ("id_number", "name", "sex", "birth_date", "ethnicity", "household_division", "address", "status")
 
     def __init__(self, *, divisions: Divisions, today: datetime.date):
-        self.division_sum: dict[str, tuple[int, int | None]] = {
-            code: (_weighted(code, 0), divisions.until.get(code))
-            for code in divisions.codes if len(code) == 6 and code.isascii() and code.isdigit()}
-        self.divisions = divisions.codes
-        self.date_sum = _birth_dates(today)
+        # Filled as codes and dates come (``_division``, ``_born``): a file holds far fewer than the
+        # tens of thousands of codes and dates there are.
+        self.division_sum: dict[str, tuple[int, int | None]] = {}
+        self.date_sum: dict[str, tuple[int, datetime.date, int, str | None]] = {}
+        self.divisions, self.until, self.today = divisions.codes, divisions.until, today
         self.sequence_sum = {f"{n:03d}": (_weighted(f"{n:03d}", 14), "M" if n % 2 else "F") for n in range(1000)}
         self.sex = {"": None, **{word: sex for word, sex in SEX_WORDS.items()},
                     **{word.upper(): sex for word, sex in SEX_WORDS.items()}}
@@ -334,12 +315,36 @@ class PopulationFastCheck:
                           **{name: code for name, code in ETHNIC_CODE_BY_NAME.items()}}
         self.status = {"": "normal", **{word: status for word, status in POPULATION_STATUS_WORDS.items()}}
 
+    def _division(self, code: str) -> tuple[int, int | None] | None:
+        """A GB/T 2260 code ever used → (its share of the GB 11643 check sum, the last year it was in
+        use or None); None for anything else."""
+        if len(code) != 6 or not (code.isascii() and code.isdigit()) or code not in self.divisions:
+            return None
+        entry = self.division_sum[code] = (_weighted(code, 0), self.until.get(code))
+        return entry
+
+    def _born(self, compact: str) -> tuple[int, datetime.date, int, str | None] | None:
+        """A birth date an ID may carry, ``YYYYMMDD`` (a real date, 1880 … today) → (its share of the
+        check sum, the date, its year, the date as a birth-date cell writes it — ISO 8601 — or None
+        when it is a placeholder date, which a birth-date cell may not hold); None for anything else."""
+        if len(compact) != 8 or not (compact.isascii() and compact.isdigit()):
+            return None
+        try:
+            day = datetime.date(int(compact[:4]), int(compact[4:6]), int(compact[6:]))
+        except ValueError:
+            return None
+        if day > self.today or day.year < 1880:
+            return None
+        entry = self.date_sum[compact] = (_weighted(compact, 6), day, day.year,
+                                          None if day in PLACEHOLDER_DATES else day.isoformat())
+        return entry
+
     def __call__(self, id_cell: str, name_cell: str, sex_cell: str = "", birth_cell: str = "", ethnicity_cell: str = "",
                  division_cell: str = "", address_cell: str = "", status_cell: str = "") -> tuple | None:
         """The row as stored, ``(id_number, name, sex, birth_date, birth date ISO text, ethnicity,
         household_division, address, status)``, or None: let ``population_row_check`` decide."""
-        division = self.division_sum.get(id_cell[:6])
-        born = self.date_sum.get(id_cell[6:14])
+        division = self.division_sum.get(id_cell[:6]) or self._division(id_cell[:6])
+        born = self.date_sum.get(id_cell[6:14]) or self._born(id_cell[6:14])
         sequence = self.sequence_sum.get(id_cell[14:17])
         if division is None or born is None or sequence is None or len(id_cell) != 18:
             return None
