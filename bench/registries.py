@@ -14,7 +14,9 @@ division codes, names, ethnicity, address) as one CSV file in memory, then in th
 3. ``record_get`` of random ID numbers at N rows, in process: p50 and p99 per lookup.
 
 Prints one JSON line: seconds and CPU seconds of this process for both, rows per second, the ratio
-import/COPY (target ≥ 0.25), and the lookup latencies in milliseconds.
+import/COPY (target ≥ 0.25), the CPU seconds of the PostgreSQL backend for both (from /proc, when
+the server runs on this machine) and the ratio that CPU work allows on two free cores, and the
+lookup latencies in milliseconds.
 """
 
 import argparse
@@ -79,6 +81,21 @@ def main() -> None:
     print(json.dumps(result))
 
 
+def server_cpu(connection) -> float | None:
+    """CPU seconds (user + system) used so far by this connection's PostgreSQL backend process, read
+    from /proc (the server on this machine); None when it cannot be read. Unlike wall time it hardly
+    depends on how loaded the machine is."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (proc(5))
+
+
 def run(rows: int, lookups: int) -> dict:
     import django
 
@@ -95,6 +112,7 @@ def run(rows: int, lookups: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_copy (id_number text, name text, sex text, birth_date date, "
                        "ethnicity text, household_division text, address text)")
+    server = server_cpu(connection)
     wall, cpu = time.perf_counter(), time.process_time()
     with connection.cursor() as cursor, cursor.cursor.copy(
             "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
@@ -102,11 +120,15 @@ def run(rows: int, lookups: int) -> dict:
         for offset in range(0, len(content), 1 << 20):
             copy.write(view[offset:offset + (1 << 20)])
     copy_wall, copy_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    copy_server = server_cpu(connection)
 
     wall, cpu = time.perf_counter(), time.process_time()
     batch = register_import(actor=SYSTEM, actor_label="bench", register="population", content=content,
                             file_name="bench.csv", source="bench")
     import_wall, import_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    import_server = server_cpu(connection)
+    if server is not None and copy_server is not None and import_server is not None:
+        import_server, copy_server = import_server - copy_server, copy_server - server
     assert batch.counts["imported"] == rows, batch.counts
 
     with connection.cursor() as cursor:
@@ -126,6 +148,12 @@ def run(rows: int, lookups: int) -> dict:
         "import_s": round(import_wall, 2), "import_cpu_ms": round(import_cpu * 1000),
         "copy_rows_per_s": round(rows / copy_wall), "import_rows_per_s": round(rows / import_wall),
         "ratio": round(copy_wall / import_wall, 3),
+        # CPU of the PostgreSQL backend, and the ratio the CPU work allows on two free cores (the
+        # import's Python and server work overlapping, COPY's server work alone).
+        "copy_server_cpu_ms": None if copy_server is None else round(copy_server * 1000),
+        "import_server_cpu_ms": None if import_server is None else round(import_server * 1000),
+        "cpu_ratio_two_cores": None if import_server is None else
+        round((copy_server + copy_cpu) / max(import_server, import_cpu), 3),
         "lookup_p50_ms": round(statistics.median(timings), 3),
         "lookup_p99_ms": round(timings[int(len(timings) * 0.99) - 1], 3),
     }

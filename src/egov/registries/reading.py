@@ -6,7 +6,8 @@ white space, full-width digits and letters. This module only reads; ``validation
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import repeat
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -48,7 +49,32 @@ def _cell_text(cell) -> str:
     return str(cell)
 
 
-def rows_read(*, content: bytes, file_name: str) -> tuple[list[str], Iterator[list[str]]]:
+def _csv_rows(text: str) -> Iterator[Sequence[str]]:
+    """The records of CSV text (RFC 4180, as ``csv.reader`` reads them), each a sequence of cells.
+
+    Text with no quote, carriage return or NUL (what most exports write) is one record per line, its
+    cells split at commas, exactly as ``csv.reader`` would read it, at half its cost: by blocks of
+    lines that all have as many cells as the first line, one split of the whole block (a tuple per
+    record), other lines one by one. Other text goes through ``csv.reader`` (quoted cells, line breaks
+    inside cells, CRLF)."""
+    if '"' in text or "\r" in text or "\0" in text:
+        return iter(csv.reader(io.StringIO(text, newline="")))
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the line break that ends the last line
+    return _lines_split(lines, lines[0].count(",") if lines else 0)
+
+
+def _lines_split(lines: list[str], commas: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(lines), 10_000):
+        block = lines[start:start + 10_000]
+        if set(map(str.count, block, repeat(","))) == {commas}:  # every line as wide as the first
+            yield from zip(*[iter(",".join(block).split(","))] * (commas + 1), strict=True)
+        else:
+            yield from (line.split(",") if line else [] for line in block)
+
+
+def rows_read(*, content: bytes, file_name: str) -> tuple[Sequence[str], Iterator[Sequence[str]]]:
     """The header and an iterator over the data rows of a CSV or XLSX file.
 
     Args:
@@ -56,7 +82,8 @@ def rows_read(*, content: bytes, file_name: str) -> tuple[list[str], Iterator[li
         file_name: its name; ``.xlsx`` is read as a workbook (first sheet), anything else as CSV.
 
     Returns:
-        ``(header, rows)``: the header cells as written, and each following row as a list of cells.
+        ``(header, rows)``: the header cells as written, and each following row as a sequence of
+        cells (a list or a tuple).
 
     Raises:
         ValidationFailed: ``rule`` ``encoding``, ``format`` (not a workbook) or ``empty`` (no header).
@@ -64,7 +91,7 @@ def rows_read(*, content: bytes, file_name: str) -> tuple[list[str], Iterator[li
     if Path(file_name).suffix.lower() == ".xlsx" or content[:4] == b"PK\x03\x04":
         rows = _xlsx_rows(content)
     else:
-        rows = iter(csv.reader(io.StringIO(_decode(content), newline="")))
+        rows = _csv_rows(_decode(content))
     header = next(rows, None)
     if not header or not any(cell.strip() for cell in header):
         raise ValidationFailed(_("The file has no header row."), extra={"field": "file", "rule": "empty"})
