@@ -525,9 +525,9 @@ def indicator_values_import(*, actor, content: bytes, file_name: str, source: st
     rejected: list[dict] = []
     first_row: dict[tuple, int] = {}
     now = timezone.now()
-    for chunk in _chunks(rows, batch_rows):
+    for start, chunk in _chunks(rows, batch_rows):
         checked: list[tuple[int, dict]] = []
-        for number, cells in chunk:
+        for number, cells in enumerate(chunk, start):
             if not "".join(cells).strip():
                 continue
             counts["read"] += 1
