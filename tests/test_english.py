@@ -226,6 +226,15 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
         "/staff/exchange/catalog/", f"/staff/exchange/catalog/resources/{resource.code}/", "/staff/exchange/sharing/",
         "/staff/exchange/sharing/grants/", f"/staff/exchange/sharing/new/?resource={resource.code}",
         *sharing]).items()})
+    # The provider's data steward: the pending request in the inbox and its decision form.
+    found.update({f"gajdata {path}": left for path, left in _pages_in_english(
+        client, User.objects.get(username="gajdata"), ["/staff/inbox/", *sharing[:2]]).items()})
+    # (The check above takes out runs found in typed text, and a 公文's body names 人口基础信息: the
+    # resource's English name is looked for itself.)
+    client.force_login(User.objects.get(username="gajdata"))
+    asked = SharingRequest.objects.filter(status="pending").select_related("resource").first().resource
+    assert asked.name_en in client.get("/staff/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.logout()
     opened = InformationResource.objects.filter(is_open=True).first()
     found.update({f"visitor {path}": left for path, left in _pages_in_english(client, None, [
         "/open-data/", f"/open-data/{opened.code}/"]).items()})
