@@ -376,6 +376,17 @@ def test_after_each_step_the_page_names_the_next_actor(client, casework):
     assert re.search(r'<strong>Next:</strong>\s*Reviewer · 测试reviewer', page)
 
 
+def test_the_steps_table_brackets_the_state_as_the_language_does(client, casework):
+    application = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=casework.staff["clerk"], application=application)
+    client.force_login(casework.staff["clerk"])
+    url = f"/staff/cases/{application.number}/"
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '接件<span class="egov-secondary">（完成）</span>' in chinese
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'Receive<span class="egov-secondary"> (Completed)</span>' in english
+
+
 def test_while_a_supplement_is_awaited_the_applicant_acts_next(client, casework):
     application = submit(casework.item, casework.citizen)
     processing.application_receive(actor=casework.staff["clerk"], application=application)
