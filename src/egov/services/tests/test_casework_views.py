@@ -478,8 +478,8 @@ def test_after_a_supplement_request_the_acceptance_step_does_not_claim_to_be_don
     client.force_login(clerk)
     html = client.get(f"/staff/cases/{case.number}/").content.decode()
     assert re.search(r'受理日期</dt><dd class="govuk-summary-list__value">—</dd>', html)
-    assert '受理 <span class="egov-secondary">(一次性告知补正)</span>' in html
-    assert '受理 <span class="egov-secondary">(完成)</span>' not in html
+    assert '受理<span class="egov-secondary">（一次性告知补正）</span>' in html
+    assert '受理<span class="egov-secondary">（完成）</span>' not in html
 
 
 def test_an_on_the_spot_item_says_即办(client, casework):
