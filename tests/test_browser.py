@@ -95,3 +95,20 @@ def test_a_name_with_a_cjk_extension_b_character_is_drawn(reference_data, live_s
     assert _fonts_of(page, "#the-name") & {"HanaMinA", "HanaMinB"}
     page.screenshot(path=str(tmp_path / f"name-{width}.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize(("locale", "label"), [("en", "Provider: "), ("zh-CN", "提供方：")])
+def test_a_phone_table_names_each_cell_with_the_colon_of_the_language(reference_data, live_server, browser, locale,
+                                                                       label):
+    """At phone width a table cell says its column's name before its value, with the catalogue's
+    "label colon" (issue 12: English pages showed "Provider：")."""
+    from egov.exchange.demo import demo_information_resources_load
+
+    demo_information_resources_load()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
+    page = context.new_page()
+    page.goto(live_server.url + "/open-data/")
+    before = page.evaluate("getComputedStyle(document.querySelector('#open-resources td:nth-child(2)'), '::before')"
+                           ".content")
+    context.close()
+    assert before == f'"{label}"'

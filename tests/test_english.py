@@ -18,8 +18,11 @@ from django.db.models import CharField, JSONField, TextField
 from lxml import html as lxml_html
 
 from egov.accounts.models import User
-from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_PASSWORD, demo_load
+from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_ENTERPRISE, DEMO_PASSWORD, demo_load
+from egov.documents.actions import document_draft, document_transition
 from egov.documents.models import IncomingDocument, Meeting, OfficialDocument, SupervisionItem
+from egov.documents.process import outgoing_process
+from egov.exchange.models import InformationItem, InformationResource, SharingGrant, SharingRequest, SharingRequestItem
 from egov.facilities.notifications import Notification
 from egov.orgs.models import Organization
 from egov.services.actions import processing
@@ -74,7 +77,12 @@ TYPED = {
     "portal": ["DisclosureRequest", "DisclosureRequestEvent"],
     "accounts": ["User", "NaturalPerson", "LegalPerson"],
     "orgs": ["Position"],
+    "exchange": ["SharingRequest", "SharingGrant"],
 }
+# Fields of those models that copy a catalogue or organization name rather than what someone typed:
+# a timeline's ``by`` names the organization that acted (or the applicant, whose name is typed
+# elsewhere); a grant's consumer is an organization.
+NOT_TYPED = {"ApplicationEvent": {"by"}, "DisclosureRequestEvent": {"by"}, "SharingGrant": {"consumer_name"}}
 
 
 def _typed(value) -> list[str]:
@@ -96,13 +104,20 @@ def _user_content() -> list[str]:
         for name in names:
             model = apps.get_model(app_label, name)
             fields = [f.name for f in model._meta.concrete_fields
-                      if isinstance(f, (CharField, TextField, JSONField)) and not f.choices]
+                      if isinstance(f, (CharField, TextField, JSONField)) and not f.choices
+                      and f.name not in NOT_TYPED.get(name, ())]
             for row in model.objects.values_list(*fields):
                 content += [text for value in row for text in _typed(value)]
     # An organization's 机关代字 and a 公文's 发文字号 are written in Chinese in every language.
     content += [code for code in Organization.objects.values_list("doc_code", flat=True) if code]
     content += [str(document.number) for document in OfficialDocument.objects.exclude(number_seq=None)]
     content += CHINESE_EXAMPLES  # hints whose example is Chinese text to type (below)
+    # A 信息项's sharing condition and legal reason (and the requested items' reasons that copy them)
+    # are written in Chinese only: the catalogue has no English field for them.
+    for row in InformationItem.objects.values_list("sharing_condition", "refusal_basis"):
+        content += [text for value in row for text in _typed(value)]
+    content += [text for value in SharingRequestItem.objects.values_list("reason", flat=True)
+                for text in _typed(value)]
     for data in WorkTask.objects.exclude(completed_data={}).values_list("completed_data", flat=True):
         content += _typed(data.get("opinion", ""))
     return content
@@ -127,8 +142,10 @@ def _cases():
     processing.application_supplement_request(actor=staff["clerk"], application=waiting, note="请补交章程原件。",
                                               materials=list(item.materials.all()[:1]))
     fresh = submit(item, citizen, key="en-fresh", form=FULL_COMPANY)
+    received = submit(item, citizen, key="en-received", form=FULL_COMPANY)  # 受理 offers the 补正 checklist
+    processing.application_receive(actor=staff["clerk"], application=received)
     return {"item": item, "citizen": citizen, "deciding": deciding, "decided": decided, "waiting": waiting,
-            "fresh": fresh}
+            "fresh": fresh, "received": received}
 
 
 def _pages_in_english(client, user, paths) -> dict[str, list[str]]:
@@ -168,7 +185,7 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
         "/accounts/login/", "/accounts/register/person/", "/accounts/register/legal-person/", "/staff/login/",
     ]).items()})
     users = {name: User.objects.get(username=name) for name in ("clerk", "approver", "govclerk", "docclerk")}
-    case_pages = [f"/staff/cases/{case.number}/" for case in (deciding, decided, waiting, fresh)]
+    case_pages = [f"/staff/cases/{case.number}/" for case in (deciding, decided, waiting, fresh, cases["received"])]
     found.update({f"clerk {path}": left for path, left in _pages_in_english(client, users["clerk"], [
         "/staff/", "/staff/inbox/", "/staff/inbox/done/", "/staff/notifications/", "/staff/cases/ratings/",
         *case_pages]).items()})
@@ -182,9 +199,48 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
         "/staff/inbox/", "/staff/documents/", "/staff/documents/meetings/", "/staff/documents/supervision/",
         "/staff/documents/new/", "/staff/documents/outbox/", "/staff/documents/search/?q=电子政务",
         "/staff/documents/meetings/notices/", *meetings, *documents]).items()})
+    # A draft of 市政府办公室 sent for 核稿: its task page offers the answers (送签发, 送会签, 退回修改)
+    # and the organizations to consult.
+    docclerk, office = users["docclerk"], Organization.objects.get(name="无锡市人民政府办公室")
+    review = document_draft(actor=docclerk, issuer=office, kind="notice", title="关于开展满意度调查的通知",
+                            body="各单位：请按要求开展调查。", main_to=[Organization.objects.get(name="无锡市财政局")],
+                            disclosure="proactive")
+    document_transition(actor=docclerk, document=review, to="reviewing")
+    task = outgoing_process(review).tasks.get(bpmn_id="review")
+    found.update({f"docreviewer {path}": left for path, left in _pages_in_english(
+        client, User.objects.get(username="docreviewer"), [f"/staff/tasks/{task.pk}/"]).items()})
     incoming = [f"/staff/documents/incoming/{i.pk}/" for i in IncomingDocument.objects.all()[:2]]
     found.update({f"docclerk {path}": left for path, left in _pages_in_english(client, users["docclerk"], [
         "/staff/inbox/", "/staff/documents/inbox/", *incoming, *supervision]).items()})
+    # The track page names the item (its heading was empty: a name looked up on a string) and the
+    # organization in English.
+    track = client.get(f"/services/track/?number={decided.number}&code={decided.query_code}",
+                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'id="case-title">{cases["item"].name_en}</h2>' in track
+    assert f"{decided.organization.name_en}</dd>" in track
+    steward = User.objects.get(username="spjdata")
+    sharing = [f"/staff/exchange/sharing/{row.number}/" for row in SharingRequest.objects.all()]
+    sharing += [f"/staff/exchange/sharing/grants/{grant.pk}/" for grant in SharingGrant.objects.all()]
+    resource = InformationResource.objects.order_by("code").first()
+    found.update({f"spjdata {path}": left for path, left in _pages_in_english(client, steward, [
+        "/staff/exchange/catalog/", f"/staff/exchange/catalog/resources/{resource.code}/", "/staff/exchange/sharing/",
+        "/staff/exchange/sharing/grants/", f"/staff/exchange/sharing/new/?resource={resource.code}",
+        *sharing]).items()})
+    # The provider's data steward: the pending request in the inbox and its decision form.
+    found.update({f"gajdata {path}": left for path, left in _pages_in_english(
+        client, User.objects.get(username="gajdata"), ["/staff/inbox/", *sharing[:2]]).items()})
+    # (The check above takes out runs found in typed text, and a 公文's body names 人口基础信息: the
+    # resource's English name is looked for itself.)
+    client.force_login(User.objects.get(username="gajdata"))
+    asked = SharingRequest.objects.filter(status="pending").select_related("resource").first().resource
+    assert asked.name_en in client.get("/staff/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.logout()
+    opened = InformationResource.objects.filter(is_open=True).first()
+    found.update({f"visitor {path}": left for path, left in _pages_in_english(client, None, [
+        "/open-data/", f"/open-data/{opened.code}/"]).items()})
+    company = User.objects.get(username=DEMO_ENTERPRISE["uscc"])
+    found.update({f"company {path}": left for path, left in _pages_in_english(client, company, [
+        "/accounts/me/"]).items()})
     assert Notification.objects.exists() and date.today()
     if found:
         pytest.fail("Chinese on English pages:\n" + "\n".join(f"{path}: {run}" for path, runs in found.items()

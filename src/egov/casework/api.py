@@ -36,7 +36,9 @@ staff_session = StaffSessionAuth()
 class TaskOut(Schema):
     id: int
     step: str = Field(..., description="the BPMN id of the step, e.g. receive, accept, review, decide")
-    name: str
+    name: str = Field(..., description="the step's name as the definition gives it (Chinese, e.g. 受理)")
+    name_en: str = Field(..., description="the step's English name (e.g. Accept); empty when the definition "
+                                          "has none")
     status: str
     process: str
     case: str | None = Field(..., description="the tracking number when the task is a step of a case (办件)")
@@ -54,7 +56,7 @@ class TaskOut(Schema):
 
 def _task_out(task: WorkTask, days_left: int | None = None, urgency: str = "none") -> dict:
     subject = task_subject(task)
-    return {"id": task.pk, "step": task.bpmn_id, "name": task.name, "status": task.status,
+    return {"id": task.pk, "step": task.bpmn_id, "name": task.name, "name_en": task.name_en, "status": task.status,
             "process": task.instance.definition.key,
             "case": subject.number if subject.kind == "case" else None,
             "subject": subject.kind, "title": subject.title, "number": subject.number,

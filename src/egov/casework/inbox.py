@@ -139,7 +139,7 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
         left = (None if request.decision_due_on is None
                 else workdays.working_days_between(today, request.decision_due_on, calendar=calendar))
         url = reverse("exchange_sharing:request", args=[request.number])
-        rows.append(InboxRow(kind="sharing", title=request.resource.name, number=request.number,
+        rows.append(InboxRow(kind="sharing", title=request.resource.local_name, number=request.number,
                              party=request.consumer.local_name, step=_("Decide on sharing"),
                              organization=request.provider, url=url, step_url=url, days_left=left,
                              urgency=urgency_of(left, paused=False), since=request.submitted_at))

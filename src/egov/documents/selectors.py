@@ -33,6 +33,7 @@ from egov.orgs.roles import Role
 from egov.trust.models import Seal
 from egov.trust.selectors import seal_usable_by, seals_of
 from egov.workflow.models import WorkTask
+from egov.workflow.selectors import task_taker_name
 
 
 def document_get(*, actor, pk: int) -> OfficialDocument:
@@ -349,8 +350,9 @@ def incoming_history(*, actor, incoming: IncomingDocument) -> QuerySet[AuditEven
 
 @dataclass(frozen=True)
 class NextActor:
-    """Who acts next on an outgoing document: ``step`` (the step's name, e.g. 核稿), ``role`` (the
-    role's label) and ``who`` (the person who claimed the step, else the organization it waits in)."""
+    """Who acts next on an outgoing document: ``step`` (the step's name in the active language, e.g.
+    核稿), ``role`` (the role's label) and ``who`` (the person who claimed the step, else the one
+    person who may take it, else the organization it waits in)."""
 
     step: str
     role: str
@@ -365,9 +367,9 @@ def document_next_actors(*, document: OfficialDocument) -> list[NextActor]:
         return []
     tasks = (instance.tasks.filter(status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED])
              .select_related("candidate_organization", "claimed_by").order_by("pk"))
-    return [NextActor(step=task.name, role=str(task.get_candidate_role_display()),
-                      who=task.claimed_by.name if task.claimed_by_id else task.candidate_organization.local_name)
-            for task in tasks]
+    return [NextActor(step=task.local_name, role=str(task.get_candidate_role_display()),
+                      who=task_taker_name(task=task)) for task in tasks]
+
 
 
 def document_next_actors_text(*, document: OfficialDocument) -> str:

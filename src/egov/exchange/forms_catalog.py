@@ -73,7 +73,7 @@ class ResourceForm(forms.Form):
 
     def __init__(self, *args, providers=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider_code"].choices = [(org.uscc, org.name) for org in providers]
+        self.fields["provider_code"].choices = [(org.uscc, org.local_name) for org in providers]
         if editing:
             self.fields["code"].disabled = True
 

@@ -51,12 +51,12 @@ class ResourceChoiceForm(forms.Form):
     def __init__(self, *args, resources, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resource"].choices = [("", _("Choose a resource"))] + [
-            (r.code, f"{r.code} {r.name} · {r.provider_name}") for r in resources]
+            (r.code, f"{r.code} {r.local_name} · {r.local_provider_name}") for r in resources]
 
 
 def item_label(item: InformationItem) -> str:
     """How a 信息项 is offered: its name, key, sharing type and condition or legal reason."""
-    label = f"{item.name} ({item.field}) · {item.get_sharing_type_display()}"
+    label = f"{item.local_name} ({item.field}) · {item.get_sharing_type_display()}"
     note = item.local_sharing_condition if item.sharing_type == "conditional" else (
         item.local_refusal_basis if item.sharing_type == "none" else "")
     return f"{label}{pgettext('label separator', ': ')}{note}" if note else label
@@ -96,10 +96,10 @@ class DecisionForm(forms.Form):
         for row in self.pending:
             condition = row.item.local_sharing_condition if row.item is not None else ""
             self.fields[f"item_{row.field}"] = forms.ChoiceField(
-                label=f"{row.name} ({row.field})", choices=choices, widget=forms.RadioSelect,
+                label=f"{row.local_name} ({row.field})", choices=choices, widget=forms.RadioSelect,
                 help_text=_("Catalog condition: %(condition)s") % {"condition": condition} if condition else "")
             self.fields[f"reason_{row.field}"] = forms.CharField(
-                label=_("Conditions of use or reasons for not sharing: %(item)s") % {"item": row.name},
+                label=_("Conditions of use or reasons for not sharing: %(item)s") % {"item": row.local_name},
                 required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_("Required when not sharing."))
         self.fields["valid_until"] = forms.DateField(
@@ -111,7 +111,7 @@ class DecisionForm(forms.Form):
         for row in self.pending:
             if data.get(f"item_{row.field}") == "refuse" and not (data.get(f"reason_{row.field}") or "").strip():
                 self.add_error(f"reason_{row.field}", _("Give the reasons for not sharing %(item)s.")
-                               % {"item": row.name})
+                               % {"item": row.local_name})
         return data
 
     def decisions(self) -> dict[str, tuple[str, str]]:

@@ -14,7 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from egov.core.i18n import pick
+from egov.core.i18n import english, pick
+from egov.orgs.models import Organization
 
 
 class InformationResource(models.Model):
@@ -189,6 +190,15 @@ class SharingGrant(models.Model):
     def __str__(self) -> str:
         return f"{self.resource.code} → {self.consumer_code}"
 
+    @property
+    def local_consumer_name(self) -> str:
+        """The consumer's name in the active language: the English name of the platform's organization
+        with its code (``consumer_code``) on English pages, else the name written on the grant."""
+        if not english():
+            return self.consumer_name
+        organization = Organization.objects.filter(uscc=self.consumer_code).only("name", "name_en").first()
+        return organization.local_name if organization else self.consumer_name
+
 
 class SharingRequestStatus(models.TextChoices):
     """Where a 共享申请 stands: waiting for the provider, or how it ended."""
@@ -291,6 +301,12 @@ class SharingRequestItem(models.Model):
                 return item.local_sharing_condition
         return self.reason
 
+    @property
+    def local_name(self) -> str:
+        """The item's name in the active language: the catalog item's (``InformationItem.local_name``)
+        while it is there, else the name copied when asked."""
+        return self.item.local_name if self.item_id else self.name
+
 
 class SharingRequestEvent(models.Model):
     """One line of a request's timeline, seen by both sides; ``by`` the organization that acted."""
@@ -310,6 +326,15 @@ class SharingRequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} {self.move} → {self.status_to}"
+
+    @property
+    def local_by(self) -> str:
+        """The organization that acted in the active language: the request's consumer or provider
+        (whose name the moves write as ``by``) by its ``local_name``; ``by`` as written otherwise."""
+        for organization in (self.request.consumer, self.request.provider):
+            if self.by == organization.name:
+                return organization.local_name
+        return self.by
 
 
 class SharingRequestCounter(models.Model):

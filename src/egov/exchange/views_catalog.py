@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
+from egov.core.i18n import pick
 from egov.exchange.actions import resource_publish
 from egov.exchange.catalog_io import catalog_import_file, resource_spec
 from egov.exchange.catalog_selectors import (
@@ -61,7 +62,7 @@ def _may_publish(user) -> list:
 @staff_required
 def catalog_list(request):
     """The catalog: tabs by catalog, search and filters, 20 resources a page."""
-    providers = [(code, name) for code, name, _en in catalog_providers()]
+    providers = [(code, pick(name, name_en)) for code, name, name_en in catalog_providers()]
     form = CatalogFilterForm(request.GET or None, providers=providers)
     filters = form.cleaned_data if form.is_valid() else {}
     is_open = {"yes": True, "no": False}.get(filters.get("is_open", ""))

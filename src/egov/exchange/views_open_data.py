@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from egov.core.errors import NotFound
+from egov.core.i18n import pick
 from egov.exchange.catalog_selectors import catalog_providers, resource_get, resources_related, resources_search
 from egov.exchange.dcat import EXPORT_MEDIA_TYPES, catalog_export_bytes
 from egov.exchange.forms_catalog import OpenDataFilterForm
@@ -26,7 +27,8 @@ def _page_query(request) -> str:
 def open_list(request):
     """The open resources, searched by name, code, provider or open item name, 20 a page."""
     providers = catalog_providers(open_only=True)
-    form = OpenDataFilterForm(request.GET or None, providers=[(code, name) for code, name, _en in providers])
+    form = OpenDataFilterForm(request.GET or None,
+                              providers=[(code, pick(name, name_en)) for code, name, name_en in providers])
     filters = form.cleaned_data if form.is_valid() else {}
     resources = resources_search(q=filters.get("q", ""), provider_code=filters.get("provider", ""),
                                  format=filters.get("format", ""), open_only=True)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from egov.core.forms import LocalNameChoiceField
 from egov.documents.selectors import published_issuers, published_kinds, published_years
 from egov.portal import deadlines
 from egov.portal.actions import CORRECTION_PERIOD_MAX, DESCRIPTION_MAX, TEXT_MAX
@@ -16,8 +17,8 @@ from egov.portal.selectors import agencies_accepting_requests
 class DisclosureFilterForm(forms.Form):
     """Filters of 政务公开: issuing organization, kind (文种), year of 成文日期. Every field optional."""
 
-    organization = forms.ModelChoiceField(label=_("Issuing organization"), queryset=None, required=False,
-                                          empty_label=_("All organizations"))
+    organization = LocalNameChoiceField(label=_("Issuing organization"), queryset=None, required=False,
+                                        empty_label=_("All organizations"))
     kind = forms.ChoiceField(label=pgettext_lazy("kind of official document", "Kind"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
 
@@ -31,7 +32,7 @@ class DisclosureFilterForm(forms.Form):
 class RequestForm(forms.Form):
     """The public request form (第二十九条)."""
 
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, empty_label=_("Choose an agency"))
+    agency = LocalNameChoiceField(label=_("Agency"), queryset=None, empty_label=_("Choose an agency"))
     description = forms.CharField(
         label=_("Information requested"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Its title, document number, or other features that help find it."))

@@ -137,6 +137,13 @@ class DisclosureRequestEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.request} {self.move} → {self.status_to}"
 
+    @property
+    def local_by(self) -> str:
+        """Who acted, in the active language: the agency's ``local_name`` when the agency acted (its
+        moves write its name as ``by``), else ``by`` as written (the applicant's name)."""
+        agency = self.request.agency
+        return agency.local_name if self.by == agency.name else self.by
+
 
 class DisclosurePause(models.Model):
     """A stop of the clock: a third-party consultation (§32; "征求第三方…意见所需时间不计算在前款规定

@@ -30,7 +30,9 @@ class StepOut(Schema):
 class TrackOut(Schema):
     number: str
     item: str
+    item_en: str = Field(..., description="the item's English name (empty when it has none)")
     organization: str
+    organization_en: str = Field(..., description="the organization's English name (empty when it has none)")
     status: str
     status_label: str
     submitted_at: datetime

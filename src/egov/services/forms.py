@@ -55,8 +55,8 @@ class ConfirmForm(forms.Form):
 
 
 class SupplementRequestForm(forms.Form):
-    materials = forms.ModelMultipleChoiceField(label=_("Materials to hand in again"), queryset=None,
-                                               widget=forms.CheckboxSelectMultiple)
+    materials = LocalNameMultipleChoiceField(label=_("Materials to hand in again"), queryset=None,
+                                             widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=_("What is missing or wrong (told to the applicant)"), max_length=TEXT_MAX,
                            widget=forms.Textarea(attrs={"rows": 3}))
 

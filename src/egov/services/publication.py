@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from egov.accounts.models import User
 from egov.core.errors import NotFound, ValidationFailed
+from egov.core.i18n import pick
 from egov.core.masking import mask_person_name
 from egov.services.actions.lifecycle import MOVE_LABELS
 from egov.services.actions.numbers import tracking_number_check
@@ -37,11 +38,15 @@ def _normalized_code(code: str) -> str:
 
 @dataclass(frozen=True)
 class TrackedCase:
-    """A case as anyone with its number and query code sees it: no names, no notes, no materials."""
+    """A case as anyone with its number and query code sees it: no names, no notes, no materials.
+    ``item`` and ``organization`` are the Chinese names, ``item_en`` and ``organization_en`` the
+    English ones (``""`` when none); ``local_item`` and ``local_organization`` the active language's."""
 
     number: str
     item: str
+    item_en: str
     organization: str
+    organization_en: str
     status: str
     status_label: str
     submitted_at: datetime
@@ -51,6 +56,14 @@ class TrackedCase:
     concluded_at: datetime | None
     ended_at: datetime | None
     steps: list[dict]
+
+    @property
+    def local_item(self) -> str:
+        return pick(self.item, self.item_en)
+
+    @property
+    def local_organization(self) -> str:
+        return pick(self.organization, self.organization_en)
 
 
 def application_track(*, number: str, code: str) -> TrackedCase:
@@ -68,7 +81,8 @@ def application_track(*, number: str, code: str) -> TrackedCase:
     # kilobytes) and its item the form schema, which this public lookup must not drag along.
     application = (Application.objects.select_related("item", "organization", "process")
                    .only("number", "query_code", "status", "submitted_at", "accepted_on", "decided_at",
-                         "concluded_at", "delivered_at", "withdrawn_at", "item__name", "organization__name",
+                         "concluded_at", "delivered_at", "withdrawn_at", "item__name", "item__name_en",
+                         "organization__name", "organization__name_en",
                          "process__due_date")
                    .filter(number=number).order_by().first())
     given = _normalized_code(code).encode()
@@ -79,7 +93,8 @@ def application_track(*, number: str, code: str) -> TrackedCase:
              for at, move in application.events.order_by("at", "pk").values_list("at", "move")]
     process = application.process
     return TrackedCase(
-        number=application.number, item=application.item.name, organization=application.organization.name,
+        number=application.number, item=application.item.name, item_en=application.item.name_en,
+        organization=application.organization.name, organization_en=application.organization.name_en,
         status=application.status, status_label=str(application.get_status_display()),
         submitted_at=application.submitted_at, accepted_on=application.accepted_on,
         due_date=process.due_date if process is not None else None, decided_at=application.decided_at,

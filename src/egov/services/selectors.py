@@ -38,6 +38,7 @@ from egov.workflow.models import WorkTask
 from egov.workflow.selectors import (
     inbox_todo,
     instance_pauses,
+    task_taker_name,
     urgency_of,
     work_calendar,
     working_days_between,
@@ -493,7 +494,8 @@ def rating_stats(*, by: str, organization_id: int | None = None) -> list[RatingS
 @dataclass(frozen=True)
 class NextActor:
     """Who acts next on a case: ``role`` (the role's label, or 申请人) and ``who`` (the person who
-    claimed the step, else the organization it waits in, or the applicant's name)."""
+    claimed the step, else the one person who may take it, else the organization it waits in, or
+    the applicant's name)."""
 
     role: str
     who: str
@@ -511,9 +513,7 @@ def application_next_actors(*, application: Application) -> list[NextActor]:
     tasks = (WorkTask.objects.filter(instance_id=application.process_id,
                                      status__in=[WorkTask.Status.OPEN, WorkTask.Status.CLAIMED])
              .select_related("candidate_organization", "claimed_by").order_by("pk"))
-    return [NextActor(role=str(task.get_candidate_role_display()),
-                      who=task.claimed_by.name if task.claimed_by_id else task.candidate_organization.local_name)
-            for task in tasks]
+    return [NextActor(role=str(task.get_candidate_role_display()), who=task_taker_name(task=task)) for task in tasks]
 
 
 def licence_read(*, item_code: str, holder: str, organization, purpose: dict) -> dict | None:
@@ -533,7 +533,7 @@ def licence_read(*, item_code: str, holder: str, organization, purpose: dict) ->
         return None
     audit_record(action="services.licence.read", organization=organization, obj=licence,
                  summary=f"{licence.number} read through the exchange for {purpose.get('case', '')}",
-                 changes={"purpose": {"case": purpose.get("case", ""), "basis": purpose.get("basis", "")}})
+                 changes={"purpose": purpose.get("case", ""), "basis": purpose.get("basis", "")})
     return {"licence_name": licence.name, "licence_number": licence.number, "holder_name": licence.holder_name,
             "holder_code": licence.holder_uscc or holder, "issued_on": licence.issued_on.isoformat(),
             "valid_until": licence.valid_until.isoformat() if licence.valid_until else ""}

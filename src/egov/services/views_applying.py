@@ -252,7 +252,8 @@ def application_page(request, application, *, errors: dict[int, str] | None = No
     asked = list(request_row.materials.order_by("sort_order", "pk")) if request_row else []
     return render(request, "services/application.html", {
         "application": application,
-        "events": [(event, MOVE_LABELS.get(event.move, event.move)) for event in application.events.all()],
+        "events": [(event, MOVE_LABELS.get(event.move, event.move))
+                   for event in application.events.select_related("organization")],
         "deadlines": application_deadlines(application=application),
         "materials": application_materials_current(application=application),
         "supplement": request_row,

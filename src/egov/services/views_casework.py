@@ -102,7 +102,8 @@ def _case_page(request, application, bound: dict | None = None, status: int = 20
         "previews": [(material, row) for material, row in materials if row and row.file.kind in PREVIEW_KINDS],
         "supplement": application_supplement_request(application=application),
         "deadlines": application_deadlines(application=application),
-        "events": [(event, MOVE_LABELS.get(event.move, event.move)) for event in application.events.all()],
+        "events": [(event, MOVE_LABELS.get(event.move, event.move))
+                   for event in application.events.select_related("organization")],
         "history": [(task, _task_outcome(task)) for task in
                     process.tasks.select_related("candidate_organization", "completed_by").order_by("pk")],
         "diagram": diagram_context(process),

@@ -18,7 +18,9 @@ between a definition and the inbox:
   In a parallel multi-instance task it names the item variable (one task per organization).
 - ``time_limit``: working days for the step; the task is due that many working days after it opens.
 - ``decision_field`` and ``decision_options`` (``code:label,code:label``): the answer field the
-  completion must set, and its allowed codes.
+  completion must set, and its allowed codes. ``decision_options_en`` gives the same codes their
+  English labels (``accept:Accept,reject:Do not accept``), as ``egov:name_en`` does for names
+  (``workflow.names``); English pages show them (``core.i18n.pick``).
 - ``organizations_field``: an answer field holding a list of organization ids (e.g. the joint
   reviewers); missing means an empty list.
 - ``pauses_clock``: a ``ClockPause.Reason`` (``supplement``…): the case clock stops while the task
@@ -48,6 +50,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from egov.core.errors import ValidationFailed
+from egov.core.i18n import pick
 from egov.orgs.roles import Role
 from egov.workflow.expressions import ExpressionFailed, ExpressionRefused, expression_check, expression_evaluate
 from egov.workflow.models import ClockPause
@@ -72,7 +75,7 @@ ALLOWED_BPMN_ELEMENTS = frozenset({
 EXPRESSION_ELEMENTS = frozenset({"conditionExpression", "completionCondition", "loopCardinality"})
 ALLOWED_SPIFF_ELEMENTS = frozenset({"properties", "property"})
 PROPERTY_NAMES = frozenset({"role", "organization", "time_limit", "decision_field", "decision_options",
-                            "organizations_field", "pauses_clock", "outside_case_deadline"})
+                            "decision_options_en", "organizations_field", "pauses_clock", "outside_case_deadline"})
 RESERVED_DATA = frozenset({"owner_organization"})
 MAX_TIME_LIMIT = 365
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -109,14 +112,21 @@ class ParsedDefinition:
     user_tasks: dict[str, UserTaskSpec] = field(default_factory=dict)
 
 
-def decision_options(properties: dict[str, str]) -> list[tuple[str, str]]:
-    """``[(code, label), …]`` from a ``decision_options`` property (``accept:予以受理,reject:不予受理``)."""
+def _options(text: str) -> list[tuple[str, str]]:
     options = []
-    for part in (properties.get("decision_options") or "").split(","):
+    for part in (text or "").split(","):
         if part.strip():
             code, _sep, label = part.partition(":")
             options.append((code.strip(), label.strip() or code.strip()))
     return options
+
+
+def decision_options(properties: dict[str, str]) -> list[tuple[str, str]]:
+    """``[(code, label), …]`` from a ``decision_options`` property (``accept:予以受理,reject:不予受理``),
+    each label in the active language: on English pages the code's label in ``decision_options_en``
+    (``accept:Accept,reject:Do not accept``) when it has one (``core.i18n.pick``)."""
+    english = dict(_options(properties.get("decision_options_en", "")))
+    return [(code, pick(label, english.get(code, ""))) for code, label in _options(properties.get("decision_options"))]
 
 
 def definition_parse(bpmn_xml: str | bytes) -> ParsedDefinition:
@@ -230,10 +240,15 @@ def _check_user_tasks(root) -> dict[str, UserTaskSpec]:
             if value is not None and (not _IDENTIFIER.match(value) or value in RESERVED_DATA):
                 raise _refuse(_("Step %(step)s: %(name)s must be a data name (letters, digits, _).")
                               % {"step": name, "name": key}, "property", id=bpmn_id, property=key)
-        options = decision_options(properties)
+        options = _options(properties.get("decision_options", ""))
         if ("decision_field" in properties) != bool(options) or any(not _CODE.match(code) for code, _l in options):
             raise _refuse(_("Step %(step)s: decision_field and decision_options (code:label, codes in a-z 0-9 _) "
                             "go together.") % {"step": name}, "property", id=bpmn_id, property="decision_options")
+        english = _options(properties.get("decision_options_en", ""))
+        if "decision_options_en" in properties and [code for code, _l in english] != [code for code, _l in options]:
+            raise _refuse(_("Step %(step)s: decision_options_en gives English labels to the codes of "
+                            "decision_options, the same codes in the same order.") % {"step": name},
+                          "property", id=bpmn_id, property="decision_options_en")
         if properties.get("outside_case_deadline", "false") not in ("true", "false"):
             raise _refuse(_("Step %(step)s: outside_case_deadline is true or false.") % {"step": name},
                           "property", id=bpmn_id, property="outside_case_deadline")

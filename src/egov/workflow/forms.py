@@ -29,7 +29,7 @@ class TaskAnswerForm(forms.Form):
         if field:
             self.fields[field] = forms.MultipleChoiceField(
                 label=_("Organizations to consult (joint review)"), required=False,
-                choices=[(str(o.pk), o.name) for o in organization_tree() if o.pk != task.instance.owner_id],
+                choices=[(str(o.pk), o.local_name) for o in organization_tree() if o.pk != task.instance.owner_id],
                 widget=forms.CheckboxSelectMultiple,
             )
 

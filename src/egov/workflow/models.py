@@ -176,6 +176,11 @@ class WorkTask(models.Model):
         return names.local_name(self.instance.definition.bpmn_xml, self.bpmn_id, self.name)
 
     @property
+    def name_en(self) -> str:
+        """The step's English name (its BPMN ``egov:name_en``), ``""`` when the definition has none."""
+        return names.names_en(self.instance.definition.bpmn_xml).get(self.bpmn_id, "")
+
+    @property
     def is_active(self) -> bool:
         return self.status in (self.Status.OPEN, self.Status.CLAIMED)
 

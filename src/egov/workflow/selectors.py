@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
@@ -118,6 +119,25 @@ def _candidate_filter(user) -> Q:
     for organization_id, role in pairs:
         condition |= Q(candidate_organization_id=organization_id, candidate_role=role)
     return condition
+
+
+def task_sole_holder(*, task: WorkTask):
+    """The one active person who may take ``task`` (holding its role through a membership of its
+    organization itself, as the inbox finds them), or None when nobody or several people do."""
+    users = list(RoleAssignment.objects.filter(
+        membership__organization_id=task.candidate_organization_id, role=task.candidate_role,
+        membership__user__is_active=True).values_list("membership__user", flat=True).distinct()[:2])
+    return get_user_model().objects.get(pk=users[0]) if len(users) == 1 else None
+
+
+def task_taker_name(*, task: WorkTask) -> str:
+    """Who will take ``task``, as the message after a step names them: the person who claimed it,
+    else the one person who may take it (``task_sole_holder``), else (nobody or several may) the
+    organization it waits in, in the active language."""
+    if task.claimed_by_id:
+        return task.claimed_by.name
+    holder = task_sole_holder(task=task)
+    return holder.name if holder is not None else task.candidate_organization.local_name
 
 
 def inbox_todo(*, user, today: date | None = None) -> list[InboxRow]:

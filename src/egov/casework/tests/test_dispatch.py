@@ -40,6 +40,7 @@ def test_a_document_without_main_recipients_is_refused_with_that_reason_and_stay
     listed = client.get("/api/v1/staff/tasks").json()
     assert [(t["step"], t["subject"], t["title"], t["case"]) for t in listed] == [
         ("draft", "document", "关于测试的通知", None)]
+    assert (listed[0]["name"], listed[0]["name_en"]) == ("拟稿", "Draft")  # the BPMN's name and egov:name_en
     response = _complete(client, token, _task(document, "draft"), {})
     assert response.status_code == 400
     assert response.json() == {"message": "请至少填写一个主送机关。",  # the page's language: Chinese

@@ -93,6 +93,20 @@ def test_claim_and_complete_through_the_pages(clerk_client, city, case):
 
 
 @pytest.mark.django_db
+def test_the_decision_is_offered_in_the_pages_language(clerk_client, city, case):
+    """受理's answers in the BPMN's decision_options (Chinese) and decision_options_en (English)."""
+    work(case, "receive", city.users["clerk"])
+    accept = instance_task_at(instance=case, bpmn_id="accept")
+    clerk_client.post(reverse("workflow:claim", args=[accept.pk]))
+    url = reverse("workflow:task", args=[accept.pk])
+    english = clerk_client.get(url, HTTP_ACCEPT_LANGUAGE="en").context["form"]["accept_decision"].field.choices
+    assert english == [("accept", "Accept"), ("reject", "Do not accept"),
+                       ("supplement", "Ask for supplementary materials")]
+    chinese = clerk_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").context["form"]["accept_decision"].field.choices
+    assert chinese == [("accept", "予以受理"), ("reject", "不予受理"), ("supplement", "需要补正")]
+
+
+@pytest.mark.django_db
 def test_review_form_offers_joint_reviewers(client, city, case):
     work(case, "receive", city.users["clerk"])
     work(case, "accept", city.users["clerk"], {"accept_decision": "accept"})

@@ -75,13 +75,23 @@ def test_sending_for_review_is_refused_when_nobody_holds_the_reviewer_role(clien
 
 
 def test_after_each_step_the_message_names_the_next_actor(client, wuxi, draft):
+    """One person holds the next step: the message names that person (the step in the page's
+    language); several do: it names the organization where the step waits."""
     client.force_login(wuxi.clerk)
     with translation.override("en"):
         response = client.post(reverse("documents:move", args=[draft.pk]), {"to": "reviewing", "opinion": ""},
                                HTTP_ACCEPT_LANGUAGE="en")
         text = [str(m) for m in get_messages(response.wsgi_request)]
     assert response.status_code == 302
-    assert text == ["Done: Send for review.", "Next: 核稿 (Reviewer, 无锡市人民政府)"]
+    assert text == ["Done: Send for review.", "Next: Review (Reviewer, 核稿人王𠮷)"]
+    _staff("gov-reviewer-2", "核稿人李四", wuxi.government, Role.REVIEWER)
+    second = document_draft(actor=wuxi.clerk, issuer=wuxi.government, kind="notice", title="关于第二份的通知",
+                            body="正文。", disclosure="proactive", main_to=[wuxi.finance])
+    with translation.override("zh-hans"):
+        response = client.post(reverse("documents:move", args=[second.pk]), {"to": "reviewing", "opinion": ""},
+                               HTTP_ACCEPT_LANGUAGE="zh-hans")
+        text = [str(m) for m in get_messages(response.wsgi_request)]
+    assert text[-2:] == ["已完成：送核稿。", "下一步：核稿（审查，无锡市人民政府）"]  # after the first post's two
 
 
 # 3. The body is bounded; a body too long to print is refused at once.

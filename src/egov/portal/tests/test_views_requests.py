@@ -29,6 +29,18 @@ def test_staff_pages_need_staff(client, office):
     assert client.get("/staff/disclosure/requests/").status_code == 302
 
 
+def test_english_pages_name_the_agencies_in_english(client, office):
+    office.agency.name_en = "Wuxi Finance Bureau"
+    office.agency.save(update_fields=["name_en"])
+    request = office.submit()
+    client.force_login(office.citizen)
+    form = client.get("/disclosure-requests/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<option value="{office.agency.pk}">Wuxi Finance Bureau</option>' in form
+    for url in ("/disclosure-requests/", f"/disclosure-requests/{request.number}/"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Wuxi Finance Bureau" in page and "无锡市财政局" not in page, url
+
+
 def test_a_citizen_requests_and_follows_the_request(client, office):
     client.force_login(office.citizen)
     html = client.get("/disclosure-requests/new/").content.decode()

@@ -104,7 +104,8 @@ def application_move(
         application: the case as returned by ``application_locked`` in this transaction.
         actor: the user acting (audited), or the platform (``egov.core.actors.SYSTEM``).
         by: who acted as the applicant reads it (the applicant's name or the organization's).
-        organization: the organization on whose behalf a staff member acted (audited).
+        organization: the organization on whose behalf a staff member acted (audited; the timeline
+            names it in the reader's language).
         note: what the applicant is told on the timeline in someone's own words (reasons, what to
             supplement).
         note_key, note_args: instead of ``note``, a note of the platform's (``TIMELINE_NOTES``),
@@ -120,8 +121,8 @@ def application_move(
 
     def timeline(before, target) -> ApplicationEvent:
         return ApplicationEvent.objects.create(application=application, move=move, status_from=before,
-                                               status_to=target, by=by[:200], note=note, note_key=note_key,
-                                               note_args=note_args or {})
+                                               status_to=target, by=by[:200], organization=organization, note=note,
+                                               note_key=note_key, note_args=note_args or {})
 
     def notify(before, target, event: ApplicationEvent) -> None:
         if target != before:

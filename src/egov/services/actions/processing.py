@@ -148,9 +148,9 @@ def application_supplement_request(*, actor, application: Application, materials
     _complete(actor, application, task_answer_for("request_supplement"), {"opinion": note})
     request = SupplementRequest.objects.create(application=application, note=note)
     request.materials.set(materials)
-    names = "、".join(m.name for m in materials)
     application_move(application=application, move="request_supplement", actor=actor, by=_org(application),
-                     organization=application.organization, note=f"{names}。{note}",
+                     organization=application.organization, note_key="supplement",
+                     note_args={"materials": [m.pk for m in materials], "note": note},
                      changes={"materials": [m.pk for m in materials]})
     return request
 
@@ -190,10 +190,11 @@ def application_review(*, actor, application: Application, joint_reviewers: list
     opinion = _text(opinion, "opinion", required=False)
     _complete(actor, application, task_answer_for("review"), {"joint_reviewers": [org.pk for org in joint_reviewers],
                                              "opinion": opinion})
-    names = "、".join(org.name for org in joint_reviewers)
+    ids = [org.pk for org in joint_reviewers]
     return application_move(application=application, move=move, actor=actor, by=_org(application),
-                            organization=application.organization, note=names,
-                            changes={"joint_reviewers": [org.pk for org in joint_reviewers]})
+                            organization=application.organization,
+                            note_key="joint_review" if ids else "", note_args={"organizations": ids} if ids else None,
+                            changes={"joint_reviewers": ids})
 
 
 @transaction.atomic

@@ -12,7 +12,9 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.i18n import series
 from egov.facilities.models import StoredFile
+from egov.orgs.models import Organization
 from egov.services.models.catalog import Material, ServiceItem
 from egov.workflow.models import ClockPause
 
@@ -146,6 +148,10 @@ TIMELINE_NOTES = {
     "due_by": gettext_noop("To be decided by %(date)s."),
     "special_procedure": gettext_noop("%(procedure)s: %(reason)s"),
     "not_counted": gettext_noop("%(days)d working days not counted; to be decided by %(date)s."),
+    # the materials asked for again (ids, named in the reader's language) and the clerk's own words
+    "supplement": gettext_noop("%(materials)s. %(note)s"),
+    # the organizations asked for a joint review (ids, named in the reader's language)
+    "joint_review": gettext_noop("Joint review by %(organizations)s"),
 }
 
 
@@ -153,9 +159,10 @@ class ApplicationEvent(models.Model):
     """One line of the case timeline that the applicant sees (办件进度).
 
     ``by`` is who acted as the applicant should read it (the applicant, or the organization; staff
-    names are not shown); ``note`` is what the applicant is told in someone's own words (reasons,
-    what to supplement); a note of the platform's is ``note_key`` (in ``TIMELINE_NOTES``) with
-    ``note_args``, worded when shown (``note_text``).
+    names are not shown); when an organization acted it is ``organization`` too, and pages name it
+    in the reader's language (``local_by``). ``note`` is what the applicant is told in someone's own
+    words (reasons, what to supplement); a note of the platform's is ``note_key`` (in
+    ``TIMELINE_NOTES``) with ``note_args``, worded when shown (``note_text``).
     """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
@@ -164,6 +171,8 @@ class ApplicationEvent(models.Model):
     status_from = models.CharField(max_length=20, choices=ApplicationStatus.choices, blank=True)
     status_to = models.CharField(max_length=20, choices=ApplicationStatus.choices)
     by = models.CharField(_("by"), max_length=200)
+    organization = models.ForeignKey("orgs.Organization", verbose_name=_("by organization"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
     note_key = models.CharField(max_length=30, blank=True)
     note_args = models.JSONField(default=dict, blank=True)
@@ -176,6 +185,12 @@ class ApplicationEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.application} {self.move} → {self.status_to}"
 
+    @property
+    def local_by(self) -> str:
+        """Who acted, in the active language: the organization's name (``local_name``) when an
+        organization acted, else ``by`` as written (a person's name)."""
+        return self.organization.local_name if self.organization_id else self.by
+
     def note_text(self) -> str:
         """The note in the active language: the platform's note worded now, or the typed note."""
         if self.note_key in TIMELINE_NOTES:
@@ -185,10 +200,18 @@ class ApplicationEvent(models.Model):
 
 def timeline_note(key: str, args: dict) -> str:
     """``TIMELINE_NOTES[key]`` in the active language with ``args``; a special procedure's code
-    (``ClockPause.Reason``) is given as its label."""
+    (``ClockPause.Reason``) is given as its label, ``materials`` and ``organizations`` (lists of
+    ids) as their names in the active language listed in its way (``core.i18n.series``)."""
     values = dict(args)
     if "procedure" in values and values["procedure"] in ClockPause.Reason.values:
         values["procedure"] = ClockPause.Reason(values["procedure"]).label
+    if "materials" in values:
+        materials = Material.objects.in_bulk(values["materials"])
+        values["materials"] = series(materials[pk].local_name for pk in values["materials"] if pk in materials)
+    if "organizations" in values:
+        organizations = Organization.objects.in_bulk(values["organizations"])
+        values["organizations"] = series(organizations[pk].local_name for pk in values["organizations"]
+                                         if pk in organizations)
     return gettext(TIMELINE_NOTES[key]) % values
 
 

@@ -18,8 +18,9 @@ def test_track_without_sign_in_and_one_answer_for_wrong_code_and_unknown_number(
     assert ok.status_code == 200
     body = ok.json()
     assert body["status"] == "submitted" and body["organization"] == hall.casework.bureau.name
-    assert set(body) == {"number", "item", "organization", "status", "status_label", "submitted_at", "accepted_on",
-                         "due_date", "decided_at", "concluded_at", "ended_at", "steps"}
+    assert set(body) == {"number", "item", "item_en", "organization", "organization_en", "status", "status_label",
+                         "submitted_at", "accepted_on", "due_date", "decided_at", "concluded_at", "ended_at", "steps"}
+    assert body["organization_en"] == hall.casework.bureau.name_en
     wrong = client.get(f"{BASE}/track/{case.number}", {"code": "AAAA-AAAA"})
     unknown = client.get(f"{BASE}/track/320200001-20260928-0000017", {"code": case.query_code})
     assert wrong.status_code == unknown.status_code == 404

@@ -357,22 +357,34 @@ def test_the_case_page_stops_saying_待补正_once_the_supplement_arrived(client
     assert "待补正" not in html
     assert "已补正：公司登记（备案）申请书 — 缺少签字页" in html
 def test_after_each_step_the_page_names_the_next_actor(client, casework):
-    """下一步: the role of the open step and, once someone claimed it, the person; else the organization."""
+    """下一步: the role of the open step and the person who claimed it or, while nobody has, the one
+    person who may take it (this bureau has one clerk and one reviewer); else the organization."""
     application = submit(casework.item, casework.citizen)
     client.force_login(casework.staff["clerk"])
     page = client.get(f"/staff/cases/{application.number}/").content.decode()
     assert re.search(r'<div class="govuk-inset-text" id="next-actor">\s*<strong>下一步：</strong>\s*'
-                     r'窗口受理 · 无锡市测试局', page)
+                     r'窗口受理 · 测试clerk', page)
     received = client.post(f"/staff/cases/{application.number}/steps/receive/", follow=True)
     notices = [str(m) for m in received.context["messages"]]
-    assert notices == ["已完成：接件。", "下一步：窗口受理（无锡市测试局）"]  # 受理 waits for a clerk
+    assert notices == ["已完成：接件。", "下一步：窗口受理（测试clerk）"]  # 受理 waits for the one clerk
     accepted = client.post(f"/staff/cases/{application.number}/steps/accept/", {"accept-opinion": "齐全"},
                            follow=True)
-    assert [str(m) for m in accepted.context["messages"]][-1] == "下一步：审查（无锡市测试局）"
+    assert [str(m) for m in accepted.context["messages"]][-1] == "下一步：审查（测试reviewer）"
     review = WorkTask.objects.get(instance=application.process, bpmn_id="review")
     task_claim(actor=casework.staff["reviewer"], task=review)  # claimed: the person is named
     page = client.get(f"/staff/cases/{application.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert re.search(r'<strong>Next:</strong>\s*Reviewer · 测试reviewer', page)
+
+
+def test_the_steps_table_brackets_the_state_as_the_language_does(client, casework):
+    application = submit(casework.item, casework.citizen)
+    processing.application_receive(actor=casework.staff["clerk"], application=application)
+    client.force_login(casework.staff["clerk"])
+    url = f"/staff/cases/{application.number}/"
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '接件<span class="egov-secondary">（完成）</span>' in chinese
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'Receive<span class="egov-secondary"> (Completed)</span>' in english
 
 
 def test_while_a_supplement_is_awaited_the_applicant_acts_next(client, casework):
@@ -466,8 +478,8 @@ def test_after_a_supplement_request_the_acceptance_step_does_not_claim_to_be_don
     client.force_login(clerk)
     html = client.get(f"/staff/cases/{case.number}/").content.decode()
     assert re.search(r'受理日期</dt><dd class="govuk-summary-list__value">—</dd>', html)
-    assert '受理 <span class="egov-secondary">(一次性告知补正)</span>' in html
-    assert '受理 <span class="egov-secondary">(完成)</span>' not in html
+    assert '受理<span class="egov-secondary">（一次性告知补正）</span>' in html
+    assert '受理<span class="egov-secondary">（完成）</span>' not in html
 
 
 def test_an_on_the_spot_item_says_即办(client, casework):

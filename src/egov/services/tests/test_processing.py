@@ -44,6 +44,11 @@ def test_the_whole_flow_with_supplement_and_joint_review(casework):
     case = processing.application_review(actor=staff["reviewer"], application=case,
                                          joint_reviewers=[casework.planning, casework.other])
     assert case.status == S.JOINT_REVIEW and _steps(case) == ["joint_review", "joint_review"]
+    joint = case.events.get(move="review_joint")  # the organizations named in the reader's language
+    with translation.override("en"):
+        assert joint.note_text() == f"Joint review by {casework.planning.local_name}, {casework.other.local_name}"
+    with translation.override("zh-hans"):
+        assert joint.note_text() == f"并联审查：{casework.planning.name}、{casework.other.name}"
     case = processing.application_joint_opinion(actor=staff["planner"], application=case, agree=True)
     assert case.status == S.JOINT_REVIEW and _steps(case) == ["joint_review"]
     with pytest.raises(Conflict):  # the planning bureau has answered already
@@ -132,9 +137,15 @@ def test_supplement_is_requested_once_with_a_list(casework):
         processing.application_supplement_request(actor=staff["clerk"], application=case, materials=[], note="x")
     assert raised.value.extra["field"] == "materials"
     material = casework.item.materials.get(required=True)
+    material.name_en = "Application form"
+    material.save(update_fields=["name_en"])
     processing.application_supplement_request(actor=staff["clerk"], application=case, materials=[material],
                                               note="请补充签字页")
-    assert casework.item.materials.get(required=True).name in case.events.last().note
+    event = case.events.last()  # the materials named in the reader's language, the note as written
+    with translation.override("zh-hans"):
+        assert event.note_text() == f"{material.name}。请补充签字页"
+    with translation.override("en"):
+        assert event.note_text() == "Application form. 请补充签字页"
     from egov.services.actions.applying import application_supplement_upload
     from egov.services.tests.factories import PDF
 

@@ -124,6 +124,10 @@ SCRIPT_TASK = MINIMAL.replace(
     (minimal(extra='<spiffworkflow:property name="rolle" value="x" />'), "property", "rolle"),
     (minimal(extra='<spiffworkflow:property name="time_limit" value="-1" />'), "property", "time_limit"),
     (minimal(extra='<spiffworkflow:property name="decision_field" value="d" />'), "property", "decision_options"),
+    (minimal(extra='<spiffworkflow:property name="decision_field" value="d" />'
+                   '<spiffworkflow:property name="decision_options" value="yes:是,no:否" />'
+                   '<spiffworkflow:property name="decision_options_en" value="yes:Yes,maybe:Maybe" />'),
+     "property", "decision_options_en"),
     (minimal(extra='<spiffworkflow:property name="pauses_clock" value="true" />'), "property", "pauses_clock"),
     (minimal(extra='<spiffworkflow:property name="outside_case_deadline" value="yes" />'), "property",
      "outside_case_deadline"),
