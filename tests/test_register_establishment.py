@@ -83,3 +83,20 @@ def test_entering_checks_the_row_as_an_import_does_and_twice_changes_nothing():
             today=datetime.date(2026, 12, 5),
         )
     assert refused.value.extra == {"field": "uscc", "rule": "check_character"}
+
+
+def test_a_listener_that_fails_is_logged_and_the_licence_stands(hall, django_capture_on_commit_callbacks, caplog):
+    from egov.services.signals import licence_issued
+
+    def broken(**kwargs):
+        raise RuntimeError("register unavailable")
+
+    licence_issued.connect(broken, dispatch_uid="test.broken")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = hall.concluded()
+    finally:
+        licence_issued.disconnect(dispatch_uid="test.broken")
+    licence = Licence.objects.get(application=case)
+    assert any("register unavailable" in r.getMessage() and licence.number in r.getMessage() for r in caplog.records)
+    assert LegalEntityRecord.objects.filter(uscc=NEW_USCC).exists()  # the other listener still ran
