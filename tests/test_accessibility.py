@@ -26,7 +26,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from egov.accounts.models import User
-from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_PASSWORD, demo_load
+from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_ENTERPRISE, DEMO_PASSWORD, demo_load
 from egov.documents.actions import document_draft, document_sign_off, document_transition
 from egov.documents.models import OfficialDocument
 from egov.exchange.models import SharingRequest
@@ -96,7 +96,25 @@ def _demo_cases():
     concluded = processing.application_conclude(actor=staff["clerk"], application=concluded)
     notification_send(recipient=staff["approver"], subject=f"待决定：{deciding.number}", body="请在期限内作出决定。",
                       link_name="services_staff:case", link_args=[deciding.number])
-    return {"item": item, "deciding": deciding, "concluded": concluded, "registering": _document_to_register()}
+    return {"item": item, "deciding": deciding, "concluded": concluded, "registering": _document_to_register(),
+            **_once_only_case()}
+
+
+# The demo enterprise's 食品经营许可（新办）: its register data filled, the 营业执照 免提交 (issue 15).
+FOOD_FORM = {"business_name": DEMO_ENTERPRISE["name"], "uscc": DEMO_ENTERPRISE["uscc"],
+             "premises": "无锡市梁溪区解放南路688号", "business_type": "catering", "food_safety_manager": "王建国",
+             "contact_phone": "13912340000", "commitment": True}
+
+
+def _once_only_case() -> dict:
+    """The food item (whose apply form shows the enterprise's register data and a 免提交 material)
+    and a case of it submitted by the demo enterprise (whose case page shows where each fact came from)."""
+    food = ServiceItem.objects.get(name="食品经营许可（新办）")
+    enterprise = User.objects.get(username=DEMO_ENTERPRISE["uscc"])
+    files = {m.pk: PDF for m in food.materials.filter(required=True) if not m.held_as}
+    case = submit(food, enterprise, key="a11y-once-only", form=FOOD_FORM, files=files)
+    assert case.once_only["materials"], case.once_only  # the 营业执照 was fetched, not uploaded
+    return {"food": food, "food_case": case}
 
 
 def _document_to_register() -> OfficialDocument:
@@ -119,9 +137,9 @@ def _context(browser, viewport=DESKTOP, locale="zh-CN"):
     return context, context.new_page()
 
 
-def _sign_in_citizen(page, url):
+def _sign_in_citizen(page, url, username=DEMO_CITIZEN["id_number"]):
     page.goto(url + "/accounts/login/")
-    page.fill("#id_username", DEMO_CITIZEN["id_number"])
+    page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
     expect(page.locator("h1")).to_be_visible()
@@ -233,6 +251,16 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
                        (f"/staff/documents/{registering.pk}/steps/register/", "staff-document-register"),
                        (f"/staff/documents/{registering.pk}/history/", "staff-document-history")]:
         _check(page, url + path, name, problems)
+    context.close()
+    # 免提交 (issue 15): the enterprise's apply form with its register data and a held material, and
+    # the market regulator's window clerk on the case that shows the source of each fact.
+    context, page = _context(browser)
+    _sign_in_citizen(page, url, username=DEMO_ENTERPRISE["uscc"])
+    _check(page, f"{url}/services/{demo['food'].code}/apply/", "public-apply-once-only", problems)
+    context.close()
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "scjgintake")
+    _check(page, f"{url}/staff/cases/{demo['food_case'].number}/", "staff-case-once-only", problems)
     context.close()
     context, page = _context(browser)
     _sign_in_staff(page, url, "gkofficer")

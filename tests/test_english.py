@@ -78,6 +78,8 @@ TYPED = {
     "accounts": ["User", "NaturalPerson", "LegalPerson"],
     "orgs": ["Position"],
     "exchange": ["SharingRequest", "SharingGrant"],
+    # The base registers' rows are what the registering agencies typed (names, types, addresses, scopes).
+    "registries": ["PopulationRecord", "LegalEntityRecord"],
 }
 # Fields of those models that copy a catalogue or organization name rather than what someone typed:
 # a timeline's ``by`` names the organization that acted (or the applicant, whose name is typed
@@ -144,8 +146,18 @@ def _cases():
     fresh = submit(item, citizen, key="en-fresh", form=FULL_COMPANY)
     received = submit(item, citizen, key="en-received", form=FULL_COMPANY)  # 受理 offers the 补正 checklist
     processing.application_receive(actor=staff["clerk"], application=received)
+    # 免提交 (issue 15): the demo enterprise applies for a food business licence, its register data
+    # filled and its 营业执照 fetched rather than uploaded.
+    food = ServiceItem.objects.get(name="食品经营许可（新办）")
+    enterprise = User.objects.get(username=DEMO_ENTERPRISE["uscc"])
+    files = {m.pk: b"%PDF-1.7\n%%EOF\n" for m in food.materials.filter(required=True) if not m.held_as}
+    once_only = submit(food, enterprise, key="en-once-only", files=files, form={
+        "business_name": DEMO_ENTERPRISE["name"], "uscc": DEMO_ENTERPRISE["uscc"],
+        "premises": "无锡市梁溪区解放南路688号", "business_type": "catering", "food_safety_manager": "王建国",
+        "contact_phone": "13912340000", "commitment": True})
+    assert once_only.once_only["materials"]
     return {"item": item, "citizen": citizen, "deciding": deciding, "decided": decided, "waiting": waiting,
-            "fresh": fresh, "received": received}
+            "fresh": fresh, "received": received, "food": food, "enterprise": enterprise, "once_only": once_only}
 
 
 def _pages_in_english(client, user, paths) -> dict[str, list[str]]:
@@ -184,6 +196,11 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
     found.update({f"visitor {path}": left for path, left in _pages_in_english(client, None, [
         "/accounts/login/", "/accounts/register/person/", "/accounts/register/legal-person/", "/staff/login/",
     ]).items()})
+    found.update({f"enterprise {path}": left for path, left in _pages_in_english(client, cases["enterprise"], [
+        f"/services/{cases['food'].code}/apply/", f"/services/applications/{cases['once_only'].number}/",
+    ]).items()})
+    found.update({f"scjgintake {path}": left for path, left in _pages_in_english(
+        client, User.objects.get(username="scjgintake"), [f"/staff/cases/{cases['once_only'].number}/"]).items()})
     users = {name: User.objects.get(username=name) for name in ("clerk", "approver", "govclerk", "docclerk")}
     case_pages = [f"/staff/cases/{case.number}/" for case in (deciding, decided, waiting, fresh, cases["received"])]
     found.update({f"clerk {path}": left for path, left in _pages_in_english(client, users["clerk"], [

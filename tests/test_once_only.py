@@ -208,3 +208,67 @@ def test_the_smoke_step_imports_bad_rows_and_applies_with_register_data_and_a_he
     facts = result["application"]["register"]["facts"]
     assert facts["name"] == "无锡示范科技有限公司" and facts["legal_representative"] == "王建国"
     assert [m["material"] for m in result["application"]["held_materials"]] == [HELD]
+
+
+RENEW = "食品经营许可（延续）"
+
+
+def _food_licence(client, user):
+    """The demo enterprise's 食品经营许可（新办）, applied for and run to 办结 by 市场监管局's window
+    (``scjgintake``, ``scjgreviewer``, ``scjgapprover``): its 食品经营许可证, sealed by 市场监管局."""
+    from egov.services.actions import processing
+    from egov.services.models import Licence
+
+    item, held = _food()
+    assert client.post(f"/services/{item.code}/apply/", _form(item, held)).status_code == 302
+    case = Application.objects.get(applicant=user, item=item)
+    staff = {role: User.objects.get(username=f"scjg{role}") for role in ("intake", "reviewer", "approver")}
+    processing.application_receive(actor=staff["intake"], application=case)
+    processing.application_accept(actor=staff["intake"], application=case)
+    processing.application_review(actor=staff["reviewer"], application=case)
+    processing.application_decide(actor=staff["approver"], application=case, approve=True)
+    processing.application_conclude(actor=staff["intake"], application=case)
+    return Licence.objects.get(application=case)
+
+
+def test_an_e_licence_the_hall_issued_is_not_asked_for_again_and_the_clerk_sees_its_source(demo, client):
+    """食品经营许可（延续） needs the 食品经营许可证 being renewed: held as ``licence:<新办's code>``. Not
+    holding one, the enterprise uploads it; once the hall issued it, it is 免提交 and fetched from
+    电子证照信息 with the 办件编号 as purpose, and the clerk sees where it came from."""
+    user = _enterprise(client)
+    renew = ServiceItem.objects.get(name=RENEW)
+    material = renew.materials.get(name="食品经营许可证")
+    assert material.held_as == f"licence:{_food()[0].code}"
+    before = client.get(f"/services/{renew.code}/apply/").content.decode()
+    assert f'name="material-{material.pk}"' in before  # holds none yet: asked for the file
+    assert f'id="id_material-{material.pk}-unfetched"' in before
+    licence = _food_licence(client, user)
+    assert licence.holder_uscc == DEMO_ENTERPRISE["uscc"] and licence.name == "食品经营许可证"
+    html = client.get(f"/services/{renew.code}/apply/").content.decode()
+    assert f'name="material-{material.pk}"' not in html and f'id="held-{material.pk}"' in html
+    assert "无锡市行政审批局（电子证照信息）" in html
+    data = {**_form(renew, material), "idempotency_key": "once-only-test-renew"}
+    assert client.post(f"/services/{renew.code}/apply/", data).status_code == 302
+    application = Application.objects.get(applicant=user, item=renew)
+    fetched = application.once_only["materials"][str(material.pk)]
+    values = {row["field"]: row["value"] for row in fetched["items"]}
+    assert values["licence_number"] == licence.number and values["holder_code"] == DEMO_ENTERPRISE["uscc"]
+    assert fetched["resource_code"] == "320200-SP-0001"
+    assert not ApplicationMaterial.objects.filter(application=application, material=material).exists()
+    read = AuditEvent.objects.get(action="services.licence.read", changes__purpose__case=application.number)
+    assert read.object_id == str(licence.pk)
+    client.force_login(User.objects.get(username="scjgintake"))
+    case = client.get(f"/staff/cases/{application.number}/").content.decode()
+    assert "无锡市行政审批局，电子证照信息（320200-SP-0001）" in case
+    assert licence.number in case and fetched["message_id"] in case
+
+
+def test_the_registered_capital_is_shown_with_its_unit(demo, client):
+    """The demo register states 1000万元 for the demo enterprise: stored as 1000 (万) CNY, shown as
+    1000 万元 in Chinese and 10,000,000 CNY in English — not a bare 1000."""
+    _enterprise(client)
+    item, _held = _food()
+    chinese = client.get(f"/services/{item.code}/apply/").content.decode()
+    assert "1000 万元" in chinese and "注册资本币种" not in chinese
+    english = client.get(f"/services/{item.code}/apply/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "10,000,000 CNY" in english

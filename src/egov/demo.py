@@ -89,6 +89,8 @@ DEMO_SEALS = [
     ("无锡市人民政府", Seal.Kind.OFFICIAL, [Role.APPROVER, Role.DOCUMENT_CLERK]),
     ("无锡市人民政府办公室", Seal.Kind.DOCUMENT, [Role.DOCUMENT_CLERK, Role.APPROVER]),
     ("无锡市行政审批局", Seal.Kind.BUSINESS, [Role.APPROVER]),
+    # 食品经营许可证 (新办, 延续) are issued by 市场监管局 under its 业务专用章.
+    ("无锡市市场监督管理局", Seal.Kind.BUSINESS, [Role.APPROVER]),
 ]
 DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国",
                    "phone": "13912340000"}

@@ -66,6 +66,7 @@ from egov.orgs.roles import Role
 from egov.orgs.selectors import organization_tree
 from egov.portal import actions as disclosure
 from egov.portal.models import DisclosureRequest
+from egov.registries.models import LegalEntityRecord
 from egov.services.actions import material_file_store, processing
 from egov.services.actions.applying import application_supplement_upload
 from egov.services.formschema import form_data_validate
@@ -270,7 +271,12 @@ def step_services_outcomes(out_dir: Path) -> dict:
     notified = Notification.objects.filter(recipient=citizen, link_name="services:application",
                                            link_args=[case.number]).count()
     _expect(notified == 11, f"one notification per status change ({notified})")
+    # The company this 设立登记 established is entered into the legal-entity register (issue 15), by its new code.
+    company = LegalEntityRecord.objects.filter(uscc=licence.holder_uscc).first()
+    _expect(bool(licence.holder_uscc) and company is not None and company.name == licence.holder_name,
+            "the established company is in the legal-entity register")
     return {"licence": licence.number, "code": licence.document.code, "file": path.name,
+            "register": {"uscc": company.uscc, "name": company.name, "source": company.source},
             "valid": report.valid, "seal": report.signatures[0].seal["name"], "tracked": tracked.json()["status"],
             "published_applicant": results["items"][0]["applicant"], "rating": rated.json()["level_label"],
             "notifications": notified}

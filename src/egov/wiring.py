@@ -5,6 +5,9 @@
   base registers (``registries.selectors.record_read``, each read audited on the register's row
   with the consumer and the purpose), ``licence`` the service hall's e-licences
   (``services.selectors.licence_read``; key ``<item code>:<holder's ID number or USCC>``).
+- The service hall's 设立登记 into the 法人单位基础信息库: when a licence that brings a company into
+  being is issued (``services.signals.licence_issued``, after commit), the company is entered with
+  its assigned USCC (``registries.actions.legal_entity_enter``), the licence as its source.
 - The service hall's once-only provider (``services.once_only``): fetches what a ``held_as`` names
   through ``exchange.exchange_query``, for the implementing organization, with the purpose given.
 
@@ -19,6 +22,7 @@ from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.exchange.sources import record_source_register
 from egov.registries.models import Register
 from egov.services import once_only
+from egov.services.signals import licence_issued
 
 # The readers are imported when first called, not when the apps are ready: the service hall's
 # selectors pull in the trust app's PDF signing (pyHanko), whose import warns on stderr, and every
@@ -105,8 +109,38 @@ class ExchangeOnceOnly:
         )
 
 
+def company_enter(*, sender, licence, establishment: dict | None, **kwargs):
+    """``licence_issued`` listener: enter the company a 设立登记 licence establishes into the
+    legal-entity register (nothing for other licences). Returns the ``LegalEntityRecord`` or None.
+
+    Raises:
+        ValidationFailed: the register refuses the row (logged by the sender, the licence stands).
+    """
+    if not establishment:
+        return None
+    from egov.registries.actions import legal_entity_enter
+
+    cells = {
+        field: establishment.get(field, "")
+        for field in (
+            "uscc",
+            "name",
+            "entity_type",
+            "legal_representative",
+            "registered_capital",
+            "established_on",
+            "address",
+            "business_scope",
+        )
+    }
+    source = f"{establishment.get('organization', '')} {establishment['source']}".strip()
+    return legal_entity_enter(actor=SYSTEM, actor_label="设立登记", cells={**cells, "status": "存续"}, source=source)
+
+
 def wire() -> None:
-    """Register the record sources and set the once-only provider (idempotent)."""
+    """Register the record sources, set the once-only provider and connect the service hall's
+    events to the registers (idempotent)."""
+    licence_issued.connect(company_enter, dispatch_uid="egov.wiring.company_enter")
     record_source_register(name="population", lookup=_register_lookup(Register.POPULATION))
     record_source_register(name="legal_entity", lookup=_register_lookup(Register.LEGAL_ENTITY))
     record_source_register(name="licence", lookup=_licence_lookup)

@@ -562,3 +562,56 @@ def indicator_values_import(*, actor, content: bytes, file_name: str, source: st
 
 
 __all__ = ["Register", "indicator_define", "indicator_values_import", "register_import", "record_full_view"]
+
+
+def legal_entity_enter(*, actor, cells: dict, source: str, actor_label: str = "",
+                       today: datetime.date | None = None):
+    """Enter one legal entity into the 法人单位基础信息库 from a registration decided elsewhere (a
+    设立登记 approved by the service hall: the new company, with the code it was assigned), checked by
+    the same rules as an imported row (``validation.entity_row_check``: GB 32100-2015 code, name,
+    capital, dates, status).
+
+    Args:
+        actor: ``SYSTEM`` (with ``actor_label`` naming the decision) or a data steward.
+        cells: the row as text, by field name (``uscc``, ``name``, ``entity_type``,
+            ``legal_representative``, ``registered_capital`` in 万 of CNY or as ``500万元``,
+            ``established_on``, ``address``, ``business_scope``, ``status``; missing ones empty).
+        source: where the row comes from, e.g. ``营业执照 JX-2026-000001`` (kept on the row and its version).
+        today: the date the establishment date may not pass (default: today).
+
+    Returns:
+        The ``LegalEntityRecord``. A row with this code already there and equal is returned as it is
+        (the same decision entered twice changes nothing); one that differs becomes a new version.
+
+    Raises:
+        PermissionDenied: the actor is not a data steward.
+        ValidationFailed: a cell breaks a rule (``extra={"field", "rule"}`` as the import's report).
+    """
+    organization = require_import(actor)
+    register = Register.LEGAL_ENTITY
+    try:
+        data, review = ROW_CHECKS[register]({k: "" if v is None else str(v) for k, v in cells.items()},
+                                            divisions=Divisions.load(), today=today or timezone.localdate())
+    except RowRejected as error:
+        raise ValidationFailed(error.reason, extra={"field": error.field, "rule": error.rule}) from None
+    label = (actor_label if is_system(actor) else str(actor))[:200]
+    writer = _Writer(register=register, actor=actor, actor_label=label, source=source[:200], now=timezone.now())
+    model, key = MODELS[register], data[KEY_FIELDS[register]]
+    with transaction.atomic():
+        stored = _stored_rows(register, [key]).get(key)
+        if stored is not None and all(stored[field] == data[field] for field in DATA_FIELDS[register]):
+            return model.objects.get(pk=stored["id"])
+        if stored is None:
+            model.objects.bulk_create([model(**data, review_reason=review, **writer.created)])
+        else:
+            writer._update([(stored, data, review)])
+        record = model.objects.get(**{KEY_FIELDS[register]: key})
+        audit_record(action=f"registries.{register}.enter", actor=actor, organization=organization, obj=record,
+                     actor_label=actor_label, summary=_("Entered into the register from %(source)s")
+                     % {"source": source[:100]},
+                     changes={"source": source, "version": record.version,
+                              "data": {field: _json_value(data[field]) for field in DATA_FIELDS[register]}})
+    return record
+
+
+__all__ = ["Register", "register_import", "record_full_view", "legal_entity_enter"]

@@ -169,18 +169,24 @@ def _labels() -> dict[str, dict[str, str]]:
 
 def rows(record: dict) -> list[dict]:
     """A stored or fetched record's items as a summary list shows them, in the reader's language:
-    ``[{"name", "value"}]`` (coded values — sex, status — worded; a capital in 万 without trailing zeros)."""
-    from egov.core.i18n import pick
+    ``[{"name", "value"}]`` (coded values — sex, status — worded; the registered capital, stored in
+    万 of ``capital_currency``, with its unit: ``core.i18n.capital_text``, the currency's own row
+    folded into it; CNY, the register's default, when the currency was not given)."""
+    from egov.core.i18n import capital_text, pick
 
     labels = _labels()
+    items = record.get("items", [])
+    currency = next((str(i.get("value") or "") for i in items if i["field"] == "capital_currency"), "")
     shown = []
-    for item in record.get("items", []):
+    for item in items:
         value = item.get("value")
         value = "" if value is None else str(value)
+        if item["field"] == "capital_currency":
+            continue
         if item["field"] in labels:
             value = labels[item["field"]].get(value, value)
-        elif item["field"] == "registered_capital" and "." in value:
-            value = value.rstrip("0").rstrip(".")
+        elif item["field"] == "registered_capital":
+            value = capital_text(amount=value, currency=currency)
         shown.append({"name": pick(item.get("name", ""), item.get("name_en", "")), "value": value})
     return shown
 

@@ -75,3 +75,17 @@ def test_staff_without_a_register_role_are_refused(client, city, make_staff):
     client.force_login(make_staff(city, []))
     assert client.get(reverse("registries:search")).status_code == 403
     assert client.get(reverse("registries:import")).status_code == 403
+
+
+def test_the_registered_capital_is_shown_with_its_unit(client, steward):
+    """500万美元 is stored as 500 (万) USD: 500 万美元 in Chinese, 5,000,000 USD in English."""
+    from egov.registries.models import LegalEntityRecord
+    from egov.registries.tests.test_validation import ENTERPRISE
+
+    run_import(steward, f"统一社会信用代码,名称,注册资本\n{ENTERPRISE},无锡示范科技有限公司,500万美元\n",
+               register="legal_entity", name="entities.csv")
+    client.force_login(steward)
+    pk = LegalEntityRecord.objects.get(uscc=ENTERPRISE).pk
+    url = reverse("registries:record", args=["legal_entity", pk])
+    assert "500 万美元" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "5,000,000 USD" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

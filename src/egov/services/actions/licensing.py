@@ -8,9 +8,11 @@ plane (CJK Extensions B to F), so a holder's name such as 张𠮷明 or one with
 prints with a real glyph and never as a box or "?".
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,8 +25,11 @@ from egov.core.masking import mask_id_number
 from egov.facilities.numbering import counter_take
 from egov.services.actions.numbers import licence_number_allocate
 from egov.services.models import Application, Licence, TrackingNumberCounter
+from egov.services.signals import licence_issued
 from egov.trust.models import Seal
 from egov.trust.signing import pdf_sign_with_seal
+
+logger = logging.getLogger(__name__)
 
 # The seal a licence carries: the 业务专用章 where the organization has one, else its 公章.
 LICENCE_SEAL_KINDS = (Seal.Kind.BUSINESS, Seal.Kind.OFFICIAL)
@@ -263,4 +268,24 @@ def licence_issue(*, actor, application: Application) -> Licence:
                  changes={"number": number, "holder_uscc": licence.holder_uscc, "document": signed.document.code,
                           "seal": seal.pk,
                           "valid_until": valid_until.isoformat() if valid_until else None})
+    establishment = None
+    if assigned:
+        establishment = {
+            "uscc": assigned, "name": holder.name, "entity_type": _form_fact(application, "company_type"),
+            "legal_representative": _form_fact(application, "legal_representative"),
+            "registered_capital": _form_fact(application, "registered_capital"),
+            "established_on": issued_on.isoformat(), "address": _form_fact(application, "address"),
+            "business_scope": _form_fact(application, "business_scope"), "source": f"{title} {number}",
+            "organization": organization.name,
+        }
+    transaction.on_commit(lambda: _licence_issued_send(licence=licence, establishment=establishment))
     return licence
+
+
+def _licence_issued_send(*, licence: Licence, establishment: dict | None) -> None:
+    """Send ``signals.licence_issued``; a listener that fails is logged, never raised (the licence
+    stands; the listener's own part can be redone from the log)."""
+    for receiver, result in licence_issued.send_robust(sender=Licence, licence=licence, establishment=establishment):
+        if isinstance(result, Exception):
+            logger.error("licence_issued: %s failed for licence %s: %r", getattr(receiver, "__name__", receiver),
+                         licence.number, result, exc_info=result)
