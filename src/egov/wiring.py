@@ -5,6 +5,10 @@
   base registers (``registries.selectors.record_read``, each read audited on the register's row
   with the consumer and the purpose), ``licence`` the service hall's e-licences
   (``services.selectors.licence_read``; key ``<item code>:<holder's ID number or USCC>``).
+- Credit (issue 16): subjects matched against the base registers (``credit.matching``: a
+  ``record_read`` of the subject's row, audited with the record's number as purpose), and every
+  licence the service hall issues becomes a 行政许可 record after its transaction commits
+  (``services.decided`` → ``credit.actions.record_from_licence``, 双公示).
 - The service hall's once-only provider (``services.once_only``): fetches what a ``held_as`` names
   through ``exchange.exchange_query``, for the implementing organization, with the purpose given.
 
@@ -16,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
+from egov.credit import matching as credit_matching
 from egov.exchange.sources import record_source_register
 from egov.registries.models import Register
-from egov.services import once_only
+from egov.services import decided, once_only
 
 # The readers are imported when first called, not when the apps are ready: the service hall's
 # selectors pull in the trust app's PDF signing (pyHanko), whose import warns on stderr, and every
@@ -105,9 +110,29 @@ class ExchangeOnceOnly:
         )
 
 
+def _credit_subject_known(*, subject_kind: str, code: str, organization, purpose: dict) -> bool:
+    """``credit.matching``'s matcher: whether the legal-entity (``legal``) or population register holds
+    ``code``; the read is audited like any other (the subject sees it on "who read my data")."""
+    from egov.registries.selectors import record_read
+
+    register = Register.LEGAL_ENTITY if subject_kind == "legal" else Register.POPULATION
+    return record_read(register=register, key=code, organization=organization, purpose=purpose) is not None
+
+
+def _licence_to_credit(*, licence_id: int) -> None:
+    """双公示 of a licence the hall issued: its 行政许可 credit record (once per licence)."""
+    from egov.credit.actions import LicenceDecided, record_from_licence
+    from egov.services.selectors import licence_decided
+
+    record_from_licence(licence=LicenceDecided(**licence_decided(licence_id=licence_id)))
+
+
 def wire() -> None:
-    """Register the record sources and set the once-only provider (idempotent)."""
+    """Register the record sources, set the once-only provider, the credit matcher and the licence listener
+    (idempotent)."""
     record_source_register(name="population", lookup=_register_lookup(Register.POPULATION))
     record_source_register(name="legal_entity", lookup=_register_lookup(Register.LEGAL_ENTITY))
     record_source_register(name="licence", lookup=_licence_lookup)
     once_only.provider_set(ExchangeOnceOnly())
+    credit_matching.matcher_set(_credit_subject_known)
+    decided.licence_listener_set(_licence_to_credit)

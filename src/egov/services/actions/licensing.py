@@ -22,6 +22,7 @@ from egov.core.errors import Conflict
 from egov.core.masking import mask_id_number
 from egov.facilities.numbering import counter_take
 from egov.services.actions.numbers import licence_number_allocate
+from egov.services.decided import licence_issued
 from egov.services.models import Application, Licence, TrackingNumberCounter
 from egov.trust.models import Seal
 from egov.trust.signing import pdf_sign_with_seal
@@ -263,4 +264,5 @@ def licence_issue(*, actor, application: Application) -> Licence:
                  changes={"number": number, "holder_uscc": licence.holder_uscc, "document": signed.document.code,
                           "seal": seal.pk,
                           "valid_until": valid_until.isoformat() if valid_until else None})
+    licence_issued(licence_id=licence.pk)  # 双公示 (egov.wiring connects credit)
     return licence
