@@ -23,6 +23,11 @@ def licence_listener_set(listener: Listener | None) -> None:
     _licence_listener = listener
 
 
+def licence_listener_get() -> Listener | None:
+    """The listener set by ``licence_listener_set``, or None."""
+    return _licence_listener
+
+
 def licence_issued(*, licence_id: int) -> None:
     """Announce, once the caller's transaction commits, that the licence ``licence_id`` was issued."""
     listener = _licence_listener

@@ -10,12 +10,10 @@ from egov.services.selectors import licence_decided
 @pytest.fixture
 def heard():
     """The licence ids announced to a listener standing in for the composition root's."""
-    ids = []
+    ids, before = [], decided.licence_listener_get()
     decided.licence_listener_set(lambda *, licence_id: ids.append(licence_id))
     yield ids
-    from egov.wiring import wire
-
-    wire()
+    decided.licence_listener_set(before)
 
 
 def test_an_issued_licence_is_announced_after_commit_with_its_holder(hall, heard, django_capture_on_commit_callbacks):
