@@ -5,7 +5,6 @@ and changes the status only through ``transitions.transition_apply`` with ``MACH
 Date-dependent actions take ``today`` (default: the local date).
 """
 
-import calendar as month_calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from egov.accounts.models import LegalPerson, NaturalPerson
 from egov.audit.actions import audit_record
 from egov.core.actors import SYSTEM, is_system
+from egov.core.dates import months_add
 from egov.core.errors import ValidationFailed
 from egov.core.masking import mask_id_number
 from egov.core.text import text_clean
@@ -79,15 +79,6 @@ MACHINE = Machine(
 TEXT_MAX = 2000
 
 
-def months_later(day: date, months: int) -> date:
-    """The day ``months`` calendar months after ``day``: the same day of that month, or its last day when
-    it has none (《民法典》第二百零二条: a period in months ends on the corresponding day, else the month's
-    end). ``months_later(date(2026, 1, 31), 1)`` is 2026-02-28; ``(date(2026, 9, 28), 3)`` 2026-12-28."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
-
-
 def period_months(*, kind: str, severity: str = "") -> int:
     """The publication period of a record of ``kind`` (and ``severity`` for penalties), in months."""
     return PERIOD_MONTHS[(kind, severity if kind == Kind.PENALTY else "")]
@@ -139,7 +130,7 @@ def _subject_users(record: CreditRecord) -> list:
 
 def _publish_fields(record: CreditRecord, today: date) -> tuple[str, ...]:
     record.published_from = today
-    record.published_until = months_later(today, period_months(kind=record.kind, severity=record.severity))
+    record.published_until = months_add(today, period_months(kind=record.kind, severity=record.severity))
     return ("published_from", "published_until")
 
 

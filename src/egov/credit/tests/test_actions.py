@@ -33,20 +33,6 @@ def penalty(actor, provider, **changes):
     return actions.record_enter(**{**fields, **changes})
 
 
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (date(2026, 1, 31), 1, date(2026, 2, 28)),
-        (date(2024, 1, 31), 1, date(2024, 2, 29)),
-        (date(2026, 9, 28), 3, date(2026, 12, 28)),
-        (date(2025, 11, 30), 3, date(2026, 2, 28)),
-        (date(2025, 9, 26), 36, date(2028, 9, 26)),
-    ],
-)
-def test_months_later_ends_on_the_corresponding_day(day, months, expected):
-    assert actions.months_later(day, months) == expected
-
-
 def test_a_penalty_of_a_known_subject_is_published_at_once(db, registers, approver, market):
     record = penalty(approver, market)
     assert record.number == "XY-20250926-0001"
