@@ -218,6 +218,7 @@ CHINESE_EXAMPLES = {
     "%(text)s is not a document number such as 锡政发〔2026〕1号.",
     "For example: 同意。 A return needs its reason, e.g. 请按意见修改后再送。",
     "For example: 同意。",
+    "For example: 锡市监罚〔2026〕12号",
     "作废 needs its reason, e.g. 该事项已另行发文，本稿不再印发。",
 }
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from egov.core.actors import is_system
 from egov.core.errors import PermissionDenied
-from egov.orgs.models import RoleAssignment
+from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
 
@@ -28,6 +28,13 @@ def roles_held(user, roles) -> list[tuple[int, str]]:
             "membership__organization_id", "role"
         )
     )
+
+
+def providers_of(user):
+    """The organizations ``user`` may enter credit records for (holding one of ``ENTER_ROLES`` there),
+    by their place in the tree; none for anyone else."""
+    ids = {organization_id for organization_id, _role in roles_held(user, ENTER_ROLES)}
+    return Organization.objects.filter(pk__in=ids).order_by("path")
 
 
 def require_enter(actor, provider) -> str:
