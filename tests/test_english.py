@@ -18,7 +18,7 @@ from django.db.models import CharField, JSONField, TextField
 from lxml import html as lxml_html
 
 from egov.accounts.models import User
-from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_PASSWORD, demo_load
+from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_ENTERPRISE, DEMO_PASSWORD, demo_load
 from egov.documents.models import IncomingDocument, Meeting, OfficialDocument, SupervisionItem
 from egov.facilities.notifications import Notification
 from egov.orgs.models import Organization
@@ -103,6 +103,9 @@ def _user_content() -> list[str]:
     content += [code for code in Organization.objects.values_list("doc_code", flat=True) if code]
     content += [str(document.number) for document in OfficialDocument.objects.exclude(number_seq=None)]
     content += CHINESE_EXAMPLES  # hints whose example is Chinese text to type (below)
+    # A credit record's subject and decision document number are written as decided, in every language.
+    for row in apps.get_model("credit", "CreditRecord").objects.values_list("subject_name", "decision_document"):
+        content += [text for value in row for text in _typed(value)]
     for data in WorkTask.objects.exclude(completed_data={}).values_list("completed_data", flat=True):
         content += _typed(data.get("opinion", ""))
     return content
@@ -166,7 +169,10 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
     ]))
     found.update({f"visitor {path}": left for path, left in _pages_in_english(client, None, [
         "/accounts/login/", "/accounts/register/person/", "/accounts/register/legal-person/", "/staff/login/",
+        "/credit/", f"/credit/{DEMO_ENTERPRISE['uscc']}/", "/credit/91320214MA1Y001127/", "/credit/51320200MJ5500034D/",
     ]).items()})
+    found.update({f"steward {path}": left for path, left in _pages_in_english(
+        client, User.objects.get(username="steward"), ["/staff/credit/penalties/new/"]).items()})
     users = {name: User.objects.get(username=name) for name in ("clerk", "approver", "govclerk", "docclerk")}
     case_pages = [f"/staff/cases/{case.number}/" for case in (deciding, decided, waiting, fresh)]
     found.update({f"clerk {path}": left for path, left in _pages_in_english(client, users["clerk"], [

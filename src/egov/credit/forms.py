@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from egov.core.forms import DateInput, LocalNameChoiceField
 from egov.credit.models import Severity, SubjectKind
@@ -42,7 +43,9 @@ class PenaltyForm(forms.Form):
         label=_("Decision document number"), max_length=100, help_text=_("For example: 锡市监罚〔2026〕12号")
     )
     decided_on = forms.DateField(label=_("Decision date"), widget=DateInput())
-    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
+    legal_basis = forms.CharField(
+        label=pgettext_lazy("credit legal basis", "Legal basis"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     legal_basis_en = forms.CharField(
         label=_("Legal basis in English"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
