@@ -3,9 +3,8 @@
 - axe-core (tests/vendor/axe-core, MPL-2.0) finds no ``serious`` or ``critical`` violation on the main
   public and staff pages of the demo city (the staff inbox, a task page, a case page, the
   notification inbox, a document's 登记 confirmation page and its history, the information
-  resource catalog's pages, the public open-data pages, the 共享申请 pages and the base registers'
-  pages among them), in Chinese
-  at desktop width.
+  resource catalog's pages, the public open-data pages, the 共享申请 pages, the 信用公示 pages, the
+  penalty form and the base registers' pages among them), in Chinese at desktop width.
 - Each radio and checkbox of the apply form, the decision form and the rating form sits beside its
   own label at 1280 and 390 px: the label's box and the input's box overlap vertically and the label
   starts right of the input (before GOV.UK Frontend the generic ``.field input/label`` rules put
@@ -224,6 +223,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
         ("/search/?q=电子政务", "public-search"),
         ("/open-data/", "public-open-data"), ("/open-data/320200-SCJG-0001/", "public-open-resource"),
         ("/accounts/me/", "public-account"), ("/accounts/me/data-use/", "public-data-use"),
+        ("/credit/", "public-credit"), ("/credit/91320214MA1Y001127/", "public-credit-subject"),
     ]:
         _check(page, url + path, name, problems)
     context.close()
@@ -286,6 +286,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
     expect(page.locator("main .govuk-notification-banner")).to_be_visible()
     problems.extend(f"registries record, full values: {line}" for line in _axe_problems(page))
     _check(page, url + "/staff/registries/import/", "staff-registries-import", problems)
+    _check(page, url + "/staff/credit/penalties/new/", "staff-credit-penalty", problems)
     context.close()
     # 共享申请: the provider's data steward (公安局) and the consumer's (行政审批局), demo requests.
     pending = SharingRequest.objects.get(status="pending")

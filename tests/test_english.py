@@ -120,6 +120,9 @@ def _user_content() -> list[str]:
         content += [text for value in row for text in _typed(value)]
     content += [text for value in SharingRequestItem.objects.values_list("reason", flat=True)
                 for text in _typed(value)]
+    # A credit record's subject and decision document number are written as decided, in every language.
+    for row in apps.get_model("credit", "CreditRecord").objects.values_list("subject_name", "decision_document"):
+        content += [text for value in row for text in _typed(value)]
     for data in WorkTask.objects.exclude(completed_data={}).values_list("completed_data", flat=True):
         content += _typed(data.get("opinion", ""))
     return content
@@ -195,12 +198,15 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
     ]))
     found.update({f"visitor {path}": left for path, left in _pages_in_english(client, None, [
         "/accounts/login/", "/accounts/register/person/", "/accounts/register/legal-person/", "/staff/login/",
+        "/credit/", f"/credit/{DEMO_ENTERPRISE['uscc']}/", "/credit/91320214MA1Y001127/", "/credit/51320200MJ5500034D/",
     ]).items()})
     found.update({f"enterprise {path}": left for path, left in _pages_in_english(client, cases["enterprise"], [
         f"/services/{cases['food'].code}/apply/", f"/services/applications/{cases['once_only'].number}/",
     ]).items()})
     found.update({f"scjgintake {path}": left for path, left in _pages_in_english(
         client, User.objects.get(username="scjgintake"), [f"/staff/cases/{cases['once_only'].number}/"]).items()})
+    found.update({f"steward {path}": left for path, left in _pages_in_english(
+        client, User.objects.get(username="steward"), ["/staff/credit/penalties/new/"]).items()})
     users = {name: User.objects.get(username=name) for name in ("clerk", "approver", "govclerk", "docclerk")}
     case_pages = [f"/staff/cases/{case.number}/" for case in (deciding, decided, waiting, fresh, cases["received"])]
     found.update({f"clerk {path}": left for path, left in _pages_in_english(client, users["clerk"], [
@@ -291,6 +297,7 @@ CHINESE_EXAMPLES = {
     "%(text)s is not a document number such as 锡政发〔2026〕1号.",
     "For example: 同意。 A return needs its reason, e.g. 请按意见修改后再送。",
     "For example: 同意。",
+    "For example: 锡市监罚〔2026〕12号",
     "作废 needs its reason, e.g. 该事项已另行发文，本稿不再印发。",
 }
 

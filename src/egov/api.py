@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from egov.accounts.api import router as accounts_router
 from egov.casework.api import router as staff_router
 from egov.core.errors import ApplicationError
+from egov.credit.api import router as credit_router
 from egov.exchange.api import router as exchange_router
 from egov.orgs.api import router as orgs_router
 from egov.portal.api import router as portal_router
@@ -40,16 +41,17 @@ def request_too_big(request, exc: RequestDataTooBig):
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return api.create_response(
         request,
-        {"message": _("The request is larger than %(n)d bytes.") % {"n": limit},
-         "extra": {"rule": "max_request_size", "limit": limit}},
+        {
+            "message": _("The request is larger than %(n)d bytes.") % {"n": limit},
+            "extra": {"rule": "max_request_size", "limit": limit},
+        },
         status=413,
     )
 
 
 @api.exception_handler(AuthenticationError)
 def not_signed_in(request, exc: AuthenticationError):
-    return api.create_response(request, {"message": "Sign in first.", "extra": {"rule": "authentication"}},
-                               status=401)
+    return api.create_response(request, {"message": "Sign in first.", "extra": {"rule": "authentication"}}, status=401)
 
 
 @api.exception_handler(HttpError)
@@ -63,8 +65,13 @@ def request_invalid(request, exc: NinjaValidationError):
     location = ".".join(str(part) for part in first.get("loc", ()))
     return api.create_response(
         request,
-        {"message": f"{location}: {first.get('msg', 'invalid')}", "extra": {"field": location,
-                   "errors": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors]}},
+        {
+            "message": f"{location}: {first.get('msg', 'invalid')}",
+            "extra": {
+                "field": location,
+                "errors": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors],
+            },
+        },
         status=422,
     )
 
@@ -79,3 +86,4 @@ if settings.EGOV_SITE in ("public", "all"):
 if settings.EGOV_SITE in ("staff", "all"):
     api.add_router("/v1/staff/", staff_router)
     api.add_router("/v1/staff/exchange/", exchange_router)
+    api.add_router("/v1/staff/credit/", credit_router)

@@ -167,6 +167,7 @@ def demo_load() -> DemoSignIns:
     demo_information_resources_load()
     demo_sharing_load(steward_username="spjdata")
     demo_once_only_grants_load()
+    demo_credit_load()
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))
@@ -271,3 +272,60 @@ def demo_trust_load() -> None:
         seal = seal_create(actor=SYSTEM, organization=organization, kind=kind)
         for role in roles:
             seal_grant(actor=SYSTEM, seal=seal, role=role)
+
+
+# The demo's credit records (issue 16): (source, kind, provider key, subject USCC, subject name, days before today
+# decided, severity, decision document, legal basis, legal basis in English, facts, facts in English, measures,
+# measures in English). Illustrative, not real decisions.
+DEMO_CREDIT = [
+    ("demo:licence:JY13202130000001", "licence", "dept23", DEMO_ENTERPRISE["uscc"], DEMO_ENTERPRISE["name"], 40, "",
+     "JY13202130000001", "《中华人民共和国食品安全法》第三十五条", "Article 35 of the Food Safety Law",
+     "准予许可：食品经营许可证（预包装食品销售）", "Licence granted: food business licence (sale of prepackaged food)",
+     "", ""),
+    ("demo:abnormal:1", "abnormal", "dept23", "91320214MA1Y001127", "无锡新吴精密机械有限公司", 45, "",
+     "锡市监异〔2026〕7号", "《企业经营异常名录管理暂行办法》第八条",
+     "Article 8 of the Interim Measures on the List of Abnormal Business Operations",
+     "未按规定期限公示2025年度报告", "Its 2025 annual report not published in time",
+     "在政府采购、工程招投标、国有土地出让、授予荣誉称号等工作中依法予以限制",
+     "Restricted by law in government procurement, tendering, state land transfers and honours"),
+    ("demo:penalty:1", "penalty", "dept23", "92320211MA1T00023W", "无锡市滨湖区湖畔小吃店", 20, "general",
+     "锡市监罚〔2026〕15号", "《中华人民共和国食品安全法》第一百二十四条", "Article 124 of the Food Safety Law",
+     "经营超过保质期的食品；警告，没收违法所得，罚款五千元", "Sold food past its shelf life; warning, illegal gains "
+     "confiscated, fine of 5,000 yuan", "", ""),
+    ("demo:red:1", "red", "dept8", "51320200MJ5500034D", "无锡市软件行业协会", 45, "",
+     "锡民〔2026〕21号", "《社会组织信用信息管理办法》第十八条",
+     "Article 18 of the Measures on Credit Information of Social Organizations", "评为诚信示范社会组织",
+     "Named an exemplary trustworthy social organization", "在评估、政府购买服务和评优表彰中优先考虑",
+     "Preferred in assessments, government purchase of services and honours"),
+]
+
+
+def demo_credit_load() -> None:
+    """The demo city's credit records (idempotent, each once by its source): the 行政许可 records of the
+    licences the demo enterprise holds (双公示, as the hall makes them) and one more its market regulator
+    decided, a penalty of a shop, an enterprise on the 经营异常名录 and an association on the red list,
+    both published after their objection windows (entered 30 days ago, published by the daily run of the day
+    after each window closed). Needs the registers (``demo_registers_load``): subjects are matched there."""
+    from egov.credit.actions import credit_daily, record_enter
+    from egov.credit.models import CreditRecord
+    from egov.services.models import Licence
+    from egov.wiring import licence_to_credit
+
+    # The wiring's listener of issued licences: a licence's 行政许可 record, once each.
+    for licence in Licence.objects.filter(holder_uscc=DEMO_ENTERPRISE["uscc"]):
+        licence_to_credit(sender=Licence, licence=licence)
+    today = timezone.localdate()
+    city = json.loads(DEMO_CITY.read_text(encoding="utf-8"))
+    organizations = {item["key"]: item["name"] for item in city["organizations"]}
+    for (source, kind, provider, code, name, days, severity, document, basis, basis_en, facts, facts_en, measures,
+         measures_en) in DEMO_CREDIT:
+        if CreditRecord.objects.filter(source_ref=source).exists():
+            continue
+        entered = today - timedelta(days=days - 2)  # entered two days after the decision
+        record = record_enter(
+            actor=SYSTEM, provider=Organization.objects.get(name=organizations[provider]), kind=kind,
+            subject_kind="legal", subject_code=code, subject_name=name, legal_basis=basis, legal_basis_en=basis_en,
+            decision_document=document, decided_on=today - timedelta(days=days), severity=severity, facts=facts,
+            facts_en=facts_en, measures=measures, measures_en=measures_en, source_ref=source, today=entered)
+        if record.objection_until is not None:
+            credit_daily(today=record.objection_until + timedelta(days=1))

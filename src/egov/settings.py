@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "egov.documents",
     "egov.exchange",
     "egov.registries",
+    "egov.credit",
     "egov.portal",
 ]
 
@@ -282,6 +283,8 @@ EGOV_SHARING_DECISION_DAYS = int(os.environ.get("EGOV_SHARING_DECISION_DAYS", "1
 EGOV_SHARING_REMIND_DAYS = int(os.environ.get("EGOV_SHARING_REMIND_DAYS", "3"))
 EGOV_SHARING_EXPIRY_NOTICE_DAYS = int(os.environ.get("EGOV_SHARING_EXPIRY_NOTICE_DAYS", "10"))
 EGOV_SHARING_GRANT_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MONTHS", "12"))
+# Joint credit (egov.credit): working days a subject has to object after the notice of a proposed listing.
+EGOV_CREDIT_OBJECTION_DAYS = int(os.environ.get("EGOV_CREDIT_OBJECTION_DAYS", "5"))
 
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Platform")
 # The header and footer of both sites (templates/base.html): the city's name, its emblem (an image URL,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("services/", include("egov.services.urls_public")),
     path("trust/", include("egov.trust.urls_public")),
     path("open-data/", include("egov.exchange.urls_open_data")),
+    path("credit/", include("egov.credit.urls_public")),
     path("api/", api.urls),
     path("", include("egov.portal.urls_public")),
 ]

@@ -22,6 +22,7 @@ staff_patterns = [
     path("notifications/", include("egov.facilities.urls_staff")),
     path("exchange/catalog/", include("egov.exchange.urls_catalog")),
     path("registries/", include("egov.registries.urls_staff")),
+    path("credit/", include("egov.credit.urls_staff")),
 ]
 
 site_patterns = [

@@ -8,6 +8,10 @@
 - The service hall's 设立登记 into the 法人单位基础信息库: when a licence that brings a company into
   being is issued (``services.signals.licence_issued``, after commit), the company is entered with
   its assigned USCC (``registries.actions.legal_entity_enter``), the licence as its source.
+- Credit (issue 16): subjects matched against the base registers (``credit.matching``: a
+  ``record_read`` of the subject's row, audited with the record's number as purpose), and every
+  licence the service hall issues becomes a 行政许可 record after its transaction commits (the same
+  ``services.signals.licence_issued`` → ``credit.actions.record_from_licence``, 双公示).
 - The service hall's once-only provider (``services.once_only``): fetches what a ``held_as`` names
   through ``exchange.exchange_query``, for the implementing organization, with the purpose given.
 
@@ -19,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
+from egov.credit import matching as credit_matching
 from egov.exchange.sources import record_source_register
 from egov.registries.models import Register
 from egov.services import once_only
@@ -137,11 +142,31 @@ def company_enter(*, sender, licence, establishment: dict | None, **kwargs):
     return legal_entity_enter(actor=SYSTEM, actor_label="设立登记", cells={**cells, "status": "存续"}, source=source)
 
 
+def _credit_subject_known(*, subject_kind: str, code: str, organization, purpose: dict) -> bool:
+    """``credit.matching``'s matcher: whether the legal-entity (``legal``) or population register holds
+    ``code``; the read is audited like any other (the subject sees it on "who read my data")."""
+    from egov.registries.selectors import record_read
+
+    register = Register.LEGAL_ENTITY if subject_kind == "legal" else Register.POPULATION
+    return record_read(register=register, key=code, organization=organization, purpose=purpose) is not None
+
+
+def licence_to_credit(*, sender, licence, **kwargs) -> None:
+    """``licence_issued`` listener: 双公示 of a licence the hall issued, its 行政许可 credit record
+    (once per licence)."""
+    from egov.credit.actions import LicenceDecided, record_from_licence
+    from egov.services.selectors import licence_decided
+
+    record_from_licence(licence=LicenceDecided(**licence_decided(licence_id=licence.pk)))
+
+
 def wire() -> None:
-    """Register the record sources, set the once-only provider and connect the service hall's
-    events to the registers (idempotent)."""
+    """Register the record sources, set the once-only provider and the credit matcher, and connect the
+    service hall's events to the registers and to credit (idempotent)."""
     licence_issued.connect(company_enter, dispatch_uid="egov.wiring.company_enter")
+    licence_issued.connect(licence_to_credit, dispatch_uid="egov.wiring.licence_to_credit")
     record_source_register(name="population", lookup=_register_lookup(Register.POPULATION))
     record_source_register(name="legal_entity", lookup=_register_lookup(Register.LEGAL_ENTITY))
     record_source_register(name="licence", lookup=_licence_lookup)
     once_only.provider_set(ExchangeOnceOnly())
+    credit_matching.matcher_set(_credit_subject_known)

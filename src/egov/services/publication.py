@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import User
+from egov.core.dates import months_add
 from egov.core.errors import NotFound, ValidationFailed
 from egov.core.i18n import pick
 from egov.core.masking import mask_person_name
@@ -143,7 +144,7 @@ def published_results(*, organization_id: int | None = None, item_code: str = ""
         rows = rows.filter(item__code=item_code)
     if month:
         start = month_start(month)
-        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        end = months_add(start, 1)
         zone = timezone.get_current_timezone()
         rows = rows.filter(Q(concluded_at__gte=datetime(start.year, start.month, 1, tzinfo=zone))
                            & Q(concluded_at__lt=datetime(end.year, end.month, 1, tzinfo=zone)))

@@ -537,3 +537,30 @@ def licence_read(*, item_code: str, holder: str, organization, purpose: dict) ->
     return {"licence_name": licence.name, "licence_number": licence.number, "holder_name": licence.holder_name,
             "holder_code": licence.holder_uscc or holder, "issued_on": licence.issued_on.isoformat(),
             "valid_until": licence.valid_until.isoformat() if licence.valid_until else ""}
+
+
+def licence_decided(*, licence_id: int) -> dict:
+    """What the 双公示 of an issued licence needs (``services.signals.licence_issued``): ``number``, ``name``,
+    ``name_en``, ``holder_kind`` (``legal`` with the USCC, ``natural`` with the resident ID of a person
+    who holds it, or "" when the holder has no code), ``holder_code``, ``holder_name``,
+    ``organization_id`` (the deciding organization), ``decided_on`` (the approver's decision date, a
+    ``date``), ``legal_basis`` and ``legal_basis_en`` (the item's bases joined with ；/ "; ")."""
+    licence = Licence.objects.select_related("application__item", "application__applicant").get(pk=licence_id)
+    application, item = licence.application, licence.application.item
+    kind, code = ("legal", licence.holder_uscc) if licence.holder_uscc else ("", "")
+    natural = getattr(application.applicant, "natural_person", None)
+    if not code and natural is not None and licence.holder_name == application.applicant_name:
+        kind, code = "natural", natural.id_number
+
+    def basis(title: str, provision: str) -> str:
+        return " ".join(part for part in (title, provision) if part)
+
+    decided = application.decided_at or licence.created_at
+    return {
+        "number": licence.number, "name": licence.name, "name_en": item.licence_name_en or item.name_en,
+        "holder_kind": kind, "holder_code": code, "holder_name": licence.holder_name,
+        "organization_id": application.organization_id, "decided_on": timezone.localdate(decided),
+        "legal_basis": "；".join(basis(b.get("title", ""), b.get("provision", "")) for b in item.legal_basis),
+        "legal_basis_en": "; ".join(basis(b.get("title_en", ""), b.get("provision_en", ""))
+                                    for b in item.legal_basis if b.get("title_en")),
+    }

@@ -17,6 +17,7 @@ from stdnum.cn import uscc
 from egov.audit.actions import audit_record
 from egov.core import workdays
 from egov.core.actors import SYSTEM
+from egov.core.dates import months_add
 from egov.core.errors import Conflict, ValidationFailed
 from egov.core.text import text_clean
 from egov.exchange.actions.notices import organization_notify
@@ -56,15 +57,8 @@ def valid_until_of(grant: SharingGrant) -> dt.date | None:
 
 def default_valid_until(today: dt.date) -> dt.date:
     """``today`` plus ``EGOV_SHARING_GRANT_MONTHS`` months (default 12: 2026-12-04 → 2027-12-04; a
-    29 February becomes the last day of the month)."""
-    months = today.month - 1 + settings.EGOV_SHARING_GRANT_MONTHS
-    year, month = today.year + months // 12, months % 12 + 1
-    for day in (today.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    29 February becomes the last day of the month: ``core.dates.months_add``, 民法典 §202)."""
+    return months_add(today, settings.EGOV_SHARING_GRANT_MONTHS)
 
 
 @transaction.atomic

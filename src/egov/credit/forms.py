@@ -1,0 +1,66 @@
+"""Forms of the credit pages: the public 信用公示 search and the staff form for a 行政处罚."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from egov.core.forms import DateInput, LocalNameChoiceField
+from egov.credit.models import Severity, SubjectKind
+from egov.orgs.models import Organization
+
+
+class PublicSearchForm(forms.Form):
+    """信用公示 search on the public site: a name, a unified social credit code or a resident ID."""
+
+    q = forms.CharField(
+        label=_("Name, unified social credit code or resident ID number"),
+        required=False,
+        max_length=100,
+        help_text=_("A code finds exactly its subject; a person's name and ID number are shown masked."),
+    )
+
+
+class PenaltyForm(forms.Form):
+    """A 行政处罚 decided by one of the staff member's organizations (``actions.record_enter``, kind
+    ``penalty``): the deciding organization, the subject, the decision and its legal basis, in Chinese with
+    optional English beside it."""
+
+    provider = LocalNameChoiceField(label=_("Deciding organization"), queryset=Organization.objects.none())
+    subject_kind = forms.ChoiceField(label=_("The subject is"), choices=SubjectKind.choices, widget=forms.RadioSelect)
+    subject_code = forms.CharField(
+        label=_("Unified social credit code or resident ID number"),
+        max_length=18,
+        help_text=_("18 characters. The subject is matched against the base registers."),
+    )
+    subject_name = forms.CharField(label=_("Name of the subject"), max_length=200)
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        widget=forms.RadioSelect,
+        help_text=_("It sets the publication period: general 3 months, serious 12 months."),
+    )
+    decision_document = forms.CharField(
+        label=_("Decision document number"), max_length=100, help_text=_("For example: 锡市监罚〔2026〕12号")
+    )
+    decided_on = forms.DateField(label=_("Decision date"), widget=DateInput())
+    legal_basis = forms.CharField(
+        label=pgettext_lazy("credit legal basis", "Legal basis"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    legal_basis_en = forms.CharField(
+        label=_("Legal basis in English"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    facts = forms.CharField(
+        label=_("Facts and penalty"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the subject did and the penalty imposed, as published."),
+    )
+    facts_en = forms.CharField(
+        label=_("Facts and penalty in English"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        if len(providers) == 1:
+            self.fields["provider"].initial = providers[0].pk

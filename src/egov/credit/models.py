@@ -1,0 +1,147 @@
+"""Credit records (信用信息) and the counter behind their numbers.
+
+A record is about one subject — a legal entity by its unified social credit code (GB 32100-2015) or
+a natural person by the resident identity number (GB 11643-1999) — from one providing organization.
+Its status changes only through ``egov.credit.actions`` (one ``Machine``, ``MACHINE``); what is
+public is what ``egov.credit.selectors.published`` gives.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from egov.core.i18n import pick
+
+
+class Kind(models.TextChoices):
+    """What a record says (GLOSSARY "Credit")."""
+
+    LICENCE = "licence", _("Administrative licence")  # 行政许可 (双公示)
+    PENALTY = "penalty", _("Administrative penalty")  # 行政处罚 (双公示)
+    SERIOUS = "serious", _("List of seriously untrustworthy subjects")  # 严重失信主体名单
+    ABNORMAL = "abnormal", _("List of abnormal business operations")  # 经营异常名录
+    RED = "red", _("Red list (incentive for trustworthiness)")  # 红名单 / 守信激励
+
+
+# Kinds that are list memberships: 认定 with notice and an objection window before publication
+# (国办发〔2020〕49号 (三)); the 双公示 kinds are published as decided.
+LIST_KINDS = frozenset({Kind.SERIOUS, Kind.ABNORMAL, Kind.RED})
+# Lists whose members the sanction check warns about (联合惩戒) and lists that earn incentives.
+BLACK_LISTS = frozenset({Kind.SERIOUS, Kind.ABNORMAL})
+
+
+class SubjectKind(models.TextChoices):
+    LEGAL = "legal", _("Legal entity")  # 法人和非法人组织, by USCC
+    NATURAL = "natural", _("Natural person")  # 自然人, by resident ID
+
+
+class Severity(models.TextChoices):
+    """How grave the conduct is; it sets the minimum publication period (``actions.PERIOD_MONTHS``)."""
+
+    GENERAL = "general", pgettext_lazy("credit severity", "General")  # 一般
+    SERIOUS = "serious", pgettext_lazy("credit severity", "Serious")  # 严重
+
+
+class Status(models.TextChoices):
+    HELD = "held", _("Held for matching")  # 待匹配: the registers do not know the subject; not public
+    PROPOSED = "proposed", _("Proposed for listing")  # 认定拟列入
+    OBJECTION = "objection", _("Objection window")  # 异议期: notice given, the subject may object
+    PUBLISHED = "published", _("Published")  # 公示中
+    EXPIRED = "expired", _("Publication ended")  # 公示期满
+    REPAIRED = "repaired", _("Credit repaired")  # 已修复
+    REVOKED = "revoked", _("Revoked")  # 已撤销
+
+
+class CreditRecord(models.Model):
+    """One credit record about one subject (GLOSSARY ``CreditRecord``).
+
+    ``subject_code`` is the USCC or the resident ID (full: masked wherever the public reads it).
+    ``matched_at`` is when the registers were found to know the subject; a record not matched is
+    ``HELD`` and not public. ``published_from`` … ``published_until`` is the publication period
+    (both days included; ``published_until`` from the kind's minimum period on the calendar);
+    ``publish_due`` the last day by which a 双公示 record must be public (7 working days after the
+    decision). ``objection_until`` closes the objection window of a list membership. ``source_ref``
+    names what made the record automatically (``licence:<number>``), once each.
+    """
+
+    number = models.CharField(_("record number"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    subject_kind = models.CharField(_("subject kind"), max_length=8, choices=SubjectKind.choices)
+    subject_code = models.CharField(
+        _("subject's code"),
+        max_length=18,
+        db_index=True,
+        help_text=_("Unified social credit code or resident identity number"),
+    )
+    subject_name = models.CharField(_("subject's name"), max_length=200)
+    matched_at = models.DateTimeField(_("matched with the registers at"), null=True, blank=True)
+    legal_basis = models.TextField(_("legal basis"))
+    legal_basis_en = models.TextField(_("legal basis in English"), blank=True)
+    facts = models.TextField(_("facts"), blank=True)  # 失信行为 / 许可内容 / 违法事实
+    facts_en = models.TextField(_("facts in English"), blank=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, blank=True)
+    decision_document = models.CharField(_("decision document number"), max_length=100)  # 文号 / licence number
+    decided_on = models.DateField(_("decision date"))
+    provider = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("providing organization"),
+        on_delete=models.PROTECT,
+        related_name="credit_records",
+    )
+    measures = models.TextField(_("measures"), blank=True)  # 惩戒措施 / 激励措施
+    measures_en = models.TextField(_("measures in English"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    publish_due = models.DateField(_("to be published by"), null=True, blank=True)
+    objection_until = models.DateField(_("objections until"), null=True, blank=True)
+    published_from = models.DateField(_("published from"), null=True, blank=True)
+    published_until = models.DateField(_("published until"), null=True, blank=True)
+    source_ref = models.CharField(_("made from"), max_length=64, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_ref"], condition=~models.Q(source_ref=""), name="credit_record_source_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["subject_name"], name="credit_subject_name")]
+        verbose_name = _("credit record")
+        verbose_name_plural = _("credit records")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in LIST_KINDS
+
+    @property
+    def local_legal_basis(self) -> str:
+        return pick(self.legal_basis, self.legal_basis_en)
+
+    @property
+    def local_facts(self) -> str:
+        return pick(self.facts, self.facts_en)
+
+    @property
+    def local_measures(self) -> str:
+        return pick(self.measures, self.measures_en)
+
+
+class CreditNumberCounter(models.Model):
+    """The last record number given on one day (gap-tolerant, ``facilities.numbering``)."""
+
+    day = models.DateField(unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("credit record number counter")
+        verbose_name_plural = _("credit record number counters")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.value}"

@@ -1,0 +1,80 @@
+"""Who may do what with credit records (deny by default).
+
+- Enter a record (行政处罚 and the lists): staff of the providing organization holding one of
+  ``ENTER_ROLES`` there.
+- Check a subject (联合奖惩核查): staff holding one of ``CHECK_ROLES`` in any organization.
+- Run the lifecycle (publish after the objection window, revoke): the credit office, i.e. a
+  ``CREDIT_OFFICER`` of any organization (the demo's 市发展改革委 (信用办)), or the platform.
+"""
+
+from django.utils.translation import gettext as _
+
+from egov.core.actors import is_system
+from egov.core.errors import PermissionDenied
+from egov.orgs.models import Organization, RoleAssignment
+from egov.orgs.permissions import has_role
+from egov.orgs.roles import Role
+
+ENTER_ROLES = (Role.CREDIT_OFFICER, Role.APPROVER, Role.DATA_STEWARD)
+CHECK_ROLES = (Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.CREDIT_OFFICER)
+
+
+def roles_held(user, roles) -> list[tuple[int, str]]:
+    """``[(organization id, role)]`` of ``roles`` the active ``user`` holds, in any organization."""
+    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
+        return []
+    return list(
+        RoleAssignment.objects.filter(membership__user=user, role__in=list(roles)).values_list(
+            "membership__organization_id", "role"
+        )
+    )
+
+
+def providers_of(user):
+    """The organizations ``user`` may enter credit records for (holding one of ``ENTER_ROLES`` there),
+    by their place in the tree; none for anyone else."""
+    ids = {organization_id for organization_id, _role in roles_held(user, ENTER_ROLES)}
+    return Organization.objects.filter(pk__in=ids).order_by("path")
+
+
+def require_enter(actor, provider) -> str:
+    """The role by which ``actor`` enters records for ``provider`` ("" for the platform).
+
+    Raises:
+        PermissionDenied: ``extra = {"rule": "role"}``.
+    """
+    if is_system(actor):
+        return ""
+    for role in ENTER_ROLES:
+        if has_role(actor, provider, role):
+            return str(role)
+    raise PermissionDenied(
+        _("Only the providing organization's staff may enter its credit records."), extra={"rule": "role"}
+    )
+
+
+def require_check(actor) -> str:
+    """The role by which ``actor`` may run the sanction check.
+
+    Raises:
+        PermissionDenied: ``extra = {"rule": "role"}``.
+    """
+    held = roles_held(actor, CHECK_ROLES)
+    if not held:
+        raise PermissionDenied(
+            _("Only clerks, reviewers, approvers and credit officers may check a subject."), extra={"rule": "role"}
+        )
+    return str(held[0][1])
+
+
+def require_credit_office(actor) -> None:
+    """Raise unless ``actor`` is the platform or a credit officer.
+
+    Raises:
+        PermissionDenied: ``extra = {"rule": "role", "role": "credit_officer"}``.
+    """
+    if is_system(actor) or roles_held(actor, [Role.CREDIT_OFFICER]):
+        return
+    raise PermissionDenied(
+        _("Only the credit office may do this."), extra={"rule": "role", "role": Role.CREDIT_OFFICER}
+    )

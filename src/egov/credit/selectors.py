@@ -1,0 +1,220 @@
+"""Reads of credit records: the sanction check (联合奖惩核查) and what the public may see (信用公示)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from egov.audit.actions import audit_record
+from egov.core.errors import NotFound, ValidationFailed
+from egov.core.masking import mask_person_name
+from egov.credit import matching
+from egov.credit.actions import code_shown
+from egov.credit.models import BLACK_LISTS, LIST_KINDS, CreditRecord, Kind, Status, SubjectKind
+from egov.credit.permissions import require_check
+from egov.orgs.identifiers import resident_id_check, uscc_check
+
+
+def published() -> QuerySet:
+    """The records the public may see: matched and in their publication period (``PUBLISHED``)."""
+    return CreditRecord.objects.filter(status=Status.PUBLISHED, matched_at__isnull=False)
+
+
+def subject_parse(code: str) -> tuple[str, str]:
+    """``(subject kind, normalized code)`` of a USCC or a resident ID as typed.
+
+    Raises:
+        ValidationFailed: neither (``extra = {"field": "subject", "rule": "format"}``).
+    """
+    for kind, check in ((SubjectKind.LEGAL, uscc_check), (SubjectKind.NATURAL, resident_id_check)):
+        try:
+            checked = check(code or "", field="subject")
+        except ValidationFailed:
+            continue
+        return kind, checked if isinstance(checked, str) else checked.number
+    raise ValidationFailed(
+        _("Give a unified social credit code or a resident identity number."),
+        extra={"field": "subject", "rule": "format"},
+    )
+
+
+def subject_check(*, actor, code: str) -> dict:
+    """联合奖惩核查: the subject's list memberships in publication, with the measures they carry.
+
+    Returns:
+        ``{"subject": code as shown (a person's masked), "kind", "known": the registers or the credit
+        records know the subject, "black": on a black list, "red": on a red list, "memberships": [{"number",
+        "kind", "kind_label", "list": "black" | "red", "measures", "legal_basis", "decision_document",
+        "decided_on", "provider", "published_from", "published_until"}]}`` (dates ISO 8601). An unknown
+        subject gives ``known: false`` and no memberships, never a 404.
+
+    Raises:
+        PermissionDenied: ``permissions.require_check``. ValidationFailed: not a USCC or a resident ID.
+    """
+    role = require_check(actor)
+    kind, code = subject_parse(code)
+    rows = list(
+        published()
+        .filter(subject_code=code, kind__in=LIST_KINDS)
+        .select_related("provider")
+        .order_by("decided_on", "pk")
+    )
+    known = rows != [] or CreditRecord.objects.filter(subject_code=code, matched_at__isnull=False).exists()
+    shown = code_shown(subject_kind=kind, code=code)
+    memberships = [
+        {
+            "number": row.number,
+            "kind": row.kind,
+            "kind_label": str(row.get_kind_display()),
+            "list": "black" if row.kind in BLACK_LISTS else "red",
+            "measures": row.local_measures,
+            "legal_basis": row.local_legal_basis,
+            "decision_document": row.decision_document,
+            "decided_on": row.decided_on.isoformat(),
+            "provider": row.provider.local_name,
+            "published_from": row.published_from.isoformat(),
+            "published_until": row.published_until.isoformat(),
+        }
+        for row in rows
+    ]
+    if not known:
+        known = matching.subject_known(subject_kind=kind, code=code, organization=None, case="联合奖惩核查")
+    audit_record(
+        action="credit.subject.check",
+        actor=actor,
+        object_type="credit.subject",
+        object_id=shown,
+        summary=f"sanction check of {shown}",
+        changes={"role": role, "known": known, "memberships": [m["number"] for m in memberships]},
+    )
+    return {
+        "subject": shown,
+        "kind": kind,
+        "known": known,
+        "memberships": memberships,
+        "black": any(m["list"] == "black" for m in memberships),
+        "red": any(m["list"] == "red" for m in memberships),
+    }
+
+
+@dataclass(frozen=True)
+class PublicSubject:
+    """A subject as the public site shows it (信用公示).
+
+    ``key`` addresses its page: a legal entity's USCC (public by registration), or for a natural person
+    the number of one of its published records, so that no resident ID is ever in an address. ``code``
+    and ``name`` are as shown: a person's resident ID and name masked (``core.masking``). ``records``
+    counts its published records, ``black``/``red`` whether one is a black- or red-list membership;
+    ``latest`` is the newest decision date.
+    """
+
+    key: str
+    kind: str
+    code: str
+    name: str
+    records: int
+    black: bool
+    red: bool
+    latest: date
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == SubjectKind.NATURAL
+
+
+def _subject_shown(record: CreditRecord, *, records: int, black: bool, red: bool, latest: date) -> PublicSubject:
+    person = record.subject_kind == SubjectKind.NATURAL
+    return PublicSubject(
+        key=record.number if person else record.subject_code,
+        kind=record.subject_kind,
+        code=code_shown(subject_kind=record.subject_kind, code=record.subject_code),
+        name=mask_person_name(record.subject_name) if person else record.subject_name,
+        records=records,
+        black=black,
+        red=red,
+        latest=latest,
+    )
+
+
+def public_subjects(*, q: str = "") -> QuerySet:
+    """信用公示 search: the subjects with published records, newest decision first, one row each.
+
+    ``q`` is a USCC or a resident ID (the subject with exactly that code), else a part of a name
+    (case-insensitive; a person is found by the name as registered, shown masked); empty: every subject.
+
+    Returns:
+        A queryset of ``{"subject_kind", "subject_code", "newest": the pk of its newest published record,
+        "latest": date, "records", "black", "red": counts}`` rows, to page and then show with
+        ``public_subjects_shown``.
+    """
+    rows = published()
+    q = (q or "").strip()
+    if q:
+        try:
+            _kind, code = subject_parse(q)
+        except ValidationFailed:
+            rows = rows.filter(subject_name__icontains=q)
+        else:
+            rows = rows.filter(subject_code=code)
+    return (
+        rows.values("subject_kind", "subject_code")
+        .annotate(
+            newest=Max("pk"),
+            latest=Max("decided_on"),
+            records=Count("pk"),
+            black=Count("pk", filter=Q(kind__in=BLACK_LISTS)),
+            red=Count("pk", filter=Q(kind=Kind.RED)),
+        )
+        .order_by("-latest", "subject_code")
+    )
+
+
+def public_subjects_shown(rows) -> list[PublicSubject]:
+    """The rows of ``public_subjects`` (one page of them) as the public sees them (``PublicSubject``)."""
+    rows = list(rows)
+    newest = CreditRecord.objects.in_bulk([row["newest"] for row in rows])
+    return [
+        _subject_shown(
+            newest[row["newest"]],
+            records=row["records"],
+            black=row["black"] > 0,
+            red=row["red"] > 0,
+            latest=row["latest"],
+        )
+        for row in rows
+    ]
+
+
+def public_subject(*, key: str) -> tuple[PublicSubject, list[CreditRecord]]:
+    """A subject's public record (信用公示): the subject as shown and its published records, newest decision
+    first (with their providing organizations).
+
+    ``key`` is ``PublicSubject.key``: a legal entity's USCC, or the number of one of a natural person's
+    published records (a resident ID is refused, so that none is ever in an address).
+
+    Raises:
+        NotFound: no published record behind ``key``.
+    """
+    key = (key or "").strip().upper()
+    anchor = published().filter(number=key, subject_kind=SubjectKind.NATURAL).first()
+    if anchor is not None:
+        code = anchor.subject_code
+    else:
+        try:
+            kind, code = subject_parse(key)
+        except ValidationFailed:
+            kind = None
+        if kind != SubjectKind.LEGAL:
+            raise NotFound(_("No published credit record here."))
+    records = list(published().filter(subject_code=code).select_related("provider").order_by("-decided_on", "-pk"))
+    if not records:
+        raise NotFound(_("No published credit record here."))
+    subject = _subject_shown(
+        records[0],
+        records=len(records),
+        black=any(r.kind in BLACK_LISTS for r in records),
+        red=any(r.kind == Kind.RED for r in records),
+        latest=records[0].decided_on,
+    )
+    return subject, records

@@ -1,0 +1,100 @@
+"""The staff form for a 行政处罚 through the Django client: who may see it, entering, errors on their
+fields. Dates worked by hand on the 2025 schedule (see test_actions)."""
+
+from datetime import date
+
+import pytest
+from freezegun import freeze_time
+
+from egov.credit.models import CreditRecord, Kind, Status
+from egov.credit.tests.conftest import ENTERPRISE, UNKNOWN_ENTERPRISE
+from egov.orgs.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+FORM = "/staff/credit/penalties/new/"
+
+
+@pytest.fixture
+def officer(market, make_staff):
+    """The market regulator's credit officer (enters its penalties; no second factor needed)."""
+    return make_staff(market, [Role.CREDIT_OFFICER])
+
+
+def _data(market, **changes):
+    return {
+        "provider": market.pk,
+        "subject_kind": "legal",
+        "subject_code": ENTERPRISE,
+        "subject_name": "无锡示例科技有限公司",
+        "severity": "general",
+        "decision_document": "锡市监罚〔2025〕12号",
+        "decided_on": "2025-09-26",
+        "legal_basis": "《中华人民共和国食品安全法》第一百二十六条",
+        "legal_basis_en": "Article 126 of the Food Safety Law",
+        "facts": "未按规定公示食品经营许可证；警告",
+        "facts_en": "",
+        **changes,
+    }
+
+
+def test_only_staff_who_enter_penalties_see_the_form(client, market, officer, make_staff, citizen):
+    assert client.get(FORM).status_code == 302  # to the staff sign-in
+    client.force_login(citizen.user)
+    assert client.get(FORM).status_code == 302
+    client.force_login(make_staff(market, [Role.CLERK]))
+    assert client.get(FORM).status_code == 403
+    client.force_login(officer)
+    page = client.get(FORM, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    assert "录入行政处罚" in page.content.decode() and 'name="subject_code"' in page.content.decode()
+
+
+@freeze_time("2025-09-26 10:00:00+08:00")
+def test_a_penalty_is_entered_and_published(client, registers, market, officer):
+    client.force_login(officer)
+    response = client.post(FORM, _data(market), follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.redirect_chain == [(FORM, 302)]
+    record = CreditRecord.objects.get()
+    assert (record.kind, record.status, record.provider, record.entered_by) == (
+        Kind.PENALTY,
+        Status.PUBLISHED,
+        market,
+        officer,
+    )
+    # 一般: 3 months from 2025-09-26 (民法典 §202).
+    assert record.published_until == date(2025, 12, 26)
+    assert "XY-20250926-0001" in response.content.decode() and "2025-12-26" in response.content.decode()
+
+
+@freeze_time("2025-09-26 10:00:00+08:00")
+def test_an_unknown_subject_is_held(client, registers, market, officer):
+    client.force_login(officer)
+    response = client.post(FORM, _data(market, subject_code=UNKNOWN_ENTERPRISE), follow=True)
+    assert CreditRecord.objects.get().status == Status.HELD
+    assert "记录待匹配，暂不公示" in response.content.decode()
+
+
+@freeze_time("2025-09-26 10:00:00+08:00")
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"subject_code": "913202137654321AB3"}, "subject_code"),  # the check character should be 2
+        ({"decided_on": "2025-09-27"}, "decided_on"),  # tomorrow
+        ({"legal_basis": "   "}, "legal_basis"),
+        ({"severity": ""}, "severity"),
+    ],
+)
+def test_errors_are_shown_on_their_fields(client, registers, market, officer, changes, field):
+    client.force_login(officer)
+    response = client.post(FORM, _data(market, **changes), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [field]
+    assert f'href="#id_{field}' in response.content.decode()
+    assert not CreditRecord.objects.exists()
+
+
+def test_an_organization_the_officer_does_not_belong_to_is_refused(client, registers, market, city, officer):
+    client.force_login(officer)
+    response = client.post(FORM, _data(market, provider=city.pk))
+    assert response.status_code == 400 and list(response.context["form"].errors) == ["provider"]

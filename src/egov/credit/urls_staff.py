@@ -1,0 +1,10 @@
+"""Credit's staff pages, mounted at /staff/credit/ by ``egov.urls_staff``."""
+
+from django.urls import path
+
+from egov.credit import views_staff
+
+app_name = "credit_staff"
+urlpatterns = [
+    path("penalties/new/", views_staff.penalty_new, name="penalty_new"),
+]
