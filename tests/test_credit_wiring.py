@@ -7,7 +7,9 @@ from egov.audit.models import AuditEvent
 from egov.credit.models import CreditRecord, Kind, Status
 from egov.orgs.roles import Role
 from egov.registries.tests.test_actions import run_import
+from egov.services.signals import licence_issued
 from egov.services.tests.conftest import casework, hall, media_root  # noqa: F401 (the hall's fixtures)
+from egov.wiring import company_enter, licence_to_credit
 
 # The first code the bureau (division 320200) assigns at a 设立登记: GB 32100-2015, worked in
 # services' ``uscc_compose`` docstring.
@@ -45,8 +47,28 @@ def test_a_licence_of_an_unregistered_enterprise_is_held(
     hall,  # noqa: F811
     django_capture_on_commit_callbacks,
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        case = hall.concluded()
+    # The 设立登记 licence enters its company into the register (``wiring.company_enter``) before credit
+    # matches it; without that listener the register does not know the company.
+    licence_issued.disconnect(dispatch_uid="egov.wiring.company_enter")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = hall.concluded()
+    finally:  # connected again in the wiring's order (receivers run in the order they were connected)
+        licence_issued.disconnect(dispatch_uid="egov.wiring.licence_to_credit")
+        licence_issued.connect(company_enter, dispatch_uid="egov.wiring.company_enter")
+        licence_issued.connect(licence_to_credit, dispatch_uid="egov.wiring.licence_to_credit")
     record = CreditRecord.objects.get(decision_document=case.licence.number)
     assert record.status == Status.HELD and record.published_from is None
     assert record.publish_due > date(2000, 1, 1)
+
+
+def test_a_company_established_in_the_hall_is_registered_and_its_licence_published(
+    hall,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    """Both listeners of ``licence_issued``, in the order the wiring connects them: the 设立登记 enters
+    the new company into the legal-entity register, so its 行政许可 record finds it and is published."""
+    with django_capture_on_commit_callbacks(execute=True):
+        case = hall.concluded()
+    record = CreditRecord.objects.get(decision_document=case.licence.number)
+    assert record.subject_code == ASSIGNED and record.status == Status.PUBLISHED

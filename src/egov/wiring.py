@@ -163,6 +163,8 @@ def licence_to_credit(*, sender, licence, **kwargs) -> None:
 def wire() -> None:
     """Register the record sources, set the once-only provider and the credit matcher, and connect the
     service hall's events to the registers and to credit (idempotent)."""
+    # In this order (Django calls receivers in the order they were connected): a company established
+    # by the licence is in the register before credit matches the licence's holder there.
     licence_issued.connect(company_enter, dispatch_uid="egov.wiring.company_enter")
     licence_issued.connect(licence_to_credit, dispatch_uid="egov.wiring.licence_to_credit")
     record_source_register(name="population", lookup=_register_lookup(Register.POPULATION))
