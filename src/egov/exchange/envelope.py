@@ -25,6 +25,7 @@ The JOSE work is joserfc's; this module only decides what is signed and what is 
 """
 
 import base64
+import functools
 import hashlib
 import json
 import secrets
@@ -65,8 +66,7 @@ class Signer:
 
     def __post_init__(self):
         object.__setattr__(self, "_jwk", ECKey.import_key(self.key))
-        object.__setattr__(self, "_x5c", [base64.b64encode(c.public_bytes(Encoding.DER)).decode()
-                                          for c in self.chain])
+        object.__setattr__(self, "_x5c", [base64.b64encode(c.public_bytes(Encoding.DER)).decode() for c in self.chain])
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,28 @@ class Envelope:
     @property
     def id(self) -> str:
         return self.claims["id"]
+
+
+@functools.lru_cache(maxsize=256)
+def _certificate(der_base64: str) -> x509.Certificate:
+    """The certificate of one ``x5c`` entry, parsed once per distinct entry (a node sees the same
+    few peers' certificates in every envelope). Keyed by the exact text, so nothing is trusted
+    because it is cached: the chain and OCSP checks still run on every message.
+
+    Raises:
+        ValueError: not base64 DER of a certificate (not cached).
+    """
+    return x509.load_der_x509_certificate(base64.b64decode(der_base64, validate=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _verify_key(certificate: x509.Certificate) -> ECKey:
+    """The JWK of a certificate's public key, imported once per certificate.
+
+    Raises:
+        ValueError, JoseError: not an EC key joserfc accepts (not cached).
+    """
+    return ECKey.import_key(certificate.public_key())
 
 
 def message_id() -> str:
@@ -122,7 +144,7 @@ def envelope_parse(token: str) -> Envelope:
         compact = jws.extract_compact(token.encode("ascii"), registry=REGISTRY)
         header = compact.headers()
         claims = json.loads(compact.payload)
-        chain = tuple(x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in header["x5c"])
+        chain = tuple(_certificate(c) for c in header["x5c"])
     except (JoseError, ValueError, KeyError, TypeError, UnicodeError):
         raise _malformed("syntax") from None
     if header.get("alg") != ALGORITHM or header.get("typ") != TYPE or not chain or not isinstance(claims, dict):
@@ -147,8 +169,7 @@ def envelope_check_signature(envelope: Envelope, *, body: bytes, receiver: str, 
             (the body is not the one signed) or ``time`` (``iat`` outside the window).
     """
     try:
-        jws.deserialize_compact(envelope.token, ECKey.import_key(envelope.chain[0].public_key()),
-                                registry=REGISTRY)
+        jws.deserialize_compact(envelope.token, _verify_key(envelope.chain[0]), registry=REGISTRY)
     except (JoseError, ValueError):
         raise PermissionDenied(_("The message signature is not valid."), extra={"rule": "signature"}) from None
     claims = envelope.claims
@@ -159,5 +180,7 @@ def envelope_check_signature(envelope: Envelope, *, body: bytes, receiver: str, 
     if claims["digest"] != body_digest(body):
         raise PermissionDenied(_("The message body is not the one that was signed."), extra={"rule": "digest"})
     if abs(now - claims["iat"]) > window:
-        raise PermissionDenied(_("The message was signed outside the accepted time window."),
-                               extra={"rule": "time", "window_seconds": window})
+        raise PermissionDenied(
+            _("The message was signed outside the accepted time window."),
+            extra={"rule": "time", "window_seconds": window},
+        )

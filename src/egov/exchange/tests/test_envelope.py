@@ -20,9 +20,18 @@ def signer(ca, consumer_org):
 
 
 def _request(signer, body=BODY, **claims):
-    return envelope_sign(signer=signer, body=body, claims={
-        "id": "0" * 32, "kind": "request", "receiver": PROVIDER_CODE, "service": "person",
-        "purpose": {"case": "SP202612040001", "basis": "行政许可法第三十一条"}, **claims})
+    return envelope_sign(
+        signer=signer,
+        body=body,
+        claims={
+            "id": "0" * 32,
+            "kind": "request",
+            "receiver": PROVIDER_CODE,
+            "service": "person",
+            "purpose": {"case": "SP202612040001", "basis": "行政许可法第三十一条"},
+            **claims,
+        },
+    )
 
 
 def _b64(part: str) -> bytes:
@@ -50,8 +59,13 @@ def test_a_changed_payload_breaks_the_signature(signer):
     claims["service"] = "person-full"
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
     with pytest.raises(PermissionDenied) as caught:
-        envelope_check_signature(envelope_parse(f"{header}.{forged}.{signature}"), body=BODY, receiver=PROVIDER_CODE,
-                                 now=time.time(), window=300)
+        envelope_check_signature(
+            envelope_parse(f"{header}.{forged}.{signature}"),
+            body=BODY,
+            receiver=PROVIDER_CODE,
+            now=time.time(),
+            window=300,
+        )
     assert caught.value.extra["rule"] == "signature"
 
 
@@ -73,8 +87,11 @@ def test_a_certificate_of_another_organization_cannot_sign_for_it(ca, consumer_o
 
     provider_signer = signer_for(provider_org, "police.node.egov")[0]
     impostor = Signer(code=CONSUMER_CODE, key=provider_signer.key, chain=provider_signer.chain)
-    token = envelope_sign(signer=impostor, body=BODY, claims={
-        "id": "1" * 32, "kind": "request", "receiver": PROVIDER_CODE, "service": "person"})
+    token = envelope_sign(
+        signer=impostor,
+        body=BODY,
+        claims={"id": "1" * 32, "kind": "request", "receiver": PROVIDER_CODE, "service": "person"},
+    )
     with pytest.raises(PermissionDenied) as caught:
         envelope_check_signature(envelope_parse(token), body=BODY, receiver=PROVIDER_CODE, now=time.time(), window=300)
     assert caught.value.extra["rule"] == "sender"
@@ -85,3 +102,31 @@ def test_what_is_not_an_envelope_is_a_clear_400(token):
     with pytest.raises(ValidationFailed) as caught:
         envelope_parse(token)
     assert caught.value.status == 400 and caught.value.extra["rule"] == "envelope"
+
+
+def test_a_certificate_seen_before_still_checks_each_signature(ca, consumer_org, provider_org):
+    """Parsed certificates and their keys are cached by the exact x5c text: a second envelope that
+    names an already-seen certificate but is signed with another key is still refused."""
+    from egov.exchange.envelope import Signer
+
+    provider_signer = signer_for(provider_org, "police.node.egov")[0]
+    consumer_signer = signer_for(consumer_org, "approval.node.egov")[0]
+    claims = {"id": "2" * 32, "kind": "request", "receiver": CONSUMER_CODE, "service": "person"}
+    genuine = envelope_parse(envelope_sign(signer=provider_signer, body=BODY, claims=claims))
+    envelope_check_signature(genuine, body=BODY, receiver=CONSUMER_CODE, now=time.time(), window=300)
+    assert envelope_parse(genuine.token).chain[0] is genuine.chain[0]  # parsed once
+    forger = Signer(code=PROVIDER_CODE, key=consumer_signer.key, chain=provider_signer.chain)
+    forged = envelope_parse(envelope_sign(signer=forger, body=BODY, claims=claims))
+    with pytest.raises(PermissionDenied) as caught:
+        envelope_check_signature(forged, body=BODY, receiver=CONSUMER_CODE, now=time.time(), window=300)
+    assert caught.value.extra["rule"] == "signature"
+
+
+def test_an_x5c_entry_that_is_not_text_is_a_clear_400(signer):
+    header_b64, payload_b64, signature_b64 = _request(signer).split(".")
+    header = json.loads(_b64(header_b64))
+    header["x5c"] = [header["x5c"]]  # a list inside the list: unhashable, not base64
+    bad = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
+    with pytest.raises(ValidationFailed) as caught:
+        envelope_parse(f"{bad}.{payload_b64}.{signature_b64}")
+    assert caught.value.extra["rule"] == "envelope"
