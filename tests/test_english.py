@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 from django.apps import apps
-from django.db.models import CharField, JSONField, TextField
+from django.db.models import CharField, JSONField, Q, TextField
 from lxml import html as lxml_html
 
 from egov.accounts.models import User
@@ -242,8 +242,12 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
     assert f'id="case-title">{cases["item"].name_en}</h2>' in track
     assert f"{decided.organization.name_en}</dd>" in track
     steward = User.objects.get(username="spjdata")
-    sharing = [f"/staff/exchange/sharing/{row.number}/" for row in SharingRequest.objects.all()]
-    sharing += [f"/staff/exchange/sharing/grants/{grant.pk}/" for grant in SharingGrant.objects.all()]
+    # The requests and grants 行政审批局 is a side of (the others are not its to see: 404).
+    own = steward.memberships.values_list("organization__uscc", flat=True)
+    sharing = [f"/staff/exchange/sharing/{row.number}/" for row in SharingRequest.objects.filter(
+        Q(consumer_code__in=own) | Q(resource__provider_code__in=own))]
+    sharing += [f"/staff/exchange/sharing/grants/{grant.pk}/" for grant in SharingGrant.objects.filter(
+        Q(consumer_code__in=own) | Q(resource__provider_code__in=own))]
     resource = InformationResource.objects.order_by("code").first()
     found.update({f"spjdata {path}": left for path, left in _pages_in_english(client, steward, [
         "/staff/exchange/catalog/", f"/staff/exchange/catalog/resources/{resource.code}/", "/staff/exchange/sharing/",

@@ -255,7 +255,7 @@ def test_an_e_licence_the_hall_issued_is_not_asked_for_again_and_the_clerk_sees_
     assert values["licence_number"] == licence.number and values["holder_code"] == DEMO_ENTERPRISE["uscc"]
     assert fetched["resource_code"] == "320200-SP-0001"
     assert not ApplicationMaterial.objects.filter(application=application, material=material).exists()
-    read = AuditEvent.objects.get(action="services.licence.read", changes__purpose__case=application.number)
+    read = AuditEvent.objects.get(action="services.licence.read", changes__purpose=application.number)
     assert read.object_id == str(licence.pk)
     client.force_login(User.objects.get(username="scjgintake"))
     case = client.get(f"/staff/cases/{application.number}/").content.decode()

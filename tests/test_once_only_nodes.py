@@ -129,7 +129,7 @@ def test_the_provider_node_answers_from_the_register_cut_to_the_grant_and_audits
     object_type, object_id, changes = reads[0]
     assert (object_type, object_id) == ("registries.populationrecord", str(row_id))
     assert changes["consumer"] == CONSUMER_CODE
-    assert changes["purpose"] == {"case": "SP2026120400001", "basis": "《行政许可法》第三十一条"}
+    assert (changes["purpose"], changes["basis"]) == ("SP2026120400001", "《行政许可法》第三十一条")
 
 
 def test_a_number_not_in_the_register_is_404_and_reads_nothing(network):
