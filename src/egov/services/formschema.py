@@ -360,8 +360,9 @@ class SchemaForm:
     converts them to JSON types (strings, ints, floats, booleans; empty inputs are left out) and
     validates them (a field in ``locked``, ``{name: value}`` from the register, takes that value
     whatever was sent, and is rendered read-only with its source); ``cleaned_data`` is then the JSON
-    to store, ``errors`` maps field names to messages, and ``render()`` gives the accessible HTML of the fields (no ``<form>`` element and no
-    submit button: the page owns those). ``SchemaForm(schema, initial={...})`` renders values.
+    to store, ``errors`` maps field names to messages, and ``render()`` gives the accessible HTML of
+    the fields (no ``<form>`` element and no submit button: the page owns those).
+    ``SchemaForm(schema, initial={...})`` renders values.
     """
 
     def __init__(self, schema: dict, data=None, *, initial: dict | None = None, prefix: str = "form",
