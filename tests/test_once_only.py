@@ -274,15 +274,15 @@ def test_the_registered_capital_is_shown_with_its_unit(demo, client):
     assert "10,000,000 CNY" in english
 
 
-def test_a_field_the_register_fills_is_read_only_and_the_server_stores_the_register_value(demo, client):
+def test_a_field_the_register_fills_is_shown_as_text_and_the_server_stores_the_register_value(demo, client):
     """Tester's finding: 经营者名称 and 统一社会信用代码 were editable under "此处不可修改" and the
     edited values reached the clerk. They are the register's (``"register"`` in the form schema)."""
     user = _enterprise(client)
     item, held = _food()
     html = client.get(f"/services/{item.code}/apply/").content.decode()
     for name, value in (("business_name", "无锡示范科技有限公司"), ("uscc", DEMO_ENTERPRISE["uscc"])):
-        tag = re.search(rf'<input[^>]*id="id_form-{name}"[^>]*>', html).group(0)
-        assert " readonly" in tag and f'value="{value}"' in tag
+        assert f'name="form-{name}"' not in html  # not an input: shown as text
+        assert re.search(rf'<p [^>]*id="id_form-{name}"[^>]*>{value}</p>', html)
     assert "来源：基础信息库（此处不可修改）" in html
     other = LegalEntityRecord.objects.exclude(uscc=DEMO_ENTERPRISE["uscc"]).first()
     answer = client.post(

@@ -359,7 +359,7 @@ class SchemaForm:
     ``SchemaForm(schema, request.POST)`` reads the fields named ``<prefix>-<name>``; ``is_valid()``
     converts them to JSON types (strings, ints, floats, booleans; empty inputs are left out) and
     validates them (a field in ``locked``, ``{name: value}`` from the register, takes that value
-    whatever was sent, and is rendered read-only with its source); ``cleaned_data`` is then the JSON
+    whatever was sent, and is rendered as text with its source); ``cleaned_data`` is then the JSON
     to store, ``errors`` maps field names to messages, and ``render()`` gives the accessible HTML of
     the fields (no ``<form>`` element and no submit button: the page owns those).
     ``SchemaForm(schema, initial={...})`` renders values.
@@ -529,15 +529,13 @@ class SchemaForm:
         help_text = (format_html('<div class="govuk-hint" id="{}-help">{}</div>', attrs["id"], field.description)
                      if field.description else "")
         if field.name in self.locked:
-            # From the register: shown in a read-only input (sent back, ignored: the server takes the
-            # register's value), its source said under the label.
-            attrs.update({"class": "govuk-input egov-input--register", "value": raw, "readonly": True,
-                          "type": "text"})
-            attrs["aria-describedby"] = " ".join(filter(None, [attrs.get("aria-describedby"),
-                                                               f"{attrs['id']}-source"]))
-            help_text = format_html('{}<div class="govuk-hint" id="{}-source">{}</div>', help_text, attrs["id"],
-                                    _("Source: base register (cannot be changed here)"))
-            control = format_html("<input{}>", self._attr_html(attrs))
+            # From the register: shown as text, not an input (nothing is sent; the server takes the
+            # register's value), its source said under the title.
+            source = format_html('<div class="govuk-hint" id="{}-source">{}</div>', attrs["id"],
+                                 _("Source: base register (cannot be changed here)"))
+            return format_html('<div class="govuk-form-group"><p class="govuk-label govuk-label--s">{}</p>{}{}'
+                               '<p class="govuk-body govuk-!-font-weight-bold" id="{}">{}</p></div>',
+                               field.title, help_text, source, attrs["id"], raw)
         elif widget == "select":
             attrs["class"] = "govuk-select" + (" govuk-select--error" if in_error else "")
             options = [format_html('<option value="">{}</option>', _("— choose —"))]
