@@ -272,3 +272,69 @@ def test_the_registered_capital_is_shown_with_its_unit(demo, client):
     assert "1000 万元" in chinese and "注册资本币种" not in chinese
     english = client.get(f"/services/{item.code}/apply/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "10,000,000 CNY" in english
+
+
+def test_a_field_the_register_fills_is_shown_as_text_and_the_server_stores_the_register_value(demo, client):
+    """Tester's finding: 经营者名称 and 统一社会信用代码 were editable under "此处不可修改" and the
+    edited values reached the clerk. They are the register's (``"register"`` in the form schema)."""
+    user = _enterprise(client)
+    item, held = _food()
+    html = client.get(f"/services/{item.code}/apply/").content.decode()
+    for name, value in (("business_name", "无锡示范科技有限公司"), ("uscc", DEMO_ENTERPRISE["uscc"])):
+        assert f'name="form-{name}"' not in html  # not an input: shown as text
+        assert re.search(rf'<p [^>]*id="id_form-{name}"[^>]*>{value}</p>', html)
+    assert "来源：基础信息库（此处不可修改）" in html
+    other = LegalEntityRecord.objects.exclude(uscc=DEMO_ENTERPRISE["uscc"]).first()
+    answer = client.post(
+        f"/services/{item.code}/apply/",
+        _form(item, held, tamper={"form-business_name": other.name, "form-uscc": other.uscc}),
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    application = Application.objects.get(applicant=user)
+    assert application.form_data["business_name"] == "无锡示范科技有限公司"
+    assert application.form_data["uscc"] == DEMO_ENTERPRISE["uscc"]
+    assert application.form_data["premises"] == "无锡市梁溪区解放南路688号"  # the applicant's own field stays
+    # The clerk's 申请表 says where each row came from.
+    client.force_login(User.objects.get(username="scjgintake"))
+    page = client.get(f"/staff/cases/{application.number}/").content.decode()
+    rows = page[page.index('aria-labelledby="form-title"') :]
+    rows = rows[: rows.index("</dl>")].split('<div class="govuk-summary-list__row">')[1:]
+    by_title = {re.search(r"<dt[^>]*>(.*?)</dt>", row).group(1): row for row in rows}
+    assert other.name not in page
+    assert "无锡示范科技有限公司" in by_title["经营者名称"] and "来源：基础信息库" in by_title["经营者名称"]
+    assert "来源：基础信息库" in by_title["统一社会信用代码"]
+    assert "申请人填写" in by_title["经营场所"] and "基础信息库" not in by_title["经营场所"]
+
+
+def test_an_api_client_cannot_store_another_company_in_a_register_field(demo):
+    from egov.services.actions.applying import application_submit
+
+    user = User.objects.get(username=DEMO_ENTERPRISE["uscc"])
+    item, held = _food()
+    other = LegalEntityRecord.objects.exclude(uscc=DEMO_ENTERPRISE["uscc"]).first()
+    form = {
+        "business_name": other.name,
+        "uscc": other.uscc,
+        "premises": "无锡市梁溪区解放南路688号",
+        "business_type": "catering",
+        "food_safety_manager": "王建国",
+        "contact_phone": "13912340000",
+        "commitment": True,
+    }
+    files = {m.pk: PDF for m in item.materials.exclude(pk=held.pk)}
+    application, _created = application_submit(
+        actor=user, item=item, form_data=form, files=files, idempotency_key="once-only-api-0001"
+    )
+    assert (application.form_data["business_name"], application.form_data["uscc"]) == (
+        "无锡示范科技有限公司",
+        DEMO_ENTERPRISE["uscc"],
+    )
+
+
+def test_who_read_my_data_names_the_prefill_by_the_item(demo, client):
+    _enterprise(client)
+    item, _held = _food()
+    assert client.get(f"/services/{item.code}/apply/").status_code == 200
+    use = client.get("/accounts/me/data-use/").content.decode()
+    assert "预填申请表：食品经营许可（新办）" in use
+    assert "预填:" not in use and f"预填:{item.code}" not in use

@@ -11,9 +11,13 @@ The subset egov supports is one object of flat fields::
                                "pattern": "…",
                                "minLength", "maxLength", "minimum", "maximum",
                                "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-                               "const": true (a box that must be ticked), "default"}},
+                               "const": true (a box that must be ticked), "default",
+                               "register": "<信息项>"}},
      "required": [...], "additionalProperties": false, "x-order": [...]}
 
+``register`` names the 信息项 of the applicant's own base-register row (``services.once_only``) that
+fills the field, e.g. ``"name"`` or ``"uscc"``: when the platform holds that row, the field shows the
+register's value, not editable, and the server stores the register's value whatever was sent.
 ``title_en``/``description_en`` are the English texts (``egov.core.i18n``), shown on English pages.
 ``x-order`` lists the property names in display order: PostgreSQL's ``jsonb`` does not keep the
 order of object keys, so ``form_schema_check`` records it. Names are ``[a-z][a-z0-9_]*``.
@@ -60,7 +64,7 @@ _TOP_KEYWORDS = {"$schema", "$id", "type", "title", "description", "properties",
                  "additionalProperties", "x-order"}
 _FIELD_KEYWORDS = {"type", "title", "description", "enum", "oneOf", "format", "pattern", "minLength", "maxLength",
                    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "const", "default",
-                   "examples", "title_en", "description_en", "after"}
+                   "examples", "title_en", "description_en", "after", "register"}
 _TEXTAREA_FROM = 100  # strings allowed longer than this many characters get a multi-line box
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
@@ -116,6 +120,9 @@ def form_schema_check(schema: dict) -> dict:
                                          and math.isfinite(field[keyword]) and not isinstance(field[keyword], bool)):
                 raise _schema_error(_("Field %(name)s: %(keyword)s must be a finite number.")
                                     % {"name": name, "keyword": keyword}, path, "unsupported")
+        if "register" in field and not (isinstance(field["register"], str) and _NAME.match(field["register"])):
+            raise _schema_error(_("Field %(name)s: \"register\" names an item of the register, e.g. name.")
+                                % {"name": name}, path, "unsupported")
         if "after" in field:
             other = properties.get(field["after"]) if isinstance(field["after"], str) else None
             if field.get("format") != "date" or not other or other.get("format") != "date" or field["after"] == name:
@@ -163,6 +170,11 @@ class FormField:
         if self.spec.get("format") in _FORMATS:
             return self.spec["format"]
         return "textarea" if self.spec.get("maxLength", 0) > _TEXTAREA_FROM else "text"
+
+    @property
+    def register(self) -> str:
+        """The 信息项 of the applicant's register row that fills this field (``""``: the applicant's)."""
+        return str(self.spec.get("register", ""))
 
     @property
     def must_be_true(self) -> bool:
@@ -346,13 +358,17 @@ class SchemaForm:
 
     ``SchemaForm(schema, request.POST)`` reads the fields named ``<prefix>-<name>``; ``is_valid()``
     converts them to JSON types (strings, ints, floats, booleans; empty inputs are left out) and
-    validates them; ``cleaned_data`` is then the JSON to store, ``errors`` maps field names to
-    messages, and ``render()`` gives the accessible HTML of the fields (no ``<form>`` element and no
-    submit button: the page owns those). ``SchemaForm(schema, initial={...})`` renders values.
+    validates them (a field in ``locked``, ``{name: value}`` from the register, takes that value
+    whatever was sent, and is rendered as text with its source); ``cleaned_data`` is then the JSON
+    to store, ``errors`` maps field names to messages, and ``render()`` gives the accessible HTML of
+    the fields (no ``<form>`` element and no submit button: the page owns those).
+    ``SchemaForm(schema, initial={...})`` renders values.
     """
 
-    def __init__(self, schema: dict, data=None, *, initial: dict | None = None, prefix: str = "form"):
+    def __init__(self, schema: dict, data=None, *, initial: dict | None = None, prefix: str = "form",
+                 locked: dict | None = None):
         self.schema = schema or {}
+        self.locked = {name: value for name, value in (locked or {}).items() if value not in (None, "")}
         self.fields = form_fields(self.schema)
         self.prefix = prefix
         self.is_bound = data is not None
@@ -365,6 +381,8 @@ class SchemaForm:
             if initial and field.name in initial:
                 value = initial[field.name]
                 self.raw[field.name] = ("true" if value else "") if field.type == "boolean" else str(value)
+            if field.name in self.locked:
+                self.raw[field.name] = str(self.locked[field.name])
         self._validated = False
 
     def html_name(self, field: FormField) -> str:
@@ -390,7 +408,7 @@ class SchemaForm:
                 self.raw[field.name] = "true" if checked else ""
                 parsed[field.name] = checked
                 continue
-            raw = str(self.data.get(key, "") or "").strip()
+            raw = str(self.locked[field.name] if field.name in self.locked else self.data.get(key, "") or "").strip()
             self.raw[field.name] = raw
             if raw == "":
                 continue
@@ -510,7 +528,15 @@ class SchemaForm:
                             attrs["id"], field.title, mark)
         help_text = (format_html('<div class="govuk-hint" id="{}-help">{}</div>', attrs["id"], field.description)
                      if field.description else "")
-        if widget == "select":
+        if field.name in self.locked:
+            # From the register: shown as text, not an input (nothing is sent; the server takes the
+            # register's value), its source said under the title.
+            source = format_html('<div class="govuk-hint" id="{}-source">{}</div>', attrs["id"],
+                                 _("Source: base register (cannot be changed here)"))
+            return format_html('<div class="govuk-form-group"><p class="govuk-label govuk-label--s">{}</p>{}{}'
+                               '<p class="govuk-body govuk-!-font-weight-bold" id="{}">{}</p></div>',
+                               field.title, help_text, source, attrs["id"], raw)
+        elif widget == "select":
             attrs["class"] = "govuk-select" + (" govuk-select--error" if in_error else "")
             options = [format_html('<option value="">{}</option>', _("— choose —"))]
             for value, text in field.choices:

@@ -26,8 +26,9 @@ from egov.accounts.models import User
 # The legal basis stated with every query of the service hall (purpose ``basis``): agencies must not
 # ask applicants for what they can obtain by sharing.
 BASIS = "《优化营商环境条例》第三十五条；《国务院关于加快推进全国一体化在线政务服务平台建设的指导意见》"
-# The purpose's case of a query made to fill the form before a 办件编号 exists.
-PREFILL_CASE = "预填:%s"
+# The purpose's case of a query made to fill the form before a 办件编号 exists, as the applicant reads
+# it on "who read my data": ``PREFILL_CASE % item.name``.
+PREFILL_CASE = "预填申请表：%s"
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def preview(*, applicant: User, item, materials) -> dict:
     result = {"register": None, "register_error": "", "held": {}, "held_errors": {}}
     if provider_get() is None:
         return result
-    case = PREFILL_CASE % item.code
+    case = PREFILL_CASE % item.name
     cache: dict[str, Fetched | Unavailable] = {}
 
     def one(held_as: str):
@@ -147,6 +148,19 @@ def preview(*, applicant: User, item, materials) -> dict:
             else:
                 result["held_errors"][material.pk] = answer.reason
     return result
+
+
+def form_from_register(schema: dict, record: dict | None) -> dict:
+    """The form fields that the applicant's register row fills: ``{field name: value}`` for each
+    field of ``schema`` with ``"register": "<信息项>"`` whose item ``record`` (a stored or fetched
+    record, ``Fetched.as_json()``; None or an error record gives ``{}``) holds with a value."""
+    values = {row["field"]: row.get("value") for row in (record or {}).get("items", [])}
+    filled = {}
+    for name, spec in ((schema or {}).get("properties") or {}).items():
+        value = values.get(spec.get("register", ""))
+        if spec.get("register") and value not in (None, ""):
+            filled[name] = value
+    return filled
 
 
 def _labels() -> dict[str, dict[str, str]]:

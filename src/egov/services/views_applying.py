@@ -177,7 +177,6 @@ def apply(request, code: str):
         "legal_person").first()
     initial = application_form_initial(user=request.user, item=item,
                                        legal_person=agency.legal_person if agency else None)
-    form = SchemaForm(item.form_schema, request.POST if request.method == "POST" else None, initial=initial)
     key = request.POST.get("idempotency_key") or uuid.uuid4().hex
     errors: dict[int, str] = {}
     kept: dict[int, dict] = {}
@@ -185,6 +184,9 @@ def apply(request, code: str):
     if request.method == "POST":
         applicant = request.POST.get("applicant", "self")
     fetched = _once_only_context(request, item, materials, applicant) if choices else None
+    # A field the register fills is not editable, and its posted value is never read.
+    form = SchemaForm(item.form_schema, request.POST if request.method == "POST" else None, initial=initial,
+                      locked=once_only.form_from_register(item.form_schema, (fetched or {}).get("register")))
     if request.method == "POST":
         kept = _kept_files(request, materials)
         uploads = _files(request, materials)

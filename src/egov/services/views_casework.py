@@ -91,12 +91,13 @@ def _case_page(request, application, bound: dict | None = None, status: int = 20
     stored = application.once_only or {}
     register = stored.get("register") or {}
     held = {int(pk): once_only.shown(record) for pk, record in stored.get("materials", {}).items()}
+    from_register = once_only.form_from_register(application.item.form_schema, register)
     return render(request, "services/staff/case.html", {
         "application": application,
         "register": once_only.shown(register) if register.get("items") else None,
         "register_error": register.get("error", "") if stored else None,
         "material_rows": [(material, row, held.get(material.pk)) for material, row in materials],
-        "fields": [(field, field.display(application.form_data.get(field.name)))
+        "fields": [(field, field.display(application.form_data.get(field.name)), field.name in from_register)
                    for field in form_fields(application.item.form_schema)],
         "materials": materials,
         "previews": [(material, row) for material, row in materials if row and row.file.kind in PREVIEW_KINDS],

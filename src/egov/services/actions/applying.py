@@ -106,7 +106,8 @@ def application_submit(
         actor: the signed-in natural or legal person; an agent (经办人) of ``legal_person`` applies
             for it.
         item: a published item that can be applied for online (办理深度 ≥ 3, 网上受理).
-        form_data: the form as JSON, validated against ``item.form_schema``.
+        form_data: the form as JSON, validated against ``item.form_schema``; a field with
+            ``"register"`` is stored with the applicant's register value when the platform holds it.
         files: ``{material id: bytes or uploaded file}``; every required material of the item needs
             one; each is checked against the material's types and size and stored by its hash.
         idempotency_key: 8–64 letters, digits, ``-`` or ``_``, chosen by the client; unique per applicant.
@@ -179,6 +180,8 @@ def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | Non
     # concurrent submissions to one organization wait for each other only that long.
     number = tracking_number_allocate(organization=item.organization, day=timezone.localdate(now))
     fetched = _once_only_fetch(applicant=applicant, item=item, held=held, number=number)
+    # A field the register fills takes the register's value, whatever the client sent.
+    form_data = {**form_data, **once_only.form_from_register(item.form_schema, fetched.get("register"))}
     with audit_deferred():
         # One submission per applicant at a time: a double click waits here, then finds the first case.
         User.objects.select_for_update().filter(pk=applicant.pk).first()

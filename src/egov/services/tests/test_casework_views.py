@@ -209,8 +209,8 @@ def test_case_page_and_downloads_are_audited_reads(client, casework):
     html = client.get(f"/staff/cases/{application.number}/").content.decode()
     assert "无锡示范科技有限公司" in html and f'/materials/{row.pk}/' in html
     # the choice's label, not its code "llc"
-    assert ('<dt class="govuk-summary-list__key">公司类型</dt><dd class="govuk-summary-list__value">有限责任公司</dd>'
-            in html)
+    assert ('<dt class="govuk-summary-list__key">公司类型</dt><dd class="govuk-summary-list__value">有限责任公司'
+            '<div class="govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0">申请人填写</div></dd>' in html)
     assert f'action="/staff/cases/{application.number}/steps/receive/"' in html
     download = client.get(f"/staff/cases/{application.number}/materials/{row.pk}/")
     assert download.status_code == 200 and download.content == PDF and download["Content-Type"] == "application/pdf"
