@@ -136,3 +136,17 @@ def test_a_catalog_reason_is_shown_in_english_on_english_pages(client, people, c
     assert "个人信息保护法第二十八条" not in english
     chinese = client.get(f"/staff/exchange/sharing/{request.number}/").content.decode()
     assert "个人信息保护法第二十八条：敏感个人信息" in chinese
+
+
+def test_a_validity_too_far_ahead_is_shown_on_the_form_not_a_server_error(client, people, consumer_org, resource):
+    request = ask(people, consumer_org, resource)
+    client.force_login(people["decider"])
+    for far in ("9999-12-31", "2099-12-31"):
+        answer = client.post(f"/staff/exchange/sharing/{request.number}/decide/",
+                             {"item_address": "grant", "reason_address": "", "valid_until": far},
+                             headers={"Accept-Language": "zh-hans"})
+        assert answer.status_code == 400
+        page = answer.content.decode()
+        assert 'id="id_valid_until_error"' in page and "36" in page
+    request.refresh_from_db()
+    assert request.status == "pending"
