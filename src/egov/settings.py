@@ -283,6 +283,8 @@ EGOV_SHARING_DECISION_DAYS = int(os.environ.get("EGOV_SHARING_DECISION_DAYS", "1
 EGOV_SHARING_REMIND_DAYS = int(os.environ.get("EGOV_SHARING_REMIND_DAYS", "3"))
 EGOV_SHARING_EXPIRY_NOTICE_DAYS = int(os.environ.get("EGOV_SHARING_EXPIRY_NOTICE_DAYS", "10"))
 EGOV_SHARING_GRANT_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MONTHS", "12"))
+# The longest a provider may grant at once (docs/exchange.md: a grant serves a duty and is reviewed).
+EGOV_SHARING_GRANT_MAX_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MAX_MONTHS", "36"))
 # Joint credit (egov.credit): working days a subject has to object after the notice of a proposed listing.
 EGOV_CREDIT_OBJECTION_DAYS = int(os.environ.get("EGOV_CREDIT_OBJECTION_DAYS", "5"))
 

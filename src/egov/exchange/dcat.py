@@ -60,6 +60,11 @@ def _theme_levels(classification: str) -> list[str]:
     return ["-".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
 
 
+def _absolute(base: str, url: str) -> str:
+    """``url`` as an absolute IRI: a path of this site (``/data/economy/``) is put under ``base``."""
+    return f"{base}{url}" if url.startswith("/") else url
+
+
 def catalog_dcat(*, base_url: str, title: str, title_en: str, publisher_name: str,
                  publisher_name_en: str) -> dict[str, Any]:
     """The DCAT-AP document of the open resources.
@@ -100,7 +105,7 @@ def catalog_dcat(*, base_url: str, title: str, title_en: str, publisher_name: st
             "dcat:distribution": [{
                 "@id": f"{page}#distribution",
                 "@type": "dcat:Distribution",
-                "dcat:accessURL": {"@id": page},
+                "dcat:accessURL": {"@id": _absolute(base, resource.access_url) if resource.access_url else page},
                 "dcat:mediaType": {"@id": f"{MEDIA}{media_type}"},
                 "dct:format": media_type,
             }],

@@ -10,12 +10,24 @@ certificates carry (``organizationIdentifier``).
 """
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from egov.core.i18n import english, pick
 from egov.orgs.models import Organization
+
+
+def access_url_check(value: str) -> None:
+    """Accept a path of this site (``/data/economy/``) or an ``http(s)://`` address.
+
+    Raises:
+        django.core.exceptions.ValidationError: anything else (``javascript:``, ``//host``, spaces).
+    """
+    if value.startswith("/") and not value.startswith("//") and " " not in value:
+        return
+    URLValidator(schemes=["http", "https"])(value)
 
 
 class InformationResource(models.Model):
@@ -68,6 +80,9 @@ class InformationResource(models.Model):
     published_on = models.DateField(_("publication date"))  # 发布日期
     related_codes = models.JSONField(_("related resource codes"), default=list, blank=True)  # 关联资源代码
     is_open = models.BooleanField(_("open to the public"), default=False)  # 开放属性
+    # Where the data itself can be read or downloaded (DCAT dcat:accessURL of the distribution):
+    # a path of this site ("/data/economy/") or an http(s) address; empty: only the catalog entry.
+    access_url = models.CharField(_("access URL"), max_length=300, blank=True, validators=[access_url_check])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

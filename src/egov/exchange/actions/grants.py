@@ -61,6 +61,26 @@ def default_valid_until(today: dt.date) -> dt.date:
     return months_add(today, settings.EGOV_SHARING_GRANT_MONTHS)
 
 
+def valid_until_check(valid_until: dt.date, today: dt.date) -> dt.date:
+    """``valid_until`` when it is after ``today`` and no later than ``today`` plus
+    ``EGOV_SHARING_GRANT_MAX_MONTHS`` months (default 36: 2026-12-05 → 2029-12-05 is the last day allowed).
+
+    Raises:
+        ValidationFailed: ``field = "valid_until"``, ``rule = "past"`` (not after today) or
+            ``rule = "too_long"`` (beyond the bound, with ``max`` the last day allowed, ISO 8601).
+    """
+    if valid_until <= today:
+        raise ValidationFailed(_("The grant must be valid after today."),
+                               extra={"field": "valid_until", "rule": "past"})
+    latest = months_add(today, settings.EGOV_SHARING_GRANT_MAX_MONTHS)
+    if valid_until > latest:
+        raise ValidationFailed(
+            _("A grant is valid for %(months)s months at most: choose a day no later than %(day)s.")
+            % {"months": settings.EGOV_SHARING_GRANT_MAX_MONTHS, "day": latest.isoformat()},
+            extra={"field": "valid_until", "rule": "too_long", "max": latest.isoformat()})
+    return valid_until
+
+
 @transaction.atomic
 def grant_create(*, actor, resource: InformationResource, consumer_code: str, consumer_name: str,
                  fields: list[str], purpose: str, legal_basis: str,

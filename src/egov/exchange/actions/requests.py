@@ -23,7 +23,13 @@ from egov.core import workdays
 from egov.core.actors import SYSTEM
 from egov.core.errors import ValidationFailed
 from egov.core.text import text_clean
-from egov.exchange.actions.grants import default_valid_until, expiry_for, grant_create, provider_of
+from egov.exchange.actions.grants import (
+    default_valid_until,
+    expiry_for,
+    grant_create,
+    provider_of,
+    valid_until_check,
+)
 from egov.exchange.actions.notices import organization_notify
 from egov.exchange.models import (
     InformationItem,
@@ -269,7 +275,8 @@ def request_decide(*, actor, request: SharingRequest, decisions: dict[str, tuple
             of use (optional; the catalog's 共享条件 when empty) or ``refuse`` with the reasons
             (required), ≤ 500 characters.
         valid_until: the last day the grant of the approved items is valid (default: today plus
-            ``EGOV_SHARING_GRANT_MONTHS``); after ``today``.
+            ``EGOV_SHARING_GRANT_MONTHS``); after ``today``, at most ``EGOV_SHARING_GRANT_MAX_MONTHS``
+            months ahead.
 
     Returns:
         The request, ended: granted, partly granted (with the items granted at submission
@@ -280,17 +287,15 @@ def request_decide(*, actor, request: SharingRequest, decisions: dict[str, tuple
         Conflict: the request is not waiting (decided, withdrawn).
         ValidationFailed: an item without a decision (``field = "item_<field>"``), an unknown
             decision, a refusal without reasons (``field = "reason_<field>"``, ``rule = "required"``),
-            a validity date not after today (``field = "valid_until"``).
+            a validity date not after today (``field = "valid_until"``, ``rule = "past"``) or more
+            than ``EGOV_SHARING_GRANT_MAX_MONTHS`` (default 36) months ahead (``rule = "too_long"``).
     """
     request = transitions.locked(request, "resource", "provider", "consumer")
     require_request_party(actor, request)
     require_sharing_staff(actor, request.provider, side="provider")
     transitions.move_target(machine=REQUEST, obj=request, move="grant")
     today = today or timezone.localdate()
-    valid_until = valid_until or default_valid_until(today)
-    if valid_until <= today:
-        raise ValidationFailed(_("The grant must be valid after today."),
-                               extra={"field": "valid_until", "rule": "past"})
+    valid_until = valid_until_check(valid_until or default_valid_until(today), today)
     now = timezone.now()
     approved = []
     for row in request.items.filter(outcome=Outcome.PENDING):

@@ -93,3 +93,14 @@ def test_bad_input_names_the_field(client, people, resource):
     assert no_key.status_code == 400 and no_key.json()["extra"]["field"] == "idempotency_key"
     assert post(client, "/sharing-requests", {**ASK, "resource": "nope"},
                 **{"Idempotency-Key": "api-k-05"}).status_code == 404
+
+
+def test_the_api_refuses_a_grant_too_far_ahead_with_a_4xx(client, people, resource):
+    client.force_login(people["asker"])
+    number = post(client, "/sharing-requests", ASK, **{"Idempotency-Key": "api-key-far1"}).json()["number"]
+    client.force_login(people["decider"])
+    for far in ("9999-12-31", "2099-12-31"):
+        answer = post(client, f"/sharing-requests/{number}/decision",
+                      {"items": [{"field": "address", "decision": "grant"}], "valid_until": far})
+        assert answer.status_code == 400, answer.content
+        assert answer.json()["extra"]["field"] == "valid_until" and answer.json()["extra"]["rule"] == "too_long"

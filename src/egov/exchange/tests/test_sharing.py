@@ -215,3 +215,20 @@ def test_the_provider_is_reminded_three_working_days_ahead_and_overdue_is_marked
 def test_a_year_from_a_leap_day_ends_on_the_last_of_february():
     assert default_valid_until(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)
     assert default_valid_until(FRIDAY) == dt.date(2027, 12, 4)
+
+
+def test_a_grant_runs_36_months_at_most_and_a_far_date_is_refused_not_a_crash(people, consumer_org, resource):
+    # Found by a tester: 9999-12-31 overflowed the date arithmetic (a 500); 2099-12-31 gave a 73-year grant.
+    today = dt.date(2026, 12, 5)  # + 36 months (EGOV_SHARING_GRANT_MAX_MONTHS) = 2029-12-05, the last day allowed
+    request = ask(people, consumer_org, resource, ["address"])
+    for far in (dt.date(9999, 12, 31), dt.date(2099, 12, 31), dt.date(2029, 12, 6)):
+        with pytest.raises(ValidationFailed) as caught:
+            request_decide(actor=people["decider"], request=request, decisions={"address": ("grant", "")},
+                           valid_until=far, today=today)
+        assert caught.value.extra == {"field": "valid_until", "rule": "too_long", "max": "2029-12-05"}
+        assert "2029-12-05" in str(caught.value)
+    request.refresh_from_db()
+    assert request.status == "pending" and not request.grants.exists()
+    request = request_decide(actor=people["decider"], request=request, decisions={"address": ("grant", "")},
+                             valid_until=dt.date(2029, 12, 5), today=today)
+    assert valid_until_of(request.grants.get()) == dt.date(2029, 12, 5)

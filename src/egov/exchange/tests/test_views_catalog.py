@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from egov.accounts.actions import staff_backup_codes_issue
 from egov.accounts.tests.factories import PASSWORD
 from egov.audit.models import AuditEvent
+from egov.core.errors import ValidationFailed
 from egov.exchange.actions import catalog_import
 from egov.exchange.catalog_io import catalog_export_xlsx
 from egov.exchange.models import InformationResource
@@ -292,3 +293,20 @@ def test_egov_exchange_import_takes_the_exported_workbook_all_or_nothing(catalog
         call_command("exchange", "import", str(tmp_path / "bad.xlsx"))
     assert caught.value.returncode == 2 and "信息资源 row 3" in str(caught.value)
     assert not InformationResource.objects.exists()
+
+
+def test_an_open_resource_links_to_where_its_data_is_read_and_dcat_says_so(client, catalog):
+    # Found by a tester: /open-data/320200-TJ-0001/ (宏观经济数据, read at /data/economy/) gave no link to the data.
+    catalog_import(actor=None, data={"resources": [{**SERVICES, "access_url": "/data/economy/"}]})
+    html = client.get(f"/open-data/{SERVICES['code']}/").content.decode()
+    assert 'id="access-url"' in html and 'href="/data/economy/"' in html
+    assert 'id="access-url"' not in client.get(f"/open-data/{COMPANY['code']}/").content.decode()
+    document = json.loads(client.get("/open-data/catalog.jsonld").content)
+    datasets = {d["dct:identifier"]: d for d in document["dcat:dataset"]}
+    company_page = datasets[COMPANY["code"]]["dcat:landingPage"]["@id"]
+    base = company_page.removesuffix(f"/open-data/{COMPANY['code']}/")  # the site's address (setting)
+    assert datasets[SERVICES["code"]]["dcat:distribution"][0]["dcat:accessURL"] == {"@id": f"{base}/data/economy/"}
+    assert datasets[COMPANY["code"]]["dcat:distribution"][0]["dcat:accessURL"] == {"@id": company_page}
+    with pytest.raises(ValidationFailed) as caught:
+        catalog_import(actor=None, data={"resources": [{**SERVICES, "access_url": "javascript:alert(1)"}]})
+    assert caught.value.extra["field"] == "access_url"

@@ -136,3 +136,33 @@ def test_a_catalog_reason_is_shown_in_english_on_english_pages(client, people, c
     assert "个人信息保护法第二十八条" not in english
     chinese = client.get(f"/staff/exchange/sharing/{request.number}/").content.decode()
     assert "个人信息保护法第二十八条：敏感个人信息" in chinese
+
+
+def test_a_validity_too_far_ahead_is_shown_on_the_form_not_a_server_error(client, people, consumer_org, resource):
+    request = ask(people, consumer_org, resource)
+    client.force_login(people["decider"])
+    for far in ("9999-12-31", "2099-12-31"):
+        answer = client.post(f"/staff/exchange/sharing/{request.number}/decide/",
+                             {"item_address": "grant", "reason_address": "", "valid_until": far},
+                             headers={"Accept-Language": "zh-hans"})
+        assert answer.status_code == 400
+        page = answer.content.decode()
+        assert 'id="id_valid_until_error"' in page and "授权有效期最长 36 个月" in page
+    request.refresh_from_db()
+    assert request.status == "pending"
+
+
+def test_a_grant_without_an_end_says_so(client, people, consumer_org, resource):
+    # Found by a tester: grants loaded without an expiry (免提交, egov exchange import) showed "有效期至 —".
+    from egov.core.actors import SYSTEM
+    from egov.exchange.actions import grant_create
+
+    grant = grant_create(actor=SYSTEM, resource=resource, consumer_code=consumer_org.uscc,
+                         consumer_name=consumer_org.name, fields=["id_number"], purpose="免提交",
+                         legal_basis="《优化营商环境条例》第三十五条")
+    client.force_login(people["asker"])
+    for path in (f"/staff/exchange/sharing/grants/{grant.pk}/", "/staff/exchange/sharing/grants/"):
+        page = client.get(path, headers={"Accept-Language": "zh-hans"}).content.decode()
+        assert "长期有效" in page, path
+        page = client.get(path, headers={"Accept-Language": "en"}).content.decode()
+        assert "No expiry" in page, path

@@ -159,3 +159,23 @@ def test_the_charts_are_drawn_beside_their_tables(reference_data, live_server, b
     folder.mkdir(exist_ok=True)
     page.screenshot(path=str(folder / f"economy-{viewport['width']}-{locale}.png"), full_page=True)
     context.close()
+
+
+def test_the_demo_population_differs_by_district_and_adds_up_to_the_city():
+    # Found by a tester: 锡山区 and 惠山区 had the same 常住人口 every year 2019–2024.
+    import csv
+    from decimal import Decimal
+
+    import egov
+
+    path = Path(egov.__file__).parent / "fixtures" / "demo_economy" / "figures.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["指标代码"] == "POP_RESIDENT"]
+    by_year: dict[str, dict[str, Decimal]] = {}
+    for row in rows:
+        by_year.setdefault(row["统计时期"], {})[row["行政区划代码"]] = Decimal(row["数值"])
+    assert sorted(by_year) == ["2019", "2020", "2021", "2022", "2023", "2024"]
+    for year, figures in by_year.items():
+        assert figures["320205"] != figures["320206"], year
+        assert sum(v for code, v in figures.items() if code != "320200") == figures["320200"], year
+    assert (by_year["2024"]["320205"], by_year["2024"]["320206"]) == (Decimal("75.30"), Decimal("67.26"))
