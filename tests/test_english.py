@@ -245,7 +245,7 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
     # The requests and grants 行政审批局 is a side of (the others are not its to see: 404).
     own = steward.memberships.values_list("organization__uscc", flat=True)
     sharing = [f"/staff/exchange/sharing/{row.number}/" for row in SharingRequest.objects.filter(
-        Q(consumer_code__in=own) | Q(resource__provider_code__in=own))]
+        Q(consumer__uscc__in=own) | Q(provider__uscc__in=own))]
     sharing += [f"/staff/exchange/sharing/grants/{grant.pk}/" for grant in SharingGrant.objects.filter(
         Q(consumer_code__in=own) | Q(resource__provider_code__in=own))]
     resource = InformationResource.objects.order_by("code").first()
