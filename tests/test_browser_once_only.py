@@ -37,8 +37,10 @@ def test_enterprise_applies_with_register_data_and_a_held_material(reference_dat
     expect(page.locator(f"#held-{held.pk}")).to_contain_text("免提交")
     assert page.locator(f'input[name="material-{held.pk}"]').count() == 0
 
-    page.fill("#id_form-business_name", "无锡示范科技有限公司")
-    page.fill("#id_form-uscc", DEMO_ENTERPRISE["uscc"])
+    # The name and code come from the register: shown as text, not fields to fill.
+    assert page.locator("#id_form-business_name").inner_text() == "无锡示范科技有限公司"
+    assert page.locator("#id_form-uscc").inner_text() == DEMO_ENTERPRISE["uscc"]
+    assert page.locator("input[name='form-business_name'], input[name='form-uscc']").count() == 0
     page.fill("#id_form-premises", "无锡市梁溪区解放南路688号")
     page.select_option("#id_form-business_type", "catering")
     page.fill("#id_form-food_safety_manager", "王建国")
