@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import Agent, LegalPerson, NaturalPerson
-
 from egov.core.actors import is_system
 from egov.core.errors import PermissionDenied
 from egov.orgs.models import Organization, RoleAssignment
