@@ -96,6 +96,19 @@ def is_subject(user, record) -> bool:
     ).exists()
 
 
+def subject_codes(user) -> list[str]:
+    """The codes of the subjects ``user`` speaks for: its own USCC or resident ID and the USCCs of the
+    enterprises it is an agent of (not revoked); none for an anonymous or inactive user."""
+    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
+        return []
+    codes = list(LegalPerson.objects.filter(user=user).values_list("uscc", flat=True))
+    codes += NaturalPerson.objects.filter(user=user).values_list("id_number", flat=True)
+    codes += Agent.objects.filter(person__user=user, revoked_at__isnull=True).values_list(
+        "legal_person__uscc", flat=True
+    )
+    return codes
+
+
 def require_subject(actor, record) -> None:
     """Raise unless ``actor`` speaks for ``record``'s subject (``is_subject``).
 
