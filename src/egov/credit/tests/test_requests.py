@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 FRIDAY = date(2025, 9, 26)
 
 
-@pytest.fixture
-def enterprise(db):
-    """The listed enterprise's own account (its USCC is the one the records name)."""
-    return LegalPersonFactory(uscc=ENTERPRISE, name="无锡示例科技有限公司")
-
-
 def listing(actor, provider, today=FRIDAY):
     """A 严重失信主体名单 membership of the enterprise, entered on ``today``: 5 working days to object."""
     return actions.record_enter(

@@ -11,7 +11,7 @@ from egov.accounts.tests.factories import LegalPersonFactory
 from egov.audit.models import AuditEvent
 from egov.credit import actions
 from egov.credit.models import CreditRecord, CreditRequest, RequestStatus, Status
-from egov.credit.tests.test_requests import enterprise, listing  # noqa: F401 (fixture)
+from egov.credit.tests.test_requests import listing
 from egov.orgs.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_the_subject_objects_and_the_credit_office_accepts(
     market,
     credit_officer,
     enterprise,
-    make_staff,  # noqa: F811
+    make_staff,
 ):
     record = listing(approver, market)
     assert client.get(MINE).status_code == 302  # to the sign-in page
@@ -71,7 +71,7 @@ def test_an_objection_after_the_window_shows_the_day_it_closed(
     registers,
     approver,
     market,
-    enterprise,  # noqa: F811
+    enterprise,
 ):
     with freeze_time("2025-09-26 10:00:00+08:00"):
         record = listing(approver, market)
@@ -90,7 +90,7 @@ def test_repair_is_offered_from_its_date_and_refused_before(
     registers,
     approver,
     market,
-    enterprise,  # noqa: F811
+    enterprise,
 ):
     with freeze_time("2025-09-26 10:00:00+08:00"):
         record = listing(approver, market)
