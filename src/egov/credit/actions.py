@@ -418,7 +418,7 @@ def record_revoke(*, actor, record: CreditRecord, reasons: str, today: date | No
 
 # 异议 and 信用修复 (issue 16, item 3). The credit office answers within ``answer_days`` working days.
 # Repair is possible once the minimum publication period has passed, in calendar months from the first
-# day of publication: penalties 一般 3 and 严重 12 months (国家发展改革委令2023年第58号 第十条); the lists'
+# day of publication: penalties 一般 3 and 严重 12 months (国家发展改革委令2023年第58号); the lists'
 # minimums are the city's choice (docs/credit.md). Kinds absent here (行政许可, 红名单) are not repaired.
 REPAIR_AFTER_MONTHS: dict[tuple[str, str], int] = {
     (Kind.PENALTY, Severity.GENERAL): 3,
