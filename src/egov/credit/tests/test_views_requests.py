@@ -108,3 +108,20 @@ def test_repair_is_offered_from_its_date_and_refused_before(
     # Another enterprise's account cannot reach the record's forms.
     client.force_login(LegalPersonFactory().user)
     assert client.get(f"/credit/mine/{record.number}/repair/").status_code == 404
+
+
+def test_an_objection_carries_its_supporting_file(client, registers, approver, market, enterprise, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with freeze_time("2025-09-26 10:00:00+08:00"):
+        record = listing(approver, market)
+        client.force_login(enterprise.user)
+        form = f"/credit/mine/{record.number}/objection/"
+        html = SimpleUploadedFile("x.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
+        refused = client.post(form, {"reason": "见附件", "attachment": html})
+        assert refused.status_code == 400 and not CreditRequest.objects.exists()
+        pdf = SimpleUploadedFile("复议决定书.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+        assert client.post(form, {"reason": "见附件", "attachment": pdf}).status_code == 302
+    stored = CreditRequest.objects.get().attachment
+    assert stored is not None and stored.kind == "pdf"
