@@ -144,3 +144,47 @@ def test_repair_only_after_the_minimum_period_then_the_record_leaves_the_public(
     record.refresh_from_db()
     assert record.status == Status.REPAIRED
     assert not selectors.published().filter(pk=record.pk).exists()
+
+
+def test_an_agent_objects_for_its_enterprise_until_revoked(registers, approver, market, citizen):
+    from egov.accounts.actions import agent_revoke
+
+    legal = LegalPersonFactory(uscc=ENTERPRISE, agent=citizen)
+    record = listing(approver, market)
+    request = actions.request_file(
+        actor=citizen.user, record=record, kind=RequestKind.OBJECTION, reason="代企业提出", today=FRIDAY
+    )
+    assert request.applicant == citizen.user
+    agent_revoke(actor=legal.user, agent=legal.agents.get())
+    with pytest.raises(PermissionDenied):
+        actions.request_file(actor=citizen.user, record=record, kind=RequestKind.REPAIR, reason="x", today=FRIDAY)
+
+
+def test_a_person_objects_by_the_verified_resident_id(registers, approver, market):
+    from egov.accounts.tests.factories import NaturalPersonFactory
+    from egov.credit.tests.conftest import PERSON
+
+    person = NaturalPersonFactory(id_number=PERSON)
+    record = actions.record_enter(
+        actor=approver,
+        provider=market,
+        kind=Kind.PENALTY,
+        subject_kind=SubjectKind.NATURAL,
+        subject_code=PERSON,
+        subject_name="张三",
+        legal_basis="《中华人民共和国食品安全法》第一百二十六条",
+        decision_document="锡市监罚〔2025〕13号",
+        decided_on=FRIDAY,
+        severity="general",
+        today=FRIDAY,
+    )
+    # A 双公示 penalty has no objection window: published at once, objections taken while published.
+    assert record.status == Status.PUBLISHED and record.objection_until is None
+    request = actions.request_file(
+        actor=person.user, record=record, kind=RequestKind.OBJECTION, reason="身份信息有误", today=date(2025, 10, 20)
+    )
+    # Monday 2025-10-20 + 7 working days: 10-21 … 10-24, 10-27, 10-28, 10-29.
+    assert request.answer_due == date(2025, 10, 29)
+    # The audit names the person by the masked ID only.
+    event = AuditEvent.objects.get(action="credit.request.file")
+    assert PERSON not in str(event.changes) and "3202**********1233" in str(event.changes)
