@@ -64,3 +64,29 @@ class PenaltyForm(forms.Form):
         self.fields["provider"].queryset = providers
         if len(providers) == 1:
             self.fields["provider"].initial = providers[0].pk
+
+
+class RequestForm(forms.Form):
+    """An objection (异议) or a credit repair application (信用修复) by the record's subject."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What is wrong with the record, or how the conduct was corrected."),
+    )
+    attachment = forms.FileField(
+        label=_("Supporting document (optional)"),
+        required=False,
+        help_text=_("PDF, JPEG, PNG or OFD."),
+    )
+
+
+class DecideForm(forms.Form):
+    """The credit office's answer to an objection or a repair application, with its reasons."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 4}))

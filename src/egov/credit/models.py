@@ -145,3 +145,75 @@ class CreditNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.value}"
+
+
+class RequestKind(models.TextChoices):
+    """What a subject asks of the credit office about one of its records."""
+
+    OBJECTION = "objection", _("Objection")  # 异议
+    REPAIR = "repair", _("Credit repair")  # 信用修复
+
+
+class RequestStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")  # 已提交, awaiting the credit office
+    ACCEPTED = "accepted", _("Accepted")  # 已受理并支持: the record revoked (异议) or repaired (修复)
+    REJECTED = "rejected", _("Rejected")  # 不予支持, with reasons
+
+
+class CreditRequest(models.Model):
+    """An objection (异议) or a credit repair application (信用修复) by a record's subject.
+
+    Filed by the subject's account (the enterprise's, one of its agents', or the person's own, matched by
+    the verified code); answered by the credit office by ``answer_due`` (working days on the platform
+    calendar, ``actions.answer_days``). Its status changes only through ``actions.REQUEST_MACHINE``.
+    ``answer`` holds the credit office's reasons.
+    """
+
+    number = models.CharField(_("request number"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=RequestKind.choices)
+    record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="requests")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    attachment = models.ForeignKey(
+        "facilities.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.SUBMITTED
+    )
+    filed_on = models.DateField(_("filed on"))
+    answer_due = models.DateField(_("to be answered by"))
+    answer = models.TextField(_("credit office's reasons"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["answer_due", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "kind"],
+                condition=models.Q(status="submitted"),
+                name="credit_request_one_open",
+            ),
+        ]
+        verbose_name = _("credit request")
+        verbose_name_plural = _("credit requests")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CreditRequestCounter(models.Model):
+    """The last objection or repair number given on one day (gap-tolerant, ``facilities.numbering``)."""
+
+    day = models.DateField(unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("credit request number counter")
+        verbose_name_plural = _("credit request number counters")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.value}"

@@ -7,8 +7,10 @@
   ``CREDIT_OFFICER`` of any organization (the demo's 市发展改革委 (信用办)), or the platform.
 """
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from egov.accounts.models import Agent, LegalPerson, NaturalPerson
 from egov.core.actors import is_system
 from egov.core.errors import PermissionDenied
 from egov.orgs.models import Organization, RoleAssignment
@@ -78,3 +80,45 @@ def require_credit_office(actor) -> None:
     raise PermissionDenied(
         _("Only the credit office may do this."), extra={"rule": "role", "role": Role.CREDIT_OFFICER}
     )
+
+
+def is_subject(user, record) -> bool:
+    """Whether ``user`` speaks for ``record``'s subject: a legal entity's own account or one of its agents
+    (not revoked); a person's own account, matched by the verified resident ID."""
+    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
+        return False
+    if record.subject_kind == "natural":
+        return NaturalPerson.objects.filter(user=user, id_number=record.subject_code).exists()
+    if LegalPerson.objects.filter(user=user, uscc=record.subject_code).exists():
+        return True
+    return Agent.objects.filter(
+        person__user=user, legal_person__uscc=record.subject_code, revoked_at__isnull=True
+    ).exists()
+
+
+def subject_codes(user) -> list[str]:
+    """The codes of the subjects ``user`` speaks for: its own USCC or resident ID and the USCCs of the
+    enterprises it is an agent of (not revoked); none for an anonymous or inactive user."""
+    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
+        return []
+    codes = list(LegalPerson.objects.filter(user=user).values_list("uscc", flat=True))
+    codes += NaturalPerson.objects.filter(user=user).values_list("id_number", flat=True)
+    codes += Agent.objects.filter(person__user=user, revoked_at__isnull=True).values_list(
+        "legal_person__uscc", flat=True
+    )
+    return codes
+
+
+def require_subject(actor, record) -> None:
+    """Raise unless ``actor`` speaks for ``record``'s subject (``is_subject``).
+
+    Raises:
+        PermissionDenied: ``extra = {"rule": "subject"}``.
+    """
+    if not is_subject(actor, record):
+        raise PermissionDenied(_("Only the record's subject may do this."), extra={"rule": "subject"})
+
+
+def credit_officers():
+    """The active users holding the credit officer's role somewhere (the credit office, to notify)."""
+    return get_user_model().objects.filter(is_active=True, memberships__roles__role=Role.CREDIT_OFFICER).distinct()

@@ -11,8 +11,17 @@ from egov.core.errors import NotFound, ValidationFailed
 from egov.core.masking import mask_person_name
 from egov.credit import matching
 from egov.credit.actions import code_shown
-from egov.credit.models import BLACK_LISTS, LIST_KINDS, CreditRecord, Kind, Status, SubjectKind
-from egov.credit.permissions import require_check
+from egov.credit.models import (
+    BLACK_LISTS,
+    LIST_KINDS,
+    CreditRecord,
+    CreditRequest,
+    Kind,
+    RequestStatus,
+    Status,
+    SubjectKind,
+)
+from egov.credit.permissions import require_check, require_credit_office, subject_codes
 from egov.orgs.identifiers import resident_id_check, uscc_check
 
 
@@ -218,3 +227,64 @@ def public_subject(*, key: str) -> tuple[PublicSubject, list[CreditRecord]]:
         latest=records[0].decided_on,
     )
     return subject, records
+
+
+def subject_records(*, user) -> list[CreditRecord]:
+    """The records about the subjects ``user`` speaks for (``permissions.is_subject``: its own code, or the
+    enterprises it is an agent of) that have reached the subject (not held), newest decision first."""
+    codes = subject_codes(user)
+    if not codes:
+        return []
+    return list(
+        CreditRecord.objects.filter(subject_code__in=codes).exclude(status=Status.HELD).select_related("provider")
+    )
+
+
+def subject_record(*, user, number: str) -> CreditRecord:
+    """One record about a subject ``user`` speaks for, by number.
+
+    Raises:
+        NotFound: no such record, or not about the user's subject (the same answer, so numbers are not probed).
+    """
+    for record in subject_records(user=user):
+        if record.number == number:
+            return record
+    raise NotFound(_("No such credit record of yours."))
+
+
+def subject_requests(*, user) -> QuerySet:
+    """The objections and repair applications ``user`` filed, newest first."""
+    return CreditRequest.objects.filter(applicant=user).select_related("record").order_by("-pk")
+
+
+def office_requests(*, user, open_only: bool = True) -> QuerySet:
+    """The credit office's list: open requests (or all), the earliest answer due first.
+
+    Raises:
+        PermissionDenied: not the credit office.
+    """
+    require_credit_office(user)
+    rows = CreditRequest.objects.select_related("record", "record__provider")
+    return rows.filter(status=RequestStatus.SUBMITTED) if open_only else rows.order_by("-pk")
+
+
+def office_request(*, user, number: str) -> CreditRequest:
+    """One request for the credit office; the read shows the subject's code and the applicant's reasons, so
+    it is audited (``credit.request.read``).
+
+    Raises:
+        PermissionDenied: not the credit office. NotFound: no such request.
+    """
+    require_credit_office(user)
+    try:
+        row = CreditRequest.objects.select_related("record", "record__provider", "applicant").get(number=number)
+    except CreditRequest.DoesNotExist:
+        raise NotFound(_("No such request.")) from None
+    audit_record(
+        action="credit.request.read",
+        actor=user,
+        obj=row,
+        summary=f"{row.number}: subject's code and reasons",
+        changes={"what": ["subject_code", "reason", "applicant"]},
+    )
+    return row

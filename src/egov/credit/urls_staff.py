@@ -7,4 +7,6 @@ from egov.credit import views_staff
 app_name = "credit_staff"
 urlpatterns = [
     path("penalties/new/", views_staff.penalty_new, name="penalty_new"),
+    path("requests/", views_staff.requests_list, name="requests"),
+    path("requests/<str:number>/", views_staff.request_detail, name="request"),
 ]

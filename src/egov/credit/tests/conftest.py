@@ -39,3 +39,11 @@ def approver(market, make_staff):
 @pytest.fixture
 def credit_officer(city, make_staff):
     return make_staff(city, [Role.CREDIT_OFFICER])
+
+
+@pytest.fixture
+def enterprise(db):
+    """The enterprise's own account (its USCC is the one the records name)."""
+    from egov.accounts.tests.factories import LegalPersonFactory
+
+    return LegalPersonFactory(uscc=ENTERPRISE, name="无锡示例科技有限公司")
