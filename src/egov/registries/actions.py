@@ -369,10 +369,14 @@ def register_import(*, actor, register: str, content: bytes, file_name: str, sou
             results = list(starmap(fast_check, chunk[1] if pick is None else map(pick, chunk[1])))
             if None not in results:
                 keys = list(map(itemgetter(0), results))
-                if len(set(keys)) == len(keys) and first_row.keys().isdisjoint(keys):
+                if first_row.keys().isdisjoint(keys):
+                    known = len(first_row)
                     first_row.update(zip(keys, count(chunk[0])))
-                    counts["read"] += len(results)
-                    return _Checked(rows=[], fast_first=chunk[0], fast=results)
+                    if len(first_row) == known + len(keys):
+                        counts["read"] += len(results)
+                        return _Checked(rows=[], fast_first=chunk[0], fast=results)
+                    for key in keys:  # an identifier repeated inside the chunk: row by row below
+                        first_row.pop(key, None)
         for index, (number, cells) in enumerate(enumerate(chunk[1], chunk[0])):
             if fast_check is not None and len(cells) == width:
                 row = results[index] if results is not None else \

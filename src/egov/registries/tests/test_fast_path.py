@@ -190,10 +190,11 @@ CLEAN_CSV = (
 )
 
 
-def test_whole_clean_chunks_give_the_same_result_as_the_full_check_and_again_nothing(db, monkeypatch):
+@pytest.mark.parametrize("batch_rows", [2, 4])  # row 5 in a later chunk than row 2, or in the same one
+def test_whole_clean_chunks_give_the_same_result_as_the_full_check_and_again_nothing(db, monkeypatch, batch_rows):
     def clean_import() -> tuple:
         batch = register_import(actor=SYSTEM, actor_label="test", register="population", content=CLEAN_CSV.encode(),
-                                file_name="people.csv", source="test", today=TODAY, batch_rows=2)
+                                file_name="people.csv", source="test", today=TODAY, batch_rows=batch_rows)
         rows = sorted(PopulationRecord.objects.values_list(
             "id_number", "name", "sex", "birth_date", "ethnicity", "household_division", "address", "status",
             "review_reason", "version"))
