@@ -5,6 +5,7 @@ check, which words the reason. Messy rows are generated from cells that real exp
 
 import csv
 import datetime
+import gc
 import io
 import random
 
@@ -177,3 +178,55 @@ def test_columns_in_another_order_or_missing_give_the_same_result_by_both_paths(
     assert [(row["row"], row["field"], row["rule"]) for row in rejected] == [(3, "sex", "mismatch")]
     assert rows[1][:8] == (LIANGXI_MAN, "张三", "M", datetime.date(1990, 3, 7), "", "", "无锡市梁溪区中山路1号",
                            "normal")
+
+
+# Every row clean (a whole chunk through the fast check), a backslash in a name and an address (the
+# COPY text must escape it), and row 5 repeating row 2's number in a later chunk.
+CLEAN_CSV = (
+    "公民身份号码,姓名,性别,出生日期,民族,户籍地行政区划代码,住址\n"
+    f"{LIANGXI_MAN},张\\三,男,1990-03-07,01,320213,a\\b\n"
+    f"{CHAOYANG_WOMAN},李四,女,,,,\n"
+    "320213199003071241,钱七,女,1990-03-07,汉族,,无锡市梁溪区中山路1号\n"
+    f"{LIANGXI_MAN},张三,男,,,,\n"
+)
+
+
+@pytest.mark.parametrize("batch_rows", [2, 4])  # row 5 in a later chunk than row 2, or in the same one
+def test_whole_clean_chunks_give_the_same_result_as_the_full_check_and_again_nothing(db, monkeypatch, batch_rows):
+    def clean_import() -> tuple:
+        batch = register_import(actor=SYSTEM, actor_label="test", register="population", content=CLEAN_CSV.encode(),
+                                file_name="people.csv", source="test", today=TODAY, batch_rows=batch_rows)
+        rows = sorted(PopulationRecord.objects.values_list(
+            "id_number", "name", "sex", "birth_date", "ethnicity", "household_division", "address", "status",
+            "review_reason", "version"))
+        return batch.counts, batch.rejected, batch.flagged, rows
+
+    first, again = clean_import(), clean_import()
+    PopulationRecord.objects.all().delete()
+    monkeypatch.setattr(actions, "_fast_cells", lambda *args, **kwargs: None)  # the full check for every row
+    assert (clean_import(), clean_import()) == (first, again)
+    counts, rejected, flagged, rows = first
+    # Worked by hand: rows 2–5 read; row 5 repeats row 2's ID number; rows 2, 3, 4 new.
+    assert counts == {"read": 4, "imported": 3, "unchanged": 0, "rejected": 1, "flagged": 0}
+    assert [(row["row"], row["field"], row["rule"]) for row in rejected] == [(5, "id_number", "duplicate_in_file")]
+    assert flagged == []
+    assert (LIANGXI_MAN, "张\\三", "M", datetime.date(1990, 3, 7), "01", "320213", "a\\b", "normal", "", 1) in rows
+    assert ("320213199003071241", "钱七", "F", datetime.date(1990, 3, 7), "01", "", "无锡市梁溪区中山路1号",
+            "normal", "", 1) in rows
+    # The same file again: nothing written, the repeat still rejected.
+    assert again[0] == {"read": 4, "imported": 0, "unchanged": 3, "rejected": 1, "flagged": 0}
+    assert again[3] == rows
+
+
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(db):
+    assert gc.isenabled()
+    register_import(actor=SYSTEM, actor_label="test", register="population", content=CLEAN_CSV.encode(),
+                    file_name="people.csv", source="test", today=TODAY)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        register_import(actor=SYSTEM, actor_label="test", register="population", content=CLEAN_CSV.encode(),
+                        file_name="people.csv", source="test", today=TODAY)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
