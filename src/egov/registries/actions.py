@@ -235,7 +235,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector (restored as it was on leaving).
 
     An import allocates millions of short tuples and makes no reference cycles: reference counting
-    frees them, and the collector's passes over the young generations cost about 8 % of the
+    frees them, and the collector's passes over each young generation cost about a sixth of the
     import's Python time for 1,000,000 rows (measured). The pause is process-wide, so for the few
     seconds of an import other threads' cyclic garbage waits for the collector too."""
     enabled = gc.isenabled()
