@@ -8,7 +8,6 @@ nothing, so the same file twice changes nothing.
 """
 
 import datetime
-import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -230,23 +229,6 @@ def _one_import_at_a_time(register: str) -> Iterator[bool]:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (restored as it was on leaving).
-
-    An import allocates millions of short tuples and makes no reference cycles: reference counting
-    frees them, and the collector's passes over each young generation cost about a sixth of the
-    import's Python time for 1,000,000 rows (measured). The pause is process-wide, so for the few
-    seconds of an import other threads' cyclic garbage waits for the collector too."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _fast_cells(register: str, fields: list[str | None], *, divisions: Divisions, today: datetime.date):
     """``(check, cells, pad)`` for the rows of a population file: ``cells`` picks from a row the
     cells ``PopulationFastCheck`` takes (a column the file lacks is a last cell ``""`` added to the
@@ -425,7 +407,7 @@ def register_import(*, actor, register: str, content: bytes, file_name: str, sou
         counts["read"] += fast_rows
         return _Checked(rows=checked)
 
-    with _one_import_at_a_time(register) as empty, _cyclic_gc_paused():
+    with _one_import_at_a_time(register) as empty:
         _batches_write(checked_chunk, _chunks(rows, batch_rows), register=register, empty=empty, writer=writer,
                        rule=rule, counts=counts, flagged=flagged, progress=progress)
     counts["rejected"], counts["flagged"] = len(rejected), len(flagged)

@@ -5,7 +5,6 @@ check, which words the reason. Messy rows are generated from cells that real exp
 
 import csv
 import datetime
-import gc
 import io
 import random
 
@@ -216,17 +215,3 @@ def test_whole_clean_chunks_give_the_same_result_as_the_full_check_and_again_not
     # The same file again: nothing written, the repeat still rejected.
     assert again[0] == {"read": 4, "imported": 0, "unchanged": 3, "rejected": 1, "flagged": 0}
     assert again[3] == rows
-
-
-def test_an_import_leaves_the_garbage_collector_as_it_found_it(db):
-    assert gc.isenabled()
-    register_import(actor=SYSTEM, actor_label="test", register="population", content=CLEAN_CSV.encode(),
-                    file_name="people.csv", source="test", today=TODAY)
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        register_import(actor=SYSTEM, actor_label="test", register="population", content=CLEAN_CSV.encode(),
-                        file_name="people.csv", source="test", today=TODAY)
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
