@@ -24,7 +24,7 @@ def _signed_in(browser, user, live_server):
 
 
 def test_an_objection_from_the_subject_to_the_credit_office_answer(
-    live_server, browser, registers, approver, market, credit_officer, enterprise
+    reference_data, live_server, browser, registers, approver, market, credit_officer, enterprise
 ):
     record = listing(approver, market, today=timezone.localdate())
     context, page = _signed_in(browser, enterprise.user, live_server)
