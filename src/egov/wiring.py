@@ -15,12 +15,18 @@
 - The service hall's once-only provider (``services.once_only``): fetches what a ``held_as`` names
   through ``exchange.exchange_query``, for the implementing organization, with the purpose given.
 
+- Accounts (issue 17): a staff member whose second factor someone else changed (reset by an
+  operator, backup codes issued) is told by a notification (``accounts.signals.second_factor_changed``
+  → ``facilities.notifications.notification_send``), inside the change's transaction.
+
 Which catalog resource publishes each source is ``settings.EGOV_ONCE_ONLY_RESOURCES``.
 """
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from egov.accounts.models import User
+from egov.accounts.signals import second_factor_changed
 from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.credit import matching as credit_matching
@@ -160,11 +166,41 @@ def licence_to_credit(*, sender, licence, **kwargs) -> None:
     record_from_licence(licence=LicenceDecided(**licence_decided(licence_id=licence.pk)))
 
 
+def second_factor_notify(*, sender, user, actor, change: str, **kwargs):
+    """``second_factor_changed`` listener: tell ``user`` that ``actor`` reset their second factor or
+    issued them backup codes, in both languages, linking to nothing (the sign-in page guides them).
+    Returns the notification."""
+    from egov.facilities.notifications import in_both_languages, notification_send
+
+    def compose():
+        if change == "reset":
+            return (
+                _("Your second factor was reset"),
+                _(
+                    "%(actor)s removed your authenticator and backup codes. At your next sign-in you will "
+                    "set up a new authenticator. If you did not ask for this, tell your security officer "
+                    "at once."
+                )
+                % {"actor": actor},
+            )
+        return (
+            _("Backup codes were issued for your account"),
+            _(
+                "%(actor)s issued new backup codes for your account; earlier ones no longer work. If you did "
+                "not ask for this, tell your security officer at once."
+            )
+            % {"actor": actor},
+        )
+
+    return notification_send(recipient=user, **in_both_languages(compose))
+
+
 def wire() -> None:
     """Register the record sources, set the once-only provider and the credit matcher, and connect the
     service hall's events to the registers and to credit (idempotent)."""
     # In this order (Django calls receivers in the order they were connected): a company established
     # by the licence is in the register before credit matches the licence's holder there.
+    second_factor_changed.connect(second_factor_notify, sender=User, dispatch_uid="egov.wiring.second_factor_notify")
     licence_issued.connect(company_enter, dispatch_uid="egov.wiring.company_enter")
     licence_issued.connect(licence_to_credit, dispatch_uid="egov.wiring.licence_to_credit")
     record_source_register(name="population", lookup=_register_lookup(Register.POPULATION))

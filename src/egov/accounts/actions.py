@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts.models import Agent, LegalPerson, NaturalPerson, User
+from egov.accounts.signals import second_factor_changed
 from egov.audit.actions import audit_record
 from egov.core.actors import is_system
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -285,16 +286,58 @@ def staff_backup_codes_issue(*, actor, user: User, codes: Iterable[str]) -> Stat
         PermissionDenied: ``actor`` is neither the platform (``SYSTEM``) nor an operator over one of the
             user's organizations.
     """
-    if not is_system(actor):
-        memberships = list(user.memberships.select_related("organization"))
-        if not memberships:
-            raise PermissionDenied(_("This user belongs to no organization."))
-        require_operator(actor, memberships[0].organization)
+    _require_operator_over_user(actor, user)
     device, _created = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
     device.token_set.all().delete()
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     audit_record(action="accounts.backup_codes.issue", actor=actor, obj=device, summary=f"backup codes for {user}")
+    if not is_system(actor) and actor.pk != user.pk:
+        second_factor_changed.send(sender=User, user=user, actor=actor, change="backup_codes")
     return device
+
+
+def _require_operator_over_user(actor, user: User) -> None:
+    """Raise unless ``actor`` is the platform or an operator over the organization of ``user``'s first
+    membership (``orgs.permissions.require_operator``)."""
+    if is_system(actor):
+        return
+    memberships = list(user.memberships.select_related("organization").order_by("pk"))
+    if not memberships:
+        raise PermissionDenied(_("This user belongs to no organization."))
+    require_operator(actor, memberships[0].organization)
+
+
+@transaction.atomic
+def staff_second_factor_reset(*, actor, user: User, reason: str = "") -> dict[str, int]:
+    """Remove every second factor of a staff user (TOTP authenticators, confirmed or not, and backup
+    codes), as when the authenticator is lost: at the next sign-in the password step leads to
+    setting up a new one (``selectors.first_enrolment_allowed``). Audited
+    (``accounts.second_factor.reset`` on the user) and, when the actor is someone else, the user is
+    told (``signals.second_factor_changed``, a notification through the wiring).
+
+    Args:
+        actor: an operator over the user's organization, or ``SYSTEM``.
+        user: the staff user.
+        reason: why, as the operator gave it (at most 200 characters; recorded in the event).
+
+    Returns:
+        ``{"totp_devices": n, "backup_devices": m}``: how many devices were removed.
+
+    Raises:
+        PermissionDenied: ``actor`` is not an operator over the user's organization.
+        ValidationFailed: ``user`` is not a staff account (``field`` ``user``, ``rule`` ``staff_only``).
+    """
+    if user.kind != User.Kind.STAFF:
+        raise ValidationFailed(_("Only staff accounts have a second factor."),
+                               extra={"field": "user", "rule": "staff_only"})
+    _require_operator_over_user(actor, user)
+    removed = {"totp_devices": TOTPDevice.objects.filter(user=user).delete()[1].get(TOTPDevice._meta.label, 0),
+               "backup_devices": StaticDevice.objects.filter(user=user).delete()[1].get(StaticDevice._meta.label, 0)}
+    audit_record(action="accounts.second_factor.reset", actor=actor, obj=user,
+                 summary=f"second factors of {user} reset", changes={**removed, "reason": reason[:200]})
+    if not is_system(actor) and actor.pk != user.pk:
+        second_factor_changed.send(sender=User, user=user, actor=actor, change="reset")
+    return removed
 
 
 def session_login_record(*, user: User, mfa: bool) -> None:

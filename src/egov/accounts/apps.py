@@ -13,4 +13,4 @@ class EgovAdminConfig(admin_apps.AdminConfig):
     """Django's admin, behind the staff sign-in (with its TOTP step) instead of its own login page."""
 
     default = False
-    default_site = "egov.accounts.admin.EgovAdminSite"
+    default_site = "egov.accounts.admin_site.EgovAdminSite"
