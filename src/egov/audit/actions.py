@@ -2,7 +2,7 @@
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,39 @@ def audit_record(
         return event
     _chain_append([event])
     return event
+
+
+def audit_list_read(
+    *,
+    action: str,
+    actor: Any,
+    object_type: str,
+    object_ids: Iterable[str | int],
+    organization: Any = None,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent | None:
+    """Audit one staff page that lists personal data (an inbox, a queue, search results): one event
+    per page shown, naming the records on it, as the single-record reads name their record.
+
+    Args:
+        action: ``<app>.<entity>.read_list``, e.g. ``"services.application.read_list"``.
+        actor: the staff user who saw the page.
+        object_type: ``app_label.model`` of the records listed (``"services.application"``).
+        object_ids: the primary keys of the records on the page, in the order shown.
+        organization: the organization the list is of, or None (several).
+        summary: one line for people; default ``"<object_type>: <n> shown"``.
+        changes: more context (the page number, the filter's field names), merged under ``"shown"``.
+
+    Returns:
+        The event (``changes["shown"]``: the ids as strings), or None when the page lists nothing.
+    """
+    shown = [str(pk) for pk in object_ids]
+    if not shown:
+        return None
+    return audit_record(action=action, actor=actor, organization=organization, object_type=object_type,
+                        summary=summary or f"{object_type}: {len(shown)} shown",
+                        changes={**(changes or {}), "shown": shown, "count": len(shown)})
 
 
 class _SavepointMarker:

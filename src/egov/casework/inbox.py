@@ -53,7 +53,8 @@ class InboxRow:
     where it waits; ``url`` the subject's page, ``step_url`` where the step is taken; ``days_left``
     working days to the deadline (negative: overdue; None: no deadline) and ``urgency`` as
     ``workflow.selectors.urgency_of``, or ``waiting`` for a case waiting for the applicant (补正);
-    ``task`` the workflow task (None for a 签收).
+    ``task`` the workflow task (None for a 签收); ``subject_id`` the case's primary key for a
+    ``case`` row (its page names the applicant: ``casework.views.inbox`` audits the cases shown).
     """
 
     kind: str
@@ -68,6 +69,7 @@ class InboxRow:
     urgency: str
     since: datetime
     task: WorkTask | None = None
+    subject_id: int | None = None
 
     @property
     def overdue_days(self) -> int:
@@ -106,7 +108,8 @@ def inbox_rows(*, user, today: date | None = None) -> list[InboxRow]:
                              party=application.applicant_name, step=row.task.local_name,
                              organization=row.task.candidate_organization, url=url, step_url=url,
                              days_left=None if waiting else row.days_left,
-                             urgency="waiting" if waiting else row.urgency, since=row.task.created_at, task=row.task))
+                             urgency="waiting" if waiting else row.urgency, since=row.task.created_at, task=row.task,
+                             subject_id=application.pk))
     others = [row for row in tasks if row.task.instance_id not in case_instances]
     documents = _documents_of(others)
     for row in others:

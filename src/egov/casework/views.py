@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required
+from egov.audit.actions import audit_list_read
 from egov.casework.dispatch import task_claim_checked, task_complete_as_subject, task_subject, waits_outside
 from egov.casework.forms import InboxFilterForm
 from egov.casework.inbox import inbox_filter, inbox_rows
@@ -50,6 +51,11 @@ def inbox(request):
                 form.add_error("q", error.message)  # the number's field: a typing error in it
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     query = {key: value for key, value in request.GET.items() if key != "page" and value}
+    # The page names applicants (the inbox's cases and the search's results): one read event naming them.
+    audit_list_read(action="services.application.read_list", actor=request.user, object_type="services.application",
+                    object_ids=dict.fromkeys([row.subject_id for row in page.object_list if row.kind == "case"]
+                                             + [application.pk for application in results or []]),
+                    summary="staff inbox", changes={"page": page.number})
     return render(request, "casework/inbox.html", {
         "form": form, "page": page, "rows": page.object_list, "total": len(rows), "shown": len(shown),
         "results": results, "query": urlencode(query), "tab": "todo"})

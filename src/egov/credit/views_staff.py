@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts.permissions import staff_required
+from egov.audit.actions import audit_list_read
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.core.forms import add_application_error
 from egov.credit.actions import record_enter, request_decide
@@ -64,6 +65,15 @@ def requests_list(request):
         rows = list(office_requests(user=request.user, open_only=not show_all))
     except PermissionDenied as error:
         raise HttpForbidden(error.message) from None
+    # the list names each request's subject: one read event naming the requests shown (issue 17)
+    audit_list_read(
+        action="credit.request.read_list",
+        actor=request.user,
+        object_type="credit.creditrequest",
+        object_ids=[row.pk for row in rows],
+        summary="credit office's requests",
+        changes={"all": show_all},
+    )
     return render(
         request,
         "credit/staff/requests.html",

@@ -94,7 +94,8 @@ def record_search(*, actor, register: str, query: str) -> list:
     rows = list(MODELS[register].objects.filter(**{KEY_FIELDS[register]: key})) if key else []
     audit_record(action=f"registries.{register}.search", actor=actor, organization=organization,
                  object_type=f"registries.{register}", object_id=mask_id_number(key),
-                 summary=_("Register search: %(count)d found") % {"count": len(rows)})
+                 summary=_("Register search: %(count)d found") % {"count": len(rows)},
+                 changes={"shown": [str(row.pk) for row in rows], "count": len(rows)})
     return rows
 
 

@@ -83,6 +83,11 @@ def _task_outcome(task) -> str:
 
 
 def _case_page(request, application, bound: dict | None = None, status: int = 200):
+    """The case page; it shows the applicant's personal data (name, phone, address, form data,
+    material links), so each rendering is audited: the first view and the page shown again after a
+    refused step alike (issue 17)."""
+    application_read_record(user=request.user, application=application,
+                            what="case page" if bound is None else "case page after a refused step")
     steps = application_staff_steps(user=request.user, application=application)
     step_forms = [(step, CASE_STEPS[step].title, (bound or {}).get(step) or _form(step, application))
                   for step in steps]
@@ -119,7 +124,6 @@ def case(request, number: str):
     work (the next actor, the forms of the steps I may do now, the timeline, the steps). The read is
     audited."""
     application = _case_or_404(request, number)
-    application_read_record(user=request.user, application=application, what="case page")
     return _case_page(request, application)
 
 

@@ -125,3 +125,22 @@ def test_an_objection_carries_its_supporting_file(client, registers, approver, m
         assert client.post(form, {"reason": "见附件", "attachment": pdf}).status_code == 302
     stored = CreditRequest.objects.get().attachment
     assert stored is not None and stored.kind == "pdf"
+
+
+@freeze_time("2025-09-26 10:00:00+08:00")
+def test_the_credit_offices_list_names_the_requests_it_shows_in_one_read_event(
+    client, registers, approver, market, credit_officer, enterprise
+):
+    """Found by a tester: staff lists showing whom a request is about audited nothing (issue 17)."""
+    record = listing(approver, market)
+    client.force_login(enterprise.user)
+    client.post(f"/credit/mine/{record.number}/objection/", {"reason": "处罚决定已被复议撤销"})
+    request = CreditRequest.objects.get()
+    client.force_login(credit_officer)
+    assert "无锡示例科技有限公司" in client.get(LIST).content.decode()
+    (event,) = AuditEvent.objects.filter(action="credit.request.read_list")
+    assert (event.actor_id, event.object_type, event.changes) == (
+        credit_officer.pk,
+        "credit.creditrequest",
+        {"all": False, "shown": [str(request.pk)], "count": 1},
+    )
