@@ -7,9 +7,19 @@ SQLAlchemy transport on a SQLite file in ``var/``, so the demo needs no broker s
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
 
 app = Celery("egov")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def anchor_audit_at_start(**kwargs) -> None:
+    """Anchor the audit log's head as the worker starts (then Celery beat, every
+    ``EGOV_AUDIT_ANCHOR_INTERVAL``): the tail is guarded from the start, not from the first beat."""
+    from egov.audit.tasks import anchor
+
+    anchor()

@@ -246,8 +246,16 @@ CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", default=EGOV_ENV ==
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The heads of the audit chain, copied outside the database (egov.audit.actions.audit_anchor_write).
 EGOV_AUDIT_ANCHOR_FILE = os.environ.get("EGOV_AUDIT_ANCHOR_FILE") or str(VAR_DIR / "audit-anchors.jsonl")
+# Seconds between anchors while the chain's head moves (Celery beat; also the least time between two
+# anchors written after a commit by one web process). Deleting the newest events is caught once
+# they are anchored: at most this long after they were written (docs/operations.md, "Audit").
+EGOV_AUDIT_ANCHOR_INTERVAL = float(os.environ.get("EGOV_AUDIT_ANCHOR_INTERVAL") or 60)
+# Anchor after the commit of the log's first event and then, in each web process, after a commit at
+# most every EGOV_AUDIT_ANCHOR_INTERVAL, so that the tail is anchored even before a worker runs.
+# Off in the test suite (anchors there go to a file of each test that asks for them).
+EGOV_AUDIT_ANCHOR_ON_COMMIT = _bool("EGOV_AUDIT_ANCHOR_ON_COMMIT", default=EGOV_ENV != "test")
 CELERY_BEAT_SCHEDULE = {
-    "audit-anchor": {"task": "audit.anchor", "schedule": 3600.0},  # hourly
+    "audit-anchor": {"task": "audit.anchor", "schedule": EGOV_AUDIT_ANCHOR_INTERVAL},
     "workflow-mark-overdue": {"task": "workflow.mark_overdue", "schedule": 3600.0},  # hourly
     "trust-warn-expiring": {"task": "trust.warn_expiring", "schedule": 86400.0},  # daily
     "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly

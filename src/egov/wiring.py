@@ -19,6 +19,9 @@
   operator, backup codes issued) is told by a notification (``accounts.signals.second_factor_changed``
   → ``facilities.notifications.notification_send``), inside the change's transaction.
 
+- Audit (issue 17): the anchors of the audit log are timestamped by the platform's TSA
+  (``audit.anchoring`` ← ``trust.timestamps``; the trust app sits above audit).
+
 Which catalog resource publishes each source is ``settings.EGOV_ONCE_ONLY_RESOURCES``.
 """
 
@@ -27,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from egov.accounts.models import User
 from egov.accounts.signals import second_factor_changed
+from egov.audit import anchoring
 from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.credit import matching as credit_matching
@@ -195,11 +199,24 @@ def second_factor_notify(*, sender, user, actor, change: str, **kwargs):
     return notification_send(recipient=user, **in_both_languages(compose))
 
 
+def _anchor_stamp(digest: bytes) -> bytes:
+    from egov.trust.timestamps import timestamp_digest
+
+    return timestamp_digest(digest=digest)
+
+
+def _anchor_check(token: bytes, digest: bytes):
+    from egov.trust.timestamps import timestamp_token_check
+
+    return timestamp_token_check(token=token, digest=digest)
+
+
 def wire() -> None:
     """Register the record sources, set the once-only provider and the credit matcher, and connect the
     service hall's events to the registers and to credit (idempotent)."""
     # In this order (Django calls receivers in the order they were connected): a company established
     # by the licence is in the register before credit matches the licence's holder there.
+    anchoring.timestamper_set(anchoring.Timestamper(stamp=_anchor_stamp, check=_anchor_check))
     second_factor_changed.connect(second_factor_notify, sender=User, dispatch_uid="egov.wiring.second_factor_notify")
     licence_issued.connect(company_enter, dispatch_uid="egov.wiring.company_enter")
     licence_issued.connect(licence_to_credit, dispatch_uid="egov.wiring.licence_to_credit")

@@ -1,20 +1,28 @@
 """Writes of the audit log: the only way rows get into ``AuditEvent``."""
 
+import base64
+import fcntl
 import json
+import logging
 import os
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from egov.audit import anchoring
 from egov.audit.chain import GENESIS_HASH, event_hash
 from egov.audit.models import AuditEvent
 from egov.core import context
 from egov.core.actors import is_system
 from egov.core.canonical import canonical_json
+
+logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that serializes appends to the chain (any fixed 64-bit number).
 _CHAIN_LOCK_KEY = 0x65676F76_61756474  # "egov" "audt"
@@ -181,29 +189,83 @@ def _chain_append(events: list[AuditEvent]) -> None:
             events[0].save(force_insert=True)
         else:
             AuditEvent.objects.bulk_create(events)
+    if settings.EGOV_AUDIT_ANCHOR_ON_COMMIT and (
+        events[0].seq == 1 or time.monotonic() - _last_anchor_try[0] >= settings.EGOV_AUDIT_ANCHOR_INTERVAL
+    ):
+        _last_anchor_try[0] = time.monotonic()
+        transaction.on_commit(_anchor_after_commit)
+
+
+# When this process last anchored after a commit (``time.monotonic()``); -inf: never.
+_last_anchor_try = [float("-inf")]
+
+
+def _anchor_after_commit() -> None:
+    """Anchor the head after a commit (the log's first event, then at most every
+    ``EGOV_AUDIT_ANCHOR_INTERVAL`` per process). A failure is logged, never raised into the request
+    whose change is already committed: the worker's next anchor covers the head as well."""
+    try:
+        audit_anchor_write(path=Path(settings.EGOV_AUDIT_ANCHOR_FILE))
+    except Exception:  # noqa: BLE001 (the change is committed; the anchor is retried by the worker)
+        logger.exception("audit anchor after commit failed")
+
+
+def _last_line(handle) -> str:
+    """The last non-empty line of the open anchor file (read from its end: the file grows by one line
+    a minute while the platform is busy)."""
+    handle.seek(0, os.SEEK_END)
+    end = handle.tell()
+    block = b""
+    position = end
+    while position > 0:
+        step = min(4096, position)
+        position -= step
+        handle.seek(position)
+        block = handle.read(step) + block
+        lines = block.rstrip(b"\n").split(b"\n")
+        if len(lines) > 1 or position == 0:
+            return lines[-1].decode("utf-8")
+    return ""
 
 
 def audit_anchor_write(*, path: Path) -> dict | None:
-    """Append the head of the chain (``{"seq", "hash", "at"}``, one JSON line) to the anchor file.
+    """Append the head of the chain (one JSON line) to the anchor file, with an RFC 3161 token of
+    the platform's TSA over the head's hash when one can be had.
 
     The file lives outside the database (``EGOV_AUDIT_ANCHOR_FILE``); operators copy it off-site
     with the backups, so that ``egov audit verify`` notices events deleted from the end of the log
-    or a chain recomputed after an edit. Run hourly by Celery beat and by ``egov audit anchor``.
+    or a chain recomputed after an edit. Written after the commit of the log's first event, then
+    every ``EGOV_AUDIT_ANCHOR_INTERVAL`` seconds while the head moves (Celery beat, the worker's
+    start, web processes after a commit: ``settings.EGOV_AUDIT_ANCHOR_ON_COMMIT``), and by
+    ``egov audit anchor``. Concurrent writers (processes) take an exclusive lock on the file.
 
     Returns:
-        The anchor written, or None when the log is empty or its head is anchored already.
+        The anchor written, ``{"seq", "hash", "at"}`` plus ``"tst"`` (the DER ``TimeStampToken``
+        in base64) or, when the TSA could not answer (no CA yet), ``"tst_error"`` (the error's
+        class name); None when the log is empty or its head is anchored already.
     """
     head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
     if head is None:
         return None
-    anchor = {"seq": head.seq, "hash": head.hash, "at": timezone.now().isoformat(timespec="seconds")}
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        lines = path.read_text(encoding="utf-8").splitlines()
-        if lines and json.loads(lines[-1]).get("seq") == head.seq:
-            return None
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(anchor) + "\n")
+    with path.open("ab+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file is closed
+        last = _last_line(handle)
+        try:
+            if last and json.loads(last).get("seq") == head.seq:
+                return None
+        except ValueError:
+            pass  # a damaged last line: write a good anchor after it (verify reports the damaged one)
+        anchor = {"seq": head.seq, "hash": head.hash, "at": timezone.now().isoformat(timespec="seconds")}
+        stamper = anchoring.timestamper()
+        if stamper is not None:
+            try:
+                anchor["tst"] = base64.b64encode(stamper.stamp(bytes.fromhex(head.hash))).decode("ascii")
+            except Exception as error:  # noqa: BLE001 (the anchor without a token still guards the tail)
+                logger.warning("audit anchor seq=%s written without a timestamp: %r", head.seq, error)
+                anchor["tst_error"] = type(error).__name__
+        handle.seek(0, os.SEEK_END)
+        handle.write((json.dumps(anchor) + "\n").encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
     return anchor

@@ -1,9 +1,12 @@
 """Reads of the audit log."""
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from egov.audit import anchoring
 from egov.audit.chain import GENESIS_HASH, event_hash
 from egov.audit.models import AuditEvent
 
@@ -26,17 +29,20 @@ class ChainReport:
 
 
 def audit_anchors_read(path: Path) -> list[dict]:
-    """The anchors written by ``audit_anchor_write``: ``[{"seq", "hash", "at"}, ...]`` (empty when the
-    file does not exist yet). A line that is not an anchor is reported as one with ``seq`` None."""
+    """The anchors written by ``audit_anchor_write``: ``[{"seq", "hash", "at", "tst"}, ...]`` (empty
+    when the file does not exist yet); ``tst`` is the timestamp token's DER bytes, or None for an
+    anchor written without one. A line that is not an anchor is reported as one with ``seq`` None."""
     if not path.exists():
         return []
     anchors = []
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             anchor = json.loads(line)
-            anchors.append({"seq": int(anchor["seq"]), "hash": str(anchor["hash"]), "at": str(anchor.get("at", ""))})
-        except (ValueError, KeyError, TypeError):
-            anchors.append({"seq": None, "hash": "", "at": ""})
+            token = anchor.get("tst")
+            anchors.append({"seq": int(anchor["seq"]), "hash": str(anchor["hash"]), "at": str(anchor.get("at", "")),
+                            "tst": base64.b64decode(token, validate=True) if token else None})
+        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+            anchors.append({"seq": None, "hash": "", "at": "", "tst": None})
     return anchors
 
 
@@ -46,7 +52,10 @@ def audit_chain_verify(*, chunk_size: int = 2000, anchors: list[dict] | None = N
 
     Returns the first break found, or ``ok=True``. The chain alone cannot tell that the newest
     events were deleted, or that the whole chain was recomputed after an edit: an anchor can
-    (``"anchored event missing"``, ``"anchored hash differs"``).
+    (``"anchored event missing (events 4-5 deleted from the end of the log, …)"`` with ``broken_seq``
+    the first missing event, ``"anchored hash differs"``). The newest anchor's timestamp token is checked
+    with the wired timestamper (``anchoring``): ``"anchor timestamp invalid"`` when it does not stamp
+    the anchored hash or its signature is not our TSA's.
     """
     expected_seq = 1
     prev_hash = GENESIS_HASH
@@ -61,15 +70,31 @@ def audit_chain_verify(*, chunk_size: int = 2000, anchors: list[dict] | None = N
             return ChainReport(checked, False, event.seq, event.pk, "hash mismatch")
         prev_hash = event.hash
         expected_seq += 1
-    for anchor in anchors or []:
-        if anchor["seq"] is None:
-            return ChainReport(checked, False, None, None, "unreadable anchor")
+    last_seq = expected_seq - 1  # the chain is intact up to here: seq 1..last_seq, nothing missing
+    stamper = anchoring.timestamper()
+    anchors = anchors or []
+    if any(anchor["seq"] is None for anchor in anchors):
+        return ChainReport(checked, False, None, None, "unreadable anchor")
+    top = max(anchors, key=lambda anchor: anchor["seq"], default=None)
+    if top is not None and top["seq"] > last_seq:
+        # the newest events were deleted: name the gap, from the first missing one to the highest anchored
+        return ChainReport(checked, False, last_seq + 1, None,
+                           f"anchored event missing (events {last_seq + 1}-{top['seq']} deleted from the "
+                           f"end of the log, which ends at {last_seq}; anchored {top['at']})")
+    for anchor in anchors:
         event = AuditEvent.objects.filter(seq=anchor["seq"]).only("pk", "hash").first()
-        if event is None:
-            return ChainReport(checked, False, anchor["seq"], None, f"anchored event missing (anchored {anchor['at']})")
         if event.hash != anchor["hash"]:
             return ChainReport(checked, False, anchor["seq"], event.pk,
                                f"anchored hash differs (anchored {anchor['at']})")
+        # The newest anchor's token is checked (a signature check with the CA's CRLs, some
+        # milliseconds: one a minute for a year would take hours); older anchors guard recomputed
+        # chains by their hashes, which the newest token's time also vouches for.
+        if anchor is anchors[-1] and anchor.get("tst") is not None and stamper is not None:
+            try:
+                stamper.check(anchor["tst"], bytes.fromhex(anchor["hash"]))
+            except ValueError as error:
+                return ChainReport(checked, False, anchor["seq"], event.pk,
+                                   f"anchor timestamp invalid ({error}; anchored {anchor['at']})")
     return ChainReport(checked, True)
 
 

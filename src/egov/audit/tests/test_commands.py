@@ -75,7 +75,9 @@ def test_deleting_the_newest_events_is_caught_by_the_anchor(anchor_file):
     tamper("DELETE FROM audit_auditevent WHERE seq >= %s", [4])
     code, out = verify("--json")
     report = json.loads(out)
-    assert code == 1 and (report["broken_seq"], report["reason"].split(" (")[0]) == (5, "anchored event missing")
+    # the gap named from its first missing event: 4 and 5 were deleted, the log ends at 3
+    assert code == 1 and (report["broken_seq"], report["reason"].split(" (")[0]) == (4, "anchored event missing")
+    assert "events 4-5 deleted from the end of the log, which ends at 3" in report["reason"]
 
 
 def test_a_recomputed_chain_is_caught_by_the_anchor(anchor_file):
