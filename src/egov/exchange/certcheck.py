@@ -44,13 +44,16 @@ class CertificateChecker:
         ocsp_url: the platform's OCSP responder (``…/trust/ocsp``).
         http: the client that asks it.
         fresh: how long an OCSP answer is used, seconds.
+        timeout: how long to wait for the responder, seconds.
     """
 
-    def __init__(self, *, roots: list[x509.Certificate], ocsp_url: str, http: httpx.Client, fresh: int):
+    def __init__(self, *, roots: list[x509.Certificate], ocsp_url: str, http: httpx.Client, fresh: int,
+                 timeout: float = 5.0):
         self.store = Store(roots)
         self.ocsp_url = ocsp_url
         self.http = http
         self.fresh = fresh
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._chains: dict[bytes, float] = {}  # leaf fingerprint -> valid until (epoch seconds)
         self._status: dict[bytes, _Status] = {}
@@ -107,7 +110,7 @@ class CertificateChecker:
     def _ocsp_fetch(self, leaf: x509.Certificate, issuer: x509.Certificate, *, now: float) -> _Status:
         request = ocsp.OCSPRequestBuilder().add_certificate(leaf, issuer, hashes.SHA256()).build()
         answer = self.http.post(self.ocsp_url, content=request.public_bytes(Encoding.DER),
-                                headers={"Content-Type": "application/ocsp-request"}, timeout=5)
+                                headers={"Content-Type": "application/ocsp-request"}, timeout=self.timeout)
         answer.raise_for_status()
         response = ocsp.load_der_ocsp_response(answer.content)
         if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:

@@ -12,6 +12,7 @@ Keys (paths relative to the file's folder; times in seconds, sizes in bytes)::
     max_message_bytes = 1048576    # larger request bodies are refused with 413
     time_window = 300              # an envelope's iat may differ from our clock by this much
     ocsp_fresh = 300               # an OCSP answer is used this long (and never past its nextUpdate)
+    ocsp_timeout = 5               # seconds to wait for the OCSP responder before answering 503
     grant_cache_seconds = 5        # a consumer's granted 信息项 are looked up again after this long (0: every
                                    # message); a grant's expiry still counts to the second
     tsa_interval = 5               # the log is timestamped this often …
@@ -67,6 +68,7 @@ class NodeConfig:
     max_message_bytes: int = 1024 * 1024
     time_window: int = 300
     ocsp_fresh: int = 300
+    ocsp_timeout: float = 5.0
     grant_cache_seconds: float = 5.0
     tsa_interval: float = 5.0
     tsa_batch_size: int = 5000
@@ -100,6 +102,7 @@ def config_load(path: str | Path) -> NodeConfig:
             database_url=data.get("database_url", ""),
             max_message_bytes=int(data.get("max_message_bytes", 1024 * 1024)),
             time_window=int(data.get("time_window", 300)), ocsp_fresh=int(data.get("ocsp_fresh", 300)),
+            ocsp_timeout=float(data.get("ocsp_timeout", 5)),
             grant_cache_seconds=float(data.get("grant_cache_seconds", 5)),
             tsa_interval=float(data.get("tsa_interval", 5)), tsa_batch_size=int(data.get("tsa_batch_size", 5000)),
             tsa_grace=int(data.get("tsa_grace", 600)), plain_baseline=bool(data.get("plain_baseline", False)),

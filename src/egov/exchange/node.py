@@ -139,7 +139,7 @@ class Node:
         self.http = httpx.Client(verify=context, timeout=10,
                                  limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
         self.checker = CertificateChecker(roots=roots, ocsp_url=f"{config.platform_url}/trust/ocsp", http=self.http,
-                                          fresh=config.ocsp_fresh)
+                                          fresh=config.ocsp_fresh, timeout=config.ocsp_timeout)
         self.log = LogWriter()
         self.grants = GrantCache(seconds=config.grant_cache_seconds)
         self._grace_checked_at = 0.0

@@ -120,6 +120,8 @@ class Network:
 
     def configure(self, code: str, *, services: dict | None = None, **settings) -> None:
         node = self.nodes[code]
+        # A platform answering OCSP on a loaded two-core machine can take more than the default 5 s.
+        settings = {"ocsp_timeout": 30, **settings}
         lines = [f'org = "{code}"', f'host = "{node.host}"', 'key_file = "node.key"', 'cert_file = "node.pem"',
                  'root_file = "root.pem"', f'platform_url = "http://127.0.0.1:{self.platform_port}"',
                  f'database_url = "{node.db}"']
