@@ -181,7 +181,7 @@ def _move(
 
 
 def _notice_send(record: CreditRecord) -> None:
-    """告知 (国办发〔2020〕49号 (三)): the subject is told what is proposed, why, on what basis, and until when
+    """告知 (国办发〔2020〕49号 (八)): the subject is told what is proposed, why, on what basis, and until when
     it may object."""
 
     def compose() -> tuple[str, str]:
@@ -511,8 +511,8 @@ def _request_notify(request: CreditRequest, recipients, compose) -> None:
 def request_file(
     *, actor, record: CreditRecord, kind: str, reason: str, attachment=None, today: date | None = None
 ) -> CreditRequest:
-    """The subject files an objection (异议, 国办发〔2020〕49号 (三)) or a credit repair application (信用修复,
-    国家发展改革委令2023年第58号) about ``record``.
+    """The subject files an objection (异议, 国办发〔2020〕49号 (八)) or a credit repair application (信用修复,
+    国家发展改革委令2025年第36号《信用修复管理办法》) about ``record``.
 
     An objection is taken while a list membership is in its objection window (until ``objection_until``,
     included) or while a record is published; a repair once the minimum publication period has passed
