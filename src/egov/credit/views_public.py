@@ -65,6 +65,8 @@ def credit_statistics(request):
             [(date_format(month, "YEAR_MONTH_FORMAT"), n) for month, n in figures.by_month],
         ),
     ]
+    # The month chart's axis names months short (2026-01), so that twelve fit on a phone; its table in full.
+    labels = {"month": [f"{month:%Y-%m}" for month, _n in figures.by_month]}
     return render(
         request,
         "credit/public/statistics.html",
@@ -83,7 +85,7 @@ def credit_statistics(request):
                         "integer": True,
                         "title": title,
                         "unit": _("records"),
-                        "labels": [str(label) for label, _n in rows],
+                        "labels": labels.get(name) or [str(label) for label, _n in rows],
                         "values": [n for _label, n in rows],
                     },
                 }
