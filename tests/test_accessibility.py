@@ -3,8 +3,9 @@
 - axe-core (tests/vendor/axe-core, MPL-2.0) finds no ``serious`` or ``critical`` violation on the main
   public and staff pages of the demo city (the staff inbox, a task page, a case page, the
   notification inbox, a document's 登记 confirmation page and its history, the information
-  resource catalog's pages, the public open-data pages, the 共享申请 pages, the 信用公示 pages, the
-  penalty form and the base registers' pages among them), in Chinese at desktop width.
+  resource catalog's pages, the public open-data pages, the 共享申请 pages, the 信用公示 pages and
+  their statistics, the penalty and listing forms, the credit office's objection pages and the base
+  registers' pages among them), in Chinese at desktop width.
 - Each radio and checkbox of the apply form, the decision form and the rating form sits beside its
   own label at 1280 and 390 px: the label's box and the input's box overlap vertically and the label
   starts right of the input (before GOV.UK Frontend the generic ``.field input/label`` rules put
@@ -25,6 +26,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from egov.accounts.models import User
+from egov.credit.models import CreditRequest
 from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_ENTERPRISE, DEMO_PASSWORD, demo_load
 from egov.documents.actions import document_draft, document_sign_off, document_transition
 from egov.documents.models import OfficialDocument
@@ -224,6 +226,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
         ("/open-data/", "public-open-data"), ("/open-data/320200-SCJG-0001/", "public-open-resource"),
         ("/accounts/me/", "public-account"), ("/accounts/me/data-use/", "public-data-use"),
         ("/credit/", "public-credit"), ("/credit/91320214MA1Y001127/", "public-credit-subject"),
+        ("/credit/statistics/", "public-credit-statistics"),
     ]:
         _check(page, url + path, name, problems)
     context.close()
@@ -287,6 +290,15 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
     problems.extend(f"registries record, full values: {line}" for line in _axe_problems(page))
     _check(page, url + "/staff/registries/import/", "staff-registries-import", problems)
     _check(page, url + "/staff/credit/penalties/new/", "staff-credit-penalty", problems)
+    _check(page, url + "/staff/credit/listings/new/", "staff-credit-listing", problems)
+    context.close()
+    # The credit office (信用办): the open objections and the demo's objection with its supporting file.
+    objection = CreditRequest.objects.get(kind="objection", status="submitted")
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "xinyong")
+    for path, name in [("/staff/credit/requests/", "staff-credit-requests"),
+                       (f"/staff/credit/requests/{objection.number}/", "staff-credit-request")]:
+        _check(page, url + path, name, problems)
     context.close()
     # 共享申请: the provider's data steward (公安局) and the consumer's (行政审批局), demo requests.
     pending = SharingRequest.objects.get(status="pending")

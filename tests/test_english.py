@@ -123,6 +123,9 @@ def _user_content() -> list[str]:
     # A credit record's subject and decision document number are written as decided, in every language.
     for row in apps.get_model("credit", "CreditRecord").objects.values_list("subject_name", "decision_document"):
         content += [text for value in row for text in _typed(value)]
+    # A subject's reasons for an objection or a repair and the credit office's answer, as typed.
+    for row in apps.get_model("credit", "CreditRequest").objects.values_list("reason", "answer"):
+        content += [text for value in row for text in _typed(value)]
     for data in WorkTask.objects.exclude(completed_data={}).values_list("completed_data", flat=True):
         content += _typed(data.get("opinion", ""))
     return content
@@ -199,14 +202,23 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
     found.update({f"visitor {path}": left for path, left in _pages_in_english(client, None, [
         "/accounts/login/", "/accounts/register/person/", "/accounts/register/legal-person/", "/staff/login/",
         "/credit/", f"/credit/{DEMO_ENTERPRISE['uscc']}/", "/credit/91320214MA1Y001127/", "/credit/51320200MJ5500034D/",
+        "/credit/statistics/",
     ]).items()})
     found.update({f"enterprise {path}": left for path, left in _pages_in_english(client, cases["enterprise"], [
         f"/services/{cases['food'].code}/apply/", f"/services/applications/{cases['once_only'].number}/",
+        "/credit/mine/",
     ]).items()})
     found.update({f"scjgintake {path}": left for path, left in _pages_in_english(
         client, User.objects.get(username="scjgintake"), [f"/staff/cases/{cases['once_only'].number}/"]).items()})
     found.update({f"steward {path}": left for path, left in _pages_in_english(
-        client, User.objects.get(username="steward"), ["/staff/credit/penalties/new/"]).items()})
+        client, User.objects.get(username="steward"),
+        ["/staff/credit/penalties/new/", "/staff/credit/listings/new/"]).items()})
+    # The credit office (the demo's 信用办): the open objection, and the repair it granted.
+    credit_requests = [f"/staff/credit/requests/{number}/" for number in
+                       apps.get_model("credit", "CreditRequest").objects.values_list("number", flat=True)]
+    found.update({f"xinyong {path}": left for path, left in _pages_in_english(
+        client, User.objects.get(username="xinyong"),
+        ["/staff/credit/requests/", "/staff/credit/requests/?all=1", *credit_requests]).items()})
     users = {name: User.objects.get(username=name) for name in ("clerk", "approver", "govclerk", "docclerk")}
     case_pages = [f"/staff/cases/{case.number}/" for case in (deciding, decided, waiting, fresh, cases["received"])]
     found.update({f"clerk {path}": left for path, left in _pages_in_english(client, users["clerk"], [

@@ -58,6 +58,8 @@ DEMO_STAFF = [
     # 核稿 of 市政府办公室's own documents: without it a draft sent for review waits in nobody's inbox.
     ("docreviewer", "秘书科科长许静", "dept2", "秘书科科长", [Role.REVIEWER]),
     ("steward", "数据管理员孙磊", "dept26", "数据管理员", [Role.DATA_STEWARD]),
+    # 信用办 of 市发展改革委: answers objections and credit repair applications (issue 16).
+    ("xinyong", "信用管理科科员顾信", "dept3", "信用管理科科员", [Role.CREDIT_OFFICER]),
     # 共享申请: the data stewards of a consumer (行政审批局) and a provider (公安局) of shared data.
     ("spjdata", "行政审批局数据管理员邓辉", "dept25", "数据管理员", [Role.DATA_STEWARD]),
     ("gajdata", "公安局数据管理员韩雪", "dept7", "数据管理员", [Role.DATA_STEWARD]),
@@ -329,3 +331,87 @@ def demo_credit_load() -> None:
             facts_en=facts_en, measures=measures, measures_en=measures_en, source_ref=source, today=entered)
         if record.objection_until is not None:
             credit_daily(today=record.objection_until + timedelta(days=1))
+    demo_credit_requests_load(today=today)
+
+
+def demo_pdf(text: str) -> bytes:
+    """A one-page PDF 1.7 (ISO 32000-1 §7.5) showing one line of ASCII ``text`` in Helvetica, with its
+    cross-reference table's offsets counted, so that any viewer opens it: the demo's supporting files."""
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def demo_credit_requests_load(*, today) -> None:
+    """The demo enterprise's objection and credit repair (idempotent, each once): a 一般 penalty of
+    市场监管局 decided 200 days ago and published two days later, whose repair the enterprise applied for 100
+    days ago (after the 3 months' shortest period) with its rectification report, granted by the credit
+    office 95 days ago (the record 已修复, off the public pages); and an objection filed two days ago, with a
+    PDF, against the published 行政许可 record of its food business licence, awaiting the credit office
+    (``xinyong``, or the platform when an older demo has no such account)."""
+    from egov.credit.actions import record_enter, request_decide, request_file
+    from egov.credit.models import CreditRecord, CreditRequest
+
+    enterprise = User.objects.get(username=DEMO_ENTERPRISE["uscc"])
+    office = User.objects.filter(username="xinyong").first() or SYSTEM
+    market = Organization.objects.get(name="无锡市市场监督管理局")
+    decided = today - timedelta(days=200)
+    penalty = CreditRecord.objects.filter(source_ref="demo:penalty:2").first() or record_enter(
+        actor=SYSTEM,
+        provider=market,
+        kind="penalty",
+        subject_kind="legal",
+        subject_code=DEMO_ENTERPRISE["uscc"],
+        subject_name=DEMO_ENTERPRISE["name"],
+        severity="general",
+        decision_document=f"锡市监罚〔{decided.year}〕9号",
+        decided_on=decided,
+        legal_basis="《中华人民共和国广告法》第五十五条",
+        legal_basis_en="Article 55 of the Advertising Law",
+        facts="在网站发布含有虚假内容的广告；罚款一万元",
+        facts_en="Published an advertisement with false claims on its website; fine of 10,000 yuan",
+        source_ref="demo:penalty:2",
+        today=decided + timedelta(days=2),
+    )
+    if not CreditRequest.objects.filter(record=penalty, kind="repair").exists():
+        repair = request_file(
+            actor=enterprise,
+            record=penalty,
+            kind="repair",
+            today=today - timedelta(days=100),
+            reason="已删除虚假广告并缴清罚款，已完成整改并作出信用承诺。",
+            attachment=demo_pdf("Rectification report: advertisement removed, fine paid."),
+        )
+        request_decide(
+            actor=office,
+            request=repair,
+            accept=True,
+            today=today - timedelta(days=95),
+            reasons="罚款已缴清，违法广告已删除，最短公示期已满，予以修复。",
+        )
+    licence = CreditRecord.objects.get(source_ref="demo:licence:JY13202130000001")
+    if not CreditRequest.objects.filter(record=licence, kind="objection").exists():
+        request_file(
+            actor=enterprise,
+            record=licence,
+            kind="objection",
+            today=today - timedelta(days=2),
+            reason="公示的许可内容漏列“热食类食品制售”，请按许可证副本更正。",
+            attachment=demo_pdf("Food business licence JY13202130000001, copy of the certificate."),
+        )

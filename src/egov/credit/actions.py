@@ -51,13 +51,17 @@ S = Status
 # (国办发〔2020〕49号 and the 双公示 rules it keeps).
 PUBLISH_WITHIN_DAYS = 7
 
-# Publication period in calendar months by kind and severity. Penalties: 《失信行为纠正后的信用信息修复
-# 管理办法（试行）》(国家发展改革委令2023年第58号): 一般 at least 3 months, 严重 at least 1 year; the
-# other periods are the city's choice, written in docs/credit.md (check them against the current rules).
+# How long a record stays public, in calendar months counted from its decision date (``decided_on``); the
+# daily run ends its publication after that (``credit_daily``). 失信信息 (penalties, 严重失信主体名单): the
+# longest period of its class, after which publication ends by itself — 一般 3 months to 1 year, 严重 1 to
+# 3 years, counted from the day of the decision document (国办发〔2025〕22号《关于进一步完善信用修复制度的
+# 实施方案》二; 《信用修复管理办法》, 国家发展改革委令2025年第36号, in force since 2026-04-01, which repealed
+# 国家发展改革委令2023年第58号); a 严重失信主体名单 membership is 严重. 经营异常名录, 行政许可 and 红名单 are
+# the city's choice (docs/credit.md "Periods and the rules").
 PERIOD_MONTHS: dict[tuple[str, str], int] = {
     (Kind.LICENCE, ""): 36,
-    (Kind.PENALTY, Severity.GENERAL): 3,
-    (Kind.PENALTY, Severity.SERIOUS): 12,
+    (Kind.PENALTY, Severity.GENERAL): 12,
+    (Kind.PENALTY, Severity.SERIOUS): 36,
     (Kind.SERIOUS, ""): 36,
     (Kind.ABNORMAL, ""): 36,
     (Kind.RED, ""): 24,
@@ -93,7 +97,8 @@ TEXT_MAX = 2000
 
 
 def period_months(*, kind: str, severity: str = "") -> int:
-    """The publication period of a record of ``kind`` (and ``severity`` for penalties), in months."""
+    """The publication period of a record of ``kind`` (and ``severity`` for penalties), in calendar months
+    from its decision date (``PERIOD_MONTHS``)."""
     return PERIOD_MONTHS[(kind, severity if kind == Kind.PENALTY else "")]
 
 
@@ -142,8 +147,10 @@ def _subject_users(record: CreditRecord) -> list:
 
 
 def _publish_fields(record: CreditRecord, today: date) -> tuple[str, ...]:
+    """Published from ``today`` until the end of its period, counted from the decision date (a record
+    published late is not public longer; one whose period has passed ends at the next daily run)."""
     record.published_from = today
-    record.published_until = months_add(today, period_months(kind=record.kind, severity=record.severity))
+    record.published_until = months_add(record.decided_on, period_months(kind=record.kind, severity=record.severity))
     return ("published_from", "published_until")
 
 
@@ -174,7 +181,7 @@ def _move(
 
 
 def _notice_send(record: CreditRecord) -> None:
-    """告知 (国办发〔2020〕49号 (三)): the subject is told what is proposed, why, on what basis, and until when
+    """告知 (国办发〔2020〕49号 (八)): the subject is told what is proposed, why, on what basis, and until when
     it may object."""
 
     def compose() -> tuple[str, str]:
@@ -417,9 +424,10 @@ def record_revoke(*, actor, record: CreditRecord, reasons: str, today: date | No
 
 
 # 异议 and 信用修复 (issue 16, item 3). The credit office answers within ``answer_days`` working days.
-# Repair is possible once the minimum publication period has passed, in calendar months from the first
-# day of publication: penalties 一般 3 and 严重 12 months (国家发展改革委令2023年第58号); the lists'
-# minimums are the city's choice (docs/credit.md). Kinds absent here (行政许可, 红名单) are not repaired.
+# Repair is possible once the shortest publication period of the record's class has passed, in calendar
+# months from its decision date: 一般 3 months, 严重 1 year (国办发〔2025〕22号 二; 国家发展改革委令2025年第36号,
+# which keeps the 58号 minimums for penalties); 严重失信主体名单 is 严重. 经营异常名录 at once (after the
+# conduct is corrected) is the city's choice. Kinds absent here (行政许可, 红名单) are not repaired.
 REPAIR_AFTER_MONTHS: dict[tuple[str, str], int] = {
     (Kind.PENALTY, Severity.GENERAL): 3,
     (Kind.PENALTY, Severity.SERIOUS): 12,
@@ -451,13 +459,13 @@ def answer_days(kind: str) -> int:
 
 
 def repair_possible_from(record: CreditRecord) -> date | None:
-    """The first day the subject may apply for repair of ``record``: its first day of publication plus the
-    minimum period (``REPAIR_AFTER_MONTHS``, ``core.dates.months_add``); None when the kind is not
-    repaired or the record was never published."""
+    """The first day the subject may apply for repair of ``record``: its decision date plus the shortest
+    publication period of its class (``REPAIR_AFTER_MONTHS``, ``core.dates.months_add``), and not before
+    its first day of publication; None when the kind is not repaired or the record was never published."""
     months = REPAIR_AFTER_MONTHS.get((record.kind, record.severity if record.kind == Kind.PENALTY else ""))
     if months is None or record.published_from is None:
         return None
-    return months_add(record.published_from, months)
+    return max(months_add(record.decided_on, months), record.published_from)
 
 
 def _request_number(kind: str, today: date) -> str:
@@ -503,8 +511,8 @@ def _request_notify(request: CreditRequest, recipients, compose) -> None:
 def request_file(
     *, actor, record: CreditRecord, kind: str, reason: str, attachment=None, today: date | None = None
 ) -> CreditRequest:
-    """The subject files an objection (异议, 国办发〔2020〕49号 (三)) or a credit repair application (信用修复,
-    国家发展改革委令2023年第58号) about ``record``.
+    """The subject files an objection (异议, 国办发〔2020〕49号 (八)) or a credit repair application (信用修复,
+    国家发展改革委令2025年第36号《信用修复管理办法》) about ``record``.
 
     An objection is taken while a list membership is in its objection window (until ``objection_until``,
     included) or while a record is published; a repair once the minimum publication period has passed

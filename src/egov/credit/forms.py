@@ -1,11 +1,12 @@
-"""Forms of the credit pages: the public 信用公示 search and the staff form for a 行政处罚."""
+"""Forms of the credit pages: the public 信用公示 search, the staff forms for a 行政处罚 and a list membership,
+objections and repair applications and their answers."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from egov.core.forms import DateInput, LocalNameChoiceField
-from egov.credit.models import Severity, SubjectKind
+from egov.credit.models import Kind, Severity, SubjectKind
 from egov.orgs.models import Organization
 
 
@@ -20,10 +21,11 @@ class PublicSearchForm(forms.Form):
     )
 
 
-class PenaltyForm(forms.Form):
-    """A 行政处罚 decided by one of the staff member's organizations (``actions.record_enter``, kind
-    ``penalty``): the deciding organization, the subject, the decision and its legal basis, in Chinese with
-    optional English beside it."""
+class RecordForm(forms.Form):
+    """The fields every record entered by staff has (``actions.record_enter``): the deciding organization
+    among the staff member's (``providers``), the subject, the decision document and date, the legal basis
+    and the facts, in Chinese with optional English beside them. ``PenaltyForm`` and ``ListingForm`` add
+    what their kinds need."""
 
     provider = LocalNameChoiceField(label=_("Deciding organization"), queryset=Organization.objects.none())
     subject_kind = forms.ChoiceField(label=_("The subject is"), choices=SubjectKind.choices, widget=forms.RadioSelect)
@@ -33,12 +35,6 @@ class PenaltyForm(forms.Form):
         help_text=_("18 characters. The subject is matched against the base registers."),
     )
     subject_name = forms.CharField(label=_("Name of the subject"), max_length=200)
-    severity = forms.ChoiceField(
-        label=_("Severity"),
-        choices=Severity.choices,
-        widget=forms.RadioSelect,
-        help_text=_("It sets the publication period: general 3 months, serious 12 months."),
-    )
     decision_document = forms.CharField(
         label=_("Decision document number"), max_length=100, help_text=_("For example: 锡市监罚〔2026〕12号")
     )
@@ -49,6 +45,23 @@ class PenaltyForm(forms.Form):
     legal_basis_en = forms.CharField(
         label=_("Legal basis in English"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        if len(providers) == 1:
+            self.fields["provider"].initial = providers[0].pk
+
+
+class PenaltyForm(RecordForm):
+    """A 行政处罚 decided by one of the staff member's organizations (kind ``penalty``), with its severity."""
+
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        widget=forms.RadioSelect,
+        help_text=_("It sets the publication period: general 3 months to 1 year, serious 1 to 3 years."),
+    )
     facts = forms.CharField(
         label=_("Facts and penalty"),
         required=False,
@@ -58,12 +71,41 @@ class PenaltyForm(forms.Form):
     facts_en = forms.CharField(
         label=_("Facts and penalty in English"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    field_order = ["provider", "subject_kind", "subject_code", "subject_name", "severity"]
 
-    def __init__(self, *args, providers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers
-        if len(providers) == 1:
-            self.fields["provider"].initial = providers[0].pk
+
+# The lists a staff member may put a subject on from the page (``models.LIST_KINDS``), in this order.
+LISTING_KINDS = [Kind.SERIOUS, Kind.ABNORMAL, Kind.RED]
+
+
+class ListingForm(RecordForm):
+    """A list membership decided by one of the staff member's organizations: 严重失信主体名单, 经营异常名录
+    or 红名单, with the reasons and the measures the membership carries (required: the subject is told
+    them, 国办发〔2020〕49号 (八))."""
+
+    kind = forms.ChoiceField(
+        label=_("List"),
+        choices=[(kind.value, kind.label) for kind in LISTING_KINDS],
+        widget=forms.RadioSelect,
+    )
+    facts = forms.CharField(
+        label=_("Reasons for the listing"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The conduct found (or, for the red list, the merit), as published."),
+    )
+    facts_en = forms.CharField(
+        label=_("Reasons for the listing in English"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    measures = forms.CharField(
+        label=_("Measures"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The restrictions (or, for the red list, the incentives) the membership carries."),
+    )
+    measures_en = forms.CharField(
+        label=_("Measures in English"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    field_order = ["kind", "provider"]
 
 
 class RequestForm(forms.Form):

@@ -25,7 +25,7 @@ class Kind(models.TextChoices):
 
 
 # Kinds that are list memberships: 认定 with notice and an objection window before publication
-# (国办发〔2020〕49号 (三)); the 双公示 kinds are published as decided.
+# (国办发〔2020〕49号 (八)); the 双公示 kinds are published as decided.
 LIST_KINDS = frozenset({Kind.SERIOUS, Kind.ABNORMAL, Kind.RED})
 # Lists whose members the sanction check warns about (联合惩戒) and lists that earn incentives.
 BLACK_LISTS = frozenset({Kind.SERIOUS, Kind.ABNORMAL})

@@ -4,10 +4,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
+from egov.core.dates import months_add
 from egov.core.errors import NotFound, ValidationFailed
+from egov.core.i18n import pick
 from egov.core.masking import mask_person_name
 from egov.credit import matching
 from egov.credit.actions import code_shown
@@ -22,7 +25,9 @@ from egov.credit.models import (
     SubjectKind,
 )
 from egov.credit.permissions import require_check, require_credit_office, subject_codes
+from egov.facilities.files import file_read
 from egov.orgs.identifiers import resident_id_check, uscc_check
+from egov.orgs.models import Organization
 
 
 def published() -> QuerySet:
@@ -288,3 +293,81 @@ def office_request(*, user, number: str) -> CreditRequest:
         changes={"what": ["subject_code", "reason", "applicant"]},
     )
     return row
+
+
+def office_request_attachment(*, user, number: str) -> tuple[CreditRequest, bytes]:
+    """The supporting file a subject gave with one request, for the credit office: ``(request, bytes)``, the
+    bytes checked against their SHA-256 (``facilities.files.file_read``). The file is the subject's own
+    evidence, so the read is audited as a read of personal data (``credit.request.attachment_read``).
+
+    Raises:
+        PermissionDenied: not the credit office. NotFound: no such request, no file with it, or its bytes
+            missing or altered.
+    """
+    require_credit_office(user)
+    row = CreditRequest.objects.select_related("attachment").filter(number=number).first()
+    if row is None:
+        raise NotFound(_("No such request."))
+    if row.attachment is None:
+        raise NotFound(_("This request has no supporting document."))
+    data = file_read(stored=row.attachment)
+    audit_record(
+        action="credit.request.attachment_read",
+        actor=user,
+        obj=row,
+        summary=f"{row.number}: the applicant's supporting document",
+        changes={"what": ["attachment"], "sha256": row.attachment.sha256, "kind": row.attachment.kind},
+    )
+    return row, data
+
+
+STATISTICS_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class PublicStatistics:
+    """The figures of the public statistics page (信用公示统计), all counts of records.
+
+    ``by_kind``: ``[(Kind value, count)]`` of the records published now (``published``), in the order of
+    ``Kind``, every kind listed (0 when none). ``by_provider``: ``[(organization name in the current
+    language, count)]`` of the records published now, by deciding organization, most first (then by the
+    organization tree). ``by_month``: ``[(first day of the month, count)]`` of the records that went public
+    in each of the last ``STATISTICS_MONTHS`` calendar months (``today``'s month last) by their first day of
+    publication, whatever became of them since (expired, repaired), revoked ones left out (an accepted
+    objection says they should never have been public). ``total``: the records published now.
+    """
+
+    by_kind: list[tuple[str, int]]
+    by_provider: list[tuple[str, int]]
+    by_month: list[tuple[date, int]]
+    total: int
+
+
+def public_statistics(*, today: date) -> PublicStatistics:
+    """The public figures of credit records (``PublicStatistics``), in four grouped queries whatever the
+    number of organizations: published records by kind, by deciding organization (with the organizations'
+    names in a second query) and records first published by month.
+
+    Not audited: the records counted are public by law (信用公示), and a count names nobody.
+    """
+    now = published()
+    kinds = dict(now.order_by().values_list("kind").annotate(n=Count("pk")))
+    by_kind = [(kind.value, kinds.get(kind.value, 0)) for kind in Kind]
+    counts = list(now.order_by().values_list("provider_id").annotate(n=Count("pk")))
+    names = {
+        row.pk: row
+        for row in Organization.objects.filter(pk__in=[pk for pk, _n in counts]).only("name", "name_en", "path")
+    }
+    counts.sort(key=lambda row: (-row[1], names[row[0]].path))
+    by_provider = [(pick(names[pk].name, names[pk].name_en), n) for pk, n in counts]
+    first = months_add(today.replace(day=1), -(STATISTICS_MONTHS - 1))
+    months = dict(
+        CreditRecord.objects.filter(published_from__gte=first, published_from__lte=today)
+        .exclude(status=Status.REVOKED)
+        .order_by()
+        .annotate(month=TruncMonth("published_from"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+    )
+    by_month = [(month, months.get(month, 0)) for month in (months_add(first, i) for i in range(STATISTICS_MONTHS))]
+    return PublicStatistics(by_kind=by_kind, by_provider=by_provider, by_month=by_month, total=sum(kinds.values()))

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from egov.accounts.permissions import public_user_required
@@ -16,8 +17,9 @@ from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.credit.actions import repair_possible_from, request_file
 from egov.credit.forms import PublicSearchForm, RequestForm
-from egov.credit.models import RequestKind
+from egov.credit.models import Kind, RequestKind
 from egov.credit.selectors import (
+    public_statistics,
     public_subject,
     public_subjects,
     public_subjects_shown,
@@ -45,6 +47,51 @@ def credit_search(request):
             "query": urlencode({"q": q}) if q else "",
         },
         status=400 if form.errors else 200,
+    )
+
+
+def credit_statistics(request):
+    """信用公示统计: the records published now by kind and by deciding organization, and the records first
+    published in each of the last 12 months, each as a chart with the same figures in a table beside it
+    (``selectors.public_statistics``; charts drawn by ECharts from JSON built from the tables' rows)."""
+    figures = public_statistics(today=timezone.localdate())
+    sections = [
+        ("kind", _("Published records by kind"), _("Kind"), [(Kind(kind).label, n) for kind, n in figures.by_kind]),
+        ("provider", _("Published records by deciding organization"), _("Deciding organization"), figures.by_provider),
+        (
+            "month",
+            _("Records published for the first time, by month"),
+            _("Month"),
+            [(date_format(month, "YEAR_MONTH_FORMAT"), n) for month, n in figures.by_month],
+        ),
+    ]
+    # The month chart's axis names months short (2026-01), so that twelve fit on a phone; its table in full.
+    labels = {"month": [f"{month:%Y-%m}" for month, _n in figures.by_month]}
+    return render(
+        request,
+        "credit/public/statistics.html",
+        {
+            "figures": figures,
+            "sections": [
+                {
+                    "name": name,
+                    "script_id": f"chart-{name}-data",
+                    "title": title,
+                    "column": column,
+                    "rows": rows,
+                    "chart": {
+                        "kind": "line" if name == "month" else "bar",
+                        "horizontal": name != "month",
+                        "integer": True,
+                        "title": title,
+                        "unit": _("records"),
+                        "labels": labels.get(name) or [str(label) for label, _n in rows],
+                        "values": [n for _label, n in rows],
+                    },
+                }
+                for name, title, column, rows in sections
+            ],
+        },
     )
 
 

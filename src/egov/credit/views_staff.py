@@ -1,11 +1,12 @@
-"""Staff pages of credit (mounted at /staff/credit/): entering a 行政处罚 (双公示) decided by one of the
-staff member's organizations; the credit office's list of objections and repair applications and the
-page deciding one. Only staff holding ``permissions.ENTER_ROLES`` somewhere see the form
-(403 otherwise); the action checks the chosen organization again."""
+"""Staff pages of credit (mounted at /staff/credit/): entering a 行政处罚 (双公示) or a list membership
+(严重失信主体名单, 经营异常名录, 红名单) decided by one of the staff member's organizations; the credit
+office's list of objections and repair applications and the page deciding one, with the download of the
+subject's supporting file. Only staff holding ``permissions.ENTER_ROLES`` somewhere see the forms (403
+otherwise); the action checks the chosen organization again."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,46 +15,102 @@ from egov.accounts.permissions import staff_required
 from egov.audit.actions import audit_list_read
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.core.forms import add_application_error
-from egov.credit.actions import record_enter, request_decide
-from egov.credit.forms import DecideForm, PenaltyForm
+from egov.credit.actions import objection_days, record_enter, request_decide
+from egov.credit.forms import DecideForm, ListingForm, PenaltyForm
 from egov.credit.models import Kind, Status
 from egov.credit.permissions import providers_of
-from egov.credit.selectors import office_request, office_requests
+from egov.credit.selectors import office_request, office_request_attachment, office_requests
+from egov.facilities.files import MEDIA_TYPES
 
 
-@staff_required
-def penalty_new(request):
-    """The form for a 行政处罚; after a valid POST the record is entered (published at once when the
-    registers know the subject, else held for matching) and the form comes back empty with a message."""
+def _record_new(request, *, form_class, kind: str | None, page: dict):
+    """The form of a record of ``kind`` (None: the form's ``kind`` field), shared by the penalty and the
+    listing pages; after a valid POST the record is entered (``actions.record_enter``) and the same form
+    comes back empty with a message saying what became of it (``_entered_text``)."""
     providers = providers_of(request.user)
     if not providers.exists():
-        raise HttpForbidden(_("Only the staff who decide penalties may enter them."))
-    form = PenaltyForm(request.POST or None, providers=providers)
+        raise HttpForbidden(_("Only the staff who decide penalties and listings may enter them."))
+    form = form_class(request.POST or None, providers=providers)
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
+            data = dict(form.cleaned_data)
+            data["kind"] = kind or data["kind"]
             try:
-                record = record_enter(actor=request.user, kind=Kind.PENALTY, **data)
+                record = record_enter(actor=request.user, **data)
             except ApplicationError as error:
                 add_application_error(form, error)
                 status = error.status
             else:
-                if record.status == Status.PUBLISHED:
-                    text = _("Penalty %(number)s entered and published until %(until)s.") % {
-                        "number": record.number,
-                        "until": record.published_until.isoformat(),
-                    }
-                else:
-                    text = _(
-                        "Penalty %(number)s entered. The registers do not know the subject: it is held for "
-                        "matching and not published."
-                    ) % {"number": record.number}
-                messages.success(request, text)
-                return redirect("credit_staff:penalty_new")
+                messages.success(request, _entered_text(record))
+                return redirect(request.path)
         else:
             status = 400
-    return render(request, "credit/staff/penalty_new.html", {"form": form}, status=status)
+    return render(request, "credit/staff/record_new.html", {"form": form, **page}, status=status)
+
+
+def _entered_text(record) -> str:
+    """What became of a record just entered: published (until when), proposed with the subject told (the
+    objection window's last day), or held for matching."""
+    values = {"number": record.number, "kind": record.get_kind_display()}
+    if record.status == Status.PUBLISHED:
+        return _("%(kind)s %(number)s entered and published until %(until)s.") % {
+            **values,
+            "until": record.published_until.isoformat(),
+        }
+    if record.status == Status.OBJECTION:
+        return _(
+            "%(kind)s %(number)s proposed. The subject has been told and may object until %(until)s; the "
+            "listing is published after that unless an objection is upheld."
+        ) % {**values, "until": record.objection_until.isoformat()}
+    return (
+        _(
+            "%(kind)s %(number)s entered. The registers do not know the subject: it is held for matching and not "
+            "published."
+        )
+        % values
+    )
+
+
+@staff_required
+def penalty_new(request):
+    """The form for a 行政处罚 (published at once when the registers know the subject, else held)."""
+    return _record_new(
+        request,
+        form_class=PenaltyForm,
+        kind=Kind.PENALTY,
+        page={
+            "title": _("Enter an administrative penalty"),
+            "intro": _(
+                "A penalty decision is published on the credit disclosure pages within 7 working days of the "
+                "decision. A subject the base registers do not know is held for matching and not published."
+            ),
+            "button": _("Enter the penalty"),
+            "other": ("credit_staff:listing_new", _("Enter a list membership instead")),
+        },
+    )
+
+
+@staff_required
+def listing_new(request):
+    """The form for a membership of 严重失信主体名单, 经营异常名录 or 红名单: proposed, with notice to the
+    subject and an objection window, when the registers know the subject; else held."""
+    return _record_new(
+        request,
+        form_class=ListingForm,
+        kind=None,
+        page={
+            "title": _("Enter a list membership"),
+            "intro": _(
+                "The subject is told what is proposed, why, on what basis and with what measures, and may "
+                "object for %(days)s working days. The listing is published after that unless an objection "
+                "is upheld. A subject the base registers do not know is held for matching."
+            )
+            % {"days": objection_days()},
+            "button": _("Propose the listing"),
+            "other": ("credit_staff:penalty_new", _("Enter an administrative penalty instead")),
+        },
+    )
 
 
 @staff_required
@@ -115,3 +172,19 @@ def request_detail(request, number: str):
         else:
             status = 400
     return render(request, "credit/staff/request.html", {"row": row, "form": form}, status=status)
+
+
+@staff_required
+def request_attachment(request, number: str):
+    """The subject's supporting file of one request, to the credit office only (403 for other staff), as a
+    download with the content type of the kind found from its bytes at upload; the read is audited."""
+    try:
+        row, data = office_request_attachment(user=request.user, number=number)
+    except PermissionDenied as error:
+        raise HttpForbidden(error.message) from None
+    except NotFound as error:
+        raise Http404(error.message) from None
+    response = HttpResponse(data, content_type=MEDIA_TYPES[row.attachment.kind])
+    response["Content-Disposition"] = f'attachment; filename="{row.number}.{row.attachment.kind}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

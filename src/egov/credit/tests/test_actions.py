@@ -39,8 +39,9 @@ def test_a_penalty_of_a_known_subject_is_published_at_once(db, registers, approv
     assert record.status == Status.PUBLISHED and record.matched_at is not None
     # 7 working days after Friday 2025-09-26: 9-28, 9-29, 9-30, 10-09, 10-10, 10-11, 10-13.
     assert record.publish_due == date(2025, 10, 13)
-    # 一般 penalty: 3 months.
-    assert (record.published_from, record.published_until) == (FRIDAY, date(2025, 12, 26))
+    # 一般 penalty: public until the longest period of its class, 1 year from the decision date
+    # (国办发〔2025〕22号 二, 国家发展改革委令2025年第36号).
+    assert (record.published_from, record.published_until) == (FRIDAY, date(2026, 9, 26))
     actions_logged = list(
         AuditEvent.objects.filter(object_type="credit.creditrecord", object_id=str(record.pk)).values_list(
             "action", flat=True
@@ -49,9 +50,19 @@ def test_a_penalty_of_a_known_subject_is_published_at_once(db, registers, approv
     assert actions_logged == ["credit.record.enter", "credit.record.match_publish"]
 
 
-def test_a_serious_penalty_is_published_for_a_year(db, registers, approver, market):
+def test_a_serious_penalty_is_published_for_three_years(db, registers, approver, market):
     record = penalty(approver, market, severity=Severity.SERIOUS)
-    assert record.published_until == date(2026, 9, 26)
+    assert record.published_until == date(2028, 9, 26)
+
+
+def test_the_period_runs_from_the_decision_not_from_a_late_publication(db, registers, approver, market):
+    # Decided 2025-01-31, entered on 2025-09-26: a 一般 penalty's year ends 2026-01-31, not 2026-09-26.
+    record = penalty(approver, market, decided_on=date(2025, 1, 31))
+    assert (record.published_from, record.published_until) == (FRIDAY, date(2026, 1, 31))
+    # Decided 2024-08-30 and entered only now: its year is over, the next daily run ends it.
+    late = penalty(approver, market, decided_on=date(2024, 8, 30))
+    assert late.published_until == date(2025, 8, 30)
+    assert actions.credit_daily(today=date(2025, 9, 27)) == {"published": 0, "expired": 1}
 
 
 def test_an_unknown_subject_is_held_and_not_published(db, registers, approver, market, credit_officer):
@@ -74,13 +85,15 @@ def test_a_listing_gives_notice_and_an_objection_window(db, registers, approver,
     notice = Notification.objects.get(recipient=company.user)
     assert record.number in notice.subject and "2025-10-10" in notice.body and "限制参与政府采购" in notice.body
     assert "2025-10-10" in notice.body_en
-    # Not on the last day of the window; the day after it closes, published for 3 years.
+    # Not on the last day of the window; the day after it closes, published until 3 years after the
+    # decision (严重, 2025-09-26 + 36 months).
     assert actions.credit_daily(today=date(2025, 10, 10)) == {"published": 0, "expired": 0}
     assert actions.credit_daily(today=date(2025, 10, 11)) == {"published": 1, "expired": 0}
     record.refresh_from_db()
     assert record.status == Status.PUBLISHED
-    assert (record.published_from, record.published_until) == (date(2025, 10, 11), date(2028, 10, 11))
-    assert actions.credit_daily(today=date(2028, 10, 12)) == {"published": 0, "expired": 1}
+    assert (record.published_from, record.published_until) == (date(2025, 10, 11), date(2028, 9, 26))
+    assert actions.credit_daily(today=date(2028, 9, 26)) == {"published": 0, "expired": 0}
+    assert actions.credit_daily(today=date(2028, 9, 27)) == {"published": 0, "expired": 1}
     record.refresh_from_db()
     assert record.status == Status.EXPIRED
 

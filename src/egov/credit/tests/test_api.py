@@ -53,7 +53,9 @@ def test_a_listed_subject_is_returned_with_its_measures(client, listed, city, ma
     assert (body["subject"], body["known"], body["black"], body["red"]) == (ENTERPRISE, True, True, False)
     assert [
         (m["number"], m["list"], m["measures"], m["published_from"], m["published_until"]) for m in body["memberships"]
-    ] == [(listed.number, "black", "Barred from government procurement", "2025-10-11", "2028-10-11")]
+    ] == [
+        (listed.number, "black", "Barred from government procurement", "2025-10-11", "2028-09-26")
+    ]  # 3 years from the decision
     assert AuditEvent.objects.filter(action="credit.subject.check", object_id=ENTERPRISE).count() == 1
 
 

@@ -128,13 +128,14 @@ def test_repair_only_after_the_minimum_period_then_the_record_leaves_the_public(
     actions.credit_daily(today=date(2025, 10, 11))
     record.refresh_from_db()
     assert (record.status, record.published_from) == (Status.PUBLISHED, date(2025, 10, 11))
-    # 严重失信主体名单: 12 months from 2025-10-11 → 2026-10-11.
-    assert actions.repair_possible_from(record) == date(2026, 10, 11)
+    # 严重失信主体名单 (严重): the shortest period, 1 year, from the decision date 2025-09-26 → 2026-09-26
+    # (国办发〔2025〕22号 二), not from the first day of publication.
+    assert actions.repair_possible_from(record) == date(2026, 9, 26)
     with pytest.raises(ValidationFailed) as caught:
         actions.request_file(
-            actor=enterprise.user, record=record, kind=RequestKind.REPAIR, reason="已纠正", today=date(2026, 10, 10)
+            actor=enterprise.user, record=record, kind=RequestKind.REPAIR, reason="已纠正", today=date(2026, 9, 25)
         )
-    assert caught.value.extra == {"field": "record", "rule": "too_early"} and "2026-10-11" in caught.value.message
+    assert caught.value.extra == {"field": "record", "rule": "too_early"} and "2026-09-26" in caught.value.message
     request = actions.request_file(
         actor=enterprise.user, record=record, kind=RequestKind.REPAIR, reason="已履行全部义务", today=date(2026, 10, 12)
     )

@@ -115,7 +115,7 @@ def test_an_enterprises_public_record_shows_published_records_only(client, recor
         "2025-09-26",
         "《中华人民共和国食品安全法》第一百二十六条",
         "未按规定公示食品经营许可证",
-        "2025-09-26 至 2025-12-26",  # 3 months, 民法典 §202
+        "2025-09-26 至 2026-09-26",  # 一般: 1 year from the decision, 民法典 §202
     ):
         assert text in page, text
     # The listing in its objection window is not public yet.
@@ -126,7 +126,7 @@ def test_a_listing_appears_once_published_with_its_measures(client, records):
     # Window closed 2025-10-10 (5 working days); published on 10-11 for 36 months.
     assert actions.credit_daily(today=date(2025, 10, 11)) == {"published": 1, "expired": 0}
     page = client.get(f"/credit/{ENTERPRISE}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "严重失信主体名单" in page and "限制参与政府采购" in page and "2025-10-11 至 2028-10-11" in page
+    assert "严重失信主体名单" in page and "限制参与政府采购" in page and "2025-10-11 至 2028-09-26" in page
     assert "列入惩戒名单" in page
     listed = client.get("/credit/", {"q": ENTERPRISE}).context["subjects"][0]
     assert (listed.records, listed.black, listed.red) == (2, True, False)
@@ -135,7 +135,7 @@ def test_a_listing_appears_once_published_with_its_measures(client, records):
 def test_the_record_page_in_english(client, records):
     page = client.get(f"/credit/{ENTERPRISE}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Administrative penalty" in page and "Article 126 of the Food Safety Law" in page
-    assert "Food business licence not displayed" in page and "2025-09-26 to 2025-12-26" in page
+    assert "Food business licence not displayed" in page and "2025-09-26 to 2026-09-26" in page
     assert "Credit disclosure" in page
 
 
@@ -155,9 +155,9 @@ def test_a_persons_record_is_masked_and_never_addressed_by_the_id(client, record
 
 
 def test_an_expired_record_leaves_the_public_pages(client, records):
-    # The 一般 penalty's period ends 2025-12-26; the day after next it has expired (the listing too was
-    # published on 12-28, its window long closed).
-    actions.credit_daily(today=date(2025, 12, 28))
+    # The 一般 penalties' periods end 2026-09-25 (the person's) and 2026-09-26 (the enterprise's): on
+    # 2026-09-27 both have expired (and the listing, its window long closed, is published that day).
+    actions.credit_daily(today=date(2026, 9, 27))
     subjects = client.get("/credit/").context["subjects"]
     assert [(s.name, s.records) for s in subjects] == [("无锡示例科技有限公司", 1)]
     assert subjects[0].black is True

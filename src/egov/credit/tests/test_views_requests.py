@@ -94,17 +94,18 @@ def test_repair_is_offered_from_its_date_and_refused_before(
 ):
     with freeze_time("2025-09-26 10:00:00+08:00"):
         record = listing(approver, market)
-    actions.credit_daily(today=date(2025, 10, 11))  # published 2025-10-11; repair from 2026-10-11
+    # Published 2025-10-11; repair from 2026-09-26, 1 year after the decision (国办发〔2025〕22号 二).
+    actions.credit_daily(today=date(2025, 10, 11))
     client.force_login(enterprise.user)
-    with freeze_time("2026-10-10 10:00:00+08:00"):
+    with freeze_time("2026-09-25 10:00:00+08:00"):
         page = client.get(MINE, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-        assert "2026-10-11" in page and f"{record.number}/repair/" not in page
+        assert "2026-09-26" in page and f"{record.number}/repair/" not in page
         refused = client.post(f"/credit/mine/{record.number}/repair/", {"reason": "已纠正"})
-        assert refused.status_code == 400 and "2026-10-11" in refused.content.decode()
-    with freeze_time("2026-10-12 10:00:00+08:00"):
+        assert refused.status_code == 400 and "2026-09-26" in refused.content.decode()
+    with freeze_time("2026-09-28 10:00:00+08:00"):
         assert f"{record.number}/repair/" in client.get(MINE).content.decode()
         client.post(f"/credit/mine/{record.number}/repair/", {"reason": "已履行全部义务"})
-    assert CreditRequest.objects.get().number == "XF-20261012-0001"
+    assert CreditRequest.objects.get().number == "XF-20260928-0001"
     # Another enterprise's account cannot reach the record's forms.
     client.force_login(LegalPersonFactory().user)
     assert client.get(f"/credit/mine/{record.number}/repair/").status_code == 404
@@ -144,3 +145,39 @@ def test_the_credit_offices_list_names_the_requests_it_shows_in_one_read_event(
         "credit.creditrequest",
         {"all": False, "shown": [str(request.pk)], "count": 1},
     )
+
+
+def test_the_credit_office_downloads_the_supporting_file(
+    client, registers, approver, market, enterprise, credit_officer, make_staff, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24  # the PNG signature (ISO/IEC 15948 §5.2)
+    with freeze_time("2025-09-26 10:00:00+08:00"):
+        record = listing(approver, market)
+        client.force_login(enterprise.user)
+        # The client calls it a PDF; its bytes say PNG, and PNG is what is served.
+        upload = SimpleUploadedFile("证明.pdf", png, content_type="application/pdf")
+        client.post(f"/credit/mine/{record.number}/objection/", {"reason": "见附件", "attachment": upload})
+    request = CreditRequest.objects.get()
+    url = f"{LIST}{request.number}/attachment/"
+    assert client.get(url).status_code == 302  # the subject is not staff: to the staff sign-in
+    client.force_login(make_staff(market, [Role.DATA_STEWARD]))  # enters records, answers nothing
+    assert client.get(url).status_code == 403
+    assert not AuditEvent.objects.filter(action="credit.request.attachment_read").exists()
+    client.force_login(credit_officer)
+    page = client.get(f"{LIST}{request.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'href="{url}"' in page
+    response = client.get(url)
+    assert response.status_code == 200 and response.content == png
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == f'attachment; filename="{request.number}.png"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    event = AuditEvent.objects.get(action="credit.request.attachment_read")
+    assert (event.actor_id, event.object_id) == (credit_officer.pk, str(request.pk))
+    assert event.changes["sha256"] == request.attachment.sha256
+    # A request without a file, and a number that does not exist: 404.
+    CreditRequest.objects.filter(pk=request.pk).update(attachment=None)
+    assert client.get(url).status_code == 404
+    assert client.get(f"{LIST}YY-20250926-9999/attachment/").status_code == 404

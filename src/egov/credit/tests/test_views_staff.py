@@ -62,9 +62,9 @@ def test_a_penalty_is_entered_and_published(client, registers, market, officer):
         market,
         officer,
     )
-    # 一般: 3 months from 2025-09-26 (民法典 §202).
-    assert record.published_until == date(2025, 12, 26)
-    assert "XY-20250926-0001" in response.content.decode() and "2025-12-26" in response.content.decode()
+    # 一般: public until 1 year after the decision of 2025-09-26 (国办发〔2025〕22号 二; 民法典 §202).
+    assert record.published_until == date(2026, 9, 26)
+    assert "XY-20250926-0001" in response.content.decode() and "2026-09-26" in response.content.decode()
 
 
 @freeze_time("2025-09-26 10:00:00+08:00")
@@ -98,3 +98,84 @@ def test_an_organization_the_officer_does_not_belong_to_is_refused(client, regis
     client.force_login(officer)
     response = client.post(FORM, _data(market, provider=city.pk))
     assert response.status_code == 400 and list(response.context["form"].errors) == ["provider"]
+
+
+LISTING = "/staff/credit/listings/new/"
+
+
+def _listing(market, **changes):
+    data = _data(market, **changes)
+    data.pop("severity")
+    return {
+        **data,
+        "kind": "serious",
+        "decision_document": "锡市监严〔2025〕3号",
+        "facts": "生产销售不符合食品安全标准的食品，情节严重",
+        "measures": "限制参与政府采购、招标投标",
+        "measures_en": "Barred from government procurement and tendering",
+        **changes,
+    }
+
+
+@freeze_time("2025-09-26 10:00:00+08:00")
+def test_a_listing_is_proposed_with_its_objection_window(client, registers, market, officer, make_staff):
+    from egov.accounts.tests.factories import LegalPersonFactory
+    from egov.facilities.models import Notification
+
+    company = LegalPersonFactory(uscc=ENTERPRISE)
+    client.force_login(make_staff(market, [Role.CLERK]))
+    assert client.get(LISTING).status_code == 403
+    client.force_login(officer)
+    page = client.get(LISTING, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # The three lists to choose from, the measures asked for, no severity; 5 working days to object.
+    for value in ("serious", "abnormal", "red"):
+        assert f'value="{value}"' in page
+    assert 'name="measures"' in page and 'name="severity"' not in page and "5 个工作日" in page
+    response = client.post(LISTING, _listing(market), follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.redirect_chain == [(LISTING, 302)]
+    record = CreditRecord.objects.get()
+    assert (record.kind, record.status, record.severity, record.entered_by) == (
+        Kind.SERIOUS,
+        Status.OBJECTION,
+        "",
+        officer,
+    )
+    assert (record.measures, record.measures_en) == (
+        "限制参与政府采购、招标投标",
+        "Barred from government procurement and tendering",
+    )
+    # 5 working days after Friday 2025-09-26: 9-28 (a Sunday worked), 9-29, 9-30, 10-09, 10-10.
+    assert record.objection_until == date(2025, 10, 10)
+    text = response.content.decode()
+    assert "XY-20250926-0001" in text and "2025-10-10" in text and "严重失信主体名单" in text
+    assert Notification.objects.filter(recipient=company.user, subject__contains="XY-20250926-0001").exists()
+
+
+@freeze_time("2025-09-26 10:00:00+08:00")
+def test_a_listing_of_an_unknown_subject_is_held(client, registers, market, officer):
+    client.force_login(officer)
+    response = client.post(
+        LISTING, _listing(market, kind="red", subject_code=UNKNOWN_ENTERPRISE), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    record = CreditRecord.objects.get()
+    assert (record.kind, record.status, record.objection_until) == (Kind.RED, Status.HELD, None)
+    assert "held for matching" in response.content.decode()
+
+
+@freeze_time("2025-09-26 10:00:00+08:00")
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"measures": "  "}, "measures"),
+        ({"kind": "penalty"}, "kind"),  # not a list: penalties have their own form
+        ({"decided_on": "2025-09-27"}, "decided_on"),
+        ({"subject_code": "913202137654321AB3"}, "subject_code"),
+    ],
+)
+def test_listing_errors_are_shown_on_their_fields(client, registers, market, officer, changes, field):
+    client.force_login(officer)
+    response = client.post(LISTING, _listing(market, **changes), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [field]
+    assert f'href="#id_{field}' in response.content.decode()
+    assert not CreditRecord.objects.exists()
