@@ -4,7 +4,7 @@ by other organizations through the exchange (the record source ``credit``, under
 resource ``320200-FGW-0001``), each check audited ``credit.subject.check`` with its purpose."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -262,3 +262,35 @@ def test_without_a_grant_nothing_is_read(casework, market):  # noqa: F811
     assert not AuditEvent.objects.filter(action="credit.subject.check").exists()
     refused = AuditEvent.objects.get(action="exchange.query")
     assert refused.changes["status"] == 403 and refused.organization_id == stranger.pk
+
+
+# The demo city as ``egov smoke`` runs it.
+
+
+@pytest.mark.django_db
+def test_the_smoke_step_lists_an_enterprise_and_warns_at_intake_and_the_demo_grant_answers(settings, tmp_path):
+    from egov.demo import demo_load
+    from egov.orgs.models import Organization
+    from egov.smoke_credit import NAME, USCC, step_credit_intake
+    from egov.wiring import resources
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    demo_load()
+    result = step_credit_intake(tmp_path)
+    assert (result["credit_listed"], result["credit_intake_warning"], result["credit_subject"]) == (True, True, USCC)
+    assert result["warning"]["list"] == "严重失信主体名单" and result["warning"]["provider"] == "无锡市市场监督管理局"
+    assert result["steps"][-2:] == ["credit_decision", "accept"]
+    # Published the day after its objection window closed.
+    closed = date.fromisoformat(result["objection_until"])
+    assert date.fromisoformat(result["published_from"]) == closed + timedelta(days=1)
+    # 行政审批局 holds the demo grant of 联合奖惩核查: it checks the same enterprise through the exchange.
+    answer = exchange_query(
+        actor=SYSTEM,
+        consumer=Organization.objects.get(name="无锡市行政审批局"),
+        resource_code=resources()["credit"],
+        source="credit",
+        key=USCC,
+        purpose={"case": "SP-DEMO-CHECK", "basis": "国办发〔2020〕49号"},
+    )
+    assert (answer.record["subject_name"], answer.record["black"], answer.record["red"]) == (NAME, True, False)
+    assert [m["number"] for m in answer.record["memberships"]] == [result["credit_record"]]
