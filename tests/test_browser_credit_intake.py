@@ -1,7 +1,8 @@
 """The sanction check at 受理 in Debian chromium (issue 16 item 5): the clerk opens the case of an
 enterprise on the 严重失信主体名单, sees the warning, records the decision on the listing and the case is
-accepted with the decision on its timeline; screenshots of the warning at 1280 and 390 px, in Chinese and
-in English (written to $EGOV_SHOTS, default /tmp/shots-credit-intake)."""
+accepted with the decision on its timeline; axe-core finds nothing serious on the warning; screenshots of
+the warning at 1280 and 390 px, in Chinese and in English (written to $EGOV_SHOTS, default
+/tmp/shots-credit-intake)."""
 
 import os
 from pathlib import Path
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 from egov.services.models import Application
 from egov.services.models import ApplicationStatus as S
 from egov.services.tests.conftest import STAFF_PASSWORD, casework, media_root  # noqa: F401 (the hall's fixtures)
+from tests.test_accessibility import _axe_problems
 from tests.test_credit_intake import _applied, _listing, market  # noqa: F401 (the listing's fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,6 +55,8 @@ def test_the_clerk_sees_the_warning_and_records_the_decision(
             # On a phone the work column comes first: the warning is above the decision.
             assert warning.bounding_box()["y"] < page.locator("#step-credit_decide").bounding_box()["y"]
             page.screenshot(path=str(SHOTS / f"credit-warning-{lang}-{width}.png"), full_page=True)
+            if width == 1280:  # axe-core: no serious or critical violation (tests/test_accessibility.py)
+                assert _axe_problems(page) == []
             context.close()
 
     context, page = _clerk(browser, live_server, width=1280, locale="en-US")
