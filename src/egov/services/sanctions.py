@@ -8,9 +8,10 @@ resident ID of the account — is checked against the published credit lists:
   their basis, and the clerk must record a decision before the case moves on: accept with reasons
   (``processing.application_accept`` with ``credit_reasons``) or not accept under the listing's
   measures (``processing.application_refuse`` with ``under_measure``). Both lists require the decision:
-  the measures of a 严重失信 listing may bar the licence, those of the 经营异常名录 (《企业经营异常名录管理暂行办法》
-  第十八条: 重点监管) call for a careful review rather than a refusal, and which applies is in the measures
-  the clerk reads. The decision is a line of the case's timeline (move ``credit_decision``, audited
+  the measures of a 严重失信 listing may bar the licence, those of the 经营异常名录 (重点监管; restrictions in
+  procurement, tendering, land transfers and honours) mostly call for a careful review rather than a
+  refusal, and which applies is in the measures the clerk reads (the project's reading, to be checked
+  against the measures' texts). The decision is a line of the case's timeline (move ``credit_decision``, audited
   ``services.application.credit_decision``); the applicant reads it, as the rules of 国办发〔2020〕49号
   want the listed subject told of the measures applied to it.
 - a **red list** (守信激励): a hint that 容缺受理 or a fast track may apply, with the incentives; nothing to
