@@ -17,6 +17,7 @@ def test_the_demo_city_publishes_resources_of_its_organizations_in_both_language
         "320200-SP-0001": ("电子证照信息", "basic", False),
         "320200-TJ-0001": ("宏观经济数据", "basic", True),
         "320200-SJ-0001": ("政务服务事项目录", "theme", True),
+        "320200-FGW-0001": ("联合奖惩核查", "theme", False),
         "320200-RS-0001": ("社会保险参保信息", "department", False),
     }
     for resource in resources.values():

@@ -35,3 +35,8 @@ def test_smoke_prints_one_json_line_and_every_item_owner_accepts_a_case(tmp_path
     assert exchange["fields_received"] == exchange["granted"] == ["id_number", "name"]
     assert exchange["provider_log_rows"] == exchange["consumer_log_rows"] == exchange["archive_rows"] == 2
     assert exchange["timestamp_tokens"] == 1 and exchange["archive_valid"] is True
+    # The sanction check at 受理 (issue 16 item 5): an enterprise published on the 严重失信主体名单 after its
+    # objection window, and the warning its application gave the clerk.
+    credit = results["credit_intake"]
+    assert credit["credit_listed"] is True and credit["credit_intake_warning"] is True
+    assert credit["warning"]["list"] == "严重失信主体名单" and credit["steps"][-2:] == ["credit_decision", "accept"]

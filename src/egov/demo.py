@@ -29,7 +29,12 @@ from egov.documents.actions import document_import
 from egov.documents.importing import document_parse
 from egov.documents.meetings import meeting_create, meeting_notice_send, meeting_reply
 from egov.documents.supervision import deadline_in_working_days, supervision_item_create, supervision_report
-from egov.exchange.demo import demo_information_resources_load, demo_once_only_grants_load, demo_sharing_load
+from egov.exchange.demo import (
+    demo_credit_check_grants_load,
+    demo_information_resources_load,
+    demo_once_only_grants_load,
+    demo_sharing_load,
+)
 from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Membership, Organization, Position
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
@@ -169,6 +174,7 @@ def demo_load() -> DemoSignIns:
     demo_information_resources_load()
     demo_sharing_load(steward_username="spjdata")
     demo_once_only_grants_load()
+    demo_credit_check_grants_load()
     demo_credit_load()
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))

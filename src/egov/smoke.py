@@ -71,6 +71,7 @@ from egov.services.actions import material_file_store, processing
 from egov.services.actions.applying import application_supplement_upload
 from egov.services.formschema import form_data_validate
 from egov.services.models import Application, ServiceItem
+from egov.smoke_credit import step_credit_intake
 from egov.smoke_registries import step_registries_once_only
 from egov.trust.models import Seal
 from egov.trust.pdf import pdf_one_page
@@ -593,6 +594,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("disclosure_requests", step_disclosure_requests),
     ("services_every_organization", step_services_every_organization),
     ("registries_once_only", step_registries_once_only),
+    ("credit_intake", step_credit_intake),
     ("audit", step_audit),
 ]
 

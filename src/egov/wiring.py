@@ -14,6 +14,10 @@
   ``services.signals.licence_issued`` → ``credit.actions.record_from_licence``, 双公示).
 - The service hall's once-only provider (``services.once_only``): fetches what a ``held_as`` names
   through ``exchange.exchange_query``, for the implementing organization, with the purpose given.
+- The sanction check at 受理 (``services.sanctions``, issue 16 item 5): credit's
+  ``credit.selectors.subject_sanctions`` (audited ``credit.subject.check`` with the 办件编号 as purpose).
+- 联合奖惩核查 through the exchange: the record source ``credit`` (``credit.selectors.subject_record_shared``,
+  the subject's published list memberships, audited with the consumer and the purpose).
 
 - Accounts (issue 17): a staff member whose second factor someone else changed (reset by an
   operator, backup codes issued) is told by a notification (``accounts.signals.second_factor_changed``
@@ -36,14 +40,19 @@ from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.credit import matching as credit_matching
 from egov.exchange.sources import record_source_register
 from egov.registries.models import Register
-from egov.services import once_only
+from egov.services import once_only, sanctions
 from egov.services.signals import licence_issued
 
 # The readers are imported when first called, not when the apps are ready: the service hall's
 # selectors pull in the trust app's PDF signing (pyHanko), whose import warns on stderr, and every
 # command (whose error output is one line) would carry it.
 
-DEFAULT_RESOURCES = {"population": "320200-GA-0001", "legal_entity": "320200-SCJG-0001", "licence": "320200-SP-0001"}
+DEFAULT_RESOURCES = {
+    "population": "320200-GA-0001",
+    "legal_entity": "320200-SCJG-0001",
+    "licence": "320200-SP-0001",
+    "credit": "320200-FGW-0001",
+}
 # held_as → (record source, the applicant kind it is about)
 REGISTERS = {"register:population": "population", "register:legal-entity": "legal_entity"}
 
@@ -152,6 +161,26 @@ def company_enter(*, sender, licence, establishment: dict | None, **kwargs):
     return legal_entity_enter(actor=SYSTEM, actor_label="设立登记", cells={**cells, "status": "存续"}, source=source)
 
 
+def _credit_lookup(*, key: str, consumer, consumer_code: str, purpose: dict) -> dict | None:
+    """The record source ``credit``: 联合奖惩核查 of the subject ``key``
+    (``credit.selectors.subject_record_shared``)."""
+    from egov.credit.selectors import subject_record_shared
+
+    return subject_record_shared(key=key, consumer=consumer, consumer_code=consumer_code, purpose=purpose)
+
+
+class CreditSanctions:
+    """The service hall's sanction check at 受理 (``services.sanctions.Provider``): credit's published list
+    memberships of the applicant, checked by the clerk with the 办件编号 as purpose."""
+
+    def check(self, *, actor, subject_kind: str, code: str, case: str) -> sanctions.Check:
+        """See ``services.sanctions.Provider.check``."""
+        from egov.credit.selectors import subject_sanctions
+
+        rows = subject_sanctions(actor=actor, code=code, case=case)
+        return sanctions.Check(memberships=tuple(sanctions.Membership.from_json(row) for row in rows))
+
+
 def _credit_subject_known(*, subject_kind: str, code: str, organization, purpose: dict) -> bool:
     """``credit.matching``'s matcher: whether the legal-entity (``legal``) or population register holds
     ``code``; the read is audited like any other (the subject sees it on "who read my data")."""
@@ -212,8 +241,8 @@ def _anchor_check(token: bytes, digest: bytes):
 
 
 def wire() -> None:
-    """Register the record sources, set the once-only provider and the credit matcher, and connect the
-    service hall's events to the registers and to credit (idempotent)."""
+    """Register the record sources, set the once-only provider, the sanction check at 受理 and the credit
+    matcher, and connect the service hall's events to the registers and to credit (idempotent)."""
     # In this order (Django calls receivers in the order they were connected): a company established
     # by the licence is in the register before credit matches the licence's holder there.
     anchoring.timestamper_set(anchoring.Timestamper(stamp=_anchor_stamp, check=_anchor_check))
@@ -223,5 +252,7 @@ def wire() -> None:
     record_source_register(name="population", lookup=_register_lookup(Register.POPULATION))
     record_source_register(name="legal_entity", lookup=_register_lookup(Register.LEGAL_ENTITY))
     record_source_register(name="licence", lookup=_licence_lookup)
+    record_source_register(name="credit", lookup=_credit_lookup)
     once_only.provider_set(ExchangeOnceOnly())
+    sanctions.provider_set(CreditSanctions())
     credit_matching.matcher_set(_credit_subject_known)

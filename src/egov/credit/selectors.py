@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
@@ -53,6 +54,61 @@ def subject_parse(code: str) -> tuple[str, str]:
     )
 
 
+def _memberships(code: str) -> list[CreditRecord]:
+    """The subject's list memberships in publication, oldest decision first (with their providers)."""
+    return list(
+        published()
+        .filter(subject_code=code, kind__in=LIST_KINDS)
+        .select_related("provider")
+        .order_by("decided_on", "pk")
+    )
+
+
+def membership_both(record: CreditRecord) -> dict:
+    """A list membership in both languages, as the service hall's intake check and the exchange's
+    联合奖惩核查 give it: ``{"number", "kind", "list": "black" | "red", "list_name", "list_name_en", "provider",
+    "provider_en", "decision_document", "decided_on", "measures", "measures_en", "legal_basis",
+    "legal_basis_en", "published_from", "published_until"}`` (dates ISO 8601; an ``_en`` text is "" when the
+    provider gave none, the list's and the organization's names always have one)."""
+    with translation.override("zh-hans"):
+        name = str(record.get_kind_display())
+    with translation.override("en"):
+        name_en = str(record.get_kind_display())
+    return {
+        "number": record.number,
+        "kind": record.kind,
+        "list": "black" if record.kind in BLACK_LISTS else "red",
+        "list_name": name,
+        "list_name_en": name_en,
+        "provider": record.provider.name,
+        "provider_en": record.provider.name_en,
+        "decision_document": record.decision_document,
+        "decided_on": record.decided_on.isoformat(),
+        "measures": record.measures,
+        "measures_en": record.measures_en,
+        "legal_basis": record.legal_basis,
+        "legal_basis_en": record.legal_basis_en,
+        "published_from": record.published_from.isoformat(),
+        "published_until": record.published_until.isoformat(),
+    }
+
+
+def _check_audit(*, actor, organization, kind: str, code: str, rows: list[CreditRecord], changes: dict) -> str:
+    """Audit one sanction check (``credit.subject.check``, the subject as logs name it); returns that name."""
+    shown = code_shown(subject_kind=kind, code=code)
+    purpose = changes.get("purpose", "")
+    audit_record(
+        action="credit.subject.check",
+        actor=actor,
+        organization=organization,
+        object_type="credit.subject",
+        object_id=shown,
+        summary=f"sanction check of {shown}" + (f" for {purpose}" if purpose else ""),
+        changes={**changes, "memberships": [row.number for row in rows]},
+    )
+    return shown
+
+
 def subject_check(*, actor, code: str) -> dict:
     """联合奖惩核查: the subject's list memberships in publication, with the measures they carry.
 
@@ -68,14 +124,8 @@ def subject_check(*, actor, code: str) -> dict:
     """
     role = require_check(actor)
     kind, code = subject_parse(code)
-    rows = list(
-        published()
-        .filter(subject_code=code, kind__in=LIST_KINDS)
-        .select_related("provider")
-        .order_by("decided_on", "pk")
-    )
+    rows = _memberships(code)
     known = rows != [] or CreditRecord.objects.filter(subject_code=code, matched_at__isnull=False).exists()
-    shown = code_shown(subject_kind=kind, code=code)
     memberships = [
         {
             "number": row.number,
@@ -94,13 +144,8 @@ def subject_check(*, actor, code: str) -> dict:
     ]
     if not known:
         known = matching.subject_known(subject_kind=kind, code=code, organization=None, case="联合奖惩核查")
-    audit_record(
-        action="credit.subject.check",
-        actor=actor,
-        object_type="credit.subject",
-        object_id=shown,
-        summary=f"sanction check of {shown}",
-        changes={"role": role, "known": known, "memberships": [m["number"] for m in memberships]},
+    shown = _check_audit(
+        actor=actor, organization=None, kind=kind, code=code, rows=rows, changes={"role": role, "known": known}
     )
     return {
         "subject": shown,
@@ -109,6 +154,71 @@ def subject_check(*, actor, code: str) -> dict:
         "memberships": memberships,
         "black": any(m["list"] == "black" for m in memberships),
         "red": any(m["list"] == "red" for m in memberships),
+    }
+
+
+def subject_sanctions(*, actor, code: str, case: str) -> list[dict]:
+    """The sanction check of an applicant at 受理 (issue 16 item 5): the subject's list memberships in
+    publication (``membership_both``), for ``actor`` (a clerk) working on the case ``case`` (its 办件编号).
+    Audited ``credit.subject.check`` with the 办件编号 as ``purpose``; the registers are not asked (the
+    applicant is a platform account, so whether it is known is not the question).
+
+    Raises:
+        PermissionDenied: ``permissions.require_check``. ValidationFailed: not a USCC or a resident ID.
+    """
+    role = require_check(actor)
+    kind, code = subject_parse(code)
+    rows = _memberships(code)
+    _check_audit(
+        actor=actor,
+        organization=None,
+        kind=kind,
+        code=code,
+        rows=rows,
+        changes={"role": role, "purpose": case, "basis": matching.BASIS, "via": "intake"},
+    )
+    return [membership_both(row) for row in rows]
+
+
+def subject_record_shared(*, key: str, consumer, consumer_code: str, purpose: dict) -> dict:
+    """The exchange's record source ``credit`` (联合奖惩核查 through the exchange, ``exchange.sources``): the
+    subject ``key``'s (USCC or resident ID) list memberships in publication, for the consumer organization
+    (``consumer``, or only its USCC ``consumer_code``) with ``purpose`` ``{"case", "basis"}``. The exchange
+    checked the consumer's grant and cuts the record to the granted 信息项.
+
+    Returns:
+        ``{"subject_code": the code as given, normalized, "subject_name": as the newest of its records names
+        it ("" when no record is about it), "black": bool, "red": bool, "memberships": [membership_both]}``;
+        a subject on no list gives ``black``/``red`` false and an empty list (a clean answer, not a 404).
+        Audited ``credit.subject.check`` by the platform for the consumer, with the purpose, the basis
+        and the consumer's code.
+
+    Raises:
+        ValidationFailed: ``key`` is neither a USCC nor a resident ID (``field = subject``).
+    """
+    kind, code = subject_parse(key)
+    rows = _memberships(code)
+    newest = CreditRecord.objects.filter(subject_code=code).exclude(status=Status.HELD).order_by("-pk").first()
+    _check_audit(
+        actor=None,
+        organization=consumer,
+        kind=kind,
+        code=code,
+        rows=rows,
+        changes={
+            "purpose": str(purpose.get("case", "")),
+            "basis": str(purpose.get("basis", "")),
+            "consumer": consumer_code,
+            "via": "exchange",
+        },
+    )
+    memberships = [membership_both(row) for row in rows]
+    return {
+        "subject_code": code,
+        "subject_name": newest.subject_name if newest else "",
+        "black": any(m["list"] == "black" for m in memberships),
+        "red": any(m["list"] == "red" for m in memberships),
+        "memberships": memberships,
     }
 
 

@@ -60,6 +60,30 @@ ONCE_ONLY_GRANTS = [(LEGAL_ENTITY_CODE, CONSUMER), (POPULATION_CODE, "无锡市�
                     (LICENCE_CODE, "无锡市市场监督管理局")]
 
 
+CREDIT_CHECK_CODE = "320200-FGW-0001"  # 联合奖惩核查 of 无锡市发展和改革委员会 (the credit office)
+# 联合奖惩核查 through the exchange: the implementing organizations of the demo hall that check applicants.
+CREDIT_CHECK_GRANTS = [(CREDIT_CHECK_CODE, CONSUMER), (CREDIT_CHECK_CODE, "无锡市市场监督管理局")]
+
+
+def demo_credit_check_grants_load() -> int:
+    """Grant, as the platform, every item of the 联合奖惩核查 resource (all shared without conditions) to
+    行政审批局 and 市场监管局, unless a grant of it to that consumer exists. Returns how many grants were made."""
+    made = 0
+    for code, consumer_name in CREDIT_CHECK_GRANTS:
+        resource = InformationResource.objects.filter(code=code).first()
+        consumer = Organization.objects.filter(name=consumer_name).first()
+        if resource is None or consumer is None or resource.grants.filter(consumer_code=consumer.uscc).exists():
+            continue
+        fields = [i.field for i in resource.items.all() if i.sharing_type == InformationItem.SharingType.UNCONDITIONAL]
+        actions.grant_create(actor=SYSTEM, resource=resource, consumer_code=consumer.uscc,
+                             consumer_name=consumer.name, fields=fields,
+                             purpose="办理政务服务事项时核查申请人的失信惩戒和守信激励记录（联合奖惩）",
+                             legal_basis="《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》"
+                                         "（国办发〔2020〕49号）")
+        made += 1
+    return made
+
+
 def demo_once_only_grants_load() -> int:
     """Grant, as the platform, the items shared without conditions of the legal-entity resource to
     行政审批局 and of the population and e-licence resources to 市场监管局 (the population resource's are granted

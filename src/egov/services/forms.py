@@ -50,6 +50,17 @@ class ReasonsForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class CreditDecisionForm(forms.Form):
+    """The clerk's decision at 受理 on an applicant on a black list (``processing.application_credit_decide``)."""
+
+    decision = forms.ChoiceField(
+        label=_("Your decision"), widget=forms.RadioSelect,
+        choices=[("accept", _("Accept the application despite the listing")),
+                 ("refuse", _("Do not accept it under the listing's measures"))])
+    reasons = forms.CharField(label=_("Reasons (recorded on the case and told to the applicant)"),
+                              max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class ConfirmForm(forms.Form):
     """A step without fields: the button is the answer."""
 

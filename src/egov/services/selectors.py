@@ -350,6 +350,8 @@ def application_staff_steps(*, user, application: Application) -> list[str]:
     for step in CASE_STEPS.values():
         if step.name == "joint_opinion":  # taken in a consulted organization: below
             continue
+        if step.name == "credit_decide":  # the case page offers it in place of accept (``sanctions``)
+            continue
         if not any(application.status in MOVES[move][0] for move in step.moves):
             continue
         roles = step.roles

@@ -24,6 +24,8 @@ found here (``task_answer_for``), as ``documents/process.py`` does for 公文.
 | ``deliver``    | —                               | ``deliver``             | ``application_deliver``               |
 
 The special procedures (特别程序, 行政许可法 §45) stop the case clock without a BPMN step of their own.
+``credit_decide`` (an applicant on a black list, ``sanctions``) completes the ``accept`` step by
+``application_accept`` with the clerk's reasons or ``application_refuse`` under the listing's measures.
 """
 
 from dataclasses import dataclass, field
@@ -56,6 +58,9 @@ CASE_STEPS: dict[str, CaseStep] = {step.name: step for step in (
     CaseStep("request_supplement", ("request_supplement",), (Role.CLERK,),
              gettext_lazy("Request supplementary materials (补正, once)"), text="note"),
     CaseStep("refuse", ("refuse",), (Role.CLERK,), gettext_lazy("Do not accept (不予受理)"), text="reasons"),
+    # In place of ``accept`` on the case page when the applicant is on a black list (``sanctions``).
+    CaseStep("credit_decide", ("accept", "refuse"), (Role.CLERK,),
+             gettext_lazy("Decide on the credit listing")),
     CaseStep("supplement_receive", ("supplement_receive",), (Role.CLERK,),
              gettext_lazy("Take the supplementary materials in")),
     CaseStep("review", ("review", "review_joint"), (Role.REVIEWER,), gettext_lazy("Review (审查)"), text="opinion"),

@@ -18,7 +18,7 @@ from egov.accounts.permissions import staff_required
 from egov.core.errors import NotFound, ValidationFailed
 from egov.core.views import step_post
 from egov.facilities.files import MEDIA_TYPES, file_read
-from egov.services import forms, once_only
+from egov.services import forms, once_only, sanctions
 from egov.services.actions import processing
 from egov.services.actions.lifecycle import MOVE_LABELS
 from egov.services.formschema import form_fields
@@ -53,6 +53,7 @@ STEP_FORMS = {
     "accept": (forms.OpinionForm, False),
     "request_supplement": (forms.SupplementRequestForm, True),
     "refuse": (forms.ReasonsForm, False),
+    "credit_decide": (forms.CreditDecisionForm, False),
     "supplement_receive": (forms.ConfirmForm, False),
     "review": (forms.ReviewForm, True),
     "joint_opinion": (forms.JointOpinionForm, False),
@@ -82,6 +83,14 @@ def _task_outcome(task) -> str:
     return "" if answer.step == usual else str(CASE_STEPS[answer.step].title)
 
 
+def _intake_check(request, application, steps: list[str]) -> sanctions.Check | None:
+    """The sanction check of the applicant (``sanctions.intake_check``, audited with the 办件编号) when the
+    case waits for the user's 受理; None otherwise (and when no provider is wired)."""
+    if "accept" not in steps:
+        return None
+    return sanctions.intake_check(actor=request.user, application=application)
+
+
 def _case_page(request, application, bound: dict | None = None, status: int = 200):
     """The case page; it shows the applicant's personal data (name, phone, address, form data,
     material links), so each rendering is audited: the first view and the page shown again after a
@@ -89,6 +98,9 @@ def _case_page(request, application, bound: dict | None = None, status: int = 20
     application_read_record(user=request.user, application=application,
                             what="case page" if bound is None else "case page after a refused step")
     steps = application_staff_steps(user=request.user, application=application)
+    check = _intake_check(request, application, steps)
+    if check is not None and check.black:  # 受理 only with the decision on the listing
+        steps = ["credit_decide" if step == "accept" else step for step in steps]
     step_forms = [(step, CASE_STEPS[step].title, (bound or {}).get(step) or _form(step, application))
                   for step in steps]
     process = application.process
@@ -115,6 +127,7 @@ def _case_page(request, application, bound: dict | None = None, status: int = 20
         "diagram": diagram_context(process),
         "step_forms": step_forms,
         "next_actors": application_next_actors(application=application),
+        "credit_check": check,
     }, status=status)
 
 

@@ -31,6 +31,8 @@ MOVES: dict[str, tuple[frozenset, S | None]] = {
     "receive": (frozenset({S.SUBMITTED}), S.RECEIVED),  # 接件
     "accept": (frozenset({S.RECEIVED}), S.ACCEPTED),  # 受理
     "refuse": (frozenset({S.RECEIVED}), S.NOT_ACCEPTED),  # 不予受理
+    # the clerk's decision on an applicant on a black list (``sanctions``), before 受理 or 不予受理
+    "credit_decision": (frozenset({S.RECEIVED}), S.RECEIVED),
     "request_supplement": (frozenset({S.RECEIVED}), S.SUPPLEMENT),  # 补正告知
     "supplement_upload": (frozenset({S.SUPPLEMENT}), S.SUPPLIED),  # the applicant supplements
     "supplement_receive": (frozenset({S.SUPPLIED}), S.RECEIVED),  # the clerk takes the supplement in
@@ -52,6 +54,7 @@ MOVE_LABELS = {
     "receive": gettext_lazy("Application received"),
     "accept": gettext_lazy("Application accepted"),
     "refuse": gettext_lazy("Application not accepted"),
+    "credit_decision": gettext_lazy("Joint credit check: decision on the listing"),
     "request_supplement": gettext_lazy("Supplementary materials requested"),
     "supplement_upload": gettext_lazy("Supplementary materials submitted"),
     "supplement_receive": gettext_lazy("Supplementary materials taken in"),

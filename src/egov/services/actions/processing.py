@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, ValidationFailed
+from egov.core.i18n import series
 from egov.core.text import text_clean
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
+from egov.services import sanctions
 from egov.services.actions.licensing import licence_issue
 from egov.services.actions.lifecycle import application_locked, application_move, move_target
 from egov.services.models import Application, Material, SupplementRequest
@@ -84,17 +86,55 @@ def application_receive(*, actor, application: Application) -> Application:
                             organization=application.organization)
 
 
+def _listed(actor, application: Application) -> list[sanctions.Membership]:
+    """The applicant's black-list memberships now (``sanctions.intake_check``, audited; none without a
+    provider)."""
+    check = sanctions.intake_check(actor=actor, application=application)
+    return check.black if check is not None else []
+
+
+def _credit_decision(actor, application: Application, listed: list[sanctions.Membership], *, accept: bool,
+                     reasons: str = "") -> None:
+    """The clerk's decision on the applicant's black-list memberships, as a line of the case's timeline
+    (a move that keeps the status: ``credit_decision``, audited with the memberships and the decision)."""
+    lists = [{"name": m.list_name, "name_en": m.list_name_en, "provider": m.provider, "provider_en": m.provider_en,
+              "document": m.decision_document} for m in listed]
+    application_move(application=application, move="credit_decision", actor=actor, by=_org(application),
+                     organization=application.organization,
+                     note_key="credit_accept" if accept else "credit_refuse",
+                     note_args={"lists": lists, "reasons": reasons} if accept else {"lists": lists},
+                     changes={"decision": "accept" if accept else "refuse",
+                              "memberships": [m.number for m in listed]})
+
+
 @transaction.atomic
-def application_accept(*, actor, application: Application, opinion: str = "") -> Application:
+def application_accept(*, actor, application: Application, opinion: str = "", credit_reasons: str = ""
+                       ) -> Application:
     """受理: the case is accepted today; its deadline is ``limit_days`` working days later (行政许可法
     §42; the item's 承诺时限), moved later by the working days of any pause after today.
 
+    The applicant is checked against the credit lists first (``sanctions.intake_check``, audited with
+    the 办件编号 as purpose): an applicant on a black list is accepted only with the clerk's reasons
+    (``credit_reasons``), recorded on the timeline before the acceptance (``credit_decision``).
+
     Raises:
         NotFound, PermissionDenied: as ``application_receive`` (clerk).
+        ValidationFailed: the applicant is on a black list and no ``credit_reasons`` are given
+            (``{"field": "credit_reasons", "rule": "required", "memberships": [record numbers]}``).
         Conflict: the case is not at 受理 (e.g. still to be received, or waiting for a 补正).
     """
     application = _begin(actor, application, "accept", [Role.CLERK])
     opinion = _text(opinion, "opinion", required=False)
+    listed = _listed(actor, application)
+    if listed:
+        if not (credit_reasons or "").strip():
+            raise ValidationFailed(
+                _("The applicant is on %(lists)s: give the reasons for accepting the application despite the "
+                  "listing, or do not accept it under the listing's measures.")
+                % {"lists": series(m.local_list_name for m in listed)},
+                extra={"field": "credit_reasons", "rule": "required", "memberships": [m.number for m in listed]})
+        _credit_decision(actor, application, listed, accept=True,
+                         reasons=_text(credit_reasons, "credit_reasons", required=True))
     _complete(actor, application, task_answer_for("accept"), {"opinion": opinion})
     application.accepted_on = timezone.localdate()
     due = working_days_add(start=application.accepted_on, days=application.limit_days)
@@ -106,19 +146,53 @@ def application_accept(*, actor, application: Application, opinion: str = "") ->
 
 
 @transaction.atomic
-def application_refuse(*, actor, application: Application, reasons: str) -> Application:
+def application_refuse(*, actor, application: Application, reasons: str, under_measure: bool = False
+                       ) -> Application:
     """不予受理 with reasons (行政许可法 §32); the case ends.
+
+    ``under_measure``: the refusal applies the measures of the applicant's black-list memberships (checked
+    again now, ``sanctions.intake_check``); the decision is recorded on the timeline before the refusal
+    (``credit_decision``).
 
     Raises:
         NotFound, PermissionDenied: as ``application_receive`` (clerk).
-        ValidationFailed: no reasons (``reasons``).
+        ValidationFailed: no reasons (``reasons``); ``under_measure`` while the applicant is on no black
+            list (``{"field": "under_measure", "rule": "not_listed"}``).
         Conflict: the case is not at 受理.
     """
     application = _begin(actor, application, "refuse", [Role.CLERK])
     application.reasons = _text(reasons, "reasons", required=True)
+    if under_measure:
+        listed = _listed(actor, application)
+        if not listed:
+            raise ValidationFailed(_("The applicant is on no black list now: give the reasons of the refusal "
+                                     "without a listing's measures."),
+                                   extra={"field": "under_measure", "rule": "not_listed"})
+        _credit_decision(actor, application, listed, accept=False)
     _complete(actor, application, task_answer_for("refuse"), {"opinion": application.reasons})
     return application_move(application=application, move="refuse", actor=actor, by=_org(application),
                             organization=application.organization, note=application.reasons, fields=("reasons",))
+
+
+def application_credit_decide(*, actor, application: Application, decision: str, reasons: str) -> Application:
+    """The clerk's decision at 受理 on an applicant on a black list (the case page's one form for it):
+    ``accept`` with the reasons for accepting despite the listing (``application_accept`` with
+    ``credit_reasons``), or ``refuse``: not accepted under the listing's measures, the reasons told to the
+    applicant (``application_refuse`` with ``under_measure``).
+
+    Raises:
+        ValidationFailed: ``decision`` is neither (``{"field": "decision", "rule": "choice"}``); as the action
+            chosen.
+        NotFound, PermissionDenied, Conflict: as the action chosen.
+    """
+    if decision == "accept":
+        if not (reasons or "").strip():
+            raise ValidationFailed(_("Give the reasons."), extra={"field": "reasons", "rule": "required"})
+        return application_accept(actor=actor, application=application, credit_reasons=reasons)
+    if decision == "refuse":
+        return application_refuse(actor=actor, application=application, reasons=reasons, under_measure=True)
+    raise ValidationFailed(_("Choose whether to accept the application or not."),
+                           extra={"field": "decision", "rule": "choice", "options": ["accept", "refuse"]})
 
 
 @transaction.atomic
@@ -351,6 +425,7 @@ CASE_ACTIONS = {
     "accept": application_accept,
     "request_supplement": application_supplement_request,
     "refuse": application_refuse,
+    "credit_decide": application_credit_decide,
     "supplement_receive": application_supplement_receive,
     "review": application_review,
     "joint_opinion": application_joint_opinion,
@@ -402,6 +477,10 @@ def case_task_complete(*, actor, application: Application, task: WorkTask, data:
         raise ValidationFailed(_("Text is expected."), extra={"field": "data.opinion", "rule": "type"})
     if step.text:
         args[step.text] = text
+    if row.step == "accept" and "credit_reasons" in data:  # an applicant on a black list (``sanctions``)
+        if not isinstance(data["credit_reasons"], str):
+            raise ValidationFailed(_("Text is expected."), extra={"field": "data.credit_reasons", "rule": "type"})
+        args["credit_reasons"] = data["credit_reasons"]
     if row.step == "request_supplement":
         ids = _answer_ids(data, "materials")
         args["materials"] = list(Material.objects.filter(pk__in=ids, item_id=application.item_id))

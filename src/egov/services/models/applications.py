@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from egov.core.i18n import series
+from egov.core.i18n import pick_key, series
 from egov.facilities.models import StoredFile
 from egov.orgs.models import Organization
 from egov.services.models.catalog import Material, ServiceItem
@@ -152,6 +152,10 @@ TIMELINE_NOTES = {
     "supplement": gettext_noop("%(materials)s. %(note)s"),
     # the organizations asked for a joint review (ids, named in the reader's language)
     "joint_review": gettext_noop("Joint review by %(organizations)s"),
+    # the clerk's decision on the applicant's black-list memberships (``services.sanctions``): ``lists``
+    # [{"name", "name_en", "provider", "provider_en", "document"}], worded in the reader's language
+    "credit_accept": gettext_noop("Listed: %(lists)s. Accepted despite the listing: %(reasons)s"),
+    "credit_refuse": gettext_noop("Listed: %(lists)s. Not accepted under the listing's measures."),
 }
 
 
@@ -201,7 +205,8 @@ class ApplicationEvent(models.Model):
 def timeline_note(key: str, args: dict) -> str:
     """``TIMELINE_NOTES[key]`` in the active language with ``args``; a special procedure's code
     (``ClockPause.Reason``) is given as its label, ``materials`` and ``organizations`` (lists of
-    ids) as their names in the active language listed in its way (``core.i18n.series``)."""
+    ids) as their names in the active language listed in its way (``core.i18n.series``), ``lists`` (credit
+    lists with their deciding organizations and documents) likewise."""
     values = dict(args)
     if "procedure" in values and values["procedure"] in ClockPause.Reason.values:
         values["procedure"] = ClockPause.Reason(values["procedure"]).label
@@ -212,6 +217,12 @@ def timeline_note(key: str, args: dict) -> str:
         organizations = Organization.objects.in_bulk(values["organizations"])
         values["organizations"] = series(organizations[pk].local_name for pk in values["organizations"]
                                          if pk in organizations)
+    if "lists" in values:
+        values["lists"] = series(
+            gettext("%(list)s (%(organization)s, %(document)s)")
+            % {"list": pick_key(entry, "name"), "organization": pick_key(entry, "provider"),
+               "document": entry.get("document", "")}
+            for entry in values["lists"])
     return gettext(TIMELINE_NOTES[key]) % values
 
 

@@ -14,6 +14,7 @@ EXPECTED = {
     "receive": ({S.SUBMITTED}, S.RECEIVED),
     "accept": ({S.RECEIVED}, S.ACCEPTED),
     "refuse": ({S.RECEIVED}, S.NOT_ACCEPTED),
+    "credit_decision": ({S.RECEIVED}, S.RECEIVED),  # a timeline line of the clerk's decision on a listing
     "request_supplement": ({S.RECEIVED}, S.SUPPLEMENT),
     "supplement_upload": ({S.SUPPLEMENT}, S.SUPPLIED),
     "supplement_receive": ({S.SUPPLIED}, S.RECEIVED),
