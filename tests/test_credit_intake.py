@@ -71,8 +71,9 @@ def _listing(market, *, kind=Kind.SERIOUS, code=ENTERPRISE, name="无锡示例�
     if publish:
         credit.credit_daily(today=date(2025, 10, 11))
         record.refresh_from_db()
-        # 36 months for a black list, 24 for the red list (credit's PERIOD_MONTHS, the city's choice).
-        until = date(2027, 10, 11) if kind == Kind.RED else date(2028, 10, 11)
+        # 36 months for a black list, 24 for the red list, counted from the decision of 2025-09-26
+        # (credit's PERIOD_MONTHS; 国办发〔2025〕22号 二 for the black list's maximum, the city's choice for the red list).
+        until = date(2027, 9, 26) if kind == Kind.RED else date(2028, 9, 26)
         assert (record.published_from, record.published_until) == (date(2025, 10, 11), until)
     return record
 
@@ -91,7 +92,7 @@ def test_the_clerk_is_warned_of_a_published_listing_and_decides(casework, market
     client.force_login(clerk)
     page = client.get(f"/staff/cases/{case.number}/").content.decode()
     assert 'id="credit-warning"' in page
-    for text in ("严重失信主体名单", "无锡市市场监督管理局", "锡市监信〔2025〕3号", MEASURES, BASIS, "2028-10-11"):
+    for text in ("严重失信主体名单", "无锡市市场监督管理局", "锡市监信〔2025〕3号", MEASURES, BASIS, "2028-09-26"):
         assert text in page, text
     english = client.get(f"/staff/cases/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "List of seriously untrustworthy subjects" in english and MEASURES_EN in english
@@ -196,7 +197,7 @@ def test_the_check_through_the_exchange_answers_the_granted_items_logged_and_aud
                 "legal_basis": BASIS,
                 "legal_basis_en": "",
                 "published_from": "2025-10-11",
-                "published_until": "2028-10-11",
+                "published_until": "2028-09-26",
             }
         ],
     }
