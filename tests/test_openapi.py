@@ -126,3 +126,36 @@ def test_the_identities_reach_the_api_as_themselves(catalogue, who, status):
     identity = _session_of(who, catalogue)
     case = schema["/api/v1/staff/tasks"]["GET"].Case()
     assert case.call(cookies=identity["cookies"], headers=identity["headers"]).status_code == status
+
+
+def _integer_parameters() -> list[tuple[str, str, str, str]]:
+    """(method, path, where, name) of every integer query or path parameter in the schema."""
+    found = []
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                schema_ = parameter.get("schema", {})
+                types = {schema_.get("type"), *(option.get("type") for option in schema_.get("anyOf", []))}
+                if "integer" in types and parameter["in"] in ("query", "path"):
+                    found.append((method.upper(), path, parameter["in"], parameter["name"]))
+    return found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["citizen", "clerk"])
+def test_integers_past_64_bits_in_any_query_or_path_parameter_are_a_4xx(client, catalogue, who):
+    """Issue 17: integers past 64 bits in ``organization`` or ``page`` reached the database. Every
+    integer parameter of the schema, sent 2⁶⁴, is answered 4xx (a list filtered by such an
+    organization was a 200)."""
+    parameters = _integer_parameters()
+    assert {("GET", "/api/v1/services/items", "query", "organization"),
+            ("GET", "/api/v1/services/items", "query", "page")} <= set(parameters)
+    client.cookies.load(_session_of(who, catalogue)["cookies"])
+    huge = str(2**64)
+    for method, path, where, name in parameters:
+        url = re.sub(r"\{\w+\}", "1", path.replace("{" + name + "}", huge))
+        query = {name: huge} if where == "query" else {}
+        response = (client.get(url, query) if method == "GET" else
+                    client.generic(method, url + ("?" + f"{name}={huge}" if query else ""),
+                                   headers={"X-CSRFToken": CSRF}))
+        assert 400 <= response.status_code < 500, (method, path, name, response.status_code)
