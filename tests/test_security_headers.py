@@ -68,3 +68,23 @@ def test_no_template_runs_inline_script(template):
     assert not re.search(r"javascript:", text, flags=re.IGNORECASE), "a javascript: URL"
     if template.name not in PRINT_TEMPLATES:
         assert "<style" not in text, "a <style> element (blocked by style-src 'self')"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_api_docs_and_the_admin_work_under_the_policy(live_server, browser):
+    """The pages whose scripts we did not write (Swagger UI of the API, Django's admin) run under the
+    policy: the browser refuses nothing and the Swagger UI draws the operations."""
+    context = browser.new_context()
+    page = context.new_page()
+    refused = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.goto(live_server.url + "/api/docs")
+    page.wait_for_selector(".opblock", timeout=15_000)
+    assert page.locator(".opblock").count() > 10
+    page.goto(live_server.url + "/admin/login/")
+    assert page.locator("#id_username").is_visible()
+    context.close()
+    assert refused == []
