@@ -132,10 +132,18 @@ def _document_to_register() -> OfficialDocument:
     return document_transition(actor=office["govclerk"], document=document, to="registering")
 
 
+# What the browser reported as refused by the Content-Security-Policy, per page (id of the page).
+_CSP_REFUSALS: dict[int, list[str]] = {}
+
+
 def _context(browser, viewport=DESKTOP, locale="zh-CN"):
     context = browser.new_context(viewport=viewport, locale=locale)
     context.set_default_timeout(15_000)
-    return context, context.new_page()
+    page = context.new_page()
+    refusals = _CSP_REFUSALS.setdefault(id(page), [])
+    page.on("console", lambda message: refusals.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return context, page
 
 
 def _sign_in_citizen(page, url, username=DEMO_CITIZEN["id_number"]):
@@ -159,7 +167,7 @@ def _sign_in_staff(page, url, username, backup_code=None):
 
 def _axe_problems(page) -> list[str]:
     """The serious and critical axe-core violations of the page, one line each."""
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text())  # not a <script> tag: the CSP refuses inline script
     violations = page.evaluate("async () => (await axe.run(document)).violations"
                                ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
                                " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))")
@@ -178,6 +186,9 @@ def _check(page, url, name, problems):
     response = page.goto(url)
     assert response.status == 200, (url, response.status)
     problems.extend(f"{url}: {line}" for line in _axe_problems(page))
+    refusals = _CSP_REFUSALS.get(id(page), [])
+    problems.extend(f"{url}: refused by the CSP: {line}" for line in refusals)
+    refusals.clear()
     _shot(page, name)
 
 

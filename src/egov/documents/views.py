@@ -4,12 +4,10 @@ attachments, the steps the table allows, and the history from the audit log.
 Thin: a visibility-checked fetch (``selectors.document_get``; NotFound → 404), one action, a response.
 """
 
-import mimetypes
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -25,7 +23,7 @@ from egov.documents.process import countersign_task_for
 from egov.documents.rendering import pdf_render, print_data
 from egov.documents.states import EDITABLE, OPINION_LABELS, Status, move_for, moves_from
 from egov.documents.views_flow import _incoming_or_404
-from egov.facilities.files import MEDIA_TYPES, detect_kind
+from egov.facilities.files import detect_kind, file_response
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
@@ -217,15 +215,8 @@ def attachment_download(request, pk: int, position: int):
     _document, attachment = _attachment_or_404(request, pk, position)
     with attachment.file.open("rb") as handle:
         data = handle.read()
-    kind = detect_kind(data)
-    extension = _EXTENSIONS.get(kind) or mimetypes.guess_extension(attachment.content_type or "") or ""
-    response = HttpResponse(data, content_type=MEDIA_TYPES.get(kind, "application/octet-stream"))
-    response["Content-Disposition"] = content_disposition_header(True, f"{attachment.name}{extension}")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-_EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "ofd": ".ofd"}
+    # Typed by the bytes, checked again by the same function as at upload (actions.attachment_add).
+    return file_response(data=data, kind=detect_kind(data), name=attachment.name)
 
 
 @staff_required

@@ -7,7 +7,7 @@ Thin: a visibility-checked fetch (NotFound → 404), one action, a response.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from egov.documents.forms_supervision import ReportForm, SupervisionFilterForm, 
 from egov.documents.history import actor_names
 from egov.documents.meetings import clerk_organizations, meeting_get
 from egov.documents.models import SupervisionReminder
+from egov.facilities.files import detect_kind, file_response
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
 
@@ -173,10 +174,11 @@ def report_attachment(request, pk: int, report_pk: int):
     report = item.reports.filter(pk=report_pk).exclude(attachment="").first()
     if report is None:
         raise Http404(_("No such attachment."))
-    response = FileResponse(report.attachment.open("rb"), as_attachment=True,
-                            filename=report.attachment_name.rsplit("/", 1)[-1])
-    response["Cache-Control"] = "no-store"
-    return response
+    with report.attachment.open("rb") as handle:
+        data = handle.read()
+    # Typed by the bytes checked at upload (supervision_report), never by the uploaded name: a PDF
+    # named .html was served as text/html (issue 17).
+    return file_response(data=data, kind=detect_kind(data), name=report.attachment_name.rsplit(".", 1)[0])
 
 
 @staff_required

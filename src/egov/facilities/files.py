@@ -18,6 +18,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
@@ -38,6 +40,9 @@ MEDIA_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png
                "ooxml": "application/octet-stream"}
 # What a citizen's upload may be unless its owner says otherwise: no office formats, which carry macros.
 UPLOAD_KINDS = frozenset({"pdf", "jpeg", "png", "ofd"})
+# What a browser may show in place (a PDF in a frame of this site, an image); all else is downloaded.
+INLINE_KINDS = frozenset({"pdf", "jpeg", "png"})
+EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "ofd": ".ofd", "ole2": ".doc", "ooxml": ".docx"}
 
 
 def detect_kind(content: bytes) -> str | None:
@@ -255,3 +260,31 @@ def file_read(*, stored: StoredFile) -> bytes:
     if sha256_hex(data) != stored.sha256:
         raise NotFound(_("The file's content is damaged."), extra={"field": "sha256", "rule": "hash"})
     return data
+
+
+def file_response(*, data: bytes, kind: str | None, name: str, inline: bool = False) -> HttpResponse:
+    """The one way a stored file is sent to a browser (issue 17, "Downloads typed by their checked bytes").
+
+    Args:
+        data: the file's bytes (from ``file_read`` or the owner's storage).
+        kind: what the bytes were checked to be at upload (``StoredFile.kind``, or ``detect_kind``
+            of the same bytes); never the client's file name or header. None: unknown bytes.
+        name: the name offered for saving, without extension: the one of ``kind`` is added, so
+            PDF bytes uploaded as ``x.html`` are offered as ``x.pdf`` (the caller drops the
+            uploaded name's own extension).
+        inline: show in place (a preview) when ``kind`` is PDF, JPEG or PNG; anything else is
+            always ``attachment``.
+
+    Returns:
+        An ``HttpResponse`` with ``Content-Type`` from ``kind`` (``application/octet-stream`` when
+        unknown), ``X-Content-Type-Options: nosniff`` (so no browser guesses HTML from the bytes),
+        ``Content-Disposition`` (RFC 6266, UTF-8 names encoded per RFC 5987) and
+        ``Cache-Control: private, no-store``.
+    """
+    stem = name.rsplit("/", 1)[-1].strip() or "file"
+    response = HttpResponse(data, content_type=MEDIA_TYPES.get(kind or "", "application/octet-stream"))
+    response["Content-Disposition"] = content_disposition_header(
+        not (inline and kind in INLINE_KINDS), f"{stem}{EXTENSIONS.get(kind or '', '')}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from egov.accounts.permissions import public_user_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
-from egov.facilities.files import file_read
+from egov.facilities.files import file_read, file_response
 from egov.portal import actions, forms
 from egov.portal.actions import OPEN
 from egov.portal.models import RequestStatus
@@ -113,10 +113,7 @@ def answer_file_response(row) -> HttpResponse:
         data = file_read(stored=row.answer_file)
     except NotFound as error:
         raise Http404(error.message) from None
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{row.number}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(data=data, kind=row.answer_file.kind, name=row.number)
 
 
 @public_user_required

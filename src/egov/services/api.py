@@ -10,6 +10,7 @@ from ninja.responses import Status
 
 from egov.accounts.models import LegalPerson
 from egov.core.errors import ValidationFailed
+from egov.core.jsoninput import INT64_MAX
 from egov.services.actions.applying import application_submit
 from egov.services.actions.lifecycle import MOVE_LABELS
 from egov.services.api_common import ErrorOut, Pager, decode_materials, public_session
@@ -91,7 +92,7 @@ class ItemDetailOut(ItemSummaryOut):
 
 
 class ItemFilters(Schema):
-    organization: int | None = Field(None, description="id of the implementing organization")
+    organization: int | None = Field(None, ge=1, le=INT64_MAX, description="id of the implementing organization")
     item_type: ServiceItem.ItemType | None = Field(None, description="事项类型")
     q: str = Field("", max_length=100, description="words of the name, or an item code")
 

@@ -11,6 +11,7 @@ from ninja.security import SessionAuth
 
 from egov.accounts.models import User
 from egov.core.errors import ValidationFailed
+from egov.core.jsoninput import INT64_MAX
 
 
 class ErrorOut(Schema):
@@ -45,12 +46,13 @@ class Pager(PageNumberPagination):
     ``{"items": [...], "count": n}``, a page past the end has no items.
 
     A page number that is not an integer, below 1 or above ``MAX_PAGE`` is answered with 422 in
-    the API's error shape (``extra["field"]`` is ``query.page``), never reaches the database.
+    the API's error shape (``extra["field"]`` is ``query.page``), never reaches the database; so is
+    a ``page_size`` past 64 bits (``egov.core.jsoninput.INT64_MAX``).
     """
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE, description=f"page number, 1 to {MAX_PAGE}")
-        page_size: int | None = Field(None, ge=1, description="rows a page, cut to the list's maximum")
+        page_size: int | None = Field(None, ge=1, le=INT64_MAX, description="rows a page, cut to the list's maximum")
 
     def __init__(self, page_size: int = 20, max_page_size: int = MAX_PAGE_SIZE, **kwargs) -> None:
         super().__init__(page_size=page_size, max_page_size=max_page_size, **kwargs)

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from egov.core.errors import NotFound
+from egov.core.jsoninput import INT64_MAX
 from egov.facilities.notifications import notifications_mark_read, notifications_of
 from egov.services.actions.applying import application_supplement_upload
 from egov.services.actions.rating import rating_submit
@@ -66,7 +67,7 @@ class ResultOut(Schema):
 
 
 class ResultFilters(Schema):
-    organization: int | None = Field(None, description="id of the implementing organization")
+    organization: int | None = Field(None, ge=1, le=INT64_MAX, description="id of the implementing organization")
     item: str = Field("", max_length=40, description="item code (事项编码)")
     month: str = Field("", max_length=7, description="month of conclusion, YYYY-MM")
 
@@ -192,6 +193,6 @@ class ReadOut(Schema):
 
 
 @router.post("/notifications/read", response={200: ReadOut, 401: ErrorOut, 404: ErrorOut}, auth=public_session)
-def notifications_read(request, id: int | None = None):
+def notifications_read(request, id: int | None = Query(None, ge=1, le=INT64_MAX)):  # noqa: B008
     """Mark one notification (``id``) or all of them read."""
     return {"marked": notifications_mark_read(user=request.auth, notification_id=id)}

@@ -7,7 +7,7 @@ Reading a case or one of its files is a read of personal data and is audited.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from egov.accounts.permissions import staff_required
 from egov.core.errors import NotFound, ValidationFailed
 from egov.core.views import step_post
-from egov.facilities.files import MEDIA_TYPES, file_read
+from egov.facilities.files import INLINE_KINDS, file_read, file_response
 from egov.services import forms, once_only, sanctions
 from egov.services.actions import processing
 from egov.services.actions.lifecycle import MOVE_LABELS
@@ -36,7 +36,7 @@ from egov.services.steps import CASE_STEPS, TASK_ANSWERS, task_answer_of
 from egov.workflow.views import diagram_context
 
 # File kinds the case page previews inline (a browser shows them; OFD it does not).
-PREVIEW_KINDS = frozenset({"pdf", "jpeg", "png"})
+PREVIEW_KINDS = INLINE_KINDS
 
 
 def _case_or_404(request, number: str):
@@ -191,9 +191,6 @@ def material_download(request, number: str, row_id: int):
         raise Http404(error.message) from None
     application_read_record(user=request.user, application=application, what="material file",
                             material=row.material)
-    response = HttpResponse(data, content_type=MEDIA_TYPES[row.file.kind])
     # ?inline=1: shown in the case page's preview (a PDF in a frame of this site, an image).
-    disposition = "inline" if request.GET.get("inline") == "1" and row.file.kind in PREVIEW_KINDS else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{application.number}-{row.pk}.{row.file.kind}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(data=data, kind=row.file.kind, name=f"{application.number}-{row.pk}",
+                         inline=request.GET.get("inline") == "1")

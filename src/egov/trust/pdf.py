@@ -1,14 +1,44 @@
 """Reading PDFs handed to the trust app: one place that turns bad bytes into a clear error."""
 
 import io
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from egov.core.errors import ValidationFailed
+from egov.core.errors import ApplicationError, ValidationFailed
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
+
+logger = logging.getLogger(__name__)
+
+
+def _malformed() -> ValidationFailed:
+    return ValidationFailed(_("The PDF file is damaged and cannot be read."),
+                            extra={"field": "file", "rule": "malformed"})
+
+
+@contextmanager
+def pdf_reading() -> Iterator[None]:
+    """The one boundary around pyHanko's reading of untrusted bytes: whatever it raises on a broken
+    file becomes ``ValidationFailed`` (``extra == {"field": "file", "rule": "malformed"}``).
+
+    pyHanko parses lazily and, on hostile input, raises more than ``PdfError``: an ``AssertionError``
+    when a trailer's ``/Prev`` points back into the body instead of at a cross-reference section
+    (issue 17), ``RecursionError`` on deeply nested objects, ``TypeError``/``KeyError``/``IndexError``
+    on objects of the wrong type. Our own errors (``ApplicationError``) and database errors pass
+    through unchanged: they are not the file's fault.
+    """
+    try:
+        yield
+    except (ApplicationError, DatabaseError):
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure to read hostile bytes is the file's
+        logger.info("unreadable PDF: %s: %s", type(error).__name__, str(error)[:200])
+        raise _malformed() from None
 
 
 def pdf_size_check(*, size: int) -> None:
@@ -35,13 +65,10 @@ def pdf_open(data: bytes) -> PdfFileReader:
     pdf_size_check(size=len(data))
     if not data.lstrip()[:5] == b"%PDF-":
         raise ValidationFailed(_("The file is not a PDF."), extra={"field": "file", "rule": "malformed"})
-    try:
+    with pdf_reading():
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         encrypted = reader.encrypted
         pages = None if encrypted else int(reader.root["/Pages"]["/Count"])
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, OSError):
-        raise ValidationFailed(_("The PDF file is damaged and cannot be read."),
-                               extra={"field": "file", "rule": "malformed"}) from None
     if encrypted:
         raise ValidationFailed(_("The PDF file is encrypted; remove the password protection first."),
                                extra={"field": "file", "rule": "encrypted"})

@@ -39,7 +39,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from egov.trust.models import Certificate, SignedRevision
-from egov.trust.pdf import pdf_open
+from egov.trust.pdf import pdf_open, pdf_reading
 from egov.trust.responders import crl_current
 from egov.trust.selectors import (
     issuing_authority,
@@ -420,20 +420,21 @@ def pdf_verify(*, pdf: bytes) -> VerificationReport:
         "issuing": asn1_x509.Certificate.load(bytes(issuing.certificate.der)),
         "crls": [crl_current(authority=root), crl_current(authority=issuing)],
     }
-    try:
-        dss = DocumentSecurityStore.read_dss(reader)
-    except (NoDSSFoundError, PdfError, ValueError, KeyError):
-        dss = None
-    embedded_signatures = _embedded(reader) or []
-    unparsed_tail = _unparsed_tail(pdf)
-    signature_fields = {str(embedded.field_name) for embedded in embedded_signatures}
-    reports = []
-    for embedded in embedded_signatures:
+    with pdf_reading():  # pyHanko reads lazily: a broken structure may first show here
         try:
-            reports.append(_verify_one(embedded, trust, dss, unparsed_tail, signature_fields))
-        except (SignatureValidationError, PdfError, ValueError, KeyError) as error:
-            reports.append(SignatureReport(field=str(embedded.field_name), problems=[str(error)],
-                                           message=_("The signature could not be checked: it is damaged.")))
+            dss = DocumentSecurityStore.read_dss(reader)
+        except (NoDSSFoundError, PdfError, ValueError, KeyError):
+            dss = None
+        embedded_signatures = _embedded(reader) or []
+        unparsed_tail = _unparsed_tail(pdf)
+        signature_fields = {str(embedded.field_name) for embedded in embedded_signatures}
+        reports = []
+        for embedded in embedded_signatures:
+            try:
+                reports.append(_verify_one(embedded, trust, dss, unparsed_tail, signature_fields))
+            except (SignatureValidationError, PdfError, ValueError, KeyError) as error:
+                reports.append(SignatureReport(field=str(embedded.field_name), problems=[str(error)],
+                                               message=_("The signature could not be checked: it is damaged.")))
     digest = hashlib.sha256(pdf).hexdigest()
     report = VerificationReport(valid=bool(reports) and all(r.valid for r in reports), sha256=digest,
                                 signatures=reports)

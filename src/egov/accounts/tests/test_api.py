@@ -75,3 +75,18 @@ def test_over_long_or_malformed_fields_are_a_400_not_a_500(client, fields, field
 def test_openapi_lists_the_registration_endpoints(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert {NATURAL, LEGAL, "/api/v1/orgs/organizations"} <= set(paths)
+
+
+@pytest.mark.parametrize(("body", "field", "rule"), [
+    ('{"id_number": "11010519491231002x", "name": "\\ud800", "password": "%s"}', "name", "surrogate"),
+    ('{"id_number": "11010519491231002x", "name": "张三\\udfff", "password": "%s"}', "name", "surrogate"),
+    ('{"id_number": "11010519491231002x", "name": "张三", "password": "%s", "\\ud83d": 1}', "\\ud83d", "surrogate"),
+    ('{"id_number": NaN, "name": "张三", "password": "%s"}', "id_number", "finite"),
+])
+def test_a_lone_surrogate_or_nan_in_the_body_is_a_400_naming_the_field(client, body, field, rule):
+    """Issue 17: a lone surrogate escape in the name reached psycopg, which cannot encode it (500)."""
+    before = counts()
+    response = client.post(NATURAL, body % PASSWORD, content_type="application/json")
+    assert response.status_code == 400, response.content[:200]
+    assert response.json()["extra"] == {"field": field, "rule": rule}
+    assert counts() == before

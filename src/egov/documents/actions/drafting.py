@@ -30,7 +30,7 @@ from egov.documents.permissions import require_issuer_role
 from egov.documents.process import outgoing_start
 from egov.documents.search import search_fields_fill
 from egov.documents.states import EDITABLE, Status
-from egov.facilities.files import detect_kind
+from egov.facilities.files import MEDIA_TYPES, detect_kind
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
@@ -219,6 +219,9 @@ def attachment_add(*, actor, document: OfficialDocument, name: str, file: File,
             (``rule: "max_size"``; the message names the limit in MB, ``extra["limit_bytes"]``), or a
             file that is not a PDF, image, OFD or office document by its bytes (``rule: "file_type"``,
             ``facilities.files.detect_kind``).
+
+    ``content_type`` (the uploader's header) is not trusted: the attachment records the media type
+    of the kind its bytes were checked to be (issue 17).
     """
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     require_issuer_role(actor, document, Role.DOCUMENT_CLERK)
@@ -248,7 +251,7 @@ def attachment_add(*, actor, document: OfficialDocument, name: str, file: File,
                                extra={"field": "file", "rule": "file_type"})
     position = document.attachments.count() + 1
     attachment = Attachment(document=document, name=name, size=file.size, sha256=digest.hexdigest(),
-                            content_type=content_type[:100], position=position)
+                            content_type=MEDIA_TYPES[kind], position=position)
     attachment.file.save(f"{document.pk}-{position}-{digest.hexdigest()[:12]}", file, save=False)
     attachment.save()
     audit_record(action="documents.attachment.add", actor=actor, organization=document.issuer, obj=document,

@@ -176,6 +176,18 @@ def test_attachments_are_downloaded_by_who_sees_the_document_and_removed_by_its_
     assert not draft.attachments.exists()
 
 
+def test_an_attachment_records_and_is_served_with_the_type_of_its_checked_bytes(wuxi, draft, client_of):
+    """Issue 17: the attachment kept the uploader's header (text/html for PDF bytes named .html)."""
+    from egov.documents.actions import attachment_add
+
+    attachment = attachment_add(actor=wuxi.clerk, document=draft, name="任务分工表",
+                                file=ContentFile(b"%PDF-1.7 table", name="table.html"), content_type="text/html")
+    assert attachment.content_type == "application/pdf"
+    response = client_of(wuxi.clerk).get(reverse("documents:attachment", args=[draft.pk, 1]))
+    assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment;") and ".pdf" in response["Content-Disposition"]
+
+
 def test_document_tables_keep_their_column_names_on_a_phone(wuxi, draft, client_of):
     # Narrow screens stack each row; every cell then shows its column's name (site.css, data-label).
     page = client_of(wuxi.clerk).get(reverse("documents:list")).content.decode()

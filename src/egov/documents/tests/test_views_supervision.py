@@ -66,7 +66,7 @@ def test_owner_reports_with_an_attachment_others_get_404(client, wuxi, item):
     item.refresh_from_db()
     assert item.status == "in_progress"
     download = client.get(reverse("documents:report_attachment", args=[item.pk, report.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
+    assert download.status_code == 200 and download.content == pdf
     # The history names the steps in the page's language, not by their audit action names.
     history = client.get(reverse("documents:supervision", args=[item.pk])).content.decode()
     assert "报送进展" in history and "documents.supervision.report" not in history
@@ -216,3 +216,19 @@ def test_meeting_history_is_in_chinese(client, wuxi):
     events = client.get(reverse("documents:meeting", args=[meeting.pk])).context["events"]
     assert [(e["what"], e["details"]) for e in events][1:] == [("发出会议通知", "发给2个单位"),
                                                               ("回执", "无锡市财政局：参加，2人")]
+
+
+def test_a_report_attachment_is_typed_by_its_checked_bytes_not_its_name(client, wuxi, item):
+    """Issue 17: PDF bytes uploaded as ``.html`` with a text/html header were served as text/html
+    (the type was guessed from the name)."""
+    client.force_login(wuxi.finance_clerk)
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile("进展.html", pdf, content_type="text/html")
+    client.post(reverse("documents:supervision_step", args=[item.pk, "report"]),
+                {"text": "资金已拨付", "percent": "60", "attachment": upload})
+    report = item.reports.get()
+    download = client.get(reverse("documents:report_attachment", args=[item.pk, report.pk]))
+    assert download.status_code == 200 and download.content == pdf
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Disposition"] == "attachment; filename*=utf-8''%E8%BF%9B%E5%B1%95.pdf"

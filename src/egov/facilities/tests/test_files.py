@@ -51,3 +51,28 @@ def test_store_audits_under_the_owner_apps_action(person, media_root):
 def test_nobody_stores(db, media_root):
     with pytest.raises(PermissionDenied):
         file_store(actor=None, content=PDF, spec=FileSpec())
+
+
+# file_response: the one way stored files are sent (issue 17, downloads typed by their checked bytes).
+
+
+def test_a_download_is_typed_by_its_kind_and_named_with_its_extension():
+    from egov.facilities.files import file_response
+
+    response = file_response(data=b"%PDF-1.7 x", kind="pdf", name="进展")
+    assert response["Content-Type"] == "application/pdf" and response.content == b"%PDF-1.7 x"
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E8%BF%9B%E5%B1%95.pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_only_pdf_and_images_are_shown_inline_and_unknown_bytes_are_octet_streams():
+    from egov.facilities.files import file_response
+
+    png = file_response(data=b"x", kind="png", name="a", inline=True)
+    assert png["Content-Disposition"] == 'inline; filename="a.png"'
+    ofd = file_response(data=b"x", kind="ofd", name="a", inline=True)
+    assert ofd["Content-Disposition"] == 'attachment; filename="a.ofd"' and ofd["Content-Type"] == "application/ofd"
+    unknown = file_response(data=b"<html>", kind=None, name="page", inline=True)
+    assert unknown["Content-Type"] == "application/octet-stream"
+    assert unknown["Content-Disposition"] == 'attachment; filename="page"'

@@ -2,6 +2,9 @@
 errors in the {"message", "extra"} shape."""
 
 import base64
+import json
+
+import pytest
 
 from egov.services.models import Application
 from egov.services.tests.factories import PDF, VALID_COMPANY
@@ -78,3 +81,42 @@ def test_materials_of_a_few_megabytes_go_through_and_a_too_big_request_is_a_json
     response = client.post(URL, payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="api-key-big-02")
     assert response.status_code == 413
     assert response.json()["extra"] == {"rule": "max_request_size", "limit": 1024 * 1024}
+
+
+def _raw(item, key: str, old: str, new: str) -> str:
+    """The JSON text of a valid payload with ``old`` replaced by ``new`` (to write what json.dumps
+    cannot: a NaN constant, a lone surrogate escape, a 20-digit integer)."""
+    text = json.dumps(_payload(item, idempotency_key=key), ensure_ascii=False)
+    assert old in text
+    return text.replace(old, new)
+
+
+@pytest.mark.parametrize(("old", "new", "field", "rule"), [
+    ('"registered_capital": 100', '"registered_capital": NaN', "form.registered_capital", "finite"),
+    ('"registered_capital": 100', '"registered_capital": -Infinity', "form.registered_capital", "finite"),
+    ('"registered_capital": 100', '"registered_capital": 1e999', "form.registered_capital", "finite"),
+    ("无锡示范科技有限公司", "\\ud800", "form.company_name", "surrogate"),
+    ('"registered_capital": 100', '"registered_capital": 100000000000000000000', "form.registered_capital", "int64"),
+])
+def test_a_body_outside_the_json_contract_is_a_400_naming_the_field_and_takes_no_number(client, casework, old, new,
+                                                                                       field, rule):
+    """Issue 17: a lone surrogate was stored (201), NaN passed the range check and used up a
+    tracking number. The API's parser refuses both before the handler runs."""
+    client.force_login(casework.citizen)
+    first = client.post(URL, _payload(casework.item), content_type="application/json",
+                        headers={"Idempotency-Key": "api-key-json-01"}).json()["number"]
+    response = client.post(URL, _raw(casework.item, "api-key-json-02", old, new), content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["extra"]["field"] == field and response.json()["extra"]["rule"] == rule
+    assert Application.objects.count() == 1
+    second = client.post(URL, _payload(casework.item), content_type="application/json",
+                         headers={"Idempotency-Key": "api-key-json-03"}).json()["number"]
+    # the day's sequence (six digits before the check character) follows the first: the refused body took none
+    assert int(second.rsplit("-", 1)[1][:6]) == int(first.rsplit("-", 1)[1][:6]) + 1
+
+
+def test_a_body_that_is_not_json_is_a_400_in_the_error_shape(client, casework):
+    client.force_login(casework.citizen)
+    response = client.post(URL, b'{"item": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["extra"]["field"] == "body" and response.json()["extra"]["rule"] == "json"

@@ -237,3 +237,33 @@ def test_verify_pdf_outside_a_prepared_environment_says_what_is_missing(tmp_path
     assert body["valid"] is False and body["error"]["extra"] == {"field": "database", "rule": "not_prepared"}
     if prepared == "empty database":
         assert sqlite3.connect(database).execute("select count(*) from sqlite_master").fetchone() == (0,)
+
+
+def _pdf_with_prev(target: str) -> bytes:
+    """A one-page PDF written by hand whose trailer's /Prev points at its own cross-reference
+    section (``"self"``: a loop) or back into the body at object 1 (``"body"``: pyHanko asserts
+    that what it finds there is an /XRef stream and raised AssertionError, a 500: issue 17)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    prev = xref if target == "self" else offsets[0]
+    out += b"trailer\n<< /Size 4 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (prev, xref)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("target", ["self", "body"])
+def test_a_pdf_whose_prev_loops_is_not_a_readable_pdf_on_the_api_and_the_page(client, ca, target):
+    upload = SimpleUploadedFile("loop.pdf", _pdf_with_prev(target), content_type="application/pdf")
+    response = client.post("/api/v1/trust/verify", {"file": upload})
+    assert response.status_code == 400
+    assert response.json()["extra"] == {"field": "file", "rule": "malformed"}
+    upload = SimpleUploadedFile("loop.pdf", _pdf_with_prev(target), content_type="application/pdf")
+    with translation.override("en"):
+        page = client.post("/trust/verify", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400 and "The PDF file is damaged and cannot be read." in page.content.decode()
