@@ -3,6 +3,13 @@
 Routers for staff work are mounted under ``/api/v1/staff/`` and only when the staff site is
 served (``EGOV_SITE`` ``staff`` or ``all``): a public deployment has no route to them.
 Every ``ApplicationError`` becomes ``{"message": ..., "extra": {...}}`` with its 4xx status.
+
+A JSON body is read only from a request that says it is JSON (``Content-Type: application/json``
+or ``application/*+json``); anything else is 415. A browser sends such a request to another site
+only after a CORS preflight, which this API never grants, so a cross-site page cannot post to the
+session-less operations (registration) as a ``text/plain`` "simple request" (Fetch standard, "CORS
+non-safelisted request-header"; OWASP CSRF Prevention Cheat Sheet). Operations with a session
+check Django's CSRF token as well (ninja's ``SessionAuth``).
 """
 
 from django.conf import settings
@@ -11,10 +18,11 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from egov.accounts.api import router as accounts_router
 from egov.casework.api import router as staff_router
-from egov.core.errors import ApplicationError
+from egov.core.errors import ApplicationError, UnsupportedMediaType
 from egov.credit.api import router as credit_router
 from egov.exchange.api import router as exchange_router
 from egov.orgs.api import router as orgs_router
@@ -22,8 +30,29 @@ from egov.portal.api import router as portal_router
 from egov.services.api import router as services_router
 from egov.trust.api import router as trust_router
 
+
+class JsonOnlyParser(Parser):
+    """Ninja's JSON parser that first checks the request's media type (see the module's docstring).
+
+    Raises:
+        UnsupportedMediaType: ``extra = {"field": "Content-Type", "rule": "media_type"}`` (415).
+    """
+
+    def parse_body(self, request):
+        media_type = (request.content_type or "").lower()
+        if media_type != "application/json" and not (
+            media_type.startswith("application/") and media_type.endswith("+json")
+        ):
+            raise UnsupportedMediaType(
+                _("Send the request body as JSON, with the header Content-Type: application/json."),
+                extra={"field": "Content-Type", "rule": "media_type", "given": media_type[:100]},
+            )
+        return super().parse_body(request)
+
+
 api = NinjaAPI(
     title="egov API",
+    parser=JsonOnlyParser(),
     version="1",
     urls_namespace="api",
     openapi_url="/openapi.json",
@@ -33,7 +62,10 @@ api = NinjaAPI(
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    return api.create_response(request, exc.as_json(), status=exc.status)
+    response = api.create_response(request, exc.as_json(), status=exc.status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -56,6 +88,8 @@ def not_signed_in(request, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, ApplicationError):  # raised by our parser; ninja wraps it in a 400
+        return application_error(request, exc.__cause__)
     return api.create_response(request, {"message": str(exc), "extra": {}}, status=exc.status_code)
 
 
