@@ -32,7 +32,8 @@ _NAME_MAX = 200
 def _check_name(name: str, field: str = "name") -> str:
     """A registered or display name: ``core.text.name_clean`` (no bidirectional, zero-width or
     control characters; rare CJK welcome), at most 200 characters."""
-    return name_clean(name, field=field, limit=_NAME_MAX, required_message=_("The name is required."))
+    return name_clean(name, field=field, limit=_NAME_MAX, label=_("The name"),
+                      required_message=_("The name is required."))
 
 
 def _check_password(password: str, user: User) -> None:
