@@ -63,7 +63,7 @@ for n in range(clients):
                                      password="bench-password-2026")
     store = SessionStore()
     store[SESSION_KEY] = str(person.user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend, after axes
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend
     store[HASH_SESSION_KEY] = person.user.get_session_auth_hash()
     store.create()
     sessions.append(store.session_key)

@@ -54,6 +54,17 @@ def test_unknown_site_refuses_to_start(tmp_path):
     assert completed.stderr.strip() == "egov: EGOV_SITE must be public, staff, all or node, not 'intranet'"
 
 
+@pytest.mark.parametrize(("changes", "line"), [
+    ({"EGOV_TRUSTED_PROXIES": "10.0.0.0/8, proxy.example"},
+     "egov: EGOV_TRUSTED_PROXIES: 'proxy.example' is not an IP address or CIDR network"),
+    ({"EGOV_SIGNIN_MAX_WAIT": "15m"}, "egov: EGOV_SIGNIN_MAX_WAIT must be a whole number, not '15m'"),
+])
+def test_bad_throttling_settings_refuse_to_start_with_one_line(tmp_path, changes, line):
+    completed = egov(["check"], {"EGOV_ENV": "demo", **changes}, tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == line
+
+
 def test_argon2_is_the_password_hasher_outside_tests(tmp_path):
     script = ("import django; django.setup(); from django.conf import settings; "
               "from django.contrib.auth.hashers import make_password; "

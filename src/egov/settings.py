@@ -16,6 +16,7 @@ A production configuration that is unsafe raises ``ImproperlyConfigured`` with o
 why; ``egov`` prints that line and exits with status 2.
 """
 
+import ipaddress
 import os
 import secrets
 import warnings
@@ -98,7 +99,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "axes",
     "csp",
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "egov.core",
@@ -131,7 +131,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = {"public": "egov.urls_public", "staff": "egov.urls_staff", "all": "egov.urls_all",
@@ -176,7 +175,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -192,16 +190,48 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "egov.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "egov.accounts.passwords.PublishedPasswordValidator"},
+    {"NAME": "egov.accounts.passwords.StrengthValidator", "OPTIONS": {"min_score": 3, "judged_from": 10}},
 ]
 LOGIN_URL = "accounts:login"
 
-# Login throttling (django-axes): five failures for one user name from one address lock it for 30 minutes.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_VERBOSE = False
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
+def _networks(name: str) -> list:
+    networks = []
+    for part in os.environ.get(name, "").split(","):
+        if part.strip():
+            try:
+                networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(f"{name}: {part.strip()!r} is not an IP address or CIDR network") from None
+    return networks
+
+
+# The proxies (load balancers) in front of the web processes, as CIDRs: only a request from one of
+# them has its X-Forwarded-For read for the client's address (egov.core.clients.client_address).
+EGOV_TRUSTED_PROXIES = _networks("EGOV_TRUSTED_PROXIES")
+# Sign-in throttling (egov.accounts.throttling; docs/security.md "Sign-in and registration"): no
+# lockout, growing waits per (account, address) and per address, a detector for password spraying.
+EGOV_SIGNIN_FREE_FAILURES_PAIR = _int("EGOV_SIGNIN_FREE_FAILURES_PAIR", 3)
+EGOV_SIGNIN_FREE_FAILURES_ADDRESS = _int("EGOV_SIGNIN_FREE_FAILURES_ADDRESS", 10)
+EGOV_SIGNIN_BASE_WAIT = _int("EGOV_SIGNIN_BASE_WAIT", 2)  # seconds, doubled with each further failure
+EGOV_SIGNIN_MAX_WAIT = _int("EGOV_SIGNIN_MAX_WAIT", 900)  # seconds
+EGOV_SIGNIN_WINDOW = _int("EGOV_SIGNIN_WINDOW", 3600)  # seconds of failures that count
+EGOV_SIGNIN_SPRAY_WINDOW = _int("EGOV_SIGNIN_SPRAY_WINDOW", 900)  # seconds
+EGOV_SIGNIN_SPRAY_ACCOUNTS = _int("EGOV_SIGNIN_SPRAY_ACCOUNTS", 20)  # distinct accounts failed in the window
+EGOV_SIGNIN_SPRAY_FAILURES = _int("EGOV_SIGNIN_SPRAY_FAILURES", 300)  # failed sign-ins overall in the window
+# Registration (egov.accounts.actions): accounts opened per client address per hour, and overall per minute.
+EGOV_REGISTRATIONS_PER_ADDRESS_HOUR = _int("EGOV_REGISTRATIONS_PER_ADDRESS_HOUR", 5)
+EGOV_REGISTRATIONS_PER_MINUTE = _int("EGOV_REGISTRATIONS_PER_MINUTE", 30)
 
 OTP_TOTP_ISSUER = "egov"
 
@@ -286,6 +316,7 @@ EGOV_AUDIT_ANCHOR_INTERVAL = float(os.environ.get("EGOV_AUDIT_ANCHOR_INTERVAL") 
 EGOV_AUDIT_ANCHOR_ON_COMMIT = _bool("EGOV_AUDIT_ANCHOR_ON_COMMIT", default=EGOV_ENV != "test")
 CELERY_BEAT_SCHEDULE = {
     "audit-anchor": {"task": "audit.anchor", "schedule": EGOV_AUDIT_ANCHOR_INTERVAL},
+    "accounts-attempts-prune": {"task": "accounts.attempts_prune", "schedule": 3600.0},  # hourly
     "workflow-mark-overdue": {"task": "workflow.mark_overdue", "schedule": 3600.0},  # hourly
     "trust-warn-expiring": {"task": "trust.warn_expiring", "schedule": 86400.0},  # daily
     "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly
@@ -303,7 +334,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # pyHanko warns on every in-process B-LT signing that fetching is off: by design here (egov.trust.signing).
-    "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"},
+    "loggers": {"spiff": {"level": "WARNING"},
                 "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"},
                 # WeasyPrint logs each rendering step at INFO (licences, egov.services.actions.licensing).
                 "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},

@@ -1,5 +1,6 @@
 """Writes of accounts: registration, agents, staff accounts, MFA devices. Atomic and audited."""
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -9,14 +10,18 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from egov.accounts import throttling
 from egov.accounts.models import Agent, LegalPerson, NaturalPerson, User
 from egov.accounts.signals import second_factor_changed
 from egov.audit.actions import audit_record
 from egov.core.actors import is_system
-from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.core.context import current as request_context
+from egov.core.errors import Conflict, PermissionDenied, TooManyRequests, ValidationFailed
+from egov.core.text import name_clean
 from egov.orgs.actions import membership_grant
 from egov.orgs.identifiers import resident_id_check, uscc_check
 from egov.orgs.models import Organization, Position
@@ -26,15 +31,10 @@ _NAME_MAX = 200
 
 
 def _check_name(name: str, field: str = "name") -> str:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed(_("The name is required."), extra={"field": field, "rule": "required"})
-    if "\x00" in name:
-        raise ValidationFailed(_("The name contains a null character."), extra={"field": field, "rule": "invalid"})
-    if len(name) > _NAME_MAX:
-        raise ValidationFailed(_("The name is longer than %(n)d characters.") % {"n": _NAME_MAX},
-                               extra={"field": field, "rule": "max_length"})
-    return name
+    """A registered or display name: ``core.text.name_clean`` (no bidirectional, zero-width or
+    control characters; rare CJK welcome), at most 200 characters."""
+    return name_clean(name, field=field, limit=_NAME_MAX, label=_("The name"),
+                      required_message=_("The name is required."))
 
 
 def _check_password(password: str, user: User) -> None:
@@ -93,6 +93,29 @@ def _create_user(*, username: str, name: str, kind: str, password: str, email: s
     return user
 
 
+def _registration_limit() -> str:
+    """The client address of this registration, once ``throttling.registration_wait`` allows it.
+
+    Raises:
+        TooManyRequests: the address or the platform has opened its quota of accounts for now (429
+            with ``Retry-After``).
+    """
+    address = request_context().client_ip
+    wait = throttling.registration_wait(address=address)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        raise TooManyRequests(
+            ngettext(
+                "Too many accounts have been opened from here just now: try again in %(minutes)d minute.",
+                "Too many accounts have been opened from here just now: try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            retry_after=wait,
+        )
+    return address
+
+
 @transaction.atomic
 def natural_person_register(
     *, id_number: str, name: str, password: str, phone: str = "", email: str = ""
@@ -112,7 +135,11 @@ def natural_person_register(
         ValidationFailed: the field and rule are in ``extra`` (``id_number``: ``format``,
             ``check_character``, ``birth_date``, ``division_code``, ``already_registered``;
             ``name``; ``password``). Nothing is written.
+        TooManyRequests: more than ``EGOV_REGISTRATIONS_PER_ADDRESS_HOUR`` accounts from this client
+            address in the last hour, or ``EGOV_REGISTRATIONS_PER_MINUTE`` overall in the last minute
+            (web requests only: ``throttling.registration_wait``).
     """
+    address = _registration_limit()
     rid = resident_id_check(id_number)
     name = _check_name(name)
     if NaturalPerson.objects.filter(id_number=rid.number).exists():
@@ -124,6 +151,7 @@ def natural_person_register(
                                           sex=rid.sex, division_code=rid.division_code)
     audit_record(action="accounts.natural_person.register", actor=user, obj=person,
                  summary="natural person registered", changes={"fields": ["id_number", "name", "phone", "email"]})
+    throttling.registration_note(address=address)
     return person
 
 
@@ -137,7 +165,9 @@ def legal_person_register(
     Raises:
         ValidationFailed: ``uscc`` (``format``, ``check_character``, ``division_code``,
             ``already_registered``), ``name``, ``legal_representative``, ``password``. Nothing is written.
+        TooManyRequests: as ``natural_person_register``.
     """
+    address = _registration_limit()
     code = uscc_check(uscc)
     name = _check_name(name)
     legal_representative = _check_name(legal_representative, "legal_representative")
@@ -148,6 +178,7 @@ def legal_person_register(
     legal = LegalPerson.objects.create(user=user, uscc=code, name=name, legal_representative=legal_representative)
     audit_record(action="accounts.legal_person.register", actor=user, obj=legal, summary="legal person registered",
                  changes={"fields": ["uscc", "name", "legal_representative"]})
+    throttling.registration_note(address=address)
     if agent is not None:
         agent_appoint(actor=user, legal_person=legal, person=agent)
     return legal
@@ -347,7 +378,8 @@ def session_login_record(*, user: User, mfa: bool) -> None:
 
 
 def session_login_failed_record(*, username: str, reason: str) -> None:
-    """Audit a refused sign-in: ``reason`` is ``"password"``, ``"locked_out"``, ``"wrong_site"``,
+    """Audit a refused sign-in: ``reason`` is ``"password"``, ``"throttled"`` (held back unchecked:
+    ``egov.accounts.throttling``), ``"wrong_site"``,
     ``"second_factor"`` or ``"no_second_factor_left"``. The sign-in name is recorded as typed (at most
     150 characters); the password never is."""
     audit_record(action="accounts.session.login_failed", object_type="accounts.user", object_id=username[:64],

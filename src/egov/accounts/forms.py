@@ -14,7 +14,8 @@ class NaturalPersonRegistrationForm(forms.Form):
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=_("At least 10 characters, not only digits."))
+                               help_text=_("At least 10 characters and hard to guess: not only digits, "
+                                           "not a common or published password."))
 
 
 class LegalPersonRegistrationForm(forms.Form):
@@ -23,7 +24,8 @@ class LegalPersonRegistrationForm(forms.Form):
     name = forms.CharField(label=_("Name of the organization"))
     legal_representative = forms.CharField(label=_("Legal representative"))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=_("At least 10 characters, not only digits."))
+                               help_text=_("At least 10 characters and hard to guess: not only digits, "
+                                           "not a common or published password."))
 
 
 class SignInForm(forms.Form):

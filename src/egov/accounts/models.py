@@ -115,3 +115,33 @@ class Agent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.legal_person}"
+
+
+class Attempt(models.Model):
+    """One sign-in that failed or was held back, or one account opened, with where it came from:
+    what ``egov.accounts.throttling`` counts. Rows older than a day are pruned (``accounts.attempts_prune``).
+
+    ``account`` is the sign-in name as typed, case-folded (at most 150 characters; "" for
+    registrations); ``address`` the client's address (``egov.core.clients.client_address``).
+    """
+
+    class Kind(models.TextChoices):
+        SIGNIN_FAILED = "signin_failed", _("Sign-in with a wrong password")
+        SIGNIN_HELD = "signin_held", _("Sign-in held back")
+        REGISTRATION = "registration", _("Account opened")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    account = models.CharField(_("sign-in name"), max_length=150, blank=True)
+    address = models.CharField(_("address"), max_length=45, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "at"], name="accounts_attempt_kind_at"),
+            models.Index(fields=["kind", "address", "at"], name="accounts_attempt_address"),
+            models.Index(fields=["kind", "account", "address", "at"], name="accounts_attempt_pair"),
+        ]
+        verbose_name = _("sign-in or registration attempt")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.account} {self.address} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.accounts import actions
+from egov.accounts import actions, throttling
 from egov.accounts.forms import (
     LegalPersonRegistrationForm,
     NaturalPersonRegistrationForm,
@@ -30,6 +31,7 @@ from egov.accounts.selectors import (
     legal_persons_acted_for,
     mfa_required,
 )
+from egov.core.clients import client_address
 from egov.core.errors import ApplicationError
 from egov.core.forms import add_application_error
 
@@ -48,17 +50,22 @@ def _register(request, form_class, register, template):
     """A registration page; the new account is signed in and sent where it was going (``next``, as
     the sign-in page does), else to its profile."""
     form = form_class(request.POST or None)
+    retry_after = 0
     if request.method == "POST" and form.is_valid():
         try:
             created = register(**form.cleaned_data)
         except ApplicationError as error:
             add_application_error(form, error)
+            retry_after = getattr(error, "retry_after", 0)
         else:
             login(request, created.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your account is open."))
             return redirect(_next_url(request, "accounts:profile"))
-    return render(request, template, {"form": form, "next": _next_url(request, "")},
-                  status=400 if form.errors else 200)
+    response = render(request, template, {"form": form, "next": _next_url(request, "")},
+                      status=429 if retry_after else 400 if form.errors else 200)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def register_natural_person(request):
@@ -72,18 +79,51 @@ def register_legal_person(request):
 
 
 def _authenticate(request, form, kinds):
-    """Check the password (django-axes counts failures). Returns the user or None with form errors."""
+    """Check the password unless this address must wait first (``egov.accounts.throttling``: growing
+    waits per account and address and per address, never a lockout of the account itself).
+
+    Returns the user, or None with a form error; ``request.signin_wait`` holds the seconds to wait
+    when the password was not checked (the page answers 429 with ``Retry-After``).
+    """
     username = form.cleaned_data["username"].strip()
-    user = authenticate(request, username=username, password=form.cleaned_data["password"])
-    if getattr(request, "axes_locked_out", False):
-        actions.session_login_failed_record(username=username, reason="locked_out")
-        form.add_error(None, _("Too many failed attempts: this account is locked for 30 minutes from this address."))
+    address = client_address(request)
+    wait = throttling.signin_wait(username=username, address=address)
+    if wait:
+        request.signin_wait = wait
+        throttling.signin_failed_note(username=username, address=address, held=True)
+        actions.session_login_failed_record(username=username, reason="throttled")
+        form.add_error(
+            None,
+            ngettext(
+                "Too many failed sign-ins from here: wait %(seconds)d second, then try again.",
+                "Too many failed sign-ins from here: wait %(seconds)d seconds, then try again.",
+                wait,
+            )
+            % {"seconds": wait},
+        )
         return None
+    user = authenticate(request, username=username, password=form.cleaned_data["password"])
     if user is None or user.kind not in kinds:
+        throttling.signin_failed_note(username=username, address=address)
         actions.session_login_failed_record(username=username, reason="password" if user is None else "wrong_site")
         form.add_error(None, _("The sign-in name or the password is wrong."))
         return None
+    throttling.signin_succeeded_note(username=username, address=address)
     return user
+
+
+def _signin_page(request, template: str, form):
+    """The sign-in page: 429 with ``Retry-After`` while this address must wait, 400 with form errors."""
+    wait = getattr(request, "signin_wait", 0)
+    response = render(
+        request,
+        template,
+        {"form": form, "next": _next_url(request, "")},
+        status=429 if wait else 400 if form.errors else 200,
+    )
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def public_login(request):
@@ -94,8 +134,7 @@ def public_login(request):
             login(request, user)
             actions.session_login_record(user=user, mfa=False)
             return redirect(_next_url(request, "accounts:profile"))
-    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request, "")},
-                  status=400 if form.errors else 200)
+    return _signin_page(request, "accounts/login.html", form)
 
 
 @public_user_required
@@ -130,8 +169,7 @@ def staff_login(request):
             actions.session_login_failed_record(username=user.username, reason="no_second_factor_left")
             form.add_error(None, _("Your backup codes are used up and no authenticator is set up: "
                                    "ask an operator for new backup codes."))
-    return render(request, "accounts/staff_login.html", {"form": form, "next": _next_url(request, "")},
-                  status=400 if form.errors else 200)
+    return _signin_page(request, "accounts/staff_login.html", form)
 
 
 def _pending_user(request) -> tuple[User | None, dict]:

@@ -51,3 +51,21 @@ class Conflict(ApplicationError):
     """The object is in a state that does not allow the move (e.g. an illegal state transition)."""
 
     status = 409
+
+
+class TooManyRequests(ApplicationError):
+    """Too many requests of this kind from this client (or overall) for now: answered 429 with a
+    ``Retry-After`` header of ``retry_after`` seconds (RFC 6585 section 4; RFC 9110 section 10.2.3).
+    ``extra = {"rule": "rate_limit", "retry_after": seconds}``."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, extra: dict[str, Any] | None = None):
+        super().__init__(message, extra={"rule": "rate_limit", "retry_after": retry_after, **(extra or {})})
+        self.retry_after = retry_after
+
+
+class UnsupportedMediaType(ApplicationError):
+    """The request body is not in the media type the operation reads (415, RFC 9110 section 15.5.16)."""
+
+    status = 415

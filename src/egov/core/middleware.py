@@ -1,13 +1,15 @@
 import re
 import uuid
 
+from egov.core.clients import client_address
 from egov.core.context import request_scope
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestContextMiddleware:
-    """Bind the client address and a request id to the request for the audit log.
+    """Bind the client address (``egov.core.clients.client_address``: through the trusted proxies)
+    and a request id to the request for the audit log.
 
     A well-formed ``X-Request-ID`` from the load balancer is kept so that its logs and ours join;
     anything else is replaced. The id is echoed in the ``X-Request-ID`` response header.
@@ -19,7 +21,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        with request_scope(client_ip=request.META.get("REMOTE_ADDR", ""), request_id=request_id):
+        with request_scope(client_ip=client_address(request), request_id=request_id):
             request.request_id = request_id
             response = self.get_response(request)
         response["X-Request-ID"] = request_id

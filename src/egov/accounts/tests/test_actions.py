@@ -1,7 +1,8 @@
 """Registration of natural and legal persons, agents, staff accounts, second factors."""
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 
@@ -210,7 +211,7 @@ def test_fields_the_database_would_refuse_are_validation_failures(fields, field,
     before = counts()
     with pytest.raises(ValidationFailed) as info:
         natural_person_register(**({"id_number": "11010519491231002X", "name": "李四", "password": PASSWORD} | fields))
-    assert info.value.extra == {"field": field, "rule": rule}
+    assert {key: info.value.extra[key] for key in ("field", "rule")} == {"field": field, "rule": rule}
     assert counts() == before
 
 
@@ -235,7 +236,7 @@ def test_legal_representative_with_a_null_character_is_refused():
     with pytest.raises(ValidationFailed) as info:
         legal_person_register(uscc="91110000600037341L", name="示例有限公司", legal_representative="王\x00",
                               password=PASSWORD)
-    assert info.value.extra == {"field": "legal_representative", "rule": "invalid"}
+    assert info.value.extra == {"field": "legal_representative", "rule": "invalid", "character": "U+0000"}
 
 
 def test_over_long_staff_username_is_refused(department):
@@ -243,3 +244,35 @@ def test_over_long_staff_username_is_refused(department):
         staff_user_create(actor=None, username="u" * 151, name="新人", password=PASSWORD, organization=department,
                           roles=[])
     assert info.value.extra == {"field": "username", "rule": "invalid"}
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        (" " * 10, "password_weak"),
+        ("aaaaaaaaaaaa", "password_weak"),
+        ("李四李四李四李四李四", "password_weak"),
+        ("egov-demo-2026", "password_published"),
+        ("egovdemo2026", "password_published"),
+        ("Egov.Demo.2026", "password_published"),
+        ("egov_demo_2026!", "password_published"),
+    ],
+)
+def test_weak_and_published_passwords_are_refused(password, code):
+    with pytest.raises(ValidationError) as info:
+        password_validation.validate_password(password, User(username="11010519491231002X", name="李四"))
+    assert code in [error.code for error in info.value.error_list]
+    with pytest.raises(ValidationFailed) as refused:
+        natural_person_register(id_number="11010519491231002X", name="李四", password=password)
+    assert refused.value.extra == {"field": "password", "rule": "password"}
+
+
+def test_a_password_made_of_the_persons_own_details_is_refused():
+    with pytest.raises(ValidationFailed):
+        natural_person_register(id_number="11010519491231002X", name="李四", password="11010519491231002X1")
+
+
+@pytest.mark.parametrize("password", ["correct-horse-2026", "lantern river 7 copper", "太湖鼋头渚-樱花-2026"])
+def test_strong_passwords_pass(password):
+    person = natural_person_register(id_number="11010519491231002X", name="李四", password=password)
+    assert person.user.check_password(password)

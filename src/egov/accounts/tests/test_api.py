@@ -1,5 +1,7 @@
 """The public registration API: 201 on success, 400 naming the failed rule, nothing half-written."""
 
+import json
+
 import pytest
 
 from egov.accounts.models import NaturalPerson, User
@@ -89,4 +91,74 @@ def test_a_lone_surrogate_or_nan_in_the_body_is_a_400_naming_the_field(client, b
     response = client.post(NATURAL, body % PASSWORD, content_type="application/json")
     assert response.status_code == 400, response.content[:200]
     assert response.json()["extra"] == {"field": field, "rule": rule}
+    assert counts() == before
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_a_cross_site_simple_request_cannot_register(client, content_type):
+    """Before: a ``text/plain`` POST, which any web page can send to another site without a CORS
+    preflight, opened an account (201). A JSON body is read only from ``application/json``."""
+    before = counts()
+    body = json.dumps({"id_number": "11010519491231002X", "name": "李四", "password": PASSWORD})
+    response = client.generic(
+        "POST",
+        NATURAL,
+        body,
+        content_type=content_type,
+        HTTP_ORIGIN="https://evil.example",
+        HTTP_SEC_FETCH_SITE="cross-site",
+    )
+    assert response.status_code == 415
+    assert response.json()["extra"]["field"] == "Content-Type"
+    assert response.json()["extra"]["rule"] == "media_type"
+    assert counts() == before
+
+
+def test_json_with_a_charset_and_vendor_json_types_are_read(client):
+    body = {"id_number": "11010519491231002X", "name": "李四", "password": PASSWORD}
+    response = client.post(NATURAL, body, content_type="application/json; charset=utf-8")
+    assert response.status_code == 201
+    body["id_number"] = "11010519491231003X"
+    response = client.post(NATURAL, body, content_type="application/merge-patch+json")
+    assert response.status_code != 415
+
+
+@pytest.mark.parametrize("name", ["李\u202e四", "李\u200b四", "\u2066李四\u2069", "李\x07四"])
+def test_a_name_that_could_pass_for_another_is_a_400(client, name):
+    """Before: names with RTL overrides, zero-width and control characters were accepted (201)."""
+    before = counts()
+    response = client.post(
+        NATURAL,
+        {"id_number": "11010519491231002X", "name": name, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["extra"]["field"] == "name"
+    assert response.json()["extra"]["rule"] == "invalid"
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        " " * 10,
+        "egov-demo-2026",
+        "egovdemo2026",
+        "EGOV_DEMO_2026",
+        "egov demo 2026",
+        "password123456",
+        "qwertyuiop12",
+        "1234567890abc",
+    ],
+)
+def test_weak_and_published_passwords_are_a_400(client, password):
+    """Before: ten spaces and the demo's published password without hyphens were accepted."""
+    before = counts()
+    response = client.post(
+        NATURAL,
+        {"id_number": "11010519491231002X", "name": "李四", "password": password},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["extra"] == {"field": "password", "rule": "password"}
     assert counts() == before
