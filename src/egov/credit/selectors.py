@@ -63,6 +63,27 @@ def subject_check(*, actor, code: str) -> dict:
     """
     role = require_check(actor)
     kind, code = subject_parse(code)
+    status = subject_status(kind=kind, code=code, case="联合奖惩核查")
+    known, shown, memberships = status["known"], status["subject"], status["memberships"]
+    audit_record(
+        action="credit.subject.check",
+        actor=actor,
+        object_type="credit.subject",
+        object_id=shown,
+        summary=f"sanction check of {shown}",
+        changes={"role": role, "known": known, "memberships": [m["number"] for m in memberships]},
+    )
+    return status
+
+
+def subject_status(*, kind: str, code: str, case: str, organization=None) -> dict:
+    """A subject's list memberships in publication, not audited here: the caller audits the check it makes
+    (``subject_check`` one subject, ``reports.batch_check`` a list at once). ``code`` is normalized
+    (``subject_parse``); ``case`` is the purpose given to the registers when the subject has no record.
+
+    Returns:
+        ``subject_check``'s shape.
+    """
     rows = list(
         published()
         .filter(subject_code=code, kind__in=LIST_KINDS)
@@ -70,7 +91,6 @@ def subject_check(*, actor, code: str) -> dict:
         .order_by("decided_on", "pk")
     )
     known = rows != [] or CreditRecord.objects.filter(subject_code=code, matched_at__isnull=False).exists()
-    shown = code_shown(subject_kind=kind, code=code)
     memberships = [
         {
             "number": row.number,
@@ -88,17 +108,9 @@ def subject_check(*, actor, code: str) -> dict:
         for row in rows
     ]
     if not known:
-        known = matching.subject_known(subject_kind=kind, code=code, organization=None, case="联合奖惩核查")
-    audit_record(
-        action="credit.subject.check",
-        actor=actor,
-        object_type="credit.subject",
-        object_id=shown,
-        summary=f"sanction check of {shown}",
-        changes={"role": role, "known": known, "memberships": [m["number"] for m in memberships]},
-    )
+        known = matching.subject_known(subject_kind=kind, code=code, organization=organization, case=case)
     return {
-        "subject": shown,
+        "subject": code_shown(subject_kind=kind, code=code),
         "kind": kind,
         "known": known,
         "memberships": memberships,
