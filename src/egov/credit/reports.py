@@ -305,9 +305,9 @@ def report_request(
     return report
 
 
-def subjects_parse(text: str) -> tuple[list[tuple[int, str, str]], list[dict]]:
+def subjects_parse(text: str, *, header: bool = True) -> tuple[list[tuple[int, str, str]], list[dict]]:
     """The subjects of a batch: one code a line, or the first column of a CSV (comma, tab or semicolon); blank
-    lines skipped, and a first line without a digit (a CSV header) too.
+    lines skipped, and (``header``) a first line without a digit, a CSV's header, too.
 
     Returns:
         ``([(line number, subject kind, normalized code)], [{"line", "value", "rule", "message"}])``: a line
@@ -323,7 +323,7 @@ def subjects_parse(text: str) -> tuple[list[tuple[int, str, str]], list[dict]]:
     rows = csv.reader(lines, dialect) if dialect else ([line] for line in lines)
     for index, row in enumerate(rows, start=1):
         value = (row[0] if row else "").strip().strip("\ufeff").strip()
-        if not value or (index == 1 and not any(ch.isdigit() for ch in value)):
+        if not value or (header and index == 1 and not any(ch.isdigit() for ch in value)):
             continue
         try:
             kind, code = subject_parse(value)
@@ -348,10 +348,17 @@ def subjects_parse(text: str) -> tuple[list[tuple[int, str, str]], list[dict]]:
 
 @transaction.atomic
 def batch_check(
-    *, actor, text: str, purpose: str, organization: Organization | None = None, today: date | None = None
+    *,
+    actor,
+    text: str,
+    purpose: str,
+    organization: Organization | None = None,
+    header: bool = True,
+    today: date | None = None,
 ) -> BatchCheck:
     """批量核查: the sanction check of every subject in ``text`` (``subjects_parse``) for ``purpose``, on behalf
-    of ``organization`` (as ``report_request``), with a sealed PDF of the result. Lines that are not codes are
+    of ``organization`` (as ``report_request``), with a sealed PDF of the result (``header``: as
+    ``subjects_parse``; the API's list of codes has none). Lines that are not codes are
     kept in ``rejected`` with their numbers; the others are checked. Audited once, every subject named.
 
     Returns:
@@ -370,7 +377,7 @@ def batch_check(
     today = today or timezone.localdate()
     organization, role = _check_organization(actor, organization)
     purpose = text_clean(purpose, field="purpose", limit=PURPOSE_MAX, label=_("the purpose"))
-    subjects, rejected = subjects_parse(text)
+    subjects, rejected = subjects_parse(text, header=header)
     if len(subjects) + len(rejected) > batch_max():
         raise ValidationFailed(
             _("A batch check takes at most %(n)d subjects.") % {"n": batch_max()},

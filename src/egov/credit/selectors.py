@@ -14,7 +14,9 @@ from egov.credit.actions import code_shown
 from egov.credit.models import (
     BLACK_LISTS,
     LIST_KINDS,
+    BatchCheck,
     CreditRecord,
+    CreditReport,
     CreditRequest,
     Kind,
     RequestStatus,
@@ -299,4 +301,47 @@ def office_request(*, user, number: str) -> CreditRequest:
         summary=f"{row.number}: subject's code and reasons",
         changes={"what": ["subject_code", "reason", "applicant"]},
     )
+    return row
+
+
+def reports_requested_by(*, user) -> QuerySet:
+    """The credit reports ``user`` asked for, newest first."""
+    return CreditReport.objects.filter(requester=user).select_related("requester_organization", "document")
+
+
+def reports_about(*, user) -> QuerySet:
+    """Who asked for reports about the subjects ``user`` speaks for (``permissions.subject_codes``): every report
+    on them, the subject's own included, newest first; none for a user who speaks for no subject."""
+    codes = subject_codes(user)
+    if not codes:
+        return CreditReport.objects.none()
+    return CreditReport.objects.filter(subject_code__in=codes).select_related("requester_organization", "requester")
+
+
+def report_of(*, user, number: str):
+    """One report ``user`` asked for, by number.
+
+    Raises:
+        NotFound: none, or asked for by someone else (the same answer).
+    """
+    row = reports_requested_by(user=user).filter(number=number).select_related("file").first()
+    if row is None:
+        raise NotFound(_("No such credit report of yours."))
+    return row
+
+
+def checks_requested_by(*, user) -> QuerySet:
+    """The batch checks ``user`` ran, newest first."""
+    return BatchCheck.objects.filter(requester=user).select_related("requester_organization", "document")
+
+
+def check_of(*, user, number: str):
+    """One batch check ``user`` ran, by number.
+
+    Raises:
+        NotFound: none, or run by someone else.
+    """
+    row = checks_requested_by(user=user).filter(number=number).select_related("file").first()
+    if row is None:
+        raise NotFound(_("No such batch check of yours."))
     return row
