@@ -122,7 +122,7 @@ class StaffCheckFields(forms.Form):
 
     organization = LocalNameChoiceField(label=_("On behalf of"), queryset=Organization.objects.none())
     purpose = forms.CharField(
-        label=_("Purpose"),
+        label=pgettext_lazy("credit report", "Purpose"),
         max_length=200,
         help_text=_("Stated on the sealed result and shown to the subject, e.g. a procurement's name."),
     )

@@ -252,7 +252,7 @@ class CreditReport(models.Model):
     requester_organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    purpose = models.CharField(_("purpose"), max_length=200)
+    purpose = models.CharField(pgettext_lazy("credit report", "purpose"), max_length=200)
     records = models.JSONField(_("records shown"), default=list)
     document = models.ForeignKey("trust.SignedDocument", on_delete=models.PROTECT, related_name="+")
     file = models.ForeignKey("facilities.StoredFile", on_delete=models.PROTECT, related_name="+")
@@ -283,7 +283,7 @@ class BatchCheck(models.Model):
     number = models.CharField(_("check number"), max_length=32, unique=True)
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requester_organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
-    purpose = models.CharField(_("purpose"), max_length=200)
+    purpose = models.CharField(pgettext_lazy("credit report", "purpose"), max_length=200)
     results = models.JSONField(_("results"), default=list)
     rejected = models.JSONField(_("rejected lines"), default=list)
     document = models.ForeignKey("trust.SignedDocument", on_delete=models.PROTECT, related_name="+")

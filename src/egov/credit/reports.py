@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from egov.accounts.models import LegalPerson, NaturalPerson
 from egov.audit.actions import audit_record
@@ -238,7 +239,9 @@ def report_request(
     elif kind == "staff" and getattr(actor, "is_active", False):
         organization, role = _check_organization(actor, organization)
         subject_kind, code = subject_parse(subject)
-        purpose = text_clean(purpose, field="purpose", limit=PURPOSE_MAX, label=_("the purpose"))
+        purpose = text_clean(
+            purpose, field="purpose", limit=PURPOSE_MAX, label=pgettext("credit report", "the purpose")
+        )
     else:
         raise PermissionDenied(_("Sign in to ask for a credit report."), extra={"rule": "role"})
     period_to = period_to or today
@@ -376,7 +379,7 @@ def batch_check(
         )
     today = today or timezone.localdate()
     organization, role = _check_organization(actor, organization)
-    purpose = text_clean(purpose, field="purpose", limit=PURPOSE_MAX, label=_("the purpose"))
+    purpose = text_clean(purpose, field="purpose", limit=PURPOSE_MAX, label=pgettext("credit report", "the purpose"))
     subjects, rejected = subjects_parse(text, header=header)
     if len(subjects) + len(rejected) > batch_max():
         raise ValidationFailed(
