@@ -77,6 +77,8 @@ DEMO_STAFF = [
     ("sjclerk", "数据局文书郑好", "dept26", "文书", [Role.DOCUMENT_CLERK]),
     ("sjreviewer", "数据局办公室主任杨帆", "dept26", "办公室主任", [Role.REVIEWER]),  # its own 发文: 核稿
     ("sjleader", "数据局副局长唐宁", "dept26", "副局长", [Role.APPROVER]),  # and 签发
+    # 信用办 of 市发展改革委 (the credit office): objections, repair, credit reports (demo_credit_office_load).
+    ("xyofficer", "发改委信用管理科科员许诺", "dept3", "信用管理科科员", [Role.CREDIT_OFFICER]),
     # 依申请公开: the disclosure office of 财政局 (政府信息公开工作机构); its head approves extensions (MFA).
     ("gkofficer", "财政局信息公开专员林晓", "dept10", "政府信息公开科科员", [Role.DISCLOSURE_OFFICER]),
     ("gkhead", "财政局信息公开科科长何平", "dept10", "政府信息公开科科长",
@@ -91,6 +93,8 @@ DEMO_SEALS = [
     ("无锡市行政审批局", Seal.Kind.BUSINESS, [Role.APPROVER]),
     # 食品经营许可证 (新办, 延续) are issued by 市场监管局 under its 业务专用章.
     ("无锡市市场监督管理局", Seal.Kind.BUSINESS, [Role.APPROVER]),
+    # Credit reports and batch checks carry the credit office's 业务专用章 (egov.credit.reports).
+    ("无锡市发展和改革委员会", Seal.Kind.BUSINESS, [Role.CREDIT_OFFICER]),
 ]
 DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国",
                    "phone": "13912340000"}
@@ -168,6 +172,7 @@ def demo_load() -> DemoSignIns:
     demo_sharing_load(steward_username="spjdata")
     demo_once_only_grants_load()
     demo_credit_load()
+    demo_credit_office_load(city)
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))
@@ -329,3 +334,17 @@ def demo_credit_load() -> None:
             facts_en=facts_en, measures=measures, measures_en=measures_en, source_ref=source, today=entered)
         if record.objection_until is not None:
             credit_daily(today=record.objection_until + timedelta(days=1))
+
+
+def demo_credit_office_load(city: dict) -> None:
+    """The credit office's demo credit officer (``xyofficer`` of 市发展改革委) when a demo loaded before it
+    existed lacks it (idempotent; a new demo makes it from ``DEMO_STAFF``). Its seal is in ``DEMO_SEALS``."""
+    if User.objects.filter(username="xyofficer").exists():
+        return
+    organizations = {item["key"]: item["name"] for item in city["organizations"]}
+    username, name, org_key, title, roles = next(row for row in DEMO_STAFF if row[0] == "xyofficer")
+    organization = Organization.objects.get(name=organizations[org_key])
+    position = (Position.objects.filter(organization=organization, title=title).first()
+                or position_create(actor=SYSTEM, organization=organization, title=title))
+    staff_user_create(actor=SYSTEM, username=username, name=name, password=DEMO_PASSWORD,
+                      organization=organization, roles=roles, position=position)

@@ -71,6 +71,7 @@ from egov.services.actions import material_file_store, processing
 from egov.services.actions.applying import application_supplement_upload
 from egov.services.formschema import form_data_validate
 from egov.services.models import Application, ServiceItem
+from egov.smoke_credit_report import CreditReportSmokeFailure, credit_report_smoke
 from egov.smoke_registries import step_registries_once_only
 from egov.trust.models import Seal
 from egov.trust.pdf import pdf_one_page
@@ -570,6 +571,14 @@ def step_services_every_organization(out_dir: Path) -> dict:
     return {"organizations": len(accepted), "cases": accepted}
 
 
+def step_credit_report(out_dir: Path) -> dict:
+    """A listed enterprise's sealed credit report, verified; a batch check (``egov.smoke_credit_report``)."""
+    try:
+        return credit_report_smoke(out_dir)
+    except CreditReportSmokeFailure as failure:
+        raise SmokeFailure(str(failure)) from None
+
+
 def step_audit(out_dir: Path) -> dict:
     report = audit_chain_verify()
     _expect(report.ok, f"audit chain intact (broken at {report.broken_seq}: {report.reason})")
@@ -593,6 +602,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("disclosure_requests", step_disclosure_requests),
     ("services_every_organization", step_services_every_organization),
     ("registries_once_only", step_registries_once_only),
+    ("credit_report", step_credit_report),
     ("audit", step_audit),
 ]
 
