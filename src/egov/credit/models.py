@@ -220,17 +220,20 @@ class CreditRequestCounter(models.Model):
 
 
 class ReportCounter(models.Model):
-    """The last credit report or batch check number given on one day (gap-tolerant, ``facilities.numbering``)."""
+    """The last number of one series (``BG`` credit reports, ``HC`` batch checks) given on one day
+    (gap-tolerant, ``facilities.numbering``)."""
 
-    day = models.DateField(unique=True)
+    series = models.CharField(max_length=4)
+    day = models.DateField()
     value = models.PositiveIntegerField(default=0)
 
     class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "day"], name="credit_report_counter_once")]
         verbose_name = _("credit report number counter")
         verbose_name_plural = _("credit report number counters")
 
     def __str__(self) -> str:
-        return f"{self.day}: {self.value}"
+        return f"{self.series} {self.day}: {self.value}"
 
 
 class CreditReport(models.Model):

@@ -115,7 +115,9 @@ def credit_office_seal(office: Organization) -> Seal:
 
 
 def _number(prefix: str, today: date) -> str:
-    value = counter_take(model=ReportCounter, key={"day": today}, limit=9999, label=f"credit-report:{today}")
+    value = counter_take(
+        model=ReportCounter, key={"series": prefix, "day": today}, limit=9999, label=f"credit-{prefix}:{today}"
+    )
     return f"{prefix}-{today:%Y%m%d}-{value:04d}"
 
 
