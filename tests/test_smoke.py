@@ -35,3 +35,8 @@ def test_smoke_prints_one_json_line_and_every_item_owner_accepts_a_case(tmp_path
     assert exchange["fields_received"] == exchange["granted"] == ["id_number", "name"]
     assert exchange["provider_log_rows"] == exchange["consumer_log_rows"] == exchange["archive_rows"] == 2
     assert exchange["timestamp_tokens"] == 1 and exchange["archive_valid"] is True
+    # Credit reports (issue 16): the listed enterprise's report sealed by the credit office and verified; the
+    # batch check finds it on a black list and reports the line that is not a code.
+    report = results["credit_report"]
+    assert report["credit_report_verified"] is True and report["seal"] == "无锡市发展和改革委员会"
+    assert report["batch_black"] == ["91320214MA1Y001127"] and report["batch_rejected_lines"] == [3]
