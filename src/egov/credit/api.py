@@ -98,7 +98,7 @@ class BatchCheckOut(Schema):
 def _organization(pk: int | None):
     if pk is None:
         return None
-    organization = Organization.objects.filter(pk=pk).first()
+    organization = Organization.objects.filter(pk=pk).first() if 0 < pk < 2**31 else None
     if organization is None:
         raise ValidationFailed(_("No such organization."), extra={"field": "organization", "rule": "unknown"})
     return organization
@@ -123,10 +123,9 @@ def batch_check(request, payload: BatchCheckIn):
         )
     check = reports.batch_check(
         actor=request.user,
-        text="\n".join(code.replace("\n", " ") for code in payload.subjects),
+        codes=payload.subjects,
         purpose=payload.purpose,
         organization=_organization(payload.organization),
-        header=False,
     )
     return Status(201, _check_out(check))
 

@@ -315,20 +315,36 @@ def subjects_parse(text: str, *, header: bool = True) -> tuple[list[tuple[int, s
     lines skipped, and (``header``) a first line without a digit, a CSV's header, too.
 
     Returns:
-        ``([(line number, subject kind, normalized code)], [{"line", "value", "rule", "message"}])``: a line
-        that is not a USCC or a resident ID is ``format``; a code given before is ``duplicate`` (named once).
+        ``([(line number, subject kind, normalized code)], [{"line", "value", "rule", "message"}])``: see
+        ``subjects_check``.
+    """
+    lines = (text or "").splitlines()
+    sample = "\n".join(lines[:20])
+    cells = list(lines)
+    if any(c in sample for c in ",\t;"):
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+            cells = [row[0] if row else "" for row in csv.reader(lines, dialect)]
+        except csv.Error:  # not a CSV after all (or a NUL in it): one code a line
+            cells = list(lines)
+        if len(cells) != len(lines):  # a quoted cell spanning lines: keep the line numbers true
+            cells = list(lines)
+    if header and cells and not any(ch.isdigit() for ch in cells[0]):
+        cells[0] = ""
+    return subjects_check(cells)
+
+
+def subjects_check(values: list[str]) -> tuple[list[tuple[int, str, str]], list[dict]]:
+    """Each of ``values`` (line ``n`` is ``values[n - 1]``) checked as a USCC or a resident ID; empty ones skipped.
+
+    Returns:
+        ``([(line, subject kind, normalized code)], [{"line", "value", "rule", "message"}])``: a value that is not
+        a code is ``format``; a code given before is ``duplicate`` (with ``duplicate_of``, its first line).
     """
     subjects, rejected, seen = [], [], {}
-    sample = (text or "")[:2048]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;") if any(c in sample for c in ",\t;") else None
-    except csv.Error:
-        dialect = None
-    lines = (text or "").splitlines()
-    rows = csv.reader(lines, dialect) if dialect else ([line] for line in lines)
-    for index, row in enumerate(rows, start=1):
-        value = (row[0] if row else "").strip().strip("\ufeff").strip()
-        if not value or (header and index == 1 and not any(ch.isdigit() for ch in value)):
+    for index, raw in enumerate(values, start=1):
+        value = (raw or "").strip().strip("\ufeff").strip()
+        if not value:
             continue
         try:
             kind, code = subject_parse(value)
@@ -355,15 +371,15 @@ def subjects_parse(text: str, *, header: bool = True) -> tuple[list[tuple[int, s
 def batch_check(
     *,
     actor,
-    text: str,
     purpose: str,
+    text: str = "",
+    codes: list[str] | None = None,
     organization: Organization | None = None,
-    header: bool = True,
     today: date | None = None,
 ) -> BatchCheck:
-    """批量核查: the sanction check of every subject in ``text`` (``subjects_parse``) for ``purpose``, on behalf
-    of ``organization`` (as ``report_request``), with a sealed PDF of the result (``header``: as
-    ``subjects_parse``; the API's list of codes has none). Lines that are not codes are
+    """批量核查: the sanction check of every subject in ``text`` (lines or a CSV, ``subjects_parse``) or ``codes``
+    (a list, the API's: a code's line is its place in it, ``subjects_check``) for ``purpose``, on behalf of
+    ``organization`` (as ``report_request``), with a sealed PDF of the result. Lines that are not codes are
     kept in ``rejected`` with their numbers; the others are checked. Audited once, every subject named.
 
     Returns:
@@ -382,7 +398,7 @@ def batch_check(
     today = today or timezone.localdate()
     organization, role = _check_organization(actor, organization)
     purpose = text_clean(purpose, field="purpose", limit=PURPOSE_MAX, label=pgettext("credit report", "the purpose"))
-    subjects, rejected = subjects_parse(text, header=header)
+    subjects, rejected = subjects_check(codes) if codes is not None else subjects_parse(text)
     if len(subjects) + len(rejected) > batch_max():
         raise ValidationFailed(
             _("A batch check takes at most %(n)d subjects.") % {"n": batch_max()},

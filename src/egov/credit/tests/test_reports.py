@@ -258,3 +258,14 @@ def test_a_batch_check_refuses_no_code_and_too_many(office, registers, make_staf
     with pytest.raises(ValidationFailed) as refused:
         reports.batch_check(actor=clerk, text=f"{ENTERPRISE}\n{PERSON}\n{UNKNOWN_ENTERPRISE}", purpose="采购")
     assert refused.value.extra == {"field": "subjects", "rule": "max"}
+
+
+def test_a_csv_s_first_column_is_read_and_lines_keep_their_numbers():
+    text = f"统一社会信用代码,名称\n{ENTERPRISE},无锡示例科技有限公司\n\n12AB,坏行\n{PERSON},张三\n"
+    subjects, rejected = reports.subjects_parse(text)
+    assert [(line, code) for line, _kind, code in subjects] == [(2, ENTERPRISE), (5, PERSON)]
+    assert [(r["line"], r["value"], r["rule"]) for r in rejected] == [(4, "12AB", "format")]
+    # A list (the API's): every place is a line, the first one too; a NUL is just a bad line.
+    subjects, rejected = reports.subjects_check(["代码", ENTERPRISE, "a\x00b"])
+    assert [line for line, _kind, _code in subjects] == [2]
+    assert [r["line"] for r in rejected] == [1, 3]

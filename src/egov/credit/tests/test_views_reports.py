@@ -58,6 +58,9 @@ def test_the_subject_asks_for_its_report_and_sees_who_asked_about_it(
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     pdf = b"".join(download.streaming_content)
     assert pdf_verify(pdf=pdf).valid and "锡市监罚〔2026〕8号" in pdf_text(pdf)
+    # The platform's public verification page finds it by its code.
+    verified = client.get("/trust/verify", {"code": report.document.code}, **ZH)
+    assert verified.status_code == 200 and report.document.code in verified.content.decode()
 
     # An agency asks for a purpose: the subject sees the organization, the purpose and the date.
     clerk = make_staff(market, [Role.CLERK])
