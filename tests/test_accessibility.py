@@ -238,6 +238,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
         ("/accounts/me/", "public-account"), ("/accounts/me/data-use/", "public-data-use"),
         ("/credit/", "public-credit"), ("/credit/91320214MA1Y001127/", "public-credit-subject"),
         ("/credit/statistics/", "public-credit-statistics"),
+        ("/credit/mine/", "public-credit-mine"), ("/credit/mine/reports/new/", "public-credit-report-new"),
     ]:
         _check(page, url + path, name, problems)
     context.close()
@@ -309,6 +310,14 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
     _sign_in_staff(page, url, "xinyong")
     for path, name in [("/staff/credit/requests/", "staff-credit-requests"),
                        (f"/staff/credit/requests/{objection.number}/", "staff-credit-request")]:
+        _check(page, url + path, name, problems)
+    context.close()
+    # Credit reports and batch checks: 行政审批局's intake clerk holds a check role.
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "clerk")
+    for path, name in [("/staff/credit/reports/", "staff-credit-reports"),
+                       ("/staff/credit/reports/new/", "staff-credit-report-new"),
+                       ("/staff/credit/checks/new/", "staff-credit-check-new")]:
         _check(page, url + path, name, problems)
     context.close()
     # 共享申请: the provider's data steward (公安局) and the consumer's (行政审批局), demo requests.

@@ -72,7 +72,8 @@ def _listing(market, *, kind=Kind.SERIOUS, code=ENTERPRISE, name="无锡示例�
         credit.credit_daily(today=date(2025, 10, 11))
         record.refresh_from_db()
         # 36 months for a black list, 24 for the red list, counted from the decision of 2025-09-26
-        # (credit's PERIOD_MONTHS; 国办发〔2025〕22号 二 for the black list's maximum, the city's choice for the red list).
+        # (credit's PERIOD_MONTHS; 国办发〔2025〕22号 二 for the black list's maximum; the red list's is the
+        # city's choice).
         until = date(2027, 9, 26) if kind == Kind.RED else date(2028, 9, 26)
         assert (record.published_from, record.published_until) == (date(2025, 10, 11), until)
     return record

@@ -197,7 +197,7 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
         f"/services/applications/{waiting.number}/", "/services/results/", "/services/ratings/",
         "/disclosure/", f"/disclosure/{issued.pk}/", "/accounts/me/", "/services/notifications/",
         f"/services/track/?number={decided.number}&code={decided.query_code}", "/search/?q=电子政务",
-        "/disclosure-requests/", "/disclosure-requests/new/",
+        "/disclosure-requests/", "/disclosure-requests/new/", "/credit/mine/", "/credit/mine/reports/new/",
     ]))
     found.update({f"visitor {path}": left for path, left in _pages_in_english(client, None, [
         "/accounts/login/", "/accounts/register/person/", "/accounts/register/legal-person/", "/staff/login/",
@@ -223,6 +223,7 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
     case_pages = [f"/staff/cases/{case.number}/" for case in (deciding, decided, waiting, fresh, cases["received"])]
     found.update({f"clerk {path}": left for path, left in _pages_in_english(client, users["clerk"], [
         "/staff/", "/staff/inbox/", "/staff/inbox/done/", "/staff/notifications/", "/staff/cases/ratings/",
+        "/staff/credit/reports/", "/staff/credit/reports/new/", "/staff/credit/checks/new/",
         *case_pages]).items()})
     found.update({f"approver {path}": left for path, left in _pages_in_english(client, users["approver"], [
         "/staff/inbox/", f"/staff/cases/{deciding.number}/"]).items()})

@@ -40,3 +40,9 @@ def test_smoke_prints_one_json_line_and_every_item_owner_accepts_a_case(tmp_path
     credit = results["credit_intake"]
     assert credit["credit_listed"] is True and credit["credit_intake_warning"] is True
     assert credit["warning"]["list"] == "严重失信主体名单" and credit["steps"][-2:] == ["credit_decision", "accept"]
+    # Credit reports (issue 16): the listed enterprise's report sealed by the credit office and verified; the
+    # batch check finds it on a black list and reports the line that is not a code.
+    report = results["credit_report"]
+    assert report["credit_report_verified"] is True and report["seal"] == "无锡市发展和改革委员会"
+    assert report["subject"] == credit["credit_subject"] == "91320214MA1XK7P2QC"
+    assert report["batch_black"] == ["91320214MA1XK7P2QC"] and report["batch_rejected_lines"] == [3]

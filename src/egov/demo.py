@@ -64,7 +64,7 @@ DEMO_STAFF = [
     # 核稿 of 市政府办公室's own documents: without it a draft sent for review waits in nobody's inbox.
     ("docreviewer", "秘书科科长许静", "dept2", "秘书科科长", [Role.REVIEWER]),
     ("steward", "数据管理员孙磊", "dept26", "数据管理员", [Role.DATA_STEWARD]),
-    # 信用办 of 市发展改革委: answers objections and credit repair applications (issue 16).
+    # 信用办 of 市发展改革委 (the credit office): objections, repair, credit reports (demo_credit_office_load).
     ("xinyong", "信用管理科科员顾信", "dept3", "信用管理科科员", [Role.CREDIT_OFFICER]),
     # 共享申请: the data stewards of a consumer (行政审批局) and a provider (公安局) of shared data.
     ("spjdata", "行政审批局数据管理员邓辉", "dept25", "数据管理员", [Role.DATA_STEWARD]),
@@ -99,6 +99,8 @@ DEMO_SEALS = [
     ("无锡市行政审批局", Seal.Kind.BUSINESS, [Role.APPROVER]),
     # 食品经营许可证 (新办, 延续) are issued by 市场监管局 under its 业务专用章.
     ("无锡市市场监督管理局", Seal.Kind.BUSINESS, [Role.APPROVER]),
+    # Credit reports and batch checks carry the credit office's 业务专用章 (egov.credit.reports).
+    ("无锡市发展和改革委员会", Seal.Kind.BUSINESS, [Role.CREDIT_OFFICER]),
 ]
 DEMO_ENTERPRISE = {"uscc": "91320213MA1X2Y3W4U", "name": "无锡示范科技有限公司", "legal_representative": "王建国",
                    "phone": "13912340000"}
@@ -193,6 +195,7 @@ def demo_load() -> DemoSignIns:
     demo_sharing_load(steward_username="spjdata")
     demo_once_only_grants_load()
     demo_credit_check_grants_load()
+    demo_credit_office_load(city)
     demo_credit_load()
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
@@ -439,3 +442,17 @@ def demo_credit_requests_load(*, today) -> None:
             reason="公示的许可内容漏列“热食类食品制售”，请按许可证副本更正。",
             attachment=demo_pdf("Food business licence JY13202130000001, copy of the certificate."),
         )
+
+
+def demo_credit_office_load(city: dict) -> None:
+    """The credit office's demo credit officer (``xinyong`` of 市发展改革委) when a demo loaded before it
+    existed lacks it (idempotent; a new demo makes it from ``DEMO_STAFF``). Its seal is in ``DEMO_SEALS``."""
+    if User.objects.filter(username="xinyong").exists():
+        return
+    organizations = {item["key"]: item["name"] for item in city["organizations"]}
+    username, name, org_key, title, roles = next(row for row in DEMO_STAFF if row[0] == "xinyong")
+    organization = Organization.objects.get(name=organizations[org_key])
+    position = (Position.objects.filter(organization=organization, title=title).first()
+                or position_create(actor=SYSTEM, organization=organization, title=title))
+    staff_user_create(actor=SYSTEM, username=username, name=name, password=DEMO_PASSWORD,
+                      organization=organization, roles=roles, position=position)

@@ -356,6 +356,13 @@ EGOV_SHARING_GRANT_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MONTHS", "12"
 EGOV_SHARING_GRANT_MAX_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MAX_MONTHS", "36"))
 # Joint credit (egov.credit): working days a subject has to object after the notice of a proposed listing.
 EGOV_CREDIT_OBJECTION_DAYS = int(os.environ.get("EGOV_CREDIT_OBJECTION_DAYS", "5"))
+# The credit office (信用办) whose seal credit reports and batch checks carry, by its unified social credit code;
+# empty: the first organization where someone holds the credit officer's role (egov.credit.reports).
+# The demo city's is 无锡市发展和改革委员会.
+EGOV_CREDIT_OFFICE = os.environ.get("EGOV_CREDIT_OFFICE", "")
+# A credit report's default period, in years back from today; the most subjects of one batch check.
+EGOV_CREDIT_REPORT_YEARS = int(os.environ.get("EGOV_CREDIT_REPORT_YEARS", "3"))
+EGOV_CREDIT_BATCH_MAX = int(os.environ.get("EGOV_CREDIT_BATCH_MAX", "500"))
 
 EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME") or _("e-Government Service Platform")
 # The header and footer of both sites (templates/base.html): the city's name, its emblem (an image URL,

@@ -71,7 +71,9 @@ from egov.services.actions import material_file_store, processing
 from egov.services.actions.applying import application_supplement_upload
 from egov.services.formschema import form_data_validate
 from egov.services.models import Application, ServiceItem
+from egov import smoke_credit
 from egov.smoke_credit import step_credit_intake
+from egov.smoke_credit_report import CreditReportSmokeFailure, credit_report_smoke
 from egov.smoke_registries import step_registries_once_only
 from egov.trust.models import Seal
 from egov.trust.pdf import pdf_one_page
@@ -571,6 +573,15 @@ def step_services_every_organization(out_dir: Path) -> dict:
     return {"organizations": len(accepted), "cases": accepted}
 
 
+def step_credit_report(out_dir: Path) -> dict:
+    """The sealed credit report of the enterprise that ``step_credit_intake`` listed as seriously untrustworthy
+    (issue 16's "Done when"), verified; a batch check (``egov.smoke_credit_report``)."""
+    try:
+        return credit_report_smoke(out_dir, code=smoke_credit.USCC)
+    except CreditReportSmokeFailure as failure:
+        raise SmokeFailure(str(failure)) from None
+
+
 def step_audit(out_dir: Path) -> dict:
     report = audit_chain_verify()
     _expect(report.ok, f"audit chain intact (broken at {report.broken_seq}: {report.reason})")
@@ -595,6 +606,7 @@ STEPS: list[tuple[str, Callable[[Path], dict]]] = [
     ("services_every_organization", step_services_every_organization),
     ("registries_once_only", step_registries_once_only),
     ("credit_intake", step_credit_intake),
+    ("credit_report", step_credit_report),
     ("audit", step_audit),
 ]
 

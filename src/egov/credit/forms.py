@@ -132,3 +132,83 @@ class DecideForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PeriodFields(forms.Form):
+    """A report's period, both days included; empty: the last years to today (``reports.default_years``)."""
+
+    period_from = forms.DateField(label=_("Period from"), required=False, widget=DateInput())
+    period_to = forms.DateField(
+        label=_("Period to"), required=False, widget=DateInput(), help_text=_("Empty: the last 3 years to today.")
+    )
+
+
+class ReportSelfForm(PeriodFields):
+    """A subject asks for its own credit report: which of the subjects it speaks for, and the period."""
+
+    # A text field shown as radios: a code outside the choices reaches the action, which refuses it with a 403
+    # (issue 16 "Bad input"), rather than a form error that would hide the refusal.
+    subject = forms.CharField(label=_("Report on"), max_length=18, widget=forms.RadioSelect)
+
+    field_order = ["subject", "period_from", "period_to"]
+
+    def __init__(self, *args, subjects: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].widget.choices = subjects
+        if len(subjects) == 1:
+            self.fields["subject"].initial = subjects[0][0]
+
+
+class StaffCheckFields(forms.Form):
+    """On whose behalf and why a staff member asks (a report or a batch check)."""
+
+    organization = LocalNameChoiceField(label=_("On behalf of"), queryset=Organization.objects.none())
+    purpose = forms.CharField(
+        label=pgettext_lazy("credit report", "Purpose"),
+        max_length=200,
+        help_text=_("Stated on the sealed result and shown to the subject, e.g. a procurement's name."),
+    )
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0].pk
+
+
+class ReportStaffForm(StaffCheckFields, PeriodFields):
+    """A staff member asks for a credit report on a named subject for a stated purpose."""
+
+    subject = forms.CharField(label=_("Unified social credit code or resident ID number"), max_length=18)
+
+    field_order = ["organization", "subject", "purpose", "period_from", "period_to"]
+
+
+class BatchCheckForm(StaffCheckFields):
+    """A batch check: the codes typed one per line, or a CSV file whose first column holds them."""
+
+    subjects = forms.CharField(
+        label=_("Subjects"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_("One unified social credit code or resident ID number per line, at most 500."),
+    )
+    file = forms.FileField(
+        label=_("Or a CSV file (optional)"),
+        required=False,
+        help_text=_("UTF-8; the codes in the first column; a header line is skipped."),
+    )
+
+    field_order = ["organization", "purpose", "subjects", "file"]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        text = data.get("subjects") or ""
+        if upload:
+            try:
+                text = upload.read(1024 * 1024).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", _("The file is not UTF-8 text."))
+        data["text"] = text
+        return data

@@ -217,3 +217,86 @@ class CreditRequestCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.value}"
+
+
+class ReportCounter(models.Model):
+    """The last number of one series (``BG`` credit reports, ``HC`` batch checks) given on one day
+    (gap-tolerant, ``facilities.numbering``)."""
+
+    series = models.CharField(max_length=4)
+    day = models.DateField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "day"], name="credit_report_counter_once")]
+        verbose_name = _("credit report number counter")
+        verbose_name_plural = _("credit report number counters")
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.day}: {self.value}"
+
+
+class CreditReport(models.Model):
+    """A credit report (信用报告) on one subject for a period, sealed by the credit office (``egov.credit.reports``).
+
+    Requested by the subject itself (``requester_organization`` empty; the purpose is the subject's own
+    query) or by a staff member of ``requester_organization`` holding a check role there, for ``purpose``.
+    ``records`` lists the numbers of the records it shows; ``document`` is the sealed PDF's entry in
+    ``trust`` (its verification code), ``file`` the same bytes in ``facilities.files``.
+    """
+
+    number = models.CharField(_("report number"), max_length=32, unique=True)
+    subject_kind = models.CharField(_("subject kind"), max_length=8, choices=SubjectKind.choices)
+    subject_code = models.CharField(_("subject's code"), max_length=18, db_index=True)
+    subject_name = models.CharField(_("subject's name"), max_length=200, blank=True)
+    period_from = models.DateField(_("period from"))
+    period_to = models.DateField(_("period to"))
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requester_organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    purpose = models.CharField(pgettext_lazy("credit report", "purpose"), max_length=200)
+    records = models.JSONField(_("records shown"), default=list)
+    document = models.ForeignKey("trust.SignedDocument", on_delete=models.PROTECT, related_name="+")
+    file = models.ForeignKey("facilities.StoredFile", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("credit report")
+        verbose_name_plural = _("credit reports")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def by_subject(self) -> bool:
+        """Requested by the subject itself (not by an agency)."""
+        return self.requester_organization_id is None
+
+
+class BatchCheck(models.Model):
+    """A batch check (批量核查) of many subjects for one purpose (e.g. a procurement), sealed by the credit office.
+
+    ``results``: one ``{"line", "subject", "kind", "known", "black", "red", "memberships": [...]}`` per subject
+    checked (``selectors.subject_check``'s shape); ``rejected``: ``{"line", "value", "rule", "message"}`` per
+    line that was not a code.
+    """
+
+    number = models.CharField(_("check number"), max_length=32, unique=True)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requester_organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(pgettext_lazy("credit report", "purpose"), max_length=200)
+    results = models.JSONField(_("results"), default=list)
+    rejected = models.JSONField(_("rejected lines"), default=list)
+    document = models.ForeignKey("trust.SignedDocument", on_delete=models.PROTECT, related_name="+")
+    file = models.ForeignKey("facilities.StoredFile", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("batch check")
+        verbose_name_plural = _("batch checks")
+
+    def __str__(self) -> str:
+        return self.number

@@ -39,6 +39,13 @@ def providers_of(user):
     return Organization.objects.filter(pk__in=ids).order_by("path")
 
 
+def checkers_of(user):
+    """The organizations on whose behalf ``user`` may check subjects and ask for credit reports (holding one of
+    ``CHECK_ROLES`` there), by their place in the tree; none for anyone else."""
+    ids = {organization_id for organization_id, _role in roles_held(user, CHECK_ROLES)}
+    return Organization.objects.filter(pk__in=ids).order_by("path")
+
+
 def require_enter(actor, provider) -> str:
     """The role by which ``actor`` enters records for ``provider`` ("" for the platform).
 

@@ -18,7 +18,9 @@ from egov.credit.actions import code_shown
 from egov.credit.models import (
     BLACK_LISTS,
     LIST_KINDS,
+    BatchCheck,
     CreditRecord,
+    CreditReport,
     CreditRequest,
     Kind,
     RequestStatus,
@@ -93,8 +95,9 @@ def membership_both(record: CreditRecord) -> dict:
     }
 
 
-def _check_audit(*, actor, organization, kind: str, code: str, rows: list[CreditRecord], changes: dict) -> str:
-    """Audit one sanction check (``credit.subject.check``, the subject as logs name it); returns that name."""
+def _check_audit(*, actor, organization, kind: str, code: str, numbers: list[str], changes: dict) -> str:
+    """Audit one sanction check (``credit.subject.check``, the subject as logs name it, ``numbers`` the
+    memberships found); returns that name."""
     shown = code_shown(subject_kind=kind, code=code)
     purpose = changes.get("purpose", "")
     audit_record(
@@ -104,7 +107,7 @@ def _check_audit(*, actor, organization, kind: str, code: str, rows: list[Credit
         object_type="credit.subject",
         object_id=shown,
         summary=f"sanction check of {shown}" + (f" for {purpose}" if purpose else ""),
-        changes={**changes, "memberships": [row.number for row in rows]},
+        changes={**changes, "memberships": numbers},
     )
     return shown
 
@@ -124,6 +127,26 @@ def subject_check(*, actor, code: str) -> dict:
     """
     role = require_check(actor)
     kind, code = subject_parse(code)
+    status = subject_status(kind=kind, code=code, case="联合奖惩核查")
+    _check_audit(
+        actor=actor,
+        organization=None,
+        kind=kind,
+        code=code,
+        numbers=[m["number"] for m in status["memberships"]],
+        changes={"role": role, "known": status["known"]},
+    )
+    return status
+
+
+def subject_status(*, kind: str, code: str, case: str, organization=None) -> dict:
+    """A subject's list memberships in publication, not audited here: the caller audits the check it makes
+    (``subject_check`` one subject, ``reports.batch_check`` a list at once). ``code`` is normalized
+    (``subject_parse``); ``case`` is the purpose given to the registers when the subject has no record.
+
+    Returns:
+        ``subject_check``'s shape.
+    """
     rows = _memberships(code)
     known = rows != [] or CreditRecord.objects.filter(subject_code=code, matched_at__isnull=False).exists()
     memberships = [
@@ -143,12 +166,9 @@ def subject_check(*, actor, code: str) -> dict:
         for row in rows
     ]
     if not known:
-        known = matching.subject_known(subject_kind=kind, code=code, organization=None, case="联合奖惩核查")
-    shown = _check_audit(
-        actor=actor, organization=None, kind=kind, code=code, rows=rows, changes={"role": role, "known": known}
-    )
+        known = matching.subject_known(subject_kind=kind, code=code, organization=organization, case=case)
     return {
-        "subject": shown,
+        "subject": code_shown(subject_kind=kind, code=code),
         "kind": kind,
         "known": known,
         "memberships": memberships,
@@ -174,7 +194,7 @@ def subject_sanctions(*, actor, code: str, case: str) -> list[dict]:
         organization=None,
         kind=kind,
         code=code,
-        rows=rows,
+        numbers=[row.number for row in rows],
         changes={"role": role, "purpose": case, "basis": matching.BASIS, "via": "intake"},
     )
     return [membership_both(row) for row in rows]
@@ -204,7 +224,7 @@ def subject_record_shared(*, key: str, consumer, consumer_code: str, purpose: di
         organization=consumer,
         kind=kind,
         code=code,
-        rows=rows,
+        numbers=[row.number for row in rows],
         changes={
             "purpose": str(purpose.get("case", "")),
             "basis": str(purpose.get("basis", "")),
@@ -481,3 +501,46 @@ def public_statistics(*, today: date) -> PublicStatistics:
     )
     by_month = [(month, months.get(month, 0)) for month in (months_add(first, i) for i in range(STATISTICS_MONTHS))]
     return PublicStatistics(by_kind=by_kind, by_provider=by_provider, by_month=by_month, total=sum(kinds.values()))
+
+
+def reports_requested_by(*, user) -> QuerySet:
+    """The credit reports ``user`` asked for, newest first."""
+    return CreditReport.objects.filter(requester=user).select_related("requester_organization", "document")
+
+
+def reports_about(*, user) -> QuerySet:
+    """Who asked for reports about the subjects ``user`` speaks for (``permissions.subject_codes``): every report
+    on them, the subject's own included, newest first; none for a user who speaks for no subject."""
+    codes = subject_codes(user)
+    if not codes:
+        return CreditReport.objects.none()
+    return CreditReport.objects.filter(subject_code__in=codes).select_related("requester_organization", "requester")
+
+
+def report_of(*, user, number: str):
+    """One report ``user`` asked for, by number.
+
+    Raises:
+        NotFound: none, or asked for by someone else (the same answer).
+    """
+    row = reports_requested_by(user=user).filter(number=number).select_related("file").first()
+    if row is None:
+        raise NotFound(_("No such credit report of yours."))
+    return row
+
+
+def checks_requested_by(*, user) -> QuerySet:
+    """The batch checks ``user`` ran, newest first."""
+    return BatchCheck.objects.filter(requester=user).select_related("requester_organization", "document")
+
+
+def check_of(*, user, number: str):
+    """One batch check ``user`` ran, by number.
+
+    Raises:
+        NotFound: none, or run by someone else.
+    """
+    row = checks_requested_by(user=user).filter(number=number).select_related("file").first()
+    if row is None:
+        raise NotFound(_("No such batch check of yours."))
+    return row

@@ -23,6 +23,8 @@ from egov.credit.selectors import (
     public_subject,
     public_subjects,
     public_subjects_shown,
+    reports_about,
+    reports_requested_by,
     subject_record,
     subject_records,
     subject_requests,
@@ -108,12 +110,19 @@ def credit_subject(request, key: str):
 @public_user_required
 def credit_mine(request):
     """The signed-in subject's credit records (its own, or those of the enterprises it is an agent of), with
-    what it may do about each now, and its objections and repair applications."""
+    what it may do about each now, its objections and repair applications, the credit reports it asked for
+    (to download) and who asked for reports about it (organization, purpose, date)."""
     rows = [(record, repair_possible_from(record)) for record in subject_records(user=request.user)]
     return render(
         request,
         "credit/public/mine.html",
-        {"rows": rows, "requests": subject_requests(user=request.user), "today": timezone.localdate()},
+        {
+            "rows": rows,
+            "requests": subject_requests(user=request.user),
+            "today": timezone.localdate(),
+            "reports": reports_requested_by(user=request.user)[:50],
+            "asked_about": reports_about(user=request.user)[:100],
+        },
     )
 
 
