@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from egov import smoke_credit
 from egov.accounts.actions import (
     legal_person_register,
     natural_person_register,
@@ -71,7 +72,6 @@ from egov.services.actions import material_file_store, processing
 from egov.services.actions.applying import application_supplement_upload
 from egov.services.formschema import form_data_validate
 from egov.services.models import Application, ServiceItem
-from egov import smoke_credit
 from egov.smoke_credit import step_credit_intake
 from egov.smoke_credit_report import CreditReportSmokeFailure, credit_report_smoke
 from egov.smoke_registries import step_registries_once_only
