@@ -9,4 +9,5 @@ urlpatterns = [
     path("login/", views.public_login, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.profile, name="profile"),
+    path("me/verify/", views.verify, name="verify"),
 ]
