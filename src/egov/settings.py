@@ -308,5 +308,9 @@ EGOV_PUBLISHED_DOCUMENT_PATH = "/disclosure/{pk}/"
 # "Who read my data" (registries_public:data_use), linked from the account page (accounts sits below
 # registries); tests/test_sites.py checks it against the URLconf.
 EGOV_DATA_USE_PATH = "/accounts/me/data-use/"
+# Real-name verification (实名认证, issue 17): the USCC of the organization that runs the accounts; when
+# set, registration asks the population and legal-entity registers through the exchange as that
+# organization (its grants govern the answer), else in process. See docs/accounts.md.
+EGOV_REAL_NAME_CONSUMER = os.environ.get("EGOV_REAL_NAME_CONSUMER", "")
 EGOV_CA_NAME = os.environ.get("EGOV_CA_NAME", "egov 政务CA")
 EGOV_TSA_POLICY_OID = os.environ.get("EGOV_TSA_POLICY_OID", "2.25.285411794484358224890877180322523579696")
