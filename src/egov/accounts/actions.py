@@ -223,6 +223,36 @@ def account_verification_import(*, actor, user: User, method: str, reference: st
     return _verification_record(actor=actor, user=user, method=method, reference=reference)
 
 
+@transaction.atomic
+def account_verify_by_oidc(*, user: User, issuer: str, subject: str, id_number: str, name: str) -> User:
+    """Verification by the provincial identity provider (OpenID Connect): the ID token's claims,
+    already checked by the relying party (``accounts.oidc``), state ``id_number`` and ``name``; the
+    account is verified when they are exactly its resident ID number and name.
+
+    Args:
+        issuer, subject: the token's ``iss`` and ``sub`` (kept as the reference, ``<iss> <sub>``).
+
+    Returns:
+        ``user`` verified ``oidc`` (unchanged when it was verified already).
+
+    Raises:
+        ValidationFailed: not a natural person's account (``rule: "kind"``); the provider's identity is
+            another one (``field: "id_number"`` or ``"name"``, ``rule: "mismatch"``).
+    """
+    if user.kind != User.Kind.NATURAL:
+        raise ValidationFailed(_("The identity provider verifies citizens' accounts only."),
+                               extra={"field": "user", "rule": "kind"})
+    if id_number != user.natural_person.id_number:
+        raise ValidationFailed(_("The identity provider signed in another person: the ID numbers differ."),
+                               extra={"field": "id_number", "rule": "mismatch"})
+    if name != user.name:
+        raise ValidationFailed(_("The identity provider knows this ID number under another name."),
+                               extra={"field": "name", "rule": "mismatch"})
+    if user.is_real_name_verified:
+        return user
+    return _verification_record(actor=user, user=user, method=User.Verification.OIDC, reference=f"{issuer} {subject}")
+
+
 IDENTITY_DOCUMENTS = {
     "resident_id_card": gettext_lazy("Resident identity card"),  # 居民身份证
     "temporary_id_card": gettext_lazy("Temporary resident identity card"),  # 临时居民身份证

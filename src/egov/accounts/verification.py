@@ -8,8 +8,8 @@ side effect. Three ways confirm who holds an account (``User.Verification``):
   person: the legal-entity register holds the USCC with the same name), asked through the exchange
   when a consumer organization is configured (``settings.EGOV_REAL_NAME_CONSUMER``), else read in
   process through the registers' selectors. Asked at registration (``actions.account_verify_by_register``).
-- ``oidc``: a sign-in at the provincial identity provider (OpenID Connect relying party): NOT BUILT
-  yet (docs/accounts.md says so); the method exists so that the state can name it.
+- ``oidc``: a sign-in at the provincial identity provider, egov the OpenID Connect relying party
+  (``accounts.oidc``, ``actions.account_verify_by_oidc``), offered when ``EGOV_OIDC_ISSUER`` is set.
 - ``in_person``: a clerk checks the identity document at a service window and confirms
   (``actions.account_verify_in_person``, the staff page /staff/accounts/verify/). Always available:
   it is the way for people the register does not hold (yet) and where no register is configured.

@@ -6,7 +6,9 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,7 +17,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.accounts import actions
+from egov.accounts import actions, oidc
 from egov.accounts.forms import (
     AccountLookupForm,
     InPersonVerificationForm,
@@ -112,8 +114,42 @@ def profile(request):
 @public_user_required
 def verify(request):
     """实名认证: the account's verification state and how to get verified (where a refused apply or
-    request points)."""
-    return render(request, "accounts/verify.html", {"account": request.user})
+    request points), with the provincial identity provider's sign-in when one is configured."""
+    return render(request, "accounts/verify.html", {
+        "account": request.user,
+        "oidc": oidc.configured() and request.user.kind == User.Kind.NATURAL})
+
+
+@public_user_required
+def verify_oidc(request):
+    """Send the citizen to the provincial identity provider (authorization code flow, OIDC)."""
+    if not oidc.configured():
+        raise Http404
+    return oidc.client().authorize_redirect(request, request.build_absolute_uri(reverse("accounts:verify_oidc_done")))
+
+
+@public_user_required
+def verify_oidc_done(request):
+    """The provider's answer: authlib checks state, token and ID token; the claims verify the account
+    when they are its ID number and name (``actions.account_verify_by_oidc``)."""
+    if not oidc.configured():
+        raise Http404
+    try:
+        token = oidc.client().authorize_access_token(request)
+    except oidc.REFUSALS as error:  # a refused sign-in, a bad state, a token not for us, the provider down
+        messages.error(request, _("The identity provider did not confirm your identity (%(error)s).")
+                       % {"error": getattr(error, "error", "") or type(error).__name__})
+        return redirect("accounts:verify")
+    claims = token.get("userinfo") or {}
+    id_number, name = oidc.identity(claims)
+    try:
+        actions.account_verify_by_oidc(user=request.user, issuer=str(claims.get("iss", "")),
+                                       subject=str(claims.get("sub", "")), id_number=id_number, name=name)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your identity is verified."))
+    return redirect("accounts:verify")
 
 
 @staff_required
