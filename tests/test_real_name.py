@@ -71,6 +71,15 @@ def test_an_account_the_register_does_not_hold_stays_unverified_and_cannot_apply
     assert "未认证" in profile and 'href="/accounts/me/verify/"' in profile
 
 
+def test_the_registration_api_says_whether_the_register_verified_the_account(demo, client):
+    answer = client.post("/api/v1/accounts/natural-persons", {"id_number": UNKNOWN_ID, "name": "赵六",
+                                                             "password": PASSWORD}, content_type="application/json")
+    assert answer.status_code == 201 and answer.json()["verified"] is False
+    held = client.post("/api/v1/accounts/natural-persons", {"id_number": HELD_ID, "name": HELD_NAME,
+                                                           "password": PASSWORD}, content_type="application/json")
+    assert held.status_code == 201 and held.json()["verified"] is True
+
+
 def test_a_held_id_under_another_name_is_not_verified(demo):
     person = natural_person_register(id_number=HELD_ID, name="李娜娜", password=PASSWORD)
     assert not person.user.is_real_name_verified
