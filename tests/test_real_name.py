@@ -111,9 +111,17 @@ def test_through_the_exchange_when_a_consumer_is_configured(demo, settings):
 
 
 def test_a_consumer_without_a_grant_leaves_the_account_unverified_and_registered(demo, settings):
-    settings.EGOV_REAL_NAME_CONSUMER = "91320200MA0000000X"  # no such organization: nothing is asked
+    from egov.exchange.models import LoggedMessage
+    from egov.orgs.models import Organization
+
+    settings.EGOV_REAL_NAME_CONSUMER = Organization.objects.get(name="无锡市财政局").uscc  # holds no grant of it
     person = natural_person_register(id_number=HELD_ID, name=HELD_NAME, password=PASSWORD)
     assert person.pk and not person.user.is_real_name_verified
+    refused = LoggedMessage.objects.filter(kind="response").latest("pk")
+    assert refused.status == 403  # the refusal stays in the message log
+    settings.EGOV_REAL_NAME_CONSUMER = "91320200MA0000000X"  # no such organization: nothing is asked
+    other = natural_person_register(id_number=UNKNOWN_ID, name="赵六", password=PASSWORD)
+    assert other.pk and not other.user.is_real_name_verified
 
 
 def test_a_clerk_verifies_at_the_window_then_the_person_may_apply(demo, client):

@@ -25,7 +25,6 @@ Which catalog resource publishes each source is ``settings.EGOV_ONCE_ONLY_RESOUR
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from egov.accounts import verification
@@ -192,10 +191,10 @@ class RegisterIdentity:
             reference = resources()[source]
             if consumer is not None:
                 try:
-                    # its own savepoint: a refused query (no grant) is logged and leaves registration intact
-                    with transaction.atomic():
-                        record = exchange_query(actor=SYSTEM, consumer=consumer, resource_code=reference, source=source,
-                                                key=code, purpose={"case": purpose, "basis": REAL_NAME_BASIS}).record
+                    # a refusal (no grant, no such record) is raised after its messages and audit event
+                    # are written: they stay, and so does the registration
+                    record = exchange_query(actor=SYSTEM, consumer=consumer, resource_code=reference, source=source,
+                                            key=code, purpose={"case": purpose, "basis": REAL_NAME_BASIS}).record
                 except ApplicationError:
                     record = None
         else:
