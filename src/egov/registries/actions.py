@@ -421,8 +421,10 @@ def register_import(*, actor, register: str, content: bytes, file_name: str, sou
         content, file_name: the file's bytes and name (``.xlsx`` or CSV in UTF-8 or GB 18030).
         source: where the rows come from (the providing organization); default: the importer's
             organization, or the file name.
-        progress: called with the number of rows read so far after each batch.
-        batch_rows: rows per batch (each batch is one transaction).
+        progress: called with the number of rows read so far after each batch (during a first load
+            the connection is in the middle of a ``COPY``: the callback must not query the database).
+        batch_rows: rows per batch (each batch is one transaction, except in a first load into an empty
+            register on PostgreSQL, which is one transaction as a whole: ``_first_load``).
         today: the date birth and establishment dates may not pass (default: today).
 
     Returns:
