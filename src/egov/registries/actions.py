@@ -249,8 +249,9 @@ def _first_load(register: str) -> Iterator[bool]:
     the index as the rows come (measured for 1,000,000 rows: 2.1 s of server CPU for the ``COPY`` and
     0.96 s for the index, against 3.9–4.35 s for the ``COPY`` into the indexed table; bench/README.md).
     A failure anywhere — a check, the connection, the index finding a repeat — rolls the whole load
-    back, index included: the register is empty again and its unique index is there. Meanwhile the table is locked (``ACCESS EXCLUSIVE``): a reader
-    waits for the load to end instead of seeing a register half loaded.
+    back, index included: the register is empty again and its unique index is there. Meanwhile the
+    table is locked (``ACCESS EXCLUSIVE``): a reader waits for the load to end instead of seeing a
+    register half loaded.
 
     PostgreSQL only; elsewhere (and for a register that holds rows) always False, and the import
     goes by batches, each one transaction.
