@@ -267,9 +267,22 @@ def _first_load(register: str) -> Iterator[bool]:
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {model._meta.db_table} IN ACCESS EXCLUSIVE MODE")
         if not model.objects.exists():  # still (``legal_entity_enter`` takes no import lock)
+            table = model._meta.db_table
+            with connection.cursor() as cursor:
+                # The primary key's index goes too, unless a foreign key needs it (none does now).
+                cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p' "
+                               "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE confrelid = %s::regclass)",
+                               [table, table])
+                primary = cursor.fetchone()
+                if primary is not None:
+                    cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{primary[0]}"')
             with connection.schema_editor(atomic=False) as editor:
                 editor.remove_constraint(model, unique)
             yield True
+            if primary is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{primary[0]}" PRIMARY KEY '
+                                   f"({model._meta.pk.column})")
             with connection.schema_editor(atomic=False) as editor:
                 editor.add_constraint(model, unique)
             return

@@ -169,9 +169,10 @@ def test_a_first_load_rejects_repeats_with_the_row_they_repeat_as_row_by_row(db,
 
 
 def unique_constraints() -> list[str]:
+    """The primary key and unique constraints of the population register's table."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = 'registries_populationrecord'::regclass "
-                       "AND contype = 'u'")
+                       "AND contype IN ('p', 'u') ORDER BY conname")
         return [name for (name,) in cursor.fetchall()]
 
 
@@ -193,11 +194,11 @@ def test_a_first_load_that_fails_midway_leaves_the_register_empty_with_its_uniqu
     with pytest.raises(RuntimeError):
         first_load(text, batch_rows=10, progress=fail_after_the_first_block)
     assert PopulationRecord.objects.count() == 0
-    assert unique_constraints() == ["registries_population_id_number"]
+    assert unique_constraints() == ["registries_population_id_number", "registries_populationrecord_pkey"]
     counts, rejected, _flagged, rows = first_load(text, batch_rows=10)
     assert counts == {"read": 30, "imported": 30, "unchanged": 0, "rejected": 0, "flagged": 0} and len(rows) == 30
     assert (LIANGXI_MAN, "张三", "M") in [row[:3] for row in rows]  # sequence 123, worked in test_validation
-    assert unique_constraints() == ["registries_population_id_number"]
+    assert unique_constraints() == ["registries_population_id_number", "registries_populationrecord_pkey"]
 
 
 def test_the_identifiers_compare_byte_by_byte(db):
