@@ -241,7 +241,8 @@ def _one_import_at_a_time(register: str) -> Iterator[None]:
 def _first_load(register: str) -> Iterator[bool]:
     """Say whether ``register`` is empty as the import begins, and when it is, make the import a first
     load: one transaction that takes the table for itself, copies the rows in without the
-    identifier's unique index and builds the index again at the end.
+    identifier's unique index (nor the primary key's, when no foreign key needs it) and builds the
+    indexes again at the end.
 
     Into an empty register no row of the file can be stored already (a repeat within the file is
     caught as ``duplicate_in_file`` before anything is written), so nothing is looked up; and one
