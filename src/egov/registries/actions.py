@@ -4,7 +4,9 @@ An import reads every row, checks it (``validation``), and writes the valid rows
 ``batch_rows``: each batch in one transaction (a batch never goes in half), new rows by PostgreSQL
 ``COPY`` (psycopg's ``cursor.copy``) or ``bulk_create`` on SQLite, changed rows by ``bulk_update``,
 each with its ``RecordVersion``. A row equal to the stored one is counted ``unchanged`` and writes
-nothing, so the same file twice changes nothing.
+nothing, so the same file twice changes nothing. A first load into an empty register (PostgreSQL)
+is one transaction instead, its indexes built at its end (``_first_load``), and a population CSV
+file is checked there by blocks of lines (``bulk``, ``_bulk_load``).
 """
 
 import datetime
