@@ -42,6 +42,7 @@ def test_openssl_verifies_every_chain_with_the_right_purpose(ca, seal, organizat
     node = certificate_issue(actor=None, purpose="node", organization=organization, dns_names=("node1.example.gov.cn",))
     cases = [
         (seal.certificate, "any"),
+        (seal.certificate, "smimesign"),  # OpenSSL's default purpose for cms -verify
         (node, "sslserver"),
         (node, "sslclient"),
         (service_certificate(purpose="tsa"), "timestampsign"),
@@ -60,7 +61,10 @@ def test_seal_tsa_and_ocsp_certificates_carry_their_key_usages(seal):
     cert = certificate_x509(seal.certificate)
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage)
     assert usage.critical and usage.value.digital_signature and usage.value.content_commitment
-    assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [DOCUMENT_SIGNING]
+    # documentSigning names the purpose (RFC 9336); emailProtection is what NSS and OpenSSL look for in a
+    # CMS signer (issue 19: without it pdfsig reported "Unknown issue with Certificate").
+    assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]
     names = {a.oid.dotted_string: a.value for a in cert.subject}
     assert names["2.5.4.97"] == "11320200MB00000259"  # organizationIdentifier: the USCC
     tsa = certificate_x509(service_certificate(purpose="tsa"))
