@@ -4,10 +4,18 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
+from django.core.management import CommandError
 
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
-from egov.trust.actions import ca_init, certificate_issue, certificate_renew, certificate_revoke, crl_publish
+from egov.trust.actions import (
+    ca_init,
+    certificate_issue,
+    certificate_renew,
+    certificate_revoke,
+    crl_publish,
+    seal_create,
+)
 from egov.trust.models import Certificate, CertificateAuthority
 from egov.trust.selectors import certificate_x509, certificates_expiring, service_certificate
 from egov.trust.tests.conftest import openssl, pem
@@ -174,3 +182,35 @@ def test_daily_task_mails_the_operators_the_expiring_certificates(ca, organizati
     assert str(node) in mail.body
     event = AuditEvent.objects.filter(action="trust.certificate.expiry_warning").get()
     assert event.changes == {"certificates": [node.pk], "recipients": 1}
+
+
+def test_renew_outdated_gives_older_seal_and_staff_certificates_the_current_profile(ca, seal, organization,
+                                                                                   monkeypatch, capsys):
+    """Issue 19: certificates issued before seal and staff certificates carried emailProtection are
+    refused by pdfsig and OpenSSL; ``egov trust renew --outdated`` renews each of them once."""
+    from django.core.management import call_command
+
+    from egov.trust import profiles
+    from egov.trust.selectors import certificates_with_an_outdated_signer_profile
+
+    current = seal.certificate
+    monkeypatch.setattr(profiles, "SIGNER_EKU", (DOCUMENT_SIGNING,))  # the profile before issue 19
+    old_seal = seal_create(actor=None, organization=organization, kind="contract")
+    monkeypatch.undo()
+    old = old_seal.certificate
+    assert list(certificate_x509(old).extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        DOCUMENT_SIGNING]
+    assert certificates_with_an_outdated_signer_profile() == [old]
+    call_command("trust", "renew", "--outdated")
+    assert "1 certificate(s) renewed" in capsys.readouterr().out
+    old_seal.refresh_from_db()
+    assert old_seal.certificate.renewed_from_id == old.pk
+    assert ExtendedKeyUsageOID.EMAIL_PROTECTION in certificate_x509(old_seal.certificate).extensions \
+        .get_extension_for_class(x509.ExtendedKeyUsage).value
+    seal.refresh_from_db()
+    assert seal.certificate_id == current.pk  # already current: left alone
+    assert certificates_with_an_outdated_signer_profile() == []
+    call_command("trust", "renew", "--outdated")
+    assert "0 certificate(s) renewed" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("trust", "renew")
