@@ -165,7 +165,8 @@ def legal_person_register(
     """Open a public account for a legal person (法人注册), optionally naming its first agent (经办人).
 
     Raises:
-        ValidationFailed: ``uscc`` (``format``, ``check_character``, ``division_code``,
+        ValidationFailed: ``uscc`` (``format``, ``registration_authority``, ``check_character``,
+            ``authority_type_pair``, ``division_code`` from ``orgs.identifiers.uscc_check``;
             ``already_registered``), ``name``, ``legal_representative``, ``password``. Nothing is written.
         TooManyRequests: as ``natural_person_register``.
     """
