@@ -1,6 +1,7 @@
 """Pages of the OpenID Connect provider: the consent page (django-oauth-toolkit's authorization
 endpoint with the city's consent rules) and the account's list of allowed systems."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
@@ -69,8 +70,12 @@ class AuthorizeView(AuthorizationView):
                     context.get("scopes", []), context.get("scopes_descriptions", []), strict=False
                 )
             ]
-        context["base_template"] = "staff_base.html" if self.population == STAFF else "public_base.html"
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        # The error page (error_response) comes here without get_context_data: each site its own frame.
+        context["base_template"] = "staff_base.html" if self.population == STAFF else "public_base.html"
+        return super().render_to_response(context, **response_kwargs)
 
     def form_valid(self, form):
         if form.cleaned_data.get("allow"):
@@ -86,7 +91,10 @@ class AuthorizeView(AuthorizationView):
 @public_user_required
 def systems(request):
     """The systems the signed-in person allowed to sign them in, each with a button to withdraw."""
-    return render(request, "oidc/systems.html", {"consents": selectors.oidc_consents_of(user=request.user)})
+    descriptions = settings.OAUTH2_PROVIDER["SCOPES"]
+    consents = [(consent, [descriptions[scope] for scope in sorted(consent.scope_set) if scope in descriptions])
+                for consent in selectors.oidc_consents_of(user=request.user)]
+    return render(request, "oidc/systems.html", {"consents": consents})
 
 
 @require_POST

@@ -85,11 +85,11 @@ def test_client_add_command_registers_an_audited_client(capsys):
 @pytest.mark.parametrize(("args", "message"), [
     (["--name", "x", "--redirect-uri", "http://agency.example/cb"], "--redirect-uri: "),  # http off this machine
     (["--name", "x", "--redirect-uri", "https://agency.example/cb#frag"], "--redirect-uri: "),
-    (["--name", "x", "--redirect-uri", REDIRECT, "--scope", "admin"], "--scope: Unknown scope: admin."),
+    (["--name", "x", "--redirect-uri", REDIRECT, "--scope", "admin"], "--scope: "),
     (["--name", " ", "--redirect-uri", REDIRECT], "--name: "),
 ])
 def test_client_add_refuses_bad_input_with_one_line(args, message):
     with pytest.raises(CommandError) as raised:
         call_command("oidc", "client", "add", *args)
-    assert raised.value.returncode == 2 and str(raised.value).startswith(message)
+    assert raised.value.returncode == 2 and str(raised.value).startswith(message) and "\n" not in str(raised.value)
     assert not ClientPolicy.objects.exists()
