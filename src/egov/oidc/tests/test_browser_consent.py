@@ -46,8 +46,8 @@ def test_consent_and_allowed_systems_pages(reference_data, live_server, browser,
     page = context.new_page()
     page.route(REDIRECT + "**", lambda route: route.fulfill(status=200, body="the system got its code"))
     query = urlencode({"response_type": "code", "client_id": application.client_id, "redirect_uri": REDIRECT,
-                       "scope": "openid profile identity", "state": "s1",
-                       "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"})
+                       "scope": "openid profile identity", "state": "s1", "code_challenge_method": "S256",
+                       "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"})
     authorize = f"{live_server.url}/oidc/authorize/?{query}"
     page.goto(authorize)  # signed out: the public sign-in page first, then back here
     page.fill("#id_username", person.id_number)
