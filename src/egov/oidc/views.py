@@ -92,7 +92,7 @@ class AuthorizeView(AuthorizationView):
 def systems(request):
     """The systems the signed-in person allowed to sign them in, each with a button to withdraw."""
     descriptions = settings.OAUTH2_PROVIDER["SCOPES"]
-    consents = [(consent, [descriptions[scope] for scope in sorted(consent.scope_set) if scope in descriptions])
+    consents = [(consent, [text for scope, text in descriptions.items() if scope in consent.scope_set])
                 for consent in selectors.oidc_consents_of(user=request.user)]
     return render(request, "oidc/systems.html", {"consents": consents})
 
