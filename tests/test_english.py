@@ -195,7 +195,8 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
         "/", "/services/", f"/services/{cases['item'].code}/", f"/services/{cases['item'].code}/apply/",
         "/services/applications/", f"/services/applications/{decided.number}/",
         f"/services/applications/{waiting.number}/", "/services/results/", "/services/ratings/",
-        "/disclosure/", f"/disclosure/{issued.pk}/", "/accounts/me/", "/services/notifications/",
+        "/disclosure/", f"/disclosure/{issued.pk}/", "/accounts/me/", "/accounts/me/systems/",
+        "/services/notifications/",
         f"/services/track/?number={decided.number}&code={decided.query_code}", "/search/?q=电子政务",
         "/disclosure-requests/", "/disclosure-requests/new/", "/credit/mine/", "/credit/mine/reports/new/",
     ]))

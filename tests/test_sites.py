@@ -126,3 +126,24 @@ def test_the_data_use_path_is_the_registries_page(settings):
 
     expected = reverse("registries_public:data_use", urlconf="egov.urls_public")
     assert settings.EGOV_DATA_USE_PATH == expected == "/accounts/me/data-use/"
+
+
+def test_the_signin_systems_path_is_the_oidc_page(settings):
+    # The account page (accounts, below oidc) links to "systems you sign in to" by this setting.
+    from django.urls import reverse
+
+    expected = reverse("oidc_account:systems", urlconf="egov.urls_public")
+    assert settings.EGOV_SIGNIN_SYSTEMS_PATH == expected == "/accounts/me/systems/"
+
+
+def test_each_site_serves_its_own_oidc_provider():
+    # One sign-in (docs/security.md): /oidc/ on the public site signs in citizens and enterprises, on
+    # the staff site staff; the embedded "all" serves the public one.
+    from django.urls import resolve
+
+    for urlconf, population in (("egov.urls_public", "public"), ("egov.urls_staff", "staff"),
+                                ("egov.urls_all", "public")):
+        match = resolve("/oidc/authorize/", urlconf=urlconf)
+        assert match.func.view_initkwargs["population"] == population
+        assert resolve("/oidc/.well-known/openid-configuration", urlconf=urlconf).url_name == \
+            "oidc-connect-discovery-info"

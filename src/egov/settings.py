@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "egov.registries",
     "egov.credit",
     "egov.portal",
+    "oauth2_provider",
+    "egov.oidc",
 ]
 
 MIDDLEWARE = [
@@ -395,5 +397,67 @@ EGOV_OIDC_CLIENT_ID = os.environ.get("EGOV_OIDC_CLIENT_ID", "")
 EGOV_OIDC_CLIENT_SECRET = os.environ.get("EGOV_OIDC_CLIENT_SECRET", "")
 EGOV_OIDC_ID_CLAIM = os.environ.get("EGOV_OIDC_ID_CLAIM", "id_number")
 EGOV_OIDC_NAME_CLAIM = os.environ.get("EGOV_OIDC_NAME_CLAIM", "name")
+# "Systems you sign in to" (oidc_account:systems), linked from the account page (accounts sits below
+# oidc); tests/test_sites.py checks it against the URLconf.
+EGOV_SIGNIN_SYSTEMS_PATH = "/accounts/me/systems/"
 EGOV_CA_NAME = os.environ.get("EGOV_CA_NAME", "egov 政务CA")
 EGOV_TSA_POLICY_OID = os.environ.get("EGOV_TSA_POLICY_OID", "2.25.285411794484358224890877180322523579696")
+
+
+def _oidc_signing_key() -> str:
+    """The PEM of the RSA key that signs ID tokens (RS256) of the OpenID Connect provider (egov.oidc).
+
+    ``EGOV_OIDC_SIGNING_KEY`` (the PEM itself, e.g. from a secret store; required when several web
+    servers share one issuer), else ``<EGOV_VAR_DIR>/oidc-signing-key.pem``, generated (RSA 3072,
+    mode 0600) on first start and kept. Never committed.
+    """
+    pem = os.environ.get("EGOV_OIDC_SIGNING_KEY", "").strip()
+    if pem:
+        return pem
+    path = VAR_DIR / "oidc-signing-key.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+        data = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        temporary = VAR_DIR / f".oidc-signing-key.{os.getpid()}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        try:
+            os.link(temporary, path)  # the first process to start wins; the others read its key
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text()
+
+
+# One sign-in for the city (统一身份认证): egov is an OpenID Connect provider for agencies' own systems
+# (django-oauth-toolkit; egov.oidc, docs/security.md "One sign-in (OpenID Connect)"). Authorization
+# code flow with PKCE only; clients are registered with `egov oidc client add`.
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_signing_key(),
+    "PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "egov.oidc.validators.EgovValidator",
+    "REQUEST_APPROVAL_PROMPT": "force",  # remembered consent is egov.oidc's (Consent), not token lookup
+    "SCOPES": {
+        "openid": _("Sign you in (an identifier for you that only this system sees)"),
+        "profile": _("Your name and the kind of your account"),
+        "identity": _("Your resident ID number or unified social credit code, and whether it is verified"),
+        "staff": _("Your organizations and roles (staff)"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["https", "http"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
+    "ID_TOKEN_EXPIRE_SECONDS": 600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "OIDC_ISS_ENDPOINT": os.environ.get("EGOV_OIDC_PROVIDER_ISSUER", ""),
+}
+# egov.oidc's models point to the client model through this (django-oauth-toolkit's swappable setting).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -35,6 +35,7 @@ site_patterns = [
 # public URLconf provides those.
 urlpatterns = site_patterns + [
     path("api/", api.urls),
+    path("oidc/", include("egov.oidc.urls_staff")),
     path("", RedirectView.as_view(pattern_name="staff_home", permanent=False)),
     path("health", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),

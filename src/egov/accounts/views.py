@@ -147,7 +147,8 @@ def public_login(request):
 def profile(request):
     return render(request, "accounts/profile.html", {"account": request.user,
                                                      "acted_for": legal_persons_acted_for(user=request.user),
-                                                     "data_use_path": settings.EGOV_DATA_USE_PATH})
+                                                     "data_use_path": settings.EGOV_DATA_USE_PATH,
+                                                     "signin_systems_path": settings.EGOV_SIGNIN_SYSTEMS_PATH})
 
 
 @public_user_required
