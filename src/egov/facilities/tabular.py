@@ -156,13 +156,15 @@ REPORT_HEADER = ("row", "field", "rule", "reason", "outcome")
 def report_write(out, outcomes: Iterable[tuple[str, Iterable[Mapping]]]) -> None:
     """Write an import's report as CSV to the text stream ``out``: the header ``row, field, rule, reason,
     outcome``, then each row ``{"row", "field", "rule", "reason"}`` of each ``(outcome, rows)`` (e.g.
-    ``("rejected", [...])``). Row numbers are as in the file (the header is row 1). Open ``out`` with
+    ``("rejected", [...])``; a row's own ``"outcome"`` wins). Row numbers are as in the file (the header is
+    row 1). Open ``out`` with
     ``encoding="utf-8-sig", newline=""`` so that spreadsheet programs read the Chinese reasons."""
     writer = csv.writer(out)
     writer.writerow(REPORT_HEADER)
     for outcome, rows in outcomes:
         for row in rows:
-            writer.writerow([row["row"], row["field"], row["rule"], row["reason"], outcome])
+            writer.writerow([row["row"], row["field"], row["rule"], row["reason"],
+                             row.get("outcome") or outcome])
 
 
 def progress_bar(stream, total: int, width: int = 30):
