@@ -313,8 +313,9 @@ class CreditImport(models.Model):
 
     provider = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(_("file name"), max_length=255)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(max_length=200, blank=True)
     counts = models.JSONField(default=dict)
     report = models.JSONField(default=list)
