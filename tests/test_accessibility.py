@@ -25,6 +25,7 @@ from django.db import connection
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from egov.accounts.actions import natural_person_register
 from egov.accounts.models import User
 from egov.credit.models import CreditRequest
 from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_ENTERPRISE, DEMO_PASSWORD, demo_load
@@ -236,11 +237,31 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
         ("/search/?q=电子政务", "public-search"),
         ("/open-data/", "public-open-data"), ("/open-data/320200-SCJG-0001/", "public-open-resource"),
         ("/accounts/me/", "public-account"), ("/accounts/me/data-use/", "public-data-use"),
+        ("/accounts/me/verify/", "public-verify"),
         ("/credit/", "public-credit"), ("/credit/91320214MA1Y001127/", "public-credit-subject"),
         ("/credit/statistics/", "public-credit-statistics"),
         ("/credit/mine/", "public-credit-mine"), ("/credit/mine/reports/new/", "public-credit-report-new"),
     ]:
         _check(page, url + path, name, problems)
+    context.close()
+    # 实名认证 (issue 17): an account the register does not hold is refused the apply form with the page
+    # that says how to get verified; the window clerk finds it and sees the confirmation form.
+    unverified = natural_person_register(id_number="320213199001010015", name="赵六", password=DEMO_PASSWORD)
+    context, page = _context(browser)
+    _sign_in_citizen(page, url, username=unverified.id_number)
+    response = page.goto(f"{url}/services/{item.code}/apply/")
+    assert response.status == 403 and page.locator("#verification-required").is_visible()
+    problems.extend(f"verification required: {line}" for line in _axe_problems(page))
+    _shot(page, "public-verification-required")
+    context.close()
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "clerk")
+    _check(page, url + "/staff/accounts/verify/", "staff-window-verify", problems)
+    page.fill("#id_identifier", unverified.id_number)
+    page.locator("main form button[name=lookup]").click()
+    expect(page.locator("#account-name")).to_have_text("赵六")
+    problems.extend(f"window verify, found: {line}" for line in _axe_problems(page))
+    _shot(page, "staff-window-verify-found")
     context.close()
 
     context, page = _context(browser)

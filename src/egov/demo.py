@@ -19,6 +19,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts.actions import (
+    account_verify_by_register,
     legal_person_register,
     natural_person_register,
     staff_backup_codes_issue,
@@ -188,8 +189,13 @@ def demo_load() -> DemoSignIns:
                                      for item in city["organizations"]})
     demo_trust_load()
     demo_licence_seals_load()
-    demo_disclosure_load(citizen_username=DEMO_CITIZEN["id_number"], officer_username="gkofficer")
     demo_registers_load()
+    # 实名认证 (issue 17): the demo's people are in the demo registers under their names, so the same check
+    # as at registration verifies them, before their first request below (they registered before the
+    # registers were loaded).
+    for username in (DEMO_CITIZEN["id_number"], DEMO_ENTERPRISE["uscc"]):
+        account_verify_by_register(user=User.objects.get(username=username))
+    demo_disclosure_load(citizen_username=DEMO_CITIZEN["id_number"], officer_username="gkofficer")
     demo_economy_load()
     demo_information_resources_load()
     demo_sharing_load(steward_username="spjdata")

@@ -384,5 +384,16 @@ EGOV_PUBLISHED_DOCUMENT_PATH = "/disclosure/{pk}/"
 # "Who read my data" (registries_public:data_use), linked from the account page (accounts sits below
 # registries); tests/test_sites.py checks it against the URLconf.
 EGOV_DATA_USE_PATH = "/accounts/me/data-use/"
+# Real-name verification (实名认证, issue 17): the USCC of the organization that runs the accounts; when
+# set, registration asks the population and legal-entity registers through the exchange as that
+# organization (its grants govern the answer), else in process. See docs/accounts.md.
+EGOV_REAL_NAME_CONSUMER = os.environ.get("EGOV_REAL_NAME_CONSUMER", "")
+# The provincial identity provider (OpenID Connect) that verifies real names (accounts.oidc); not
+# offered without an issuer.
+EGOV_OIDC_ISSUER = os.environ.get("EGOV_OIDC_ISSUER", "")
+EGOV_OIDC_CLIENT_ID = os.environ.get("EGOV_OIDC_CLIENT_ID", "")
+EGOV_OIDC_CLIENT_SECRET = os.environ.get("EGOV_OIDC_CLIENT_SECRET", "")
+EGOV_OIDC_ID_CLAIM = os.environ.get("EGOV_OIDC_ID_CLAIM", "id_number")
+EGOV_OIDC_NAME_CLAIM = os.environ.get("EGOV_OIDC_NAME_CLAIM", "name")
 EGOV_CA_NAME = os.environ.get("EGOV_CA_NAME", "egov 政务CA")
 EGOV_TSA_POLICY_OID = os.environ.get("EGOV_TSA_POLICY_OID", "2.25.285411794484358224890877180322523579696")

@@ -21,7 +21,6 @@ from egov.core.actors import SYSTEM
 from egov.core.errors import ValidationFailed
 from egov.credit.actions import credit_daily, record_enter
 from egov.credit.models import Status
-from egov.demo import DEMO_PASSWORD
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
 from egov.registries.actions import legal_entity_enter
@@ -65,7 +64,7 @@ def step_credit_intake(out_dir: Path) -> dict:
         },
         source="egov smoke",
     )
-    account = legal_person_register(uscc=USCC, name=NAME, legal_representative="周建", password=DEMO_PASSWORD)
+    account = legal_person_register(uscc=USCC, name=NAME, legal_representative="周建", password="smoke-password-2026")
     market = Organization.objects.get(name=MARKET)
     decided = timezone.localdate() - timedelta(days=40)
     record = record_enter(

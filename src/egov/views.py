@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from egov.accounts.permissions import staff_required
+from egov.accounts.selectors import may_verify_in_person
 from egov.casework.inbox import inbox_rows
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.roles import Role
@@ -28,7 +29,8 @@ def public_home(request):
 def staff_home(request):
     """The member's organizations and roles, the inbox at a glance (tasks, cases and documents to
     sign for: ``casework.inbox``), for a disclosure office its open information requests, and for
-    operators the years whose holiday schedule is missing. The unread notifications are counted by
+    operators the years whose holiday schedule is missing; for intake clerks the window's real-name
+    verification. The unread notifications are counted by
     the context processor ``facilities.context_processors.notifications``."""
     memberships = list(memberships_of(user=request.user))
     rows = inbox_rows(user=request.user)
@@ -41,6 +43,7 @@ def staff_home(request):
         "todo_count": len(rows),
         "overdue_count": sum(1 for row in rows if row.urgency == "overdue"),
         "calendar_years_missing": calendar_years_missing() if is_operator else [],
+        "verifies_in_person": may_verify_in_person(user=request.user),
     })
 
 

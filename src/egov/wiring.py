@@ -26,12 +26,19 @@
 - Audit (issue 17): the anchors of the audit log are timestamped by the platform's TSA
   (``audit.anchoring`` ← ``trust.timestamps``; the trust app sits above audit).
 
+- Real-name verification (issue 17, item 1): ``accounts.verification``'s register is
+  ``RegisterIdentity``: the population register (a citizen) or the legal-entity register (an
+  enterprise), through ``exchange.exchange_query`` for ``settings.EGOV_REAL_NAME_CONSUMER`` (the
+  USCC of the organization that runs the accounts) when it is set, else read in process
+  (``registries.selectors.record_read``). Either way the read is audited on the register's row.
+
 Which catalog resource publishes each source is ``settings.EGOV_ONCE_ONLY_RESOURCES``.
 """
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from egov.accounts import verification
 from egov.accounts.models import User
 from egov.accounts.signals import second_factor_changed
 from egov.audit import anchoring
@@ -240,6 +247,46 @@ def _anchor_check(token: bytes, digest: bytes):
     return timestamp_token_check(token=token, digest=digest)
 
 
+# 《中华人民共和国网络安全法》第二十四条: a network operator that provides services to users confirms
+# their real identity; the purpose every verification read states.
+REAL_NAME_BASIS = "《中华人民共和国网络安全法》第二十四条"
+# Rows the register holds but not in force: a person deceased or moved out, a company revoked or deregistered.
+REAL_NAME_STATUSES_OUT = {"deceased", "moved_out", "revoked", "cancelled", "死亡", "迁出", "吊销", "注销"}
+
+
+class RegisterIdentity:
+    """``accounts.verification.IdentityRegister`` over the base registers (see the module)."""
+
+    def check(self, *, kind: str, code: str, name: str, purpose: str) -> verification.RegisterAnswer:
+        """See ``accounts.verification.IdentityRegister.check``. The names are compared exactly as
+        stored (no folding: 𠮷 is not 吉)."""
+        source = "legal_entity" if kind == "legal" else "population"
+        consumer_code = getattr(settings, "EGOV_REAL_NAME_CONSUMER", "")
+        record, reference = None, ("register:" + source)
+        if consumer_code:
+            from egov.exchange.actions import exchange_query
+            from egov.orgs.models import Organization
+
+            consumer = Organization.objects.filter(uscc=consumer_code).first()
+            reference = resources()[source]
+            if consumer is not None:
+                try:
+                    # a refusal (no grant, no such record) is raised after its messages and audit event
+                    # are written: they stay, and so does the registration
+                    record = exchange_query(actor=SYSTEM, consumer=consumer, resource_code=reference, source=source,
+                                            key=code, purpose={"case": purpose, "basis": REAL_NAME_BASIS}).record
+                except ApplicationError:
+                    record = None
+        else:
+            from egov.registries.selectors import record_read
+
+            register = Register.LEGAL_ENTITY if kind == "legal" else Register.POPULATION
+            record = record_read(register=register, key=code, organization=None,
+                                 purpose={"case": purpose, "basis": REAL_NAME_BASIS})
+        holds = bool(record) and record.get("name") == name and record.get("status", "") not in REAL_NAME_STATUSES_OUT
+        return verification.RegisterAnswer(holds=holds, reference=reference)
+
+
 def wire() -> None:
     """Register the record sources, set the once-only provider, the sanction check at 受理 and the credit
     matcher, and connect the service hall's events to the registers and to credit (idempotent)."""
@@ -256,3 +303,4 @@ def wire() -> None:
     once_only.provider_set(ExchangeOnceOnly())
     sanctions.provider_set(CreditSanctions())
     credit_matching.matcher_set(_credit_subject_known)
+    verification.register_set(RegisterIdentity())

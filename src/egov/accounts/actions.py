@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.accounts import throttling
+from egov.accounts import throttling, verification
 from egov.accounts.models import Agent, LegalPerson, NaturalPerson, User
+from egov.accounts.selectors import may_verify_in_person
 from egov.accounts.signals import second_factor_changed
 from egov.audit.actions import audit_record
 from egov.core.actors import is_system
@@ -152,6 +153,7 @@ def natural_person_register(
     audit_record(action="accounts.natural_person.register", actor=user, obj=person,
                  summary="natural person registered", changes={"fields": ["id_number", "name", "phone", "email"]})
     throttling.registration_note(address=address)
+    account_verify_by_register(user=user)
     return person
 
 
@@ -163,7 +165,8 @@ def legal_person_register(
     """Open a public account for a legal person (法人注册), optionally naming its first agent (经办人).
 
     Raises:
-        ValidationFailed: ``uscc`` (``format``, ``check_character``, ``division_code``,
+        ValidationFailed: ``uscc`` (``format``, ``registration_authority``, ``check_character``,
+            ``authority_type_pair``, ``division_code`` from ``orgs.identifiers.uscc_check``;
             ``already_registered``), ``name``, ``legal_representative``, ``password``. Nothing is written.
         TooManyRequests: as ``natural_person_register``.
     """
@@ -179,9 +182,142 @@ def legal_person_register(
     audit_record(action="accounts.legal_person.register", actor=user, obj=legal, summary="legal person registered",
                  changes={"fields": ["uscc", "name", "legal_representative"]})
     throttling.registration_note(address=address)
+    account_verify_by_register(user=user)
     if agent is not None:
         agent_appoint(actor=user, legal_person=legal, person=agent)
     return legal
+
+
+def _verification_record(*, actor, user: User, method: str, reference: str) -> User:
+    """Mark ``user`` verified by ``method`` now (the one write of the verification state), audited."""
+    _public_account(user)
+    user.verification_method, user.verified_at = method, timezone.now()
+    user.verification_reference = reference[:200]
+    user.save(update_fields=["verification_method", "verified_at", "verification_reference"])
+    audit_record(action="accounts.user.verify", actor=actor, object_type="accounts.user", object_id=user.pk,
+                 summary=f"real-name verified: {method}",
+                 changes={"method": method, "reference": user.verification_reference})
+    return user
+
+
+def _public_account(user: User) -> tuple[str, str]:
+    """The kind (``natural``/``legal``) and identifier (resident ID number / USCC) of a public account."""
+    if user.kind == User.Kind.NATURAL:
+        return "natural", user.natural_person.id_number
+    if user.kind == User.Kind.LEGAL:
+        return "legal", user.legal_person.uscc
+    raise ValidationFailed(_("Only citizens' and enterprises' accounts are verified."),
+                           extra={"field": "user", "rule": "kind"})
+
+
+@transaction.atomic
+def account_verify_by_register(*, user: User) -> bool:
+    """Real-name verification against the base register (实名认证, issue 17): the account is verified
+    when the configured register (``verification.register_get``; the population register for a
+    citizen, the legal-entity register for an enterprise) holds its identifier under exactly its name,
+    in force. Called at registration; an account verified already stays as it is.
+
+    Returns:
+        True when the account is verified (now or before); False when no register is configured or
+        the register does not hold this identifier with this name (the account stays unverified and
+        may get verified at a service window).
+
+    Raises:
+        ValidationFailed: ``user`` is a staff account (``rule: "kind"``).
+    """
+    if user.is_real_name_verified:
+        return True
+    kind, code = _public_account(user)
+    register = verification.register_get()
+    if register is None:
+        return False
+    answer = register.check(kind=kind, code=code, name=user.name, purpose=f"实名认证 {code}")
+    if not answer.holds:  # no state changes: nothing to audit (the register's read is audited there)
+        return False
+    _verification_record(actor=user, user=user, method=User.Verification.REGISTER, reference=answer.reference)
+    return True
+
+
+@transaction.atomic
+def account_verification_import(*, actor, user: User, method: str, reference: str) -> User:
+    """Record a verification made elsewhere, by the platform only (``SYSTEM``): accounts migrated
+    from an earlier system with their verification, and test fixtures.
+
+    Raises:
+        PermissionDenied: ``actor`` is not the platform.
+        ValidationFailed: unknown ``method`` (``field: "method"``); not a public account.
+    """
+    if not is_system(actor):
+        raise PermissionDenied(_("Only the platform records verifications made elsewhere."))
+    if method not in User.Verification.values:
+        raise ValidationFailed(_("Unknown verification method."), extra={"field": "method", "rule": "choice"})
+    return _verification_record(actor=actor, user=user, method=method, reference=reference)
+
+
+@transaction.atomic
+def account_verify_by_oidc(*, user: User, issuer: str, subject: str, id_number: str, name: str) -> User:
+    """Verification by the provincial identity provider (OpenID Connect): the ID token's claims,
+    already checked by the relying party (``accounts.oidc``), state ``id_number`` and ``name``; the
+    account is verified when they are exactly its resident ID number and name.
+
+    Args:
+        issuer, subject: the token's ``iss`` and ``sub`` (kept as the reference, ``<iss> <sub>``).
+
+    Returns:
+        ``user`` verified ``oidc`` (unchanged when it was verified already).
+
+    Raises:
+        ValidationFailed: not a natural person's account (``rule: "kind"``); the provider's identity is
+            another one (``field: "id_number"`` or ``"name"``, ``rule: "mismatch"``).
+    """
+    if user.kind != User.Kind.NATURAL:
+        raise ValidationFailed(_("The identity provider verifies citizens' accounts only."),
+                               extra={"field": "user", "rule": "kind"})
+    if id_number != user.natural_person.id_number:
+        raise ValidationFailed(_("The identity provider signed in another person: the ID numbers differ."),
+                               extra={"field": "id_number", "rule": "mismatch"})
+    if name != user.name:
+        raise ValidationFailed(_("The identity provider knows this ID number under another name."),
+                               extra={"field": "name", "rule": "mismatch"})
+    if user.is_real_name_verified:
+        return user
+    return _verification_record(actor=user, user=user, method=User.Verification.OIDC, reference=f"{issuer} {subject}")
+
+
+IDENTITY_DOCUMENTS = {
+    "resident_id_card": gettext_lazy("Resident identity card"),  # 居民身份证
+    "temporary_id_card": gettext_lazy("Temporary resident identity card"),  # 临时居民身份证
+    "business_licence": gettext_lazy("Business licence"),  # 营业执照 (with the representative's ID card)
+}
+
+
+@transaction.atomic
+def account_verify_in_person(*, actor: User, user: User, document: str) -> User:
+    """Verification at a service window (窗口现场核验): a clerk has checked ``document`` presented by
+    the account's holder (its number and name against the account's) and confirms.
+
+    Args:
+        actor: a staff member holding the intake-clerk role (``Role.CLERK``) in any organization.
+        document: the kind of document checked, a key of ``IDENTITY_DOCUMENTS``.
+
+    Returns:
+        ``user``, verified ``in_person`` with the clerk and the document as its reference.
+
+    Raises:
+        PermissionDenied: ``actor`` is no intake clerk.
+        ValidationFailed: ``document`` unknown (``field: "document"``); ``user`` not a public account.
+        Conflict: the account is verified already (``rule: "verified"``).
+    """
+    if not may_verify_in_person(user=actor):
+        raise PermissionDenied(_("Only an intake clerk at a service window verifies identities."))
+    if document not in IDENTITY_DOCUMENTS:
+        raise ValidationFailed(_("Choose the identity document you checked."),
+                               extra={"field": "document", "rule": "choice"})
+    _public_account(user)
+    if user.is_real_name_verified:
+        raise Conflict(_("This account is verified already."), extra={"field": "user", "rule": "verified"})
+    return _verification_record(actor=actor, user=user, method=User.Verification.IN_PERSON,
+                                reference=f"{document} checked by {actor.username}")
 
 
 @transaction.atomic

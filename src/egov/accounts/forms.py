@@ -40,3 +40,24 @@ class TokenForm(forms.Form):
     token = forms.CharField(label=_("Code from your authenticator app, or a backup code"), max_length=16,
                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                                           "autofocus": True}))
+
+
+class AccountLookupForm(forms.Form):
+    """The service window's first step of a verification: the account by its sign-in name."""
+
+    identifier = forms.CharField(label=_("Resident ID number or unified social credit code"), max_length=30,
+                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+
+class InPersonVerificationForm(forms.Form):
+    """The clerk's confirmation: which document was checked, and that it matches the account."""
+
+    identifier = forms.CharField(widget=forms.HiddenInput)
+    document = forms.ChoiceField(label=_("Identity document checked"), widget=forms.RadioSelect, choices=())
+    matches = forms.BooleanField(label=_("The document is genuine, and its number and name are the account's."))
+
+    def __init__(self, *args, **kwargs):
+        from egov.accounts.actions import IDENTITY_DOCUMENTS
+
+        super().__init__(*args, **kwargs)
+        self.fields["document"].choices = list(IDENTITY_DOCUMENTS.items())

@@ -27,7 +27,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     USCC of a legal person, a login name for staff. ``name`` is the full name in any Unicode
     character, CJK Extension B and beyond included (a ``varchar`` in UTF-8 on PostgreSQL).
     ``is_staff`` only opens Django's admin; staff work is authorized by ``orgs`` roles.
+
+    Real-name verification (实名认证, issue 17): ``verification_method`` is empty while a public
+    account is unverified, else how its holder's identity was confirmed (``Verification``), with
+    ``verified_at``; ``verification_reference`` says against what (the register's resource or
+    ``"register"``, the clerk and the identity document checked at the window). An unverified
+    account may browse and track but not apply or request (``permissions.require_verified_public_user``).
     """
+
+    class Verification(models.TextChoices):
+        REGISTER = "register", _("Population or legal-entity register")  # 基础信息库比对
+        OIDC = "oidc", _("Provincial identity provider")  # 省统一身份认证
+        IN_PERSON = "in_person", _("In person at a service window")  # 窗口现场核验
 
     class Kind(models.TextChoices):
         NATURAL = "natural", _("Natural person")  # 自然人
@@ -42,6 +53,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    verification_method = models.CharField(_("real-name verification"), max_length=10, blank=True,
+                                           choices=Verification.choices)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verification_reference = models.CharField(_("verified against"), max_length=200, blank=True)
 
     objects = UserManager()
 
@@ -54,6 +69,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def is_real_name_verified(self) -> bool:
+        """True when the account's holder is verified (实名认证) by any method."""
+        return bool(self.verification_method)
 
 
 class NaturalPerson(models.Model):

@@ -53,3 +53,27 @@ def legal_persons_acted_for(*, user: User) -> list[LegalPerson]:
     name; ``[]`` for anyone else. The user's own data: not audited."""
     return [agent.legal_person for agent in Agent.objects.filter(person__user=user, revoked_at__isnull=True)
             .select_related("legal_person").order_by("legal_person__name")]
+
+
+def public_account_for_window(*, actor: User, identifier: str) -> User | None:
+    """The public account whose sign-in name is ``identifier`` (a resident ID number or USCC, spaces
+    and a lowercase x allowed), for a clerk verifying its holder at a service window; None when there
+    is none. Showing its name is a read of personal data: audited when found.
+
+    Authorization is the caller's (the window page requires an intake clerk).
+    """
+    code = "".join(identifier.split()).upper()[:30]
+    user = User.objects.filter(username=code, kind__in=[User.Kind.NATURAL, User.Kind.LEGAL]).first()
+    if user is not None:
+        audit_record(action="accounts.user.read", actor=actor, object_type="accounts.user", object_id=user.pk,
+                     summary="account shown for verification at a service window", changes={"purpose": "verify"})
+    return user
+
+
+def may_verify_in_person(*, user) -> bool:
+    """True when ``user`` is an active staff member holding the intake-clerk role somewhere (who
+    verifies identities at a service window, ``actions.account_verify_in_person``)."""
+    from egov.orgs.roles import Role
+
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.kind == User.Kind.STAFF
+                and RoleAssignment.objects.filter(membership__user=user, role=Role.CLERK).exists())

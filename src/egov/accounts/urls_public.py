@@ -9,4 +9,7 @@ urlpatterns = [
     path("login/", views.public_login, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.profile, name="profile"),
+    path("me/verify/", views.verify, name="verify"),
+    path("me/verify/province/", views.verify_oidc, name="verify_oidc"),
+    path("me/verify/province/done/", views.verify_oidc_done, name="verify_oidc_done"),
 ]

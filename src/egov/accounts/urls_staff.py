@@ -8,4 +8,5 @@ urlpatterns = [
     path("login/code/", views.staff_login_otp, name="login_otp"),
     path("login/enrol/", views.staff_mfa_enrol, name="mfa_enrol"),
     path("logout/", views.logout_view, name="logout"),
+    path("accounts/verify/", views.window_verify, name="window_verify"),
 ]

@@ -6,7 +6,9 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,20 +18,24 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.accounts import actions, throttling
+from egov.accounts import actions, oidc, throttling
 from egov.accounts.forms import (
+    AccountLookupForm,
+    InPersonVerificationForm,
     LegalPersonRegistrationForm,
     NaturalPersonRegistrationForm,
     SignInForm,
     TokenForm,
 )
 from egov.accounts.models import User
-from egov.accounts.permissions import public_user_required, staff_session_ok
+from egov.accounts.permissions import public_user_required, staff_required, staff_session_ok
 from egov.accounts.selectors import (
     first_enrolment_allowed,
     has_second_factor,
     legal_persons_acted_for,
+    may_verify_in_person,
     mfa_required,
+    public_account_for_window,
 )
 from egov.core.clients import client_address
 from egov.core.errors import ApplicationError
@@ -142,6 +148,80 @@ def profile(request):
     return render(request, "accounts/profile.html", {"account": request.user,
                                                      "acted_for": legal_persons_acted_for(user=request.user),
                                                      "data_use_path": settings.EGOV_DATA_USE_PATH})
+
+
+@public_user_required
+def verify(request):
+    """实名认证: the account's verification state and how to get verified (where a refused apply or
+    request points), with the provincial identity provider's sign-in when one is configured."""
+    return render(request, "accounts/verify.html", {
+        "account": request.user,
+        "oidc": oidc.configured() and request.user.kind == User.Kind.NATURAL})
+
+
+@public_user_required
+def verify_oidc(request):
+    """Send the citizen to the provincial identity provider (authorization code flow, OIDC)."""
+    if not oidc.configured():
+        raise Http404
+    return oidc.client().authorize_redirect(request, request.build_absolute_uri(reverse("accounts:verify_oidc_done")))
+
+
+@public_user_required
+def verify_oidc_done(request):
+    """The provider's answer: authlib checks state, token and ID token; the claims verify the account
+    when they are its ID number and name (``actions.account_verify_by_oidc``)."""
+    if not oidc.configured():
+        raise Http404
+    try:
+        token = oidc.client().authorize_access_token(request)
+    except oidc.REFUSALS as error:  # a refused sign-in, a bad state, a token not for us, the provider down
+        messages.error(request, _("The identity provider did not confirm your identity (%(error)s).")
+                       % {"error": getattr(error, "error", "") or type(error).__name__})
+        return redirect("accounts:verify")
+    claims = token.get("userinfo") or {}
+    id_number, name = oidc.identity(claims)
+    try:
+        actions.account_verify_by_oidc(user=request.user, issuer=str(claims.get("iss", "")),
+                                       subject=str(claims.get("sub", "")), id_number=id_number, name=name)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your identity is verified."))
+    return redirect("accounts:verify")
+
+
+@staff_required
+def window_verify(request):
+    """窗口现场核验: a clerk finds the account by its ID number or USCC, checks the identity document the
+    holder presents, and confirms (``actions.account_verify_in_person``). Intake clerks only (403)."""
+    if not may_verify_in_person(user=request.user):
+        return render(request, "403.html", {"exception": _("Only an intake clerk at a service window verifies "
+                                                         "identities.")}, status=403)
+    lookup = AccountLookupForm(request.POST if "lookup" in request.POST else request.GET or None)
+    confirm = InPersonVerificationForm(request.POST if "confirm" in request.POST else None)
+    account, status = None, 200
+    if request.method == "POST" and "confirm" in request.POST:
+        lookup = AccountLookupForm({"identifier": request.POST.get("identifier", "")})
+    if lookup.is_bound and lookup.is_valid():
+        account = public_account_for_window(actor=request.user, identifier=lookup.cleaned_data["identifier"])
+        if account is None:
+            lookup.add_error("identifier", _("No citizen's or enterprise's account has this sign-in name."))
+        elif confirm.is_bound and confirm.is_valid():
+            try:
+                actions.account_verify_in_person(actor=request.user, user=account,
+                                                 document=confirm.cleaned_data["document"])
+            except ApplicationError as error:
+                add_application_error(confirm, error)
+            else:
+                messages.success(request, _("%(name)s is verified.") % {"name": account.name})
+                return redirect("staff_accounts:window_verify")
+    if not confirm.is_bound and account is not None:
+        confirm = InPersonVerificationForm(initial={"identifier": account.username})
+    if lookup.errors or confirm.errors:
+        status = 400
+    return render(request, "accounts/window_verify.html", {"lookup": lookup, "confirm": confirm, "account": account},
+                  status=status)
 
 
 @require_POST

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egov.accounts.models import LegalPerson, NaturalPerson
+from egov.accounts.permissions import require_verified_public_user
 from egov.audit.actions import audit_record
 from egov.core.actors import SYSTEM, is_system
 from egov.core.dates import months_add
@@ -527,13 +528,15 @@ def request_file(
         The new request, numbered ``YY-YYYYMMDD-NNNN`` (异议) or ``XF-YYYYMMDD-NNNN`` (修复).
 
     Raises:
-        PermissionDenied: not the record's subject (``permissions.require_subject``).
+        PermissionDenied: not the record's subject (``permissions.require_subject``), or an account
+            not verified (``rule: "unverified"``, issue 17).
         ValidationFailed: ``extra = {"field": "record", "rule": "window_closed"}`` (the message names the day
             the window closed), ``"too_early"`` (the message names the first possible day), ``"state"``;
             ``{"field": "reason", …}`` for a missing reason; the file checks' errors.
         Conflict: the same kind of request about this record is already open.
     """
     require_subject(actor, record)
+    require_verified_public_user(actor)
     today = today or timezone.localdate()
     record = transitions.locked(record)
     _request_check(record, kind, today)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from egov.accounts.permissions import public_user_required
+from egov.accounts.permissions import public_user_required, verified_public_user_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.credit.actions import repair_possible_from, request_file
@@ -126,7 +126,7 @@ def credit_mine(request):
     )
 
 
-@public_user_required
+@verified_public_user_required
 def request_new(request, number: str, kind: str):
     """The form of an objection (``kind`` "objection") or a repair application ("repair") about one of the
     subject's records; refusals (window closed, too early) show on the form with their dates."""

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from egov.core.i18n import english
-from egov.documents.numbers import DocumentNumber
+from egov.documents.numbers import DocumentNumber, simplified
 from egov.documents.states import OPINION_LABELS, IncomingStatus, Status, move_for
 from egov.orgs.models import Organization
 
@@ -105,6 +105,9 @@ class OfficialDocument(models.Model):
     number_code = models.CharField(_("document code"), max_length=20, blank=True)
     number_year = models.PositiveSmallIntegerField(_("number year"), null=True, blank=True)
     number_seq = models.PositiveIntegerField(_("number sequence"), null=True, blank=True)
+    # The 发文字号 in its comparable form (``numbers.number_key``: 錫政發〔2004〕99號 → 锡政发〔2004〕99号),
+    # kept by ``save`` from the three fields above, which keep the number as written.
+    number_key = models.CharField(max_length=40, blank=True, default="", editable=False, db_index=True)
     number_allocated_at = models.DateTimeField(null=True, blank=True)
     signers = models.CharField(_("signed off by"), max_length=200, blank=True,
                                help_text=_("names separated by 、; printed on upward documents"))
@@ -154,12 +157,26 @@ class OfficialDocument(models.Model):
         number = self.number
         return f"{number} {self.title}" if number else self.title
 
+    def save(self, *args, **kwargs):
+        """Save, ``number_key`` following ``number_code``/``number_year``/``number_seq`` (also when
+        ``update_fields`` names one of them)."""
+        number = self.number
+        self.number_key = number.key if number is not None else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"number_code", "number_year", "number_seq"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "number_key"}
+        super().save(*args, **kwargs)
+
     @property
     def number(self) -> DocumentNumber | None:
-        """The 发文字号, or None before 登记."""
+        """The 发文字号 as written (a 机关代字 in traditional script prints with 號: 錫政發〔2004〕99號),
+        or None before 登记."""
         if self.number_seq is None:
             return None
-        return DocumentNumber(code=self.number_code, year=self.number_year, seq=self.number_seq)
+        traditional = simplified(self.number_code) != self.number_code
+        return DocumentNumber(
+            code=self.number_code, year=self.number_year, seq=self.number_seq, hao="號" if traditional else "号"
+        )
 
 
 class DocumentNumberCounter(models.Model):

@@ -6,9 +6,16 @@ GB/T 9704-2012 §7.2.4: "发文字号由发文机关代字、年份、发文顺�
 
 Allocation (the counter, the lock) is ``documents.actions.document_number_allocate``; this module
 only parses, normalizes and formats.
+
+One document, whatever form its number is written in: ``number_key`` is the one comparable form
+(simplified script, half-width, 〔〕, no spaces), stored as ``OfficialDocument.number_key`` and
+matched by the search and the importer, while the number is kept as written (錫政發〔2004〕99號 and
+锡政发〔2004〕99号 have the key 锡政发〔2004〕99号).
 """
 
 import re
+import threading
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -19,6 +26,39 @@ from egov.core.errors import ValidationFailed
 _OPENING = "〔[［【(（〈《｛{〖"
 _CLOSING = "〕]］】)）〉》｝}〗"
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# Spaces and the invisible characters web pages leave inside a number (zero-width space, joiners, BOM).
+_BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_t2s_lock = threading.Lock()
+_t2s = None
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified Chinese (OpenCC ``t2s``, its conversion table loaded once per process):
+    錫政發 → 锡政发, 政務公開 → 政务公开; simplified text and other scripts are left as they are."""
+    global _t2s
+    if _t2s is None:
+        with _t2s_lock:
+            if _t2s is None:
+                import opencc
+
+                _t2s = opencc.OpenCC("t2s")
+    return _t2s.convert(text)
+
+
+def number_key(text: str) -> str:
+    """The comparable form of a 发文字号 written in any of its forms: Unicode NFKC (full-width digits
+    and brackets become half-width: ２０２６ → 2026, ［ → [), spaces and zero-width characters
+    dropped, traditional script made simplified (OpenCC ``t2s``: 錫政發 → 锡政发, 號 → 号), the year
+    in 〔〕 whatever brackets were typed (〔〕 [] () ［］ （） 【】 …), no 第, no leading zeros.
+
+    ``number_key("錫政發［２００４］99號") == number_key("锡政发 (2004) 99 号") == "锡政发〔2004〕99号"``.
+
+    Raises:
+        ValidationFailed: as ``DocumentNumber.parse`` (not a 发文字号, a year outside 1949–2100, 0).
+    """
+    return DocumentNumber.parse(text).key
+
+
 _PATTERN = re.compile(
     rf"^(?P<code>[^\s{re.escape(_OPENING)}{re.escape(_CLOSING)}\d]{{1,20}})\s*"
     rf"[{re.escape(_OPENING)}]\s*(?P<year>\d{{4}})\s*[{re.escape(_CLOSING)}]\s*"
@@ -49,14 +89,16 @@ class DocumentNumber:
         """Read a hand-typed 发文字号 and normalize it.
 
         Accepted variations: full-width digits, other brackets around the year (``[2026]``,
-        ``（2026）``, ``【2026】``), spaces, a leading 第 before the sequence, zero-padded sequences
-        (``007号`` is 7). The result prints in the standard form.
+        ``（2026）``, ``【2026】``), spaces and zero-width characters anywhere (dropped), a leading 第
+        before the sequence, zero-padded sequences (``007号`` is 7). The result prints in the
+        standard form; the script of the 机关代字 and of 号/號 is kept as written (``key`` compares
+        across scripts).
 
         Raises:
             ValidationFailed: ``extra={"field": "number", "rule": "format"}`` when the text is not a
                 发文字号, ``"rule": "year"`` for a year outside 1949–2100, ``"rule": "seq"`` for 0.
         """
-        cleaned = (text or "").strip().translate(_FULLWIDTH_DIGITS)
+        cleaned = _BLANKS.sub("", text or "").translate(_FULLWIDTH_DIGITS)
         match = _PATTERN.match(cleaned)
         if not match:
             raise ValidationFailed(
@@ -71,3 +113,10 @@ class DocumentNumber:
             raise ValidationFailed(_("The sequence of a document number starts at 1."),
                                    extra={"field": "number", "rule": "seq"})
         return cls(code=match["code"].strip(), year=year, seq=seq, hao=match["hao"])
+
+    @property
+    def key(self) -> str:
+        """``number_key`` of this number: 錫政發〔2004〕99號 → 锡政发〔2004〕99号 (the 机关代字 NFKC,
+        without blanks, simplified; 〔year〕; the sequence; 号)."""
+        code = simplified(_BLANKS.sub("", unicodedata.normalize("NFKC", self.code)))
+        return f"{code}〔{self.year}〕{self.seq}号"

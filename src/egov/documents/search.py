@@ -21,6 +21,11 @@ column ``search_vector`` with a GIN index (migration ``0004_search_index``); a q
 every word must occur as a whole word in one of the columns (``LIKE '% word %'``), which reads every
 row: about a third of a second for 20,000 documents (bench/README.md).
 
+A query that is a 发文字号 in any written form (锡政发〔2026〕1号, 錫政發〔2026〕1號, 锡政发[2026]1号,
+锡政发（２０２６）１号, with or without spaces) finds the document holding it, and a 机关代字 alone (锡政发,
+錫政發) the documents under it, newest first: both match ``OfficialDocument.number_key``, the number's
+one comparable form (``numbers.number_key``), the same way on every database.
+
 Ranking, on both: documents with every word in the title first; then, on PostgreSQL, ``ts_rank``;
 then the newest (成文日期, then id). Highlighting escapes the text first and then wraps each query word
 in ``<mark>``, so neither a document nor a query can inject markup.
@@ -41,7 +46,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from egov.core.errors import ValidationFailed
 from egov.documents.models import OfficialDocument
-from egov.documents.numbers import DocumentNumber
+from egov.documents.numbers import number_key, simplified
 
 # A query is cut to this many characters before it is segmented (the page says so), and to this many words.
 QUERY_MAX_CHARS = 100
@@ -60,12 +65,11 @@ _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; punctuation 
 _BLOCK_END = re.compile(r"</(?:p|td|th|tr|li|h[1-6])\s*>|<br\s*/?>", re.I)
 _jieba_lock = threading.Lock()
 _tokenizer = None
-_opencc_lock = threading.Lock()
-_t2s = None
 
 
 def _jieba():
-    """jieba's tokenizer, its dictionary loaded once per process and without its chatter on stderr."""
+    """jieba's tokenizer, its dictionary loaded once per process (``dictionary_load``, at the start
+    of a server's worker) and without its chatter on stderr."""
     global _tokenizer
     if _tokenizer is None:
         with _jieba_lock:
@@ -79,22 +83,24 @@ def _jieba():
     return _tokenizer
 
 
-def _simplified(text: str) -> str:
-    global _t2s
-    if _t2s is None:
-        with _opencc_lock:
-            if _t2s is None:
-                import opencc
+def dictionary_load() -> None:
+    """Load jieba's dictionary and OpenCC's table now rather than on the first search (which then
+    takes over 2 s). Called by ``egov.wsgi`` as each server worker starts, before it takes requests;
+    a command that never searches does not pay for it. Idempotent and thread-safe."""
+    _jieba()
+    simplified("")
 
-                _t2s = opencc.OpenCC("t2s")
-    return _t2s.convert(text)
+
+def dictionary_loaded() -> bool:
+    """Whether this process has loaded jieba's dictionary (``dictionary_load`` or a first search)."""
+    return _tokenizer is not None
 
 
 def normalize(text: str) -> str:
     """``text`` as both documents and queries are segmented: Unicode NFKC (full-width Latin letters,
     digits and punctuation become the ordinary ones: ＰＤＦ → PDF), then traditional Chinese made
     simplified (OpenCC ``t2s``: 政務公開 → 政务公开). Simplified text is left as it is."""
-    return _simplified(unicodedata.normalize("NFKC", text or ""))
+    return simplified(unicodedata.normalize("NFKC", text or ""))
 
 
 def query_clean(query: str) -> str:
@@ -248,8 +254,9 @@ class SearchResults:
     """The answer to one query.
 
     ``query``: what was searched (without markup tags, cut to ``QUERY_MAX_CHARS``); ``truncated``:
-    it was cut; ``words``: its words (empty: nothing to search, no hits); ``total``: documents found; ``hits``: the page
-    asked for.
+    it was cut; ``words``: its words (empty: nothing to search, no hits, unless ``number`` is set);
+    ``total``: documents found; ``hits``: the page asked for; ``number``: the query named a 发文字号
+    or a 机关代字, searched in this form (``numbers.number_key``: 锡政发〔2026〕1号), "" otherwise.
     """
 
     query: str
@@ -257,26 +264,32 @@ class SearchResults:
     words: list[str]
     total: int
     hits: list[SearchHit]
+    number: str = ""
 
 
-_NUMBER_LIKE = re.compile(r"[\w〔〕\[\]【】()（）\s]{1,40}")  # letters, digits and the brackets of a 发文字号
+_NUMBER_LIKE = re.compile(r"[\w〔〕\[\]【】()（）\s\u200b\u200c\u200d\u2060\ufeff]{1,40}")  # a 发文字号's characters
+_BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 
 
-def _by_number(queryset: QuerySet[OfficialDocument], query: str) -> QuerySet[OfficialDocument] | None:
-    """The documents a query names by their 发文字号 (锡政发〔2026〕1号, [ ] or full-width digits
-    too) or by a 机关代字 alone (锡政发: newest first); None when the query is neither."""
+def _by_number(queryset: QuerySet[OfficialDocument], query: str) -> tuple[QuerySet[OfficialDocument], str] | None:
+    """The documents a query names by their 发文字号, in any of its written forms (``numbers.number_key``:
+    锡政发〔2026〕1号, 錫政發〔2026〕1號, [2026] or (2026), full-width digits, spaces), or by a 机关代字
+    alone (锡政发 or 錫政發: newest first), with the key searched (锡政发〔2026〕1号, 锡政发); None when
+    the query is neither. Matches the stored ``number_key`` (an index), on every database."""
     text = unicodedata.normalize("NFKC", query).strip()
     if not _NUMBER_LIKE.fullmatch(text):
         return None
     try:
-        number = DocumentNumber.parse(text)
+        key = number_key(text)
     except ValidationFailed:
-        number = None
-    if number is not None:
-        return queryset.filter(number_code=number.code, number_year=number.year, number_seq=number.seq
-                               ).select_related("issuer")
-    if text and len(text) <= 20 and queryset.filter(number_code=text).exists():
-        return queryset.filter(number_code=text).select_related("issuer").order_by("-number_year", "-number_seq")
+        key = None
+    if key is not None:
+        return queryset.filter(number_key=key).select_related("issuer"), key
+    code = simplified(_BLANKS.sub("", text))
+    if code and len(code) <= 20 and "〔" not in code:
+        by_code = queryset.filter(number_key__startswith=f"{code}〔")
+        if by_code.exists():
+            return by_code.select_related("issuer").order_by("-number_year", "-number_seq"), code
     return None
 
 
@@ -287,11 +300,18 @@ def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offs
     query = query[:QUERY_MAX_CHARS]
     by_number = _by_number(queryset, query)
     if by_number is not None:
-        total = by_number.count()
-        hits = [SearchHit(document=document, title_html=highlight(document.title, []),
-                          snippet_html=snippet(body_text(document.body_html), []), title_match=False)
-                for document in by_number[offset:offset + limit]]
-        return SearchResults(query=query, truncated=truncated, words=[], total=total, hits=hits)
+        found, key = by_number
+        total = found.count()
+        hits = [
+            SearchHit(
+                document=document,
+                title_html=highlight(document.title, []),
+                snippet_html=snippet(body_text(document.body_html), []),
+                title_match=False,
+            )
+            for document in found[offset : offset + limit]
+        ]
+        return SearchResults(query=query, truncated=truncated, words=[], total=total, hits=hits, number=key)
     words = query_words(query)
     if not words:
         return SearchResults(query=query, truncated=truncated, words=[], total=0, hits=[])

@@ -176,9 +176,10 @@ def document_seal_for(*, actor, document: OfficialDocument) -> Seal | None:
 
 def number_next_free(*, code: str, year: int, after: int) -> DocumentNumber:
     """The first 发文字号 of ``code`` in ``year`` after sequence ``after`` that no document holds
-    (hand-registered numbers are passed over, as ``actions.document_number_allocate`` does)."""
+    (hand-registered numbers are passed over, in any written form, as ``actions.document_number_allocate``
+    does)."""
     seq = after + 1
-    while OfficialDocument.objects.filter(number_code=code, number_year=year, number_seq=seq).exists():
+    while OfficialDocument.objects.filter(number_key=DocumentNumber(code, year, seq).key).exists():
         seq += 1
     return DocumentNumber(code, year, seq)
 

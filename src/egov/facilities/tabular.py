@@ -8,6 +8,7 @@ rejected-rows report (``report_write``); each import's own row checks decide (th
 ``registries.validation``, credit's ``credit.imports``). A row's problem is ``RowRejected``.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -261,3 +262,27 @@ def rows_read(*, content: bytes, file_name: str) -> tuple[Sequence[str], Iterato
     if not header or not any(cell.strip() for cell in header):
         raise ValidationFailed(_("The file has no header row."), extra={"field": "file", "rule": "empty"})
     return header, rows
+
+
+def csv_body(*, content: bytes, file_name: str) -> tuple[list[str], memoryview] | None:
+    """For checking a file by blocks of lines (``registries.bulk``): the header cells and the body
+    (the bytes of every line after the header, each ending in a line break) of a CSV file in UTF-8
+    with no quote, carriage return or NUL — text whose every line is one record split at its commas,
+    as ``rows_read`` reads it (``_csv_rows``). None for any other file (XLSX, GB 18030, quoted
+    cells, CRLF …), left to ``rows_read``."""
+    if Path(file_name).suffix.lower() == ".xlsx" or content[:4] == b"PK\x03\x04":
+        return None
+    if b'"' in content or b"\r" in content or b"\0" in content:
+        return None
+    try:
+        content.decode("utf-8")  # the bytes go to PostgreSQL as they are: they must be UTF-8
+    except UnicodeDecodeError:
+        return None
+    start = len(codecs.BOM_UTF8) if content.startswith(codecs.BOM_UTF8) else 0
+    end = content.find(b"\n", start)
+    if end == -1:
+        return None
+    body = memoryview(content)[end + 1:]
+    if len(body) and body[-1] != ord("\n"):
+        body = memoryview(bytes(body) + b"\n")
+    return content[start:end].decode("utf-8").split(","), body

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egov.accounts.models import User
-from egov.accounts.permissions import require_public_user
+from egov.accounts.permissions import require_verified_public_user
 from egov.audit.actions import audit_record
 from egov.core import workdays
 from egov.core.actors import SYSTEM
@@ -200,7 +200,7 @@ def request_submit(*, actor, agency: Organization, description: str, form_wanted
         Conflict: the key was used for a request with other content (``rule =
             "idempotency_key_content"``, with that request's ``number``).
     """
-    require_public_user(actor, _("Sign in as a citizen or an enterprise to request information."))
+    require_verified_public_user(actor, _("Sign in as a citizen or an enterprise to request information."))
     key = idempotency_key_check(idempotency_key)
     if agency is None or not agency.is_active:
         raise _invalid(_("Choose an agency."), "agency", "required")

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from egov.accounts.permissions import public_user_required
+from egov.accounts.permissions import public_user_required, verified_public_user_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.facilities.files import file_read, file_response
@@ -28,7 +28,7 @@ def _request_or_404(request, number: str):
         raise Http404(error.message) from None
 
 
-@public_user_required
+@verified_public_user_required
 def request_new(request):
     """The request form (第二十九条); the contact is pre-filled from the account. The form carries an
     idempotency key (a hidden field, new on each blank form): sent twice, it makes one request."""

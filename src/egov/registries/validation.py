@@ -30,7 +30,7 @@ from egov.facilities.tabular import (  # the shared reading of cells; re-exporte
     is_placeholder,
 )
 from egov.orgs.identifiers import resident_id_check, uscc_check
-from egov.registries.codes import AUTHORITY_NAMES, ETHNIC_CODE_BY_NAME, ETHNIC_GROUPS, authority_type_allowed
+from egov.registries.codes import ETHNIC_CODE_BY_NAME, ETHNIC_GROUPS
 from egov.registries.models import LegalEntityRecord, PopulationRecord, Register
 
 # field → the column's Chinese name in exports (the English field name is accepted too).
@@ -345,16 +345,12 @@ def entity_row_check(cells: Mapping[str, str], *, divisions: Divisions,
 
     Raises:
         RowRejected: ``uscc`` (``format``, ``registration_authority``, ``check_character``,
-            ``division_code`` — from ``uscc_check`` — and ``authority_type_pair``: the 登记管理部门
-            and 机构类别 characters are not a pair of GB 32100-2015 Table 1), ``name``, ``registered_capital``,
+            ``authority_type_pair`` (the 登记管理部门 and 机构类别 characters are not a pair of GB 32100-2015
+            Table 1), ``division_code`` — all from ``orgs.identifiers.uscc_check``), ``name``, ``registered_capital``,
             ``capital_currency``, ``established_on`` (``date``, ``placeholder``, ``future``), ``status``.
     """
     raw = _required(cells, "uscc", LABELS["uscc"])
     code = _identifier(uscc_check, raw, field="uscc", division_codes=divisions.codes)
-    if not authority_type_allowed(code):
-        raise RowRejected("uscc", "authority_type_pair", _(
-            "The type character %(type)s is not one that registration authority %(authority)s (%(name)s) issues "
-            "(GB 32100-2015 Table 1).") % {"type": code[1], "authority": code[0], "name": AUTHORITY_NAMES[code[0]]})
     name = _required(cells, "name", LABELS["name"])
     if len(name) > 200:
         raise RowRejected("name", "max_length", _("The name is longer than 200 characters."))

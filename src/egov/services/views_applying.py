@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from egov.accounts.models import Agent, User
-from egov.accounts.permissions import public_user_required
+from egov.accounts.permissions import public_user_required, verified_public_user_required
 from egov.accounts.selectors import legal_persons_acted_for
 from egov.core.errors import ApplicationError, NotFound, ValidationFailed
 from egov.facilities.files import blob_path
@@ -159,7 +159,7 @@ def _once_only_context(request, item, materials, applicant: str) -> dict:
     return fetched
 
 
-@public_user_required
+@verified_public_user_required
 def apply(request, code: str):
     """在线申请: the item's form and one file input per material; submits once per idempotency key."""
     item = _item_or_404(code)

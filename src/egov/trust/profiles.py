@@ -9,8 +9,8 @@ Every certificate names where its status is published: a CRL distribution point
 |-------------|-------------------------------------------|--------------------------------------------|----------|
 | root CA     | keyCertSign, cRLSign                      | —                                          | 20 years |
 | issuing CA  | keyCertSign, cRLSign (pathLen 0)          | —                                          | 10 years |
-| seal        | digitalSignature, contentCommitment       | documentSigning (RFC 9336)                 | 2 years  |
-| staff       | digitalSignature, contentCommitment       | documentSigning (RFC 9336)                 | 1 year   |
+| seal        | digitalSignature, contentCommitment       | documentSigning (RFC 9336), emailProtection | 2 years |
+| staff       | digitalSignature, contentCommitment       | documentSigning (RFC 9336), emailProtection | 1 year  |
 | node        | digitalSignature                          | serverAuth, clientAuth                     | 1 year   |
 | tsa         | digitalSignature, contentCommitment       | timeStamping, critical (RFC 3161 §2.3)     | 5 years  |
 | ocsp        | digitalSignature                          | OCSPSigning + id-pkix-ocsp-nocheck (§4.2.2.2.1) | 1 year |
@@ -27,6 +27,15 @@ from django.conf import settings
 
 # RFC 9336: id-kp-documentSigning
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+# What seal and staff certificates carry: documentSigning names the purpose (RFC 9336 §3), and
+# emailProtection (RFC 5280 §4.2.1.12) is what the common verifiers look for in the signer of a CMS
+# signature: NSS (poppler's pdfsig, Evince, Okular, Firefox) checks it as certUsageEmailSigner and
+# OpenSSL's ``cms -verify`` with the purpose smimesign, and both refuse an EKU extension without
+# emailProtection ("Unknown issue with Certificate", "unsuitable certificate purpose"); Adobe Acrobat
+# accepts emailProtection too. RFC 5280 §4.2.1.12 lets a certificate name several purposes: each relying
+# party needs only the one it looks for. Key usage stays digitalSignature + contentCommitment
+# (nonRepudiation), which all three accept for signing.
+SIGNER_EKU = (DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION)
 
 VALIDITY_DAYS = {
     "root_ca": 20 * 365,
@@ -155,7 +164,7 @@ def build_certificate(
 def _with_leaf_profile(builder: x509.CertificateBuilder, purpose: str, subject: Subject) -> x509.CertificateBuilder:
     if purpose in ("seal", "staff"):
         builder = builder.add_extension(_key_usage(sign=True, commit=True), critical=True)
-        builder = builder.add_extension(x509.ExtendedKeyUsage([DOCUMENT_SIGNING]), critical=False)
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(SIGNER_EKU)), critical=False)
     elif purpose == "node":
         builder = builder.add_extension(_key_usage(sign=True), critical=True)
         builder = builder.add_extension(

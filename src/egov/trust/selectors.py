@@ -92,6 +92,28 @@ def certificates_expiring(*, within_days: int = 30) -> QuerySet[Certificate]:
     )
 
 
+def certificates_with_an_outdated_signer_profile() -> list[Certificate]:
+    """Seal and staff certificates still in use (unrevoked, not renewed, not expired) whose extended key
+    usage lacks what ``profiles.SIGNER_EKU`` now gives them: those issued before seal and staff
+    certificates carried emailProtection, which NSS (pdfsig) and OpenSSL's ``cms -verify`` need
+    (issue 19). ``egov trust renew --outdated`` renews them. Oldest first."""
+    from egov.trust.profiles import SIGNER_EKU
+
+    candidates = Certificate.objects.filter(
+        purpose__in=(Certificate.Purpose.SEAL, Certificate.Purpose.STAFF), revoked_at__isnull=True,
+        renewals__isnull=True, not_after__gt=timezone.now(),
+    ).select_related("organization", "user").order_by("not_before", "pk")
+    outdated = []
+    for certificate in candidates:
+        try:
+            usages = set(certificate_x509(certificate).extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+        except x509.ExtensionNotFound:
+            continue  # no EKU: every verifier accepts it for any purpose (RFC 5280 §4.2.1.12)
+        if not set(SIGNER_EKU) <= usages:
+            outdated.append(certificate)
+    return outdated
+
+
 def seal_get(*, seal_id: int) -> Seal:
     """The seal with this id, with its organization and certificate. Raises ``NotFound``."""
     seal = Seal.objects.select_related("organization", "certificate").filter(pk=seal_id).first()

@@ -105,7 +105,11 @@ def test_legal_person_register_with_its_first_agent():
 
 def test_failed_legal_person_registration_writes_nothing():
     before = counts()
-    for uscc, rule in [("91110000600037341M", "check_character"), ("91110000600037341O", "format")]:
+    # 943202137654321ABQ: its check character is right (worked by hand in registries/tests/test_validation.py)
+    # but 9 工商 issues no type 4 (GB 32100-2015 Table 1); 152102198001010569 is a resident ID number whose
+    # characters also satisfy the USCC checksum (orgs/tests/test_identifiers.py): 1 机构编制 has no type 5.
+    for uscc, rule in [("91110000600037341M", "check_character"), ("91110000600037341O", "format"),
+                       ("943202137654321ABQ", "authority_type_pair"), ("152102198001010569", "authority_type_pair")]:
         with pytest.raises(ValidationFailed) as info:
             legal_person_register(uscc=uscc, name="示例有限公司", legal_representative="王建国", password=PASSWORD)
         assert info.value.extra == {"field": "uscc", "rule": rule}

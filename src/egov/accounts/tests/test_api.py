@@ -24,6 +24,7 @@ def test_register_natural_person(client):
     assert response.status_code == 201
     body = response.json()
     assert (body["username"], body["kind"]) == ("11010519491231002X", "natural")
+    assert body["verified"] is False  # the (empty) population register does not hold this person
     assert User.objects.get(pk=body["id"]).name == "张\U00020bb7明"
 
 

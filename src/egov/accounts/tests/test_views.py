@@ -110,6 +110,11 @@ def test_register_legal_person_page(client):
     response = client.post(page, fields, **EN)
     message = "The check character (last character) of this code is wrong."
     assert field_error(response.content.decode(), "uscc") == message
+    # A resident ID number that satisfies the USCC checksum: the page names the pair rule (issue 19).
+    response = client.post(page, fields | {"uscc": "152102198001010569"}, **EN)
+    assert field_error(response.content.decode(), "uscc") == (
+        "The type character 5 is not one that registration authority 1 (机构编制) issues; it issues 1 机关、"
+        "2 事业单位、3 中央编办直接管理机构编制的群众团体、9 其他 (GB 32100-2015 Table 1).")
     response = client.post(page, fields | {"uscc": "91110000600037341L"})
     assert response.status_code == 302
 

@@ -1,9 +1,10 @@
 """Registering documents issued before the platform (``egov documents import``)."""
 
 import html
+import re
+import unicodedata
 from datetime import date
 
-import opencc
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from egov.documents.models import (
     Kind,
     OfficialDocument,
 )
-from egov.documents.numbers import DocumentNumber
+from egov.documents.numbers import DocumentNumber, simplified
 from egov.documents.states import Status
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
@@ -48,7 +49,6 @@ def _import_issuer(parsed: ParsedDocument, issuer: Organization | None) -> Organ
     Two with that code, or none, and the issuer must be named (``--issuer``)."""
     if issuer is not None:
         return issuer
-    simplified = opencc.OpenCC("t2s").convert
     number = DocumentNumber.parse(parsed.document_number) if parsed.document_number else None
     names = {parsed.issuer, simplified(parsed.issuer)} - {""}
     found = Organization.objects.filter(name__in=names).first() if names else None
@@ -77,15 +77,24 @@ def _issuer_by_code(codes: set[str]) -> Organization | None:
     return best[0] if len({o.doc_code for o in best}) == 1 and len(best) == 1 else None
 
 
+def _same_text(text: str) -> str:
+    """``text`` as two copies of one document are compared: NFKC, without blanks, simplified script."""
+    return simplified(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")))
+
+
 def _imported_already(parsed: ParsedDocument, issuer: Organization) -> OfficialDocument | None:
     """The document ``parsed`` was imported as before, or None: with a 发文字号, the one holding that
-    number with the same issuer and title; without one, the numberless document of the same issuer,
-    title and 成文日期 (a number held by a different document is a conflict, not this)."""
-    documents = OfficialDocument.objects.select_for_update().filter(issuer=issuer, title=parsed.title.strip())
+    number in any of its written forms (``numbers.number_key``: 錫政發〔2004〕99號 is 锡政发〔2004〕99号)
+    with the same issuer and the same title in either script (``_same_text``); without one, the
+    numberless document of the same issuer, title and 成文日期 (a number held by a different document
+    is a conflict, not this)."""
+    documents = OfficialDocument.objects.select_for_update().filter(issuer=issuer)
+    title = _same_text(parsed.title)
     if parsed.document_number:
-        number = DocumentNumber.parse(parsed.document_number)
-        return documents.filter(number_code=number.code, number_year=number.year, number_seq=number.seq).first()
-    return documents.filter(number_seq__isnull=True, written_on=parsed.date).order_by("pk").first()
+        held = documents.filter(number_key=DocumentNumber.parse(parsed.document_number).key)
+    else:
+        held = documents.filter(number_seq__isnull=True, written_on=parsed.date).order_by("pk")
+    return next((document for document in held if _same_text(document.title) == title), None)
 
 
 def document_import(*, actor, parsed: ParsedDocument, issuer: Organization | None = None, source_name: str = "",
@@ -104,8 +113,10 @@ def document_import_once(*, actor, parsed: ParsedDocument, issuer: Organization 
     The document enters as issued (已发), with its own 发文字号 (checked against every number held,
     never allocated), its 成文日期, 主送 as written and its body; with ``publish`` it is marked
     主动公开 and published now. Importing the same document again (same issuer and title, and the
-    same 发文字号, or no number and the same 成文日期) adds nothing; with ``publish`` it is then
-    marked 主动公开 and published if it was not.
+    same 发文字号, or no number and the same 成文日期) adds nothing, also when the copy is written in
+    the other script or width (錫政發〔2004〕99號 beside 锡政发〔2004〕99号: ``_imported_already``); the
+    document keeps the form it was first imported in. With ``publish`` it is then marked 主动公开 and
+    published if it was not.
 
     Args:
         actor: a document clerk of the issuer, or None for the platform (the ``egov`` command).

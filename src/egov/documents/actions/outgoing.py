@@ -178,8 +178,9 @@ def document_sign_off(*, actor, document: OfficialDocument, mfa_verified: bool, 
 
 
 def _number_taken(number: DocumentNumber) -> OfficialDocument | None:
-    return OfficialDocument.objects.filter(number_code=number.code, number_year=number.year,
-                                           number_seq=number.seq).first()
+    """The document holding ``number`` in any of its written forms (``number_key``: 錫政發〔2004〕99號
+    holds 锡政发〔2004〕99号), or None."""
+    return OfficialDocument.objects.filter(number_key=number.key).first()
 
 
 @transaction.atomic
@@ -236,7 +237,9 @@ def document_number_assign(*, document: OfficialDocument, actor, number: str,
                            actor_label: str = "") -> OfficialDocument:
     """Give a document a hand-typed 发文字号 (a document registered from paper); the status stays.
 
-    ``number`` is parsed and normalized (``锡政发[2026]7号`` → ``锡政发〔2026〕7号``).
+    ``number`` is parsed and normalized (``锡政发[2026]7号`` → ``锡政发〔2026〕7号``); the script of its
+    机关代字 is kept as written (錫政發), and a number another document holds in another script or
+    width is a duplicate (``numbers.number_key``).
     ``actor_label`` names the actor in the audit log when ``actor`` is None (a command).
 
     Raises:
@@ -249,10 +252,13 @@ def document_number_assign(*, document: OfficialDocument, actor, number: str,
     document = OfficialDocument.objects.select_for_update().get(pk=document.pk)
     require_issuer_role(actor, document, Role.DOCUMENT_CLERK)
     if document.number_seq is not None:
-        raise Conflict(_("This document has the number %(number)s already.") % {"number": document.number},
-                       extra={"field": "number", "rule": "numbered"})
-    # waits for allocations of the same code and year
-    counter_lock(model=DocumentNumberCounter, key={"code": parsed.code, "year": parsed.year})
+        raise Conflict(
+            _("This document has the number %(number)s already.") % {"number": document.number},
+            extra={"field": "number", "rule": "numbered"},
+        )
+    # waits for allocations of the same code and year (the code in its comparable form: 錫政發 waits
+    # for 锡政发, whose counter allocation takes)
+    counter_lock(model=DocumentNumberCounter, key={"code": parsed.key.split("〔", 1)[0], "year": parsed.year})
     other = _number_taken(parsed)
     if other is not None:
         raise ValidationFailed(_("The document number %(number)s is used already.") % {"number": parsed},

@@ -208,3 +208,70 @@ def test_an_empty_folder_is_reported_in_chinese_and_the_report_lists_the_importe
     assert "seed.txt" in out and "锡政发〔2004〕99号" in out
     event = AuditEvent.objects.get(action="documents.document.import")
     assert event.actor_id is None and event.actor_label == "egov documents import"
+
+
+# Issue 19, item 1: one document whatever script its 发文字号 is written in. Two copies of one small
+# page, written for the test: the portal's simplified page and a traditional one with full-width forms.
+PAGE_SIMPLIFIED = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>无锡市人民政府关于开展政务公开检查的通知</title></head><body>
+<h1>无锡市人民政府关于开展政务公开检查的通知</h1>
+<p>锡政发〔2026〕12号</p>
+<p>各区人民政府，市各委、办、局：</p>
+<p>为推进政务公开工作，现就开展检查有关事项通知如下。</p>
+<p>特此通知。</p>
+<p>无锡市人民政府</p>
+<p>2026年3月2日</p>
+</body></html>
+"""
+PAGE_TRADITIONAL = """<!doctype html><html lang="zh-TW"><head><meta charset="utf-8">
+<title>無錫市人民政府關於開展政務公開檢查的通知</title></head><body>
+<h1>無錫市人民政府關於開展政務公開檢查的通知</h1>
+<p>錫政發［２０２６］１２號</p>
+<p>各區人民政府，市各委、辦、局：</p>
+<p>為推進政務公開工作，現就開展檢查有關事項通知如下。</p>
+<p>特此通知。</p>
+<p>無錫市人民政府</p>
+<p>2026年3月2日</p>
+</body></html>
+"""
+
+
+def test_the_traditional_copy_of_an_imported_document_is_reported_as_imported_before(wuxi, tmp_path, capsys):
+    run(str(_document(tmp_path, "notice.html", PAGE_SIMPLIFIED)), "--publish", capsys=capsys)
+    document = OfficialDocument.objects.get()
+    events = AuditEvent.objects.count()
+    out, _err = run(str(_document(tmp_path, "notice-tw.html", PAGE_TRADITIONAL)), capsys=capsys)
+    assert f"此前已导入：锡政发〔2026〕12号 无锡市人民政府关于开展政务公开检查的通知（id {document.pk}）" in out
+    assert OfficialDocument.objects.count() == 1 and AuditEvent.objects.count() == events
+    document.refresh_from_db()  # kept as first imported
+    assert (str(document.number), document.title, document.number_key) == (
+        "锡政发〔2026〕12号",
+        "无锡市人民政府关于开展政务公开检查的通知",
+        "锡政发〔2026〕12号",
+    )
+
+
+def test_the_simplified_copy_of_a_traditional_import_is_the_same_document_kept_as_written(wuxi, tmp_path, capsys):
+    run(str(_document(tmp_path, "notice-tw.html", PAGE_TRADITIONAL)), capsys=capsys)
+    document = OfficialDocument.objects.get()
+    # The original form kept: the 机关代字, 號 and the title as the page wrote them; the brackets and
+    # digits as GB/T 9704-2012 §7.2.4 prints them.
+    assert (str(document.number), document.title, document.number_key, document.issuer) == (
+        "錫政發〔2026〕12號",
+        "無錫市人民政府關於開展政務公開檢查的通知",
+        "锡政发〔2026〕12号",
+        wuxi.government,
+    )
+    out, _err = run(str(_document(tmp_path, "notice.html", PAGE_SIMPLIFIED)), "--publish", capsys=capsys)
+    assert f"此前已导入：錫政發〔2026〕12號 無錫市人民政府關於開展政務公開檢查的通知（id {document.pk}）" in out
+    document.refresh_from_db()
+    assert OfficialDocument.objects.count() == 1 and document.published_at is not None  # --publish published it
+
+
+def test_another_document_holding_the_number_in_the_other_script_is_refused(wuxi, tmp_path, capsys):
+    run(str(_document(tmp_path, "notice.html", PAGE_SIMPLIFIED)), capsys=capsys)
+    other = PAGE_TRADITIONAL.replace("開展政務公開檢查", "做好防汛工作")
+    with pytest.raises(CommandError) as refused:
+        run(str(_document(tmp_path, "other-tw.html", other)), capsys=capsys)
+    assert refused.value.returncode == 2 and "錫政發〔2026〕12號" in str(refused.value)
+    assert OfficialDocument.objects.count() == 1

@@ -1,7 +1,7 @@
 import pytest
 
 from egov.core.errors import ValidationFailed
-from egov.documents.numbers import DocumentNumber
+from egov.documents.numbers import DocumentNumber, number_key, simplified
 
 
 def test_printed_form_follows_gbt_9704_7_2_4():
@@ -32,6 +32,33 @@ def test_not_a_document_number(typed, rule):
 
 
 def test_numbers_order_by_code_year_then_sequence():
-    assert sorted([DocumentNumber("锡政发", 2026, 10), DocumentNumber("锡政发", 2026, 9),
-                   DocumentNumber("锡政发", 2025, 99)]) == [
-        DocumentNumber("锡政发", 2025, 99), DocumentNumber("锡政发", 2026, 9), DocumentNumber("锡政发", 2026, 10)]
+    assert sorted(
+        [DocumentNumber("锡政发", 2026, 10), DocumentNumber("锡政发", 2026, 9), DocumentNumber("锡政发", 2025, 99)]
+    ) == [DocumentNumber("锡政发", 2025, 99), DocumentNumber("锡政发", 2026, 9), DocumentNumber("锡政发", 2026, 10)]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "锡政发〔2004〕99号",  # as printed
+        "錫政發〔2004〕99號",  # traditional script (the seed's other copy)
+        "锡政发[2004]99号",
+        "锡政发(2004)99号",  # half-width brackets
+        "锡政发［２００４］９９号",
+        "锡政发（2004）99号",
+        "锡政发【2004】99号",  # full-width digits and brackets
+        "锡 政 发 〔2004〕 99 号",
+        "锡\u200b政发〔2004〕99号",  # spaces, a zero-width space from a web page
+        "錫政發（２００４）第０９９號",  # all at once, with 第 and a padded sequence
+    ],
+)
+def test_every_written_form_of_a_number_has_one_key(written):
+    assert number_key(written) == "锡政发〔2004〕99号"
+
+
+def test_the_key_of_another_number_differs_and_the_written_form_is_kept():
+    assert number_key("锡政发〔2004〕98号") != number_key("锡政发〔2004〕99号")
+    assert number_key("锡政办发〔2004〕99号") == "锡政办发〔2004〕99号"
+    number = DocumentNumber.parse("錫政發［2004］ 99號")
+    assert (str(number), number.key) == ("錫政發〔2004〕99號", "锡政发〔2004〕99号")
+    assert simplified("錫政發") == "锡政发" and simplified("锡政发") == "锡政发"

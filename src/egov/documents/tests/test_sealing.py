@@ -85,3 +85,28 @@ def test_sealing_from_the_page(wuxi, printed, government_seal, client):
     assert document.status == "dispatching" and document.sealed_pdf
     preview = client.get(reverse("documents:preview", args=[printed.pk]))
     assert preview.content == document.sealed_pdf.read()
+
+
+@pytest.fixture
+def public_url(reference_data, live_server, settings):
+    """The live server as ``EGOV_PUBLIC_URL`` before the CA exists: the seal certificate's AIA then names
+    an OCSP responder that answers NSS."""
+    settings.EGOV_PUBLIC_URL = live_server.url
+    return live_server.url
+
+
+def test_a_sealed_document_is_valid_in_pdfsig_and_openssl(public_url, wuxi, printed, government_seal, tmp_path):
+    """Issue 19 item 3: a reader over NSS (poppler's pdfsig) and OpenSSL, trusting only the platform
+    root, accept the 公文's seal: signature and certificate."""
+    from egov.trust.selectors import root_authority
+    from egov.trust.tests.verifiers import openssl_cms_verify, pdfsig
+
+    sealed = document_seal(document=printed, actor=wuxi.clerk, seal=government_seal)
+    data = sealed.sealed_pdf.read()
+    root = bytes(root_authority().certificate.der)
+    report = pdfsig(data, root_der=root, directory=tmp_path / "pdfsig")
+    assert [(s["signature"], s["certificate"]) for s in report] == [
+        ("Signature is Valid.", "Certificate is Trusted.")]
+    assert report[0]["Signer Certificate Common Name"].startswith("无锡市人民政府")
+    result = openssl_cms_verify(data, root_der=root, directory=tmp_path / "cms")
+    assert result.returncode == 0 and "Verification successful" in result.stderr, result.stderr

@@ -59,3 +59,15 @@ def test_staff_of_another_organization_find_published_documents_linked_to_the_po
     page = response.content.decode()
     assert f'href="https://www.wuxi.gov.cn/disclosure/{draft.pk}/"' in page
     assert f'href="{reverse("documents:detail", args=[draft.pk])}"' not in page
+
+
+@pytest.mark.parametrize("typed", ["锡政发〔2026〕1号", "錫政發［２０２６］１號"])
+def test_a_number_typed_as_printed_or_traditional_lists_its_document(client, wuxi, draft, typed):
+    # Issue 19, item 5: the page answered "没有可查找的词语" (no words to look for) for a 发文字号.
+    draft.number_code, draft.number_year, draft.number_seq = "锡政发", 2026, 1
+    draft.save(update_fields=["number_code", "number_year", "number_seq"])
+    client.force_login(wuxi.clerk)
+    response = client.get(URL, {"q": typed})
+    assert [hit.document for hit in response.context["results"].hits] == [draft]
+    page = response.content.decode()
+    assert "没有可查找的词语" not in page and f"找到 1 份与“{typed}”相关的文件。" in page

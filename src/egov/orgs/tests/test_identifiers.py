@@ -146,6 +146,70 @@ def test_uscc_first_character_is_a_registration_authority(first):
     assert rule_of(lambda: uscc_check(body + uscc_check_character(body))) == "registration_authority"
 
 
+# GB 32100-2015 Table 1 (with the amendments adding A and N), written out from the standard: the
+# 登记管理部门代码 followed by each 机构类别代码 it issues.
+TABLE_1_PAIRS = (
+    "11 12 13 19 "  # 1 机构编制: 机关, 事业单位, 中央编办直接管理机构编制的群众团体, 其他
+    "21 29 "  # 2 外交: 外国常驻新闻机构, 其他
+    "31 32 33 34 35 39 "  # 3 司法行政: 律师执业机构, 公证处, 基层法律服务所, 司法鉴定机构, 仲裁委员会, 其他
+    "41 49 "  # 4 文化: 外国在华文化中心, 其他
+    "51 52 53 59 "  # 5 民政: 社会团体, 民办非企业单位, 基金会, 其他
+    "61 62 69 "  # 6 旅游: 外国旅游部门常驻代表机构, 港澳台地区旅游部门常驻内地（大陆）代表机构, 其他
+    "71 72 79 "  # 7 宗教: 宗教活动场所, 宗教院校, 其他
+    "81 89 "  # 8 工会: 基层工会, 其他
+    "91 92 93 "  # 9 工商: 企业, 个体工商户, 农民专业合作社 (no 9 其他)
+    "A1 A9 "  # A 中央军委改革和编制办公室: 军队事业单位, 其他
+    "N1 N2 N3 N9 "  # N 农业: 组级, 村级, 乡镇级集体经济组织, 其他
+    "Y1"  # Y 其他: not divided, always 1
+).split()
+
+
+@pytest.mark.parametrize("code, accepted", [
+    # Worked by hand (weights 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28, check = 31 − Σ mod 31). The
+    # tail 3202137654321AB weighs 27+54+0+52+16+51+140+174+125+52+24+48+10+300+308 = 1381.
+    ("943202137654321ABQ", False),  # 9·1 + 4·3 = 21; 1402 mod 31 = 7 → 24 = Q. 工商 issues no type 4.
+    ("993202137654321AB9", False),  # 9 + 27 = 36; 1417 mod 31 = 22 → 9. 工商 has no 9 其他.
+    ("Y23202137654321AB9", False),  # Y = 30: 30 + 6 = 36; 1417 mod 31 = 22 → 9. Y 其他 only uses 1.
+    ("Y13202137654321ABC", True),  # 30 + 3 = 33; 1414 mod 31 = 19 → 12 = C.
+    ("N33202137654321ABE", True),  # N = 22: 22 + 9 = 31; 1412 mod 31 = 17 → 14 = E. 乡镇级集体经济组织.
+    ("913202137654321AB2", True),  # 9 + 3 = 12; 1393 mod 31 = 29 → 2. 企业.
+])
+def test_uscc_authority_and_type_must_be_a_pair_of_table_1(code, accepted):
+    assert uscc_check_character(code[:17]) == code[17]
+    if accepted:
+        assert uscc_check(code) == code
+    else:
+        with pytest.raises(ValidationFailed) as info:
+            uscc_check(code)
+        assert info.value.extra == {"field": "uscc", "rule": "authority_type_pair"}
+        assert "GB 32100-2015" in info.value.message  # the reason names the standard's table
+
+
+def test_every_authority_and_type_outside_table_1_is_refused():
+    for authority in "123456789ANY":
+        for kind in USCC_ALPHABET:
+            code = uscc(f"{authority}{kind}3202137654321AB")
+            if authority + kind in TABLE_1_PAIRS:
+                assert uscc_check(code) == code
+            else:
+                assert rule_of(lambda code=code: uscc_check(code)) == "authority_type_pair", code
+
+
+def test_a_resident_id_that_satisfies_the_uscc_checksum_is_not_a_uscc():
+    """Issue 19: 152102198001010569 is a resident ID number (152102 满洲里市, born 1980-01-01, sequence 056;
+    Σ = 7+45+20+5+0+8+2+9+48+0+0+9+0+5+0+20+12 = 190, 190 mod 11 = 3 → "9"), and read as a USCC its
+    check character also fits (Σ = 1+15+18+27+0+52+16+153+160+0+0+13+0+24+0+150+168 = 797, 797 mod 31 = 22,
+    31 − 22 = 9 → "9") and characters 3–8 (210219, 瓦房店市 1985–86) were a division. 1 机构编制 issues no
+    type 5: refused."""
+    number = "152102198001010569"
+    assert resident_id_check(number).birth_date == datetime.date(1980, 1, 1)
+    assert uscc_check_character(number[:17]) == "9"
+    with pytest.raises(ValidationFailed) as info:
+        uscc_check(number)
+    assert info.value.extra == {"field": "uscc", "rule": "authority_type_pair"}
+    assert "机构编制" in info.value.message
+
+
 def test_uscc_check_character():
     assert rule_of(lambda: uscc_check("91110000600037341M")) == "check_character"
 
@@ -195,8 +259,7 @@ def test_any_single_character_change_fails_the_checksum(first17, position, data)
 
 
 uscc_body = st.tuples(
-    st.sampled_from("123456789ANY"),  # GB 32100-2015 Table 1, 登记管理部门代码
-    st.text(alphabet=USCC_ALPHABET, min_size=1, max_size=1),
+    st.sampled_from(TABLE_1_PAIRS),  # GB 32100-2015 Table 1, 登记管理部门代码 and 机构类别代码
     st.sampled_from(["110000", "320200", "320213", "320202"]),
     st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
 ).map("".join)

@@ -71,6 +71,8 @@ def test_a_citizen_sees_who_read_their_population_record(client, city, departmen
     assert _rows(page) == [
         [_when(page, 0), "无锡市行政审批局", "—", "SP-20261205-0007 读取的信息项：姓名、住址", "人口基础信息库 张三"],
         [_when(page, 1), "无锡市人民政府", "数据管理员", "未说明", "人口基础信息库 张三"],
+        # the real-name check at registration (实名认证, issue 17) read the record too, by the platform
+        [_when(page, 2), "—", "—", f"实名认证 {LIANGXI_MAN}", "人口基础信息库 张三"],
     ]
     english = client.get(DATA_USE, HTTP_ACCEPT_LANGUAGE="en")
     assert _rows(english)[1][1:4] == ["无锡市人民政府", "Data steward", "Not stated"]
@@ -92,12 +94,16 @@ def test_an_enterprise_and_its_agent_see_reads_of_its_legal_entity_record(client
     stranger = NaturalPersonFactory()
     client.force_login(steward)
     assert client.post(reverse("registries:record_full", args=["legal_entity", entity.pk])).status_code == 200
-    for user in (company.user, agent.user):
+    enterprise_rows = [
+        ["无锡市人民政府", "数据管理员", "未说明", "法人单位基础信息库 无锡示例科技有限公司"],
+        # the real-name checks at registration (实名认证, issue 17) read the records too, by the platform
+        ["—", "—", f"实名认证 {ENTERPRISE}", "法人单位基础信息库 无锡示例科技有限公司"],
+    ]
+    own = [["—", "—", f"实名认证 {CHAOYANG_WOMAN}", "人口基础信息库 李四"]]  # the agent's own record
+    for user, expected in ((company.user, enterprise_rows), (agent.user, enterprise_rows + own)):
         client.force_login(user)
         rows = _rows(client.get(DATA_USE))
-        assert [row[1:] for row in rows] == [
-            ["无锡市人民政府", "数据管理员", "未说明", "法人单位基础信息库 无锡示例科技有限公司"]
-        ]
+        assert [row[1:] for row in rows] == expected
     client.force_login(stranger.user)
     page = client.get(DATA_USE)
     assert _rows(page) == [] and 'id="data-use-none"' in page.content.decode()

@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 
-from egov.registries.codes import ETHNIC_GROUPS, authority_type_allowed
+from egov.orgs.identifiers import uscc_authority_type_allowed as authority_type_allowed
+from egov.registries.codes import ETHNIC_GROUPS
 from egov.registries.validation import (
     Divisions,
     RowRejected,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from egov.accounts.models import Agent, LegalPerson, User
-from egov.accounts.permissions import require_public_user
+from egov.accounts.permissions import require_verified_public_user
 from egov.audit.actions import audit_deferred, audit_record
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -119,7 +119,8 @@ def application_submit(
         and nothing is written.
 
     Raises:
-        PermissionDenied: not a signed-in citizen or enterprise, or not an agent of ``legal_person``.
+        PermissionDenied: not a signed-in citizen or enterprise, not verified (``rule: "unverified"``,
+            issue 17), or not an agent of ``legal_person``.
         ValidationFailed: ``extra["field"]`` names what is wrong: ``idempotency_key``, ``item``
             (``online``: not applicable online; ``applicant_kind``), ``form.<name>`` (with every error
             in ``extra["errors"]``), ``materials.<id>`` (``required``, ``max_size``, ``file_type``, ``empty``).
@@ -127,7 +128,7 @@ def application_submit(
             with another form or other files (``rule = "idempotency_key_content"``, with the case's
             ``number``): a changed request is never answered with the first case as if it were new.
     """
-    require_public_user(actor, _("Sign in as a citizen or an enterprise to apply."))
+    require_verified_public_user(actor, _("Sign in as a citizen or an enterprise to apply."))
     key = idempotency_key_check(idempotency_key)
     applicant = _applicant_for(actor, legal_person)
     digest = _request_digest(item=item, form_data=form_data, files=files)

@@ -92,6 +92,7 @@ HALL_CITIZEN_NAME = "张𠮷\U0002A700"
 @pytest.fixture
 def hall(casework) -> Hall:
     from egov.accounts.actions import natural_person_register
+    from egov.accounts.tests.factories import make_verified
     from egov.trust.actions import ca_init, seal_create
 
     ca_init(actor=None)
@@ -99,6 +100,6 @@ def hall(casework) -> Hall:
     ServiceItem.objects.filter(pk=casework.item.pk).update(issues_licence=True, licence_name="营业执照",
                                                            licence_valid_years=5)
     casework.item.refresh_from_db()
-    citizen = natural_person_register(id_number="11010519491231002X", name=HALL_CITIZEN_NAME,
-                                      password=STAFF_PASSWORD, email="zhang@example.cn").user
+    citizen = make_verified(natural_person_register(id_number="11010519491231002X", name=HALL_CITIZEN_NAME,
+                                                    password=STAFF_PASSWORD, email="zhang@example.cn").user)
     return Hall(casework=casework, citizen=citizen)

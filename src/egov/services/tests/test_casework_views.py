@@ -289,6 +289,7 @@ def test_the_apply_form_starts_with_the_applicants_own_data(client, casework):
     natural person gets its name, ID number and phone; as 经办人 of an enterprise, the enterprise's
     USCC, name and legal representative with the agent's own phone; nothing else is guessed."""
     from egov.accounts.actions import legal_person_register, natural_person_register
+    from egov.accounts.tests.factories import make_verified
     from egov.services.tests.factories import CODE_A, make_item
 
     item = make_item(casework.bureau, code=CODE_A[:20] + "0000102" + "000" + "00", name="测试事项",
@@ -297,7 +298,7 @@ def test_the_apply_form_starts_with_the_applicants_own_data(client, casework):
                                      phone="13912345678")
     legal_person_register(uscc="91320213MA1X2Y3W4U", name="无锡示范科技有限公司", legal_representative="王建国",
                           password="prefill-test-2026", agent=person)
-    client.force_login(person.user)
+    client.force_login(make_verified(person.user))
     html = client.get(f"/services/{item.code}/apply/").content.decode()
     assert (_value(html, "name"), _value(html, "id_number"), _value(html, "contact_phone")) == (
         "李四", "11010519491231002X", "13912345678")
@@ -314,6 +315,7 @@ def test_the_enterprises_phone_is_pre_filled_and_its_cases_are_marked_in_my_appl
     """Found by a tester: the enterprise's phone was not pre-filled (its account's phone was never
     used), and the agent saw the enterprise's cases in 我的办件 mixed with his own without a word."""
     from egov.accounts.actions import legal_person_register, natural_person_register
+    from egov.accounts.tests.factories import make_verified
     from egov.services.tests.factories import CODE_A, make_item
 
     item = make_item(casework.bureau, code=CODE_A[:20] + "0000102" + "000" + "00", name="测试事项",
@@ -323,7 +325,8 @@ def test_the_enterprises_phone_is_pre_filled_and_its_cases_are_marked_in_my_appl
     enterprise = legal_person_register(uscc="91320213MA1X2Y3W4U", name="无锡示范科技有限公司",
                                        legal_representative="王建国", password="prefill-test-2026", agent=person,
                                        phone="13700001111")
-    client.force_login(enterprise.user)  # the enterprise signed in with its own code
+    make_verified(person.user)
+    client.force_login(make_verified(enterprise.user))  # the enterprise signed in with its own code
     html = client.get(f"/services/{item.code}/apply/").content.decode()
     assert (_value(html, "uscc"), _value(html, "contact_phone")) == ("91320213MA1X2Y3W4U", "13700001111")
     client.force_login(person.user)  # its agent, applying for it

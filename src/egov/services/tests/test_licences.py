@@ -55,6 +55,33 @@ def test_an_approved_case_gets_a_sealed_licence_that_verifies(hall):
     assert AuditEvent.objects.filter(action="services.licence.issue", object_id=str(licence.pk)).count() == 1
 
 
+
+@pytest.fixture
+def public_url(reference_data, live_server, settings):
+    """The live server as ``EGOV_PUBLIC_URL`` before the CA exists: the seal certificate's AIA then names
+    an OCSP responder that answers NSS."""
+    settings.EGOV_PUBLIC_URL = live_server.url
+    return live_server.url
+
+
+def test_a_licence_is_valid_in_pdfsig_and_openssl(public_url, hall, tmp_path):
+    """Issue 19 item 3: a citizen opening the licence in a common reader sees a valid seal. poppler's
+    pdfsig (NSS) and OpenSSL cms -verify, trusting only the platform root, accept the signature and the
+    certificate (before, pdfsig said "Unknown issue with Certificate" and OpenSSL "unsuitable certificate
+    purpose")."""
+    from egov.trust.selectors import root_authority
+    from egov.trust.tests.verifiers import openssl_cms_verify, pdfsig
+
+    licence = Licence.objects.get(application=hall.concluded())
+    data = licence_pdf(licence=licence)
+    root = bytes(root_authority().certificate.der)
+    report = pdfsig(data, root_der=root, directory=tmp_path / "pdfsig")
+    assert [(s["signature"], s["certificate"]) for s in report] == [
+        ("Signature is Valid.", "Certificate is Trusted.")]
+    result = openssl_cms_verify(data, root_der=root, directory=tmp_path / "cms")
+    assert result.returncode == 0 and "Verification successful" in result.stderr, result.stderr
+
+
 def test_an_enterprise_establishing_a_new_company_gets_the_new_companys_licence(hall, tmp_path):
     """An existing enterprise (through its agent) applies for 设立登记 of a NEW company: the 营业执照
     is the new company's — its name, type, legal representative, registered capital, domicile and

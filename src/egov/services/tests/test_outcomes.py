@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 
 from egov.accounts.actions import legal_person_register
+from egov.accounts.tests.factories import make_verified
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.facilities.models import Notification
@@ -42,8 +43,8 @@ def test_a_wrong_code_and_an_unknown_number_look_the_same(hall):
 
 def test_published_results_mask_natural_persons_and_show_legal_persons(hall):
     person_case = hall.concluded()
-    enterprise = legal_person_register(uscc=USCC_B, name="无锡示范科技有限公司", legal_representative="王建国",
-                                       password="correct-horse-2026").user
+    enterprise = make_verified(legal_person_register(uscc=USCC_B, name="无锡示范科技有限公司",
+                                                     legal_representative="王建国", password="correct-horse-2026").user)
     hall.citizen = enterprise
     enterprise_case = hall.concluded(approve=False, key="hall-case-0002")
     rows = {r.number: r for r in map(published_result, published_results())}

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from egov.accounts.actions import natural_person_register
+from egov.accounts.tests.factories import make_verified
 from egov.audit.models import AuditEvent
 from egov.core.errors import NotFound, PermissionDenied, ValidationFailed
 from egov.facilities import files as storage
@@ -36,7 +37,8 @@ def _files(root) -> list:
 
 @pytest.fixture
 def citizen(db):
-    return natural_person_register(id_number="11010519491231002X", name="李四", password="a-long-password-1").user
+    return make_verified(
+        natural_person_register(id_number="11010519491231002X", name="李四", password="a-long-password-1").user)
 
 
 def test_sha256_is_fips_180_2():

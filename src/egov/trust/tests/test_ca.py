@@ -4,10 +4,18 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
+from django.core.management import CommandError
 
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
-from egov.trust.actions import ca_init, certificate_issue, certificate_renew, certificate_revoke, crl_publish
+from egov.trust.actions import (
+    ca_init,
+    certificate_issue,
+    certificate_renew,
+    certificate_revoke,
+    crl_publish,
+    seal_create,
+)
 from egov.trust.models import Certificate, CertificateAuthority
 from egov.trust.selectors import certificate_x509, certificates_expiring, service_certificate
 from egov.trust.tests.conftest import openssl, pem
@@ -42,6 +50,7 @@ def test_openssl_verifies_every_chain_with_the_right_purpose(ca, seal, organizat
     node = certificate_issue(actor=None, purpose="node", organization=organization, dns_names=("node1.example.gov.cn",))
     cases = [
         (seal.certificate, "any"),
+        (seal.certificate, "smimesign"),  # OpenSSL's default purpose for cms -verify
         (node, "sslserver"),
         (node, "sslclient"),
         (service_certificate(purpose="tsa"), "timestampsign"),
@@ -60,7 +69,10 @@ def test_seal_tsa_and_ocsp_certificates_carry_their_key_usages(seal):
     cert = certificate_x509(seal.certificate)
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage)
     assert usage.critical and usage.value.digital_signature and usage.value.content_commitment
-    assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [DOCUMENT_SIGNING]
+    # documentSigning names the purpose (RFC 9336); emailProtection is what NSS and OpenSSL look for in a
+    # CMS signer (issue 19: without it pdfsig reported "Unknown issue with Certificate").
+    assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]
     names = {a.oid.dotted_string: a.value for a in cert.subject}
     assert names["2.5.4.97"] == "11320200MB00000259"  # organizationIdentifier: the USCC
     tsa = certificate_x509(service_certificate(purpose="tsa"))
@@ -170,3 +182,35 @@ def test_daily_task_mails_the_operators_the_expiring_certificates(ca, organizati
     assert str(node) in mail.body
     event = AuditEvent.objects.filter(action="trust.certificate.expiry_warning").get()
     assert event.changes == {"certificates": [node.pk], "recipients": 1}
+
+
+def test_renew_outdated_gives_older_seal_and_staff_certificates_the_current_profile(ca, seal, organization,
+                                                                                   monkeypatch, capsys):
+    """Issue 19: certificates issued before seal and staff certificates carried emailProtection are
+    refused by pdfsig and OpenSSL; ``egov trust renew --outdated`` renews each of them once."""
+    from django.core.management import call_command
+
+    from egov.trust import profiles
+    from egov.trust.selectors import certificates_with_an_outdated_signer_profile
+
+    current = seal.certificate
+    monkeypatch.setattr(profiles, "SIGNER_EKU", (DOCUMENT_SIGNING,))  # the profile before issue 19
+    old_seal = seal_create(actor=None, organization=organization, kind="contract")
+    monkeypatch.undo()
+    old = old_seal.certificate
+    assert list(certificate_x509(old).extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        DOCUMENT_SIGNING]
+    assert certificates_with_an_outdated_signer_profile() == [old]
+    call_command("trust", "renew", "--outdated")
+    assert "1 certificate(s) renewed" in capsys.readouterr().out
+    old_seal.refresh_from_db()
+    assert old_seal.certificate.renewed_from_id == old.pk
+    assert ExtendedKeyUsageOID.EMAIL_PROTECTION in certificate_x509(old_seal.certificate).extensions \
+        .get_extension_for_class(x509.ExtendedKeyUsage).value
+    seal.refresh_from_db()
+    assert seal.certificate_id == current.pk  # already current: left alone
+    assert certificates_with_an_outdated_signer_profile() == []
+    call_command("trust", "renew", "--outdated")
+    assert "0 certificate(s) renewed" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("trust", "renew")

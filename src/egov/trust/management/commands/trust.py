@@ -8,6 +8,8 @@
                                              or no prepared database holds the platform CA
     egov trust revoke SERIAL --reason R      revoke a certificate (serial in hex) and publish the CRL
     egov trust renew SERIAL                  issue a successor certificate (seals move to it)
+    egov trust renew --outdated              renew every seal and staff certificate of an older profile
+                                             (without EKU emailProtection: pdfsig/OpenSSL refuse them)
     egov trust expiring [--days N]           certificates expiring within N days (exit 1 if any)
 
 Bad input (a missing file, a malformed, encrypted or oversized PDF, a wrong passphrase…) prints
@@ -28,7 +30,7 @@ from egov.core.errors import ApplicationError, Conflict, ValidationFailed
 from egov.trust import actions
 from egov.trust.models import Certificate, CertificateAuthority, Seal
 from egov.trust.pdf import pdf_open, pdf_size_check
-from egov.trust.selectors import certificates_expiring, seal_get
+from egov.trust.selectors import certificates_expiring, certificates_with_an_outdated_signer_profile, seal_get
 from egov.trust.signing import pdf_sign_with_seal
 from egov.trust.verification import pdf_verify
 
@@ -112,7 +114,9 @@ class Command(BaseCommand):
         revoke.add_argument("serial")
         revoke.add_argument("--reason", required=True, choices=Certificate.Reason.values)
         renew = sub.add_parser("renew", help="renew a certificate")
-        renew.add_argument("serial")
+        renew.add_argument("serial", nargs="?")
+        renew.add_argument("--outdated", action="store_true",
+                           help="renew every seal and staff certificate issued with an older profile")
         expiring = sub.add_parser("expiring", help="certificates that expire soon")
         expiring.add_argument("--days", type=int, default=30)
 
@@ -170,10 +174,16 @@ class Command(BaseCommand):
         certificate = actions.certificate_revoke(actor=SYSTEM, certificate=_certificate(serial), reason=reason)
         self.stdout.write(f"revoked {certificate.common_name} ({certificate.serial}): {reason}")
 
-    def _renew(self, *, serial, **options):
-        renewed = actions.certificate_renew(actor=SYSTEM, certificate=_certificate(serial))
-        self.stdout.write(f"renewed {renewed.common_name}: new serial {renewed.serial}, valid until "
-                          f"{renewed.not_after:%Y-%m-%d}")
+    def _renew(self, *, serial, outdated, **options):
+        if bool(serial) == bool(outdated):
+            raise CommandError("renew takes a SERIAL or --outdated (one of them)", returncode=2)
+        certificates = certificates_with_an_outdated_signer_profile() if outdated else [_certificate(serial)]
+        for certificate in certificates:
+            renewed = actions.certificate_renew(actor=SYSTEM, certificate=certificate)
+            self.stdout.write(f"renewed {renewed.common_name}: new serial {renewed.serial}, valid until "
+                              f"{renewed.not_after:%Y-%m-%d}")
+        if outdated:
+            self.stdout.write(f"{len(certificates)} certificate(s) renewed")
 
     def _expiring(self, *, days, **options):
         found = list(certificates_expiring(within_days=days))
