@@ -324,6 +324,13 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
     _check(page, url + "/staff/registries/import/", "staff-registries-import", problems)
     _check(page, url + "/staff/credit/penalties/new/", "staff-credit-penalty", problems)
     _check(page, url + "/staff/credit/listings/new/", "staff-credit-listing", problems)
+    _check(page, url + "/staff/credit/import/", "staff-credit-import", problems)
+    page.set_input_files("#id_file", files=[{"name": "credit.csv", "mimeType": "text/csv", "buffer": (
+        "类别,主体类型,统一社会信用代码/公民身份号码,主体名称,决定文书号,决定日期,严重程度,法律依据\n"
+        "行政处罚,法人,913202137654321AB3,某公司,锡罚〔2026〕1号,2026-01-05,一般,《广告法》\n").encode()}])
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main #counts")).to_be_visible()
+    problems.extend(f"credit import result: {line}" for line in _axe_problems(page))
     context.close()
     # The credit office (信用办): the open objections and the demo's objection with its supporting file.
     objection = CreditRequest.objects.get(kind="objection", status="submitted")

@@ -213,7 +213,7 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
         client, User.objects.get(username="scjgintake"), [f"/staff/cases/{cases['once_only'].number}/"]).items()})
     found.update({f"steward {path}": left for path, left in _pages_in_english(
         client, User.objects.get(username="steward"),
-        ["/staff/credit/penalties/new/", "/staff/credit/listings/new/"]).items()})
+        ["/staff/credit/penalties/new/", "/staff/credit/listings/new/", "/staff/credit/import/"]).items()})
     # The credit office (the demo's 信用办): the open objection, and the repair it granted.
     credit_requests = [f"/staff/credit/requests/{number}/" for number in
                        apps.get_model("credit", "CreditRequest").objects.values_list("number", flat=True)]

@@ -212,3 +212,23 @@ class BatchCheckForm(StaffCheckFields):
                 self.add_error("file", _("The file is not UTF-8 text."))
         data["text"] = text
         return data
+
+
+class ImportForm(forms.Form):
+    """A file of the deciding organization's records (``imports.records_import``), the organization among the
+    staff member's (``providers``)."""
+
+    provider = LocalNameChoiceField(label=_("Deciding organization"), queryset=Organization.objects.none())
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8 or GB 18030) or XLSX, one record a row, with a header row of the Chinese column names "
+            "or the English field names."
+        ),
+    )
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        if len(providers) == 1:
+            self.fields["provider"].initial = providers[0].pk

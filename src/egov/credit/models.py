@@ -300,3 +300,31 @@ class BatchCheck(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CreditImport(models.Model):
+    """One file of credit records imported for one providing organization (``egov.credit.imports``).
+
+    ``counts``: ``{"read", "entered", "unchanged", "rejected", "held"}`` (``held``: entered rows whose subject
+    the registers do not know, a part of ``entered``); ``report``: one ``{"row", "field", "rule", "reason",
+    "outcome"}`` per rejected or held row (``outcome`` ``rejected`` or ``held``; row numbers as in the file,
+    the header being row 1).
+    """
+
+    provider = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    counts = models.JSONField(default=dict)
+    report = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("credit records import")
+        verbose_name_plural = _("credit records imports")
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.file_name}"

@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from egov.credit import views_reports, views_staff
+from egov.credit import views_imports, views_reports, views_staff
 
 app_name = "credit_staff"
 urlpatterns = [
     path("penalties/new/", views_staff.penalty_new, name="penalty_new"),
     path("listings/new/", views_staff.listing_new, name="listing_new"),
+    path("import/", views_imports.import_new, name="import_new"),
+    path("import/<int:pk>/", views_imports.import_detail, name="import"),
+    path("import/<int:pk>/report.csv", views_imports.import_report, name="import_report"),
     path("requests/<str:number>/attachment/", views_staff.request_attachment, name="request_attachment"),
     path("requests/", views_staff.requests_list, name="requests"),
     path("requests/<str:number>/", views_staff.request_detail, name="request"),

@@ -27,10 +27,10 @@ from psycopg.copy import QueuedLibpqWriter
 from egov.audit.actions import audit_record
 from egov.core.actors import is_system
 from egov.core.errors import ValidationFailed
+from egov.facilities.tabular import csv_body, rows_read
 from egov.registries import bulk
 from egov.registries.models import EconomicIndicator, ImportBatch, IndicatorValue, RecordVersion, Register
 from egov.registries.permissions import full_view_role, require_full_view, require_import
-from egov.registries.reading import csv_body, rows_read
 from egov.registries.selectors import DATA_FIELDS, KEY_FIELDS, MODELS, match_rule
 from egov.registries.validation import (
     REVIEW_REASONS,
@@ -705,7 +705,7 @@ def indicator_values_import(*, actor, content: bytes, file_name: str, source: st
     行政区划代码 ``division``, 统计时期 ``period``, 数值 ``value``, and optionally 计量单位 ``unit``
     (converted to the indicator's: 万元 → 亿元), 数据状态 ``status`` (初步/最终; empty is 初步: a figure
     not said to be final is not final), 数据来源 ``source``. The reading and the rules for messy
-    input are the registers' (``reading.rows_read``, ``validation``). A figure is keyed on
+    input are the registers' (``facilities.tabular.rows_read``, ``validation``). A figure is keyed on
     (indicator, division, period): the same file again changes nothing; a revised value or status
     is a new version.
 

@@ -26,7 +26,7 @@ the plainest spelling of a valid row:
 - status (when the file has the column): empty, 正常, 死亡, 迁出, ``normal``, ``deceased``, ``moved_out``;
 - no tab, backslash or other control character anywhere in the line (the COPY text needs no escaping).
 
-The caller gives lines of text with no quote, carriage return or NUL (``reading.csv_body``: such a
+The caller gives lines of text with no quote, carriage return or NUL (``facilities.tabular.csv_body``: such a
 file splits at commas exactly as ``csv.reader`` reads it) and valid UTF-8.
 """
 

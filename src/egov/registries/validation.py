@@ -8,7 +8,6 @@ USCCs), given the set of every GB/T 2260 code so that a large file makes no quer
 
 import datetime
 import re
-import unicodedata
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,6 +17,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egov.core.errors import ValidationFailed
+from egov.facilities.tabular import (  # the shared reading of cells; re-exported: the registers' checks use them
+    _PLACEHOLDER_STARTS,  # noqa: F401
+    PLACEHOLDER_DATES,
+    PLACEHOLDERS,
+    RowRejected,
+    _date_parsed,  # noqa: F401
+    _text,
+    _typed,
+    date_read,
+    header_fields,
+    is_placeholder,
+)
 from egov.orgs.identifiers import resident_id_check, uscc_check
 from egov.registries.codes import ETHNIC_CODE_BY_NAME, ETHNIC_GROUPS
 from egov.registries.models import LegalEntityRecord, PopulationRecord, Register
@@ -48,11 +59,6 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
 REQUIRED = {Register.POPULATION: ("id_number", "name"), Register.LEGAL_ENTITY: ("uscc", "name"),
             Register.ECONOMIC: ("indicator", "division", "period", "value")}
 
-# What exports write where they have no value. Compared after NFKC and case folding.
-PLACEHOLDERS = frozenset({"n/a", "na", "null", "none", "nil", "无", "空", "不详", "未知", "-", "--", "—", "——", "/",
-                          "?", "？"})
-PLACEHOLDER_DATES = frozenset({datetime.date(1900, 1, 1), datetime.date(1899, 12, 31), datetime.date(1970, 1, 1)})
-
 SEX_WORDS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F", "1": "M", "2": "F"}  # GB/T 2261.1
 POPULATION_STATUS_WORDS = {"正常": "normal", "死亡": "deceased", "迁出": "moved_out",
                            **{value: value for value in PopulationRecord.Status.values}}
@@ -68,47 +74,6 @@ REVIEW_REASONS = {
     "match_confirm_differs": gettext_lazy(
         "The identifier matches a stored record but a field the matching rule confirms differs."),
 }
-
-
-@dataclass
-class RowRejected(Exception):
-    """A row that cannot go in: ``field`` and ``rule`` name what is wrong, ``reason`` says it to people."""
-
-    field: str
-    rule: str
-    reason: str
-
-
-def _typed(value: str) -> str:
-    """A code, date or number as typed: NFKC (full-width → ASCII), surrounding white space removed."""
-    if value.isascii():  # NFKC leaves ASCII as it is; most cells of a large file take this path
-        return value.strip()
-    return unicodedata.normalize("NFKC", value or "").replace("\ufeff", "").strip()
-
-
-def _text(value: str) -> str:
-    """Free text (names, addresses) only trimmed: NFKC would change compatibility ideographs in names."""
-    return (value or "").strip(" \t\r\n\u3000\ufeff")
-
-
-@lru_cache(maxsize=4096)
-def _may_start_placeholder(char: str) -> bool:
-    """False when no placeholder can begin with ``char``: what it reads as (NFKC, case folded) is
-    neither white space nor the first character of a placeholder. Per character, so cached."""
-    typed = unicodedata.normalize("NFKC", char).replace("\ufeff", "").strip().casefold()
-    return not typed or typed[0] in _PLACEHOLDER_STARTS
-
-
-_PLACEHOLDER_STARTS = frozenset(placeholder[0] for placeholder in PLACEHOLDERS)
-
-
-def is_placeholder(value: str) -> bool:
-    """True when ``value`` is one of the stand-ins exports write for a missing value."""
-    if len(value) > 8 or not value:  # the longest placeholder, with surrounding spaces, is shorter
-        return False
-    if not _may_start_placeholder(value[0]):  # most names: one cached look-up, no NFKC
-        return False
-    return _typed(value).casefold() in PLACEHOLDERS
 
 
 # How messages name a field; lazy, so that a valid row costs no translation lookup.
@@ -132,45 +97,6 @@ def _required(cells: Mapping[str, str], field: str, label) -> str:
 def _optional(cells: Mapping[str, str], field: str) -> str:
     value = _text(cells.get(field, ""))
     return "" if is_placeholder(value) else value
-
-
-_DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
-_COMPACT_DATE = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
-
-
-@lru_cache(maxsize=1 << 16)
-def _date_parsed(value: str) -> tuple[datetime.date | None, str, str]:
-    """``(date, rule, text)`` of a date cell: ``rule`` is ``""`` when it reads (date None when
-    empty or a placeholder word), else ``date``, ``real`` or ``placeholder``. Cached: a register's
-    birth dates repeat (some 36,500 days in a century for millions of rows)."""
-    text = _typed(value)
-    if not text or text.casefold() in PLACEHOLDERS:
-        return None, "", text
-    match = _DATE.match(text) or _COMPACT_DATE.match(text)
-    if not match:
-        return None, "date", text
-    try:
-        date = datetime.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None, "real", text
-    if date in PLACEHOLDER_DATES:
-        return date, "placeholder", text
-    return date, "", text
-
-
-def date_read(value: str, *, field: str, label) -> datetime.date | None:
-    """A date written ``2024-03-05``, ``2024/3/5``, ``20240305``, ``2024.03.05`` or ``2024年3月5日``;
-    None when empty. A placeholder date (1900-01-01) is refused (``RowRejected``, rule ``placeholder``)."""
-    date, rule, text = _date_parsed(value)
-    if not rule:
-        return date
-    if rule == "date":
-        raise RowRejected(field, "date", _("%(label)s “%(value)s” is not a date.") % {"label": label, "value": text})
-    if rule == "real":
-        raise RowRejected(field, "date", _("%(label)s “%(value)s” is not a real date.")
-                          % {"label": label, "value": text})
-    raise RowRejected(field, "placeholder", _("%(label)s holds the placeholder date %(value)s, not a value.")
-                      % {"label": label, "value": date.isoformat()})
 
 
 @lru_cache(maxsize=1024)
@@ -468,25 +394,8 @@ def header_map(header: list[str], register: str) -> list[str | None]:
     Raises:
         ValidationFailed: ``rule`` ``header`` when a required column is missing or a column repeats.
     """
-    columns = COLUMNS[register]
-    by_name = {**{chinese: field for field, chinese in columns.items()}, **{field: field for field in columns}}
-    fields = [by_name.get(_typed(cell).lower()) or by_name.get(_typed(cell)) for cell in header]
-    aliases = COLUMN_ALIASES.get(register, {})
-    for index, cell in enumerate(header):  # another heading of a column only when its own is absent
-        alias = aliases.get(_typed(cell))
-        if fields[index] is None and alias and alias not in fields:
-            fields[index] = alias
-    named = [field for field in fields if field]
-    repeated = sorted({field for field in named if named.count(field) > 1})
-    if repeated:
-        raise ValidationFailed(_("The column %(column)s appears twice.") % {"column": columns[repeated[0]]},
-                               extra={"field": "file", "rule": "header", "column": repeated[0]})
-    missing = [field for field in REQUIRED[register] if field not in named]
-    if missing:
-        raise ValidationFailed(_("The file has no column %(column)s (or %(field)s).")
-                               % {"column": columns[missing[0]], "field": missing[0]},
-                               extra={"field": "file", "rule": "header", "column": missing[0]})
-    return fields
+    return header_fields(header, columns=COLUMNS[register], required=REQUIRED[register],
+                         aliases=COLUMN_ALIASES.get(register))
 
 
 # Macro-economic figures (宏观经济数据) ----------------------------------------------------------

@@ -11,10 +11,10 @@ import random
 import pytest
 
 from egov.core.actors import SYSTEM
+from egov.facilities.tabular import _csv_rows
 from egov.registries import actions
 from egov.registries.actions import register_import
 from egov.registries.models import PopulationRecord, RecordVersion
-from egov.registries.reading import _csv_rows
 from egov.registries.tests.test_validation import CHAOYANG_WOMAN, CHONGWEN_2012, LIANGXI_MAN
 from egov.registries.validation import (
     ID_WEIGHTS,

@@ -13,7 +13,6 @@ Exit status 0 when the file was read (rejected rows are in the report), 2 with o
 file cannot be read at all (missing, not CSV/XLSX, no header, a required column missing).
 """
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError
+from egov.facilities.tabular import progress_bar, report_write
 from egov.registries.actions import indicator_define, indicator_values_import, register_import
 
 REGISTERS = {"population": "population", "legal-entities": "legal_entity", "entities": "legal_entity",
@@ -66,14 +66,7 @@ class Command(BaseCommand):
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror or error}", returncode=2) from None
-        total = max(content.count(b"\n"), 1)
-
-        def progress(done: int) -> None:
-            width = 30
-            filled = min(width, width * done // total)
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done} rows")
-            sys.stderr.flush()
-
+        progress = progress_bar(sys.stderr, content.count(b"\n"))
         try:
             if REGISTERS[register] == "economic":
                 batch = indicator_values_import(actor=SYSTEM, actor_label="egov registries import", content=content,
@@ -87,9 +80,5 @@ class Command(BaseCommand):
         sys.stderr.write("\n")
         report_path = Path(report) if report else path.with_name(path.name + ".report.csv")
         with report_path.open("w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["row", "field", "rule", "reason", "outcome"])
-            for outcome, rows in (("rejected", batch.rejected), ("flagged", batch.flagged)):
-                for row in rows:
-                    writer.writerow([row["row"], row["field"], row["rule"], row["reason"], outcome])
+            report_write(out, [("rejected", batch.rejected), ("flagged", batch.flagged)])
         self.stdout.write(json.dumps({**batch.counts, "report": str(report_path)}, ensure_ascii=False))
