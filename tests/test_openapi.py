@@ -196,7 +196,8 @@ def test_anonymous_write_with_a_session_is_401_before_the_csrf_check(client, cat
 @pytest.mark.django_db
 def test_a_wrongly_typed_parameter_is_a_422_in_our_shape_and_translated(client, catalogue):
     """``page=abc`` is pydantic's ``int_parsing``: 422 naming ``query.page`` and the rule, the
-    message in Chinese by default and in English when asked."""
+    message in Chinese by default and in English when asked; a registration without an ID number
+    is ``missing`` at ``body.payload.id_number``."""
     response = client.get("/api/v1/services/items", {"page": "abc"})
     assert response.status_code == 422
     body = response.json()
@@ -204,6 +205,10 @@ def test_a_wrongly_typed_parameter_is_a_422_in_our_shape_and_translated(client, 
     assert body["message"] == "query.page：请输入整数"
     english = client.get("/api/v1/services/items", {"page": "abc"}, headers={"Accept-Language": "en"})
     assert english.json()["message"] == "query.page: enter a whole number"
+    missing = client.post("/api/v1/accounts/natural-persons", {"name": "李四"}, content_type="application/json")
+    assert missing.status_code == 422
+    assert missing.json()["message"] == "body.payload.id_number：此项必填"
+    assert missing.json()["extra"]["rule"] == "missing"
 
 
 @pytest.mark.django_db
