@@ -12,10 +12,10 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Field, Router, Schema
-from ninja.security import SessionAuth
 
 from egov.accounts.permissions import staff_session_ok
 from egov.casework.dispatch import task_claim_checked, task_complete_as_subject, task_subject
+from egov.core.apiauth import SessionAuth
 from egov.services.api_common import ErrorOut
 from egov.workflow.models import WorkTask
 from egov.workflow.selectors import inbox_todo, task_get

@@ -5,9 +5,9 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from ninja.security import SessionAuth
 
 from egov.accounts.permissions import staff_session_ok
+from egov.core.apiauth import SessionAuth
 from egov.core.errors import ValidationFailed
 from egov.credit import reports, selectors
 from egov.facilities.files import file_read

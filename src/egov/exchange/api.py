@@ -12,9 +12,9 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status
-from ninja.security import SessionAuth
 
 from egov.accounts.permissions import staff_session_ok
+from egov.core.apiauth import SessionAuth
 from egov.core.errors import NotFound, ValidationFailed
 from egov.exchange import actions, selectors
 from egov.exchange.actions.grants import valid_until_of

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
-from ninja.security import SessionAuth
 
 from egov.accounts.models import User
+from egov.core.apiauth import SessionAuth
 from egov.core.errors import ValidationFailed
 from egov.core.jsoninput import INT64_MAX
 
