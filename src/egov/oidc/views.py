@@ -1,6 +1,8 @@
 """Pages of the OpenID Connect provider: the consent page (django-oauth-toolkit's authorization
 endpoint with the city's consent rules) and the account's list of allowed systems."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -75,7 +77,15 @@ class AuthorizeView(AuthorizationView):
     def render_to_response(self, context, **response_kwargs):
         # The error page (error_response) comes here without get_context_data: each site its own frame.
         context["base_template"] = "staff_base.html" if self.population == STAFF else "public_base.html"
-        return super().render_to_response(context, **response_kwargs)
+        response = super().render_to_response(context, **response_kwargs)
+        redirect_uri = context.get("redirect_uri")
+        if redirect_uri and context.get("application") is not None:
+            # The consent form's answer redirects to the client's (validated, registered) redirect URI:
+            # CSP's form-action covers the redirects of a form submission too (CSP Level 3 §6.4.1), so
+            # the site-wide 'self' would make the browser stop at our page.
+            parts = urlsplit(redirect_uri)
+            response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+        return response
 
     def form_valid(self, form):
         if form.cleaned_data.get("allow"):
