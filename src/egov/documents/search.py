@@ -180,7 +180,7 @@ def matches_postgresql(queryset: QuerySet[OfficialDocument], words: list[str]) -
             .order_by("-title_match", "-rank", F("written_on").desc(nulls_last=True), "-id"))
 
 
-_IN_TITLE = f'to_tsvector(\'simple\'::regconfig, "documents_officialdocument"."search_title") @@ {_TSQUERY}'
+_IN_TITLE = f'"documents_officialdocument"."search_title_vector" @@ {_TSQUERY}'  # migration 0010_search_bounded
 
 
 def search_candidates_postgresql(
@@ -190,9 +190,9 @@ def search_candidates_postgresql(
     as ``(id, title_match)``, and whether more documents hold them (PostgreSQL; issue 18, item 5).
 
     Bounded work whatever the query: (1) the newest ``RESULTS_MAX`` + 1 documents with every word
-    in the title (the title's own GIN index ``documents_search_title``, migration
-    ``0010_search_bounded``); (2) unless those fill the list, the newest ``RESULTS_MAX`` + 1
-    documents with every word anywhere (``search_vector``, or the 成文日期 index
+    in the title (the title's own stored vector ``search_title_vector`` and its GIN index
+    ``documents_search_title``, migration ``0010_search_bounded``); (2) unless those fill the
+    list, the newest ``RESULTS_MAX`` + 1 documents with every word anywhere (``search_vector``, or the 成文日期 index
     ``documents_written_on_id`` read from the newest when a word is in nearly every row), those
     with a title match left out (they are all in (1)); (3) ``ts_rank`` of only these at most
     ``RESULTS_MAX`` candidates. Order: title matches, rank, 成文日期 (newest), id: the order of
