@@ -27,8 +27,15 @@ A query that is a 发文字号 in any written form (锡政发〔2026〕1号, 錫
 one comparable form (``numbers.number_key``), the same way on every database.
 
 Ranking, on both: documents with every word in the title first; then, on PostgreSQL, ``ts_rank``;
-then the newest (成文日期, then id). Highlighting escapes the text first and then wraps each query word
-in ``<mark>``, so neither a document nor a query can inject markup.
+then the newest (成文日期, then id). At most ``RESULTS_MAX`` (1,000) hits are counted and can be paged
+through; beyond that the count reads "1,000+" (``SearchResults.total_capped``) and the reader is asked
+to add words. On PostgreSQL this bounds the work whatever the query (issue 18, item 5: p95 < 100 ms
+at 100,000 documents; ``search_candidates_postgresql``): the title matches come first from a title
+index, the body matches from the newest by 成文日期 with a LIMIT, and ``ts_rank`` orders only those
+at most 1,000 candidates, so a word in nearly every document does not rank 100,000 rows.
+
+Highlighting escapes the text first and then wraps each query word in ``<mark>``, so neither a
+document nor a query can inject markup.
 """
 
 import html
@@ -51,6 +58,8 @@ from egov.documents.numbers import number_key, simplified
 # A query is cut to this many characters before it is segmented (the page says so), and to this many words.
 QUERY_MAX_CHARS = 100
 QUERY_MAX_WORDS = 16
+# Hits counted and shown at most (the count then reads "1,000+"); on PostgreSQL also the candidates ranked.
+RESULTS_MAX = 1000
 SNIPPET_CHARS = 160
 _SNIPPET_LEAD = 40
 
@@ -171,6 +180,58 @@ def matches_postgresql(queryset: QuerySet[OfficialDocument], words: list[str]) -
             .order_by("-title_match", "-rank", F("written_on").desc(nulls_last=True), "-id"))
 
 
+_IN_TITLE = f'"documents_officialdocument"."search_title_vector" @@ {_TSQUERY}'  # migration 0010_search_bounded
+
+
+def search_candidates_postgresql(
+    queryset: QuerySet[OfficialDocument], words: list[str]
+) -> tuple[list[tuple[int, bool]], bool]:
+    """The first ``RESULTS_MAX`` documents of ``queryset`` holding every one of ``words``, best first,
+    as ``(id, title_match)``, and whether more documents hold them (PostgreSQL; issue 18, item 5).
+
+    Bounded work whatever the query: (1) the newest ``RESULTS_MAX`` + 1 documents with every word
+    in the title (the title's own stored vector ``search_title_vector`` and its GIN index
+    ``documents_search_title``, migration ``0010_search_bounded``); (2) unless those fill the
+    list, the newest ``RESULTS_MAX`` + 1 documents with every word anywhere (``search_vector``, or the 成文日期 index
+    ``documents_written_on_id`` read from the newest when a word is in nearly every row), those
+    with a title match left out (they are all in (1)); (3) ``ts_rank`` of only these at most
+    ``RESULTS_MAX`` candidates. Order: title matches, rank, 成文日期 (newest), id: the order of
+    ``matches_postgresql`` whenever at most ``RESULTS_MAX`` documents match.
+    """
+    terms = " ".join(words)
+    newest = (F("written_on").desc(nulls_last=True), "-id")
+    base = queryset.order_by()
+    in_title = list(
+        base.alias(in_title=RawSQL(_IN_TITLE, [terms], output_field=BooleanField()))
+        .filter(in_title=True)
+        .order_by(*newest)
+        .values_list("pk", flat=True)[: RESULTS_MAX + 1]
+    )
+    more = len(in_title) > RESULTS_MAX
+    in_title = in_title[:RESULTS_MAX]
+    candidates = [(pk, True) for pk in in_title]
+    if not more:
+        anywhere = list(
+            base.alias(found=RawSQL(f"{_VECTOR} @@ {_TSQUERY}", [terms], output_field=BooleanField()))
+            .filter(found=True)
+            .order_by(*newest)
+            .values_list("pk", flat=True)[: RESULTS_MAX + 1]
+        )
+        more = len(anywhere) > RESULTS_MAX
+        titled = set(in_title)
+        candidates += [(pk, False) for pk in anywhere if pk not in titled][: RESULTS_MAX - len(in_title)]
+    if not candidates:
+        return [], False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "id", ts_rank({_VECTOR}, {_TSQUERY}) FROM "documents_officialdocument" WHERE "id" = ANY(%s)',
+            [terms, [pk for pk, _title in candidates]],
+        )
+        rank = dict(cursor.fetchall())
+    # Stable: candidates are newest first within each kind, so 成文日期 and id still break ties.
+    return sorted(candidates, key=lambda candidate: (not candidate[1], -rank[candidate[0]])), more
+
+
 def matches_fallback(queryset: QuerySet[OfficialDocument], words: list[str]) -> QuerySet[OfficialDocument]:
     """``queryset`` narrowed to documents holding every one of ``words``, best first (any database).
 
@@ -255,8 +316,10 @@ class SearchResults:
 
     ``query``: what was searched (without markup tags, cut to ``QUERY_MAX_CHARS``); ``truncated``:
     it was cut; ``words``: its words (empty: nothing to search, no hits, unless ``number`` is set);
-    ``total``: documents found; ``hits``: the page asked for; ``number``: the query named a 发文字号
-    or a 机关代字, searched in this form (``numbers.number_key``: 锡政发〔2026〕1号), "" otherwise.
+    ``total``: documents found, at most ``RESULTS_MAX``; ``total_capped``: more were found than
+    ``total`` (shown as "1,000+"; only the first ``RESULTS_MAX`` can be paged through); ``hits``:
+    the page asked for; ``number``: the query named a 发文字号 or a 机关代字, searched in this form
+    (``numbers.number_key``: 锡政发〔2026〕1号), "" otherwise.
     """
 
     query: str
@@ -265,6 +328,19 @@ class SearchResults:
     total: int
     hits: list[SearchHit]
     number: str = ""
+    total_capped: bool = False
+
+
+def _capped_count(queryset: QuerySet[OfficialDocument]) -> tuple[int, bool]:
+    """How many rows ``queryset`` has, counting no further than ``RESULTS_MAX`` + 1, and whether
+    there are more than ``RESULTS_MAX`` (the count is then ``RESULTS_MAX``)."""
+    found = queryset.order_by().values("pk")[: RESULTS_MAX + 1].count()
+    return min(found, RESULTS_MAX), found > RESULTS_MAX
+
+
+def _page(offset: int, limit: int) -> slice:
+    """The rows ``offset`` … ``offset + limit`` of a list of hits, never past ``RESULTS_MAX``."""
+    return slice(min(offset, RESULTS_MAX), min(offset + limit, RESULTS_MAX))
 
 
 _NUMBER_LIKE = re.compile(r"[\w〔〕\[\]【】()（）\s\u200b\u200c\u200d\u2060\ufeff]{1,40}")  # a 发文字号's characters
@@ -301,7 +377,7 @@ def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offs
     by_number = _by_number(queryset, query)
     if by_number is not None:
         found, key = by_number
-        total = found.count()
+        total, capped = _capped_count(found)
         hits = [
             SearchHit(
                 document=document,
@@ -309,16 +385,35 @@ def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offs
                 snippet_html=snippet(body_text(document.body_html), []),
                 title_match=False,
             )
-            for document in found[offset : offset + limit]
+            for document in found[_page(offset, limit)]
         ]
-        return SearchResults(query=query, truncated=truncated, words=[], total=total, hits=hits, number=key)
+        return SearchResults(
+            query=query, truncated=truncated, words=[], total=total, hits=hits, number=key, total_capped=capped
+        )
     words = query_words(query)
     if not words:
         return SearchResults(query=query, truncated=truncated, words=[], total=0, hits=[])
-    matcher = matches_postgresql if connection.vendor == "postgresql" else matches_fallback
-    found = matcher(queryset.select_related("issuer"), words)
-    total = found.count()
-    hits = [SearchHit(document=document, title_html=highlight(document.title, words),
-                      snippet_html=snippet(body_text(document.body_html), words), title_match=document.title_match)
-            for document in found[offset:offset + limit]]
-    return SearchResults(query=query, truncated=truncated, words=words, total=total, hits=hits)
+    if connection.vendor == "postgresql":
+        candidates, capped = search_candidates_postgresql(queryset, words)
+        total = len(candidates)
+        page = candidates[_page(offset, limit)]
+        documents = (
+            OfficialDocument.objects.select_related("issuer")
+            .defer("search_title", "search_body")
+            .in_bulk([pk for pk, _title in page])
+        )
+        found = [(documents[pk], title_match) for pk, title_match in page]
+    else:
+        matches = matches_fallback(queryset.select_related("issuer"), words)
+        total, capped = _capped_count(matches)
+        found = [(document, document.title_match) for document in matches[_page(offset, limit)]]
+    hits = [
+        SearchHit(
+            document=document,
+            title_html=highlight(document.title, words),
+            snippet_html=snippet(body_text(document.body_html), words),
+            title_match=title_match,
+        )
+        for document, title_match in found
+    ]
+    return SearchResults(query=query, truncated=truncated, words=words, total=total, hits=hits, total_capped=capped)

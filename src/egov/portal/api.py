@@ -28,6 +28,7 @@ class SearchOut(Schema):
     truncated: bool
     words: list[str]
     total: int
+    total_capped: bool
     hits: list[SearchHitOut]
 
 
@@ -37,10 +38,13 @@ def search(request, q: str = "", limit: int = Query(20, ge=1, le=50), offset: in
 
     ``q`` is cut to 100 characters (``truncated``) and segmented into ``words`` (jieba); a query
     without words finds nothing. ``title_html`` and ``snippet_html`` are escaped HTML with the
-    words in ``<mark>``. ``url`` is the document's public page, ``pdf_url`` its PDF.
+    words in ``<mark>``. ``url`` is the document's public page, ``pdf_url`` its PDF. At most 1,000
+    hits are counted and can be paged through: ``total_capped`` says more were found than ``total``
+    (1,000), and an ``offset`` past them returns no hits.
     """
     results = document_search(q, public=True, limit=limit, offset=offset)
     return SearchOut(query=results.query, truncated=results.truncated, words=results.words, total=results.total,
+                     total_capped=results.total_capped,
                      hits=[SearchHitOut(
                          id=hit.document.pk, title=hit.document.title, number=str(hit.document.number or ""),
                          issuer=hit.document.issuer.name, written_on=hit.document.written_on,
