@@ -337,3 +337,20 @@ def test_the_cached_seal_picture_is_the_seal_image_and_follows_a_new_image(seal,
     [shown] = _appearance_images(pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf).pdf)
     expected = Image.open(io.BytesIO(bytes(seal.image_png))).convert("RGBA")
     assert ImageChops.difference(shown, expected).getbbox() is None
+
+
+def test_the_verification_mark_has_the_pixels_of_segnos_qr_code():
+    """The mark draws the QR modules from segno's matrix; they are the pixels segno's own PNG writer
+    gives at 8 px a module with a 2-module quiet zone."""
+    import segno
+    from PIL import Image
+
+    from egov.trust.images import verification_mark
+
+    url = "https://egov.example.cn/trust/verify?code=7K3M-Q9XA-0000-ZZZZ"
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=8, border=2)
+    reference = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    mark = verification_mark(code="7K3M-Q9XA-0000-ZZZZ", url=url)
+    left = (mark.width - reference.width) // 2
+    assert mark.crop((left, 0, left + reference.width, reference.height)).tobytes() == reference.tobytes()
