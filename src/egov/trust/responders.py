@@ -6,9 +6,14 @@ trip; ``/trust/crl/<ca>.crl``, ``/trust/ocsp`` and ``/trust/tsa`` answer the sam
 """
 
 import asyncio
+import hashlib
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from asn1crypto import cms, core, tsp
 from asn1crypto import keys as asn1_keys
@@ -34,6 +39,9 @@ from egov.trust.selectors import certificate_x509, issuing_authority, service_ce
 CRL_RENEW_BEFORE = timedelta(days=1)
 # How long an OCSP answer may be cached by relying parties (RFC 6960 §2.4 nextUpdate).
 OCSP_VALIDITY = timedelta(hours=4)
+# How long in-process signing reuses an OCSP response it built (``ocsp_for``): a response embedded
+# in a signature then still has at least OCSP_VALIDITY - OCSP_REUSE (3 hours) before its nextUpdate.
+OCSP_REUSE = timedelta(hours=1)
 TSA_HASHES = {"sha256": 32, "sha384": 48, "sha512": 64}
 
 
@@ -111,12 +119,36 @@ def ocsp_respond(request_der: bytes) -> bytes:
     return builder.sign(responder_key, hashes.SHA256()).public_bytes(Encoding.DER)
 
 
+# OCSP responses built for in-process signing, per process: (certificate id, serial, revocation time
+# and reason) -> (DER response, reuse until). A revocation changes the key, so it is never hidden.
+_ocsp_cache: dict[tuple, tuple[bytes, datetime]] = {}
+_ocsp_lock = threading.Lock()
+
+
 def ocsp_for(certificate: Certificate) -> bytes:
-    """The OCSP response the responder gives now for ``certificate`` (built in-process)."""
+    """The OCSP response (DER) for ``certificate``, built in-process by ``ocsp_respond``.
+
+    A response is reused by this process for ``OCSP_REUSE`` (1 hour) of its 4 hours of validity
+    (RFC 6960 §2.4 thisUpdate/nextUpdate), as a relying party caches it, so that sealing one
+    document after another signs one response an hour per certificate instead of one per seal.
+    The cache is keyed by the certificate's revocation time and reason as read from the row
+    passed in: a certificate revoked since gets a fresh ``revoked`` answer at once.
+    """
+    key = (certificate.pk, certificate.serial, certificate.revoked_at, certificate.revocation_reason)
+    now = timezone.now()
+    with _ocsp_lock:
+        cached = _ocsp_cache.get(key)
+    if cached is not None and now < cached[1]:
+        return cached[0]
     cert = certificate_x509(certificate)
     issuer = certificate_x509(certificate.issuer.certificate)
     request = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA256()).build()
-    return ocsp_respond(request.public_bytes(Encoding.DER))
+    response = ocsp_respond(request.public_bytes(Encoding.DER))
+    with _ocsp_lock:
+        for stale in [k for k, (_der, until) in _ocsp_cache.items() if until <= now]:
+            del _ocsp_cache[stale]
+        _ocsp_cache[key] = (response, now + OCSP_REUSE)
+    return response
 
 
 # --- Timestamping authority (RFC 3161) -----------------------------------------------------------
@@ -130,9 +162,10 @@ class TsaMaterial:
     chain: tuple[asn1_x509.Certificate, ...]
 
 
-def tsa_material() -> TsaMaterial:
-    """Load the TSA's certificate and key (needs the CA passphrase). Raises like ``service_certificate``."""
-    tsa = service_certificate(purpose=Certificate.Purpose.TSA)
+def tsa_material(tsa: Certificate | None = None) -> TsaMaterial:
+    """Load the TSA's certificate and key (needs the CA passphrase): ``tsa``, or the current TSA
+    certificate when None. Raises like ``service_certificate``."""
+    tsa = tsa or service_certificate(purpose=Certificate.Purpose.TSA)
     key = key_decrypt(blob=tsa.key_p12, passphrase=ca_passphrase())
     pkcs8 = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
     issuing = certificate_x509(issuing_authority().certificate)
@@ -239,9 +272,18 @@ def tsa_respond(request_der: bytes) -> bytes:
     return response
 
 
+# Log rows of the tokens issued while ``timestamp_tokens_collected`` is active in this context.
+_collected_tokens: ContextVar[list[TimestampToken] | None] = ContextVar("egov_trust_collected_tokens", default=None)
+
+
 class PlatformTimeStamper(TimeStamper):
-    """A pyHanko ``TimeStamper`` that asks our TSA in-process (no HTTP), keeping the log rows
-    of the tokens it got in ``issued`` for the caller to save once back in synchronous code."""
+    """A pyHanko ``TimeStamper`` that asks our TSA in-process (no HTTP).
+
+    The log rows of the tokens it gets go to the list of ``timestamp_tokens_collected`` when one
+    is active in the caller's context (what the shared ``platform_timestamper`` relies on, since
+    several threads may sign with it at once), else to ``issued``; the caller saves them once back
+    in synchronous code.
+    """
 
     def __init__(self, material: TsaMaterial):
         super().__init__(include_nonce=True)
@@ -251,5 +293,47 @@ class PlatformTimeStamper(TimeStamper):
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         response, row = await tsa_answer(req.dump(), self.material)
         if row is not None:
-            self.issued.append(row)
+            collected = _collected_tokens.get()
+            (self.issued if collected is None else collected).append(row)
         return tsp.TimeStampResp.load(response)
+
+
+@contextmanager
+def timestamp_tokens_collected() -> Iterator[list[TimestampToken]]:
+    """Collect, into the list yielded, the unsaved log rows of the tokens any ``PlatformTimeStamper``
+    issues within the block in this context (the thread, and the tasks ``asyncio.run`` starts in it)."""
+    rows: list[TimestampToken] = []
+    token = _collected_tokens.set(rows)
+    try:
+        yield rows
+    finally:
+        _collected_tokens.reset(token)
+
+
+_timestamper: tuple[tuple, PlatformTimeStamper] | None = None
+_timestamper_lock = threading.Lock()
+
+
+def platform_timestamper() -> PlatformTimeStamper:
+    """The process's ``PlatformTimeStamper`` for the current TSA certificate, made on first use and
+    again when the TSA certificate, the issuing CA or the CA passphrase changes.
+
+    pyHanko asks a timestamper once for a token over a dummy digest, to learn the TSA's
+    certificates (whose chain a B-LT signature proves valid) and the token's size; one timestamper
+    per process pays that once instead of once per signature. One query (the TSA certificate).
+
+    Raises:
+        Conflict: no valid TSA certificate (``service_certificate``).
+        ValidationFailed: the CA passphrase is missing or wrong (``keys.ca_passphrase``).
+    """
+    global _timestamper
+    tsa = service_certificate(purpose=Certificate.Purpose.TSA)
+    key = (tsa.pk, tsa.serial, tsa.issuer_id, hashlib.sha256(ca_passphrase()).digest())
+    with _timestamper_lock:
+        current = _timestamper
+    if current is not None and current[0] == key:
+        return current[1]
+    timestamper = PlatformTimeStamper(tsa_material(tsa))
+    with _timestamper_lock:
+        _timestamper = (key, timestamper)
+    return timestamper

@@ -12,6 +12,8 @@ as a revision of that document, byte for byte.
 import hashlib
 import io
 import secrets
+import threading
+import zlib
 from dataclasses import dataclass
 
 from asn1crypto import keys as asn1_keys
@@ -21,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
@@ -38,7 +42,7 @@ from egov.trust import images
 from egov.trust.models import Certificate, Seal, SignedDocument, SignedRevision
 from egov.trust.pdf import pdf_open
 from egov.trust.profiles import public_url
-from egov.trust.responders import PlatformTimeStamper, crl_current, ocsp_for, tsa_material
+from egov.trust.responders import crl_current, ocsp_for, platform_timestamper, timestamp_tokens_collected
 from egov.trust.selectors import (
     certificate_private_key,
     issuing_authority,
@@ -56,6 +60,11 @@ MARK_AREA = (0.0, 0.0, MARK_ORIGIN_PT + MARK_WIDTH_PT + 10.0, MARK_ORIGIN_PT + 1
 TEXT_MARGIN_PT = 72  # default seals stay one inch inside the page's edges
 SEAL_GAP_PT = 12  # between seals placed side by side
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
+# Room reserved for the CMS beyond the certificates it carries (the signer's chain, the TSA's in its
+# token): signed attributes, the two ECDSA signatures, the TSTInfo, the DER headers. Measured at
+# about 1,300 bytes with the demo CA; reserved with a margin, so pyHanko need not make a dry-run
+# signature (with a second timestamp) to estimate the size.
+CMS_OVERHEAD_BYTES = 4096
 
 Box = tuple[float, float, float, float]
 
@@ -167,6 +176,110 @@ def _check_place(reader, page: int, box: Box | None, size: float) -> Box:
     return box
 
 
+@dataclass(frozen=True)
+class _EncodedImage:
+    """An image's PDF XObject data, Flate-compressed once: the colour samples and the alpha mask."""
+
+    width: int
+    height: int
+    colour_space: str  # "/DeviceRGB" or "/DeviceGray"
+    samples: bytes
+    alpha: bytes | None
+
+
+def _image_encode(image: Image.Image) -> _EncodedImage:
+    """What ``pyhanko.pdf_utils.images.pil_image`` writes for ``image``, compressed (8 bits per
+    component; an alpha channel becomes the /SMask), kept to be copied into every PDF."""
+    alpha = None
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        image = image.convert("RGBA" if image.mode != "LA" else "LA")
+        alpha = zlib.compress(image.getchannel("A").tobytes())
+        image = image.convert(image.mode[:-1])
+    elif image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    return _EncodedImage(width=image.width, height=image.height,
+                         colour_space="/DeviceGray" if image.mode == "L" else "/DeviceRGB",
+                         samples=zlib.compress(image.tobytes()), alpha=alpha)
+
+
+class _PreencodedImage(PdfImage):
+    """A pyHanko ``PdfImage`` whose XObject streams are copied from an ``_EncodedImage`` instead of
+    being encoded again for every PDF (the seal's 600 px RGBA picture costs milliseconds to compress)."""
+
+    def __init__(self, encoded: _EncodedImage):
+        super().__init__(Image.new("L", (encoded.width, encoded.height)))
+        self.encoded = encoded
+
+    def _stream(self, colour_space: str, data: bytes, smask=None) -> generic.IndirectObject:
+        entries = {
+            pdf_name("/Type"): pdf_name("/XObject"), pdf_name("/Subtype"): pdf_name("/Image"),
+            pdf_name("/Width"): generic.NumberObject(self.encoded.width),
+            pdf_name("/Height"): generic.NumberObject(self.encoded.height),
+            pdf_name("/ColorSpace"): pdf_name(colour_space),
+            pdf_name("/BitsPerComponent"): generic.NumberObject(8),
+            pdf_name("/Filter"): pdf_name("/FlateDecode"),
+        }
+        if smask is not None:
+            entries[pdf_name("/SMask")] = smask
+        return self.writer.add_object(generic.StreamObject(entries, encoded_data=data))
+
+    @property
+    def image_ref(self) -> generic.IndirectObject:
+        ref = self._image_ref
+        if ref is None or ref.get_pdf_handler() is not self.writer:
+            smask = None if self.encoded.alpha is None else self._stream("/DeviceGray", self.encoded.alpha)
+            ref = self._image_ref = self._stream(self.encoded.colour_space, self.encoded.samples, smask)
+        return ref
+
+
+# Encoded seal pictures, per process: (seal id, SHA-256 of its PNG) -> _EncodedImage; a new picture
+# of the seal has another digest, so it is never shown stale.
+_seal_images: dict[tuple[int, bytes], _EncodedImage] = {}
+_seal_images_lock = threading.Lock()
+SEAL_IMAGES_KEPT = 64
+
+
+def _seal_appearance(seal: Seal) -> _EncodedImage:
+    """The seal's picture as PDF image data, decoded and compressed once per process per picture."""
+    png = bytes(seal.image_png)
+    key = (seal.pk, hashlib.sha256(png).digest())
+    with _seal_images_lock:
+        encoded = _seal_images.get(key)
+    if encoded is None:
+        encoded = _image_encode(Image.open(io.BytesIO(png)))
+        with _seal_images_lock:
+            if len(_seal_images) >= SEAL_IMAGES_KEPT:
+                _seal_images.clear()
+            _seal_images[key] = encoded
+    return encoded
+
+
+def _bytes_reserved(signer_chain: list[asn1_x509.Certificate], tsa_chain: list[asn1_x509.Certificate]) -> int:
+    """The size of ``/Contents`` to reserve (hex digits: twice the CMS's bytes): the certificates
+    the CMS carries (the signer's chain, and the TSA's in its timestamp token) plus
+    ``CMS_OVERHEAD_BYTES``. pyHanko's default estimate is a whole dry-run signature."""
+    return 2 * (sum(len(c.dump()) for c in signer_chain) + sum(len(c.dump()) for c in tsa_chain) + CMS_OVERHEAD_BYTES)
+
+
+# Validation contexts, per thread (pyHanko's are not meant to be shared between threads): kept while
+# the revocation data they were made with (CRLs, OCSP responses) is the same, so that the chain
+# paths validated for one seal serve the next ones of the same CRL/OCSP period.
+_contexts = threading.local()
+
+
+def _validation_context(root: asn1_x509.Certificate, issuing: asn1_x509.Certificate, crls: list[bytes],
+                        ocsps: list[bytes]) -> ValidationContext:
+    key = hashlib.sha256(b"".join(hashlib.sha256(part).digest()
+                                  for part in [root.dump(), issuing.dump(), *crls, *ocsps])).digest()
+    cached = getattr(_contexts, "entry", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    context = ValidationContext(trust_roots=[root], other_certs=[issuing], crls=crls, ocsps=ocsps,
+                                allow_fetching=False, revocation_mode="hard-fail")
+    _contexts.entry = (key, context)
+    return context
+
+
 def _stamp_verification_mark(writer: IncrementalPdfFileWriter, page: int, code: str) -> None:
     mark = images.verification_mark(code=code, url=verification_url(code))
     height = MARK_WIDTH_PT * mark.height / mark.width
@@ -176,7 +289,7 @@ def _stamp_verification_mark(writer: IncrementalPdfFileWriter, page: int, code: 
     stamp.apply(page, MARK_ORIGIN_PT, MARK_ORIGIN_PT)
 
 
-def _sign(*, certificate: Certificate, pdf: bytes, appearance: Image.Image, page: int, box: Box | None,
+def _sign(*, certificate: Certificate, pdf: bytes, appearance: PdfImage, page: int, box: Box | None,
           reason: str, location: str, title: str, mark: bool) -> SignedPdf:
     """Sign ``pdf`` with ``certificate`` at PAdES B-LT and register the output as a new revision:
     of the document whose registered revision ``pdf`` is (a countersignature), else of a new
@@ -196,9 +309,8 @@ def _sign(*, certificate: Certificate, pdf: bytes, appearance: Image.Image, page
     # Revocation information, obtained in-process from the same code behind /trust/crl and /trust/ocsp.
     crls = [crl_current(authority=root_authority()), crl_current(authority=issuing_authority())]
     ocsps = [ocsp_for(certificate), ocsp_for(tsa_cert)]
-    validation_context = ValidationContext(trust_roots=[root], other_certs=[issuing], crls=crls, ocsps=ocsps,
-                                           allow_fetching=False, revocation_mode="hard-fail")
-    timestamper = PlatformTimeStamper(tsa_material())
+    validation_context = _validation_context(root, issuing, crls, ocsps)
+    timestamper = platform_timestamper()
     pkcs8 = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
     signer = signers.SimpleSigner(signing_cert=_asn1_cert(certificate),
                                   signing_key=asn1_keys.PrivateKeyInfo.load(pkcs8),
@@ -212,14 +324,17 @@ def _sign(*, certificate: Certificate, pdf: bytes, appearance: Image.Image, page
         embed_validation_info=True, validation_context=validation_context, reason=reason or None,
         location=location or None,
     )
-    style = StaticStampStyle(background=PdfImage(appearance), border_width=0, background_opacity=1.0)
+    style = StaticStampStyle(background=appearance, border_width=0, background_opacity=1.0)
     pdf_signer = signers.PdfSigner(
         metadata, signer=signer, timestamper=timestamper, stamp_style=style,
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page,
                                            box=tuple(int(round(v)) for v in box)),
     )
-    signed = pdf_signer.sign_pdf(writer).getvalue()
-    for row in timestamper.issued:
+    reserved = _bytes_reserved([_asn1_cert(certificate), issuing, root],
+                               [timestamper.material.certificate, *timestamper.material.chain])
+    with timestamp_tokens_collected() as issued:
+        signed = pdf_signer.sign_pdf(writer, bytes_reserved=reserved).getvalue()
+    for row in issued:
         row.save(force_insert=True)
     if previous is None:
         document = SignedDocument.objects.create(code=code, title=title[:200])
@@ -265,7 +380,7 @@ def pdf_sign_with_seal(*, actor: User | None, seal: Seal, pdf: bytes, page: int 
         raise PermissionDenied(_("You may not use this seal."), extra={"seal": seal.pk})
     if not seal.is_active:
         raise Conflict(_("This seal is retired."), extra={"field": "seal", "rule": "retired"})
-    appearance = Image.open(io.BytesIO(bytes(seal.image_png)))
+    appearance = _PreencodedImage(_seal_appearance(seal))
     result = _sign(certificate=seal.certificate, pdf=pdf, appearance=appearance, page=page, box=box,
                    reason=reason, location=location, title=title, mark=mark)
     audit_record(action="trust.seal.use", actor=actor, organization=seal.organization, obj=seal,
@@ -296,7 +411,7 @@ def pdf_sign_personal(*, actor: User, certificate: Certificate, mfa_verified: bo
                                extra={"rule": "mfa_required"})
     if certificate.purpose != Certificate.Purpose.STAFF or certificate.user_id != actor.pk:
         raise PermissionDenied(_("This is not your signing certificate."), extra={"field": "certificate"})
-    appearance = images.signature_mark(name=actor.name)
+    appearance = PdfImage(images.signature_mark(name=actor.name))
     result = _sign(certificate=certificate, pdf=pdf, appearance=appearance, page=page, box=box, reason=reason,
                    location=location, title=title, mark=mark)
     audit_record(action="trust.signature.sign", actor=actor, organization=certificate.organization, obj=certificate,

@@ -259,3 +259,98 @@ def test_each_signing_keeps_its_own_revision_under_the_first_code(seal, organiza
     assert held.registered["revision"] == 1 and held.registered["exact"] and not held.registered["latest"]
     events = AuditEvent.objects.filter(action="trust.seal.use").order_by("pk")
     assert [e.changes["revision"] for e in events] == [1, 2]
+
+
+# --- Sealing without waste (issue 18 item 4) --------------------------------------------------
+
+
+def test_each_seal_asks_the_tsa_for_one_token_only(seal, pdf):
+    """Before: every seal got two tokens, one over pyHanko's dummy digest for its size estimate. Now
+    the process's timestamper asks for the dummy once, and the size is reserved without a dry run."""
+    from egov.trust.models import TimestampToken
+
+    for _ in range(3):
+        pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf)
+    # One dummy for this TSA certificate (new in this test), then one token per seal.
+    assert TimestampToken.objects.count() == 1 + 3
+
+
+def test_ocsp_responses_are_reused_until_the_certificate_changes(seal):
+    from cryptography.x509 import ocsp
+
+    from egov.trust.responders import ocsp_for
+
+    first, again = ocsp_for(seal.certificate), ocsp_for(seal.certificate)
+    assert first == again  # the same signed response, not a new one
+    assert ocsp.load_der_ocsp_response(first).certificate_status == ocsp.OCSPCertStatus.GOOD
+    certificate_revoke(actor=None, certificate=seal.certificate, reason="key_compromise")
+    seal.certificate.refresh_from_db()
+    revoked = ocsp.load_der_ocsp_response(ocsp_for(seal.certificate))
+    assert revoked.certificate_status == ocsp.OCSPCertStatus.REVOKED  # a revocation is never hidden
+
+
+def test_two_seals_embed_the_same_ocsp_response_and_both_validate(seal, pdf, ca):
+    one = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf).pdf
+    two = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf).pdf
+    ocsps = [{o.get_object().data for o in DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(b))).ocsps}
+             for b in (one, two)]
+    assert ocsps[0] == ocsps[1] and len(ocsps[0]) == 2  # the seal's and the TSA's certificate
+    for signed in (one, two):
+        status = _pyhanko_status(signed, bytes(ca.root.certificate.der))
+        assert status.intact and status.valid and status.trusted and not status.revoked
+
+
+def _appearance_images(signed: bytes) -> list:
+    """The image XObjects with an alpha mask in the signature's appearance, decoded."""
+    from PIL import Image
+
+    reader = PdfFileReader(io.BytesIO(signed))
+    field = reader.embedded_signatures[0].sig_field
+    found = []
+
+    def walk(xobject):
+        for value in (xobject.get("/Resources", generic.DictionaryObject()).get("/XObject") or {}).values():
+            image = value.get_object()
+            if image.get("/Subtype") == "/Image" and "/SMask" in image:
+                size = (int(image["/Width"]), int(image["/Height"]))
+                rgb = Image.frombytes("RGB", size, image.data)
+                rgb.putalpha(Image.frombytes("L", size, image["/SMask"].get_object().data))
+                found.append(rgb)
+            elif image.get("/Subtype") == "/Form":
+                walk(image)
+
+    walk(field["/AP"]["/N"].get_object())
+    return found
+
+
+def test_the_cached_seal_picture_is_the_seal_image_and_follows_a_new_image(seal, pdf):
+    from PIL import Image, ImageChops
+
+    from egov.trust.images import seal_image_draw
+
+    for _ in range(2):  # the second seal uses the picture encoded for the first
+        [shown] = _appearance_images(pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf).pdf)
+        expected = Image.open(io.BytesIO(bytes(seal.image_png))).convert("RGBA")
+        assert shown.size == expected.size and ImageChops.difference(shown, expected).getbbox() is None
+    seal.image_png = seal_image_draw(name="另一个名称", kind_text="合同专用章")
+    seal.save(update_fields=["image_png"])
+    [shown] = _appearance_images(pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf).pdf)
+    expected = Image.open(io.BytesIO(bytes(seal.image_png))).convert("RGBA")
+    assert ImageChops.difference(shown, expected).getbbox() is None
+
+
+def test_the_verification_mark_has_the_pixels_of_segnos_qr_code():
+    """The mark draws the QR modules from segno's matrix; they are the pixels segno's own PNG writer
+    gives at 8 px a module with a 2-module quiet zone."""
+    import segno
+    from PIL import Image
+
+    from egov.trust.images import verification_mark
+
+    url = "https://egov.example.cn/trust/verify?code=7K3M-Q9XA-0000-ZZZZ"
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=8, border=2)
+    reference = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    mark = verification_mark(code="7K3M-Q9XA-0000-ZZZZ", url=url)
+    left = (mark.width - reference.width) // 2
+    assert mark.crop((left, 0, left + reference.width, reference.height)).tobytes() == reference.tobytes()
