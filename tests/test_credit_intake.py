@@ -110,6 +110,14 @@ def test_the_clerk_is_warned_of_a_published_listing_and_decides(casework, market
     )
     with pytest.raises(ValidationFailed):
         processing.application_accept(actor=clerk, application=case)
+    # Tester's M1: a zero-width space is no reason (it showed as an empty line on the timeline).
+    with pytest.raises(ValidationFailed) as refused:
+        processing.application_accept(actor=clerk, application=case, credit_reasons="\u200b \u2060")
+    assert (refused.value.extra["field"], refused.value.extra["rule"]) == ("credit_reasons", "required")
+    assert refused.value.extra["memberships"] == [record.number]
+    with pytest.raises(ValidationFailed) as refused:
+        processing.application_accept(actor=clerk, application=case, credit_reasons="已核实\u202e关无施措戒惩与")
+    assert refused.value.extra == {"field": "credit_reasons", "rule": "invalid", "character": "U+202E"}
     case = processing.application_accept(actor=clerk, application=case, credit_reasons="已核实，与惩戒措施无关")
     assert case.status == S.ACCEPTED
     assert list(case.events.values_list("move", flat=True))[-2:] == ["credit_decision", "accept"]

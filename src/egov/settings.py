@@ -151,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "egov.core.context_processors.site",
                 "egov.facilities.context_processors.notifications",
+                "egov.credit.context_processors.credit_nav",  # which credit links the staff navigation shows
             ],
         },
     },
@@ -327,6 +328,7 @@ CELERY_BEAT_SCHEDULE = {
     "documents-supervision-reminders": {"task": "documents.send_supervision_reminders", "schedule": 86400.0},
     "portal-disclosure-requests": {"task": "portal.disclosure_requests_daily", "schedule": 86400.0},  # daily
     "exchange-sharing-daily": {"task": "exchange.sharing_daily", "schedule": 86400.0},  # daily: expiry, reminders
+    "credit-daily": {"task": "credit.daily", "schedule": 86400.0},  # daily: publish after objections, expire
 }
 
 LOGGING = {

@@ -18,10 +18,18 @@ def text_clean(value: str | None, *, field: str, limit: int, required: bool = Tr
         label: how the message names the field (translated, e.g. “the answer”); none: “this field”.
         required_message: a message of its own for an empty text (“Give the reasons.”).
 
+    Text made only of white space and invisible characters (zero-width, other format and control
+    characters: ``"\u200b"``) is empty: refused when required, ``""`` otherwise. Bidirectional
+    controls (U+202A–202E, U+2066–2069: Unicode TR #9 explicit formatting, which reorder what a reader
+    sees; TR #36 2.4) are refused anywhere in the text.
+
     Raises:
-        ValidationFailed: ``extra = {"field": field, "rule": "required" | "max_length"}``.
+        ValidationFailed: ``extra = {"field": field, "rule": "required" | "max_length"}``, or for a
+            bidirectional control ``{"field": field, "rule": "invalid", "character": "U+202E"}``.
     """
     text = (value or "").strip()
+    if not any(_visible(char) for char in text):
+        text = ""
     if required and not text:
         message = required_message or (_("Please fill in %(label)s.") % {"label": label} if label
                                        else _("This field is required."))
@@ -30,7 +38,21 @@ def text_clean(value: str | None, *, field: str, limit: int, required: bool = Tr
         message = (_("%(label)s is longer than %(limit)d characters.") % {"label": label, "limit": limit} if label
                    else _("The text is longer than %(n)d characters.") % {"n": limit})
         raise ValidationFailed(message, extra={"field": field, "rule": "max_length"})
+    for char in text:
+        if char in _BIDI_EXPLICIT:
+            code = f"U+{ord(char):04X}"
+            raise ValidationFailed(
+                _("The text contains a control character (%(code)s) that changes the order it reads in: "
+                  "type it again without it.") % {"code": code},
+                extra={"field": field, "rule": "invalid", "character": code},
+            )
     return text
+
+
+def _visible(char: str) -> bool:
+    """Whether ``char`` shows as something: not white space, not a format, control or separator
+    character (categories Cc, Cf, Cs, Zs, Zl, Zp)."""
+    return not char.isspace() and unicodedata.category(char) not in {"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"}
 
 
 # Characters that make one name look like another or hide what it says (Unicode TR #9 explicit
@@ -38,6 +60,8 @@ def text_clean(value: str | None, *, field: str, limit: int, required: bool = Tr
 # bidirectional overrides, embeddings and isolates, implicit marks, zero-width characters.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+# The explicit embeddings, overrides and isolates (U+202A–202E, U+2066–2069), refused in any free text.
+_BIDI_EXPLICIT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def name_character_refused(text: str) -> str | None:

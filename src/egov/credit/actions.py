@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from egov.accounts.models import LegalPerson, NaturalPerson
 from egov.accounts.permissions import require_verified_public_user
@@ -264,7 +264,9 @@ def record_enter(
     Raises:
         PermissionDenied: ``permissions.require_enter``.
         ValidationFailed: ``extra = {"field", "rule"}``: a bad code or kind, a missing text, a decision date
-            in the future, a penalty without severity, a list without measures.
+            in the future (``future``) or so old that its publication period (``period_months``) ended before
+            ``today`` (``{"field": "decided_on", "rule": "period_ended"}``: it would never be public), a penalty
+            without severity, a list without measures.
     """
     role = require_enter(actor, provider)
     today = today or timezone.localdate()
@@ -277,6 +279,17 @@ def record_enter(
         severity = ""
     if decided_on > today:
         raise _invalid(_("The decision date cannot be in the future."), "decided_on", "future")
+    months = period_months(kind=kind, severity=severity)
+    if months_add(decided_on, months) < today:
+        # Its publication period ended before it reached us: publishing it would show an end before its start.
+        raise ValidationFailed(
+            _(
+                "A record decided on %(date)s would be public until %(end)s, which has passed: records whose "
+                "publication period (%(months)d months from the decision date) has ended are not entered."
+            )
+            % {"date": decided_on.isoformat(), "end": months_add(decided_on, months).isoformat(), "months": months},
+            extra={"field": "decided_on", "rule": "period_ended"},
+        )
     record = CreditRecord(
         kind=kind,
         subject_kind=subject_kind,
@@ -445,7 +458,10 @@ REQUEST_MACHINE = Machine(
     },
     refused=gettext_lazy("A request that is %(state)s cannot be moved by “%(move)s”."),
     done=gettext_lazy("The request is already %(state)s."),
-    labels={"accept": gettext_lazy("Accepted"), "reject": gettext_lazy("Rejected")},
+    labels={
+        "accept": pgettext_lazy("credit request", "Accepted"),
+        "reject": pgettext_lazy("credit request", "Rejected"),
+    },
 )
 
 ATTACHMENT_SPEC = FileSpec()
@@ -584,8 +600,15 @@ def request_file(
     def to_applicant() -> tuple[str, str]:
         return (
             _("%(kind)s %(number)s received") % {"kind": request.get_kind_display(), "number": request.number},
-            _("The credit office received your %(kind)s about record %(record)s and answers by %(due)s.")
-            % {"kind": request.get_kind_display(), "record": record.number, "due": request.answer_due.isoformat()},
+            (
+                _("The credit office received your objection %(number)s to record %(record)s and answers by %(due)s.")
+                if request.kind == RequestKind.OBJECTION
+                else _(
+                    "The credit office received your credit repair application %(number)s about record %(record)s "
+                    "and answers by %(due)s."
+                )
+            )
+            % {"number": request.number, "record": record.number, "due": request.answer_due.isoformat()},
         )
 
     _request_notify(request, credit_officers(), to_office)

@@ -1,7 +1,6 @@
 """The credit API (staff site): the sanction check and the batch check. Mounted at ``/api/v1/staff/credit/``
 (every staff route is under ``/api/v1/staff/``, ``docs/architecture.md`` "Two sites")."""
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -10,7 +9,7 @@ from egov.accounts.permissions import staff_session_ok
 from egov.core.apiauth import SessionAuth
 from egov.core.errors import ValidationFailed
 from egov.credit import reports, selectors
-from egov.facilities.files import file_read
+from egov.facilities.files import file_read, file_response
 from egov.orgs.models import Organization
 
 router = Router(tags=["credit"])
@@ -151,6 +150,4 @@ def _check_out(check) -> dict:
 def batch_check_pdf(request, number: str):
     """The sealed PDF of a batch check the caller ran (404 for anyone else's)."""
     check = selectors.check_of(user=request.user, number=number)
-    response = HttpResponse(file_read(stored=check.file), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{check.number}.pdf"'
-    return response
+    return file_response(data=file_read(stored=check.file), kind="pdf", name=check.number)

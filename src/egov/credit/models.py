@@ -156,8 +156,9 @@ class RequestKind(models.TextChoices):
 
 class RequestStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")  # 已提交, awaiting the credit office
-    ACCEPTED = "accepted", _("Accepted")  # 已受理并支持: the record revoked (异议) or repaired (修复)
-    REJECTED = "rejected", _("Rejected")  # 不予支持, with reasons
+    # Context "credit request": other apps' catalogues translate a bare "Accepted"/"Rejected" as 已受理/拒收.
+    ACCEPTED = "accepted", pgettext_lazy("credit request", "Accepted")  # 予以支持: the record revoked or repaired
+    REJECTED = "rejected", pgettext_lazy("credit request", "Rejected")  # 不予支持, with reasons
 
 
 class CreditRequest(models.Model):

@@ -89,30 +89,50 @@ def require_credit_office(actor) -> None:
     )
 
 
+def _verified(user) -> bool:
+    """Whether ``user`` is an active, signed-in account whose holder is verified (实名认证, issue 17)."""
+    return bool(
+        user is not None
+        and getattr(user, "is_active", False)
+        and getattr(user, "pk", None)
+        and getattr(user, "is_real_name_verified", False)
+    )
+
+
+def _agencies(user):
+    """The active agencies of ``user`` that count: the enterprise's own account is verified too (an agent of
+    an impostor enterprise account speaks for nobody)."""
+    return Agent.objects.filter(person__user=user, revoked_at__isnull=True).exclude(
+        legal_person__user__verification_method=""
+    )
+
+
 def is_subject(user, record) -> bool:
     """Whether ``user`` speaks for ``record``'s subject: a legal entity's own account or one of its agents
-    (not revoked); a person's own account, matched by the verified resident ID."""
-    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
+    (not revoked); a person's own account, matched by the resident ID.
+
+    Only verified accounts speak for anyone (实名认证, issue 17): an account registered with a listed
+    enterprise's USCC or a person's ID under another name stays unverified and speaks for nobody. An agent
+    counts when both its own account and the enterprise's account are verified.
+    """
+    if not _verified(user):
         return False
     if record.subject_kind == "natural":
         return NaturalPerson.objects.filter(user=user, id_number=record.subject_code).exists()
     if LegalPerson.objects.filter(user=user, uscc=record.subject_code).exists():
         return True
-    return Agent.objects.filter(
-        person__user=user, legal_person__uscc=record.subject_code, revoked_at__isnull=True
-    ).exists()
+    return _agencies(user).filter(legal_person__uscc=record.subject_code).exists()
 
 
 def subject_codes(user) -> list[str]:
     """The codes of the subjects ``user`` speaks for: its own USCC or resident ID and the USCCs of the
-    enterprises it is an agent of (not revoked); none for an anonymous or inactive user."""
-    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
+    enterprises it is an agent of (not revoked, the enterprise's account verified); none for an anonymous,
+    inactive or unverified user (``is_subject``)."""
+    if not _verified(user):
         return []
     codes = list(LegalPerson.objects.filter(user=user).values_list("uscc", flat=True))
     codes += NaturalPerson.objects.filter(user=user).values_list("id_number", flat=True)
-    codes += Agent.objects.filter(person__user=user, revoked_at__isnull=True).values_list(
-        "legal_person__uscc", flat=True
-    )
+    codes += _agencies(user).values_list("legal_person__uscc", flat=True)
     return codes
 
 

@@ -40,12 +40,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from egov.accounts.models import LegalPerson, NaturalPerson
+from egov.accounts.permissions import require_verified_public_user
 from egov.audit.actions import audit_record
 from egov.core.actors import SYSTEM
 from egov.core.dates import months_add
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.core.masking import mask_person_name
 from egov.core.text import text_clean
+from egov.credit import matching
 from egov.credit.actions import code_shown
 from egov.credit.models import BatchCheck, CreditRecord, CreditReport, ReportCounter, Status, SubjectKind
 from egov.credit.permissions import CHECK_ROLES, roles_held, subject_codes
@@ -62,6 +64,9 @@ PDF_LANGUAGE = "zh-hans"  # a sealed report is a Chinese official document, what
 REPORT_SEAL_KINDS = (Seal.Kind.BUSINESS, Seal.Kind.OFFICIAL)  # 业务专用章 where there is one, else 公章
 PDF_SPEC = FileSpec(kinds=frozenset({"pdf"}), max_bytes=50 * 1024 * 1024)
 PURPOSE_MAX = 200
+# The earliest day a report period may start: the founding of the People's Republic (1949-10-01); no credit
+# record of the platform is older, and a period from 0001-01-01 is a typing error, not a question.
+EARLIEST = date(1949, 10, 1)
 # The statuses a report shows to the subject itself; to an agency only PUBLISHED.
 SELF_STATUSES = (Status.PROPOSED, Status.OBJECTION, Status.PUBLISHED, Status.EXPIRED, Status.REPAIRED)
 
@@ -219,11 +224,13 @@ def report_request(
         The ``CreditReport`` numbered ``BG-YYYYMMDD-NNNN`` (its ``document.code`` is the verification code).
 
     Raises:
-        PermissionDenied: a public user asking about another subject (``{"rule": "subject"}``), staff without a
+        PermissionDenied: a public user not verified (``{"rule": "unverified"}``, issue 17) or asking about
+            another subject (``{"rule": "subject"}``), staff without a
             check role (``{"rule": "role"}``), anyone else.
         ValidationFailed: ``subject`` not a code (``{"field": "subject", "rule": "format"}``), no purpose
             (``purpose``), ``period_from`` after ``period_to`` (``{"field": "period_from", "rule": "order"}``),
-            ``period_to`` in the future (``{"field": "period_to", "rule": "future"}``).
+            ``period_to`` in the future (``{"field": "period_to", "rule": "future"}``), ``period_from`` before
+            ``EARLIEST`` (``{"field": "period_from", "rule": "min"}``).
         Conflict: no credit office or no seal (``credit_office``, ``credit_office_seal``).
     """
     today = today or timezone.localdate()
@@ -231,6 +238,7 @@ def report_request(
     if kind in ("natural", "legal"):
         if organization is not None:
             raise PermissionDenied(_("Only staff ask on an organization's behalf."), extra={"rule": "role"})
+        require_verified_public_user(actor)
         subject_kind, code = subject_parse(subject)
         if code not in subject_codes(actor):
             raise PermissionDenied(
@@ -250,6 +258,11 @@ def report_request(
     period_from = period_from or months_add(period_to, -12 * default_years())
     if period_to > today:
         raise ValidationFailed(_("The period cannot end after today."), extra={"field": "period_to", "rule": "future"})
+    if period_from < EARLIEST:
+        raise ValidationFailed(
+            _("The period cannot start before %(date)s.") % {"date": EARLIEST.isoformat()},
+            extra={"field": "period_from", "rule": "min"},
+        )
     if period_from > period_to:
         raise ValidationFailed(
             _("The period must start on or before its last day."), extra={"field": "period_from", "rule": "order"}
@@ -259,6 +272,15 @@ def report_request(
     office = credit_office()
     number = _number("BG", today)
     name = _subject_name(subject_kind, code, records)
+    # A subject neither the records nor the registers know says so on the report (tester's M6): an empty
+    # report about a mistyped or invented code must not read like a clean certificate. The subject's own
+    # query is by a verified account: known.
+    known = (
+        by_subject
+        or bool(records)
+        or CreditRecord.objects.filter(subject_code=code, matched_at__isnull=False).exists()
+        or matching.subject_known(subject_kind=subject_kind, code=code, organization=organization, case=number)
+    )
     pdf = _pdf_render(
         "credit/report_pdf.html",
         {
@@ -270,6 +292,7 @@ def report_request(
             "period_from": period_from,
             "period_to": period_to,
             "by_subject": by_subject,
+            "known": known,
             "organization": organization.name if organization else "",
             "purpose": purpose,
             "records": records,
@@ -304,6 +327,7 @@ def report_request(
             "role": role,
             "period": [period_from.isoformat(), period_to.isoformat()],
             "records": report.records,
+            "known": known,
             "document": signed.document.code,
         },
     )

@@ -17,7 +17,7 @@ from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.credit.actions import repair_possible_from, request_file
 from egov.credit.forms import PublicSearchForm, RequestForm
-from egov.credit.models import Kind, RequestKind
+from egov.credit.models import CreditRequest, Kind, RequestKind, RequestStatus
 from egov.credit.selectors import (
     public_statistics,
     public_subject,
@@ -111,8 +111,27 @@ def credit_subject(request, key: str):
 def credit_mine(request):
     """The signed-in subject's credit records (its own, or those of the enterprises it is an agent of), with
     what it may do about each now, its objections and repair applications, the credit reports it asked for
-    (to download) and who asked for reports about it (organization, purpose, date)."""
-    rows = [(record, repair_possible_from(record)) for record in subject_records(user=request.user)]
+    (to download) and who asked for reports about it (organization, purpose, date). An unverified account
+    speaks for nobody (``permissions.subject_codes``): it sees how to get verified instead (issue 17)."""
+    if not request.user.is_real_name_verified:
+        return render(request, "credit/public/mine.html", {"unverified": True})
+    records = subject_records(user=request.user)
+    # What is already awaiting the credit office is not offered again (a second one would be refused, 409).
+    open_kinds = {
+        (record_id, kind)
+        for record_id, kind in CreditRequest.objects.filter(
+            record__in=records, status=RequestStatus.SUBMITTED
+        ).values_list("record_id", "kind")
+    }
+    rows = [
+        (
+            record,
+            repair_possible_from(record),
+            (record.pk, RequestKind.OBJECTION) in open_kinds,
+            (record.pk, RequestKind.REPAIR) in open_kinds,
+        )
+        for record in records
+    ]
     return render(
         request,
         "credit/public/mine.html",

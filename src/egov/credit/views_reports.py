@@ -7,12 +7,12 @@ named subject for a purpose, run batch checks and download their sealed results;
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import LegalPerson, NaturalPerson
-from egov.accounts.permissions import public_user_required, staff_required
+from egov.accounts.permissions import public_user_required, staff_required, verified_public_user_required
 from egov.core.errors import ApplicationError, NotFound
 from egov.core.forms import add_application_error
 from egov.credit import reports
@@ -20,16 +20,13 @@ from egov.credit.actions import code_shown
 from egov.credit.forms import BatchCheckForm, ReportSelfForm, ReportStaffForm
 from egov.credit.permissions import checkers_of, subject_codes
 from egov.credit.selectors import check_of, checks_requested_by, report_of, reports_requested_by
-from egov.facilities.files import file_read
+from egov.facilities.files import file_read, file_response
 
 
-def _pdf(stored, number: str) -> FileResponse:
-    return FileResponse(
-        iter([file_read(stored=stored)]),
-        as_attachment=True,
-        filename=f"{number}.pdf",
-        content_type="application/pdf",
-    )
+def _pdf(stored, number: str):
+    """The sealed PDF ``stored`` as a download named ``<number>.pdf`` (``facilities.files.file_response``:
+    attachment, ``Cache-Control: private, no-store``, nosniff)."""
+    return file_response(data=file_read(stored=stored), kind="pdf", name=number)
 
 
 def _subject_choices(user) -> list[tuple[str, str]]:
@@ -43,7 +40,7 @@ def _subject_choices(user) -> list[tuple[str, str]]:
     return list(dict(choices).items())
 
 
-@public_user_required
+@verified_public_user_required
 def report_new_public(request):
     """The subject's form for its own credit report; a valid POST issues it and goes back to "my credit
     records", where it can be downloaded."""

@@ -6,7 +6,7 @@ otherwise); the action checks the chosen organization again."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from egov.credit.forms import DecideForm, ListingForm, PenaltyForm
 from egov.credit.models import Kind, Status
 from egov.credit.permissions import providers_of
 from egov.credit.selectors import office_request, office_request_attachment, office_requests
-from egov.facilities.files import MEDIA_TYPES
+from egov.facilities.files import file_response
 
 
 def _record_new(request, *, form_class, kind: str | None, page: dict):
@@ -184,7 +184,4 @@ def request_attachment(request, number: str):
         raise HttpForbidden(error.message) from None
     except NotFound as error:
         raise Http404(error.message) from None
-    response = HttpResponse(data, content_type=MEDIA_TYPES[row.attachment.kind])
-    response["Content-Disposition"] = f'attachment; filename="{row.number}.{row.attachment.kind}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(data=data, kind=row.attachment.kind, name=row.number)

@@ -43,12 +43,19 @@ class DataUse:
 
 def _records_of(user: User) -> list[tuple[str, object]]:
     """The register rows about ``user``: a citizen's population record and the legal-entity records
-    of the enterprises they are the active agent of; an enterprise's own legal-entity record."""
+    of the enterprises they are the active agent of (the enterprise's account verified too); an enterprise's
+    own legal-entity record. None for an unverified account (实名认证, issue 17)."""
     rows: list[tuple[str, object]] = []
+    if not user.is_real_name_verified:
+        return rows  # an unverified account may hold someone else's code: it sees nobody's reads (issue 17)
     natural = getattr(user, "natural_person", None) if user.kind == User.Kind.NATURAL else None
     if natural is not None:
         rows += [("population", row) for row in PopulationRecord.objects.filter(id_number=natural.id_number)]
-    codes = [lp.uscc for lp in legal_persons_acted_for(user=user)] if natural is not None else []
+    codes = (
+        [lp.uscc for lp in legal_persons_acted_for(user=user) if lp.user.is_real_name_verified]
+        if natural is not None
+        else []
+    )
     if user.kind == User.Kind.LEGAL:
         codes += list(LegalPerson.objects.filter(user=user).values_list("uscc", flat=True))
     rows += [("legal_entity", row) for row in LegalEntityRecord.objects.filter(uscc__in=codes).order_by("name")]
@@ -60,8 +67,8 @@ def data_uses_of(*, user: User) -> list[DataUse]:
     ``MAX_SHOWN``. The user's own data: reading it is not itself audited.
 
     Returns:
-        ``[DataUse, ...]``; empty for staff, for someone without a register record, and when no one
-        read it.
+        ``[DataUse, ...]``; empty for staff, for an unverified account, for someone without a register
+        record, and when no one read it.
     """
     records = _records_of(user)
     if not records:

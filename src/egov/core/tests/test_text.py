@@ -3,7 +3,7 @@
 import pytest
 
 from egov.core.errors import ValidationFailed
-from egov.core.text import name_clean
+from egov.core.text import name_clean, text_clean
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,26 @@ def test_required_and_length_rules_are_those_of_text_clean():
         name_clean("李" * 201, field="name")
     assert info.value.extra == {"field": "name", "rule": "max_length"}
     assert name_clean("\U00020000" * 200, field="name") == "\U00020000" * 200  # characters, not UTF-16 units
+
+
+# Free text (reasons, facts, purposes): tester's findings M1/M2 on credit.
+@pytest.mark.parametrize(
+    "char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+)
+def test_free_text_with_a_bidi_control_is_refused(char):
+    with pytest.raises(ValidationFailed) as info:
+        text_clean(f"处罚{char}已撤销", field="reason", limit=100)
+    assert info.value.extra == {"field": "reason", "rule": "invalid", "character": f"U+{ord(char):04X}"}
+
+
+@pytest.mark.parametrize("value", ["\u200b", " \u200b\u200c ", "\ufeff\n\u2060", "\u00ad", "\u3000"])
+def test_free_text_of_invisible_characters_only_is_empty(value):
+    with pytest.raises(ValidationFailed) as info:
+        text_clean(value, field="reasons", limit=100)
+    assert info.value.extra == {"field": "reasons", "rule": "required"}
+    assert text_clean(value, field="facts", limit=100, required=False) == ""
+
+
+def test_free_text_keeps_line_breaks_and_joined_emoji():
+    assert text_clean(" 第一行\n第二行\t ", field="reason", limit=100) == "第一行\n第二行"
+    assert text_clean("👨\u200d👩", field="reason", limit=100) == "👨\u200d👩"  # a joiner between visible ones

@@ -59,10 +59,11 @@ def test_the_period_runs_from_the_decision_not_from_a_late_publication(db, regis
     # Decided 2025-01-31, entered on 2025-09-26: a 一般 penalty's year ends 2026-01-31, not 2026-09-26.
     record = penalty(approver, market, decided_on=date(2025, 1, 31))
     assert (record.published_from, record.published_until) == (FRIDAY, date(2026, 1, 31))
-    # Decided 2024-08-30 and entered only now: its year is over, the next daily run ends it.
-    late = penalty(approver, market, decided_on=date(2024, 8, 30))
-    assert late.published_until == date(2025, 8, 30)
-    assert actions.credit_daily(today=date(2025, 9, 27)) == {"published": 0, "expired": 1}
+    # Decided 2024-08-30 and entered only now: its year ended 2025-08-30, before today; it would never be
+    # public, so it is refused (tester's H2; test_daily.py has the day before and after).
+    with pytest.raises(ValidationFailed) as refused:
+        penalty(approver, market, decided_on=date(2024, 8, 30))
+    assert refused.value.extra == {"field": "decided_on", "rule": "period_ended"}
 
 
 def test_an_unknown_subject_is_held_and_not_published(db, registers, approver, market, credit_officer):

@@ -178,6 +178,17 @@ def test_an_agency_s_report_shows_only_published_records_with_its_purpose(office
     event = AuditEvent.objects.get(action="credit.report.request")
     assert (event.changes["purpose"], event.changes["role"]) == ("政府采购供应商资格审查", Role.CLERK)
     assert event.organization_id == market.pk
+    assert "主体未在基础信息库中登记" not in text and event.changes["known"] is True
+
+
+def test_a_report_on_a_subject_nobody_knows_says_so(office, registers, make_staff, market):
+    # Tester's M6: a valid code the registers and the records do not know (GLOSSARY's example USCC).
+    clerk = make_staff(market, [Role.CLERK])
+    report = reports.report_request(actor=clerk, subject=UNKNOWN_ENTERPRISE, purpose="资格审查", today=TODAY)
+    assert report.records == []
+    text = pdf_text(bytes(report.document.revisions.get().pdf))
+    assert "主体未在基础信息库中登记" in text and "本报告不证明该主体存在或信用良好" in text
+    assert AuditEvent.objects.get(action="credit.report.request").changes["known"] is False
 
 
 def test_a_report_on_another_subject_is_refused(office, registers, enterprise, citizen, make_staff, department):
@@ -206,6 +217,9 @@ def test_bad_report_requests_name_the_field(office, registers, enterprise, make_
             dict(actor=enterprise.user, subject=ENTERPRISE, period_from=date(2026, 12, 2), period_to=date(2026, 12, 1)),
             ("period_from", "order"),
         ),
+        # Tester's H2: a period from 0001-01-01 is refused; 1949-10-01 is the earliest start (the next case).
+        (dict(actor=enterprise.user, subject=ENTERPRISE, period_from=date(1, 1, 1)), ("period_from", "min")),
+        (dict(actor=clerk, subject=ENTERPRISE, purpose="采购", period_from=date(1949, 9, 30)), ("period_from", "min")),
     ]
     for arguments, (field, rule) in cases:
         with pytest.raises(ValidationFailed) as refused:

@@ -5,6 +5,7 @@ answer and what it does to the record. Dates worked by hand on the 2025 schedule
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from egov.accounts.tests.factories import LegalPersonFactory
 from egov.audit.models import AuditEvent
@@ -100,6 +101,20 @@ def test_an_accepted_objection_revokes_the_record(registers, approver, market, c
     )
     assert record.status == Status.REVOKED
     assert Notification.objects.filter(recipient=enterprise.user, subject__contains="YY-20250929-0001").count() == 2
+    # Tester's M4: 予以支持 (not another app's 已受理), and English that reads right.
+    received, answered = Notification.objects.filter(
+        recipient=enterprise.user, subject__contains="YY-20250929-0001"
+    ).order_by("pk")
+    assert (
+        received.body
+        == "信用管理机构已收到您对信用信息 XY-20250926-0001 提出的异议 YY-20250929-0001，将于 2025-10-15 前答复。"
+    )
+    assert received.body_en == (
+        "The credit office received your objection YY-20250929-0001 to record XY-20250926-0001 and answers by "
+        "2025-10-15."
+    )
+    assert answered.subject == "异议申请 YY-20250929-0001：予以支持"
+    assert answered.body == "信用管理机构对信用信息 XY-20250926-0001 的答复：予以支持。理由：经核实，认定有误"
     # The daily run no longer publishes it.
     assert actions.credit_daily(today=date(2025, 10, 11)) == {"published": 0, "expired": 0}
     with pytest.raises(Conflict):
@@ -118,6 +133,12 @@ def test_a_rejected_objection_leaves_the_record(registers, approver, market, cre
     record.refresh_from_db()
     assert record.status == Status.OBJECTION
     assert CreditRequest.objects.get().status == RequestStatus.REJECTED
+    answered = (
+        Notification.objects.filter(recipient=enterprise.user, subject__contains=request.number).order_by("pk").last()
+    )
+    assert answered.subject.endswith("：不予支持") and "拒收" not in answered.body
+    with translation.override("zh-hans"):
+        assert str(CreditRequest.objects.get().get_status_display()) == "不予支持"
 
 
 def test_repair_only_after_the_minimum_period_then_the_record_leaves_the_public(

@@ -40,10 +40,11 @@ def records(registers, approver, market, city, make_staff, credit_officer):
         today=date(2025, 9, 26),
     )
     actions.credit_daily(today=date(2025, 10, 11))
-    # Not published now: one decided 2024-02-01 and entered late on 2025-02-03 (its year over, it ends at the
-    # next daily run; it went public in February); one of 2024-10-15 (went public before the 12 months shown);
-    # one held for matching; one revoked (it went public in September, but should never have).
-    penalty(approver, market, decided_on=date(2024, 2, 1), today=date(2025, 2, 3))
+    # Not published now: one decided 2024-02-05 and entered late on 2025-02-03 (public until 2025-02-05: it
+    # went public in February; a record whose year was already over is refused at entry, test_daily.py); one
+    # of 2024-10-15 (went public before the 12 months shown); one held for matching; one revoked (it went
+    # public in September, but should never have).
+    penalty(approver, market, decided_on=date(2024, 2, 5), today=date(2025, 2, 3))
     penalty(approver, market, decided_on=date(2024, 10, 15), today=date(2024, 10, 15))
     penalty(approver, market, subject_code=UNKNOWN_ENTERPRISE, decided_on=date(2025, 12, 1), today=date(2025, 12, 1))
     revoked = penalty(approver, market, decided_on=date(2025, 9, 29), today=date(2025, 9, 29))

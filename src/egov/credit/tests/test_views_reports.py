@@ -56,7 +56,10 @@ def test_the_subject_asks_for_its_report_and_sees_who_asked_about_it(
     assert report.number in page and report.document.code in page
     download = client.get(f"{MINE}reports/{report.number}/pdf/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
-    pdf = b"".join(download.streaming_content)
+    # Tester's M3: the documented download headers (facilities.files.file_response).
+    assert download["Content-Disposition"] == f'attachment; filename="{report.number}.pdf"'
+    assert (download["Cache-Control"], download["X-Content-Type-Options"]) == ("private, no-store", "nosniff")
+    pdf = download.content
     assert pdf_verify(pdf=pdf).valid and "锡市监罚〔2026〕8号" in pdf_text(pdf)
     # The platform's public verification page finds it by its code.
     verified = client.get("/trust/verify", {"code": report.document.code}, **ZH)
@@ -74,7 +77,10 @@ def test_the_subject_asks_for_its_report_and_sees_who_asked_about_it(
     assert response.redirect_chain == [("/staff/credit/reports/", 302)]
     agency = CreditReport.objects.exclude(pk=report.pk).get()
     assert agency.number in response.content.decode()
-    assert client.get(f"/staff/credit/reports/{agency.number}/pdf/").status_code == 200
+    download = client.get(f"/staff/credit/reports/{agency.number}/pdf/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == f'attachment; filename="{agency.number}.pdf"'
+    assert (download["Cache-Control"], download["X-Content-Type-Options"]) == ("private, no-store", "nosniff")
     assert client.get(f"/staff/credit/reports/{report.number}/pdf/").status_code == 404  # not the clerk's
 
     client.force_login(enterprise.user)
@@ -123,7 +129,9 @@ def test_the_batch_check_page_shows_the_result_and_the_bad_lines(client, office,
     rejected = page[page.index('id="rejected"') :]
     assert ">2<" in rejected
     download = client.get(f"/staff/credit/checks/{check.number}/pdf/")
-    assert download.status_code == 200 and pdf_verify(pdf=b"".join(download.streaming_content)).valid
+    assert download.status_code == 200 and pdf_verify(pdf=download.content).valid
+    assert download["Content-Disposition"] == f'attachment; filename="{check.number}.pdf"'
+    assert (download["Cache-Control"], download["X-Content-Type-Options"]) == ("private, no-store", "nosniff")
     # No line a code: the form comes back with every line named, nothing checked.
     response = client.post(
         "/staff/credit/checks/new/", {"organization": market.pk, "purpose": "第13批采购", "subjects": "12\nabc3"}, **ZH
@@ -153,6 +161,8 @@ def test_the_batch_check_api(client, office, penalty, make_staff, market):
     assert body["organization"] == market.name and body["verification_code"]
     pdf = client.get(body["pdf"])
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"].startswith("attachment; filename=")
+    assert pdf["Cache-Control"] == "private, no-store"
     assert AuditEvent.objects.filter(action="credit.subjects.check_batch").count() == 1
 
     response = client.post(

@@ -50,6 +50,8 @@ def test_the_subject_objects_and_the_credit_office_accepts(
     # Friday 2025-09-26 + 7 working days: 9-28, 9-29, 9-30, 10-09, 10-10, 10-11, 10-13.
     assert (request.number, request.answer_due) == ("YY-20250926-0001", date(2025, 10, 13))
     assert "YY-20250926-0001" in response.content.decode() and "2025-10-13" in response.content.decode()
+    # Tester's Low 9: the open objection is not offered again (a second one would be 409).
+    assert form not in response.content.decode() and "异议待信用管理机构答复" in response.content.decode()
 
     client.force_login(make_staff(market, [Role.CLERK]))
     assert client.get(LIST).status_code == 403
@@ -105,6 +107,10 @@ def test_repair_is_offered_from_its_date_and_refused_before(
     with freeze_time("2026-09-28 10:00:00+08:00"):
         assert f"{record.number}/repair/" in client.get(MINE).content.decode()
         client.post(f"/credit/mine/{record.number}/repair/", {"reason": "已履行全部义务"})
+        # Tester's Low 9: while it awaits the answer, neither the repair form nor a second one is offered.
+        page = client.get(MINE, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert f"{record.number}/repair/" not in page and "信用修复申请待信用管理机构答复" in page
+        assert f"{record.number}/objection/" in page  # an objection to the published record is still possible
     assert CreditRequest.objects.get().number == "XF-20260928-0001"
     # Another enterprise's account cannot reach the record's forms.
     client.force_login(LegalPersonFactory().user)
@@ -174,6 +180,7 @@ def test_the_credit_office_downloads_the_supporting_file(
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"] == f'attachment; filename="{request.number}.png"'
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"  # tester's M3
     event = AuditEvent.objects.get(action="credit.request.attachment_read")
     assert (event.actor_id, event.object_id) == (credit_officer.pk, str(request.pk))
     assert event.changes["sha256"] == request.attachment.sha256

@@ -179,3 +179,18 @@ def test_listing_errors_are_shown_on_their_fields(client, registers, market, off
     assert list(response.context["form"].errors) == [field]
     assert f'href="#id_{field}' in response.content.decode()
     assert not CreditRecord.objects.exists()
+
+
+def test_the_staff_navigation_shows_only_the_credit_pages_one_may_use(client, market, officer, make_staff):
+    # Tester's Low 3: the links led staff without the roles to 403.
+    links = ('href="/staff/credit/penalties/new/"', 'href="/staff/credit/requests/"', 'href="/staff/credit/reports/"')
+
+    def shown(user):
+        client.force_login(user)
+        page = client.get("/staff/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        return tuple(link in page for link in links)
+
+    assert shown(make_staff(market, [Role.DOCUMENT_CLERK])) == (False, False, False)
+    assert shown(make_staff(market, [Role.CLERK])) == (False, False, True)  # checks and reports only
+    assert shown(make_staff(market, [Role.DATA_STEWARD])) == (True, False, False)  # enters only
+    assert shown(officer) == (True, True, True)  # the credit officer: all three

@@ -127,7 +127,7 @@ def application_accept(*, actor, application: Application, opinion: str = "", cr
     opinion = _text(opinion, "opinion", required=False)
     listed = _listed(actor, application)
     if listed:
-        if not (credit_reasons or "").strip():
+        if not _text(credit_reasons, "credit_reasons", required=False):  # "\u200b" is no reason: empty
             raise ValidationFailed(
                 _("The applicant is on %(lists)s: give the reasons for accepting the application despite the "
                   "listing, or do not accept it under the listing's measures.")
