@@ -14,7 +14,7 @@ import egov
 
 TEMPLATES = sorted(Path(egov.__file__).parent.rglob("templates/**/*.html"))
 # Templates rendered to PDF by WeasyPrint, never served to a browser: their <style> is the print layout.
-PRINT_TEMPLATES = {"licence_pdf.html", "document.html"}
+PRINT_TEMPLATES = {"licence_pdf.html", "document.html", "_pdf_style.html"}
 
 
 def _policy(header: str) -> dict[str, list[str]]:
