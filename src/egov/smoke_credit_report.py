@@ -47,7 +47,7 @@ def credit_report_smoke(out_dir: Path, *, code: str = LISTED, username: str = "c
     _expect(set(listed) <= set(report.records), "the report shows the black-list membership")
     download = client.get(reverse("credit_staff:report_pdf", args=[report.number]))
     _expect(download.status_code == 200 and download["Content-Type"] == "application/pdf", "the report downloads")
-    pdf = b"".join(download.streaming_content)
+    pdf = b"".join(download.streaming_content) if download.streaming else download.content
     path = out_dir / "credit-report.pdf"
     path.write_bytes(pdf)
     checked = pdf_verify(pdf=pdf)

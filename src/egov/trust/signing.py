@@ -9,6 +9,8 @@ also prints a QR code with the document's verification code; every signed output
 as a revision of that document, byte for byte.
 """
 
+import asyncio
+import contextvars
 import hashlib
 import io
 import secrets
@@ -289,6 +291,31 @@ def _stamp_verification_mark(writer: IncrementalPdfFileWriter, page: int, code: 
     stamp.apply(page, MARK_ORIGIN_PT, MARK_ORIGIN_PT)
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """``function(*args, **kwargs)``, run in a worker thread (in a copy of this context) when an asyncio event
+    loop already runs in this thread: pyHanko's ``PdfSigner.sign_pdf`` calls ``asyncio.run``, which refuses to
+    run inside a running loop (an async server, or Playwright's sync API in a test process). Without a running
+    loop it is a plain call."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as error:  # handed to the caller's thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=contextvars.copy_context().run, args=(run,))
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def _sign(*, certificate: Certificate, pdf: bytes, appearance: PdfImage, page: int, box: Box | None,
           reason: str, location: str, title: str, mark: bool) -> SignedPdf:
     """Sign ``pdf`` with ``certificate`` at PAdES B-LT and register the output as a new revision:
@@ -333,7 +360,7 @@ def _sign(*, certificate: Certificate, pdf: bytes, appearance: PdfImage, page: i
     reserved = _bytes_reserved([_asn1_cert(certificate), issuing, root],
                                [timestamper.material.certificate, *timestamper.material.chain])
     with timestamp_tokens_collected() as issued:
-        signed = pdf_signer.sign_pdf(writer, bytes_reserved=reserved).getvalue()
+        signed = _outside_event_loop(pdf_signer.sign_pdf, writer, bytes_reserved=reserved).getvalue()
     for row in issued:
         row.save(force_insert=True)
     if previous is None:

@@ -6,7 +6,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("services", "0005_timeline_note_keys")]
+# accounts goes back too: the historical User of that state lacks the later NOT NULL columns
+# (accounts 0003, real-name verification), which the rows created here would leave empty.
+BEFORE = [("services", "0005_timeline_note_keys"), ("accounts", "0001_initial")]
 
 
 @pytest.mark.django_db(transaction=True)
