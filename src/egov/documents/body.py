@@ -74,24 +74,129 @@ def heading_level(paragraph_text: str) -> int:
     return 0
 
 
+_RUN_IN_SPACE = re.compile(r"^(?P<head>\S{2,40}?)[ \u3000\t]+(?P<rest>\S.*)$", re.S)
+
+
 def body_mark_levels(safe_html: str) -> str:
     """Add ``class="level-N"`` to paragraphs that start with an ordinal (input: ``body_sanitize`` output).
 
-    A level-1 paragraph is a heading line (黑体). For levels 2–4 the heading is the first sentence:
-    text up to the first 。 is wrapped in ``<span class="heading">`` when more text follows it in
-    the same paragraph (``（一）加强领导。各地区……`` prints 加强领导。 in 楷体 and the rest in 仿宋).
+    The heading is wrapped in ``<span class="heading">`` (the printer sets its typeface: 黑体 for
+    level 1, 楷体 for level 2, 仿宋 for levels 3 and 4, GB/T 9704-2012 §7.3.3). A heading written on
+    one line with its paragraph is separated from it:
+
+    - by a full stop: the heading is the text up to the first 。 (``（一）加强领导。各地区……`` prints
+      加强领导。 in 楷体 and the rest in 仿宋; ``一、总体要求。坚持……`` prints 一、总体要求。 in 黑体);
+    - by white space (a web copy that lost its line break: ``一、指导思想和原则 全市……``): the heading
+      becomes a paragraph of its own and the text after the space the next, ordinary, paragraph.
+
+    Paragraphs whose text starts with an inline tag are left as they are.
     """
 
     def mark(match: re.Match) -> str:
-        text = match["text"]
-        level = heading_level(html.unescape(text))
+        inner = match["inner"]
+        lead, tag, tail = inner.partition("<")
+        level = heading_level(html.unescape(lead))
         if level == 0:
             return match.group(0)
-        if level == 1:
-            return f'<p class="level-1">{text}'
-        head, stop, rest = text.partition("。")
-        if stop and rest.strip():
-            return f'<p class="level-{level}"><span class="heading">{head}{stop}</span>{rest}'
-        return f'<p class="level-{level}"><span class="heading">{text}</span>'
+        tail = tag + tail
+        head, stop, rest = lead.partition("。")
+        if stop and (rest + tail).strip():
+            return f'<p class="level-{level}"><span class="heading">{head}{stop}</span>{rest}{tail}</p>'
+        spaced = _RUN_IN_SPACE.match(lead)
+        if spaced and not any(c in spaced["head"] for c in "，,；;：:"):
+            return (f'<p class="level-{level}"><span class="heading">{spaced["head"]}</span></p>'
+                    f'<p>{spaced["rest"]}{tail}</p>')
+        if tail:
+            return f'<p class="level-{level}"><span class="heading">{lead}</span>{tail}</p>'
+        return f'<p class="level-{level}"><span class="heading">{lead}</span></p>'
 
-    return _PARAGRAPH.sub(mark, safe_html)
+    return _PARAGRAPH_WHOLE.sub(mark, safe_html)
+
+
+_PARAGRAPH_WHOLE = re.compile(r"<p>(?P<inner>.*?)</p>", re.S)
+
+# Half-width punctuation typed (or copied from a web page) in Chinese text, and its full-width form
+# (GB/T 15834-2011 标点符号用法: Chinese text takes the full-width marks).
+_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
+_HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f\u3000-\u303f\uff01-\uff60\u2014\u2026\u201c\u201d\u2018\u2019]")
+# URLs and e-mail addresses: ASCII only (Chinese text after one ends it), a trailing mark excluded.
+_KEEP = re.compile(r"(?:(?:https?|ftp)://|www\.)[\x21-\x7e]+?(?=[,.;:!?)]*(?:[^\x21-\x7e]|$))"
+                   r"|[A-Za-z0-9.+_-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", re.I)
+_PARENS = re.compile(r"\(([^()]*)\)")
+_DOUBLE_QUOTES = re.compile(r'"([^"]*)"')
+_SINGLE_QUOTES = re.compile(r"'([^']*)'")
+
+
+def text_full_width(text: str) -> str:
+    """Half-width punctuation in Chinese text made full-width: , : ; ! ? → ，：；！？, a period after a
+    Chinese character → 。, paired ( ) → （ ）and "…" → “…”, '…' → ‘…’ when what they enclose or
+    what touches them is Chinese.
+
+    Left alone: marks between digits or Latin letters (``1,000``, ``3.14``, ``12:30``, ``e.g.``), URLs
+    and e-mail addresses, the period of a level-3 ordinal (``1.``, GB/T 9704-2012 §7.3.3), and
+    text with no Chinese next to the mark. Plain text in, plain text out (HTML: ``body_full_width``).
+    """
+    if not text or not _HAN.search(text):
+        return text
+    kept: list[str] = []
+
+    def hold(match: re.Match) -> str:
+        kept.append(match.group(0))
+        return f"\x00{len(kept) - 1}\x00"
+
+    text = _KEEP.sub(hold, text)
+
+    def chinese(character: str) -> bool:
+        return bool(character) and bool(_HAN.match(character))
+
+    def pair(pattern: re.Pattern, left: str, right: str, source: str) -> str:
+        def swap(match: re.Match) -> str:
+            before = source[match.start() - 1] if match.start() else ""
+            after = source[match.end()] if match.end() < len(source) else ""
+            inside = match.group(1)
+            if _HAN.search(inside) or chinese(before) or chinese(after):
+                return f"{left}{inside}{right}"
+            return match.group(0)
+        return pattern.sub(swap, source)
+
+    text = pair(_PARENS, "（", "）", text)
+    text = pair(_DOUBLE_QUOTES, "“", "”", text)
+    text = pair(_SINGLE_QUOTES, "‘", "’", text)
+    out = []
+    for index, character in enumerate(text):
+        before = text[index - 1] if index else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        if character in _FULL:
+            if chinese(before) or chinese(after):  # so never between two digits or two Latin letters
+                character = _FULL[character]
+        elif character == "." and chinese(before) and not after.isdigit() and after != ".":
+            character = "。"
+        out.append(character)
+    text = "".join(out)
+    return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
+
+
+_BLOCK = re.compile(r"(?P<open><(?P<tag>p|td|th)\b[^>]*>)(?P<inner>.*?)</(?P=tag)>", re.S)
+
+
+def body_full_width(safe_html: str) -> str:
+    """``text_full_width`` on the text of each block (``<p>``, table cell) of a sanitized body; tags
+    and attributes are left as they are."""
+
+    def block(match: re.Match) -> str:
+        # The block's text as a whole (a mark may touch the text of a neighbouring inline tag); the
+        # converted characters go back into the text nodes one for one (the conversion keeps the
+        # length of the unescaped text).
+        pieces = re.split(r"(<[^>]*>)", match["inner"])
+        texts = [html.unescape(piece) for piece in pieces[0::2]]
+        joined = "".join(texts)
+        converted = text_full_width(joined)
+        if converted == joined or len(converted) != len(joined):
+            return match.group(0)
+        position = 0
+        for index, text in enumerate(texts):
+            pieces[2 * index] = html.escape(converted[position:position + len(text)], quote=False)
+            position += len(text)
+        return f"{match['open']}{''.join(pieces)}</{match['tag']}>"
+
+    return _BLOCK.sub(block, safe_html)

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from egov.core.errors import ValidationFailed
-from egov.documents.body import body_mark_levels
+from egov.documents.body import body_full_width, body_mark_levels, text_full_width
 from egov.documents.models import Direction, OfficialDocument, Recipient, Urgency
 from egov.documents.numerals import date_arabic, date_chinese
 
@@ -45,7 +45,9 @@ class PrintData:
     ``issuer_marks``: 发文机关标志 lines (one per issuer in 联合行文, e.g. ``["无锡市人民政府文件"]``);
     ``number``: 发文字号 or ""; ``signers``: 签发人 names, printed when ``upward``; ``main_to`` and
     ``copy_to``: recipient names; ``body_html``: sanitized body; ``attachments``: 附件 names in order;
-    ``written_on``/``printed_on``: 成文日期 and 印发日期.
+    ``written_on``/``printed_on``: 成文日期 and 印发日期. ``sealed``: the PDF will carry the issuer's
+    seal (用印), so the 署名 and 成文日期 take the sealed layout (GB/T 9704-2012 §7.3.5.1) rather than
+    the unsealed one (§7.3.5.2).
     """
 
     issuer_marks: list[str]
@@ -66,6 +68,7 @@ class PrintData:
     copy_to_text: str = ""
     printer: str = ""
     printed_on: date | None = None
+    sealed: bool = False
 
 
 # The seal (42 mm across) is centred over the 署名 and 成文日期, 13 mm above the bottom of the date line,
@@ -88,8 +91,12 @@ class RenderedPdf:
     seal_box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
 
-def print_data(document: OfficialDocument) -> PrintData:
-    """Collect what ``document`` prints: a 下行文/平行文 of one issuer has the 版头 ``<name>文件``."""
+def print_data(document: OfficialDocument, *, sealed: bool = False) -> PrintData:
+    """Collect what ``document`` prints: a 下行文/平行文 of one issuer has the 版头 ``<name>文件``.
+
+    ``sealed``: the PDF is printed to be sealed (印制 before 用印); otherwise (a preview, the
+    disclosure copy of an imported document) the closing takes the unsealed layout.
+    """
     issuers = [document.issuer, *document.co_issuers.order_by("path")]
     marks = [f"{issuers[0].name}文件"] if len(issuers) == 1 else [o.name for o in issuers]
     recipients = list(document.recipients.all())
@@ -117,24 +124,208 @@ def print_data(document: OfficialDocument) -> PrintData:
                  else issuers[0].name if (document.copy_to_text or any(r.kind == Recipient.Kind.COPY
                                                                        for r in recipients)) else ""),
         printed_on=document.printed_on,
+        sealed=sealed,
     )
+
+
+# 2号 (22 pt) title characters set at 156 mm / 20 per line: what one title line holds, in ems.
+TITLE_LINE_EMS = 20
+_OPENING = "《“‘（(〈【〔「"
+_CLOSING = "》”’）)〉】〕」、，。：；！？,.:;!?"
+_WEAK_START = "的之和与及并或"
+
+
+def _width_ems(text: str) -> float:
+    """Printed width of ``text`` in ems of its size: CJK characters and full-width marks 1, others 0.6."""
+    return sum(0.6 if ord(c) < 0x2E80 and c not in "“”‘’—…" else 1.0 for c in text)
+
+
+def _title_atoms(title: str) -> list[str]:
+    """``title`` in pieces no line break may cut: words (jieba), an opening mark joined to the word
+    after it, a closing mark to the word before it (GB/T 15834: no line starts with ，。》)."""
+    from egov.documents.search import _jieba
+
+    atoms: list[str] = []
+    pending = ""
+    for word in _jieba().cut(title, HMM=False):
+        if all(c in _OPENING for c in word):
+            pending += word
+        elif atoms and all(c in _CLOSING for c in word) and not pending:
+            atoms[-1] += word
+        else:
+            atoms.append(pending + word)
+            pending = ""
+    if pending:
+        atoms.append(pending)
+    return atoms
+
+
+def title_lines(title: str, width_ems: float = TITLE_LINE_EMS) -> list[str]:
+    """A 标题 in lines as GB/T 9704-2012 §7.3.1 asks: "标题回行时，要做到词意完整，排列对称，长短适宜，
+    间距恰当，标题排列应当使用梯形或菱形".
+
+    Lines are cut between words (jieba) and never after an opening or before a closing mark; of the
+    cuts into the fewest lines of at most ``width_ems`` ems (one more line when no cut fits), those
+    whose line lengths form a trapezoid (growing or shrinking) or a diamond (longest in the middle)
+    are kept, and the one chosen prefers cuts after 关于 or around a 《…》 name, lines of like
+    length, and no line starting with 的, 和, 与…. A title with no such cut keeps the browser's own
+    line breaking (one line returned).
+
+    Returns the lines, in order; ``"".join(lines) == title``.
+    """
+    from itertools import combinations
+
+    title = title.strip()
+    if _width_ems(title) <= width_ems:
+        return [title]
+    atoms = _title_atoms(title)
+    ends = []
+    position = 0
+    for atom in atoms:
+        position += len(atom)
+        ends.append(position)
+    cuts = ends[:-1]
+    minimum = int(-(-_width_ems(title) // width_ems))
+    for count in (minimum, minimum + 1):
+        if count - 1 > len(cuts) or count > 5:
+            break
+        best: tuple[float, list[str]] | None = None
+        for chosen in combinations(cuts, count - 1):
+            bounds = [0, *chosen, len(title)]
+            lines = [title[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+            widths = [_width_ems(line) for line in lines]
+            if max(widths) > width_ems:
+                continue
+            peak = widths.index(max(widths))
+            rising = all(a <= b + 0.5 for a, b in zip(widths[:peak], widths[1:peak + 1], strict=True))
+            falling = all(a + 0.5 >= b for a, b in zip(widths[peak:-1], widths[peak + 1:], strict=True))
+            if not (rising and falling):
+                continue  # an hourglass or a zigzag
+            cost = 0.3 * (max(widths) - min(widths)) ** 2
+            if count > 2 and 0 < peak < count - 1:
+                cost -= 5  # a diamond
+            elif widths[0] < widths[-1]:
+                cost -= 2  # 上短下长
+            for cut in chosen:
+                before, after = title[:cut], title[cut:]
+                if before.endswith("关于"):
+                    cost -= 40
+                if after.startswith("《") or before.endswith("》"):
+                    cost -= 50
+                if before.count("《") > before.count("》"):
+                    cost += 60  # inside a 《…》 name
+                if after[0] in _WEAK_START:
+                    cost += 80
+            if best is None or cost < best[0]:
+                best = (cost, lines)
+        if best is not None:
+            return best[1]
+    return [title]
+
+
+_ATTACHMENT_LABEL = re.compile(r"附件\s*(?P<n>\d{1,2})?\s*[:：]?")
+_NAME = re.compile(r"《([^《》]{2,80})》")
+_BLOCKS = re.compile(r"(<p>.*?</p>)", re.S)
+
+
+@dataclass(frozen=True)
+class AttachedText:
+    """An attached text (附件) printed after the document: ``label`` (``附件`` or ``附件2``), its
+    ``title`` and its ``body_html``."""
+
+    label: str
+    title: str
+    body_html: str
+
+
+def _plain(fragment: str) -> str:
+    return html.unescape(_TAG.sub("", fragment)).strip(" \u3000\t\n")
+
+
+def body_split_attached(body_html: str, *, title: str = "", attachments: tuple[str, ...] | list[str] = ()
+                        ) -> tuple[str, list[AttachedText]]:
+    """Split the texts attached to a document off its body (GB/T 9704-2012 §8: each 附件 on a page of
+    its own, after the 署名 and 成文日期).
+
+    An attached text starts at a paragraph that is
+    - ``附件`` or ``附件2`` alone (the paragraph after it is its title); or
+    - a title alone: no closing mark, the name of one of ``attachments`` or a name written in 《》
+      in the document's ``title`` (``关于印发《无锡市电子政务建设指导意见》的通知`` attaches
+      无锡市电子政务建设指导意见), as an imported 印发/转发 notice has it.
+    The first paragraph never starts one. The label is ``附件`` with the number of the attachment
+    in the 附件说明 when there are several.
+
+    Returns ``(main_body_html, [AttachedText…])``.
+    """
+    names = {name.strip("《》 ") for name in attachments if name.strip()}
+    names |= {match.group(1) for match in _NAME.finditer(title or "")}
+    numbered = [name.strip("《》 ") for name in attachments]
+    pieces = _BLOCKS.split(body_html or "")
+    main: list[str] = []
+    attached: list[dict] = []
+    seen_paragraph = False
+    index = 0
+    while index < len(pieces):
+        piece = pieces[index]
+        index += 1
+        is_paragraph = piece.startswith("<p>")
+        text = _plain(piece) if is_paragraph else ""
+        start = None
+        if is_paragraph and seen_paragraph:
+            label = _ATTACHMENT_LABEL.fullmatch(text)
+            if label:
+                following = [p for p in pieces[index:] if p.strip()]
+                if following and following[0].startswith("<p>") and len(_plain(following[0])) <= 80:
+                    start = (f"附件{label['n'] or ''}", _plain(following[0]))
+                    index = pieces.index(following[0], index) + 1
+            elif text.strip("《》") in names and text[-1:] not in "。！？；：，":
+                name = text.strip("《》")
+                number = numbered.index(name) + 1 if name in numbered and len(numbered) > 1 else ""
+                start = (f"附件{number}", text)
+        if start:
+            attached.append({"label": start[0], "title": start[1], "body": []})
+        elif attached:
+            attached[-1]["body"].append(piece)
+        else:
+            main.append(piece)
+        seen_paragraph = seen_paragraph or is_paragraph
+    return "".join(main), [AttachedText(a["label"], a["title"], "".join(a["body"])) for a in attached]
+
+
+_PARAGRAPH_OPEN = re.compile(r"(<p\b[^>]*>)(.*?)</p>", re.S)
+
+
+def _on_grid(body_html: str) -> str:
+    """Each paragraph's content in ``<span class="t">`` (line-height 0 in gbt9704.css), so that only the
+    paragraph's own strut sets the height of its lines, whatever faces the line mixes."""
+    return _PARAGRAPH_OPEN.sub(lambda m: f'{m.group(1)}<span class="t">{m.group(2)}</span></p>', body_html)
+
+
+def _print_body(body_html: str) -> str:
+    return _on_grid(body_mark_levels(body_full_width(body_html)))
 
 
 def _context(data: PrintData, *, date_style: str, seal_data_uri: str, imprint_page: bool) -> dict:
     fmt = date_chinese if date_style == "chinese" else date_arabic
     longest = max((len(mark) for mark in data.issuer_marks), default=1)
-    main_to = data.main_to_text or "、".join(data.main_to)
+    main_to = text_full_width(data.main_to_text or "、".join(data.main_to))
     copy_to = data.copy_to_text or "，".join(data.copy_to)
+    title = text_full_width(data.title)
+    body, attached = body_split_attached(data.body_html, title=data.title, attachments=data.attachments)
     return {
         "d": data,
         "mark_size_mm": round(min(_MARK_MAX_CHAR_MM, _MARK_WIDTH_MM / longest), 2),
+        "title_lines": title_lines(title),
         "main_to": main_to.rstrip("：:") + "：" if main_to else "",
         "copy_to": copy_to.rstrip("。.") + "。" if copy_to else "",
-        "body": body_mark_levels(data.body_html),
+        "body": _print_body(body),
+        "attached": [{"label": a.label, "title_lines": title_lines(text_full_width(a.title)),
+                      "body": _print_body(a.body_html)} for a in attached],
         "written_on": fmt(data.written_on) if data.written_on else "",
         "printed_on": date_arabic(data.printed_on) if data.printed_on else "",
-        "note": data.note.strip("（）()") if data.note else "",
+        "note": text_full_width(data.note.strip("（）()")) if data.note else "",
         "seal": seal_data_uri,
+        "sealed": data.sealed or bool(seal_data_uri),
         "imprint_page": imprint_page,
     }
 

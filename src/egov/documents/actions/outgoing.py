@@ -295,7 +295,7 @@ def document_print(*, document: OfficialDocument, actor, printed_on: date | None
     if document.written_on is None:
         raise ValidationFailed(_("The date written (成文日期) is required."),
                                extra={"field": "written_on", "rule": "required"})
-    rendered = pdf_render(print_data(document))
+    rendered = pdf_render(print_data(document, sealed=True))  # 用印 follows: the sealed closing layout
     digest = hashlib.sha256(rendered.pdf).hexdigest()
     document.printed_pdf.save(f"{document.pk}-{digest[:12]}.pdf", ContentFile(rendered.pdf), save=False)
     document.printed_pdf_sha256 = digest

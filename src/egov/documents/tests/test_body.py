@@ -1,6 +1,13 @@
 import pytest
 
-from egov.documents.body import body_for_editing, body_mark_levels, body_sanitize, heading_level
+from egov.documents.body import (
+    body_for_editing,
+    body_full_width,
+    body_mark_levels,
+    body_sanitize,
+    heading_level,
+    text_full_width,
+)
 
 
 def test_plain_text_becomes_paragraphs_and_is_escaped():
@@ -43,7 +50,7 @@ def test_levels_marked_for_their_typefaces():
     typed = "一、总体要求\n（一）加强领导。各地要重视。\n（二）强化保障\n1.资金。到位。\n正文"
     marked = body_mark_levels(body_sanitize(typed))
     assert marked == (
-        '<p class="level-1">一、总体要求</p>'
+        '<p class="level-1"><span class="heading">一、总体要求</span></p>'
         '<p class="level-2"><span class="heading">（一）加强领导。</span>各地要重视。</p>'
         '<p class="level-2"><span class="heading">（二）强化保障</span></p>'
         '<p class="level-3"><span class="heading">1.资金。</span>到位。</p>'
@@ -71,3 +78,36 @@ def test_a_body_with_markup_is_edited_as_markup():
     assert body_for_editing(stored) == stored
     typed_lt = body_sanitize("a<b 的情形")
     assert body_sanitize(body_for_editing(typed_lt)) == typed_lt
+
+
+def test_a_first_level_heading_run_into_its_paragraph_is_separated():
+    # GB/T 9704-2012 §7.3.3: the heading in 黑体, the paragraph in 仿宋. Written with a full stop, the
+    # heading is the run up to it; written with a space (a web copy that lost its line break), the
+    # heading becomes a line of its own and the text its own paragraph.
+    assert body_mark_levels(body_sanitize("一、总体要求。坚持党的领导。")) == (
+        '<p class="level-1"><span class="heading">一、总体要求。</span>坚持党的领导。</p>')
+    assert body_mark_levels(body_sanitize("一、指导思想和原则 全市电子政务建设的指导思想是：")) == (
+        '<p class="level-1"><span class="heading">一、指导思想和原则</span></p><p>全市电子政务建设的指导思想是：</p>')
+    # A space after a comma is inside the sentence, not after a heading.
+    assert body_mark_levels(body_sanitize("一、坚持统筹，注重 实效")) == (
+        '<p class="level-1"><span class="heading">一、坚持统筹，注重 实效</span></p>')
+
+
+@pytest.mark.parametrize("typed, printed", [
+    ("各市(县)和各区人民政府,市各委、办、局:", "各市（县）和各区人民政府，市各委、办、局："),
+    ('以"三个代表"重要思想为指导;坚持统筹.', "以“三个代表”重要思想为指导；坚持统筹。"),
+    ("第一阶段(2004 年):建成网络!是否完成?", "第一阶段（2004 年）：建成网络！是否完成？"),
+    ("(1)申报材料", "（1）申报材料"),
+    # Numbers, URLs, addresses, Latin runs and the 1. ordinal keep their marks.
+    ("投资1,000万元,增长3.5%,时间9:30", "投资1,000万元，增长3.5%，时间9:30"),
+    ("详见http://www.wuxi.gov.cn/a,b.html,或来信xx@wuxi.gov.cn.", "详见http://www.wuxi.gov.cn/a,b.html，或来信xx@wuxi.gov.cn."),
+    ("1.资金保障", "1.资金保障"),
+    ("采用PDF (Portable Document Format), e.g. PDF/A", "采用PDF (Portable Document Format), e.g. PDF/A"),
+    ("Hello, world (no Chinese)", "Hello, world (no Chinese)"),
+])
+def test_half_width_punctuation_in_chinese_text_is_made_full_width(typed, printed):
+    assert text_full_width(typed) == printed
+
+
+def test_full_width_punctuation_in_a_body_keeps_its_tags():
+    assert body_full_width("<p>甲,乙<b>丙</b>:丁 &amp; a,b</p>") == "<p>甲，乙<b>丙</b>：丁 &amp; a,b</p>"
