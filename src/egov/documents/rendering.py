@@ -3,7 +3,10 @@
 The page geometry is in ``templates/documents/print/gbt9704.css``: A4, 天头 (top margin) 37 mm,
 订口 (binding margin) 28 mm, text block 156 mm × 225 mm, 22 lines of 28 characters of 3号 (16 pt)
 text. Pages are printed on both sides: odd pages bind on the left, even pages on the right, and
-page numbers sit outside (GB/T 9704-2012 §7.5).
+page numbers sit outside (GB/T 9704-2012 §7.5). Every full page holds the 22 lines of the grid
+whatever faces its lines mix (see gbt9704.css); the title breaks between words (``title_lines``);
+attached texts (附件) print on pages of their own (``body_split_attached``); half-width punctuation in
+Chinese text prints full-width (``body.text_full_width``).
 
 Typefaces. The standard names 仿宋, 小标宋, 黑体 and 楷体; the usual fonts for them (FZFangSong,
 FZXiaoBiaoSong…) are not free, so egov substitutes fonts Debian ships: Noto Serif CJK SC for
@@ -338,6 +341,10 @@ def pdf_render(data: PrintData, *, date_style: str = "arabic", seal_data_uri: st
             二〇二六年十一月三十日) for the 成文日期.
         seal_data_uri: the organization's seal image as a ``data:`` URI, drawn red over the
             署名 and 成文日期 (§7.3.5.1); "" for none (the signed seal comes from ``trust``).
+
+    The closing takes the sealed layout (§7.3.5.1: 成文日期 右空四字, 署名 centred over it, two
+    blank lines above for the seal) when ``data.sealed`` or a seal image is given, otherwise the
+    unsealed one (§7.3.5.2: one blank line, 署名 右空二字, 成文日期 under it two characters right).
 
     The 版记 (抄送, 印发机关和印发日期) goes at the foot of the last page, which must be an even
     page (the back of the last sheet): when the body ends on an odd page, the 版记 goes to the
