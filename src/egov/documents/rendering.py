@@ -144,13 +144,21 @@ def _width_ems(text: str) -> float:
 
 
 def _title_atoms(title: str) -> list[str]:
-    """``title`` in pieces no line break may cut: words (jieba), an opening mark joined to the word
-    after it, a closing mark to the word before it (GB/T 15834: no line starts with ，。》)."""
+    """``title`` in pieces no line break may cut: words (jieba, on the simplified form of a title in
+    traditional script, 關於印發 → 关于印发), an opening mark joined to the word after it, a closing
+    mark to the word before it (GB/T 15834: no line starts with ，。》)."""
+    from egov.documents.numbers import simplified
     from egov.documents.search import _jieba
 
+    plain = simplified(title)
+    if len(plain) != len(title):
+        plain = title
     atoms: list[str] = []
     pending = ""
-    for word in _jieba().cut(title, HMM=False):
+    position = 0
+    for simple in _jieba().cut(plain, HMM=False):
+        word = title[position:position + len(simple)]
+        position += len(simple)
         if all(c in _OPENING for c in word):
             pending += word
         elif atoms and all(c in _CLOSING for c in word) and not pending:
@@ -211,7 +219,7 @@ def title_lines(title: str, width_ems: float = TITLE_LINE_EMS) -> list[str]:
                 cost -= 2  # 上短下长
             for cut in chosen:
                 before, after = title[:cut], title[cut:]
-                if before.endswith("关于"):
+                if before.endswith(("关于", "關於")):
                     cost -= 40
                 if after.startswith("《") or before.endswith("》"):
                     cost -= 50

@@ -95,6 +95,7 @@ def test_the_title_breaks_between_words_in_a_trapezoid(seed):
 
 @pytest.mark.parametrize("title, lines", [
     ("市政府关于印发《无锡市电子政务建设指导意见》的通知", ["市政府关于印发", "《无锡市电子政务建设指导意见》的通知"]),
+    ("市政府關於印發《無錫市電子政務建設指導意見》的通知", ["市政府關於印發", "《無錫市電子政務建設指導意見》的通知"]),
     ("无锡市人民政府关于推进电子政务建设的通知", ["无锡市人民政府关于推进电子政务建设的通知"]),
     ("无锡市人民政府办公室关于转发市发展改革委市财政局关于进一步加强政府投资项目管理意见的通知",
      ["无锡市人民政府办公室关于", "转发市发展改革委市财政局关于", "进一步加强政府投资项目管理意见的通知"]),
@@ -222,3 +223,25 @@ def test_attached_texts_split_by_label_or_by_a_name_in_the_title():
     # A sentence that happens to name it, and the first paragraph, start nothing.
     main, attached = body_split_attached(body_sanitize("实施办法\n实施办法。"), title="关于印发《实施办法》的通知")
     assert attached == []
+
+
+@pytest.mark.django_db
+def test_the_seed_served_at_its_disclosure_address_holds_the_grid(client, wuxi):
+    # The path the issue was seen on: the seed imported and published, its PDF rendered on request.
+    from egov.documents.actions import document_import
+
+    document = document_import(actor=None, parsed=document_parse(SEED.read_bytes()), source_name=SEED.name,
+                               publish=True)
+    response = client.get(f"/disclosure/{document.pk}/pdf")
+    assert response.status_code == 200
+    pdf = Pdf(response.content)
+    assert [_text(line) for line in pdf.lines(0, size_pt=22).values()] == [
+        "市政府关于印发", "《无锡市电子政务建设指导意见》的通知"]
+    # Unsealed: 2004年3月24日 starts two characters right of the 署名 and, longer than it, ends two
+    # characters in from the right (page 1 is odd: the text block ends at x 184).
+    by_text = {_text(line): line for line in pdf.lines(0).values()}
+    sign, written = by_text["无锡市人民政府"], by_text["2004年3月24日"]
+    assert abs(written[-1].x1 - (184 - 2 * CHAR)) < 0.3
+    assert abs(written[0].x0 - (sign[0].x0 + 2 * CHAR)) < 0.3
+    assert _text(next(iter(pdf.lines(1).values()))) == "附件"
+    _assert_grid(pdf, list(range(2, len(pdf.pages) - 1)))
