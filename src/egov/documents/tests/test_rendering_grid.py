@@ -245,3 +245,17 @@ def test_the_seed_served_at_its_disclosure_address_holds_the_grid(client, wuxi):
     assert abs(written[0].x0 - (sign[0].x0 + 2 * CHAR)) < 0.3
     assert _text(next(iter(pdf.lines(1).values()))) == "附件"
     _assert_grid(pdf, list(range(2, len(pdf.pages) - 1)))
+
+
+def test_the_attachment_note_and_closing_never_take_a_page_without_body_text():
+    # Found while checking the grid: with a 附件说明 the 署名 went to page 2 with it and no line of
+    # the body (a page "此页无正文"); the body's last paragraph, and its 一、 heading, now come along.
+    body = "一、总体要求\n（一）加强领导。各部门要把电子政务建设列入重要议事日程。\n二、保障措施\n1.资金保障。"
+    data = PrintData(issuer_marks=["无锡市人民政府文件"], title="无锡市人民政府关于推进电子政务建设的通知",
+                     body_html=body_sanitize(body), signature="无锡市人民政府", written_on=date(2026, 11, 30),
+                     number="锡政发〔2026〕1号", main_to=["无锡市财政局", "无锡市教育局"], attachments=["任务分工表"],
+                     note="此件公开发布", sealed=True)
+    pdf = Pdf(pdf_render(data, seal_data_uri=SEAL).pdf)
+    assert len(pdf.pages) == 2
+    assert [_text(line) for line in pdf.lines(1).values()] == [
+        "二、保障措施", "1.资金保障。", "附件：任务分工表", "无锡市人民政府", "2026年11月30日", "（此件公开发布）"]
