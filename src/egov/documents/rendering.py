@@ -9,16 +9,18 @@ attached texts (附件) print on pages of their own (``body_split_attached``); h
 Chinese text prints full-width (``body.text_full_width``).
 
 Typefaces. The standard names 仿宋, 小标宋, 黑体 and 楷体; the usual fonts for them (FZFangSong,
-FZXiaoBiaoSong…) are not free, so egov substitutes fonts Debian ships: Noto Serif CJK SC for
-仿宋 body text and, bold, for 小标宋 titles and the 发文机关标志; Noto Sans CJK SC for 黑体; AR PL
-UKai for 楷体; HanaMinA/HanaMinB (fonts-hanazono) for CJK Extension B and later characters that
-Noto lacks (e.g. 𠀀). Fonts are embedded as subsets.
+FZXiaoBiaoSong…) are not free, so egov uses fonts Debian ships: FandolFang for 仿宋 body text when
+texlive-lang-chinese is installed (``FANGSONG_FILE``), otherwise Noto Serif CJK SC; Noto Serif CJK
+SC bold for 小标宋 titles and the 发文机关标志; Noto Sans CJK SC for 黑体; AR PL UKai for 楷体;
+HanaMinA/HanaMinB (fonts-hanazono) for CJK Extension B and later characters that Noto lacks (e.g. 𠀀).
+Fonts are embedded as subsets.
 """
 
 import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -33,6 +35,18 @@ URGENCY_PRINTED = {Urgency.URGENT: "加急", Urgency.EXTRA_URGENT: "特急"}
 # Width of the 发文机关标志 line and the largest size its characters may have (mm).
 _MARK_WIDTH_MM = 150.0
 _MARK_MAX_CHAR_MM = 15.0
+
+
+# FandolFang (the Fandol team, GPL-3 with the font exception: documents embedding it are not bound by
+# the GPL), an openly licensed simplified 仿宋 covering GB 2312 and more. Debian ships it only inside
+# texlive-lang-chinese, outside fontconfig's directories: when that file is there, the body is set
+# in it (HanaMin and Noto Serif CJK still draw what it lacks); otherwise Noto Serif CJK SC stands in.
+FANGSONG_FILE = Path("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf")
+
+
+def fangsong_face() -> str:
+    """The ``file:`` URL of FandolFang when installed (``FANGSONG_FILE``), else ""."""
+    return FANGSONG_FILE.as_uri() if FANGSONG_FILE.is_file() else ""
 
 
 # The most characters of body text printed (``pdf_render``): ``rules.BODY_MAX`` and a margin for the
@@ -337,6 +351,7 @@ def _context(data: PrintData, *, date_style: str, seal_data_uri: str, imprint_pa
         "note": text_full_width(data.note.strip("（）()")) if data.note else "",
         "seal": seal_data_uri,
         "sealed": data.sealed or bool(seal_data_uri),
+        "fangsong_url": fangsong_face(),
         "imprint_page": imprint_page,
     }
 
