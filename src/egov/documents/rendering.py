@@ -108,11 +108,12 @@ class RenderedPdf:
     seal_box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
 
-def print_data(document: OfficialDocument, *, sealed: bool = False) -> PrintData:
+def print_data(document: OfficialDocument, *, sealed: bool | None = None) -> PrintData:
     """Collect what ``document`` prints: a 下行文/平行文 of one issuer has the 版头 ``<name>文件``.
 
-    ``sealed``: the PDF is printed to be sealed (印制 before 用印); otherwise (a preview, the
-    disclosure copy of an imported document) the closing takes the unsealed layout.
+    ``sealed``: whether the closing takes the sealed layout (§7.3.5.1) or the unsealed one
+    (§7.3.5.2). ``None`` (the default): sealed for a document drafted here, which goes through 用印
+    (so that its preview looks as it will print), unsealed for an imported one (printed as published).
     """
     issuers = [document.issuer, *document.co_issuers.order_by("path")]
     marks = [f"{issuers[0].name}文件"] if len(issuers) == 1 else [o.name for o in issuers]
@@ -141,7 +142,7 @@ def print_data(document: OfficialDocument, *, sealed: bool = False) -> PrintData
                  else issuers[0].name if (document.copy_to_text or any(r.kind == Recipient.Kind.COPY
                                                                        for r in recipients)) else ""),
         printed_on=document.printed_on,
-        sealed=sealed,
+        sealed=not document.imported_from if sealed is None else sealed,
     )
 
 

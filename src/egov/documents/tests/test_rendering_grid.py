@@ -228,10 +228,17 @@ def test_attached_texts_split_by_label_or_by_a_name_in_the_title():
 @pytest.mark.django_db
 def test_the_seed_served_at_its_disclosure_address_holds_the_grid(client, wuxi):
     # The path the issue was seen on: the seed imported and published, its PDF rendered on request.
-    from egov.documents.actions import document_import
+    from egov.documents.actions import document_draft, document_import
+    from egov.documents.rendering import print_data
 
     document = document_import(actor=None, parsed=document_parse(SEED.read_bytes()), source_name=SEED.name,
                                publish=True)
+    # Imported: printed as published, unsealed; a document drafted here goes through 用印, and its
+    # preview shows the sealed layout it will print with.
+    assert print_data(document).sealed is False
+    drafted = document_draft(actor=wuxi.clerk, issuer=wuxi.government, kind="notice", title="关于测试的通知",
+                             body="正文。", main_to=[wuxi.finance], disclosure="proactive")
+    assert print_data(drafted).sealed is True
     response = client.get(f"/disclosure/{document.pk}/pdf")
     assert response.status_code == 200
     pdf = Pdf(response.content)
