@@ -32,7 +32,23 @@ system-packages:
 %.mo: %.po
 	msgfmt --check-format -o $@ $<
 
-install: system-packages $(BIN)/egov $(MO_FILES)
+# 仿宋 for GB/T 9704 prints: FandolFang, taken out of Debian's texlive-lang-chinese without installing
+# that package (it pulls in TeX Live); without Debian's mirror, a warning and Noto Serif CJK stands in.
+FANGSONG := $(VENV)/share/egov/fonts/FandolFang-Regular.otf
+FANDOL_IN_DEB := usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf
+
+$(FANGSONG): | $(BIN)/egov
+	@tmp=$$(mktemp -d); \
+	if (cd $$tmp && (apt-get download -qq texlive-lang-chinese 2>/dev/null || \
+	    { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get download -qq texlive-lang-chinese; }) \
+	    && dpkg-deb -x texlive-lang-chinese_*.deb x) >/dev/null 2>&1; then \
+		mkdir -p $(@D) && cp $$tmp/x/$(FANDOL_IN_DEB) $@ \
+		&& cp $$tmp/x/usr/share/doc/texlive-lang-chinese/copyright $(@D)/FandolFang.copyright; \
+	else \
+		echo "egov: FandolFang could not be fetched from Debian; 仿宋 falls back to Noto Serif CJK SC"; \
+	fi; rm -rf $$tmp
+
+install: system-packages $(BIN)/egov $(MO_FILES) $(FANGSONG)
 
 PORT ?= 8000
 

@@ -9,8 +9,8 @@ attached texts (附件) print on pages of their own (``body_split_attached``); h
 Chinese text prints full-width (``body.text_full_width``).
 
 Typefaces. The standard names 仿宋, 小标宋, 黑体 and 楷体; the usual fonts for them (FZFangSong,
-FZXiaoBiaoSong…) are not free, so egov uses fonts Debian ships: FandolFang for 仿宋 body text when
-texlive-lang-chinese is installed (``FANGSONG_FILE``), otherwise Noto Serif CJK SC; Noto Serif CJK
+FZXiaoBiaoSong…) are not free, so egov uses fonts Debian ships: FandolFang for 仿宋 body text (taken
+out of Debian's texlive-lang-chinese by ``make install``, ``FANGSONG_FILES``), otherwise Noto Serif CJK SC; Noto Serif CJK
 SC bold for 小标宋 titles and the 发文机关标志; Noto Sans CJK SC for 黑体; AR PL UKai for 楷体;
 HanaMinA/HanaMinB (fonts-hanazono) for CJK Extension B and later characters that Noto lacks (e.g. 𠀀).
 Fonts are embedded as subsets.
@@ -18,6 +18,7 @@ Fonts are embedded as subsets.
 
 import html
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,14 +40,20 @@ _MARK_MAX_CHAR_MM = 15.0
 
 # FandolFang (the Fandol team, GPL-3 with the font exception: documents embedding it are not bound by
 # the GPL), an openly licensed simplified 仿宋 covering GB 2312 and more. Debian ships it only inside
-# texlive-lang-chinese, outside fontconfig's directories: when that file is there, the body is set
-# in it (HanaMin and Noto Serif CJK still draw what it lacks); otherwise Noto Serif CJK SC stands in.
-FANGSONG_FILE = Path("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf")
+# texlive-lang-chinese (with a TeX system it depends on), outside fontconfig's directories. `make
+# install` takes the one file out of that package into the virtual environment (with its copyright
+# file) without installing the package; a machine where the package is installed has it in TeX's
+# tree. When one of these files is there, the body is set in it (HanaMin and Noto Serif CJK still
+# draw what it lacks); otherwise Noto Serif CJK SC stands in.
+FANGSONG_FILES = (
+    Path(sys.prefix) / "share" / "egov" / "fonts" / "FandolFang-Regular.otf",
+    Path("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf"),
+)
 
 
 def fangsong_face() -> str:
-    """The ``file:`` URL of FandolFang when installed (``FANGSONG_FILE``), else ""."""
-    return FANGSONG_FILE.as_uri() if FANGSONG_FILE.is_file() else ""
+    """The ``file:`` URL of the first FandolFang file of ``FANGSONG_FILES`` that exists, else ""."""
+    return next((path.as_uri() for path in FANGSONG_FILES if path.is_file()), "")
 
 
 # The most characters of body text printed (``pdf_render``): ``rules.BODY_MAX`` and a margin for the
