@@ -9,11 +9,11 @@ attached texts (附件) print on pages of their own (``body_split_attached``); h
 Chinese text prints full-width (``body.text_full_width``).
 
 Typefaces. The standard names 仿宋, 小标宋, 黑体 and 楷体; the usual fonts for them (FZFangSong,
-FZXiaoBiaoSong…) are not free, so egov uses fonts Debian ships: FandolFang for 仿宋 body text (taken
-out of Debian's texlive-lang-chinese by ``make install``, ``FANGSONG_FILES``), otherwise Noto Serif CJK SC; Noto Serif CJK
-SC bold for 小标宋 titles and the 发文机关标志; Noto Sans CJK SC for 黑体; AR PL UKai for 楷体;
-HanaMinA/HanaMinB (fonts-hanazono) for CJK Extension B and later characters that Noto lacks (e.g. 𠀀).
-Fonts are embedded as subsets.
+FZXiaoBiaoSong…) are not free, so egov uses fonts Debian ships: FandolFang for 仿宋 body text
+(taken out of Debian's texlive-lang-chinese by ``make install``, ``FANGSONG_FILES``), otherwise
+Noto Serif CJK SC; Noto Serif CJK SC bold for 小标宋 titles and the 发文机关标志; Noto Sans CJK SC
+for 黑体; AR PL UKai for 楷体; HanaMinA/HanaMinB (fonts-hanazono) for CJK Extension B and later
+characters that Noto lacks (e.g. 𠀀). Fonts are embedded as subsets.
 """
 
 import html
