@@ -40,11 +40,13 @@ _NUMBER = re.compile(
     r"(?P<code>[\u4e00-\u9fff]{1,12}?)\s*[\[［〔【(（]\s*(?P<year>(?:19|20)\d{2})\s*[\]］〕】)）]"
     r"\s*第?\s*(?P<seq>\d{1,6})\s*(?P<hao>[号號])"
 )
-# 令 numbers (国务院令第638号, 省政府令第282号) and announcement numbers (海关总署公告2014年第30号);
-# ``DocumentNumber`` reads and prints them.
+# 令 numbers (国务院令第638号, 省政府令第282号) and announcement numbers (海关总署公告2014年第30号; a
+# joint one is printed with a space: 财政部 税务总局公告2023年第1号); ``DocumentNumber`` reads and
+# prints them.
 _ORDER_NUMBER = re.compile(r"(?P<code>[\u4e00-\u9fff]{1,15}?令)\s*第\s*(?P<seq>\d{1,6})\s*(?P<hao>[号號])")
 _ANNOUNCEMENT_NUMBER = re.compile(
-    r"(?P<code>[\u4e00-\u9fff]{1,16}?(?:公告|通告))\s*(?P<year>(?:19|20)\d{2})\s*年\s*第\s*(?P<seq>\d{1,6})\s*(?P<hao>[号號])")
+    r"(?P<code>[\u4e00-\u9fff][\u4e00-\u9fff ]{0,20}?(?:公告|通告))\s*(?P<year>(?:19|20)\d{2})\s*年"
+    r"\s*第\s*(?P<seq>\d{1,6})\s*(?P<hao>[号號])")
 # A label before the number on web copies ("发文字号：国办发〔2022〕5号"); never part of the 机关代字.
 _NUMBER_LABEL = re.compile(r"(?:发文字号|發文字號|文号|文號|发文号|發文號)\s*[:：]?\s*")
 # Invisible characters pages leave in text (zero-width space, non-joiner, joiner, word joiner, soft

@@ -93,3 +93,25 @@ def test_an_outside_issuer_is_recorded_once_outside_the_tree_and_issuer_still_na
     _import(CORPUS / "customs-announcement.html", "--issuer", "无锡市人民政府", capsys=capsys)
     assert OfficialDocument.objects.get(number_key="海关总署公告2014年第30号").issuer == wuxi.government
     assert not Organization.objects.filter(name="海关总署").exists()
+
+
+STATE_COUNCIL = """<!doctype html><html><body>
+<h1>{title}</h1><p>{number}</p><p>{to}</p><p>{text}</p><p>{signature}</p><p>2022年3月1日</p>
+</body></html>"""
+
+
+def test_the_traditional_copy_of_an_outside_document_is_the_same_document(wuxi, tmp_path, capsys):
+    simplified = tmp_path / "notice.html"
+    simplified.write_text(STATE_COUNCIL.format(
+        title="国务院办公厅关于做好政务服务工作的通知", number="国办发〔2022〕5号", to="各省、自治区、直辖市人民政府：",
+        text="现就有关事项通知如下。", signature="国务院办公厅"), encoding="utf-8")
+    traditional = tmp_path / "notice-tw.html"
+    traditional.write_text(STATE_COUNCIL.format(
+        title="國務院辦公廳關於做好政務服務工作的通知", number="國辦發［２０２２］５號",
+        to="各省、自治區、直轄市人民政府：", text="現就有關事項通知如下。", signature="國務院辦公廳"), encoding="utf-8")
+    _import(simplified, capsys=capsys)
+    document = OfficialDocument.objects.get()
+    _elements, out = _import(traditional, capsys=capsys)
+    assert f"此前已导入：国办发〔2022〕5号 国务院办公厅关于做好政务服务工作的通知（id {document.pk}）" in out
+    assert OfficialDocument.objects.count() == 1
+    assert Organization.objects.filter(kind=Organization.Kind.EXTERNAL).count() == 1
