@@ -151,6 +151,7 @@ class ParsedDocument:
     title names: 江苏省人民政府令 → 江苏省人民政府); ``signatories``: every organization of the 署名
     in order (a joint 署名 of three gives three); ``signature``: the 署名 as printed.
     ``note``: the 附注 (（此件公开发布）). ``copy_to``: 抄送 as printed, split as ``addressees``.
+    ``printed``: the 版记's line of 印发机关和印发日期 as printed (…办公室 2025年3月12日印发), or "".
     ``dropped``: the lines after the title that are not the document (page furniture, and everything
     after the document's end), in page order.
     """
@@ -182,13 +183,13 @@ class ParsedDocument:
 
     def as_json(self) -> dict:
         """``{"title", "document_number", "number_key", "issuer", "signatories", "signature",
-        "addressees", "date", "kind", "body", "attachments", "note", "copy_to", "dropped"}``; date
+        "addressees", "date", "kind", "body", "attachments", "note", "copy_to", "printed", "dropped"}``; date
         ISO 8601, the lists as in the class docstring."""
         return {"title": self.title, "document_number": self.document_number, "number_key": self.number_key,
                 "issuer": self.issuer, "signatories": self.signatories, "signature": self.signature,
                 "addressees": self.addressees, "date": self.date.isoformat() if self.date else None,
                 "kind": self.kind, "body": self.body, "attachments": self.attachments, "note": self.note,
-                "copy_to": self.copy_to, "dropped": self.dropped}
+                "copy_to": self.copy_to, "printed": self.printed, "dropped": self.dropped}
 
 
 def _not_a_document(reason: str) -> ValidationFailed:

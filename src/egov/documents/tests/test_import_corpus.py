@@ -41,10 +41,10 @@ def test_each_page_imports_with_every_element_right(name, wuxi, capsys):
         "addressees": elements["addressees"], "first": paragraphs[0], "last": paragraphs[-1],
         "paragraphs": len(paragraphs), "date": elements["date"], "kind": elements["kind"],
         "attachments": elements["attachments"], "note": elements["note"], "copy_to": elements["copy_to"],
-        "dropped": elements["dropped"],
-    } == {key: expected[key] for key in (
+        "printed": elements["printed"], "dropped": elements["dropped"],
+    } == {key: expected.get(key, "") for key in (
         "title", "number", "number_key", "signatories", "signature", "addressees", "first", "last", "paragraphs",
-        "date", "kind", "attachments", "note", "copy_to", "dropped")}
+        "date", "kind", "attachments", "note", "copy_to", "printed", "dropped")}
     # The register holds the same, the issuer found or recorded as outside the city.
     document = OfficialDocument.objects.get()
     assert (document.title, str(document.number), document.number_key, document.written_on) == (
@@ -76,8 +76,8 @@ def test_the_other_scripts_copy_of_a_corpus_page_is_already_imported(wuxi, capsy
     assert OfficialDocument.objects.count() == 1 and AuditEvent.objects.count() == events
 
 
-def test_an_outside_issuer_is_recorded_once_outside_the_tree_and_issuer_still_names_one(wuxi, capsys):
-    _import(CORPUS / "gov-cn-notice.html", capsys=capsys)
+def test_an_outside_issuer_is_recorded_once_outside_the_tree_and_issuer_still_names_one(wuxi, client, capsys):
+    _import(CORPUS / "gov-cn-notice.html", "--publish", capsys=capsys)
     _import(CORPUS / "gov-cn-notice.html", capsys=capsys)  # imported before: nothing new
     office = Organization.objects.get(name="国务院办公厅")
     assert (office.kind, office.parent, office.division, office.path) == (
@@ -86,6 +86,12 @@ def test_an_outside_issuer_is_recorded_once_outside_the_tree_and_issuer_still_na
     assert office not in organization_tree() and wuxi.government in organization_tree()
     created = AuditEvent.objects.get(action="orgs.organization.create", object_id=str(office.pk))
     assert created.actor_label == "egov documents import"
+    # Published, it is listed and shown with its issuer like the city's own documents.
+    document = OfficialDocument.objects.get()
+    listed = client.get("/disclosure/", {"organization": office.pk})
+    assert listed.status_code == 200 and [d.pk for d in listed.context["page"].object_list] == [document.pk]
+    shown = client.get(f"/disclosure/{document.pk}/")
+    assert shown.status_code == 200 and "国务院办公厅" in shown.content.decode()
     # A joint 署名 records its other organizations the same way, and finds the one recorded before.
     _import(CORPUS / "joint-three.html", capsys=capsys)
     assert Organization.objects.filter(kind=Organization.Kind.EXTERNAL).count() == 4
