@@ -608,11 +608,13 @@ def _attachments(lines: list[str]) -> tuple[list[str], list[str]]:
 def _after_signature(tail: list[str], title: str, text: list[str]):
     """What of the lines after the 成文日期 is the document: the 附注 (（此件公开发布）), the attached
     text (after a 附件 label, or starting with the title of a document the title or text names in
-    《》, up to a list of links or page furniture), the 版记 (抄送：…, then …印发). The first line that
-    is none of these ends the document.
+    《》 or the title says it 印发/转发, up to a list of links or page furniture), the 版记 (抄送：…,
+    then …印发). The first line that is none of these ends the document.
 
     Returns ``(note, copy_to, printed, attached lines, positions in tail kept)``."""
-    named = {re.sub(r"\s+", "", name) for name in re.findall(r"《([^《》]{2,100})》", "\n".join([title, *text]))}
+    names = re.findall(r"《([^《》]{2,100})》", "\n".join([title, *text]))
+    names += re.findall(r"(?:印发|印發|转发|轉發)(.{2,100}?)的(?:通知|决定|決定|通报|通報)$", title)
+    named = {re.sub(r"[\s《》]+", "", name) for name in names}
     note, copy_to, printed, attached, kept = "", [], "", [], set()
     attaching = False
     for position, line in enumerate(tail):

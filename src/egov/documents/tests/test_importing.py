@@ -192,3 +192,15 @@ def test_a_body_that_cites_an_order_number_has_no_number_of_its_own():
                                "<p>根据《中华人民共和国防汛条例》（国务院令第86号），现就有关事项通知如下。</p>"
                                "<p>无锡市人民政府</p><p>2024年6月1日</p>"))
     assert doc.document_number == "" and doc.date == datetime.date(2024, 6, 1)
+
+
+def test_the_text_a_notice_issues_stays_after_the_signature_and_what_follows_it_is_dropped():
+    # The title names the issued text without 《》; a list of links with dates follows it.
+    doc = document_parse(_page("<h1>市政府关于印发无锡市数据管理办法的通知</h1><p>锡政发〔2024〕4号</p>"
+                               "<p>各区人民政府：</p><p>现将该办法印发给你们，请遵照执行。</p>"
+                               "<p>无锡市人民政府</p><p>2024年1月15日</p>"
+                               "<p>无锡市数据管理办法</p><p>第一条 为了加强数据管理，制定本办法。</p>"
+                               "<p>市政府召开常务会议 2024-01-20</p><p>市长主持召开专题会议。</p>"))
+    assert doc.body.split("\n") == ["现将该办法印发给你们，请遵照执行。", "无锡市数据管理办法",
+                                    "第一条 为了加强数据管理，制定本办法。"]
+    assert doc.dropped == ["市政府召开常务会议 2024-01-20", "市长主持召开专题会议。"]
