@@ -463,10 +463,14 @@ def _find_title(lines: list[str], around: int | None) -> tuple[int, int, str] | 
         return None
     start, end, title = chosen[0]
     # A page prints the title more than once (<title>, a metadata table, the heading): the document
-    # is where it is printed last before the text, the next occurrence within a screen.
+    # is where it is printed last before the text, the next occurrence within a screen of short
+    # lines (a sentence or a 主送 line between them is the text: a later copy is a link to it, not
+    # its heading).
     for j in range(end + 1, min(len(lines), end + 25)):
         if _title_text(lines[j]) == title or _title_after_number(lines[j]) == title:
             return j, j, title
+        if len(lines[j]) > 80 or lines[j].endswith(("。", "：", ":")):
+            break
     return start, end, title
 
 

@@ -204,3 +204,14 @@ def test_the_text_a_notice_issues_stays_after_the_signature_and_what_follows_it_
     assert doc.body.split("\n") == ["现将该办法印发给你们，请遵照执行。", "无锡市数据管理办法",
                                     "第一条 为了加强数据管理，制定本办法。"]
     assert doc.dropped == ["市政府召开常务会议 2024-01-20", "市长主持召开专题会议。"]
+
+
+def test_the_title_again_in_a_list_of_links_after_a_short_text_is_not_its_heading():
+    doc = document_parse(_page("<h1>无锡市人民政府关于做好防汛工作的通知</h1><p>锡政发〔2024〕5号</p>"
+                               "<p>各区人民政府：</p><p>入汛在即，请各区切实做好防汛准备工作，落实防汛责任，加强巡查值守，"
+                               "及时排除隐患，确保安全度汛，保障人民群众生命财产安全。</p>"
+                               "<p>无锡市人民政府</p><p>2024年6月1日</p>"
+                               "<p>相关文件</p><p>无锡市人民政府关于做好防汛工作的通知</p>"))
+    assert (doc.document_number, doc.addressees, doc.date) == ("锡政发〔2024〕5号", ["各区人民政府"],
+                                                            datetime.date(2024, 6, 1))
+    assert doc.dropped == ["相关文件", "无锡市人民政府关于做好防汛工作的通知"]
