@@ -609,15 +609,16 @@ def _attachments(lines: list[str]) -> tuple[list[str], list[str]]:
     return attachments, rest
 
 
-def _after_signature(tail: list[str], title: str, text: list[str]):
+def _after_signature(tail: list[str], title: str, text: list[str], attachments: list[str]):
     """What of the lines after the 成文日期 is the document: the 附注 (（此件公开发布）), the attached
     text (after a 附件 label, or starting with the title of a document the title or text names in
-    《》 or the title says it 印发/转发, up to a list of links or page furniture), the 版记 (抄送：…,
-    then …印发). The first line that is none of these ends the document.
+    《》 or the title says it 印发/转发 or the 附件说明 lists, up to a list of links or page furniture),
+    the 版记 (抄送：…, then …印发). The first line that is none of these ends the document.
 
     Returns ``(note, copy_to, printed, attached lines, positions in tail kept)``."""
     names = re.findall(r"《([^《》]{2,100})》", "\n".join([title, *text]))
     names += re.findall(r"(?:印发|印發|转发|轉發)(.{2,100}?)的(?:通知|决定|決定|通报|通報)$", title)
+    names += [re.sub(r"^(?:附\s*件\s*[:：])?\s*(?:\d{1,2}\s*[．.、])?\s*", "", line) for line in attachments]
     named = {re.sub(r"[\s《》]+", "", name) for name in names}
     note, copy_to, printed, attached, kept = "", [], "", [], set()
     attaching = False
@@ -718,7 +719,8 @@ def document_parse(data: bytes) -> ParsedDocument:
     if signature is not None:
         date_line = body_index[signature.last]
         tail = list(range(date_line + 1, end))
-        note, copy_to, printed, attached, kept = _after_signature([lines[i] for i in tail], title_text, text_lines)
+        note, copy_to, printed, attached, kept = _after_signature([lines[i] for i in tail], title_text, text_lines,
+                                                                     attachments)
         dropped = [i for i in dropped if i < date_line] + [i for k, i in enumerate(tail) if k not in kept]
     dropped += list(range(end, len(lines)))
     paragraphs = _reflow(text_lines) if not html else text_lines

@@ -215,3 +215,13 @@ def test_the_title_again_in_a_list_of_links_after_a_short_text_is_not_its_headin
     assert (doc.document_number, doc.addressees, doc.date) == ("锡政发〔2024〕5号", ["各区人民政府"],
                                                             datetime.date(2024, 6, 1))
     assert doc.dropped == ["相关文件", "无锡市人民政府关于做好防汛工作的通知"]
+
+
+def test_an_attached_text_listed_in_the_attachment_note_stays_after_the_signature():
+    doc = document_parse(_page("<h1>无锡市财政局关于报送预算的通知</h1><p>锡财〔2024〕2号</p><p>各区财政局：</p>"
+                               "<p>请按附件格式报送。</p><p>附件：1．预算报送表</p><p>2．填报说明</p>"
+                               "<p>无锡市财政局</p><p>2024年1月5日</p><p>填报说明</p><p>一、按月填报。</p>"
+                               "<p>推荐</p><p>无锡市财政局关于另一件事的通知</p>"))
+    assert doc.attachments == ["附件：1．预算报送表", "2．填报说明"]
+    assert doc.body.split("\n") == ["请按附件格式报送。", "填报说明", "一、按月填报。"]
+    assert doc.dropped == ["推荐", "无锡市财政局关于另一件事的通知"]
