@@ -469,8 +469,8 @@ def _find_title(lines: list[str], around: int | None) -> tuple[int, int, str] | 
     for j in range(end + 1, min(len(lines), end + 25)):
         if _title_text(lines[j]) == title or _title_after_number(lines[j]) == title:
             return j, j, title
-        if len(lines[j]) > 80 or lines[j].endswith(("。", "：", ":")):
-            break
+        if len(lines[j]) > 80 or lines[j].endswith("。") or (lines[j].endswith(("：", ":")) and len(lines[j]) > 6):
+            break  # (a label of a metadata table, 发文字号：, is not a 主送 line)
     return start, end, title
 
 
