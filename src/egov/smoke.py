@@ -320,7 +320,7 @@ def step_documents(out_dir: Path) -> dict:
     numbered (锡政发〔year〕N号), printed as a GB/T 9704 PDF and sealed with the government's 公章
     (the sealed PDF is kept in ``out_dir`` and verifies)."""
     users = {name: User.objects.get(username=name) for name in ("govclerk", "govreviewer", "vicemayor")}
-    government = Organization.objects.get(parent__isnull=True)
+    government = Organization.objects.exclude(kind=Organization.Kind.EXTERNAL).get(parent__isnull=True)
     departments = list(Organization.objects.filter(doc_code__in=["锡发改", "锡财", "锡数据"]).order_by("path"))
     document = document_draft(
         actor=users["govclerk"], issuer=government, kind="notice", title="无锡市人民政府关于推进电子政务建设的通知",
@@ -408,7 +408,7 @@ def step_supervision_meetings(out_dir: Path) -> dict:
     the minutes drafted as a 纪要 addressed to the attending → a supervision item from the minutes
     for 财政局 → its progress report → closed by the government (issue 8, items 4 and 5)."""
     users = {name: User.objects.get(username=name) for name in ("govclerk", "czclerk", "fgwclerk")}
-    government = Organization.objects.get(parent__isnull=True)
+    government = Organization.objects.exclude(kind=Organization.Kind.EXTERNAL).get(parent__isnull=True)
     finance, reform = Organization.objects.get(doc_code="锡财"), Organization.objects.get(doc_code="锡发改")
     start = timezone.now() + timedelta(days=3)
     meeting = meeting_create(actor=users["govclerk"], organizer=government, title="政务公开工作专题", starts_at=start,

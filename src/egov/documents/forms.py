@@ -12,7 +12,7 @@ from egov.trust.models import Seal
 
 
 def _organizations():
-    return Organization.objects.filter(is_active=True).order_by("path")
+    return Organization.objects.filter(is_active=True).exclude(kind=Organization.Kind.EXTERNAL).order_by("path")
 
 
 class DocumentForm(forms.Form):

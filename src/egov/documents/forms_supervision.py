@@ -15,7 +15,7 @@ _DATETIME = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, for
 
 
 def _organizations():
-    return Organization.objects.filter(is_active=True).order_by("path")
+    return Organization.objects.filter(is_active=True).exclude(kind=Organization.Kind.EXTERNAL).order_by("path")
 
 
 class SupervisionItemForm(forms.Form):

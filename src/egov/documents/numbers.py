@@ -64,6 +64,13 @@ _PATTERN = re.compile(
     rf"[{re.escape(_OPENING)}]\s*(?P<year>\d{{4}})\s*[{re.escape(_CLOSING)}]\s*"
     r"第?\s*(?P<seq>\d{1,6})\s*(?P<hao>[号號])$"
 )
+# 令 numbers have no year: 国务院令第638号, 江苏省人民政府令第282号, 省政府令第282号 (a 令 is numbered
+# in one series per issuer, the 第 printed).
+_ORDER_PATTERN = re.compile(r"^(?P<code>[^\s\d第]{0,19}令)第(?P<seq>\d{1,6})(?P<hao>[号號])$")
+# Announcement numbers: 海关总署公告2014年第30号 (a 公告/通告 series per issuer and year).
+_ANNOUNCEMENT_PATTERN = re.compile(
+    r"^(?P<code>[^\s\d]{1,18}(?:公告|通告))(?P<year>\d{4})年第(?P<seq>\d{1,6})(?P<hao>[号號])$")
+_ANNOUNCEMENT_CODES = ("公告", "通告")
 YEAR_MIN = 1949
 YEAR_MAX = 2100
 
@@ -73,15 +80,22 @@ class DocumentNumber:
     """One 发文字号: ``code`` (机关代字, e.g. ``锡政发``), ``year`` (4 digits), ``seq`` (1, 2, …).
 
     ``str()`` gives the printed form ``锡政发〔2026〕1号``; ``hao`` keeps a traditional 號 as written
-    (錫政發〔2004〕99號) and takes no part in comparisons.
+    (錫政發〔2004〕99號) and takes no part in comparisons. Two other forms print as governments print
+    them: a 令 number has no year (``code`` ends in 令, ``year`` None: 国务院令第638号), and an
+    announcement number writes its year before the 第 (``code`` ends in 公告 or 通告:
+    海关总署公告2014年第30号).
     """
 
     code: str
-    year: int
+    year: int | None
     seq: int
     hao: str = field(default="号", compare=False)
 
     def __str__(self) -> str:
+        if self.year is None:
+            return f"{self.code}第{self.seq}{self.hao}"
+        if self.code.endswith(_ANNOUNCEMENT_CODES):
+            return f"{self.code}{self.year}年第{self.seq}{self.hao}"
         return f"{self.code}〔{self.year}〕{self.seq}{self.hao}"
 
     @classmethod
@@ -92,14 +106,19 @@ class DocumentNumber:
         ``（2026）``, ``【2026】``), spaces and zero-width characters anywhere (dropped), a leading 第
         before the sequence, zero-padded sequences (``007号`` is 7). The result prints in the
         standard form; the script of the 机关代字 and of 号/號 is kept as written (``key`` compares
-        across scripts).
+        across scripts). Also read: 令 numbers without a year (``国务院令第638号``: year None) and
+        announcement numbers (``海关总署公告2014年第30号``), see the class docstring.
 
         Raises:
             ValidationFailed: ``extra={"field": "number", "rule": "format"}`` when the text is not a
                 发文字号, ``"rule": "year"`` for a year outside 1949–2100, ``"rule": "seq"`` for 0.
         """
         cleaned = _BLANKS.sub("", text or "").translate(_FULLWIDTH_DIGITS)
-        match = _PATTERN.match(cleaned)
+        match = _PATTERN.match(cleaned) or _ANNOUNCEMENT_PATTERN.match(cleaned)
+        if match is None:
+            order = _ORDER_PATTERN.match(cleaned)
+            if order is not None and int(order["seq"]) >= 1:
+                return cls(code=order["code"], year=None, seq=int(order["seq"]), hao=order["hao"])
         if not match:
             raise ValidationFailed(
                 _("%(text)s is not a document number such as 锡政发〔2026〕1号.") % {"text": text},
@@ -115,8 +134,17 @@ class DocumentNumber:
         return cls(code=match["code"].strip(), year=year, seq=seq, hao=match["hao"])
 
     @property
+    def code_key(self) -> str:
+        """The 机关代字 in its comparable form: NFKC, without blanks, simplified (錫政發 → 锡政发)."""
+        return simplified(_BLANKS.sub("", unicodedata.normalize("NFKC", self.code)))
+
+    @property
     def key(self) -> str:
         """``number_key`` of this number: 錫政發〔2004〕99號 → 锡政发〔2004〕99号 (the 机关代字 NFKC,
         without blanks, simplified; 〔year〕; the sequence; 号)."""
-        code = simplified(_BLANKS.sub("", unicodedata.normalize("NFKC", self.code)))
+        code = self.code_key
+        if self.year is None:
+            return f"{code}第{self.seq}号"
+        if self.code.endswith(_ANNOUNCEMENT_CODES):
+            return f"{code}{self.year}年第{self.seq}号"
         return f"{code}〔{self.year}〕{self.seq}号"

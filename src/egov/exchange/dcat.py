@@ -129,7 +129,8 @@ def catalog_dcat(*, base_url: str, title: str, title_en: str, publisher_name: st
 def catalog_dcat_for_site() -> dict[str, Any]:
     """``catalog_dcat`` for this platform: IRIs under ``EGOV_PUBLIC_URL``, titled after the city in
     both languages, published by the root of the organization tree (the city government)."""
-    root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    root = (Organization.objects.filter(parent__isnull=True).exclude(kind=Organization.Kind.EXTERNAL)
+            .order_by("path").first())
     titles = {}
     for language in ("zh-hans", "en"):
         with translation.override(language):

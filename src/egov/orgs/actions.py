@@ -90,6 +90,46 @@ def organization_create(
 
 
 @transaction.atomic
+def organization_external(*, actor, name: str, actor_label: str = "") -> Organization:
+    """The organization outside the city named ``name`` (the State Council, a ministry, the province:
+    the issuer or sender of a document, 来文单位), recorded on first mention.
+
+    An organization with that name (as written) is returned as it is; the caller compares other
+    written forms first (``documents`` looks the simplified script up too). A new one is
+    ``Kind.EXTERNAL``: no parent, no division, its path ``x`` + id (outside the tree), audited as
+    ``orgs.organization.create``.
+
+    Args:
+        actor: who records it (the platform, ``SYSTEM``, for ``egov documents import``).
+        name: the name as printed in the document (at most 200 characters, not blank).
+        actor_label: names the actor in the audit log when ``actor`` is None.
+
+    Returns:
+        The organization, found or created.
+
+    Raises:
+        ValidationFailed: a blank name or one over 200 characters (``extra["field"] == "name"``).
+    """
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed(_("An organization's name has 1 to 200 characters."),
+                               extra={"field": "name", "rule": "length"})
+    found = Organization.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    organization = Organization(name=name, kind=Organization.Kind.EXTERNAL, path="-")
+    _full_clean(organization)
+    organization.save()
+    organization.path = "x" + _path_segment(organization.pk)
+    organization.save(update_fields=["path"])
+    audit_record(action="orgs.organization.create", actor=actor, obj=organization,
+                 summary=f"recorded {organization.name} (outside the city)",
+                 changes={"name": organization.name, "kind": Organization.Kind.EXTERNAL},
+                 actor_label=actor_label)
+    return organization
+
+
+@transaction.atomic
 def position_create(*, actor, organization: Organization, title: str) -> Position:
     """Create a post ``title`` in ``organization``.
 

@@ -48,6 +48,12 @@ class Organization(models.Model):
 
     ``doc_code`` is its 机关代字 for document numbers (锡政发); ``path`` is the materialized path of
     ids from the root (``"1/5/"``) so that a subtree is one prefix query.
+
+    ``Kind.EXTERNAL`` is an organization outside the city (the State Council, a ministry, the
+    province) known only as the issuer or sender of documents (来文单位): outside the tree (no parent,
+    its path begins ``x``, no division, no members), never offered where the city's organizations
+    are listed (``orgs.selectors.organization_tree``, the organization pickers). Recorded by
+    ``orgs.actions.organization_external``.
     """
 
     class Kind(models.TextChoices):
@@ -55,6 +61,7 @@ class Organization(models.Model):
         DEPARTMENT = "department", _("Department")  # 工作部门
         DISTRICT = "district", _("District or county-level city")  # 区、县级市
         INSTITUTION = "institution", _("Public institution")  # 事业单位
+        EXTERNAL = "external", _("Organization outside the city")  # 外部机关（来文单位）
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
@@ -65,7 +72,8 @@ class Organization(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True)
-    division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT)
+    division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT, null=True,
+                                 blank=True)  # None only for Kind.EXTERNAL
     doc_code = models.CharField(_("document code (机关代字)"), max_length=20, unique=True, null=True, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)

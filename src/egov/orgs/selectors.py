@@ -43,8 +43,10 @@ def division_successors(*, code: str) -> list[Division]:
 
 
 def organization_tree() -> QuerySet[Organization]:
-    """All active organizations in tree order (a parent before its children)."""
-    return Organization.objects.filter(is_active=True).select_related("division", "parent").order_by("path")
+    """All active organizations of the city in tree order (a parent before its children); organizations
+    outside the city (``Kind.EXTERNAL``) are not in the tree."""
+    return (Organization.objects.filter(is_active=True).exclude(kind=Organization.Kind.EXTERNAL)
+            .select_related("division", "parent").order_by("path"))
 
 
 def organization_subtree(*, organization: Organization) -> QuerySet[Organization]:

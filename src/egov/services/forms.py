@@ -85,8 +85,9 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["joint_reviewers"].queryset = (Organization.objects.filter(is_active=True)
-                                                   .exclude(pk=application.organization_id).order_by("path"))
+        self.fields["joint_reviewers"].queryset = (
+            Organization.objects.filter(is_active=True).exclude(kind=Organization.Kind.EXTERNAL)
+            .exclude(pk=application.organization_id).order_by("path"))
 
 
 class JointOpinionForm(forms.Form):

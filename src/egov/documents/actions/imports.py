@@ -24,6 +24,7 @@ from egov.documents.models import (
 )
 from egov.documents.numbers import DocumentNumber, simplified
 from egov.documents.states import Status
+from egov.orgs.actions import organization_external
 from egov.orgs.models import Organization
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
@@ -38,7 +39,14 @@ _KIND_BY_NAME = {"决议": Kind.RESOLUTION, "决定": Kind.DECISION, "命令": K
                  "纪要": Kind.MINUTES}
 
 
-def _import_issuer(parsed: ParsedDocument, issuer: Organization | None) -> Organization:
+def _organization_named(name: str) -> Organization | None:
+    """The organization named ``name`` as written or in simplified script (無錫市人民政府), or None."""
+    names = {name, simplified(name)} - {""}
+    return Organization.objects.filter(name__in=names).order_by("pk").first() if names else None
+
+
+def _import_issuer(parsed: ParsedDocument, issuer: Organization | None, *, actor,
+                   actor_label: str) -> Organization:
     """The issuer named by the 署名, else by the 机关代字 of the number; traditional characters
     (無錫市人民政府, 錫政發) are also looked up in simplified form (OpenCC t2s), as organizations are
     named here.
@@ -46,20 +54,38 @@ def _import_issuer(parsed: ParsedDocument, issuer: Organization | None) -> Organ
     The 机关代字 of a number often extends the organization's own code with the kind of document
     (锡财 → 锡财发, 锡财办): when no organization has the code itself, the organization whose code
     is the longest prefix of it (two characters at least) is the issuer, if exactly one has it.
-    Two with that code, or none, and the issuer must be named (``--issuer``)."""
+
+    A 署名 naming no organization of the city and a number of none of their codes is a document
+    from outside the city (国务院办公厅, 海关总署, 江苏省人民政府): its issuer is recorded as an
+    organization outside the city (``orgs.actions.organization_external``, the same record a later
+    mention finds). Without a 署名 and without a known code the issuer must be named (``--issuer``)."""
     if issuer is not None:
         return issuer
     number = DocumentNumber.parse(parsed.document_number) if parsed.document_number else None
-    names = {parsed.issuer, simplified(parsed.issuer)} - {""}
-    found = Organization.objects.filter(name__in=names).first() if names else None
+    found = _organization_named(parsed.issuer)
     if found is None and number is not None:
         found = _issuer_by_code({number.code, simplified(number.code)})
+    if found is None and parsed.issuer:
+        found = organization_external(actor=actor, name=parsed.issuer, actor_label=actor_label)
     if found is None:
         raise ValidationFailed(
             _("No organization is named %(issuer)s or uses the document code of %(number)s: name the issuer.")
             % {"issuer": parsed.issuer or "—", "number": parsed.document_number or "—"},
             extra={"field": "issuer", "rule": "unknown_issuer"})
     return found
+
+
+def _import_co_issuers(parsed: ParsedDocument, issuer: Organization, *, actor,
+                       actor_label: str) -> list[Organization]:
+    """The other organizations of a joint 署名 (联合行文), in order: of the city when one has the
+    name, else recorded as organizations outside the city."""
+    others = []
+    for name in parsed.signatories[1:]:
+        organization = _organization_named(name) or organization_external(actor=actor, name=name,
+                                                                           actor_label=actor_label)
+        if organization != issuer and organization not in others:
+            others.append(organization)
+    return others
 
 
 def _issuer_by_code(codes: set[str]) -> Organization | None:
@@ -120,7 +146,10 @@ def document_import_once(*, actor, parsed: ParsedDocument, issuer: Organization 
 
     Args:
         actor: a document clerk of the issuer, or None for the platform (the ``egov`` command).
-        issuer: the issuing organization; None: found by the 署名 (name) or the 机关代字 of the number.
+        issuer: the issuing organization; None: found by the 署名 (name) or the 机关代字 of the number,
+            or, for a 署名 naming no organization of the city, recorded as one outside it
+            (``_import_issuer``). The other organizations of a joint 署名 become its ``co_issuers``
+            the same way; the 署名 as printed, the 附注 and 抄送 are kept.
         source_name: the file it was read from (at most 300 characters), kept for the record.
         today: the day the import runs (default: today, local time); a later 成文日期 is refused.
         actor_label: names the actor in the audit log when ``actor`` is None (``egov documents import``).
@@ -139,7 +168,7 @@ def document_import_once(*, actor, parsed: ParsedDocument, issuer: Organization 
         raise ValidationFailed(
             _("The date written (成文日期) %(date)s is after today.") % {"date": parsed.date.isoformat()},
             extra={"field": "written_on", "rule": "future_date"})
-    issuer = _import_issuer(parsed, issuer)
+    issuer = _import_issuer(parsed, issuer, actor=actor, actor_label=actor_label)
     existing = _imported_already(parsed, issuer)
     if existing is not None:
         if not is_system(actor) and not has_role(actor, issuer, Role.DOCUMENT_CLERK):
@@ -159,8 +188,9 @@ def document_import_once(*, actor, parsed: ParsedDocument, issuer: Organization 
     document, _changes = _document_new(
         actor=actor, issuer=issuer, kind=_KIND_BY_NAME.get(parsed.kind, Kind.NOTICE), title=parsed.title,
         fields={"body": "".join(f"<p>{html.escape(text)}</p>" for _level, text in parsed.blocks),
-                "main_to_text": "，".join(parsed.addressees), "signature": parsed.issuer or issuer.name,
-                "written_on": parsed.date},
+                "main_to_text": "，".join(parsed.addressees), "signature": parsed.signature or issuer.name,
+                "written_on": parsed.date, "note": parsed.note, "copy_to_text": "，".join(parsed.copy_to),
+                "co_issuers": _import_co_issuers(parsed, issuer, actor=actor, actor_label=actor_label)},
     )
     if parsed.document_number:
         document_number_assign(document=document, actor=actor, number=parsed.document_number,

@@ -258,7 +258,8 @@ def document_number_assign(*, document: OfficialDocument, actor, number: str,
         )
     # waits for allocations of the same code and year (the code in its comparable form: 錫政發 waits
     # for 锡政发, whose counter allocation takes)
-    counter_lock(model=DocumentNumberCounter, key={"code": parsed.key.split("〔", 1)[0], "year": parsed.year})
+    # (a 令 number has no year: its one series per code waits under year 0)
+    counter_lock(model=DocumentNumberCounter, key={"code": parsed.code_key, "year": parsed.year or 0})
     other = _number_taken(parsed)
     if other is not None:
         raise ValidationFailed(_("The document number %(number)s is used already.") % {"number": parsed},

@@ -64,6 +64,15 @@ def test_heading_levels():
     ("发文字号：锡政发〔2026〕3号", "锡政发〔2026〕3号"),
     ("锡政发〔２００４〕９９号", "锡政发〔2004〕99号"),  # full-width digits, as a Chinese input method types them
     ("没有文号的一行", None),
+    # Issue 19: 令 and announcement numbers, a label without its colon, zero-width characters, a
+    # Cyrillic О typed for a zero in the year.
+    ("国务院令第638号", "国务院令第638号"),
+    ("发文字号：省政府令第282号", "省政府令第282号"),
+    ("海关总署公告2014年第30号（关于进出境邮递物品申报有关事项的公告）", "海关总署公告2014年第30号"),
+    ("发文字号国办发〔2022〕5号", "国办发〔2022〕5号"),
+    ("文号：苏政办发〔2023〕45号", "苏政办发〔2023〕45号"),
+    ("发改高技\u200b〔2021〕7\u200c89号", "发改高技〔2021〕789号"),
+    ("国办发〔2О22〕5号", "国办发〔2022〕5号"),
 ])
 def test_document_number_find(text, expected):
     found = document_number_find(text)
@@ -78,6 +87,9 @@ def test_document_number_find(text, expected):
     ("二〇二六年十二月十日", datetime.date(2026, 12, 10)),
     ("2026年1月31日", datetime.date(2026, 1, 31)),
     ("二〇二六年二月三十日", None),  # 30 February does not exist
+    ("二\u041e二三年五月十日", datetime.date(2023, 5, 10)),  # a Cyrillic О for 〇
+    ("二\u039f二三年五月十日", datetime.date(2023, 5, 10)),  # a Greek Ο
+    ("２０２３年５月１０日", datetime.date(2023, 5, 10)),
     ("三月", None),
 ])
 def test_date_parse(text, expected):
@@ -141,3 +153,75 @@ def test_not_a_government_document(data):
     with pytest.raises(ValidationFailed) as caught:
         document_parse(data)
     assert caught.value.extra["rule"] in {"not_a_document", "encoding"}
+
+
+def _page(body: str) -> bytes:
+    return f"<!doctype html><html><body>{body}</body></html>".encode()
+
+
+def test_a_first_sentence_ending_in_a_colon_is_not_the_main_recipients_unless_it_names_them():
+    doc = document_parse(_page("<h1>无锡市人民政府关于表彰先进集体的决定</h1><p>锡政发〔2024〕9号</p>"
+                               "<p>为表彰先进，市政府决定：</p><p>对10个单位予以表彰。</p>"
+                               "<p>无锡市人民政府</p><p>2024年2月18日</p>"))
+    assert doc.addressees == [] and doc.blocks[0] == (0, "为表彰先进，市政府决定：")
+    doc = document_parse(_page("<h1>无锡市人民政府关于表彰先进集体的决定</h1><p>锡政发〔2024〕9号</p>"
+                               "<p>各区人民政府，市各委、办、局，各有关单位：</p><p>对10个单位予以表彰。</p>"
+                               "<p>无锡市人民政府</p><p>2024年2月18日</p>"))
+    assert doc.addressees == ["各区人民政府", "市各委、办、局", "各有关单位"]
+
+
+def test_a_title_broken_in_its_heading_is_one_title_and_a_status_tag_is_not_kept():
+    doc = document_parse(_page("<h1>国务院关于进一步加强<br>政务公开工作的意见【有效】</h1><p>国发〔2024〕1号</p>"
+                               "<p>各省、自治区、直辖市人民政府：</p><p>现提出以下意见。</p>"
+                               "<p>国务院</p><p>2024年1月5日</p>"))
+    assert (doc.title, doc.kind, doc.issuer) == ("国务院关于进一步加强政务公开工作的意见", "意见", "国务院")
+
+
+def test_a_joint_signature_on_one_line_names_each_organization():
+    doc = document_parse(_page("<h1>财政部 税务总局关于延续实施有关税收政策的公告</h1>"
+                               "<p>财政部 税务总局公告2023年第1号</p>"
+                               "<p>现将有关政策公告如下：</p><p>一、政策延续至2027年底。</p>"
+                               "<p>财政部　税务总局</p><p>2023年1月9日</p>"))
+    assert (doc.document_number, doc.signatories, doc.addressees) == (
+        "财政部税务总局公告2023年第1号", ["财政部", "税务总局"], [])
+    assert doc.body == "现将有关政策公告如下：\n一、政策延续至2027年底。"
+
+
+def test_a_body_that_cites_an_order_number_has_no_number_of_its_own():
+    doc = document_parse(_page("<h1>无锡市人民政府关于做好防汛工作的通知</h1><p>各区人民政府：</p>"
+                               "<p>根据《中华人民共和国防汛条例》（国务院令第86号），现就有关事项通知如下。</p>"
+                               "<p>无锡市人民政府</p><p>2024年6月1日</p>"))
+    assert doc.document_number == "" and doc.date == datetime.date(2024, 6, 1)
+
+
+def test_the_text_a_notice_issues_stays_after_the_signature_and_what_follows_it_is_dropped():
+    # The title names the issued text without 《》; a list of links with dates follows it.
+    doc = document_parse(_page("<h1>市政府关于印发无锡市数据管理办法的通知</h1><p>锡政发〔2024〕4号</p>"
+                               "<p>各区人民政府：</p><p>现将该办法印发给你们，请遵照执行。</p>"
+                               "<p>无锡市人民政府</p><p>2024年1月15日</p>"
+                               "<p>无锡市数据管理办法</p><p>第一条 为了加强数据管理，制定本办法。</p>"
+                               "<p>市政府召开常务会议 2024-01-20</p><p>市长主持召开专题会议。</p>"))
+    assert doc.body.split("\n") == ["现将该办法印发给你们，请遵照执行。", "无锡市数据管理办法",
+                                    "第一条 为了加强数据管理，制定本办法。"]
+    assert doc.dropped == ["市政府召开常务会议 2024-01-20", "市长主持召开专题会议。"]
+
+
+def test_the_title_again_in_a_list_of_links_after_a_short_text_is_not_its_heading():
+    doc = document_parse(_page("<h1>无锡市人民政府关于做好防汛工作的通知</h1><p>锡政发〔2024〕5号</p>"
+                               "<p>各区人民政府：</p><p>入汛在即，请各区切实做好防汛准备工作，落实防汛责任，加强巡查值守，"
+                               "及时排除隐患，确保安全度汛，保障人民群众生命财产安全。</p>"
+                               "<p>无锡市人民政府</p><p>2024年6月1日</p>"
+                               "<p>相关文件</p><p>无锡市人民政府关于做好防汛工作的通知</p>"))
+    assert (doc.document_number, doc.addressees, doc.date) == ("锡政发〔2024〕5号", ["各区人民政府"],
+                                                            datetime.date(2024, 6, 1))
+    assert doc.dropped == ["相关文件", "无锡市人民政府关于做好防汛工作的通知"]
+
+
+def test_an_attached_text_listed_in_the_attachment_note_stays_after_the_signature():
+    doc = document_parse(_page("<h1>无锡市财政局关于报送预算的通知</h1><p>锡财〔2024〕2号</p><p>各区财政局：</p>"
+                               "<p>请按附件格式报送。</p><p>附件：1．预算报送表</p><p>2．填报说明</p>"
+                               "<p>无锡市财政局</p><p>2024年1月5日</p><p>填报说明</p><p>一、按月填报。</p>"
+                               "<p>推荐</p><p>无锡市财政局关于另一件事的通知</p>"))
+    assert doc.attachments == ["附件：1．预算报送表", "2．填报说明"]
+    assert doc.body.split("\n") == ["请按附件格式报送。", "填报说明", "一、按月填报。"]
+    assert doc.dropped == ["推荐", "无锡市财政局关于另一件事的通知"]

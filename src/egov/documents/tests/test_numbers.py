@@ -62,3 +62,23 @@ def test_the_key_of_another_number_differs_and_the_written_form_is_kept():
     number = DocumentNumber.parse("錫政發［2004］ 99號")
     assert (str(number), number.key) == ("錫政發〔2004〕99號", "锡政发〔2004〕99号")
     assert simplified("錫政發") == "锡政发" and simplified("锡政发") == "锡政发"
+
+
+# Issue 19: the numbering forms of documents from outside the city, as their issuers print them.
+@pytest.mark.parametrize(("typed", "printed", "key"), [
+    ("国务院令第638号", "国务院令第638号", "国务院令第638号"),
+    ("省政府令 第 282 号", "省政府令第282号", "省政府令第282号"),
+    ("中华人民共和国国务院令第６３８號", "中华人民共和国国务院令第638號", "中华人民共和国国务院令第638号"),
+    ("海关总署公告2014年第30号", "海关总署公告2014年第30号", "海关总署公告2014年第30号"),
+    ("海關總署公告 2014 年第 030 號", "海關總署公告2014年第30號", "海关总署公告2014年第30号"),
+])
+def test_order_and_announcement_numbers_print_as_issued(typed, printed, key):
+    number = DocumentNumber.parse(typed)
+    assert (str(number), number.key) == (printed, key)
+
+
+def test_an_order_number_has_no_year_and_differs_from_another_issuers():
+    assert DocumentNumber.parse("国务院令第638号") == DocumentNumber("国务院令", None, 638)
+    assert number_key("国务院令第638号") != number_key("省政府令第638号")
+    with pytest.raises(ValidationFailed):
+        DocumentNumber.parse("国务院令第0号")

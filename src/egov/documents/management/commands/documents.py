@@ -5,6 +5,12 @@ them (``*.txt``, ``*.htm``, ``*.html``, in name order). A document imported befo
 title, and the same 发文字号 or, without one, the same 成文日期) is not added again; with
 ``--publish`` it is published if it was not.
 
+A document's issuer is found by its 署名 or the 机关代字 of its number; a 署名 naming no organization
+of the city (国务院办公厅, 海关总署) records the issuer as an organization outside the city.
+``--issuer`` names it instead. What the page held that is not the document (page furniture, and
+everything after the document's end: see ``documents.importing``) is dropped and listed in the
+report and in the ``--json`` line (``"dropped"``).
+
 Exit status: 0 imported (or imported before); 2 for one file that cannot be registered — not a
 government document, an unreadable encoding, an impossible or future 成文日期, no issuer found, or
 a 发文字号 that another document holds — with one line naming the reason, creating nothing; 2 also
@@ -58,6 +64,8 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(f"{path}: {error.message}", returncode=2) from None
         self.stdout.write(_message(document, created))
+        for line in _dropped_report(parsed.dropped):
+            self.stdout.write(line)
         if json:
             self.stdout.write(_json(parsed.as_json()))
 
@@ -75,14 +83,16 @@ class Command(BaseCommand):
         for index, path in enumerate(files, start=1):
             _progress(index, len(files), path.name)
             try:
-                document, created, _parsed = self._one(path, organization, publish)
+                document, created, parsed = self._one(path, organization, publish)
             except ApplicationError as error:
                 failed.append({"file": path.name, "message": error.message, "rule": error.extra.get("rule", "")})
                 self.stdout.write(_("  failed: %(file)s: %(message)s") % {"file": path.name, "message": error.message})
             else:
                 imported.append({"file": path.name, "id": document.pk, "number": str(document.number or ""),
-                                 "created": created})
+                                 "created": created, "dropped": parsed.dropped})
                 self.stdout.write(f"  {path.name}: {_message(document, created)}")
+                for line in _dropped_report(parsed.dropped):
+                    self.stdout.write(f"  {line}")
         sys.stderr.write("\n")
         self.stdout.write(_("imported %(imported)d of %(files)d files; %(failed)d failed")
                           % {"imported": len(imported), "files": len(files), "failed": len(failed)})
@@ -96,6 +106,15 @@ def _message(document, created: bool) -> str:
     if created:
         return _("imported %(document)s (id %(id)d)") % {"document": document, "id": document.pk}
     return _("imported before: %(document)s (id %(id)d)") % {"document": document, "id": document.pk}
+
+
+def _dropped_report(dropped: list[str], width: int = 60) -> list[str]:
+    """The report's lines on what was dropped: a count, then each line (cut at ``width`` characters)."""
+    if not dropped:
+        return []
+    lines = [_("dropped %(count)d lines that are not the document:") % {"count": len(dropped)}]
+    lines += [f"  - {line[:width]}{'…' if len(line) > width else ''}" for line in dropped]
+    return lines
 
 
 def _progress(done: int, total: int, name: str, width: int = 30) -> None:
