@@ -308,7 +308,9 @@ async def _sign_pdf(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWri
     written from. It depends only on the certificates and the context, which is kept only while
     the CRLs and OCSP responses are the same; so a kept result gives the DSS the same certificates,
     CRLs and OCSP responses as a new validation would. A certificate revoked since gets another
-    OCSP answer, hence another context and a new validation (which then refuses to sign).
+    OCSP answer, hence another context and a new validation (which then refuses to sign). Unlike
+    ``sign_pdf``, the context is not closed afterwards: closing releases the network sessions a
+    context opened for fetching, and ours fetches nothing and is kept for the next seal.
 
     Returns the signed PDF (the signature's revision and the DSS update after it)."""
     session = pdf_signer.init_signing_session(writer)
