@@ -24,12 +24,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from cryptography.x509 import ocsp
 from django.conf import settings
 from django.utils import timezone
-from pyhanko.sign.signers.pdf_cms import SimpleSigner
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from egov.core import context
 from egov.trust.actions import crl_publish
+from egov.trust.cms_signer import PlatformSigner
 from egov.trust.keys import ca_passphrase, key_decrypt
 from egov.trust.models import Certificate, CertificateAuthority, TimestampToken
 from egov.trust.profiles import REASON_FLAGS
@@ -252,8 +252,8 @@ async def tsa_answer(request_der: bytes, material: TsaMaterial) -> tuple[bytes, 
         "content_type": "tst_info",
         "content": cms.ParsableOctetString(tsp.TSTInfo(info).dump()),
     })
-    signer = SimpleSigner(signing_cert=material.certificate, signing_key=material.key,
-                          cert_registry=SimpleCertificateStore.from_certs(material.chain), embed_roots=False)
+    signer = PlatformSigner(signing_cert=material.certificate, signing_key=material.key,
+                            cert_registry=SimpleCertificateStore.from_certs(material.chain), embed_roots=False)
     token = await signer.async_sign_general_data(encap, "sha256", detached=False)
     if not request["cert_req"].native:
         del token["content"]["certificates"]

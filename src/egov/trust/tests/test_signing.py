@@ -300,6 +300,46 @@ def test_two_seals_embed_the_same_ocsp_response_and_both_validate(seal, pdf, ca)
         assert status.intact and status.valid and status.trusted and not status.revoked
 
 
+def _dss_contents(signed: bytes) -> tuple[set, set, set]:
+    """The DER of the certificates, OCSP responses and CRLs in the file's DSS."""
+    dss = DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(signed)))
+    return ({c.get_object().data for c in dss.certs.values()}, {o.get_object().data for o in dss.ocsps},
+            {c.get_object().data for c in dss.crls})
+
+
+def test_the_chains_are_validated_once_per_crl_and_ocsp_period(seal, pdf, ca, organization, monkeypatch):
+    """pyHanko's pre-signing validation of the signer's and the TSA's chains runs for the first seal
+    of a CRL/OCSP period only; the DSS of later seals carries the same certificates, CRLs and OCSP
+    responses; a new CRL (another certificate revoked) starts a new period."""
+    from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+
+    validations = []
+    original = PdfSigningSession.perform_presign_validation
+
+    async def counted(self, pdf_out=None):  # counts, then runs pyHanko's own
+        validations.append(self.pdf_signer.signer.signing_cert.serial_number)
+        return await original(self, pdf_out)
+
+    monkeypatch.setattr(PdfSigningSession, "perform_presign_validation", counted)
+    first, second, third = (pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf).pdf for _ in range(3))
+    assert validations == [int(seal.certificate.serial, 16)]
+    assert _dss_contents(first) == _dss_contents(second) == _dss_contents(third)
+    certificates, ocsps, crls = _dss_contents(first)
+    # root, issuing CA, seal, TSA and OCSP responder; the seal's and the TSA's OCSP responses; two CRLs
+    assert len(certificates) == 5 and len(ocsps) == 2 and len(crls) == 2
+    other = seal_create(actor=None, organization=organization, kind="contract")
+    pdf_sign_with_seal(actor=None, seal=other, pdf=pdf)  # another signer: its own validation
+    assert len(validations) == 2
+    certificate_revoke(actor=None, certificate=other.certificate, reason="superseded")  # a new issuing-CA CRL
+    after = pdf_sign_with_seal(actor=None, seal=seal, pdf=pdf).pdf
+    assert len(validations) == 3
+    assert _dss_contents(after)[0] == certificates  # a new validation finds the same chains
+    assert _dss_contents(after)[2] != crls  # and the new CRL is embedded
+    for signed in (first, third, after):
+        status = _pyhanko_status(signed, bytes(ca.root.certificate.der))
+        assert status.intact and status.valid and status.trusted and not status.revoked
+
+
 def _appearance_images(signed: bytes) -> list:
     """The image XObjects with an alpha mask in the signature's appearance, decoded."""
     from PIL import Image
