@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.exchange.certcheck import CertificateChecker
-from egov.exchange.config import NodeConfig, node_config
+from egov.exchange.config import NodeConfig, ServiceSpec, node_config
 from egov.exchange.discovery import META_SERVICES, discovery_answer
 from egov.exchange.envelope import (
     HEADER,
@@ -47,6 +47,7 @@ from egov.exchange.errors import MessageTooLarge
 from egov.exchange.log import LogWriter
 from egov.exchange.models import SharingGrant
 from egov.exchange.records import csv_lookup
+from egov.exchange.resource_sources import ADAPTER_PREFIX, source_extract, source_lookup
 from egov.exchange.selectors import Allowed, allowed_fields, record_cut
 from egov.exchange.sources import record_source_read
 from egov.exchange.timestamping import BatchTimestamper, timestamping_check
@@ -228,6 +229,8 @@ class Node:
             raise ValidationFailed(_("A request states its purpose: the case number and the legal basis."),
                                    extra={"field": "purpose", "rule": "required"})
         allowed = self.grants.allowed(resource_code=spec.resource, consumer_code=claims["sender"])
+        if spec.source.startswith(ADAPTER_PREFIX):
+            return self._serve_adapter(spec=spec, body=body, fields=allowed.fields)
         try:
             query = json.loads(body)
             value = str(query[spec.key])
@@ -242,6 +245,38 @@ class Node:
             raise NotFound(_("No such record."), extra={"field": spec.key})
         return {"resource": spec.resource, "record": record_cut(record, fields=allowed.fields),
                 "granted": sorted(allowed.fields)}
+
+    def _serve_adapter(self, *, spec: ServiceSpec, body: bytes, fields: set[str] | frozenset[str]) -> dict:
+        """A lookup (``{<key>: value}``) or a page of a bulk extract (``{"extract": {"after": cursor
+        or null, "limit": n}}``) from the ``ResourceSource`` named by ``source = "adapter:<code>"``.
+        Records are cut to the granted 信息项; malformed rows are listed in ``problems`` (row key,
+        item, reason, never the value) and the good ones served. A source that is down: 503."""
+        code = spec.source[len(ADAPTER_PREFIX):]
+        try:
+            query = json.loads(body)
+            if not isinstance(query, dict):
+                raise TypeError
+        except (ValueError, TypeError):
+            raise ValidationFailed(_("The request body is not a JSON object."), extra={"rule": "json"}) from None
+        if "extract" in query:
+            page = query["extract"] if isinstance(query["extract"], dict) else {}
+            after, limit = page.get("after"), page.get("limit", 1000)
+            if (after is not None and not isinstance(after, str)) or not isinstance(limit, int) or limit < 1:
+                raise ValidationFailed(_('Ask for a page as {"extract": {"after": cursor or null, "limit": n}}.'),
+                                       extra={"field": "extract", "rule": "shape"})
+            records, cursor, problems = source_extract(code, after=after, limit=limit)
+            return {"resource": spec.resource, "records": [record_cut(r, fields=fields) for r in records],
+                    "next": cursor, "problems": [p.as_json() for p in problems], "granted": sorted(fields)}
+        if spec.key not in query or isinstance(query[spec.key], dict | list) or query[spec.key] is None:
+            raise ValidationFailed(_("The request names the record it asks for by %(key)s.") % {"key": spec.key},
+                                   extra={"field": spec.key, "rule": "required"})
+        record, problems = source_lookup(code, str(query[spec.key]))
+        if problems:
+            return {"resource": spec.resource, "record": None, "problems": [p.as_json() for p in problems],
+                    "granted": sorted(fields)}
+        if record is None:
+            raise NotFound(_("No such record."), extra={"field": spec.key})
+        return {"resource": spec.resource, "record": record_cut(record, fields=fields), "granted": sorted(fields)}
 
     def refusal_log(self, *, service: str, token: str, body: bytes, error: ApplicationError) -> None:
         """Log a request refused before it counted as received (unsigned answer ``error``)."""

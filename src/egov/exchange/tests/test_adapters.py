@@ -1,0 +1,298 @@
+"""Resource sources (异源, issue 20 item 1): one resource backed by MariaDB, one by PostgreSQL, one by
+an XLSX file, served through real nodes (``egov node serve`` with mutual TLS); bad mappings refused
+when saved; a source that is down answers 503 naming the resource."""
+
+import json
+import os
+import socket
+
+import pymysql
+import pytest
+from openpyxl import Workbook
+
+from egov.audit.models import AuditEvent
+from egov.core.errors import PermissionDenied, ValidationFailed
+from egov.exchange.adapters import BadCell, SourceUnavailable, value_convert
+from egov.exchange.tests.conftest import CONSUMER_CODE, PROVIDER_CODE
+from egov.exchange.tests.harness import Network, admin, database_url
+
+# A resource whose 信息项 have the 指南's types, and what the consumer is granted of it.
+TYPED = {
+    "code": "320200-GA-002", "name": "常住人口信息", "classification": "1-01-002", "catalog": "basic",
+    "provider_code": PROVIDER_CODE, "provider_name": "无锡市公安局", "summary": "常住人口",
+    "format": "database", "update_cycle": "daily", "published_on": "2026-11-01", "related_codes": [],
+    "items": [
+        {"field": "id_number", "name": "公民身份号码", "data_type": "C", "is_personal": True,
+         "sharing_type": "unconditional"},
+        {"field": "name", "name": "姓名", "data_type": "C", "is_personal": True, "sharing_type": "unconditional"},
+        {"field": "birth_date", "name": "出生日期", "data_type": "D", "is_personal": True,
+         "sharing_type": "unconditional"},
+        {"field": "household_size", "name": "户内人数", "data_type": "I", "is_personal": False,
+         "sharing_type": "unconditional"},
+        {"field": "allowance", "name": "补贴金额", "data_type": "Y", "is_personal": True,
+         "sharing_type": "unconditional"},
+        {"field": "registered", "name": "是否户籍人口", "data_type": "L", "is_personal": True,
+         "sharing_type": "unconditional"},
+        {"field": "religion", "name": "宗教信仰", "data_type": "C", "is_personal": True, "sharing_type": "none",
+         "refusal_basis": "个人信息保护法第二十八条：敏感个人信息"},
+    ],
+}
+GRANTED = ["id_number", "name", "birth_date", "household_size", "allowance", "registered"]
+MAPPING = {"id_number": "sfzh", "name": "xm", "birth_date": "csrq", "household_size": "hnrs", "allowance": "btje",
+           "registered": "hjbz", "religion": "zjxy"}
+# Three people; the same rows in every source. The record each gives, worked by hand from the row.
+ROWS = [
+    ("11010519491231002X", "张三", "1949-12-31", 3, "1200.50", True, "无"),
+    ("320202198001010012", "李四", "1980-01-01", 1, "0.00", False, "无"),
+    ("320211199502280021", "王五", "1995-02-28", 4, "350.00", True, "无"),
+]
+ZHANG = {"id_number": "11010519491231002X", "name": "张三", "birth_date": "1949-12-31", "household_size": "3",
+         "allowance": "1200.50", "registered": "true"}
+LI = {"id_number": "320202198001010012", "name": "李四", "birth_date": "1980-01-01", "household_size": "1",
+      "allowance": "0.00", "registered": "false"}
+WANG = {"id_number": "320211199502280021", "name": "王五", "birth_date": "1995-02-28", "household_size": "4",
+        "allowance": "350.00", "registered": "true"}
+
+MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+CREATE = ("CREATE TABLE rk (sfzh VARCHAR(18) PRIMARY KEY, xm VARCHAR(50) NOT NULL, csrq DATE, hnrs INTEGER, "
+          "btje NUMERIC(12, 2), hjbz BOOLEAN, zjxy VARCHAR(20), gxsj {ts})")
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens once the socket is closed
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory):
+    """A PostgreSQL database, a MariaDB database and an XLSX file holding ``ROWS`` (table ``rk``)."""
+    base = os.environ.get("TEST_DATABASE_URL") or os.environ["DATABASE_URL"]
+    name = f"egov_adapters_src_{os.getpid()}"
+    admin(base, f'CREATE DATABASE "{name}"')
+    pg_url = database_url(base, name)
+    my_name = f"egov_adapters_{os.getpid()}"
+    folder = tmp_path_factory.mktemp("sources")
+    try:
+        import psycopg
+
+        with psycopg.connect(pg_url) as conn:
+            conn.execute(CREATE.format(ts="TIMESTAMPTZ DEFAULT now()"))
+            for row in ROWS:
+                conn.execute("INSERT INTO rk VALUES (%s, %s, %s, %s, %s, %s, %s)", row)
+        my = pymysql.connect(**MARIADB, autocommit=True)
+        with my.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE `{my_name}` CHARACTER SET utf8mb4")
+            cursor.execute(f"USE `{my_name}`")
+            cursor.execute(CREATE.format(ts="DATETIME DEFAULT CURRENT_TIMESTAMP"))
+            cursor.executemany("INSERT INTO rk VALUES (%s, %s, %s, %s, %s, %s, %s, DEFAULT)", ROWS)
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["sfzh", "xm", "csrq", "hnrs", "btje", "hjbz", "zjxy"])
+        for row in ROWS:
+            sheet.append(list(row))
+        sheet.append(["320211200001010033", "赵六", "2000-02-30", "两", "12", "是", "无"])  # malformed
+        path = folder / "rk.xlsx"
+        book.save(path)
+        yield {"pg": pg_url, "mysql": f"mysql://root@127.0.0.1:3306/{my_name}", "xlsx": str(path)}
+    finally:
+        admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        my = pymysql.connect(**MARIADB, autocommit=True)
+        with my.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{my_name}`")
+        my.close()
+
+
+def _save_script(code: str, kind: str, connection: dict, table: str = "") -> str:
+    return (
+        "from egov.exchange.actions.sources import resource_source_save\n"
+        "from egov.exchange.models import InformationResource\n"
+        f"resource_source_save(actor=None, resource=InformationResource.objects.get(code={TYPED['code']!r}),"
+        f" code={code!r}, kind={kind!r}, connection={connection!r}, table={table!r}, key_column='sfzh',"
+        f" mapping={MAPPING!r})\n")
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory, sources):
+    base = os.environ.get("TEST_DATABASE_URL") or os.environ["DATABASE_URL"]
+    net = Network(base_url=base, folder=tmp_path_factory.mktemp("exchange"), prefix=f"egov_xa_{os.getpid()}")
+    try:
+        net.create([(PROVIDER_CODE, "无锡市公安局", "police.node.egov"),
+                    (CONSUMER_CODE, "无锡市行政审批局", "approval.node.egov")])
+        provider = net.nodes[PROVIDER_CODE]
+        grant = {"resource": TYPED["code"], "consumer_code": CONSUMER_CODE, "consumer_name": "无锡市行政审批局",
+                 "fields": GRANTED, "purpose": "核验申请人身份", "legal_basis": "行政许可法第三十一条"}
+        (provider.folder / "catalog.json").write_text(json.dumps({"resources": [TYPED], "grants": [grant]}),
+                                                      encoding="utf-8")
+        net.egov("exchange", "import", str(provider.folder / "catalog.json"), db=provider.db)
+        down = f"postgresql://postgres@127.0.0.1:{_closed_port()}/nothing"
+        script = (_save_script("rk-pg", "postgresql", {"url": sources["pg"]}, "rk")
+                  + _save_script("rk-my", "mysql", {"url": sources["mysql"]}, "rk").split("\n", 2)[2]
+                  + _save_script("rk-xlsx", "xlsx", {"path": sources["xlsx"]}).split("\n", 2)[2]
+                  + _save_script("rk-down", "postgresql", {"url": sources["pg"]}, "rk").split("\n", 2)[2]
+                  # the database goes away after the mapping was checked: point the source at a closed port
+                  + "from egov.exchange.models import ResourceSource\n"
+                  + "from egov.exchange.sources_secret import secret_seal\n"
+                  + "ResourceSource.objects.filter(code='rk-down')"
+                  + f".update(connection=secret_seal({{'url': {down!r}}}))\n")
+        net.egov("shell", "-c", script, db=provider.db)
+        services = {name: {"resource": TYPED["code"], "source": f"adapter:rk-{kind}", "key": "id_number"}
+                    for name, kind in [("people_pg", "pg"), ("people_my", "my"), ("people_xlsx", "xlsx"),
+                                       ("people_down", "down")]}
+        net.configure(PROVIDER_CODE, services=services, grant_cache_seconds=1)
+        net.configure(CONSUMER_CODE)
+        net.start_platform()
+        for code in net.nodes:
+            net.start(code)
+        yield net
+    finally:
+        net.stop()
+
+
+@pytest.mark.parametrize("service", ["people_pg", "people_my", "people_xlsx"])
+def test_a_lookup_through_the_nodes_gives_the_granted_items_converted(network, service):
+    answer = network.call(CONSUMER_CODE, PROVIDER_CODE, service, {"id_number": "11010519491231002X"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["record"] == ZHANG  # religion (不予共享) never leaves
+    missing = network.call(CONSUMER_CODE, PROVIDER_CODE, service, {"id_number": "320202199001010000"})
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("service", ["people_pg", "people_my", "people_xlsx"])
+def test_an_extract_pages_through_every_row_in_key_order(network, service):
+    first = network.call(CONSUMER_CODE, PROVIDER_CODE, service, {"extract": {"after": None, "limit": 2}})
+    assert first.status_code == 200, first.text
+    assert first.json()["records"] == [ZHANG, LI]
+    assert first.json()["next"] == "320202198001010012"
+    second = network.call(CONSUMER_CODE, PROVIDER_CODE, service,
+                          {"extract": {"after": first.json()["next"], "limit": 2}}).json()
+    assert second["records"] == [WANG]
+    if service == "people_xlsx":  # 赵六's row: 2000-02-30 is no date; reported, not served
+        assert second["problems"] == [{"row": "320211200001010033", "item": "birth_date", "reason": "not of type D"}]
+        assert second["next"] is None
+    else:
+        assert second["problems"] == [] and second["next"] is None
+
+
+def test_a_source_that_is_down_answers_503_naming_the_resource(network):
+    answer = network.call(CONSUMER_CODE, PROVIDER_CODE, "people_down", {"id_number": "11010519491231002X"})
+    assert answer.status_code == 503
+    body = answer.json()
+    assert body["extra"] == {"rule": "source_unavailable", "resource": "320200-GA-002"}
+    assert "320200-GA-002" in body["message"]
+    assert "127.0.0.1" not in answer.text and "Traceback" not in answer.text
+
+
+# --- saving a source on the provider's database (the platform's or a node's) -------------------------------
+
+@pytest.fixture
+def typed(provider_org, consumer_org):
+    from egov.exchange.actions import catalog_import
+    from egov.exchange.models import InformationResource
+
+    catalog_import(actor=None, data={"resources": [TYPED]})
+    return InformationResource.objects.get(code=TYPED["code"])
+
+
+def _save(resource, sources, *, kind="postgresql", mapping=None, actor=None, key_column="sfzh"):
+    from egov.exchange.actions.sources import resource_source_save
+
+    connection = {"url": sources["pg" if kind == "postgresql" else "mysql"]}
+    return resource_source_save(actor=actor, resource=resource, code=f"rk-{kind}", kind=kind, connection=connection,
+                                table="rk", key_column=key_column, mapping=MAPPING if mapping is None else mapping)
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+def test_a_mapping_to_a_missing_column_is_refused_naming_item_and_column(typed, sources, kind):
+    with pytest.raises(ValidationFailed) as caught:
+        _save(typed, sources, kind=kind, mapping={**MAPPING, "name": "xingming"})
+    assert caught.value.extra == {"field": "mapping", "rule": "no_such_column", "item": "name", "column": "xingming"}
+    assert "姓名" in caught.value.message and "xingming" in caught.value.message
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+def test_a_mapping_to_a_column_of_the_wrong_type_is_refused(typed, sources, kind):
+    # 出生日期 is D 日期型; xm is a character column
+    with pytest.raises(ValidationFailed) as caught:
+        _save(typed, sources, kind=kind, mapping={**MAPPING, "birth_date": "xm"})
+    assert caught.value.extra["rule"] == "wrong_type"
+    assert (caught.value.extra["item"], caught.value.extra["column"], caught.value.extra["column_kind"]) == \
+        ("birth_date", "xm", "string")
+    # 户内人数 is I 整型; btje is NUMERIC(12, 2)
+    with pytest.raises(ValidationFailed) as caught:
+        _save(typed, sources, kind=kind, mapping={**MAPPING, "household_size": "btje"})
+    assert caught.value.extra["column_kind"] == "decimal"
+
+
+def test_a_missing_table_key_column_or_item_is_refused(typed, sources):
+    from egov.exchange.actions.sources import resource_source_save
+    from egov.exchange.models import ResourceSource
+
+    with pytest.raises(ValidationFailed) as caught:
+        resource_source_save(actor=None, resource=typed, code="x", kind="postgresql", connection={"url": sources["pg"]},
+                             table="renkou", key_column="sfzh", mapping=MAPPING)
+    assert caught.value.extra["rule"] == "no_such_table"
+    with pytest.raises(ValidationFailed) as caught:
+        _save(typed, sources, key_column="id")
+    assert caught.value.extra == {"field": "key_column", "rule": "no_such_column", "column": "id"}
+    with pytest.raises(ValidationFailed) as caught:
+        _save(typed, sources, mapping={**MAPPING, "nickname": "xm"})
+    assert caught.value.extra["rule"] == "no_such_item"
+    assert not ResourceSource.objects.exists()
+
+
+def test_saving_seals_the_connection_audits_without_it_and_only_the_provider_may(typed, sources, people):
+    from egov.exchange.actions.sources import resource_source_preview
+    from egov.exchange.models import ResourceSource
+
+    # the server trusts local connections, so any password does; it must not be seen again
+    with_password = {**sources, "pg": sources["pg"].replace("postgres@", "postgres:Zx9-secret@")}
+    with pytest.raises(PermissionDenied):
+        _save(typed, with_password, actor=people["stranger"])
+    with pytest.raises(PermissionDenied):
+        _save(typed, with_password, actor=people["asker"])  # the consumer's data steward
+    source = _save(typed, with_password, actor=people["decider"])
+    stored = ResourceSource.objects.get(pk=source.pk)
+    assert "Zx9-secret" not in stored.connection and "127.0.0.1" not in stored.connection
+    assert stored.connection_hint == "postgres://postgres:***@127.0.0.1:5432/" + sources["pg"].rsplit("/", 1)[1]
+    event = AuditEvent.objects.get(action="exchange.resource_source.save")
+    assert event.changes["connection"] == "changed"
+    assert "Zx9-secret" not in json.dumps(event.changes) + event.summary
+    records, problems = resource_source_preview(actor=people["decider"], source=stored, n=2)
+    # the preview shows every mapped item, religion included: it is the provider's own data
+    assert records == [{**ZHANG, "religion": "无"}, {**LI, "religion": "无"}] and problems == []
+    assert AuditEvent.objects.get(action="exchange.resource_source.preview").changes["rows"] == 2
+
+
+def test_a_source_down_when_saved_is_refused_with_503(typed):
+    from egov.exchange.actions.sources import resource_source_save
+
+    with pytest.raises(SourceUnavailable) as caught:
+        resource_source_save(actor=None, resource=typed, code="down", kind="mysql",
+                             connection={"url": f"mysql://root@127.0.0.1:{_closed_port()}/x"}, table="rk",
+                             key_column="sfzh", mapping=MAPPING)
+    assert caught.value.status == 503 and caught.value.extra["resource"] == "320200-GA-002"
+
+
+# --- conversion (worked by hand) -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "letter", "expected"), [
+    (12, "I", "12"), ("０１２", "I", "12"), (" 7 ", "I", "7"), (12.0, "I", "12"),
+    ("1200.5", "Y", "1200.5"), ("1E+2", "N", "100"), (True, "L", "true"), ("否", "L", "false"), (0, "L", "false"),
+    ("2026-12-06", "D", "2026-12-06"), ("2026-12-06T08:30:00+08:00", "T", "2026-12-06T08:30:00+08:00"),
+    (b"\x00\x01", "G", "AAE="), ("", "C", None), (None, "I", None),
+])
+def test_values_are_converted_to_the_exchange_text_of_their_type(value, letter, expected):
+    if expected is None and value not in ("", None):
+        with pytest.raises(BadCell):
+            value_convert(value, letter)
+    else:
+        assert value_convert(value, letter) == expected
+
+
+@pytest.mark.parametrize(("value", "letter"), [("12a", "I"), (1.5, "I"), ("2026-02-30", "D"), ("maybe", "L"),
+                                               ("NaN", "N"), ("2026-12-06", "T")])
+def test_values_not_of_their_type_are_refused(value, letter):
+    with pytest.raises(BadCell) as caught:
+        value_convert(value, letter)
+    assert str(value) not in str(caught.value)  # the reason never repeats the value
