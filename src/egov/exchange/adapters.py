@@ -188,9 +188,14 @@ class SqlAdapter:
         return select(*wanted), table
 
     def _rows(self, statement) -> list[dict]:
+        names, rows = self._tuples(statement)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _tuples(self, statement) -> tuple[list[str], list[tuple]]:
         def work(engine):
             with engine.connect() as conn:
-                return [dict(row._mapping) for row in conn.execute(statement)]
+                result = conn.execute(statement)
+                return list(result.keys()), result.all()
         return self._run(work)
 
     def lookup(self, value: str) -> dict | None:
@@ -202,12 +207,18 @@ class SqlAdapter:
     def extract(self, after: str | None, limit: int) -> tuple[list[dict], str | None]:
         """Up to ``limit`` rows in key order with a key above ``after`` (None: from the start).
         Returns ``(rows, next)``: ``next`` is the cursor of the next page, None after the last."""
+        names, rows, cursor = self.extract_rows(after, limit)
+        return [dict(zip(names, row, strict=True)) for row in rows], cursor
+
+    def extract_rows(self, after: str | None, limit: int) -> tuple[list[str], list[tuple], str | None]:
+        """``extract`` as ``(column names, rows as tuples, next)``: the bulk path, no dict per row."""
         statement, table = self._select()
         key = table.c[self.key_column]
         if after is not None:
             statement = statement.where(key > after)
-        rows = self._rows(statement.order_by(key).limit(limit))
-        return rows, (str(rows[-1][self.key_column]) if len(rows) == limit else None)
+        names, rows = self._tuples(statement.order_by(key).limit(limit))
+        at = names.index(self.key_column)
+        return names, rows, (str(rows[-1][at]) if len(rows) == limit else None)
 
     def preview(self, n: int) -> list[dict]:
         """The first ``n`` rows in key order."""
@@ -444,7 +455,7 @@ def value_convert(value: Any, letter: str) -> str | None:
     Raises:
         BadCell: the value is not of the type (e.g. ``12a`` for I, ``2026-02-30`` for D).
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or value == "":
         return None
     try:
         return _CONVERT[letter](value)
@@ -453,6 +464,8 @@ def value_convert(value: Any, letter: str) -> str | None:
 
 
 def _integer(value) -> str:
+    if type(value) is int:
+        return str(value)
     if isinstance(value, bool):
         raise ValueError("a logical value")
     if isinstance(value, float):
@@ -467,6 +480,8 @@ def _integer(value) -> str:
 
 
 def _decimal(value) -> str:
+    if type(value) is decimal.Decimal and value.is_finite():
+        return format(value, "f")
     if isinstance(value, bool):
         raise ValueError("a logical value")
     number = decimal.Decimal(str(value).strip())
@@ -485,6 +500,8 @@ def _float(value) -> str:
 
 
 def _date(value) -> str:
+    if type(value) is dt.date:
+        return value.isoformat()
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -505,7 +522,7 @@ def _datetime(value) -> str:
 
 
 def _boolean(value) -> str:
-    if isinstance(value, bool):
+    if value is True or value is False:
         return "true" if value else "false"
     text = str(value).strip().lower()
     if text in _TRUE:
@@ -515,7 +532,9 @@ def _boolean(value) -> str:
     raise ValueError("not a logical value")
 
 
-def _text(value) -> str:
+def _text(value) -> str | None:
+    if type(value) is str:
+        return value if value.strip() else None
     if isinstance(value, bytes | bytearray | memoryview):
         raise ValueError("binary content")
     if isinstance(value, dt.datetime):
@@ -537,8 +556,19 @@ def _general(value) -> str:
     return str(value)
 
 
-_CONVERT = {"C": _text, "M": _text, "I": _integer, "N": _decimal, "Y": _decimal, "B": _float, "F": _float,
-            "D": _date, "T": _datetime, "L": _boolean, "G": _general}
+def _blank_none(convert):
+    """``convert``, with a cell of white space only read as missing (files and JSON write such cells)."""
+    def read(value):
+        if type(value) is str and not value.strip():
+            return None
+        return convert(value)
+    return read
+
+
+_CONVERT = {"C": _text, "M": _text, "G": _general,
+            **{letter: _blank_none(fn) for letter, fn in [("I", _integer), ("N", _decimal), ("Y", _decimal),
+                                                           ("B", _float), ("F", _float), ("D", _date),
+                                                           ("T", _datetime), ("L", _boolean)]}}
 
 
 @dataclass(frozen=True)
@@ -553,21 +583,59 @@ class Problem:
         return {"row": self.row, "item": self.item, "reason": self.reason}
 
 
+Plan = list[tuple[str, Any, Any, str]]  # (item field, where in the row: column name or index, converter, letter)
+
+
+def plan_make(*, mapping: Mapping[str, str], types: Mapping[str, str], fields: Iterable[str],
+              columns: list[str] | None = None) -> Plan:
+    """How to read ``fields`` (mapped 信息项, in that order) from rows: by column name from dict rows
+    (``columns`` None) or by position in tuple rows whose column names are ``columns``."""
+    return [(field, mapping[field] if columns is None else columns.index(mapping[field]), _CONVERT[types[field]],
+             types[field]) for field in fields]
+
+
+def rows_convert(rows: Iterable, plan: Plan, *, key_at: Any) -> tuple[list[list], list[Problem]]:
+    """Rows (dicts or tuples) read by ``plan``: ``(good rows as lists of text in the plan's order,
+    problems)``; ``key_at`` is where the key column is in a row (named in a problem)."""
+    good: list[list] = []
+    problems: list[Problem] = []
+    append = good.append
+    for position, row in enumerate(rows):
+        out = []
+        try:
+            for field, at, convert, letter in plan:  # noqa: B007 (field, letter: named by the except)
+                value = row[at]
+                out.append(None if value is None or value == "" else convert(value))
+        except (KeyError, IndexError):
+            problems.append(Problem(_key_of(row, key_at, position), field, "missing"))
+            continue
+        except (ValueError, TypeError, ArithmeticError):
+            problems.append(Problem(_key_of(row, key_at, position), field, f"not of type {letter}"))
+            continue
+        append(out)
+    return good, problems
+
+
+def _key_of(row, key_at, position: int) -> str:
+    try:
+        return str(row[key_at])
+    except (KeyError, IndexError):
+        return f"#{position}"
+
+
 def row_map(row: Mapping[str, Any], *, mapping: Mapping[str, str], types: Mapping[str, str], key_column: str,
-            position: int = 0) -> tuple[dict | None, Problem | None]:
-    """A source row as a record keyed by 信息项 field (``mapping``: field → column; ``types``: field
-    → 指南 letter), converted by ``value_convert``.
+            fields: Iterable[str] | None = None, position: int = 0) -> tuple[dict | None, Problem | None]:
+    """One source row (a dict) as a record keyed by 信息项 field (``mapping``: field → column;
+    ``types``: field → 指南 letter; ``fields``: those wanted, all mapped when None), each value as
+    ``value_convert`` gives it.
 
     Returns:
         ``(record, None)``, or ``(None, problem)`` for the first cell that cannot be read (a
         column missing from the row counts: JSON records may lack keys).
     """
-    record = {}
-    for field, column in mapping.items():
-        if column not in row:
-            return None, Problem(str(row.get(key_column, f"#{position}")), field, "missing")
-        try:
-            record[field] = value_convert(row[column], types[field])
-        except BadCell as bad:
-            return None, Problem(str(row.get(key_column, f"#{position}")), field, str(bad))
-    return record, None
+    fields = list(mapping) if fields is None else list(fields)
+    good, problems = rows_convert([row], plan_make(mapping=mapping, types=types, fields=fields), key_at=key_column)
+    if problems:
+        problem = problems[0]
+        return None, Problem(problem.row if problem.row != "#0" else f"#{position}", problem.item, problem.reason)
+    return dict(zip(fields, good[0], strict=True)), None

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from egov.core.errors import NotFound, ValidationFailed
-from egov.exchange.adapters import Adapter, FileAdapter, HttpAdapter, Problem, SqlAdapter, row_map
+from egov.exchange.adapters import (
+    Adapter,
+    FileAdapter,
+    HttpAdapter,
+    Problem,
+    SqlAdapter,
+    plan_make,
+    row_map,
+    rows_convert,
+)
 from egov.exchange.models import ResourceSource
 from egov.exchange.sources_secret import secret_open
 
@@ -49,19 +58,26 @@ def adapter_build(*, kind: str, details: dict, resource: str, table: str = "", k
 
 @dataclass
 class Bound:
-    """A source's adapter with its mapping: ``types`` is field → 指南 letter of the mapped items."""
+    """A source's adapter with its mapping: ``types`` is field → 指南 letter of the mapped items,
+    ``order`` the mapped fields in catalog order."""
 
     code: str
     resource: str
     adapter: Adapter
     mapping: dict[str, str]
     types: dict[str, str]
+    order: list[str]
     key_column: str
     stamp: float = 0.0
     checked: float = field(default=0.0)
 
-    def record(self, row: dict, position: int = 0) -> tuple[dict | None, Problem | None]:
-        return row_map(row, mapping=self.mapping, types=self.types, key_column=self.key_column, position=position)
+    def wanted(self, fields) -> list[str]:
+        """The mapped fields among ``fields`` (all mapped when None), in catalog order."""
+        return list(self.order) if fields is None else [f for f in self.order if f in fields]
+
+    def record(self, row: dict, fields=None) -> tuple[dict | None, Problem | None]:
+        return row_map(row, mapping=self.mapping, types=self.types, key_column=self.key_column,
+                       fields=self.wanted(fields))
 
 
 _bound: dict[str, Bound] = {}
@@ -84,21 +100,24 @@ def bound_source(code: str) -> Bound:
         raise NotFound(_("This node has no such record source."), extra={"source": f"adapter:{code}"})
     stamp = row.updated_at.timestamp()
     if bound is None or bound.stamp != stamp:
-        types = dict(row.resource.items.filter(field__in=list(row.mapping)).values_list("field", "data_type"))
+        items = list(row.resource.items.filter(field__in=list(row.mapping)).values_list("field", "data_type"))
+        types = dict(items)
         adapter = adapter_build(kind=row.kind, details=secret_open(row.connection), resource=row.resource.code,
                                 table=row.table, key_column=row.key_column, change_column=row.change_column,
                                 columns=[*row.mapping.values(), row.key_column])
-        bound = Bound(code=code, resource=row.resource.code, adapter=adapter, mapping=dict(row.mapping),
-                      types=types, key_column=row.key_column, stamp=stamp)
+        bound = Bound(code=code, resource=row.resource.code, adapter=adapter,
+                      mapping={f: c for f, c in row.mapping.items() if f in types}, types=types,
+                      order=[f for f, _t in items], key_column=row.key_column, stamp=stamp)
     bound.checked = now
     with _lock:
         _bound[code] = bound
     return bound
 
 
-def source_lookup(code: str, value: str) -> tuple[dict | None, list[Problem]]:
-    """The record whose key is ``value`` from source ``code``: ``(record or None, problems)``; a
-    malformed row gives ``(None, [problem])``.
+def source_lookup(code: str, value: str, *, fields=None) -> tuple[dict | None, list[Problem]]:
+    """The record whose key is ``value`` from source ``code``, with the mapped 信息项 among
+    ``fields`` (all when None): ``(record or None, problems)``; a malformed row gives
+    ``(None, [problem])``.
 
     Raises:
         NotFound: no such source. SourceUnavailable: the source cannot be reached (503).
@@ -107,28 +126,36 @@ def source_lookup(code: str, value: str) -> tuple[dict | None, list[Problem]]:
     row = bound.adapter.lookup(value)
     if row is None:
         return None, []
-    record, problem = bound.record(row)
+    record, problem = bound.record(row, fields)
     return record, [problem] if problem else []
 
 
-def source_extract(code: str, *, after: str | None, limit: int) -> tuple[list[dict], str | None, list[Problem]]:
+def source_extract(code: str, *, after: str | None, limit: int,
+                   fields=None) -> tuple[list[str], list[list], str | None, list[Problem]]:
     """A page of source ``code``: at most ``limit`` (≤ ``EXTRACT_MAX``) rows in key order after the
-    cursor ``after``. Returns ``(records, next cursor or None, problems)``: malformed rows are
-    reported, not served, and do not stop the page.
+    cursor ``after``, with the mapped 信息项 among ``fields`` (all when None).
+
+    Returns:
+        ``(fields, rows, next cursor or None, problems)``: each row a list of values in the order of
+        ``fields`` (catalog order); malformed rows are reported, not served, and do not stop the page.
 
     Raises:
         NotFound, SourceUnavailable: as ``source_lookup``.
     """
     bound = bound_source(code)
-    rows, cursor = bound.adapter.extract(after, max(1, min(int(limit), EXTRACT_MAX)))
-    records, problems = [], []
-    for position, row in enumerate(rows):
-        record, problem = bound.record(row, position)
-        if problem:
-            problems.append(problem)
-        else:
-            records.append(record)
-    return records, cursor, problems
+    wanted = bound.wanted(fields)
+    limit = max(1, min(int(limit), EXTRACT_MAX))
+    tuples = getattr(bound.adapter, "extract_rows", None)
+    if tuples is not None:
+        names, rows, cursor = tuples(after, limit)
+        plan = plan_make(mapping=bound.mapping, types=bound.types, fields=wanted, columns=names)
+        key_at = names.index(bound.key_column)
+    else:
+        rows, cursor = bound.adapter.extract(after, limit)
+        plan = plan_make(mapping=bound.mapping, types=bound.types, fields=wanted)
+        key_at = bound.key_column
+    good, problems = rows_convert(rows, plan, key_at=key_at)
+    return wanted, good, cursor, problems
 
 
 def source_forget() -> None:

@@ -119,7 +119,8 @@ def resource_source_preview(*, actor, source: ResourceSource, n: int = 10) -> tu
         PermissionDenied: ``require_source_admin``. SourceUnavailable: the source is down (503).
     """
     provider = require_source_admin(actor, source.resource)
-    records, _cursor, problems = source_extract(source.code, after=None, limit=max(1, min(int(n), 50)))
+    fields, rows, _cursor, problems = source_extract(source.code, after=None, limit=max(1, min(int(n), 50)))
+    records = [dict(zip(fields, row, strict=True)) for row in rows]
     audit_record(action="exchange.resource_source.preview", actor=actor, organization=provider, obj=source,
                  summary=source.resource.code, changes={"rows": len(records) + len(problems),
                                                          "items": sorted(source.mapping)},
