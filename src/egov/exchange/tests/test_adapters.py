@@ -128,7 +128,6 @@ def network(tmp_path_factory, sources):
         down = f"postgresql://postgres@127.0.0.1:{_closed_port()}/nothing"
         script = (_save_script("rk-pg", "postgresql", {"url": sources["pg"]}, "rk")
                   + _save_script("rk-my", "mysql", {"url": sources["mysql"]}, "rk").split("\n", 2)[2]
-                  + _save_script("rk-xlsx", "xlsx", {"path": sources["xlsx"]}).split("\n", 2)[2]
                   + _save_script("rk-down", "postgresql", {"url": sources["pg"]}, "rk").split("\n", 2)[2]
                   # the database goes away after the mapping was checked: point the source at a closed port
                   + "from egov.exchange.models import ResourceSource\n"
@@ -136,6 +135,12 @@ def network(tmp_path_factory, sources):
                   + "ResourceSource.objects.filter(code='rk-down')"
                   + f".update(connection=secret_seal({{'url': {down!r}}}))\n")
         net.egov("shell", "-c", script, db=provider.db)
+        # the XLSX source as an operator saves it on a node: the command, the details in a file
+        (provider.folder / "rk.json").write_text(json.dumps({"path": sources["xlsx"]}), encoding="utf-8")
+        saved = net.egov("exchange", "source", "set", "--code", "rk-xlsx", "--resource", TYPED["code"], "--kind",
+                         "xlsx", "--connection", str(provider.folder / "rk.json"), "--key-column", "sfzh",
+                         *[f"--map={field}={column}" for field, column in MAPPING.items()], db=provider.db)
+        assert json.loads(saved.stdout) == {"code": "rk-xlsx", "connection": "rk.xlsx"}
         services = {name: {"resource": TYPED["code"], "source": f"adapter:rk-{kind}", "key": "id_number"}
                     for name, kind in [("people_pg", "pg"), ("people_my", "my"), ("people_xlsx", "xlsx"),
                                        ("people_down", "down")]}
@@ -182,6 +187,17 @@ def test_a_source_that_is_down_answers_503_naming_the_resource(network):
     assert body["extra"] == {"rule": "source_unavailable", "resource": "320200-GA-002"}
     assert "320200-GA-002" in body["message"]
     assert "127.0.0.1" not in answer.text and "Traceback" not in answer.text
+
+
+def test_the_command_refuses_a_bad_mapping_in_one_line_with_exit_2(network):
+    provider = network.nodes[PROVIDER_CODE]
+    done = network.egov("exchange", "source", "set", "--code", "rk-bad", "--resource", TYPED["code"], "--kind",
+                        "xlsx", "--connection", str(provider.folder / "rk.json"), "--key-column", "sfzh",
+                        "--map", "birth_date=chusheng", db=provider.db, check=False)
+    assert done.returncode == 2
+    assert "chusheng" in done.stderr and "出生日期" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    preview = network.egov("exchange", "source", "preview", "rk-xlsx", "-n", "1", db=provider.db)
+    assert json.loads(preview.stdout) == {"records": [{**ZHANG, "religion": "无"}], "problems": []}
 
 
 # --- saving a source on the provider's database (the platform's or a node's) -------------------------------
@@ -297,3 +313,34 @@ def test_values_not_of_their_type_are_refused(value, letter):
     with pytest.raises(BadCell) as caught:
         value_convert(value, letter)
     assert str(value) not in str(caught.value)  # the reason never repeats the value
+
+
+# --- changes (for subscriptions, issue 20 item 2) -----------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["pg", "mysql"])
+def test_changes_since_gives_rows_added_or_changed_after_the_cursor_in_order(sources, kind):
+    from sqlalchemy import create_engine, text
+
+    from egov.exchange.adapters import SqlAdapter, sql_url
+
+    engine = create_engine(sql_url(sources[kind]))
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE bg (sfzh VARCHAR(18) PRIMARY KEY, xm VARCHAR(50), gxsj INTEGER NOT NULL)"))
+        conn.execute(text("INSERT INTO bg VALUES ('A1', '甲', 1), ('B2', '乙', 1), ('C3', '丙', 2)"))
+    try:
+        adapter = SqlAdapter(resource="320200-GA-002", url=sources[kind], table="bg", key_column="sfzh",
+                             change_column="gxsj")
+        rows, cursor = adapter.changes_since(None, 2)
+        assert [r["sfzh"] for r in rows] == ["A1", "B2"] and cursor == '[1, "B2"]'
+        rows, cursor = adapter.changes_since(cursor, 2)
+        assert [r["sfzh"] for r in rows] == ["C3"]
+        assert adapter.changes_since(cursor, 2) == ([], cursor)  # nothing new: the same cursor
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE bg SET xm = '甲二', gxsj = 3 WHERE sfzh = 'A1'"))
+            conn.execute(text("INSERT INTO bg VALUES ('D4', '丁', 3)"))
+        rows, cursor = adapter.changes_since(cursor, 10)
+        assert [(r["sfzh"], r["xm"]) for r in rows] == [("A1", "甲二"), ("D4", "丁")] and cursor == '[3, "D4"]'
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE bg"))
+        engine.dispose()
