@@ -344,3 +344,51 @@ def test_changes_since_gives_rows_added_or_changed_after_the_cursor_in_order(sou
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE bg"))
         engine.dispose()
+
+
+# --- the staff pages (Django's test client) -------------------------------------------------------------
+
+def _form(sources, **changes) -> dict:
+    data = {"code": "rk-pg", "kind": "postgresql", "location": sources["pg"].replace("postgres@", "postgres:Zx9@"),
+            "table": "rk", "key_column": "sfzh", "change_column": "gxsj",
+            **{f"map_{field}": column for field, column in MAPPING.items()}}
+    return {**data, **changes}
+
+
+def test_the_staff_page_refuses_a_bad_mapping_on_its_item_and_saves_a_good_one_with_a_preview(
+        client, typed, sources, people):
+    client.force_login(people["decider"])
+    base = f"/staff/exchange/catalog/resources/{TYPED['code']}/sources/"
+    assert client.get(f"/staff/exchange/catalog/resources/{TYPED['code']}/").content.decode().count(base) == 1
+    assert client.get(base + "new/").status_code == 200
+    refused = client.post(base + "new/", _form(sources, map_birth_date="xm"))
+    assert refused.status_code == 400
+    errors = refused.context["form"].errors
+    assert list(errors) == ["map_birth_date"] and "xm" in errors["map_birth_date"][0]
+    assert "出生日期" in errors["map_birth_date"][0]
+    missing = client.post(base + "new/", _form(sources, key_column="id"))
+    assert missing.status_code == 400 and list(missing.context["form"].errors) == ["key_column"]
+    saved = client.post(base + "new/", _form(sources))
+    assert saved.status_code == 302 and saved["Location"] == base + "?preview=rk-pg"
+    page = client.get(saved["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "1949-12-31" in html and "张三" in html and "1200.50" in html  # the first rows, converted
+    assert "Zx9" not in html and "postgres:***@127.0.0.1:5432" in html
+    previews = AuditEvent.objects.filter(action="exchange.resource_source.preview", actor_id=people["decider"].pk)
+    assert previews.count() == 1
+    # changing it without giving the connection again keeps the stored one
+    changed = client.post(base + "rk-pg/edit/", _form(sources, location="", map_religion=""))
+    assert changed.status_code == 302
+    from egov.exchange.models import ResourceSource
+
+    assert "religion" not in ResourceSource.objects.get(code="rk-pg").mapping
+
+
+def test_only_the_providers_data_stewards_and_operators_see_the_sources(client, typed, sources, people):
+    base = f"/staff/exchange/catalog/resources/{TYPED['code']}/sources/"
+    for who in ("stranger", "asker", "clerk"):
+        client.force_login(people[who])
+        assert client.get(base).status_code == 403
+        assert client.post(base + "new/", _form(sources)).status_code == 403
+        assert base not in client.get(f"/staff/exchange/catalog/resources/{TYPED['code']}/").content.decode()
