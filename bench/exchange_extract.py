@@ -70,15 +70,16 @@ FROM generate_series(1, %(rows)s) AS i;
 """
 
 
-def copy_out(url: str) -> tuple[int, float]:
-    """Rows and seconds of ``COPY (…) TO STDOUT`` of the six columns in key order, read to the end."""
+def copy_out(url: str) -> tuple[int, float, float]:
+    """Rows, seconds and this process's CPU seconds of ``COPY (…) TO STDOUT`` of the six columns in
+    key order, read to the end (the server's CPU is not counted, as it is not for the nodes' source)."""
     with psycopg.connect(url) as conn:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         lines = 0
         with conn.cursor().copy(f"COPY (SELECT {COLUMNS} FROM rk ORDER BY sfzh) TO STDOUT") as copy:
             for block in copy:
                 lines += bytes(block).count(b"\n")
-        return lines, time.perf_counter() - start
+        return lines, time.perf_counter() - start, time.process_time() - cpu
 
 
 def extract(url: str, page: int) -> tuple[int, float, int]:
@@ -169,7 +170,7 @@ def main() -> None:
         chooser = random.Random(2026)
         keys = [f"320200{i:012d}" for i in chooser.sample(range(1, args.rows + 1), args.lookups + 50)]
         lookups(url, keys[:50], 1)  # connections, OCSP and grant caches, the source's pool
-        copy_rows, copy_s = copy_out(source)
+        copy_rows, copy_s, copy_cpu = copy_out(source)
         pgids = {node.process.pid for node in net.nodes.values()}
         cpu = cpu_seconds(pgids)
         rows, extract_s, pages = extract(url, args.page)
@@ -180,13 +181,14 @@ def main() -> None:
         wall = time.perf_counter() - wall
         print(json.dumps({
             "rows": rows, "page": args.page, "pages": pages,
-            "copy": {"s": round(copy_s, 2), "rows_per_s": round(copy_rows / copy_s)},
+            "copy": {"s": round(copy_s, 2), "rows_per_s": round(copy_rows / copy_s),
+                     "client_cpu_us_per_row": round(copy_cpu / copy_rows * 1e6, 2)},
             "extract": {"s": round(extract_s, 2), "rows_per_s": round(rows / extract_s),
                         "nodes_cpu_s": round(cpu, 1), "nodes_cpu_us_per_row": round(cpu / rows * 1e6, 1)},
             "ratio": round(copy_s / extract_s, 3),
             "lookup": {"clients": args.clients, "lookups": len(timings), **percentiles(timings), "failed": failed,
                        "lookups_per_s": round(len(timings) / wall, 1)},
-            "load": os.getloadavg(),
+            "load": [round(x, 2) for x in os.getloadavg()],
         }))
     finally:
         net.stop()

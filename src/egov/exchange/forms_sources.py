@@ -18,8 +18,8 @@ class SourceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of source"), choices=ResourceSource.Kind.choices, widget=forms.RadioSelect)
     location = forms.CharField(label=_("Database address, file path or API address"), required=False,
                                max_length=1000, widget=forms.PasswordInput(render_value=False),
-                               help_text=_("For example postgresql://reader:password@db.example:5432/people, "
-                                           "/srv/data/people.xlsx or https://api.example/people. Stored "
+                               help_text=_("For example postgresql://user:password@host/db, /srv/data/people.xlsx "
+                                           "or https://api.example/people. Stored "
                                            "encrypted and never shown again; leave empty to keep the stored one."))
     table = forms.CharField(label=_("Table or view"), required=False, max_length=200,
                             help_text=_("Databases only: name or schema.name."))
