@@ -9,7 +9,9 @@ at most every ``REFRESH_SECONDS``.
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from egov.core.errors import NotFound, ValidationFailed
@@ -46,7 +48,7 @@ def adapter_build(*, kind: str, details: dict, resource: str, table: str = "", k
             return SqlAdapter(resource=resource, url=str(details["url"]), table=table, key_column=key_column,
                               change_column=change_column, columns=columns)
         if kind in (ResourceSource.Kind.CSV, ResourceSource.Kind.XLSX):
-            return FileAdapter(resource=resource, path=str(details["path"]), key_column=key_column)
+            return FileAdapter(resource=resource, path=source_file(str(details["path"])), key_column=key_column)
         if kind == ResourceSource.Kind.HTTP:
             return HttpAdapter(resource=resource, url=str(details["url"]), key_column=key_column,
                                headers=details.get("headers") or {})
@@ -54,6 +56,21 @@ def adapter_build(*, kind: str, details: dict, resource: str, table: str = "", k
         raise ValidationFailed(_("The connection details lack %(key)s.") % {"key": missing.args[0]},
                                extra={"field": "connection", "rule": "required", "key": missing.args[0]}) from None
     raise ValidationFailed(_("Unknown kind of source."), extra={"field": "kind", "rule": "choice"})
+
+
+def source_file(path: str) -> Path:
+    """``path`` (absolute, or relative to ``EGOV_SOURCE_FILES_DIR``) resolved, if it lies under that folder.
+
+    Raises:
+        ValidationFailed: elsewhere (``field = connection``, ``rule = outside_folder``): a source
+            must not make the node read its own keys or any other file it can open.
+    """
+    folder = Path(settings.EGOV_SOURCE_FILES_DIR).resolve()
+    resolved = (folder / path).resolve()
+    if not resolved.is_relative_to(folder):
+        raise ValidationFailed(_("Source files are read only from the folder %(folder)s.") % {"folder": folder},
+                               extra={"field": "connection", "rule": "outside_folder"})
+    return resolved
 
 
 @dataclass

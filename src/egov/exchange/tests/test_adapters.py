@@ -5,6 +5,7 @@ when saved; a source that is down answers 503 naming the resource."""
 import json
 import os
 import socket
+from pathlib import Path
 
 import pymysql
 import pytest
@@ -116,6 +117,7 @@ def _save_script(code: str, kind: str, connection: dict, table: str = "") -> str
 def network(tmp_path_factory, sources):
     base = os.environ.get("TEST_DATABASE_URL") or os.environ["DATABASE_URL"]
     net = Network(base_url=base, folder=tmp_path_factory.mktemp("exchange"), prefix=f"egov_xa_{os.getpid()}")
+    net.env["EGOV_SOURCE_FILES_DIR"] = str(Path(sources["xlsx"]).parent)
     try:
         net.create([(PROVIDER_CODE, "无锡市公安局", "police.node.egov"),
                     (CONSUMER_CODE, "无锡市行政审批局", "approval.node.egov")])
@@ -279,6 +281,20 @@ def test_saving_seals_the_connection_audits_without_it_and_only_the_provider_may
     # the preview shows every mapped item, religion included: it is the provider's own data
     assert records == [{**ZHANG, "religion": "无"}, {**LI, "religion": "无"}] and problems == []
     assert AuditEvent.objects.get(action="exchange.resource_source.preview").changes["rows"] == 2
+
+
+def test_a_file_outside_the_source_folder_is_refused(typed, settings, tmp_path):
+    from egov.exchange.actions.sources import resource_source_save
+
+    settings.EGOV_SOURCE_FILES_DIR = tmp_path / "sources"
+    (tmp_path / "sources").mkdir()
+    secret = tmp_path / "node.key"
+    secret.write_text("sfzh,xm\n1,2\n", encoding="utf-8")
+    for path in (str(secret), "../node.key"):
+        with pytest.raises(ValidationFailed) as caught:
+            resource_source_save(actor=None, resource=typed, code="leak", kind="csv", connection={"path": path},
+                                 key_column="sfzh", mapping={"name": "xm"})
+        assert caught.value.extra == {"field": "connection", "rule": "outside_folder"}
 
 
 def test_a_source_down_when_saved_is_refused_with_503(typed):
