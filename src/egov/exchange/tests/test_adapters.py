@@ -408,3 +408,53 @@ def test_only_the_providers_data_stewards_and_operators_see_the_sources(client, 
         assert client.get(base).status_code == 403
         assert client.post(base + "new/", _form(sources)).status_code == 403
         assert base not in client.get(f"/staff/exchange/catalog/resources/{TYPED['code']}/").content.decode()
+
+
+# --- an HTTP JSON API (a real server on loopback) ---------------------------------------------------------
+
+def test_an_http_json_source_is_looked_up_paged_and_503_when_down():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    from egov.exchange.adapters import HttpAdapter
+
+    people = [{"sfzh": row[0], "xm": row[1]} for row in ROWS]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            if "sfzh" in query:
+                found = [p for p in people if p["sfzh"] == query["sfzh"]]
+                status, body = (200, found[0]) if found else (404, {"message": "none"})
+            else:
+                after, limit = query.get("after", ""), int(query["limit"])
+                page = [p for p in people if p["sfzh"] > after][:limit]
+                status, body = 200, {"records": page, "next": page[-1]["sfzh"] if len(page) == limit else None}
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/people"
+    try:
+        adapter = HttpAdapter(resource="320200-GA-002", url=url, key_column="sfzh")
+        assert [c.name for c in adapter.columns()] == ["sfzh", "xm"]
+        assert adapter.lookup("320202198001010012") == {"sfzh": "320202198001010012", "xm": "李四"}
+        assert adapter.lookup("000") is None
+        rows, cursor = adapter.extract(None, 2)
+        assert [r["xm"] for r in rows] == ["张三", "李四"] and cursor == "320202198001010012"
+        assert adapter.extract(cursor, 2) == ([people[2]], None)
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(SourceUnavailable) as caught:
+        adapter.lookup("320202198001010012")
+    assert caught.value.extra == {"rule": "source_unavailable", "resource": "320200-GA-002"}
