@@ -358,6 +358,13 @@ EGOV_SHARING_EXPIRY_NOTICE_DAYS = int(os.environ.get("EGOV_SHARING_EXPIRY_NOTICE
 EGOV_SHARING_GRANT_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MONTHS", "12"))
 # The longest a provider may grant at once (docs/exchange.md: a grant serves a duty and is reviewed).
 EGOV_SHARING_GRANT_MAX_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MAX_MONTHS", "36"))
+# Resource sources (异源, egov.exchange.sources_secret): the Fernet key (URL-safe base64 of 32 bytes,
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`) that
+# encrypts their connection details. Unset: <EGOV_VAR_DIR>/source-key, generated on first use (demo).
+EGOV_SOURCE_KEY = os.environ.get("EGOV_SOURCE_KEY", "").strip()
+# CSV and XLSX sources are read only from under this folder: whoever sets a source must not make the
+# process read its own keys or any other file it can open.
+EGOV_SOURCE_FILES_DIR = Path(os.environ.get("EGOV_SOURCE_FILES_DIR") or VAR_DIR / "source-files").resolve()
 # Joint credit (egov.credit): working days a subject has to object after the notice of a proposed listing.
 EGOV_CREDIT_OBJECTION_DAYS = int(os.environ.get("EGOV_CREDIT_OBJECTION_DAYS", "5"))
 # The credit office (信用办) whose seal credit reports and batch checks carry, by its unified social credit code;

@@ -25,7 +25,10 @@ Keys (paths relative to the file's folder; times in seconds, sizes in bytes)::
     [services.<name>]              # what this node provides
     resource = "<resource code>"   # the catalog entry whose grants govern it
     csv = "people.csv"             # records (UTF-8 CSV with a header row), or …
-    source = "population"          # … a named record source (``sources.py``: population, legal_entity, licence)
+    source = "population"          # … a named record source (``sources.py``: population, legal_entity, licence),
+                                   # or "adapter:<code>": the ResourceSource of that code in the node's database
+                                   # (a PostgreSQL/MySQL table, CSV/XLSX file or HTTP API; ``adapters.py``),
+                                   # which also serves paged extracts ({"extract": {"after", "limit"}})
     key = "id_number"              # the column (or the query's key) a lookup matches
 """
 

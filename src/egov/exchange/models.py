@@ -447,3 +447,44 @@ class ArchiveFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ResourceSource(models.Model):
+    """Where a provider's node reads a resource's records (异源, issue 20): a PostgreSQL or
+    MySQL/MariaDB table or view, a CSV or XLSX file, or an HTTP JSON API (``adapters.py``), and which
+    source column each 信息项 is read from.
+
+    ``connection`` holds the connection details — the database address with user and password, the
+    file's path, or the API's address and headers — as JSON encrypted with Fernet under
+    ``EGOV_SOURCE_KEY`` (``sources_secret.py``); ``connection_hint`` is what pages show of it (the
+    password and query left out). A node's service names it by ``code``: ``source = "adapter:<code>"``.
+    """
+
+    class Kind(models.TextChoices):
+        POSTGRESQL = "postgresql", "PostgreSQL"
+        MYSQL = "mysql", "MySQL / MariaDB"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        HTTP = "http", _("HTTP JSON API")
+
+    code = models.SlugField(_("source code"), max_length=60, unique=True)
+    resource = models.ForeignKey(InformationResource, verbose_name=_("information resource"),
+                                 on_delete=models.PROTECT, related_name="sources")
+    kind = models.CharField(_("kind of source"), max_length=20, choices=Kind.choices)
+    connection = models.TextField(_("connection details (encrypted)"))
+    connection_hint = models.CharField(_("connection"), max_length=300, blank=True)
+    table = models.CharField(_("table or view"), max_length=200, blank=True)
+    key_column = models.CharField(_("key column"), max_length=100)
+    change_column = models.CharField(_("change column"), max_length=100, blank=True)
+    mapping = models.JSONField(_("information items to columns"), default=dict)  # {item field: column}
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("resource source")
+        verbose_name_plural = _("resource sources")
+
+    def __str__(self) -> str:
+        return self.code

@@ -20,7 +20,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import httpx
@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.exchange.certcheck import CertificateChecker
-from egov.exchange.config import NodeConfig, node_config
+from egov.exchange.config import NodeConfig, ServiceSpec, node_config
 from egov.exchange.discovery import META_SERVICES, discovery_answer
 from egov.exchange.envelope import (
     HEADER,
@@ -47,6 +47,7 @@ from egov.exchange.errors import MessageTooLarge
 from egov.exchange.log import LogWriter
 from egov.exchange.models import SharingGrant
 from egov.exchange.records import csv_lookup
+from egov.exchange.resource_sources import ADAPTER_PREFIX, source_extract, source_lookup
 from egov.exchange.selectors import Allowed, allowed_fields, record_cut
 from egov.exchange.sources import record_source_read
 from egov.exchange.timestamping import BatchTimestamper, timestamping_check
@@ -60,11 +61,20 @@ def json_bytes(value: Any) -> bytes:
 
 @dataclass(frozen=True)
 class Reply:
-    """What a peer answered: HTTP status, parsed JSON body, and whether it came signed."""
+    """What a peer answered: HTTP status, the body as received (``content``) and parsed (``body``,
+    on first use), and whether it came signed."""
 
     status: int
-    body: dict
+    content: bytes
     signed: bool
+
+    @cached_property
+    def body(self) -> dict:
+        """The JSON body; a body that is not JSON as ``{"message": its first 500 characters, "extra": {}}``."""
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            return {"message": self.content[:2000].decode("utf-8", "replace")[:500], "extra": {}}
 
 
 class GrantCache:
@@ -228,6 +238,8 @@ class Node:
             raise ValidationFailed(_("A request states its purpose: the case number and the legal basis."),
                                    extra={"field": "purpose", "rule": "required"})
         allowed = self.grants.allowed(resource_code=spec.resource, consumer_code=claims["sender"])
+        if spec.source.startswith(ADAPTER_PREFIX):
+            return self._serve_adapter(spec=spec, body=body, fields=allowed.fields)
         try:
             query = json.loads(body)
             value = str(query[spec.key])
@@ -242,6 +254,40 @@ class Node:
             raise NotFound(_("No such record."), extra={"field": spec.key})
         return {"resource": spec.resource, "record": record_cut(record, fields=allowed.fields),
                 "granted": sorted(allowed.fields)}
+
+    def _serve_adapter(self, *, spec: ServiceSpec, body: bytes, fields: set[str] | frozenset[str]) -> dict:
+        """A lookup (``{<key>: value}``: ``{"record": {field: value}}``) or a page of a bulk extract
+        (``{"extract": {"after": cursor or null, "limit": n ≤ 10000}}``: ``{"fields": [...], "rows":
+        [[...], ...], "next": cursor or null}``, rows in key order, values in the order of ``fields``)
+        from the ``ResourceSource`` named by ``source = "adapter:<code>"``. Only the granted 信息项
+        are read; malformed rows are listed in ``problems`` (row key, item, reason, never the value)
+        and the good ones served. A source that is down: 503 naming the resource."""
+        code = spec.source[len(ADAPTER_PREFIX):]
+        try:
+            query = json.loads(body)
+            if not isinstance(query, dict):
+                raise TypeError
+        except (ValueError, TypeError):
+            raise ValidationFailed(_("The request body is not a JSON object."), extra={"rule": "json"}) from None
+        if "extract" in query:
+            page = query["extract"] if isinstance(query["extract"], dict) else {}
+            after, limit = page.get("after"), page.get("limit", 1000)
+            if (after is not None and not isinstance(after, str)) or not isinstance(limit, int) or limit < 1:
+                raise ValidationFailed(_('Ask for a page as {"extract": {"after": cursor or null, "limit": n}}.'),
+                                       extra={"field": "extract", "rule": "shape"})
+            names, rows, cursor, problems = source_extract(code, after=after, limit=limit, fields=fields)
+            return {"resource": spec.resource, "fields": names, "rows": rows, "next": cursor,
+                    "problems": [p.as_json() for p in problems], "granted": sorted(fields)}
+        if spec.key not in query or isinstance(query[spec.key], dict | list) or query[spec.key] is None:
+            raise ValidationFailed(_("The request names the record it asks for by %(key)s.") % {"key": spec.key},
+                                   extra={"field": spec.key, "rule": "required"})
+        record, problems = source_lookup(code, str(query[spec.key]), fields=fields)
+        if problems:
+            return {"resource": spec.resource, "record": None, "problems": [p.as_json() for p in problems],
+                    "granted": sorted(fields)}
+        if record is None:
+            raise NotFound(_("No such record."), extra={"field": spec.key})
+        return {"resource": spec.resource, "record": record, "granted": sorted(fields)}
 
     def refusal_log(self, *, service: str, token: str, body: bytes, error: ApplicationError) -> None:
         """Log a request refused before it counted as received (unsigned answer ``error``)."""
@@ -302,11 +348,7 @@ class Node:
                                    "message_id": envelope.id if reply_token else "", "in_reply_to": request_id,
                                    "peer_code": receiver, "service": service, "envelope": reply_token,
                                    "body": answer.content, "status": answer.status_code}])
-        try:
-            parsed = json.loads(answer.content)
-        except ValueError:
-            parsed = {"message": answer.text[:500], "extra": {}}
-        return Reply(status=answer.status_code, body=parsed, signed=bool(reply_token))
+        return Reply(status=answer.status_code, content=answer.content, signed=bool(reply_token))
 
 
 @cache

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from egov.exchange import views_catalog
+from egov.exchange import views_catalog, views_sources
 
 app_name = "exchange_catalog"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
     path("export.<str:format>", views_catalog.catalog_download, name="download"),
     path("resources/<str:code>/", views_catalog.resource_detail, name="resource"),
     path("resources/<str:code>/edit/", views_catalog.resource_edit, name="edit"),
+    path("resources/<str:code>/sources/", views_sources.source_list, name="sources"),
+    path("resources/<str:code>/sources/new/", views_sources.source_edit, name="source_new"),
+    path("resources/<str:code>/sources/<str:source>/edit/", views_sources.source_edit, name="source_edit"),
 ]

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts.permissions import staff_required
-from egov.core.errors import ApplicationError, NotFound
+from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.core.forms import add_application_error
 from egov.core.i18n import pick
 from egov.exchange.actions import resource_publish
+from egov.exchange.actions.sources import require_source_admin
 from egov.exchange.catalog_io import catalog_import_file, resource_spec
 from egov.exchange.catalog_selectors import (
     catalog_providers,
@@ -89,9 +90,15 @@ def resource_detail(request, code: str):
     """One resource: its fields, its 信息项 with sharing type and conditions, related resources."""
     resource = _resource_or_404(code)
     may_edit = any(org.uscc == resource.provider_code for org in _may_publish(request.user))
+    try:
+        require_source_admin(request.user, resource)
+        may_admin_sources = True
+    except PermissionDenied:
+        may_admin_sources = False
     return render(request, "exchange/catalog/detail.html", {
         "resource": resource, "items": list(resource.items.all()),
-        "related": resources_related(resource=resource), "may_edit": may_edit})
+        "related": resources_related(resource=resource), "may_edit": may_edit,
+        "may_admin_sources": may_admin_sources})
 
 
 def _edit_page(request, *, form, items, resource, status=200):
