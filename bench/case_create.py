@@ -1,6 +1,6 @@
 """Benchmark: CPU and queries per case created from an online submission, in one process on PostgreSQL.
 
-    .venv/bin/python bench/case_create.py [--cases N] [--keep-db]
+    .venv/bin/python bench/case_create.py [--cases N] [--keep-db | --reuse DATABASE] [--profile]
 
 1. creates a PostgreSQL database ``egov_bench_case_<pid>`` on 127.0.0.1:5432 (user postgres) and
    loads the demo city into it (``egov demo --prepare-only``, EGOV_ENV=demo);
@@ -20,6 +20,7 @@ The figure compared in ``bench/README.md`` is **CPU ms per case = Python + Postg
 import argparse
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -47,12 +48,15 @@ from egov.services.models import ServiceItem
 FORM = {"company_name": "无锡压测科技有限公司", "company_type": "llc", "registered_capital": 100, "shareholders": 2,
         "legal_representative": "张三", "address": "无锡市梁溪区人民中路1号", "business_scope": "软件开发",
         "contact_phone": "13800000000", "commitment": True}
-cases, warmup = int(sys.argv[1]), 5
+cases, warmup, profile, offset = int(sys.argv[1]), 5, sys.argv[2] == "1", int(sys.argv[3])
+if profile:
+    import cProfile, pstats
+    profiler = cProfile.Profile()
 item = ServiceItem.objects.get(name="企业设立登记")
 materials = [m.pk for m in item.materials.filter(required=True)]
 people = []
 for n in range(cases + warmup):
-    body = f"320213{date(1960, 1, 1) + timedelta(days=n):%Y%m%d}{101 + n % 800:03d}"
+    body = f"320213{date(1940, 1, 1) + timedelta(days=offset + n):%Y%m%d}{101 + n % 800:03d}"
     people.append(make_verified(natural_person_register(id_number=body + mod_11_2.calc_check_digit(body),
                                                         name=f"压测{n}", password="bench-password-2026").user))
 with connection.cursor() as cursor:
@@ -70,11 +74,18 @@ for n, person in enumerate(people):
              for pk in materials}
     item = ServiceItem.objects.get(pk=item.pk)  # as a worker gets it: by id from the intake record
     t0, b0 = time.process_time(), backend_ticks()
+    if profile and n >= warmup:
+        profiler.enable()
     with CaptureQueriesContext(connection) as queries:
-        application_submit(actor=person, item=item, form_data=FORM, files=files, idempotency_key=f"bench-case-{n:06d}")
+        application_submit(actor=person, item=item, form_data=FORM, files=files,
+                           idempotency_key=f"bench-case-{offset + n:06d}")
     t1, b1 = time.process_time(), backend_ticks()
+    if profile:
+        profiler.disable()
     if n >= warmup:
         rows.append(((t1 - t0) * 1000, (b1 - b0) * 1000 / tick, len(queries)))
+if profile:
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
 print(json.dumps({"rows": rows, "materials": len(materials)}))
 '''
 
@@ -88,27 +99,35 @@ def stats(values: list[float]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=200)
-    parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--keep-db", action="store_true", help="keep the database (its name is printed)")
+    parser.add_argument("--reuse", metavar="DATABASE", help="a database kept by --keep-db: no demo load, kept")
+    parser.add_argument("--profile", action="store_true", help="cProfile the timed cases; the top 45 on stderr")
     args = parser.parse_args()
-    database = f"egov_bench_case_{os.getpid()}"
+    database = args.reuse or f"egov_bench_case_{os.getpid()}"
+    keep = args.keep_db or bool(args.reuse)
     tmp = tempfile.mkdtemp(prefix="egov-bench-case-")
     env = {**os.environ, "EGOV_ENV": "demo", "EGOV_SITE": "all", "EGOV_VAR_DIR": tmp, "DATABASE_URL": PG + database,
            "DJANGO_SETTINGS_MODULE": "egov.settings"}
     env.pop("EGOV_CA_PASSPHRASE", None)
-    with psycopg.connect(PG + "postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
+    if not args.reuse:
+        with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{database}"')
     try:
-        subprocess.run([EGOV, "demo", "--prepare-only"], env=env, check=True, stdout=subprocess.DEVNULL)
+        if not args.reuse:
+            subprocess.run([EGOV, "demo", "--prepare-only"], env=env, check=True, stdout=subprocess.DEVNULL)
         load_start = os.getloadavg()
-        completed = subprocess.run([sys.executable, "-c", RUN, str(args.cases)], env=env, capture_output=True,
-                                   text=True)
+        offset = secrets.randbelow(20_000)  # other citizens and keys in a reused database
+        command = [sys.executable, "-c", RUN, str(args.cases), "1" if args.profile else "0", str(offset)]
+        completed = subprocess.run(command, env=env, capture_output=True, text=True)
         load_end = os.getloadavg()
         if completed.returncode != 0:
             print(completed.stderr[-4000:], file=sys.stderr)
             return 1
         result = json.loads(completed.stdout.strip().splitlines()[-1])
+        if args.profile:
+            print(completed.stderr, file=sys.stderr)
     finally:
-        if not args.keep_db:
+        if not keep:
             with psycopg.connect(PG + "postgres", autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     rows = result["rows"]
@@ -116,7 +135,8 @@ def main() -> int:
         "cases": len(rows), "materials_per_case": result["materials"],
         "python_cpu_ms": stats([r[0] for r in rows]), "postgres_cpu_ms": stats([r[1] for r in rows]),
         "total_cpu_ms": stats([r[0] + r[1] for r in rows]), "queries": stats([r[2] for r in rows]),
-        "load_start": [round(x, 2) for x in load_start], "load_end": [round(x, 2) for x in load_end],
+        "database": database if keep else None, "load_start": [round(x, 2) for x in load_start],
+        "load_end": [round(x, 2) for x in load_end],
     }))
     return 0
 
