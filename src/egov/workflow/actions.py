@@ -147,7 +147,6 @@ def _check_data(data: Any, field: str = "data") -> dict[str, Any]:
     return json.loads(encoded)
 
 
-@transaction.atomic(savepoint=False)  # joins the caller's transaction: a failure undoes both
 def process_start(
     *, actor, subject, definition_key: str, owner: Organization, data: dict[str, Any] | None = None,
     due_date: date | None = None, version: int | None = None, audit: bool = True,
@@ -200,23 +199,35 @@ def process_start(
     )
     ready = engine.ready_user_tasks(workflow)
     if workflow.is_completed() or any(engine.task_properties(task).get("pauses_clock") for task in ready):
+        with transaction.atomic():  # as any move: tasks opened one by one, the clock stopped, the state stored
+            instance.save(force_insert=True)
+            opened = _open_ready_tasks(instance, workflow)
+            _store(instance, workflow)
+            _started(instance, definition, opened, actor=actor, audit=audit)
+        return instance
+    # Everything that can be refused (a task's organization) is worked out before the first write, so
+    # the writes need no savepoint of their own: they join the caller's transaction (or make one).
+    calendar = _calendar_for(ready)
+    opened = [_task_new(instance, task, owner=owner, calendar=calendar) for task in ready]
+    instance.state = engine.workflow_dump(workflow)
+    with transaction.atomic(savepoint=False):
         instance.save(force_insert=True)
-        opened = _open_ready_tasks(instance, workflow)
-        _store(instance, workflow)
-    else:
-        instance.state = engine.workflow_dump(workflow)
-        instance.save(force_insert=True)
-        calendar = _calendar_for(ready)
-        opened = WorkTask.objects.bulk_create([_task_new(instance, task, owner=owner, calendar=calendar)
-                                               for task in ready])
+        WorkTask.objects.bulk_create(opened)
+        _started(instance, definition, opened, actor=actor, audit=audit)
+    return instance
+
+
+def _started(instance: ProcessInstance, definition: ProcessDefinition, opened: list[WorkTask], *, actor,
+             audit: bool) -> None:
+    """Set ``instance.start_facts`` and, with ``audit``, record ``workflow.process.start`` with them."""
     instance.start_facts = {"definition": definition.pk, "subject_type": instance.subject_type.model,
-                            "subject_id": instance.subject_id, "due_date": due_date.isoformat() if due_date else None,
+                            "subject_id": instance.subject_id,
+                            "due_date": instance.due_date.isoformat() if instance.due_date else None,
                             "opened": [task.bpmn_id for task in opened]}
     if audit:
-        audit_record(action="workflow.process.start", actor=actor, organization=owner, obj=instance,
+        audit_record(action="workflow.process.start", actor=actor, organization=instance.owner, obj=instance,
                      summary=f"{definition.key} v{definition.version} started for {instance.subject_type.model} "
                              f"{instance.subject_id}", changes=instance.start_facts)
-    return instance
 
 
 def _store(instance: ProcessInstance, workflow) -> None:
