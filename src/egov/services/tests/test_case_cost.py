@@ -1,6 +1,6 @@
 """What one online submission costs the database (issue 18 item 2: less work per case).
 
-Runs without a test transaction around it (``transactional_db``), as a worker runs: each
+Runs without a test transaction around it (``reference_data``: ``transactional_db``), as a worker runs: each
 submission's own transactions commit, and the per-process caches that live across cases (the
 organization's case code, the item's materials, the parsed BPMN, the working-day calendar) are
 filled by a first case, as in a worker that has handled a case of the item before.
@@ -32,8 +32,8 @@ ONE_SUBMISSION = [
     'INSERT INTO "services_application"',
     'INSERT INTO "services_applicationmaterial"',  # one bulk insert
     'SELECT "workflow_processdefinition"',  # the latest version (parsed once per process)
-    'INSERT INTO "workflow_processinstance"',  # with its state: written once
     'SELECT (SELECT COUNT(*) FROM "workflow_calendaryear")',  # the calendar's stamp (cached days)
+    'INSERT INTO "workflow_processinstance"',  # with its state: written once
     'INSERT INTO "workflow_worktask"',  # the first task (受理), its due date from the cached calendar
     'UPDATE "services_application"',  # application.process
     'INSERT INTO "services_applicationevent"',  # the timeline line
@@ -50,7 +50,7 @@ ONE_SUBMISSION = [
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_one_submission_sends_the_statements_worked_out_by_hand(casework, transactional_db):
+def test_one_submission_sends_the_statements_worked_out_by_hand(reference_data, casework):
     submit(casework.item, casework.citizen, key="warm-up-000001")
     item = ServiceItem.objects.get(pk=casework.item.pk)  # as a worker reads the item of each intake record
     files = {material.pk: PDF + b"% a file not stored before\n" for material in item.materials.filter(required=True)}
