@@ -175,7 +175,8 @@ def _chain_append(events: list[AuditEvent]) -> None:
     """Link ``events`` after the chain's head and insert them, under the chain lock."""
     if not events:
         return
-    with transaction.atomic():
+    # No savepoint: a failure here fails the caller's transaction as a whole (the error propagates).
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])

@@ -13,8 +13,10 @@ import os
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -232,6 +234,69 @@ def file_store(*, actor, content, spec: FileSpec, audit_action: str = "facilitie
             blob_remove(digest)
         raise
     return stored
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    """One file of a batch stored by ``files_store``: the row and whether this call created it."""
+
+    stored: StoredFile
+    new: bool
+
+    def facts(self) -> dict:
+        """What the audit log says of it, as ``file_store``'s event does: ``{"sha256", "kind",
+        "size" (bytes), "new"}``."""
+        return {"sha256": self.stored.sha256, "kind": self.stored.kind, "size": self.stored.size, "new": self.new}
+
+
+def files_store(*, actor, uploads: Sequence[tuple[Any, FileSpec]]) -> list[StoredUpload]:
+    """Store several uploaded files at once by the SHA-256 of their bytes: one ``SELECT`` of the
+    hashes stored already, one ``INSERT`` of the others, no savepoint. Records no audit event: the
+    caller's own event (one per business change) carries ``StoredUpload.facts()`` of each file, as
+    the service hall's submission does (``services.application.submit``, ``changes["files"]``).
+
+    Args:
+        actor: the signed-in, active user uploading (as ``file_store``).
+        uploads: ``[(content, spec)]``: the bytes or an open file, and what it may be.
+
+    Returns:
+        One ``StoredUpload`` per upload, in order (the same row twice when two uploads have the same bytes).
+
+    Raises:
+        PermissionDenied: no signed-in active user.
+        ValidationFailed: as ``file_check``, for the first refused upload; then nothing is stored.
+
+    Runs in the caller's transaction (or in autocommit). The bytes are written before the rows
+    (temporary file, fsync, rename); when this call fails, the blobs it wrote are removed. If the
+    caller's transaction rolls back later, a blob stays without a row: harmless, the next store of
+    the same bytes finds it and records it. Two concurrent batches inserting the same new bytes both
+    end well (``INSERT … ON CONFLICT (sha256) DO UPDATE``, which returns the row either way).
+    """
+    if actor is None or not getattr(actor, "pk", None) or not getattr(actor, "is_active", False):
+        raise PermissionDenied(_("Sign in to upload files."))
+    checks = [file_check(content=content, spec=spec) for content, spec in uploads]
+    digests = [sha256_hex(data) for data, _kind in checks]
+    checked = dict(zip(digests, checks, strict=True))  # one entry per distinct content
+    if not checked:
+        return []
+    rows = {row.sha256: row for row in StoredFile.objects.filter(sha256__in=list(checked))}
+    fresh = [StoredFile(sha256=digest, size=len(data), kind=kind, created_by=actor)
+             for digest, (data, kind) in checked.items() if digest not in rows]
+    written: list[str] = []
+    try:
+        for digest, (data, _kind) in checked.items():  # a known row whose bytes went missing gets them back
+            if not blob_path(digest).exists() and blob_write(digest, data):
+                written.append(digest)
+        if fresh:
+            created = StoredFile.objects.bulk_create(fresh, update_conflicts=True, update_fields=["size"],
+                                                     unique_fields=["sha256"])
+            rows.update({row.sha256: row for row in created})
+    except BaseException:
+        for digest in written:
+            blob_remove(digest)
+        raise
+    new = {row.sha256 for row in fresh}
+    return [StoredUpload(stored=rows[digest], new=digest in new) for digest in digests]
 
 
 def file_get(*, sha256: str) -> StoredFile:

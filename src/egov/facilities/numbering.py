@@ -58,17 +58,65 @@ def counter_take(*, model: type[models.Model], key: dict[str, Any], field: str =
     Raises:
         ValidationFailed: ``extra = {"field": "number", "rule": "exhausted"}`` when ``limit`` is reached.
         RuntimeError: ``gapless`` outside a transaction (a programming error: the lock would end at once).
+
+    Without ``taken`` the value comes from one ``UPDATE … RETURNING`` (PostgreSQL; SQLite ≥ 3.35): one
+    round trip, no savepoint, no row read first; a missing row costs one ``INSERT … ON CONFLICT DO
+    NOTHING`` and the UPDATE again. With ``taken`` (or a database without ``RETURNING``) the row is
+    read under ``SELECT … FOR UPDATE`` and saved (``counter_lock``).
     """
     if gapless and not transaction.get_connection().in_atomic_block:
         raise RuntimeError("a gapless counter needs the caller's transaction")
+    if taken is None and _returning_supported():
+        value = _counter_increment(model=model, key=key, field=field, limit=limit)
+        if value is None:  # no row yet: create it at 0 (a concurrent creator wins harmlessly), then again
+            model.objects.bulk_create([model(**key)], ignore_conflicts=True)
+            value = _counter_increment(model=model, key=key, field=field, limit=limit)
+        if value is None:  # the row exists and stands at the limit
+            raise _exhausted(label or str(key))
+        return value
     with transaction.atomic():
         counter = counter_lock(model=model, key=key)
         value = getattr(counter, field) + 1
         while taken is not None and taken(value):
             value += 1
         if limit is not None and value > limit:
-            raise ValidationFailed(_("No more numbers can be given in %(scope)s.") % {"scope": label or str(key)},
-                                   extra={"field": "number", "rule": "exhausted"})
+            raise _exhausted(label or str(key))
         setattr(counter, field, value)
         counter.save(update_fields=[field])
     return value
+
+
+def _exhausted(label: str) -> ValidationFailed:
+    return ValidationFailed(_("No more numbers can be given in %(scope)s.") % {"scope": label},
+                            extra={"field": "number", "rule": "exhausted"})
+
+
+def _returning_supported() -> bool:
+    """``UPDATE … RETURNING``: PostgreSQL, and SQLite from 3.35 (MariaDB has none)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 35, 0)
+
+
+def _counter_increment(*, model: type[models.Model], key: dict[str, Any], field: str, limit: int | None
+                       ) -> int | None:
+    """One statement, ``UPDATE counter SET field = field + 1 WHERE key [AND field < limit] RETURNING
+    field``: the new value, or None when no row matched (missing, or at ``limit``).
+
+    The row lock the UPDATE takes lasts until the caller's transaction ends, or, outside one, only
+    for this statement (autocommit), which is what ``counter_take`` promises for both kinds.
+    """
+    connection = transaction.get_connection()
+    query = model.objects.filter(**key).query
+    where, params = query.get_compiler(connection=connection).compile(query.where)
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.get_field(field).column)
+    sql = f"UPDATE {table} SET {column} = {column} + 1 WHERE {where}"
+    if limit is not None:
+        sql += f" AND {column} < %s"
+        params = (*params, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {column}", params)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])

@@ -147,10 +147,9 @@ def _check_data(data: Any, field: str = "data") -> dict[str, Any]:
     return json.loads(encoded)
 
 
-@transaction.atomic
 def process_start(
     *, actor, subject, definition_key: str, owner: Organization, data: dict[str, Any] | None = None,
-    due_date: date | None = None, version: int | None = None,
+    due_date: date | None = None, version: int | None = None, audit: bool = True,
 ) -> ProcessInstance:
     """Start the latest version (or ``version``) of ``definition_key`` for ``subject``.
 
@@ -161,14 +160,21 @@ def process_start(
         owner: the organization handling the case; the data name ``owner_organization`` is set to its id.
         data: the initial case data: JSON, names of letters, digits and ``_``.
         due_date: the case deadline (e.g. from the service item's promised time limit), or None.
+        audit: False when the caller's own audit event carries the start (the service hall's
+            ``services.application.submit`` has ``changes["process"]`` = ``instance.start_facts``);
+            True records ``workflow.process.start`` with the same facts.
 
     Returns:
-        The running instance with its first tasks open.
+        The running instance with its first tasks open; ``instance.start_facts`` (not stored) is
+        ``{"definition", "subject_type", "subject_id", "due_date", "opened"}`` as audited.
 
     Raises:
         PermissionDenied: the actor holds no role in ``owner``.
         NotFound: no such definition or version.
         ValidationFailed: the data is not acceptable, or the definition cannot start with it.
+
+    The instance row is written once, with its state (one ``INSERT``), and its first tasks with one
+    more (``bulk_create``), unless the process ends or stops its clock at once (then as any move).
     """
     require_owner_member(actor, owner)
     if getattr(subject, "pk", None) is None:
@@ -187,19 +193,41 @@ def process_start(
         workflow = engine.workflow_new(parsed, data)
     except engine.EngineError as exc:
         raise ValidationFailed(str(exc), extra={"field": "data", "rule": "process"}) from None
-    instance = ProcessInstance.objects.create(
+    instance = ProcessInstance(
         definition=definition, subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
         owner=owner, state="", data=data, due_date=due_date, started_by=actor,
     )
-    opened = _open_ready_tasks(instance, workflow)
-    _store(instance, workflow)
-    audit_record(action="workflow.process.start", actor=actor, organization=owner, obj=instance,
-                 summary=f"{definition.key} v{definition.version} started for {instance.subject_type.model} "
-                         f"{instance.subject_id}",
-                 changes={"definition": definition.pk, "subject_type": instance.subject_type.model,
-                          "subject_id": instance.subject_id, "due_date": due_date.isoformat() if due_date else None,
-                          "opened": [task.bpmn_id for task in opened]})
+    ready = engine.ready_user_tasks(workflow)
+    if workflow.is_completed() or any(engine.task_properties(task).get("pauses_clock") for task in ready):
+        with transaction.atomic():  # as any move: tasks opened one by one, the clock stopped, the state stored
+            instance.save(force_insert=True)
+            opened = _open_ready_tasks(instance, workflow)
+            _store(instance, workflow)
+            _started(instance, definition, opened, actor=actor, audit=audit)
+        return instance
+    # Everything that can be refused (a task's organization) is worked out before the first write, so
+    # the writes need no savepoint of their own: they join the caller's transaction (or make one).
+    calendar = _calendar_for(ready)
+    opened = [_task_new(instance, task, owner=owner, calendar=calendar) for task in ready]
+    instance.state = engine.workflow_dump(workflow)
+    with transaction.atomic(savepoint=False):
+        instance.save(force_insert=True)
+        WorkTask.objects.bulk_create(opened)
+        _started(instance, definition, opened, actor=actor, audit=audit)
     return instance
+
+
+def _started(instance: ProcessInstance, definition: ProcessDefinition, opened: list[WorkTask], *, actor,
+             audit: bool) -> None:
+    """Set ``instance.start_facts`` and, with ``audit``, record ``workflow.process.start`` with them."""
+    instance.start_facts = {"definition": definition.pk, "subject_type": instance.subject_type.model,
+                            "subject_id": instance.subject_id,
+                            "due_date": instance.due_date.isoformat() if instance.due_date else None,
+                            "opened": [task.bpmn_id for task in opened]}
+    if audit:
+        audit_record(action="workflow.process.start", actor=actor, organization=instance.owner, obj=instance,
+                     summary=f"{definition.key} v{definition.version} started for {instance.subject_type.model} "
+                             f"{instance.subject_id}", changes=instance.start_facts)
 
 
 def _store(instance: ProcessInstance, workflow) -> None:
@@ -215,8 +243,12 @@ def _store(instance: ProcessInstance, workflow) -> None:
     instance.save()
 
 
-def _candidate_organization(spiff_task, properties: dict[str, str]) -> Organization:
+def _candidate_organization(spiff_task, properties: dict[str, str], *, owner: Organization | None = None
+                            ) -> Organization:
     expression = properties.get("organization", "owner_organization")
+    if owner is not None and owner.is_active and expression == "owner_organization" \
+            and spiff_task.data.get("owner_organization") == owner.pk:
+        return owner
     try:
         value = expression_evaluate(expression, spiff_task.data)
     except (ExpressionFailed, ExpressionRefused) as exc:
@@ -236,28 +268,42 @@ def _open_ready_tasks(instance: ProcessInstance, workflow) -> list[WorkTask]:
     """Create the inbox tasks for ready user tasks that have none yet; stop the clock where asked."""
     known = set(instance.tasks.values_list("spiff_task_id", flat=True))
     today = timezone.localdate()
-    calendar = None
+    ready = [spiff_task for spiff_task in engine.ready_user_tasks(workflow) if spiff_task.id not in known]
+    calendar = _calendar_for(ready)
     opened = []
-    for spiff_task in engine.ready_user_tasks(workflow):
-        if spiff_task.id in known:
-            continue
-        properties = engine.task_properties(spiff_task)
-        due = None
-        if properties.get("time_limit"):
-            calendar = calendar or work_calendar()
-            due = workdays.working_days_add(today, int(properties["time_limit"]), calendar=calendar)
-            if instance.due_date is not None and engine.bound_by_case_deadline(properties):
-                due = min(due, instance.due_date)  # a step never ends after the case must be decided
-        task = WorkTask.objects.create(
-            instance=instance, spiff_task_id=spiff_task.id, bpmn_id=spiff_task.task_spec.bpmn_id,
-            name=spiff_task.task_spec.bpmn_name or spiff_task.task_spec.bpmn_id, properties=properties,
-            candidate_organization=_candidate_organization(spiff_task, properties),
-            candidate_role=properties["role"], due_date=due,
-        )
+    for spiff_task in ready:
+        task = _task_new(instance, spiff_task, today=today, calendar=calendar)
+        task.save(force_insert=True)
         opened.append(task)
-        if properties.get("pauses_clock") and instance.paused_since is None:
-            _clock_pause(instance, reason=properties["pauses_clock"], on=today)
+        if task.properties.get("pauses_clock") and instance.paused_since is None:
+            _clock_pause(instance, reason=task.properties["pauses_clock"], on=today)
     return opened
+
+
+def _calendar_for(ready: list) -> workdays.WorkCalendar | None:
+    """The working-day calendar when one of the ``ready`` tasks has a time limit, else None (not read)."""
+    return work_calendar() if any(engine.task_properties(task).get("time_limit") for task in ready) else None
+
+
+def _task_new(instance: ProcessInstance, spiff_task, *, today: date | None = None,
+              owner: Organization | None = None, calendar: workdays.WorkCalendar | None = None) -> WorkTask:
+    """The inbox task (unsaved) of the ready user task ``spiff_task``: its candidates and its due
+    date (``time_limit`` working days from ``today``, never after the case's deadline when bound
+    by it). ``owner``: the instance's organization, already loaded (saves reading it again when the
+    task's organization is the owner's)."""
+    today = today or timezone.localdate()
+    properties = engine.task_properties(spiff_task)
+    due = None
+    if properties.get("time_limit"):
+        due = workdays.working_days_add(today, int(properties["time_limit"]), calendar=calendar or work_calendar())
+        if instance.due_date is not None and engine.bound_by_case_deadline(properties):
+            due = min(due, instance.due_date)  # a step never ends after the case must be decided
+    return WorkTask(
+        instance=instance, spiff_task_id=spiff_task.id, bpmn_id=spiff_task.task_spec.bpmn_id,
+        name=spiff_task.task_spec.bpmn_name or spiff_task.task_spec.bpmn_id, properties=properties,
+        candidate_organization=_candidate_organization(spiff_task, properties, owner=owner),
+        candidate_role=properties["role"], due_date=due,
+    )
 
 
 # Tasks --------------------------------------------------------------------------------------------

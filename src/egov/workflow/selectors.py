@@ -5,7 +5,8 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,12 +27,14 @@ def work_calendar() -> workdays.WorkCalendar:
 
     Each process keeps the last calendar it read with a stamp of the tables (number of years and
     days, newest day id, latest change of a year: ``calendar_actions`` touches the year on every
-    edit) and reads the days again only when the stamp moved: two small aggregate queries instead
-    of the ~800 rows of 2004–2026 on every deadline.
+    edit: an import, a day set or cleared, also from the admin) and reads the days again only when
+    the stamp moved: one query of four aggregates instead of the ~800 rows of 2004–2026 on every
+    deadline. The stamp lives in the tables themselves, so a change made by any process (a web
+    worker, ``egov calendar import``) is seen by every other at its next deadline, within the
+    transaction that sees the change; no cache server or signal is needed.
     """
     global _calendar_cache
-    stamp = (tuple(CalendarYear.objects.aggregate(n=Count("id"), changed=Max("updated_at")).values())
-             + tuple(CalendarDay.objects.aggregate(n=Count("id"), newest=Max("id")).values()))
+    stamp = _calendar_stamp()
     cached = _calendar_cache
     if cached is not None and cached[0] == stamp:
         return cached[1]
@@ -42,6 +45,15 @@ def work_calendar() -> workdays.WorkCalendar:
     calendar = workdays.WorkCalendar(off_days=frozenset(off), extra_working_days=frozenset(extra), known_years=years)
     _calendar_cache = (stamp, calendar)
     return calendar
+
+
+def _calendar_stamp() -> tuple:
+    """``(years, latest change of a year, days, newest day id)`` in one round trip."""
+    year, day = (connection.ops.quote_name(model._meta.db_table) for model in (CalendarYear, CalendarDay))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {year}), (SELECT MAX(updated_at) FROM {year}), "
+                       f"(SELECT COUNT(*) FROM {day}), (SELECT MAX(id) FROM {day})")
+        return tuple(cursor.fetchone())
 
 
 def working_days_add(*, start: date, days: int, calendar: workdays.WorkCalendar | None = None) -> date:

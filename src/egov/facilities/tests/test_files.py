@@ -4,7 +4,7 @@ import pytest
 
 from egov.audit.models import AuditEvent
 from egov.core.errors import PermissionDenied, ValidationFailed
-from egov.facilities.files import FileSpec, file_check, file_read, file_store
+from egov.facilities.files import FileSpec, blob_path, file_check, file_read, file_store, files_store, sha256_hex
 
 PDF = b"%PDF-1.7\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
@@ -76,3 +76,30 @@ def test_only_pdf_and_images_are_shown_inline_and_unknown_bytes_are_octet_stream
     unknown = file_response(data=b"<html>", kind=None, name="page", inline=True)
     assert unknown["Content-Type"] == "application/octet-stream"
     assert unknown["Content-Disposition"] == 'attachment; filename="page"'
+
+
+def test_a_batch_is_stored_with_one_select_and_one_insert(db, media_root, person, django_assert_num_queries):
+    from egov.facilities.models import StoredFile
+
+    known = file_store(actor=person, content=PNG, spec=FileSpec())
+    blob_path(known.sha256).unlink()  # its bytes lost (a restore from an old backup): the batch writes them back
+    # A new PDF twice (one row), the known PNG: 1 SELECT of the three hashes, 1 INSERT of the PDF's row.
+    with django_assert_num_queries(2):
+        uploads = files_store(actor=person, uploads=[(PDF, FileSpec()), (PNG, FileSpec()), (PDF, FileSpec())])
+    assert [(u.stored.sha256, u.new) for u in uploads] == [(sha256_hex(PDF), True), (known.sha256, False),
+                                                           (sha256_hex(PDF), True)]
+    assert uploads[0].stored.pk == uploads[2].stored.pk and uploads[1].stored.pk == known.pk
+    assert uploads[0].facts() == {"sha256": sha256_hex(PDF), "kind": "pdf", "size": 15, "new": True}
+    assert file_read(stored=StoredFile.objects.get(sha256=sha256_hex(PDF))) == PDF
+    assert blob_path(known.sha256).read_bytes() == PNG
+
+
+def test_a_batch_with_a_refused_file_stores_nothing(db, media_root, person):
+    from egov.facilities.models import StoredFile
+
+    with pytest.raises(ValidationFailed) as raised:
+        files_store(actor=person, uploads=[(PDF, FileSpec()), (DOC, FileSpec())])
+    assert raised.value.extra["rule"] == "file_type"
+    assert not StoredFile.objects.exists() and not blob_path(sha256_hex(PDF)).exists()
+    with pytest.raises(PermissionDenied):
+        files_store(actor=None, uploads=[(PDF, FileSpec())])

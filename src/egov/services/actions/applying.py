@@ -21,7 +21,7 @@ from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
 from egov.services import once_only
-from egov.services.actions.catalog import material_file_check, material_file_store
+from egov.services.actions.catalog import item_materials, material_file_check, material_file_store, material_files_store
 from egov.services.actions.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
 from egov.services.actions.notifying import application_notify
 from egov.services.actions.numbers import tracking_number_allocate
@@ -170,7 +170,7 @@ def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | Non
     if applicant.kind not in item.applicant_kinds:
         raise ValidationFailed(_("This item is not open to applicants of your kind."),
                                extra={"field": "item", "rule": "applicant_kind"})
-    materials = list(item.materials.all())
+    materials = item_materials(item)
     # 免提交: a material the platform holds is not asked for when no file is sent for it.
     held = [m for m in materials if m.held_as and m.pk not in files and once_only.provider_get() is not None]
     required = {m.pk for m in materials if m.required} - {m.pk for m in held}
@@ -189,7 +189,8 @@ def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | Non
         existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
         if existing is not None:
             return existing, False  # the number taken above stays unused: a gap, never a duplicate
-        stored = _store_files(actor=actor, materials=materials, files=files, required=required)
+        # Checked above (``_check_form_and_files``): stored in one batch, audited with the case.
+        stored = material_files_store(actor=actor, files=[(m, files[m.pk]) for m in materials if m.pk in files])
         application = _application_create(actor=actor, item=item, applicant=applicant, number=number, key=key,
                                           form_data=form_data, stored=stored, now=now, digest=digest,
                                           fetched=fetched)
@@ -282,15 +283,24 @@ def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: s
 
 def _application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
                         form_data: dict, stored: list, now, digest: str, fetched: dict) -> Application:
+    """Write the case: the application, its materials, its process, its timeline line, the
+    notification, and one audit event, ``services.application.submit``, carrying what the file
+    store and the process start would each have recorded (``changes["files"]``: per material its
+    ``material`` id and the file's ``sha256``, ``kind``, ``size`` in bytes and ``new``;
+    ``changes["process"]``: the instance ``id`` and ``workflow.process_start``'s ``start_facts``).
+
+    Args:
+        stored: ``[(material, StoredUpload)]`` from ``catalog.material_files_store``.
+    """
     application = Application.objects.create(
         number=number, item=item, organization=item.organization, applicant=applicant,
         applicant_name=applicant.name, submitted_by=actor, idempotency_key=key, request_digest=digest,
         form_data=form_data, limit_days=item.promised_limit_days, submitted_at=now, once_only=fetched,
     )
     ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
-                                                                 file=file) for material, file in stored])
+                                                                 file=upload.stored) for material, upload in stored])
     application.process = process_start(actor=SYSTEM, subject=application, definition_key=item.process_key,
-                                        owner=item.organization,
+                                        owner=item.organization, audit=False,
                                         data={"tracking_number": application.number, "service_code": item.code})
     application.save(update_fields=["process"])
     ApplicationEvent.objects.create(application=application, move="submit", status_to=S.SUBMITTED, by=actor.name)
@@ -299,7 +309,9 @@ def _application_create(*, actor: User, item: ServiceItem, applicant: User, numb
                  obj=application, summary=f"{application.number} submitted for {item.code}",
                  changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,
                           "fields": sorted(form_data), "materials": [m.pk for m, _f in stored],
-                          "held_materials": sorted(int(pk) for pk in fetched.get("materials", {}))})
+                          "held_materials": sorted(int(pk) for pk in fetched.get("materials", {})),
+                          "files": [{"material": m.pk, **upload.facts()} for m, upload in stored],
+                          "process": {"id": application.process.pk, **application.process.start_facts}})
     return application
 
 

@@ -1,6 +1,6 @@
 """Writes of the catalogue and of stored material files. Each is atomic and audited."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from egov.audit.actions import audit_record
 from egov.core.errors import Conflict, ValidationFailed
 from egov.core.text import text_clean
-from egov.facilities.files import FileSpec, file_check, file_store
+from egov.facilities.files import FileSpec, StoredUpload, file_check, file_store, files_store
 from egov.facilities.models import StoredFile
 from egov.orgs.models import Organization
 from egov.services.codes import item_code_check
@@ -329,3 +329,52 @@ def material_file_store(*, actor, content, material: Material | None = None) -> 
     return file_store(actor=actor, content=content, spec=material_spec(material),
                       audit_action="services.material_file.store",
                       changes={"material": material.pk if material is not None else None})
+
+
+def material_files_store(*, actor, files: Sequence[tuple[Material, Any]]) -> list[tuple[Material, StoredUpload]]:
+    """Store the uploaded files of several materials at once (``facilities.files.files_store``: one
+    query for the hashes stored already, one insert of the new ones), each under its material's spec.
+
+    Records no audit event: the caller's event carries each file's ``StoredUpload.facts()`` (the
+    submission's ``services.application.submit`` lists them under ``changes["files"]``).
+
+    Args:
+        actor: the signed-in user uploading (public or staff).
+        files: ``[(material, bytes or open file)]``.
+
+    Returns:
+        ``[(material, StoredUpload)]`` in the order given.
+
+    Raises:
+        PermissionDenied: no signed-in active user.
+        ValidationFailed: as ``material_file_check`` for the first refused file; then nothing is stored.
+    """
+    require_uploader(actor)
+    uploads = files_store(actor=actor, uploads=[(content, material_spec(material)) for material, content in files])
+    return [(material, upload) for (material, _content), upload in zip(files, uploads, strict=True)]
+
+
+# The materials of each item, per process: ``{item id: (item.updated_at, [Material])}``.
+_materials_cache: dict[int, tuple[Any, list[Material]]] = {}
+
+
+def item_materials(item: ServiceItem) -> list[Material]:
+    """The materials of ``item`` in their order (``sort_order``, id), read once per process while
+    the item is unchanged.
+
+    The key is the item's ``updated_at``, which the caller has just read with the item itself
+    (the intake worker loads the item of each submission): saving the item (an edit, 上架/下架 via
+    ``service_item_set_published``) or one of its materials (``Material.save``/``delete`` touch the
+    item) moves it, and every process sees the move in the row it reads next, so no cache server
+    and no extra query are needed. Materials are written with their item only
+    (``service_item_create``); the admin shows them read-only.
+
+    Returns a new list each time (the ``Material`` objects are shared: do not change them).
+    """
+    cached = _materials_cache.get(item.pk)
+    if cached is None or cached[0] != item.updated_at:
+        cached = (item.updated_at, list(Material.objects.filter(item_id=item.pk).order_by("sort_order", "id")))
+        if len(_materials_cache) > 4096:
+            _materials_cache.clear()
+        _materials_cache[item.pk] = cached
+    return list(cached[1])

@@ -66,10 +66,23 @@ def _counter_next(scope: str, limit: int) -> int:
     return counter_take(model=TrackingNumberCounter, key={"scope": scope}, limit=limit, label=scope)
 
 
+# Each organization's case code, once read: a code is given once and never changes (``OrganizationCaseCode``).
+_case_codes: dict[int, str] = {}
+
+
 def _organization_code(organization: Organization) -> str:
-    existing = OrganizationCaseCode.objects.filter(organization=organization).first()
-    if existing is not None:
-        return existing.code
+    """The organization's 9-digit case code, given at its first number (division code + sequence)."""
+    code = _case_codes.get(organization.pk)
+    if code is None:
+        existing = OrganizationCaseCode.objects.filter(organization=organization).values_list("code", flat=True).first()
+        code = existing if existing is not None else _organization_code_give(organization)
+        # Kept once committed: a code given in a transaction that rolls back must not outlive it.
+        transaction.on_commit(lambda pk=organization.pk, code=code: _case_codes.__setitem__(pk, code))
+    return code
+
+
+@transaction.atomic
+def _organization_code_give(organization: Organization) -> str:
     # The organization's row is locked so that its first two cases, submitted at once, agree on its code.
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
     existing = OrganizationCaseCode.objects.filter(organization=organization).first()
@@ -80,17 +93,18 @@ def _organization_code(organization: Organization) -> str:
     return OrganizationCaseCode.objects.create(organization=organization, code=f"{division}{sequence:03d}").code
 
 
-@transaction.atomic
 def tracking_number_allocate(*, organization: Organization, day: date) -> str:
     """Give the next tracking number of ``organization`` on ``day``; never the same one twice.
 
-    Runs in its own transaction when the caller has none open (``application_submit`` calls it so,
-    after every check of the submission has passed): the day's counter row is locked only for that
-    short transaction, so concurrent submissions to one organization wait for each other a moment
-    and get consecutive numbers. A submission that fails after taking its number (a disk error
-    storing a file, a crash) leaves that number unused: a gap, never a duplicate (a tracking number
-    identifies one case; unlike a 发文字号, GB/T 9704-2012 §7.2.4, it is not a register that must run
-    without gaps). Inside a caller's transaction the lock lasts until that transaction ends.
+    Called outside a transaction (``application_submit`` calls it so, after every check of the
+    submission has passed), the day's counter takes one ``UPDATE … RETURNING`` in autocommit
+    (``facilities.numbering.counter_take``): the row is locked for that statement only, so concurrent
+    submissions to one organization barely wait for each other and get consecutive numbers. The
+    organization's case code is read once per process (it never changes). A submission that fails
+    after taking its number (a disk error storing a file, a crash) leaves that number unused: a gap,
+    never a duplicate (a tracking number identifies one case; unlike a 发文字号, GB/T 9704-2012 §7.2.4,
+    it is not a register that must run without gaps). Inside a caller's transaction the lock lasts
+    until that transaction ends.
 
     Raises:
         ValidationFailed: the organization gave 999,999 numbers that day, or its division has 999

@@ -5,6 +5,7 @@ BPMN definition key (``process_key``), resolved by the workflow app.
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from egov.core.i18n import pick, pick_key
@@ -242,6 +243,19 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, and mark the item changed (``updated_at``): each process's cached materials of the
+        item (``actions.catalog.item_materials``) are keyed by it."""
+        super().save(*args, **kwargs)
+        ServiceItem.objects.filter(pk=self.item_id).update(updated_at=timezone.now())
+
+    def delete(self, *args, **kwargs):
+        """Delete, and mark the item changed, as ``save`` does."""
+        item_id = self.item_id
+        result = super().delete(*args, **kwargs)
+        ServiceItem.objects.filter(pk=item_id).update(updated_at=timezone.now())
+        return result
 
     @property
     def local_name(self) -> str:

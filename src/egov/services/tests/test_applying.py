@@ -137,15 +137,25 @@ def test_refused_submissions_and_replays_take_no_tracking_number(casework):
     assert first.number[19:25] == "000001" and second.number[19:25] == "000002"
 
 
-def test_one_submission_appends_its_audit_events_together_at_the_end(casework):
+def test_one_submission_is_one_audit_event_carrying_the_files_and_the_process(casework, media_root):
+    # Issue 18 item 2: one event per case instead of one per file, one for the process start and one
+    # for the submission; the auditor still sees each file (hash, kind, size, new) and the process.
     before = AuditEvent.objects.count()
     application = submit(casework.item, casework.citizen)
-    events = list(AuditEvent.objects.order_by("seq")[before:])
-    # the material file, the process start, the submission: consecutive, in the order they happened
-    assert [e.action for e in events] == ["services.material_file.store", "workflow.process.start",
-                                          "services.application.submit"]
-    assert [e.seq for e in events] == list(range(events[0].seq, events[0].seq + 3))
-    assert events[-1].object_id == str(application.pk)
+    (event,) = AuditEvent.objects.order_by("seq")[before:]
+    assert event.action == "services.application.submit" and event.object_id == str(application.pk)
+    required = casework.item.materials.get(required=True)
+    assert event.changes["files"] == [{"material": required.pk, "sha256": sha256_hex(PDF), "kind": "pdf",
+                                       "size": len(PDF), "new": True}]
+    process = application.process
+    assert event.changes["process"] == {"id": process.pk, "definition": process.definition_id,
+                                        "subject_type": "application", "subject_id": str(application.pk),
+                                        "due_date": None, "opened": ["receive"]}
+    # The same bytes again, for another case: the file is found, not stored twice.
+    again = submit(casework.item, casework.stranger, key="same-bytes-0001")
+    last = AuditEvent.objects.order_by("-seq").first()
+    assert last.object_id == str(again.pk) and last.changes["files"][0]["new"] is False
+    assert StoredFile.objects.filter(sha256=sha256_hex(PDF)).count() == 1
 
 
 def test_an_item_not_open_to_legal_persons_refuses_them(casework):

@@ -72,6 +72,24 @@ def test_numbers_count_per_organization_and_day_and_organizations_per_division()
     assert tracking_number_allocate(organization=first, day=date(2026, 9, 29)).startswith("320200001-20260929-000001")
 
 
+@pytest.mark.django_db
+def test_a_counter_is_one_update_returning_and_stops_at_its_limit(django_assert_num_queries):
+    from egov.facilities.numbering import counter_take
+    from egov.services.models import TrackingNumberCounter
+
+    def take() -> int:
+        return counter_take(model=TrackingNumberCounter, key={"scope": "test:limit"}, limit=2, label="test:limit")
+
+    with django_assert_num_queries(3):  # UPDATE … RETURNING (no row yet), INSERT … ON CONFLICT DO NOTHING, UPDATE
+        assert take() == 1
+    with django_assert_num_queries(1):  # the UPDATE … RETURNING alone
+        assert take() == 2
+    with pytest.raises(ValidationFailed) as raised:
+        take()
+    assert raised.value.extra == {"field": "number", "rule": "exhausted"}
+    assert TrackingNumberCounter.objects.get(scope="test:limit").value == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_parallel_transactions_get_distinct_consecutive_numbers(reference_data):
     assert connection.vendor == "postgresql"

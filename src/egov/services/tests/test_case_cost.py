@@ -1,0 +1,64 @@
+"""What one online submission costs the database (issue 18 item 2: less work per case).
+
+Runs without a test transaction around it (``reference_data``: ``transactional_db``), as a worker runs: each
+submission's own transactions commit, and the per-process caches that live across cases (the
+organization's case code, the item's materials, the parsed BPMN, the working-day calendar) are
+filled by a first case, as in a worker that has handled a case of the item before.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from egov.audit.models import AuditEvent
+from egov.services.models import ServiceItem
+from egov.services.tests.factories import PDF, submit
+
+# Worked out by hand from the code, one statement per line (before issue 18 a case with five files
+# sent 81: bench/README.md).
+ONE_SUBMISSION = [
+    # applying.application_submit, outside any transaction
+    "SELECT pg_advisory_lock(",  # one submission of this applicant at a time
+    'SELECT "services_application"',  # a replay of the idempotency key?
+    'SELECT "orgs_organization"',  # item.organization (the case code is cached per process)
+    'UPDATE "services_trackingnumbercounter"',  # the day's sequence: one UPDATE … RETURNING, autocommit
+    'SELECT "exchange_informationresource"',  # 免提交: the applicant's register row (wiring's provider)
+    # the case, in one transaction (audit_deferred)
+    "BEGIN",
+    'SELECT "accounts_user"',  # the applicant's row locked (FOR UPDATE)
+    'SELECT "services_application"',  # the replay check again, under the lock
+    'SELECT "services_storedfile"',  # which of the files' hashes are stored already: one query
+    'INSERT INTO "services_storedfile"',  # the new ones: one insert
+    'INSERT INTO "services_application"',
+    'INSERT INTO "services_applicationmaterial"',  # one bulk insert
+    'SELECT "workflow_processdefinition"',  # the latest version (parsed once per process)
+    'SELECT (SELECT COUNT(*) FROM "workflow_calendaryear")',  # the calendar's stamp (cached days)
+    'INSERT INTO "workflow_processinstance"',  # with its state: written once
+    'INSERT INTO "workflow_worktask"',  # the first task (受理), its due date from the cached calendar
+    'UPDATE "services_application"',  # application.process
+    'INSERT INTO "services_applicationevent"',  # the timeline line
+    'INSERT INTO "services_notification"',  # the applicant's message
+    "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
+    'SELECT "audit_auditevent"',  # the chain's head
+    'INSERT INTO "audit_auditevent"',  # one event: services.application.submit
+    "COMMIT",
+    # after the commit: the notification e-mail task (Celery runs eagerly in tests; a worker's
+    # message to the broker otherwise, no query of the submission's)
+    "BEGIN", 'SELECT "services_notification"', "COMMIT",
+    "SELECT pg_advisory_unlock(",
+]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_one_submission_sends_the_statements_worked_out_by_hand(reference_data, casework):
+    submit(casework.item, casework.citizen, key="warm-up-000001")
+    item = ServiceItem.objects.get(pk=casework.item.pk)  # as a worker reads the item of each intake record
+    files = {material.pk: PDF + b"% a file not stored before\n" for material in item.materials.filter(required=True)}
+    before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as captured:
+        submit(item, casework.stranger, key="counted-000001", files=files)
+    sent = [query["sql"] for query in captured.captured_queries]
+    assert len(sent) == len(ONE_SUBMISSION), "\n".join(sent)
+    for statement, expected in zip(sent, ONE_SUBMISSION, strict=True):
+        assert statement.startswith(expected), (expected, statement)
+    assert AuditEvent.objects.count() == before + 1
