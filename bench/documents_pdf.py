@@ -17,11 +17,17 @@ import sys
 import time
 from datetime import date
 
+import benchlib
+
+RUN = {"full": ["--repeat", "10"], "quick": ["--repeat", "1"]}
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", help="write the runner's result there (bench/benchlib.py)")
     args = parser.parse_args()
+    started, load_start = time.time(), benchlib.load_average()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
     os.environ.setdefault("EGOV_ENV", "test")
     import django
@@ -66,15 +72,29 @@ def main() -> None:
         document = sized(pages)
         pdf_render(document)  # warm-up: fonts loaded, caches filled
         times = []
+        cpu_start = time.process_time()
         for _ in range(args.repeat):
             start = time.perf_counter()
             rendered = pdf_render(document)
             times.append((time.perf_counter() - start) * 1000)
+        cpu_ms = (time.process_time() - cpu_start) * 1000 / args.repeat
         assert rendered.pages == pages
         median = statistics.median(times)
         results[f"{pages}_pages"] = {"ms_per_document": round(median, 1), "ms_per_page": round(median / pages, 1),
-                                     "pdf_bytes": len(rendered.pdf)}
+                                     "pdf_bytes": len(rendered.pdf), "cpu_ms_per_document": round(cpu_ms, 1)}
     print(json.dumps({"repeat": args.repeat, "python": sys.version.split()[0], **results}, ensure_ascii=False))
+    one = results["1_pages"]["ms_per_document"]
+    benchlib.write_json(args.json, benchlib.result(
+        title="GB/T 9704 PDF rendering", started=started, load_start=load_start,
+        baseline="the one-page document (ratio: its time per document over this document's time per page); "
+                 "CPU: this process, no database",
+        figures=[benchlib.figure(f"{pages}-page 通知, per page", results[f"{pages}_pages"]["ms_per_page"], "ms",
+                                 ratio=round(one / results[f"{pages}_pages"]["ms_per_page"], 2),
+                                 cpu_ms=results[f"{pages}_pages"]["cpu_ms_per_document"],
+                                 note=f"median of {args.repeat}; {results[f'{pages}_pages']['ms_per_document']} ms "
+                                      f"per document, {results[f'{pages}_pages']['pdf_bytes'] // 1024} KB")
+                 for pages in (1, 5, 20)],
+        details=results))
 
 
 if __name__ == "__main__":
