@@ -13,8 +13,9 @@ Environment variables (all optional in the embedded demo):
   ``CELERY_BROKER_URL`` (default: the SQLAlchemy transport on SQLite in ``var/``, no server needed).
 - ``EGOV_CACHE_URL``: the cache every process shares (tracking answers, ``facilities.readcache``):
   ``redis://host:6379/1`` (several hosts: what production wants), ``file:///path`` (one machine),
-  ``locmem://`` (one process only). Default: a file cache under ``var/cache`` (the web workers
-  and the worker of one machine share it), ``locmem://`` under ``EGOV_ENV=test``.
+  ``locmem://`` (one process only), ``dummy://`` (nothing cached). Default: a file cache under
+  ``var/cache`` (the web workers and the worker of one machine share it), ``locmem://`` under
+  ``EGOV_ENV=test``.
 
 A production configuration that is unsafe raises ``ImproperlyConfigured`` with one line that says
 why; ``egov`` prints that line and exits with status 2.
@@ -180,7 +181,10 @@ def _cache(url: str) -> dict:
     if url.startswith("locmem://"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url[len("locmem://"):],
                 "OPTIONS": {"MAX_ENTRIES": 20_000}}
-    raise ImproperlyConfigured(f"EGOV_CACHE_URL must begin redis://, rediss://, unix://, file:// or locmem://: {url}")
+    if url == "dummy://":  # nothing kept: every read goes to the database (to measure without the cache)
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"EGOV_CACHE_URL must begin redis://, rediss://, unix://, file://, locmem:// or be "
+                               f"dummy://: {url}")
 
 
 CACHES = {"default": _cache(os.environ.get("EGOV_CACHE_URL")
