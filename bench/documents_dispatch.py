@@ -81,7 +81,8 @@ def main() -> None:
 
     start, cpu_start = time.perf_counter(), time.process_time()
     document = document_draft(actor=clerk, issuer=government, kind="notice", body="一、总体要求\n各部门要高度重视。",
-                              title="无锡市人民政府关于推进电子政务建设的通知", main_to=departments)
+                              title="无锡市人民政府关于推进电子政务建设的通知", main_to=departments,
+                              disclosure="proactive")
     document_transition(actor=clerk, document=document, to="reviewing")
     document_transition(actor=reviewer, document=document, to="signing")
     document_sign_off(actor=leader, document=document, mfa_verified=True)

@@ -44,7 +44,7 @@ def discover() -> dict[str, dict]:
     """``{name: RUN}`` of every ``bench/*.py`` with a literal module-level ``RUN`` (not imported)."""
     found = {}
     for path in sorted(BENCH.glob("*.py")):
-        if path.name == "run.py":
+        if path.name in ("run.py", "benchlib.py"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in tree.body:
@@ -54,6 +54,12 @@ def discover() -> dict[str, dict]:
                     raise SystemExit(f"{path.name}: RUN must be {{'full': [...], 'quick': [...]}}")
                 found[path.stem] = run
     return found
+
+
+def without_run() -> list[str]:
+    """The ``bench/*.py`` scripts that do not follow the convention (no ``RUN``): not run."""
+    return sorted(p.stem for p in BENCH.glob("*.py") if p.name not in ("run.py", "benchlib.py")
+                  and p.stem not in discover())
 
 
 def run_one(name: str, arguments: list[str], timeout: float) -> dict:
@@ -134,6 +140,8 @@ def readme_write(sections: dict[str, str], *, command: str) -> None:
         "operation beside each (what a shared machine's noise moves less than rates). Prose about the "
         "figures is in the sections after this block.", "",
         *(kept[name] for name in sorted(kept)),
+        *([f"Not run (no `RUN`, see `bench/benchlib.py`): {', '.join(f'`{n}.py`' for n in without_run())}.", ""]
+          if without_run() else []),
     ])
     README.write_text(before + START + "\n" + block + END + after, encoding="utf-8")
 
@@ -146,6 +154,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per script")
     args = parser.parse_args()
     scripts = discover()
+    if without_run():
+        print(f"bench/run.py: not run (no RUN, see bench/benchlib.py): {', '.join(without_run())}", file=sys.stderr)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(scripts)
     unknown = [name for name in chosen if name not in scripts]
     if unknown:

@@ -23,7 +23,9 @@ def runner(tmp_path, monkeypatch):
 
 def test_every_benchmark_follows_the_convention(runner):
     found = runner.discover()
-    assert set(found) == {path.stem for path in BENCH.glob("*.py")} - {"run", "benchlib"}
+    assert {"documents_dispatch", "documents_pdf", "documents_search", "exchange", "registries",
+            "registries_exchange", "service_hall", "trust_sign"} <= set(found)
+    assert set(found) | set(runner.without_run()) == {path.stem for path in BENCH.glob("*.py")} - {"run", "benchlib"}
     assert all(found[name]["quick"] != found[name]["full"] for name in found)
 
 
@@ -42,7 +44,8 @@ def test_a_script_with_RUN_and_json_joins_and_the_readme_keeps_its_prose(runner,
     (bench / "broken.py").write_text('RUN = {"full": [], "quick": []}\nraise SystemExit("cannot measure here")\n')
     monkeypatch.setattr(runner, "BENCH", bench)
     runner.README.write_text("# Benchmarks\n\nProse before.\n\n## `tiny.py`\n\nProse about tiny.\n")
-    assert set(runner.discover()) == {"tiny", "broken"}
+    (bench / "other.py").write_text("print('a benchmark without RUN')\n")
+    assert set(runner.discover()) == {"tiny", "broken"} and runner.without_run() == ["other"]
 
     results = {name: runner.run_one(name, runner.discover()[name]["quick"], 60) for name in ("tiny", "broken")}
     assert results["broken"]["error"] == "cannot measure here"
@@ -53,6 +56,7 @@ def test_a_script_with_RUN_and_json_joins_and_the_readme_keeps_its_prose(runner,
     assert "Prose before.\n\n## `tiny.py`\n\nProse about tiny.\n" in text
     assert "| n | 1 things | **0.50** | 1.25 (2.50) | ≥ 0.4× |" in text
     assert "**Failed**: cannot measure here" in text
+    assert "Not run (no `RUN`, see `bench/benchlib.py`): `other.py`." in text
 
     # A run of one script keeps the other's section and replaces its own.
     again = runner.run_one("tiny", ["--n", "7"], 60)
