@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
 PO_FILES := $(shell find src/egov -name django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: demo test install system-packages lint messages clean design-assets
+.PHONY: demo test install system-packages lint messages clean design-assets bench bench-quick
 
 $(BIN)/egov: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ test: install
 	$(BIN)/lint-imports --no-cache
 	EGOV_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
 	$(BIN)/egov smoke
+
+# Every benchmark in bench/ (those following bench/benchlib.py's convention), one after the other;
+# rewrites the generated figures of bench/README.md. bench-quick: short smoke runs of each.
+bench: install
+	$(BIN)/python bench/run.py
+
+bench-quick: install
+	$(BIN)/python bench/run.py --quick
 
 lint: install
 	$(BIN)/ruff check .

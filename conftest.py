@@ -30,6 +30,15 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 375, "height": 812}
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (``CACHES["default"]``, local memory under EGOV_ENV=test):
+    entries of a previous test's rolled-back rows must not answer for this test's."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 @pytest.fixture
 def reference_data(transactional_db) -> None:
     """The reference data that migrations load (GB/T 2260 divisions, the working-day calendar), in a

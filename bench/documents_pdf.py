@@ -18,11 +18,17 @@ import sys
 import time
 from datetime import date
 
+import benchlib
+
+RUN = {"full": ["--repeat", "10"], "quick": ["--repeat", "1"]}
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", help="write the runner's result there (bench/benchlib.py)")
     args = parser.parse_args()
+    started, load_start = time.time(), benchlib.load_average()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
     os.environ.setdefault("EGOV_ENV", "test")
     import django
@@ -78,6 +84,15 @@ def main() -> None:
                                      "cpu_ms_per_document": round(statistics.median(cpu_times), 1),
                                      "pdf_bytes": len(rendered.pdf)}
     print(json.dumps({"repeat": args.repeat, "python": sys.version.split()[0], **results}, ensure_ascii=False))
+    benchlib.write_json(args.json, benchlib.result(
+        title="GB/T 9704 PDF rendering", started=started, load_start=load_start,
+        baseline="none named by an issue; CPU ms per document: this process, no database",
+        figures=[benchlib.figure(f"{pages}-page 通知, per page", results[f"{pages}_pages"]["ms_per_page"], "ms",
+                                 cpu_ms=results[f"{pages}_pages"]["cpu_ms_per_document"],
+                                 note=f"median of {args.repeat}; {results[f'{pages}_pages']['ms_per_document']} ms "
+                                      f"per document, {results[f'{pages}_pages']['pdf_bytes'] // 1024} KB")
+                 for pages in (1, 5, 20)],
+        details=results))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import benchlib
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,8 @@ sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("EGOV_CA_PASSPHRASE", "bench-ca-passphrase-2026")
 
 from egov.exchange.tests.harness import Network, query  # noqa: E402
+
+RUN = {"full": ["--seconds", "15"], "quick": ["--seconds", "2"]}
 
 PROVIDER, CONSUMER = "11320200MB0000101G", "11320200MB0000102K"
 PERSON = {
@@ -186,7 +189,9 @@ def main() -> None:
         help="the load generator's HTTP client (the same for both halves)",
     )
     parser.add_argument("--tsa-interval", type=float, default=5.0, help="seconds between timestamp batches")
+    parser.add_argument("--json", help="write the runner's result there (bench/benchlib.py)")
     args = parser.parse_args()
+    started, load_start = time.time(), benchlib.load_average()
     base = (
         os.environ.get("TEST_DATABASE_URL")
         or os.environ.get("DATABASE_URL")
@@ -270,6 +275,22 @@ def main() -> None:
             "provider_rows_pending": pending,
         }
         print(json.dumps(result))
+        r = result
+        benchlib.write_json(args.json, benchlib.result(
+            title="signed, logged round trips between two exchange nodes", started=started, load_start=load_start,
+            baseline=f"the same lookup through the same processes with no envelope, check or log "
+                     f"(`plain_baseline`), {args.clients} clients, {args.workers} worker × {args.threads} threads per "
+                     "listener; CPU: the platform's and both nodes' processes (not PostgreSQL's)",
+            figures=[
+                benchlib.figure("signed round trips", r["signed_round_trips_per_s"], "per s",
+                                ratio=r["ratio_signed_to_plain"], cpu_ms=r["cpu_ms_per_signed_round_trip"],
+                                baseline_cpu_ms=r["cpu_ms_per_plain_round_trip"], target="≥ 0.5×, ≥ 200/s",
+                                note=f"{r['signed_failed']} failed; load generator "
+                                     f"{r['client_cpu_ms_per_signed_round_trip']} CPU ms each"),
+                benchlib.figure("unsigned round trips (baseline)", r["plain_round_trips_per_s"], "per s", ratio=1.0,
+                                cpu_ms=r["cpu_ms_per_plain_round_trip"],
+                                note=f"load generator {r['client_cpu_ms_per_plain_round_trip']} CPU ms each"),
+            ], details=result))
     finally:
         net.stop()
 

@@ -29,6 +29,10 @@ import statistics
 import time
 from urllib.parse import urlparse
 
+import benchlib
+
+RUN = {"full": ["--rows", "1000000", "--lookups", "10000"], "quick": ["--rows", "20000", "--lookups", "200"]}
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999 §8.2
 CHECK = "10X98765432"
 DIVISIONS = ("320213", "320214", "320211", "320205", "320206", "320281", "320282", "320202")  # 320202: pre-2015
@@ -58,7 +62,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--lookups", type=int, default=10_000)
+    parser.add_argument("--json", help="write the runner's result there (bench/benchlib.py)")
     args = parser.parse_args()
+    started, load_start = time.time(), benchlib.load_average()
     base = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or \
         "postgres://postgres@127.0.0.1:5432/egov"
     parsed = urlparse(base)
@@ -79,6 +85,25 @@ def main() -> None:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name}")
     print(json.dumps(result))
+    r = result
+    benchlib.write_json(args.json, benchlib.result(
+        title=f"population register import of {args.rows:,} rows", started=started, load_start=load_start,
+        baseline="`COPY` of the same CSV into an unindexed table, same database, same run; CPU ms per 1,000 rows: "
+                 "this process + its PostgreSQL backend",
+        figures=[
+            benchlib.figure("`register_import`", r["import_rows_per_s"], "rows/s", ratio=r["ratio"],
+                            cpu_ms=_per_thousand(r["import_cpu_ms"], r["import_server_cpu_ms"], r["rows"]),
+                            baseline_cpu_ms=_per_thousand(r["copy_cpu_ms"], r["copy_server_cpu_ms"], r["rows"]),
+                            target="≥ 0.25×",
+                            note=f"ratio the CPU work allows on two free cores {r['cpu_ratio_two_cores']}"),
+            benchlib.figure("`COPY` (baseline)", r["copy_rows_per_s"], "rows/s", ratio=1.0,
+                            cpu_ms=_per_thousand(r["copy_cpu_ms"], r["copy_server_cpu_ms"], r["rows"])),
+            benchlib.figure("lookup by ID number, p99", r["lookup_p99_ms"], "ms", note=f"p50 {r['lookup_p50_ms']} ms"),
+        ], details=result))
+
+
+def _per_thousand(python_ms, server_ms, rows) -> float:
+    return round((python_ms + (server_ms or 0)) * 1000 / rows, 2)
 
 
 def server_cpu(connection) -> float | None:

@@ -28,6 +28,7 @@ import threading
 import time
 from pathlib import Path
 
+import benchlib
 import httpx
 
 BENCH = Path(__file__).resolve().parent
@@ -35,6 +36,8 @@ sys.path.insert(0, str(BENCH))
 
 from exchange import CONSUMER, PROVIDER, Network, query  # noqa: E402  (also puts src/ on the path)
 from registries import generate  # noqa: E402
+
+RUN = {"full": ["--rows", "1000000", "--lookups", "2000"], "quick": ["--rows", "2000", "--lookups", "30"]}
 
 RESOURCE = {
     "code": "320200-GA-0001",
@@ -136,7 +139,9 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker of each listener")
+    parser.add_argument("--json", help="write the runner's result there (bench/benchlib.py)")
     args = parser.parse_args()
+    started, load_start = time.time(), benchlib.load_average()
     base = (
         os.environ.get("TEST_DATABASE_URL")
         or os.environ.get("DATABASE_URL")
@@ -193,6 +198,21 @@ def main() -> None:
             "in_process": percentiles(local),
         }
         print(json.dumps(result))
+        nodes, local = result["two_nodes"], result["in_process"]
+        benchlib.write_json(args.json, benchlib.result(
+            title=f"a person looked up by ID number through two exchange nodes ({rows:,} rows)", started=started,
+            load_start=load_start,
+            baseline="the same read in the benchmark's process (`record_read`, audited), without the exchange; "
+                     "ratio: its p50 over the p50 through the nodes",
+            figures=[
+                benchlib.figure("lookup through two nodes, p99", nodes["p99_ms"], "ms",
+                                ratio=round(local["p50_ms"] / nodes["p50_ms"], 2) if nodes["p50_ms"] else None,
+                                note=f"p50 {nodes['p50_ms']} ms; {nodes['lookups_per_s']} lookups/s, "
+                                     f"{args.clients} client(s); {nodes['failed']} failed"),
+                benchlib.figure("lookup in process (baseline), p99", local["p99_ms"], "ms", ratio=1.0,
+                                note=f"p50 {local['p50_ms']} ms"),
+                benchlib.figure("register loaded by `egov registries import`", result["load_rows_per_s"], "rows/s"),
+            ], details=result))
     finally:
         net.stop()
 

@@ -102,3 +102,17 @@ def test_the_demo_links_to_its_own_address(tmp_path):
                                env=env, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr
     assert "public address in links, certificates and QR codes: http://127.0.0.1:8031" in completed.stdout
+
+
+def test_an_unknown_cache_url_refuses_to_start_and_the_default_is_shared_by_processes(tmp_path):
+    completed = egov(["check"], {"EGOV_ENV": "demo", "EGOV_CACHE_URL": "memcached://127.0.0.1:11211"}, tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == ("egov: EGOV_CACHE_URL must begin redis://, rediss://, unix://, file://, "
+                                        "locmem:// or be dummy://: memcached://127.0.0.1:11211")
+    # The demo's default: a file cache under var/ that every process of the machine reads.
+    code = ("from django.conf import settings; import django; django.setup(); "
+            "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])")
+    env = {k: v for k, v in os.environ.items() if k not in {"EGOV_ENV", "EGOV_CACHE_URL", "DATABASE_URL"}}
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                           env={**env, "EGOV_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "egov.settings"})
+    assert shown.stdout.split() == ["django.core.cache.backends.filebased.FileBasedCache", str(tmp_path / "cache")]

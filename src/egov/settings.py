@@ -11,6 +11,11 @@ Environment variables (all optional in the embedded demo):
 - ``DATABASE_URL``: e.g. ``postgres://postgres@127.0.0.1:5432/egov`` (default SQLite in ``var/``).
 - ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated), ``DEBUG`` (``1``/``0``),
   ``CELERY_BROKER_URL`` (default: the SQLAlchemy transport on SQLite in ``var/``, no server needed).
+- ``EGOV_CACHE_URL``: the cache every process shares (tracking answers, ``facilities.readcache``):
+  ``redis://host:6379/1`` (several hosts: what production wants), ``file:///path`` (one machine),
+  ``locmem://`` (one process only), ``dummy://`` (nothing cached). Default: a file cache under
+  ``var/cache`` (the web workers and the worker of one machine share it), ``locmem://`` under
+  ``EGOV_ENV=test``.
 
 A production configuration that is unsafe raises ``ImproperlyConfigured`` with one line that says
 why; ``egov`` prints that line and exits with status 2.
@@ -165,6 +170,27 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+def _cache(url: str) -> dict:
+    # A per-process cache (locmem) cannot be invalidated from another process: only for tests and
+    # one-process tools; the default shares entries between the processes of one machine.
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("file://"):
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": url[len("file://"):],
+                "OPTIONS": {"MAX_ENTRIES": 20_000}}
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url[len("locmem://"):],
+                "OPTIONS": {"MAX_ENTRIES": 20_000}}
+    if url == "dummy://":  # nothing kept: every read goes to the database (to measure without the cache)
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"EGOV_CACHE_URL must begin redis://, rediss://, unix://, file://, locmem:// or be "
+                               f"dummy://: {url}")
+
+
+CACHES = {"default": _cache(os.environ.get("EGOV_CACHE_URL")
+                            or ("locmem://" if EGOV_ENV == "test" else f"file://{VAR_DIR / 'cache'}"))}
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server and the worker read while the other writes.

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import User
@@ -20,7 +21,8 @@ from egov.core.dates import months_add
 from egov.core.errors import NotFound, ValidationFailed
 from egov.core.i18n import pick
 from egov.core.masking import mask_person_name
-from egov.services.actions.lifecycle import MOVE_LABELS
+from egov.facilities import readcache
+from egov.services.actions.lifecycle import MOVE_LABELS, track_scope
 from egov.services.actions.numbers import tracking_number_check
 from egov.services.models import Application, ApplicationStatus
 
@@ -68,7 +70,13 @@ class TrackedCase:
 
 
 def application_track(*, number: str, code: str) -> TrackedCase:
-    """The case ``number`` if ``code`` is its query code.
+    """The case ``number`` if ``code`` is its query code, from the cache (``facilities.readcache``)
+    when the case has not changed since it was last read; otherwise one query.
+
+    The entry's key is an HMAC of number, code and language; only the right code finds it, and an
+    unknown number or a wrong code is never cached: both cost the same query every time, so neither
+    the answer nor its timing tells which numbers exist. Every change of a case goes through
+    ``lifecycle.application_move``, which drops the case's stamp (``lifecycle.application_track_changed``).
 
     Raises:
         NotFound: the number is unknown or malformed, or the code is wrong: the same answer for all,
@@ -78,29 +86,36 @@ def application_track(*, number: str, code: str) -> TrackedCase:
         number = tracking_number_check(number)
     except ValidationFailed:
         raise _not_found() from None
-    # Only the columns shown: a case's process row carries the whole serialized workflow (tens of
-    # kilobytes) and its item the form schema, which this public lookup must not drag along.
-    application = (Application.objects.select_related("item", "organization", "process")
-                   .only("number", "query_code", "status", "submitted_at", "accepted_on", "decided_at",
-                         "concluded_at", "delivered_at", "withdrawn_at", "item__name", "item__name_en",
-                         "organization__name", "organization__name_en",
-                         "process__due_date")
-                   .filter(number=number).order_by().first())
-    given = _normalized_code(code).encode()
-    expected = application.query_code.encode() if application is not None else b"\0" * 9
-    if not hmac.compare_digest(given, expected) or application is None:
+    given = _normalized_code(code)
+    key = readcache.cache_key("track", number, given, get_language() or "")
+    return readcache.scope_read(scope=track_scope(number), key=key,
+                                build=lambda: _tracked_case(number=number, given=given))
+
+
+_TRACK_COLUMNS = ("number", "query_code", "status", "submitted_at", "accepted_on", "decided_at", "concluded_at",
+                  "delivered_at", "withdrawn_at", "item__name", "item__name_en", "organization__name",
+                  "organization__name_en", "process__due_date", "events__at", "events__move")
+
+
+def _tracked_case(*, number: str, given: str) -> TrackedCase:
+    # One query: the case's columns shown (not its process's serialized workflow, tens of kilobytes,
+    # nor its item's form schema), joined with its timeline, one row per line (one row when none).
+    rows = list(Application.objects.filter(number=number).order_by("events__at", "events__pk")
+                .values_list(*_TRACK_COLUMNS, named=True))
+    expected = rows[0].query_code.encode() if rows else b"\0" * 9
+    if not hmac.compare_digest(given.encode(), expected) or not rows:
         raise _not_found()
-    steps = [{"at": at, "move": move, "label": str(MOVE_LABELS.get(move, move))}
-             for at, move in application.events.order_by("at", "pk").values_list("at", "move")]
-    process = application.process
+    case = rows[0]
+    steps = [{"at": row.events__at, "move": row.events__move,
+              "label": str(MOVE_LABELS.get(row.events__move, row.events__move))}
+             for row in rows if row.events__at is not None]
     return TrackedCase(
-        number=application.number, item=application.item.name, item_en=application.item.name_en,
-        organization=application.organization.name, organization_en=application.organization.name_en,
-        status=application.status, status_label=str(application.get_status_display()),
-        submitted_at=application.submitted_at, accepted_on=application.accepted_on,
-        due_date=process.due_date if process is not None else None, decided_at=application.decided_at,
-        concluded_at=application.concluded_at,
-        ended_at=application.delivered_at or application.withdrawn_at, steps=steps,
+        number=case.number, item=case.item__name, item_en=case.item__name_en,
+        organization=case.organization__name, organization_en=case.organization__name_en,
+        status=case.status, status_label=str(ApplicationStatus(case.status).label),
+        submitted_at=case.submitted_at, accepted_on=case.accepted_on, due_date=case.process__due_date,
+        decided_at=case.decided_at, concluded_at=case.concluded_at,
+        ended_at=case.delivered_at or case.withdrawn_at, steps=steps,
     )
 
 

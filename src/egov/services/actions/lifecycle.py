@@ -5,14 +5,14 @@
 ``processing`` (staff) actions call ``application_move`` on the locked case, which refuses a move
 from any other status with ``Conflict`` naming the status and the move, changes the status, writes
 the applicant's timeline line and the audit event and notifies the applicant (``notifying``), in the
-caller's transaction.
+caller's transaction, and drops the case's cached tracking answers once that commits.
 """
 
 from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from egov.facilities import transitions
+from egov.facilities import readcache, transitions
 from egov.facilities.transitions import Machine
 from egov.services.actions.notifying import application_notify
 from egov.services.models import Application, ApplicationEvent
@@ -131,6 +131,21 @@ def application_move(
         if target != before:
             application_notify(application=application, move_label=MOVE_LABELS[move], note=event.note_text)
 
-    return transitions.transition_apply(machine=APPLICATION, obj=application, move=move, actor=actor,
-                                        organization=organization, label=application.number, changes=changes,
-                                        fields=fields, timeline=timeline, notify=notify)
+    moved = transitions.transition_apply(machine=APPLICATION, obj=application, move=move, actor=actor,
+                                         organization=organization, label=application.number, changes=changes,
+                                         fields=fields, timeline=timeline, notify=notify)
+    application_track_changed(application.number)
+    return moved
+
+
+def track_scope(number: str) -> str:
+    """The cache stamp's key of what tracking (``publication.application_track``) shows of case
+    ``number`` (``facilities.readcache``)."""
+    return readcache.cache_key("track-stamp", number)
+
+
+def application_track_changed(number: str) -> None:
+    """What tracking shows of case ``number`` changed (status, timeline, dates, deadline, rating):
+    its cached answers stop being served once the caller's transaction commits, in every process
+    sharing the cache. ``application_move`` calls it; a write that changes a case otherwise must too."""
+    readcache.scope_changed(track_scope(number))

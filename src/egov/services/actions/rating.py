@@ -24,6 +24,7 @@ from egov.facilities.notifications import in_both_languages, notification_send
 from egov.facilities.transitions import Machine
 from egov.orgs.permissions import has_role
 from egov.orgs.roles import Role
+from egov.services.actions.lifecycle import application_track_changed
 from egov.services.models import Application, Rating, Rectification
 from egov.services.models import ApplicationStatus as S
 from egov.services.permissions import can_review_appeal, require_applicant
@@ -89,6 +90,7 @@ def rating_submit(*, actor, application: Application, level: int, comment: str =
         changes["rectify_by"] = due.isoformat()
     audit_record(action="services.rating.submit", actor=actor, organization=application.organization, obj=rating,
                  summary=f"{application.number} rated {level}", changes=changes)
+    application_track_changed(application.number)
     return rating
 
 
