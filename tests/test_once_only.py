@@ -307,7 +307,7 @@ def test_a_field_the_register_fills_is_shown_as_text_and_the_server_stores_the_r
 
 
 def test_an_api_client_cannot_store_another_company_in_a_register_field(demo):
-    from egov.services.actions.applying import application_submit
+    from egov.services.actions.intake import application_submit
 
     user = User.objects.get(username=DEMO_ENTERPRISE["uscc"])
     item, held = _food()

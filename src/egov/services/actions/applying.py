@@ -5,18 +5,17 @@ changes the status only through ``egov.services.actions.lifecycle``.
 """
 
 import hashlib
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from egov.accounts.models import Agent, LegalPerson, User
 from egov.accounts.permissions import require_verified_public_user
-from egov.audit.actions import audit_deferred, audit_record
+from egov.audit.actions import audit_record
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
@@ -24,9 +23,16 @@ from egov.services import once_only
 from egov.services.actions.catalog import material_file_check, material_file_store
 from egov.services.actions.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
 from egov.services.actions.notifying import application_notify
-from egov.services.actions.numbers import tracking_number_allocate
 from egov.services.formschema import form_data_validate
-from egov.services.models import Application, ApplicationEvent, ApplicationMaterial, Material, ServiceItem
+from egov.services.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationMaterial,
+    IntakeRecord,
+    IntakeState,
+    Material,
+    ServiceItem,
+)
 from egov.services.models import ApplicationStatus as S
 from egov.services.permissions import require_applicant
 from egov.workflow.actions import instance_clock_resume, process_cancel, process_start
@@ -96,27 +102,30 @@ def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], 
             for material in materials if material.pk in files]
 
 
-def application_submit(
-    *, actor: User, item: ServiceItem, form_data: dict, files: Mapping[int, Any], idempotency_key: str,
+def intake_submit(
+    *, actor: User, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any], idempotency_key: str,
     legal_person: LegalPerson | None = None,
-) -> tuple[Application, bool]:
-    """Submit an application online (网上申请): form, materials, tracking number, process started.
+) -> tuple[IntakeRecord, bool]:
+    """Receive an online application (外网受理): check everything that can be checked without a case,
+    store the files and the form as an intake record, and answer with its receipt at once. The
+    staff side's worker (``egov.services.actions.intake``) turns the record into a case.
 
     Args:
         actor: the signed-in natural or legal person; an agent (经办人) of ``legal_person`` applies
             for it.
         item: a published item that can be applied for online (办理深度 ≥ 3, 网上受理).
         form_data: the form as JSON, validated against ``item.form_schema``; a field with
-            ``"register"`` is stored with the applicant's register value when the platform holds it.
+            ``"register"`` is stored with the applicant's register value when the case is made.
         files: ``{material id: bytes or uploaded file}``; every required material of the item needs
-            one; each is checked against the material's types and size and stored by its hash.
+            one (unless the platform holds it, 免提交); each is checked by its bytes against the
+            material's types and size and stored by its hash (``facilities.files``).
         idempotency_key: 8–64 letters, digits, ``-`` or ``_``, chosen by the client; unique per applicant.
         legal_person: the legal person applied for, when the actor is its agent or its own account.
 
     Returns:
-        ``(application, created)``: ``created`` is False when this applicant submitted this same
-        request (item, form, files) with this key before; that application is returned unchanged
-        and nothing is written.
+        ``(record, created)``: ``created`` is False when this applicant sent this same request
+        (item, form, files) with this key before; that record is returned unchanged (in whatever
+        state it now is) and nothing is written.
 
     Raises:
         PermissionDenied: not a signed-in citizen or enterprise, not verified (``rule: "unverified"``,
@@ -125,43 +134,14 @@ def application_submit(
             (``online``: not applicable online; ``applicant_kind``), ``form.<name>`` (with every error
             in ``extra["errors"]``), ``materials.<id>`` (``required``, ``max_size``, ``file_type``, ``empty``).
         Conflict: the key was used for another item (``rule = "idempotency_key"``), or for this item
-            with another form or other files (``rule = "idempotency_key_content"``, with the case's
-            ``number``): a changed request is never answered with the first case as if it were new.
+            with another form or other files (``rule = "idempotency_key_content"``, with the first
+            submission's receipt or case ``number``): a changed request is never answered with the
+            first one as if it were new.
     """
     require_verified_public_user(actor, _("Sign in as a citizen or an enterprise to apply."))
     key = idempotency_key_check(idempotency_key)
     applicant = _applicant_for(actor, legal_person)
     digest = _request_digest(item=item, form_data=form_data, files=files)
-    with _one_submission_at_a_time(applicant):
-        return _application_submit(actor=actor, item=item, form_data=form_data, files=files, key=key,
-                                   applicant=applicant, digest=digest)
-
-
-@contextmanager
-def _one_submission_at_a_time(applicant: User) -> Iterator[None]:
-    """Let one submission of ``applicant`` run at a time, from its replay check to its commit.
-
-    On PostgreSQL a session-level advisory lock on the applicant: a double click or a client's retry
-    waits here, then finds the first case and takes no tracking number. (SQLite runs one writing
-    transaction at a time; there a retry that slips between the number and the case leaves a gap.)
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_SUBMISSION_LOCK_CLASS, applicant.pk])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_SUBMISSION_LOCK_CLASS, applicant.pk])
-
-
-_SUBMISSION_LOCK_CLASS = 0x65676F76 & 0x7FFFFFFF  # "egov": the class of the applicants' submission locks
-
-
-def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any],
-                        key: str, applicant: User, digest: str) -> tuple[Application, bool]:
     existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
     if existing is not None:
         return existing, False
@@ -171,32 +151,50 @@ def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | Non
         raise ValidationFailed(_("This item is not open to applicants of your kind."),
                                extra={"field": "item", "rule": "applicant_kind"})
     materials = list(item.materials.all())
-    # 免提交: a material the platform holds is not asked for when no file is sent for it.
-    held = [m for m in materials if m.held_as and m.pk not in files and once_only.provider_get() is not None]
-    required = {m.pk for m in materials if m.required} - {m.pk for m in held}
+    required = {m.pk for m in materials if m.required} - {m.pk for m in held_materials(materials, files)}
     form_data = {} if form_data is None else form_data
     _check_form_and_files(item=item, form_data=form_data, materials=materials, files=files, required=required)
-    now = timezone.now()
-    # The number is taken in its own short transaction (when the caller has none open), so that
-    # concurrent submissions to one organization wait for each other only that long.
-    number = tracking_number_allocate(organization=item.organization, day=timezone.localdate(now))
-    fetched = _once_only_fetch(applicant=applicant, item=item, held=held, number=number)
-    # A field the register fills takes the register's value, whatever the client sent.
-    form_data = {**form_data, **once_only.form_from_register(item.form_schema, fetched.get("register"))}
-    with audit_deferred():
-        # One submission per applicant at a time: a double click waits here, then finds the first case.
-        User.objects.select_for_update().filter(pk=applicant.pk).first()
+    stored = _store_files(actor=actor, materials=materials, files=files, required=required)
+    try:
+        with transaction.atomic():
+            record = IntakeRecord.objects.create(
+                item=item, applicant=applicant, submitted_by=actor, idempotency_key=key, request_digest=digest,
+                form_data=form_data, files={str(material.pk): file.pk for material, file in stored})
+            audit_record(action="services.intake.receive", actor=actor, organization=item.organization,
+                         obj=record, summary=f"{record.receipt} received for {item.code}",
+                         changes={"state": [None, IntakeState.WAITING], "item": item.code,
+                                  "applicant": applicant.pk, "fields": sorted(form_data),
+                                  "materials": [m.pk for m, _f in stored]})
+            intake_signal()
+    except IntegrityError:
+        # A double click or a client's retry raced this one to the same key: the first one won.
         existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
-        if existing is not None:
-            return existing, False  # the number taken above stays unused: a gap, never a duplicate
-        stored = _store_files(actor=actor, materials=materials, files=files, required=required)
-        application = _application_create(actor=actor, item=item, applicant=applicant, number=number, key=key,
-                                          form_data=form_data, stored=stored, now=now, digest=digest,
-                                          fetched=fetched)
-        return application, True
+        if existing is None:
+            raise
+        return existing, False
+    return record, True
 
 
-def _once_only_fetch(*, applicant: User, item: ServiceItem, held: list[Material], number: str) -> dict:
+INTAKE_CHANNEL = "egov_intake"  # PostgreSQL NOTIFY channel the intake worker LISTENs on
+
+
+def intake_signal() -> None:
+    """Wake the intake worker when the current transaction commits (PostgreSQL ``NOTIFY``, which is
+    delivered at commit and needs no privilege; elsewhere the worker polls)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {INTAKE_CHANNEL}")
+
+
+def held_materials(materials: list[Material], files: Mapping) -> list[Material]:
+    """The materials the platform holds (免提交) that the applicant sent no file for: the worker
+    fetches them through the exchange. None without a once-only provider."""
+    if once_only.provider_get() is None:
+        return []
+    return [m for m in materials if m.held_as and m.pk not in files and str(m.pk) not in files]
+
+
+def once_only_fetch(*, applicant: User, item: ServiceItem, held: list[Material], number: str) -> dict:
     """Fetch through the exchange, with the 办件编号 ``number`` as purpose, the applicant's register
     row and each ``held`` material (``services.once_only``). Each read commits with its log and audit
     rows, whatever becomes of the submission: it happened.
@@ -267,25 +265,32 @@ def _check_form_and_files(*, item: ServiceItem, form_data, materials: list[Mater
     raise ValidationFailed(first.message, extra={**first.extra, "errors": errors})
 
 
-def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: str) -> Application | None:
-    def same_item(existing: Application) -> None:
+def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: str) -> IntakeRecord | None:
+    def same_item(existing: IntakeRecord) -> None:
         if existing.item_id != item.pk:
-            raise Conflict(_("This idempotency key was used for another application (case %(number)s).")
+            raise Conflict(_("This idempotency key was used for another application (%(number)s).")
                            % {"number": existing.number},
                            extra={"field": "idempotency_key", "rule": "idempotency_key", "number": existing.number})
 
     return submitted_before(
-        queryset=Application.objects.filter(applicant=applicant), key=key, digest=digest, check=same_item,
-        other_body_message=_("This form was already sent as case %(number)s, with other content. To send "
+        queryset=IntakeRecord.objects.select_related("application").filter(applicant=applicant), key=key,
+        digest=digest, check=same_item,
+        other_body_message=_("This form was already sent as %(number)s, with other content. To send "
                              "different content, start a new application."))
 
 
-def _application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
-                        form_data: dict, stored: list, now, digest: str, fetched: dict) -> Application:
+def application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
+                       form_data: dict, stored: list, now, digest: str, fetched: dict,
+                       intake: IntakeRecord | None = None) -> Application:
+    """Create the case of a checked submission (the intake worker calls it in its transaction):
+    the ``Application`` (``query_code`` taken over from ``intake``), its materials ``stored``
+    (``[(Material, StoredFile)]``), its process started, its first timeline line, the applicant
+    notified and one audit event ``services.application.submit``. Returns the case."""
     application = Application.objects.create(
         number=number, item=item, organization=item.organization, applicant=applicant,
         applicant_name=applicant.name, submitted_by=actor, idempotency_key=key, request_digest=digest,
         form_data=form_data, limit_days=item.promised_limit_days, submitted_at=now, once_only=fetched,
+        intake=intake, **({"query_code": intake.query_code} if intake is not None else {}),
     )
     ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
                                                                  file=file) for material, file in stored])

@@ -14,7 +14,8 @@ from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFai
 from egov.facilities.files import blob_path, sha256_hex
 from egov.facilities.models import StoredFile
 from egov.services.actions import processing
-from egov.services.actions.applying import application_submit, application_supplement_upload, application_withdraw
+from egov.services.actions.applying import application_supplement_upload, application_withdraw
+from egov.services.actions.intake import application_submit
 from egov.services.actions.numbers import tracking_number_check
 from egov.services.models import Application, ApplicationStatus
 from egov.services.tests.factories import PDF, PNG, VALID_COMPANY, required_files, submit
@@ -141,10 +142,11 @@ def test_one_submission_appends_its_audit_events_together_at_the_end(casework):
     before = AuditEvent.objects.count()
     application = submit(casework.item, casework.citizen)
     events = list(AuditEvent.objects.order_by("seq")[before:])
-    # the material file, the process start, the submission: consecutive, in the order they happened
-    assert [e.action for e in events] == ["services.material_file.store", "workflow.process.start",
-                                          "services.application.submit"]
-    assert [e.seq for e in events] == list(range(events[0].seq, events[0].seq + 3))
+    # the material file and the intake record (the public half), then the process start and the
+    # submission (the worker's transaction): consecutive, in the order they happened
+    assert [e.action for e in events] == ["services.material_file.store", "services.intake.receive",
+                                          "workflow.process.start", "services.application.submit"]
+    assert [e.seq for e in events] == list(range(events[0].seq, events[0].seq + 4))
     assert events[-1].object_id == str(application.pk)
 
 

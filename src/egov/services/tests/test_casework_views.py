@@ -10,7 +10,8 @@ from egov.audit.models import AuditEvent
 from egov.facilities.files import sha256_hex
 from egov.facilities.models import StoredFile
 from egov.services.actions import processing
-from egov.services.models import Application
+from egov.services.actions.intake import intake_work
+from egov.services.models import Application, IntakeRecord
 from egov.services.selectors import NextActor, application_next_actors
 from egov.services.tests.factories import PDF, submit
 from egov.workflow.actions import task_claim
@@ -53,10 +54,14 @@ def test_a_double_submit_makes_one_application(client, casework):
     url = f"/services/{casework.item.code}/apply/"
     first = client.post(url, {**_apply_post(casework.item), **_upload(material)})
     second = client.post(url, {**_apply_post(casework.item), **_upload(material)})
+    record = IntakeRecord.objects.get()
+    assert first["Location"] == second["Location"] == f"/services/receipts/{record.receipt}/"
+    assert record.receipt in client.get(first["Location"]).content.decode()
+    assert intake_work() == 1
+    third = client.post(url, {**_apply_post(casework.item), **_upload(material)})
+    assert third["Location"] == first["Location"]
     application = Application.objects.get()
-    assert first["Location"] == second["Location"] == f"/services/applications/{application.number}/submitted/"
-    page = client.get(first["Location"]).content.decode()
-    assert application.number in page
+    assert application.number in client.get(first["Location"]).content.decode()
 
 
 def test_field_and_file_errors_are_shown_next_to_their_field(client, casework):
