@@ -11,8 +11,9 @@ second.
    the citizens have no address);
 3. drives it with N concurrent clients (threads, one ``httpx.Client`` each) for S seconds per
    scenario: ``GET /health`` (one aggregate query: the baseline), ``POST
-   /api/v1/services/applications`` (企业设立登记 with its form and two PDF materials: tracking
-   number, materials stored, process started, audit, notification), ``GET
+   /api/v1/services/applications`` (企业设立登记 with its form and two PDF materials, answered 202
+   with a receipt; an ``egov intake work`` beside the server makes the cases: tracking number,
+   process started, audit, notification), ``GET
    /api/v1/services/track/{number}?code=…`` over the cases just submitted;
 4. times ``working_days_add`` (20 working days from each day of 2026) in-process;
 5. prints one JSON line, rewrites the figures table in ``bench/README.md`` (unless
@@ -170,7 +171,7 @@ def main() -> None:
     env.pop("EGOV_CA_PASSPHRASE", None)
     with psycopg.connect(PG + "postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{database}"')
-    server = None
+    server = worker = None
     try:
         subprocess.run([EGOV, "demo", "--prepare-only"], env=env, check=True, stdout=subprocess.DEVNULL)
         completed = subprocess.run([sys.executable, "-c", SETUP, str(args.clients)], env=env, capture_output=True,
@@ -183,6 +184,9 @@ def main() -> None:
         server = subprocess.Popen(command, env=env,
                                   stdout=open(Path(tmp) / "server.log", "w"), stderr=subprocess.STDOUT,
                                   start_new_session=True)
+        # 内网办理: the intake worker turns the receipts into the cases tracked below.
+        worker = subprocess.Popen([EGOV, "intake", "work"], env=env, stdout=open(Path(tmp) / "worker.log", "w"),
+                                  stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
@@ -206,10 +210,7 @@ def main() -> None:
         def submit(client, index, n):
             response = client.post("/api/v1/services/applications", json=payload,
                                    headers={"Idempotency-Key": f"bench-{index:02d}-{n:08d}"})
-            if response.status_code == 201:
-                body = response.json()
-                submitted.append((body["number"], body["query_code"]))
-            return response
+            return response  # 202 with a receipt: the intake worker makes the case (bench/intake.py)
 
         def track(client, index, n):
             number, code = submitted[(index * 7919 + n) % len(submitted)]
@@ -219,6 +220,12 @@ def main() -> None:
         result = {"when": time.strftime("%Y-%m-%d"), "clients": args.clients, "seconds": args.seconds,
                   "threads": args.threads,
                   "health": drive(anonymous, args.seconds, health), "submit": drive(clients, args.seconds, submit)}
+        deadline = time.monotonic() + 600
+        with psycopg.connect(PG + database) as connection:
+            while connection.execute("SELECT count(*) FROM services_intakerecord WHERE state = 'waiting'"
+                                     ).fetchone()[0] and time.monotonic() < deadline:
+                time.sleep(0.2)
+            submitted.extend(connection.execute("SELECT number, query_code FROM services_application").fetchall())
         if not submitted:
             raise SystemExit(f"no submission succeeded: {result['submit']['first_error']}")
         result["track"] = drive(anonymous, args.seconds, track)
@@ -233,9 +240,10 @@ def main() -> None:
         if not args.no_readme:
             write_readme(result)
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+        for process in (server, worker):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
         with psycopg.connect(PG + "postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 

@@ -15,7 +15,7 @@ from egov.accounts.models import User
 from egov.audit.models import AuditEvent
 from egov.core.errors import PermissionDenied
 from egov.demo import DEMO_CITIZEN, DEMO_ENTERPRISE, DEMO_PASSWORD, demo_load
-from egov.services.actions.intake import application_submit
+from egov.services.actions.applying import application_submit
 from egov.services.models import Application, ServiceItem
 
 pytestmark = pytest.mark.django_db

@@ -26,7 +26,7 @@ from egov.orgs.roles import Role
 from egov.registries.actions import legal_entity_enter
 from egov.services import sanctions
 from egov.services.actions import processing
-from egov.services.actions.intake import application_submit
+from egov.services.actions.applying import application_submit
 from egov.services.models import ServiceItem
 
 # GB 32100-2015: the check character C of 91320214MA1XK7P2Q (weights 3^i mod 31) — an illustrative company.

@@ -10,7 +10,7 @@ from egov.core.actors import SYSTEM
 from egov.demo import DEMO_ENTERPRISE
 from egov.exchange.models import LoggedMessage
 from egov.registries.actions import register_import
-from egov.services.actions.intake import application_submit
+from egov.services.actions.applying import application_submit
 from egov.services.models import ApplicationMaterial, ServiceItem
 
 # Rows 2–4 are good (check characters worked out by GB 11643-1999: weights 2^(17-i) mod 11);

@@ -16,6 +16,7 @@ this ``__init__``, so that no import cycle runs through here.
 """
 
 from egov.services.actions.applying import (
+    application_submit,
     application_supplement_upload,
     application_withdraw,
     intake_submit,
@@ -29,7 +30,7 @@ from egov.services.actions.catalog import (
     service_item_create,
     service_item_set_published,
 )
-from egov.services.actions.intake import application_submit, intake_process_next, intake_retry, intake_work
+from egov.services.actions.intake import intake_process_next, intake_retry, intake_work
 from egov.services.actions.licensing import licence_issue
 from egov.services.actions.lifecycle import application_locked, application_move
 from egov.services.actions.notifying import application_notify

@@ -8,10 +8,9 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from egov.accounts.models import Agent, LegalPerson, User
 from egov.accounts.permissions import require_verified_public_user
@@ -19,23 +18,26 @@ from egov.audit.actions import audit_record
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
-from egov.services import once_only
 from egov.services.actions.catalog import material_file_check, material_file_store
-from egov.services.actions.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
-from egov.services.actions.notifying import application_notify
+from egov.services.actions.intake import (
+    held_materials,
+    intake_error,
+    intake_process,
+    intake_signal,
+    material_error,
+)
+from egov.services.actions.lifecycle import application_locked, application_move, move_target
 from egov.services.formschema import form_data_validate
 from egov.services.models import (
     Application,
-    ApplicationEvent,
     ApplicationMaterial,
     IntakeRecord,
     IntakeState,
     Material,
     ServiceItem,
 )
-from egov.services.models import ApplicationStatus as S
 from egov.services.permissions import require_applicant
-from egov.workflow.actions import instance_clock_resume, process_cancel, process_start
+from egov.workflow.actions import instance_clock_resume, process_cancel
 
 REASON_MAX = 500
 
@@ -72,23 +74,15 @@ def materials_check(*, materials: list[Material], files: Mapping[int, Any], requ
         content = files.get(material.pk)
         if content is None:
             if material.pk in required:
-                errors.append(_material_error(material, "required", _("This material is required.")))
+                errors.append(material_error(material, "required", _("This material is required.")))
             continue
         try:
             material_file_check(content=content, material=material)
         except ValidationFailed as error:
-            errors.append(_material_error(material, error.extra.get("rule", "invalid"), error.message))
+            errors.append(material_error(material, error.extra.get("rule", "invalid"), error.message))
     if errors:
         raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": errors[0]["rule"],
                                                             "errors": errors})
-
-
-def _material_error(material: Material, rule: str, reason: str) -> dict[str, str]:
-    """One entry of ``extra["errors"]`` about ``material``: ``message`` names the material (in the
-    reader's language) for an API client; ``reason`` does not, for a page that shows it under the
-    material's own label."""
-    return {"field": f"materials.{material.pk}", "rule": rule, "reason": str(reason),
-            "message": f"{material.local_name}{pgettext('label colon', ': ')}{reason}"}
 
 
 def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], required: set[int]
@@ -100,6 +94,31 @@ def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], 
     materials_check(materials=materials, files=files, required=required)
     return [(material, material_file_store(actor=actor, content=files[material.pk], material=material))
             for material in materials if material.pk in files]
+
+
+def application_submit(
+    *, actor: User, item: ServiceItem, form_data: dict, files: Mapping[int, Any], idempotency_key: str,
+    legal_person: LegalPerson | None = None,
+) -> tuple[Application, bool]:
+    """Submit an application and make its case at once (网上申请 without the intake inbox's wait):
+    ``intake_submit``, then the worker's ``intake.intake_process`` of that record in this process.
+
+    For callers inside the platform that need the case in hand (the demo, the smokes, tests); the
+    public site's pages and API answer with the receipt of ``intake_submit`` instead.
+
+    Args and errors: as ``intake_submit``; a record that fails in the worker raises its error here
+    (``ValidationFailed`` naming ``materials.<id>`` when a held material could not be fetched).
+
+    Returns:
+        ``(application, created)``: ``created`` is False when this applicant submitted this same
+        request with this key before; that case is returned unchanged and nothing is written.
+    """
+    record, created = intake_submit(actor=actor, item=item, form_data=form_data, files=files,
+                                    idempotency_key=idempotency_key, legal_person=legal_person)
+    record = intake_process(record=record)
+    if record.state == IntakeState.FAILED:
+        raise intake_error(record)
+    return record.application, created and record.attempts == 1
 
 
 def intake_submit(
@@ -175,63 +194,6 @@ def intake_submit(
     return record, True
 
 
-INTAKE_CHANNEL = "egov_intake"  # PostgreSQL NOTIFY channel the intake worker LISTENs on
-
-
-def intake_signal() -> None:
-    """Wake the intake worker when the current transaction commits (PostgreSQL ``NOTIFY``, which is
-    delivered at commit and needs no privilege; elsewhere the worker polls)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"NOTIFY {INTAKE_CHANNEL}")
-
-
-def held_materials(materials: list[Material], files: Mapping) -> list[Material]:
-    """The materials the platform holds (免提交) that the applicant sent no file for: the worker
-    fetches them through the exchange. None without a once-only provider."""
-    if once_only.provider_get() is None:
-        return []
-    return [m for m in materials if m.held_as and m.pk not in files and str(m.pk) not in files]
-
-
-def once_only_fetch(*, applicant: User, item: ServiceItem, held: list[Material], number: str) -> dict:
-    """Fetch through the exchange, with the 办件编号 ``number`` as purpose, the applicant's register
-    row and each ``held`` material (``services.once_only``). Each read commits with its log and audit
-    rows, whatever becomes of the submission: it happened.
-
-    Returns:
-        ``Application.once_only``: ``{"register": record or {"held_as", "error"}, "materials":
-        {material id (str): record}}`` (``{}`` without a provider).
-
-    Raises:
-        ValidationFailed: a held material could not be fetched (``materials.<id>``, ``required``):
-            the applicant uploads it instead (the number taken stays unused: a gap).
-    """
-    if once_only.provider_get() is None:
-        return {}
-    result: dict = {"register": {}, "materials": {}}
-    own = once_only.applicant_register(applicant)
-    if own:
-        try:
-            result["register"] = once_only.fetch(held_as=own, applicant=applicant, consumer=item.organization,
-                                                 case=number).as_json()
-        except once_only.Unavailable as error:
-            result["register"] = {"held_as": own, "error": error.reason}
-    errors = []
-    for material in held:
-        try:
-            result["materials"][str(material.pk)] = once_only.fetch(
-                held_as=material.held_as, applicant=applicant, consumer=item.organization, case=number).as_json()
-        except once_only.Unavailable:
-            if material.required:
-                errors.append(_material_error(material, "required", _(
-                    "The platform could not fetch this material: upload it.")))
-    if errors:
-        raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": "required",
-                                                            "errors": errors})
-    return result
-
-
 def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any]) -> str:
     """SHA-256 (hex) of what a submission asks: the item, the form as sent and each file's bytes."""
     file_digests = {}
@@ -277,35 +239,6 @@ def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: s
         digest=digest, check=same_item,
         other_body_message=_("This form was already sent as %(number)s, with other content. To send "
                              "different content, start a new application."))
-
-
-def application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
-                       form_data: dict, stored: list, now, digest: str, fetched: dict,
-                       intake: IntakeRecord | None = None) -> Application:
-    """Create the case of a checked submission (the intake worker calls it in its transaction):
-    the ``Application`` (``query_code`` taken over from ``intake``), its materials ``stored``
-    (``[(Material, StoredFile)]``), its process started, its first timeline line, the applicant
-    notified and one audit event ``services.application.submit``. Returns the case."""
-    application = Application.objects.create(
-        number=number, item=item, organization=item.organization, applicant=applicant,
-        applicant_name=applicant.name, submitted_by=actor, idempotency_key=key, request_digest=digest,
-        form_data=form_data, limit_days=item.promised_limit_days, submitted_at=now, once_only=fetched,
-        intake=intake, **({"query_code": intake.query_code} if intake is not None else {}),
-    )
-    ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
-                                                                 file=file) for material, file in stored])
-    application.process = process_start(actor=SYSTEM, subject=application, definition_key=item.process_key,
-                                        owner=item.organization,
-                                        data={"tracking_number": application.number, "service_code": item.code})
-    application.save(update_fields=["process"])
-    ApplicationEvent.objects.create(application=application, move="submit", status_to=S.SUBMITTED, by=actor.name)
-    application_notify(application=application, move_label=MOVE_LABELS["submit"])
-    audit_record(action="services.application.submit", actor=actor, organization=item.organization,
-                 obj=application, summary=f"{application.number} submitted for {item.code}",
-                 changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,
-                          "fields": sorted(form_data), "materials": [m.pk for m, _f in stored],
-                          "held_materials": sorted(int(pk) for pk in fetched.get("materials", {}))})
-    return application
 
 
 @transaction.atomic

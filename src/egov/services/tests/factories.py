@@ -67,7 +67,7 @@ def required_files(item, content: bytes = PDF) -> dict[int, bytes]:
 
 def submit(item, actor, *, key: str = "double-click-0001", form: dict | None = None, files=None, legal_person=None):
     """Submit an application through the real action; returns the application."""
-    from egov.services.actions.intake import application_submit
+    from egov.services.actions.applying import application_submit
 
     application, _created = application_submit(
         actor=actor, item=item, form_data=VALID_COMPANY if form is None else form,

@@ -14,8 +14,7 @@ from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFai
 from egov.facilities.files import blob_path, sha256_hex
 from egov.facilities.models import StoredFile
 from egov.services.actions import processing
-from egov.services.actions.applying import application_supplement_upload, application_withdraw
-from egov.services.actions.intake import application_submit
+from egov.services.actions.applying import application_submit, application_supplement_upload, application_withdraw
 from egov.services.actions.numbers import tracking_number_check
 from egov.services.models import Application, ApplicationStatus
 from egov.services.tests.factories import PDF, PNG, VALID_COMPANY, required_files, submit

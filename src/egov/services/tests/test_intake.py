@@ -10,8 +10,8 @@ from egov.accounts.actions import staff_totp_confirm, staff_totp_enrol, staff_us
 from egov.audit.models import AuditEvent
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.orgs.roles import Role
-from egov.services.actions.applying import intake_submit
-from egov.services.actions.intake import application_submit, intake_retry, intake_work
+from egov.services.actions.applying import application_submit, intake_submit
+from egov.services.actions.intake import intake_retry, intake_work
 from egov.services.models import Application, IntakeRecord, IntakeState, ServiceItem
 from egov.services.tests.factories import PDF, VALID_COMPANY
 

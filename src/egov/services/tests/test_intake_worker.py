@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from egov.audit.models import AuditEvent
 from egov.audit.selectors import audit_chain_verify
+from egov.facilities.models import StoredFile
 from egov.services.actions.applying import intake_submit
+from egov.services.actions.numbers import tracking_number_check
 from egov.services.models import Application, ApplicationEvent, IntakeRecord, IntakeState
 from egov.services.tests.factories import PDF, VALID_COMPANY
 
@@ -33,9 +35,11 @@ def _count(state: str) -> int:
     return IntakeRecord.objects.filter(state=state).count()
 
 
-def _wait(predicate, timeout: float, what: str) -> None:
+def _wait(predicate, timeout: float, what: str, worker: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
+        if worker.poll() is not None:
+            raise AssertionError(f"the worker stopped ({worker.returncode}) before {what}:\n{log.read_text()}")
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
@@ -56,20 +60,21 @@ def test_a_worker_killed_in_a_burst_loses_nothing_and_makes_nothing_twice(casewo
     settings = connection.settings_dict
     env = {**os.environ, "EGOV_ENV": "test", "EGOV_VAR_DIR": str(tmp_path),
            "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"}
-    with open(tmp_path / "worker.log", "wb") as log:
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "wb") as log:
         worker = _worker(env, log)
         try:
-            _wait(lambda: _count(IntakeState.DONE) >= BURST // 4, 300, "a quarter of the burst")
+            _wait(lambda: _count(IntakeState.DONE) >= BURST // 4, 300, "a quarter of the burst", worker, log_path)
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=30)
             killed_at = _count(IntakeState.DONE)
             assert 0 < killed_at < BURST, "the worker was killed in the middle of the burst"
             worker = _worker(env, log)
-            _wait(lambda: _count(IntakeState.WAITING) == 0, 600, "the queue to empty")
+            _wait(lambda: _count(IntakeState.WAITING) == 0, 600, "the queue to empty", worker, log_path)
         finally:
             worker.terminate()
             worker.wait(timeout=60)
-    assert worker.returncode == 0, (tmp_path / "worker.log").read_text()  # SIGTERM: a clean stop
+    assert worker.returncode == 0, log_path.read_text()  # SIGTERM: a clean stop
     assert _count(IntakeState.DONE) == BURST and _count(IntakeState.FAILED) == 0
     cases = list(Application.objects.select_related("intake").order_by("intake_id"))
     assert len(cases) == BURST
@@ -77,8 +82,9 @@ def test_a_worker_killed_in_a_burst_loses_nothing_and_makes_nothing_twice(casewo
     assert [case.query_code for case in cases] == [record.query_code for record in records]
     # FIFO and nothing lost: the day's numbers of the organization run 1…200 in receipt order.
     day = timezone.localdate(records[0].received_at).strftime("%Y%m%d")
-    prefix = cases[0].number.split("-")[0]
-    assert [case.number for case in cases] == [f"{prefix}-{day}-{n:07d}" for n in range(1, BURST + 1)]
+    assert {case.number[:19] for case in cases} == {f"{cases[0].number[:9]}-{day}-"}
+    assert [int(case.number[19:25]) for case in cases] == list(range(1, BURST + 1))
+    assert all(tracking_number_check(case.number) == case.number for case in cases)
     assert ApplicationEvent.objects.filter(move="submit").count() == BURST
     assert AuditEvent.objects.filter(action="services.application.submit").count() == BURST
     assert Application.objects.filter(process__isnull=True).count() == 0
@@ -88,7 +94,7 @@ def test_a_worker_killed_in_a_burst_loses_nothing_and_makes_nothing_twice(casewo
 # What the public site's database role needs for a submission (docs/operations.md "The public
 # site's database role"): SELECT on what it reads, INSERT on the intake record, the stored file and
 # the audit event; no right at all to write cases.
-PUBLIC_INSERTS = ("services_intakerecord", "facilities_storedfile", "audit_auditevent")
+PUBLIC_INSERTS = ("services_intakerecord", "services_storedfile", "audit_auditevent")
 
 
 @pytest.mark.django_db
@@ -97,6 +103,7 @@ def test_a_role_that_may_only_insert_intake_records_can_submit_but_not_write_a_c
         pytest.skip("roles and grants are PostgreSQL's")
     from django.db import DatabaseError, transaction
 
+    assert {IntakeRecord._meta.db_table, StoredFile._meta.db_table, AuditEvent._meta.db_table} == set(PUBLIC_INSERTS)
     material = casework.item.materials.get(required=True)
     with connection.cursor() as cursor:
         cursor.execute("DROP ROLE IF EXISTS egov_public_test")

@@ -4,7 +4,7 @@
 until stopped (SIGTERM or SIGINT: the record in hand is finished first). On PostgreSQL it sleeps in
 ``LISTEN egov_intake`` (the public site's ``NOTIFY`` wakes it at once) and looks anyway every
 ``--idle`` seconds (default 5); on SQLite it polls every 0.2 s. Each record is one transaction
-(``services.actions.intake.intake_process_next``): a worker killed at any moment loses nothing and
+(``egov.services.actions.intake.intake_process_next``): a worker killed at any moment loses nothing and
 makes nothing twice. ``--once`` processes what waits and exits, printing ``{"processed": N}``.
 Several workers may run side by side (``FOR UPDATE SKIP LOCKED``).
 
@@ -21,8 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from egov.services.actions.applying import INTAKE_CHANNEL
-from egov.services.actions.intake import intake_process_next, intake_work
+from egov.services.actions.intake import INTAKE_CHANNEL, intake_process_next, intake_work
 from egov.services.models import IntakeRecord
 
 
