@@ -23,7 +23,7 @@ from egov.services.selectors import (
     service_item_get,
     service_item_list,
 )
-from egov.services.selectors_intake import intake_track
+from egov.services.selectors_intake import intake_error_message, intake_track
 
 router = Router(tags=["services"])
 
@@ -230,7 +230,7 @@ def receipt_out(record) -> dict:
     return {"receipt": record.receipt, "query_code": record.query_code, "item": record.item.code,
             "state": record.state, "state_label": str(record.get_state_display()), "received_at": record.received_at,
             "processed_at": record.processed_at, "number": application.number if application else None,
-            "error": {"message": record.error.get("message", ""), "extra": record.error.get("extra", {})}
+            "error": {"message": intake_error_message(record), "extra": record.error.get("extra", {})}
             if record.state == IntakeState.FAILED else None}
 
 

@@ -93,7 +93,7 @@ class IntakeOverview:
                 "done_last_hour": self.done_last_hour,
                 "failed": [{"receipt": r.receipt, "item": r.item.code, "item_name": r.item.local_name,
                             "received_at": r.received_at, "processed_at": r.processed_at, "attempts": r.attempts,
-                            "message": r.error.get("message", ""), "extra": r.error.get("extra", {})}
+                            "message": r.error_text, "extra": r.error.get("extra", {})}
                            for r in self.failed]}
 
 
@@ -111,10 +111,13 @@ def intake_overview(*, user) -> IntakeOverview:
         count=Count("id"), oldest=Min("received_at"))
     failed = IntakeRecord.objects.filter(state=IntakeState.FAILED, item__organization_id__in=organization_ids)
     oldest = waiting["oldest"]
+    failed_rows = list(failed.select_related("item").order_by("-id")[:100])
+    for record in failed_rows:
+        record.error_text = intake_error_message(record)  # in the reader's language
     return IntakeOverview(
         waiting=waiting["count"], oldest_received_at=oldest,
         oldest_age_seconds=round((now - oldest).total_seconds(), 1) if oldest else None,
-        failed=list(failed.select_related("item").order_by("-id")[:100]), failed_count=failed.count(),
+        failed=failed_rows, failed_count=failed.count(),
         done_last_hour=IntakeRecord.objects.filter(state=IntakeState.DONE,
                                                    processed_at__gte=now - timedelta(hours=1)).count())
 
@@ -131,3 +134,19 @@ def intake_get_for_operator(*, user, receipt: str) -> IntakeRecord:
     if record is None:
         raise _not_found()
     return record
+
+
+def intake_error_message(record: IntakeRecord) -> str:
+    """Why ``record`` failed, in the reader's language: the worker wrote the reason in its own
+    language, so the reasons it gives are worded again here by their rule; any other is shown as
+    written."""
+    error = record.error or {}
+    extra = error.get("extra") or {}
+    rule, field = extra.get("rule", ""), str(extra.get("field", ""))
+    if rule == "online":
+        return _("This item cannot be applied for online any more.")
+    if rule == "internal":
+        return _("The platform could not register this application. It will be retried.")
+    if field.startswith("materials.") and rule == "required":
+        return _("The platform could not fetch a material it holds for you: upload it when you apply again.")
+    return error.get("message", "")

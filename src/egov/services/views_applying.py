@@ -32,7 +32,7 @@ from egov.services.selectors import (
     rating_for_application,
     service_item_get,
 )
-from egov.services.selectors_intake import intake_get_for_applicant, intakes_pending_of
+from egov.services.selectors_intake import intake_error_message, intake_get_for_applicant, intakes_pending_of
 
 MATERIAL_FIELD = "material-%d"
 KEPT_FIELD = "kept-material-%d"  # a signed token for a good file chosen in an earlier round of the form
@@ -249,8 +249,9 @@ def receipt(request, receipt: str):
         raise Http404(error.message) from None
     application = record.application if record.state == IntakeState.DONE else None
     return render(request, "services/receipt.html", {
-        "record": record, "application": application, "error": record.error if record.state == IntakeState.FAILED
-        else None, "waiting": record.state == IntakeState.WAITING})
+        "record": record, "application": application,
+        "error": intake_error_message(record) if record.state == IntakeState.FAILED else None,
+        "waiting": record.state == IntakeState.WAITING})
 
 
 @public_user_required
