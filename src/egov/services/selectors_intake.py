@@ -146,7 +146,8 @@ def intake_error_message(record: IntakeRecord) -> str:
     if rule == "online":
         return _("This item cannot be applied for online any more.")
     if rule == "internal":
-        return _("The platform could not register this application. It will be retried.")
+        return _("A fault on the platform's side stopped this application from being registered; an "
+                 "operator will register it again.")
     if field.startswith("materials.") and rule == "required":
         return _("The platform could not fetch a material it holds for you: upload it when you apply again.")
     return error.get("message", "")

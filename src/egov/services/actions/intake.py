@@ -47,6 +47,7 @@ from egov.workflow.actions import process_start
 
 logger = logging.getLogger(__name__)
 
+
 def material_error(material: Material, rule: str, reason: str) -> dict[str, str]:
     """One entry of ``extra["errors"]`` about ``material``: ``message`` names the material (in the
     reader's language) for an API client; ``reason`` does not, for a page that shows it under the
@@ -164,18 +165,20 @@ def intake_process_next() -> IntakeRecord | None:
     """
     if connection.vendor != "postgresql" and not IntakeRecord.objects.filter(state=IntakeState.WAITING).exists():
         return None  # SQLite: no write transaction (a database-wide lock there) to find nothing
+    held: list[IntakeRecord] = []
     try:
         with audit_deferred():
             record = (IntakeRecord.objects.select_for_update(skip_locked=True)
                       .filter(state=IntakeState.WAITING).order_by("id").first())
             if record is None:
                 return None
+            held.append(record)
             return _process_locked(record)
     except Exception as error:  # noqa: BLE001 - any failure must leave the queue moving
-        if "record" not in locals() or record is None:
+        if not held:
             raise
-        logger.exception("intake %s failed unexpectedly", record.receipt)
-        return _mark_failed_unexpectedly(record.pk, error)
+        logger.exception("intake %s failed unexpectedly", held[0].receipt)
+        return _mark_failed_unexpectedly(held[0].pk, error)
 
 
 def intake_process(*, record: IntakeRecord) -> IntakeRecord:
@@ -244,8 +247,10 @@ def _mark_failed_unexpectedly(record_id: int, error: Exception) -> IntakeRecord 
         record.state = IntakeState.FAILED
         record.attempts += 1
         record.processed_at = timezone.now()
-        record.error = {"message": _("The platform could not register this application. It will be retried."),
-                        "extra": {"rule": "internal", "error": type(error).__name__}, "status": 500}
+        message = _("A fault on the platform's side stopped this application from being registered; an "
+                    "operator will register it again.")
+        record.error = {"message": message, "extra": {"rule": "internal", "error": type(error).__name__},
+                        "status": 500}
         record.save(update_fields=["state", "error", "attempts", "processed_at"])
         audit_record(action="services.intake.fail", actor=record.submitted_by, obj=record,
                      summary=f"{record.receipt} failed: {type(error).__name__}",

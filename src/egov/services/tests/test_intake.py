@@ -74,6 +74,7 @@ def test_a_failed_submission_says_why_and_what_to_do(client, casework):
     en = client.get(f"/services/receipts/{record.receipt}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "失败" in zh and 'id="intake-error"' in zh and f'href="/services/{casework.item.code}/apply/"' in zh
     assert "could not be registered" in en and "Apply again" in en
+    assert "This item cannot be applied for online any more." in en  # the worker wrote it in Chinese
     # tracking by receipt without sign-in
     tracked = Client().get("/api/v1/services/receipts/" + record.receipt, {"code": record.query_code}).json()
     assert tracked["state"] == "failed" and tracked["error"]["extra"]["rule"] == "online"
@@ -162,3 +163,17 @@ def test_submitting_inside_the_platform_makes_the_case_at_once_and_raises_a_fail
     with pytest.raises(ValidationFailed):
         application_submit(actor=casework.citizen, item=ServiceItem.objects.get(pk=casework.item.pk),
                            form_data=VALID_COMPANY, files={material.pk: PDF}, idempotency_key="inside-key-02")
+
+
+def test_an_unexpected_fault_fails_one_record_and_the_queue_moves_on(casework):
+    broken = _submit(casework, key="intake-fault-01")
+    good = _submit(casework, key="intake-fault-02", form={**VALID_COMPANY, "shareholders": 3})
+    # A record whose stored file row vanished (a bug, an operator's hand in the database).
+    IntakeRecord.objects.filter(pk=broken.pk).update(files={key: 999999999 for key in broken.files})
+    assert intake_work() == 2
+    broken.refresh_from_db()
+    good.refresh_from_db()
+    assert broken.state == IntakeState.FAILED and broken.error["extra"]["rule"] == "internal"
+    assert broken.error["status"] == 500 and good.state == IntakeState.DONE
+    assert not Application.objects.filter(intake=broken).exists()
+    assert AuditEvent.objects.filter(action="services.intake.fail", object_id=str(broken.pk)).count() == 1
