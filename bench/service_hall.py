@@ -52,7 +52,9 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from stdnum.iso7064 import mod_11_2
-from egov.accounts.actions import natural_person_register
+from egov.accounts.actions import account_verification_import, natural_person_register
+from egov.accounts.models import User
+from egov.core.actors import SYSTEM
 from egov.services.models import ServiceItem
 from egov.workflow.selectors import work_calendar, working_days_add
 
@@ -62,6 +64,9 @@ for n in range(clients):
     body = f"320213{date(1980, 1, 1) + timedelta(days=n):%Y%m%d}{101 + n:03d}"
     person = natural_person_register(id_number=body + mod_11_2.calc_check_digit(body), name=f"压测{n}",
                                      password="bench-password-2026")
+    # Real-name verified, as at a service window (issue 17): only verified accounts may apply.
+    account_verification_import(actor=SYSTEM, user=person.user, method=User.Verification.IN_PERSON,
+                                reference="benchmark")
     store = SessionStore()
     store[SESSION_KEY] = str(person.user.pk)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend

@@ -130,6 +130,7 @@ def test_a_kept_file_needs_the_token_this_page_gave_this_applicant(client, casew
     own_token = re.search(rf'name="kept-material-{required.pk}" value="([^"]+)"', own_page).group(1)
     response = client.post(url, {**_apply_post(casework.item), f"kept-material-{required.pk}": own_token})
     assert response.status_code == 302
+    intake_work()
     assert Application.objects.get(applicant=casework.citizen).materials.get().file.sha256 == sha256_hex(shared)
 
 
