@@ -97,6 +97,7 @@ def test_submission_stores_the_register_facts_and_fetches_the_held_material_with
         _form(item, held, tamper={"register-name": "假冒公司", "name": "假冒公司", "legal_representative": "李四"}),
     )
     assert answer.status_code == 302, answer.content.decode()[:2000]
+    intake_work()  # 内网办理: the worker makes the case
     application = Application.objects.get(applicant=user)
     number = application.number
     register = application.once_only["register"]
@@ -295,6 +296,7 @@ def test_a_field_the_register_fills_is_shown_as_text_and_the_server_stores_the_r
         _form(item, held, tamper={"form-business_name": other.name, "form-uscc": other.uscc}),
     )
     assert answer.status_code == 302, answer.content.decode()[:2000]
+    intake_work()  # 内网办理: the worker makes the case
     application = Application.objects.get(applicant=user)
     assert application.form_data["business_name"] == "无锡示范科技有限公司"
     assert application.form_data["uscc"] == DEMO_ENTERPRISE["uscc"]

@@ -19,6 +19,7 @@ from egov.facilities.files import blob_path
 from egov.facilities.models import StoredFile
 from egov.services import forms, once_only
 from egov.services.actions import applying, material_file_store
+from egov.services.actions.intake import material_error
 from egov.services.actions.lifecycle import BEFORE_DECISION, MOVE_LABELS
 from egov.services.formschema import SchemaForm
 from egov.services.models import ApplicationStatus, IntakeState, Licence, ServiceItem
@@ -160,6 +161,22 @@ def _once_only_context(request, item, materials, applicant: str) -> dict:
     return fetched
 
 
+def _held_unfetched_check(materials, files: dict, fetched: dict | None) -> None:
+    """A required material the platform holds but could not fetch for this form (the preview's
+    ``held_errors``) needs its file now: refused here, with the page's other errors, rather than by
+    the intake worker after the receipt.
+
+    Raises:
+        ValidationFailed: ``materials.<id>``, ``required``, with every such material in ``extra["errors"]``.
+    """
+    unfetched = (fetched or {}).get("held_errors", {})
+    errors = [material_error(m, "required", _("The platform could not fetch this material: upload it."))
+              for m in materials if m.required and m.held_as and m.pk in unfetched and m.pk not in files]
+    if errors:
+        raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": "required",
+                                                            "errors": errors})
+
+
 @verified_public_user_required
 def apply(request, code: str):
     """在线申请: the item's form and one file input per material; submits once per idempotency key."""
@@ -202,6 +219,7 @@ def apply(request, code: str):
                         raise ValidationFailed(_("Choose whom you apply for."),
                                                extra={"field": "applicant", "rule": "choice"})
                     legal_person = agency.legal_person
+                _held_unfetched_check(materials, files, fetched)
                 record, _created = applying.intake_submit(
                     actor=request.user, item=item, form_data=form.cleaned_data, files=files,
                     idempotency_key=key, legal_person=legal_person)
