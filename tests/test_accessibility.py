@@ -35,6 +35,7 @@ from egov.exchange.models import SharingRequest
 from egov.facilities.notifications import notification_send
 from egov.orgs.models import Organization
 from egov.services.actions import processing
+from egov.services.actions.intake import intake_work
 from egov.services.models import Application, ServiceItem
 from egov.services.models import ApplicationStatus as S
 from egov.services.tests.factories import VALID_COMPANY, submit
@@ -464,7 +465,9 @@ def test_keyboard_only_citizen_applies_and_approver_decides(demo, browser):
         page.keyboard.press("Tab")
     assert files == item.materials.filter(required=True).count()
     page.keyboard.press("Enter")
-    expect(page.locator("#tracking-number")).to_be_visible()
+    page.locator("#receipt").wait_for()  # the receipt at once (受理中); the worker then makes the case
+    intake_work()
+    expect(page.locator("#tracking-number")).to_be_visible(timeout=20_000)
     number = page.locator("#tracking-number").inner_text().strip()
     context.close()
 

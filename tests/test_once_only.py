@@ -17,6 +17,7 @@ from egov.exchange.actions import grant_revoke
 from egov.exchange.models import LoggedMessage, SharingGrant
 from egov.orgs.models import Organization
 from egov.registries.models import LegalEntityRecord, PopulationRecord
+from egov.services.actions.intake import intake_work
 from egov.services.models import Application, ApplicationMaterial, Material, ServiceItem
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,7 @@ def test_submission_stores_the_register_facts_and_fetches_the_held_material_with
         _form(item, held, tamper={"register-name": "假冒公司", "name": "假冒公司", "legal_representative": "李四"}),
     )
     assert answer.status_code == 302, answer.content.decode()[:2000]
+    intake_work()  # 内网办理: the worker makes the case
     application = Application.objects.get(applicant=user)
     number = application.number
     register = application.once_only["register"]
@@ -164,6 +166,7 @@ def test_no_grant_the_form_says_so_and_asks_for_the_upload(demo, client):
         data[f"material-{m.pk}"] = _pdf(m)
     answer = client.post(f"/services/{item.code}/apply/", data)
     assert answer.status_code == 302
+    intake_work()  # 内网办理: the worker makes the case
     application = Application.objects.get(applicant=citizen)
     assert application.once_only["register"]["error"]
     assert ApplicationMaterial.objects.filter(application=application, material=material).exists()
@@ -173,6 +176,7 @@ def test_the_clerk_sees_where_each_fact_came_from(demo, client):
     user = _enterprise(client)
     item, held = _food()
     assert client.post(f"/services/{item.code}/apply/", _form(item, held)).status_code == 302
+    intake_work()  # 内网办理: the worker makes the case
     application = Application.objects.get(applicant=user)
     clerk = User.objects.get(username="scjgintake")
     client.force_login(clerk)
@@ -221,6 +225,7 @@ def _food_licence(client, user):
 
     item, held = _food()
     assert client.post(f"/services/{item.code}/apply/", _form(item, held)).status_code == 302
+    intake_work()  # 内网办理: the worker makes the case
     case = Application.objects.get(applicant=user, item=item)
     staff = {role: User.objects.get(username=f"scjg{role}") for role in ("intake", "reviewer", "approver")}
     processing.application_receive(actor=staff["intake"], application=case)
@@ -249,6 +254,7 @@ def test_an_e_licence_the_hall_issued_is_not_asked_for_again_and_the_clerk_sees_
     assert "无锡市行政审批局（电子证照信息）" in html
     data = {**_form(renew, material), "idempotency_key": "once-only-test-renew"}
     assert client.post(f"/services/{renew.code}/apply/", data).status_code == 302
+    intake_work()  # 内网办理: the worker makes the case
     application = Application.objects.get(applicant=user, item=renew)
     fetched = application.once_only["materials"][str(material.pk)]
     values = {row["field"]: row["value"] for row in fetched["items"]}
@@ -290,6 +296,7 @@ def test_a_field_the_register_fills_is_shown_as_text_and_the_server_stores_the_r
         _form(item, held, tamper={"form-business_name": other.name, "form-uscc": other.uscc}),
     )
     assert answer.status_code == 302, answer.content.decode()[:2000]
+    intake_work()  # 内网办理: the worker makes the case
     application = Application.objects.get(applicant=user)
     assert application.form_data["business_name"] == "无锡示范科技有限公司"
     assert application.form_data["uscc"] == DEMO_ENTERPRISE["uscc"]

@@ -35,6 +35,7 @@ from egov.exchange.api import router as exchange_router
 from egov.orgs.api import router as orgs_router
 from egov.portal.api import router as portal_router
 from egov.services.api import router as services_router
+from egov.services.api_staff import router as intake_staff_router
 from egov.trust.api import router as trust_router
 
 
@@ -271,3 +272,4 @@ if settings.EGOV_SITE in ("staff", "all"):
     api.add_router("/v1/staff/", staff_router)
     api.add_router("/v1/staff/exchange/", exchange_router)
     api.add_router("/v1/staff/credit/", credit_router)
+    api.add_router("/v1/staff/intake/", intake_staff_router)

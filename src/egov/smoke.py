@@ -70,6 +70,7 @@ from egov.portal.models import DisclosureRequest
 from egov.registries.models import LegalEntityRecord
 from egov.services.actions import material_file_store, processing
 from egov.services.actions.applying import application_supplement_upload
+from egov.services.actions.intake import intake_work
 from egov.services.formschema import form_data_validate
 from egov.services.models import Application, ServiceItem
 from egov.smoke_credit import step_credit_intake
@@ -210,11 +211,18 @@ def step_services(out_dir: Path) -> dict:
                "materials": {str(m.pk): pdf for m in item.materials.filter(required=True)}}
     first = client.post("/api/v1/services/applications", payload, content_type="application/json",
                         headers={"Idempotency-Key": "smoke-application-1"})
+    _expect(first.status_code == 202 and first.json()["state"] == "waiting",
+            f"submit answers 202 with a receipt ({first.content[:300]!r})")
+    receipt = first.json()
+    tracked = Client().get(f"/api/v1/services/receipts/{receipt['receipt']}", {"code": receipt["query_code"]})
+    _expect(tracked.status_code == 200 and tracked.json()["number"] is None, "the receipt is tracked at once")
+    _expect(intake_work() == 1, "the intake worker makes the case")  # 内网办理, here in this process
     again = client.post("/api/v1/services/applications", payload, content_type="application/json",
                         headers={"Idempotency-Key": "smoke-application-1"})
-    _expect(first.status_code == 201 and again.status_code == 200, "submit answers 201, the same key again 200")
-    number = first.json()["number"]
-    _expect(again.json()["number"] == number and Application.objects.count() == 1, "one application per key")
+    _expect(again.status_code == 200 and again.json()["receipt"] == receipt["receipt"],
+            "the same key again answers 200 with the case")
+    number = again.json()["number"]
+    _expect(Application.objects.count() == 1, "one application per key")
     case = Application.objects.get(number=number)
     processing.application_receive(actor=staff["clerk"], application=case)
     material = item.materials.get(name="公司章程")
@@ -580,8 +588,9 @@ def step_services_every_organization(out_dir: Path) -> dict:
             payload["legal_person"] = enterprise.uscc
         response = client.post("/api/v1/services/applications", payload, content_type="application/json",
                                headers={"Idempotency-Key": f"smoke-every-{item.pk}"})
-        _expect(response.status_code == 201, f"{item.name}: submit answers 201 ({response.content[:300]!r})")
-        case = Application.objects.get(number=response.json()["number"])
+        _expect(response.status_code == 202, f"{item.name}: submit answers 202 ({response.content[:300]!r})")
+        _expect(intake_work() == 1, f"{item.name}: the intake worker makes the case")
+        case = Application.objects.get(intake__receipt=response.json()["receipt"])
         clerk = User.objects.filter(memberships__organization=organization,
                                     memberships__roles__role=Role.CLERK).order_by("pk").first()
         _expect(clerk is not None, f"{organization.name} has an intake clerk")

@@ -11,11 +11,11 @@ from ninja.responses import Status
 from egov.accounts.models import LegalPerson
 from egov.core.errors import ValidationFailed
 from egov.core.jsoninput import INT64_MAX
-from egov.services.actions.applying import application_submit
+from egov.services.actions.applying import intake_submit
 from egov.services.actions.lifecycle import MOVE_LABELS
 from egov.services.api_common import ErrorOut, Pager, decode_materials, public_session
 from egov.services.api_hall import router as hall_router
-from egov.services.models import Application, Licence, ServiceItem
+from egov.services.models import Application, IntakeState, Licence, ServiceItem
 from egov.services.selectors import (
     application_deadlines,
     application_get_for_applicant,
@@ -23,6 +23,7 @@ from egov.services.selectors import (
     service_item_get,
     service_item_list,
 )
+from egov.services.selectors_intake import intake_error_message, intake_track
 
 router = Router(tags=["services"])
 
@@ -161,6 +162,7 @@ class LicenceOut(Schema):
 
 
 class ApplicationOut(Schema):
+    receipt: str | None = Field(..., description="the receipt of the submission the case was made of")
     number: str = Field(..., description="tracking number (办件编号), with its ISO 7064 MOD 11-2 check character")
     query_code: str = Field(..., description="with the number, lets anyone follow the case without signing in")
     item: str
@@ -178,6 +180,7 @@ class ApplicationOut(Schema):
 
 def _application_out(application: Application) -> dict:
     return {
+        "receipt": application.intake.receipt if application.intake_id else None,
         "number": application.number, "query_code": application.query_code, "item": application.item.code,
         "organization": application.organization.name,
         "applicant": application.applicant_name, "status": application.status,
@@ -202,13 +205,46 @@ def _licence_out(application: Application) -> dict | None:
             "valid_until": licence.valid_until, "verification_code": licence.document.code}
 
 
-@router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut, 400: ErrorOut, 401: ErrorOut,
+class IntakeErrorOut(Schema):
+    message: str
+    extra: dict
+
+
+class ReceiptOut(Schema):
+    receipt: str = Field(..., description="the receipt number (受理回执编号) given at once")
+    query_code: str = Field(..., description="with the receipt (and later with the number), follows the case "
+                            "without signing in")
+    item: str
+    state: str = Field(..., description="waiting (受理中), done (已提交: the case exists) or failed (失败)")
+    state_label: str
+    received_at: datetime
+    processed_at: datetime | None
+    number: str | None = Field(..., description="the case's tracking number (办件编号) once it exists")
+    error: IntakeErrorOut | None = Field(..., description="why a failed submission failed, in the API's "
+                                         "error shape; send it again with a new idempotency key")
+
+
+def receipt_out(record) -> dict:
+    """The JSON of an intake record (``ReceiptOut``)."""
+    application = getattr(record, "application", None) if record.state == IntakeState.DONE else None
+    return {"receipt": record.receipt, "query_code": record.query_code, "item": record.item.code,
+            "state": record.state, "state_label": str(record.get_state_display()), "received_at": record.received_at,
+            "processed_at": record.processed_at, "number": application.number if application else None,
+            "error": {"message": intake_error_message(record), "extra": record.error.get("extra", {})}
+            if record.state == IntakeState.FAILED else None}
+
+
+@router.post("/applications", response={200: ApplicationOut, 202: ReceiptOut, 400: ErrorOut, 401: ErrorOut,
                                         403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, auth=public_session)
 def submit_application(request, payload: ApplicationIn,
                        idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
-    """Submit an application (网上申请): 201 with the new case; 200 with the same case when this
-    applicant sent this idempotency key before. 400 names the field: ``idempotency_key``,
-    ``item``, ``form.<name>``, ``materials.<id>``."""
+    """Submit an application (网上申请, 外网受理): checked at once and answered with a receipt (202,
+    state ``waiting``); the staff side makes the case moments later (follow it with
+    ``GET /receipts/{receipt}?code=``). The same idempotency key with the same content gives the
+    same answer again: 202 with the receipt while there is no case (``waiting``, or ``failed`` with
+    its ``error``), 200 with the case (and its ``receipt``) once it exists. 400 names the field:
+    ``idempotency_key``, ``item``, ``form.<name>``, ``materials.<id>``; 409 the key reused with
+    other content."""
     key = idempotency_key or payload.idempotency_key or ""
     item = service_item_get(code=payload.item)
     legal_person = None
@@ -216,10 +252,21 @@ def submit_application(request, payload: ApplicationIn,
         legal_person = LegalPerson.objects.filter(uscc=payload.legal_person.strip().upper()).first()
         if legal_person is None:
             raise ValidationFailed(_("No such legal person."), extra={"field": "legal_person", "rule": "unknown"})
-    application, created = application_submit(actor=request.auth, item=item, form_data=payload.form,
-                                              files=decode_materials(payload.materials), idempotency_key=key,
-                                              legal_person=legal_person)
-    return Status(201 if created else 200, _application_out(application))
+    record, _created = intake_submit(actor=request.auth, item=item, form_data=payload.form,
+                                     files=decode_materials(payload.materials), idempotency_key=key,
+                                     legal_person=legal_person)
+    if record.state == IntakeState.DONE:
+        return Status(200, _application_out(record.application))
+    return Status(202, receipt_out(record))
+
+
+@router.get("/receipts/{receipt}", response={200: ReceiptOut, 404: ErrorOut}, auth=None)
+def get_receipt(request, receipt: str,
+                code: str = Query(..., max_length=20, description="the query code given with the receipt")):
+    """Follow a submission by its receipt without signing in: its state, and its tracking number
+    once the case exists (then ``/track/{number}`` follows the case). 404 when the receipt is
+    unknown or the code wrong (the same answer for both)."""
+    return receipt_out(intake_track(receipt=receipt, code=code))
 
 
 @router.get("/applications/{number}", response={200: ApplicationOut, 401: ErrorOut, 404: ErrorOut},

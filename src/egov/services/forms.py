@@ -122,7 +122,9 @@ class CaseSearchForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    number = forms.CharField(label=_("Tracking number"), max_length=40)
+    number = forms.CharField(label=_("Tracking number or receipt number"), max_length=40,
+                             help_text=_("The receipt number (starting with SL) works before the case has its "
+                                         "tracking number."))
     code = forms.CharField(label=_("Query code"), max_length=20)
 
 

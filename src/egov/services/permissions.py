@@ -93,3 +93,30 @@ def can_review_appeal(user, rectification) -> bool:
     """An operator of an organization above the rated one (never the rated organization itself)."""
     parent = rectification.organization.parent
     return parent is not None and has_role_over(user, parent, Role.OPERATOR)
+
+
+def intake_operator_organization_ids(user) -> list[int]:
+    """Ids of the organizations whose intake queue ``user`` watches: those where the active user is an
+    operator (运维管理员), with every organization below them; none for anyone else (deny by default)."""
+    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
+        return []
+    paths = list(Organization.objects.filter(memberships__user=user, memberships__roles__role=Role.OPERATOR)
+                 .values_list("path", flat=True))
+    if not paths:
+        return []
+    ids: set[int] = set()
+    for path in paths:
+        ids.update(Organization.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def require_intake_operator(user, organization: Organization) -> None:
+    """Raise unless ``user`` is an operator (运维管理员) of ``organization`` or of one above it.
+
+    Raises:
+        PermissionDenied: naming the role needed.
+    """
+    if not has_role_over(user, organization, Role.OPERATOR):
+        raise PermissionDenied(_("This needs the role %(role)s over %(organization)s.")
+                               % {"role": Role.OPERATOR.label, "organization": organization},
+                               extra={"roles": [str(Role.OPERATOR)]})

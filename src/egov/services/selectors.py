@@ -135,7 +135,8 @@ def catalog_organizations() -> QuerySet[Organization]:
 
 
 def _application_queryset() -> QuerySet[Application]:
-    return Application.objects.select_related("item", "organization", "process", "applicant", "submitted_by")
+    return Application.objects.select_related("item", "organization", "process", "applicant", "submitted_by",
+                                                  "intake")
 
 
 def _by_number(number: str) -> Application:

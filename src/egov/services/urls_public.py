@@ -10,6 +10,7 @@ urlpatterns = [
     path("ratings/", views_outcomes.ratings, name="ratings"),
     path("notifications/", views_outcomes.notifications, name="notifications"),
     path("applications/", views_applying.my_applications, name="my_applications"),
+    path("receipts/<str:receipt>/", views_applying.receipt, name="receipt"),
     path("applications/<str:number>/", views_applying.application_detail, name="application"),
     path("applications/<str:number>/submitted/", views_applying.submitted, name="submitted"),
     path("applications/<str:number>/supplement/", views_applying.supplement_upload, name="supplement"),

@@ -1,4 +1,4 @@
-"""Public pages of applying (外网受理): the application form, the confirmation, 我的办件, a case with
+"""Public pages of applying (外网受理): the application form, the receipt, the confirmation, 我的办件, a case with
 its timeline, 补正 upload and withdrawal. Thin: a permission-checked fetch, one action, a response.
 """
 
@@ -19,9 +19,10 @@ from egov.facilities.files import blob_path
 from egov.facilities.models import StoredFile
 from egov.services import forms, once_only
 from egov.services.actions import applying, material_file_store
+from egov.services.actions.intake import material_error
 from egov.services.actions.lifecycle import BEFORE_DECISION, MOVE_LABELS
 from egov.services.formschema import SchemaForm
-from egov.services.models import ApplicationStatus, Licence, ServiceItem
+from egov.services.models import ApplicationStatus, IntakeState, Licence, ServiceItem
 from egov.services.selectors import (
     application_deadlines,
     application_form_initial,
@@ -32,6 +33,7 @@ from egov.services.selectors import (
     rating_for_application,
     service_item_get,
 )
+from egov.services.selectors_intake import intake_error_message, intake_get_for_applicant, intakes_pending_of
 
 MATERIAL_FIELD = "material-%d"
 KEPT_FIELD = "kept-material-%d"  # a signed token for a good file chosen in an earlier round of the form
@@ -159,6 +161,22 @@ def _once_only_context(request, item, materials, applicant: str) -> dict:
     return fetched
 
 
+def _held_unfetched_check(materials, files: dict, fetched: dict | None) -> None:
+    """A required material the platform holds but could not fetch for this form (the preview's
+    ``held_errors``) needs its file now: refused here, with the page's other errors, rather than by
+    the intake worker after the receipt.
+
+    Raises:
+        ValidationFailed: ``materials.<id>``, ``required``, with every such material in ``extra["errors"]``.
+    """
+    unfetched = (fetched or {}).get("held_errors", {})
+    errors = [material_error(m, "required", _("The platform could not fetch this material: upload it."))
+              for m in materials if m.required and m.held_as and m.pk in unfetched and m.pk not in files]
+    if errors:
+        raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": "required",
+                                                            "errors": errors})
+
+
 @verified_public_user_required
 def apply(request, code: str):
     """在线申请: the item's form and one file input per material; submits once per idempotency key."""
@@ -201,7 +219,8 @@ def apply(request, code: str):
                         raise ValidationFailed(_("Choose whom you apply for."),
                                                extra={"field": "applicant", "rule": "choice"})
                     legal_person = agency.legal_person
-                application, _created = applying.application_submit(
+                _held_unfetched_check(materials, files, fetched)
+                record, _created = applying.intake_submit(
                     actor=request.user, item=item, form_data=form.cleaned_data, files=files,
                     idempotency_key=key, legal_person=legal_person)
             except ValidationFailed as error:
@@ -211,7 +230,7 @@ def apply(request, code: str):
             except ApplicationError as error:
                 page_error = error.message
             else:
-                return redirect("services:submitted", number=application.number)
+                return redirect("services:receipt", receipt=record.receipt)
         else:
             page_error = _("Please correct the fields marked below.")
             try:  # the files are checked in the same round as the fields
@@ -239,9 +258,25 @@ def submitted(request, number: str):
 
 
 @public_user_required
+def receipt(request, receipt: str):
+    """The receipt (受理回执) of a submission, at once: 受理中 while the staff side registers it, then
+    已提交 with its tracking number linked, or 失败 with the reason and what to do."""
+    try:
+        record = intake_get_for_applicant(user=request.user, receipt=receipt)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    application = record.application if record.state == IntakeState.DONE else None
+    return render(request, "services/receipt.html", {
+        "record": record, "application": application,
+        "error": intake_error_message(record) if record.state == IntakeState.FAILED else None,
+        "waiting": record.state == IntakeState.WAITING})
+
+
+@public_user_required
 def my_applications(request):
-    """我的办件: the user's cases, newest first."""
+    """我的办件: the submissions still being registered (or failed), then the user's cases, newest first."""
     return render(request, "services/my_applications.html", {
+        "pending": intakes_pending_of(user=request.user),
         "applications": applications_of(user=request.user), "acted_for": legal_persons_acted_for(user=request.user)})
 
 

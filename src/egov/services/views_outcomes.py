@@ -16,27 +16,35 @@ from egov.core.forms import add_application_error
 from egov.facilities.notifications import notifications_mark_read, notifications_of
 from egov.services import forms
 from egov.services.actions.rating import rating_submit
-from egov.services.models import Licence, Rating
+from egov.services.models import IntakeState, Licence, Rating
 from egov.services.publication import application_track, published_result, published_results
 from egov.services.selectors import application_get_for_applicant, licence_pdf, rating_stats
+from egov.services.selectors_intake import intake_track
 from egov.services.views_applying import application_page
 
 _PER_PAGE = 20
 
 
 def track(request):
-    """办件查询: number and query code; the same answer for an unknown number and a wrong code."""
+    """办件查询: tracking number (or receipt number) and query code; the same answer for an unknown
+    number and a wrong code."""
     form = forms.TrackForm(request.GET or None)
-    case, status = None, 200
+    case, record, status = None, None, 200
     if form.is_valid():
+        number, code = form.cleaned_data["number"], form.cleaned_data["code"]
         try:
-            case = application_track(number=form.cleaned_data["number"], code=form.cleaned_data["code"])
+            if number.strip().upper().startswith("SL"):  # a receipt (受理回执): its case once it has one
+                record = intake_track(receipt=number, code=code)
+                if record.state == IntakeState.DONE:
+                    case = application_track(number=record.application.number, code=code)
+            else:
+                case = application_track(number=number, code=code)
         except NotFound as error:
             form.add_error(None, error.message)
             status = 404
     elif form.errors:
         status = 400
-    return render(request, "services/track.html", {"form": form, "case": case}, status=status)
+    return render(request, "services/track.html", {"form": form, "case": case, "record": record}, status=status)
 
 
 def results(request):

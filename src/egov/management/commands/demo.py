@@ -89,6 +89,8 @@ class Command(BaseCommand):
             # Threads: a browser's idle or slow connections must not hold every worker of the demo.
             child_process_start([*egov, "serve", "--host", host, "--port", str(port), "--threads", "4"]),
             child_process_start([*egov, "worker", "--concurrency", "1"]),
+            # 内网办理: turns the public site's intake records into cases (egov.services.actions.intake).
+            child_process_start([*egov, "intake", "work"]),
         ]
         stop = False
 

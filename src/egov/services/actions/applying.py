@@ -5,31 +5,39 @@ changes the status only through ``egov.services.actions.lifecycle``.
 """
 
 import hashlib
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from egov.accounts.models import Agent, LegalPerson, User
 from egov.accounts.permissions import require_verified_public_user
-from egov.audit.actions import audit_deferred, audit_record
+from egov.audit.actions import audit_record
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
-from egov.services import once_only
 from egov.services.actions.catalog import item_materials, material_file_check, material_file_store, material_files_store
-from egov.services.actions.lifecycle import MOVE_LABELS, application_locked, application_move, move_target
-from egov.services.actions.notifying import application_notify
-from egov.services.actions.numbers import tracking_number_allocate
+from egov.services.actions.intake import (
+    held_materials,
+    intake_error,
+    intake_process,
+    intake_signal,
+    material_error,
+)
+from egov.services.actions.lifecycle import application_locked, application_move, move_target
 from egov.services.formschema import form_data_validate
-from egov.services.models import Application, ApplicationEvent, ApplicationMaterial, Material, ServiceItem
-from egov.services.models import ApplicationStatus as S
+from egov.services.models import (
+    Application,
+    ApplicationMaterial,
+    IntakeRecord,
+    IntakeState,
+    Material,
+    ServiceItem,
+)
 from egov.services.permissions import require_applicant
-from egov.workflow.actions import instance_clock_resume, process_cancel, process_start
+from egov.workflow.actions import instance_clock_resume, process_cancel
 
 REASON_MAX = 500
 
@@ -66,23 +74,15 @@ def materials_check(*, materials: list[Material], files: Mapping[int, Any], requ
         content = files.get(material.pk)
         if content is None:
             if material.pk in required:
-                errors.append(_material_error(material, "required", _("This material is required.")))
+                errors.append(material_error(material, "required", _("This material is required.")))
             continue
         try:
             material_file_check(content=content, material=material)
         except ValidationFailed as error:
-            errors.append(_material_error(material, error.extra.get("rule", "invalid"), error.message))
+            errors.append(material_error(material, error.extra.get("rule", "invalid"), error.message))
     if errors:
         raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": errors[0]["rule"],
                                                             "errors": errors})
-
-
-def _material_error(material: Material, rule: str, reason: str) -> dict[str, str]:
-    """One entry of ``extra["errors"]`` about ``material``: ``message`` names the material (in the
-    reader's language) for an API client; ``reason`` does not, for a page that shows it under the
-    material's own label."""
-    return {"field": f"materials.{material.pk}", "rule": rule, "reason": str(reason),
-            "message": f"{material.local_name}{pgettext('label colon', ': ')}{reason}"}
 
 
 def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], required: set[int]
@@ -100,23 +100,51 @@ def application_submit(
     *, actor: User, item: ServiceItem, form_data: dict, files: Mapping[int, Any], idempotency_key: str,
     legal_person: LegalPerson | None = None,
 ) -> tuple[Application, bool]:
-    """Submit an application online (网上申请): form, materials, tracking number, process started.
+    """Submit an application and make its case at once (网上申请 without the intake inbox's wait):
+    ``intake_submit``, then the worker's ``intake.intake_process`` of that record in this process.
+
+    For callers inside the platform that need the case in hand (the demo, the smokes, tests); the
+    public site's pages and API answer with the receipt of ``intake_submit`` instead.
+
+    Args and errors: as ``intake_submit``; a record that fails in the worker raises its error here
+    (``ValidationFailed`` naming ``materials.<id>`` when a held material could not be fetched).
+
+    Returns:
+        ``(application, created)``: ``created`` is False when this applicant submitted this same
+        request with this key before; that case is returned unchanged and nothing is written.
+    """
+    record, created = intake_submit(actor=actor, item=item, form_data=form_data, files=files,
+                                    idempotency_key=idempotency_key, legal_person=legal_person)
+    record = intake_process(record=record)
+    if record.state == IntakeState.FAILED:
+        raise intake_error(record)
+    return record.application, created and record.attempts == 1
+
+
+def intake_submit(
+    *, actor: User, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any], idempotency_key: str,
+    legal_person: LegalPerson | None = None,
+) -> tuple[IntakeRecord, bool]:
+    """Receive an online application (外网受理): check everything that can be checked without a case,
+    store the files and the form as an intake record, and answer with its receipt at once. The
+    staff side's worker (``egov.services.actions.intake``) turns the record into a case.
 
     Args:
         actor: the signed-in natural or legal person; an agent (经办人) of ``legal_person`` applies
             for it.
         item: a published item that can be applied for online (办理深度 ≥ 3, 网上受理).
         form_data: the form as JSON, validated against ``item.form_schema``; a field with
-            ``"register"`` is stored with the applicant's register value when the platform holds it.
+            ``"register"`` is stored with the applicant's register value when the case is made.
         files: ``{material id: bytes or uploaded file}``; every required material of the item needs
-            one; each is checked against the material's types and size and stored by its hash.
+            one (unless the platform holds it, 免提交); each is checked by its bytes against the
+            material's types and size and stored by its hash (``facilities.files``).
         idempotency_key: 8–64 letters, digits, ``-`` or ``_``, chosen by the client; unique per applicant.
         legal_person: the legal person applied for, when the actor is its agent or its own account.
 
     Returns:
-        ``(application, created)``: ``created`` is False when this applicant submitted this same
-        request (item, form, files) with this key before; that application is returned unchanged
-        and nothing is written.
+        ``(record, created)``: ``created`` is False when this applicant sent this same request
+        (item, form, files) with this key before; that record is returned unchanged (in whatever
+        state it now is) and nothing is written.
 
     Raises:
         PermissionDenied: not a signed-in citizen or enterprise, not verified (``rule: "unverified"``,
@@ -125,43 +153,14 @@ def application_submit(
             (``online``: not applicable online; ``applicant_kind``), ``form.<name>`` (with every error
             in ``extra["errors"]``), ``materials.<id>`` (``required``, ``max_size``, ``file_type``, ``empty``).
         Conflict: the key was used for another item (``rule = "idempotency_key"``), or for this item
-            with another form or other files (``rule = "idempotency_key_content"``, with the case's
-            ``number``): a changed request is never answered with the first case as if it were new.
+            with another form or other files (``rule = "idempotency_key_content"``, with the first
+            submission's receipt or case ``number``): a changed request is never answered with the
+            first one as if it were new.
     """
     require_verified_public_user(actor, _("Sign in as a citizen or an enterprise to apply."))
     key = idempotency_key_check(idempotency_key)
     applicant = _applicant_for(actor, legal_person)
     digest = _request_digest(item=item, form_data=form_data, files=files)
-    with _one_submission_at_a_time(applicant):
-        return _application_submit(actor=actor, item=item, form_data=form_data, files=files, key=key,
-                                   applicant=applicant, digest=digest)
-
-
-@contextmanager
-def _one_submission_at_a_time(applicant: User) -> Iterator[None]:
-    """Let one submission of ``applicant`` run at a time, from its replay check to its commit.
-
-    On PostgreSQL a session-level advisory lock on the applicant: a double click or a client's retry
-    waits here, then finds the first case and takes no tracking number. (SQLite runs one writing
-    transaction at a time; there a retry that slips between the number and the case leaves a gap.)
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_SUBMISSION_LOCK_CLASS, applicant.pk])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_SUBMISSION_LOCK_CLASS, applicant.pk])
-
-
-_SUBMISSION_LOCK_CLASS = 0x65676F76 & 0x7FFFFFFF  # "egov": the class of the applicants' submission locks
-
-
-def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any],
-                        key: str, applicant: User, digest: str) -> tuple[Application, bool]:
     existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
     if existing is not None:
         return existing, False
@@ -171,68 +170,30 @@ def _application_submit(*, actor: User, item: ServiceItem, form_data: dict | Non
         raise ValidationFailed(_("This item is not open to applicants of your kind."),
                                extra={"field": "item", "rule": "applicant_kind"})
     materials = item_materials(item)
-    # 免提交: a material the platform holds is not asked for when no file is sent for it.
-    held = [m for m in materials if m.held_as and m.pk not in files and once_only.provider_get() is not None]
-    required = {m.pk for m in materials if m.required} - {m.pk for m in held}
+    required = {m.pk for m in materials if m.required} - {m.pk for m in held_materials(materials, files)}
     form_data = {} if form_data is None else form_data
     _check_form_and_files(item=item, form_data=form_data, materials=materials, files=files, required=required)
-    now = timezone.now()
-    # The number is taken in its own short transaction (when the caller has none open), so that
-    # concurrent submissions to one organization wait for each other only that long.
-    number = tracking_number_allocate(organization=item.organization, day=timezone.localdate(now))
-    fetched = _once_only_fetch(applicant=applicant, item=item, held=held, number=number)
-    # A field the register fills takes the register's value, whatever the client sent.
-    form_data = {**form_data, **once_only.form_from_register(item.form_schema, fetched.get("register"))}
-    with audit_deferred():
-        # One submission per applicant at a time: a double click waits here, then finds the first case.
-        User.objects.select_for_update().filter(pk=applicant.pk).first()
+    try:
+        with transaction.atomic():
+            # Checked above (``_check_form_and_files``): stored in one batch, audited with the record.
+            stored = material_files_store(actor=actor, files=[(m, files[m.pk]) for m in materials if m.pk in files])
+            record = IntakeRecord.objects.create(
+                item=item, applicant=applicant, submitted_by=actor, idempotency_key=key, request_digest=digest,
+                form_data=form_data, files={str(material.pk): upload.stored.pk for material, upload in stored})
+            audit_record(action="services.intake.receive", actor=actor, organization=item.organization,
+                         obj=record, summary=f"{record.receipt} received for {item.code}",
+                         changes={"state": [None, IntakeState.WAITING], "item": item.code,
+                                  "applicant": applicant.pk, "fields": sorted(form_data),
+                                  "materials": [m.pk for m, _u in stored],
+                                  "files": [{"material": m.pk, **upload.facts()} for m, upload in stored]})
+            intake_signal()
+    except IntegrityError:
+        # A double click or a client's retry raced this one to the same key: the first one won.
         existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
-        if existing is not None:
-            return existing, False  # the number taken above stays unused: a gap, never a duplicate
-        # Checked above (``_check_form_and_files``): stored in one batch, audited with the case.
-        stored = material_files_store(actor=actor, files=[(m, files[m.pk]) for m in materials if m.pk in files])
-        application = _application_create(actor=actor, item=item, applicant=applicant, number=number, key=key,
-                                          form_data=form_data, stored=stored, now=now, digest=digest,
-                                          fetched=fetched)
-        return application, True
-
-
-def _once_only_fetch(*, applicant: User, item: ServiceItem, held: list[Material], number: str) -> dict:
-    """Fetch through the exchange, with the 办件编号 ``number`` as purpose, the applicant's register
-    row and each ``held`` material (``services.once_only``). Each read commits with its log and audit
-    rows, whatever becomes of the submission: it happened.
-
-    Returns:
-        ``Application.once_only``: ``{"register": record or {"held_as", "error"}, "materials":
-        {material id (str): record}}`` (``{}`` without a provider).
-
-    Raises:
-        ValidationFailed: a held material could not be fetched (``materials.<id>``, ``required``):
-            the applicant uploads it instead (the number taken stays unused: a gap).
-    """
-    if once_only.provider_get() is None:
-        return {}
-    result: dict = {"register": {}, "materials": {}}
-    own = once_only.applicant_register(applicant)
-    if own:
-        try:
-            result["register"] = once_only.fetch(held_as=own, applicant=applicant, consumer=item.organization,
-                                                 case=number).as_json()
-        except once_only.Unavailable as error:
-            result["register"] = {"held_as": own, "error": error.reason}
-    errors = []
-    for material in held:
-        try:
-            result["materials"][str(material.pk)] = once_only.fetch(
-                held_as=material.held_as, applicant=applicant, consumer=item.organization, case=number).as_json()
-        except once_only.Unavailable:
-            if material.required:
-                errors.append(_material_error(material, "required", _(
-                    "The platform could not fetch this material: upload it.")))
-    if errors:
-        raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": "required",
-                                                            "errors": errors})
-    return result
+        if existing is None:
+            raise
+        return existing, False
+    return record, True
 
 
 def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any]) -> str:
@@ -268,51 +229,18 @@ def _check_form_and_files(*, item: ServiceItem, form_data, materials: list[Mater
     raise ValidationFailed(first.message, extra={**first.extra, "errors": errors})
 
 
-def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: str) -> Application | None:
-    def same_item(existing: Application) -> None:
+def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: str) -> IntakeRecord | None:
+    def same_item(existing: IntakeRecord) -> None:
         if existing.item_id != item.pk:
-            raise Conflict(_("This idempotency key was used for another application (case %(number)s).")
+            raise Conflict(_("This idempotency key was used for another application (%(number)s).")
                            % {"number": existing.number},
                            extra={"field": "idempotency_key", "rule": "idempotency_key", "number": existing.number})
 
     return submitted_before(
-        queryset=Application.objects.filter(applicant=applicant), key=key, digest=digest, check=same_item,
-        other_body_message=_("This form was already sent as case %(number)s, with other content. To send "
+        queryset=IntakeRecord.objects.select_related("application").filter(applicant=applicant), key=key,
+        digest=digest, check=same_item,
+        other_body_message=_("This form was already sent as %(number)s, with other content. To send "
                              "different content, start a new application."))
-
-
-def _application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
-                        form_data: dict, stored: list, now, digest: str, fetched: dict) -> Application:
-    """Write the case: the application, its materials, its process, its timeline line, the
-    notification, and one audit event, ``services.application.submit``, carrying what the file
-    store and the process start would each have recorded (``changes["files"]``: per material its
-    ``material`` id and the file's ``sha256``, ``kind``, ``size`` in bytes and ``new``;
-    ``changes["process"]``: the instance ``id`` and ``workflow.process_start``'s ``start_facts``).
-
-    Args:
-        stored: ``[(material, StoredUpload)]`` from ``catalog.material_files_store``.
-    """
-    application = Application.objects.create(
-        number=number, item=item, organization=item.organization, applicant=applicant,
-        applicant_name=applicant.name, submitted_by=actor, idempotency_key=key, request_digest=digest,
-        form_data=form_data, limit_days=item.promised_limit_days, submitted_at=now, once_only=fetched,
-    )
-    ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
-                                                                 file=upload.stored) for material, upload in stored])
-    application.process = process_start(actor=SYSTEM, subject=application, definition_key=item.process_key,
-                                        owner=item.organization, audit=False,
-                                        data={"tracking_number": application.number, "service_code": item.code})
-    application.save(update_fields=["process"])
-    ApplicationEvent.objects.create(application=application, move="submit", status_to=S.SUBMITTED, by=actor.name)
-    application_notify(application=application, move_label=MOVE_LABELS["submit"])
-    audit_record(action="services.application.submit", actor=actor, organization=item.organization,
-                 obj=application, summary=f"{application.number} submitted for {item.code}",
-                 changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,
-                          "fields": sorted(form_data), "materials": [m.pk for m, _f in stored],
-                          "held_materials": sorted(int(pk) for pk in fetched.get("materials", {})),
-                          "files": [{"material": m.pk, **upload.facts()} for m, upload in stored],
-                          "process": {"id": application.process.pk, **application.process.start_facts}})
-    return application
 
 
 @transaction.atomic

@@ -101,6 +101,9 @@ class Application(models.Model):
     # 免提交 (``services.once_only``): {"register": the applicant's register row as fetched at
     # submission, or {"error": reason}; "materials": {material id: the record fetched in its place}}.
     once_only = models.JSONField(_("data fetched through the exchange"), default=dict, blank=True)
+    # The intake record this case was made of (外网受理): unique, so a replayed record never makes two.
+    intake = models.OneToOneField("services.IntakeRecord", verbose_name=_("intake record"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="application")
 
     class Meta:
         ordering = ["-submitted_at"]

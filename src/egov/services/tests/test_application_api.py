@@ -5,7 +5,9 @@ import base64
 import json
 
 import pytest
+from django.test import Client
 
+from egov.services.actions.intake import intake_work
 from egov.services.models import Application
 from egov.services.tests.factories import PDF, VALID_COMPANY
 
@@ -19,19 +21,46 @@ def _payload(item, **overrides):
     return payload
 
 
-def test_submit_twice_with_one_key_gives_201_then_200_and_one_case(client, casework):
+def test_submit_answers_202_with_a_receipt_then_the_same_key_200_with_the_case(client, casework):
     client.force_login(casework.citizen)
     first = client.post(URL, _payload(casework.item), content_type="application/json",
                         headers={"Idempotency-Key": "api-key-000001"})
+    assert first.status_code == 202
+    receipt = first.json()
+    assert (receipt["state"], receipt["number"], receipt["error"]) == ("waiting", None, None)
+    assert receipt["receipt"].startswith("SL") and len(receipt["receipt"]) == 18
+    assert Application.objects.count() == 0
+    # tracked at once, without sign-in
+    tracked = Client().get(f"/api/v1/services/receipts/{receipt['receipt']}", {"code": receipt["query_code"]})
+    assert tracked.status_code == 200 and tracked.json()["state"] == "waiting"
+    assert Client().get(f"/api/v1/services/receipts/{receipt['receipt']}", {"code": "2222-2222"}).status_code == 404
+    # the same key again before the worker ran: the same receipt, nothing written
     again = client.post(URL, _payload(casework.item, idempotency_key="api-key-000001"),
                         content_type="application/json")
-    assert (first.status_code, again.status_code) == (201, 200)
-    body = first.json()
-    assert again.json()["number"] == body["number"] and Application.objects.count() == 1
+    assert again.status_code == 202 and again.json()["receipt"] == receipt["receipt"]
+    assert intake_work() == 1
+    again = client.post(URL, _payload(casework.item, idempotency_key="api-key-000001"),
+                        content_type="application/json")
+    assert again.status_code == 200
+    body = again.json()
+    assert body["receipt"] == receipt["receipt"] and body["query_code"] == receipt["query_code"]
+    assert Application.objects.count() == 1
     assert body["status"] == "submitted" and body["deadlines"]["limit_days"] == 2
     assert [e["move"] for e in body["events"]] == ["submit"]
+    tracked = Client().get(f"/api/v1/services/receipts/{receipt['receipt']}", {"code": receipt["query_code"]})
+    assert tracked.json()["state"] == "done" and tracked.json()["number"] == body["number"]
     mine = client.get(f"{URL}/{body['number']}")
     assert mine.status_code == 200 and mine.json()["number"] == body["number"]
+
+
+def _submit(client, payload, key: str) -> dict:
+    """Submit, let the worker make the case, and give the case's JSON (the same key's replay)."""
+    response = client.post(URL, payload, content_type="application/json", headers={"Idempotency-Key": key})
+    assert response.status_code == 202, response.content[:300]
+    intake_work()
+    response = client.post(URL, payload, content_type="application/json", headers={"Idempotency-Key": key})
+    assert response.status_code == 200, response.content[:300]
+    return response.json()
 
 
 def test_errors_name_the_field(client, casework):
@@ -53,8 +82,7 @@ def test_sign_in_is_needed_and_others_get_404(client, casework):
                            headers={"Idempotency-Key": "api-key-000004"})
     assert response.status_code == 401 and set(response.json()) == {"message", "extra"}
     client.force_login(casework.citizen)
-    number = client.post(URL, _payload(casework.item), content_type="application/json",
-                         headers={"Idempotency-Key": "api-key-000004"}).json()["number"]
+    number = _submit(client, _payload(casework.item), "api-key-000004")["number"]
     client.force_login(casework.stranger)
     response = client.get(f"{URL}/{number}")
     assert response.status_code == 404 and set(response.json()) == {"message", "extra"}
@@ -76,7 +104,7 @@ def test_materials_of_a_few_megabytes_go_through_and_a_too_big_request_is_a_json
     big_pdf = PDF + b"%" + b"0" * (3 * 1024 * 1024) + b"\n%%EOF\n"
     payload = {**_payload(casework.item), "materials": {str(material.pk): base64.b64encode(big_pdf).decode()}}
     response = client.post(URL, payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="api-key-big-01")
-    assert response.status_code == 201, response.content[:300]
+    assert response.status_code == 202, response.content[:300]
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
     response = client.post(URL, payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="api-key-big-02")
     assert response.status_code == 413
@@ -103,14 +131,13 @@ def test_a_body_outside_the_json_contract_is_a_400_naming_the_field_and_takes_no
     """Issue 17: a lone surrogate was stored (201), NaN passed the range check and used up a
     tracking number. The API's parser refuses both before the handler runs."""
     client.force_login(casework.citizen)
-    first = client.post(URL, _payload(casework.item), content_type="application/json",
-                        headers={"Idempotency-Key": "api-key-json-01"}).json()["number"]
+    first = _submit(client, _payload(casework.item), "api-key-json-01")["number"]
     response = client.post(URL, _raw(casework.item, "api-key-json-02", old, new), content_type="application/json")
     assert response.status_code == 400, response.content[:300]
     assert response.json()["extra"]["field"] == field and response.json()["extra"]["rule"] == rule
     assert Application.objects.count() == 1
-    second = client.post(URL, _payload(casework.item), content_type="application/json",
-                         headers={"Idempotency-Key": "api-key-json-03"}).json()["number"]
+    assert intake_work() == 0
+    second = _submit(client, _payload(casework.item), "api-key-json-03")["number"]
     # the day's sequence (six digits before the check character) follows the first: the refused body took none
     assert int(second.rsplit("-", 1)[1][:6]) == int(first.rsplit("-", 1)[1][:6]) + 1
 

@@ -142,19 +142,29 @@ def test_one_submission_is_one_audit_event_carrying_the_files_and_the_process(ca
     # for the submission; the auditor still sees each file (hash, kind, size, new) and the process.
     before = AuditEvent.objects.count()
     application = submit(casework.item, casework.citizen)
-    (event,) = AuditEvent.objects.order_by("seq")[before:]
-    assert event.action == "services.application.submit" and event.object_id == str(application.pk)
+    events = list(AuditEvent.objects.order_by("seq")[before:])
+    # The public half records the intake (with each file: hash, kind, size, new), the worker's
+    # transaction the case (with the process start and the files it holds): two events, consecutive.
+    assert [e.action for e in events] == ["services.intake.receive", "services.application.submit"]
+    assert events[1].seq == events[0].seq + 1
+    received, event = events
+    assert event.object_id == str(application.pk)
     required = casework.item.materials.get(required=True)
+    assert received.changes["files"] == [{"material": required.pk, "sha256": sha256_hex(PDF), "kind": "pdf",
+                                          "size": len(PDF), "new": True}]
     assert event.changes["files"] == [{"material": required.pk, "sha256": sha256_hex(PDF), "kind": "pdf",
-                                       "size": len(PDF), "new": True}]
+                                       "size": len(PDF)}]
+    assert event.changes["intake"] == application.intake.receipt
+    assert received.object_id == str(application.intake.pk)
     process = application.process
     assert event.changes["process"] == {"id": process.pk, "definition": process.definition_id,
                                         "subject_type": "application", "subject_id": str(application.pk),
                                         "due_date": None, "opened": ["receive"]}
     # The same bytes again, for another case: the file is found, not stored twice.
     again = submit(casework.item, casework.stranger, key="same-bytes-0001")
-    last = AuditEvent.objects.order_by("-seq").first()
-    assert last.object_id == str(again.pk) and last.changes["files"][0]["new"] is False
+    last_received = AuditEvent.objects.filter(action="services.intake.receive").order_by("-seq").first()
+    assert AuditEvent.objects.order_by("-seq").first().object_id == str(again.pk)
+    assert last_received.changes["files"][0]["new"] is False
     assert StoredFile.objects.filter(sha256=sha256_hex(PDF)).count() == 1
 
 

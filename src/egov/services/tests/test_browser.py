@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from egov.accounts.actions import staff_backup_codes_issue
 from egov.accounts.tests.factories import PASSWORD
+from egov.services.actions.intake import intake_work
 from egov.services.models import Application
 from egov.services.models import ApplicationStatus as S
 from egov.services.tests.conftest import STAFF_PASSWORD
@@ -63,7 +64,9 @@ def test_citizen_applies_and_staff_process_the_case(reference_data, live_server,
                          files=[{"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.locator("main form button[type=submit]").click()
-    number = page.locator("#tracking-number").inner_text().strip()
+    page.locator("#receipt").wait_for()  # the receipt at once (受理中); the worker then makes the case
+    intake_work()
+    number = page.locator("#tracking-number").inner_text().strip()  # the page looks again by itself
     assert re.fullmatch(r"\d{9}-\d{8}-\d{6}[0-9X]", number)
     assert Application.objects.get().number == number
 

@@ -1,0 +1,303 @@
+"""The intake worker (内网办理): turn each intake record into a case, exactly once, in order.
+
+The public site stores a checked submission as an ``IntakeRecord`` (``applying.intake_submit``).
+``intake_process_next`` takes the oldest waiting record with ``SELECT … FOR UPDATE SKIP LOCKED``
+(PostgreSQL; SQLite runs one writer at a time), makes its case — tracking number, materials,
+once-only fetches, process start, timeline, notification, audit — and marks the record done in the
+same transaction. The case holds a unique reference to its record: a worker killed at any moment
+leaves the record waiting with nothing of its case written (the transaction rolls back), and no
+replay can make a second case. A record that cannot become a case (a held material the register
+cannot give, an item withdrawn meanwhile) is marked failed with the reason the applicant sees; an
+operator may put it back in the queue (``intake_retry``).
+
+``applying`` (the public half) imports this module, never the other way round: what both halves
+share (``held_materials``, ``material_error``, ``intake_signal``) lives here.
+"""
+
+import logging
+from collections.abc import Mapping
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from egov.accounts.models import User
+from egov.audit.actions import audit_deferred, audit_record
+from egov.core.actors import SYSTEM
+from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.facilities.models import StoredFile
+from egov.orgs.roles import Role
+from egov.services import once_only
+from egov.services.actions.catalog import item_materials
+from egov.services.actions.lifecycle import MOVE_LABELS
+from egov.services.actions.notifying import application_notify
+from egov.services.actions.numbers import tracking_number_allocate
+from egov.services.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationMaterial,
+    IntakeRecord,
+    IntakeState,
+    Material,
+    ServiceItem,
+)
+from egov.services.models import ApplicationStatus as S
+from egov.services.permissions import require_intake_operator
+from egov.workflow.actions import process_start
+
+logger = logging.getLogger(__name__)
+
+
+def material_error(material: Material, rule: str, reason: str) -> dict[str, str]:
+    """One entry of ``extra["errors"]`` about ``material``: ``message`` names the material (in the
+    reader's language) for an API client; ``reason`` does not, for a page that shows it under the
+    material's own label."""
+    return {"field": f"materials.{material.pk}", "rule": rule, "reason": str(reason),
+            "message": f"{material.local_name}{pgettext('label colon', ': ')}{reason}"}
+
+
+INTAKE_CHANNEL = "egov_intake"  # PostgreSQL NOTIFY channel the intake worker LISTENs on
+
+
+def intake_signal() -> None:
+    """Wake the intake worker when the current transaction commits (PostgreSQL ``NOTIFY``, which is
+    delivered at commit and needs no privilege; elsewhere the worker polls)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {INTAKE_CHANNEL}")
+
+
+def held_materials(materials: list[Material], files: Mapping) -> list[Material]:
+    """The materials the platform holds (免提交) that the applicant sent no file for: the worker
+    fetches them through the exchange. None without a once-only provider."""
+    if once_only.provider_get() is None:
+        return []
+    return [m for m in materials if m.held_as and m.pk not in files and str(m.pk) not in files]
+
+
+def once_only_fetch(*, applicant: User, item: ServiceItem, held: list[Material], number: str) -> dict:
+    """Fetch through the exchange, with the 办件编号 ``number`` as purpose, the applicant's register
+    row and each ``held`` material (``services.once_only``). Each read commits with its log and audit
+    rows, whatever becomes of the submission: it happened.
+
+    Returns:
+        ``Application.once_only``: ``{"register": record or {"held_as", "error"}, "materials":
+        {material id (str): record}}`` (``{}`` without a provider).
+
+    Raises:
+        ValidationFailed: a held material could not be fetched (``materials.<id>``, ``required``):
+            the applicant uploads it instead (the number taken stays unused: a gap).
+    """
+    if once_only.provider_get() is None:
+        return {}
+    result: dict = {"register": {}, "materials": {}}
+    own = once_only.applicant_register(applicant)
+    if own:
+        try:
+            result["register"] = once_only.fetch(held_as=own, applicant=applicant, consumer=item.organization,
+                                                 case=number).as_json()
+        except once_only.Unavailable as error:
+            result["register"] = {"held_as": own, "error": error.reason}
+    errors = []
+    for material in held:
+        try:
+            result["materials"][str(material.pk)] = once_only.fetch(
+                held_as=material.held_as, applicant=applicant, consumer=item.organization, case=number).as_json()
+        except once_only.Unavailable:
+            if material.required:
+                errors.append(material_error(material, "required", _(
+                    "The platform could not fetch this material: upload it.")))
+    if errors:
+        raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": "required",
+                                                            "errors": errors})
+    return result
+
+
+def application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
+                       form_data: dict, stored: list, now, digest: str, fetched: dict,
+                       intake: IntakeRecord | None = None) -> Application:
+    """Create the case of a checked submission (the intake worker calls it in its transaction):
+    the ``Application`` (``query_code`` taken over from ``intake``), its materials ``stored``
+    (``[(Material, StoredFile)]``), its process started, its first timeline line, the applicant
+    notified and one audit event ``services.application.submit`` carrying what the process start
+    would have recorded (``changes["process"]``: the instance ``id`` and ``workflow.process_start``'s
+    ``start_facts``), each material's file (``changes["files"]``: ``material``, ``sha256``, ``kind``,
+    ``size`` in bytes; the intake's ``services.intake.receive`` says which were new) and the
+    ``intake`` receipt. Returns the case."""
+    application = Application.objects.create(
+        number=number, item=item, organization=item.organization, applicant=applicant,
+        applicant_name=applicant.name, submitted_by=actor, idempotency_key=key, request_digest=digest,
+        form_data=form_data, limit_days=item.promised_limit_days, submitted_at=now, once_only=fetched,
+        intake=intake, **({"query_code": intake.query_code} if intake is not None else {}),
+    )
+    ApplicationMaterial.objects.bulk_create([ApplicationMaterial(application=application, material=material,
+                                                                 file=file) for material, file in stored])
+    application.process = process_start(actor=SYSTEM, subject=application, definition_key=item.process_key,
+                                        owner=item.organization, audit=False,
+                                        data={"tracking_number": application.number, "service_code": item.code})
+    application.save(update_fields=["process"])
+    ApplicationEvent.objects.create(application=application, move="submit", status_to=S.SUBMITTED, by=actor.name)
+    application_notify(application=application, move_label=MOVE_LABELS["submit"])
+    audit_record(action="services.application.submit", actor=actor, organization=item.organization,
+                 obj=application, summary=f"{application.number} submitted for {item.code}",
+                 changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,
+                          "fields": sorted(form_data), "materials": [m.pk for m, _f in stored],
+                          "held_materials": sorted(int(pk) for pk in fetched.get("materials", {})),
+                          "files": [{"material": m.pk, "sha256": f.sha256, "kind": f.kind, "size": f.size}
+                                    for m, f in stored],
+                          "intake": intake.receipt if intake is not None else None,
+                          "process": {"id": application.process.pk, **application.process.start_facts}})
+    return application
+
+
+_ERRORS = {400: ValidationFailed, 403: PermissionDenied, 404: NotFound, 409: Conflict}
+
+
+def intake_error(record: IntakeRecord) -> ApplicationError:
+    """The error a failed record failed with, as the ``ApplicationError`` it was raised as."""
+    error = record.error or {}
+    kind = _ERRORS.get(error.get("status", 400), ValidationFailed)
+    return kind(error.get("message", ""), extra=error.get("extra", {}))
+
+
+def intake_process_next() -> IntakeRecord | None:
+    """Turn the oldest waiting intake record that no other worker holds into a case.
+
+    Returns:
+        The record, now ``done`` (``record.application`` is its case) or ``failed`` (with
+        ``record.error``); None when no record waits.
+
+    An unexpected error (a bug, a lost connection) rolls the whole attempt back; the record is then
+    marked failed in a transaction of its own (``rule: "internal"``), so that one bad record does
+    not stop the queue, and an operator may retry it.
+    """
+    if connection.vendor != "postgresql" and not IntakeRecord.objects.filter(state=IntakeState.WAITING).exists():
+        return None  # SQLite: no write transaction (a database-wide lock there) to find nothing
+    held: list[IntakeRecord] = []
+    try:
+        with audit_deferred():
+            record = (IntakeRecord.objects.select_for_update(skip_locked=True)
+                      .filter(state=IntakeState.WAITING).order_by("id").first())
+            if record is None:
+                return None
+            held.append(record)
+            return _process_locked(record)
+    except Exception as error:  # noqa: BLE001 - any failure must leave the queue moving
+        if not held:
+            raise
+        logger.exception("intake %s failed unexpectedly", held[0].receipt)
+        return _mark_failed_unexpectedly(held[0].pk, error)
+
+
+def intake_process(*, record: IntakeRecord) -> IntakeRecord:
+    """Turn ``record`` into its case now, in this process (``applying.application_submit``), waiting
+    for a worker that holds it. A record already done or failed is returned as it is (reloaded)."""
+    with audit_deferred():
+        record = IntakeRecord.objects.select_for_update().get(pk=record.pk)
+        if record.state != IntakeState.WAITING:
+            return record
+        return _process_locked(record)
+
+
+def _process_locked(record: IntakeRecord) -> IntakeRecord:
+    """Make the case of ``record`` (locked by the caller's transaction) or mark it failed."""
+    record.attempts += 1
+    record.processed_at = timezone.now()
+    try:
+        # The number and the once-only fetches first: a fetch that fails fails the record, and its
+        # log rows stay with it (it happened); the number stays unused, a gap.
+        item, stored, number, fetched, form_data = _case_prepare(record)
+        with transaction.atomic():  # a failure while writing the case leaves nothing of it
+            application = application_create(
+                actor=record.submitted_by, item=item, applicant=record.applicant, number=number,
+                key=record.idempotency_key, form_data=form_data, stored=stored, now=record.received_at,
+                digest=record.request_digest, fetched=fetched, intake=record)
+    except ApplicationError as error:
+        record.state = IntakeState.FAILED
+        record.error = {"message": str(error.message), "extra": error.extra, "status": error.status}
+        record.save(update_fields=["state", "error", "attempts", "processed_at"])
+        audit_record(action="services.intake.fail", actor=record.submitted_by, obj=record,
+                     organization=record.item.organization, summary=f"{record.receipt} failed: {error.message}",
+                     changes={"state": [IntakeState.WAITING, IntakeState.FAILED], "error": record.error})
+        return record
+    record.state = IntakeState.DONE
+    record.error = {}
+    record.save(update_fields=["state", "error", "attempts", "processed_at"])
+    record.application = application
+    return record
+
+
+def _case_prepare(record: IntakeRecord) -> tuple[ServiceItem, list, str, dict, dict]:
+    """What the case of ``record`` is made of: ``(item, [(Material, StoredFile)], number, fetched,
+    form_data)``. Raises ``ValidationFailed`` when the item is no longer applicable online or a
+    held material required cannot be fetched."""
+    item = ServiceItem.objects.select_related("organization").get(pk=record.item_id)
+    if not item.is_published or item.online_depth < ServiceItem.OnlineDepth.ACCEPTANCE:
+        raise ValidationFailed(_("This item cannot be applied for online any more."),
+                               extra={"field": "item", "rule": "online"})
+    materials = item_materials(item)
+    files = {int(pk): file_id for pk, file_id in record.files.items()}
+    stored_files = StoredFile.objects.in_bulk(list(files.values()))
+    stored = [(material, stored_files[files[material.pk]]) for material in materials if material.pk in files]
+    held = held_materials(materials, files)
+    number = tracking_number_allocate(organization=item.organization, day=timezone.localdate(record.received_at))
+    fetched = once_only_fetch(applicant=record.applicant, item=item, held=held, number=number)
+    # A field the register fills takes the register's value, whatever the client sent.
+    form_data = {**record.form_data, **once_only.form_from_register(item.form_schema, fetched.get("register"))}
+    return item, stored, number, fetched, form_data
+
+
+def _mark_failed_unexpectedly(record_id: int, error: Exception) -> IntakeRecord | None:
+    with audit_deferred():
+        record = IntakeRecord.objects.select_for_update().filter(pk=record_id, state=IntakeState.WAITING).first()
+        if record is None:
+            return None
+        record.state = IntakeState.FAILED
+        record.attempts += 1
+        record.processed_at = timezone.now()
+        message = _("A fault on the platform's side stopped this application from being registered; an "
+                    "operator will register it again.")
+        record.error = {"message": message, "extra": {"rule": "internal", "error": type(error).__name__},
+                        "status": 500}
+        record.save(update_fields=["state", "error", "attempts", "processed_at"])
+        audit_record(action="services.intake.fail", actor=record.submitted_by, obj=record,
+                     summary=f"{record.receipt} failed: {type(error).__name__}",
+                     changes={"state": [IntakeState.WAITING, IntakeState.FAILED], "error": record.error})
+        return record
+
+
+def intake_work(*, limit: int | None = None) -> int:
+    """Process waiting records until none waits (or ``limit`` were taken); returns how many."""
+    count = 0
+    while limit is None or count < limit:
+        if intake_process_next() is None:
+            break
+        count += 1
+    return count
+
+
+def intake_retry(*, actor, record: IntakeRecord) -> IntakeRecord:
+    """Put a failed record back in the queue (an operator, 运维管理员 of the item's organization or
+    above), audited as ``services.intake.retry``; the worker takes it again in its order.
+
+    Raises:
+        PermissionDenied: the actor is not an operator over the item's organization.
+        Conflict: the record has not failed (the message names its state).
+    """
+    require_intake_operator(actor, record.item.organization)
+    with audit_deferred():
+        record = IntakeRecord.objects.select_for_update().get(pk=record.pk)
+        if record.state != IntakeState.FAILED:
+            raise Conflict(_("Only a failed submission can be retried; this one is %(state)s.")
+                           % {"state": record.get_state_display()}, extra={"field": "state", "rule": "state"})
+        previous = record.error
+        record.state = IntakeState.WAITING
+        record.error = {}
+        record.save(update_fields=["state", "error"])
+        audit_record(action="services.intake.retry", actor=actor, obj=record, organization=record.item.organization,
+                     summary=f"{record.receipt} put back in the queue",
+                     changes={"state": [IntakeState.FAILED, IntakeState.WAITING], "error": previous,
+                              "role": Role.OPERATOR})
+        intake_signal()
+    return record

@@ -1,0 +1,90 @@
+"""The intake inbox (外网受理、内网办理): what the public site stores of a submission, answered at
+once with a receipt, before the staff side's worker turns it into a case (办件).
+
+The public site only inserts intake records (and reads them back for the applicant); the worker
+(``egov.services.actions.intake.intake_process_next``) changes their state in the same transaction
+as it creates the case, and the case points back at its record with a unique reference, so a
+record becomes at most one case however often the worker is killed and restarted.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from egov.services.models.applications import QUERY_CODE_ALPHABET, query_code_new
+from egov.services.models.catalog import ServiceItem
+
+
+class IntakeState(models.TextChoices):
+    """Where an intake record stands: waiting for the worker, turned into a case, or failed."""
+
+    WAITING = "waiting", _("Received, being registered")  # 受理中
+    DONE = "done", _("Submitted")  # 已提交: the case exists
+    FAILED = "failed", _("Failed")  # 失败: the reason is shown; an operator may retry
+
+
+def receipt_new() -> str:
+    """A receipt number: ``SL`` + the local date (YYYYMMDD) + 8 characters of ``QUERY_CODE_ALPHABET``
+    (about 40 bits), e.g. ``SL20261206K7QM3XRA``: unique (the column is), and not guessable."""
+    return "SL" + timezone.localdate().strftime("%Y%m%d") + "".join(
+        secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
+
+
+class IntakeRecord(models.Model):
+    """One online submission as received by the public site (受理回执), waiting to become a case.
+
+    ``receipt`` and ``query_code`` are given to the applicant at once; the case made of this record
+    takes over ``query_code``, so one code follows the submission before and after it has its 办件编号.
+    ``files`` is ``{material id (str): StoredFile id}`` (the files were checked and stored by the
+    public site). ``idempotency_key`` is unique per applicant; ``request_digest`` (SHA-256 of item,
+    form and files) tells a true repeat from other content sent under a reused key. ``error`` of a
+    failed record is ``{"message", "extra", "status"}`` in the shape of an API error. The worker
+    takes waiting records in the order of ``id`` (FIFO by receipt).
+    """
+
+    receipt = models.CharField(_("receipt number"), max_length=20, unique=True, default=receipt_new)
+    query_code = models.CharField(_("query code"), max_length=9, default=query_code_new)
+    item = models.ForeignKey(ServiceItem, verbose_name=_("service item"), on_delete=models.PROTECT,
+                             related_name="+")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT,
+                                  related_name="intake_records")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64)
+    request_digest = models.CharField(_("request digest"), max_length=64)
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    files = models.JSONField(_("files"), default=dict, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=10, choices=IntakeState.choices, default=IntakeState.WAITING)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.JSONField(_("error"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "idempotency_key"], name="intake_idempotency_key"),
+        ]
+        indexes = [
+            # The worker's queue: only waiting records, in order.
+            models.Index(fields=["id"], name="intake_waiting", condition=models.Q(state="waiting")),
+            models.Index(fields=["state", "id"], name="intake_state"),
+        ]
+        verbose_name = _("intake record")
+        verbose_name_plural = _("intake records")
+
+    def __str__(self) -> str:
+        return self.receipt
+
+    @property
+    def number(self) -> str:
+        """What names this submission to people: its case's tracking number once it has one, else the
+        receipt (``facilities.idempotency.submitted_before`` names the first submission by it)."""
+        if self.state == IntakeState.DONE:
+            application = getattr(self, "application", None)
+            if application is not None:
+                return application.number
+        return self.receipt

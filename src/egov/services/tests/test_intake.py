@@ -1,0 +1,179 @@
+"""The intake inbox (外网受理 → 内网办理): the receipt at once and its states on the applicant's pages
+in Chinese and English, tracking by receipt, failures, the operators' queue and retry."""
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+
+from egov.accounts.actions import staff_totp_confirm, staff_totp_enrol, staff_user_create
+from egov.audit.models import AuditEvent
+from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.orgs.roles import Role
+from egov.services.actions.applying import application_submit, intake_submit
+from egov.services.actions.intake import intake_retry, intake_work
+from egov.services.models import Application, IntakeRecord, IntakeState, ServiceItem
+from egov.services.tests.factories import PDF, VALID_COMPANY
+
+
+def _submit(casework, key: str = "intake-key-0001", form=None) -> IntakeRecord:
+    material = casework.item.materials.get(required=True)
+    record, _created = intake_submit(actor=casework.citizen, item=casework.item, form_data=form or VALID_COMPANY,
+                                     files={material.pk: PDF}, idempotency_key=key)
+    return record
+
+
+def _operator(casework, client: Client | None = None):
+    operator = staff_user_create(actor=None, username="ops", name="测试运维", password="Ops-password-2026!",
+                                 organization=casework.bureau, roles=[Role.OPERATOR])
+    if client is not None:  # an operator needs MFA: a session that passed it
+        device = staff_totp_enrol(user=operator)
+        staff_totp_confirm(user=operator, device=device, token=f"{totp(device.bin_key):06d}")
+        client.force_login(operator)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return operator
+
+
+def _fail(casework, record: IntakeRecord) -> IntakeRecord:
+    """The item is withdrawn from online applying before the worker gets to the record."""
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=False)
+    assert intake_work() == 1
+    record.refresh_from_db()
+    return record
+
+
+def test_the_receipt_page_shows_each_state_in_chinese_and_english(client, casework):
+    record = _submit(casework)
+    client.force_login(casework.citizen)
+    url = f"/services/receipts/{record.receipt}/"
+    zh = client.get(url).content.decode()
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert record.receipt in zh and record.query_code in zh and "受理中" in zh and 'id="intake-poll"' in zh
+    assert "Received, being registered" in en and "Your application has been received" in en
+    mine = client.get("/services/applications/").content.decode()
+    assert 'id="pending-receipts"' in mine and record.receipt in mine
+    assert intake_work() == 1
+    application = Application.objects.get(intake=record)
+    zh = client.get(url).content.decode()
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "已提交" in zh and f'href="/services/applications/{application.number}/"' in zh
+    assert 'id="intake-poll"' not in zh
+    assert "Application submitted" in en and application.number in en
+    mine = client.get("/services/applications/").content.decode()
+    assert 'id="pending-receipts"' not in mine and application.number in mine
+
+
+def test_a_failed_submission_says_why_and_what_to_do(client, casework):
+    record = _fail(casework, _submit(casework))
+    assert record.state == IntakeState.FAILED and record.error["extra"] == {"field": "item", "rule": "online"}
+    assert Application.objects.count() == 0
+    client.force_login(casework.citizen)
+    zh = client.get(f"/services/receipts/{record.receipt}/").content.decode()
+    en = client.get(f"/services/receipts/{record.receipt}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "失败" in zh and 'id="intake-error"' in zh and f'href="/services/{casework.item.code}/apply/"' in zh
+    assert "could not be registered" in en and "Apply again" in en
+    assert "This item cannot be applied for online any more." in en  # the worker wrote it in Chinese
+    # tracking by receipt without sign-in
+    tracked = Client().get("/api/v1/services/receipts/" + record.receipt, {"code": record.query_code}).json()
+    assert tracked["state"] == "failed" and tracked["error"]["extra"]["rule"] == "online"
+
+
+def test_others_cannot_see_a_receipt_and_a_wrong_code_is_404(client, casework):
+    record = _submit(casework)
+    client.force_login(casework.stranger)
+    assert client.get(f"/services/receipts/{record.receipt}/").status_code == 404
+    anonymous = Client()
+    assert anonymous.get(f"/api/v1/services/receipts/{record.receipt}", {"code": "2222-2222"}).status_code == 404
+    assert anonymous.get("/api/v1/services/receipts/SL20260101AAAAAAAA", {"code": record.query_code}
+                         ).status_code == 404
+
+
+def test_tracking_by_receipt_on_the_public_page_before_and_after_the_case(client, casework):
+    record = _submit(casework)
+    page = client.get("/services/track/", {"number": record.receipt, "code": record.query_code.replace("-", "")})
+    assert page.status_code == 200 and "受理中" in page.content.decode()
+    intake_work()
+    number = Application.objects.get(intake=record).number
+    html = client.get("/services/track/", {"number": record.receipt, "code": record.query_code}).content.decode()
+    assert number in html and record.receipt in html
+    assert client.get("/services/track/", {"number": record.receipt, "code": "2222-2222"}).status_code == 404
+
+
+def test_the_same_key_with_other_content_is_409_naming_the_receipt_then_the_case(casework):
+    record = _submit(casework, key="intake-key-0002")
+    with pytest.raises(Conflict) as raised:
+        _submit(casework, key="intake-key-0002", form={**VALID_COMPANY, "shareholders": 3})
+    assert raised.value.extra["number"] == record.receipt
+    assert IntakeRecord.objects.count() == 1
+    intake_work()
+    with pytest.raises(Conflict) as raised:
+        _submit(casework, key="intake-key-0002", form={**VALID_COMPANY, "shareholders": 3})
+    assert raised.value.extra["number"] == Application.objects.get().number
+
+
+def test_the_worker_takes_records_in_order_and_each_once(casework):
+    records = [_submit(casework, key=f"intake-order-{n:04d}") for n in range(3)]
+    assert intake_work() == 3 and intake_work() == 0
+    cases = [Application.objects.get(intake=record) for record in records]
+    assert [int(case.number.rsplit("-", 1)[1][:6]) for case in cases] == [1, 2, 3]
+    assert [case.query_code for case in cases] == [record.query_code for record in records]
+
+
+def test_an_operator_retries_a_failure_audited_and_others_may_not(client, casework):
+    record = _fail(casework, _submit(casework))
+    with pytest.raises(PermissionDenied):
+        intake_retry(actor=casework.staff["clerk"], record=record)
+    operator = _operator(casework, client)
+    page = client.get("/staff/cases/intake/")
+    html = page.content.decode()
+    assert page.status_code == 200 and record.receipt in html and 'id="intake-failures"' in html
+    queue = client.get("/api/v1/staff/intake/").json()
+    assert (queue["waiting"], queue["failed_count"]) == (0, 1) and queue["failed"][0]["receipt"] == record.receipt
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=True)
+    response = client.post(f"/staff/cases/intake/{record.receipt}/retry/")
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.state == IntakeState.WAITING
+    event = AuditEvent.objects.get(action="services.intake.retry")
+    assert event.actor_id == operator.pk and event.changes["state"] == ["failed", "waiting"]
+    assert client.get("/api/v1/staff/intake/").json()["waiting"] == 1
+    assert intake_work() == 1
+    record.refresh_from_db()
+    assert record.state == IntakeState.DONE and record.attempts == 2
+    assert client.post(f"/api/v1/staff/intake/{record.receipt}/retry").status_code == 409
+
+
+def test_staff_without_the_operator_role_get_404_for_the_queue(client, casework):
+    client.force_login(casework.staff["clerk"])
+    assert client.get("/staff/cases/intake/").status_code == 404
+    assert client.get("/api/v1/staff/intake/").status_code == 404
+    client.force_login(casework.citizen)
+    assert client.get("/api/v1/staff/intake/").status_code == 401
+
+
+def test_submitting_inside_the_platform_makes_the_case_at_once_and_raises_a_failure(casework):
+    material = casework.item.materials.get(required=True)
+    application, created = application_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                              files={material.pk: PDF}, idempotency_key="inside-key-01")
+    assert created and application.intake.state == IntakeState.DONE
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=False)
+    # refused at the door: not published
+    with pytest.raises(ValidationFailed):
+        application_submit(actor=casework.citizen, item=ServiceItem.objects.get(pk=casework.item.pk),
+                           form_data=VALID_COMPANY, files={material.pk: PDF}, idempotency_key="inside-key-02")
+
+
+def test_an_unexpected_fault_fails_one_record_and_the_queue_moves_on(casework):
+    broken = _submit(casework, key="intake-fault-01")
+    good = _submit(casework, key="intake-fault-02", form={**VALID_COMPANY, "shareholders": 3})
+    # A record whose stored file row vanished (a bug, an operator's hand in the database).
+    IntakeRecord.objects.filter(pk=broken.pk).update(files={key: 999999999 for key in broken.files})
+    assert intake_work() == 2
+    broken.refresh_from_db()
+    good.refresh_from_db()
+    assert broken.state == IntakeState.FAILED and broken.error["extra"]["rule"] == "internal"
+    assert broken.error["status"] == 500 and good.state == IntakeState.DONE
+    assert not Application.objects.filter(intake=broken).exists()
+    assert AuditEvent.objects.filter(action="services.intake.fail", object_id=str(broken.pk)).count() == 1

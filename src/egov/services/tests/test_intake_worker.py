@@ -1,0 +1,128 @@
+"""The intake worker (内网办理) as a real process against the test PostgreSQL database: a burst of
+intake records, the worker killed with SIGKILL in the middle, restarted; every receipt became
+exactly one case, in order, with consecutive tracking numbers (a killed transaction gives its
+number back with everything else)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from egov.audit.models import AuditEvent
+from egov.audit.selectors import audit_chain_verify
+from egov.facilities.models import StoredFile
+from egov.services.actions.applying import intake_submit
+from egov.services.actions.numbers import tracking_number_check
+from egov.services.models import Application, ApplicationEvent, IntakeRecord, IntakeState
+from egov.services.tests.factories import PDF, VALID_COMPANY
+
+BURST = 200
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def _worker(env: dict, log) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "egov.cli", "intake", "work", "--idle", "0.5"], env=env, cwd=ROOT,
+                            stdout=log, stderr=log)
+
+
+def _count(state: str) -> int:
+    return IntakeRecord.objects.filter(state=state).count()
+
+
+def _wait(predicate, timeout: float, what: str, worker: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if worker.poll() is not None:
+            raise AssertionError(f"the worker stopped ({worker.returncode}) before {what}:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_in_a_burst_loses_nothing_and_makes_nothing_twice(casework, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker runs in another process, which cannot see SQLite's in-memory test database")
+    material = casework.item.materials.get(required=True)
+    records = []
+    for index in range(BURST):  # distinct files: each submission's bytes differ
+        content = PDF + f"% burst {index}\n".encode()
+        record, created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                        files={material.pk: content}, idempotency_key=f"burst-{index:06d}")
+        assert created and record.state == IntakeState.WAITING
+        records.append(record)
+    settings = connection.settings_dict
+    env = {**os.environ, "EGOV_ENV": "test", "EGOV_VAR_DIR": str(tmp_path),
+           "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"}
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "wb") as log:
+        worker = _worker(env, log)
+        try:
+            _wait(lambda: _count(IntakeState.DONE) >= BURST // 4, 300, "a quarter of the burst", worker, log_path)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=30)
+            killed_at = _count(IntakeState.DONE)
+            assert 0 < killed_at < BURST, "the worker was killed in the middle of the burst"
+            worker = _worker(env, log)
+            _wait(lambda: _count(IntakeState.WAITING) == 0, 600, "the queue to empty", worker, log_path)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+    assert worker.returncode == 0, log_path.read_text()  # SIGTERM: a clean stop
+    assert _count(IntakeState.DONE) == BURST and _count(IntakeState.FAILED) == 0
+    cases = list(Application.objects.select_related("intake").order_by("intake_id"))
+    assert len(cases) == BURST
+    assert [case.intake.receipt for case in cases] == [record.receipt for record in records]
+    assert [case.query_code for case in cases] == [record.query_code for record in records]
+    # FIFO and nothing lost: the day's numbers of the organization run 1…200 in receipt order.
+    day = timezone.localdate(records[0].received_at).strftime("%Y%m%d")
+    assert {case.number[:19] for case in cases} == {f"{cases[0].number[:9]}-{day}-"}
+    assert [int(case.number[19:25]) for case in cases] == list(range(1, BURST + 1))
+    assert all(tracking_number_check(case.number) == case.number for case in cases)
+    assert ApplicationEvent.objects.filter(move="submit").count() == BURST
+    assert AuditEvent.objects.filter(action="services.application.submit").count() == BURST
+    assert Application.objects.filter(process__isnull=True).count() == 0
+    assert audit_chain_verify().ok
+
+
+# What the public site's database role needs for a submission (docs/operations.md "The public
+# site's database role"): SELECT on what it reads, INSERT on the intake record, the stored file and
+# the audit event; no right at all to write cases.
+PUBLIC_INSERTS = ("services_intakerecord", "services_storedfile", "audit_auditevent")
+
+
+@pytest.mark.django_db
+def test_a_role_that_may_only_insert_intake_records_can_submit_but_not_write_a_case(casework):
+    if connection.vendor != "postgresql":
+        pytest.skip("roles and grants are PostgreSQL's")
+    from django.db import DatabaseError, transaction
+
+    assert {IntakeRecord._meta.db_table, StoredFile._meta.db_table, AuditEvent._meta.db_table} == set(PUBLIC_INSERTS)
+    material = casework.item.materials.get(required=True)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP ROLE IF EXISTS egov_public_test")
+        cursor.execute("CREATE ROLE egov_public_test NOLOGIN")
+        cursor.execute("GRANT USAGE ON SCHEMA public TO egov_public_test")
+        cursor.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO egov_public_test")
+        cursor.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO egov_public_test")
+        cursor.execute(f"GRANT INSERT ON {', '.join(PUBLIC_INSERTS)} TO egov_public_test")
+        cursor.execute("SET ROLE egov_public_test")
+    try:
+        record, created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                        files={material.pk: PDF}, idempotency_key="public-role-01")
+        assert created and record.state == IntakeState.WAITING
+        with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+            IntakeRecord.objects.filter(pk=record.pk).update(state=IntakeState.DONE)
+        with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+            Application.objects.filter(pk__gt=0).update(status="accepted")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute("DROP OWNED BY egov_public_test")
+            cursor.execute("DROP ROLE egov_public_test")
