@@ -447,3 +447,14 @@ class ArchiveFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from egov.exchange.models_subscriptions import (  # noqa: E402,F401 (subscriptions: their own module)
+    ChangeCursor,
+    ChangeEvent,
+    Delivery,
+    DeliveryAttempt,
+    ReceivedEvent,
+    SubscribedRecord,
+    Subscription,
+)

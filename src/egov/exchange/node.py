@@ -31,6 +31,7 @@ from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.exchange.actions.subscriptions import DELIVER_SERVICE, events_receive
 from egov.exchange.certcheck import CertificateChecker
 from egov.exchange.config import NodeConfig, node_config
 from egov.exchange.discovery import META_SERVICES, discovery_answer
@@ -60,11 +61,13 @@ def json_bytes(value: Any) -> bytes:
 
 @dataclass(frozen=True)
 class Reply:
-    """What a peer answered: HTTP status, parsed JSON body, and whether it came signed."""
+    """What a peer answered: HTTP status, parsed JSON body, whether it came signed, and the id of
+    our request in the message log."""
 
     status: int
     body: dict
     signed: bool
+    message_id: str = ""
 
 
 class GrantCache:
@@ -220,6 +223,12 @@ class Node:
                 raise ValidationFailed(_("The request body is not a JSON object."), extra={"rule": "json"})
             return discovery_answer(config=self.config, service=service, consumer_code=claims["sender"],
                                     query=query)
+        if service == DELIVER_SERVICE:  # a provider delivers the changes we subscribe to
+            try:
+                events = json.loads(body or b"{}").get("events")
+            except (ValueError, AttributeError):
+                events = None
+            return events_receive(provider_code=claims["sender"], events=events)
         spec = self.config.services.get(service)
         if spec is None:
             raise NotFound(_("This node provides no such service."), extra={"service": service})
@@ -306,7 +315,7 @@ class Node:
             parsed = json.loads(answer.content)
         except ValueError:
             parsed = {"message": answer.text[:500], "extra": {}}
-        return Reply(status=answer.status_code, body=parsed, signed=bool(reply_token))
+        return Reply(status=answer.status_code, body=parsed, signed=bool(reply_token), message_id=request_id)
 
 
 @cache
