@@ -347,11 +347,13 @@ def _deliver_once(subscription_id: int, *, transport: Transport, policy: Deliver
                 raise DeliveryFailed(f"not acknowledged: {len(missing)} of {len(events)} events",
                                      status=200, message_id=receipt.message_id)
         except ApplicationError as error:  # no grant in force (any more), no such resource
-            return {**_failed(subscription, pending, DeliveryFailed(f"{error.extra.get('rule', 'refused')}: "
-                                                                    f"{error.message}"), policy=policy), "dead": dead}
+            outcome = _failed(subscription, pending, DeliveryFailed(f"{error.extra.get('rule', 'refused')}: "
+                                                                    f"{error.message}"), policy=policy)
         except DeliveryFailed as failure:
-            return {**_failed(subscription, pending, failure, policy=policy), "dead": dead}
-        return {**_delivered(subscription, pending, receipt, now=timezone.now()), "dead": dead}
+            outcome = _failed(subscription, pending, failure, policy=policy)
+        else:
+            outcome = _delivered(subscription, pending, receipt, now=timezone.now())
+        return {**outcome, "dead": outcome.get("dead", 0) + dead}
 
 
 def _delivered(subscription: Subscription, pending: list[Delivery], receipt: Receipt, *, now) -> dict[str, int]:
@@ -396,12 +398,16 @@ def _failed(subscription: Subscription, pending: list[Delivery], failure: Delive
         subscription.last_attempt_at = now
         subscription.last_error, subscription.last_error_at = error, now
         subscription.next_attempt_at = now + timedelta(seconds=policy.delay(subscription.failures))
+        dead = _dead_letters_mark(subscription, policy=policy, now=now)
+        if dead and Delivery.objects.filter(subscription=subscription, state=Delivery.State.PENDING).exists():
+            # the head is now a dead letter: the events after it go at once, with a fresh back-off
+            subscription.failures, subscription.next_attempt_at = 0, now
         subscription.save(update_fields=["failures", "last_attempt_at", "last_error", "last_error_at",
                                          "next_attempt_at"])
     logger.warning("exchange.subscription %s → %s: #%d–#%d failed (%s), try %d, next in %.1f s",
                    subscription.resource.code, subscription.consumer_code, events[0].seq, events[-1].seq, error,
                    subscription.failures, (subscription.next_attempt_at - now).total_seconds())
-    return {"failed": 1}
+    return {"failed": 1, "dead": dead}
 
 
 def _dead_letters_mark(subscription: Subscription, *, policy: DeliveryPolicy, now) -> int:
