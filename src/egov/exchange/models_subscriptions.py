@@ -13,6 +13,7 @@ Imported by ``models.py``; organizations appear by unified social credit code, a
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Subscription(models.Model):
@@ -58,7 +59,7 @@ class ChangeEvent(models.Model):
 
     class Operation(models.TextChoices):
         ADDED = "added", _("Added")
-        CHANGED = "changed", _("Changed")
+        CHANGED = "changed", pgettext_lazy("subscription", "Changed")
         REMOVED = "removed", _("Removed")
 
     class Origin(models.TextChoices):
@@ -89,7 +90,7 @@ class Delivery(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
-        DELIVERED = "delivered", _("Delivered")
+        DELIVERED = "delivered", pgettext_lazy("subscription", "Delivered")
         DEAD = "dead", _("Dead letter")
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
@@ -113,7 +114,7 @@ class DeliveryAttempt(models.Model):
     """One try to deliver events to a subscriber (no values: the events by id, the outcome)."""
 
     class Outcome(models.TextChoices):
-        DELIVERED = "delivered", _("Delivered")
+        DELIVERED = "delivered", pgettext_lazy("subscription", "Delivered")
         FAILED = "failed", _("Failed")
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="attempts")
