@@ -51,6 +51,17 @@ class Subscription(models.Model):
     def __str__(self) -> str:
         return f"{self.consumer_name} ← {self.resource_id}"
 
+    @property
+    def local_consumer_name(self) -> str:
+        """The consumer's name in the active language (as ``SharingGrant.local_consumer_name``)."""
+        from egov.core.i18n import english
+        from egov.orgs.models import Organization
+
+        if not english():
+            return self.consumer_name
+        organization = Organization.objects.filter(uscc=self.consumer_code).only("name", "name_en").first()
+        return organization.local_name if organization else self.consumer_name
+
 
 class ChangeEvent(models.Model):
     """One change of a resource's rows (the outbox). ``row`` holds the values (every item; each
