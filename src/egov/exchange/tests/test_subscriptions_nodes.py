@@ -7,6 +7,7 @@ import os
 import time
 
 import httpx
+import psycopg
 import pytest
 
 from egov.exchange.tests.conftest import CONSUMER_CODE, PROVIDER_CODE
@@ -33,7 +34,9 @@ def network(tmp_path_factory, django_db_blocker):
         timing = {"tsa_interval": 0.5, "tsa_batch_size": 1000, "tsa_grace": 600, "ocsp_fresh": 30,
                   "grant_cache_seconds": 1}
         # A small back-off cap keeps the test short: a subscriber back is found within about a second.
-        net.configure(PROVIDER_CODE, subscription_interval=0.2, backoff_base=0.2, backoff_cap=1.0, **timing)
+        # (and, with tries that often, no dead letters however long the loaded machine takes to restart a node).
+        net.configure(PROVIDER_CODE, subscription_interval=0.2, backoff_base=0.2, backoff_cap=1.0, max_attempts=100000,
+                      **timing)
         net.configure(CONSUMER_CODE, **timing)
         net.start_platform()
         for code in net.nodes:
@@ -132,9 +135,13 @@ def test_a_subscriber_killed_receives_everything_once_back_in_order_nothing_twic
 
 def test_a_delivery_repeated_is_acknowledged_and_not_applied_twice(network):
     provider = network.nodes[PROVIDER_CODE].db
-    # As if the provider had died after the subscriber's answer and before recording it: 3 events again.
-    with __import__("psycopg").connect(provider) as conn:
-        conn.execute("UPDATE exchange_delivery SET state = 'pending' WHERE event_id IN "
+    # As if the provider had died after the subscriber's answer and before recording it: changes 53–55
+    # (K7–K9) pending again, with their values (here other names: applied again, they would show).
+    with psycopg.connect(provider) as conn:
+        for seq, key in ((53, "K7"), (54, "K8"), (55, "K9")):
+            conn.execute("UPDATE exchange_changeevent SET row = %s WHERE seq = %s",
+                         [json.dumps({"id_number": key, "name": "重复"}), seq])
+        conn.execute("UPDATE exchange_delivery SET state = 'pending', attempts = 0 WHERE event_id IN "
                      "(SELECT id FROM exchange_changeevent WHERE seq BETWEEN 53 AND 55)")
         conn.execute("UPDATE exchange_subscription SET next_attempt_at = now()")
     _wait(lambda: _status(network)["pending"] == 0, "the repeated delivery is not acknowledged")
