@@ -15,7 +15,6 @@ import threading
 
 import httpx
 from django.db import close_old_connections
-from django.utils.translation import gettext as _
 
 from egov.core.errors import ApplicationError
 from egov.exchange.actions.subscriptions import (
@@ -51,8 +50,9 @@ def node_transport(node) -> Transport:
             reply = node.send(receiver=subscription.consumer_code, service=DELIVER_SERVICE, query={"events": events},
                               purpose={"case": f"SUB-{subscription.pk}", "basis": subscription.legal_basis})
         except httpx.HTTPError as exc:
-            raise DeliveryFailed(_("The subscriber's node cannot be reached: %(reason)s")
-                                 % {"reason": str(exc)[:200] or type(exc).__name__}) from None
+            # Stored as the technical record it is (the status page shows it as written): English, like the reason.
+            raise DeliveryFailed(f"The subscriber's node cannot be reached: {str(exc)[:200] or type(exc).__name__}"
+                                 ) from None
         except ApplicationError as error:
             raise DeliveryFailed(f"{error.extra.get('rule', error.status)}: {error.message}",
                                  status=error.status) from None
