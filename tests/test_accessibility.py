@@ -31,7 +31,7 @@ from egov.credit.models import CreditRequest
 from egov.demo import DEMO_BACKUP_CODES, DEMO_CITIZEN, DEMO_ENTERPRISE, DEMO_PASSWORD, demo_load
 from egov.documents.actions import document_draft, document_sign_off, document_transition
 from egov.documents.models import OfficialDocument
-from egov.exchange.models import SharingRequest
+from egov.exchange.models import SharingRequest, Subscription
 from egov.facilities.notifications import notification_send
 from egov.orgs.models import Organization
 from egov.services.actions import processing
@@ -357,7 +357,10 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
     for path, name in [("/staff/exchange/sharing/", "staff-sharing-requests"),
                        (f"/staff/exchange/sharing/{pending.number}/", "staff-sharing-request"),
                        ("/staff/exchange/sharing/grants/", "staff-sharing-grants"),
-                       (f"/staff/exchange/sharing/grants/{pending.grants.get().pk}/", "staff-sharing-grant")]:
+                       (f"/staff/exchange/sharing/grants/{pending.grants.get().pk}/", "staff-sharing-grant"),
+                       ("/staff/exchange/sharing/subscriptions/", "staff-subscriptions"),
+                       (f"/staff/exchange/sharing/subscriptions/{Subscription.objects.get().pk}/",
+                        "staff-subscription")]:
         _check(page, url + path, name, problems)
     context.close()
     context, page = _context(browser)

@@ -36,6 +36,7 @@ from egov.exchange.demo import (
     demo_information_resources_load,
     demo_once_only_grants_load,
     demo_sharing_load,
+    demo_subscriptions_load,
 )
 from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Membership, Organization, Position
@@ -200,6 +201,7 @@ def demo_load() -> DemoSignIns:
     demo_information_resources_load()
     demo_sharing_load(steward_username="spjdata")
     demo_once_only_grants_load()
+    demo_subscriptions_load()
     demo_credit_check_grants_load()
     demo_credit_office_load(city)
     demo_credit_load()

@@ -355,6 +355,8 @@ CELERY_BEAT_SCHEDULE = {
     "portal-disclosure-requests": {"task": "portal.disclosure_requests_daily", "schedule": 86400.0},  # daily
     "exchange-sharing-daily": {"task": "exchange.sharing_daily", "schedule": 86400.0},  # daily: expiry, reminders
     "credit-daily": {"task": "credit.daily", "schedule": 86400.0},  # daily: publish after objections, expire
+    # subscriptions the platform delivers in process (docs/exchange.md, "Subscriptions")
+    "exchange-subscriptions-deliver": {"task": "exchange.subscriptions_deliver", "schedule": 10.0},
 }
 
 LOGGING = {
@@ -382,6 +384,14 @@ EGOV_SHARING_DECISION_DAYS = int(os.environ.get("EGOV_SHARING_DECISION_DAYS", "1
 EGOV_SHARING_REMIND_DAYS = int(os.environ.get("EGOV_SHARING_REMIND_DAYS", "3"))
 EGOV_SHARING_EXPIRY_NOTICE_DAYS = int(os.environ.get("EGOV_SHARING_EXPIRY_NOTICE_DAYS", "10"))
 EGOV_SHARING_GRANT_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MONTHS", "12"))
+# Subscriptions delivered by the platform (a node reads the same from its TOML file; seconds):
+# a failed delivery is tried again after BASE·2^(n-1) s, at most CAP s (times a random factor in
+# [0.5, 1]); an event tried MAX_ATTEMPTS times or MAX_AGE s old is a dead letter; BATCH events a message.
+EGOV_SUBSCRIPTION_BACKOFF_BASE = float(os.environ.get("EGOV_SUBSCRIPTION_BACKOFF_BASE", "1"))
+EGOV_SUBSCRIPTION_BACKOFF_CAP = float(os.environ.get("EGOV_SUBSCRIPTION_BACKOFF_CAP", "300"))
+EGOV_SUBSCRIPTION_MAX_ATTEMPTS = int(os.environ.get("EGOV_SUBSCRIPTION_MAX_ATTEMPTS", "50"))
+EGOV_SUBSCRIPTION_MAX_AGE = float(os.environ.get("EGOV_SUBSCRIPTION_MAX_AGE", "259200"))
+EGOV_SUBSCRIPTION_BATCH = int(os.environ.get("EGOV_SUBSCRIPTION_BATCH", "100"))
 # The longest a provider may grant at once (docs/exchange.md: a grant serves a duty and is reviewed).
 EGOV_SHARING_GRANT_MAX_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MAX_MONTHS", "36"))
 # Resource sources (异源, egov.exchange.sources_secret): the Fernet key (URL-safe base64 of 32 bytes,

@@ -17,8 +17,9 @@ from egov.accounts.permissions import staff_session_ok
 from egov.core.apiauth import SessionAuth
 from egov.core.errors import NotFound, ValidationFailed
 from egov.exchange import actions, selectors
+from egov.exchange.actions import subscriptions as subscription_actions
 from egov.exchange.actions.grants import valid_until_of
-from egov.exchange.models import InformationResource, SharingGrant, SharingRequest
+from egov.exchange.models import InformationResource, SharingGrant, SharingRequest, Subscription
 
 router = Router(tags=["exchange"])
 
@@ -231,3 +232,151 @@ def grant_revoke(request, grant_id: int, payload: RevokeIn):
     """The provider revokes a grant with a reason (told to the consumer)."""
     grant = selectors.grant_get(user=request.auth, grant_id=grant_id)
     return _grant_out(actions.grant_revoke(actor=request.auth, grant=grant, reason=payload.reason))
+
+
+# --- subscriptions (订阅) ------------------------------------------------------------------------------
+
+
+class SubscriptionStatusOut(Schema):
+    last_delivered_seq: int = Field(..., description="the resource's change number delivered last")
+    last_delivered_at: dt.datetime | None
+    pending: int = Field(..., description="events waiting to be delivered")
+    dead: int = Field(..., description="events in the dead-letter list")
+    failures: int = Field(..., description="failed tries in a row (0 after a success)")
+    last_error: str
+    last_error_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None = Field(..., description="when the next try is due (None: nothing pending)")
+    last_attempt_at: dt.datetime | None
+
+
+class DeadLetterOut(Schema):
+    id: int = Field(..., description="the delivery's id (for a replay)")
+    event: str = Field(..., description="the event id")
+    seq: int = Field(..., description="the change number")
+    op: str = Field(..., description="added, changed or removed")
+    produced_at: dt.datetime
+    attempts: int
+    last_error: str
+    dead_at: dt.datetime | None
+
+
+class SubscriptionOut(Schema):
+    id: int
+    resource: str = Field(..., description="the resource code (资源代码)")
+    provider: str = Field(..., description="the provider's unified social credit code")
+    consumer: str = Field(..., description="the consumer's unified social credit code")
+    consumer_name: str
+    purpose: str
+    legal_basis: str
+    created_at: dt.datetime
+    cancelled_at: dt.datetime | None
+    status: SubscriptionStatusOut
+    dead_letters: list[DeadLetterOut] | None = Field(None, description="on a subscription's own page only")
+
+
+class SubscriptionIn(Schema):
+    resource: str
+    consumer: str = Field("", description="the subscribing organization's USCC (needed when acting for several)")
+    purpose: str
+    legal_basis: str
+
+
+class ReplayIn(Schema):
+    deliveries: list[int] | None = Field(None, description="the dead letters to replay (omitted: all)")
+
+
+class ReplayOut(Schema):
+    replayed: int
+
+
+class ChangesIn(Schema):
+    changes: list = Field(..., description='[{"op": "added"|"changed"|"removed", "key": "…", "row": {…}}], '
+                                           'oldest first')
+
+
+class ChangeEventOut(Schema):
+    id: str
+    seq: int
+
+
+def _subscription_out(row: Subscription, *, detail: bool = False) -> dict:
+    out = {"id": row.pk, "resource": row.resource.code, "provider": row.resource.provider_code,
+           "consumer": row.consumer_code, "consumer_name": row.consumer_name, "purpose": row.purpose,
+           "legal_basis": row.legal_basis, "created_at": row.created_at, "cancelled_at": row.cancelled_at,
+           "status": selectors.subscription_status(row)}
+    if detail:
+        out["dead_letters"] = [
+            {"id": d.pk, "event": d.event.event_id, "seq": d.event.seq, "op": d.event.operation,
+             "produced_at": d.event.created_at, "attempts": d.attempts, "last_error": d.last_error,
+             "dead_at": d.dead_at} for d in selectors.dead_letters(row)]
+    return out
+
+
+@router.get("/subscriptions", response={200: list[SubscriptionOut], 401: ErrorOut}, auth=staff_session)
+def subscription_list(request, side: str = Query("", pattern="^(|consumer|provider)$"),  # noqa: B008
+                      limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=100_000)):  # noqa: B008
+    """Subscriptions of (``side=consumer``) or to the resources of (``side=provider``) my
+    organizations, each with its delivery status."""
+    rows = selectors.subscriptions_visible(user=request.auth, side=side)[offset:offset + limit]
+    return [_subscription_out(row) for row in rows]
+
+
+@router.post("/subscriptions", response={201: SubscriptionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
+                                         404: ErrorOut, 409: ErrorOut}, auth=staff_session)
+def subscription_create(request, payload: SubscriptionIn):
+    """Subscribe one of my organizations to a resource's changes: it needs a grant in force (403
+    ``no_grant`` otherwise); only the granted 信息项 are delivered. 409 when it subscribes already."""
+    resource = InformationResource.objects.filter(code=payload.resource).first()
+    if resource is None:
+        raise NotFound(_("No such information resource."), extra={"field": "resource"})
+    organizations = [o for o in selectors.sharing_organizations(user=request.auth)
+                     if o.uscc != resource.provider_code]
+    if payload.consumer:
+        consumer = next((o for o in organizations if o.uscc == payload.consumer.strip().upper()), None)
+    else:
+        consumer = organizations[0] if len(organizations) == 1 else None
+    if consumer is None:
+        raise ValidationFailed(_("Name the subscribing organization, one you act for in data sharing."),
+                               extra={"field": "consumer", "rule": "choice"})
+    row = subscription_actions.subscription_create(actor=request.auth, resource=resource, consumer_code=consumer.uscc,
+                                                   consumer_name=consumer.name, purpose=payload.purpose,
+                                                   legal_basis=payload.legal_basis)
+    return Status(201, _subscription_out(row, detail=True))
+
+
+@router.get("/subscriptions/{subscription_id}", response={200: SubscriptionOut, 401: ErrorOut, 404: ErrorOut},
+            auth=staff_session)
+def subscription_detail(request, subscription_id: int):
+    """A subscription of my organizations with its delivery status and dead letters (404 for others)."""
+    return _subscription_out(selectors.subscription_get(user=request.auth, subscription_id=subscription_id),
+                             detail=True)
+
+
+@router.post("/subscriptions/{subscription_id}/replay", response={200: ReplayOut, 401: ErrorOut, 403: ErrorOut,
+                                                                  404: ErrorOut}, auth=staff_session)
+def subscription_replay(request, subscription_id: int, payload: ReplayIn):
+    """The provider replays dead letters (all, or ``deliveries``): pending again, delivered in change order."""
+    row = selectors.subscription_get(user=request.auth, subscription_id=subscription_id)
+    count = subscription_actions.dead_letters_replay(actor=request.auth, subscription=row,
+                                                     delivery_ids=payload.deliveries)
+    return {"replayed": count}
+
+
+@router.post("/subscriptions/{subscription_id}/cancel", response={200: SubscriptionOut, 401: ErrorOut,
+                                                                  403: ErrorOut, 404: ErrorOut}, auth=staff_session)
+def subscription_cancel(request, subscription_id: int):
+    """The consumer (or the provider) ends a subscription."""
+    row = selectors.subscription_get(user=request.auth, subscription_id=subscription_id)
+    return _subscription_out(subscription_actions.subscription_cancel(actor=request.auth, subscription=row))
+
+
+@router.post("/resources/{code}/changes", response={201: list[ChangeEventOut], 400: ErrorOut, 401: ErrorOut,
+                                                    403: ErrorOut, 404: ErrorOut}, auth=staff_session)
+def changes_push(request, code: str, payload: ChangesIn):
+    """The provider's push: these rows of its resource were added, changed or removed (all or
+    nothing; 400 names the change). The subscribers receive them in this order."""
+    resource = InformationResource.objects.filter(code=code).first()
+    if resource is None:
+        raise NotFound(_("No such information resource."), extra={"field": "resource"})
+    events = subscription_actions.changes_push(actor=request.auth, resource=resource, changes=payload.changes)
+    return Status(201, [{"id": e.event_id, "seq": e.seq} for e in events])

@@ -19,6 +19,12 @@ Keys (paths relative to the file's folder; times in seconds, sizes in bytes)::
     tsa_batch_size = 5000          # … at most this many rows under one token
     tsa_grace = 600                # rows may wait this long for a timestamp; then the node refuses
     plain_baseline = false         # bench/exchange.py only: also serve the same lookup unsigned, unlogged
+    subscription_interval = 1      # the dispatcher (``egov node dispatch``) looks for due deliveries this often
+    backoff_base = 1               # a failed delivery is tried again after base·2^(n-1) seconds …
+    backoff_cap = 300              # … at most this long, times a random factor in [0.5, 1]
+    max_attempts = 50              # an event tried this many times is a dead letter …
+    max_age = 259200               # … and so is one produced this long ago and still not delivered
+    delivery_batch = 100           # events per delivery message at most
     [peers.<USCC>]                 # the nodes this node calls
     url = "https://127.0.0.1:9101"
     host = "population.node.egov"
@@ -30,6 +36,9 @@ Keys (paths relative to the file's folder; times in seconds, sizes in bytes)::
                                    # (a PostgreSQL/MySQL table, CSV/XLSX file or HTTP API; ``adapters.py``),
                                    # which also serves paged extracts ({"extract": {"after", "limit"}})
     key = "id_number"              # the column (or the query's key) a lookup matches
+    [pollers.<name>]               # a change source the dispatcher reads every subscription_interval
+    resource = "<resource code>"   # whose changes they are
+    source = "<change source>"     # a name registered with ``sources.change_source_register``
 """
 
 import os
@@ -60,6 +69,13 @@ class ServiceSpec:
 
 
 @dataclass(frozen=True)
+class PollerSpec:
+    name: str
+    resource: str
+    source: str
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     org: str
     host: str
@@ -77,6 +93,13 @@ class NodeConfig:
     tsa_batch_size: int = 5000
     tsa_grace: int = 600
     plain_baseline: bool = False
+    subscription_interval: float = 1.0
+    backoff_base: float = 1.0
+    backoff_cap: float = 300.0
+    max_attempts: int = 50
+    max_age: float = 259200.0
+    delivery_batch: int = 100
+    pollers: dict[str, "PollerSpec"] = field(default_factory=dict)
     peers: dict[str, Peer] = field(default_factory=dict)
     services: dict[str, ServiceSpec] = field(default_factory=dict)
 
@@ -99,6 +122,8 @@ def config_load(path: str | Path) -> NodeConfig:
         services = {name: ServiceSpec(name=name, resource=s["resource"], key=s["key"], source=s.get("source", ""),
                                       csv=None if "source" in s else base / s["csv"])
                     for name, s in data.get("services", {}).items()}
+        pollers = {name: PollerSpec(name=name, resource=p["resource"], source=p["source"])
+                   for name, p in data.get("pollers", {}).items()}
         return NodeConfig(
             org=data["org"], host=data["host"], key_file=base / data["key_file"], cert_file=base / data["cert_file"],
             root_file=base / data["root_file"], platform_url=data["platform_url"].rstrip("/"),
@@ -109,6 +134,10 @@ def config_load(path: str | Path) -> NodeConfig:
             grant_cache_seconds=float(data.get("grant_cache_seconds", 5)),
             tsa_interval=float(data.get("tsa_interval", 5)), tsa_batch_size=int(data.get("tsa_batch_size", 5000)),
             tsa_grace=int(data.get("tsa_grace", 600)), plain_baseline=bool(data.get("plain_baseline", False)),
+            subscription_interval=float(data.get("subscription_interval", 1)),
+            backoff_base=float(data.get("backoff_base", 1)), backoff_cap=float(data.get("backoff_cap", 300)),
+            max_attempts=int(data.get("max_attempts", 50)), max_age=float(data.get("max_age", 259200)),
+            delivery_batch=int(data.get("delivery_batch", 100)), pollers=pollers,
             peers=peers, services=services,
         )
     except KeyError as exc:

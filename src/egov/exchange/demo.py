@@ -102,3 +102,24 @@ def demo_once_only_grants_load() -> int:
                              legal_basis="《优化营商环境条例》第三十五条")
         made += 1
     return made
+
+
+def demo_subscriptions_load() -> int:
+    """无锡市行政审批局 subscribes to the changes of 人口基础信息 (granted to it by the first demo request),
+    delivered by the platform (``exchange.subscriptions_deliver``), unless a subscription exists or
+    the grant is missing. Call after :func:`demo_sharing_load`. Returns how many were made (0 or 1)."""
+    from egov.core.errors import PermissionDenied
+    from egov.exchange.actions.subscriptions import subscription_create
+    from egov.exchange.models import Subscription
+
+    resource = InformationResource.objects.filter(code=POPULATION_CODE).first()
+    consumer = Organization.objects.filter(name=CONSUMER).first()
+    if resource is None or consumer is None or Subscription.objects.exists():
+        return 0
+    try:
+        subscription_create(actor=SYSTEM, resource=resource, consumer_code=consumer.uscc, consumer_name=consumer.name,
+                            purpose="同步申请人身份信息的变更，保持办件中的信息为最新",
+                            legal_basis="《行政许可法》第三十一条")
+    except PermissionDenied:
+        return 0
+    return 1

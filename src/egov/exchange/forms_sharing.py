@@ -127,3 +127,9 @@ class WithdrawForm(forms.Form):
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason for revoking (told to the consumer)"), max_length=500,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReplayForm(forms.Form):
+    """Replay one dead letter (``delivery``) or, without it, all of a subscription's."""
+
+    delivery = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)

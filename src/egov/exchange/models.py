@@ -488,3 +488,14 @@ class ResourceSource(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+from egov.exchange.models_subscriptions import (  # noqa: E402,F401 (subscriptions: their own module)
+    ChangeCursor,
+    ChangeEvent,
+    Delivery,
+    DeliveryAttempt,
+    ReceivedEvent,
+    SubscribedRecord,
+    Subscription,
+)

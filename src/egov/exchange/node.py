@@ -31,6 +31,7 @@ from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from egov.exchange.actions.subscriptions import DELIVER_SERVICE, events_receive
 from egov.exchange.certcheck import CertificateChecker
 from egov.exchange.config import NodeConfig, ServiceSpec, node_config
 from egov.exchange.discovery import META_SERVICES, discovery_answer
@@ -62,11 +63,12 @@ def json_bytes(value: Any) -> bytes:
 @dataclass(frozen=True)
 class Reply:
     """What a peer answered: HTTP status, the body as received (``content``) and parsed (``body``,
-    on first use), and whether it came signed."""
+    on first use), whether it came signed, and the id of our request in the message log."""
 
     status: int
     content: bytes
     signed: bool
+    message_id: str = ""
 
     @cached_property
     def body(self) -> dict:
@@ -230,6 +232,12 @@ class Node:
                 raise ValidationFailed(_("The request body is not a JSON object."), extra={"rule": "json"})
             return discovery_answer(config=self.config, service=service, consumer_code=claims["sender"],
                                     query=query)
+        if service == DELIVER_SERVICE:  # a provider delivers the changes we subscribe to
+            try:
+                events = json.loads(body or b"{}").get("events")
+            except (ValueError, AttributeError):
+                events = None
+            return events_receive(provider_code=claims["sender"], events=events)
         spec = self.config.services.get(service)
         if spec is None:
             raise NotFound(_("This node provides no such service."), extra={"service": service})
@@ -348,7 +356,8 @@ class Node:
                                    "message_id": envelope.id if reply_token else "", "in_reply_to": request_id,
                                    "peer_code": receiver, "service": service, "envelope": reply_token,
                                    "body": answer.content, "status": answer.status_code}])
-        return Reply(status=answer.status_code, content=answer.content, signed=bool(reply_token))
+        return Reply(status=answer.status_code, content=answer.content, signed=bool(reply_token),
+                     message_id=request_id)
 
 
 @cache

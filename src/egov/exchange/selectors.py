@@ -177,3 +177,54 @@ def requestable_resources():
     return (InformationResource.objects.filter(items__sharing_type__in=[InformationItem.SharingType.UNCONDITIONAL,
                                                                          InformationItem.SharingType.CONDITIONAL])
             .distinct().order_by("code"))
+
+
+# Subscriptions (订阅), as both sides see them: the consumer's and the provider's data stewards and operators.
+
+def subscriptions_visible(*, user, side: str = ""):
+    """Subscriptions of (``side=consumer``) or to the resources of (``side=provider``) the
+    organizations ``user`` acts for in sharing, "" both; by resource code and consumer."""
+    from egov.exchange.models import Subscription
+
+    ids = sharing_organization_ids(user)
+    codes = [code for code in Organization.objects.filter(pk__in=ids).values_list("uscc", flat=True) if code]
+    mine = {"consumer": Q(consumer_code__in=codes), "provider": Q(resource__provider_code__in=codes)}
+    return (Subscription.objects.filter(mine.get(side) or (mine["consumer"] | mine["provider"]))
+            .select_related("resource").order_by("resource__code", "consumer_code", "-pk"))
+
+
+def subscription_get(*, user, subscription_id: int):
+    """Subscription ``subscription_id`` if ``user`` acts for its consumer or its provider.
+
+    Raises:
+        NotFound: no such subscription, or not one of the user's organizations' (the same answer).
+    """
+    row = subscriptions_visible(user=user).filter(pk=subscription_id).first()
+    if row is None:
+        raise NotFound(_("There is no such subscription."), extra={"field": "subscription"})
+    return row
+
+
+def subscription_status(subscription) -> dict:
+    """The delivery status: ``{"last_delivered_seq", "last_delivered_at", "pending", "dead",
+    "failures", "last_error", "last_error_at", "next_attempt_at", "last_attempt_at"}`` (counts of
+    events; times as stored; ``next_attempt_at`` None when nothing is pending)."""
+    from django.db.models import Count
+
+    from egov.exchange.models import Delivery
+
+    counts = dict(Delivery.objects.filter(subscription=subscription, state__in=["pending", "dead"])
+                  .values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return {"last_delivered_seq": subscription.last_delivered_seq,
+            "last_delivered_at": subscription.last_delivered_at, "pending": counts.get("pending", 0),
+            "dead": counts.get("dead", 0), "failures": subscription.failures, "last_error": subscription.last_error,
+            "last_error_at": subscription.last_error_at, "next_attempt_at": subscription.next_attempt_at,
+            "last_attempt_at": subscription.last_attempt_at}
+
+
+def dead_letters(subscription):
+    """The subscription's dead letters in change order (no values, no record key: nothing personal)."""
+    from egov.exchange.models import Delivery
+
+    return (Delivery.objects.filter(subscription=subscription, state=Delivery.State.DEAD)
+            .select_related("event").order_by("event__seq"))

@@ -1,5 +1,5 @@
-"""The exchange as ``egov smoke`` runs it: two nodes as real processes, one signed lookup, the
-provider's log archived and proven offline.
+"""The exchange as ``egov smoke`` runs it: two nodes as real processes, one signed lookup, one
+change delivered to a subscriber, the provider's log archived and proven offline.
 
 The smoke's own database is the platform: the resource is published and granted there
 (``resource_publish``, ``grant_create``), the nodes' certificates are issued there from their
@@ -52,6 +52,9 @@ GRANT = {"resource": RESOURCE["code"], "consumer_code": CONSUMER[0], "consumer_n
          "fields": ["id_number", "name"], "purpose": "核验申请人身份",
          "legal_basis": "《中华人民共和国行政许可法》第三十一条"}
 PERSON = {"id_number": "320213199003074514", "name": "张𠮷明", "address": "梁溪区人民中路1号"}
+SUBSCRIPTION = {"resource": RESOURCE["code"], "consumer_code": CONSUMER[0], "consumer_name": CONSUMER[1],
+                "purpose": "同步申请人身份信息", "legal_basis": GRANT["legal_basis"]}
+MOVED = {"id_number": PERSON["id_number"], "name": PERSON["name"], "address": "滨湖区太湖大道2号"}
 WAIT_SECONDS = 60
 
 
@@ -130,7 +133,8 @@ class _Node:
         lines = [f'org = "{self.code}"', f'host = "{self.host}"', 'key_file = "node.key"', 'cert_file = "node.pem"',
                  'root_file = "root.pem"', f'platform_url = "{platform_url}"',
                  f'database_url = "sqlite:///{self.database}"', "tsa_interval = 0.3", "tsa_batch_size = 1000",
-                 "ocsp_fresh = 60"]
+                 "ocsp_fresh = 60", "ocsp_timeout = 30", "subscription_interval = 0.2", "backoff_base = 0.2",
+                 "backoff_cap = 2"]  # a loaded machine: OCSP may be slow, a failed delivery is tried again soon
         for peer in peers:
             lines += [f"[peers.{peer.code}]", f'url = "https://127.0.0.1:{peer.port}"', f'host = "{peer.host}"']
         (self.folder / "node.toml").write_text("\n".join(lines) + "\n" + services, encoding="utf-8")
@@ -162,9 +166,13 @@ def exchange_smoke(out_dir: Path, *, expect: Callable[[bool, str], None]) -> dic
         out_dir: the smoke's folder (the nodes' folders, databases and the archive go in ``exchange/``).
         expect: ``expect(condition, message)`` raises the smoke's failure when ``condition`` is false.
 
+    The consumer also subscribes to the resource: a change pushed to the provider's node is
+    delivered by its dispatcher to the consumer's copy, granted items only.
+
     Returns:
         ``{"resource", "granted", "fields_received", "provider_log_rows", "consumer_log_rows",
-        "timestamp_tokens", "archive", "archive_rows", "archive_valid"}``.
+        "timestamp_tokens", "archive", "archive_rows", "archive_valid", "subscription":
+        {"delivered", "dead", "received"}}``.
     """
     resource = resource_publish(actor=None, data=RESOURCE)
     grant_create(actor=None, resource=resource, consumer_code=GRANT["consumer_code"],
@@ -184,15 +192,16 @@ def exchange_smoke(out_dir: Path, *, expect: Callable[[bool, str], None]) -> dic
         "id_number,name,address\n" + ",".join(PERSON.values()) + "\n", encoding="utf-8")
     server, platform_url = _platform_start()
     try:
-        provider.configure(platform_url=platform_url, peers=[], services=(
+        provider.configure(platform_url=platform_url, peers=[consumer], services=(
             f'[services.person]\nresource = "{RESOURCE["code"]}"\ncsv = "people.csv"\nkey = "id_number"\n'))
         consumer.configure(platform_url=platform_url, peers=[provider])
-        provider.start(local=False)
+        provider.start(local=True)
         consumer.start(local=True)
         with _node_database(provider.database):  # while the nodes start: the provider's catalog
-            catalog_import(actor=None, data={"resources": [RESOURCE], "grants": [GRANT]})
-        _wait(lambda: _listening(provider.port) and _listening(consumer.port) and _listening(consumer.local_port),
-              "the nodes do not listen")
+            catalog_import(actor=None, data={"resources": [RESOURCE], "grants": [GRANT],
+                                             "subscriptions": [SUBSCRIPTION]})
+        _wait(lambda: _listening(provider.port) and _listening(provider.local_port) and _listening(consumer.port)
+              and _listening(consumer.local_port), "the nodes do not listen")
         answer = httpx.post(f"http://127.0.0.1:{consumer.local_port}/exchange/v1/outbound/{provider.code}/person",
                             json={"purpose": {"case": "SP2026120400001", "basis": GRANT["legal_basis"]},
                                   "query": {"id_number": PERSON["id_number"]}}, timeout=WAIT_SECONDS)
@@ -200,6 +209,21 @@ def exchange_smoke(out_dir: Path, *, expect: Callable[[bool, str], None]) -> dic
         record = answer.json()["record"]
         expect(record == {"id_number": PERSON["id_number"], "name": PERSON["name"]},
                "only the granted items come back (住址 is not granted)")
+        # The person moved: the provider's system pushes the change; its dispatcher delivers it.
+        pushed = httpx.post(f"http://127.0.0.1:{provider.local_port}/exchange/v1/changes/{RESOURCE['code']}",
+                            json={"changes": [{"op": "changed", "key": PERSON["id_number"], "row": MOVED}]},
+                            timeout=WAIT_SECONDS)
+        expect(pushed.status_code == 201, f"the provider's change is accepted ({pushed.text[:200]})")
+        delivered = "SELECT count(*) FROM exchange_delivery WHERE state = 'delivered'"
+        try:
+            _wait(lambda: _count(provider.database, delivered) == 1, "the change is not delivered")
+        except TimeoutError:
+            with sqlite3.connect(provider.database, timeout=20) as conn:
+                error = conn.execute("SELECT last_error FROM exchange_subscription").fetchone()
+            expect(False, f"the change is delivered to the subscriber (last error: {error})")
+        applied = _count(consumer.database, "SELECT count(*) FROM exchange_subscribedrecord WHERE "
+                                            "data NOT LIKE '%address%'")
+        expect(applied == 1, "the subscriber's copy holds the change without the item not granted (住址)")
         untimestamped = "SELECT count(*) FROM exchange_loggedmessage WHERE batch_id IS NULL"
         _wait(lambda: _count(provider.database, untimestamped) == 0, "the provider's log is not timestamped")
     finally:
@@ -220,4 +244,8 @@ def exchange_smoke(out_dir: Path, *, expect: Callable[[bool, str], None]) -> dic
         "consumer_log_rows": _count(consumer.database, "SELECT count(*) FROM exchange_loggedmessage"),
         "timestamp_tokens": _count(provider.database, "SELECT count(*) FROM exchange_timestampbatch"),
         "archive": archive.name, "archive_rows": report.rows, "archive_valid": report.valid,
+        "subscription": {"delivered": _count(provider.database, delivered),
+                         "dead": _count(provider.database,
+                                        "SELECT count(*) FROM exchange_delivery WHERE state = 'dead'"),
+                         "received": _count(consumer.database, "SELECT count(*) FROM exchange_receivedevent")},
     }

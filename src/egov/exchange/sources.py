@@ -44,3 +44,27 @@ def record_source_read(*, name: str, key: str, consumer_code: str, purpose: dict
     if lookup is None:
         raise NotFound(_("This node has no such record source."), extra={"source": name})
     return lookup(key=key, consumer=consumer, consumer_code=consumer_code, purpose=purpose)
+
+
+# Change sources: what a node's pollers read (``[pollers.<name>]`` in its configuration). A factory
+# ``() -> ChangeSource`` (``actions.subscriptions.ChangeSource``: ``changes_since(cursor)``), registered
+# by the composition root like the record sources (the adapters' change columns).
+
+_change_sources: dict[str, Callable[[], object]] = {}
+
+
+def change_source_register(*, name: str, factory: Callable[[], object]) -> None:
+    """Make ``factory`` (returning an object with ``changes_since``) the change source ``name``."""
+    _change_sources[name] = factory
+
+
+def change_source_get(name: str):
+    """A new change source ``name``.
+
+    Raises:
+        NotFound: no change source of that name is registered (``extra["source"]``).
+    """
+    factory = _change_sources.get(name)
+    if factory is None:
+        raise NotFound(_("This node has no such change source."), extra={"source": name})
+    return factory()

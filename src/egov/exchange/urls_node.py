@@ -10,7 +10,8 @@ from egov.exchange import views_node
 from egov.exchange.config import node_config
 
 if os.environ.get("EGOV_NODE_LISTENER") == "local":
-    urlpatterns = [path("exchange/v1/outbound/<str:receiver>/<str:service>", views_node.outbound)]
+    urlpatterns = [path("exchange/v1/outbound/<str:receiver>/<str:service>", views_node.outbound),
+                   path("exchange/v1/changes/<str:resource>", views_node.changes)]
     if node_config().plain_baseline:
         urlpatterns.append(path("bench/plain/outbound/<str:receiver>/<str:service>", views_node.plain_outbound))
 else:

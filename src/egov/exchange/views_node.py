@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from egov.core.errors import ApplicationError, ValidationFailed
+from egov.core.errors import ApplicationError, NotFound, ValidationFailed
 from egov.exchange.envelope import HEADER
 from egov.exchange.errors import MessageTooLarge
 from egov.exchange.node import node_runtime
@@ -77,6 +77,32 @@ def outbound(request, receiver: str, service: str):
     if reply.signed:  # JSON whose digest the envelope signs: handed on as received, not parsed and written again
         return HttpResponse(reply.content, status=reply.status, content_type="application/json")
     return JsonResponse(reply.body, status=reply.status, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+@require_POST
+def changes(request, resource: str):
+    """One of our systems pushes changes of one of our resources: ``{"changes": [{"op", "key",
+    "row"}]}``, oldest first; answers ``{"events": [{"id", "seq"}]}`` (201). The dispatcher delivers them."""
+    from egov.exchange.actions.subscriptions import changes_publish
+    from egov.exchange.models import InformationResource
+
+    try:
+        try:
+            data = json.loads(request.body)
+            items = data["changes"]
+            if not isinstance(items, list):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise ValidationFailed(_('Send {"changes": [{"op", "key", "row"}, …]}.'),
+                                   extra={"rule": "shape"}) from None
+        found = InformationResource.objects.filter(code=resource, provider_code=node_runtime().config.org).first()
+        if found is None:
+            raise NotFound(_("This node provides no such resource."), extra={"resource": resource})
+        events = changes_publish(resource=found, changes=items, origin="push")
+    except ApplicationError as error:
+        return _error(error)
+    return JsonResponse({"events": [{"id": e.event_id, "seq": e.seq} for e in events]}, status=201)
 
 
 # --- the benchmark's baseline (plain_baseline): the same processes, connections and lookup, with no

@@ -20,6 +20,7 @@ from egov.core.views import step_post
 from egov.exchange import actions, forms_sharing, selectors
 from egov.exchange.actions.grants import provider_of, valid_until_of
 from egov.exchange.actions.requests import MOVE_LABELS
+from egov.exchange.actions.subscriptions import dead_letters_replay
 from egov.exchange.models import InformationResource
 from egov.exchange.permissions import may_act_for
 from egov.workflow.selectors import urgency_of, work_calendar
@@ -221,3 +222,48 @@ def grant_revoke(request, grant_id: int):
                      run=lambda data: actions.grant_revoke(actor=request.user, grant=grant, reason=data["reason"]),
                      done=_("Grant revoked."), next_url=reverse("exchange_sharing:grant", args=[grant.pk]),
                      again=again)
+
+
+# --- subscriptions (订阅): delivery status and the dead-letter list -------------------------------------
+
+
+@staff_required
+def subscription_list(request):
+    """Subscriptions of and to my organizations, each with its delivery status."""
+    rows = selectors.subscriptions_visible(user=request.user)
+    page = _page_of(request, rows)
+    return render(request, "exchange/sharing/subscription_list.html", {
+        "page": page, "query": "", "rows": [(row, selectors.subscription_status(row)) for row in page]})
+
+
+def _subscription_page(request, subscription, *, status=200):
+    may_replay = may_act_for(request.user, provider_of(subscription.resource))
+    return render(request, "exchange/sharing/subscription_detail.html", {
+        "subscription": subscription, "status": selectors.subscription_status(subscription),
+        "dead": list(selectors.dead_letters(subscription)[:200]), "may_replay": may_replay,
+        "attempts": list(subscription.attempts.all()[:20]),
+    }, status=status)
+
+
+@staff_required
+def subscription_detail(request, subscription_id: int):
+    """A subscription: its delivery status, the last attempts and the dead letters (the provider replays them)."""
+    return _subscription_page(request, _or_404(lambda: selectors.subscription_get(
+        user=request.user, subscription_id=subscription_id)))
+
+
+@staff_required
+@require_POST
+def subscription_replay(request, subscription_id: int):
+    """The provider replays one dead letter or all of them."""
+    subscription = _or_404(lambda: selectors.subscription_get(user=request.user, subscription_id=subscription_id))
+
+    def replay(data):
+        one = data.get("delivery")
+        return dead_letters_replay(actor=request.user, subscription=subscription,
+                                   delivery_ids=[one] if one else None)
+
+    return step_post(request, form=forms_sharing.ReplayForm(request.POST), run=replay,
+                     done=_("Dead letters replayed: they are delivered again in order."),
+                     next_url=reverse("exchange_sharing:subscription", args=[subscription.pk]),
+                     again=lambda bound, status: _subscription_page(request, subscription, status=status))

@@ -107,12 +107,14 @@ def resource_publish(*, actor, data: dict[str, Any]) -> InformationResource:
 
 @transaction.atomic
 def catalog_import(*, actor, data: dict[str, Any]) -> dict[str, int]:
-    """Load ``{"resources": [...], "grants": [...]}``: each resource as ``resource_publish`` takes it,
-    each grant ``{"resource", "consumer_code", "consumer_name", "fields", "purpose", "legal_basis",
-    "expires_at"?}`` (ISO 8601). All or nothing.
+    """Load ``{"resources": [...], "grants": [...], "subscriptions": [...]}``: each resource as
+    ``resource_publish`` takes it, each grant ``{"resource", "consumer_code", "consumer_name",
+    "fields", "purpose", "legal_basis", "expires_at"?}`` (ISO 8601), each subscription
+    ``{"resource", "consumer_code", "consumer_name", "purpose", "legal_basis"}``
+    (``subscription_create``: a grant in force first). All or nothing.
 
     Returns:
-        ``{"resources": n, "grants": m}``.
+        ``{"resources": n, "grants": m}`` and ``"subscriptions": k`` when the file has any.
 
     Raises:
         What ``resource_publish`` and ``grant_create`` raise; ValidationFailed for an unknown resource.
@@ -130,4 +132,17 @@ def catalog_import(*, actor, data: dict[str, Any]) -> dict[str, int]:
                      purpose=spec.get("purpose", ""), legal_basis=spec.get("legal_basis", ""),
                      expires_at=dt.datetime.fromisoformat(expires) if expires else None)
         grants += 1
-    return {"resources": len(resources), "grants": grants}
+    counts = {"resources": len(resources), "grants": grants}
+    if data.get("subscriptions"):
+        from egov.exchange.actions.subscriptions import subscription_create
+
+        for spec in data["subscriptions"]:
+            resource = InformationResource.objects.filter(code=spec.get("resource", "")).first()
+            if resource is None:
+                raise ValidationFailed(_("No such information resource."), extra={
+                    "field": "resource", "rule": "unknown", "resource": spec.get("resource")})
+            subscription_create(actor=actor, resource=resource, consumer_code=spec.get("consumer_code", ""),
+                                consumer_name=spec.get("consumer_name", ""), purpose=spec.get("purpose", ""),
+                                legal_basis=spec.get("legal_basis", ""))
+        counts["subscriptions"] = len(data["subscriptions"])
+    return counts

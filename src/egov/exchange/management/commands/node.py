@@ -7,7 +7,9 @@
 - ``egov node serve [--config FILE] [--org USCC] [--port N] [--local-port M]``: serve the node of
   the configuration (``EGOV_NODE_CONFIG``): the peer listener on ``--port`` with mutual TLS (the
   client certificate must chain to the platform root), and, with ``--local-port``, the listener
-  for the organization's own systems on loopback, plain HTTP.
+  for the organization's own systems on loopback, plain HTTP; and the dispatcher (below).
+- ``egov node dispatch [--config FILE]``: poll the change sources and deliver subscriptions
+  (``exchange/dispatch.py``) until SIGTERM; ``serve`` starts it as its third child.
 
 Bad input exits 2 with one line.
 """
@@ -60,6 +62,8 @@ class Command(BaseCommand):
         serve.add_argument("--workers", type=int, default=1)
         serve.add_argument("--threads", type=int, default=16,
                            help="threads per worker (enough for the log's group commit to gather messages)")
+        dispatch = sub.add_parser("dispatch", help="deliver subscriptions (serve starts it)")
+        dispatch.add_argument("--config", default=os.environ.get(CONFIG_ENV, ""))
 
     def handle(self, *args, step, **options):
         try:
@@ -101,6 +105,15 @@ class Command(BaseCommand):
         (folder / "root.pem").write_bytes(certificate_x509(root_authority().certificate).public_bytes(pem))
         self.stdout.write(f"node certificate {certificate.serial} for {certificate.common_name} written to {folder}")
 
+    def _dispatch(self, *, config, **_):
+        from egov.exchange.dispatch import dispatcher_main
+        from egov.exchange.node import Node
+
+        if not config:
+            raise ValueError(f"name the node's configuration: --config FILE or {CONFIG_ENV}")
+        # The listeners' timestamper threads timestamp this process's log rows too.
+        dispatcher_main(Node(config_load(Path(config).resolve()), start_timestamper=False))
+
     def _serve(self, *, config, org, port, local_port, workers, threads, **_):
         if not config:
             raise ValueError(f"name the node's configuration: --config FILE or {CONFIG_ENV}")
@@ -117,6 +130,8 @@ class Command(BaseCommand):
         if local_port:
             children.append(subprocess.Popen(_gunicorn(port=local_port, workers=workers, threads=threads, tls=None),
                                              env={**env, "EGOV_NODE_LISTENER": "local"}))
+        children.append(subprocess.Popen([sys.executable, "-m", "egov.cli", "node", "dispatch", "--config", str(path)],
+                                         env={**env, "EGOV_NODE_LISTENER": "dispatch"}))
         self.stdout.write(f"exchange node of {settings.org}: peers on https://127.0.0.1:{port}/"
                           + (f", local systems on http://127.0.0.1:{local_port}/" if local_port else ""))
         self.stdout.flush()
