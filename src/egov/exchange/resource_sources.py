@@ -6,6 +6,7 @@ node keeps its database pools and reflected tables between messages. The row its
 at most every ``REFRESH_SECONDS``.
 """
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from egov.exchange.adapters import (
 )
 from egov.exchange.models import ResourceSource
 from egov.exchange.sources_secret import secret_open
+
+logger = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 5.0
 ADAPTER_PREFIX = "adapter:"  # a node service's ``source = "adapter:<code>"`` names a ResourceSource
@@ -179,3 +182,38 @@ def source_forget() -> None:
     """Drop every kept adapter (tests; a source's row is otherwise checked every few seconds)."""
     with _lock:
         _bound.clear()
+
+
+class SourceChanges:
+    """The change source of a resource source with a change column, for a node's pollers
+    (``[pollers.<name>] source = "adapter:<code>"``; ``actions.subscriptions.ChangeSource``).
+
+    Each row the adapter finds after the cursor (``SqlAdapter.changes_since``: by the change column,
+    then the key) becomes ``{"op": "changed", "key": the key column's value, "row": the record of its
+    mapped 信息项}``: a change column cannot tell an added row from a changed one, and the receiver
+    keeps the latest record per key either way; a removed row is not seen. A malformed row is
+    logged (key, item and reason, never the value) and left out; the cursor moves past it.
+    """
+
+    def __init__(self, code: str, *, limit: int = 1000):
+        self.code = code
+        self.limit = limit
+
+    def changes_since(self, cursor: str | None) -> tuple[list[dict], str | None]:
+        """``(changes, next cursor)`` after ``cursor`` (None: from the first row), at most ``limit``.
+
+        Raises:
+            NotFound: no such source. ValidationFailed: it has no change column (``no_change_column``).
+            SourceUnavailable: the source cannot be reached.
+        """
+        bound = bound_source(self.code)
+        rows, following = bound.adapter.changes_since(cursor, self.limit)
+        changes = []
+        for row in rows:
+            record, problem = bound.record(row)
+            if record is None:
+                logger.warning("change source %s: row %s left out (%s: %s)", self.code, problem.row, problem.item,
+                               problem.reason)
+                continue
+            changes.append({"op": "changed", "key": str(row[bound.key_column]), "row": record})
+        return changes, following

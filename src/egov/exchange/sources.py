@@ -48,7 +48,8 @@ def record_source_read(*, name: str, key: str, consumer_code: str, purpose: dict
 
 # Change sources: what a node's pollers read (``[pollers.<name>]`` in its configuration). A factory
 # ``() -> ChangeSource`` (``actions.subscriptions.ChangeSource``: ``changes_since(cursor)``), registered
-# by the composition root like the record sources (the adapters' change columns).
+# by the composition root like the record sources; ``adapter:<code>`` names a resource source's change
+# column (``resource_sources.SourceChanges``) without registration.
 
 _change_sources: dict[str, Callable[[], object]] = {}
 
@@ -64,6 +65,10 @@ def change_source_get(name: str):
     Raises:
         NotFound: no change source of that name is registered (``extra["source"]``).
     """
+    if name.startswith("adapter:"):  # a resource source's change column (issue 20 item 1)
+        from egov.exchange.resource_sources import SourceChanges
+
+        return SourceChanges(name.removeprefix("adapter:"))
     factory = _change_sources.get(name)
     if factory is None:
         raise NotFound(_("This node has no such change source."), extra={"source": name})

@@ -458,3 +458,40 @@ def test_an_http_json_source_is_looked_up_paged_and_503_when_down():
     with pytest.raises(SourceUnavailable) as caught:
         adapter.lookup("320202198001010012")
     assert caught.value.extra == {"rule": "source_unavailable", "resource": "320200-GA-002"}
+
+
+def test_a_sources_change_column_feeds_a_nodes_poller_once_per_change(typed, sources):
+    # Issue 20 items 1 and 2 together: a poller named ``adapter:<code>`` reads the source's change
+    # column; every row once, then only what changed after, each as the record of its 信息项.
+    import psycopg
+
+    from egov.exchange.actions.sources import resource_source_save
+    from egov.exchange.actions.subscriptions import changes_poll
+    from egov.exchange.models import ChangeEvent
+    from egov.exchange.sources import change_source_get
+
+    resource_source_save(actor=None, resource=typed, code="rk-changes", kind="postgresql",
+                         connection={"url": sources["pg"]}, table="rk", key_column="sfzh", mapping=MAPPING,
+                         change_column="gxsj")
+    source = change_source_get("adapter:rk-changes")
+    try:
+        assert changes_poll(name="rk", resource=typed, source=source) == 3
+        assert changes_poll(name="rk", resource=typed, source=source) == 0  # nothing new: nothing twice
+        with psycopg.connect(sources["pg"], autocommit=True) as conn:
+            conn.execute("INSERT INTO rk VALUES ('320213200001010018', '赵七', '2000-01-01', 2, '10.00', true, '无', "
+                         "now() + interval '1 hour')")
+            conn.execute("UPDATE rk SET xm = '李四四', gxsj = now() + interval '2 hours' "
+                         "WHERE sfzh = '320202198001010012'")
+        assert changes_poll(name="rk", resource=typed, source=source) == 2
+        events = list(ChangeEvent.objects.filter(resource=typed).order_by("seq"))
+        assert [(e.seq, e.operation, e.record_key) for e in events] == [
+            (1, "changed", "11010519491231002X"), (2, "changed", "320202198001010012"),
+            (3, "changed", "320211199502280021"), (4, "changed", "320213200001010018"),
+            (5, "changed", "320202198001010012")]
+        assert {k: events[3].row[k] for k in ("id_number", "name", "birth_date", "household_size")} == {
+            "id_number": "320213200001010018", "name": "赵七", "birth_date": "2000-01-01", "household_size": "2"}
+        assert events[4].row["name"] == "李四四" and events[1].row["name"] == "李四"
+    finally:
+        with psycopg.connect(sources["pg"], autocommit=True) as conn:
+            conn.execute("DELETE FROM rk WHERE sfzh = '320213200001010018'")
+            conn.execute("UPDATE rk SET xm = '李四' WHERE sfzh = '320202198001010012'")
