@@ -33,6 +33,8 @@ from pathlib import Path
 import httpx
 import psycopg
 
+import benchlib
+
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
@@ -127,6 +129,9 @@ def lookups(url: str, keys: list[str], clients: int) -> tuple[list[float], int]:
     return timings, failed[0]
 
 
+RUN = {"full": ["--rows", "1000000"], "quick": ["--rows", "20000", "--lookups", "200"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -134,7 +139,9 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn worker of each listener")
+    parser.add_argument("--json", help="write the runner's result there (bench/benchlib.py)")
     args = parser.parse_args()
+    started, load_start = time.time(), benchlib.load_average()
     base = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or \
         "postgres://postgres@127.0.0.1:5432/egov"
     folder = Path(tempfile.mkdtemp(prefix="egov-xebench-"))
@@ -179,7 +186,7 @@ def main() -> None:
         wall = time.perf_counter()
         timings, failed = lookups(url, keys[50:], args.clients)
         wall = time.perf_counter() - wall
-        print(json.dumps({
+        summary = {
             "rows": rows, "page": args.page, "pages": pages,
             "copy": {"s": round(copy_s, 2), "rows_per_s": round(copy_rows / copy_s),
                      "client_cpu_us_per_row": round(copy_cpu / copy_rows * 1e6, 2)},
@@ -189,7 +196,20 @@ def main() -> None:
             "lookup": {"clients": args.clients, "lookups": len(timings), **percentiles(timings), "failed": failed,
                        "lookups_per_s": round(len(timings) / wall, 1)},
             "load": [round(x, 2) for x in os.getloadavg()],
-        }))
+        }
+        print(json.dumps(summary))
+        extracted, lookup = summary["extract"], summary["lookup"]
+        benchlib.write_json(args.json, benchlib.result(
+            title="bulk extract and lookups through two exchange nodes", started=started, load_start=load_start,
+            baseline="`COPY rk TO STDOUT` of the same rows from the same PostgreSQL source, in the same run",
+            figures=[
+                benchlib.figure("`COPY … TO STDOUT` (baseline)", summary["copy"]["rows_per_s"], "rows/s", ratio=1.0),
+                benchlib.figure(f"extract of {rows:,} rows, pages of {args.page:,}", extracted["rows_per_s"],
+                                "rows/s", ratio=summary["ratio"], target="≥ 0.25",
+                                note=f"nodes' CPU {extracted['nodes_cpu_us_per_row']} µs per row"),
+                benchlib.figure(f"lookup by key, {args.clients} clients, p99", lookup.get("p99_ms"), "ms",
+                                note=f"{lookup['lookups_per_s']} lookups/s, {lookup['failed']} failed")],
+            details=summary))
     finally:
         net.stop()
         admin(base, f'DROP DATABASE IF EXISTS "{source_db}" WITH (FORCE)')
