@@ -30,10 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import benchlib
 import httpx
 import psycopg
-
-import benchlib
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
