@@ -5,6 +5,7 @@ killed mid-task, then a fresh worker started."""
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -87,6 +88,9 @@ def test_a_task_whose_worker_is_killed_with_sigkill_runs_again_once(broker, kill
         runs = _lines(record)
         assert [line.split()[0] for line in runs] == ["start", "start", "done"]
         assert runs[0] != runs[1]  # two processes: the killed one and a fresh one
+        if broker == "embedded":  # the acknowledged message is deleted, in egov's own table
+            with sqlite3.connect(tmp_path / "broker.sqlite3") as db:
+                assert db.execute("SELECT count(*) FROM egov_broker_message").fetchone() == (0,)
     finally:
         for process in (first, second):
             if process is not None and process.poll() is None:

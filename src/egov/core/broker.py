@@ -23,6 +23,7 @@ from kombu.transport.virtual import Empty
 ALIAS = "egovsqla"
 # Seconds a taken, unacknowledged message stays invisible (kombu's Redis default: one hour).
 DEFAULT_VISIBILITY_TIMEOUT = 3600.0
+QUEUE_TABLE, MESSAGE_TABLE = "egov_broker_queue", "egov_broker_message"
 
 
 class Channel(kombu_sqla.Channel):
@@ -34,6 +35,13 @@ class Channel(kombu_sqla.Channel):
         self.visibility_timeout = float(options.get("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT))
         self._taken_rows: dict[str, int] = {}  # delivery tag -> kombu_message.id
         super().__init__(connection, **kwargs)
+
+    def _configure_entity_tablenames(self, opts):
+        # Tables of its own: kombu's transport left every message it ever delivered in kombu_message
+        # (invisible, never deleted), which this one would otherwise take for tasks of killed workers
+        # and run again. A task still waiting in kombu_message at the upgrade is not run.
+        super()._configure_entity_tablenames({"queue_tablename": QUEUE_TABLE, "message_tablename": MESSAGE_TABLE,
+                                              **opts})
 
     def _engine_from_config(self):
         # kombu passes the remaining transport options to create_engine: ours is not an engine's.
