@@ -1,13 +1,16 @@
 """The Celery application. Tasks take ids and call an action; they are sent with ``transaction.on_commit``.
 
 Broker: ``CELERY_BROKER_URL`` (Redis or RabbitMQ in production); the embedded default is the
-SQLAlchemy transport on a SQLite file in ``var/``, so the demo needs no broker server.
+SQLAlchemy transport on a SQLite file in ``var/`` (``egov.core.broker``: with a visibility timeout), so
+the demo needs no broker server. Tasks are acknowledged late: a task whose worker was killed runs again.
 """
 
 import os
 
 from celery import Celery
 from celery.signals import worker_ready
+
+import egov.core.broker  # noqa: F401 (registers the embedded broker's transport, egovsqla+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
 

@@ -130,6 +130,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "egov.core.middleware.RequestContextMiddleware",
+    "egov.core.metrics.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -248,6 +249,15 @@ def _networks(name: str) -> list:
 # The proxies (load balancers) in front of the web processes, as CIDRs: only a request from one of
 # them has its X-Forwarded-For read for the client's address (egov.core.clients.client_address).
 EGOV_TRUSTED_PROXIES = _networks("EGOV_TRUSTED_PROXIES")
+# /metrics (staff site only, egov.monitoring): answered to a client address in these networks
+# (CIDRs, comma separated; default loopback: the Prometheus of the one-machine layout) or to a
+# request carrying "Authorization: Bearer <EGOV_METRICS_TOKEN>" (at least 32 characters; empty: no
+# token is accepted). Anyone else gets 403 (docs/operations.md, "Monitoring").
+EGOV_METRICS_ALLOWED_NETWORKS = _networks("EGOV_METRICS_ALLOWED_NETWORKS") or [
+    ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+EGOV_METRICS_TOKEN = os.environ.get("EGOV_METRICS_TOKEN", "")
+if EGOV_METRICS_TOKEN and len(EGOV_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("EGOV_METRICS_TOKEN: at least 32 characters (or leave it empty)")
 # Sign-in throttling (egov.accounts.throttling; docs/security.md "Sign-in and registration"): no
 # lockout, growing waits per (account, address) and per address, a detector for password spraying.
 EGOV_SIGNIN_FREE_FAILURES_PAIR = _int("EGOV_SIGNIN_FREE_FAILURES_PAIR", 3)
@@ -327,7 +337,23 @@ if PRODUCTION:
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or f"egovsqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
+# kombu's own SQLAlchemy transport never gives back a task whose worker was killed: egov's does
+# (egov.core.broker, a visibility timeout as Redis has).
+if CELERY_BROKER_URL.startswith("sqla+"):
+    CELERY_BROKER_URL = "egovsqla+" + CELERY_BROKER_URL.removeprefix("sqla+")
+# A task is acknowledged after it ran, not when a worker takes it, and one whose worker process died
+# (SIGKILL, out of memory) goes back to the queue: every task must be idempotent (docs/operations.md,
+# "Background work"). Each worker process reserves one task at a time, so a killed one holds no others.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seconds a task taken and not acknowledged stays hidden from other workers on the brokers without
+# acknowledgements of their own (Redis, the embedded one); then it is delivered again. Keep it above
+# the longest task. AMQP (RabbitMQ) gives an unacknowledged task back when the connection drops.
+EGOV_TASK_VISIBILITY_TIMEOUT = float(os.environ.get("EGOV_TASK_VISIBILITY_TIMEOUT") or 3600)
+if not CELERY_BROKER_URL.startswith(("amqp", "pyamqp")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": EGOV_TASK_VISIBILITY_TIMEOUT}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -359,11 +385,17 @@ CELERY_BEAT_SCHEDULE = {
     "exchange-subscriptions-deliver": {"task": "exchange.subscriptions_deliver", "schedule": 10.0},
 }
 
+if os.environ.get("LOG_FORMAT", "json") not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT: json or plain, not {os.environ['LOG_FORMAT']!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # LOG_FORMAT=json: one JSON object a line with the request id (egov.core.logs.JsonFormatter), for
+    # the log collector; the default in production. plain: for a person at a terminal.
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "json": {"()": "egov.core.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": os.environ.get("LOG_FORMAT") or ("json" if PRODUCTION else "plain")}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # pyHanko warns on every in-process B-LT signing that fetching is off: by design here (egov.trust.signing).
     "loggers": {"spiff": {"level": "WARNING"},

@@ -1,5 +1,11 @@
 """The embedded default (EGOV_SITE=all): the public site, plus the staff site under /staff/ and /admin/."""
 
-from egov import urls_public, urls_staff
+from django.urls import path
 
-urlpatterns = urls_public.urlpatterns + urls_staff.site_patterns
+from egov import urls_public, urls_staff
+from egov.monitoring import views as monitoring
+
+# /metrics belongs to the staff site: served here because this URLconf serves the staff site too.
+urlpatterns = urls_public.urlpatterns + urls_staff.site_patterns + [
+    path("metrics", monitoring.metrics, name="metrics"),
+]

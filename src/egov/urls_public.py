@@ -5,10 +5,13 @@ from django.views.i18n import set_language
 
 from egov import views
 from egov.api import api
+from egov.monitoring import views as monitoring
 
 urlpatterns = [
     path("", views.public_home, name="public_home"),
     path("health", views.health, name="health"),
+    path("health/live", monitoring.live, name="health_live"),
+    path("health/ready", monitoring.ready, name="health_ready"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/me/data-use/", include("egov.registries.urls_public")),

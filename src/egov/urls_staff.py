@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 from egov import views
 from egov.api import api
 from egov.casework.urls import case_list_patterns, inbox_patterns, task_patterns
+from egov.monitoring import views as monitoring
 from egov.services.urls_staff import urlpatterns as case_patterns
 
 staff_patterns = [
@@ -38,6 +39,9 @@ urlpatterns = site_patterns + [
     path("oidc/", include("egov.oidc.urls_staff")),
     path("", RedirectView.as_view(pattern_name="staff_home", permanent=False)),
     path("health", views.health, name="health"),
+    path("health/live", monitoring.live, name="health_live"),
+    path("health/ready", monitoring.ready, name="health_ready"),
+    path("metrics", monitoring.metrics, name="metrics"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -211,24 +211,6 @@ def _anchor_after_commit() -> None:
         logger.exception("audit anchor after commit failed")
 
 
-def _last_line(handle) -> str:
-    """The last non-empty line of the open anchor file (read from its end: the file grows by one line
-    a minute while the platform is busy)."""
-    handle.seek(0, os.SEEK_END)
-    end = handle.tell()
-    block = b""
-    position = end
-    while position > 0:
-        step = min(4096, position)
-        position -= step
-        handle.seek(position)
-        block = handle.read(step) + block
-        lines = block.rstrip(b"\n").split(b"\n")
-        if len(lines) > 1 or position == 0:
-            return lines[-1].decode("utf-8")
-    return ""
-
-
 def audit_anchor_write(*, path: Path) -> dict | None:
     """Append the head of the chain (one JSON line) to the anchor file, with an RFC 3161 token of
     the platform's TSA over the head's hash when one can be had.
@@ -251,7 +233,7 @@ def audit_anchor_write(*, path: Path) -> dict | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("ab+") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file is closed
-        last = _last_line(handle)
+        last = anchoring.last_line(handle)
         try:
             if last and json.loads(last).get("seq") == head.seq:
                 return None

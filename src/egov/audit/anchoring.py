@@ -6,6 +6,7 @@ that a copy of the anchor file proves when the head was what it says, and ``egov
 checks the token (``selectors.audit_chain_verify``).
 """
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,3 +34,21 @@ def timestamper_set(timestamper: Timestamper | None) -> None:
 def timestamper() -> Timestamper | None:
     """The timestamper set by the wiring, or None (anchors are then written without a token)."""
     return _timestamper
+
+
+def last_line(handle) -> str:
+    """The last non-empty line of the anchor file open in binary mode (read from its end: the file grows by one line
+    a minute while the platform is busy)."""
+    handle.seek(0, os.SEEK_END)
+    end = handle.tell()
+    block = b""
+    position = end
+    while position > 0:
+        step = min(4096, position)
+        position -= step
+        handle.seek(position)
+        block = handle.read(step) + block
+        lines = block.rstrip(b"\n").split(b"\n")
+        if len(lines) > 1 or position == 0:
+            return lines[-1].decode("utf-8")
+    return ""

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,23 @@ def audit_anchors_read(path: Path) -> list[dict]:
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
             anchors.append({"seq": None, "hash": "", "at": "", "tst": None})
     return anchors
+
+
+def audit_anchor_last(path: Path) -> dict | None:
+    """The newest anchor of the anchor file, ``{"seq", "hash", "at"}`` (``at``: an aware datetime, the
+    time it was written), read from the file's end; None when the file is missing, empty, or its last
+    line is not an anchor (``egov audit verify`` says what is wrong with it)."""
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        line = anchoring.last_line(handle)
+    try:
+        anchor = json.loads(line)
+        at = datetime.datetime.fromisoformat(str(anchor["at"]))
+        return {"seq": int(anchor["seq"]), "hash": str(anchor["hash"]),
+                "at": at if at.tzinfo else at.replace(tzinfo=datetime.UTC)}
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def audit_chain_verify(*, chunk_size: int = 2000, anchors: list[dict] | None = None) -> ChainReport:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.audit.actions import audit_record
+from egov.audit.models import AuditEvent
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, ValidationFailed
 from egov.orgs.models import Membership, Organization
@@ -447,9 +448,15 @@ def certificates_expiry_warn(*, within_days: int = 30) -> int:
     """E-mail the platform's operators (operator role in a root organization) the certificates that
     expire within ``within_days`` calendar days or have expired, soonest first, and audit the warning.
 
+    Once a day (platform time zone): a second run on a day that already warned (a task delivered
+    again after its worker died, ``task_acks_late``) sends and writes nothing.
+
     Returns:
         How many certificates the warning lists (0: nothing is sent or written).
     """
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    if AuditEvent.objects.filter(action="trust.certificate.expiry_warning", occurred_at__gte=midnight).exists():
+        return 0
     expiring = list(certificates_expiring(within_days=within_days))
     if not expiring:
         return 0

@@ -1,5 +1,7 @@
 import os
+import shutil
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -25,6 +27,17 @@ def gunicorn_argv(*, host: str, port: int, workers: int, threads: int) -> list[s
     ]
 
 
+def metrics_directory(*, site: str, port: int) -> Path:
+    """The directory where gunicorn's workers keep their request metrics for ``/metrics``
+    (prometheus_client's multiprocess mode, ``PROMETHEUS_MULTIPROC_DIR``): the environment's, else
+    ``<EGOV_VAR_DIR>/prometheus/<site>-<port>``. Emptied at each start, so the counts of one run of
+    ``egov serve`` start from zero (Prometheus's ``rate`` takes counter resets in its stride)."""
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.VAR_DIR / "prometheus" / f"{site}-{port}")
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 class Command(BaseCommand):
     help = "Serve the site with gunicorn (EGOV_SITE says which site: public, staff or all)."
 
@@ -38,6 +51,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, threads, **options):
         argv = gunicorn_argv(host=host, port=port, workers=workers, threads=threads)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_directory(site=settings.EGOV_SITE, port=port))
         self.stdout.write(f"serving the {settings.EGOV_SITE} site on http://{host}:{port}/")
         self.stdout.flush()
         os.execv(sys.executable, argv)

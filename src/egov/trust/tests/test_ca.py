@@ -182,6 +182,9 @@ def test_daily_task_mails_the_operators_the_expiring_certificates(ca, organizati
     assert str(node) in mail.body
     event = AuditEvent.objects.filter(action="trust.certificate.expiry_warning").get()
     assert event.changes == {"certificates": [node.pk], "recipients": 1}
+    # Run again the same day (delivered again after its worker was killed): nothing more is sent.
+    assert warn_expiring.delay().get() == 0
+    assert len(mailoutbox) == 1 and AuditEvent.objects.filter(action="trust.certificate.expiry_warning").count() == 1
 
 
 def test_renew_outdated_gives_older_seal_and_staff_certificates_the_current_profile(ca, seal, organization,
