@@ -45,6 +45,7 @@ from egov.audit import anchoring
 from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.credit import matching as credit_matching
+from egov.exchange.reads import case_links_set
 from egov.exchange.sources import record_source_register
 from egov.registries.models import Register
 from egov.services import once_only, sanctions
@@ -85,6 +86,17 @@ def _licence_lookup(*, key: str, consumer, consumer_code: str, purpose: dict) ->
 def resources() -> dict[str, str]:
     """Record source → catalog resource code (``EGOV_ONCE_ONLY_RESOURCES`` over the demo city's codes)."""
     return {**DEFAULT_RESOURCES, **getattr(settings, "EGOV_ONCE_ONLY_RESOURCES", {})}
+
+
+def own_case_links(user, cases) -> dict[str, str]:
+    """``exchange.reads`` port: ``{办件编号: URL of the applicant's page}`` for those of ``cases`` that
+    are ``user``'s own applications (a read's case someone else applied for is shown, not linked)."""
+    from django.urls import reverse
+
+    from egov.services.models import Application
+
+    numbers = Application.objects.filter(number__in=list(cases), applicant=user).values_list("number", flat=True)
+    return {number: reverse("services:application", args=[number]) for number in numbers}
 
 
 class ExchangeOnceOnly:
@@ -301,6 +313,7 @@ def wire() -> None:
     record_source_register(name="licence", lookup=_licence_lookup)
     record_source_register(name="credit", lookup=_credit_lookup)
     once_only.provider_set(ExchangeOnceOnly())
+    case_links_set(own_case_links)
     sanctions.provider_set(CreditSanctions())
     credit_matching.matcher_set(_credit_subject_known)
     verification.register_set(RegisterIdentity())
