@@ -4,23 +4,33 @@ another person does not see it; a question about a read reaches the organization
 the answer reaches the person; the answer's deadline counts working days over weekends and holidays."""
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from egov.accounts.models import User
+from egov.audit.actions import subject_key
 from egov.audit.models import AuditEvent, SubjectRead
-from egov.demo import DEMO_ENTERPRISE
+from egov.demo import DEMO_ENTERPRISE, demo_load
 from egov.exchange.actions.inquiries import read_inquiries_remind, read_inquiry_due
 from egov.exchange.models import ReadInquiry
 from egov.facilities.models import Notification
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
 from egov.services.models import Application
-from tests.test_once_only import MARKET, _enterprise, _food, _form, demo  # noqa: F401 (the fixture)
+from tests.test_once_only import MARKET, _enterprise, _food, _form
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    demo_load()
 
 
 def _apply(client) -> tuple[User, str]:
@@ -49,7 +59,11 @@ def test_the_enterprise_sees_the_once_only_reads_with_organization_items_and_its
         assert "统一社会信用代码" in row and "法定代表人" in row
         assert "《优化营商环境条例》第三十五条" in row  # the legal basis
     # The rows are the enterprise's, under its USCC, and name the 办件.
-    assert SubjectRead.objects.filter(subject=DEMO_ENTERPRISE["uscc"], case=number, subject_kind="legal").count() == 2
+    key = subject_key(DEMO_ENTERPRISE["uscc"])
+    assert SubjectRead.objects.filter(subject=key, case=number, subject_kind="legal").count() == 2
+    # Named by a keyed digest (HMAC-SHA256, RFC 2104), never the USCC itself.
+    expected = hmac.new(settings.EGOV_SUBJECT_KEY.encode(), DEMO_ENTERPRISE["uscc"].encode(), hashlib.sha256)
+    assert key == expected.hexdigest() and not SubjectRead.objects.filter(subject=DEMO_ENTERPRISE["uscc"]).exists()
     # Reading one's own list is not a read of anyone's data: nothing audited by the page.
     before = AuditEvent.objects.count()
     client.get("/accounts/me/data-reads/")

@@ -353,6 +353,9 @@ EGOV_SUPERVISION_REMIND_DAYS = int(os.environ.get("EGOV_SUPERVISION_REMIND_DAYS"
 # the consumer is told EXPIRY_NOTICE_DAYS before a grant expires. A grant runs GRANT_MONTHS unless the
 # provider chooses another expiry date.
 EGOV_SHARING_DECISION_DAYS = int(os.environ.get("EGOV_SHARING_DECISION_DAYS", "10"))
+# The key of the digests "who read my data" finds a person's reads by (audit.actions.subject_key):
+# not the identifiers themselves. Changing it hides the reads recorded before.
+EGOV_SUBJECT_KEY = os.environ.get("EGOV_SUBJECT_KEY", "") or f"egov.audit.subject:{SECRET_KEY}"
 # Working days an organization has to answer a person's question about a read of their data (issue 20).
 EGOV_READ_INQUIRY_DAYS = int(os.environ.get("EGOV_READ_INQUIRY_DAYS", "5"))
 EGOV_SHARING_REMIND_DAYS = int(os.environ.get("EGOV_SHARING_REMIND_DAYS", "3"))

@@ -2,6 +2,8 @@
 
 import base64
 import fcntl
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -271,6 +273,16 @@ def audit_anchor_write(*, path: Path) -> dict | None:
     return anchor
 
 
+def subject_key(identifier: str) -> str:
+    """The digest a ``SubjectRead`` names its subject by: HMAC-SHA256 (RFC 2104) keyed with
+    ``EGOV_SUBJECT_KEY`` over the identifier upper-case without spaces, as 64 hex characters ("" for
+    an empty identifier). Changing the key makes the reads recorded before it unreachable."""
+    code = "".join(str(identifier or "").split()).upper()
+    if not code:
+        return ""
+    return hmac.new(settings.EGOV_SUBJECT_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
 def audit_subject_read(
     *,
     subject: str,
@@ -293,7 +305,7 @@ def audit_subject_read(
 
     Args:
         subject: the resident ID number (``subject_kind="natural"``) or USCC (``"legal"``); stored
-            upper-case with spaces removed. An empty subject records nothing.
+            as ``subject_key(subject)``. An empty subject records nothing.
         organization: the reading ``Organization`` (id and name copied), or None with
             ``organization_label`` (e.g. a consumer known only by its USCC).
         action: the read's audit action, e.g. ``"exchange.query"``, ``"registries.population.read"``.
@@ -306,7 +318,7 @@ def audit_subject_read(
     """
     from egov.audit.models import SubjectRead
 
-    subject = "".join(str(subject or "").split()).upper()
+    subject = subject_key(subject)
     if not subject:
         return None
     rows = []
@@ -318,7 +330,7 @@ def audit_subject_read(
     return SubjectRead.objects.create(
         occurred_at=event.occurred_at if event is not None else timezone.now(),
         subject_kind=subject_kind,
-        subject=subject[:32],
+        subject=subject,
         organization_id=getattr(organization, "pk", None),
         organization_label=(str(organization) if organization is not None else organization_label)[:200],
         action=action,

@@ -45,9 +45,10 @@ class SubjectRead(models.Model):
     to the natural or legal person it is about, found by their identifier through an index.
 
     Written by ``audit.actions.audit_subject_read`` next to the read's ``AuditEvent`` (same
-    transaction; ``event_seq`` names it when known), never edited. ``subject`` is the person's
-    resident ID number (居民身份证号码, GB 11643) or the enterprise's unified social credit code
-    (GB 32100), upper-case; ``subject_kind`` says which. The reader is copied as id and label, as
+    transaction; ``event_seq`` names it when known), never edited. ``subject`` is a keyed digest
+    (``audit.actions.subject_key``: HMAC-SHA256, hex) of the person's resident ID number (居民身份证号码,
+    GB 11643) or the enterprise's unified social credit code (GB 32100), never the identifier itself
+    (as the audit log never holds it); ``subject_kind`` says which. The reader is copied as id and label, as
     in the audit log; ``fields`` are the 信息项 read, ``[[field, name, name_en], ...]``; ``case``
     the 办件编号 (or other purpose line) the read served and ``basis`` its legal basis.
 
@@ -61,7 +62,7 @@ class SubjectRead(models.Model):
 
     occurred_at = models.DateTimeField(_("time"))
     subject_kind = models.CharField(_("subject kind"), max_length=10, choices=SubjectKind.choices)
-    subject = models.CharField(_("data subject"), max_length=32)
+    subject = models.CharField(_("data subject"), max_length=64)
     organization_id = models.BigIntegerField(_("organization id"), null=True, blank=True)
     organization_label = models.CharField(_("organization"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=100)

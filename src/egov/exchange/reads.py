@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 
 from egov.accounts.models import LegalPerson, User
 from egov.accounts.selectors import legal_persons_acted_for
+from egov.audit.actions import subject_key
 from egov.audit.models import SubjectRead
 from egov.exchange.models import ReadInquiry
 from egov.exchange.permissions import sharing_organization_ids
@@ -44,18 +45,20 @@ def case_links(user: User, cases: Iterable[str]) -> dict[str, str]:
 
 
 def subjects_of(user: User) -> list[str]:
-    """The identifiers whose reads ``user`` sees: a verified citizen's resident ID number and the
-    USCCs of the verified enterprises they are the active agent of; a verified enterprise's USCC.
+    """The subject keys (``audit.actions.subject_key``) of the identifiers whose reads ``user`` sees:
+    a verified citizen's resident ID number and the USCCs of the verified enterprises they are the
+    active agent of; a verified enterprise's USCC.
     Empty for staff and for an unverified account (it may hold someone else's code, issue 17)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_real_name_verified:
         return []
     if user.kind == User.Kind.NATURAL:
-        return [user.username.upper()] + [lp.uscc.upper() for lp in legal_persons_acted_for(user=user)
-                                          if lp.user.is_real_name_verified]
-    if user.kind == User.Kind.LEGAL:
-        return [user.username.upper()] + [code.upper() for code in
-                                          LegalPerson.objects.filter(user=user).values_list("uscc", flat=True)]
-    return []
+        codes = [user.username] + [lp.uscc for lp in legal_persons_acted_for(user=user)
+                                   if lp.user.is_real_name_verified]
+    elif user.kind == User.Kind.LEGAL:
+        codes = [user.username, *LegalPerson.objects.filter(user=user).values_list("uscc", flat=True)]
+    else:
+        return []
+    return sorted({subject_key(code) for code in codes} - {""})
 
 
 def reads_of(*, user: User, organization_id: int | None = None, date_from: dt.date | None = None,

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('occurred_at', models.DateTimeField(verbose_name='time')),
                 ('subject_kind', models.CharField(choices=[('natural', 'natural person'), ('legal', 'legal person')], max_length=10, verbose_name='subject kind')),
-                ('subject', models.CharField(max_length=32, verbose_name='data subject')),
+                ('subject', models.CharField(max_length=64, verbose_name='data subject')),
                 ('organization_id', models.BigIntegerField(blank=True, null=True, verbose_name='organization id')),
                 ('organization_label', models.CharField(blank=True, max_length=200, verbose_name='organization')),
                 ('action', models.CharField(max_length=100, verbose_name='action')),
