@@ -237,6 +237,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
         ("/search/?q=电子政务", "public-search"),
         ("/open-data/", "public-open-data"), ("/open-data/320200-SCJG-0001/", "public-open-resource"),
         ("/accounts/me/", "public-account"), ("/accounts/me/data-use/", "public-data-use"),
+        ("/accounts/me/data-reads/", "public-data-reads"),
         ("/accounts/me/verify/", "public-verify"),
         ("/credit/", "public-credit"), ("/credit/91320214MA1Y001127/", "public-credit-subject"),
         ("/credit/statistics/", "public-credit-statistics"),
@@ -356,6 +357,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
     for path, name in [("/staff/exchange/sharing/", "staff-sharing-requests"),
                        (f"/staff/exchange/sharing/{pending.number}/", "staff-sharing-request"),
                        ("/staff/exchange/sharing/grants/", "staff-sharing-grants"),
+                       ("/staff/exchange/read-inquiries/", "staff-read-inquiries"),
                        (f"/staff/exchange/sharing/grants/{pending.grants.get().pk}/", "staff-sharing-grant")]:
         _check(page, url + path, name, problems)
     context.close()

@@ -20,6 +20,7 @@ from egov.exchange import reads
 from egov.exchange.actions.inquiries import read_inquiry_answer, read_inquiry_ask
 from egov.exchange.forms_reads import AnswerForm, InquiryForm, ReadFilterForm
 from egov.exchange.models import ReadInquiry
+from egov.orgs.models import Organization
 from egov.workflow.selectors import work_calendar
 
 
@@ -27,8 +28,10 @@ class _Read:
     """A read as the person's list shows it: the row, the page of its case when the case is
     theirs, their question about it (or None)."""
 
-    def __init__(self, row, case_url, inquiry):
+    def __init__(self, row, case_url, inquiry, organization):
         self.row, self.case_url, self.inquiry = row, case_url, inquiry
+        # the reader's name in the active language while it is on the platform, else as recorded
+        self.organization = organization.local_name if organization is not None else row.organization_label
 
 
 def _reads_page(request, *, ask_form=None, ask_read=None, status=200):
@@ -41,10 +44,12 @@ def _reads_page(request, *, ask_form=None, ask_read=None, status=200):
     shown = list(page)
     links = reads.case_links(request.user, [row.case for row in shown])
     inquiries = reads.inquiries_by(user=request.user, reads=shown)
+    organizations = Organization.objects.in_bulk({row.organization_id for row in shown} - {None})
     query = urlencode({name: value for name, value in data.items() if value not in (None, "")})
     return render(request, "exchange/reads/mine.html", {
         "form": form, "page": page, "query": query,
-        "reads": [_Read(row, links.get(row.case, ""), inquiries.get(row.pk)) for row in shown],
+        "reads": [_Read(row, links.get(row.case, ""), inquiries.get(row.pk), organizations.get(row.organization_id))
+                  for row in shown],
         "ask_form": ask_form, "ask_read": ask_read,
     }, status=status)
 
