@@ -206,7 +206,26 @@ def _credit_subject_known(*, subject_kind: str, code: str, organization, purpose
     from egov.registries.selectors import record_read
 
     register = Register.LEGAL_ENTITY if subject_kind == "legal" else Register.POPULATION
-    return record_read(register=register, key=code, organization=organization, purpose=purpose) is not None
+    found = record_read(register=register, key=code, organization=organization, purpose=purpose) is not None
+    if found:
+        _register_read_shown(register=register, code=code, organization=organization, purpose=purpose)
+    return found
+
+
+REGISTER_NAMES = {Register.POPULATION: ("人口基础信息库", "Population register"),
+                  Register.LEGAL_ENTITY: ("法人单位基础信息库", "Legal-entity register")}
+
+
+def _register_read_shown(*, register: str, code: str, organization, purpose: dict) -> None:
+    """Record a register read made outside the exchange (credit matching, real-name checks) for "who
+    read my data" (``audit.actions.audit_subject_read``): the whole record, for ``purpose``."""
+    from egov.audit.actions import audit_subject_read
+
+    name, name_en = REGISTER_NAMES[register]
+    audit_subject_read(subject=code, subject_kind="legal" if register == Register.LEGAL_ENTITY else "natural",
+                       organization=organization, action=f"registries.{register}.read",
+                       case=purpose.get("case", ""), basis=purpose.get("basis", ""), resource_name=name,
+                       resource_name_en=name_en, via="platform")
 
 
 def licence_to_credit(*, sender, licence, **kwargs) -> None:
@@ -295,6 +314,9 @@ class RegisterIdentity:
             register = Register.LEGAL_ENTITY if kind == "legal" else Register.POPULATION
             record = record_read(register=register, key=code, organization=None,
                                  purpose={"case": purpose, "basis": REAL_NAME_BASIS})
+            if record:
+                _register_read_shown(register=register, code=code, organization=None,
+                                     purpose={"case": purpose, "basis": REAL_NAME_BASIS})
         holds = bool(record) and record.get("name") == name and record.get("status", "") not in REAL_NAME_STATUSES_OUT
         return verification.RegisterAnswer(holds=holds, reference=reference)
 
