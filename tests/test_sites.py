@@ -120,12 +120,12 @@ def test_the_published_document_path_is_the_portals(settings):
     assert settings.EGOV_PUBLISHED_DOCUMENT_PATH.format(pk=42) == expected == "/disclosure/42/"
 
 
-def test_the_data_use_path_is_the_registries_page(settings):
+def test_the_data_use_path_is_who_read_my_data(settings):
     # The account page (accounts, below registries) links to "who read my data" by this setting.
     from django.urls import reverse
 
-    expected = reverse("registries_public:data_use", urlconf="egov.urls_public")
-    assert settings.EGOV_DATA_USE_PATH == expected == "/accounts/me/data-use/"
+    expected = reverse("exchange_reads:mine", urlconf="egov.urls_public")
+    assert settings.EGOV_DATA_USE_PATH == expected == "/accounts/me/data-reads/"
 
 
 def test_the_signin_systems_path_is_the_oidc_page(settings):

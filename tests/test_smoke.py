@@ -44,6 +44,10 @@ def test_smoke_prints_one_json_line_and_every_item_owner_accepts_a_case(tmp_path
     assert credit["warning"]["list"] == "严重失信主体名单" and credit["steps"][-2:] == ["credit_decision", "accept"]
     # Credit reports (issue 16): the listed enterprise's report sealed by the credit office and verified; the
     # batch check finds it on a black list and reports the line that is not a code.
+    # Who read my data (issue 20): the once-only application's two reads are listed for the enterprise.
+    reads = results["registries_once_only"]["data_reads"]
+    assert reads["listed"] == 2 and reads["case"] == results["registries_once_only"]["application"]["case"]
+    assert reads["organizations"] == ["无锡市市场监督管理局"]
     report = results["credit_report"]
     assert report["credit_report_verified"] is True and report["seal"] == "无锡市发展和改革委员会"
     assert report["subject"] == credit["credit_subject"] == "91320214MA1XK7P2QC"

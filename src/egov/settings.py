@@ -413,6 +413,11 @@ EGOV_SUPERVISION_REMIND_DAYS = int(os.environ.get("EGOV_SUPERVISION_REMIND_DAYS"
 # the consumer is told EXPIRY_NOTICE_DAYS before a grant expires. A grant runs GRANT_MONTHS unless the
 # provider chooses another expiry date.
 EGOV_SHARING_DECISION_DAYS = int(os.environ.get("EGOV_SHARING_DECISION_DAYS", "10"))
+# The key of the digests "who read my data" finds a person's reads by (audit.actions.subject_key):
+# not the identifiers themselves. Changing it hides the reads recorded before.
+EGOV_SUBJECT_KEY = os.environ.get("EGOV_SUBJECT_KEY", "") or f"egov.audit.subject:{SECRET_KEY}"
+# Working days an organization has to answer a person's question about a read of their data (issue 20).
+EGOV_READ_INQUIRY_DAYS = int(os.environ.get("EGOV_READ_INQUIRY_DAYS", "5"))
 EGOV_SHARING_REMIND_DAYS = int(os.environ.get("EGOV_SHARING_REMIND_DAYS", "3"))
 EGOV_SHARING_EXPIRY_NOTICE_DAYS = int(os.environ.get("EGOV_SHARING_EXPIRY_NOTICE_DAYS", "10"))
 EGOV_SHARING_GRANT_MONTHS = int(os.environ.get("EGOV_SHARING_GRANT_MONTHS", "12"))
@@ -460,9 +465,9 @@ EGOV_PUBLIC_URL = os.environ.get("EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rst
 # The portal's page of a published document (portal:disclosure_detail), for the apps below the portal
 # that link to it (documents' search for staff); tests/test_sites.py checks it against the URLconf.
 EGOV_PUBLISHED_DOCUMENT_PATH = "/disclosure/{pk}/"
-# "Who read my data" (registries_public:data_use), linked from the account page (accounts sits below
+# "Who read my data" (exchange_reads:mine; issue 20), linked from the account page (accounts sits below
 # registries); tests/test_sites.py checks it against the URLconf.
-EGOV_DATA_USE_PATH = "/accounts/me/data-use/"
+EGOV_DATA_USE_PATH = "/accounts/me/data-reads/"
 # Real-name verification (实名认证, issue 17): the USCC of the organization that runs the accounts; when
 # set, registration asks the population and legal-entity registers through the exchange as that
 # organization (its grants govern the answer), else in process. See docs/accounts.md.

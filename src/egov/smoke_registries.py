@@ -90,7 +90,15 @@ def step_registries_once_only(out_dir: Path) -> dict:
         message_id=LoggedMessage.objects.get(message_id=fetched[str(held[0].pk)]["message_id"]).in_reply_to
     )
     _expect(application.number in bytes(request.body).decode(), "the exchange request names the 办件编号")
+    from egov.exchange.reads import reads_of
+
+    # Who read my data (issue 20): the enterprise's page lists both reads of the submission with the 办件.
+    listed = reads_of(user=enterprise).filter(case=application.number)
+    _expect(listed.count() == 2 and all(read.fields for read in listed),
+            f"the enterprise's who-read-my-data lists the two reads for {application.number}")
     return {
+        "data_reads": {"listed": listed.count(), "case": application.number,
+                       "organizations": sorted({read.organization_label for read in listed})},
         "population": population,
         "legal_entities": entities,
         "application": {

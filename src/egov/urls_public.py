@@ -15,6 +15,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/me/data-use/", include("egov.registries.urls_public")),
+    path("accounts/me/data-reads/", include("egov.exchange.urls_reads_public")),
     path("accounts/me/systems/", include("egov.oidc.urls_account")),
     path("oidc/", include("egov.oidc.urls_public")),
     path("accounts/", include("egov.accounts.urls_public")),

@@ -20,6 +20,7 @@ staff_patterns = [
     path("documents/", include("egov.documents.urls_staff")),
     path("disclosure/", include("egov.portal.urls_staff")),
     path("exchange/sharing/", include("egov.exchange.urls_sharing")),
+    path("exchange/read-inquiries/", include("egov.exchange.urls_reads_staff")),
     path("notifications/", include("egov.facilities.urls_staff")),
     path("exchange/catalog/", include("egov.exchange.urls_catalog")),
     path("registries/", include("egov.registries.urls_staff")),

@@ -45,6 +45,7 @@ from egov.audit import anchoring
 from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
 from egov.credit import matching as credit_matching
+from egov.exchange.reads import case_links_set
 from egov.exchange.sources import record_source_register
 from egov.registries.models import Register
 from egov.services import once_only, sanctions
@@ -85,6 +86,17 @@ def _licence_lookup(*, key: str, consumer, consumer_code: str, purpose: dict) ->
 def resources() -> dict[str, str]:
     """Record source → catalog resource code (``EGOV_ONCE_ONLY_RESOURCES`` over the demo city's codes)."""
     return {**DEFAULT_RESOURCES, **getattr(settings, "EGOV_ONCE_ONLY_RESOURCES", {})}
+
+
+def own_case_links(user, cases) -> dict[str, str]:
+    """``exchange.reads`` port: ``{办件编号: URL of the applicant's page}`` for those of ``cases`` that
+    are ``user``'s own applications (a read's case someone else applied for is shown, not linked)."""
+    from django.urls import reverse
+
+    from egov.services.models import Application
+
+    numbers = Application.objects.filter(number__in=list(cases), applicant=user).values_list("number", flat=True)
+    return {number: reverse("services:application", args=[number]) for number in numbers}
 
 
 class ExchangeOnceOnly:
@@ -194,7 +206,26 @@ def _credit_subject_known(*, subject_kind: str, code: str, organization, purpose
     from egov.registries.selectors import record_read
 
     register = Register.LEGAL_ENTITY if subject_kind == "legal" else Register.POPULATION
-    return record_read(register=register, key=code, organization=organization, purpose=purpose) is not None
+    found = record_read(register=register, key=code, organization=organization, purpose=purpose) is not None
+    if found:
+        _register_read_shown(register=register, code=code, organization=organization, purpose=purpose)
+    return found
+
+
+REGISTER_NAMES = {Register.POPULATION: ("人口基础信息库", "Population register"),
+                  Register.LEGAL_ENTITY: ("法人单位基础信息库", "Legal-entity register")}
+
+
+def _register_read_shown(*, register: str, code: str, organization, purpose: dict) -> None:
+    """Record a register read made outside the exchange (credit matching, real-name checks) for "who
+    read my data" (``audit.actions.audit_subject_read``): the whole record, for ``purpose``."""
+    from egov.audit.actions import audit_subject_read
+
+    name, name_en = REGISTER_NAMES[register]
+    audit_subject_read(subject=code, subject_kind="legal" if register == Register.LEGAL_ENTITY else "natural",
+                       organization=organization, action=f"registries.{register}.read",
+                       case=purpose.get("case", ""), basis=purpose.get("basis", ""), resource_name=name,
+                       resource_name_en=name_en, via="platform")
 
 
 def licence_to_credit(*, sender, licence, **kwargs) -> None:
@@ -283,6 +314,9 @@ class RegisterIdentity:
             register = Register.LEGAL_ENTITY if kind == "legal" else Register.POPULATION
             record = record_read(register=register, key=code, organization=None,
                                  purpose={"case": purpose, "basis": REAL_NAME_BASIS})
+            if record:
+                _register_read_shown(register=register, code=code, organization=None,
+                                     purpose={"case": purpose, "basis": REAL_NAME_BASIS})
         holds = bool(record) and record.get("name") == name and record.get("status", "") not in REAL_NAME_STATUSES_OUT
         return verification.RegisterAnswer(holds=holds, reference=reference)
 
@@ -301,6 +335,7 @@ def wire() -> None:
     record_source_register(name="licence", lookup=_licence_lookup)
     record_source_register(name="credit", lookup=_credit_lookup)
     once_only.provider_set(ExchangeOnceOnly())
+    case_links_set(own_case_links)
     sanctions.provider_set(CreditSanctions())
     credit_matching.matcher_set(_credit_subject_known)
     verification.register_set(RegisterIdentity())

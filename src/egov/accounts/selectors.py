@@ -6,7 +6,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts.models import Agent, LegalPerson, NaturalPerson, User
-from egov.audit.actions import audit_record
+from egov.audit.actions import audit_record, audit_subject_read
 from egov.orgs.models import RoleAssignment
 from egov.orgs.roles import MFA_REQUIRED_ROLES
 
@@ -65,8 +65,12 @@ def public_account_for_window(*, actor: User, identifier: str) -> User | None:
     code = "".join(identifier.split()).upper()[:30]
     user = User.objects.filter(username=code, kind__in=[User.Kind.NATURAL, User.Kind.LEGAL]).first()
     if user is not None:
-        audit_record(action="accounts.user.read", actor=actor, object_type="accounts.user", object_id=user.pk,
-                     summary="account shown for verification at a service window", changes={"purpose": "verify"})
+        event = audit_record(action="accounts.user.read", actor=actor, object_type="accounts.user",
+                             object_id=user.pk, summary="account shown for verification at a service window",
+                             changes={"purpose": "verify"})
+        audit_subject_read(subject=user.username, subject_kind=user.kind, action="accounts.user.read",
+                           organization_label=str(actor), case="窗口核验身份", via="platform", event=event,
+                           resource_name="账户姓名", resource_name_en="Account name")
     return user
 
 

@@ -2,6 +2,8 @@
 
 import base64
 import fcntl
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -252,3 +254,75 @@ def audit_anchor_write(*, path: Path) -> dict | None:
         handle.flush()
         os.fsync(handle.fileno())
     return anchor
+
+
+def subject_key(identifier: str) -> str:
+    """The digest a ``SubjectRead`` names its subject by: HMAC-SHA256 (RFC 2104) keyed with
+    ``EGOV_SUBJECT_KEY`` over the identifier upper-case without spaces, as 64 hex characters ("" for
+    an empty identifier). Changing the key makes the reads recorded before it unreachable."""
+    code = "".join(str(identifier or "").split()).upper()
+    if not code:
+        return ""
+    return hmac.new(settings.EGOV_SUBJECT_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def audit_subject_read(
+    *,
+    subject: str,
+    subject_kind: str,
+    organization: Any = None,
+    organization_label: str = "",
+    action: str,
+    fields: Iterable = (),
+    case: str = "",
+    basis: str = "",
+    resource_code: str = "",
+    resource_name: str = "",
+    resource_name_en: str = "",
+    via: str = "",
+    event: AuditEvent | None = None,
+):
+    """Record that ``organization`` read ``subject``'s personal data, for "who read my data", in the
+    caller's transaction (the read's own ``AuditEvent`` is written by the caller: pass it as
+    ``event`` to link the two).
+
+    Args:
+        subject: the resident ID number (``subject_kind="natural"``) or USCC (``"legal"``); stored
+            as ``subject_key(subject)``. An empty subject records nothing.
+        organization: the reading ``Organization`` (id and name copied), or None with
+            ``organization_label`` (e.g. a consumer known only by its USCC).
+        action: the read's audit action, e.g. ``"exchange.query"``, ``"registries.population.read"``.
+        fields: the 信息项 read: ``(field, name, name_en)`` triples or bare field names.
+        case, basis: the purpose (办件编号 or other case line; legal basis).
+        via: ``"exchange"`` (a query through the exchange) or ``"platform"`` (a staff page).
+
+    Returns:
+        The ``SubjectRead`` row, or None when ``subject`` is empty.
+    """
+    from egov.audit.models import SubjectRead
+
+    subject = subject_key(subject)
+    if not subject:
+        return None
+    rows = []
+    for field in fields:
+        if isinstance(field, (list, tuple)):
+            rows.append([str(part) for part in field][:3] + [""] * (3 - len(field)))
+        else:
+            rows.append([str(field), str(field), str(field)])
+    return SubjectRead.objects.create(
+        occurred_at=event.occurred_at if event is not None else timezone.now(),
+        subject_kind=subject_kind,
+        subject=subject,
+        organization_id=getattr(organization, "pk", None),
+        organization_label=(str(organization) if organization is not None else organization_label)[:200],
+        action=action,
+        resource_code=resource_code[:64],
+        resource_name=resource_name[:200],
+        resource_name_en=resource_name_en[:200],
+        fields=rows,
+        case=str(case)[:200],
+        basis=str(basis)[:500],
+        via=via[:20],
+        event_seq=getattr(event, "seq", None),
+    )

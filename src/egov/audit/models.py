@@ -38,3 +38,51 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class SubjectRead(models.Model):
+    """One read of a data subject's personal data (数据使用记录): the row "who read my data" shows
+    to the natural or legal person it is about, found by their identifier through an index.
+
+    Written by ``audit.actions.audit_subject_read`` next to the read's ``AuditEvent`` (same
+    transaction; ``event_seq`` names it when known), never edited. ``subject`` is a keyed digest
+    (``audit.actions.subject_key``: HMAC-SHA256, hex) of the person's resident ID number (居民身份证号码,
+    GB 11643) or the enterprise's unified social credit code (GB 32100), never the identifier itself
+    (as the audit log never holds it); ``subject_kind`` says which. The reader is copied as id and label, as
+    in the audit log; ``fields`` are the 信息项 read, ``[[field, name, name_en], ...]``; ``case``
+    the 办件编号 (or other purpose line) the read served and ``basis`` its legal basis.
+
+    Reads recorded before this table existed are not copied in: their 信息项 and subject were not
+    recorded (docs/exchange.md, "Who read my data").
+    """
+
+    class SubjectKind(models.TextChoices):
+        NATURAL = "natural", _("natural person")
+        LEGAL = "legal", _("legal person")
+
+    occurred_at = models.DateTimeField(_("time"))
+    subject_kind = models.CharField(_("subject kind"), max_length=10, choices=SubjectKind.choices)
+    subject = models.CharField(_("data subject"), max_length=64)
+    organization_id = models.BigIntegerField(_("organization id"), null=True, blank=True)
+    organization_label = models.CharField(_("organization"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=100)
+    resource_code = models.CharField(_("resource"), max_length=64, blank=True)
+    resource_name = models.CharField(_("resource name"), max_length=200, blank=True)
+    resource_name_en = models.CharField(_("resource name (English)"), max_length=200, blank=True)
+    fields = models.JSONField(_("information items"), default=list, blank=True)
+    case = models.CharField(_("case"), max_length=200, blank=True)
+    basis = models.CharField(_("legal basis"), max_length=500, blank=True)
+    via = models.CharField(_("channel"), max_length=20, blank=True)
+    event_seq = models.BigIntegerField(_("audit event"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["subject", "-occurred_at"], name="subjectread_subject_time"),
+            models.Index(fields=["organization_id", "-occurred_at"], name="subjectread_org_time"),
+        ]
+        verbose_name = _("read of personal data")
+        verbose_name_plural = _("reads of personal data")
+
+    def __str__(self) -> str:
+        return f"{self.subject_kind}:{self.subject} by {self.organization_label} at {self.occurred_at}"

@@ -490,6 +490,45 @@ class ResourceSource(models.Model):
         return self.code
 
 
+class ReadInquiry(models.Model):
+    """A person's question about a read of their data they do not recognise (数据使用异议): asked
+    from "who read my data" with one click and an optional text, routed to the reading
+    organization's sharing staff (data stewards and operators), answered by the working day
+    ``due_on`` (``EGOV_READ_INQUIRY_DAYS`` working days after the day asked, the platform's
+    working-day calendar), with a reminder to the organization the working day before.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the answer")
+        ANSWERED = "answered", _("Answered")
+
+    read = models.ForeignKey("audit.SubjectRead", verbose_name=_("read"), on_delete=models.PROTECT,
+                             related_name="+")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT,
+                                 related_name="read_inquiries")
+    organization = models.ForeignKey("orgs.Organization", verbose_name=_("organization"),
+                                     on_delete=models.PROTECT, related_name="read_inquiries")
+    text = models.TextField(_("question"), blank=True)
+    asked_at = models.DateTimeField(_("asked at"))
+    due_on = models.DateField(_("answer due"))
+    reminded_on = models.DateField(_("reminded on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["read", "asked_by"], name="one_inquiry_per_read_and_person")]
+        indexes = [models.Index(fields=["organization", "status", "due_on"], name="readinquiry_org_open")]
+        verbose_name = _("question about a read")
+        verbose_name_plural = _("questions about reads")
+
+    def __str__(self) -> str:
+        return f"read inquiry {self.pk} ({self.status})"
+
+
 from egov.exchange.models_subscriptions import (  # noqa: E402,F401 (subscriptions: their own module)
     ChangeCursor,
     ChangeEvent,

@@ -60,6 +60,21 @@ def json_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _subject_read(*, record: dict, given: dict, resource_code: str, consumer_code: str, purpose: dict) -> None:
+    """Record a served read of one person's data for "who read my data" (``exchange.actions.query.
+    subject_read_log``): the consumer named by its organization on the platform, else by its USCC."""
+    from egov.exchange.actions.query import subject_read_log
+    from egov.exchange.models import InformationResource
+    from egov.orgs.models import Organization
+
+    resource = InformationResource.objects.filter(code=resource_code).first()
+    if resource is None or not given:
+        return
+    consumer = Organization.objects.filter(uscc=consumer_code).first()
+    subject_read_log(record=record, fields=given, resource=resource, purpose=purpose, action="exchange.serve",
+                     organization=consumer, organization_label=consumer_code)
+
+
 @dataclass(frozen=True)
 class Reply:
     """What a peer answered: HTTP status, the body as received (``content``) and parsed (``body``,
@@ -260,7 +275,11 @@ class Node:
             record = csv_lookup(path=spec.csv, key=spec.key, value=value)
         if record is None:
             raise NotFound(_("No such record."), extra={"field": spec.key})
-        return {"resource": spec.resource, "record": record_cut(record, fields=allowed.fields),
+        given = record_cut(record, fields=allowed.fields)
+        if spec.source:
+            _subject_read(record=record, given=given, resource_code=spec.resource, consumer_code=claims["sender"],
+                          purpose=purpose)
+        return {"resource": spec.resource, "record": given,
                 "granted": sorted(allowed.fields)}
 
     def _serve_adapter(self, *, spec: ServiceSpec, body: bytes, fields: set[str] | frozenset[str]) -> dict:

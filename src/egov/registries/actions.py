@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.copy import QueuedLibpqWriter
 
-from egov.audit.actions import audit_record
+from egov.audit.actions import audit_record, audit_subject_read
 from egov.core.actors import is_system
 from egov.core.errors import ValidationFailed
 from egov.facilities.tabular import csv_body, rows_read
@@ -590,8 +590,14 @@ def record_full_view(*, actor, register: str, record):
     # The role is kept so that the person concerned sees in which role their data was read
     # (registries.data_use); the row itself is named by obj, never its values.
     role = full_view_role(actor, organization)
-    audit_record(action=f"registries.{register}.read", actor=actor, organization=organization, obj=record,
-                 summary=_("Full register values shown"), changes={"role": role} if role else None)
+    event = audit_record(action=f"registries.{register}.read", actor=actor, organization=organization, obj=record,
+                         summary=_("Full register values shown"), changes={"role": role} if role else None)
+    natural = register == Register.POPULATION
+    audit_subject_read(subject=record.id_number if natural else record.uscc,
+                       subject_kind="natural" if natural else "legal", organization=organization,
+                       action=f"registries.{register}.read", via="platform", event=event,
+                       resource_name="人口基础信息库" if natural else "法人单位基础信息库",
+                       resource_name_en="Population register" if natural else "Legal-entity register")
     return record
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import Agent
-from egov.audit.actions import audit_record
+from egov.audit.actions import audit_record, audit_subject_read
 from egov.core import workdays
 from egov.core.errors import NotFound, ValidationFailed
 from egov.core.workdays import WorkCalendar
@@ -318,9 +318,17 @@ def applications_search(*, user, q: str, limit: int = 50) -> list[Application]:
 def application_read_record(*, user, application: Application, what: str, material: Material | None = None
                             ) -> None:
     """Audit a staff member's read of a case's personal data (the case page, a material file)."""
-    audit_record(action="services.application.read", actor=user, organization=application.organization,
-                 obj=application, summary=f"{application.number}: {what}",
-                 changes={"what": what, "material": material.pk if material is not None else None})
+    event = audit_record(action="services.application.read", actor=user, organization=application.organization,
+                         obj=application, summary=f"{application.number}: {what}",
+                         changes={"what": what, "material": material.pk if material is not None else None})
+    applicant = application.applicant
+    if applicant is not None and applicant.kind in ("natural", "legal"):
+        # who read my data: the applicant sees that the implementing organization opened their case
+        audit_subject_read(subject=applicant.username, subject_kind=applicant.kind,
+                           organization=application.organization, action="services.application.read",
+                           case=application.number, via="platform", event=event,
+                           resource_name="办件材料" if material is not None else "办件",
+                           resource_name_en="Case materials" if material is not None else "Case")
 
 
 def application_supplement_request(*, application: Application) -> SupplementRequest | None:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.audit.actions import audit_record
+from egov.audit.actions import audit_record, audit_subject_read
 from egov.core.actors import is_system
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from egov.exchange.envelope import message_id
@@ -52,6 +52,48 @@ class QueryAnswer:
 
 def _json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str).encode()
+
+
+def subject_kind_of(record: dict) -> tuple[str, str] | None:
+    """Whose personal data a record source's row is: ``("natural", resident ID)`` when it names an
+    ``id_number``, ``("legal", USCC)`` when it names a ``uscc``; an e-licence's ``holder_code``: natural
+    when it is a valid resident ID number, legal otherwise; else None (not one person's data)."""
+    if record.get("id_number"):
+        return "natural", str(record["id_number"])
+    if record.get("uscc"):
+        return "legal", str(record["uscc"])
+    holder = str(record.get("holder_code") or "").strip().upper()
+    if holder:
+        return ("natural" if _resident_id_valid(holder) else "legal"), holder
+    return None
+
+
+def _resident_id_valid(code: str) -> bool:
+    """True for an 18-character resident ID number whose check character is right (GB 11643-1999
+    §5.2: weights 2^(17-i) mod 11 over the first 17 digits, ``"10X98765432"[sum mod 11]``)."""
+    if len(code) != 18 or not code[:17].isdigit():
+        return False
+    total = sum(int(digit) * pow(2, 17 - i, 11) for i, digit in enumerate(code[:17]))
+    return "10X98765432"[total % 11] == code[17]
+
+
+def subject_read_log(*, record: dict, fields, resource: InformationResource, purpose: dict, action: str,
+                     organization: Organization | None = None, organization_label: str = "", event=None):
+    """Record for "who read my data" that the consumer read ``fields`` (the 信息项 given, field names)
+    of the person or enterprise ``record`` (the source's whole row) is about (``subject_kind_of``);
+    nothing for a row about no one. Catalog names are copied, so the page keeps them if the
+    catalog changes. See ``audit.actions.audit_subject_read``."""
+    subject = subject_kind_of(record)
+    if subject is None:
+        return None
+    names = {item.field: (item.name, item.name_en) for item in resource.items.order_by("sort_order", "pk")}
+    given = [(field, *names[field]) for field in names if field in fields]
+    return audit_subject_read(
+        subject=subject[1], subject_kind=subject[0], organization=organization,
+        organization_label=organization_label, action=action, fields=given,
+        case=purpose.get("case", ""), basis=purpose.get("basis", ""), resource_code=resource.code,
+        resource_name=resource.name, resource_name_en=resource.name_en, via="exchange", event=event,
+    )
 
 
 def _own_fields(resource: InformationResource, consumer: Organization) -> frozenset[str]:
@@ -146,7 +188,7 @@ def exchange_query(
                 },
             ]
         )
-        audit_record(
+        event = audit_record(
             action="exchange.query",
             actor=actor,
             organization=consumer,
@@ -154,6 +196,9 @@ def exchange_query(
             summary=f"{resource_code} {service} for {purpose['case']}: {status}",
             changes={"purpose": purpose, "status": status, "message_id": reply_id, "fields": sorted(record or {})},
         )
+        if record:
+            subject_read_log(record=found, fields=record, resource=resource, organization=consumer,
+                             purpose=purpose, action="exchange.query", event=event)
     if status != 200:
         raise failure
     names = {item.field: (item.name, item.name_en) for item in resource.items.order_by("sort_order", "pk")}

@@ -76,8 +76,14 @@ def test_a_citizen_sees_who_read_their_population_record(client, city, departmen
     ]
     english = client.get(DATA_USE, HTTP_ACCEPT_LANGUAGE="en")
     assert _rows(english)[1][1:4] == ["无锡市人民政府", "Data steward", "Not stated"]
-    # The profile links to the page; the other person's read is not there.
-    assert f'href="{DATA_USE}"' in client.get("/accounts/me/").content.decode()
+    # The profile links to who read my data (issue 20), which links to this page; the other person's
+    # read is not there. The data steward's full view (after issue 20) is on the new page as well.
+    assert 'href="/accounts/me/data-reads/"' in client.get("/accounts/me/").content.decode()
+    reads = client.get("/accounts/me/data-reads/").content.decode()
+    assert f'href="{DATA_USE}"' in reads
+    # the data steward's full view and the real-name check at registration (the platform, no organization)
+    assert reads.count('<tr class="govuk-table__row" id="read-') == 2 and "人口基础信息库" in reads
+    assert f"实名认证 {LIANGXI_MAN}" in reads
     assert "李四" not in page.content.decode()
 
 
