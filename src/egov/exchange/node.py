@@ -262,7 +262,8 @@ class Node:
                                    extra={"field": "purpose", "rule": "required"})
         allowed = self.grants.allowed(resource_code=spec.resource, consumer_code=claims["sender"])
         if spec.source.startswith(ADAPTER_PREFIX):
-            return self._serve_adapter(spec=spec, body=body, fields=allowed.fields)
+            return self._serve_adapter(spec=spec, body=body, fields=allowed.fields, consumer_code=claims["sender"],
+                                       purpose=purpose)
         try:
             query = json.loads(body)
             value = str(query[spec.key])
@@ -282,13 +283,15 @@ class Node:
         return {"resource": spec.resource, "record": given,
                 "granted": sorted(allowed.fields)}
 
-    def _serve_adapter(self, *, spec: ServiceSpec, body: bytes, fields: set[str] | frozenset[str]) -> dict:
+    def _serve_adapter(self, *, spec: ServiceSpec, body: bytes, fields: set[str] | frozenset[str],
+                       consumer_code: str, purpose: dict) -> dict:
         """A lookup (``{<key>: value}``: ``{"record": {field: value}}``) or a page of a bulk extract
         (``{"extract": {"after": cursor or null, "limit": n ≤ 10000}}``: ``{"fields": [...], "rows":
         [[...], ...], "next": cursor or null}``, rows in key order, values in the order of ``fields``)
         from the ``ResourceSource`` named by ``source = "adapter:<code>"``. Only the granted 信息项
         are read; malformed rows are listed in ``problems`` (row key, item, reason, never the value)
-        and the good ones served. A source that is down: 503 naming the resource."""
+        and the good ones served. A source that is down: 503 naming the resource. A lookup is
+        recorded for "who read my data" (the person named by the key); a bulk extract is not yet."""
         code = spec.source[len(ADAPTER_PREFIX):]
         try:
             query = json.loads(body)
@@ -314,6 +317,8 @@ class Node:
                     "granted": sorted(fields)}
         if record is None:
             raise NotFound(_("No such record."), extra={"field": spec.key})
+        _subject_read(record={**record, spec.key: str(query[spec.key])}, given=record, resource_code=spec.resource,
+                      consumer_code=consumer_code, purpose=purpose)
         return {"resource": spec.resource, "record": record, "granted": sorted(fields)}
 
     def refusal_log(self, *, service: str, token: str, body: bytes, error: ApplicationError) -> None:

@@ -158,9 +158,22 @@ def network(tmp_path_factory, sources):
 
 @pytest.mark.parametrize("service", ["people_pg", "people_my", "people_xlsx"])
 def test_a_lookup_through_the_nodes_gives_the_granted_items_converted(network, service):
+    import psycopg
+
+    def served_reads():
+        with psycopg.connect(network.nodes[PROVIDER_CODE].db) as conn:
+            return conn.execute("SELECT fields, \"case\" FROM audit_subjectread WHERE action = 'exchange.serve' "
+                                "ORDER BY id").fetchall()
+
+    before = len(served_reads())
     answer = network.call(CONSUMER_CODE, PROVIDER_CODE, service, {"id_number": "11010519491231002X"})
     assert answer.status_code == 200, answer.text
     assert answer.json()["record"] == ZHANG  # religion (不予共享) never leaves
+    # "Who read my data" (issue 20 item 3): the person's read is recorded on the serving node, with
+    # the 信息项 given (not religion) and the case the consumer stated.
+    reads = served_reads()
+    assert len(reads) == before + 1
+    assert [field for field, _name, _en in reads[-1][0]] == list(ZHANG)
     missing = network.call(CONSUMER_CODE, PROVIDER_CODE, service, {"id_number": "320202199001010000"})
     assert missing.status_code == 404
 
