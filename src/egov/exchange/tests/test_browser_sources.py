@@ -27,8 +27,8 @@ def _axe_problems(page) -> list[str]:
             if v["impact"] in ("serious", "critical")]
 
 
-def test_the_source_pages_are_accessible_in_both_languages_at_both_widths(browser, live_server, typed, people,  # noqa: F811
-                                                                          sources):  # noqa: F811
+def test_the_source_pages_are_accessible_in_both_languages_at_both_widths(browser, live_server, reference_data,
+                                                                          typed, people, sources):  # noqa: F811
     from egov.exchange.actions.sources import resource_source_save
 
     resource_source_save(actor=None, resource=typed, code="rk-pg", kind="postgresql",
