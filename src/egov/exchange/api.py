@@ -152,6 +152,28 @@ def _grant_out(grant: SharingGrant) -> dict:
             "request": grant.request.number if grant.request_id else None}
 
 
+def _resource_and_consumer(request, code: str, consumer_code: str | None, unnamed: str):
+    """The resource ``code`` and the organization the signed-in staff member acts for in data
+    sharing (named by ``consumer_code``, or the only one they act for), never its provider.
+
+    Raises:
+        NotFound: no such resource (``field: resource``). ValidationFailed: no such organization of
+            theirs, or several and none named (``field: consumer``, message ``unnamed``).
+    """
+    resource = InformationResource.objects.filter(code=code).first()
+    if resource is None:
+        raise NotFound(_("No such information resource."), extra={"field": "resource"})
+    organizations = [o for o in selectors.sharing_organizations(user=request.auth)
+                     if o.uscc != resource.provider_code]
+    if consumer_code:
+        consumer = next((o for o in organizations if o.uscc == consumer_code.strip().upper()), None)
+    else:
+        consumer = organizations[0] if len(organizations) == 1 else None
+    if consumer is None:
+        raise ValidationFailed(unnamed, extra={"field": "consumer", "rule": "choice"})
+    return resource, consumer
+
+
 @router.get("/sharing-requests", response={200: list[RequestOut], 401: ErrorOut}, auth=staff_session)
 def request_list(request, side: str = Query("", pattern="^(|consumer|provider)$"),  # noqa: B008
                  state: str = Query("", pattern="^(|open|decided)$"),  # noqa: B008
@@ -169,18 +191,8 @@ def request_create(request, payload: RequestIn, idempotency_key: str | None = He
     once, 有条件共享 pending); 200 with the same request when this key was sent before with this
     content; 409 when it came with other content. 400 names the field."""
     key = idempotency_key or payload.idempotency_key or ""
-    resource = InformationResource.objects.filter(code=payload.resource).first()
-    if resource is None:
-        raise NotFound(_("No such information resource."), extra={"field": "resource"})
-    organizations = [o for o in selectors.sharing_organizations(user=request.auth)
-                     if o.uscc != resource.provider_code]
-    if payload.consumer:
-        consumer = next((o for o in organizations if o.uscc == payload.consumer.strip().upper()), None)
-    else:
-        consumer = organizations[0] if len(organizations) == 1 else None
-    if consumer is None:
-        raise ValidationFailed(_("Name the asking organization, one you act for in data sharing."),
-                               extra={"field": "consumer", "rule": "choice"})
+    resource, consumer = _resource_and_consumer(request, payload.resource, payload.consumer, _(
+        "Name the asking organization, one you act for in data sharing."))
     before = SharingRequest.objects.filter(consumer=consumer, idempotency_key=key.strip()).exists() if key else False
     row = actions.request_submit(actor=request.auth, consumer=consumer, resource=resource, fields=payload.fields,
                                  purpose=payload.purpose, case_number=payload.case_number,
@@ -326,18 +338,8 @@ def subscription_list(request, side: str = Query("", pattern="^(|consumer|provid
 def subscription_create(request, payload: SubscriptionIn):
     """Subscribe one of my organizations to a resource's changes: it needs a grant in force (403
     ``no_grant`` otherwise); only the granted 信息项 are delivered. 409 when it subscribes already."""
-    resource = InformationResource.objects.filter(code=payload.resource).first()
-    if resource is None:
-        raise NotFound(_("No such information resource."), extra={"field": "resource"})
-    organizations = [o for o in selectors.sharing_organizations(user=request.auth)
-                     if o.uscc != resource.provider_code]
-    if payload.consumer:
-        consumer = next((o for o in organizations if o.uscc == payload.consumer.strip().upper()), None)
-    else:
-        consumer = organizations[0] if len(organizations) == 1 else None
-    if consumer is None:
-        raise ValidationFailed(_("Name the subscribing organization, one you act for in data sharing."),
-                               extra={"field": "consumer", "rule": "choice"})
+    resource, consumer = _resource_and_consumer(request, payload.resource, payload.consumer, _(
+        "Name the subscribing organization, one you act for in data sharing."))
     row = subscription_actions.subscription_create(actor=request.auth, resource=resource, consumer_code=consumer.uscc,
                                                    consumer_name=consumer.name, purpose=payload.purpose,
                                                    legal_basis=payload.legal_basis)
