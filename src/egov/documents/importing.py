@@ -136,6 +136,77 @@ _ABOUT = re.compile("关于|關於|關于")
 _BREADCRUMB = re.compile(r"[>＞»›]|当前位置|當前位置|现在的位置|現在的位置|所在位置")
 
 
+# A page's metadata table (中国政府网's 索引号/主题分类/发文机关/成文日期/标题/发文字号/发布日期), one
+# label a cell with its value in the next cell, or "label：value" in one. It describes the document
+# and is not its text: its 发布日期 (the day the page went up) is never the 成文日期.
+_META_LABELS = ("索引号 索引號 主题分类 主題分類 主题词 主題詞 发文机关 發文機關 成文日期 标题 標題 名称 名稱 "
+                "发文字号 發文字號 文号 文號 发布日期 發布日期 發佈日期 公开方式 公開方式 有效性 体裁分类 组配分类 "
+                "服务对象分类 公文种类 时效 实施日期 废止日期")
+_META_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff][\u4e00-\u9fff\s]{1,8}?)\s*[:：]\s*(?P<value>.*)$")
+
+
+@dataclass
+class _Metadata:
+    title: str = ""
+    number: DocumentNumber | None = None
+    date: datetime.date | None = None
+    at: int = 0  # position, in the lines left, where the table stood
+
+
+def _metadata_table(lines: list[str]) -> tuple[_Metadata | None, list[str]]:
+    """A page's metadata table (see ``_META_LABELS``) with a 标题 among three labels or more: its
+    标题, 发文字号 and 成文日期, and the lines without the table's. Without one: ``(None, lines)``."""
+    labels = set(_META_LABELS.split())
+    found: dict[str, str] = {}
+    table: list[int] = []
+    i = 0
+    while i < len(lines):
+        match = _META_LABEL.match(lines[i])
+        label = re.sub(r"\s+", "", match["label"]) if match else ""
+        if label not in labels:
+            i += 1
+            continue
+        value, taken = match["value"].strip(), [i]
+        if not value and i + 1 < len(lines) and not (
+                (next_match := _META_LABEL.match(lines[i + 1]))
+                and re.sub(r"\s+", "", next_match["label"]) in labels):
+            value = lines[i + 1].strip()
+            taken.append(i + 1)
+        found.setdefault(label, value)
+        table += taken
+        i = taken[-1] + 1
+    if len(found) < 3 or not (found.get("标题") or found.get("標題")):
+        return None, lines
+    title = _title_text(found.get("标题") or found.get("標題"))
+    number_text = next((found[k] for k in ("发文字号", "發文字號", "文号", "文號") if found.get(k)), "")
+    written = date_parse(found.get("成文日期", ""))
+    meta = _Metadata(title=title if _kind_of(title) else "",
+                     number=document_number_find(number_text) if number_text else None,
+                     date=written[0] if written else None,
+                     at=table[0])
+    kept = set(table)
+    return meta, [line for k, line in enumerate(lines) if k not in kept]
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _printed_title(lines: list[str], title: str, start: int) -> tuple[int, int] | None:
+    """Where the page prints ``title`` (known from its metadata table) from line ``start`` on, over
+    one to four lines (a title broken with <br> or over two paragraphs): ``(first, last)``."""
+    wanted = _squeeze(title)
+    for i in range(start, len(lines)):
+        joined = ""
+        for j in range(i, min(len(lines), i + 4)):
+            joined += _squeeze(_title_text(lines[j]))
+            if joined == wanted:
+                return i, j
+            if not wanted.startswith(joined):
+                break
+    return None
+
+
 @dataclass
 class ParsedDocument:
     """The elements found in one document.
@@ -654,7 +725,10 @@ def document_parse(data: bytes) -> ParsedDocument:
         page's and ignored; page furniture (``_is_furniture``), the lines from the first clutter
         line on (推荐阅读, 上一篇, 版权所有, ICP备…) and whatever follows the document's end (see the
         module docstring) are dropped and listed in ``dropped``; lines a plain-text copy wrapped are
-        joined into paragraphs (an HTML page's paragraphs are its own).
+        joined into paragraphs (an HTML page's paragraphs are its own). A page's metadata table
+        (索引号, 发文机关, 成文日期, 标题, 发文字号, 发布日期 — ``_metadata_table``) is not the text:
+        its 标题 finds the title however the text breaks it (over two lines or paragraphs), its
+        发文字号 and 成文日期 stand when the text prints none, its 发布日期 is never read.
 
     Raises:
         ValidationFailed: ``rule == "encoding"`` (undecodable), ``rule == "not_a_document"`` (neither
@@ -665,8 +739,23 @@ def document_parse(data: bytes) -> ParsedDocument:
     lines, html = _lines(text_decode(data))
     if not lines:
         raise _not_a_document(_("the file has no text"))
+    meta, lines = _metadata_table(lines)
+    printed_title = None
+    if meta is not None and meta.title:
+        printed_title = _printed_title(lines, meta.title, meta.at)
+        if printed_title is None:
+            # The text under the table does not print the title: the table's stands for it (and its
+            # 发文字号 for the number, below, when the text prints none either).
+            lines.insert(meta.at, meta.title)
+            printed_title = (meta.at, meta.at)
     number_index = next((i for i, line in enumerate(lines) if _head_number(line)), None)
-    title = _find_title(lines, number_index)
+    if printed_title is not None:
+        first, last = printed_title
+        title = (first, last, "".join(_title_text(lines[k]) for k in range(first, last + 1)))
+        # the number printed under the title; when the text prints none, the table's
+        number_index = next((i for i in range(last + 1, min(len(lines), last + 4)) if _head_number(lines[i])), None)
+    else:
+        title = _find_title(lines, number_index)
     if number_index is None and title is None:
         raise _not_a_document(_("it has neither a document number (发文字号) nor a title ending in a document kind"))
     if title is None:
@@ -688,6 +777,8 @@ def document_parse(data: bytes) -> ParsedDocument:
     if number_index is not None:
         number = document_number_find(lines[number_index])
         used.add(number_index)
+    elif meta is not None and meta.number is not None:
+        number = meta.number
     head_end = max(title_last, number_index if number_index is not None else -1)
     # 令: 江苏省人民政府令 with 第282号 on the next line.
     kind = _kind_of(title_text) or ""
@@ -711,7 +802,7 @@ def document_parse(data: bytes) -> ParsedDocument:
 
     body = [lines[i] for i in body_index]
     signature = _signature(body)
-    if signature is None and number is None:
+    if signature is None and number is None and not (meta and meta.date):
         raise _not_a_document(_("it has no document number and no date of writing (成文日期)"))
     text_lines = body if signature is None else body[:signature.first]
     attachments, text_lines = _attachments(text_lines)
@@ -733,7 +824,7 @@ def document_parse(data: bytes) -> ParsedDocument:
         document_number=str(number) if number is not None else "",
         issuer=issuer,
         addressees=addressees,
-        date=signature.date if signature else None,
+        date=signature.date if signature else (meta.date if meta else None),
         kind=kind,
         blocks=[(_heading_level(text), text) for text in paragraphs],
         attachments=attachments,
