@@ -126,6 +126,8 @@ _LEADER_TITLES = ("总理 總理 省长 省長 市长 市長 区长 區長 县�
                   "主任 局长 局長 署长 署長 院长 院長 行长 行長 代省长 代市长")
 _LEADER = re.compile(r"^(?:国务院)?" + _any(_LEADER_TITLES) + r"\s*[\u4e00-\u9fff·]{2,5}$")
 _NOTE = re.compile(r"^[(（]此件.{1,20}[)）]$")
+# What precedes an 附件 name in a line of the 附件说明: "附件：", "1．", or both.
+_ATTACHMENT_PREFIX = re.compile(r"^(?:附\s*件\s*[:：])?\s*(?:\d{1,2}\s*[．.、])?\s*")
 _ATTACHED_LABEL = re.compile(r"^附\s*件\s*\d{0,2}\s*[:：]?$")
 _COPY_TO = re.compile(r"^(?:抄送|抄報|抄报)\s*[:：]")
 _PRINTED = re.compile(r"(?:印发|印發)\s*$")
@@ -246,6 +248,13 @@ class ParsedDocument:
     def body(self) -> str:
         """The body as plain text, one paragraph a line."""
         return "\n".join(text for _level, text in self.blocks)
+
+    @property
+    def attachment_names(self) -> list[str]:
+        """The 附件 names the 附件说明 lists, in order, without "附件：" and the "1．" numbering
+        (附件：1．企业信息变更一件事清单 → 企业信息变更一件事清单), each at most 200 characters."""
+        names = [_ATTACHMENT_PREFIX.sub("", line).strip()[:200] for line in self.attachments]
+        return [name for name in names if name]
 
     @property
     def number_key(self) -> str:
@@ -689,7 +698,7 @@ def _after_signature(tail: list[str], title: str, text: list[str], attachments: 
     Returns ``(note, copy_to, printed, attached lines, positions in tail kept)``."""
     names = re.findall(r"《([^《》]{2,100})》", "\n".join([title, *text]))
     names += re.findall(r"(?:印发|印發|转发|轉發)(.{2,100}?)的(?:通知|决定|決定|通报|通報)$", title)
-    names += [re.sub(r"^(?:附\s*件\s*[:：])?\s*(?:\d{1,2}\s*[．.、])?\s*", "", line) for line in attachments]
+    names += [_ATTACHMENT_PREFIX.sub("", line) for line in attachments]
     named = {re.sub(r"[\s《》]+", "", name) for name in names}
     note, copy_to, printed, attached, kept = "", [], "", [], set()
     attaching = False
