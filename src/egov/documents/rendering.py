@@ -258,6 +258,8 @@ def title_lines(title: str, width_ems: float = TITLE_LINE_EMS) -> list[str]:
 
 _ATTACHMENT_LABEL = re.compile(r"附件\s*(?P<n>\d{1,2})?\s*[:：]?")
 _NAME = re.compile(r"《([^《》]{2,80})》")
+# The text a 印发/转发 notice issues, named in its title without 《》 (…关于印发江苏省数字政府建设实施方案的通知).
+_ISSUED_NAME = re.compile(r"(?:印发|印發|转发|轉發)(?!《)(?P<name>[^《》]{2,80}?)的(?:通知|决定|決定|通报|通報)$")
 _BLOCKS = re.compile(r"(<p>.*?</p>)", re.S)
 
 
@@ -284,7 +286,8 @@ def body_split_attached(body_html: str, *, title: str = "", attachments: tuple[s
     - ``附件`` or ``附件2`` alone (the paragraph after it is its title); or
     - a title alone: no closing mark, the name of one of ``attachments`` or a name written in 《》
       in the document's ``title`` (``关于印发《无锡市电子政务建设指导意见》的通知`` attaches
-      无锡市电子政务建设指导意见), as an imported 印发/转发 notice has it.
+      无锡市电子政务建设指导意见), or the text the title says it 印发/转发 without 《》
+      (``关于印发江苏省数字政府建设实施方案的通知``), as an imported 印发/转发 notice has it.
     The first paragraph never starts one. The label is ``附件`` with the number of the attachment
     in the 附件说明 when there are several.
 
@@ -292,6 +295,7 @@ def body_split_attached(body_html: str, *, title: str = "", attachments: tuple[s
     """
     names = {name.strip("《》 ") for name in attachments if name.strip()}
     names |= {match.group(1) for match in _NAME.finditer(title or "")}
+    names |= {match["name"] for match in [_ISSUED_NAME.search(title or "")] if match}
     numbered = [name.strip("《》 ") for name in attachments]
     pieces = _BLOCKS.split(body_html or "")
     main: list[str] = []

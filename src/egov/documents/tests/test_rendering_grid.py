@@ -225,6 +225,16 @@ def test_attached_texts_split_by_label_or_by_a_name_in_the_title():
     assert attached == []
 
 
+def test_the_text_a_notice_issues_without_guillemets_in_its_title_is_attached():
+    # p4 of the tester's pages: the title names the plan without 《》; it prints after the 署名 (§8).
+    body = body_sanitize("《江苏省数字政府建设实施方案》已经省人民政府同意，现印发给你们，请认真贯彻落实。\n"
+                         "江苏省数字政府建设实施方案\n为加快推进数字政府建设，制定本方案。")
+    main, attached = body_split_attached(body, title="江苏省人民政府办公厅关于印发江苏省数字政府建设实施方案的通知")
+    assert main == "<p>《江苏省数字政府建设实施方案》已经省人民政府同意，现印发给你们，请认真贯彻落实。</p>"
+    assert [(a.label, a.title, a.body_html) for a in attached] == [
+        ("附件", "江苏省数字政府建设实施方案", "<p>为加快推进数字政府建设，制定本方案。</p>")]
+
+
 @pytest.mark.django_db
 def test_the_seed_served_at_its_disclosure_address_holds_the_grid(client, wuxi):
     # The path the issue was seen on: the seed imported and published, its PDF rendered on request.
