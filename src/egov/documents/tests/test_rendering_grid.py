@@ -104,6 +104,20 @@ def test_title_lines(title, lines):
     assert title_lines(title) == lines
 
 
+def test_a_title_never_breaks_inside_an_organizations_name():
+    # Tester M4: "财政部 国家发展改革 / 委 工业和信息化部关于…": a joint issuers' prefix keeps each name whole…
+    title = "财政部　国家发展改革委　工业和信息化部关于调整新能源汽车推广应用财政补贴政策的通知"  # 41 ems: 3 lines
+    lines = title_lines(title)
+    assert "".join(lines) == title and len(lines) == 3
+    assert any("国家发展改革委" in line for line in lines) and any("工业和信息化部" in line for line in lines)
+    # …and so does a name known as an organization's (jieba alone cuts 市 / 发展改革委 apart from 市).
+    title = "无锡市发展和改革委员会无锡市财政局无锡市住房和城乡建设局关于加强政府投资项目管理的通知"
+    lines = title_lines(title, units=["无锡市发展和改革委员会", "无锡市财政局", "无锡市住房和城乡建设局"])
+    assert "".join(lines) == title
+    for line in lines[:-1]:
+        assert line.endswith(("委员会", "财政局", "建设局", "关于")), lines
+
+
 def test_half_width_punctuation_of_the_imported_text_prints_full_width(seed):
     _data, pdf = seed
     text = "".join(pdf.texts).replace("\n", "")
