@@ -124,7 +124,8 @@ _ADDRESSEE_SUFFIX = re.compile(_any(_ORG_ENDINGS + " " + _GROUP_ENDINGS) + "$")
 # A leader who signs a 令: 省长 许昆林, 总理 李克强 (title, then a name of two to five characters).
 _LEADER_TITLES = ("总理 總理 省长 省長 市长 市長 区长 區長 县长 縣長 主席 部长 部長 "
                   "主任 局长 局長 署长 署長 院长 院長 行长 行長 代省长 代市长")
-_LEADER = re.compile(r"^(?:国务院)?" + _any(_LEADER_TITLES) + r"\s*[\u4e00-\u9fff·]{2,5}$")
+# The name may be spaced out to the width of a longer one (省长　王　浩).
+_LEADER = re.compile(r"^(?:国务院)?" + _any(_LEADER_TITLES) + r"\s*[\u4e00-\u9fff·](?:\s?[\u4e00-\u9fff·]){1,4}$")
 _NOTE = re.compile(r"^[(（]此件.{1,20}[)）]$")
 # What precedes an 附件 name in a line of the 附件说明: "附件：", "1．", or both.
 _ATTACHMENT_PREFIX = re.compile(r"^(?:附\s*件\s*[:：])?\s*(?:\d{1,2}\s*[．.、])?\s*")
