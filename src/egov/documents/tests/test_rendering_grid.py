@@ -289,4 +289,4 @@ def test_the_attachment_note_and_closing_never_take_a_page_without_body_text():
     pdf = Pdf(pdf_render(data, seal_data_uri=SEAL).pdf)
     assert len(pdf.pages) == 2
     assert [_text(line) for line in pdf.lines(1).values()] == [
-        "二、保障措施", "1.资金保障。", "附件：任务分工表", "无锡市人民政府", "2026年11月30日", "（此件公开发布）"]
+        "二、保障措施", "1．资金保障。", "附件：任务分工表", "无锡市人民政府", "2026年11月30日", "（此件公开发布）"]
