@@ -386,6 +386,16 @@ def _print_body(body_html: str) -> str:
     return _on_grid(body_mark_levels(body_full_width(body_html)))
 
 
+def _signature_lines(data: PrintData) -> list[str]:
+    """The 署名 as printed, in lines: a joint document (several 发文机关标志) without a seal has one
+    issuer a line, the lead issuer first (GB/T 9704-2012 §7.3.5.2 "联合行文时，应当先编排主办机关署名，
+    其余发文机关署名依次向下编排"), when its 署名 names as many as it has issuers; else one line."""
+    names = data.signature.split()
+    if not data.sealed and len(data.issuer_marks) > 1 and len(names) == len(data.issuer_marks):
+        return names
+    return [data.signature]
+
+
 def _context(data: PrintData, *, date_style: str, seal_data_uri: str, imprint_page: bool) -> dict:
     fmt = date_chinese if date_style == "chinese" else date_arabic
     longest = max((len(mark) for mark in data.issuer_marks), default=1)
@@ -397,6 +407,7 @@ def _context(data: PrintData, *, date_style: str, seal_data_uri: str, imprint_pa
         "d": data,
         "mark_size_mm": round(min(_MARK_MAX_CHAR_MM, _MARK_WIDTH_MM / longest), 2),
         "title_lines": title_lines(title, units=data.title_units),
+        "signature_lines": _signature_lines(data),
         "main_to": main_to.rstrip("：:") + "：" if main_to else "",
         "copy_to": copy_to.rstrip("。.") + "。" if copy_to else "",
         "body": _print_body(body),

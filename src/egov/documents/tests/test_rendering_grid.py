@@ -184,6 +184,24 @@ def test_unsealed_closing_one_blank_line_signature_two_characters_from_the_right
     assert abs(written[0].x0 - (sign[0].x0 + 2 * CHAR)) < 0.3
 
 
+def test_unsealed_joint_closing_one_issuer_a_line():
+    # Tester M6, §7.3.5.2: 联合行文 unsealed — the lead issuer's 署名 first, the others below it, one a line.
+    data = PrintData(issuer_marks=["财政部", "国家发展改革委", "工业和信息化部"], title="关于调整补贴政策的通知",
+                     body_html=body_sanitize("请各单位认真执行。"), signature="财政部 国家发展改革委 工业和信息化部",
+                     written_on=date(2026, 11, 30))
+    pdf = Pdf(pdf_render(data).pdf)
+    lines = list(pdf.lines(0).items())
+    texts = [_text(line) for _b, line in lines]
+    body = texts.index("请各单位认真执行。")
+    assert texts[body + 1:body + 5] == ["财政部", "国家发展改革委", "工业和信息化部", "2026年11月30日"]
+    baselines = [y for y, _line in lines[body:body + 5]]
+    assert abs(baselines[1] - baselines[0] - 2 * PITCH) < 0.2
+    assert all(abs(b - a - PITCH) < 0.2 for a, b in zip(baselines[1:-1], baselines[2:], strict=True))
+    # one block, two characters from the right: the names start where the first does
+    assert abs(max(g.x1 for _y, line in lines[body + 1:body + 5] for g in line) - (184 - 2 * CHAR)) < 0.3
+    assert all(abs(line[0].x0 - lines[body + 1][1][0].x0) < 0.3 for _y, line in lines[body + 2:body + 4])
+
+
 def test_unsealed_closing_with_a_longer_date_keeps_the_date_two_characters_from_the_right():
     data = PrintData(issuer_marks=["无锡市人民政府文件"], title="关于做好节日值班工作的通知",
                      body_html=body_sanitize("请各单位做好值班工作。"), signature="无锡市人民政府",
