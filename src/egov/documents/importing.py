@@ -113,6 +113,7 @@ _STATUS = r"[\[【〔(（]\s*(?:现行)?" + _any(_STATUS_WORDS) + r"\s*[\]】〕
 _STATUS_TAG = re.compile(r"^\s*" + _STATUS + r"\s*|\s*" + _STATUS + r"\s*$")
 _SENTENCE_END = "。！？；：”」』）)!?;:"
 TITLE_MAX = 300  # characters, as ``OfficialDocument.title``
+IMPORT_MAX_BYTES = 20 * 1024 * 1024  # the largest file read, as the largest attachment (20 MB)
 # What a 署名 ends in (an organization's name): …人民政府, …办公室, …司, …局, …委, …厅, …部, …院, …会…
 _ORG_ENDINGS = ("人民政府 政府 办公室 辦公室 办公厅 辦公廳 委员会 委員會 总局 總局 总署 總署 "
                 "局 厅 廳 部 院 署 会 會 处 處 委 办 辦 司 室 中心 所 行 社 组 組")
@@ -271,6 +272,20 @@ class ParsedDocument:
                 "addressees": self.addressees, "date": self.date.isoformat() if self.date else None,
                 "kind": self.kind, "body": self.body, "attachments": self.attachments, "note": self.note,
                 "copy_to": self.copy_to, "printed": self.printed, "dropped": self.dropped}
+
+
+def import_size_check(size: int) -> None:
+    """Refuse a file of ``size`` bytes over ``IMPORT_MAX_BYTES`` (20 MB; a government document's web
+    page is well under 1 MB).
+
+    Raises:
+        ValidationFailed: ``rule == "too_large"``.
+    """
+    if size > IMPORT_MAX_BYTES:
+        raise ValidationFailed(
+            _("The file is %(size)d MB; a document to import is at most %(max)d MB.")
+            % {"size": -(-size // (1024 * 1024)), "max": IMPORT_MAX_BYTES // (1024 * 1024)},
+            extra={"field": "file", "rule": "too_large"})
 
 
 def _not_a_document(reason: str) -> ValidationFailed:
@@ -741,11 +756,13 @@ def document_parse(data: bytes) -> ParsedDocument:
         发文字号 and 成文日期 stand when the text prints none, its 发布日期 is never read.
 
     Raises:
-        ValidationFailed: ``rule == "encoding"`` (undecodable), ``rule == "not_a_document"`` (neither
+        ValidationFailed: ``rule == "too_large"`` (over ``IMPORT_MAX_BYTES``), ``rule == "encoding"``
+            (undecodable), ``rule == "not_a_document"`` (neither
             a 发文字号 nor a title that ends with a document kind, or no text at all),
             ``rule == "impossible_date"`` (a 成文日期 such as 2026年2月30日), ``rule == "max_length"``
             (a title over 300 characters).
     """
+    import_size_check(len(data))
     lines, html = _lines(text_decode(data))
     if not lines:
         raise _not_a_document(_("the file has no text"))
