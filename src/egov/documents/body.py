@@ -75,6 +75,10 @@ def heading_level(paragraph_text: str) -> int:
 
 
 _RUN_IN_SPACE = re.compile(r"^(?P<head>\S{2,40}?)[ \u3000\t]+(?P<rest>\S.*)$", re.S)
+# The ordinal alone (一、 （一） 1. （1）): a "heading" of nothing but it is a numbered paragraph, kept whole.
+_ORDINAL_ONLY = re.compile(r"^[\u3000 \t]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]{1,3}[）)]"
+                           r"|\d{1,2}[．.、])")
+_LEVEL3_ORDINAL = re.compile(r"^(?P<n>[\u3000 \t]*\d{1,2})\.")
 
 
 def body_mark_levels(safe_html: str) -> str:
@@ -87,7 +91,11 @@ def body_mark_levels(safe_html: str) -> str:
     - by a full stop: the heading is the text up to the first 。 (``（一）加强领导。各地区……`` prints
       加强领导。 in 楷体 and the rest in 仿宋; ``一、总体要求。坚持……`` prints 一、总体要求。 in 黑体);
     - by white space (a web copy that lost its line break: ``一、指导思想和原则 全市……``): the heading
-      becomes a paragraph of its own and the text after the space the next, ordinary, paragraph.
+      becomes a paragraph of its own and the text after the space the next, ordinary, paragraph —
+      unless the heading is the ordinal alone (``3. 各地区要……``, a numbered item): that stays one
+      paragraph.
+
+    The period of a level-3 ordinal prints full-width: ``3.`` → ``3．`` (GB/T 9704-2012 §7.3.3).
 
     Paragraphs whose text starts with an inline tag are left as they are.
     """
@@ -99,10 +107,14 @@ def body_mark_levels(safe_html: str) -> str:
         if level == 0:
             return match.group(0)
         tail = tag + tail
+        if level == 3:  # the ordinal 1. prints 1． (GB/T 9704-2012 §7.3.3)
+            lead = _LEVEL3_ORDINAL.sub(r"\g<n>．", lead, count=1)
         head, stop, rest = lead.partition("。")
         if stop and (rest + tail).strip():
             return f'<p class="level-{level}"><span class="heading">{head}{stop}</span>{rest}{tail}</p>'
         spaced = _RUN_IN_SPACE.match(lead)
+        if spaced and not _ORDINAL_ONLY.sub("", spaced["head"]):  # 3. 各地区要……: one paragraph
+            return f'<p class="level-{level}"><span class="heading">{spaced["head"]}</span>{spaced["rest"]}{tail}</p>'
         if spaced and not any(c in spaced["head"] for c in "，,；;：:"):
             return (f'<p class="level-{level}"><span class="heading">{spaced["head"]}</span></p>'
                     f'<p>{spaced["rest"]}{tail}</p>')

@@ -113,6 +113,7 @@ _STATUS = r"[\[【〔(（]\s*(?:现行)?" + _any(_STATUS_WORDS) + r"\s*[\]】〕
 _STATUS_TAG = re.compile(r"^\s*" + _STATUS + r"\s*|\s*" + _STATUS + r"\s*$")
 _SENTENCE_END = "。！？；：”」』）)!?;:"
 TITLE_MAX = 300  # characters, as ``OfficialDocument.title``
+IMPORT_MAX_BYTES = 20 * 1024 * 1024  # the largest file read, as the largest attachment (20 MB)
 # What a 署名 ends in (an organization's name): …人民政府, …办公室, …司, …局, …委, …厅, …部, …院, …会…
 _ORG_ENDINGS = ("人民政府 政府 办公室 辦公室 办公厅 辦公廳 委员会 委員會 总局 總局 总署 總署 "
                 "局 厅 廳 部 院 署 会 會 处 處 委 办 辦 司 室 中心 所 行 社 组 組")
@@ -124,8 +125,11 @@ _ADDRESSEE_SUFFIX = re.compile(_any(_ORG_ENDINGS + " " + _GROUP_ENDINGS) + "$")
 # A leader who signs a 令: 省长 许昆林, 总理 李克强 (title, then a name of two to five characters).
 _LEADER_TITLES = ("总理 總理 省长 省長 市长 市長 区长 區長 县长 縣長 主席 部长 部長 "
                   "主任 局长 局長 署长 署長 院长 院長 行长 行長 代省长 代市长")
-_LEADER = re.compile(r"^(?:国务院)?" + _any(_LEADER_TITLES) + r"\s*[\u4e00-\u9fff·]{2,5}$")
+# The name may be spaced out to the width of a longer one (省长　王　浩).
+_LEADER = re.compile(r"^(?:国务院)?" + _any(_LEADER_TITLES) + r"\s*[\u4e00-\u9fff·](?:\s?[\u4e00-\u9fff·]){1,4}$")
 _NOTE = re.compile(r"^[(（]此件.{1,20}[)）]$")
+# What precedes an 附件 name in a line of the 附件说明: "附件：", "1．", or both.
+_ATTACHMENT_PREFIX = re.compile(r"^(?:附\s*件\s*[:：])?\s*(?:\d{1,2}\s*[．.、])?\s*")
 _ATTACHED_LABEL = re.compile(r"^附\s*件\s*\d{0,2}\s*[:：]?$")
 _COPY_TO = re.compile(r"^(?:抄送|抄報|抄报)\s*[:：]")
 _PRINTED = re.compile(r"(?:印发|印發)\s*$")
@@ -134,6 +138,77 @@ _LINK_HEADER = re.compile(r"^.{0,6}(?:推荐|推薦|阅读|閱讀|链接|鏈接|
 _ABOUT = re.compile("关于|關於|關于")
 # A page's "you are here" line (首页 > 政务公开 > 省政府令) is never a title.
 _BREADCRUMB = re.compile(r"[>＞»›]|当前位置|當前位置|现在的位置|現在的位置|所在位置")
+
+
+# A page's metadata table (中国政府网's 索引号/主题分类/发文机关/成文日期/标题/发文字号/发布日期), one
+# label a cell with its value in the next cell, or "label：value" in one. It describes the document
+# and is not its text: its 发布日期 (the day the page went up) is never the 成文日期.
+_META_LABELS = ("索引号 索引號 主题分类 主題分類 主题词 主題詞 发文机关 發文機關 成文日期 标题 標題 名称 名稱 "
+                "发文字号 發文字號 文号 文號 发布日期 發布日期 發佈日期 公开方式 公開方式 有效性 体裁分类 组配分类 "
+                "服务对象分类 公文种类 时效 实施日期 废止日期")
+_META_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff][\u4e00-\u9fff\s]{1,8}?)\s*[:：]\s*(?P<value>.*)$")
+
+
+@dataclass
+class _Metadata:
+    title: str = ""
+    number: DocumentNumber | None = None
+    date: datetime.date | None = None
+    at: int = 0  # position, in the lines left, where the table stood
+
+
+def _metadata_table(lines: list[str]) -> tuple[_Metadata | None, list[str]]:
+    """A page's metadata table (see ``_META_LABELS``) with a 标题 among three labels or more: its
+    标题, 发文字号 and 成文日期, and the lines without the table's. Without one: ``(None, lines)``."""
+    labels = set(_META_LABELS.split())
+    found: dict[str, str] = {}
+    table: list[int] = []
+    i = 0
+    while i < len(lines):
+        match = _META_LABEL.match(lines[i])
+        label = re.sub(r"\s+", "", match["label"]) if match else ""
+        if label not in labels:
+            i += 1
+            continue
+        value, taken = match["value"].strip(), [i]
+        if not value and i + 1 < len(lines) and not (
+                (next_match := _META_LABEL.match(lines[i + 1]))
+                and re.sub(r"\s+", "", next_match["label"]) in labels):
+            value = lines[i + 1].strip()
+            taken.append(i + 1)
+        found.setdefault(label, value)
+        table += taken
+        i = taken[-1] + 1
+    if len(found) < 3 or not (found.get("标题") or found.get("標題")):
+        return None, lines
+    title = _title_text(found.get("标题") or found.get("標題"))
+    number_text = next((found[k] for k in ("发文字号", "發文字號", "文号", "文號") if found.get(k)), "")
+    written = date_parse(found.get("成文日期", ""))
+    meta = _Metadata(title=title if _kind_of(title) else "",
+                     number=document_number_find(number_text) if number_text else None,
+                     date=written[0] if written else None,
+                     at=table[0])
+    kept = set(table)
+    return meta, [line for k, line in enumerate(lines) if k not in kept]
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _printed_title(lines: list[str], title: str, start: int) -> tuple[int, int] | None:
+    """Where the page prints ``title`` (known from its metadata table) from line ``start`` on, over
+    one to four lines (a title broken with <br> or over two paragraphs): ``(first, last)``."""
+    wanted = _squeeze(title)
+    for i in range(start, len(lines)):
+        joined = ""
+        for j in range(i, min(len(lines), i + 4)):
+            joined += _squeeze(_title_text(lines[j]))
+            if joined == wanted:
+                return i, j
+            if not wanted.startswith(joined):
+                break
+    return None
 
 
 @dataclass
@@ -177,6 +252,13 @@ class ParsedDocument:
         return "\n".join(text for _level, text in self.blocks)
 
     @property
+    def attachment_names(self) -> list[str]:
+        """The 附件 names the 附件说明 lists, in order, without "附件：" and the "1．" numbering
+        (附件：1．企业信息变更一件事清单 → 企业信息变更一件事清单), each at most 200 characters."""
+        names = [_ATTACHMENT_PREFIX.sub("", line).strip()[:200] for line in self.attachments]
+        return [name for name in names if name]
+
+    @property
     def number_key(self) -> str:
         """``numbers.number_key`` of the 发文字号 (錫政發〔2004〕99號 → 锡政发〔2004〕99号), "" without one."""
         return DocumentNumber.parse(self.document_number).key if self.document_number else ""
@@ -190,6 +272,20 @@ class ParsedDocument:
                 "addressees": self.addressees, "date": self.date.isoformat() if self.date else None,
                 "kind": self.kind, "body": self.body, "attachments": self.attachments, "note": self.note,
                 "copy_to": self.copy_to, "printed": self.printed, "dropped": self.dropped}
+
+
+def import_size_check(size: int) -> None:
+    """Refuse a file of ``size`` bytes over ``IMPORT_MAX_BYTES`` (20 MB; a government document's web
+    page is well under 1 MB).
+
+    Raises:
+        ValidationFailed: ``rule == "too_large"``.
+    """
+    if size > IMPORT_MAX_BYTES:
+        raise ValidationFailed(
+            _("The file is %(size)d MB; a document to import is at most %(max)d MB.")
+            % {"size": -(-size // (1024 * 1024)), "max": IMPORT_MAX_BYTES // (1024 * 1024)},
+            extra={"field": "file", "rule": "too_large"})
 
 
 def _not_a_document(reason: str) -> ValidationFailed:
@@ -618,7 +714,7 @@ def _after_signature(tail: list[str], title: str, text: list[str], attachments: 
     Returns ``(note, copy_to, printed, attached lines, positions in tail kept)``."""
     names = re.findall(r"《([^《》]{2,100})》", "\n".join([title, *text]))
     names += re.findall(r"(?:印发|印發|转发|轉發)(.{2,100}?)的(?:通知|决定|決定|通报|通報)$", title)
-    names += [re.sub(r"^(?:附\s*件\s*[:：])?\s*(?:\d{1,2}\s*[．.、])?\s*", "", line) for line in attachments]
+    names += [_ATTACHMENT_PREFIX.sub("", line) for line in attachments]
     named = {re.sub(r"[\s《》]+", "", name) for name in names}
     note, copy_to, printed, attached, kept = "", [], "", [], set()
     attaching = False
@@ -654,19 +750,39 @@ def document_parse(data: bytes) -> ParsedDocument:
         page's and ignored; page furniture (``_is_furniture``), the lines from the first clutter
         line on (推荐阅读, 上一篇, 版权所有, ICP备…) and whatever follows the document's end (see the
         module docstring) are dropped and listed in ``dropped``; lines a plain-text copy wrapped are
-        joined into paragraphs (an HTML page's paragraphs are its own).
+        joined into paragraphs (an HTML page's paragraphs are its own). A page's metadata table
+        (索引号, 发文机关, 成文日期, 标题, 发文字号, 发布日期 — ``_metadata_table``) is not the text:
+        its 标题 finds the title however the text breaks it (over two lines or paragraphs), its
+        发文字号 and 成文日期 stand when the text prints none, its 发布日期 is never read.
 
     Raises:
-        ValidationFailed: ``rule == "encoding"`` (undecodable), ``rule == "not_a_document"`` (neither
+        ValidationFailed: ``rule == "too_large"`` (over ``IMPORT_MAX_BYTES``), ``rule == "encoding"``
+            (undecodable), ``rule == "not_a_document"`` (neither
             a 发文字号 nor a title that ends with a document kind, or no text at all),
             ``rule == "impossible_date"`` (a 成文日期 such as 2026年2月30日), ``rule == "max_length"``
             (a title over 300 characters).
     """
+    import_size_check(len(data))
     lines, html = _lines(text_decode(data))
     if not lines:
         raise _not_a_document(_("the file has no text"))
+    meta, lines = _metadata_table(lines)
+    printed_title = None
+    if meta is not None and meta.title:
+        printed_title = _printed_title(lines, meta.title, meta.at)
+        if printed_title is None:
+            # The text under the table does not print the title: the table's stands for it (and its
+            # 发文字号 for the number, below, when the text prints none either).
+            lines.insert(meta.at, meta.title)
+            printed_title = (meta.at, meta.at)
     number_index = next((i for i, line in enumerate(lines) if _head_number(line)), None)
-    title = _find_title(lines, number_index)
+    if printed_title is not None:
+        first, last = printed_title
+        title = (first, last, "".join(_title_text(lines[k]) for k in range(first, last + 1)))
+        # the number printed under the title; when the text prints none, the table's
+        number_index = next((i for i in range(last + 1, min(len(lines), last + 4)) if _head_number(lines[i])), None)
+    else:
+        title = _find_title(lines, number_index)
     if number_index is None and title is None:
         raise _not_a_document(_("it has neither a document number (发文字号) nor a title ending in a document kind"))
     if title is None:
@@ -688,6 +804,8 @@ def document_parse(data: bytes) -> ParsedDocument:
     if number_index is not None:
         number = document_number_find(lines[number_index])
         used.add(number_index)
+    elif meta is not None and meta.number is not None:
+        number = meta.number
     head_end = max(title_last, number_index if number_index is not None else -1)
     # 令: 江苏省人民政府令 with 第282号 on the next line.
     kind = _kind_of(title_text) or ""
@@ -711,7 +829,7 @@ def document_parse(data: bytes) -> ParsedDocument:
 
     body = [lines[i] for i in body_index]
     signature = _signature(body)
-    if signature is None and number is None:
+    if signature is None and number is None and not (meta and meta.date):
         raise _not_a_document(_("it has no document number and no date of writing (成文日期)"))
     text_lines = body if signature is None else body[:signature.first]
     attachments, text_lines = _attachments(text_lines)
@@ -733,7 +851,7 @@ def document_parse(data: bytes) -> ParsedDocument:
         document_number=str(number) if number is not None else "",
         issuer=issuer,
         addressees=addressees,
-        date=signature.date if signature else None,
+        date=signature.date if signature else (meta.date if meta else None),
         kind=kind,
         blocks=[(_heading_level(text), text) for text in paragraphs],
         attachments=attachments,

@@ -71,7 +71,8 @@ class PrintData:
     ``copy_to``: recipient names; ``body_html``: sanitized body; ``attachments``: 附件 names in order;
     ``written_on``/``printed_on``: 成文日期 and 印发日期. ``sealed``: the PDF will carry the issuer's
     seal (用印), so the 署名 and 成文日期 take the sealed layout (GB/T 9704-2012 §7.3.5.1) rather than
-    the unsealed one (§7.3.5.2).
+    the unsealed one (§7.3.5.2). ``title_units``: the organization names the title holds, which a
+    title line break keeps whole (``title_lines``).
     """
 
     issuer_marks: list[str]
@@ -93,6 +94,7 @@ class PrintData:
     printer: str = ""
     printed_on: date | None = None
     sealed: bool = False
+    title_units: list[str] = field(default_factory=list)
 
 
 # The seal (42 mm across) is centred over the 署名 and 成文日期, 13 mm above the bottom of the date line,
@@ -150,7 +152,15 @@ def print_data(document: OfficialDocument, *, sealed: bool | None = None) -> Pri
                                                                        for r in recipients)) else ""),
         printed_on=document.printed_on,
         sealed=not document.imported_from if sealed is None else sealed,
+        title_units=_organization_names_in(document.title),
     )
+
+
+def _organization_names_in(title: str) -> list[str]:
+    """The names of the organizations (of the city's tree and outside it) that ``title`` holds."""
+    from egov.orgs.models import Organization
+
+    return [name for name in Organization.objects.values_list("name", flat=True).distinct() if name and name in title]
 
 
 # 2号 (22 pt) title characters set at 156 mm / 20 per line: what one title line holds, in ems.
@@ -165,10 +175,30 @@ def _width_ems(text: str) -> float:
     return sum(0.6 if ord(c) < 0x2E80 and c not in "“”‘’—…" else 1.0 for c in text)
 
 
-def _title_atoms(title: str) -> list[str]:
+# A joint issuers' prefix of a title: names separated by spaces before 关于 (财政部 国家发展改革委 工业和信息化部关于…).
+_JOINT_PREFIX = re.compile(r"^(?P<prefix>(?:[^\s　]{2,30}[\s　]+)+[^\s　]{2,30}?)(?:关于|關於|關于)")
+
+
+def _unit_spans(title: str, units) -> list[tuple[int, int]]:
+    """``(start, end)`` of every occurrence in ``title`` of a name of ``units`` and of each name of a
+    joint issuers' prefix (``_JOINT_PREFIX``): no line break falls inside one."""
+    spans = []
+    for unit in {u for u in units if len(u) > 1}:
+        start = title.find(unit)
+        while start >= 0:
+            spans.append((start, start + len(unit)))
+            start = title.find(unit, start + 1)
+    prefix = _JOINT_PREFIX.match(title)
+    if prefix:
+        spans += [(m.start(), m.end()) for m in re.finditer(r"[^\s　]+", prefix["prefix"])]
+    return spans
+
+
+def _title_atoms(title: str, units=()) -> list[str]:
     """``title`` in pieces no line break may cut: words (jieba, on the simplified form of a title in
     traditional script, 關於印發 → 关于印发), an opening mark joined to the word after it, a closing
-    mark to the word before it (GB/T 15834: no line starts with ，。》)."""
+    mark to the word before it (GB/T 15834: no line starts with ，。》), and the names of ``units``
+    (organization names) and of a joint issuers' prefix whole (国家发展改革委, not 国家发展改革 / 委)."""
     from egov.documents.numbers import simplified
     from egov.documents.search import _jieba
 
@@ -190,10 +220,21 @@ def _title_atoms(title: str) -> list[str]:
             pending = ""
     if pending:
         atoms.append(pending)
-    return atoms
+    spans = _unit_spans(title, units)
+    if not spans:
+        return atoms
+    merged: list[str] = []
+    position = 0
+    for atom in atoms:
+        if merged and any(start < position < end for start, end in spans):
+            merged[-1] += atom
+        else:
+            merged.append(atom)
+        position += len(atom)
+    return merged
 
 
-def title_lines(title: str, width_ems: float = TITLE_LINE_EMS) -> list[str]:
+def title_lines(title: str, width_ems: float = TITLE_LINE_EMS, units=()) -> list[str]:
     """A 标题 in lines as GB/T 9704-2012 §7.3.1 asks: "标题回行时，要做到词意完整，排列对称，长短适宜，
     间距恰当，标题排列应当使用梯形或菱形".
 
@@ -204,6 +245,9 @@ def title_lines(title: str, width_ems: float = TITLE_LINE_EMS) -> list[str]:
     length, and no line starting with 的, 和, 与…. A title with no such cut keeps the browser's own
     line breaking (one line returned).
 
+    ``units``: names (organizations') no cut may fall inside; a joint issuers' prefix (names separated
+    by spaces before 关于) is kept whole name by name in any case.
+
     Returns the lines, in order; ``"".join(lines) == title``.
     """
     from itertools import combinations
@@ -211,7 +255,7 @@ def title_lines(title: str, width_ems: float = TITLE_LINE_EMS) -> list[str]:
     title = title.strip()
     if _width_ems(title) <= width_ems:
         return [title]
-    atoms = _title_atoms(title)
+    atoms = _title_atoms(title, units)
     ends = []
     position = 0
     for atom in atoms:
@@ -258,6 +302,8 @@ def title_lines(title: str, width_ems: float = TITLE_LINE_EMS) -> list[str]:
 
 _ATTACHMENT_LABEL = re.compile(r"附件\s*(?P<n>\d{1,2})?\s*[:：]?")
 _NAME = re.compile(r"《([^《》]{2,80})》")
+# The text a 印发/转发 notice issues, named in its title without 《》 (…关于印发江苏省数字政府建设实施方案的通知).
+_ISSUED_NAME = re.compile(r"(?:印发|印發|转发|轉發)(?!《)(?P<name>[^《》]{2,80}?)的(?:通知|决定|決定|通报|通報)$")
 _BLOCKS = re.compile(r"(<p>.*?</p>)", re.S)
 
 
@@ -284,7 +330,8 @@ def body_split_attached(body_html: str, *, title: str = "", attachments: tuple[s
     - ``附件`` or ``附件2`` alone (the paragraph after it is its title); or
     - a title alone: no closing mark, the name of one of ``attachments`` or a name written in 《》
       in the document's ``title`` (``关于印发《无锡市电子政务建设指导意见》的通知`` attaches
-      无锡市电子政务建设指导意见), as an imported 印发/转发 notice has it.
+      无锡市电子政务建设指导意见), or the text the title says it 印发/转发 without 《》
+      (``关于印发江苏省数字政府建设实施方案的通知``), as an imported 印发/转发 notice has it.
     The first paragraph never starts one. The label is ``附件`` with the number of the attachment
     in the 附件说明 when there are several.
 
@@ -292,6 +339,7 @@ def body_split_attached(body_html: str, *, title: str = "", attachments: tuple[s
     """
     names = {name.strip("《》 ") for name in attachments if name.strip()}
     names |= {match.group(1) for match in _NAME.finditer(title or "")}
+    names |= {match["name"] for match in [_ISSUED_NAME.search(title or "")] if match}
     numbered = [name.strip("《》 ") for name in attachments]
     pieces = _BLOCKS.split(body_html or "")
     main: list[str] = []
@@ -338,6 +386,16 @@ def _print_body(body_html: str) -> str:
     return _on_grid(body_mark_levels(body_full_width(body_html)))
 
 
+def _signature_lines(data: PrintData) -> list[str]:
+    """The 署名 as printed, in lines: a joint document (several 发文机关标志) without a seal has one
+    issuer a line, the lead issuer first (GB/T 9704-2012 §7.3.5.2 "联合行文时，应当先编排主办机关署名，
+    其余发文机关署名依次向下编排"), when its 署名 names as many as it has issuers; else one line."""
+    names = data.signature.split()
+    if not data.sealed and len(data.issuer_marks) > 1 and len(names) == len(data.issuer_marks):
+        return names
+    return [data.signature]
+
+
 def _context(data: PrintData, *, date_style: str, seal_data_uri: str, imprint_page: bool) -> dict:
     fmt = date_chinese if date_style == "chinese" else date_arabic
     longest = max((len(mark) for mark in data.issuer_marks), default=1)
@@ -348,7 +406,8 @@ def _context(data: PrintData, *, date_style: str, seal_data_uri: str, imprint_pa
     return {
         "d": data,
         "mark_size_mm": round(min(_MARK_MAX_CHAR_MM, _MARK_WIDTH_MM / longest), 2),
-        "title_lines": title_lines(title),
+        "title_lines": title_lines(title, units=data.title_units),
+        "signature_lines": _signature_lines(data),
         "main_to": main_to.rstrip("：:") + "：" if main_to else "",
         "copy_to": copy_to.rstrip("。.") + "。" if copy_to else "",
         "body": _print_body(body),

@@ -203,7 +203,7 @@ def attachment_add(request, pk: int):
 def _attachment_or_404(request, pk: int, position: int):
     document = _document_or_404(request, pk)
     attachment = document.attachments.filter(position=position).first()
-    if attachment is None:
+    if attachment is None or not attachment.file:  # (an imported 附件说明 names it without its file)
         raise Http404(_("No such attachment."))
     return document, attachment
 

@@ -18,6 +18,7 @@ from egov.documents.actions.outgoing import document_number_assign
 from egov.documents.actions.publication import publication_on_issue
 from egov.documents.importing import ParsedDocument
 from egov.documents.models import (
+    Attachment,
     Disclosure,
     Kind,
     OfficialDocument,
@@ -149,7 +150,8 @@ def document_import_once(*, actor, parsed: ParsedDocument, issuer: Organization 
         issuer: the issuing organization; None: found by the 署名 (name) or the 机关代字 of the number,
             or, for a 署名 naming no organization of the city, recorded as one outside it
             (``_import_issuer``). The other organizations of a joint 署名 become its ``co_issuers``
-            the same way; the 署名 as printed, the 附注 and 抄送 are kept.
+            the same way; the 署名 as printed, the 附注, 抄送 and the 附件说明 (as attachments
+            without a file) are kept.
         source_name: the file it was read from (at most 300 characters), kept for the record.
         today: the day the import runs (default: today, local time); a later 成文日期 is refused.
         actor_label: names the actor in the audit log when ``actor`` is None (``egov documents import``).
@@ -196,6 +198,11 @@ def document_import_once(*, actor, parsed: ParsedDocument, issuer: Organization 
         document_number_assign(document=document, actor=actor, number=parsed.document_number,
                                actor_label=actor_label)
         document.refresh_from_db()
+    # The 附件说明 (GB/T 9704-2012 §7.3.4): the attachments' names, in order; their files were not
+    # in the copy imported (an attachment without a file: size 0, no digest).
+    Attachment.objects.bulk_create([
+        Attachment(document=document, name=name, position=position, size=0, sha256="")
+        for position, name in enumerate(parsed.attachment_names, start=1)])
     document.status = Status.ISSUED
     document.imported_from = source_name[:300]
     if publish:

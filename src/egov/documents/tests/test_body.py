@@ -53,9 +53,15 @@ def test_levels_marked_for_their_typefaces():
         '<p class="level-1"><span class="heading">一、总体要求</span></p>'
         '<p class="level-2"><span class="heading">（一）加强领导。</span>各地要重视。</p>'
         '<p class="level-2"><span class="heading">（二）强化保障</span></p>'
-        '<p class="level-3"><span class="heading">1.资金。</span>到位。</p>'
+        '<p class="level-3"><span class="heading">1．资金。</span>到位。</p>'
         "<p>正文</p>"
     )
+
+
+def test_a_numbered_item_with_no_heading_text_stays_one_paragraph_with_a_full_width_ordinal():
+    # Tester M5: "3. 各地区要…" printed "3." alone on a line. GB/T 9704-2012 §7.3.3: 第三层 "1．".
+    marked = body_mark_levels(body_sanitize("3. 各地区要加强组织领导，确保落实。"))
+    assert marked == '<p class="level-3"><span class="heading">3．</span>各地区要加强组织领导，确保落实。</p>'
 
 
 def test_plain_text_with_inline_tags_keeps_its_paragraphs():

@@ -275,3 +275,27 @@ def test_another_document_holding_the_number_in_the_other_script_is_refused(wuxi
         run(str(_document(tmp_path, "other-tw.html", other)), capsys=capsys)
     assert refused.value.returncode == 2 and "錫政發〔2026〕12號" in str(refused.value)
     assert OfficialDocument.objects.count() == 1
+
+
+def test_a_file_over_20_mb_is_refused_in_one_line_before_it_is_read(wuxi, tmp_path, capsys):
+    big = tmp_path / "big.html"
+    with big.open("wb") as handle:
+        handle.truncate(20 * 1024 * 1024 + 1)  # 20 MB and a byte (sparse: nothing written)
+    with pytest.raises(CommandError) as refused:
+        run(str(big), capsys=capsys)
+    assert refused.value.returncode == 2
+    assert str(refused.value) == f"{big}: 文件大小为 21 MB，导入的公文文件最大为 20 MB。"
+    assert not OfficialDocument.objects.exists()
+
+
+def test_a_long_list_of_dropped_lines_is_summarised(wuxi, tmp_path, capsys):
+    page = tmp_path / "page.txt"
+    page.write_text("无锡市人民政府关于做好节日值班工作的通知\n锡政发〔2026〕7号\n各区人民政府：\n请做好值班工作。\n"
+                    "无锡市人民政府\n2026年1月5日\n版权所有：无锡市人民政府\n"
+                    + "".join(f"其他文章第{n}篇\n" for n in range(1, 300)), encoding="utf-8")
+    out, _err = run(str(page), capsys=capsys)
+    # 300 lines dropped (版权所有 and the 299 after it): the count, the first 20, how many more.
+    assert "丢弃了 300 行不属于公文的内容：" in out
+    assert "  - 其他文章第19篇" in out and "其他文章第20篇" not in out
+    assert "……另有 280 行" in out
+    assert len(out.splitlines()) == 1 + 1 + 20 + 1

@@ -12,6 +12,8 @@ from django.core.management import call_command
 
 from egov.audit.models import AuditEvent
 from egov.documents.models import OfficialDocument
+from egov.documents.rendering import pdf_render, print_data
+from egov.documents.tests.pdfcheck import Pdf
 from egov.orgs.models import Organization
 from egov.orgs.selectors import organization_tree
 
@@ -121,3 +123,15 @@ def test_the_traditional_copy_of_an_outside_document_is_the_same_document(wuxi, 
     assert f"此前已导入：国办发〔2022〕5号 国务院办公厅关于做好政务服务工作的通知（id {document.pk}）" in out
     assert OfficialDocument.objects.count() == 1
     assert Organization.objects.filter(kind=Organization.Kind.EXTERNAL).count() == 1
+
+
+def test_the_attachment_note_is_kept_printed_and_shown(wuxi, client, capsys):
+    """GB/T 9704-2012 §7.3.4: the 附件说明 prints "附件：" and the name under the body; the page shows it."""
+    _import(CORPUS / "gov-cn-table-br-title.html", "--publish", capsys=capsys)
+    document = OfficialDocument.objects.get()
+    assert [(a.position, a.name, bool(a.file)) for a in document.attachments.all()] == [
+        (1, "“高效办成一件事”2024年度第一批重点事项清单", False)]
+    text = "".join(Pdf(pdf_render(print_data(document)).pdf).texts).replace("\n", "")
+    assert "附件：“高效办成一件事”2024年度第一批重点事项清单" in text
+    shown = client.get(f"/disclosure/{document.pk}/").content.decode()
+    assert "<li>“高效办成一件事”2024年度第一批重点事项清单</li>" in shown

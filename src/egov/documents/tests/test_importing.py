@@ -225,3 +225,19 @@ def test_an_attached_text_listed_in_the_attachment_note_stays_after_the_signatur
     assert doc.attachments == ["附件：1．预算报送表", "2．填报说明"]
     assert doc.body.split("\n") == ["请按附件格式报送。", "填报说明", "一、按月填报。"]
     assert doc.dropped == ["推荐", "无锡市财政局关于另一件事的通知"]
+
+
+def test_a_metadata_tables_written_date_stands_when_the_text_has_none_and_its_publication_date_never():
+    # 中国政府网's table: 成文日期 2024-01-12, 发布日期 2024-01-17 (the page's, not the document's).
+    page = ("<table><tr><td>索引号：</td><td>000014349/2024-00005</td></tr>"
+            "<tr><td>发文机关：</td><td>国务院办公厅</td><td>成文日期：</td><td>２０２４年０１月１２日</td></tr>"
+            "<tr><td>标　　题：</td><td>国务院办公厅关于做好春节假期值班工作的通知</td></tr>"
+            "<tr><td>发文字号：</td><td>国办发明电〔２０２４〕１号</td><td>发布日期：</td><td>2024年01月17日</td></tr></table>"
+            "<p><strong>国务院办公厅关于做好<br>春节假期值班工作的通知</strong></p>"
+            "<p>各省、自治区、直辖市人民政府：</p><p>　　春节假期期间，各地区要安排好值班。</p>")
+    doc = document_parse(page.encode())
+    assert doc.title == "国务院办公厅关于做好春节假期值班工作的通知"
+    assert doc.document_number == "国办发明电〔2024〕1号"
+    assert doc.date == datetime.date(2024, 1, 12)
+    assert doc.addressees == ["各省、自治区、直辖市人民政府"]
+    assert doc.body == "春节假期期间，各地区要安排好值班。"

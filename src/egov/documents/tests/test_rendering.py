@@ -195,7 +195,7 @@ def test_signature_and_note_never_open_a_page_alone():
     assert len(pdf.pages) == 2
     page_two = ["".join(g.text for g in line) for line in pdf.lines(1).values()]
     # The body's last paragraph comes along with the 署名, and its 一、 heading with it.
-    assert page_two == ["二、保障措施", "1.资金保障。", "无锡市人民政府", "2026年11月30日", "（此件公开发布）"]
+    assert page_two == ["二、保障措施", "1．资金保障。", "无锡市人民政府", "2026年11月30日", "（此件公开发布）"]
 
 
 def test_an_unnumbered_preview_prints_no_escape_text():

@@ -104,6 +104,20 @@ def test_title_lines(title, lines):
     assert title_lines(title) == lines
 
 
+def test_a_title_never_breaks_inside_an_organizations_name():
+    # Tester M4: "财政部 国家发展改革 / 委 工业和信息化部关于…": a joint issuers' prefix keeps each name whole…
+    title = "财政部　国家发展改革委　工业和信息化部关于调整新能源汽车推广应用财政补贴政策的通知"  # 41 ems: 3 lines
+    lines = title_lines(title)
+    assert "".join(lines) == title and len(lines) == 3
+    assert any("国家发展改革委" in line for line in lines) and any("工业和信息化部" in line for line in lines)
+    # …and so does a name known as an organization's (jieba alone cuts 市 / 发展改革委 apart from 市).
+    title = "无锡市发展和改革委员会无锡市财政局无锡市住房和城乡建设局关于加强政府投资项目管理的通知"
+    lines = title_lines(title, units=["无锡市发展和改革委员会", "无锡市财政局", "无锡市住房和城乡建设局"])
+    assert "".join(lines) == title
+    for line in lines[:-1]:
+        assert line.endswith(("委员会", "财政局", "建设局", "关于")), lines
+
+
 def test_half_width_punctuation_of_the_imported_text_prints_full_width(seed):
     _data, pdf = seed
     text = "".join(pdf.texts).replace("\n", "")
@@ -170,6 +184,24 @@ def test_unsealed_closing_one_blank_line_signature_two_characters_from_the_right
     assert abs(written[0].x0 - (sign[0].x0 + 2 * CHAR)) < 0.3
 
 
+def test_unsealed_joint_closing_one_issuer_a_line():
+    # Tester M6, §7.3.5.2: 联合行文 unsealed — the lead issuer's 署名 first, the others below it, one a line.
+    data = PrintData(issuer_marks=["财政部", "国家发展改革委", "工业和信息化部"], title="关于调整补贴政策的通知",
+                     body_html=body_sanitize("请各单位认真执行。"), signature="财政部 国家发展改革委 工业和信息化部",
+                     written_on=date(2026, 11, 30))
+    pdf = Pdf(pdf_render(data).pdf)
+    lines = list(pdf.lines(0).items())
+    texts = [_text(line) for _b, line in lines]
+    body = texts.index("请各单位认真执行。")
+    assert texts[body + 1:body + 5] == ["财政部", "国家发展改革委", "工业和信息化部", "2026年11月30日"]
+    baselines = [y for y, _line in lines[body:body + 5]]
+    assert abs(baselines[1] - baselines[0] - 2 * PITCH) < 0.2
+    assert all(abs(b - a - PITCH) < 0.2 for a, b in zip(baselines[1:-1], baselines[2:], strict=True))
+    # one block, two characters from the right: the names start where the first does
+    assert abs(max(g.x1 for _y, line in lines[body + 1:body + 5] for g in line) - (184 - 2 * CHAR)) < 0.3
+    assert all(abs(line[0].x0 - lines[body + 1][1][0].x0) < 0.3 for _y, line in lines[body + 2:body + 4])
+
+
 def test_unsealed_closing_with_a_longer_date_keeps_the_date_two_characters_from_the_right():
     data = PrintData(issuer_marks=["无锡市人民政府文件"], title="关于做好节日值班工作的通知",
                      body_html=body_sanitize("请各单位做好值班工作。"), signature="无锡市人民政府",
@@ -225,6 +257,16 @@ def test_attached_texts_split_by_label_or_by_a_name_in_the_title():
     assert attached == []
 
 
+def test_the_text_a_notice_issues_without_guillemets_in_its_title_is_attached():
+    # p4 of the tester's pages: the title names the plan without 《》; it prints after the 署名 (§8).
+    body = body_sanitize("《江苏省数字政府建设实施方案》已经省人民政府同意，现印发给你们，请认真贯彻落实。\n"
+                         "江苏省数字政府建设实施方案\n为加快推进数字政府建设，制定本方案。")
+    main, attached = body_split_attached(body, title="江苏省人民政府办公厅关于印发江苏省数字政府建设实施方案的通知")
+    assert main == "<p>《江苏省数字政府建设实施方案》已经省人民政府同意，现印发给你们，请认真贯彻落实。</p>"
+    assert [(a.label, a.title, a.body_html) for a in attached] == [
+        ("附件", "江苏省数字政府建设实施方案", "<p>为加快推进数字政府建设，制定本方案。</p>")]
+
+
 @pytest.mark.django_db
 def test_the_seed_served_at_its_disclosure_address_holds_the_grid(client, wuxi):
     # The path the issue was seen on: the seed imported and published, its PDF rendered on request.
@@ -265,4 +307,4 @@ def test_the_attachment_note_and_closing_never_take_a_page_without_body_text():
     pdf = Pdf(pdf_render(data, seal_data_uri=SEAL).pdf)
     assert len(pdf.pages) == 2
     assert [_text(line) for line in pdf.lines(1).values()] == [
-        "二、保障措施", "1.资金保障。", "附件：任务分工表", "无锡市人民政府", "2026年11月30日", "（此件公开发布）"]
+        "二、保障措施", "1．资金保障。", "附件：任务分工表", "无锡市人民政府", "2026年11月30日", "（此件公开发布）"]

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from egov.core.actors import SYSTEM
 from egov.core.errors import ApplicationError
 from egov.documents.actions import document_import_once
-from egov.documents.importing import document_parse
+from egov.documents.importing import document_parse, import_size_check
 from egov.orgs.models import Organization
 
 SUFFIXES = {".txt", ".htm", ".html"}
@@ -70,6 +70,7 @@ class Command(BaseCommand):
             self.stdout.write(_json(parsed.as_json()))
 
     def _one(self, path: Path, organization, publish: bool):
+        import_size_check(path.stat().st_size)  # before reading it
         parsed = document_parse(path.read_bytes())
         document, created = document_import_once(actor=SYSTEM, actor_label="egov documents import", parsed=parsed,
                                                  issuer=organization, source_name=path.name, publish=publish)
@@ -108,12 +109,15 @@ def _message(document, created: bool) -> str:
     return _("imported before: %(document)s (id %(id)d)") % {"document": document, "id": document.pk}
 
 
-def _dropped_report(dropped: list[str], width: int = 60) -> list[str]:
-    """The report's lines on what was dropped: a count, then each line (cut at ``width`` characters)."""
+def _dropped_report(dropped: list[str], width: int = 60, shown: int = 20) -> list[str]:
+    """The report's lines on what was dropped: a count, then the first ``shown`` lines (each cut at
+    ``width`` characters) and how many more there are (the ``--json`` line lists them all)."""
     if not dropped:
         return []
     lines = [_("dropped %(count)d lines that are not the document:") % {"count": len(dropped)}]
-    lines += [f"  - {line[:width]}{'…' if len(line) > width else ''}" for line in dropped]
+    lines += [f"  - {line[:width]}{'…' if len(line) > width else ''}" for line in dropped[:shown]]
+    if len(dropped) > shown:
+        lines.append("  " + _("… and %(count)d more") % {"count": len(dropped) - shown})
     return lines
 
 
