@@ -107,16 +107,22 @@ def life_event_groups() -> list[ThemeGroup]:
     return groups
 
 
-def service_item_get(*, code: str, published_only: bool = True) -> ServiceItem:
-    """The item with ``code`` and its materials (and parent, organization) loaded.
+def service_item_get(*, code: str, published_only: bool = True, related: bool = True) -> ServiceItem:
+    """The item with ``code`` and its organization and parent loaded, and, when ``related``, its
+    materials and published children too (two more queries).
+
+    ``related=False`` is for a submission (``applying.intake_submit``), which reads the materials
+    through the per-process cache ``catalog.item_materials`` and never the children.
 
     Raises:
         NotFound: no such item, or it is withdrawn and ``published_only``.
     """
-    items = ServiceItem.objects.select_related("organization", "parent").prefetch_related(
-        Prefetch("materials", queryset=Material.objects.order_by("sort_order", "id")),
-        Prefetch("children", queryset=ServiceItem.objects.filter(is_published=True).order_by("code")),
-    )
+    items = ServiceItem.objects.select_related("organization", "parent")
+    if related:
+        items = items.prefetch_related(
+            Prefetch("materials", queryset=Material.objects.order_by("sort_order", "id")),
+            Prefetch("children", queryset=ServiceItem.objects.filter(is_published=True).order_by("code")),
+        )
     if published_only:
         items = items.filter(is_published=True)
     item = items.filter(code=(code or "").strip().upper()).first()
