@@ -1,6 +1,6 @@
 """Benchmark: the intake inbox (外网受理 → 内网办理) over HTTP, with CPU per request.
 
-    .venv/bin/python bench/intake.py [--seconds S] [--clients N] [--rate R] [--no-readme]
+    .venv/bin/python bench/intake.py [--seconds S] [--clients N] [--rate R] [--no-readme] [--json PATH]
 
 1. creates a PostgreSQL database ``egov_bench_<pid>``, loads the demo city and one signed-in
    citizen per client (``service_hall.SETUP``);
@@ -16,8 +16,9 @@
 6. CPU ms per request from ``/proc`` for the server's processes (gunicorn master and workers: user
    + system time of the process group) and for this load generator itself (``time.process_time``),
    beside every ratio; the load average before and after;
-7. prints one JSON line, rewrites its table in ``bench/README.md`` (unless ``--no-readme``), stops
-   the processes and drops the database.
+7. prints one JSON line, rewrites its table in ``bench/README.md`` (unless ``--no-readme`` or
+   ``--json``; with ``--json PATH``, the runner's result, ``bench/benchlib.py``), stops the
+   processes and drops the database.
 """
 
 import argparse
@@ -38,7 +39,10 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib  # noqa: E402
 from service_hall import EGOV, FORM, PG, SETUP, drive, free_port, percentile  # noqa: E402
+
+RUN = {"full": ["--seconds", "15"], "quick": ["--seconds", "3", "--rate", "4"]}
 
 ROOT = Path(__file__).resolve().parents[1]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -119,6 +123,35 @@ def write_readme(result: dict) -> None:
                     encoding="utf-8")
 
 
+def runner_result(result: dict, *, started: float, load_start: list[float]) -> dict:
+    """The figures for ``bench/run.py``: the submission against ``GET /health`` of the same run, the
+    worker's CPU per case and the intake-to-case latency."""
+    h, s, p = result["health"], result["submit"], result["paced"]
+
+    def latency(r: dict) -> str:
+        return f"p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, {r['errors']} non-2xx"
+
+    figures = [
+        benchlib.figure("`GET /health` (baseline)", round(h["per_second"], 1), "requests/s", ratio=1.0,
+                        cpu_ms=round(h["server_cpu_ms"], 2), note=latency(h)),
+        benchlib.figure("`POST /api/v1/services/applications` (202 + receipt, distinct files; worker running)",
+                        round(s["per_second"], 1), "requests/s", ratio=round(result["submit_ratio"], 2),
+                        cpu_ms=round(s["server_cpu_ms"], 2), baseline_cpu_ms=round(h["server_cpu_ms"], 2),
+                        target="≥ 0.3×, p99 < 150 ms", note=latency(s)),
+        benchlib.figure("intake worker: CPU per case made", round(result["worker_cpu_ms_per_case"], 1), "ms",
+                        cpu_ms=round(result["worker_cpu_ms_per_case"], 1), target="≤ 25 ms",
+                        note=f"{result['cases']} cases, queue emptied {result['drain_s']:.1f} s after the burst"),
+        benchlib.figure(f"intake-to-case p99 at {result['rate']:g} submissions/s",
+                        round(result["intake_p99_s"] * 1000), "ms", target="< 2 s",
+                        note=f"p50 {result['intake_p50_s'] * 1000:.0f} ms; submissions {latency(p)}"),
+    ]
+    return benchlib.result(
+        title="intake inbox (外网受理 → 内网办理) over HTTP", started=started, load_start=load_start,
+        baseline=f"`GET /health` of the same server in the same run ({result['clients']} clients, "
+                 "`egov serve --workers 2`, one `egov intake work`, PostgreSQL); CPU: the server's process group",
+        figures=figures, details=result)
+
+
 def paced(clients: list[httpx.Client], seconds: float, rate: float, request) -> dict:
     """``request`` at ``rate`` per second in all, spread over the clients, for ``seconds``."""
     interval = len(clients) / rate
@@ -155,7 +188,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rate", type=float, default=8, help="submissions per second in the paced scenario")
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--json", help="write the runner's result there (bench/benchlib.py) instead of the README")
     args = parser.parse_args()
+    started, load_start = time.time(), benchlib.load_average()
     database = f"egov_bench_{os.getpid()}"
     tmp = tempfile.mkdtemp(prefix="egov-bench-")
     env = {**os.environ, "EGOV_ENV": "demo", "EGOV_SITE": "all", "EGOV_VAR_DIR": tmp, "DATABASE_URL": PG + database,
@@ -240,7 +275,9 @@ def main() -> None:
             "intake_p99": result["intake_p99_s"] < TARGETS["intake_p99_s"],
             "cpu_per_case": result["worker_cpu_ms_per_case"] <= TARGETS["cpu_ms_per_case"]}
         print(json.dumps(result))
-        if not args.no_readme:
+        if args.json:
+            benchlib.write_json(args.json, runner_result(result, started=started, load_start=load_start))
+        elif not args.no_readme:
             write_readme(result)
     finally:
         for process in (server, worker):

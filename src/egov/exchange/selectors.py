@@ -29,14 +29,19 @@ def grants_in_force(*, resource: InformationResource, consumer_code: str):
             .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)))
 
 
-def allowed_fields(*, resource_code: str, consumer_code: str) -> Allowed:
+def allowed_fields(*, resource_code: str, consumer_code: str,
+                   resource: InformationResource | None = None) -> Allowed:
     """The fields of ``resource_code`` granted to ``consumer_code``, never an item marked 不予共享.
+
+    ``resource``: the resource of ``resource_code`` when the caller has just read it
+    (``exchange_query``), so that it is not read twice.
 
     Raises:
         NotFound: no such resource.
         PermissionDenied: no grant in force (``extra["rule"] == "no_grant"``), with the reason.
     """
-    resource = InformationResource.objects.filter(code=resource_code).first()
+    if resource is None or resource.code != resource_code:
+        resource = InformationResource.objects.filter(code=resource_code).first()
     if resource is None:
         raise NotFound(_("No such information resource."), extra={"resource": resource_code})
     grants = list(grants_in_force(resource=resource, consumer_code=consumer_code))

@@ -46,7 +46,8 @@ def submitted_before(*, queryset: QuerySet, key: str, digest: str, other_body_me
     """The object submitted before with ``key`` among ``queryset`` (the submitter's), or None.
 
     Args:
-        queryset: the submitter's objects of the owner model.
+        queryset: the submitter's objects of the owner model, whose ``idempotency_key`` is unique
+            among them.
         key, digest: as checked and computed by ``idempotency_key_check`` and ``body_digest``.
         other_body_message: the translated message for a replay with another body, with
             ``%(number)s`` for the first object's number.
@@ -57,7 +58,9 @@ def submitted_before(*, queryset: QuerySet, key: str, digest: str, other_body_me
         Conflict: the key came with another body: ``extra = {"field": "idempotency_key", "rule":
             "idempotency_key_content", "number": <the first object's number>}``.
     """
-    existing = queryset.filter(idempotency_key=key).first()
+    # The key is unique per submitter (each owner model's constraint), so at most one row: no
+    # ORDER BY (``first()`` would add one, and Django's compiler then hashes every selected column).
+    existing = next(iter(queryset.filter(idempotency_key=key).order_by()[:1]), None)
     if existing is None:
         return None
     if check is not None:

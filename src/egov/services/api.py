@@ -246,7 +246,7 @@ def submit_application(request, payload: ApplicationIn,
     ``idempotency_key``, ``item``, ``form.<name>``, ``materials.<id>``; 409 the key reused with
     other content."""
     key = idempotency_key or payload.idempotency_key or ""
-    item = service_item_get(code=payload.item)
+    item = service_item_get(code=payload.item, related=False)  # materials: catalog.item_materials
     legal_person = None
     if payload.legal_person:
         legal_person = LegalPerson.objects.filter(uscc=payload.legal_person.strip().upper()).first()

@@ -107,23 +107,31 @@ def life_event_groups() -> list[ThemeGroup]:
     return groups
 
 
-def service_item_get(*, code: str, published_only: bool = True) -> ServiceItem:
-    """The item with ``code`` and its materials (and parent, organization) loaded.
+def service_item_get(*, code: str, published_only: bool = True, related: bool = True) -> ServiceItem:
+    """The item with ``code`` and its organization loaded, and, when ``related``, its parent (same
+    query), its materials and published children (two more queries).
+
+    ``related=False`` is for a submission (``applying.intake_submit``), which reads the materials
+    through the per-process cache ``catalog.item_materials`` and never the children.
 
     Raises:
         NotFound: no such item, or it is withdrawn and ``published_only``.
     """
-    items = ServiceItem.objects.select_related("organization", "parent").prefetch_related(
-        Prefetch("materials", queryset=Material.objects.order_by("sort_order", "id")),
-        Prefetch("children", queryset=ServiceItem.objects.filter(is_published=True).order_by("code")),
-    )
+    items = ServiceItem.objects.select_related("organization")
+    if related:
+        items = items.select_related("parent").prefetch_related(
+            Prefetch("materials", queryset=Material.objects.order_by("sort_order", "id")),
+            Prefetch("children", queryset=ServiceItem.objects.filter(is_published=True).order_by("code")),
+        )
     if published_only:
         items = items.filter(is_published=True)
-    item = items.filter(code=(code or "").strip().upper()).first()
-    if item is None:
+    # ``get``, not ``first``: the code is unique, and ``first`` would order by the model's ordering
+    # (a join to the organization, and Django's compiler hashing every selected column).
+    try:
+        return items.get(code=(code or "").strip().upper())
+    except ServiceItem.DoesNotExist:
         raise NotFound(_("There is no service item with the code %(code)s.") % {"code": code},
-                       extra={"field": "code"})
-    return item
+                       extra={"field": "code"}) from None
 
 
 def catalog_organizations() -> QuerySet[Organization]:

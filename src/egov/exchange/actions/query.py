@@ -151,7 +151,8 @@ def exchange_query(
         try:
             fields = (
                 _own_fields(resource, consumer)
-                or allowed_fields(resource_code=resource_code, consumer_code=consumer.uscc or "").fields
+                or allowed_fields(resource_code=resource_code, consumer_code=consumer.uscc or "",
+                                  resource=resource).fields
             )
             found = record_source_read(
                 name=source, key=key, consumer=consumer, consumer_code=consumer.uscc or "", purpose=purpose

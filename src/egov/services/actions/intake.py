@@ -177,7 +177,10 @@ def intake_process_next() -> IntakeRecord | None:
     held: list[IntakeRecord] = []
     try:
         with audit_deferred():
-            record = (IntakeRecord.objects.select_for_update(skip_locked=True)
+            # The applicant and the submitter come with the record (one query, not three); only
+            # the record's row is locked (``of``), never the accounts'.
+            record = (IntakeRecord.objects.select_related("applicant", "submitted_by")
+                      .select_for_update(skip_locked=True, of=("self",))
                       .filter(state=IntakeState.WAITING).order_by("id").first())
             if record is None:
                 return None
@@ -194,7 +197,8 @@ def intake_process(*, record: IntakeRecord) -> IntakeRecord:
     """Turn ``record`` into its case now, in this process (``applying.application_submit``), waiting
     for a worker that holds it. A record already done or failed is returned as it is (reloaded)."""
     with audit_deferred():
-        record = IntakeRecord.objects.select_for_update().get(pk=record.pk)
+        record = (IntakeRecord.objects.select_related("applicant", "submitted_by")
+                  .select_for_update(of=("self",)).get(pk=record.pk))
         if record.state != IntakeState.WAITING:
             return record
         return _process_locked(record)

@@ -15,20 +15,30 @@ from egov.services.models import ServiceItem
 from egov.services.tests.factories import PDF, submit
 
 # Worked out by hand from the code, one statement per line (before issue 18 a case with five files
-# sent 81: bench/README.md).
+# sent 81: bench/README.md). ``application_submit`` is the two halves of the intake inbox run one
+# after the other: the public half's receipt (applying.intake_submit), then the worker's case
+# (intake.intake_process) in this process.
 ONE_SUBMISSION = [
-    # applying.application_submit, outside any transaction
-    "SELECT pg_advisory_lock(",  # one submission of this applicant at a time
-    'SELECT "services_application"',  # a replay of the idempotency key?
-    'SELECT "orgs_organization"',  # item.organization (the case code is cached per process)
-    'UPDATE "services_trackingnumbercounter"',  # the day's sequence: one UPDATE … RETURNING, autocommit
-    'SELECT "exchange_informationresource"',  # 免提交: the applicant's register row (wiring's provider)
-    # the case, in one transaction (audit_deferred)
+    # applying.intake_submit: the checks, then one transaction
+    'SELECT "services_intakerecord"',  # a replay of the idempotency key? (no ORDER BY: the key is unique)
     "BEGIN",
-    'SELECT "accounts_user"',  # the applicant's row locked (FOR UPDATE)
-    'SELECT "services_application"',  # the replay check again, under the lock
     'SELECT "services_storedfile"',  # which of the files' hashes are stored already: one query
     'INSERT INTO "services_storedfile"',  # the new ones: one insert
+    'INSERT INTO "services_intakerecord"',  # the record, with its form and its files' ids
+    'SELECT "orgs_organization"',  # item.organization for the audit event (the test's item comes without it)
+    "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
+    'SELECT "audit_auditevent"',  # the chain's head
+    'INSERT INTO "audit_auditevent"',  # one event: services.intake.receive, with the files' facts
+    "NOTIFY egov_intake",  # wakes the worker, once, delivered at the commit
+    "COMMIT",
+    # intake.intake_process: the case, in one transaction (audit_deferred)
+    "BEGIN",
+    'SELECT "services_intakerecord"',  # the record locked (FOR UPDATE OF its row), with applicant and submitter
+    'SELECT "services_serviceitem"',  # the item and its organization (materials cached per process)
+    'SELECT "services_storedfile"',  # the record's files: one in_bulk
+    'UPDATE "services_trackingnumbercounter"',  # the day's sequence: one UPDATE … RETURNING
+    'SELECT "exchange_informationresource"',  # 免提交: the applicant's register row (wiring's provider)
+    'SAVEPOINT "',  # the case's writes: a failure leaves nothing of them, the fetches' log rows stay
     'INSERT INTO "services_application"',
     'INSERT INTO "services_applicationmaterial"',  # one bulk insert
     'SELECT "workflow_processdefinition"',  # the latest version (parsed once per process)
@@ -38,6 +48,8 @@ ONE_SUBMISSION = [
     'UPDATE "services_application"',  # application.process
     'INSERT INTO "services_applicationevent"',  # the timeline line
     'INSERT INTO "services_notification"',  # the applicant's message
+    'RELEASE SAVEPOINT "',
+    'UPDATE "services_intakerecord"',  # the record done
     "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
     'SELECT "audit_auditevent"',  # the chain's head
     'INSERT INTO "audit_auditevent"',  # one event: services.application.submit
@@ -45,7 +57,6 @@ ONE_SUBMISSION = [
     # after the commit: the notification e-mail task (Celery runs eagerly in tests; a worker's
     # message to the broker otherwise, no query of the submission's)
     "BEGIN", 'SELECT "services_notification"', "COMMIT",
-    "SELECT pg_advisory_unlock(",
 ]
 
 
@@ -61,4 +72,5 @@ def test_one_submission_sends_the_statements_worked_out_by_hand(reference_data, 
     assert len(sent) == len(ONE_SUBMISSION), "\n".join(sent)
     for statement, expected in zip(sent, ONE_SUBMISSION, strict=True):
         assert statement.startswith(expected), (expected, statement)
-    assert AuditEvent.objects.count() == before + 1
+    # One event per half: services.intake.receive (the receipt) and services.application.submit (the case).
+    assert AuditEvent.objects.count() == before + 2
