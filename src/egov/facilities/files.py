@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -270,7 +271,8 @@ def files_store(*, actor, uploads: Sequence[tuple[Any, FileSpec]]) -> list[Store
     (temporary file, fsync, rename); when this call fails, the blobs it wrote are removed. If the
     caller's transaction rolls back later, a blob stays without a row: harmless, the next store of
     the same bytes finds it and records it. Two concurrent batches inserting the same new bytes both
-    end well (``INSERT … ON CONFLICT (sha256) DO UPDATE``, which returns the row either way).
+    end well (``INSERT … ON CONFLICT (sha256) DO NOTHING RETURNING``, then the rows another batch
+    inserted first are read: the public site's database role needs INSERT, not UPDATE, here).
     """
     if actor is None or not getattr(actor, "pk", None) or not getattr(actor, "is_active", False):
         raise PermissionDenied(_("Sign in to upload files."))
@@ -288,15 +290,41 @@ def files_store(*, actor, uploads: Sequence[tuple[Any, FileSpec]]) -> list[Store
             if not blob_path(digest).exists() and blob_write(digest, data):
                 written.append(digest)
         if fresh:
-            created = StoredFile.objects.bulk_create(fresh, update_conflicts=True, update_fields=["size"],
-                                                     unique_fields=["sha256"])
-            rows.update({row.sha256: row for row in created})
+            rows.update(_stored_files_insert(fresh))
     except BaseException:
         for digest in written:
             blob_remove(digest)
         raise
     new = {row.sha256 for row in fresh}
     return [StoredUpload(stored=rows[digest], new=digest in new) for digest in digests]
+
+
+def _stored_files_insert(fresh: list[StoredFile]) -> dict[str, StoredFile]:
+    """Insert ``fresh`` rows (``INSERT … ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256``, one
+    statement on PostgreSQL and SQLite ≥ 3.35) and return ``{sha256: row}`` for all of them: a row
+    that a concurrent batch inserted first is read back (one more query, only then)."""
+    table = connection.ops.quote_name(StoredFile._meta.db_table)
+    now = timezone.now()
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(fresh))
+    parameters = []
+    for row in fresh:
+        row.created_at = now
+        parameters += [row.sha256, row.size, row.kind, now, row.created_by_id]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (sha256, size, kind, created_at, created_by_id) VALUES {values} "
+                       "ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256", parameters)
+        ids = dict((digest, pk) for pk, digest in cursor.fetchall())
+    rows = {}
+    for row in fresh:
+        if row.sha256 in ids:
+            row.pk = ids[row.sha256]
+            row._state.adding = False
+            row._state.db = "default"
+            rows[row.sha256] = row
+    missing = [row.sha256 for row in fresh if row.sha256 not in ids]
+    if missing:
+        rows.update({row.sha256: row for row in StoredFile.objects.filter(sha256__in=missing)})
+    return rows
 
 
 def file_get(*, sha256: str) -> StoredFile:
