@@ -53,7 +53,13 @@ def test_the_clerk_sees_the_warning_and_records_the_decision(
                 "严重失信主体名单" if lang == "zh" else "List of seriously untrustworthy subjects"
             )
             # On a phone the work column comes first: the warning is above the decision.
-            assert warning.bounding_box()["y"] < page.locator("#step-credit_decide").bounding_box()["y"]
+            # (Both positions read in one script, from the top of the document: the page may scroll
+            # between two separate reads of the viewport's coordinates.)
+            above = page.evaluate("""() => {
+                const top = (id) => document.getElementById(id).getBoundingClientRect().top + window.scrollY;
+                return top("credit-warning") < top("step-credit_decide");
+            }""")
+            assert above
             page.screenshot(path=str(SHOTS / f"credit-warning-{lang}-{width}.png"), full_page=True)
             if width == 1280:  # axe-core: no serious or critical violation (tests/test_accessibility.py)
                 assert _axe_problems(page) == []

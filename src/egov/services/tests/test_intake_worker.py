@@ -46,7 +46,7 @@ def _wait(predicate, timeout: float, what: str, worker: subprocess.Popen, log: P
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_in_a_burst_loses_nothing_and_makes_nothing_twice(casework, tmp_path):
+def test_a_worker_killed_in_a_burst_loses_nothing_and_makes_nothing_twice(reference_data, casework, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("the worker runs in another process, which cannot see SQLite's in-memory test database")
     material = casework.item.materials.get(required=True)
