@@ -496,27 +496,17 @@ def _oidc_signing_key() -> str:
     pem = os.environ.get("EGOV_OIDC_SIGNING_KEY", "").strip()
     if pem:
         return pem
-    path = VAR_DIR / "oidc-signing-key.pem"
-    if not path.exists():
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
+    from egov.core.keyfiles import key_file_once
+
+    def make() -> bytes:
         key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-        data = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        temporary = VAR_DIR / f".oidc-signing-key.{os.getpid()}"
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        try:
-            os.link(temporary, path)  # the first process to start wins; the others read its key
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
-    return path.read_text()
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+
+    return key_file_once(VAR_DIR / "oidc-signing-key.pem", make).decode()
 
 
 # One sign-in for the city (统一身份认证): egov is an OpenID Connect provider for agencies' own systems

@@ -16,26 +16,14 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from egov.core.keyfiles import key_file_once
+
 
 @cache
 def _fernet() -> Fernet:
     key = settings.EGOV_SOURCE_KEY
     if not key:
-        folder = settings.VAR_DIR
-        path = folder / "source-key"
-        if not path.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            temporary = folder / f".source-key.{os.getpid()}"
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(Fernet.generate_key())
-            try:
-                os.link(temporary, path)  # the first process wins; the others read its key
-            except FileExistsError:
-                pass
-            finally:
-                temporary.unlink()
-        key = path.read_text().strip()
+        key = key_file_once(settings.VAR_DIR / "source-key", Fernet.generate_key).decode().strip()
     try:
         return Fernet(key)
     except ValueError:
