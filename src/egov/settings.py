@@ -61,13 +61,10 @@ def _bool(name: str, default: bool) -> bool:
 
 
 def _demo_secret_key() -> str:
-    """Return the demo's secret key, generating it into ``var/secret_key`` on first use."""
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """Return the demo's secret key, generated into ``var/secret_key`` by the first process to start."""
+    from egov.core.keyfiles import key_file_once
+
+    return key_file_once(VAR_DIR / "secret_key", lambda: secrets.token_urlsafe(50).encode()).decode().strip()
 
 
 DEBUG = _bool("DEBUG", default=False)
