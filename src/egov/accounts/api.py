@@ -3,6 +3,7 @@
 from ninja import Router, Schema
 
 from egov.accounts import actions
+from egov.core.apischema import ErrorOut
 
 router = Router(tags=["accounts"])
 
@@ -30,10 +31,6 @@ class AccountOut(Schema):
     # browse and track but not apply (403 ``rule: "unverified"``) until verified (docs/accounts.md).
     verified: bool
 
-
-class ErrorOut(Schema):
-    message: str
-    extra: dict
 
 
 @router.post("/natural-persons", response={201: AccountOut, 400: ErrorOut}, auth=None)

@@ -13,24 +13,14 @@ from typing import Any
 
 from ninja import Field, Router, Schema
 
-from egov.accounts.permissions import staff_session_ok
+from egov.accounts.apiauth import staff_session
 from egov.casework.dispatch import task_claim_checked, task_complete_as_subject, task_subject
-from egov.core.apiauth import SessionAuth
-from egov.services.api_common import ErrorOut
+from egov.core.apischema import ErrorOut
 from egov.workflow.models import WorkTask
 from egov.workflow.selectors import inbox_todo, task_get
 
 router = Router(tags=["staff"])
 
-
-class StaffSessionAuth(SessionAuth):
-    """An active staff member's session, MFA passed where required (others: 401)."""
-
-    def authenticate(self, request, key):
-        return request.user if staff_session_ok(request) else None
-
-
-staff_session = StaffSessionAuth()
 
 
 class TaskOut(Schema):

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from egov.accounts.permissions import staff_session_ok
-from egov.core.apiauth import SessionAuth
+from egov.accounts.apiauth import staff_session
+from egov.core.apischema import ErrorOut
 from egov.core.errors import ValidationFailed
 from egov.credit import reports, selectors
 from egov.facilities.files import file_read, file_response
@@ -15,16 +15,6 @@ from egov.orgs.models import Organization
 router = Router(tags=["credit"])
 
 
-class StaffSessionAuth(SessionAuth):
-    """An active staff member's session, MFA passed where required (others: 401)."""
-
-    def authenticate(self, request, key):
-        return request.user if staff_session_ok(request) else None
-
-
-class ErrorOut(Schema):
-    message: str
-    extra: dict
 
 
 class MembershipOut(Schema):
@@ -54,7 +44,7 @@ class CheckIn(Schema):
     subject: str
 
 
-@router.get("/check", response={200: CheckOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}, auth=StaffSessionAuth())
+@router.get("/check", response={200: CheckOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}, auth=staff_session)
 def subject_check(request, query: Query[CheckIn]):
     """联合奖惩核查: the subject's (USCC or resident ID) list memberships in publication with their
     measures; an unknown subject gives ``known: false`` and an empty list. Clerks, reviewers, approvers
@@ -106,7 +96,7 @@ def _organization(pk: int | None):
 @router.post(
     "/checks",
     response={201: BatchCheckOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-    auth=StaffSessionAuth(),
+    auth=staff_session,
 )
 def batch_check(request, payload: BatchCheckIn):
     """批量核查: the sanction check of up to 500 subjects for a stated purpose, with a result sealed by the credit
@@ -144,7 +134,7 @@ def _check_out(check) -> dict:
 @router.get(
     "/checks/{number}/pdf",
     response={200: None, 401: ErrorOut, 404: ErrorOut},
-    auth=StaffSessionAuth(),
+    auth=staff_session,
     openapi_extra={"responses": {200: {"description": "the sealed result", "content": {"application/pdf": {}}}}},
 )
 def batch_check_pdf(request, number: str):

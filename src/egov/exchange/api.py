@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status
 
-from egov.accounts.permissions import staff_session_ok
-from egov.core.apiauth import SessionAuth
+from egov.accounts.apiauth import staff_session
+from egov.core.apischema import ErrorOut
 from egov.core.errors import NotFound, ValidationFailed
 from egov.exchange import actions, selectors
 from egov.exchange.actions import subscriptions as subscription_actions
@@ -24,21 +24,6 @@ from egov.exchange.models import InformationResource, SharingGrant, SharingReque
 router = Router(tags=["exchange"])
 
 
-class StaffSessionAuth(SessionAuth):
-    """An active staff member's session, MFA passed where required (others: 401)."""
-
-    def authenticate(self, request, key):
-        return request.user if staff_session_ok(request) else None
-
-
-staff_session = StaffSessionAuth()
-
-
-class ErrorOut(Schema):
-    """The one error shape of the API."""
-
-    message: str
-    extra: dict
 
 
 class RequestItemOut(Schema):

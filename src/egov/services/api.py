@@ -9,11 +9,12 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from egov.accounts.models import LegalPerson
+from egov.core.apischema import ErrorOut
 from egov.core.errors import ValidationFailed
 from egov.core.jsoninput import INT64_MAX
 from egov.services.actions.applying import intake_submit
 from egov.services.actions.lifecycle import MOVE_LABELS
-from egov.services.api_common import ErrorOut, Pager, decode_materials, public_session
+from egov.services.api_common import Pager, decode_materials, public_session
 from egov.services.api_hall import router as hall_router
 from egov.services.models import Application, IntakeState, Licence, ServiceItem
 from egov.services.selectors import (

@@ -1,4 +1,4 @@
-"""What the services API modules share: the error shape, the public session, base64 materials."""
+"""What the services API modules share: the public session, the pager, base64 materials."""
 
 import base64
 import binascii
@@ -12,13 +12,6 @@ from egov.accounts.models import User
 from egov.core.apiauth import SessionAuth
 from egov.core.errors import ValidationFailed
 from egov.core.jsoninput import INT64_MAX
-
-
-class ErrorOut(Schema):
-    """The one error shape of the API."""
-
-    message: str
-    extra: dict
 
 
 class PublicSessionAuth(SessionAuth):

@@ -10,12 +10,13 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from egov.core.apischema import ErrorOut
 from egov.core.errors import NotFound
 from egov.core.jsoninput import INT64_MAX
 from egov.facilities.notifications import notifications_mark_read, notifications_of
 from egov.services.actions.applying import application_supplement_upload
 from egov.services.actions.rating import rating_submit
-from egov.services.api_common import ErrorOut, Pager, decode_materials, public_session
+from egov.services.api_common import Pager, decode_materials, public_session
 from egov.services.publication import application_track, published_result, published_results
 from egov.services.selectors import application_get_for_applicant, licence_pdf, rating_stats
 

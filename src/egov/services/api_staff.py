@@ -6,24 +6,14 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema
 
-from egov.accounts.permissions import staff_session_ok
-from egov.core.apiauth import SessionAuth
+from egov.accounts.apiauth import staff_session
+from egov.core.apischema import ErrorOut
 from egov.services.actions.intake import intake_retry
 from egov.services.api import ReceiptOut, receipt_out
-from egov.services.api_common import ErrorOut
 from egov.services.selectors_intake import intake_get_for_operator, intake_overview
 
 router = Router(tags=["staff"])
 
-
-class _StaffSession(SessionAuth):
-    """An active staff member's session, MFA passed where required (others: 401)."""
-
-    def authenticate(self, request, key):
-        return request.user if staff_session_ok(request) else None
-
-
-staff_session = _StaffSession()
 
 
 class FailedOut(Schema):

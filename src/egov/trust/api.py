@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from egov.core.apischema import ErrorOut
 from egov.core.errors import ValidationFailed
 from egov.trust.pdf import pdf_size_check
 from egov.trust.verification import pdf_verify, pdf_verify_code
@@ -46,10 +47,6 @@ class VerificationOut(Schema):
     message: str
     signatures: list[SignatureOut]
 
-
-class ErrorOut(Schema):
-    message: str
-    extra: dict
 
 
 @router.post("/verify", response={200: VerificationOut, 400: ErrorOut, 404: ErrorOut}, auth=None)
