@@ -29,6 +29,16 @@ class EgovValidator(OAuth2Validator):
             return False
         return super().validate_scopes(client_id, scopes, client, request, *args, **kwargs)
 
+    def validate_silent_login(self, request):
+        """``prompt=none``: True — oauthlib's request carries no session, so the authorization view
+        decides (``AuthorizeView.dispatch`` answers ``login_required`` to a signed-out person)."""
+        return True
+
+    def validate_silent_authorization(self, request):
+        """``prompt=none``: True — ``AuthorizeView.get`` answers ``consent_required`` when no remembered
+        consent covers the scopes (OpenID Connect Core 1.0 §3.1.2.6)."""
+        return True
+
     def get_additional_claims(self, request):
         subject = actions.oidc_subject(user=request.user, application=request.client)
         return selectors.oidc_claims(user=request.user, subject=subject)

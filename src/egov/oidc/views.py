@@ -1,7 +1,7 @@
 """Pages of the OpenID Connect provider: the consent page (django-oauth-toolkit's authorization
 endpoint with the city's consent rules) and the account's list of allowed systems."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,11 +24,17 @@ PUBLIC = "public"
 STAFF = "staff"
 
 
+def _prompt(request) -> set[str]:
+    """The authorization request's ``prompt`` values (space separated, OpenID Connect Core 1.0 §3.1.2.1)."""
+    return set(request.GET.get("prompt", "").split())
+
+
 class AuthorizeView(AuthorizationView):
     """The authorization endpoint (OpenID Connect Core 1.0 §3.1.2). ``population`` is the people this
     site signs in: ``public`` (natural and legal persons, on the public site) or ``staff`` (staff with
     their second factor, on the staff site). A remembered consent that covers the requested scopes
-    skips the page unless the client asks ``prompt=consent``."""
+    skips the page unless the client asks ``prompt=consent``; ``prompt=none`` never shows a page
+    (``login_required`` or ``consent_required`` at the client's redirect URI, §3.1.2.6)."""
 
     template_name = "oidc/authorize.html"
     population = PUBLIC
@@ -41,6 +47,10 @@ class AuthorizeView(AuthorizationView):
 
     def dispatch(self, request, *args, **kwargs):
         if not self._signed_in(request):
+            if "none" in _prompt(request):
+                # prompt=none must not show a page: django-oauth-toolkit answers ``login_required`` at
+                # the client's registered redirect URI (OpenID Connect Core 1.0 §3.1.2.6).
+                return self.handle_no_permission()
             login = "staff_accounts:login" if self.population == STAFF else "accounts:login"
             return redirect_to_login(request.get_full_path(), reverse(login))
         return super().dispatch(request, *args, **kwargs)
@@ -52,12 +62,20 @@ class AuthorizeView(AuthorizationView):
             return self.error_response(error, application=None)
         application = Application.objects.get(client_id=credentials["client_id"])
         consent = selectors.oidc_consent_active(user=request.user, application=application)
-        prompt = set(request.GET.get("prompt", "").split())
+        prompt = _prompt(request)
         if consent is not None and set(scopes) <= consent.scope_set and not prompt & {"consent", "login", "create"}:
             uri, _headers, _body, _status = self.create_authorization_response(
                 request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
             )
             return self.redirect(uri, application)
+        if "none" in prompt:
+            # No remembered consent covers the scopes and the client asked for no page: OpenID Connect
+            # Core 1.0 §3.1.2.6 ``consent_required`` at the registered redirect URI, with its state.
+            answer = {"error": "consent_required"}
+            if credentials.get("state"):
+                answer["state"] = credentials["state"]
+            separator = "&" if "?" in credentials["redirect_uri"] else "?"
+            return self.redirect(credentials["redirect_uri"] + separator + urlencode(answer), application)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

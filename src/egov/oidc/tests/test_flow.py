@@ -239,3 +239,35 @@ def test_refusing_consent_sends_access_denied_and_remembers_nothing(reference_da
     query = parse_qs(urlsplit(answer.headers["Location"]).query)
     assert query["error"] == ["access_denied"] and query["state"] == [state]
     assert not Consent.objects.exists()
+
+
+def test_prompt_none_answers_login_required_to_a_signed_out_person(reference_data, live_server, system):
+    """OpenID Connect Core 1.0 §3.1.2.6: prompt=none shows no sign-in page; the error goes back to the
+    client's registered redirect URI with the state (it was a redirect to our sign-in page before)."""
+    application, secret = system
+    _metadata, _client, _verifier, _nonce, url, state = _authorize(live_server, application, secret)
+    answer = requests.get(url + "&prompt=none", allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    location = urlsplit(answer.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT
+    assert parse_qs(location.query) == {"error": ["login_required"], "state": [state]}
+
+
+def test_prompt_none_without_consent_answers_consent_required_and_with_consent_a_code(
+    reference_data, live_server, system
+):
+    application, secret = system
+    person = NaturalPersonFactory()
+    browser = _browser_for(person.user, live_server.url)
+    _metadata, _client, _verifier, _nonce, url, state = _authorize(live_server, application, secret)
+    answer = browser.get(url + "&prompt=none", allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    assert parse_qs(urlsplit(answer.headers["Location"]).query) == {"error": ["consent_required"], "state": [state]}
+    assert not Consent.objects.exists()
+
+    page = browser.get(url, timeout=10, allow_redirects=False)
+    browser.post(url, data={**_hidden_fields(page.text), "allow": "1"}, allow_redirects=False, timeout=10)
+    _metadata, _client, _verifier, _nonce, url, state = _authorize(live_server, application, secret)
+    silent = browser.get(url + "&prompt=none", allow_redirects=False, timeout=10)
+    query = parse_qs(urlsplit(silent.headers["Location"]).query)
+    assert silent.status_code == 302 and query["state"] == [state] and len(query["code"][0]) > 20
