@@ -319,7 +319,9 @@ class SearchResults:
     ``total``: documents found, at most ``RESULTS_MAX``; ``total_capped``: more were found than
     ``total`` (shown as "1,000+"; only the first ``RESULTS_MAX`` can be paged through); ``hits``:
     the page asked for; ``number``: the query named a 发文字号 or a 机关代字, searched in this form
-    (``numbers.number_key``: 锡政发〔2026〕1号), "" otherwise.
+    (``numbers.number_key``: 锡政发〔2026〕1号), "" otherwise; ``by_issuer`` and ``by_year``: when
+    asked for (``facets``), how many of the (at most ``RESULTS_MAX``) documents found each issuing
+    organization (by id) and each year of 成文日期 has (documents without one are not counted), else None.
     """
 
     query: str
@@ -329,6 +331,8 @@ class SearchResults:
     hits: list[SearchHit]
     number: str = ""
     total_capped: bool = False
+    by_issuer: dict[int, int] | None = None
+    by_year: dict[int, int] | None = None
 
 
 def _capped_count(queryset: QuerySet[OfficialDocument]) -> tuple[int, bool]:
@@ -369,8 +373,21 @@ def _by_number(queryset: QuerySet[OfficialDocument], query: str) -> tuple[QueryS
     return None
 
 
-def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offset: int) -> SearchResults:
-    """Search ``queryset`` (already narrowed to what the reader may see); see ``selectors.document_search``."""
+def _facets(ids) -> tuple[dict[int, int], dict[int, int]]:
+    """Documents ``ids`` (at most ``RESULTS_MAX``) counted by issuing organization and by year written."""
+    by_issuer: dict[int, int] = {}
+    by_year: dict[int, int] = {}
+    for issuer_id, written_on in OfficialDocument.objects.filter(pk__in=ids).values_list("issuer_id", "written_on"):
+        by_issuer[issuer_id] = by_issuer.get(issuer_id, 0) + 1
+        if written_on is not None:
+            by_year[written_on.year] = by_year.get(written_on.year, 0) + 1
+    return by_issuer, by_year
+
+
+def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offset: int,
+           facets: bool = False) -> SearchResults:
+    """Search ``queryset`` (already narrowed to what the reader may see); see ``selectors.document_search``.
+    ``facets``: also count the documents found by issuer and year (``SearchResults.by_issuer``, ``by_year``)."""
     query = query_clean(query)
     truncated = len(query) > QUERY_MAX_CHARS
     query = query[:QUERY_MAX_CHARS]
@@ -387,12 +404,16 @@ def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offs
             )
             for document in found[_page(offset, limit)]
         ]
+        by_issuer, by_year = _facets(list(found.order_by().values_list("pk", flat=True)[:RESULTS_MAX])) if facets \
+            else (None, None)
         return SearchResults(
-            query=query, truncated=truncated, words=[], total=total, hits=hits, number=key, total_capped=capped
+            query=query, truncated=truncated, words=[], total=total, hits=hits, number=key, total_capped=capped,
+            by_issuer=by_issuer, by_year=by_year,
         )
     words = query_words(query)
     if not words:
-        return SearchResults(query=query, truncated=truncated, words=[], total=0, hits=[])
+        return SearchResults(query=query, truncated=truncated, words=[], total=0, hits=[],
+                             by_issuer={} if facets else None, by_year={} if facets else None)
     if connection.vendor == "postgresql":
         candidates, capped = search_candidates_postgresql(queryset, words)
         total = len(candidates)
@@ -403,10 +424,12 @@ def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offs
             .in_bulk([pk for pk, _title in page])
         )
         found = [(documents[pk], title_match) for pk, title_match in page]
+        found_ids = [pk for pk, _title in candidates]
     else:
         matches = matches_fallback(queryset.select_related("issuer"), words)
         total, capped = _capped_count(matches)
         found = [(document, document.title_match) for document in matches[_page(offset, limit)]]
+        found_ids = list(matches.order_by().values_list("pk", flat=True)[:RESULTS_MAX]) if facets else []
     hits = [
         SearchHit(
             document=document,
@@ -416,4 +439,6 @@ def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offs
         )
         for document, title_match in found
     ]
-    return SearchResults(query=query, truncated=truncated, words=words, total=total, hits=hits, total_capped=capped)
+    by_issuer, by_year = _facets(found_ids) if facets else (None, None)
+    return SearchResults(query=query, truncated=truncated, words=words, total=total, hits=hits, total_capped=capped,
+                         by_issuer=by_issuer, by_year=by_year)
