@@ -29,7 +29,8 @@ def test_kiosk_home_sets_the_device_cookie_and_lists_ways_in(client, items):
 
 
 @pytest.mark.parametrize(("keys", "expected"), [
-    ("gsdj", ["公司登记"]), ("gs", ["公司登记", "公司注销登记"]), ("spjy", ["食品经营许可"]), ("GS1<>", ["公司登记", "公司注销登记"]),
+    ("gsdj", ["公司登记"]), ("gs", ["公司登记", "公司注销登记"]), ("spjy", ["食品经营许可"]),
+    ("GS1<>", ["公司登记", "公司注销登记"]),
 ])
 def test_kiosk_keypad_finds_items_by_initials(client, items, keys, expected):
     response = client.get("/kiosk/", {"keys": keys})
