@@ -34,7 +34,7 @@ def _shot(page, name: str) -> None:
 
 
 @pytest.fixture
-def catalogue(db):
+def catalogue(reference_data):
     market = make_organization(name="无锡市市场监督管理局")
     for main, name, name_en, themes in (
         (101, "公司登记", "Company registration", ["establishment"]),
