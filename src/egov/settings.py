@@ -530,3 +530,9 @@ OAUTH2_PROVIDER = {
 }
 # egov.oidc's models point to the client model through this (django-oauth-toolkit's swappable setting).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+# 政务服务站 kiosks (portal.views_display): after this many seconds without a touch or key the
+# kiosk's session ends (signed out, back to the kiosk's home); a countdown shows for the last
+# EGOV_KIOSK_WARN_SECONDS of them.
+EGOV_KIOSK_IDLE_SECONDS = int(os.environ.get("EGOV_KIOSK_IDLE_SECONDS", "120"))
+EGOV_KIOSK_WARN_SECONDS = int(os.environ.get("EGOV_KIOSK_WARN_SECONDS", "30"))

@@ -184,7 +184,7 @@ _IN_TITLE = f'"documents_officialdocument"."search_title_vector" @@ {_TSQUERY}' 
 
 
 def search_candidates_postgresql(
-    queryset: QuerySet[OfficialDocument], words: list[str]
+    queryset: QuerySet[OfficialDocument], words: list[str], *, facts: dict | None = None
 ) -> tuple[list[tuple[int, bool]], bool]:
     """The first ``RESULTS_MAX`` documents of ``queryset`` holding every one of ``words``, best first,
     as ``(id, title_match)``, and whether more documents hold them (PostgreSQL; issue 18, item 5).
@@ -196,7 +196,9 @@ def search_candidates_postgresql(
     ``documents_written_on_id`` read from the newest when a word is in nearly every row), those
     with a title match left out (they are all in (1)); (3) ``ts_rank`` of only these at most
     ``RESULTS_MAX`` candidates. Order: title matches, rank, 成文日期 (newest), id: the order of
-    ``matches_postgresql`` whenever at most ``RESULTS_MAX`` documents match.
+    ``matches_postgresql`` whenever at most ``RESULTS_MAX`` documents match. ``facts``: a dict to
+    fill with ``{id: (issuer_id, written_on)}`` of the candidates, read by the ranking query itself
+    (the facets of the portal's one search, without another query).
     """
     terms = " ".join(words)
     newest = (F("written_on").desc(nulls_last=True), "-id")
@@ -224,10 +226,14 @@ def search_candidates_postgresql(
         return [], False
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT "id", ts_rank({_VECTOR}, {_TSQUERY}) FROM "documents_officialdocument" WHERE "id" = ANY(%s)',
+            f'SELECT "id", ts_rank({_VECTOR}, {_TSQUERY}), "issuer_id", "written_on" FROM "documents_officialdocument"'
+            ' WHERE "id" = ANY(%s)',
             [terms, [pk for pk, _title in candidates]],
         )
-        rank = dict(cursor.fetchall())
+        rows = cursor.fetchall()
+    rank = {pk: value for pk, value, _issuer, _written in rows}
+    if facts is not None:
+        facts.update((pk, (issuer, written)) for pk, _value, issuer, written in rows)
     # Stable: candidates are newest first within each kind, so 成文日期 and id still break ties.
     return sorted(candidates, key=lambda candidate: (not candidate[1], -rank[candidate[0]])), more
 
@@ -319,7 +325,9 @@ class SearchResults:
     ``total``: documents found, at most ``RESULTS_MAX``; ``total_capped``: more were found than
     ``total`` (shown as "1,000+"; only the first ``RESULTS_MAX`` can be paged through); ``hits``:
     the page asked for; ``number``: the query named a 发文字号 or a 机关代字, searched in this form
-    (``numbers.number_key``: 锡政发〔2026〕1号), "" otherwise.
+    (``numbers.number_key``: 锡政发〔2026〕1号), "" otherwise; ``by_issuer`` and ``by_year``: when
+    asked for (``facets``), how many of the (at most ``RESULTS_MAX``) documents found each issuing
+    organization (by id) and each year of 成文日期 has (documents without one are not counted), else None.
     """
 
     query: str
@@ -329,6 +337,8 @@ class SearchResults:
     hits: list[SearchHit]
     number: str = ""
     total_capped: bool = False
+    by_issuer: dict[int, int] | None = None
+    by_year: dict[int, int] | None = None
 
 
 def _capped_count(queryset: QuerySet[OfficialDocument]) -> tuple[int, bool]:
@@ -369,8 +379,24 @@ def _by_number(queryset: QuerySet[OfficialDocument], query: str) -> tuple[QueryS
     return None
 
 
-def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offset: int) -> SearchResults:
-    """Search ``queryset`` (already narrowed to what the reader may see); see ``selectors.document_search``."""
+def _facets(ids, facts: dict | None = None) -> tuple[dict[int, int], dict[int, int]]:
+    """Documents ``ids`` (at most ``RESULTS_MAX``) counted by issuing organization and by year written;
+    ``facts`` (``{id: (issuer_id, written_on)}``) when already read, else read here."""
+    by_issuer: dict[int, int] = {}
+    by_year: dict[int, int] = {}
+    pairs = facts.values() if facts is not None else (
+        OfficialDocument.objects.filter(pk__in=ids).values_list("issuer_id", "written_on"))
+    for issuer_id, written_on in pairs:
+        by_issuer[issuer_id] = by_issuer.get(issuer_id, 0) + 1
+        if written_on is not None:
+            by_year[written_on.year] = by_year.get(written_on.year, 0) + 1
+    return by_issuer, by_year
+
+
+def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offset: int,
+           facets: bool = False) -> SearchResults:
+    """Search ``queryset`` (already narrowed to what the reader may see); see ``selectors.document_search``.
+    ``facets``: also count the documents found by issuer and year (``SearchResults.by_issuer``, ``by_year``)."""
     query = query_clean(query)
     truncated = len(query) > QUERY_MAX_CHARS
     query = query[:QUERY_MAX_CHARS]
@@ -387,14 +413,19 @@ def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offs
             )
             for document in found[_page(offset, limit)]
         ]
+        by_issuer, by_year = _facets(list(found.order_by().values_list("pk", flat=True)[:RESULTS_MAX])) if facets \
+            else (None, None)
         return SearchResults(
-            query=query, truncated=truncated, words=[], total=total, hits=hits, number=key, total_capped=capped
+            query=query, truncated=truncated, words=[], total=total, hits=hits, number=key, total_capped=capped,
+            by_issuer=by_issuer, by_year=by_year,
         )
     words = query_words(query)
     if not words:
-        return SearchResults(query=query, truncated=truncated, words=[], total=0, hits=[])
+        return SearchResults(query=query, truncated=truncated, words=[], total=0, hits=[],
+                             by_issuer={} if facets else None, by_year={} if facets else None)
     if connection.vendor == "postgresql":
-        candidates, capped = search_candidates_postgresql(queryset, words)
+        facts: dict | None = {} if facets else None
+        candidates, capped = search_candidates_postgresql(queryset, words, facts=facts)
         total = len(candidates)
         page = candidates[_page(offset, limit)]
         documents = (
@@ -403,10 +434,13 @@ def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offs
             .in_bulk([pk for pk, _title in page])
         )
         found = [(documents[pk], title_match) for pk, title_match in page]
+        found_ids = [pk for pk, _title in candidates]
     else:
+        facts = None
         matches = matches_fallback(queryset.select_related("issuer"), words)
         total, capped = _capped_count(matches)
         found = [(document, document.title_match) for document in matches[_page(offset, limit)]]
+        found_ids = list(matches.order_by().values_list("pk", flat=True)[:RESULTS_MAX]) if facets else []
     hits = [
         SearchHit(
             document=document,
@@ -416,4 +450,6 @@ def search(queryset: QuerySet[OfficialDocument], query: str, *, limit: int, offs
         )
         for document, title_match in found
     ]
-    return SearchResults(query=query, truncated=truncated, words=words, total=total, hits=hits, total_capped=capped)
+    by_issuer, by_year = _facets(found_ids, facts) if facets else (None, None)
+    return SearchResults(query=query, truncated=truncated, words=words, total=total, hits=hits, total_capped=capped,
+                         by_issuer=by_issuer, by_year=by_year)

@@ -100,7 +100,8 @@ def published_years() -> list[int]:
 
 
 def document_search(query: str, *, user=None, public: bool = False, limit: int = 20,
-                    offset: int = 0) -> SearchResults:
+                    offset: int = 0, issuer_id: int | None = None, year: int | None = None,
+                    facets: bool = False) -> SearchResults:
     """Full-text search of documents in Chinese (``documents.search``): title matches first, words marked.
 
     Args:
@@ -113,13 +114,17 @@ def document_search(query: str, *, user=None, public: bool = False, limit: int =
             (everything), unless ``public``.
         public: only published documents (``documents_published``), whoever asks.
         limit, offset: the page of hits to return (``total`` counts them all).
+        issuer_id, year: only documents of this issuing organization, of this year of 成文日期
+            (``public`` searches only; the portal's one search filters by them).
+        facets: also count the documents found by issuer and year (``SearchResults.by_issuer``,
+            ``by_year``; at most ``search.RESULTS_MAX`` documents counted).
 
     Returns:
         ``SearchResults`` with ``hits`` (document, escaped title and snippet with ``<mark>``, title_match).
     """
     if public or user is None:
-        queryset = documents_published() if public else OfficialDocument.objects.all()
-        return search(queryset, query, limit=max(0, limit), offset=max(0, offset))
+        queryset = documents_published(issuer_id=issuer_id, year=year) if public else OfficialDocument.objects.all()
+        return search(queryset, query, limit=max(0, limit), offset=max(0, offset), facets=facets)
     visible = visible_documents(user, OfficialDocument.objects.all())
     queryset = OfficialDocument.objects.filter(Q(pk__in=visible.values("pk"))
                                                | Q(pk__in=documents_published().values("pk")))

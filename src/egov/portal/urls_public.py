@@ -2,14 +2,18 @@
 
 from django.urls import path
 
-from egov.portal import views, views_economy, views_requests
+from egov.portal import views, views_display, views_economy, views_requests, views_search
 
 app_name = "portal"
 urlpatterns = [
     path("disclosure/", views.disclosure_list, name="disclosure_list"),
     path("disclosure/<int:pk>/", views.disclosure_detail, name="disclosure_detail"),
     path("disclosure/<int:pk>/pdf", views.disclosure_pdf_download, name="disclosure_pdf"),
-    path("search/", views.search, name="search"),
+    path("search/", views_search.search, name="search"),
+    path("kiosk/", views_display.kiosk_home, name="kiosk"),
+    path("kiosk/end/", views_display.kiosk_end, name="kiosk_end"),
+    path("kiosk/leave/", views_display.kiosk_leave, name="kiosk_leave"),
+    path("display/text-size/", views_display.text_size, name="text_size"),
     path("data/economy/", views_economy.economy_index, name="economy"),
     path("data/economy/<slug:code>/", views_economy.economy_indicator, name="economy_indicator"),
     path("data/economy/<slug:code>.csv", views_economy.economy_download, {"format": "csv"}, name="economy_csv"),

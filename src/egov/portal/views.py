@@ -1,5 +1,5 @@
 """Public pages of the portal: 政务公开 (the list of published documents, one document, its PDF)
-and the search of published documents. Thin: a read through ``documents.selectors``, a response.
+(the one search is ``views_search``). Thin: a read through ``documents.selectors``, a response.
 
 Documents not published (drafts, 内部, 依申请公开, 不予公开) answer 404, as unknown ones do.
 """
@@ -10,12 +10,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from egov.core.errors import NotFound
-from egov.documents.selectors import document_published_get, document_search, documents_published
+from egov.documents.selectors import document_published_get, documents_published
 from egov.portal.forms import DisclosureFilterForm
 from egov.portal.selectors import disclosure_pdf
 
 PER_PAGE = 20
-MAX_PAGES = 500  # deeper pages are refused to the first: narrow the query instead
 
 
 def _page_query(request) -> str:
@@ -58,19 +57,3 @@ def disclosure_pdf_download(request, pk: int):
     response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
     return response
 
-
-def search(request):
-    """Search of published documents: title matches first, the words marked; 20 a page."""
-    query = request.GET.get("q", "")
-    try:
-        page_number = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGES)
-    except ValueError:
-        page_number = 1
-    results = document_search(query, public=True, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE)
-    pages = max(1, -(-results.total // PER_PAGE))
-    if page_number > pages:  # past the last page: show the last one
-        page_number = pages
-        results = document_search(query, public=True, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE)
-    return render(request, "portal/search.html", {
-        "results": results, "searched": bool(query.strip()), "page_number": page_number,
-        "pages": pages, "query": _page_query(request)})

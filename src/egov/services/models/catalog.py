@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from egov.core.i18n import pick, pick_key
+from egov.services.pinyin import name_pinyin
 
 
 class LifeEvent(models.TextChoices):
@@ -135,6 +136,10 @@ class ServiceItem(models.Model):
     form_schema = models.JSONField(_("application form (JSON Schema)"), default=dict, blank=True)
     is_published = models.BooleanField(_("published"), default=True, db_index=True)
     sort_order = models.PositiveIntegerField(default=0)
+    # The name's pinyin and initials (公司登记: gongsidengji, gsdj), kept by ``save`` (services.pinyin);
+    # indexed for prefix matches (PostgreSQL adds a varchar_pattern_ops index).
+    name_pinyin = models.CharField(max_length=1200, blank=True, default="", editable=False, db_index=True)
+    name_initials = models.CharField(max_length=400, blank=True, default="", editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -152,6 +157,15 @@ class ServiceItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        """Save, ``name_pinyin`` and ``name_initials`` following ``name`` (``services.pinyin``; also
+        when ``update_fields`` names ``name``)."""
+        self.name_pinyin, self.name_initials = name_pinyin(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
 
     @property
     def local_name(self) -> str:
