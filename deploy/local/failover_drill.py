@@ -59,13 +59,20 @@ def leader(lay: layout_module.Layout) -> str | None:
 
 
 def citizens(lay: layout_module.Layout, n: int) -> dict:
-    """``n`` signed-in citizens (``bench/service_hall.py`` SETUP): sessions, the item, its materials."""
+    """``n`` signed-in citizens (``bench/service_hall.py`` SETUP): sessions, the item, its materials;
+    made once per layout (kept in ``citizens.json``: their ID numbers are fixed) and reused."""
+    kept = lay.dir / "citizens.json"
+    if kept.exists() and len(json.loads(kept.read_text())["sessions"]) >= n:
+        setup = json.loads(kept.read_text())
+        return {**setup, "sessions": setup["sessions"][:n]}
     env = {**lay.egov_env("all"), "EGOV_ENV": "demo", "DJANGO_SETTINGS_MODULE": "egov.settings"}
     completed = subprocess.run([sys.executable, "-c", SETUP, str(n)], env=env, capture_output=True, text=True,
                                cwd=ROOT)
     if completed.returncode != 0:
         raise SystemExit(f"drill: set-up failed:\n{completed.stderr[-3000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    setup = json.loads(completed.stdout.strip().splitlines()[-1])
+    kept.write_text(json.dumps(setup))
+    return setup
 
 
 class Burst:

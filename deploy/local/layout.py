@@ -331,9 +331,12 @@ class Layout:
             state.write_text(json.dumps({"ready": False, "error": str(error)}))
             self.stop_all()
             raise SystemExit(1) from None
-        state.write_text(json.dumps({"ready": True, "pids": {n: p.pid for n, p in self.processes.items()},
-                                     **self.addresses()}))
-        restarts = {}
+        def write_state() -> None:
+            state.write_text(json.dumps({"ready": True, "pids": {n: p.pid for n, p in self.processes.items()},
+                                         "restarts": restarts, **self.addresses()}))
+
+        restarts: dict[str, int] = {}
+        write_state()
         while not self.stopping:
             for name, process in list(self.processes.items()):
                 if process.poll() is not None and not self.stopping:
@@ -342,6 +345,7 @@ class Layout:
                     restarts[name] = restarts.get(name, 0) + 1
                     time.sleep(1)
                     self.start(name)
+                    write_state()
             time.sleep(0.5)
         self.stop_all()
 
