@@ -24,8 +24,8 @@ starts one in a new directory and stops it at the end, leaving the logs):
 Prints one JSON line: ``acknowledged`` (keys answered 2xx), ``present_after_failover`` (of those, with
 a case in the database), ``duplicates`` (keys with more than one intake record or case),
 ``seconds_without_service`` (the longest time no submission was answered 2xx, around the kill),
-``retries``, ``new_leader``, ``old_primary_rejoined``, ``load_average`` (before, after), and the
-seconds each phase took. Exit status 1 when an acknowledged submission is missing or doubled.
+``retries``, ``new_leader``, ``old_primary_rejoined``, ``prometheus_scrapes_staff``, ``load_average``
+(before, after), and the seconds each phase took. Exit status 1 when an acknowledged submission is missing or doubled.
 """
 
 import argparse
@@ -162,6 +162,16 @@ def count(lay: layout_module.Layout, keys: list[str], tag: str) -> dict:
             "duplicates": sum(1 for c in (*intake.values(), *cases.values()) if c > 1)}
 
 
+def prometheus_up(lay: layout_module.Layout) -> bool | None:
+    """Whether the layout's Prometheus scrapes the staff site's ``/metrics`` (``up{job="egov"}`` is 1);
+    None without Prometheus."""
+    if "prometheus" not in layout_module.Layout(lay.dir).status()["processes"]:
+        return None
+    answer = layout_module.http_json(f"http://127.0.0.1:{lay.port['prometheus']}/api/v1/query?query=up")
+    results = answer.get("data", {}).get("result", [])
+    return any(r["metric"].get("job") == "egov" and r["value"][1] == "1" for r in results)
+
+
 def longest_gap(times: list[float], start: float, end: float) -> float:
     """The longest stretch within [start, end] with no 2xx answer (seconds)."""
     points = [start, *sorted(t for t in times if start < t < end), end]
@@ -210,6 +220,7 @@ def drill(lay: layout_module.Layout, *, clients: int, before: float, after: floa
         rejoined = info.get("role") == "replica" and info.get("state") == "running"
         time.sleep(1)
     return {
+        "prometheus_scrapes_staff": prometheus_up(lay),
         "acknowledged": len(keys), "present_after_failover": result["present"], "duplicates": result["duplicates"],
         "seconds_without_service": round(longest_gap(burst.successes, killed - 1, back[0] if back else ended), 2),
         "first_answer_after_kill_s": round(back[0] - killed, 2) if back else None,
