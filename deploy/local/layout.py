@@ -289,6 +289,10 @@ class Layout:
 
     def start_and_wait(self, name: str) -> None:
         self.start(name)
+        self.wait_ready(name)
+
+    def wait_ready(self, name: str) -> None:
+        """Wait until ``name`` answers its readiness check; RuntimeError if it exits or times out."""
         spec = self.specs[name]
         if "ready" in spec:
             process = self.processes[name]
@@ -325,8 +329,11 @@ class Layout:
             for name in ("etcd", "patroni1", "patroni2", "haproxy", "pgbouncer"):
                 self.start_and_wait(name)
             self.prepare_database(demo_data)
-            for name in [n for n in self.specs if n not in self.processes]:
-                self.start_and_wait(name)
+            rest = [n for n in self.specs if n not in self.processes]
+            for name in rest:  # the web processes, workers, nginx and Prometheus start side by side
+                self.start(name)
+            for name in rest:
+                self.wait_ready(name)
         except Exception as error:  # noqa: BLE001 - reported to `up`, which prints it
             state.write_text(json.dumps({"ready": False, "error": str(error)}))
             self.stop_all()
