@@ -278,6 +278,7 @@ class Layout:
         return any(m.get("role") == "sync_standby" and m.get("state") in ("running", "streaming") for m in members)
 
     def start(self, name: str) -> None:
+        """Start process ``name`` in its own session (process group), its output in ``logs/<name>.log``."""
         spec = self.specs[name]
         log = (self.dir / "logs").joinpath(f"{name}.log")
         log.parent.mkdir(exist_ok=True)
@@ -305,10 +306,12 @@ class Layout:
         """The ``egov`` role and database (as the superuser, through HAProxy), migrations, and the
         demo city with ``demo_data``."""
         import psycopg
+        from psycopg import sql
 
         with psycopg.connect(self.superuser_url(), autocommit=True) as admin:
             if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = 'egov'").fetchone():
-                admin.execute(f"CREATE ROLE egov LOGIN PASSWORD '{self.settings['egov_password']}'")
+                admin.execute(sql.SQL("CREATE ROLE egov LOGIN PASSWORD {}").format(
+                    sql.Literal(self.settings["egov_password"])))
             if not admin.execute("SELECT 1 FROM pg_database WHERE datname = 'egov'").fetchone():
                 admin.execute("CREATE DATABASE egov OWNER egov")
         env = self.egov_env("all")
@@ -357,6 +360,8 @@ class Layout:
         self.stop_all()
 
     def stop_all(self) -> None:
+        """Stop every process, the last started first: SIGTERM to its process group, SIGKILL after
+        ``STOP_SECONDS``; then remove the layout's queue from RabbitMQ."""
         for name in reversed(list(self.processes)):
             process = self.processes[name]
             if process.poll() is None:
