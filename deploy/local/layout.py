@@ -49,7 +49,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 EGOV = str(Path(sys.executable).parent / "egov")
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian's PostgreSQL server programs: the newest version installed (15 on bookworm).
+PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parts[-3]),
+             default=Path("/usr/lib/postgresql/15/bin/postgres")).parent
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 PROGRAMS = {"etcd": "/usr/bin/etcd", "patroni": "/usr/bin/patroni", "haproxy": "/usr/sbin/haproxy",
             "pgbouncer": "/usr/sbin/pgbouncer", "nginx": "/usr/sbin/nginx", "postgres": str(PG_BIN / "postgres"),
