@@ -3,7 +3,8 @@
     .venv/bin/python deploy/local/failover_drill.py [--dir DIR] [--clients N] [--before S] [--after S]
 
 Against a layout started with ``deploy/local/up --demo-data`` (``--dir``; without it the drill
-starts one in a new directory and stops it at the end, leaving the logs):
+starts one in a new directory and stops it at the end, leaving the logs, and the databases only
+with ``--keep-data``):
 
 1. makes N real-name verified citizens with a signed-in session each (``bench/service_hall.py``'s
    set-up, run with the layout's secret key);
@@ -242,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=float, default=8, help="seconds of burst before the kill")
     parser.add_argument("--after", type=float, default=5, help="seconds of answers after service is back")
     parser.add_argument("--deadline", type=float, default=120, help="seconds after the kill before giving up")
+    parser.add_argument("--keep-data", action="store_true",
+                        help="keep the databases of a layout started here (default: only its logs stay)")
     args = parser.parse_args(argv)
     started_here = None
     if args.dir:
@@ -262,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if started_here is not None:
             layout_module.down(directory)
+            if not args.keep_data:  # ~300 MB a run: the two clusters, etcd, Prometheus, the var dir
+                import shutil
+
+                for name in ("node1/data", "node2/data", "etcd", "prometheus", "var"):
+                    shutil.rmtree(directory / name, ignore_errors=True)
     print(json.dumps(result, ensure_ascii=False))
     ok = result["acknowledged"] > 0 and result["present_after_failover"] == result["acknowledged"] \
         and result["duplicates"] == 0
