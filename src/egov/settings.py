@@ -166,6 +166,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'egov.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before each request reuses it: after a database failover
+        # the next request reconnects (to the new primary) instead of failing (issue 22).
+        conn_health_checks=True,
     )
 }
 def _cache(url: str) -> dict:
@@ -351,6 +354,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 EGOV_TASK_VISIBILITY_TIMEOUT = float(os.environ.get("EGOV_TASK_VISIBILITY_TIMEOUT") or 3600)
 if not CELERY_BROKER_URL.startswith(("amqp", "pyamqp")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": EGOV_TASK_VISIBILITY_TIMEOUT}
+# The queue tasks go to and workers read (one RabbitMQ or Redis shared by several deployments).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("EGOV_TASK_QUEUE") or "celery"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

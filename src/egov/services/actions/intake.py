@@ -17,7 +17,7 @@ share (``held_materials``, ``material_error``, ``intake_signal``) lives here.
 import logging
 from collections.abc import Mapping
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -168,9 +168,16 @@ def intake_process_next() -> IntakeRecord | None:
         The record, now ``done`` (``record.application`` is its case) or ``failed`` (with
         ``record.error``); None when no record waits.
 
-    An unexpected error (a bug, a lost connection) rolls the whole attempt back; the record is then
-    marked failed in a transaction of its own (``rule: "internal"``), so that one bad record does
-    not stop the queue, and an operator may retry it.
+    An unexpected error (a bug) rolls the whole attempt back; the record is then marked failed in
+    a transaction of its own (``rule: "internal"``), so that one bad record does not stop the
+    queue, and an operator may retry it.
+
+    Raises:
+        django.db.OperationalError / InterfaceError: the database connection was lost (the primary
+            died, a failover): the attempt is rolled back with the session, the record stays
+            ``waiting`` for the next attempt (the record is not at fault), and the connection is
+            closed so that the next call connects again (to the new primary). Before, such a record
+            was marked failed and waited for an operator (the failover drill, issue 22).
     """
     if connection.vendor != "postgresql" and not IntakeRecord.objects.filter(state=IntakeState.WAITING).exists():
         return None  # SQLite: no write transaction (a database-wide lock there) to find nothing
@@ -188,6 +195,9 @@ def intake_process_next() -> IntakeRecord | None:
             return _process_locked(record)
     except Exception as error:  # noqa: BLE001 - any failure must leave the queue moving
         if not held:
+            raise
+        if connection_lost(error):
+            connection.close()
             raise
         logger.exception("intake %s failed unexpectedly", held[0].receipt)
         return _mark_failed_unexpectedly(held[0].pk, error)
@@ -250,6 +260,21 @@ def _case_prepare(record: IntakeRecord) -> tuple[ServiceItem, list, str, dict, d
     # A field the register fills takes the register's value, whatever the client sent.
     form_data = {**record.form_data, **once_only.form_from_register(item.form_schema, fetched.get("register"))}
     return item, stored, number, fetched, form_data
+
+
+def connection_lost(error: Exception) -> bool:
+    """Whether ``error`` came from losing the database connection rather than from the record:
+    Django's ``InterfaceError`` (a closed connection), or an ``OperationalError`` whose PostgreSQL
+    SQLSTATE is of class 08 (connection exception) or 57P (the server shut down or terminated the
+    session), or that has none (the client lost the server: "server closed the connection
+    unexpectedly"). Other operational errors (a lock timeout, 55P03) still fail the record. The
+    connection's own state says nothing afterwards: Django's ``atomic`` has already connected again."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    state = getattr(error.__cause__, "sqlstate", None)
+    return state is None or state.startswith(("08", "57P"))
 
 
 def _mark_failed_unexpectedly(record_id: int, error: Exception) -> IntakeRecord | None:

@@ -10,13 +10,15 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from egov.audit.models import AuditEvent
 from egov.audit.selectors import audit_chain_verify
 from egov.facilities.models import StoredFile
+from egov.services.actions import intake as intake_actions
 from egov.services.actions.applying import intake_submit
 from egov.services.actions.numbers import tracking_number_check
 from egov.services.models import Application, ApplicationEvent, IntakeRecord, IntakeState
@@ -126,3 +128,37 @@ def test_a_role_that_may_only_insert_intake_records_can_submit_but_not_write_a_c
             cursor.execute("RESET ROLE")
             cursor.execute("DROP OWNED BY egov_public_test")
             cursor.execute("DROP ROLE egov_public_test")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_whose_database_connection_is_lost_stays_waiting_and_becomes_its_case_next_time(
+        reference_data, casework, monkeypatch):
+    """The failover drill's finding (issue 22): the primary died while the worker made a case; the
+    record was marked failed (``internal``) and waited for an operator, though nothing was wrong
+    with it. Now the attempt is rolled back, the record stays waiting, and the next attempt (on a
+    new connection) makes the case."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL session is terminated")
+    material = casework.item.materials.get(required=True)
+    record, _created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                     files={material.pk: PDF}, idempotency_key="lost-connection-01")
+    prepare = intake_actions._case_prepare
+    settings = connection.settings_dict
+
+    def lose_the_connection(held):
+        pid = connection.connection.info.backend_pid  # this worker's session, mid-transaction
+        with psycopg.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
+                             dbname=settings["NAME"], password=settings["PASSWORD"] or None, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return prepare(held)
+
+    monkeypatch.setattr(intake_actions, "_case_prepare", lose_the_connection)
+    with pytest.raises(OperationalError):
+        intake_actions.intake_process_next()
+    record.refresh_from_db()  # a new connection: the closed one is not reused
+    assert (record.state, record.attempts, record.error) == (IntakeState.WAITING, 0, {})
+    monkeypatch.setattr(intake_actions, "_case_prepare", prepare)
+    assert intake_actions.intake_process_next().pk == record.pk
+    record.refresh_from_db()
+    assert record.state == IntakeState.DONE and Application.objects.filter(intake=record).count() == 1
+    assert not AuditEvent.objects.filter(action="services.intake.fail").exists()

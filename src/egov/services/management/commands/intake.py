@@ -17,7 +17,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -62,18 +62,34 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         listening = connection.vendor == "postgresql"
         if listening:
-            connection.ensure_connection()
-            with connection.cursor() as cursor:
-                cursor.execute(f"LISTEN {INTAKE_CHANNEL}")
+            self._listen()
         self.stderr.write(f"intake worker ready ({'LISTEN ' + INTAKE_CHANNEL if listening else 'polling'})")
         while not stopping:
-            if intake_process_next() is not None:
-                continue
-            if listening:
-                self._wait_for_notify(idle)
-            else:
-                time.sleep(0.2)
+            try:
+                if intake_process_next() is not None:
+                    continue
+                if listening:
+                    self._wait_for_notify(idle)
+                else:
+                    time.sleep(0.2)
+            except (OperationalError, InterfaceError) as error:
+                # The database went away (a failover): the record in hand stayed waiting; connect
+                # again (to the new primary) and LISTEN again, once a second until it answers.
+                self.stderr.write(f"intake worker: database connection lost ({type(error).__name__}); reconnecting")
+                connection.close()
+                time.sleep(1)
+                if listening:
+                    try:
+                        self._listen()
+                    except (OperationalError, InterfaceError):
+                        connection.close()
         self.stderr.write("intake worker stopped")
+
+    @staticmethod
+    def _listen() -> None:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute(f"LISTEN {INTAKE_CHANNEL}")
 
     @staticmethod
     def _wait_for_notify(idle: float) -> None:
@@ -85,5 +101,6 @@ class Command(BaseCommand):
             select.select([raw.fileno()], [], [], idle)
         except InterruptedError:
             return
-        for _notify in raw.notifies(timeout=0, stop_after=100):
-            pass
+        with connection.wrap_database_errors:  # a lost connection raises Django's OperationalError
+            for _notify in raw.notifies(timeout=0, stop_after=100):
+                pass
