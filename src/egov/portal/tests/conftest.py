@@ -84,7 +84,8 @@ class Mailbox:
 @pytest.fixture
 def mailbox(city, make_staff) -> Mailbox:
     office = OrganizationFactory(name="无锡市人民政府办公室", parent=city, doc_code="锡政办")
-    housing = OrganizationFactory(name="无锡市住房和城乡建设局", parent=city, doc_code="锡建", name_en="Wuxi Housing Bureau")
+    housing = OrganizationFactory(name="无锡市住房和城乡建设局", parent=city, doc_code="锡建",
+                                  name_en="Wuxi Housing Bureau")
     urban = OrganizationFactory(name="无锡市城市管理局", parent=city, doc_code="锡城管")
     return Mailbox(
         office=office, housing=housing, urban=urban,

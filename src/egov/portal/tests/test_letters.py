@@ -48,8 +48,8 @@ def test_the_whole_flow(mailbox):
     assert actions.letters_mark_overdue(today=date(2026, 11, 16)) == {"overdue": 0, "reminded": 0}
     assert actions.letters_mark_overdue(today=date(2026, 11, 17)) == {"overdue": 1, "reminded": 0}
     assert AuditEvent.objects.filter(action="portal.letter.overdue", object_id=str(letter.pk)).exists()
-    letter = actions.letter_answer(actor=mailbox.handler, letter=letter, text="已责成街道约谈市场管理方，调整装卸时间。",
-                                   today=date(2026, 11, 17))
+    letter = actions.letter_answer(actor=mailbox.handler, letter=letter, today=date(2026, 11, 17),
+                                   text="已责成街道约谈市场管理方，调整装卸时间。")
     assert letter.status == LetterStatus.ANSWERED and letter.answered_late
     letter = actions.letter_rate(actor=mailbox.citizen, letter=letter, rating="satisfied", comment="谢谢")
     assert letter.status == LetterStatus.CLOSED
@@ -85,7 +85,8 @@ def test_send_back_and_route_elsewhere(mailbox):
 def test_dissatisfied_reopens_once(mailbox):
     letter = actions.letter_route(actor=mailbox.dispatcher, letter=mailbox.write(), organization=mailbox.housing,
                                   today=date(2026, 11, 9))
-    letter = actions.letter_answer(actor=mailbox.handler, letter=letter, text="已转街道处理。", today=date(2026, 11, 10))
+    letter = actions.letter_answer(actor=mailbox.handler, letter=letter, text="已转街道处理。",
+                                   today=date(2026, 11, 10))
     assert not letter.answered_late
     with pytest.raises(ValidationFailed):
         actions.letter_rate(actor=mailbox.citizen, letter=letter, rating="fairly", reopen=True)
