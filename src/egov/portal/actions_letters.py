@@ -111,6 +111,9 @@ def letter_notify(*, letter: Letter, move: str, note: str = "") -> None:
         lines = [_("Your letter to the mayor %(number)s, “%(subject)s”.") % {"number": letter.number,
                                                                              "subject": letter.subject},
                  _("%(move)s: %(status)s") % {"move": MOVE_LABELS[move], "status": status}]
+        if letter.status == S.ROUTED and letter.due_on:
+            lines.append(_("Routed to %(organization)s; the answer is due by %(day)s.")
+                         % {"organization": letter.organization.local_name, "day": letter.due_on.isoformat()})
         if note:
             lines.append(note)
         return subject, "\n".join(str(x) for x in lines)
@@ -246,9 +249,9 @@ def letter_route(*, actor, letter: Letter, organization: Organization, today: da
     letter.organization, letter.routed_on = organization, today
     letter.due_on = letter_due_on(routed_on=today, calendar=work_calendar())
     letter.overdue_since, letter.reminded_on, letter.return_reason = None, None, ""
+    # No note: the timeline's lines are read in either language; the organization and the due date
+    # are on the letter's page, and the writer's notification names them in both languages.
     moved = _move(letter=letter, move="route", actor=actor, organization=dispatcher_organization(actor),
-                  note=_("Routed to %(organization)s; the answer is due by %(day)s.")
-                  % {"organization": organization.name, "day": letter.due_on.isoformat()},
                   changes={"organization": organization.pk, "due_on": letter.due_on.isoformat()},
                   fields=("organization", "routed_on", "due_on", "overdue_since", "reminded_on", "return_reason"))
     _tell_handlers(moved, _("Letter %(number)s routed to %(organization)s: answer by %(day)s."))
@@ -329,8 +332,7 @@ def letter_rate(*, actor, letter: Letter, rating: str, comment: str = "", reopen
                        extra={"field": "reopen", "rule": "reopen_once"})
     now = timezone.now()
     letter.rating, letter.rating_comment, letter.rated_at = rating, comment, now
-    label = LetterRating(rating).label
-    note = f"{label}" + (f"\n{comment}" if comment else "")
+    note = comment  # the rating itself is on the letter's page and in the move's label
     if not reopen:
         return _move(letter=letter, move="rate", actor=actor, organization=None, note=note,
                      changes={"rating": rating}, fields=("rating", "rating_comment", "rated_at"))

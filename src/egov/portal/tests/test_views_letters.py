@@ -84,7 +84,8 @@ def test_staff_route_answer_and_publish(client, mailbox):
     public = client.get(f"/letters/{letter.number}/").content.decode()
     assert "我是张**，电话139****5678。" in public and "13912345678" not in public and "张𠮷明" not in public
     assert "已协调城管限时经营。" in public
-    assert letter.number in client.get("/letters/").content.decode()
+    listing = client.get("/letters/").content.decode()
+    assert letter.number in listing and "共收到来信 1 件，已答复 1 件。" in listing and "按期答复率 100.0%。" in listing
     stats = client.get("/staff/letters/statistics/").content.decode()
     assert "无锡市住房和城乡建设局" in stats
 
