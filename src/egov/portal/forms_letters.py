@@ -37,12 +37,16 @@ class LetterForm(forms.Form):
     body = forms.CharField(label=pgettext_lazy("letter", "Your letter"), max_length=BODY_MAX,
                            widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("What happened, where and when, and what you ask for."))
-    attachments = MultipleFileField(
-        label=_("Attachments (optional)"), required=False,
-        help_text=_("Up to %(max)d files: PDF, JPEG, PNG or OFD, at most 10 MB each.") % {"max": ATTACHMENTS_MAX})
+    attachments = MultipleFileField(label=_("Attachments (optional)"), required=False)
     publish_consent = forms.BooleanField(
         label=_("I agree that my letter and its answer may be published on this site, with my personal data hidden"),
         required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Worded per request, in the page's language (a class attribute would be worded once).
+        self.fields["attachments"].help_text = _("Up to %(max)d files: PDF, JPEG, PNG or OFD, at most 10 MB "
+                                                 "each.") % {"max": ATTACHMENTS_MAX}
 
 
 class RouteForm(forms.Form):
