@@ -93,19 +93,23 @@ class LetterRow:
 def staff_queue(*, user, today: date | None = None) -> dict[str, list]:
     """What ``user`` has to do: ``to_route`` (dispatchers: letters written or sent back),
     ``to_publish`` (dispatchers: answered letters whose writer agreed, not decided yet),
-    ``to_answer`` (handlers: letters being handled by their organizations, overdue first, then
-    least working time left)."""
+    ``to_answer`` (letters being handled, overdue first, then least working time left: a handler's
+    organizations' letters; every organization's for a dispatcher, who follows them)."""
     today = today or timezone.localdate()
     calendar = work_calendar()
     queue: dict[str, list] = {"to_route": [], "to_publish": [], "to_answer": []}
-    if is_dispatcher(user):
+    dispatcher = is_dispatcher(user)
+    if dispatcher:
         queue["to_route"] = list(_queryset().filter(status__in=[LetterStatus.SUBMITTED, LetterStatus.RETURNED])
                                  .order_by("submitted_at"))
         queue["to_publish"] = list(_queryset().filter(
             status__in=[LetterStatus.ANSWERED, LetterStatus.CLOSED], publish_consent=True,
             publication=Publication.PENDING).order_by("answered_at"))
     rows = []
-    for letter in _queryset().filter(status=LetterStatus.ROUTED, organization_id__in=handler_organization_ids(user)):
+    routed = _queryset().filter(status=LetterStatus.ROUTED)
+    if not dispatcher:
+        routed = routed.filter(organization_id__in=handler_organization_ids(user))
+    for letter in routed:
         left = workdays.working_days_between(today, letter.due_on, calendar=calendar)
         rows.append(LetterRow(letter=letter, days_left=left, urgency=urgency_of(left, paused=False)))
     rows.sort(key=lambda row: (row.days_left, row.letter.submitted_at))

@@ -41,6 +41,10 @@ def test_the_whole_flow(mailbox):
                                                                     date(2026, 11, 16))
     assert Notification.objects.filter(recipient=mailbox.handler).exists()
     assert [row.letter for row in staff_queue(user=mailbox.handler, today=date(2026, 11, 9))["to_answer"]] == [letter]
+    assert staff_queue(user=mailbox.other_handler, today=date(2026, 11, 9))["to_answer"] == []
+    # The dispatcher follows every letter being handled: 5 working days left on Mon 11-09.
+    [row] = staff_queue(user=mailbox.dispatcher, today=date(2026, 11, 9))["to_answer"]
+    assert (row.letter, row.days_left, row.urgency) == (letter, 5, "on_time")
     # Reminder: 1 working day left on Fri 11-13 (11-16), none on Thu 11-12 (2 left); overdue from Tue 11-17.
     assert actions.letters_mark_overdue(today=date(2026, 11, 12)) == {"overdue": 0, "reminded": 0}
     assert actions.letters_mark_overdue(today=date(2026, 11, 13)) == {"overdue": 0, "reminded": 1}
