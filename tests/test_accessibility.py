@@ -34,6 +34,7 @@ from egov.documents.models import OfficialDocument
 from egov.exchange.models import SharingRequest, Subscription
 from egov.facilities.notifications import notification_send
 from egov.orgs.models import Organization
+from egov.portal.models_letters import Letter
 from egov.services.actions import processing
 from egov.services.actions.intake import intake_work
 from egov.services.models import Application, ServiceItem
@@ -136,6 +137,13 @@ def _document_to_register() -> OfficialDocument:
 
 # What the browser reported as refused by the Content-Security-Policy, per page (id of the page).
 _CSP_REFUSALS: dict[int, list[str]] = {}
+
+
+def _demo_letter(which: str):
+    """A demo letter to the mayor: the ``published`` one, or the one ``answered`` and not rated yet."""
+    if which == "published":
+        return Letter.objects.filter(published_at__isnull=False).order_by("pk").first()
+    return Letter.objects.filter(status="answered").order_by("pk").first()
 
 
 def _context(browser, viewport=DESKTOP, locale="zh-CN"):
@@ -243,7 +251,18 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
         ("/credit/", "public-credit"), ("/credit/91320214MA1Y001127/", "public-credit-subject"),
         ("/credit/statistics/", "public-credit-statistics"),
         ("/credit/mine/", "public-credit-mine"), ("/credit/mine/reports/new/", "public-credit-report-new"),
+        # 市长信箱 (issue 21 part 4): the demo's letters, one answered and published, one waiting.
+        ("/letters/", "public-letters"), ("/letters/statistics/", "public-letters-statistics"),
+        ("/letters/write/", "public-letter-write"), ("/letters/mine/", "public-letters-mine"),
+        (f"/letters/mine/{_demo_letter('answered').number}/", "public-letter-mine-answered"),
+        (f"/letters/{_demo_letter('published').number}/", "public-letter-published"),
     ]:
+        _check(page, url + path, name, problems)
+    context.close()
+    context, page = _context(browser)
+    _sign_in_staff(page, url, "xxdispatcher")
+    for path, name in [("/staff/letters/", "staff-letters"), ("/staff/letters/statistics/", "staff-letters-statistics"),
+                       (f"/staff/letters/{_demo_letter('published').number}/", "staff-letter")]:
         _check(page, url + path, name, problems)
     context.close()
     # 实名认证 (issue 17): an account the register does not hold is refused the apply form with the page

@@ -74,7 +74,7 @@ TYPED = {
     "services": ["Application", "ApplicationEvent", "SupplementRequest", "Rating", "Rectification"],
     "documents": ["OfficialDocument", "Opinion", "IncomingDocument", "Meeting", "AgendaItem", "Invitation",
                   "SupervisionItem", "ProgressReport", "Reminder", "Attachment"],
-    "portal": ["DisclosureRequest", "DisclosureRequestEvent"],
+    "portal": ["DisclosureRequest", "DisclosureRequestEvent", "Letter", "LetterEvent", "LetterAttachment"],
     "accounts": ["User", "NaturalPerson", "LegalPerson"],
     "orgs": ["Position"],
     "exchange": ["SharingRequest", "SharingGrant"],
@@ -84,7 +84,8 @@ TYPED = {
 # Fields of those models that copy a catalogue or organization name rather than what someone typed:
 # a timeline's ``by`` names the organization that acted (or the applicant, whose name is typed
 # elsewhere); a grant's consumer is an organization.
-NOT_TYPED = {"ApplicationEvent": {"by"}, "DisclosureRequestEvent": {"by"}, "SharingGrant": {"consumer_name"}}
+NOT_TYPED = {"ApplicationEvent": {"by"}, "DisclosureRequestEvent": {"by"}, "LetterEvent": {"by"},
+             "SharingGrant": {"consumer_name"}}
 
 
 def _typed(value) -> list[str]:
@@ -199,7 +200,18 @@ def test_english_pages_show_no_chinese_outside_user_content(client):
         "/services/notifications/",
         f"/services/track/?number={decided.number}&code={decided.query_code}", "/search/?q=电子政务",
         "/disclosure-requests/", "/disclosure-requests/new/", "/credit/mine/", "/credit/mine/reports/new/",
+        "/letters/", "/letters/statistics/", "/letters/write/", "/letters/mine/",
+        *[f"/letters/mine/{number}/" for number in apps.get_model("portal", "Letter").objects.values_list(
+            "number", flat=True)],
+        *[f"/letters/{number}/" for number in apps.get_model("portal", "Letter").objects.filter(
+            published_at__isnull=False).values_list("number", flat=True)],
     ]))
+    # 市长信箱: the dispatcher's queue, statistics and letters.
+    found.update({f"xxdispatcher {path}": left for path, left in _pages_in_english(
+        client, User.objects.get(username="xxdispatcher"),
+        ["/staff/letters/", "/staff/letters/statistics/",
+         *[f"/staff/letters/{number}/" for number in apps.get_model("portal", "Letter").objects.values_list(
+             "number", flat=True)]]).items()})
     found.update({f"visitor {path}": left for path, left in _pages_in_english(client, None, [
         "/accounts/login/", "/accounts/register/person/", "/accounts/register/legal-person/", "/staff/login/",
         "/credit/", f"/credit/{DEMO_ENTERPRISE['uscc']}/", "/credit/91320214MA1Y001127/", "/credit/51320200MJ5500034D/",

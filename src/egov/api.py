@@ -34,6 +34,7 @@ from egov.credit.api import router as credit_router
 from egov.exchange.api import router as exchange_router
 from egov.orgs.api import router as orgs_router
 from egov.portal.api import router as portal_router
+from egov.portal.api_letters import router as letters_router
 from egov.portal.api_search import router as search_router
 from egov.services.api import router as services_router
 from egov.services.api_staff import router as intake_staff_router
@@ -266,6 +267,7 @@ def request_invalid(request, exc: NinjaValidationError):
 if settings.EGOV_SITE in ("public", "all"):
     api.add_router("/v1/accounts/", accounts_router)
     api.add_router("/v1/documents/", portal_router)
+    api.add_router("/v1/letters/", letters_router)
     api.add_router("/v1/orgs/", orgs_router)
     api.add_router("/v1/", search_router)
     api.add_router("/v1/services/", services_router)

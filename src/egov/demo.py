@@ -42,6 +42,7 @@ from egov.orgs.actions import organization_create, position_create
 from egov.orgs.models import Membership, Organization, Position
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
 from egov.portal.demo import demo_disclosure_load
+from egov.portal.demo_letters import demo_letters_load
 from egov.registries.actions import indicator_define, indicator_values_import, register_import
 from egov.registries.models import EconomicIndicator, PopulationRecord
 from egov.services.demo import demo_catalog_load, demo_licence_seals_load
@@ -91,6 +92,10 @@ DEMO_STAFF = [
     ("gkofficer", "财政局信息公开专员林晓", "dept10", "政府信息公开科科员", [Role.DISCLOSURE_OFFICER]),
     ("gkhead", "财政局信息公开科科长何平", "dept10", "政府信息公开科科长",
      [Role.DISCLOSURE_OFFICER, Role.DISCLOSURE_HEAD]),
+    # 市长信箱: the dispatcher of 市政府办公室 routes letters; handlers of 住建局 and 城管局 answer them.
+    ("xxdispatcher", "市长信箱分办员周婷", "dept2", "督查科科员", [Role.LETTER_DISPATCHER]),
+    ("zjhandler", "住建局来信承办员蒋磊", "dept14", "办公室科员", [Role.LETTER_HANDLER]),
+    ("cghandler", "城管局来信承办员顾颖", "dept27", "办公室科员", [Role.LETTER_HANDLER]),
 ]
 DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000",
                 "email": "zhang.jiming@example.cn"}
@@ -197,6 +202,8 @@ def demo_load() -> DemoSignIns:
     for username in (DEMO_CITIZEN["id_number"], DEMO_ENTERPRISE["uscc"]):
         account_verify_by_register(user=User.objects.get(username=username))
     demo_disclosure_load(citizen_username=DEMO_CITIZEN["id_number"], officer_username="gkofficer")
+    demo_letters_load(citizen_username=DEMO_CITIZEN["id_number"], dispatcher_username="xxdispatcher",
+                      handlers={"无锡市住房和城乡建设局": "zjhandler", "无锡市城市管理局": "cghandler"})
     demo_economy_load()
     demo_information_resources_load()
     demo_sharing_load(steward_username="spjdata")

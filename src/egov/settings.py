@@ -271,6 +271,12 @@ EGOV_SIGNIN_SPRAY_FAILURES = _int("EGOV_SIGNIN_SPRAY_FAILURES", 300)  # failed s
 # Registration (egov.accounts.actions): accounts opened per client address per hour, and overall per minute.
 EGOV_REGISTRATIONS_PER_ADDRESS_HOUR = _int("EGOV_REGISTRATIONS_PER_ADDRESS_HOUR", 5)
 EGOV_REGISTRATIONS_PER_MINUTE = _int("EGOV_REGISTRATIONS_PER_MINUTE", 30)
+# Letters to the mayor (egov.portal.actions_letters; docs/letters.md): the answer period and the
+# reminder before it, in working days; letters one account may write per hour and per day (0: no limit).
+EGOV_LETTER_ANSWER_DAYS = _int("EGOV_LETTER_ANSWER_DAYS", 5)
+EGOV_LETTER_REMIND_DAYS = _int("EGOV_LETTER_REMIND_DAYS", 1)
+EGOV_LETTERS_PER_ACCOUNT_HOUR = _int("EGOV_LETTERS_PER_ACCOUNT_HOUR", 3)
+EGOV_LETTERS_PER_ACCOUNT_DAY = _int("EGOV_LETTERS_PER_ACCOUNT_DAY", 10)
 
 OTP_TOTP_ISSUER = "egov"
 
@@ -381,6 +387,7 @@ CELERY_BEAT_SCHEDULE = {
     "documents-send-reminders": {"task": "documents.send_reminders", "schedule": 86400.0},  # daily 催办
     "documents-supervision-reminders": {"task": "documents.send_supervision_reminders", "schedule": 86400.0},
     "portal-disclosure-requests": {"task": "portal.disclosure_requests_daily", "schedule": 86400.0},  # daily
+    "portal-letters": {"task": "portal.letters_daily", "schedule": 86400.0},  # daily: overdue, reminders
     "exchange-sharing-daily": {"task": "exchange.sharing_daily", "schedule": 86400.0},  # daily: expiry, reminders
     "credit-daily": {"task": "credit.daily", "schedule": 86400.0},  # daily: publish after objections, expire
     # subscriptions the platform delivers in process (docs/exchange.md, "Subscriptions")

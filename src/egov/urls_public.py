@@ -23,6 +23,7 @@ urlpatterns = [
     path("trust/", include("egov.trust.urls_public")),
     path("open-data/", include("egov.exchange.urls_open_data")),
     path("credit/", include("egov.credit.urls_public")),
+    path("letters/", include("egov.portal.urls_letters")),
     path("api/", api.urls),
     path("", include("egov.portal.urls_public")),
 ]

@@ -19,6 +19,7 @@ staff_patterns = [
     path("cases/", include((case_list_patterns + case_patterns, "services_staff"))),
     path("documents/", include("egov.documents.urls_staff")),
     path("disclosure/", include("egov.portal.urls_staff")),
+    path("letters/", include("egov.portal.urls_letters_staff")),
     path("exchange/sharing/", include("egov.exchange.urls_sharing")),
     path("exchange/read-inquiries/", include("egov.exchange.urls_reads_staff")),
     path("notifications/", include("egov.facilities.urls_staff")),

@@ -136,17 +136,35 @@ def registration_wait(*, address: str) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REGISTRATION_LOCK_KEY])
-    now = timezone.now()
     opened = Attempt.objects.filter(kind=Attempt.Kind.REGISTRATION)
-    waits = [0]
-    for rows, limit, seconds in (
+    return window_wait(windows=(
         (opened.filter(address=address), settings.EGOV_REGISTRATIONS_PER_ADDRESS_HOUR, 3600),
         (opened, settings.EGOV_REGISTRATIONS_PER_MINUTE, 60),
-    ):
-        recent = list(
-            rows.filter(at__gt=now - timedelta(seconds=seconds)).order_by("-at").values_list("at", flat=True)[:limit]
-        )
-        if limit > 0 and len(recent) >= limit:
+    ), field="at")
+
+
+def window_wait(*, windows, field: str, now=None) -> int:
+    """Seconds until one more event is allowed under every sliding window (0: now).
+
+    Args:
+        windows: ``[(queryset of past events, limit, seconds)]``: at most ``limit`` events in any
+            ``seconds``; a limit of 0 is none.
+        field: the events' time field (``at`` of an ``Attempt``, ``submitted_at`` of a letter).
+        now: the time (default: now).
+
+    Returns:
+        0 while each window holds fewer than its limit; else the seconds (at least 1) until the
+        oldest of the last ``limit`` events leaves its window. Used by registrations (per address)
+        and letters to the mayor (per account).
+    """
+    now = now or timezone.now()
+    waits = [0]
+    for rows, limit, seconds in windows:
+        if limit <= 0:
+            continue
+        recent = list(rows.filter(**{f"{field}__gt": now - timedelta(seconds=seconds)})
+                      .order_by(f"-{field}").values_list(field, flat=True)[:limit])
+        if len(recent) >= limit:
             # The oldest of the last ``limit`` leaves the window first: one more may come then.
             waits.append(max(1, math.ceil((recent[-1] + timedelta(seconds=seconds) - now).total_seconds())))
     return max(waits)

@@ -17,6 +17,10 @@ class Role(models.TextChoices):
     DISCLOSURE_OFFICER = "disclosure_officer", _("Disclosure officer")  # 政府信息公开工作人员
     # Its head approves extending a request's answer period (第三十三条第二款).
     DISCLOSURE_HEAD = "disclosure_head", _("Head of the disclosure office")  # 政府信息公开工作机构负责人
+    # 市长信箱 / 12345: the dispatcher (分办员, at 市政府办公室) routes letters to organizations and
+    # approves their publication; a handler (承办员) of the organization a letter is routed to answers it.
+    LETTER_DISPATCHER = "letter_dispatcher", _("Letter dispatcher")  # 市长信箱分办员
+    LETTER_HANDLER = "letter_handler", _("Letter handler")  # 来信承办员
 
 
 # Roles whose holders approve, sign or administer: their sessions must pass TOTP (django-otp).

@@ -177,3 +177,12 @@ class DisclosureNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.value}"
+
+
+# Letters to the mayor (市长信箱) live in their own module; imported here so that Django finds them.
+from egov.portal.models_letters import (  # noqa: E402, F401
+    Letter,
+    LetterAttachment,
+    LetterEvent,
+    LetterNumberCounter,
+)

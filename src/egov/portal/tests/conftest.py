@@ -13,7 +13,7 @@ from egov.documents.tests.conftest import media_root, wuxi  # noqa: F401 - fixtu
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
 from egov.orgs.tests.factories import OrganizationFactory
-from egov.portal import actions
+from egov.portal import actions, actions_letters
 from egov.portal.models import DisclosureRequest
 
 STAFF_PASSWORD = "disclosure-test-2026"
@@ -55,5 +55,44 @@ def office(city, make_staff) -> Office:
         clerk=make_staff(agency, [Role.CLERK], username="cz-clerk"),
         other_officer=make_staff(other, [Role.DISCLOSURE_OFFICER], username="jy-officer", password=STAFF_PASSWORD),
         citizen=NaturalPersonFactory(name="张𠮷明", email="zhang@example.cn").user,
+        stranger=NaturalPersonFactory().user,
+    )
+
+
+@dataclass
+class Mailbox:
+    """市长信箱: the dispatcher at 市政府办公室, handlers of 市住建局 and 市城管局, a dispatcher-less
+    clerk, a citizen (who writes) and another citizen."""
+
+    office: Organization
+    housing: Organization
+    urban: Organization
+    dispatcher: User
+    handler: User
+    other_handler: User
+    clerk: User
+    citizen: User
+    stranger: User
+
+    def write(self, **fields):
+        data = {"topic": "complaint", "subject": "小区噪音扰民", "body": "每天早上五点菜市场开始装卸货，噪音很大。",
+                "publish_consent": True, "idempotency_key": uuid.uuid4().hex}
+        data.update(fields)
+        return actions_letters.letter_write(actor=self.citizen, **data)
+
+
+@pytest.fixture
+def mailbox(city, make_staff) -> Mailbox:
+    office = OrganizationFactory(name="无锡市人民政府办公室", parent=city, doc_code="锡政办")
+    housing = OrganizationFactory(name="无锡市住房和城乡建设局", parent=city, doc_code="锡建",
+                                  name_en="Wuxi Housing Bureau")
+    urban = OrganizationFactory(name="无锡市城市管理局", parent=city, doc_code="锡城管")
+    return Mailbox(
+        office=office, housing=housing, urban=urban,
+        dispatcher=make_staff(office, [Role.LETTER_DISPATCHER], username="xx-dispatcher", password=STAFF_PASSWORD),
+        handler=make_staff(housing, [Role.LETTER_HANDLER], username="zj-handler", password=STAFF_PASSWORD),
+        other_handler=make_staff(urban, [Role.LETTER_HANDLER], username="cg-handler", password=STAFF_PASSWORD),
+        clerk=make_staff(housing, [Role.CLERK], username="zj-clerk"),
+        citizen=NaturalPersonFactory(name="张𠮷明", email="zhang@example.cn", phone="13912345678").user,
         stranger=NaturalPersonFactory().user,
     )
