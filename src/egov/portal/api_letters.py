@@ -7,6 +7,7 @@ from datetime import date, datetime
 from ninja import Field, Header, Router, Schema
 from ninja.pagination import paginate
 
+from egov.core.apischema import ErrorOut
 from egov.portal import actions_letters
 from egov.portal.models_letters import Letter
 from egov.portal.selectors_letters import (
@@ -18,7 +19,7 @@ from egov.portal.selectors_letters import (
     published_letter,
     published_letters,
 )
-from egov.services.api_common import ErrorOut, Pager, public_session
+from egov.services.api_common import Pager, public_session
 
 router = Router(tags=["letters"])
 
