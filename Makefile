@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages: CJK fonts for PDFs (Noto CJK; HanaMin for CJK Extensions B–F; AR PL UKai as 楷体),
 # poppler-utils to read PDFs back in tests, chromium for the browser tests, gettext for translations.
-DEB_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-arphic-ukai poppler-utils libnss3-tools chromium gettext prometheus
+DEB_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-arphic-ukai poppler-utils libnss3-tools chromium gettext prometheus pgbackrest
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
 
 # Translations: the .po catalogues are the source; their .mo files are compiled here, not committed.
