@@ -76,7 +76,7 @@ def _start(config: BackupConfig, *, data: Path, port: int, timeout: float = 180)
                 os.chown(data / name, data.stat().st_uid, data.stat().st_gid)
     started = time.monotonic()
     options = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={data} "
-               "-c archive_mode=off -c max_wal_senders=0 -c wal_level=replica -c hot_standby=on")
+               "-c archive_mode=off")
     process = subprocess.run(as_pg_user(config, [str(config.pg_bindir / "pg_ctl"), "-D", str(data), "-o", options,
                                                  "-l", str(data / "drill.log"), "-w", "-t", str(int(timeout)),
                                                  "start"]),
@@ -213,8 +213,10 @@ def _pitr(config: BackupConfig, *, repo: int, target: Path, when: datetime.datet
     """Restore to ``when`` into ``target`` and compare its audit log with the source's."""
     check = pgbackrest(config, "check", timeout=300)  # switches WAL and waits until it is archived
     port = _free_port()
+    when = when.replace(microsecond=when.microsecond // 1000 * 1000)  # pgBackRest takes milliseconds
+    stamp = f"{when:%Y-%m-%d %H:%M:%S}.{when.microsecond // 1000:03d}{when:%z}"
     seconds = _restore(config, repo=repo, target=target,
-                       args=["--type=time", f"--target={when.isoformat()}", "--target-action=promote"])
+                       args=["--type=time", f"--target={stamp}", "--target-action=promote"])
     try:
         seconds += _start(config, data=target, port=port)
         with connection.cursor() as cursor:
