@@ -14,10 +14,11 @@ ROLE = "egov_read_only_test"
 
 
 @pytest.fixture
-def read_only_connection(transactional_db):
+def read_only_connection(reference_data):
     """Reconnect Django's connection as a LOGIN role with ``default_transaction_read_only = on``
     (PostgreSQL applies a role's settings at login, as on a hot standby every transaction is
-    read-only), SELECT on every table; the owner's connection comes back afterwards."""
+    read-only), SELECT on every table; the owner's connection comes back afterwards. The reference
+    data (GB/T 2260 divisions) is loaded first: registration checks the ID number's place code."""
     if connection.vendor != "postgresql":
         pytest.skip("read-only roles are PostgreSQL's")
     with connection.cursor() as cursor:
