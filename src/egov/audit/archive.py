@@ -74,11 +74,13 @@ def audit_checkpoints_record(*, now: datetime.datetime, anchor_path: Path) -> li
                 checkpoint = AuditCheckpoint.objects.create(
                     month=month, first_seq=figures["first"], last_seq=head.seq, count=figures["count"],
                     prev_hash=first.prev_hash, last_hash=head.hash, recorded_at=now)
-                audit_anchor_append(path=anchor_path, seq=head.seq, hash_hex=head.hash,
-                                    extra={"checkpoint": f"{month:%Y-%m}"})
                 recorded.append(checkpoint)
                 expected_first, prev_hash = head.seq + 1, head.hash
             month = partitions.next_month(month)
+    # Anchored once committed (the timestamp is asked of the TSA outside the transaction).
+    for checkpoint in recorded:
+        audit_anchor_append(path=anchor_path, seq=checkpoint.last_seq, hash_hex=checkpoint.last_hash,
+                            extra={"checkpoint": f"{checkpoint.month:%Y-%m}"})
     return recorded
 
 

@@ -98,8 +98,10 @@ def pgbackrest(config: BackupConfig, *args: str, timeout: float = 3600) -> subpr
 
 
 def _last_line(process: subprocess.CompletedProcess) -> str:
+    """pgBackRest's first ``ERROR:`` line (its hints follow it), else the last line of its output."""
     lines = [line.strip() for line in (process.stderr + process.stdout).splitlines() if line.strip()]
-    return lines[-1][:300] if lines else f"exit status {process.returncode}"
+    errors = [line for line in lines if "ERROR:" in line]
+    return (errors or lines or [f"exit status {process.returncode}"])[0 if errors else -1][:300]
 
 
 def repo_problem(path: Path) -> str | None:

@@ -70,9 +70,10 @@ def partition(apps, schema_editor):
         cursor.execute("CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_auditevent "
                        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()")
         for grantee, privilege in grants:
-            cursor.execute(f'GRANT {privilege} ON audit_auditevent TO "{grantee}"')
+            role = "PUBLIC" if grantee == "PUBLIC" else f'"{grantee}"'
+            cursor.execute(f"GRANT {privilege} ON audit_auditevent TO {role}")
             if privilege == "INSERT":
-                cursor.execute(f'GRANT USAGE ON SEQUENCE audit_auditevent_id_seq TO "{grantee}"')
+                cursor.execute(f"GRANT USAGE ON SEQUENCE audit_auditevent_id_seq TO {role}")
 
 
 class Migration(migrations.Migration):
