@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages: CJK fonts for PDFs (Noto CJK; HanaMin for CJK Extensions B–F; AR PL UKai as 楷体),
 # poppler-utils to read PDFs back in tests, chromium for the browser tests, gettext for translations,
-# prometheus (promtool), and the production layout of deploy/local (tests/test_failover_drill.py):
-# patroni, etcd-server, pgbouncer, haproxy, nginx-light, postgresql-15.
-DEB_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-arphic-ukai poppler-utils libnss3-tools chromium gettext prometheus patroni etcd-server pgbouncer haproxy nginx-light postgresql-15
+# prometheus (promtool), the production layout of deploy/local (tests/test_failover_drill.py):
+# patroni, etcd-server, pgbouncer, haproxy, nginx-light, postgresql-15, and pgbackrest (egov ops backup,
+# tests/test_restore_drill.py).
+DEB_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-arphic-ukai poppler-utils libnss3-tools chromium gettext prometheus patroni etcd-server pgbouncer haproxy nginx-light postgresql-15 pgbackrest
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
 
 # Translations: the .po catalogues are the source; their .mo files are compiled here, not committed.

@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "egov.core.middleware.RequestContextMiddleware",
+    "egov.core.middleware.ReadOnlyDatabaseMiddleware",
     "egov.core.metrics.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -369,6 +370,16 @@ CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", default=EGOV_ENV ==
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The heads of the audit chain, copied outside the database (egov.audit.actions.audit_anchor_write).
 EGOV_AUDIT_ANCHOR_FILE = os.environ.get("EGOV_AUDIT_ANCHOR_FILE") or str(VAR_DIR / "audit-anchors.jsonl")
+# Backups (egov.ops, docs/operations.md "Backups and the off-site copy"): pgBackRest's configuration
+# file and stanza, how to run it (e.g. "runuser -u postgres -- pgbackrest" when egov runs as root),
+# the OS user owning the clusters a restore drill starts (pg_ctl runs as them), PostgreSQL's
+# programs, and the file where each run's outcome per repository is kept for /metrics.
+EGOV_PGBACKREST_CONFIG = os.environ.get("EGOV_PGBACKREST_CONFIG") or "/etc/pgbackrest/pgbackrest.conf"
+EGOV_PGBACKREST_STANZA = os.environ.get("EGOV_PGBACKREST_STANZA") or "egov"
+EGOV_PGBACKREST_COMMAND = os.environ.get("EGOV_PGBACKREST_COMMAND") or "pgbackrest"
+EGOV_PG_USER = os.environ.get("EGOV_PG_USER", "")
+EGOV_PG_BINDIR = os.environ.get("EGOV_PG_BINDIR") or "/usr/lib/postgresql/15/bin"
+EGOV_BACKUP_STATE_FILE = os.environ.get("EGOV_BACKUP_STATE_FILE") or str(VAR_DIR / "backup-state.json")
 # Seconds between anchors while the chain's head moves (Celery beat; also the least time between two
 # anchors written after a commit by one web process). Deleting the newest events is caught once
 # they are anchored: at most this long after they were written (docs/operations.md, "Audit").

@@ -9,3 +9,5 @@ from egov.monitoring import views as monitoring
 urlpatterns = urls_public.urlpatterns + urls_staff.site_patterns + [
     path("metrics", monitoring.metrics, name="metrics"),
 ]
+
+handler500 = "egov.core.middleware.server_error"

@@ -27,3 +27,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("egov.portal.urls_public")),
 ]
+
+handler500 = "egov.core.middleware.server_error"

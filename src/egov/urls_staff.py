@@ -47,3 +47,5 @@ urlpatterns = site_patterns + [
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
+
+handler500 = "egov.core.middleware.server_error"

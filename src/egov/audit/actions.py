@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from egov.audit import anchoring
+from egov.audit import anchoring, partitions
 from egov.audit.chain import GENESIS_HASH, event_hash
 from egov.audit.models import AuditEvent
 from egov.core import context
@@ -182,9 +182,16 @@ def _chain_append(events: list[AuditEvent]) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+        last = AuditEvent.objects.order_by("-seq").only("seq", "hash", "occurred_at").first()
         seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+        # Times never go back along the chain (an event recorded before the lock was had may come
+        # after one recorded later): so each month's partition holds one unbroken run of seq.
+        floor = last.occurred_at if last else None
         for event in events:
+            if floor is not None and event.occurred_at < floor:
+                event.occurred_at = floor
+            floor = event.occurred_at
+            partitions.partition_ensure(partitions.month_of(event.occurred_at))
             seq += 1
             event.seq, event.prev_hash = seq, prev_hash
             event.hash = prev_hash = event_hash(event)
@@ -241,18 +248,33 @@ def audit_anchor_write(*, path: Path) -> dict | None:
                 return None
         except ValueError:
             pass  # a damaged last line: write a good anchor after it (verify reports the damaged one)
-        anchor = {"seq": head.seq, "hash": head.hash, "at": timezone.now().isoformat(timespec="seconds")}
-        stamper = anchoring.timestamper()
-        if stamper is not None:
-            try:
-                anchor["tst"] = base64.b64encode(stamper.stamp(bytes.fromhex(head.hash))).decode("ascii")
-            except Exception as error:  # noqa: BLE001 (the anchor without a token still guards the tail)
-                logger.warning("audit anchor seq=%s written without a timestamp: %r", head.seq, error)
-                anchor["tst_error"] = type(error).__name__
-        handle.seek(0, os.SEEK_END)
-        handle.write((json.dumps(anchor) + "\n").encode("utf-8"))
-        handle.flush()
-        os.fsync(handle.fileno())
+        return _anchor_line_write(handle, seq=head.seq, hash_hex=head.hash)
+
+
+def audit_anchor_append(*, path: Path, seq: int, hash_hex: str, extra: dict | None = None) -> dict:
+    """Append one anchor for event ``seq`` whose hash is ``hash_hex`` (timestamped like the heads),
+    with ``extra`` keys, e.g. ``{"checkpoint": "2026-01"}`` for a month's checkpoint
+    (``archive.audit_checkpoints_record``). Returns the anchor written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("ab+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        return _anchor_line_write(handle, seq=seq, hash_hex=hash_hex, extra=extra)
+
+
+def _anchor_line_write(handle, *, seq: int, hash_hex: str, extra: dict | None = None) -> dict:
+    """Write one anchor line at the end of the locked anchor file ``handle`` and fsync it."""
+    anchor = {"seq": seq, "hash": hash_hex, "at": timezone.now().isoformat(timespec="seconds"), **(extra or {})}
+    stamper = anchoring.timestamper()
+    if stamper is not None:
+        try:
+            anchor["tst"] = base64.b64encode(stamper.stamp(bytes.fromhex(hash_hex))).decode("ascii")
+        except Exception as error:  # noqa: BLE001 (the anchor without a token still guards the tail)
+            logger.warning("audit anchor seq=%s written without a timestamp: %r", seq, error)
+            anchor["tst_error"] = type(error).__name__
+    handle.seek(0, os.SEEK_END)
+    handle.write((json.dumps(anchor) + "\n").encode("utf-8"))
+    handle.flush()
+    os.fsync(handle.fileno())
     return anchor
 
 

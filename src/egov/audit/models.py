@@ -11,7 +11,11 @@ class AuditEvent(models.Model):
     and labels, not foreign keys: the log outlives the rows it speaks of, and the audit app depends
     on no other app (it sits just above ``core``).
 
-    On PostgreSQL a trigger refuses UPDATE and DELETE on this table (migration 0002).
+    On PostgreSQL a trigger refuses UPDATE and DELETE on this table (migration 0002), and the table
+    is partitioned by month of ``occurred_at`` (migration 0004, ``egov.audit.partitions``): its
+    primary key is ``(id, occurred_at)`` and ``seq`` and ``hash`` are unique together with
+    ``occurred_at`` there (PostgreSQL's rule for partitioned tables); appends are serialized by the
+    chain lock, and ``egov audit verify`` checks that seq runs without gaps or repeats.
     """
 
     seq = models.BigIntegerField(unique=True, editable=False)
@@ -38,6 +42,39 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain's head at the end of one month (one partition of the log): the last event's ``seq``
+    and ``hash``, recorded once the month is over (``archive.audit_checkpoints_record``) and
+    appended to the anchor file with a timestamp token like any anchor.
+
+    The remaining chain verifies from the newest archived month's checkpoint (``last_hash`` is the
+    ``prev_hash`` of the next month's first event); an archive file verifies on its own against its
+    checkpoint (``archive.audit_archive_verify``). ``prev_hash`` is the hash before ``first_seq``
+    (the previous checkpoint's, or the genesis hash). ``archived_at``, ``archive_name`` and
+    ``archive_sha256`` (SHA-256 hex of the archive file) are set when the month's partition is
+    written out and detached (``egov audit archive``).
+    """
+
+    month = models.DateField(_("month"), unique=True)
+    first_seq = models.BigIntegerField(_("first event"))
+    last_seq = models.BigIntegerField(_("last event"))
+    count = models.BigIntegerField(_("events"))
+    prev_hash = models.CharField(max_length=64)
+    last_hash = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    archive_name = models.CharField(_("archive file"), max_length=300, blank=True)
+    archive_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} #{self.first_seq}-{self.last_seq}"
 
 
 class SubjectRead(models.Model):

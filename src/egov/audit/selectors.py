@@ -9,7 +9,7 @@ from pathlib import Path
 
 from egov.audit import anchoring
 from egov.audit.chain import GENESIS_HASH, event_hash
-from egov.audit.models import AuditEvent
+from egov.audit.models import AuditCheckpoint, AuditEvent
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,21 @@ def audit_chain_verify(*, chunk_size: int = 2000, anchors: list[dict] | None = N
     the first missing event, ``"anchored hash differs"``). The newest anchor's timestamp token is checked
     with the wired timestamper (``anchoring``): ``"anchor timestamp invalid"`` when it does not stamp
     the anchored hash or its signature is not our TSA's.
+
+    When months have been archived (``archive.audit_archive``), the chain is verified from the newest
+    archived month's checkpoint (``AuditCheckpoint``: its ``last_hash`` is the next event's
+    ``prev_hash``), which must be among the anchors when anchors are given (``"checkpoint not
+    anchored"``); anchors of archived events are left to the archive files.
     """
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
+    # Archived months (``egov audit archive``) are verified from their files; the chain in the
+    # database goes on from the newest archived month's checkpoint, which must be anchored.
+    base = AuditCheckpoint.objects.filter(archived_at__isnull=False).order_by("-last_seq").first()
+    expected_seq = base.last_seq + 1 if base else 1
+    prev_hash = base.last_hash if base else GENESIS_HASH
+    if base is not None and anchors and not any(
+            anchor["seq"] == base.last_seq and anchor["hash"] == base.last_hash for anchor in anchors):
+        return ChainReport(0, False, base.last_seq, None,
+                           f"checkpoint not anchored (month {base.month:%Y-%m}, event {base.last_seq})")
     checked = 0
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
         checked += 1
@@ -100,6 +112,8 @@ def audit_chain_verify(*, chunk_size: int = 2000, anchors: list[dict] | None = N
                            f"anchored event missing (events {last_seq + 1}-{top['seq']} deleted from the "
                            f"end of the log, which ends at {last_seq}; anchored {top['at']})")
     for anchor in anchors:
+        if base is not None and anchor["seq"] <= base.last_seq:
+            continue  # an archived event: its archive file verifies it
         event = AuditEvent.objects.filter(seq=anchor["seq"]).only("pk", "hash").first()
         if event.hash != anchor["hash"]:
             return ChainReport(checked, False, anchor["seq"], event.pk,

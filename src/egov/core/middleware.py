@@ -26,3 +26,79 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+# SQLSTATE 25006 read_only_sql_transaction (PostgreSQL, Appendix A "Error Codes"): a write on a hot
+# standby or in a transaction (or under a role) with default_transaction_read_only = on.
+READ_ONLY_SQLSTATE = "25006"
+# Seconds a client is asked to wait before retrying a write refused as read-only (RFC 9110 §10.2.3):
+# about the time a Patroni failover or the end of a maintenance window takes.
+READ_ONLY_RETRY_AFTER = 30
+
+
+def is_read_only_error(error: BaseException | None) -> bool:
+    """True when ``error`` (a Django database error, or what caused it) is PostgreSQL's
+    ``read_only_sql_transaction`` (SQLSTATE 25006): the platform runs against a read-only database."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if getattr(error, "sqlstate", None) == READ_ONLY_SQLSTATE:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def read_only_response(request):
+    """The answer to a write refused by a read-only database: 503 with ``Retry-After``, JSON
+    ``{"message", "extra": {"read_only": true}}`` for the API (``/api/`` or a JSON ``Accept``), else
+    the page ``read_only.html`` (维护中/只读)."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.utils.translation import gettext
+
+    message = gettext("The service is under maintenance and read-only: you can look things up, but nothing "
+                      "can be saved now. Please try again in a few minutes.")
+    wants_json = "/api/" in request.path or "application/json" in request.headers.get("Accept", "")
+    if wants_json:
+        response = JsonResponse({"message": message, "extra": {"read_only": True}}, status=503)
+    else:
+        response = render(request, "read_only.html", {"message": message}, status=503)
+    response["Retry-After"] = str(READ_ONLY_RETRY_AFTER)
+    return response
+
+
+class ReadOnlyDatabaseMiddleware:
+    """Answer a write that the database refuses as read-only (a hot standby, or a role with
+    ``default_transaction_read_only = on``: SQLSTATE 25006) with 503 and ``Retry-After`` instead of
+    a 500, so that the platform started against a replica serves reads and says clearly that writes
+    wait (docs/operations.md "Read-only"). Reads go on as usual; a read that is audited (personal
+    data) writes its audit event and so is refused the same way.
+
+    Views' exceptions come to ``process_exception``; a write refused in a middleware's own phase (a
+    session saved at sign-in) has been turned into a 500 by Django's handler before it could reach a
+    middleware, so the URLconfs' ``handler500`` (``server_error``) answers it the same way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """Return the 503 answer for a read-only refusal raised by a view; None for anything else."""
+        if is_read_only_error(exception):
+            return read_only_response(request)
+        return None
+
+
+def server_error(request):
+    """The URLconfs' ``handler500``: 503 for a write refused by a read-only database (the exception
+    being handled, ``sys.exc_info()``), else Django's own 500 page (``500.html``)."""
+    import sys
+
+    from django.views.defaults import server_error as django_server_error
+
+    if is_read_only_error(sys.exc_info()[1]):
+        return read_only_response(request)
+    return django_server_error(request)

@@ -19,6 +19,9 @@ Every metric is a gauge unless said otherwise; names and units follow Prometheus
 - ``egov_exchange_failed_messages_total{direction}`` (counter): refusals and error responses
   (HTTP status 400 or more) in the exchange's message log, sent (``out``) and received (``in``).
   The exchange delivers synchronously and has no delivery queue: these are its failed deliveries.
+- ``egov_backup_last_success_timestamp_seconds{repo}`` / ``egov_backup_last_failure_timestamp_seconds{repo}``:
+  unix time of the last successful / failed ``egov ops backup`` per pgBackRest repository (``repo1``,
+  ``repo2``: the off-site copy), from ``EGOV_BACKUP_STATE_FILE``; absent before the first.
 """
 
 import logging
@@ -33,6 +36,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from egov.audit.selectors import audit_anchor_last
 from egov.core.errors import Conflict
 from egov.exchange.models import LoggedMessage
+from egov.ops.backup import backup_state
 from egov.trust.models import Certificate
 from egov.trust.selectors import service_certificate
 from egov.workflow.models import ProcessInstance
@@ -77,6 +81,7 @@ class PlatformCollector:
         yield from self._audit()
         yield from self._trust()
         yield from self._exchange()
+        yield from self._backups()
 
     def _queues(self):
         depths = queue_depths()
@@ -113,6 +118,20 @@ class PlatformCollector:
             seq.add_metric([], anchor["seq"])
         yield age
         yield seq
+
+    def _backups(self):
+        state = backup_state(Path(settings.EGOV_BACKUP_STATE_FILE))
+        success = GaugeMetricFamily("egov_backup_last_success_timestamp_seconds",
+                                    "Unix time of the last successful backup to each repository.", labels=["repo"])
+        failure = GaugeMetricFamily("egov_backup_last_failure_timestamp_seconds",
+                                    "Unix time of the last failed backup to each repository.", labels=["repo"])
+        for repo, entry in sorted(state.items()):
+            if isinstance(entry, dict) and "last_success" in entry:
+                success.add_metric([repo], float(entry["last_success"]))
+            if isinstance(entry, dict) and "last_failure" in entry:
+                failure.add_metric([repo], float(entry["last_failure"]))
+        yield success
+        yield failure
 
     def _trust(self):
         now = timezone.now()
