@@ -1,6 +1,8 @@
 """The intake inbox (外网受理 → 内网办理): the receipt at once and its states on the applicant's pages
 in Chinese and English, tracking by receipt, failures, the operators' queue and retry."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -197,3 +199,25 @@ def test_a_receipt_and_code_typed_full_width_track_as_ascii(client, casework):
     assert tracked.status_code == 200 and tracked.json()["receipt"] == record.receipt
     # still one answer for a wrong code typed full width
     assert client.get("/services/track/", {"number": receipt, "code": _full_width("2222-2222")}).status_code == 404
+
+
+def test_metrics_show_the_backlog_its_oldest_age_and_the_failures(client, casework):
+    """A stopped intake worker leaves every online submission 受理中 with nothing on /metrics to
+    alert on (the broker's queue does not hold intake records): the backlog is exported."""
+    import re
+
+    def sample(text: str, name: str) -> float | None:
+        found = re.search(rf"^{name} (\S+)$", text, re.M)
+        return float(found[1]) if found else None
+
+    text = client.get("/metrics").content.decode()
+    assert (sample(text, "egov_intake_waiting"), sample(text, "egov_intake_failed")) == (0, 0)
+    assert sample(text, "egov_intake_oldest_waiting_age_seconds") is None  # none waits
+    _fail(casework, _submit(casework, key="metrics-key-0001"))
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=True)
+    oldest = _submit(casework, key="metrics-key-0002")
+    _submit(casework, key="metrics-key-0003")
+    IntakeRecord.objects.filter(pk=oldest.pk).update(received_at=oldest.received_at - timedelta(seconds=600))
+    text = client.get("/metrics").content.decode()
+    assert (sample(text, "egov_intake_waiting"), sample(text, "egov_intake_failed")) == (2, 1)
+    assert 600 <= sample(text, "egov_intake_oldest_waiting_age_seconds") < 900
