@@ -249,7 +249,8 @@ def changes_push(*, actor, resource: InformationResource, changes: Any) -> list[
         ValidationFailed: as ``changes_publish``; not a list (``field = "changes"``).
     """
     if not is_system(actor):
-        require_sharing_staff(actor, provider_of(resource), side="provider")
+        require_sharing_staff(actor, provider_of(resource), side="provider", message=_(
+            "Only a data steward or operator of the providing organization can publish changes of its resources."))
     if not isinstance(changes, list):
         raise ValidationFailed(_('Send {"changes": [{"op", "key", "row"}, …]}.'),
                                extra={"field": "changes", "rule": "shape"})
@@ -436,7 +437,8 @@ def dead_letters_replay(*, actor, subscription: Subscription, delivery_ids: list
         NotFound: a delivery id that is not a dead letter of this subscription (``field = "deliveries"``).
     """
     if not is_system(actor):
-        require_sharing_staff(actor, provider_of(subscription.resource), side="provider")
+        require_sharing_staff(actor, provider_of(subscription.resource), side="provider", message=_(
+            "Only a data steward or operator of the providing organization can replay its dead letters."))
     with transaction.atomic():
         dead = Delivery.objects.select_for_update().filter(subscription=subscription, state=Delivery.State.DEAD)
         if delivery_ids is not None:

@@ -255,7 +255,9 @@ def test_the_api_subscribes_pushes_shows_the_status_and_replays_for_the_right_pe
     assert _post(client, "/subscriptions", body).status_code == 409
     # only the provider pushes
     changes = {"changes": [{"op": "added", "key": "P0", "row": _row(0)}, {"op": "added", "key": "P1", "row": _row(1)}]}
-    assert _post(client, f"/resources/{PERSON['code']}/changes", changes).status_code == 403
+    refused = _post(client, f"/resources/{PERSON['code']}/changes", changes)
+    # the refusal says what was refused (it spoke of deciding or revoking grants)
+    assert refused.status_code == 403 and "推送其信息资源的变更" in refused.json()["message"]
     client.force_login(people["decider"])
     bad = _post(client, f"/resources/{PERSON['code']}/changes", {"changes": [{"op": "added", "key": "P0"}]})
     assert bad.status_code == 400 and bad.json()["extra"] == {"field": "changes[0].row", "rule": "shape"}
