@@ -7,12 +7,14 @@ Before: any valid resident ID with any name was accepted and could apply at once
 can register anyone").
 """
 
+import json
+
 import pytest
 from django.test import Client
 
 from egov.accounts.actions import account_verify_in_person, natural_person_register
 from egov.accounts.models import User
-from egov.audit.models import AuditEvent
+from egov.audit.models import AuditEvent, SubjectRead
 from egov.core.errors import PermissionDenied
 from egov.demo import DEMO_CITIZEN, DEMO_ENTERPRISE, DEMO_PASSWORD, demo_load
 from egov.services.actions.applying import application_submit
@@ -91,7 +93,12 @@ def test_the_register_verifies_a_person_it_holds_under_that_name_and_the_read_is
     assert user.verification_method == "register" and user.verified_at is not None
     assert user.verification_reference == "register:population"
     read = AuditEvent.objects.filter(action="registries.population.read").latest("pk")
-    assert read.changes["purpose"] == f"实名认证 {HELD_ID}"
+    # The purpose names the check, not the person: the ID number must never be in the audit log
+    # (docs/registries.md) nor in the read log (audit.SubjectRead); it was "实名认证 <ID number>".
+    assert read.changes["purpose"] == "实名认证"
+    assert HELD_ID not in json.dumps(read.changes, ensure_ascii=False) and HELD_ID not in read.summary
+    assert not SubjectRead.objects.filter(case__contains=HELD_ID).exists()
+    assert SubjectRead.objects.filter(case="实名认证", action="registries.population.read").exists()
     assert read.changes["basis"] == "《中华人民共和国网络安全法》第二十四条"
     assert AuditEvent.objects.filter(action="accounts.user.verify", object_id=str(user.pk)).count() == 1
     assert client.get(f"/services/{_natural_item().code}/apply/").status_code == 200

@@ -128,6 +128,9 @@ def test_a_question_reaches_the_reading_organization_and_its_answer_reaches_the_
     assert f"/staff/exchange/read-inquiries/{inquiry.pk}/" in listed
     shown = client.get(f"/staff/exchange/read-inquiries/{inquiry.pk}/").content.decode()
     assert "我没有办理过这个业务吗？" in shown and number in shown
+    # the reading organization by its English name on English pages (it was shown as recorded, in Chinese)
+    english = client.get(f"/staff/exchange/read-inquiries/{inquiry.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert market.name_en and market.name_en in english and MARKET not in english
     empty = client.post(f"/staff/exchange/read-inquiries/{inquiry.pk}/answer/", {"answer": "  "})
     assert empty.status_code == 400
     answer = "您于本日申请食品经营许可，本局依《优化营商环境条例》第三十五条调取了营业执照信息。"

@@ -231,7 +231,9 @@ def account_verify_by_register(*, user: User) -> bool:
     register = verification.register_get()
     if register is None:
         return False
-    answer = register.check(kind=kind, code=code, name=user.name, purpose=f"实名认证 {code}")
+    # The purpose names the check, never the person: it is written to the audit log, the read log
+    # ("who read my data") and the exchange's message log, none of which may hold an ID number.
+    answer = register.check(kind=kind, code=code, name=user.name, purpose="实名认证")
     if not answer.holds:  # no state changes: nothing to audit (the register's read is audited there)
         return False
     _verification_record(actor=user, user=user, method=User.Verification.REGISTER, reference=answer.reference)

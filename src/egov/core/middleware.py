@@ -1,6 +1,8 @@
 import re
 import uuid
 
+from django.utils.log import log_response
+
 from egov.core.clients import client_address
 from egov.core.context import request_scope
 
@@ -24,6 +26,11 @@ class RequestContextMiddleware:
         with request_scope(client_ip=client_address(request), request_id=request_id):
             request.request_id = request_id
             response = self.get_response(request)
+            if response.status_code >= 400:
+                # Django's handler logs a 4xx/5xx answer ("Not Found: /path") only after the
+                # middleware has returned, out of this scope: logged here, the line carries the
+                # request id (``log_response`` marks the response, so it is not logged twice).
+                log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
         response["X-Request-ID"] = request_id
         return response
 

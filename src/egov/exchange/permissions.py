@@ -39,20 +39,22 @@ def may_act_for(user, organization: Organization | None) -> bool:
     return has_role(user, organization, Role.DATA_STEWARD) or has_role_over(user, organization, Role.OPERATOR)
 
 
-def require_sharing_staff(actor, organization: Organization | None, *, side: str) -> None:
+def require_sharing_staff(actor, organization: Organization | None, *, side: str, message: str = "") -> None:
     """Raise unless ``actor`` (or the platform, ``SYSTEM``) acts for ``organization`` in sharing.
 
     Args:
         side: ``consumer`` (asking) or ``provider`` (deciding, revoking), for the message.
+        message: what the refusal says when it is about something else than asking, deciding or
+            revoking (pushing changes, replaying dead letters).
 
     Raises:
         PermissionDenied: ``extra = {"rule": "sharing_role", "side": side, "roles": [...]}``.
     """
     if is_system(actor) or may_act_for(actor, organization):
         return
-    message = (_("Only a data steward or operator of the consumer organization can ask for its data.")
-               if side == "consumer" else
-               _("Only a data steward or operator of the providing organization can decide or revoke."))
+    message = message or (_("Only a data steward or operator of the consumer organization can ask for its data.")
+                          if side == "consumer" else
+                          _("Only a data steward or operator of the providing organization can decide or revoke."))
     raise PermissionDenied(message, extra={"rule": "sharing_role", "side": side,
                                            "roles": [str(role) for role in SHARING_ROLES]})
 

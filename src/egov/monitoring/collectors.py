@@ -5,6 +5,11 @@ Every metric is a gauge unless said otherwise; names and units follow Prometheus
 
 - ``egov_queue_depth{queue}``: tasks waiting in the broker (not those a worker holds).
 - ``egov_broker_up``: 1 when the broker answered the queue-depth question, else 0.
+- ``egov_intake_waiting``: online submissions (``services.IntakeRecord``) the intake worker has not
+  yet made a case of (受理中); ``egov_intake_oldest_waiting_age_seconds``: seconds since the oldest of
+  them arrived, absent when none waits (a worker that stopped shows as this growing);
+  ``egov_intake_failed``: submissions that failed and wait for an operator's retry or a new
+  application (``/staff/cases/intake/``). The broker's queue does not hold these.
 - ``egov_cases_overdue``: running cases (``workflow.ProcessInstance``) whose deadline passed and
   whose clock runs, counted at the scrape (whether or not the hourly task has marked them yet).
 - ``egov_cases_nearest_deadline_working_days``: working days (the platform's calendar,
@@ -37,6 +42,7 @@ from egov.audit.selectors import audit_anchor_last
 from egov.core.errors import Conflict
 from egov.exchange.models import LoggedMessage
 from egov.ops.backup import backup_state
+from egov.services.models import IntakeRecord, IntakeState
 from egov.trust.models import Certificate
 from egov.trust.selectors import service_certificate
 from egov.workflow.models import ProcessInstance
@@ -77,6 +83,7 @@ class PlatformCollector:
 
     def collect(self) -> Iterator:
         yield from self._queues()
+        yield from self._intake()
         yield from self._cases()
         yield from self._audit()
         yield from self._trust()
@@ -92,6 +99,23 @@ class PlatformCollector:
         for queue, count in (depths or {}).items():
             depth.add_metric([queue], count)
         yield depth
+
+    def _intake(self):
+        figures = IntakeRecord.objects.aggregate(
+            waiting=Count("pk", filter=Q(state=IntakeState.WAITING)),
+            oldest=Min("received_at", filter=Q(state=IntakeState.WAITING)),
+            failed=Count("pk", filter=Q(state=IntakeState.FAILED)))
+        waiting = GaugeMetricFamily("egov_intake_waiting", "Online submissions waiting to be made cases (受理中).")
+        waiting.add_metric([], figures["waiting"])
+        yield waiting
+        oldest = GaugeMetricFamily("egov_intake_oldest_waiting_age_seconds",
+                                   "Seconds since the oldest waiting online submission arrived.")
+        if figures["oldest"] is not None:
+            oldest.add_metric([], (timezone.now() - figures["oldest"]).total_seconds())
+        yield oldest
+        failed = GaugeMetricFamily("egov_intake_failed", "Online submissions that failed, waiting for a retry.")
+        failed.add_metric([], figures["failed"])
+        yield failed
 
     def _cases(self):
         today = timezone.localdate()

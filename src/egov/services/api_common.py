@@ -61,7 +61,7 @@ def decode_materials(materials: dict[str, str]) -> dict[int, bytes]:
     """
     files = {}
     for key, text in materials.items():
-        if not key.isdigit():
+        if not (key.isascii() and key.isdigit()):  # "²" and "١٢" are digits to str.isdigit
             raise ValidationFailed(_("Materials are keyed by their id."), extra={"field": f"materials.{key}",
                                                                                  "rule": "unknown"})
         if len(text) > (settings.EGOV_MATERIAL_MAX_BYTES * 4) // 3 + 4:

@@ -1,6 +1,7 @@
 """Reads of the intake inbox: the applicant's receipts, tracking by receipt, the operators' view."""
 
 import hmac
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,7 +22,16 @@ def _not_found() -> NotFound:
 
 
 def _normalized(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    # What a Chinese input method types in full-width mode (ＳＬ２０２６…, ＡＢＣＤ－１２３４) is read as
+    # ASCII (NFKC), as /services/track/ reads case numbers; receipts and codes hold only letters and
+    # digits, so spaces and hyphens are dropped (the code's hyphen is put back where it belongs).
+    return "".join(ch for ch in unicodedata.normalize("NFKC", value or "").upper() if ch.isascii() and ch.isalnum())
+
+
+def is_receipt_number(number: str) -> bool:
+    """Whether what someone typed into a tracking form is a receipt number (``SL…``, in any width)
+    rather than a case's tracking number."""
+    return _normalized(number).startswith("SL")
 
 
 def intake_track(*, receipt: str, code: str) -> IntakeRecord:

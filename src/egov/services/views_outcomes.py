@@ -19,7 +19,7 @@ from egov.services.actions.rating import rating_submit
 from egov.services.models import IntakeState, Licence, Rating
 from egov.services.publication import application_track, published_result, published_results
 from egov.services.selectors import application_get_for_applicant, licence_pdf, rating_stats
-from egov.services.selectors_intake import intake_track
+from egov.services.selectors_intake import intake_track, is_receipt_number
 from egov.services.views_applying import application_page
 
 _PER_PAGE = 20
@@ -33,7 +33,7 @@ def track(request):
     if form.is_valid():
         number, code = form.cleaned_data["number"], form.cleaned_data["code"]
         try:
-            if number.strip().upper().startswith("SL"):  # a receipt (受理回执): its case once it has one
+            if is_receipt_number(number):  # a receipt (受理回执): its case once it has one
                 record = intake_track(receipt=number, code=code)
                 if record.state == IntakeState.DONE:
                     case = application_track(number=record.application.number, code=code)

@@ -211,12 +211,20 @@ def changes_publish(*, resource: InformationResource, changes: Iterable[dict],
         The events, in order.
 
     Raises:
-        ValidationFailed: a change is malformed (``field = "changes[i]…"``).
+        ValidationFailed: a change is malformed (``field = "changes[i]…"``); an added or changed
+            row holds none of the resource's 信息项 (``rule = "no_items"``, with its ``columns``).
     """
     checked = [_change_check(change, index) for index, change in enumerate(changes)]
     if not checked:
         return []
     fields = set(resource.items.values_list("field", flat=True))
+    for index, (_op, _key, row) in enumerate(checked):
+        # Columns beside the 信息项 are left out; a row with none of them (a misspelt item name)
+        # would reach the consumer as an empty record and replace every value its copy holds.
+        if row is not None and not fields & set(row):
+            raise ValidationFailed(_("An added or changed record holds none of the resource's information items."),
+                                   extra={"field": f"changes[{index}].row", "rule": "no_items",
+                                          "columns": sorted(row)[:20]})
     with transaction.atomic():
         # The resource's row lock numbers its changes one producer at a time (no gaps, no repeats).
         InformationResource.objects.select_for_update().filter(pk=resource.pk).first()
@@ -249,7 +257,8 @@ def changes_push(*, actor, resource: InformationResource, changes: Any) -> list[
         ValidationFailed: as ``changes_publish``; not a list (``field = "changes"``).
     """
     if not is_system(actor):
-        require_sharing_staff(actor, provider_of(resource), side="provider")
+        require_sharing_staff(actor, provider_of(resource), side="provider", message=_(
+            "Only a data steward or operator of the providing organization can publish changes of its resources."))
     if not isinstance(changes, list):
         raise ValidationFailed(_('Send {"changes": [{"op", "key", "row"}, …]}.'),
                                extra={"field": "changes", "rule": "shape"})
@@ -436,7 +445,8 @@ def dead_letters_replay(*, actor, subscription: Subscription, delivery_ids: list
         NotFound: a delivery id that is not a dead letter of this subscription (``field = "deliveries"``).
     """
     if not is_system(actor):
-        require_sharing_staff(actor, provider_of(subscription.resource), side="provider")
+        require_sharing_staff(actor, provider_of(subscription.resource), side="provider", message=_(
+            "Only a data steward or operator of the providing organization can replay its dead letters."))
     with transaction.atomic():
         dead = Delivery.objects.select_for_update().filter(subscription=subscription, state=Delivery.State.DEAD)
         if delivery_ids is not None:

@@ -255,7 +255,9 @@ def test_the_api_subscribes_pushes_shows_the_status_and_replays_for_the_right_pe
     assert _post(client, "/subscriptions", body).status_code == 409
     # only the provider pushes
     changes = {"changes": [{"op": "added", "key": "P0", "row": _row(0)}, {"op": "added", "key": "P1", "row": _row(1)}]}
-    assert _post(client, f"/resources/{PERSON['code']}/changes", changes).status_code == 403
+    refused = _post(client, f"/resources/{PERSON['code']}/changes", changes)
+    # the refusal says what was refused (it spoke of deciding or revoking grants)
+    assert refused.status_code == 403 and "推送其信息资源的变更" in refused.json()["message"]
     client.force_login(people["decider"])
     bad = _post(client, f"/resources/{PERSON['code']}/changes", {"changes": [{"op": "added", "key": "P0"}]})
     assert bad.status_code == 400 and bad.json()["extra"] == {"field": "changes[0].row", "rule": "shape"}
@@ -306,3 +308,18 @@ def test_the_pages_show_the_status_and_the_provider_replays(client, people):
     done = client.post(f"/staff/exchange/sharing/subscriptions/{subscription.pk}/replay/", {})
     assert done.status_code == 302
     assert Delivery.objects.get().state == "pending"
+
+
+def test_a_row_without_any_item_of_the_resource_is_refused_not_sent_as_an_empty_record(subscribed):
+    """Columns that are not 信息项 are left out of a change; a row with none (a misspelt item name)
+    was recorded as an empty row, and the consumer's copy of the record was replaced by {}: every
+    value it held lost on a 201."""
+    resource, _subscription = subscribed
+    with pytest.raises(ValidationFailed) as refused:
+        changes_publish(resource=resource, changes=[{"op": "added", "key": "P0", "row": _row(0)},
+                                                    {"op": "changed", "key": "P0", "row": {"nmae": "名0", "x": 1}}])
+    assert refused.value.extra == {"field": "changes[1].row", "rule": "no_items", "columns": ["nmae", "x"]}
+    assert not ChangeEvent.objects.exists()  # all or nothing
+    # extra columns beside 信息项 are still left out quietly
+    changes_publish(resource=resource, changes=[{"op": "changed", "key": "P0", "row": {**_row(0), "nmae": "x"}}])
+    assert "nmae" not in ChangeEvent.objects.get().row

@@ -147,3 +147,16 @@ def test_a_body_that_is_not_json_is_a_400_in_the_error_shape(client, casework):
     response = client.post(URL, b'{"item": ', content_type="application/json")
     assert response.status_code == 400
     assert response.json()["extra"]["field"] == "body" and response.json()["extra"]["rule"] == "json"
+
+
+@pytest.mark.parametrize("key", ["²", "١٢", "-1", "x"])
+def test_a_material_key_that_is_not_an_ascii_id_is_unknown_not_bad_base64(client, casework, key):
+    """Keys are material ids in ASCII digits. "²" passed ``str.isdigit`` and failed ``int()`` inside
+    the base64 step: answered "not valid base64" about a file that was fine; "١٢" (Arabic-Indic
+    digits) was read as material 12."""
+    client.force_login(casework.citizen)
+    payload = _payload(casework.item)
+    payload["materials"][key] = base64.b64encode(PDF).decode()
+    response = client.post(URL, payload, content_type="application/json", headers={"Idempotency-Key": "api-key-000777"})
+    assert response.status_code == 400
+    assert response.json()["extra"] == {"field": f"materials.{key}", "rule": "unknown"}

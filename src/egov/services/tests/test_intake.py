@@ -1,6 +1,8 @@
 """The intake inbox (外网受理 → 内网办理): the receipt at once and its states on the applicant's pages
 in Chinese and English, tracking by receipt, failures, the operators' queue and retry."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -177,3 +179,45 @@ def test_an_unexpected_fault_fails_one_record_and_the_queue_moves_on(casework):
     assert broken.error["status"] == 500 and good.state == IntakeState.DONE
     assert not Application.objects.filter(intake=broken).exists()
     assert AuditEvent.objects.filter(action="services.intake.fail", object_id=str(broken.pk)).count() == 1
+
+
+def _full_width(text: str) -> str:
+    """``text`` as a Chinese input method in full-width mode types it (U+FF01–U+FF5E for ASCII)."""
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+def test_a_receipt_and_code_typed_full_width_track_as_ascii(client, casework):
+    """docs/services.md: full-width digits, hyphens and letters typed with a Chinese input method
+    are read as ASCII on /services/track/; a receipt is tracked there as a case number is (the
+    receipt page's API too). Before the fix a full-width ＳＬ… receipt was taken for a case number
+    and a full-width code never matched: 404 for the right receipt and code."""
+    record = _submit(casework)
+    receipt, code = _full_width(record.receipt), _full_width(record.query_code)
+    page = client.get("/services/track/", {"number": receipt, "code": code})
+    assert page.status_code == 200 and record.receipt in page.content.decode()
+    tracked = Client().get(f"/api/v1/services/receipts/{receipt}", {"code": code})
+    assert tracked.status_code == 200 and tracked.json()["receipt"] == record.receipt
+    # still one answer for a wrong code typed full width
+    assert client.get("/services/track/", {"number": receipt, "code": _full_width("2222-2222")}).status_code == 404
+
+
+def test_metrics_show_the_backlog_its_oldest_age_and_the_failures(client, casework):
+    """A stopped intake worker leaves every online submission 受理中 with nothing on /metrics to
+    alert on (the broker's queue does not hold intake records): the backlog is exported."""
+    import re
+
+    def sample(text: str, name: str) -> float | None:
+        found = re.search(rf"^{name} (\S+)$", text, re.M)
+        return float(found[1]) if found else None
+
+    text = client.get("/metrics").content.decode()
+    assert (sample(text, "egov_intake_waiting"), sample(text, "egov_intake_failed")) == (0, 0)
+    assert sample(text, "egov_intake_oldest_waiting_age_seconds") is None  # none waits
+    _fail(casework, _submit(casework, key="metrics-key-0001"))
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=True)
+    oldest = _submit(casework, key="metrics-key-0002")
+    _submit(casework, key="metrics-key-0003")
+    IntakeRecord.objects.filter(pk=oldest.pk).update(received_at=oldest.received_at - timedelta(seconds=600))
+    text = client.get("/metrics").content.decode()
+    assert (sample(text, "egov_intake_waiting"), sample(text, "egov_intake_failed")) == (2, 1)
+    assert 600 <= sample(text, "egov_intake_oldest_waiting_age_seconds") < 900
