@@ -25,6 +25,7 @@ from egov.exchange.adapters import (
     plan_make,
     row_map,
     rows_convert,
+    rows_convert_text,
 )
 from egov.exchange.models import ResourceSource
 from egov.exchange.sources_secret import secret_open
@@ -165,6 +166,12 @@ def source_extract(code: str, *, after: str | None, limit: int,
     bound = bound_source(code)
     wanted = bound.wanted(fields)
     limit = max(1, min(int(limit), EXTRACT_MAX))
+    text = getattr(bound.adapter, "extract_text", None)
+    if text is not None:
+        rows, converters, key_at, cursor = text(after, limit, [(bound.mapping[f], bound.types[f]) for f in wanted])
+        good, problems = rows_convert_text(rows, converters, wanted, [bound.types[f] for f in wanted],
+                                           key_at=key_at)
+        return wanted, good, cursor, problems
     tuples = getattr(bound.adapter, "extract_rows", None)
     if tuples is not None:
         names, rows, cursor = tuples(after, limit)
