@@ -184,7 +184,7 @@ def main() -> None:
         rows, extract_s, pages = extract(url, args.page)
         own = time.process_time() - own
         cpu = cpu_seconds(pgids) - cpu
-        each = {code: cpu_seconds({node.process.pid}) - spent for code, spent in each.items()}
+        each = {code: cpu_seconds({net.nodes[code].process.pid}) - spent for code, spent in each.items()}
         assert rows == copy_rows == args.rows, (rows, copy_rows)
         wall = time.perf_counter()
         timings, failed = lookups(url, keys[50:], args.clients)

@@ -64,3 +64,34 @@ def test_every_page_is_what_the_python_converters_give(source):
         if after is None:
             break
     assert pages == 7  # 2,006 rows, 300 a page
+
+
+def test_a_page_read_ahead_is_handed_over_once_and_dropped_when_old():
+    import threading
+
+    from egov.exchange.resource_sources import ReadAhead
+
+    ahead = ReadAhead(size=2, ttl=0.5)
+    reads = []
+    gate = threading.Event()
+
+    def read(n):
+        def work():
+            gate.wait(5)
+            reads.append(n)
+            return n
+        return work
+
+    ahead.start(("rk", "after-1"), read(1))
+    ahead.start(("rk", "after-1"), read(99))  # being read already: not read twice
+    gate.set()
+    assert ahead.take(("rk", "after-1")).result() == 1
+    assert ahead.take(("rk", "after-1")) is None  # handed over once
+    for n in (2, 3, 4):  # at most two kept: the oldest goes
+        ahead.start(("rk", f"after-{n}"), read(n))
+    assert ahead.take(("rk", "after-2")) is None and ahead.take(("rk", "after-4")).result() == 4
+    import time
+
+    time.sleep(0.6)
+    assert ahead.take(("rk", "after-3")) is None  # older than ttl
+    assert 99 not in reads
