@@ -179,8 +179,12 @@ def main() -> None:
         copy_rows, copy_s, copy_cpu = copy_out(source)
         pgids = {node.process.pid for node in net.nodes.values()}
         cpu = cpu_seconds(pgids)
+        each = {code: cpu_seconds({node.process.pid}) for code, node in net.nodes.items()}
+        own = time.process_time()
         rows, extract_s, pages = extract(url, args.page)
+        own = time.process_time() - own
         cpu = cpu_seconds(pgids) - cpu
+        each = {code: cpu_seconds({net.nodes[code].process.pid}) - spent for code, spent in each.items()}
         assert rows == copy_rows == args.rows, (rows, copy_rows)
         wall = time.perf_counter()
         timings, failed = lookups(url, keys[50:], args.clients)
@@ -190,7 +194,10 @@ def main() -> None:
             "copy": {"s": round(copy_s, 2), "rows_per_s": round(copy_rows / copy_s),
                      "client_cpu_us_per_row": round(copy_cpu / copy_rows * 1e6, 2)},
             "extract": {"s": round(extract_s, 2), "rows_per_s": round(rows / extract_s),
-                        "nodes_cpu_s": round(cpu, 1), "nodes_cpu_us_per_row": round(cpu / rows * 1e6, 1)},
+                        "nodes_cpu_s": round(cpu, 1), "nodes_cpu_us_per_row": round(cpu / rows * 1e6, 1),
+                        "cpu_ms_per_1000_rows": {"provider_node": round(each[PROVIDER] / rows * 1e6, 2),
+                                                 "consumer_node": round(each[CONSUMER] / rows * 1e6, 2),
+                                                 "client": round(own / rows * 1e6, 2)}},
             "ratio": round(copy_s / extract_s, 3),
             "lookup": {"clients": args.clients, "lookups": len(timings), **percentiles(timings), "failed": failed,
                        "lookups_per_s": round(len(timings) / wall, 1)},

@@ -117,6 +117,8 @@ class SubjectRead(models.Model):
         indexes = [
             models.Index(fields=["subject", "-occurred_at"], name="subjectread_subject_time"),
             models.Index(fields=["organization_id", "-occurred_at"], name="subjectread_org_time"),
+            # A provider's page of who read its resource (exchange.traffic_selectors.resource_reads).
+            models.Index(fields=["resource_code", "-occurred_at"], name="subjectread_resource_time"),
         ]
         verbose_name = _("read of personal data")
         verbose_name_plural = _("reads of personal data")

@@ -224,6 +224,44 @@ class SqlAdapter:
         """The first ``n`` rows in key order."""
         return self.extract(None, n)[0]
 
+    def extract_text(self, after: str | None, limit: int,
+                     wanted: list[tuple[str, str]]) -> tuple[list[tuple], list, int, str | None]:
+        """The bulk path with the conversion done by the database where it gives the very text of
+        the exchange's conversion (PostgreSQL: an integer, numeric, date or boolean column read as
+        an I, N, Y, D or L item; text columns as C or M). Reading text, the driver parses nothing
+        into Python objects that would only be written back to text (``bench/README.md``).
+
+        Args:
+            wanted: ``(column, 指南 letter)`` of the items, in their order.
+
+        Returns:
+            ``(rows, converters, key_at, next)``: each row the values of ``wanted`` in order, then
+            the key column; ``converters[i]`` what turns value ``i`` into the exchange's text (a
+            check of the database's text, or the letter's converter from ``_CONVERT``); ``key_at``
+            where the key is in a row; ``next`` as ``extract``.
+        """
+        from sqlalchemy import Text, case, cast, func, select
+
+        table = self.table()
+        postgres = _engine(self.url).dialect.name == "postgresql"
+        columns, converters = [], []
+        for name, letter in wanted:
+            column = table.c[name]
+            pushed = _pushed(column, _kind(column.type), letter) if postgres else None
+            if pushed is None:
+                columns.append(column)
+                converters.append(_CONVERT[letter])
+            else:
+                columns.append(pushed[0](cast=cast, text=Text, case=case, func=func).label(f"x{len(columns)}"))
+                converters.append(pushed[1])
+        key = table.c[self.key_column]
+        statement = select(*columns, key.label("xkey"))
+        if after is not None:
+            statement = statement.where(key > after)
+        _names, rows = self._tuples(statement.order_by(key).limit(limit))
+        key_at = len(columns)
+        return rows, converters, key_at, (str(rows[-1][key_at]) if len(rows) == limit else None)
+
     def changes_since(self, cursor: str | None, limit: int) -> tuple[list[dict], str | None]:
         """Rows added or changed after ``cursor``, by the change column (then the key), oldest first.
 
@@ -571,6 +609,35 @@ _CONVERT = {"C": _text, "M": _text, "G": _general,
                                                            ("T", _datetime), ("L", _boolean)]}}
 
 
+def _pushed(column, kind: str, letter: str):
+    """How PostgreSQL writes ``column`` (of ``kind``) as the exchange's text of ``letter``:
+    ``(expression maker, check of the text read)``, or None when the Python converter must do it.
+    The same text as ``_CONVERT``: integers in digits, numeric in plain notation with its scale
+    (``format(Decimal, "f")``; NaN and infinities refused as ``_decimal`` refuses them), dates
+    ``YYYY-MM-DD``, booleans ``true``/``false``; text as stored (blank → null, as ``_text``)."""
+    if kind == "integer" and letter in "INY":
+        return (lambda cast, text, **_: cast(column, text)), _as_is
+    if kind == "decimal" and letter in "NY":
+        return (lambda cast, text, **_: cast(column, text)), _finite_text
+    if kind == "date" and letter == "D":
+        return (lambda func, **_: func.to_char(column, "YYYY-MM-DD")), _as_is
+    if kind == "boolean" and letter == "L":
+        return (lambda case, **_: case((column.is_(True), "true"), (column.is_(False), "false"))), _as_is
+    if kind == "string" and letter in "CM":
+        return (lambda **_: column), _text
+    return None
+
+
+def _as_is(value: str) -> str:
+    return value
+
+
+def _finite_text(value: str) -> str:
+    if value in ("NaN", "Infinity", "-Infinity"):
+        raise ValueError("not a finite number")
+    return value
+
+
 @dataclass(frozen=True)
 class Problem:
     """A malformed row: its key (or position when it has none), the item and the reason. Never the value."""
@@ -611,6 +678,31 @@ def rows_convert(rows: Iterable, plan: Plan, *, key_at: Any) -> tuple[list[list]
             continue
         except (ValueError, TypeError, ArithmeticError):
             problems.append(Problem(_key_of(row, key_at, position), field, f"not of type {letter}"))
+            continue
+        append(out)
+    return good, problems
+
+
+def rows_convert_text(rows: Iterable, converters: list, fields: list[str], letters: list[str], *,
+                      key_at: int) -> tuple[list[list], list[Problem]]:
+    """``rows_convert`` for the rows of ``SqlAdapter.extract_text``: value ``i`` of a row is item
+    ``fields[i]``; a value the database wrote as the exchange's text (``_as_is``: digits, dates,
+    booleans, never empty) is taken as read, only the others are checked or converted. The same
+    result as ``rows_convert`` with the letters' converters (``tests/test_adapters.py``)."""
+    n = len(converters)
+    checks = [(i, convert) for i, convert in enumerate(converters) if convert is not _as_is]
+    good: list[list] = []
+    problems: list[Problem] = []
+    append = good.append
+    for position, row in enumerate(rows):
+        out = list(row[:n])
+        try:
+            for i, convert in checks:  # noqa: B007 (i: named by the except)
+                value = out[i]
+                if value is not None:
+                    out[i] = None if value == "" else convert(value)
+        except (ValueError, TypeError, ArithmeticError):
+            problems.append(Problem(_key_of(row, key_at, position), fields[i], f"not of type {letters[i]}"))
             continue
         append(out)
     return good, problems

@@ -25,6 +25,7 @@ Keys (paths relative to the file's folder; times in seconds, sizes in bytes)::
     max_attempts = 50              # an event tried this many times is a dead letter …
     max_age = 259200               # … and so is one produced this long ago and still not delivered
     delivery_batch = 100           # events per delivery message at most
+    traffic_interval = 10          # the requests served are written to the traffic rollup this often (seconds)
     [peers.<USCC>]                 # the nodes this node calls
     url = "https://127.0.0.1:9101"
     host = "population.node.egov"
@@ -98,6 +99,7 @@ class NodeConfig:
     backoff_cap: float = 300.0
     max_attempts: int = 50
     max_age: float = 259200.0
+    traffic_interval: float = 10.0
     delivery_batch: int = 100
     pollers: dict[str, "PollerSpec"] = field(default_factory=dict)
     peers: dict[str, Peer] = field(default_factory=dict)
@@ -138,6 +140,7 @@ def config_load(path: str | Path) -> NodeConfig:
             backoff_base=float(data.get("backoff_base", 1)), backoff_cap=float(data.get("backoff_cap", 300)),
             max_attempts=int(data.get("max_attempts", 50)), max_age=float(data.get("max_age", 259200)),
             delivery_batch=int(data.get("delivery_batch", 100)), pollers=pollers,
+            traffic_interval=float(data.get("traffic_interval", 10)),
             peers=peers, services=services,
         )
     except KeyError as exc:

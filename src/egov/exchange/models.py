@@ -84,6 +84,9 @@ class InformationResource(models.Model):
     # a path of this site ("/data/economy/") or an http(s) address; empty: only the catalog entry.
     access_url = models.CharField(_("access URL"), max_length=300, blank=True, validators=[access_url_check])
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the resource's data last changed (a change pushed or polled, ``changes_publish``); None
+    # until then, and the publication date counts for the 更新周期 (``traffic.stale_since``).
+    data_updated_at = models.DateTimeField(_("data last updated"), null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -97,6 +100,20 @@ class InformationResource(models.Model):
     def local_name(self) -> str:
         """The name in the active language (``core.i18n``: English when there is one)."""
         return pick(self.name, self.name_en)
+
+    def stale_since(self, now=None):
+        """When the resource went past its 更新周期 (``traffic.stale_since``), or None."""
+        from django.utils import timezone
+
+        from egov.exchange.traffic import stale_since
+
+        return stale_since(update_cycle=self.update_cycle, last_update=self.data_updated_at,
+                           published_on=self.published_on, now=now or timezone.now())
+
+    @property
+    def is_stale(self) -> bool:
+        """True when past its 更新周期 now (catalog pages flag it)."""
+        return self.stale_since() is not None
 
     @property
     def local_summary(self) -> str:
@@ -538,3 +555,4 @@ from egov.exchange.models_subscriptions import (  # noqa: E402,F401 (subscriptio
     SubscribedRecord,
     Subscription,
 )
+from egov.exchange.models_traffic import TrafficMinute  # noqa: E402,F401 (traffic rollups: their own module)

@@ -28,10 +28,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key
 from django.db import IntegrityError
 from django.db.models import Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.exchange.actions.subscriptions import DELIVER_SERVICE, events_receive
+from egov.exchange.actions.traffic import traffic_flush
 from egov.exchange.certcheck import CertificateChecker
 from egov.exchange.config import NodeConfig, ServiceSpec, node_config
 from egov.exchange.discovery import META_SERVICES, discovery_answer
@@ -52,6 +54,7 @@ from egov.exchange.resource_sources import ADAPTER_PREFIX, source_extract, sourc
 from egov.exchange.selectors import Allowed, allowed_fields, record_cut
 from egov.exchange.sources import record_source_read
 from egov.exchange.timestamping import BatchTimestamper, timestamping_check
+from egov.exchange.traffic import TrafficFlusher, TrafficMeter
 
 SERVICE_PATH = "/exchange/v1/services/"
 
@@ -169,11 +172,22 @@ class Node:
                                           fresh=config.ocsp_fresh, timeout=config.ocsp_timeout)
         self.log = LogWriter()
         self.grants = GrantCache(seconds=config.grant_cache_seconds)
+        self.traffic = TrafficMeter()  # requests served per resource and consumer (issue 20 item 4)
         self._grace_checked_at = 0.0
         self._grace_lock = threading.Lock()
         if start_timestamper:
             BatchTimestamper(tsa_url=f"{config.platform_url}/trust/tsa", interval=config.tsa_interval,
                              batch_size=config.tsa_batch_size, http=self.http).start()
+            TrafficFlusher(meter=self.traffic, flush=traffic_flush, interval=config.traffic_interval).start()
+
+    def _count(self, *, service: str, consumer_code: str, started: float | None, error: bool) -> None:
+        """Count a request for one of our resources' services (meta services and deliveries are not
+        a resource's traffic) in the traffic meter."""
+        spec = self.config.services.get(service)
+        if spec is None:
+            return
+        self.traffic.record(at=timezone.now(), resource_code=spec.resource, consumer_code=consumer_code,
+                            ms=None if started is None else (time.perf_counter() - started) * 1000, error=error)
 
     # --- checks shared by both directions ---------------------------------------------------------
 
@@ -203,6 +217,7 @@ class Node:
             ApplicationError: refused before it was logged as a request (the caller logs the
                 refusal and answers unsigned): 400, 403, 409, 413 or 503, as the module says.
         """
+        started = time.perf_counter()
         if len(body) > self.config.max_message_bytes:
             raise MessageTooLarge(_("The message is larger than this node accepts."),
                                   extra={"rule": "size", "limit_bytes": self.config.max_message_bytes})
@@ -235,6 +250,7 @@ class Node:
         except IntegrityError:
             raise Conflict(_("This message was received before (replay)."),
                            extra={"rule": "replay", "message_id": envelope.id}) from None
+        self._count(service=service, consumer_code=claims["sender"], started=started, error=status >= 400)
         return status, response, reply_token
 
     def _serve(self, *, service: str, claims: dict, body: bytes) -> dict:
@@ -331,6 +347,7 @@ class Node:
                           "peer_code": str(claims.get("sender", ""))[:18], "service": service,
                           "envelope": token[:20000], "body": body if error.status != 413 else b"",
                           "status": error.status}])
+        self._count(service=service, consumer_code=str(claims.get("sender", ""))[:18], started=None, error=True)
 
     # --- sending ----------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from egov.exchange.adapters import (
     plan_make,
     row_map,
     rows_convert,
+    rows_convert_text,
 )
 from egov.exchange.models import ResourceSource
 from egov.exchange.sources_secret import secret_open
@@ -150,10 +151,71 @@ def source_lookup(code: str, value: str, *, fields=None) -> tuple[dict | None, l
     return record, [problem] if problem else []
 
 
+def _page_read(bound: Bound, wanted: list[str], after: str | None,
+               limit: int) -> tuple[list[list], str | None, list[Problem]]:
+    text = getattr(bound.adapter, "extract_text", None)
+    if text is not None:
+        rows, converters, key_at, cursor = text(after, limit, [(bound.mapping[f], bound.types[f]) for f in wanted])
+        good, problems = rows_convert_text(rows, converters, wanted, [bound.types[f] for f in wanted],
+                                           key_at=key_at)
+        return good, cursor, problems
+    tuples = getattr(bound.adapter, "extract_rows", None)
+    if tuples is not None:
+        names, rows, cursor = tuples(after, limit)
+        plan = plan_make(mapping=bound.mapping, types=bound.types, fields=wanted, columns=names)
+        key_at = names.index(bound.key_column)
+    else:
+        rows, cursor = bound.adapter.extract(after, limit)
+        plan = plan_make(mapping=bound.mapping, types=bound.types, fields=wanted)
+        key_at = bound.key_column
+    good, problems = rows_convert(rows, plan, key_at=key_at)
+    return good, cursor, problems
+
+
+class ReadAhead:
+    """The next page of an extract, read while the current one travels (SQL sources): when a page
+    has a next cursor, the page after it — same source, same granted items, same size — is read and
+    converted in a background thread, and handed to the request for that cursor if it comes within
+    ``ttl`` seconds; otherwise it is dropped. At most ``size`` pages are kept per process. The
+    grant is still checked on every request before its page is looked up (the key holds the granted
+    items), so a page read ahead never reaches a consumer that may not have it; its rows are at
+    most ``ttl`` seconds older than the request (an extract is not a snapshot anyway)."""
+
+    def __init__(self, *, size: int = 4, ttl: float = 30.0):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.size, self.ttl = size, ttl
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract-ahead")
+        self._pages: dict[tuple, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: tuple):
+        """The future of the page ``key`` read ahead, or None."""
+        now = time.monotonic()
+        with self._lock:
+            for stale in [k for k, (at, _f) in self._pages.items() if now - at > self.ttl]:
+                self._pages.pop(stale)[1].cancel()
+            entry = self._pages.pop(key, None)
+        return None if entry is None else entry[1]
+
+    def start(self, key: tuple, read) -> None:
+        """Read page ``key`` with ``read()`` in the background (unless it is being read already)."""
+        with self._lock:
+            if key in self._pages:
+                return
+            while len(self._pages) >= self.size:
+                self._pages.pop(next(iter(self._pages)))[1].cancel()
+            self._pages[key] = (time.monotonic(), self._pool.submit(read))
+
+
+_ahead = ReadAhead()
+
+
 def source_extract(code: str, *, after: str | None, limit: int,
                    fields=None) -> tuple[list[str], list[list], str | None, list[Problem]]:
     """A page of source ``code``: at most ``limit`` (≤ ``EXTRACT_MAX``) rows in key order after the
-    cursor ``after``, with the mapped 信息项 among ``fields`` (all when None).
+    cursor ``after``, with the mapped 信息项 among ``fields`` (all when None). A SQL source's next
+    page is read ahead (``ReadAhead``).
 
     Returns:
         ``(fields, rows, next cursor or None, problems)``: each row a list of values in the order of
@@ -165,16 +227,17 @@ def source_extract(code: str, *, after: str | None, limit: int,
     bound = bound_source(code)
     wanted = bound.wanted(fields)
     limit = max(1, min(int(limit), EXTRACT_MAX))
-    tuples = getattr(bound.adapter, "extract_rows", None)
-    if tuples is not None:
-        names, rows, cursor = tuples(after, limit)
-        plan = plan_make(mapping=bound.mapping, types=bound.types, fields=wanted, columns=names)
-        key_at = names.index(bound.key_column)
+    key = (code, bound.stamp, tuple(wanted), limit)
+    future = _ahead.take((*key, after))
+    if future is not None:
+        try:
+            good, cursor, problems = future.result()
+        except Exception:  # noqa: BLE001 (the source failed in the background: read it now, raising here)
+            good, cursor, problems = _page_read(bound, wanted, after, limit)
     else:
-        rows, cursor = bound.adapter.extract(after, limit)
-        plan = plan_make(mapping=bound.mapping, types=bound.types, fields=wanted)
-        key_at = bound.key_column
-    good, problems = rows_convert(rows, plan, key_at=key_at)
+        good, cursor, problems = _page_read(bound, wanted, after, limit)
+    if cursor is not None and hasattr(bound.adapter, "extract_rows"):
+        _ahead.start((*key, cursor), lambda: _page_read(bound, wanted, cursor, limit))
     return wanted, good, cursor, problems
 
 

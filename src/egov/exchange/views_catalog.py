@@ -38,6 +38,7 @@ from egov.exchange.forms_catalog import (
     item_initial,
 )
 from egov.exchange.models import InformationResource
+from egov.exchange.traffic_selectors import traffic_scope
 
 PER_PAGE = 20
 
@@ -95,10 +96,16 @@ def resource_detail(request, code: str):
         may_admin_sources = True
     except PermissionDenied:
         may_admin_sources = False
+    try:
+        traffic_scope(user=request.user, resource=resource)
+        may_see_traffic = True
+    except NotFound:
+        may_see_traffic = False
     return render(request, "exchange/catalog/detail.html", {
         "resource": resource, "items": list(resource.items.all()),
         "related": resources_related(resource=resource), "may_edit": may_edit,
-        "may_admin_sources": may_admin_sources})
+        "may_admin_sources": may_admin_sources, "may_see_traffic": may_see_traffic,
+        "stale_since": resource.stale_since()})
 
 
 def _edit_page(request, *, form, items, resource, status=200):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from egov.accounts.permissions import staff_required
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied
@@ -19,7 +20,7 @@ from egov.core.forms import add_application_error
 from egov.exchange.actions.sources import require_source_admin, resource_source_preview, resource_source_save
 from egov.exchange.catalog_selectors import resource_get
 from egov.exchange.forms_sources import SourceForm
-from egov.exchange.models import InformationResource, ResourceSource
+from egov.exchange.models import InformationItem, InformationResource, ResourceSource
 
 PREVIEW_ROWS = 5
 _FIELD_OF = {"code": "code", "kind": "kind", "connection": "location", "table": "table",
@@ -35,6 +36,19 @@ def _resource_for_admin(request, code: str) -> InformationResource:
     except PermissionDenied as error:
         raise DjangoPermissionDenied(error.message) from None
     return resource
+
+
+def problem_reason_text(reason: str) -> str:
+    """A problem's reason (``adapters.rows_convert``: ``missing`` or ``not of type <letter>``, English
+    words on the wire) in the page's language: ``not of type D`` → 不是 D（日期）类型的值."""
+    if reason == "missing":
+        return _("the column is missing from the row")
+    if reason.startswith("not of type "):
+        letter = reason.removeprefix("not of type ")
+        label = dict(InformationItem.DataType.choices).get(letter)
+        if label is not None:
+            return _("not a value of type %(letter)s (%(name)s)") % {"letter": letter, "name": label}
+    return reason
 
 
 @staff_required
@@ -53,7 +67,9 @@ def source_list(request, code: str):
             records, problems = resource_source_preview(actor=request.user, source=source, n=PREVIEW_ROWS)
             fields = [f for f in items if f in source.mapping]
             preview = {"source": source, "items": [items[f] for f in fields],
-                       "rows": [[(items[f], r.get(f)) for f in fields] for r in records], "problems": problems}
+                       "rows": [[(items[f], r.get(f)) for f in fields] for r in records],
+                       "problems": [{"row": p.row, "item": items[p.item].local_name if p.item in items else p.item,
+                                     "reason": problem_reason_text(p.reason)} for p in problems]}
         except ApplicationError as error:
             preview = {"source": source, "error": error.message}
     return render(request, "exchange/catalog/sources.html", {

@@ -11,6 +11,7 @@ through ``Node.send`` instead; this issue keeps it in process.
 """
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from egov.audit.actions import audit_record, audit_subject_read
 from egov.core.actors import is_system
 from egov.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from egov.exchange.actions.traffic import traffic_record
 from egov.exchange.envelope import message_id
 from egov.exchange.log import log_append_many
 from egov.exchange.models import InformationItem, InformationResource
@@ -146,6 +148,7 @@ def exchange_query(
         raise NotFound(_("No such information resource."), extra={"resource": resource_code})
     service = f"platform:{source}"
     request_id, reply_id = message_id(), message_id()
+    started = time.perf_counter()
     with transaction.atomic():
         status, answer, record = 200, None, None
         try:
@@ -200,6 +203,8 @@ def exchange_query(
         if record:
             subject_read_log(record=found, fields=record, resource=resource, organization=consumer,
                              purpose=purpose, action="exchange.query", event=event)
+        traffic_record(at=now, resource_code=resource_code, consumer_code=consumer.uscc or "",
+                       ms=(time.perf_counter() - started) * 1000, error=status >= 400)
     if status != 200:
         raise failure
     names = {item.field: (item.name, item.name_en) for item in resource.items.order_by("sort_order", "pk")}

@@ -242,6 +242,9 @@ def changes_publish(*, resource: InformationResource, changes: Iterable[dict],
         now = timezone.now()
         Subscription.objects.filter(pk__in=[s.pk for s in subscriptions], next_attempt_at__isnull=True).update(
             next_attempt_at=now)
+        # The data changed: the 更新周期 counts from now (``traffic.stale_since``).
+        InformationResource.objects.filter(pk=resource.pk).update(data_updated_at=now)
+        resource.data_updated_at = now
     logger.info("exchange.changes %s: %d events #%d–#%d (%s) for %d subscriptions", resource.code, len(events),
                 events[0].seq, events[-1].seq, origin, len(subscriptions))
     return events

@@ -1,0 +1,97 @@
+"""The bulk extract's PostgreSQL path (``SqlAdapter.extract_text`` + ``rows_convert_text``): the
+database writes integers, numerics, dates and booleans as the exchange's text, and the result is the
+one the Python converters give (``rows_convert``), row for row, problems included."""
+
+import os
+
+import psycopg
+import pytest
+
+from egov.exchange.adapters import SqlAdapter, plan_make, rows_convert, rows_convert_text
+from egov.exchange.tests.harness import admin, database_url
+
+MAPPING = {"id_number": "sfzh", "name": "xm", "birth_date": "csrq", "household_size": "hnrs", "allowance": "btje",
+           "registered": "hjbz"}
+TYPES = {"id_number": "C", "name": "C", "birth_date": "D", "household_size": "I", "allowance": "Y", "registered": "L"}
+FIELDS = list(MAPPING)
+
+
+@pytest.fixture(scope="module")
+def source():
+    base = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or \
+        "postgres://postgres@127.0.0.1:5432/egov"
+    name = f"egov_extract_text_{os.getpid()}"
+    admin(base, f'CREATE DATABASE "{name}"')
+    url = database_url(base, name)
+    with psycopg.connect(url) as conn:
+        conn.execute("""CREATE TABLE rk (sfzh VARCHAR(18) PRIMARY KEY, xm TEXT, csrq DATE, hnrs INTEGER,
+                                         btje NUMERIC(12, 2), hjbz BOOLEAN)""")
+        conn.execute("""INSERT INTO rk VALUES ('01', '  ', NULL, NULL, NULL, NULL), ('02', '甲', '0999-01-02', -5,
+            -0.5, false), ('03', 'x', '2026-12-31', 2147483647, 'NaN', true), ('04', 'y', '1900-02-28', 0,
+            9999999999.99, true), ('05', '', '2000-01-01', 1, 0, false), ('06', '　', '2026-02-28', 3, 12.3, true)""")
+        conn.execute("""INSERT INTO rk SELECT 'k' || lpad(i::text, 5, '0'), '居民' || i, DATE '1950-01-01' + i,
+                        i % 7, i / 100.0, i % 2 = 0 FROM generate_series(1, 2000) AS i""")
+    yield SqlAdapter(resource="320200-GA-0002", url=url, table="rk", key_column="sfzh",
+                     columns=list(MAPPING.values()))
+    admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _text(adapter, after, limit):
+    rows, converters, key_at, cursor = adapter.extract_text(after, limit, [(MAPPING[f], TYPES[f]) for f in FIELDS])
+    return (*rows_convert_text(rows, converters, FIELDS, [TYPES[f] for f in FIELDS], key_at=key_at), cursor)
+
+
+def test_the_database_writes_the_exchange_text(source):
+    good, problems, cursor = _text(source, None, 6)
+    # Worked by hand from the rows above: blank text (also U+3000) is null, numeric keeps its scale,
+    # a year before 1000 has four digits, NaN is not a Y 货币型 value.
+    assert good == [["01", None, None, None, None, None],
+                    ["02", "甲", "0999-01-02", "-5", "-0.50", "false"],
+                    ["04", "y", "1900-02-28", "0", "9999999999.99", "true"],
+                    ["05", None, "2000-01-01", "1", "0.00", "false"],
+                    ["06", None, "2026-02-28", "3", "12.30", "true"]]
+    assert [p.as_json() for p in problems] == [{"row": "03", "item": "allowance", "reason": "not of type Y"}]
+    assert cursor == "06"
+
+
+def test_every_page_is_what_the_python_converters_give(source):
+    after, pages = None, 0
+    while True:
+        names, rows, cursor = source.extract_rows(after, 300)
+        plan = plan_make(mapping=MAPPING, types=TYPES, fields=FIELDS, columns=names)
+        assert _text(source, after, 300) == (*rows_convert(rows, plan, key_at=names.index("sfzh")), cursor)
+        pages, after = pages + 1, cursor
+        if after is None:
+            break
+    assert pages == 7  # 2,006 rows, 300 a page
+
+
+def test_a_page_read_ahead_is_handed_over_once_and_dropped_when_old():
+    import threading
+
+    from egov.exchange.resource_sources import ReadAhead
+
+    ahead = ReadAhead(size=2, ttl=0.5)
+    reads = []
+    gate = threading.Event()
+
+    def read(n):
+        def work():
+            gate.wait(5)
+            reads.append(n)
+            return n
+        return work
+
+    ahead.start(("rk", "after-1"), read(1))
+    ahead.start(("rk", "after-1"), read(99))  # being read already: not read twice
+    gate.set()
+    assert ahead.take(("rk", "after-1")).result() == 1
+    assert ahead.take(("rk", "after-1")) is None  # handed over once
+    for n in (2, 3, 4):  # at most two kept: the oldest goes
+        ahead.start(("rk", f"after-{n}"), read(n))
+    assert ahead.take(("rk", "after-2")) is None and ahead.take(("rk", "after-4")).result() == 4
+    import time
+
+    time.sleep(0.6)
+    assert ahead.take(("rk", "after-3")) is None  # older than ttl
+    assert 99 not in reads
