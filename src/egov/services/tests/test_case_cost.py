@@ -20,14 +20,13 @@ from egov.services.tests.factories import PDF, submit
 # (intake.intake_process) in this process.
 ONE_SUBMISSION = [
     # applying.intake_submit: the checks, then one transaction
-    'SELECT "services_intakerecord"',  # a replay of the idempotency key? (no ORDER BY: the key is unique)
+    # (no look-up of the idempotency key first: the record's insert meets its unique constraint)
     "BEGIN",
-    'SELECT "services_storedfile"',  # which of the files' hashes are stored already: one query
-    'INSERT INTO "services_storedfile"',  # the new ones: one insert
-    'INSERT INTO "services_intakerecord"',  # the record, with its form and its files' ids
+    'INSERT INTO "services_storedfile"',  # the files: one insert … ON CONFLICT DO NOTHING (all new here)
+    'INSERT INTO "services_intakerecord"',  # the record … ON CONFLICT (applicant, key) DO NOTHING
     'SELECT "orgs_organization"',  # item.organization for the audit event (the test's item comes without it)
     "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
-    'SELECT "audit_auditevent"',  # the chain's head
+    'SELECT seq, hash FROM "audit_auditevent"',  # the chain's head
     'INSERT INTO "audit_auditevent"',  # one event: services.intake.receive, with the files' facts
     "NOTIFY egov_intake",  # wakes the worker, once, delivered at the commit
     "COMMIT",
@@ -51,7 +50,7 @@ ONE_SUBMISSION = [
     'RELEASE SAVEPOINT "',
     'UPDATE "services_intakerecord"',  # the record done
     "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
-    'SELECT "audit_auditevent"',  # the chain's head
+    'SELECT seq, hash FROM "audit_auditevent"',  # the chain's head
     'INSERT INTO "audit_auditevent"',  # one event: services.application.submit
     "COMMIT",
     # after the commit: the notification e-mail task (Celery runs eagerly in tests; a worker's
