@@ -20,6 +20,7 @@ from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
 from egov.services.actions.catalog import item_materials, material_file_check, material_file_store, material_files_store
 from egov.services.actions.intake import (
+    INTAKE_CHANNEL,
     held_materials,
     intake_error,
     intake_process,
@@ -202,7 +203,8 @@ def intake_submit(
                               "applicant": applicant.pk, "fields": sorted(form_data),
                               "materials": [m.pk for m, _u in stored],
                               "files": [{"material": m.pk, **upload.facts()} for m, upload in stored]})
-        intake_signal()
+        if connection.vendor != "postgresql":  # there the insert's RETURNING woke the worker
+            intake_signal()
     return record, True
 
 
@@ -210,7 +212,9 @@ def _intake_insert(record: IntakeRecord) -> bool:
     """Insert ``record`` unless its applicant used its idempotency key before: one statement,
     ``INSERT … ON CONFLICT (applicant_id, idempotency_key) DO NOTHING RETURNING id`` (PostgreSQL,
     SQLite ≥ 3.35), so that a replay costs no failed transaction and no savepoint, and the public
-    site's role needs INSERT only. True when inserted (``record.pk`` set), False when the key was taken.
+    site's role needs INSERT only. On PostgreSQL the same statement wakes the intake worker
+    (``RETURNING … pg_notify``: ``intake_signal``'s ``NOTIFY``, delivered at the commit, sent only
+    when the row was inserted). True when inserted (``record.pk`` set), False when the key was taken.
 
     Raises ``IntegrityError`` for any other constraint (a receipt number drawn twice: 40 bits).
     """
@@ -222,8 +226,9 @@ def _intake_insert(record: IntakeRecord) -> bool:
         cursor.execute(
             f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            f"ON CONFLICT ({quote('applicant_id')}, {quote('idempotency_key')}) DO NOTHING RETURNING {quote('id')}",
-            values)
+            f"ON CONFLICT ({quote('applicant_id')}, {quote('idempotency_key')}) DO NOTHING RETURNING {quote('id')}"
+            + (", pg_notify(%s, '')" if connection.vendor == "postgresql" else ""),
+            [*values, INTAKE_CHANNEL] if connection.vendor == "postgresql" else values)
         row = cursor.fetchone()
     if row is None:
         return False
