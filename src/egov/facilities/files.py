@@ -250,7 +250,8 @@ class StoredUpload:
         return {"sha256": self.stored.sha256, "kind": self.stored.kind, "size": self.stored.size, "new": self.new}
 
 
-def files_store(*, actor, uploads: Sequence[tuple[Any, FileSpec]]) -> list[StoredUpload]:
+def files_store(*, actor, uploads: Sequence[tuple[Any, FileSpec]], digests: Sequence[str] | None = None
+                ) -> list[StoredUpload]:
     """Store several uploaded files at once by the SHA-256 of their bytes: one ``INSERT … ON
     CONFLICT DO NOTHING`` of them all, then one ``SELECT`` of those stored before (only when there
     are any), no savepoint. Records no audit event: the
@@ -260,6 +261,9 @@ def files_store(*, actor, uploads: Sequence[tuple[Any, FileSpec]]) -> list[Store
     Args:
         actor: the signed-in, active user uploading (as ``file_store``).
         uploads: ``[(content, spec)]``: the bytes or an open file, and what it may be.
+        digests: the SHA-256 (hex) of each upload's bytes, in order, when the caller has them
+            already (the service hall's submission hashes its files once, for its request digest);
+            None: computed here.
 
     Returns:
         One ``StoredUpload`` per upload, in order (the same row twice when two uploads have the same bytes).
@@ -278,7 +282,7 @@ def files_store(*, actor, uploads: Sequence[tuple[Any, FileSpec]]) -> list[Store
     if actor is None or not getattr(actor, "pk", None) or not getattr(actor, "is_active", False):
         raise PermissionDenied(_("Sign in to upload files."))
     checks = [file_check(content=content, spec=spec) for content, spec in uploads]
-    digests = [sha256_hex(data) for data, _kind in checks]
+    digests = list(digests) if digests is not None else [sha256_hex(data) for data, _kind in checks]
     checked = dict(zip(digests, checks, strict=True))  # one entry per distinct content
     if not checked:
         return []

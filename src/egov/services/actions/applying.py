@@ -161,7 +161,7 @@ def intake_submit(
     require_verified_public_user(actor, _("Sign in as a citizen or an enterprise to apply."))
     key = idempotency_key_check(idempotency_key)
     applicant = _applicant_for(actor, legal_person)
-    digest = _request_digest(item=item, form_data=form_data, files=files)
+    digest, file_digests = _request_digest(item=item, form_data=form_data, files=files)
     form_data = {} if form_data is None else form_data
     # No look-up of the key before the checks: a first submission (nearly all of them) costs no
     # query for it. A replay is found when a check refuses it (the item withdrawn since, say) or
@@ -184,7 +184,11 @@ def intake_submit(
         raise
     with transaction.atomic():  # top level in a request: BEGIN … COMMIT, no savepoint
         # Checked above (``_check_form_and_files``): stored in one batch, audited with the record.
-        stored = material_files_store(actor=actor, files=[(m, files[m.pk]) for m in materials if m.pk in files])
+        # Each file hashed once: the request digest's hashes are the stored files' (checked above:
+        # each whole file is within its limit, so file_check's bytes are all of them).
+        sent = [m for m in materials if m.pk in files]
+        stored = material_files_store(actor=actor, files=[(m, files[m.pk]) for m in sent],
+                                      digests=[file_digests[str(m.pk)] for m in sent])
         record = IntakeRecord(
             item=item, applicant=applicant, submitted_by=actor, idempotency_key=key, request_digest=digest,
             form_data=form_data, files={str(material.pk): upload.stored.pk for material, upload in stored})
@@ -238,15 +242,17 @@ def _intake_insert(record: IntakeRecord) -> bool:
     return True
 
 
-def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any]) -> str:
-    """SHA-256 (hex) of what a submission asks: the item, the form as sent and each file's bytes."""
+def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any]
+                    ) -> tuple[str, dict[str, str]]:
+    """SHA-256 (hex) of what a submission asks: the item, the form as sent and each file's bytes;
+    and ``{material id (str): SHA-256 of its file}``, which the file store reuses."""
     file_digests = {}
     for material_id, content in sorted(files.items()):
         if hasattr(content, "seek"):
             content.seek(0)
         data = content if isinstance(content, bytes | bytearray) else content.read()
         file_digests[str(material_id)] = hashlib.sha256(data).hexdigest()
-    return body_digest({"item": item.code, "form": form_data, "files": file_digests})
+    return body_digest({"item": item.code, "form": form_data, "files": file_digests}), file_digests
 
 
 def _check_form_and_files(*, item: ServiceItem, form_data, materials: list[Material], files: Mapping[int, Any],
