@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -197,9 +197,8 @@ def intake_submit(
             # same key). The same request gets the first record; other content a 409, and then the
             # transaction (whose file rows a replay of the same bytes did not add to) rolls back.
             existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
-            if existing is None:  # pragma: no cover (the conflicting row is committed when the insert returns)
-                raise Conflict(_("This idempotency key is being used by another request; send it again."),
-                               extra={"field": "idempotency_key", "rule": "idempotency_key"})
+            if existing is None:  # pragma: no cover (PostgreSQL's ON CONFLICT waited for the holder's commit)
+                raise IntegrityError("intake record: idempotency key taken, but no record holds it")
             return existing, False
         audit_record(action="services.intake.receive", actor=actor, organization=item.organization,
                      obj=record, summary=f"{record.receipt} received for {item.code}",
