@@ -14,7 +14,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
 PO_FILES := $(shell find src/egov -name django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: demo test install system-packages lint messages clean design-assets bench bench-quick
+.PHONY: demo test install system-packages lint messages clean design-assets bench bench-quick bench-issue-18
 
 $(BIN)/egov: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,9 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
+
+bench-issue-18: install
+	$(BIN)/python bench/run.py --issue 18
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 """Run every benchmark and write their figures into ``bench/README.md``.
 
     .venv/bin/python bench/run.py [--quick] [--only NAME[,NAME…]] [--no-readme] [--timeout SECONDS]
+    .venv/bin/python bench/run.py --issue 18      # the figures issue 18 asks for, from one run
     make bench            # the same as .venv/bin/python bench/run.py
     make bench-quick      # … --quick
 
@@ -16,6 +17,11 @@ each figure as a ratio against the baseline that the issue names, with CPU milli
 operation beside it. The prose of the README outside the block is kept. Sections of scripts that
 were not run this time (``--only``) are kept as they were, with their own command and date; a
 script that failed gets a section saying so and the last line it wrote on standard error.
+
+``--issue N`` runs the scripts whose ``RUN`` has ``"issues": {"N": [arguments…]}``, with those
+arguments, and writes one block for the issue (``<!-- bench/run.py:issue-N:start -->``, before the
+generated block): the run's command, wall time and load averages, then each script's section. It
+is how an issue's "figures … from one run, with the run's command" are made.
 
 ``--quick`` runs are short smoke passes that check every benchmark still works and show the shape
 of the figures; on this shared two-core machine only full runs on a quiet machine are figures to
@@ -50,8 +56,10 @@ def discover() -> dict[str, dict]:
         for node in tree.body:
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "RUN" for t in node.targets):
                 run = ast.literal_eval(node.value)
-                if not (isinstance(run, dict) and all(isinstance(run.get(k), list) for k in ("full", "quick"))):
-                    raise SystemExit(f"{path.name}: RUN must be {{'full': [...], 'quick': [...]}}")
+                if not (isinstance(run, dict) and all(isinstance(run.get(k), list) for k in ("full", "quick"))
+                        and all(isinstance(v, list) for v in run.get("issues", {}).values())):
+                    raise SystemExit(f"{path.name}: RUN must be {{'full': [...], 'quick': [...]}} "
+                                     "(and 'issues': {'<number>': [...]})")
                 found[path.stem] = run
     return found
 
@@ -120,6 +128,42 @@ def section(name: str, result: dict, quick: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def issue_runs(issue: str) -> dict[str, list[str]]:
+    """``{script: arguments}`` of the scripts whose ``RUN["issues"]`` names ``issue`` (the figures
+    that issue's "done when" asks for, measured together by ``--issue``)."""
+    return {name: run["issues"][issue] for name, run in discover().items() if issue in run.get("issues", {})}
+
+
+def issue_block(issue: str, sections: dict[str, str], *, command: str, began: float, load_start: list[float],
+                load_end: list[float]) -> str:
+    """The README block of one ``--issue`` run: the run's command, wall time and load averages, then
+    each script's section (its own command, load, ratios and CPU ms)."""
+    lines = [f"<!-- bench/run.py:issue-{issue}:start -->", f"## Issue {issue}: figures of one run", "",
+             f"Written by `{command}` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(began))}, "
+             f"{(time.time() - began) / 60:.1f} min; load average (1 / 5 / 15 min, {os.cpu_count()} cores) "
+             f"{_load(load_start)} at the start → {_load(load_end)} at the end. Each script below in turn "
+             "(they would compete for the cores), with its own command and load; ratios against the baseline "
+             "the issue names, CPU ms per operation beside each.", ""]
+    lines += [sections[name] for name in sorted(sections)]
+    lines.append(f"<!-- bench/run.py:issue-{issue}:end -->")
+    return "\n".join(lines) + "\n"
+
+
+def readme_write_issue(issue: str, block: str) -> None:
+    """Replace the block of ``issue`` in README.md (put before the generated block the first time)."""
+    text = README.read_text(encoding="utf-8")
+    pattern = re.compile(rf"<!-- bench/run.py:issue-{re.escape(issue)}:start -->\n.*?"
+                         rf"<!-- bench/run.py:issue-{re.escape(issue)}:end -->\n", re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _m: block, text)
+    elif START in text:
+        text = text.replace(START, block + "\n" + START, 1)
+    else:
+        head, _, tail = text.partition("\n\n")
+        text = head + "\n\n" + block + "\n" + tail
+    README.write_text(text, encoding="utf-8")
+
+
 def readme_write(sections: dict[str, str], *, command: str) -> None:
     """Replace the generated block of README.md; keep the sections of scripts not run this time."""
     text = README.read_text(encoding="utf-8")
@@ -152,7 +196,12 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated script names (default: all)")
     parser.add_argument("--no-readme", action="store_true", help="print the results, do not touch README.md")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per script")
+    parser.add_argument("--issue", default="", help="run the figures an issue asks for (RUN['issues'][N]) as "
+                                                      "one run and write their block of README.md")
     args = parser.parse_args()
+    if args.issue:
+        issue_main(args)
+        return
     scripts = discover()
     if without_run():
         print(f"bench/run.py: not run (no RUN, see bench/benchlib.py): {', '.join(without_run())}", file=sys.stderr)
@@ -168,6 +217,25 @@ def main() -> None:
     if not args.no_readme:
         command = " ".join([".venv/bin/python bench/run.py", *map(shlex.quote, sys.argv[1:])])
         readme_write({name: section(name, result, args.quick) for name, result in results.items()}, command=command)
+    sys.exit(1 if any("error" in result for result in results.values()) else 0)
+
+
+def issue_main(args) -> None:
+    """``--issue N``: the scripts that name issue N, in name order, and the issue's README block."""
+    runs = issue_runs(args.issue)
+    if not runs or args.quick or args.only:
+        problem = f"no benchmark names issue {args.issue}" if not runs else "--issue takes neither --quick nor --only"
+        print(f"bench/run.py: {problem}", file=sys.stderr)
+        sys.exit(2)
+    began, load_start = time.time(), [round(v, 2) for v in os.getloadavg()]
+    results = {name: run_one(name, arguments, args.timeout) for name, arguments in runs.items()}
+    print(json.dumps(results, ensure_ascii=False))
+    if not args.no_readme:
+        command = " ".join([".venv/bin/python bench/run.py", *map(shlex.quote, sys.argv[1:])])
+        block = issue_block(args.issue, {name: section(name, result, False) for name, result in results.items()},
+                            command=command, began=began, load_start=load_start,
+                            load_end=[round(v, 2) for v in os.getloadavg()])
+        readme_write_issue(args.issue, block)
     sys.exit(1 if any("error" in result for result in results.values()) else 0)
 
 

@@ -25,7 +25,7 @@ import time
 
 import benchlib
 
-RUN = {"full": ["--documents", "20"], "quick": ["--documents", "3"]}
+RUN = {"full": ["--documents", "20"], "quick": ["--documents", "3"], "issues": {"18": ["--documents", "20"]}}
 
 
 def main() -> None:

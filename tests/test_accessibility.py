@@ -1,11 +1,11 @@
 """Accessibility of both sites in Debian chromium (issue 12, item 7 and its "done when").
 
-- axe-core (tests/vendor/axe-core, MPL-2.0) finds no ``serious`` or ``critical`` violation on the main
-  public and staff pages of the demo city (the staff inbox, a task page, a case page, the
-  notification inbox, a document's 登记 confirmation page and its history, the information
-  resource catalog's pages, the public open-data pages, the 共享申请 pages, the 信用公示 pages and
-  their statistics, the penalty and listing forms, the credit office's objection pages and the base
-  registers' pages among them), in Chinese at desktop width.
+- axe-core (tests/vendor/axe-core, MPL-2.0) finds no ``serious`` or ``critical`` violation on the
+  main public and staff pages of the demo city (the receipts of a submission in each state, the
+  staff inbox, a task page, a case page, the notification inbox, a document's 登记 confirmation page
+  and its history, the information resource catalog's pages, the public open-data pages, the 共享申请
+  pages, the 信用公示 pages and their statistics, the penalty and listing forms, the credit office's
+  objection pages and the base registers' pages among them), in Chinese at desktop width.
 - Each radio and checkbox of the apply form, the decision form and the rating form sits beside its
   own label at 1280 and 390 px: the label's box and the input's box overlap vertically and the label
   starts right of the input (before GOV.UK Frontend the generic ``.field input/label`` rules put
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -36,8 +37,9 @@ from egov.facilities.notifications import notification_send
 from egov.orgs.models import Organization
 from egov.portal.models_letters import Letter
 from egov.services.actions import processing
+from egov.services.actions.applying import intake_submit
 from egov.services.actions.intake import intake_work
-from egov.services.models import Application, ServiceItem
+from egov.services.models import Application, IntakeRecord, IntakeState, ServiceItem
 from egov.services.models import ApplicationStatus as S
 from egov.services.tests.factories import VALID_COMPANY, submit
 from egov.workflow.models import WorkTask
@@ -101,7 +103,24 @@ def _demo_cases():
     notification_send(recipient=staff["approver"], subject=f"待决定：{deciding.number}", body="请在期限内作出决定。",
                       link_name="services_staff:case", link_args=[deciding.number])
     return {"item": item, "deciding": deciding, "concluded": concluded, "registering": _document_to_register(),
-            **_once_only_case()}
+            **_once_only_case(), **_receipts(item, citizen, concluded)}
+
+
+def _receipts(item, citizen, concluded) -> dict:
+    """The demo citizen's receipts (受理回执, issue 18) in each state: one waiting for the worker
+    (受理中, the page polls), one the worker refused (失败, with the reason and 重新申请), and the
+    concluded case's own (已提交, linking its number)."""
+    files = {m.pk: PDF for m in item.materials.filter(required=True)}
+    waiting, _created = intake_submit(actor=citizen, item=item, form_data=FULL_COMPANY, files=files,
+                                      idempotency_key="a11y-receipt-waiting")
+    failed, _created = intake_submit(actor=citizen, item=item, form_data=FULL_COMPANY, files=files,
+                                     idempotency_key="a11y-receipt-failed")
+    # As the worker leaves a record whose item was withdrawn from online applying meanwhile
+    # (intake.intake_process; withdrawing the demo's item would change the other pages).
+    IntakeRecord.objects.filter(pk=failed.pk).update(
+        state=IntakeState.FAILED, processed_at=timezone.now(), attempts=1,
+        error={"message": "该事项已不能网上申请。", "extra": {"field": "item", "rule": "online"}, "status": 400})
+    return {"receipts": {"waiting": waiting.receipt, "failed": failed.receipt, "done": concluded.intake.receipt}}
 
 
 # The demo enterprise's 食品经营许可（新办）: its register data filled, the 营业执照 免提交 (issue 15).
@@ -256,6 +275,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, browser):
         ("/letters/write/", "public-letter-write"), ("/letters/mine/", "public-letters-mine"),
         (f"/letters/mine/{_demo_letter('answered').number}/", "public-letter-mine-answered"),
         (f"/letters/{_demo_letter('published').number}/", "public-letter-published"),
+        *((f"/services/receipts/{receipt}/", f"public-receipt-{state}") for state, receipt in demo["receipts"].items()),
     ]:
         _check(page, url + path, name, problems)
     context.close()

@@ -71,3 +71,42 @@ def test_an_unknown_name_is_refused_with_one_line():
                                capture_output=True, text=True)
     assert completed.returncode == 2 and len(completed.stderr.strip().splitlines()) == 1
     assert json.dumps("nothing_here")[1:-1] in completed.stderr
+
+
+def test_issue_18_is_one_command_and_its_block_sits_before_the_generated_one(runner, tmp_path, monkeypatch):
+    # The real scripts: issue 18's figures come from intake, tracking, sealing and search.
+    assert set(runner.issue_runs("18")) == {"intake", "service_hall", "trust_sign", "documents_search"}
+    assert runner.issue_runs("18")["service_hall"][-2:] == ["--scenarios", "health,track"]
+    bench = tmp_path / "bench"
+    bench.mkdir()
+    (bench / "benchlib.py").write_text((BENCH / "benchlib.py").read_text())
+    (bench / "tiny.py").write_text(
+        "import argparse, time\nimport benchlib\n"
+        'RUN = {"full": ["--n", "2"], "quick": ["--n", "1"], "issues": {"99": ["--n", "9"]}}\n'
+        "parser = argparse.ArgumentParser(); parser.add_argument('--n'); parser.add_argument('--json')\n"
+        "args = parser.parse_args()\n"
+        "benchlib.write_json(args.json, benchlib.result(title='tiny', baseline='nothing', started=time.time(),\n"
+        "    load_start=benchlib.load_average(), figures=[benchlib.figure('n', int(args.n), 'things', ratio=0.5,\n"
+        "    cpu_ms=1.25, baseline_cpu_ms=2.5)]))\n")
+    (bench / "other.py").write_text('RUN = {"full": [], "quick": []}\n')
+    monkeypatch.setattr(runner, "BENCH", bench)
+    assert runner.issue_runs("99") == {"tiny": ["--n", "9"]} and runner.issue_runs("18") == {}
+    runner.README.write_text("# Benchmarks\n\nProse.\n\n<!-- bench/run.py:start -->\nold\n<!-- bench/run.py:end -->\n")
+    result = runner.run_one("tiny", ["--n", "9"], 60)
+    for _ in range(2):  # written twice: replaced, not repeated
+        block = runner.issue_block("99", {"tiny": runner.section("tiny", result, False)},
+                                   command=".venv/bin/python bench/run.py --issue 99", began=1.0e9,
+                                   load_start=[1.0, 2.0, 3.0], load_end=[4.0, 5.0, 6.0])
+        runner.readme_write_issue("99", block)
+    text = runner.README.read_text()
+    assert text.count("<!-- bench/run.py:issue-99:start -->") == 1
+    assert text.index("issue-99:end") < text.index("<!-- bench/run.py:start -->") and "Prose.\n" in text
+    assert "Written by `.venv/bin/python bench/run.py --issue 99` — 2001-09-09 01:46 UTC" in text
+    assert "1.00 / 2.00 / 3.00 at the start → 4.00 / 5.00 / 6.00 at the end" in text
+    assert "| n | 9 things | **0.50** | 1.25 (2.50) |" in text
+
+
+def test_an_issue_no_benchmark_names_is_refused_with_one_line():
+    completed = subprocess.run([sys.executable, str(BENCH / "run.py"), "--issue", "999999", "--no-readme"],
+                               capture_output=True, text=True)
+    assert completed.returncode == 2 and completed.stderr.strip() == "bench/run.py: no benchmark names issue 999999"

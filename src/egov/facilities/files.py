@@ -250,15 +250,20 @@ class StoredUpload:
         return {"sha256": self.stored.sha256, "kind": self.stored.kind, "size": self.stored.size, "new": self.new}
 
 
-def files_store(*, actor, uploads: Sequence[tuple[Any, FileSpec]]) -> list[StoredUpload]:
-    """Store several uploaded files at once by the SHA-256 of their bytes: one ``SELECT`` of the
-    hashes stored already, one ``INSERT`` of the others, no savepoint. Records no audit event: the
+def files_store(*, actor, uploads: Sequence[tuple[Any, FileSpec]], digests: Sequence[str] | None = None
+                ) -> list[StoredUpload]:
+    """Store several uploaded files at once by the SHA-256 of their bytes: one ``INSERT … ON
+    CONFLICT DO NOTHING`` of them all, then one ``SELECT`` of those stored before (only when there
+    are any), no savepoint. Records no audit event: the
     caller's own event (one per business change) carries ``StoredUpload.facts()`` of each file, as
     the service hall's submission does (``services.application.submit``, ``changes["files"]``).
 
     Args:
         actor: the signed-in, active user uploading (as ``file_store``).
         uploads: ``[(content, spec)]``: the bytes or an open file, and what it may be.
+        digests: the SHA-256 (hex) of each upload's bytes, in order, when the caller has them
+            already (the service hall's submission hashes its files once, for its request digest);
+            None: computed here.
 
     Returns:
         One ``StoredUpload`` per upload, in order (the same row twice when two uploads have the same bytes).
@@ -277,32 +282,31 @@ def files_store(*, actor, uploads: Sequence[tuple[Any, FileSpec]]) -> list[Store
     if actor is None or not getattr(actor, "pk", None) or not getattr(actor, "is_active", False):
         raise PermissionDenied(_("Sign in to upload files."))
     checks = [file_check(content=content, spec=spec) for content, spec in uploads]
-    digests = [sha256_hex(data) for data, _kind in checks]
+    digests = list(digests) if digests is not None else [sha256_hex(data) for data, _kind in checks]
     checked = dict(zip(digests, checks, strict=True))  # one entry per distinct content
     if not checked:
         return []
-    rows = {row.sha256: row for row in StoredFile.objects.filter(sha256__in=list(checked))}
     fresh = [StoredFile(sha256=digest, size=len(data), kind=kind, created_by=actor)
-             for digest, (data, kind) in checked.items() if digest not in rows]
+             for digest, (data, kind) in checked.items()]
     written: list[str] = []
     try:
         for digest, (data, _kind) in checked.items():  # a known row whose bytes went missing gets them back
-            if not blob_path(digest).exists() and blob_write(digest, data):
+            if blob_write(digest, data):
                 written.append(digest)
-        if fresh:
-            rows.update(_stored_files_insert(fresh))
+        # Inserted first, read only if some were stored before: one statement for new bytes.
+        rows, new = _stored_files_insert(fresh)
     except BaseException:
         for digest in written:
             blob_remove(digest)
         raise
-    new = {row.sha256 for row in fresh}
     return [StoredUpload(stored=rows[digest], new=digest in new) for digest in digests]
 
 
-def _stored_files_insert(fresh: list[StoredFile]) -> dict[str, StoredFile]:
+def _stored_files_insert(fresh: list[StoredFile]) -> tuple[dict[str, StoredFile], set[str]]:
     """Insert ``fresh`` rows (``INSERT … ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256``, one
-    statement on PostgreSQL and SQLite ≥ 3.35) and return ``{sha256: row}`` for all of them: a row
-    that a concurrent batch inserted first is read back (one more query, only then)."""
+    statement on PostgreSQL and SQLite ≥ 3.35) and return ``({sha256: row} for all of them, the
+    hashes this statement inserted)``: the rows stored before (or by a concurrent batch first) are
+    read back, one more query, only then."""
     table = connection.ops.quote_name(StoredFile._meta.db_table)
     now = timezone.now()
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(fresh))
@@ -324,7 +328,7 @@ def _stored_files_insert(fresh: list[StoredFile]) -> dict[str, StoredFile]:
     missing = [row.sha256 for row in fresh if row.sha256 not in ids]
     if missing:
         rows.update({row.sha256: row for row in StoredFile.objects.filter(sha256__in=missing)})
-    return rows
+    return rows, set(ids)
 
 
 def file_get(*, sha256: str) -> StoredFile:

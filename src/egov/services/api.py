@@ -21,6 +21,7 @@ from egov.services.selectors import (
     application_deadlines,
     application_get_for_applicant,
     application_materials_current,
+    service_item_for_submission,
     service_item_get,
     service_item_list,
 )
@@ -247,7 +248,8 @@ def submit_application(request, payload: ApplicationIn,
     ``idempotency_key``, ``item``, ``form.<name>``, ``materials.<id>``; 409 the key reused with
     other content."""
     key = idempotency_key or payload.idempotency_key or ""
-    item = service_item_get(code=payload.item, related=False)  # materials: catalog.item_materials
+    # The item read once per process while unchanged; its materials: catalog.item_materials.
+    item = service_item_for_submission(code=payload.item)
     legal_person = None
     if payload.legal_person:
         legal_person = LegalPerson.objects.filter(uscc=payload.legal_person.strip().upper()).first()

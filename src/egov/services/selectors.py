@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,6 +133,42 @@ def service_item_get(*, code: str, published_only: bool = True, related: bool = 
     except ServiceItem.DoesNotExist:
         raise NotFound(_("There is no service item with the code %(code)s.") % {"code": code},
                        extra={"field": "code"}) from None
+
+
+# The items a submission names, per process: ``{code: (stamp, ServiceItem)}`` (``service_item_for_submission``).
+_submission_items: dict[str, tuple[tuple, ServiceItem]] = {}
+
+
+def service_item_for_submission(*, code: str) -> ServiceItem:
+    """The published item with ``code`` and its organization, as ``service_item_get(code=…,
+    related=False)`` gives it, for a submission (``api.submit_application``, 外网受理): read once per
+    process while it is unchanged.
+
+    Each call sends one short statement, the item's stamp: its id, ``updated_at``, ``is_published``
+    and its organization's name (``SELECT … JOIN orgs_organization … WHERE code = %s``, no ORM
+    query to compile). The item object is read again when the stamp moved: an edit, 上架/下架, a
+    material saved or deleted (``Material.save`` touches the item), or the organization renamed.
+    The cached object is shared within the process: do not change it.
+
+    Raises:
+        NotFound: no such item, or it is withdrawn (``extra["field"] = "code"``), as ``service_item_get``.
+    """
+    code = (code or "").strip().upper()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.id, i.updated_at, i.is_published, o.name FROM {ServiceItem._meta.db_table} i "
+            f"JOIN {Organization._meta.db_table} o ON o.id = i.organization_id WHERE i.code = %s", [code])
+        row = cursor.fetchone()
+    if row is None or not row[2]:
+        raise NotFound(_("There is no service item with the code %(code)s.") % {"code": code},
+                       extra={"field": "code"})
+    cached = _submission_items.get(code)
+    if cached is None or cached[0] != row:
+        item = service_item_get(code=code, related=False)
+        if len(_submission_items) > 4096:
+            _submission_items.clear()
+        cached = _submission_items[code] = (row, item)
+    return cached[1]
 
 
 def catalog_organizations() -> QuerySet[Organization]:

@@ -1,6 +1,8 @@
 """The JSON input contract (issue 17): RFC 8259 text with finite numbers, whole Unicode strings and
 64-bit integers, each refusal naming the field by its dotted path."""
 
+import json
+
 import pytest
 
 from egov.core.errors import ValidationFailed
@@ -47,3 +49,21 @@ def test_text_that_is_not_json_is_a_json_refusal(raw):
     with pytest.raises(ValidationFailed) as caught:
         json_loads_strict(raw)
     assert caught.value.extra["field"] == "body" and caught.value.extra["rule"] == "json"
+
+
+def test_a_large_file_in_base64_is_checked_in_one_scan_not_character_by_character():
+    """A 2 MB material sent as base64 (the API's ``materials``): the surrogate check walked its
+    2.8 million characters in Python (~170 ms of CPU here, issue 18), now one scan in C (well under 1 ms)."""
+    import base64
+    import time
+
+    body = json.dumps({"materials": {"1": base64.b64encode(b"%PDF-1.7\n" + bytes(2 * 1024 * 1024)).decode()},
+                       "form": {"name": "无锡" * 1000}}).encode()
+    json_loads_strict(body)  # warm-up
+    began = time.process_time()
+    assert json_loads_strict(body)["form"]["name"] == "无锡" * 1000
+    # json.loads itself takes a few ms of these bytes; the old walk alone took ~170 ms.
+    assert time.process_time() - began < 0.06
+    with pytest.raises(ValidationFailed) as refused:
+        json_loads_strict(body.replace(b'"name": "', b'"name": "\\udc00', 1))
+    assert refused.value.extra == {"field": "form.name", "rule": "surrogate"}

@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
 from egov.services.actions.catalog import item_materials, material_file_check, material_file_store, material_files_store
 from egov.services.actions.intake import (
+    INTAKE_CHANNEL,
     held_materials,
     intake_error,
     intake_process,
@@ -160,51 +161,97 @@ def intake_submit(
     require_verified_public_user(actor, _("Sign in as a citizen or an enterprise to apply."))
     key = idempotency_key_check(idempotency_key)
     applicant = _applicant_for(actor, legal_person)
-    digest = _request_digest(item=item, form_data=form_data, files=files)
-    existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
-    if existing is not None:
-        return existing, False
-    if not item.is_published or item.online_depth < ServiceItem.OnlineDepth.ACCEPTANCE:
-        raise ValidationFailed(_("This item cannot be applied for online."), extra={"field": "item", "rule": "online"})
-    if applicant.kind not in item.applicant_kinds:
-        raise ValidationFailed(_("This item is not open to applicants of your kind."),
-                               extra={"field": "item", "rule": "applicant_kind"})
-    materials = item_materials(item)
-    required = {m.pk for m in materials if m.required} - {m.pk for m in held_materials(materials, files)}
+    digest, file_digests = _request_digest(item=item, form_data=form_data, files=files)
     form_data = {} if form_data is None else form_data
-    _check_form_and_files(item=item, form_data=form_data, materials=materials, files=files, required=required)
+    # No look-up of the key before the checks: a first submission (nearly all of them) costs no
+    # query for it. A replay is found when a check refuses it (the item withdrawn since, say) or
+    # when the insert meets the key's unique constraint; either way it gets the first answer (or
+    # the 409 of a key reused with other content), as if it had been looked up first.
     try:
-        with transaction.atomic():
-            # Checked above (``_check_form_and_files``): stored in one batch, audited with the record.
-            stored = material_files_store(actor=actor, files=[(m, files[m.pk]) for m in materials if m.pk in files])
-            record = IntakeRecord.objects.create(
-                item=item, applicant=applicant, submitted_by=actor, idempotency_key=key, request_digest=digest,
-                form_data=form_data, files={str(material.pk): upload.stored.pk for material, upload in stored})
-            audit_record(action="services.intake.receive", actor=actor, organization=item.organization,
-                         obj=record, summary=f"{record.receipt} received for {item.code}",
-                         changes={"state": [None, IntakeState.WAITING], "item": item.code,
-                                  "applicant": applicant.pk, "fields": sorted(form_data),
-                                  "materials": [m.pk for m, _u in stored],
-                                  "files": [{"material": m.pk, **upload.facts()} for m, upload in stored]})
-            intake_signal()
-    except IntegrityError:
-        # A double click or a client's retry raced this one to the same key: the first one won.
+        if not item.is_published or item.online_depth < ServiceItem.OnlineDepth.ACCEPTANCE:
+            raise ValidationFailed(_("This item cannot be applied for online."),
+                                   extra={"field": "item", "rule": "online"})
+        if applicant.kind not in item.applicant_kinds:
+            raise ValidationFailed(_("This item is not open to applicants of your kind."),
+                                   extra={"field": "item", "rule": "applicant_kind"})
+        materials = item_materials(item)
+        required = {m.pk for m in materials if m.required} - {m.pk for m in held_materials(materials, files)}
+        _check_form_and_files(item=item, form_data=form_data, materials=materials, files=files, required=required)
+    except ValidationFailed:
         existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
-        if existing is None:
-            raise
-        return existing, False
+        if existing is not None:
+            return existing, False
+        raise
+    with transaction.atomic():  # top level in a request: BEGIN … COMMIT, no savepoint
+        # Checked above (``_check_form_and_files``): stored in one batch, audited with the record.
+        # Each file hashed once: the request digest's hashes are the stored files' (checked above:
+        # each whole file is within its limit, so file_check's bytes are all of them).
+        sent = [m for m in materials if m.pk in files]
+        stored = material_files_store(actor=actor, files=[(m, files[m.pk]) for m in sent],
+                                      digests=[file_digests[str(m.pk)] for m in sent])
+        record = IntakeRecord(
+            item=item, applicant=applicant, submitted_by=actor, idempotency_key=key, request_digest=digest,
+            form_data=form_data, files={str(material.pk): upload.stored.pk for material, upload in stored})
+        if not _intake_insert(record):
+            # The key is taken: a double click, a client's retry (or one that raced this one to the
+            # same key). The same request gets the first record; other content a 409, and then the
+            # transaction (whose file rows a replay of the same bytes did not add to) rolls back.
+            existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
+            if existing is None:  # pragma: no cover (PostgreSQL's ON CONFLICT waited for the holder's commit)
+                raise IntegrityError("intake record: idempotency key taken, but no record holds it")
+            return existing, False
+        audit_record(action="services.intake.receive", actor=actor, organization=item.organization,
+                     obj=record, summary=f"{record.receipt} received for {item.code}",
+                     changes={"state": [None, IntakeState.WAITING], "item": item.code,
+                              "applicant": applicant.pk, "fields": sorted(form_data),
+                              "materials": [m.pk for m, _u in stored],
+                              "files": [{"material": m.pk, **upload.facts()} for m, upload in stored]})
+        if connection.vendor != "postgresql":  # there the insert's RETURNING woke the worker
+            intake_signal()
     return record, True
 
 
-def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any]) -> str:
-    """SHA-256 (hex) of what a submission asks: the item, the form as sent and each file's bytes."""
+def _intake_insert(record: IntakeRecord) -> bool:
+    """Insert ``record`` unless its applicant used its idempotency key before: one statement,
+    ``INSERT … ON CONFLICT (applicant_id, idempotency_key) DO NOTHING RETURNING id`` (PostgreSQL,
+    SQLite ≥ 3.35), so that a replay costs no failed transaction and no savepoint, and the public
+    site's role needs INSERT only. On PostgreSQL the same statement wakes the intake worker
+    (``RETURNING … pg_notify``: ``intake_signal``'s ``NOTIFY``, delivered at the commit, sent only
+    when the row was inserted). True when inserted (``record.pk`` set), False when the key was taken.
+
+    Raises ``IntegrityError`` for any other constraint (a receipt number drawn twice: 40 bits).
+    """
+    meta = IntakeRecord._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    values = [f.get_db_prep_save(f.pre_save(record, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({quote('applicant_id')}, {quote('idempotency_key')}) DO NOTHING RETURNING {quote('id')}"
+            + (", pg_notify(%s, '')" if connection.vendor == "postgresql" else ""),
+            [*values, INTAKE_CHANNEL] if connection.vendor == "postgresql" else values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    record.pk = row[0]
+    record._state.adding = False
+    record._state.db = connection.alias
+    return True
+
+
+def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any]
+                    ) -> tuple[str, dict[str, str]]:
+    """SHA-256 (hex) of what a submission asks: the item, the form as sent and each file's bytes;
+    and ``{material id (str): SHA-256 of its file}``, which the file store reuses."""
     file_digests = {}
     for material_id, content in sorted(files.items()):
         if hasattr(content, "seek"):
             content.seek(0)
         data = content if isinstance(content, bytes | bytearray) else content.read()
         file_digests[str(material_id)] = hashlib.sha256(data).hexdigest()
-    return body_digest({"item": item.code, "form": form_data, "files": file_digests})
+    return body_digest({"item": item.code, "form": form_data, "files": file_digests}), file_digests
 
 
 def _check_form_and_files(*, item: ServiceItem, form_data, materials: list[Material], files: Mapping[int, Any],

@@ -331,7 +331,8 @@ def material_file_store(*, actor, content, material: Material | None = None) -> 
                       changes={"material": material.pk if material is not None else None})
 
 
-def material_files_store(*, actor, files: Sequence[tuple[Material, Any]]) -> list[tuple[Material, StoredUpload]]:
+def material_files_store(*, actor, files: Sequence[tuple[Material, Any]], digests: Sequence[str] | None = None
+                         ) -> list[tuple[Material, StoredUpload]]:
     """Store the uploaded files of several materials at once (``facilities.files.files_store``: one
     query for the hashes stored already, one insert of the new ones), each under its material's spec.
 
@@ -341,6 +342,8 @@ def material_files_store(*, actor, files: Sequence[tuple[Material, Any]]) -> lis
     Args:
         actor: the signed-in user uploading (public or staff).
         files: ``[(material, bytes or open file)]``.
+        digests: each file's SHA-256 (hex), in order, when the caller hashed them already (as
+            ``facilities.files.files_store``).
 
     Returns:
         ``[(material, StoredUpload)]`` in the order given.
@@ -350,7 +353,8 @@ def material_files_store(*, actor, files: Sequence[tuple[Material, Any]]) -> lis
         ValidationFailed: as ``material_file_check`` for the first refused file; then nothing is stored.
     """
     require_uploader(actor)
-    uploads = files_store(actor=actor, uploads=[(content, material_spec(material)) for material, content in files])
+    uploads = files_store(actor=actor, uploads=[(content, material_spec(material)) for material, content in files],
+                          digests=digests)
     return [(material, upload) for (material, _content), upload in zip(files, uploads, strict=True)]
 
 

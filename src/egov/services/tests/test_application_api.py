@@ -160,3 +160,27 @@ def test_a_material_key_that_is_not_an_ascii_id_is_unknown_not_bad_base64(client
     response = client.post(URL, payload, content_type="application/json", headers={"Idempotency-Key": "api-key-000777"})
     assert response.status_code == 400
     assert response.json()["extra"] == {"field": f"materials.{key}", "rule": "unknown"}
+
+
+def test_the_item_kept_per_process_is_read_again_when_it_or_its_organization_changes(client, casework):
+    """``selectors.service_item_for_submission`` (issue 18): the item is kept between submissions,
+    but a renamed organization shows in the next audit event and a withdrawn item is a 404 at once."""
+    from egov.audit.models import AuditEvent
+    from egov.services.models import ServiceItem
+
+    client.force_login(casework.citizen)
+    first = client.post(URL, _payload(casework.item), content_type="application/json",
+                        headers={"Idempotency-Key": "kept-item-0001"})
+    assert first.status_code == 202
+    organization = casework.item.organization
+    organization.name = "无锡市改名后的局"
+    organization.save(update_fields=["name"])
+    second = client.post(URL, _payload(casework.item), content_type="application/json",
+                         headers={"Idempotency-Key": "kept-item-0002"})
+    assert second.status_code == 202
+    event = AuditEvent.objects.filter(action="services.intake.receive").order_by("-seq").first()
+    assert event.organization_label == "无锡市改名后的局" and second.json()["receipt"] in event.summary
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=False)  # 下架, from another process
+    third = client.post(URL, _payload(casework.item), content_type="application/json",
+                        headers={"Idempotency-Key": "kept-item-0003"})
+    assert third.status_code == 404 and third.json()["extra"]["field"] == "code"

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from egov.audit.models import AuditEvent
 from egov.services.models import ServiceItem
-from egov.services.tests.factories import PDF, submit
+from egov.services.tests.factories import PDF, VALID_COMPANY, submit
 
 # Worked out by hand from the code, one statement per line (before issue 18 a case with five files
 # sent 81: bench/README.md). ``application_submit`` is the two halves of the intake inbox run one
@@ -20,16 +20,15 @@ from egov.services.tests.factories import PDF, submit
 # (intake.intake_process) in this process.
 ONE_SUBMISSION = [
     # applying.intake_submit: the checks, then one transaction
-    'SELECT "services_intakerecord"',  # a replay of the idempotency key? (no ORDER BY: the key is unique)
+    # (no look-up of the idempotency key first: the record's insert meets its unique constraint)
     "BEGIN",
-    'SELECT "services_storedfile"',  # which of the files' hashes are stored already: one query
-    'INSERT INTO "services_storedfile"',  # the new ones: one insert
-    'INSERT INTO "services_intakerecord"',  # the record, with its form and its files' ids
+    'INSERT INTO "services_storedfile"',  # the files: one insert … ON CONFLICT DO NOTHING (all new here)
+    'INSERT INTO "services_intakerecord"',  # the record … ON CONFLICT (applicant, key) DO NOTHING, pg_notify
     'SELECT "orgs_organization"',  # item.organization for the audit event (the test's item comes without it)
     "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
-    'SELECT "audit_auditevent"',  # the chain's head
+    'SELECT seq, hash FROM "audit_auditevent"',  # the chain's head
     'INSERT INTO "audit_auditevent"',  # one event: services.intake.receive, with the files' facts
-    "NOTIFY egov_intake",  # wakes the worker, once, delivered at the commit
+    # (the worker was woken by the record's insert: RETURNING … pg_notify, delivered at the commit)
     "COMMIT",
     # intake.intake_process: the case, in one transaction (audit_deferred)
     "BEGIN",
@@ -51,7 +50,7 @@ ONE_SUBMISSION = [
     'RELEASE SAVEPOINT "',
     'UPDATE "services_intakerecord"',  # the record done
     "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
-    'SELECT "audit_auditevent"',  # the chain's head
+    'SELECT seq, hash FROM "audit_auditevent"',  # the chain's head
     'INSERT INTO "audit_auditevent"',  # one event: services.application.submit
     "COMMIT",
     # after the commit: the notification e-mail task (Celery runs eagerly in tests; a worker's
@@ -74,3 +73,28 @@ def test_one_submission_sends_the_statements_worked_out_by_hand(reference_data, 
         assert statement.startswith(expected), (expected, statement)
     # One event per half: services.intake.receive (the receipt) and services.application.submit (the case).
     assert AuditEvent.objects.count() == before + 2
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_record_s_insert_wakes_the_worker_once_at_the_commit_and_a_replay_does_not(reference_data, casework):
+    import psycopg
+
+    from egov.services.actions.applying import intake_submit
+    from egov.services.actions.intake import INTAKE_CHANNEL
+
+    settings = connection.settings_dict
+    files = {material.pk: PDF + b"% wake the worker\n" for material in casework.item.materials.filter(required=True)}
+    with psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"],
+                         password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=True) as listener:
+        listener.execute(f"LISTEN {INTAKE_CHANNEL}")
+
+        def heard() -> list[str]:
+            # A notification is delivered after the sender's commit; poll the socket briefly.
+            return [n.channel for n in listener.notifies(timeout=1.0, stop_after=1)]
+
+        record, created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                        files=files, idempotency_key="wake-000001")
+        assert created and heard() == [INTAKE_CHANNEL]
+        again, created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                       files=files, idempotency_key="wake-000001")
+        assert not created and again.pk == record.pk and heard() == []
