@@ -31,6 +31,14 @@ PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture(autouse=True)
+def _own_anchor_file(settings, tmp_path_factory):
+    """Each test anchors the audit chain into its own file: every test's chain starts again at seq 1,
+    so an anchor another test (or a demo run) left in ``var/audit-anchors.jsonl`` made ``egov audit
+    verify`` report a broken chain."""
+    settings.EGOV_AUDIT_ANCHOR_FILE = str(tmp_path_factory.mktemp("anchors") / "audit-anchors.jsonl")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (``CACHES["default"]``, local memory under EGOV_ENV=test):
     entries of a previous test's rolled-back rows must not answer for this test's."""

@@ -26,7 +26,7 @@ ONE_SUBMISSION = [
     'INSERT INTO "services_intakerecord"',  # the record … ON CONFLICT (applicant, key) DO NOTHING, pg_notify
     'SELECT "orgs_organization"',  # item.organization for the audit event (the test's item comes without it)
     "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
-    'SELECT seq, hash FROM "audit_auditevent"',  # the chain's head
+    'SELECT seq, hash, occurred_at FROM "audit_auditevent"',  # the chain's head
     'INSERT INTO "audit_auditevent"',  # one event: services.intake.receive, with the files' facts
     # (the worker was woken by the record's insert: RETURNING … pg_notify, delivered at the commit)
     "COMMIT",
@@ -50,7 +50,7 @@ ONE_SUBMISSION = [
     'RELEASE SAVEPOINT "',
     'UPDATE "services_intakerecord"',  # the record done
     "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
-    'SELECT seq, hash FROM "audit_auditevent"',  # the chain's head
+    'SELECT seq, hash, occurred_at FROM "audit_auditevent"',  # the chain's head
     'INSERT INTO "audit_auditevent"',  # one event: services.application.submit
     "COMMIT",
     # after the commit: the notification e-mail task (Celery runs eagerly in tests; a worker's
