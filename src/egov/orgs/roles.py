@@ -17,6 +17,10 @@ class Role(models.TextChoices):
     DISCLOSURE_OFFICER = "disclosure_officer", _("Disclosure officer")  # 政府信息公开工作人员
     # Its head approves extending a request's answer period (第三十三条第二款).
     DISCLOSURE_HEAD = "disclosure_head", _("Head of the disclosure office")  # 政府信息公开工作机构负责人
+    # The portal's pages (门户网站, egov.portal.pages): an editor drafts the organization's pages, a
+    # content reviewer approves them for publication (never a draft they last edited themselves).
+    WEB_EDITOR = "web_editor", _("Web editor")  # 网站编辑
+    WEB_REVIEWER = "web_reviewer", _("Web content reviewer")  # 网站内容审核
 
 
 # Roles whose holders approve, sign or administer: their sessions must pass TOTP (django-otp).

@@ -177,3 +177,18 @@ class DisclosureNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.value}"
+
+
+# The editorial pages (Wagtail) live in their own module; Django finds models in ``models``.
+from egov.portal.models_pages import (  # noqa: E402, F401
+    ArticlePage,
+    HomePage,
+    NewsPage,
+    NoticePage,
+    OrganizationIndexPage,
+    OrganizationPage,
+    OrganizationReviewTask,
+    PolicyInterpretationPage,
+    SectionIndexPage,
+    TopicPage,
+)

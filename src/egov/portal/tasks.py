@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from egov.portal import actions_pages
 from egov.portal.actions import requests_mark_overdue
 
 
@@ -10,3 +11,10 @@ def disclosure_requests_daily() -> dict[str, int]:
     """Mark overdue requests, remind disclosure offices 3 working days before the due date, end
     uncorrected requests (run by Celery beat, daily); returns the counts."""
     return requests_mark_overdue()
+
+
+@shared_task(name="portal.pages_publish_scheduled")
+def pages_publish_scheduled() -> dict[str, int]:
+    """Publish the pages approved for a go-live time now past and unpublish the expired ones
+    (Wagtail's scheduled publishing, run by Celery beat every minute instead of a cron job)."""
+    return actions_pages.pages_publish_scheduled()
