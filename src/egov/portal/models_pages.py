@@ -18,6 +18,7 @@ cache (``facilities.readcache``, scope ``PAGES_SCOPE``) and the scope is dropped
 published or unpublished (``egov.portal.pages_signals``).
 """
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.template.loader import render_to_string
@@ -81,7 +82,8 @@ class PortalPage(Page):
         if getattr(request, "is_preview", False) or request.GET:
             return render_to_string(self.body_template, context)
         key = cache_key("portal.page", str(self.pk), get_language() or "")
-        return scope_read(scope=PAGES_SCOPE, key=key, build=lambda: render_to_string(self.body_template, context))
+        return scope_read(scope=PAGES_SCOPE, key=key, build=lambda: render_to_string(self.body_template, context),
+                          seconds=settings.EGOV_PAGE_CACHE_SECONDS)
 
     def serve(self, request, *args, **kwargs):
         """The public site's frame (header with the visitor's session) around the cached body."""

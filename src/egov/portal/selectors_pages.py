@@ -1,5 +1,6 @@
 """Reads of the portal's editorial pages (Wagtail), for the public pages, the feeds and the sitemap."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
@@ -50,4 +51,5 @@ def home_news_html() -> str:
             "home": home, "news": pages_latest(kind=SectionKind.NEWS), "notices": pages_latest(kind=SectionKind.NOTICE),
             "news_index": section_index(kind=SectionKind.NEWS), "notice_index": section_index(kind=SectionKind.NOTICE)})
 
-    return scope_read(scope=PAGES_SCOPE, key=cache_key("portal.home", get_language() or ""), build=build)
+    return scope_read(scope=PAGES_SCOPE, key=cache_key("portal.home", get_language() or ""), build=build,
+                      seconds=settings.EGOV_PAGE_CACHE_SECONDS)

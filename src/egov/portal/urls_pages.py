@@ -1,8 +1,8 @@
 """The portal's public feeds and sitemap, and Wagtail's page serving (last: it answers any path)."""
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
-from wagtail import urls as wagtail_urls
+from django.urls import path, re_path
+from wagtail import views as wagtail_views
 
 from egov.portal.feeds import DisclosureFeed, NewsFeed, NoticeFeed
 from egov.portal.sitemaps import SITEMAPS
@@ -14,5 +14,8 @@ feed_patterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
-# Mounted by egov.urls_public after every other pattern.
-page_patterns = [path("", include(wagtail_urls))]
+# Mounted by egov.urls_public after every other pattern: Wagtail's page serving only (its pattern, less
+# the staff site's prefixes, which the public site never answers, and the API's and static files'). Not wagtail.urls whole: its
+# "_util/login/" would be a second sign-in form beside the throttled one, and its password-protected
+# pages are not used here.
+page_patterns = [re_path(r"^(?!(?:staff|admin|api|static)/)((?:[\w\-]+/)*)$", wagtail_views.serve, name="wagtail_serve")]
