@@ -14,8 +14,9 @@ feed_patterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
-# Mounted by egov.urls_public after every other pattern: Wagtail's page serving only (its pattern, less
-# the staff site's prefixes, which the public site never answers, and the API's and static files'). Not wagtail.urls whole: its
-# "_util/login/" would be a second sign-in form beside the throttled one, and its password-protected
-# pages are not used here.
-page_patterns = [re_path(r"^(?!(?:staff|admin|api|static)/)((?:[\w\-]+/)*)$", wagtail_views.serve, name="wagtail_serve")]
+# Mounted by egov.urls_public after every other pattern: Wagtail's page serving only, by its pattern
+# less the prefixes the public site never answers with a page (the staff site's, the API's, static
+# files'). Not wagtail.urls whole: its "_util/login/" would be a second sign-in form beside the
+# throttled one, and its password-protected pages are not used here.
+SERVE_PATTERN = r"^(?!(?:staff|admin|api|static)/)((?:[\w\-]+/)*)$"
+page_patterns = [re_path(SERVE_PATTERN, wagtail_views.serve, name="wagtail_serve")]
