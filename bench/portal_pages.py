@@ -43,9 +43,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="threads per server worker (1: sync workers)")
     parser.add_argument("--cache", default="", help="the server's EGOV_CACHE_URL (default: the demo's file cache)")
     parser.add_argument("--json", help="write the runner's result there (bench/benchlib.py)")
+    parser.add_argument("--database", help="an existing database with the demo loaded (kept; nothing prepared)")
     args = parser.parse_args()
     started, load_start = time.time(), benchlib.load_average()
-    database = f"egov_bench_{os.getpid()}"
+    database = args.database or f"egov_bench_{os.getpid()}"
     tmp = tempfile.mkdtemp(prefix="egov-bench-pages-")
     env = {**os.environ, "EGOV_ENV": "demo", "EGOV_SITE": "all", "EGOV_VAR_DIR": tmp, "DATABASE_URL": PG + database,
            "CELERY_TASK_ALWAYS_EAGER": "1", "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "egov.settings"}
@@ -56,12 +57,14 @@ def main() -> None:
             import redis
 
             redis.Redis.from_url(args.cache).flushdb()
-    with psycopg.connect(PG + "postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
+    if not args.database:
+        with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{database}"')
     server = None
     admin = psycopg.connect(PG + "postgres", autocommit=True)
     try:
-        subprocess.run([EGOV, "demo", "--prepare-only"], env=env, check=True, stdout=subprocess.DEVNULL)
+        if not args.database:
+            subprocess.run([EGOV, "demo", "--prepare-only"], env=env, check=True, stdout=subprocess.DEVNULL)
         port = free_port()
         server = subprocess.Popen([EGOV, "serve", "--workers", "2", "--threads", str(args.threads), "--port",
                                    str(port)], env=env, stdout=open(Path(tmp) / "server.log", "w"),
@@ -101,8 +104,9 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         admin.close()
-        with psycopg.connect(PG + "postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        if not args.database:
+            with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def runner_result(result: dict, *, started: float, load_start: list[float]) -> dict:

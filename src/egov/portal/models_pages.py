@@ -32,10 +32,7 @@ from wagtail.models import AbstractGroupApprovalTask, Page
 
 from egov.core.i18n import pick
 from egov.facilities.readcache import cache_key, scope_read
-
-# One stamp for every public page body: publishing anything drops it (a page's list of children, the
-# home page's news and the indexes all change together when one article goes live).
-PAGES_SCOPE = cache_key("portal.pages", "scope")
+from egov.portal.pages_cache import PAGES_SCOPE
 
 
 class SectionKind(models.TextChoices):
@@ -78,15 +75,18 @@ class PortalPage(Page):
     def render_body(self, request) -> str:
         """The page's content as HTML, from the shared cache when built since the last publication.
         A listing page's other page numbers and preview renderings are not cached."""
-        context = self.body_context(request)
+        def build() -> str:
+            return render_to_string(self.body_template, self.body_context(request))
+
         if getattr(request, "is_preview", False) or request.GET:
-            return render_to_string(self.body_template, context)
+            return build()
         key = cache_key("portal.page", str(self.pk), get_language() or "")
-        return scope_read(scope=PAGES_SCOPE, key=key, build=lambda: render_to_string(self.body_template, context),
-                          seconds=settings.EGOV_PAGE_CACHE_SECONDS)
+        return scope_read(scope=PAGES_SCOPE, key=key, build=build, seconds=settings.EGOV_PAGE_CACHE_SECONDS)
 
     def serve(self, request, *args, **kwargs):
-        """The public site's frame (header with the visitor's session) around the cached body."""
+        """The public site's frame (header with the visitor's session) around the cached body (a
+        visitor not signed in gets the whole page from the cache before Wagtail routes the request:
+        ``urls_pages.page_serve``)."""
         return TemplateResponse(request, self.shell_template, {"page": self, "self": self,
                                                                 "body": self.render_body(request)})
 

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from wagtail import views as wagtail_views
 
 from egov.portal.feeds import DisclosureFeed, NewsFeed, NoticeFeed
+from egov.portal.pages_cache import anonymous_page
 from egov.portal.sitemaps import SITEMAPS
 
 feed_patterns = [
@@ -19,4 +20,12 @@ feed_patterns = [
 # files'). Not wagtail.urls whole: its "_util/login/" would be a second sign-in form beside the
 # throttled one, and its password-protected pages are not used here.
 SERVE_PATTERN = r"^(?!(?:staff|admin|api|static)/)((?:[\w\-]+/)*)$"
-page_patterns = [re_path(SERVE_PATTERN, wagtail_views.serve, name="wagtail_serve")]
+
+
+def page_serve(request, path: str):
+    """Wagtail's ``serve``; for a visitor not signed in, the whole page from the shared cache without
+    routing through the tree (``pages_cache.anonymous_page``: dropped on every publication)."""
+    return anonymous_page(request, render=lambda: wagtail_views.serve(request, path))
+
+
+page_patterns = [re_path(SERVE_PATTERN, page_serve, name="wagtail_serve")]

@@ -3,6 +3,7 @@ editor), scheduled publishing by the beat task, the audit of publications, the p
 on publish, the feeds and the sitemap, and the CMS kept off the public site."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -225,3 +226,18 @@ def test_direct_publish_from_the_editor_is_refused(rf, people, section):
         refuse_publishing_own_edit(request, section)
     request.user.is_superuser = True
     assert refuse_publishing_own_edit(request, section) is None
+
+
+def test_a_cached_page_carries_each_visitor_s_own_csrf_token(client, people, section):
+    from django.test import Client
+
+    _publish(_draft(section, people["editor"], title="缓存新闻", slug="cached"))
+    first, second = client.get("/news/"), Client().get("/news/")
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()).group(1)
+              for r in (first, second)]
+    assert tokens[0] != tokens[1]
+    assert "egov-csrf-token" not in second.content.decode()
+    # The language switch works from the cached page with the visitor's own token.
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/news/",
+                                              "csrfmiddlewaretoken": tokens[0]})
+    assert switched.status_code == 302
