@@ -17,10 +17,11 @@ from egov.accounts.permissions import staff_required
 from egov.portal.actions_pages import cms_user_sync
 from egov.portal.pages_signals import cms_actor
 
-# Some of Wagtail's admin pages (the page explorer) run small inline scripts; the platform's policy
+# Some of Wagtail's admin pages run small inline scripts (the page explorer) and the rich-text editor
+# adds style elements; the platform's policy
 # allows none (docs/security.md). Allowed on the CMS's pages only, which only signed-in staff with a CMS
 # role reach; every other page keeps the strict policy.
-CMS_CSP = {"script-src": ["'unsafe-inline'"]}
+CMS_CSP = {"script-src": ["'unsafe-inline'"], "style-src": ["'unsafe-inline'"]}
 
 
 def cms_member_required(view):
