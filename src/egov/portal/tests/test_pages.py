@@ -241,3 +241,15 @@ def test_a_cached_page_carries_each_visitor_s_own_csrf_token(client, people, sec
     switched = client.post("/i18n/setlang/", {"language": "en", "next": "/news/",
                                               "csrfmiddlewaretoken": tokens[0]})
     assert switched.status_code == 302
+
+
+def test_demo_pages_load_once(people, city):
+    from egov.portal.demo_pages import DEMO_PAGES_ORGANIZATION, demo_pages_load
+
+    assert city.name == DEMO_PAGES_ORGANIZATION
+    demo_pages_load(editor_username="web-editor")
+    demo_pages_load(editor_username="web-editor")  # idempotent
+    assert NewsPage.objects.live().count() == 3
+    assert NoticePage.objects.live().count() == 1
+    waiting = NewsPage.objects.get(slug="news-open-data")
+    assert not waiting.live and waiting.current_workflow_state.status == "in_progress"
