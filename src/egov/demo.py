@@ -43,6 +43,7 @@ from egov.orgs.models import Membership, Organization, Position
 from egov.orgs.roles import MFA_REQUIRED_ROLES, Role
 from egov.portal.demo import demo_disclosure_load
 from egov.portal.demo_letters import demo_letters_load
+from egov.portal.demo_pages import demo_pages_load
 from egov.registries.actions import indicator_define, indicator_values_import, register_import
 from egov.registries.models import EconomicIndicator, PopulationRecord
 from egov.services.demo import demo_catalog_load, demo_licence_seals_load
@@ -96,6 +97,10 @@ DEMO_STAFF = [
     ("xxdispatcher", "市长信箱分办员周婷", "dept2", "督查科科员", [Role.LETTER_DISPATCHER]),
     ("zjhandler", "住建局来信承办员蒋磊", "dept14", "办公室科员", [Role.LETTER_HANDLER]),
     ("cghandler", "城管局来信承办员顾颖", "dept27", "办公室科员", [Role.LETTER_HANDLER]),
+    # The portal's pages (issue 21): the municipal government's web editor drafts, its reviewer approves
+    # (never a draft they last edited), in Wagtail's admin at /staff/cms/.
+    ("webeditor", "市政府网站编辑蒋文", "wuxi", "网站编辑", [Role.WEB_EDITOR]),
+    ("webreviewer", "市政府网站审核员沈清", "wuxi", "网站审核员", [Role.WEB_REVIEWER]),
 ]
 DEMO_CITIZEN = {"id_number": "320213199003074514", "name": "张𠮷明", "phone": "13800000000",
                 "email": "zhang.jiming@example.cn"}
@@ -212,6 +217,8 @@ def demo_load() -> DemoSignIns:
     demo_credit_check_grants_load()
     demo_credit_office_load(city)
     demo_credit_load()
+    demo_web_staff_load()
+    demo_pages_load(editor_username="webeditor")
     signins = DemoSignIns()
     signins.rows.append(("public", DEMO_CITIZEN["id_number"], DEMO_PASSWORD, "citizen " + DEMO_CITIZEN["name"]))
     signins.rows.append(("public", DEMO_ENTERPRISE["uscc"], DEMO_PASSWORD, "enterprise " + DEMO_ENTERPRISE["name"]))
@@ -227,6 +234,21 @@ def demo_load() -> DemoSignIns:
         signins.by_organization.setdefault(membership.organization.name, []).append(
             ("staff", username, DEMO_PASSWORD, f"{name}: {note}"))
     return signins
+
+
+def demo_web_staff_load() -> None:
+    """The portal's web editor and reviewer (``DEMO_STAFF``) in a demo database made before them."""
+    organization = Organization.objects.get(name="无锡市人民政府")
+    for username, name, _org, title, roles in DEMO_STAFF:
+        if Role.WEB_EDITOR not in roles and Role.WEB_REVIEWER not in roles:
+            continue
+        if User.objects.filter(username=username).exists():
+            continue
+        position = (Position.objects.filter(organization=organization, title=title).first()
+                    or position_create(actor=SYSTEM, organization=organization, title=title))
+        user = staff_user_create(actor=SYSTEM, username=username, name=name, password=_unpublished_password(),
+                                 organization=organization, roles=roles, position=position)
+        _demo_password_set(user)
 
 
 DEMO_REGISTERS = Path(__file__).parent / "fixtures" / "demo_registers"

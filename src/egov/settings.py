@@ -117,6 +117,21 @@ INSTALLED_APPS = [
     "egov.registries",
     "egov.credit",
     "egov.portal",
+    # Wagtail: the portal's editorial pages (egov.portal.pages); its admin is served on the staff site
+    # only (/staff/cms/, egov.portal.urls_cms), the pages on the public site (egov.urls_public).
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail.contrib.sitemaps",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django.contrib.sitemaps",
+    "django.contrib.syndication",
     "oauth2_provider",
     "egov.oidc",
 ]
@@ -389,6 +404,8 @@ EGOV_AUDIT_ANCHOR_INTERVAL = float(os.environ.get("EGOV_AUDIT_ANCHOR_INTERVAL") 
 # Off in the test suite (anchors there go to a file of each test that asks for them).
 EGOV_AUDIT_ANCHOR_ON_COMMIT = _bool("EGOV_AUDIT_ANCHOR_ON_COMMIT", default=EGOV_ENV != "test")
 CELERY_BEAT_SCHEDULE = {
+    # Wagtail's scheduled publishing and unpublishing (go-live and expiry times), no cron (issue 21)
+    "portal-pages-publish-scheduled": {"task": "portal.pages_publish_scheduled", "schedule": 60.0},
     "audit-anchor": {"task": "audit.anchor", "schedule": EGOV_AUDIT_ANCHOR_INTERVAL},
     "accounts-attempts-prune": {"task": "accounts.attempts_prune", "schedule": 3600.0},  # hourly
     "workflow-mark-overdue": {"task": "workflow.mark_overdue", "schedule": 3600.0},  # hourly
@@ -421,8 +438,26 @@ LOGGING = {
     "loggers": {"spiff": {"level": "WARNING"},
                 "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"},
                 # WeasyPrint logs each rendering step at INFO (licences, egov.services.actions.licensing).
-                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
+                # Wagtail runs its search-index and reference-index updates as django-tasks, one line each.
+                "django_tasks": {"level": "WARNING"}},
 }
+
+# Wagtail (egov.portal.pages): the CMS on the staff site, signed in through the staff sign-in.
+WAGTAIL_SITE_NAME = "egov"
+WAGTAILADMIN_BASE_URL = os.environ.get("EGOV_STAFF_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_LOGIN_URL = "staff_accounts:login"
+WAGTAIL_I18N_ENABLED = False
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_MODERATION_ENABLED = True
+WAGTAIL_WORKFLOW_ENABLED = True
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+WAGTAILDOCS_EXTENSIONS = ["pdf", "ofd", "docx", "xlsx"]
+# Seconds a rendered public page is kept in the shared cache; publishing drops it at once.
+EGOV_PAGE_CACHE_SECONDS = int(os.environ.get("EGOV_PAGE_CACHE_SECONDS", "600"))
 
 # Largest attachment of an official document, in MB (egov.documents).
 EGOV_DOCUMENT_ATTACHMENT_MAX_MB = int(os.environ.get("EGOV_DOCUMENT_ATTACHMENT_MAX_MB", "20"))

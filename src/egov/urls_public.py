@@ -6,8 +6,9 @@ from django.views.i18n import set_language
 from egov import views
 from egov.api import api
 from egov.monitoring import views as monitoring
+from egov.portal.urls_pages import feed_patterns, page_patterns
 
-urlpatterns = [
+site_patterns = [
     path("", views.public_home, name="public_home"),
     path("health", views.health, name="health"),
     path("health/live", monitoring.live, name="health_live"),
@@ -26,6 +27,11 @@ urlpatterns = [
     path("letters/", include("egov.portal.urls_letters")),
     path("api/", api.urls),
     path("", include("egov.portal.urls_public")),
+    path("", include((feed_patterns, "portal_pages"))),
 ]
+
+# Wagtail's pages answer any other path (news, notices, organizations…): after every pattern of both
+# sites (egov.urls_all), so that it never hides one. No Wagtail admin here: it is on the staff site.
+urlpatterns = site_patterns + page_patterns
 
 handler500 = "egov.core.middleware.server_error"

@@ -26,6 +26,7 @@ staff_patterns = [
     path("exchange/catalog/", include("egov.exchange.urls_catalog")),
     path("registries/", include("egov.registries.urls_staff")),
     path("credit/", include("egov.credit.urls_staff")),
+    path("cms/", include("egov.portal.urls_cms")),  # Wagtail's admin: the portal's editors and reviewers
 ]
 
 site_patterns = [

@@ -13,16 +13,21 @@ from egov.casework.inbox import inbox_rows
 from egov.orgs.models import Organization, RoleAssignment
 from egov.orgs.roles import Role
 from egov.orgs.selectors import memberships_of, organization_tree
+from egov.portal.pages_cache import anonymous_page
 from egov.portal.permissions import office_agency_ids
 from egov.portal.selectors import office_queue
+from egov.portal.selectors_pages import home_news_html
 from egov.services.selectors import life_event_groups
 from egov.workflow.selectors import calendar_years_missing
 
 
 def public_home(request):
-    """What a visitor can do, the life events to start from (按主题办事), and the organizations of the city."""
-    organizations = list(organization_tree())
-    return render(request, "public_home.html", {"organizations": organizations, "themes": life_event_groups()})
+    """What a visitor can do, the life events to start from (按主题办事), the organizations of the city,
+    and the editors' part from the portal's Wagtail home page (introduction, latest news and notices:
+    ``portal.selectors_pages.home_news_html``, cached until the next publication). Visitors not signed
+    in get the whole page from the shared cache (``portal.pages_cache.anonymous_page``)."""
+    return anonymous_page(request, render=lambda: render(request, "public_home.html", {
+        "organizations": list(organization_tree()), "themes": life_event_groups(), "editorial": home_news_html()}))
 
 
 @staff_required

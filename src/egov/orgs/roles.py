@@ -21,6 +21,10 @@ class Role(models.TextChoices):
     # approves their publication; a handler (承办员) of the organization a letter is routed to answers it.
     LETTER_DISPATCHER = "letter_dispatcher", _("Letter dispatcher")  # 市长信箱分办员
     LETTER_HANDLER = "letter_handler", _("Letter handler")  # 来信承办员
+    # The portal's pages (门户网站, egov.portal.pages): an editor drafts the organization's pages, a
+    # content reviewer approves them for publication (never a draft they last edited themselves).
+    WEB_EDITOR = "web_editor", _("Web editor")  # 网站编辑
+    WEB_REVIEWER = "web_reviewer", _("Web content reviewer")  # 网站内容审核
 
 
 # Roles whose holders approve, sign or administer: their sessions must pass TOTP (django-otp).

@@ -186,3 +186,17 @@ from egov.portal.models_letters import (  # noqa: E402, F401
     LetterEvent,
     LetterNumberCounter,
 )
+
+# The editorial pages (Wagtail) live in their own module; Django finds models in ``models``.
+from egov.portal.models_pages import (  # noqa: E402, F401
+    ArticlePage,
+    HomePage,
+    NewsPage,
+    NoticePage,
+    OrganizationIndexPage,
+    OrganizationPage,
+    OrganizationReviewTask,
+    PolicyInterpretationPage,
+    SectionIndexPage,
+    TopicPage,
+)
