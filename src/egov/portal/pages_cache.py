@@ -3,7 +3,7 @@
 A page is the same for every anonymous visitor but for the CSRF token of the header's language form:
 the rendering is stored with that token replaced by a placeholder, and each answer gets the
 visitor's own token (``get_token``, which also sets the cookie). Entries live under the portal's
-pages scope (``PAGES_SCOPE``): any publication or unpublication drops them all; what
+pages scope (``PAGES_SCOPE``), one per path, language and display mode (large text, kiosk): any publication or unpublication drops them all; what
 other apps show on a cached page (the home page's life events and organizations) may be up to
 ``EGOV_PAGE_CACHE_SECONDS`` old. Signed-in visitors, query strings, pending messages and answers other
 than 200 are never cached.
@@ -18,6 +18,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 from egov.facilities.readcache import cache_key, scope_read
+from egov.portal.views_display import KIOSK_COOKIE, LARGE_TEXT_COOKIE
 
 # One stamp for every public page: publishing anything drops it (a page's list of children, the home
 # page's news and the indexes all change together when one article goes live).
@@ -25,6 +26,7 @@ PAGES_SCOPE = cache_key("portal.pages", "scope")
 
 TOKEN_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 PLACEHOLDER = "\x00egov-csrf-token\x00"
+DISPLAY_COOKIES = (LARGE_TEXT_COOKIE, KIOSK_COOKIE)
 
 
 class _NotCached(Exception):
@@ -55,7 +57,10 @@ def anonymous_page(request, *, render: Callable[[], HttpResponse]) -> HttpRespon
                                response.content.decode(response.charset))
         return html, response["Content-Type"]
 
-    key = cache_key("portal.response", request.path, get_language() or "")
+    # The device's display modes (large text 适老化, kiosk: ``views_display``) change the markup: one
+    # entry per combination, so a visitor's mode is never served to another.
+    modes = "".join("1" if request.COOKIES.get(name) == "1" else "0" for name in DISPLAY_COOKIES)
+    key = cache_key("portal.response", request.path, get_language() or "", modes)
     try:
         html, content_type = scope_read(scope=PAGES_SCOPE, key=key, build=build,
                                         seconds=settings.EGOV_PAGE_CACHE_SECONDS)

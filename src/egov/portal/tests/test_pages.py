@@ -253,3 +253,23 @@ def test_demo_pages_load_once(people, city):
     assert NoticePage.objects.live().count() == 1
     waiting = NewsPage.objects.get(slug="news-open-data")
     assert not waiting.live and waiting.current_workflow_state.status == "in_progress"
+
+
+@pytest.mark.parametrize("path", ["/news/", "/"])
+def test_a_cached_page_is_kept_apart_per_display_mode(client, people, section, path):
+    """The large-text (适老化) and kiosk cookies change the page's markup: a visitor with large text on
+    must not be served to everyone else from the cache, nor the other way round."""
+    from django.test import Client
+
+    _publish(_draft(section, people["editor"], title="缓存新闻", slug="cached"))
+    large = Client()
+    large.cookies["egov_large_text"] = "1"
+    kiosk = Client()
+    kiosk.cookies["egov_kiosk"] = "1"
+    body_class = re.compile(r'<body class="([^"]*)"')
+    assert "egov-large-text" in body_class.search(large.get(path).content.decode()).group(1)
+    assert "egov-kiosk" in body_class.search(kiosk.get(path).content.decode()).group(1)
+    plain = body_class.search(client.get(path).content.decode()).group(1).split()
+    assert "egov-large-text" not in plain and "egov-kiosk" not in plain
+    again = body_class.search(large.get(path).content.decode()).group(1).split()
+    assert "egov-large-text" in again and "egov-kiosk" not in again
