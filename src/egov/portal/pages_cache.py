@@ -4,9 +4,9 @@ A page is the same for every anonymous visitor but for the CSRF token of the hea
 the rendering is stored with that token replaced by a placeholder, and each answer gets the
 visitor's own token (``get_token``, which also sets the cookie). Entries live under the portal's
 pages scope (``PAGES_SCOPE``), one per path, language and display mode (large text, kiosk): any
-publication or unpublication drops them all; what other apps show on a cached page (the home page's life events and organizations) may be up to
-``EGOV_PAGE_CACHE_SECONDS`` old. Signed-in visitors, query strings, pending messages and answers other
-than 200 are never cached.
+publication or unpublication drops them all; what other apps show on a cached page (the home page's
+life events and organizations) may be up to ``EGOV_PAGE_CACHE_SECONDS`` old. Signed-in visitors,
+query strings, pending messages and answers other than 200 are never cached.
 """
 
 import re
