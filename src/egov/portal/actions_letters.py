@@ -340,10 +340,17 @@ def letter_rate(*, actor, letter: Letter, rating: str, comment: str = "", reopen
     letter.reopened_at, letter.routed_on = now, today
     letter.due_on = letter_due_on(routed_on=today, calendar=work_calendar())
     letter.overdue_since = letter.reminded_on = None
-    moved = _move(letter=letter, move="reopen", actor=actor, organization=None, note=note,
-                  changes={"rating": rating, "due_on": letter.due_on.isoformat()},
+    changes = {"rating": rating, "due_on": letter.due_on.isoformat()}
+    if letter.publication == Publication.APPROVED:
+        # Handled again: a published first answer is withdrawn (it would stand as the answer while the
+        # letter is being handled), and the next answer waits for the dispatcher's decision again.
+        changes["publication"] = {"from": letter.publication, "to": Publication.PENDING}
+        letter.publication, letter.published_at = Publication.PENDING, None
+        letter.public_subject = letter.public_body = letter.public_answer = ""
+    moved = _move(letter=letter, move="reopen", actor=actor, organization=None, note=note, changes=changes,
                   fields=("rating", "rating_comment", "rated_at", "reopened_at", "routed_on", "due_on",
-                          "overdue_since", "reminded_on"))
+                          "overdue_since", "reminded_on", "publication", "published_at", "public_subject",
+                          "public_body", "public_answer"))
     _tell_handlers(moved, _("Letter %(number)s: the writer is dissatisfied; answer again by %(day)s."))
     return moved
 

@@ -1,0 +1,38 @@
+"""Letters to the mayor: what a fresh tester broke (tester8b, session 8), on real PostgreSQL."""
+
+import pytest
+
+from egov.portal import actions_letters as actions
+from egov.portal.demo_letters import demo_letters_load
+from egov.portal.models_letters import Letter, LetterStatus, Publication
+from egov.portal.selectors_letters import published_letters, staff_queue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_citizen_can_write_at_once_after_the_demo_is_loaded(mailbox):
+    """The three demo letters were written "now": the demo citizen met the 3-an-hour limit and the
+    README's first step (write as the demo citizen) was refused for an hour."""
+    demo_letters_load(citizen_username=mailbox.citizen.username, dispatcher_username=mailbox.dispatcher.username,
+                      handlers={mailbox.housing.name: mailbox.handler.username,
+                                mailbox.urban.name: mailbox.other_handler.username})
+    assert Letter.objects.filter(writer=mailbox.citizen).count() == 3
+    letter = actions.letter_write(actor=mailbox.citizen, topic="consultation", subject="第四封信", body="试一试。",
+                                  publish_consent=False, idempotency_key="fourth-letter")
+    assert letter.status == LetterStatus.SUBMITTED
+
+
+def test_a_published_letter_reopened_is_withdrawn_and_published_again_with_its_new_answer(mailbox):
+    """Rated 不满意 and reopened after publication, the letter kept showing the first answer on the
+    public pages, and the second answer never reached the dispatcher's 待公开 list."""
+    letter = actions.letter_route(actor=mailbox.dispatcher, letter=mailbox.write(), organization=mailbox.housing)
+    letter = actions.letter_answer(actor=mailbox.handler, letter=letter, text="已转街道处理。")
+    letter = actions.letter_publication_decide(actor=mailbox.dispatcher, letter=letter, publish=True)
+    assert list(published_letters()) == [letter]
+    letter = actions.letter_rate(actor=mailbox.citizen, letter=letter, rating="dissatisfied", reopen=True)
+    assert (letter.publication, letter.public_answer) == (Publication.PENDING, "")
+    assert list(published_letters()) == []
+    letter = actions.letter_answer(actor=mailbox.handler, letter=letter, text="已调整装卸时间至七点后。")
+    assert letter in staff_queue(user=mailbox.dispatcher)["to_publish"]
+    letter = actions.letter_publication_decide(actor=mailbox.dispatcher, letter=letter, publish=True)
+    assert letter.public_answer == "已调整装卸时间至七点后。"
