@@ -355,6 +355,16 @@ def letter_rate(*, actor, letter: Letter, rating: str, comment: str = "", reopen
     return moved
 
 
+def letter_masked_copy(letter: Letter) -> tuple[str, str, str]:
+    """``(subject, body, answer)`` of ``letter`` as they are published: masked by
+    ``core.masking.mask_personal_data`` with the writer's name, identity number and phone known;
+    the subject cut to 100 characters. Writes nothing: the dispatcher's page shows it before the
+    decision, ``letter_publication_decide`` stores it."""
+    known = [letter.writer_name, letter.writer_id_number, letter.writer_phone]
+    return (mask_personal_data(letter.subject, known=known)[:100], mask_personal_data(letter.body, known=known),
+            mask_personal_data(letter.answer_text, known=known))
+
+
 @transaction.atomic
 def letter_publication_decide(*, actor, letter: Letter, publish: bool) -> Letter:
     """Publish an answered letter whose writer agreed, or decide not to (a dispatcher). Published,
@@ -373,12 +383,9 @@ def letter_publication_decide(*, actor, letter: Letter, publish: bool) -> Letter
         raise Conflict(_("The writer did not agree to publication."), extra={"rule": "no_consent"})
     if letter.status not in (S.ANSWERED, S.CLOSED):
         raise Conflict(_("Only an answered letter can be published."), extra={"rule": "not_answered"})
-    known = [letter.writer_name, letter.writer_id_number, letter.writer_phone]
     if publish:
         letter.publication, letter.published_at = Publication.APPROVED, timezone.now()
-        letter.public_subject = mask_personal_data(letter.subject, known=known)[:100]
-        letter.public_body = mask_personal_data(letter.body, known=known)
-        letter.public_answer = mask_personal_data(letter.answer_text, known=known)
+        letter.public_subject, letter.public_body, letter.public_answer = letter_masked_copy(letter)
     else:
         letter.publication, letter.published_at = Publication.REFUSED, None
         letter.public_subject = letter.public_body = letter.public_answer = ""

@@ -36,3 +36,19 @@ def test_a_published_letter_reopened_is_withdrawn_and_published_again_with_its_n
     assert letter in staff_queue(user=mailbox.dispatcher)["to_publish"]
     letter = actions.letter_publication_decide(actor=mailbox.dispatcher, letter=letter, publish=True)
     assert letter.public_answer == "已调整装卸时间至七点后。"
+
+
+def test_the_dispatcher_sees_the_masked_text_before_deciding_publication(client, mailbox):
+    """The staff page showed only the letter as written: the dispatcher, who must check what the
+    name tagger missed (docs/letters.md), could not see what would be published until it was."""
+    letter = mailbox.write(body="我是张𠮷明，电话13912345678，住锦绣苑3栋2单元501室。")
+    letter = actions.letter_route(actor=mailbox.dispatcher, letter=letter, organization=mailbox.housing)
+    actions.letter_answer(actor=mailbox.handler, letter=letter, text="张𠮷明您好：已处理。")
+    client.force_login(mailbox.dispatcher)
+    page = client.get(f"/staff/letters/{letter.number}/").content.decode()
+    preview = page[page.index('id="publication-preview"'):]
+    assert "我是张**，电话139****5678，住锦绣苑*栋*单元***室。" in preview
+    assert "张**您好：已处理。" in preview
+    assert "13912345678" not in preview
+    client.force_login(mailbox.handler)  # a handler decides no publication: no preview
+    assert 'id="publication-preview"' not in client.get(f"/staff/letters/{letter.number}/").content.decode()
