@@ -2,10 +2,11 @@
 
 import pytest
 
+from egov.core.errors import NotFound
 from egov.portal import actions_letters as actions
 from egov.portal.demo_letters import demo_letters_load
 from egov.portal.models_letters import Letter, LetterStatus, Publication
-from egov.portal.selectors_letters import published_letters, staff_queue
+from egov.portal.selectors_letters import letter_get_for_staff, published_letters, staff_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,16 @@ def test_the_dispatcher_sees_the_masked_text_before_deciding_publication(client,
     assert "13912345678" not in preview
     client.force_login(mailbox.handler)  # a handler decides no publication: no preview
     assert 'id="publication-preview"' not in client.get(f"/staff/letters/{letter.number}/").content.decode()
+
+
+def test_a_handler_who_sent_a_letter_back_no_longer_sees_it_or_its_writer(client, mailbox):
+    """Sent back, a letter still showed the handler the writer's name, identity number and phone (and
+    audited the read) until the dispatcher routed it elsewhere; it is no longer routed to them."""
+    letter = actions.letter_route(actor=mailbox.dispatcher, letter=mailbox.write(), organization=mailbox.housing)
+    client.force_login(mailbox.handler)
+    response = client.post(f"/staff/letters/{letter.number}/steps/send_back/", {"send_back-reason": "属城管职责"})
+    assert (response.status_code, response["Location"]) == (302, "/staff/letters/")
+    with pytest.raises(NotFound):
+        letter_get_for_staff(user=mailbox.handler, number=letter.number)
+    assert client.get(f"/staff/letters/{letter.number}/").status_code == 404
+    assert letter_get_for_staff(user=mailbox.dispatcher, number=letter.number).status == LetterStatus.RETURNED
