@@ -90,16 +90,27 @@ def mask_phone(phone: str) -> str:
 # numbers with an area code (0xx-xxxxxxxx), e-mail addresses; street addresses down to the house
 # number (…路/街/巷/道 12号, …小区 3栋 2单元 501室); and people's names, found by jieba's part-of-speech
 # tagger (``nr``, a personal name) and by a name after 我叫/本人/姓名, since a tagger misses some.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}[- ]?\d{7,8})(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d(?:[- ]?\d){16}[- ]?[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[-. ]?\d{4}[-. ]?\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)((?:[(（]0\d{2,3}[)）]|0\d{2,3})[- ]?\d{3,4}[- ]?\d{4})(?!\d)")
+# Bank card numbers (GB/T 35273-2020 B.1: financial accounts are sensitive personal data).
+_CARD = re.compile(r"(?<![0-9A-Za-z*])(\d{16,19})(?![0-9A-Za-z])")
+# Car plates (GA 36-2018: the province's character, the issuing office's letter, 5 or 6 characters).
+_PLATE = re.compile(r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-Z])"
+                    r"([·•・ ]?[A-Z0-9]{5,6})(?![A-Za-z0-9])")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _ADDRESS = re.compile(
     r"[\u4e00-\u9fff]{1,12}(?:路|街|巷|大道|道|弄|村|小区|花园|新村|公寓|大厦)"
-    r"(?:[\d一二三四五六七八九十百零〇]+(?:号|弄|巷))?"
+    r"(?:[\d一二三四五六七八九十百零〇]+(?:[-－—]\d+)*(?:号|弄|巷))?"
     r"(?:[\d一二三四五六七八九十]+(?:号楼|栋|幢|座|单元|楼|层|室|号|户))*"
     r"(?:[\d]+(?:室|号|户))?")
-_HOUSE = re.compile(r"[\d一二三四五六七八九十百零〇]+(?:号楼|栋|幢|座|单元|层|室|号|户)")
+_HOUSE = re.compile(r"[\d一二三四五六七八九十百零〇]+(?:[-－—]\d+)*(?:号楼|栋|幢|座|单元|层|室|号|户)")
+# Buildings, units and rooms wherever they are written (an estate without a road word, 阳光城3栋2单元501室;
+# a lettered block, A座): the number or letter before 号楼/栋/幢/座/单元/室, and a bare room number after
+# a building or unit (锦绣苑12幢301). Counts of households (200户) and 发文字号 (〔2024〕3号) are kept.
+_ROOM_BEFORE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]|\d+(?:[-－—]\d+)*)(?=号楼|栋|幢|座|单元|室)")
+_ROOM_AFTER = re.compile(r"(?<=号楼|单元)(\d+)(?![0-9])|(?<=[栋幢座])(\d+)(?![0-9])")
 _NAME_AFTER = re.compile(
     r"(?:我叫|我是|本人|姓名[:：]?|联系人[:：]?)\s*([\u4e00-\u9fff]{2,4}?)(?=[，,。.\s、；;（(]|$)")
 
@@ -110,7 +121,7 @@ def _mask_address(match: "re.Match") -> str:
     text = match.group(0)
     if not _HOUSE.search(text):
         return text
-    return re.sub(r"[\d一二三四五六七八九十百零〇]+(?=号|弄|巷|栋|幢|座|单元|楼|层|室|户)",
+    return re.sub(r"[\d一二三四五六七八九十百零〇]+(?:[-－—]\d+)*(?=号|弄|巷|栋|幢|座|单元|楼|层|室|户)",
                   lambda number: MASK * len(number.group(0)), text)
 
 
@@ -150,11 +161,16 @@ def mask_personal_data(text: str, *, known: Iterable[str] = ()) -> str:
             else:
                 masked = mask_person_name(value)
             out = out.replace(value, masked)
-    out = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)), out)
+    out = out.translate(_FULLWIDTH_DIGITS)
+    out = _ID_NUMBER.sub(lambda m: mask_id_number(re.sub(r"[- ]", "", m.group(1))), out)
+    out = _CARD.sub(lambda m: MASK * (len(m.group(1)) - 4) + m.group(1)[-4:], out)
     out = _MOBILE.sub(lambda m: m.group(0).replace(m.group(1), mask_phone(m.group(1))), out)
     out = _LANDLINE.sub(lambda m: MASK * (len(m.group(1)) - 4) + m.group(1)[-4:], out)
+    out = _PLATE.sub(lambda m: m.group(1) + m.group(2) + MASK * len(m.group(3)), out)
     out = _EMAIL.sub(lambda m: MASK * 3 + m.group(0)[m.group(0).index("@"):], out)
     out = _ADDRESS.sub(_mask_address, out)
+    out = _ROOM_BEFORE.sub(lambda m: MASK * len(m.group(1)), out)
+    out = _ROOM_AFTER.sub(lambda m: MASK * len(m.group(0)), out)
     for name in sorted(_person_names(out), key=len, reverse=True):
         if MASK not in name:
             out = out.replace(name, mask_person_name(name))

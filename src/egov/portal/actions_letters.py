@@ -340,12 +340,29 @@ def letter_rate(*, actor, letter: Letter, rating: str, comment: str = "", reopen
     letter.reopened_at, letter.routed_on = now, today
     letter.due_on = letter_due_on(routed_on=today, calendar=work_calendar())
     letter.overdue_since = letter.reminded_on = None
-    moved = _move(letter=letter, move="reopen", actor=actor, organization=None, note=note,
-                  changes={"rating": rating, "due_on": letter.due_on.isoformat()},
+    changes = {"rating": rating, "due_on": letter.due_on.isoformat()}
+    if letter.publication == Publication.APPROVED:
+        # Handled again: a published first answer is withdrawn (it would stand as the answer while the
+        # letter is being handled), and the next answer waits for the dispatcher's decision again.
+        changes["publication"] = {"from": letter.publication, "to": Publication.PENDING}
+        letter.publication, letter.published_at = Publication.PENDING, None
+        letter.public_subject = letter.public_body = letter.public_answer = ""
+    moved = _move(letter=letter, move="reopen", actor=actor, organization=None, note=note, changes=changes,
                   fields=("rating", "rating_comment", "rated_at", "reopened_at", "routed_on", "due_on",
-                          "overdue_since", "reminded_on"))
+                          "overdue_since", "reminded_on", "publication", "published_at", "public_subject",
+                          "public_body", "public_answer"))
     _tell_handlers(moved, _("Letter %(number)s: the writer is dissatisfied; answer again by %(day)s."))
     return moved
+
+
+def letter_masked_copy(letter: Letter) -> tuple[str, str, str]:
+    """``(subject, body, answer)`` of ``letter`` as they are published: masked by
+    ``core.masking.mask_personal_data`` with the writer's name, identity number and phone known;
+    the subject cut to 100 characters. Writes nothing: the dispatcher's page shows it before the
+    decision, ``letter_publication_decide`` stores it."""
+    known = [letter.writer_name, letter.writer_id_number, letter.writer_phone]
+    return (mask_personal_data(letter.subject, known=known)[:100], mask_personal_data(letter.body, known=known),
+            mask_personal_data(letter.answer_text, known=known))
 
 
 @transaction.atomic
@@ -366,12 +383,9 @@ def letter_publication_decide(*, actor, letter: Letter, publish: bool) -> Letter
         raise Conflict(_("The writer did not agree to publication."), extra={"rule": "no_consent"})
     if letter.status not in (S.ANSWERED, S.CLOSED):
         raise Conflict(_("Only an answered letter can be published."), extra={"rule": "not_answered"})
-    known = [letter.writer_name, letter.writer_id_number, letter.writer_phone]
     if publish:
         letter.publication, letter.published_at = Publication.APPROVED, timezone.now()
-        letter.public_subject = mask_personal_data(letter.subject, known=known)[:100]
-        letter.public_body = mask_personal_data(letter.body, known=known)
-        letter.public_answer = mask_personal_data(letter.answer_text, known=known)
+        letter.public_subject, letter.public_body, letter.public_answer = letter_masked_copy(letter)
     else:
         letter.publication, letter.published_at = Publication.REFUSED, None
         letter.public_subject = letter.public_body = letter.public_answer = ""

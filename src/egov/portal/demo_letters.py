@@ -44,6 +44,10 @@ def demo_letters_load(*, citizen_username: str, dispatcher_username: str,
     for index, (topic, subject, body, organization, answer, rating) in enumerate(LETTERS, start=1):
         letter = actions.letter_write(actor=citizen, topic=topic, subject=subject, body=body, publish_consent=True,
                                       idempotency_key=f"demo-letter-{index}")
+        # Written days ago (before their routing, three days back): letters written "now" would use
+        # up the citizen's letters of the hour and refuse the visitor's first letter.
+        Letter.objects.filter(pk=letter.pk).update(submitted_at=timezone.now() - timedelta(days=4, hours=4 - index))
+        letter.refresh_from_db()
         letter = actions.letter_route(actor=dispatcher, letter=letter,
                                       organization=Organization.objects.get(name=organization),
                                       today=today - timedelta(days=3))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from egov.core.errors import NotFound, PermissionDenied
 from egov.orgs.models import RoleAssignment
 from egov.orgs.roles import Role
+from egov.portal.models_letters import LetterStatus
 
 
 def _active(user) -> bool:
@@ -53,14 +54,16 @@ def dispatcher_organization(user):
 
 def require_letter_staff(user, letter) -> None:
     """Raise unless ``user`` may see ``letter`` as staff: a dispatcher, or a handler of the
-    organization it is routed to now.
+    organization it is routed to now (a letter sent back, waiting to be routed again, is no longer
+    routed to the organization that sent it back).
 
     Raises:
         NotFound: other staff (not told that it exists).
     """
     if is_dispatcher(user):
         return
-    if letter.organization_id is None or letter.organization_id not in handler_organization_ids(user):
+    if (letter.organization_id is None or letter.status == LetterStatus.RETURNED
+            or letter.organization_id not in handler_organization_ids(user)):
         raise NotFound(_("There is no such letter."), extra={"field": "number"})
 
 

@@ -60,8 +60,11 @@ def _page(request, letter, bound: dict | None = None, status: int = 200):
     letter_read_record(user=request.user, letter=letter)
     step_forms = [(step, STEP_TITLES[step], (bound or {}).get(step) or STEPS[step][0](prefix=step))
                   for step in letter_staff_steps(user=request.user, letter=letter)]
+    preview = None
+    if any(step == "publication" for step, _title, _form in step_forms):
+        preview = dict(zip(("subject", "body", "answer"), actions_letters.letter_masked_copy(letter), strict=True))
     return render(request, "portal/letters/staff_detail.html", {
-        "letter": letter, "events": letter_timeline(letter=letter), "step_forms": step_forms,
+        "letter": letter, "events": letter_timeline(letter=letter), "step_forms": step_forms, "preview": preview,
         "attachments": letter.attachments.select_related("file")}, status=status)
 
 

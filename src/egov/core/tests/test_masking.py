@@ -39,3 +39,32 @@ def test_phones():
     assert mask_phone("138 0013 8000") == "138****8000"
     assert mask_phone("051085123456") == "********3456"
     assert mask_phone("123") == "***"
+
+
+def test_free_text_leaks_found_by_the_fresh_tester():
+    """Personal data typed in the forms people really use (tester8b, session 8): an identity number in
+    groups, full-width digits, a fixed line in brackets or groups, a house number with a hyphen, an
+    estate without a road word, a lettered block, a bank card and a car's plate are all masked."""
+    from egov.core.masking import mask_personal_data
+
+    # GB 11643-1999 numbers written in groups (6 + 8 + 4, 4 + 4 + …) keep 4 + 4 characters.
+    assert mask_personal_data("身份证 320102 19800101 1234") == "身份证 3201**********1234"
+    assert mask_personal_data("证件号3201-0219-8001-0112-3X。") == "证件号3201**********123X。"
+    # Full-width digits are read as digits (the masked copy is written with ASCII digits).
+    assert mask_personal_data("手机１３９１２３４５６７８") == "手机139****5678"
+    assert mask_personal_data("电话：139.1234.5678") == "电话：139****5678"
+    # Fixed lines with the area code in brackets or the number in groups keep the last four digits.
+    assert mask_personal_data("固话(0510)82345678") == "固话**********5678"
+    assert mask_personal_data("或（0510）8234-5678。") == "或***********5678。"
+    assert mask_personal_data("座机 0510 8234 5678") == "座机 **********5678"
+    # House numbers: hyphenated, after an estate with no road word, lettered blocks, rooms anywhere.
+    assert mask_personal_data("住址：中山路88-3号") == "住址：中山路****号"
+    assert mask_personal_data("住在阳光城3栋2单元501室").endswith("*栋*单元***室")
+    assert "12" not in mask_personal_data("家住锦绣苑12幢301") and "301" not in mask_personal_data("家住锦绣苑12幢301")
+    assert mask_personal_data("新吴区长江路7号A座1203室") == "新吴区长江路*号*座****室"
+    # A bank card (16–19 digits) keeps its last four digits; a plate its province and letter.
+    assert mask_personal_data("卡号 6222021234567890123") == "卡号 ***************0123"
+    assert mask_personal_data("车牌苏B12345乱停") == "车牌苏B*****乱停"
+    assert mask_personal_data("车牌苏B·D1234") == "车牌苏B******"
+    # A 发文字号 and a year are no personal data.
+    assert mask_personal_data("依据锡政发〔2024〕3号文件") == "依据锡政发〔2024〕3号文件"

@@ -110,3 +110,22 @@ def test_kiosk_finds_an_item_without_typing_and_ends_an_idle_session(browser, li
         assert page.url == f"{live_server.url}/kiosk/"
         context.close()
     assert problems == []
+
+
+def test_large_text_fits_a_phone_without_scrolling_sideways(browser, live_server, catalogue, reference_data):
+    """Large text on a 390 px phone: the grids of cards (home's entrances and tasks, the kiosk's
+    tiles) asked for columns of at least 16rem, 384 px at 150 %, wider than the 360 px of the page,
+    so the home page scrolled sideways (tester8b, session 8)."""
+    for language in ("zh", "en"):
+        context, page = _page(browser, "phone", language)
+        context.add_cookies([{"name": "egov_large_text", "value": "1", "url": live_server.url}])
+        for path in ("/", "/services/", "/search/?q=gongsi", "/letters/"):
+            page.goto(f"{live_server.url}{path}")
+            expect(page.locator("body")).to_have_class(LARGE)
+            wide = page.evaluate("() => { const w = document.documentElement.clientWidth;"
+                                 " return [...document.querySelectorAll('main *')]"
+                                 ".filter(e => e.getBoundingClientRect().right > w + 1)"
+                                 ".slice(0, 3).map(e => e.tagName + '.' + e.className); }")
+            assert wide == [], f"{path} {language}: {wide}"
+            _shot(page, f"large-phone-{language}-{path.strip('/').split('/')[0] or 'home'}")
+        context.close()
