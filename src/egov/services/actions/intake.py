@@ -17,7 +17,7 @@ share (``held_materials``, ``material_error``, ``intake_signal``) lives here.
 import logging
 from collections.abc import Mapping
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -25,6 +25,7 @@ from django.utils.translation import pgettext
 from egov.accounts.models import User
 from egov.audit.actions import audit_deferred, audit_record
 from egov.core.actors import SYSTEM
+from egov.core.database import connection_lost
 from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.facilities.models import StoredFile
 from egov.orgs.roles import Role
@@ -260,21 +261,6 @@ def _case_prepare(record: IntakeRecord) -> tuple[ServiceItem, list, str, dict, d
     # A field the register fills takes the register's value, whatever the client sent.
     form_data = {**record.form_data, **once_only.form_from_register(item.form_schema, fetched.get("register"))}
     return item, stored, number, fetched, form_data
-
-
-def connection_lost(error: Exception) -> bool:
-    """Whether ``error`` came from losing the database connection rather than from the record:
-    Django's ``InterfaceError`` (a closed connection), or an ``OperationalError`` whose PostgreSQL
-    SQLSTATE is of class 08 (connection exception) or 57P (the server shut down or terminated the
-    session), or that has none (the client lost the server: "server closed the connection
-    unexpectedly"). Other operational errors (a lock timeout, 55P03) still fail the record. The
-    connection's own state says nothing afterwards: Django's ``atomic`` has already connected again."""
-    if isinstance(error, InterfaceError):
-        return True
-    if not isinstance(error, OperationalError):
-        return False
-    state = getattr(error.__cause__, "sqlstate", None)
-    return state is None or state.startswith(("08", "57P"))
 
 
 def _mark_failed_unexpectedly(record_id: int, error: Exception) -> IntakeRecord | None:
