@@ -298,7 +298,8 @@ def intake_retry(*, actor, record: IntakeRecord) -> IntakeRecord:
 
     Raises:
         PermissionDenied: the actor is not an operator over the item's organization.
-        Conflict: the record has not failed (the message names its state).
+        Conflict: the record has not failed (the message names its state), or the applicant has
+            applied again for it from its receipt (``rule = "replaced"``, with the new ``receipt``).
     """
     require_intake_operator(actor, record.item.organization)
     with audit_deferred():
@@ -306,6 +307,12 @@ def intake_retry(*, actor, record: IntakeRecord) -> IntakeRecord:
         if record.state != IntakeState.FAILED:
             raise Conflict(_("Only a failed submission can be retried; this one is %(state)s.")
                            % {"state": record.get_state_display()}, extra={"field": "state", "rule": "state"})
+        newer = record.replaced_by.order_by("id").first()
+        if newer is not None:
+            raise Conflict(_("The applicant has already applied again for this submission (receipt %(receipt)s): it "
+                             "is not registered again, so that it does not become two cases.")
+                           % {"receipt": newer.receipt},
+                           extra={"field": "state", "rule": "replaced", "receipt": newer.receipt})
         previous = record.error
         record.state = IntakeState.WAITING
         record.error = {}
