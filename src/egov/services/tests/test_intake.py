@@ -272,3 +272,12 @@ def test_once_an_operator_retried_the_receipt_shows_the_case_and_applying_again_
     page = client.get(receipt_url).content.decode()
     application = Application.objects.get(intake=record)
     assert f'href="/services/applications/{application.number}/"' in page and 'id="apply-again"' not in page
+
+
+def test_the_staff_navigation_links_to_the_intake_queue_for_operators_only(client, casework):
+    link = 'href="/staff/cases/intake/"'
+    client.force_login(casework.staff["clerk"])
+    assert link not in client.get("/staff/").content.decode()
+    _operator(casework, client)
+    page = client.get("/staff/").content.decode()
+    assert link in page and "受理队列" in page.split('id="navigation"', 1)[1].split("</ul>", 1)[0]
