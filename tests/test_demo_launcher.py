@@ -104,3 +104,59 @@ def test_sigkill_of_the_launcher_stops_the_server_and_the_worker(tmp_path):
                 pass
         if launcher.poll() is None:
             launcher.kill()
+
+
+SUPERVISOR = textwrap.dedent("""
+    import os, sys
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
+    import django
+    django.setup()
+    from egov.management.commands.demo import DemoChild, supervise
+    # A stand-in for `egov intake work`: records its pid, then waits to be killed.
+    standin = "import os, sys, time; open(sys.argv[1], 'a').write(f'{os.getpid()}\\\\n'); time.sleep(600)"
+    child = DemoChild("intake", [sys.executable, "-c", standin, sys.argv[1]], restart=True)
+    failed = supervise([child], should_stop=lambda: False, log=lambda line: print(line, flush=True),
+                       per_minute=2, poll_seconds=0.1)
+    print("failed:", *failed, flush=True)
+    sys.exit(1 if failed else 0)
+""")
+
+
+def _pids(path: Path, count: int) -> list[int]:
+    deadline = time.monotonic() + 60
+    while True:
+        pids = [int(line) for line in path.read_text().split()] if path.exists() else []
+        if len(pids) >= count:
+            return pids
+        assert time.monotonic() < deadline, f"the worker was not started ({len(pids)} of {count})"
+        time.sleep(0.1)
+
+
+def test_a_killed_background_worker_is_started_again_at_most_n_times_a_minute(tmp_path):
+    """The intake worker killed used to stop the whole demo (the drills, session 8): it is started
+    again with a log line, twice here (``per_minute=2``); a third death within the minute stops it."""
+    pidfile = tmp_path / "pids"
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "TEST_DATABASE_URL")}
+    env.update(EGOV_ENV="demo", EGOV_VAR_DIR=str(tmp_path), EGOV_SITE="all")
+    launcher = subprocess.Popen([sys.executable, "-c", SUPERVISOR, str(pidfile)], env=env, cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for restart in (1, 2):
+            first = _pids(pidfile, restart)[-1]
+            os.kill(first, signal.SIGKILL)
+            line = launcher.stdout.readline()
+            assert f"intake (pid {first}) stopped with exit status -9" in line, line
+            assert f"starting it again ({restart} of at most 2 a minute)" in line
+            again = _pids(pidfile, restart + 1)[-1]
+            assert again != first and _alive(again) and launcher.poll() is None
+        os.kill(again, signal.SIGKILL)
+        assert launcher.wait(timeout=30) == 1
+        assert launcher.stdout.read().strip() == "failed: intake"
+    finally:
+        for pid in (_pids(pidfile, 1) if pidfile.exists() else []):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if launcher.poll() is None:
+            launcher.kill()

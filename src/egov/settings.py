@@ -171,6 +171,7 @@ TEMPLATES = [
                 "egov.core.context_processors.site",
                 "egov.facilities.context_processors.notifications",
                 "egov.credit.context_processors.credit_nav",  # which credit links the staff navigation shows
+                "egov.services.context_processors.intake_nav",  # the intake queue's link, for operators only
             ],
         },
     },

@@ -1,10 +1,20 @@
+import logging
 import re
 import uuid
 
 from django.utils.log import log_response
+from prometheus_client import Counter
 
 from egov.core.clients import client_address
 from egov.core.context import request_scope
+from egov.core.database import connection_lost
+
+logger = logging.getLogger("egov.database")
+
+# Requests answered 503 because the database could not be reached (a failover, a restart): an alert
+# can watch its rate (deploy/prometheus/alerts.yml).
+DATABASE_UNAVAILABLE = Counter("egov_database_unavailable", "Requests answered 503 because the database "
+                               "connection was lost or refused.")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -41,6 +51,9 @@ READ_ONLY_SQLSTATE = "25006"
 # Seconds a client is asked to wait before retrying a write refused as read-only (RFC 9110 §10.2.3):
 # about the time a Patroni failover or the end of a maintenance window takes.
 READ_ONLY_RETRY_AFTER = 30
+# Seconds a client is asked to wait after the database connection was lost or refused: a Patroni
+# failover promotes a replica within seconds, and each request connects afresh.
+UNAVAILABLE_RETRY_AFTER = 5
 
 
 def is_read_only_error(error: BaseException | None) -> bool:
@@ -74,6 +87,37 @@ def read_only_response(request):
     return response
 
 
+def unavailable_response(request, error: BaseException | None = None):
+    """The answer to a request that lost (or could not open) its database connection
+    (``egov.core.database.connection_lost``): 503 with ``Retry-After: 5`` (RFC 9110 §15.6.4,
+    §10.2.3), JSON ``{"message", "extra": {"retry": true}}`` for the API (``/api/`` or a JSON
+    ``Accept``), else the page ``unavailable.html`` (服务暂时不可用). Counted
+    (``egov_database_unavailable_total``) and logged (``egov.database``, WARNING).
+
+    The page is rendered without the context processors: they read the session and the user, which
+    would need the database that is gone."""
+    from django.http import HttpResponse, JsonResponse
+    from django.middleware.csrf import get_token
+    from django.template.loader import get_template
+    from django.utils.translation import gettext
+
+    from egov.core.context_processors import site
+
+    DATABASE_UNAVAILABLE.inc()
+    logger.warning("database unavailable: %s %s answered 503 (%s)", request.method, request.path,
+                   type(error).__name__ if error is not None else "unknown",
+                   extra={"path": request.path, "error": type(error).__name__ if error is not None else None})
+    message = gettext("The service is temporarily unavailable. Please try again in a few seconds.")
+    wants_json = "/api/" in request.path or "application/json" in request.headers.get("Accept", "")
+    if wants_json:
+        response = JsonResponse({"message": message, "extra": {"retry": True}}, status=503)
+    else:
+        context = {**site(request), "message": message, "request": request, "csrf_token": get_token(request)}
+        response = HttpResponse(get_template("unavailable.html").render(context), status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
 class ReadOnlyDatabaseMiddleware:
     """Answer a write that the database refuses as read-only (a hot standby, or a role with
     ``default_transaction_read_only = on``: SQLSTATE 25006) with 503 and ``Retry-After`` instead of
@@ -93,19 +137,26 @@ class ReadOnlyDatabaseMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        """Return the 503 answer for a read-only refusal raised by a view; None for anything else."""
+        """Return the 503 answer for a read-only refusal or a lost database connection raised by a
+        view; None for anything else."""
         if is_read_only_error(exception):
             return read_only_response(request)
+        if connection_lost(exception):
+            return unavailable_response(request, exception)
         return None
 
 
 def server_error(request):
-    """The URLconfs' ``handler500``: 503 for a write refused by a read-only database (the exception
-    being handled, ``sys.exc_info()``), else Django's own 500 page (``500.html``)."""
+    """The URLconfs' ``handler500``: 503 for a write refused by a read-only database or for a lost
+    database connection (the exception being handled, ``sys.exc_info()``), else Django's own 500
+    page (``500.html``)."""
     import sys
 
     from django.views.defaults import server_error as django_server_error
 
-    if is_read_only_error(sys.exc_info()[1]):
+    error = sys.exc_info()[1]
+    if is_read_only_error(error):
         return read_only_response(request)
+    if connection_lost(error):
+        return unavailable_response(request, error)
     return django_server_error(request)

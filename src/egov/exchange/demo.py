@@ -55,9 +55,11 @@ def demo_sharing_load(*, steward_username: str) -> None:
 LEGAL_ENTITY_CODE = "320200-SCJG-0001"  # 法人单位基础信息 of 无锡市市场监督管理局
 LICENCE_CODE = "320200-SP-0001"  # 电子证照信息 of 无锡市行政审批局
 # Grants the service hall's once-only applying (免提交) reads under: (resource, consumer organization).
-# 市场监管局 reads the e-licences for 食品经营许可（延续）, whose 食品经营许可证 is 免提交.
+# 市场监管局 reads the e-licences for 食品经营许可（延续）, whose 食品经营许可证 is 免提交; 人社局 reads the
+# population register to fill in its items' forms (社会保障卡申领 and the others, citizens only).
+HRSS = "无锡市人力资源和社会保障局"
 ONCE_ONLY_GRANTS = [(LEGAL_ENTITY_CODE, CONSUMER), (POPULATION_CODE, "无锡市市场监督管理局"),
-                    (LICENCE_CODE, "无锡市市场监督管理局")]
+                    (LICENCE_CODE, "无锡市市场监督管理局"), (POPULATION_CODE, HRSS)]
 
 
 CREDIT_CHECK_CODE = "320200-FGW-0001"  # 联合奖惩核查 of 无锡市发展和改革委员会 (the credit office)
@@ -86,7 +88,8 @@ def demo_credit_check_grants_load() -> int:
 
 def demo_once_only_grants_load() -> int:
     """Grant, as the platform, the items shared without conditions of the legal-entity resource to
-    行政审批局 and of the population and e-licence resources to 市场监管局 (the population resource's are granted
+    行政审批局, of the population and e-licence resources to 市场监管局 and of the population resource to
+    人社局 (the population resource's are granted
     to 行政审批局 by the first demo request), unless a grant of that resource to that consumer
     exists. Returns how many grants were made."""
     made = 0

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from egov.accounts.permissions import staff_required, verified_public_user_required
 from egov.audit.actions import audit_record
+from egov.audit.labels import purpose_label, reader_label
 from egov.core import workdays
 from egov.core.views import step_post
 from egov.exchange import reads
@@ -31,7 +32,9 @@ class _Read:
     def __init__(self, row, case_url, inquiry, organization):
         self.row, self.case_url, self.inquiry = row, case_url, inquiry
         # the reader's name in the active language while it is on the platform, else as recorded
-        self.organization = organization.local_name if organization is not None else row.organization_label
+        self.organization = reader_label(organization, row.organization_label)
+        # a purpose the platform writes (实名认证) in the active language; a 办件编号 as it is
+        self.case_label = purpose_label(row.case)
 
 
 def _reads_page(request, *, ask_form=None, ask_read=None, status=200):

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from egov.accounts.models import LegalPerson, User
 from egov.accounts.selectors import legal_persons_acted_for
+from egov.audit.labels import purpose_label, reader_label
 from egov.audit.models import AuditEvent
 from egov.orgs.models import Organization
 from egov.orgs.roles import Role
@@ -91,9 +92,9 @@ def data_uses_of(*, user: User) -> list[DataUse]:
         out.append(
             DataUse(
                 at=event.occurred_at,
-                organization=organization.local_name if organization is not None else event.organization_label,
+                organization=reader_label(organization, event.organization_label),
                 role=str(Role(role).label) if role in Role.values else role,
-                purpose=str(changes.get("purpose", "")),
+                purpose=purpose_label(str(changes.get("purpose", ""))),
                 fields=tuple(str(field) for field in fields),
                 subject=subject,
                 register=register,

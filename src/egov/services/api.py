@@ -125,6 +125,9 @@ class ApplicationIn(Schema):
                                       "(PDF, JPEG, PNG or OFD, within the material's size limit)")
     idempotency_key: str | None = Field(None, description="or the Idempotency-Key header; 8–64 of A-Z a-z 0-9 - _")
     legal_person: str | None = Field(None, description="USCC of the legal person applied for, as its agent")
+    replaces: str = Field("", max_length=20, description="the receipt number of the applicant's failed submission "
+                          "of this item that this one applies again for; an operator then never retries it "
+                          "(409 ``retried`` when one already has)")
 
 
 class DeadlinesOut(Schema):
@@ -257,7 +260,7 @@ def submit_application(request, payload: ApplicationIn,
             raise ValidationFailed(_("No such legal person."), extra={"field": "legal_person", "rule": "unknown"})
     record, _created = intake_submit(actor=request.auth, item=item, form_data=payload.form,
                                      files=decode_materials(payload.materials), idempotency_key=key,
-                                     legal_person=legal_person)
+                                     legal_person=legal_person, replaces=payload.replaces)
     if record.state == IntakeState.DONE:
         return Status(200, _application_out(record.application))
     return Status(202, receipt_out(record))

@@ -18,10 +18,13 @@ editable, and stored with the application; a ``Material`` whose ``held_as`` is s
 免提交 when it can be fetched, and fetched at submission with the 办件编号 as purpose.
 """
 
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
 from egov.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 # The legal basis stated with every query of the service hall (purpose ``basis``): agencies must not
 # ask applicants for what they can obtain by sharing.
@@ -64,7 +67,8 @@ class Fetched:
 
 class Unavailable(Exception):
     """The record could not be fetched (no grant, not found, not the applicant's kind): ``reason``
-    is shown to the applicant, who uploads the material instead."""
+    is for the staff (the case page, the log); the applicant is told only that the part could not
+    be filled in, and uploads the material or types the data instead."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -131,6 +135,10 @@ def preview(*, applicant: User, item, materials) -> dict:
             try:
                 cache[held_as] = fetch(held_as=held_as, applicant=applicant, consumer=item.organization, case=case)
             except Unavailable as error:
+                # The reason (a grant missing, no record) is for the staff: the applicant's page
+                # says only that the part could not be filled in (services/apply.html).
+                logger.warning("once-only prefill of %s for %s unavailable: %s", held_as, item.code, error.reason,
+                               extra={"held_as": held_as, "item": item.code, "reason": str(error.reason)})
                 cache[held_as] = error
         return cache[held_as]
 

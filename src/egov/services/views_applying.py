@@ -196,6 +196,9 @@ def apply(request, code: str):
     initial = application_form_initial(user=request.user, item=item,
                                        legal_person=agency.legal_person if agency else None)
     key = request.POST.get("idempotency_key") or uuid.uuid4().hex
+    # The failed receipt this application applies again for (its "Apply again" link), kept in the form.
+    replaces = (request.POST.get("replaces") if request.method == "POST" else request.GET.get("replaces")) or ""
+    replaces = replaces if len(replaces) <= 20 and replaces.isalnum() else ""
     errors: dict[int, str] = {}
     kept: dict[int, dict] = {}
     page_error = ""
@@ -222,7 +225,7 @@ def apply(request, code: str):
                 _held_unfetched_check(materials, files, fetched)
                 record, _created = applying.intake_submit(
                     actor=request.user, item=item, form_data=form.cleaned_data, files=files,
-                    idempotency_key=key, legal_person=legal_person)
+                    idempotency_key=key, legal_person=legal_person, replaces=replaces)
             except ValidationFailed as error:
                 errors = _material_errors(error)
                 if not errors:
@@ -243,7 +246,7 @@ def apply(request, code: str):
     status = 400 if request.method == "POST" else (200 if choices else 403)
     return render(request, "services/apply.html", {
         "item": item, "form": form, "materials": _material_rows(materials, errors, kept, fetched), "key": key,
-        "fetched": fetched,
+        "fetched": fetched, "replaces": replaces,
         "applicant": applicant, "material_errors": bool(errors),
         "choices": choices, "page_error": page_error or ("" if choices else
                                                        _("This item is not open to applicants of your kind.")),
@@ -266,8 +269,11 @@ def receipt(request, receipt: str):
     except NotFound as error:
         raise Http404(error.message) from None
     application = record.application if record.state == IntakeState.DONE else None
+    failed = record.state == IntakeState.FAILED
     return render(request, "services/receipt.html", {
         "record": record, "application": application,
+        # Applied again from this receipt: the new submission, not "Apply again" once more.
+        "replaced_by": record.replaced_by.order_by("id").first() if failed else None,
         "error": intake_error_message(record) if record.state == IntakeState.FAILED else None,
         "waiting": record.state == IntakeState.WAITING})
 

@@ -5,6 +5,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management import call_command
@@ -53,6 +56,66 @@ def child_process_start(argv: list[str], **popen_kwargs) -> subprocess.Popen:
     return subprocess.Popen(argv, preexec_fn=_die_with_parent(os.getpid()), **popen_kwargs)
 
 
+# How many times a minute a background child (the Celery worker, the intake worker) is started again
+# after it died; one more death within the minute stops the demo (something is broken, not flaky).
+RESTARTS_PER_MINUTE = 3
+
+
+@dataclass
+class DemoChild:
+    """One process of the demo: ``name`` for the log, ``argv``, and whether it is started again when
+    it dies (``restart``: the background workers; the web server is not — without it there is no demo)."""
+
+    name: str
+    argv: list[str]
+    restart: bool = False
+    process: subprocess.Popen | None = None
+    restarted_at: deque = field(default_factory=deque)  # monotonic seconds of the restarts in the last minute
+
+
+def supervise(children: list[DemoChild], *, should_stop: Callable[[], bool], log: Callable[[str], None],
+              per_minute: int = RESTARTS_PER_MINUTE, poll_seconds: float = 0.5) -> list[str]:
+    """Start ``children`` (``child_process_start``) and watch them until ``should_stop()``: a child with
+    ``restart`` that exits is started again, with a ``log`` line, at most ``per_minute`` times in any
+    60 seconds; any other exit (the web server, or a worker dying once more within the minute) ends
+    the watch. Every child still running is then terminated (SIGTERM, SIGKILL after 20 s).
+
+    Returns:
+        The names of the children that stopped on their own and ended the watch; ``[]`` when
+        ``should_stop()`` ended it."""
+    for child in children:
+        child.process = child_process_start(child.argv)
+    failed: list[str] = []
+    try:
+        while not failed and not should_stop():
+            for child in children:
+                code = child.process.poll()
+                if code is None:
+                    continue
+                now = time.monotonic()
+                while child.restarted_at and now - child.restarted_at[0] >= 60:
+                    child.restarted_at.popleft()
+                if child.restart and len(child.restarted_at) < per_minute:
+                    child.restarted_at.append(now)
+                    log(f"egov demo: {child.name} (pid {child.process.pid}) stopped with exit status {code}; "
+                        f"starting it again ({len(child.restarted_at)} of at most {per_minute} a minute)")
+                    child.process = child_process_start(child.argv)
+                else:
+                    failed.append(child.name)
+            if not failed:
+                time.sleep(poll_seconds)
+    finally:
+        for child in children:
+            if child.process.poll() is None:
+                child.process.terminate()
+        for child in children:
+            try:
+                child.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+    return [] if should_stop() else failed
+
+
 class Command(BaseCommand):
     help = "Migrate, load the demo city, then run the web server and the background worker."
 
@@ -87,10 +150,10 @@ class Command(BaseCommand):
         egov = [sys.executable, "-m", "egov.cli"]
         children = [
             # Threads: a browser's idle or slow connections must not hold every worker of the demo.
-            child_process_start([*egov, "serve", "--host", host, "--port", str(port), "--threads", "4"]),
-            child_process_start([*egov, "worker", "--concurrency", "1"]),
+            DemoChild("serve", [*egov, "serve", "--host", host, "--port", str(port), "--threads", "4"]),
+            DemoChild("worker", [*egov, "worker", "--concurrency", "1"], restart=True),
             # 内网办理: turns the public site's intake records into cases (egov.services.actions.intake).
-            child_process_start([*egov, "intake", "work"]),
+            DemoChild("intake", [*egov, "intake", "work"], restart=True),
         ]
         stop = False
 
@@ -100,18 +163,6 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
-        try:
-            while not stop and all(child.poll() is None for child in children):
-                time.sleep(0.5)
-        finally:
-            for child in children:
-                if child.poll() is None:
-                    child.terminate()
-            for child in children:
-                try:
-                    child.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-        failed = [child.args[3] for child in children if child.returncode not in (0, -signal.SIGTERM, None)]
-        if failed and not stop:
+        failed = supervise(children, should_stop=lambda: stop, log=lambda line: self.stderr.write(line))
+        if failed:
             raise SystemExit(f"egov: {', '.join(failed)} stopped unexpectedly")

@@ -72,10 +72,13 @@ def test_a_citizen_sees_who_read_their_population_record(client, city, departmen
         [_when(page, 0), "无锡市行政审批局", "—", "SP-20261205-0007 读取的信息项：姓名、住址", "人口基础信息库 张三"],
         [_when(page, 1), "无锡市人民政府", "数据管理员", "未说明", "人口基础信息库 张三"],
         # the real-name check at registration (实名认证, issue 17) read the record too, by the platform
-        [_when(page, 2), "—", "—", "实名认证", "人口基础信息库 张三"],
+        # (named as the platform, not "—": the tester, session 8)
+        [_when(page, 2), "市政务服务平台", "—", "实名认证", "人口基础信息库 张三"],
     ]
     english = client.get(DATA_USE, HTTP_ACCEPT_LANGUAGE="en")
     assert _rows(english)[1][1:4] == ["无锡市人民政府", "Data steward", "Not stated"]
+    # the stored purpose 实名认证 is shown in English on the English page
+    assert _rows(english)[2][1:4] == ["The city&#x27;s e-government platform", "—", "Real-name verification"]
     # The profile links to who read my data (issue 20), which links to this page; the other person's
     # read is not there. The data steward's full view (after issue 20) is on the new page as well.
     assert 'href="/accounts/me/data-reads/"' in client.get("/accounts/me/").content.decode()
@@ -83,7 +86,10 @@ def test_a_citizen_sees_who_read_their_population_record(client, city, departmen
     assert f'href="{DATA_USE}"' in reads
     # the data steward's full view and the real-name check at registration (the platform, no organization)
     assert reads.count('<tr class="govuk-table__row" id="read-') == 2 and "人口基础信息库" in reads
-    assert "实名认证" in reads
+    assert "实名认证" in reads and "市政务服务平台" in reads
+    reads_en = client.get("/accounts/me/data-reads/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Real-name verification" in reads_en and "实名认证" not in reads_en
+    assert "The city&#x27;s e-government platform" in reads_en
     assert "李四" not in page.content.decode()
 
 
@@ -103,9 +109,9 @@ def test_an_enterprise_and_its_agent_see_reads_of_its_legal_entity_record(client
     enterprise_rows = [
         ["无锡市人民政府", "数据管理员", "未说明", "法人单位基础信息库 无锡示例科技有限公司"],
         # the real-name checks at registration (实名认证, issue 17) read the records too, by the platform
-        ["—", "—", "实名认证", "法人单位基础信息库 无锡示例科技有限公司"],
+        ["市政务服务平台", "—", "实名认证", "法人单位基础信息库 无锡示例科技有限公司"],
     ]
-    own = [["—", "—", "实名认证", "人口基础信息库 李四"]]  # the agent's own record
+    own = [["市政务服务平台", "—", "实名认证", "人口基础信息库 李四"]]  # the agent's own record
     for user, expected in ((company.user, enterprise_rows), (agent.user, enterprise_rows + own)):
         client.force_login(user)
         rows = _rows(client.get(DATA_USE))

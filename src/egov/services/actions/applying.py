@@ -16,7 +16,7 @@ from egov.accounts.models import Agent, LegalPerson, User
 from egov.accounts.permissions import require_verified_public_user
 from egov.audit.actions import audit_record
 from egov.core.actors import SYSTEM
-from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
 from egov.services.actions.catalog import item_materials, material_file_check, material_file_store, material_files_store
 from egov.services.actions.intake import (
@@ -124,7 +124,7 @@ def application_submit(
 
 def intake_submit(
     *, actor: User, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any], idempotency_key: str,
-    legal_person: LegalPerson | None = None,
+    legal_person: LegalPerson | None = None, replaces: str = "",
 ) -> tuple[IntakeRecord, bool]:
     """Receive an online application (外网受理): check everything that can be checked without a case,
     store the files and the form as an intake record, and answer with its receipt at once. The
@@ -141,6 +141,9 @@ def intake_submit(
             material's types and size and stored by its hash (``facilities.files``).
         idempotency_key: 8–64 letters, digits, ``-`` or ``_``, chosen by the client; unique per applicant.
         legal_person: the legal person applied for, when the actor is its agent or its own account.
+        replaces: the receipt number of this applicant's failed submission of this item that this one
+            applies again for (the failed receipt's "Apply again"); "" for none. The old one is then
+            never retried by an operator (``intake.intake_retry``).
 
     Returns:
         ``(record, created)``: ``created`` is False when this applicant sent this same request
@@ -153,8 +156,11 @@ def intake_submit(
         ValidationFailed: ``extra["field"]`` names what is wrong: ``idempotency_key``, ``item``
             (``online``: not applicable online; ``applicant_kind``), ``form.<name>`` (with every error
             in ``extra["errors"]``), ``materials.<id>`` (``required``, ``max_size``, ``file_type``, ``empty``).
-        Conflict: the key was used for another item (``rule = "idempotency_key"``), or for this item
-            with another form or other files (``rule = "idempotency_key_content"``, with the first
+        NotFound: ``replaces`` names no failed submission of this applicant for this item.
+        Conflict: ``replaces`` names a submission an operator has put back in the queue since it
+            failed (``rule = "retried"``, with its ``receipt``): it is being registered, not to be
+            applied for twice; or the key was used for another item (``rule = "idempotency_key"``), or
+            for this item with another form or other files (``rule = "idempotency_key_content"``, with the first
             submission's receipt or case ``number``): a changed request is never answered with the
             first one as if it were new.
     """
@@ -186,12 +192,14 @@ def intake_submit(
         # Checked above (``_check_form_and_files``): stored in one batch, audited with the record.
         # Each file hashed once: the request digest's hashes are the stored files' (checked above:
         # each whole file is within its limit, so file_check's bytes are all of them).
+        replaced = _replaced_lock(applicant=applicant, item=item, receipt=replaces) if replaces else None
         sent = [m for m in materials if m.pk in files]
         stored = material_files_store(actor=actor, files=[(m, files[m.pk]) for m in sent],
                                       digests=[file_digests[str(m.pk)] for m in sent])
         record = IntakeRecord(
             item=item, applicant=applicant, submitted_by=actor, idempotency_key=key, request_digest=digest,
-            form_data=form_data, files={str(material.pk): upload.stored.pk for material, upload in stored})
+            form_data=form_data, files={str(material.pk): upload.stored.pk for material, upload in stored},
+            replaces=replaced)
         if not _intake_insert(record):
             # The key is taken: a double click, a client's retry (or one that raced this one to the
             # same key). The same request gets the first record; other content a 409, and then the
@@ -205,10 +213,25 @@ def intake_submit(
                      changes={"state": [None, IntakeState.WAITING], "item": item.code,
                               "applicant": applicant.pk, "fields": sorted(form_data),
                               "materials": [m.pk for m, _u in stored],
-                              "files": [{"material": m.pk, **upload.facts()} for m, upload in stored]})
+                              "files": [{"material": m.pk, **upload.facts()} for m, upload in stored],
+                              **({"replaces": replaced.receipt} if replaced else {})})
         if connection.vendor != "postgresql":  # there the insert's RETURNING woke the worker
             intake_signal()
     return record, True
+
+
+def _replaced_lock(*, applicant: User, item: ServiceItem, receipt: str) -> IntakeRecord:
+    """The failed record ``receipt`` of ``applicant`` for ``item``, locked until the caller's
+    transaction ends (an operator's retry of it waits, then sees it replaced)."""
+    record = IntakeRecord.objects.select_for_update().filter(receipt=receipt, applicant=applicant, item=item).first()
+    if record is None:
+        raise NotFound(_("The submission to apply again for was not found."),
+                       extra={"field": "replaces", "rule": "not_found"})
+    if record.state != IntakeState.FAILED:
+        raise Conflict(_("The service desk is already registering submission %(receipt)s again: follow it on its "
+                         "receipt instead of applying again.") % {"receipt": record.receipt},
+                       extra={"field": "replaces", "rule": "retried", "receipt": record.receipt})
+    return record
 
 
 def _intake_insert(record: IntakeRecord) -> bool:

@@ -17,7 +17,7 @@ share (``held_materials``, ``material_error``, ``intake_signal``) lives here.
 import logging
 from collections.abc import Mapping
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -25,6 +25,7 @@ from django.utils.translation import pgettext
 from egov.accounts.models import User
 from egov.audit.actions import audit_deferred, audit_record
 from egov.core.actors import SYSTEM
+from egov.core.database import connection_lost
 from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.facilities.models import StoredFile
 from egov.orgs.roles import Role
@@ -262,21 +263,6 @@ def _case_prepare(record: IntakeRecord) -> tuple[ServiceItem, list, str, dict, d
     return item, stored, number, fetched, form_data
 
 
-def connection_lost(error: Exception) -> bool:
-    """Whether ``error`` came from losing the database connection rather than from the record:
-    Django's ``InterfaceError`` (a closed connection), or an ``OperationalError`` whose PostgreSQL
-    SQLSTATE is of class 08 (connection exception) or 57P (the server shut down or terminated the
-    session), or that has none (the client lost the server: "server closed the connection
-    unexpectedly"). Other operational errors (a lock timeout, 55P03) still fail the record. The
-    connection's own state says nothing afterwards: Django's ``atomic`` has already connected again."""
-    if isinstance(error, InterfaceError):
-        return True
-    if not isinstance(error, OperationalError):
-        return False
-    state = getattr(error.__cause__, "sqlstate", None)
-    return state is None or state.startswith(("08", "57P"))
-
-
 def _mark_failed_unexpectedly(record_id: int, error: Exception) -> IntakeRecord | None:
     with audit_deferred():
         record = IntakeRecord.objects.select_for_update().filter(pk=record_id, state=IntakeState.WAITING).first()
@@ -312,7 +298,8 @@ def intake_retry(*, actor, record: IntakeRecord) -> IntakeRecord:
 
     Raises:
         PermissionDenied: the actor is not an operator over the item's organization.
-        Conflict: the record has not failed (the message names its state).
+        Conflict: the record has not failed (the message names its state), or the applicant has
+            applied again for it from its receipt (``rule = "replaced"``, with the new ``receipt``).
     """
     require_intake_operator(actor, record.item.organization)
     with audit_deferred():
@@ -320,6 +307,12 @@ def intake_retry(*, actor, record: IntakeRecord) -> IntakeRecord:
         if record.state != IntakeState.FAILED:
             raise Conflict(_("Only a failed submission can be retried; this one is %(state)s.")
                            % {"state": record.get_state_display()}, extra={"field": "state", "rule": "state"})
+        newer = record.replaced_by.order_by("id").first()
+        if newer is not None:
+            raise Conflict(_("The applicant has already applied again for this submission (receipt %(receipt)s): it "
+                             "is not registered again, so that it does not become two cases.")
+                           % {"receipt": newer.receipt},
+                           extra={"field": "state", "rule": "replaced", "receipt": newer.receipt})
         previous = record.error
         record.state = IntakeState.WAITING
         record.error = {}

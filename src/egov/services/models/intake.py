@@ -42,7 +42,8 @@ class IntakeRecord(models.Model):
     public site). ``idempotency_key`` is unique per applicant; ``request_digest`` (SHA-256 of item,
     form and files) tells a true repeat from other content sent under a reused key. ``error`` of a
     failed record is ``{"message", "extra", "status"}`` in the shape of an API error. The worker
-    takes waiting records in the order of ``id`` (FIFO by receipt).
+    takes waiting records in the order of ``id`` (FIFO by receipt). ``replaces`` is the failed record
+    that the applicant applied again for from its receipt (``replaced_by`` the other way).
     """
 
     receipt = models.CharField(_("receipt number"), max_length=20, unique=True, default=receipt_new)
@@ -62,6 +63,10 @@ class IntakeRecord(models.Model):
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.JSONField(_("error"), default=dict, blank=True)
+    # The failed submission this one applies again for (the receipt's "Apply again"): once set, the
+    # operator's retry of that one is refused, so that one submission never becomes two cases.
+    replaces = models.ForeignKey("self", verbose_name=_("replaces"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="replaced_by")
 
     class Meta:
         ordering = ["-id"]

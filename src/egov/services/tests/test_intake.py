@@ -74,7 +74,8 @@ def test_a_failed_submission_says_why_and_what_to_do(client, casework):
     client.force_login(casework.citizen)
     zh = client.get(f"/services/receipts/{record.receipt}/").content.decode()
     en = client.get(f"/services/receipts/{record.receipt}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "失败" in zh and 'id="intake-error"' in zh and f'href="/services/{casework.item.code}/apply/"' in zh
+    assert "失败" in zh and 'id="intake-error"' in zh
+    assert f'href="/services/{casework.item.code}/apply/?replaces={record.receipt}"' in zh
     assert "could not be registered" in en and "Apply again" in en
     assert "This item cannot be applied for online any more." in en  # the worker wrote it in Chinese
     # tracking by receipt without sign-in
@@ -221,3 +222,62 @@ def test_metrics_show_the_backlog_its_oldest_age_and_the_failures(client, casewo
     text = client.get("/metrics").content.decode()
     assert (sample(text, "egov_intake_waiting"), sample(text, "egov_intake_failed")) == (2, 1)
     assert 600 <= sample(text, "egov_intake_oldest_waiting_age_seconds") < 900
+
+
+def test_applying_again_from_a_failed_receipt_refuses_the_operators_retry(client, casework):
+    """A failed receipt never becomes two cases: the citizen's "Apply again" (the tester, session 8)."""
+    record = _fail(casework, _submit(casework))
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=True)
+    client.force_login(casework.citizen)
+    receipt_url = f"/services/receipts/{record.receipt}/"
+    link = f"/services/{casework.item.code}/apply/?replaces={record.receipt}"
+    assert f'href="{link}"' in client.get(receipt_url).content.decode()
+    assert f'name="replaces" value="{record.receipt}"' in client.get(link).content.decode()
+    material = casework.item.materials.get(required=True)
+    again, created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                   files={material.pk: PDF}, idempotency_key="intake-again-0001",
+                                   replaces=record.receipt)
+    assert created and again.replaces_id == record.pk
+    event = AuditEvent.objects.get(action="services.intake.receive", object_id=str(again.pk))
+    assert event.changes["replaces"] == record.receipt
+
+    zh = client.get(receipt_url).content.decode()
+    en = client.get(receipt_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="replaced-by"' in zh and f'href="/services/receipts/{again.receipt}/"' in zh
+    assert 'id="apply-again"' not in zh and "您已重新申请" in zh
+    assert "You have applied again" in en
+
+    with pytest.raises(Conflict) as raised:
+        intake_retry(actor=_operator(casework), record=record)
+    assert raised.value.extra == {"field": "state", "rule": "replaced", "receipt": again.receipt}
+    record.refresh_from_db()
+    assert record.state == IntakeState.FAILED
+    assert intake_work() == 1 and Application.objects.count() == 1
+
+
+def test_once_an_operator_retried_the_receipt_shows_the_case_and_applying_again_for_it_is_refused(client, casework):
+    record = _fail(casework, _submit(casework))
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=True)
+    intake_retry(actor=_operator(casework), record=record)
+    client.force_login(casework.citizen)
+    receipt_url = f"/services/receipts/{record.receipt}/"
+    assert 'id="apply-again"' not in client.get(receipt_url).content.decode()
+    material = casework.item.materials.get(required=True)
+    with pytest.raises(Conflict) as raised:
+        intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                      files={material.pk: PDF}, idempotency_key="intake-again-0002", replaces=record.receipt)
+    assert raised.value.extra == {"field": "replaces", "rule": "retried", "receipt": record.receipt}
+    assert IntakeRecord.objects.count() == 1
+    assert intake_work() == 1
+    page = client.get(receipt_url).content.decode()
+    application = Application.objects.get(intake=record)
+    assert f'href="/services/applications/{application.number}/"' in page and 'id="apply-again"' not in page
+
+
+def test_the_staff_navigation_links_to_the_intake_queue_for_operators_only(client, casework):
+    link = 'href="/staff/cases/intake/"'
+    client.force_login(casework.staff["clerk"])
+    assert link not in client.get("/staff/").content.decode()
+    _operator(casework, client)
+    page = client.get("/staff/").content.decode()
+    assert link in page and "受理队列" in page.split('id="navigation"', 1)[1].split("</ul>", 1)[0]
