@@ -70,7 +70,7 @@ def test_a_handler_who_sent_a_letter_back_no_longer_sees_it_or_its_writer(client
 
 def test_letters_published_before_the_fix_are_masked_again_by_the_migration(mailbox):
     """Copies published with the old masking kept an identity number written in groups; the data
-    migration ``0005_letters_masked_again`` recomputes them."""
+    migration ``0006_letters_masked_again`` recomputes them."""
     import importlib  # noqa: PLC0415
 
     from django.apps import apps  # noqa: PLC0415
@@ -80,7 +80,7 @@ def test_letters_published_before_the_fix_are_masked_again_by_the_migration(mail
     letter = actions.letter_answer(actor=mailbox.handler, letter=letter, text="已处理。")
     letter = actions.letter_publication_decide(actor=mailbox.dispatcher, letter=letter, publish=True)
     Letter.objects.filter(pk=letter.pk).update(public_body="身份证 320102 19800101 1234")  # as published before
-    migration = importlib.import_module("egov.portal.migrations.0005_letters_masked_again")
+    migration = importlib.import_module("egov.portal.migrations.0006_letters_masked_again")
     migration.letters_mask_again(apps, None)
     letter.refresh_from_db()
     assert letter.public_body == "身份证 3201**********1234"
