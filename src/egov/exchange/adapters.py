@@ -322,12 +322,16 @@ class SqlAdapter:
             compiled = outer.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
             with engine.connect() as conn:
                 raw = conn.connection.driver_connection
-                with psycopg.ClientCursor(raw) as cursor:
-                    statement = cursor.mogrify(str(compiled), compiled.params)
-                    with cursor.copy(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
-                        body = b"".join(bytes(block) for block in copy)
-                    lines = cursor.rowcount
-                raw.commit()
+                try:
+                    with psycopg.ClientCursor(raw) as cursor:  # binds the cursor and the checks' literals
+                        statement = cursor.mogrify(str(compiled), compiled.params)
+                        with cursor.copy(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+                            body = b"".join(bytes(block) for block in copy)
+                        lines = cursor.rowcount
+                    raw.commit()
+                except psycopg.Error:  # the driver's own errors (not wrapped by SQLAlchemy here): 503
+                    conn.invalidate()
+                    raise unavailable(self.resource) from None
             return body, lines
 
         body, lines = self._run(work)
