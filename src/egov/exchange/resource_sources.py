@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 REFRESH_SECONDS = 5.0
 ADAPTER_PREFIX = "adapter:"  # a node service's ``source = "adapter:<code>"`` names a ResourceSource
 EXTRACT_MAX = 10_000  # rows in one page of an extract
+EXTRACT_CSV_MAX = 50_000  # rows in one CSV page (~3.5 MB of six short items; no value in Python)
 
 
 def adapter_build(*, kind: str, details: dict, resource: str, table: str = "", key_column: str,
@@ -247,8 +248,9 @@ CSV_TYPE = "text/csv; charset=utf-8; header=present"  # RFC 4180 / RFC 7111 medi
 def source_extract_csv(code: str, *, after: str | None, limit: int,
                        fields=None) -> tuple[list[str], bytes, int, str | None] | None:
     """A page of source ``code`` as CSV written by the database (``SqlAdapter.extract_csv``: the
-    format, ``_row`` and ``_problem``), with the mapped 信息项 among ``fields`` in catalog order. The
-    next page is read ahead, as ``source_extract`` does.
+    format, ``_row`` and ``_problem``), with the mapped 信息项 among ``fields`` in catalog order, at
+    most ``limit`` ≤ ``EXTRACT_CSV_MAX`` rows (the JSON page's cap is ``EXTRACT_MAX``). The next
+    page is read ahead, as ``source_extract`` does.
 
     Returns:
         ``(fields, body, lines, next cursor or None)``, or None when the source cannot write this
@@ -262,7 +264,7 @@ def source_extract_csv(code: str, *, after: str | None, limit: int,
     if csv_page is None:
         return None
     wanted = bound.wanted(fields)
-    limit = max(1, min(int(limit), EXTRACT_MAX))
+    limit = max(1, min(int(limit), EXTRACT_CSV_MAX))
     plan = [(f, bound.mapping[f], bound.types[f]) for f in wanted]
     key = ("csv", code, bound.stamp, tuple(wanted), limit)
     future = _ahead.take((*key, after))
