@@ -334,7 +334,7 @@ class Node:
 
         An extract page asked for with ``"format": "csv"`` from a PostgreSQL source whose granted
         items the database can write is answered as CSV (``text/csv``; ``SqlAdapter.extract_csv``:
-        a header naming the fields, then ``_row`` and ``_problem``); otherwise as the JSON page."""
+        a header naming the fields, then ``_row`` and ``_problem``; n ≤ 50,000); otherwise as the JSON page."""
         code = spec.source[len(ADAPTER_PREFIX):]
         try:
             query = json.loads(body)
