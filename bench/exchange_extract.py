@@ -2,6 +2,7 @@
 of the same rows in the same run; then lookups by key through the nodes (issue 20's benchmark).
 
     .venv/bin/python bench/exchange_extract.py [--rows 1000000] [--page 10000] [--lookups 4000] [--clients 16]
+        [--format csv|json]
 
 Needs PostgreSQL (``TEST_DATABASE_URL`` or ``DATABASE_URL``, default
 postgres://postgres@127.0.0.1:5432/egov): it creates databases ``egov_xebench_*`` and drops them.
@@ -13,8 +14,10 @@ OCSP, TSA) and two nodes run as separate processes (``egov.exchange.tests.harnes
 
 1. ``COPY (SELECT the six columns ORDER BY key) TO STDOUT`` read by psycopg in this process: the floor.
 2. The extract: this process asks the consumer node's local listener for page after page
-   (``{"extract": {"after": cursor, "limit": page}}``) until ``next`` is null; each page is signed,
-   checked, logged on both nodes, every value converted to its 信息项 type and cut to the grant.
+   (``{"extract": {"after": cursor, "limit": page, "format": "csv"}}``) until the last; each page is
+   signed, checked, logged on both nodes, cut to the grant and every value written as its 信息项
+   type — by PostgreSQL's ``COPY … WITH (FORMAT csv)`` on the provider for ``--format csv`` (the
+   default; the client parses every line with the csv module), by Python into JSON for ``json``.
 3. Lookups of random keys from ``--clients`` threads (one keep-alive connection each): p50, p99.
 
 Prints one JSON line: rows, seconds and rows/s of both, their ratio (target ≥ 0.25), the CPU
@@ -22,6 +25,8 @@ seconds of the nodes' processes during the extract, the lookups' p50/p99 in ms.
 """
 
 import argparse
+import csv
+import io
 import json
 import os
 import random
@@ -83,22 +88,63 @@ def copy_out(url: str) -> tuple[int, float, float]:
         return lines, time.perf_counter() - start, time.process_time() - cpu
 
 
-def extract(url: str, page: int) -> tuple[int, float, int]:
-    """Rows, seconds and pages of the whole extract through the consumer's local listener."""
+def extract(url: str, page: int, form: str = "csv") -> tuple[int, float, int]:
+    """Rows, seconds and pages of the whole extract through the consumer's local listener, as CSV
+    pages (read with the csv module: every row parsed, problems counted, the cursor from the last
+    line's ``_row``) or JSON pages (``form = "json"``)."""
     rows = pages = 0
     after = None
     start = time.perf_counter()
     with httpx.Client(timeout=300) as http:
         while True:
-            answer = http.post(url, json={"purpose": PURPOSE, "query": {"extract": {"after": after, "limit": page}}})
+            answer = http.post(url, json={"purpose": PURPOSE, "query": {
+                "extract": {"after": after, "limit": page, "format": form}}})
             assert answer.status_code == 200, answer.text[:500]
-            body = answer.json()
-            assert not body["problems"], body["problems"][:3]
-            rows += len(body["rows"])
             pages += 1
-            after = body["next"]
+            if answer.headers["content-type"].startswith("text/csv"):
+                lines = list(csv.reader(io.StringIO(answer.content.decode(), newline="")))
+                assert lines[0] == [*FIELDS, "_row", "_problem"], lines[0]
+                problems = [line for line in lines[1:] if line[-1]]
+                assert not problems, problems[:3]
+                rows += len(lines) - 1
+                after = (lines[-1][-2] or None) if len(lines) - 1 == page else None
+            else:
+                body = answer.json()
+                assert not body["problems"], body["problems"][:3]
+                rows += len(body["rows"])
+                after = body["next"]
             if after is None:
                 return rows, time.perf_counter() - start, pages
+
+
+def extract_overlapped(url: str, page: int) -> tuple[int, float, int]:
+    """``extract`` of CSV pages with the client's parse overlapped: as soon as a page arrives, its
+    cursor is read from its last line (``adapters.csv_last_row``) and the next page asked for in a
+    second thread while this one is parsed (every row still parsed and checked)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from egov.exchange.adapters import csv_last_row
+
+    def fetch(http, after):
+        answer = http.post(url, json={"purpose": PURPOSE, "query": {
+            "extract": {"after": after, "limit": page, "format": "csv"}}})
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv"), answer.text[:500]
+        return answer.content
+
+    rows = pages = 0
+    start = time.perf_counter()
+    with httpx.Client(timeout=300) as http, ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(fetch, http, None)
+        while pending is not None:
+            content = pending.result()
+            pages += 1
+            after = csv_last_row(content)  # a full page's last line holds the next cursor (else empty)
+            pending = pool.submit(fetch, http, after) if after is not None else None
+            parsed = list(csv.reader(io.StringIO(content.decode(), newline="")))
+            assert parsed[0] == [*FIELDS, "_row", "_problem"], parsed[0]
+            assert not [line for line in parsed[1:] if line[-1]]
+            rows += len(parsed) - 1
+    return rows, time.perf_counter() - start, pages
 
 
 def lookups(url: str, keys: list[str], clients: int) -> tuple[list[float], int]:
@@ -138,6 +184,10 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn worker of each listener")
+    parser.add_argument("--format", choices=["csv", "json"], default="csv",
+                        help="the extract's pages: CSV written by PostgreSQL, or the JSON page")
+    parser.add_argument("--overlap", action="store_true",
+                        help="CSV pages, the next asked for while the client parses the current one")
     parser.add_argument("--json", help="write the runner's result there (bench/benchlib.py)")
     args = parser.parse_args()
     started, load_start = time.time(), benchlib.load_average()
@@ -181,7 +231,10 @@ def main() -> None:
         cpu = cpu_seconds(pgids)
         each = {code: cpu_seconds({node.process.pid}) for code, node in net.nodes.items()}
         own = time.process_time()
-        rows, extract_s, pages = extract(url, args.page)
+        if args.overlap:
+            rows, extract_s, pages = extract_overlapped(url, args.page)
+        else:
+            rows, extract_s, pages = extract(url, args.page, args.format)
         own = time.process_time() - own
         cpu = cpu_seconds(pgids) - cpu
         each = {code: cpu_seconds({net.nodes[code].process.pid}) - spent for code, spent in each.items()}
@@ -190,7 +243,7 @@ def main() -> None:
         timings, failed = lookups(url, keys[50:], args.clients)
         wall = time.perf_counter() - wall
         summary = {
-            "rows": rows, "page": args.page, "pages": pages,
+            "rows": rows, "page": args.page, "pages": pages, "format": args.format, "overlap": args.overlap,
             "copy": {"s": round(copy_s, 2), "rows_per_s": round(copy_rows / copy_s),
                      "client_cpu_us_per_row": round(copy_cpu / copy_rows * 1e6, 2)},
             "extract": {"s": round(extract_s, 2), "rows_per_s": round(rows / extract_s),

@@ -262,6 +262,81 @@ class SqlAdapter:
         key_at = len(columns)
         return rows, converters, key_at, (str(rows[-1][key_at]) if len(rows) == limit else None)
 
+    def extract_csv(self, after: str | None, limit: int,
+                    wanted: list[tuple[str, str, str]]) -> tuple[bytes, int, str | None] | None:
+        """A page of the bulk extract as CSV bytes written by PostgreSQL itself (``COPY (SELECT …)
+        TO STDOUT WITH (FORMAT csv, HEADER)``): no value passes through Python (``docs/exchange.md``,
+        "Extract pages as CSV"). RFC 4180 CSV, UTF-8, ``\\n`` line ends; a header line naming the
+        items' fields, then ``_row`` and ``_problem``; one line per source row in key order:
+
+        - a good row: its values as the exchange's text (the same text as ``_CONVERT``), a missing
+          value as an empty unquoted cell; ``_problem`` empty;
+        - a malformed row (a value the exchange's type cannot hold, e.g. a NaN numeric for N/Y):
+          every value empty, ``_row`` its key, ``_problem`` the field of its first bad item (the
+          reason is "not of type <letter>"), as the JSON page's ``problems``;
+        - ``_row`` also holds the key on the page's last line when the page is full: the cursor of
+          the next page, as the JSON page's ``next``. Nowhere else is the key shown.
+
+        Args:
+            after: the cursor (None: from the start); limit: rows at most.
+            wanted: ``(field, column, 指南 letter)`` of the items, in their order.
+
+        Returns:
+            ``(body, lines, next)`` (``lines`` without the header; ``next`` None after the last
+            page), or None when this source cannot write every item so (not PostgreSQL, or an item
+            whose conversion only Python does: ``_pushed_csv``); the JSON page serves those.
+
+        Raises:
+            SourceUnavailable: the source cannot be read.
+        """
+        from sqlalchemy import Text, case, cast, func, literal, or_, select
+
+        if _engine(self.url).dialect.name != "postgresql":
+            return None
+        table = self.table()
+        values, checks = [], []
+        for field, name, letter in wanted:
+            column = table.c[name]
+            pushed = _pushed_csv(column, _kind(column.type), letter)
+            if pushed is None:
+                return None
+            value, bad = pushed(cast=cast, text=Text, case=case, func=func)
+            values.append(value.label(f"v{len(values)}"))
+            if bad is not None:
+                checks.append(case((bad, literal(field, Text))))
+        key = table.c[self.key_column]
+        problem = (func.coalesce(*checks) if len(checks) > 1 else checks[0]) if checks else literal(None, Text)
+        inner = select(*values, problem.label("p"), cast(key, Text).label("k"),
+                       func.row_number().over(order_by=key).label("n"))
+        if after is not None:
+            inner = inner.where(key > after)
+        inner = inner.order_by(key).limit(limit).subquery("page")
+        good = inner.c.p.is_(None)
+        outer = select(*[case((good, inner.c[f"v{i}"])).label(field) for i, (field, _c, _l) in enumerate(wanted)],
+                       case((or_(inner.c.p.is_not(None), inner.c.n == limit), inner.c.k)).label("_row"),
+                       inner.c.p.label("_problem")).order_by(inner.c.n)
+
+        def work(engine):
+            import psycopg
+
+            compiled = outer.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+            with engine.connect() as conn:
+                raw = conn.connection.driver_connection
+                try:
+                    with psycopg.ClientCursor(raw) as cursor:  # binds the cursor and the checks' literals
+                        statement = cursor.mogrify(str(compiled), compiled.params)
+                        with cursor.copy(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+                            body = b"".join(bytes(block) for block in copy)
+                        lines = cursor.rowcount
+                    raw.commit()
+                except psycopg.Error:  # the driver's own errors (not wrapped by SQLAlchemy here): 503
+                    conn.invalidate()
+                    raise unavailable(self.resource) from None
+            return body, lines
+
+        body, lines = self._run(work)
+        return body, lines, (csv_last_row(body) if lines == limit else None)
+
     def changes_since(self, cursor: str | None, limit: int) -> tuple[list[dict], str | None]:
         """Rows added or changed after ``cursor``, by the change column (then the key), oldest first.
 
@@ -626,6 +701,46 @@ def _pushed(column, kind: str, letter: str):
     if kind == "string" and letter in "CM":
         return (lambda **_: column), _text
     return None
+
+
+# Python's str.strip() white space (str.isspace), as a PostgreSQL regular expression: a text cell
+# of only these is missing, as ``_text`` reads it.
+_BLANK = (r"^[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+          r"\u3000]*$")
+
+
+def _pushed_csv(column, kind: str, letter: str):
+    """``_pushed`` for the CSV page (``SqlAdapter.extract_csv``): a maker of ``(value expression,
+    bad-cell condition or None)`` whose value is the very text of ``_CONVERT`` and whose condition
+    holds where the Python converter would raise, or None when the item is not pushed."""
+    if kind == "decimal" and letter in "NY":
+        def decimal_(cast, text, **_):
+            written = cast(column, text)
+            return written, written.in_(("NaN", "Infinity", "-Infinity"))
+        return decimal_
+    if kind == "string" and letter in "CM":
+        return lambda case, **_: (case((column.regexp_match(_BLANK), None), else_=column), None)
+    pushed = _pushed(column, kind, letter)
+    if pushed is None or pushed[1] is not _as_is:
+        return None
+    return lambda **parts: (pushed[0](**parts), None)
+
+
+def csv_last_row(body: bytes) -> str | None:
+    """The ``_row`` cell (last but one) of the last line of a CSV page (``SqlAdapter.extract_csv``),
+    or None when the page has no line after its header. Reads only the last line when it holds no
+    quote (then it is a whole record), else parses the page."""
+    import csv
+    import io
+
+    end = body.rstrip(b"\r\n")
+    last = end[end.rfind(b"\n") + 1:]
+    if end.find(b"\n") < 0:
+        return None
+    if b'"' not in last:
+        return last.decode().split(",")[-2] or None
+    rows = list(csv.reader(io.StringIO(body.decode(), newline="")))
+    return (rows[-1][-2] or None) if len(rows) > 1 else None
 
 
 def _as_is(value: str) -> str:

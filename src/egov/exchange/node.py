@@ -50,7 +50,13 @@ from egov.exchange.errors import MessageTooLarge
 from egov.exchange.log import LogWriter
 from egov.exchange.models import SharingGrant
 from egov.exchange.records import csv_lookup
-from egov.exchange.resource_sources import ADAPTER_PREFIX, source_extract, source_lookup
+from egov.exchange.resource_sources import (
+    ADAPTER_PREFIX,
+    CSV_TYPE,
+    source_extract,
+    source_extract_csv,
+    source_lookup,
+)
 from egov.exchange.selectors import Allowed, allowed_fields, record_cut
 from egov.exchange.sources import record_source_read
 from egov.exchange.timestamping import BatchTimestamper, timestamping_check
@@ -61,6 +67,17 @@ SERVICE_PATH = "/exchange/v1/services/"
 
 def json_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+JSON_TYPE = "application/json"
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """A service's answer that is not JSON (a CSV page of an extract): signed and logged as it is."""
+
+    content: bytes
+    content_type: str
 
 
 def _subject_read(*, record: dict, given: dict, resource_code: str, consumer_code: str, purpose: dict) -> None:
@@ -87,6 +104,7 @@ class Reply:
     content: bytes
     signed: bool
     message_id: str = ""
+    content_type: str = "application/json"
 
     @cached_property
     def body(self) -> dict:
@@ -210,8 +228,10 @@ class Node:
 
     # --- receiving --------------------------------------------------------------------------------
 
-    def receive(self, *, service: str, token: str, body: bytes, tls_peer_der: bytes | None) -> tuple[int, bytes, str]:
-        """Carry out one received request. Returns ``(status, response body, response envelope)``.
+    def receive(self, *, service: str, token: str, body: bytes,
+                tls_peer_der: bytes | None) -> tuple[int, bytes, str, str]:
+        """Carry out one received request. Returns ``(status, response body, response envelope,
+        its media type)``: JSON, or CSV for an extract page asked for as CSV (``_serve_adapter``).
 
         Raises:
             ApplicationError: refused before it was logged as a request (the caller logs the
@@ -234,7 +254,10 @@ class Node:
             status, answer = 200, self._serve(service=service, claims=claims, body=body)
         except ApplicationError as error:
             status, answer = error.status, error.as_json()
-        response = json_bytes(answer)
+        if isinstance(answer, RawAnswer):
+            response, content_type = answer.content, answer.content_type
+        else:
+            response, content_type = json_bytes(answer), JSON_TYPE
         reply_id = message_id()
         reply_token = envelope_sign(signer=self.signer, body=response, claims={
             "id": reply_id, "kind": "response", "receiver": claims["sender"], "service": service,
@@ -251,9 +274,9 @@ class Node:
             raise Conflict(_("This message was received before (replay)."),
                            extra={"rule": "replay", "message_id": envelope.id}) from None
         self._count(service=service, consumer_code=claims["sender"], started=started, error=status >= 400)
-        return status, response, reply_token
+        return status, response, reply_token, content_type
 
-    def _serve(self, *, service: str, claims: dict, body: bytes) -> dict:
+    def _serve(self, *, service: str, claims: dict, body: bytes) -> dict | RawAnswer:
         if service in META_SERVICES:
             try:
                 query = json.loads(body or b"{}")
@@ -300,14 +323,18 @@ class Node:
                 "granted": sorted(allowed.fields)}
 
     def _serve_adapter(self, *, spec: ServiceSpec, body: bytes, fields: set[str] | frozenset[str],
-                       consumer_code: str, purpose: dict) -> dict:
+                       consumer_code: str, purpose: dict) -> dict | RawAnswer:
         """A lookup (``{<key>: value}``: ``{"record": {field: value}}``) or a page of a bulk extract
         (``{"extract": {"after": cursor or null, "limit": n ≤ 10000}}``: ``{"fields": [...], "rows":
         [[...], ...], "next": cursor or null}``, rows in key order, values in the order of ``fields``)
         from the ``ResourceSource`` named by ``source = "adapter:<code>"``. Only the granted 信息项
         are read; malformed rows are listed in ``problems`` (row key, item, reason, never the value)
         and the good ones served. A source that is down: 503 naming the resource. A lookup is
-        recorded for "who read my data" (the person named by the key); a bulk extract is not yet."""
+        recorded for "who read my data" (the person named by the key); a bulk extract is not yet.
+
+        An extract page asked for with ``"format": "csv"`` from a PostgreSQL source whose granted
+        items the database can write is answered as CSV (``text/csv``; ``SqlAdapter.extract_csv``:
+        a header naming the fields, then ``_row`` and ``_problem``; n ≤ 50,000); otherwise as the JSON page."""
         code = spec.source[len(ADAPTER_PREFIX):]
         try:
             query = json.loads(body)
@@ -321,6 +348,10 @@ class Node:
             if (after is not None and not isinstance(after, str)) or not isinstance(limit, int) or limit < 1:
                 raise ValidationFailed(_('Ask for a page as {"extract": {"after": cursor or null, "limit": n}}.'),
                                        extra={"field": "extract", "rule": "shape"})
+            if page.get("format") == "csv":
+                csv_page = source_extract_csv(code, after=after, limit=limit, fields=fields)
+                if csv_page is not None:
+                    return RawAnswer(content=csv_page[1], content_type=CSV_TYPE)
             names, rows, cursor, problems = source_extract(code, after=after, limit=limit, fields=fields)
             return {"resource": spec.resource, "fields": names, "rows": rows, "next": cursor,
                     "problems": [p.as_json() for p in problems], "granted": sorted(fields)}
@@ -398,7 +429,7 @@ class Node:
                                    "peer_code": receiver, "service": service, "envelope": reply_token,
                                    "body": answer.content, "status": answer.status_code}])
         return Reply(status=answer.status_code, content=answer.content, signed=bool(reply_token),
-                     message_id=request_id)
+                     message_id=request_id, content_type=answer.headers.get("content-type", JSON_TYPE))
 
 
 @cache

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 REFRESH_SECONDS = 5.0
 ADAPTER_PREFIX = "adapter:"  # a node service's ``source = "adapter:<code>"`` names a ResourceSource
 EXTRACT_MAX = 10_000  # rows in one page of an extract
+EXTRACT_CSV_MAX = 50_000  # rows in one CSV page (~3.5 MB of six short items; no value in Python)
 
 
 def adapter_build(*, kind: str, details: dict, resource: str, table: str = "", key_column: str,
@@ -239,6 +240,48 @@ def source_extract(code: str, *, after: str | None, limit: int,
     if cursor is not None and hasattr(bound.adapter, "extract_rows"):
         _ahead.start((*key, cursor), lambda: _page_read(bound, wanted, cursor, limit))
     return wanted, good, cursor, problems
+
+
+CSV_TYPE = "text/csv; charset=utf-8; header=present"  # RFC 4180 / RFC 7111 media type of a CSV page
+
+
+def source_extract_csv(code: str, *, after: str | None, limit: int,
+                       fields=None) -> tuple[list[str], bytes, int, str | None] | None:
+    """A page of source ``code`` as CSV written by the database (``SqlAdapter.extract_csv``: the
+    format, ``_row`` and ``_problem``), with the mapped 信息项 among ``fields`` in catalog order, at
+    most ``limit`` ≤ ``EXTRACT_CSV_MAX`` rows (the JSON page's cap is ``EXTRACT_MAX``). The next
+    page is read ahead, as ``source_extract`` does.
+
+    Returns:
+        ``(fields, body, lines, next cursor or None)``, or None when the source cannot write this
+        page as CSV (not PostgreSQL, or an item only Python converts): serve the JSON page then.
+
+    Raises:
+        NotFound, SourceUnavailable: as ``source_lookup``.
+    """
+    bound = bound_source(code)
+    csv_page = getattr(bound.adapter, "extract_csv", None)
+    if csv_page is None:
+        return None
+    wanted = bound.wanted(fields)
+    limit = max(1, min(int(limit), EXTRACT_CSV_MAX))
+    plan = [(f, bound.mapping[f], bound.types[f]) for f in wanted]
+    key = ("csv", code, bound.stamp, tuple(wanted), limit)
+    future = _ahead.take((*key, after))
+    page = None
+    if future is not None:
+        try:
+            page = future.result()
+        except Exception:  # noqa: BLE001 (the source failed in the background: read it now, raising here)
+            page = None
+    if page is None:
+        page = csv_page(after, limit, plan)
+    if page is None:
+        return None
+    body, lines, cursor = page
+    if cursor is not None:
+        _ahead.start((*key, cursor), lambda: csv_page(cursor, limit, plan))
+    return wanted, body, lines, cursor
 
 
 def source_forget() -> None:

@@ -44,12 +44,12 @@ def service(request, service: str):
             raise MessageTooLarge(_("The message is larger than this node accepts."),
                                   extra={"rule": "size", "limit_bytes": node.config.max_message_bytes})
         body = request.body
-        status, answer, reply_token = node.receive(service=service, token=token, body=body,
+        status, answer, reply_token, content_type = node.receive(service=service, token=token, body=body,
                                                    tls_peer_der=_tls_peer(request))
     except ApplicationError as error:
         node.refusal_log(service=service, token=token, body=body, error=error)
         return _error(error)
-    response = HttpResponse(answer, status=status, content_type="application/json")
+    response = HttpResponse(answer, status=status, content_type=content_type)
     response[HEADER] = reply_token
     return response
 
@@ -74,8 +74,8 @@ def outbound(request, receiver: str, service: str):
     except httpx.HTTPError as exc:
         return JsonResponse({"message": _("The peer's node cannot be reached."), "extra": {"reason": str(exc)[:200]}},
                             status=502, json_dumps_params={"ensure_ascii": False})
-    if reply.signed:  # JSON whose digest the envelope signs: handed on as received, not parsed and written again
-        return HttpResponse(reply.content, status=reply.status, content_type="application/json")
+    if reply.signed:  # JSON or CSV whose digest the envelope signs: handed on as received, not parsed and written again
+        return HttpResponse(reply.content, status=reply.status, content_type=reply.content_type)
     return JsonResponse(reply.body, status=reply.status, json_dumps_params={"ensure_ascii": False})
 
 
