@@ -181,8 +181,10 @@ def test_notifications_are_e_mailed_after_commit_only(office, django_capture_on_
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         request = office.submit()
         actions.request_register(actor=office.officer, request=request, today=date(2026, 9, 28))
-    assert len(callbacks) == 2 and mailoutbox == []
-    for callback in callbacks:
+    # The audit log's partition bookkeeping registers callbacks of its own: the e-mails are these two.
+    mails = [callback for callback in callbacks if "notification_send" in callback.__qualname__]
+    assert len(mails) == 2 and mailoutbox == []
+    for callback in mails:
         callback()
     assert [mail.to for mail in mailoutbox] == [["zhang@example.cn"]] * 2
     assert "2026-10-30" in mailoutbox[1].body
