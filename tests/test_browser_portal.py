@@ -29,7 +29,7 @@ from egov.portal.models_letters import Letter
 from egov.portal.models_pages import NewsPage, OrganizationPage
 from egov.services.actions.intake import intake_work
 from egov.services.models import Application, ServiceItem
-from tests.test_accessibility import FULL_COMPANY, PDF, _axe_problems, _context, _in_a_thread
+from tests.test_accessibility import FULL_COMPANY, PDF, _axe_problems, _context, _in_a_thread, _shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -138,6 +138,7 @@ def test_editor_reviewer_schedule_search_apply_and_letter(city, browser):
     page.goto(url + "/search/?q=" + "数字孪生平台")
     expect(page.locator(f'main a[href="{path}"]').first).to_be_visible()
     _axe(page, problems)
+    _shot(page, "search-page-zh")
     document = documents_published().first()
     page.goto(url + "/search/?q=" + document.title)
     page.locator(f'main a[href="/disclosure/{document.pk}/"]').first.click()
