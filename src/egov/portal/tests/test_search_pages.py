@@ -70,7 +70,7 @@ def test_pages_kind_is_labelled_and_on_the_search_page(client, pages):
     assert response.status_code == 200
     assert 'href="/twin-news/"' in text or "/twin-news/" in text
     assert "数字孪生草稿" not in text and "数字孪生过期通知" not in text and "数字孪生旧闻" not in text
-    assert "网页" in text
+    assert 'egov-search-hit__kind">网页</strong>' in text  # the hit's kind, and the kind facet
 
 
 @pytest.fixture
