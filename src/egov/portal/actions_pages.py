@@ -73,7 +73,14 @@ def cms_tree_ensure(*, actor=SYSTEM) -> HomePage:
         raise PermissionDenied(_("Only the platform builds the page tree."))
     home = HomePage.objects.first()
     if home is None:
+        # Wagtail's first migration makes the root; a database emptied since (a test's flush) has none.
         root = Page.get_first_root_node()
+        if root is None:
+            from wagtail.coreutils import get_supported_content_language_variant
+            from wagtail.models import Locale
+
+            Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+            root = Page.add_root(instance=Page(title="Root", slug="root"))
         # Wagtail's own welcome page (created by its first migration, slug "home") and its site go.
         Site.objects.filter(is_default_site=True).delete()
         for welcome in Page.objects.filter(depth=2).exact_type(Page):

@@ -273,3 +273,14 @@ def test_a_cached_page_is_kept_apart_per_display_mode(client, people, section, p
     assert "egov-large-text" not in plain and "egov-kiosk" not in plain
     again = body_class.search(large.get(path).content.decode()).group(1).split()
     assert "egov-large-text" in again and "egov-kiosk" not in again
+
+
+def test_tree_is_built_in_a_database_without_wagtails_root(db):
+    """A flushed database (a transactional test's teardown) has no root page: the tree is still built."""
+    from wagtail.models import Page, Site
+
+    Site.objects.all().delete()
+    Page.objects.all().delete()
+    home = cms_tree_ensure()
+    assert home.get_parent().depth == 1 and home.get_parent().is_root()
+    assert Site.objects.get(is_default_site=True).root_page_id == home.pk

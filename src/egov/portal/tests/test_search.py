@@ -132,7 +132,7 @@ def test_one_list_title_matches_first_by_kind_with_facets(everything):
         ("resource", "电子政务统计数据"),
     ]
     assert results.total == 5 and results.pageable == 5
-    assert _facets(results.by_kind) == [("service", 1), ("document", 3), ("resource", 1)]
+    assert _facets(results.by_kind) == [("service", 1), ("document", 3), ("resource", 1), ("page", 0)]
     # 市政府 2 documents; 市场监管局 the item and the resource (its USCC); 财政局 1 document.
     assert _facets(results.by_organization) == [(str(wuxi.government.pk), 2), (str(market.pk), 2),
                                                 (str(wuxi.finance.pk), 1)]
@@ -149,10 +149,10 @@ def test_filters_narrow_and_kind_counts_follow_them(everything):
     wuxi, market = everything["wuxi"], everything["market"]
     by_kind = site_search("电子政务", kind="document")
     assert [hit.kind for hit in by_kind.hits] == ["document"] * 3
-    assert _facets(by_kind.by_kind) == [("service", 1), ("document", 3), ("resource", 1)]
+    assert _facets(by_kind.by_kind) == [("service", 1), ("document", 3), ("resource", 1), ("page", 0)]
     assert _facets(by_kind.by_year) == [("2020", 2), ("2004", 1)]
-    in_2020 = site_search("电子政务", year=2020)
-    assert _facets(in_2020.by_kind) == [("service", 0), ("document", 2), ("resource", 0)]  # items have no year
+    in_2020 = site_search("电子政务", year=2020)  # items and pages of other years have none
+    assert _facets(in_2020.by_kind) == [("service", 0), ("document", 2), ("resource", 0), ("page", 0)]
     assert in_2020.total == 2
     finance = site_search("电子政务", organization=wuxi.finance)
     assert [hit.title for hit in finance.hits] == ["关于电子政务预算公开的通知"]
@@ -221,4 +221,5 @@ def test_search_api(client, everything):
         "title_html": "关于电子政务公开工作的意见", "snippet_html": "", "title_match": True}]
     body = client.get("/api/v1/search", {"q": "gongsi", "kind": "service"}).json()
     assert [hit["title"] for hit in body["hits"]] == ["公司登记", "公司注销登记"]
-    assert [(f["value"], f["count"]) for f in body["by_kind"]] == [("service", 2), ("document", 0), ("resource", 0)]
+    assert [(f["value"], f["count"]) for f in body["by_kind"]] == [("service", 2), ("document", 0), ("resource", 0),
+                                                                         ("page", 0)]
