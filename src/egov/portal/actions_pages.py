@@ -72,6 +72,7 @@ def cms_tree_ensure(*, actor=SYSTEM) -> HomePage:
     if not is_system(actor):
         raise PermissionDenied(_("Only the platform builds the page tree."))
     home = HomePage.objects.first()
+    created = home is None
     if home is None:
         # Wagtail's first migration makes the root; a database emptied since (a test's flush) has none.
         root = Page.get_first_root_node()
@@ -96,9 +97,12 @@ def cms_tree_ensure(*, actor=SYSTEM) -> HomePage:
     for kind, (title, title_en) in sections.items():
         if not SectionIndexPage.objects.filter(kind=kind).exists():
             home.add_child(instance=SectionIndexPage(title=title, title_en=title_en, slug=kind, kind=kind))
+            created = True
     if not OrganizationIndexPage.objects.exists():
         home.add_child(instance=OrganizationIndexPage(title="政府机构", title_en="Organizations", slug="organizations"))
-    audit_record(action="portal.page_tree.ensure", actor=actor, obj=home, summary="page tree checked")
+        created = True
+    if created:  # a tree already complete changes nothing, and nothing is recorded
+        audit_record(action="portal.page_tree.ensure", actor=actor, obj=home, summary="page tree built")
     return home
 
 
@@ -113,6 +117,7 @@ def cms_section_ensure(*, organization: Organization, actor=SYSTEM) -> Organizat
     if not is_system(actor):
         raise PermissionDenied(_("Only the platform sets up an organization's pages."))
     page = OrganizationPage.objects.filter(organization=organization).first()
+    created = page is None
     if page is None:
         index = OrganizationIndexPage.objects.get()
         page = index.add_child(instance=OrganizationPage(
@@ -123,13 +128,15 @@ def cms_section_ensure(*, organization: Organization, actor=SYSTEM) -> Organizat
     workflow_name = f"审核 {organization.pk}"
     workflow = Workflow.objects.filter(name=workflow_name).first()
     if workflow is None:
+        created = True
         workflow = Workflow.objects.create(name=workflow_name, active=True)
         task = OrganizationReviewTask.objects.create(name=f"网站内容审核 {organization.pk}", active=True)
         task.groups.set([reviewers])
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
-    WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
-    audit_record(action="portal.page_section.ensure", actor=actor, organization=organization, obj=page,
-                 summary=f"CMS section of {organization.name}")
+    _assignment, assigned = WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
+    if created or assigned:  # an organization's section already set up changes nothing, and nothing is recorded
+        audit_record(action="portal.page_section.ensure", actor=actor, organization=organization, obj=page,
+                     summary=f"CMS section of {organization.name}")
     return page
 
 
