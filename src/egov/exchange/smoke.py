@@ -94,9 +94,14 @@ def _schema_copy(source: Path, target: Path) -> None:
     """An empty database with ``source``'s tables and indexes and its record of applied migrations."""
     with sqlite3.connect(source) as old, sqlite3.connect(target) as new:
         new.execute("PRAGMA journal_mode=WAL")  # before two node processes open it (settings.py sets it too)
-        objects = old.execute("SELECT type, sql FROM sqlite_master WHERE sql IS NOT NULL "
+        objects = old.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL "
                               "AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index', rowid").fetchall()
-        for _kind, sql in objects:
+        # A virtual table (Wagtail's FTS5 search index) creates its own shadow tables (<name>_data…):
+        # they are not copied, the virtual table's CREATE makes them.
+        virtual = [name for name, _table, sql in objects if sql.upper().startswith("CREATE VIRTUAL TABLE")]
+        for _name, table, sql in objects:
+            if any(table != vt and table.startswith(vt + "_") for vt in virtual):
+                continue
             new.execute(sql)
         new.executemany("INSERT INTO django_migrations (app, name, applied) VALUES (?, ?, ?)",
                         old.execute("SELECT app, name, applied FROM django_migrations").fetchall())
