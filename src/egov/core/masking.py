@@ -88,8 +88,8 @@ def mask_phone(phone: str) -> str:
 # below find is masked with the rules above. Resident IDs (GB 11643-1999: 17 digits and a check
 # character; 15-digit ones of before 1999 too), mobile numbers (11 digits from 13–19), fixed-line
 # numbers with an area code (0xx-xxxxxxxx), e-mail addresses; street addresses down to the house
-# number (…路/街/巷/道 12号, …小区 3栋 2单元 501室); and people's names, found by jieba's part-of-speech
-# tagger (``nr``, a personal name) and by a name after 我叫/本人/姓名, since a tagger misses some.
+# number (…路/街/巷/道 12号, …小区 3栋 2单元 501室); and people's names where the text says that a name
+# is written (``_person_names``).
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d(?:[- ]?\d){16}[- ]?[\dXx]|\d{15})(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[-. ]?\d{4}[-. ]?\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)((?:[(（]0\d{2,3}[)）]|0\d{2,3})[- ]?\d{3,4}[- ]?\d{4})(?!\d)")
@@ -111,8 +111,6 @@ _HOUSE = re.compile(r"[\d一二三四五六七八九十百零〇]+(?:[-－—]\d
 # a building or unit (锦绣苑12幢301). Counts of households (200户) and 发文字号 (〔2024〕3号) are kept.
 _ROOM_BEFORE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]|\d+(?:[-－—]\d+)*)(?=号楼|栋|幢|座|单元|室)")
 _ROOM_AFTER = re.compile(r"(?<=号楼|单元)(\d+)(?![0-9])|(?<=[栋幢座])(\d+)(?![0-9])")
-_NAME_AFTER = re.compile(
-    r"(?:我叫|我是|本人|姓名[:：]?|联系人[:：]?)\s*([\u4e00-\u9fff]{2,4}?)(?=[，,。.\s、；;（(]|$)")
 
 
 def _mask_address(match: "re.Match") -> str:
@@ -125,12 +123,153 @@ def _mask_address(match: "re.Match") -> str:
                   lambda number: MASK * len(number.group(0)), text)
 
 
-def _person_names(text: str) -> set[str]:
-    import jieba.posseg  # noqa: PLC0415 - loads its dictionary on first use, only where needed
+# Names in free text. A tagger alone cannot tell a name from a place: jieba tags 梁溪区, 高新区 and
+# 王府井 as personal names (``nr``) when they stand alone, and any 2–3 characters after a character
+# that can be a surname look like a name (梁 + 溪区). So a name is taken only where the text says one
+# is written, and it must look like a Chinese name there: a surname (``SURNAMES``, 复姓 from
+# ``COMPOUND_SURNAMES``) and one or two more characters.
+#
+# - after a word that introduces a name: 我叫, 名叫, 我的名字是/叫, 姓名, 联系人, 来信人, 投诉人, 举报人,
+#   反映人, 当事人 (a colon may follow); the name runs to the next character that is not a Han
+#   character (punctuation, a space, a digit, the end), or, when the text runs on (我叫李四住在…), it is
+#   the word jieba reads there as a name;
+# - after 我是, 本人, 本人是, which also introduce other things (我是一名教师, 我是梁溪区居民): only a
+#   name that stands alone up to the next punctuation, space, digit or the end;
+# - before a title (先生, 女士, 小姐, 同志, 老师, 师傅): the one or two characters after a surname,
+#   starting where a word starts (jieba's segmentation: in 梁溪区王先生 no name starts at 区, so only
+#   the surname 王 is left, and a surname alone with its title is no personal data);
+# - never a word ending like a place or an organization (``_PLACE_ENDINGS``: 梁溪区, 联系人：梁溪区城管局)
+#   nor one that jieba reads as a place or an organization (``ns``, ``nt``) from its first character.
+#
+# Not found: a name written with nothing that says it is one (邻居赵大宝每晚…) — unless it is the
+# writer's own name (``known``), which is masked wherever it occurs. The dispatcher reads the masked
+# copy before publishing (``letter_masked_copy``).
 
-    names = {word for word, flag in jieba.posseg.lcut(text) if flag == "nr" and len(graphemes(word)) >= 2}
-    names |= set(_NAME_AFTER.findall(text))
+# 百家姓's single surnames and the common ones it lacks (付, 肖, 闫, 覃 …), from the 2020 census lists.
+SURNAMES = frozenset(
+    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎"
+    "鲁韦昌马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄"
+    "和穆萧尹姚邵湛汪祁毛禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭"
+    "梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚"
+    "程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿储靳汲邴糜松井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫"
+    "宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰从鄂索咸籍赖卓蔺屠蒙池乔阴郁胥能苍双"
+    "闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍郤璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容"
+    "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空"
+    "曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
+    "付肖闫覃佘兰邝冼揭粟庹矫戚岳帅缪区")
+# The words that say "a name follows" (see above); ``_CUE_LOOSE``'s words introduce other things too.
+_CUE_NAME = re.compile(r"(?:我叫|名叫|我的名字(?:是|叫)|姓名|联系人|来信人|投诉人|举报人|反映人|当事人)"
+                       r"[ \t]*[:：]?[ \t]*")
+_CUE_LOOSE = re.compile(r"(?:我是|本人是|本人)[ \t]*[:：]?[ \t]*")
+# jieba's tags of one-character words that do not begin or end a name (verbs, prepositions,
+# conjunctions, particles, pronouns, adverbs, numerals, measure words, localizers).
+_NOT_IN_NAMES = frozenset({"v", "p", "c", "u", "uj", "ul", "uz", "ud", "ug", "uv", "r", "d", "m", "q", "f", "y", "zg"})
+_TITLE = re.compile(r"[ \t]?(?:先生|女士|小姐|同志|老师|师傅)")
+# How places and organizations end (GB/T 2260's divisions, streets and estates, offices): never a name.
+_PLACE_ENDINGS = ("区", "县", "市", "省", "州", "镇", "乡", "村", "街道", "路", "街", "巷", "小区", "社区",
+                  "局", "委", "办", "院", "所", "公司", "中心")
+
+
+def _is_han(char: str) -> bool:
+    """A CJK unified ideograph (the basic block, extension A, extensions B–H)."""
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x323AF
+
+
+def _surname_at(text: str, start: int) -> int:
+    """The length of the surname at ``start`` (2 for a 复姓, 1), 0 when none starts there."""
+    if text[start:start + 2] in COMPOUND_SURNAMES:
+        return 2
+    return 1 if text[start:start + 1] in SURNAMES else 0
+
+
+class _Words:
+    """jieba's reading of a text: where its words start and end, and how each is tagged."""
+
+    def __init__(self, text: str):
+        import jieba.posseg  # noqa: PLC0415 - loads its dictionary on first use, only where needed
+
+        self.starts: dict[int, tuple[str, str]] = {}  # start → (word, tag)
+        self.boundaries = {0}
+        position = 0
+        for word, flag in jieba.posseg.lcut(text):
+            self.starts[position] = (word, flag)
+            position += len(word)
+            self.boundaries.add(position)
+
+    def straddled(self, start: int, end: int) -> bool:
+        """True when a word crosses ``start``, or starts inside ``start..end`` and runs past ``end``."""
+        if start not in self.boundaries:
+            return True
+        return any(start < at < end and at + len(word) > end for at, (word, _tag) in self.starts.items())
+
+
+def _looks_like_name(text: str, start: int, end: int, words: _Words, *, places_read: bool = True) -> bool:
+    """``text[start:end]`` is a surname and one or two more Han characters, not ending like a place;
+    with ``places_read``, not a word jieba reads as a place or an organization either."""
+    name = text[start:end]
+    surname = _surname_at(text, start)
+    if not surname or not surname + 1 <= len(name) <= surname + 2 or not all(_is_han(c) for c in name):
+        return False
+    if name.endswith(_PLACE_ENDINGS):
+        return False
+    first = words.starts.get(start)
+    return not (places_read and first is not None and first[1] in ("ns", "nt"))
+
+
+def _name_after_cue(text: str, start: int, words: _Words, *, loose: bool) -> str:
+    """The name introduced at ``start`` (just after the cue), or ""."""
+    surname = _surname_at(text, start)
+    if not surname:
+        return ""
+    end = start
+    while end < len(text) and end - start <= surname + 2 and _is_han(text[end]):
+        end += 1
+    if end - start <= surname + 2 and _looks_like_name(text, start, end, words, places_read=loose):
+        return text[start:end]  # stands alone up to punctuation, a space, a digit or the end
+    if loose:
+        return ""
+    word, flag = words.starts.get(start, ("", ""))
+    following, tag = words.starts.get(start + len(word), ("", ""))
+    if len(word) == surname or (flag == "nr" and len(word) == surname + 1 and len(following) == 1
+                                and tag not in _NOT_IN_NAMES):
+        word += following  # jieba split a rarer name: 赵|大宝, 司马光|明
+    elif flag != "nr":
+        return ""
+    return word if _looks_like_name(text, start, start + len(word), words) else ""
+
+
+def _person_names(text: str) -> set[str]:
+    """The names ``text`` says it contains (the rules above)."""
+    words = _Words(text)
+    names = set()
+    for cue, loose in ((_CUE_NAME, False), (_CUE_LOOSE, True)):
+        for match in cue.finditer(text):
+            name = _name_after_cue(text, match.end(), words, loose=loose)
+            if name:
+                names.add(name)
+    for match in _TITLE.finditer(text):
+        names.add(_name_before_title(text, match.start(), words))
+    names.discard("")
     return names
+
+
+def _name_before_title(text: str, end: int, words: _Words) -> str:
+    """The name just before a title at ``end``: the word jieba reads as a name there (和|李四|同志),
+    else the longest surname-and-given-name that starts a word and not with a particle (欧阳修|明)."""
+    for start, (word, flag) in words.starts.items():
+        if start + len(word) == end and flag == "nr" and _looks_like_name(text, start, end, words):
+            return word
+    for length in (4, 3, 2):
+        start = end - length
+        if start < 0 or words.straddled(start, end):
+            continue
+        first, tag = words.starts[start]
+        if len(first) == 1 and tag in _NOT_IN_NAMES:
+            continue  # 向|李|… : a preposition, not a surname
+        if _looks_like_name(text, start, end, words):
+            return text[start:end]
+    return ""
 
 
 def mask_personal_data(text: str, *, known: Iterable[str] = ()) -> str:
@@ -143,10 +282,20 @@ def mask_personal_data(text: str, *, known: Iterable[str] = ()) -> str:
 
     Returns:
         The text with resident IDs as ``mask_id_number``, mobile numbers as ``mask_phone``,
-        fixed-line numbers and e-mail addresses keeping their last four characters or their domain,
-        addresses with a house number keeping their first two characters, and names keeping their
-        surname (``mask_person_name``). ``我叫王小明，住在梁溪区人民中路12号3栋501室，电话13912345678`` →
-        ``我叫王**，住在梁溪区人民中路**号*栋***室，电话139****5678``.
+        fixed-line numbers and bank cards keeping their last four digits, e-mail addresses their
+        domain, car plates their province and letter, addresses with a house number their road or
+        estate (the numbers hidden), and names their surname (``mask_person_name``).
+
+    Names masked: the ``known`` ones wherever they occur, and those the text says are names (after
+    我叫, 名叫, 姓名, 联系人, 来信人, 投诉人 …; after 我是/本人 when the name stands alone; before 先生, 女士,
+    同志 …), then wherever else they occur in the text. Not masked: places, organizations and
+    ordinary words (梁溪区, 江阴市, 市民中心, 王府井, 联系人：梁溪区城管局, 我是一名教师), a surname with a
+    title alone (王先生), and a stranger's name written with nothing that says it is one (the module's
+    notes above ``SURNAMES``).
+
+    Examples (worked by hand): ``我叫王小明，住在梁溪区人民中路12号3栋501室，电话13912345678`` →
+    ``我叫王**，住在梁溪区人民中路**号*栋***室，电话139****5678``; ``张三 先生反映梁溪区市民中心`` →
+    ``张* 先生反映梁溪区市民中心``; ``联系人：王五`` → ``联系人：王*``.
     """
     if not text:
         return ""

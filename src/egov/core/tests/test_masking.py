@@ -68,3 +68,45 @@ def test_free_text_leaks_found_by_the_fresh_tester():
     assert mask_personal_data("车牌苏B·D1234") == "车牌苏B******"
     # A 发文字号 and a year are no personal data.
     assert mask_personal_data("依据锡政发〔2024〕3号文件") == "依据锡政发〔2024〕3号文件"
+
+
+def test_place_names_and_words_are_kept():
+    """Issue fix9: 梁溪区 was published as 梁** (a surname-like character and two more were taken for a
+    name). Places, organizations and ordinary words are no personal data: kept character for character."""
+    from egov.core.masking import mask_personal_data
+
+    for text in ("梁溪区", "滨湖区", "新吴区", "锡山区", "惠山区", "江阴市", "宜兴市", "市民中心", "王府井",
+                 "高新区", "梁溪路", "钱桥村", "马山街道", "金星小区"):
+        assert mask_personal_data(text) == text
+    assert mask_personal_data("梁溪区市民中心办事很方便") == "梁溪区市民中心办事很方便"
+    assert mask_personal_data("王府井的商店晚上太吵") == "王府井的商店晚上太吵"
+    # After a word that says "a name follows", a place is still a place (its 区/局 ending), and what
+    # follows 我是 is a name only when it stands alone (我是一名教师 is a job).
+    assert mask_personal_data("我是梁溪区居民") == "我是梁溪区居民"
+    assert mask_personal_data("我是一名教师") == "我是一名教师"
+    assert mask_personal_data("联系人：梁溪区城管局") == "联系人：梁溪区城管局"
+    # A surname with a title alone names nobody; a place before it stays whole.
+    assert mask_personal_data("梁溪区王先生来电") == "梁溪区王先生来电"
+    assert mask_personal_data("向李女士反映") == "向李女士反映"
+
+
+def test_names_said_to_be_names_are_masked():
+    """A name is masked where the text says it is one: after 我叫/我是/本人/姓名/联系人 …, before
+    先生/女士/同志 …; then everywhere it occurs in the text."""
+    from egov.core.masking import mask_personal_data
+
+    assert mask_personal_data("张三 先生反映噪音") == "张* 先生反映噪音"
+    assert mask_personal_data("张三先生反映噪音") == "张*先生反映噪音"
+    assert mask_personal_data("我叫李四，住在滨湖区") == "我叫李*，住在滨湖区"
+    assert mask_personal_data("联系人：王五，电话13912345678") == "联系人：王*，电话139****5678"
+    assert mask_personal_data("姓名：孙七") == "姓名：孙*"
+    assert mask_personal_data("我是赵六。") == "我是赵*。"
+    assert mask_personal_data("我叫赵大宝，赵大宝是我的名字") == "我叫赵**，赵**是我的名字"
+    assert mask_personal_data("市民张小明先生反映") == "市民张**先生反映"
+    assert mask_personal_data("刘德华同志") == "刘**同志"
+    assert mask_personal_data("感谢城管局的王科长和李四同志") == "感谢城管局的王科长和李*同志"  # 和 is a word here
+    assert mask_personal_data("欧阳修明先生") == "欧阳**先生"  # 复姓 kept whole
+    assert mask_personal_data("我叫李四住在新吴区") == "我叫李*住在新吴区"
+    assert mask_personal_data("梁溪区的梁小兵女士") == "梁溪区的梁**女士"
+    # The writer's registered name, wherever it is, with or without a cue.
+    assert mask_personal_data("梁溪区梁溪路梁小兵反映", known=["梁小兵"]) == "梁溪区梁溪路梁**反映"
