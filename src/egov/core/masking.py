@@ -135,9 +135,10 @@ def _mask_address(match: "re.Match") -> str:
 #   the word jieba reads there as a name;
 # - after 我是, 本人, 本人是, which also introduce other things (我是一名教师, 我是梁溪区居民): only a
 #   name that stands alone up to the next punctuation, space, digit or the end;
-# - before a title (先生, 女士, 小姐, 同志, 老师, 师傅): the one or two characters after a surname,
-#   starting where a word starts (jieba's segmentation: in 梁溪区王先生 no name starts at 区, so only
-#   the surname 王 is left, and a surname alone with its title is no personal data);
+# - before a title (先生, 女士, 小姐, 同志, 老师, 师傅) or a greeting (您好, 你好): the one or two
+#   characters after a surname, starting where a word starts (jieba's segmentation: in 梁溪区王先生
+#   no name starts at 区, so only the surname 王 is left, and a surname alone with its title is no
+#   personal data);
 # - never a word ending like a place or an organization (``_PLACE_ENDINGS``: 梁溪区, 联系人：梁溪区城管局)
 #   nor one that jieba reads as a place or an organization (``ns``, ``nt``) from its first character.
 #
@@ -164,7 +165,9 @@ _CUE_LOOSE = re.compile(r"(?:我是|本人是|本人)[ \t]*[:：]?[ \t]*")
 # jieba's tags of one-character words that do not begin or end a name (verbs, prepositions,
 # conjunctions, particles, pronouns, adverbs, numerals, measure words, localizers).
 _NOT_IN_NAMES = frozenset({"v", "p", "c", "u", "uj", "ul", "uz", "ud", "ug", "uv", "r", "d", "m", "q", "f", "y", "zg"})
-_TITLE = re.compile(r"[ \t]?(?:先生|女士|小姐|同志|老师|师傅)")
+_TITLES = ("先生", "女士", "小姐", "同志", "老师", "师傅")
+# A title, or the greeting an answer opens with (王小明您好): what precedes it may be a name.
+_TITLE = re.compile(r"[ \t]?(?:先生|女士|小姐|同志|老师|师傅|您好|你好)")
 # How places and organizations end (GB/T 2260's divisions, streets and estates, offices): never a name.
 _PLACE_ENDINGS = ("区", "县", "市", "省", "州", "镇", "乡", "村", "街道", "路", "街", "巷", "小区", "社区",
                   "局", "委", "办", "院", "所", "公司", "中心")
@@ -211,7 +214,7 @@ def _looks_like_name(text: str, start: int, end: int, words: _Words, *, places_r
     surname = _surname_at(text, start)
     if not surname or not surname + 1 <= len(name) <= surname + 2 or not all(_is_han(c) for c in name):
         return False
-    if name.endswith(_PLACE_ENDINGS):
+    if name.endswith(_PLACE_ENDINGS) or name.endswith(_TITLES):  # 王先生 is a surname and a title
         return False
     first = words.starts.get(start)
     return not (places_read and first is not None and first[1] in ("ns", "nt"))
@@ -237,6 +240,13 @@ def _name_after_cue(text: str, start: int, words: _Words, *, loose: bool) -> str
     elif flag != "nr":
         return ""
     return word if _looks_like_name(text, start, start + len(word), words) else ""
+
+
+def person_names(text: str) -> set[str]:
+    """The people's names ``text`` says it contains (the rules above ``SURNAMES``), unmasked, e.g.
+    ``{"李四"}`` for ``我叫李四，住在滨湖区``. A caller masking several texts about one matter (a letter
+    and its answer) passes them to ``mask_personal_data(known=...)`` of each."""
+    return _person_names(text)
 
 
 def _person_names(text: str) -> set[str]:

@@ -24,10 +24,20 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 def idempotency_key_check(key: str | None) -> str:
     """The key without surrounding spaces: 8–64 letters, digits, ``-`` or ``_``, chosen by the client.
 
+    The key is required: the API takes it from the ``Idempotency-Key`` header or the body's
+    ``idempotency_key`` field, the pages from their form's hidden field (always filled).
+
     Raises:
-        ValidationFailed: ``extra = {"field": "idempotency_key", "rule": "format"}``.
+        ValidationFailed: no key: ``extra = {"field": "idempotency_key", "rule": "required",
+            "header": "Idempotency-Key"}``, the message naming the header; a malformed one:
+            ``extra = {"field": "idempotency_key", "rule": "format"}``.
     """
     key = (key or "").strip()
+    if not key:
+        raise ValidationFailed(
+            _("An idempotency key is required: send the Idempotency-Key header (or the idempotency_key field) "
+              "with 8 to 64 letters, digits, - or _, new for each submission and the same when it is retried."),
+            extra={"field": "idempotency_key", "rule": "required", "header": "Idempotency-Key"})
     if not KEY_PATTERN.match(key):
         raise ValidationFailed(_("The idempotency key is 8 to 64 letters, digits, - or _."),
                                extra={"field": "idempotency_key", "rule": "format"})

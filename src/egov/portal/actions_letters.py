@@ -8,10 +8,11 @@ by e-mail after commit. Date-dependent actions take ``today`` (default: the loca
 The flow: ``letter_write`` (待分办) → ``letter_route`` by a dispatcher (办理中; the answer is due
 ``EGOV_LETTER_ANSWER_DAYS`` working days later) → ``letter_answer`` by a handler of that
 organization (已答复), or ``letter_send_back`` with a reason (退回, routed again by a dispatcher) →
-``letter_rate`` by the writer (已办结). A 不满意 rating may ask once for the letter to be handled
-again (``reopen=True``): it goes back to the same organization with a new answer period; the
-second answer's rating closes it. ``letter_publication_decide`` by a dispatcher publishes an answered
-letter whose writer agreed, masked (``core.masking.mask_personal_data``).
+``letter_rate`` by the writer (已办结). Until an organization answers, the writer may withdraw the
+letter (``letter_withdraw``, 已撤回: out of every queue, never published). A 不满意 rating may ask
+once for the letter to be handled again (``reopen=True``): it goes back to the same organization
+with a new answer period; the second answer's rating closes it. ``letter_publication_decide`` by a
+dispatcher publishes an answered letter whose writer agreed, masked (``core.masking.mask_personal_data``).
 """
 
 from datetime import date
@@ -30,7 +31,7 @@ from egov.audit.actions import audit_record
 from egov.core import workdays
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, TooManyRequests, ValidationFailed
-from egov.core.masking import mask_personal_data
+from egov.core.masking import mask_personal_data, person_names
 from egov.core.text import text_clean
 from egov.facilities import transitions
 from egov.facilities.files import FileSpec, files_store
@@ -70,6 +71,9 @@ LETTER_MOVES: dict[str, tuple[frozenset, S]] = {
     "answer": (frozenset({S.ROUTED}), S.ANSWERED),  # 答复
     "rate": (frozenset({S.ANSWERED}), S.CLOSED),  # 评价 → 办结
     "reopen": (frozenset({S.ANSWERED}), S.ROUTED),  # 不满意, handled again (once)
+    # 撤回 by the writer while unanswered: a reopened letter (ROUTED again) was answered, and
+    # ``letter_withdraw`` refuses it by its ``answered_at``.
+    "withdraw": (frozenset({S.SUBMITTED, S.ROUTED, S.RETURNED}), S.WITHDRAWN),
 }
 MOVE_LABELS = {
     "write": gettext_lazy("Letter written"),
@@ -78,6 +82,7 @@ MOVE_LABELS = {
     "answer": gettext_lazy("Letter answered"),
     "rate": gettext_lazy("Answer rated"),
     "reopen": gettext_lazy("Rated dissatisfied: to be handled again"),
+    "withdraw": gettext_lazy("Letter withdrawn"),
 }
 LETTER = Machine(
     kind="portal.letter", moves=LETTER_MOVES, labels=MOVE_LABELS,
@@ -355,12 +360,51 @@ def letter_rate(*, actor, letter: Letter, rating: str, comment: str = "", reopen
     return moved
 
 
+def letter_can_withdraw(letter: Letter) -> bool:
+    """True when the writer may still withdraw ``letter``: written, being routed or handled, and never
+    answered (a letter handled again after a 不满意 rating was answered once)."""
+    return letter.status in LETTER_MOVES["withdraw"][0] and letter.answered_at is None
+
+
+@transaction.atomic
+def letter_withdraw(*, actor, letter: Letter, reason: str = "") -> Letter:
+    """The writer withdraws (撤回) a letter that no organization has answered yet: it leaves the
+    dispatcher's and the handlers' queues, is shown to its writer as 已撤回 and is never published;
+    the handlers of the organization it was routed to are told.
+
+    Args:
+        reason: optional, up to 1000 characters (kept on the timeline).
+
+    Raises:
+        NotFound: not the writer.
+        ValidationFailed: a reason past 1000 characters.
+        Conflict: answered (``rule = "answered"``: an answer was given, even if the letter is being
+            handled again); withdrawn already (``rule = "done"``).
+    """
+    letter = _locked(letter)
+    require_letter_writer(actor, letter)
+    if letter.answered_at is not None:
+        raise Conflict(_("%(organization)s has answered this letter: an answered letter cannot be withdrawn.")
+                       % {"organization": letter.organization.local_name if letter.organization_id else "—"},
+                       extra={"state": letter.status, "move": "withdraw", "rule": "answered"})
+    transitions.move_target(machine=LETTER, obj=letter, move="withdraw")
+    reason = text_clean(reason, field="reason", limit=COMMENT_MAX, required=False, label=_("the reason"))
+    was_handled = letter.status == S.ROUTED
+    moved = _move(letter=letter, move="withdraw", actor=actor, organization=None, note=reason,
+                  changes={"organization": letter.organization_id})
+    if was_handled:
+        _tell_handlers(moved, _("Letter %(number)s was withdrawn by its writer; it needs no answer."))
+    return moved
+
+
 def letter_masked_copy(letter: Letter) -> tuple[str, str, str]:
     """``(subject, body, answer)`` of ``letter`` as they are published: masked by
-    ``core.masking.mask_personal_data`` with the writer's name, identity number and phone known;
-    the subject cut to 100 characters. Writes nothing: the dispatcher's page shows it before the
-    decision, ``letter_publication_decide`` stores it."""
-    known = [letter.writer_name, letter.writer_id_number, letter.writer_phone]
+    ``core.masking.mask_personal_data`` with the writer's name, identity number and phone known, and
+    the names any of the three says it contains (``core.masking.person_names``: 我叫王小明 in the
+    letter masks the answer's 王小明您好 too); the subject cut to 100 characters. Writes nothing: the
+    dispatcher's page shows it before the decision, ``letter_publication_decide`` stores it."""
+    names = person_names("\n".join((letter.subject, letter.body, letter.answer_text)))
+    known = [letter.writer_name, letter.writer_id_number, letter.writer_phone, *sorted(names, key=len, reverse=True)]
     return (mask_personal_data(letter.subject, known=known)[:100], mask_personal_data(letter.body, known=known),
             mask_personal_data(letter.answer_text, known=known))
 

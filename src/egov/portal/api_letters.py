@@ -167,6 +167,21 @@ def rate(request, number: str, payload: RatingIn):
                                              comment=payload.comment, reopen=payload.reopen))
 
 
+class WithdrawIn(Schema):
+    reason: str = Field("", max_length=1000)
+
+
+@router.post("/mine/{number}/withdraw", response={200: LetterOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut,
+                                                  409: ErrorOut}, auth=public_session)
+def withdraw(request, number: str, payload: WithdrawIn | None = None):
+    """Withdraw (撤回) a letter no organization has answered yet, with an optional reason: status
+    ``withdrawn``, out of the staff queues, never published. 409 once answered (``rule`` ``answered``,
+    also while handled again after a 不满意 rating) or withdrawn already (``rule`` ``done``)."""
+    letter = letter_get_for_writer(user=request.auth, number=number)
+    return _mine(actions_letters.letter_withdraw(actor=request.auth, letter=letter,
+                                                 reason=payload.reason if payload else ""))
+
+
 @router.get("/{number}", response={200: PublishedLetterOut, 404: ErrorOut}, auth=None)
 def get_published(request, number: str):
     """One published letter, masked; 404 when it is not published."""

@@ -83,6 +83,11 @@ class RateForm(forms.Form):
                                 required=False)
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=COMMENT_MAX,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class PublishedFilterForm(forms.Form):
     topic = forms.ChoiceField(label=pgettext_lazy("letter", "Topic"), required=False)
 

@@ -3,7 +3,8 @@ counter behind its numbers.
 
 A citizen or an enterprise writes a letter; the dispatcher (``Role.LETTER_DISPATCHER``, at 市政府办公室)
 routes it to an organization, whose handlers (``Role.LETTER_HANDLER``) answer it within
-``EGOV_LETTER_ANSWER_DAYS`` working days or send it back for re-routing; the writer rates the answer.
+``EGOV_LETTER_ANSWER_DAYS`` working days or send it back for re-routing; the writer rates the answer,
+or withdraws (撤回) the letter while no answer has been given.
 A letter is published (``/letters/``) only when the writer agreed and the dispatcher approved, with
 the personal data masked (``public_*`` fields, written at approval). Status changes only through
 ``egov.portal.actions_letters`` (one transition table, ``LETTER_MOVES``).
@@ -34,6 +35,7 @@ class LetterStatus(models.TextChoices):
     RETURNED = "returned", pgettext_lazy("letter", "Sent back for re-routing")  # 退回重新分办
     ANSWERED = "answered", pgettext_lazy("letter", "Answered")  # 已答复: waits for the writer's rating
     CLOSED = "closed", pgettext_lazy("letter", "Closed")  # 已办结: rated
+    WITHDRAWN = "withdrawn", pgettext_lazy("letter", "Withdrawn")  # 已撤回 by its writer, before any answer
 
 
 class LetterRating(models.TextChoices):

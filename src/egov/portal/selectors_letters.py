@@ -207,6 +207,11 @@ def _counts(today: date) -> dict:
     }
 
 
+def _counted() -> QuerySet[Letter]:
+    """The letters the statistics count: all but those their writers withdrew (no one had to answer)."""
+    return Letter.objects.exclude(status=LetterStatus.WITHDRAWN)
+
+
 def _row(key: str, label: str, item: dict) -> StatRow:
     return StatRow(key=key, label=label, letters=item["letters"], answered=item["answered"],
                    on_time=item["on_time"], overdue_open=item["overdue_open"],
@@ -216,7 +221,7 @@ def _row(key: str, label: str, item: dict) -> StatRow:
 
 def _stats(group: str, labels: dict, today: date) -> list[StatRow]:
     rows = [_row(str(item[group]), str(labels.get(item[group], item[group])), item)
-            for item in Letter.objects.values(group).annotate(**_counts(today)).order_by(group)
+            for item in _counted().values(group).annotate(**_counts(today)).order_by(group)
             if item[group] is not None]
     return sorted(rows, key=lambda row: (-row.letters, row.label))
 
@@ -225,11 +230,11 @@ def letter_statistics(*, today: date | None = None) -> dict[str, list[StatRow]]:
     """Statistics of all letters: ``{"organizations": [...], "topics": [...], "total": [one row]}``.
 
     By organization: the letters routed to it (its current organization). On time: answered on or
-    before the due date of that answer period. Satisfaction: the latest rating of each letter. No
-    personal data: counts only.
+    before the due date of that answer period. Satisfaction: the latest rating of each letter.
+    Letters withdrawn by their writers are not counted. No personal data: counts only.
     """
     today = today or timezone.localdate()
     organizations = {org.pk: org.local_name for org in Organization.objects.filter(letters__isnull=False).distinct()}
-    whole = _row("all", _("All letters"), Letter.objects.aggregate(**_counts(today)))
+    whole = _row("all", _("All letters"), _counted().aggregate(**_counts(today)))
     return {"organizations": _stats("organization", organizations, today),
             "topics": _stats("topic", dict(LetterTopic.choices), today), "total": [whole]}

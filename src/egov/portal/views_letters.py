@@ -1,7 +1,7 @@
 """Public pages of letters to the mayor (市长信箱, /letters/): the published letters (masked) and
-their statistics for everyone; writing a letter, 我的来信 and one's own letter with its answer and the
-rating form for signed-in citizens and enterprises. Thin: a permission-checked fetch, one action, a
-response."""
+their statistics for everyone; writing a letter, 我的来信 and one's own letter with its answer, the
+rating form, and withdrawing a letter not answered yet, for signed-in citizens and enterprises.
+Thin: a permission-checked fetch, one action, a response."""
 
 import uuid
 
@@ -85,11 +85,13 @@ def mine(request):
     return render(request, "portal/letters/mine.html", {"letters": letters_of(user=request.user)})
 
 
-def _mine_page(request, letter, *, rate_form=None, status: int = 200):
+def _mine_page(request, letter, *, rate_form=None, withdraw_form=None, status: int = 200):
     return render(request, "portal/letters/mine_detail.html", {
         "letter": letter, "events": letter_timeline(letter=letter),
         "attachments": letter.attachments.select_related("file"),
         "rate_form": rate_form or (forms_letters.RateForm() if letter.status == LetterStatus.ANSWERED else None),
+        "withdraw_form": withdraw_form or (forms_letters.WithdrawForm()
+                                           if actions_letters.letter_can_withdraw(letter) else None),
     }, status=status)
 
 
@@ -117,6 +119,26 @@ def rate(request, number: str):
             messages.success(request, _("Thank you: your rating has been recorded."))
             return redirect("letters:mine_detail", number=letter.number)
     return _mine_page(request, letter, rate_form=form, status=status)
+
+
+@public_user_required
+@require_POST
+def withdraw(request, number: str):
+    """The writer withdraws a letter not answered yet (撤回)."""
+    letter = _mine_or_404(request, number)
+    form = forms_letters.WithdrawForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            actions_letters.letter_withdraw(actor=request.user, letter=letter, **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+            letter.refresh_from_db()
+            status = error.status
+        else:
+            messages.success(request, _("Your letter %(number)s has been withdrawn.") % {"number": letter.number})
+            return redirect("letters:mine_detail", number=letter.number)
+    return _mine_page(request, letter, withdraw_form=form, status=status)
 
 
 def attachment_response(letter, pk: int):

@@ -91,7 +91,13 @@ def govuk_nav_item(context, url_name: str, label: str, exact: bool = False, coun
     url = reverse(url_name)
     request = context.get("request")
     path = request.path if request is not None else ""
-    current = path == url or (not exact and path.startswith(url))
+    return nav_item_html(url=url, label=label, current=path == url or (not exact and path.startswith(url)),
+                         count=count)
+
+
+def nav_item_html(*, url: str, label: str, current: bool, count: int = 0) -> SafeString:
+    """The markup of one service navigation item (``govuk_nav_item``), for tags that find their URL
+    and whether it is current in their own way (the portal's CMS sections)."""
     if count:
         unread = ngettext("(%(n)s unread)", "(%(n)s unread)", count) % {"n": count}
         label = format_html('{} <span class="egov-count egov-count--nav" aria-hidden="true">{}</span>'

@@ -108,5 +108,8 @@ def test_names_said_to_be_names_are_masked():
     assert mask_personal_data("欧阳修明先生") == "欧阳**先生"  # 复姓 kept whole
     assert mask_personal_data("我叫李四住在新吴区") == "我叫李*住在新吴区"
     assert mask_personal_data("梁溪区的梁小兵女士") == "梁溪区的梁**女士"
+    # An answer's greeting: a name before 您好, a surname and title kept.
+    assert mask_personal_data("王小明您好：已处理。") == "王**您好：已处理。"
+    assert mask_personal_data("王先生您好：已处理。") == "王先生您好：已处理。"
     # The writer's registered name, wherever it is, with or without a cue.
     assert mask_personal_data("梁溪区梁溪路梁小兵反映", known=["梁小兵"]) == "梁溪区梁溪路梁**反映"

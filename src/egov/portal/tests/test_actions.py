@@ -253,11 +253,20 @@ def test_the_same_key_with_other_content_is_a_conflict_naming_the_first_request(
     assert DisclosureRequest.objects.count() == 1
 
 
-@pytest.mark.parametrize("key", ["", "short", "has space in it", "x" * 65])
+@pytest.mark.parametrize("key", ["short", "has space in it", "x" * 65])
 def test_a_bad_idempotency_key_is_refused(office, key):
     with pytest.raises(ValidationFailed) as raised:
         office.submit(idempotency_key=key)
     assert raised.value.extra == {"field": "idempotency_key", "rule": "format"}
+    assert not DisclosureRequest.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["", "   ", None])
+def test_a_missing_idempotency_key_is_refused_naming_the_header(office, key):
+    with pytest.raises(ValidationFailed) as raised:
+        office.submit(idempotency_key=key)
+    assert raised.value.extra == {"field": "idempotency_key", "rule": "required", "header": "Idempotency-Key"}
+    assert "Idempotency-Key" in raised.value.message
     assert not DisclosureRequest.objects.exists()
 
 

@@ -23,7 +23,7 @@ def test_visitor_finds_a_published_document_and_opens_its_pdf(reference_data, li
     assert document.title == TITLE
     page = phone_page
     page.goto(live_server.url + "/")
-    box = page.locator("main").get_by_role("searchbox", name="搜索公开文件")
+    box = page.locator("main").get_by_role("searchbox", name="搜索文件、办事事项、开放数据和网页")
     box.fill("电子政务")
     with page.expect_navigation():
         box.press("Enter")
