@@ -46,3 +46,26 @@ def test_visitor_finds_a_published_document_and_opens_its_pdf(reference_data, li
     assert fetched.headers["content-type"] == "application/pdf" and fetched.body().startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(fetched.body())).pages)
     assert "".join(TITLE.split()) in "".join(text.split())
+
+
+def test_the_phone_menu_reaches_the_news_and_marks_it(live_server, phone_page):
+    """fix9: the public menu had no link to 新闻动态; on a phone it is behind the 菜单 button."""
+    from egov.portal.actions_pages import cms_tree_ensure  # noqa: PLC0415
+    from egov.workflow.actions import process_definitions_install_shipped  # noqa: PLC0415
+
+    process_definitions_install_shipped()
+    cms_tree_ensure()
+    page = phone_page
+    page.goto(live_server.url + "/")
+    news = page.locator("#navigation").get_by_role("link", name="新闻动态")
+    expect(news).to_be_hidden()
+    page.get_by_role("button", name="菜单").click()
+    expect(news).to_be_visible()
+    expect(page.locator("#navigation").get_by_role("link", name="通知公告")).to_be_visible()
+    expect(page.locator("#navigation").get_by_role("link", name="政策解读")).to_be_visible()
+    with page.expect_navigation():
+        news.click()
+    assert page.url == f"{live_server.url}/news/"
+    expect(page.locator("h1")).to_have_text("新闻动态")
+    page.get_by_role("button", name="菜单").click()
+    expect(page.locator("#navigation [aria-current=page]")).to_have_text("新闻动态")
