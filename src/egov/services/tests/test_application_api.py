@@ -166,6 +166,7 @@ def test_the_item_kept_per_process_is_read_again_when_it_or_its_organization_cha
     """``selectors.service_item_for_submission`` (issue 18): the item is kept between submissions,
     but a renamed organization shows in the next audit event and a withdrawn item is a 404 at once."""
     from egov.audit.models import AuditEvent
+    from egov.services.actions.intake import intake_work
     from egov.services.models import ServiceItem
 
     client.force_login(casework.citizen)
@@ -178,6 +179,7 @@ def test_the_item_kept_per_process_is_read_again_when_it_or_its_organization_cha
     second = client.post(URL, _payload(casework.item), content_type="application/json",
                          headers={"Idempotency-Key": "kept-item-0002"})
     assert second.status_code == 202
+    intake_work()  # the worker audits the receipts
     event = AuditEvent.objects.filter(action="services.intake.receive").order_by("-seq").first()
     assert event.organization_label == "无锡市改名后的局" and second.json()["receipt"] in event.summary
     ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=False)  # 下架, from another process
