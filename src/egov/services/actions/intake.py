@@ -119,14 +119,14 @@ def once_only_fetch(*, applicant: User, item: ServiceItem, held: list[Material],
 
 def application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
                        form_data: dict, stored: list, now, digest: str, fetched: dict,
-                       intake: IntakeRecord | None = None) -> Application:
+                       intake: IntakeRecord | None = None, new_files: frozenset[str] = frozenset()) -> Application:
     """Create the case of a checked submission (the intake worker calls it in its transaction):
     the ``Application`` (``query_code`` taken over from ``intake``), its materials ``stored``
     (``[(Material, StoredFile)]``), its process started, its first timeline line, the applicant
     notified and one audit event ``services.application.submit`` carrying what the process start
     would have recorded (``changes["process"]``: the instance ``id`` and ``workflow.process_start``'s
     ``start_facts``), each material's file (``changes["files"]``: ``material``, ``sha256``, ``kind``,
-    ``size`` in bytes; the intake's ``services.intake.receive`` says which were new) and the
+    ``size`` in bytes, ``new``: its SHA-256 is in ``new_files``, the bytes this case stored first) and the
     ``intake`` receipt. Returns the case."""
     application = Application.objects.create(
         number=number, item=item, organization=item.organization, applicant=applicant,
@@ -147,8 +147,8 @@ def application_create(*, actor: User, item: ServiceItem, applicant: User, numbe
                  changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,
                           "fields": sorted(form_data), "materials": [m.pk for m, _f in stored],
                           "held_materials": sorted(int(pk) for pk in fetched.get("materials", {})),
-                          "files": [{"material": m.pk, "sha256": f.sha256, "kind": f.kind, "size": f.size}
-                                    for m, f in stored],
+                          "files": [{"material": m.pk, "sha256": f.sha256, "kind": f.kind, "size": f.size,
+                                     "new": f.sha256 in new_files} for m, f in stored],
                           "intake": intake.receipt if intake is not None else None,
                           "process": {"id": application.process.pk, **application.process.start_facts}})
     return application
@@ -187,9 +187,10 @@ def intake_process_next() -> IntakeRecord | None:
     held: list[IntakeRecord] = []
     try:
         with audit_deferred():
-            # The applicant and the submitter come with the record (one query, not three); only
-            # the record's row is locked (``of``), never the accounts'.
-            record = (IntakeRecord.objects.select_related("applicant", "submitted_by")
+            # The applicant, the submitter and the item with its organization come with the
+            # record (one query, not four); only the record's row is locked (``of``), never the
+            # accounts' or the item's.
+            record = (IntakeRecord.objects.select_related("applicant", "submitted_by", "item__organization")
                       .select_for_update(skip_locked=True, of=("self",))
                       .filter(state=IntakeState.WAITING).order_by("id").first())
             if record is None:
@@ -210,7 +211,7 @@ def intake_process(*, record: IntakeRecord) -> IntakeRecord:
     """Turn ``record`` into its case now, in this process (``applying.application_submit``), waiting
     for a worker that holds it. A record already done or failed is returned as it is (reloaded)."""
     with audit_deferred():
-        record = (IntakeRecord.objects.select_related("applicant", "submitted_by")
+        record = (IntakeRecord.objects.select_related("applicant", "submitted_by", "item__organization")
                   .select_for_update(of=("self",)).get(pk=record.pk))
         if record.state != IntakeState.WAITING:
             return record
@@ -269,7 +270,8 @@ def _process_locked(record: IntakeRecord) -> IntakeRecord:
             application = application_create(
                 actor=record.submitted_by, item=item, applicant=record.applicant, number=number,
                 key=record.idempotency_key, form_data=form_data, stored=stored, now=record.received_at,
-                digest=record.request_digest, fetched=fetched, intake=record)
+                digest=record.request_digest, fetched=fetched, intake=record,
+                new_files=frozenset(upload.stored.sha256 for _m, upload in uploads if upload.new))
     except ApplicationError as error:
         record.state = IntakeState.FAILED
         record.error = {"message": str(error.message), "extra": error.extra, "status": error.status}
@@ -290,7 +292,7 @@ def _case_prepare(record: IntakeRecord) -> tuple[ServiceItem, list, str, dict, d
     """What the case of ``record`` is made of: ``(item, [(Material, entry of record.files, bytes)],
     number, fetched, form_data)``. Raises ``ValidationFailed`` when the item is no longer applicable
     online or a held material required cannot be fetched."""
-    item = ServiceItem.objects.select_related("organization").get(pk=record.item_id)
+    item = record.item  # read with the record, in this transaction (item_materials keys on its updated_at)
     if not item.is_published or item.online_depth < ServiceItem.OnlineDepth.ACCEPTANCE:
         raise ValidationFailed(_("This item cannot be applied for online any more."),
                                extra={"field": "item", "rule": "online"})
