@@ -222,8 +222,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "egov.accounts.backends.ModelBackend",  # Django's, the signed-in user read without compiling SQL
 ]
+SESSION_ENGINE = "egov.accounts.sessions"  # Django's db sessions, the row read without compiling SQL
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -64,7 +64,7 @@ def _register(request, form_class, register, template):
             add_application_error(form, error)
             retry_after = getattr(error, "retry_after", 0)
         else:
-            login(request, created.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, created.user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("Your account is open."))
             return redirect(_next_url(request, "accounts:profile"))
     response = render(request, template, {"form": form, "next": _next_url(request, "")},

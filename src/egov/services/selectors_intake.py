@@ -44,7 +44,7 @@ def intake_track(*, receipt: str, code: str) -> IntakeRecord:
     receipt = _normalized(receipt)
     record = None
     if len(receipt) == RECEIPT_LENGTH:
-        record = (IntakeRecord.objects.select_related("item", "item__organization", "application")
+        record = (IntakeRecord.objects.defer("content").select_related("item", "item__organization", "application")
                   .filter(receipt=receipt).first())
     code = _normalized(code)
     if len(code) == 8:
@@ -68,7 +68,7 @@ def intake_get_for_applicant(*, user, receipt: str) -> IntakeRecord:
     """
     if not getattr(user, "pk", None):
         raise _not_found()
-    record = (IntakeRecord.objects.select_related("item", "item__organization", "application")
+    record = (IntakeRecord.objects.defer("content").select_related("item", "item__organization", "application")
               .filter(_own(user), receipt=_normalized(receipt)).first())
     if record is None:
         raise _not_found()
@@ -80,7 +80,7 @@ def intakes_pending_of(*, user) -> list[IntakeRecord]:
     lists them above the cases."""
     if not getattr(user, "pk", None):
         return []
-    return list(IntakeRecord.objects.select_related("item").filter(_own(user))
+    return list(IntakeRecord.objects.defer("content").select_related("item").filter(_own(user))
                 .exclude(state=IntakeState.DONE).order_by("-id")[:50])
 
 
@@ -119,7 +119,8 @@ def intake_overview(*, user) -> IntakeOverview:
     now = timezone.now()
     waiting = IntakeRecord.objects.filter(state=IntakeState.WAITING).aggregate(
         count=Count("id"), oldest=Min("received_at"))
-    failed = IntakeRecord.objects.filter(state=IntakeState.FAILED, item__organization_id__in=organization_ids)
+    failed = IntakeRecord.objects.defer("content").filter(state=IntakeState.FAILED,
+                                                          item__organization_id__in=organization_ids)
     oldest = waiting["oldest"]
     failed_rows = list(failed.select_related("item").order_by("-id")[:100])
     for record in failed_rows:
@@ -138,7 +139,7 @@ def intake_get_for_operator(*, user, receipt: str) -> IntakeRecord:
     Raises:
         NotFound: unknown, or outside the operator's organizations.
     """
-    record = (IntakeRecord.objects.select_related("item", "item__organization")
+    record = (IntakeRecord.objects.defer("content").select_related("item", "item__organization")
               .filter(receipt=_normalized(receipt), item__organization_id__in=intake_operator_organization_ids(user))
               .first())
     if record is None:

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from egov.accounts.models import Agent, LegalPerson, User
 from egov.accounts.permissions import require_verified_public_user
-from egov.audit.actions import audit_record
+from egov.core import context
 from egov.core.actors import SYSTEM
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from egov.facilities.idempotency import body_digest, idempotency_key_check, submitted_before
-from egov.services.actions.catalog import item_materials, material_file_check, material_file_store, material_files_store
+from egov.services.actions.catalog import item_materials, material_file_check, material_file_store
 from egov.services.actions.intake import (
     INTAKE_CHANNEL,
     held_materials,
@@ -55,12 +55,16 @@ def _applicant_for(actor: User, legal_person: LegalPerson | None) -> User:
     return legal_person.user
 
 
-def materials_check(*, materials: list[Material], files: Mapping[int, Any], required: set[int]) -> None:
+def materials_check(*, materials: list[Material], files: Mapping[int, Any], required: set[int]
+                    ) -> dict[int, tuple[bytes, str]]:
     """Check the uploaded file of each material without storing anything.
 
     Args:
         materials: the materials asked for; files: ``{material id: bytes or file}``; required: the
             ids of the materials that must have a file.
+
+    Returns:
+        ``{material id: (bytes, StoredFile.Kind found from the bytes)}`` of the files sent.
 
     Raises ``ValidationFailed`` naming the first material in error as ``materials.<id>`` with every
     error in ``extra["errors"]`` (``required``, ``max_size``, ``file_type``, ``empty``, ``unknown``).
@@ -71,6 +75,7 @@ def materials_check(*, materials: list[Material], files: Mapping[int, Any], requ
         raise ValidationFailed(_("A file was sent for a material that this step does not ask for."),
                                extra={"field": f"materials.{unknown[0]}", "rule": "unknown"})
     errors = []
+    checked = {}
     for material in materials:
         content = files.get(material.pk)
         if content is None:
@@ -78,12 +83,13 @@ def materials_check(*, materials: list[Material], files: Mapping[int, Any], requ
                 errors.append(material_error(material, "required", _("This material is required.")))
             continue
         try:
-            material_file_check(content=content, material=material)
+            checked[material.pk] = material_file_check(content=content, material=material)
         except ValidationFailed as error:
             errors.append(material_error(material, error.extra.get("rule", "invalid"), error.message))
     if errors:
         raise ValidationFailed(errors[0]["message"], extra={"field": errors[0]["field"], "rule": errors[0]["rule"],
                                                             "errors": errors})
+    return checked
 
 
 def _store_files(*, actor, materials: list[Material], files: Mapping[int, Any], required: set[int]
@@ -127,8 +133,10 @@ def intake_submit(
     legal_person: LegalPerson | None = None, replaces: str = "",
 ) -> tuple[IntakeRecord, bool]:
     """Receive an online application (外网受理): check everything that can be checked without a case,
-    store the files and the form as an intake record, and answer with its receipt at once. The
-    staff side's worker (``egov.services.actions.intake``) turns the record into a case.
+    insert the form and the files (their bytes) as one intake record — nothing else is written, no
+    audit event, no file store — and answer with its receipt at once. The staff side's worker
+    (``egov.services.actions.intake``) stores the files, audits the receipt (``services.intake.receive``,
+    with the address and request id kept in the record) and turns the record into a case.
 
     Args:
         actor: the signed-in natural or legal person; an agent (经办人) of ``legal_person`` applies
@@ -140,6 +148,7 @@ def intake_submit(
             one (unless the platform holds it, 免提交); each is checked by its bytes against the
             material's types and size and stored by its hash (``facilities.files``).
         idempotency_key: 8–64 letters, digits, ``-`` or ``_``, chosen by the client; unique per applicant.
+            The files are kept in the record (``IntakeRecord.content``) until the worker stores them.
         legal_person: the legal person applied for, when the actor is its agent or its own account.
         replaces: the receipt number of this applicant's failed submission of this item that this one
             applies again for (the failed receipt's "Apply again"); "" for none. The old one is then
@@ -182,39 +191,34 @@ def intake_submit(
                                    extra={"field": "item", "rule": "applicant_kind"})
         materials = item_materials(item)
         required = {m.pk for m in materials if m.required} - {m.pk for m in held_materials(materials, files)}
-        _check_form_and_files(item=item, form_data=form_data, materials=materials, files=files, required=required)
+        checked = _check_form_and_files(item=item, form_data=form_data, materials=materials, files=files,
+                                        required=required)
     except ValidationFailed:
         existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
         if existing is not None:
             return existing, False
         raise
+    # The record is all the public site writes (one statement, its files' bytes inside it): the
+    # worker stores the files, audits the receipt (with this request's address and id) and makes
+    # the case, in one transaction of its own (``intake._process_locked``).
+    sent = [m for m in materials if m.pk in checked]
+    request = context.current()
+    record = IntakeRecord(
+        item=item, applicant=applicant, submitted_by=actor, idempotency_key=key, request_digest=digest,
+        form_data=form_data, content=b"".join(checked[m.pk][0] for m in sent),
+        files=[{"material": m.pk, "sha256": file_digests[str(m.pk)], "kind": checked[m.pk][1],
+                "size": len(checked[m.pk][0])} for m in sent],
+        client_ip=request.client_ip, request_id=request.request_id)
     with transaction.atomic():  # top level in a request: BEGIN … COMMIT, no savepoint
-        # Checked above (``_check_form_and_files``): stored in one batch, audited with the record.
-        # Each file hashed once: the request digest's hashes are the stored files' (checked above:
-        # each whole file is within its limit, so file_check's bytes are all of them).
-        replaced = _replaced_lock(applicant=applicant, item=item, receipt=replaces) if replaces else None
-        sent = [m for m in materials if m.pk in files]
-        stored = material_files_store(actor=actor, files=[(m, files[m.pk]) for m in sent],
-                                      digests=[file_digests[str(m.pk)] for m in sent])
-        record = IntakeRecord(
-            item=item, applicant=applicant, submitted_by=actor, idempotency_key=key, request_digest=digest,
-            form_data=form_data, files={str(material.pk): upload.stored.pk for material, upload in stored},
-            replaces=replaced)
+        if replaces:
+            record.replaces = _replaced_lock(applicant=applicant, item=item, receipt=replaces)
         if not _intake_insert(record):
             # The key is taken: a double click, a client's retry (or one that raced this one to the
-            # same key). The same request gets the first record; other content a 409, and then the
-            # transaction (whose file rows a replay of the same bytes did not add to) rolls back.
+            # same key). The same request gets the first record; other content a 409.
             existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
             if existing is None:  # pragma: no cover (PostgreSQL's ON CONFLICT waited for the holder's commit)
                 raise IntegrityError("intake record: idempotency key taken, but no record holds it")
             return existing, False
-        audit_record(action="services.intake.receive", actor=actor, organization=item.organization,
-                     obj=record, summary=f"{record.receipt} received for {item.code}",
-                     changes={"state": [None, IntakeState.WAITING], "item": item.code,
-                              "applicant": applicant.pk, "fields": sorted(form_data),
-                              "materials": [m.pk for m, _u in stored],
-                              "files": [{"material": m.pk, **upload.facts()} for m, upload in stored],
-                              **({"replaces": replaced.receipt} if replaced else {})})
         if connection.vendor != "postgresql":  # there the insert's RETURNING woke the worker
             intake_signal()
     return record, True
@@ -223,7 +227,8 @@ def intake_submit(
 def _replaced_lock(*, applicant: User, item: ServiceItem, receipt: str) -> IntakeRecord:
     """The failed record ``receipt`` of ``applicant`` for ``item``, locked until the caller's
     transaction ends (an operator's retry of it waits, then sees it replaced)."""
-    record = IntakeRecord.objects.select_for_update().filter(receipt=receipt, applicant=applicant, item=item).first()
+    record = (IntakeRecord.objects.defer("content").select_for_update()
+              .filter(receipt=receipt, applicant=applicant, item=item).first())
     if record is None:
         raise NotFound(_("The submission to apply again for was not found."),
                        extra={"field": "replaces", "rule": "not_found"})
@@ -278,22 +283,26 @@ def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping
 
 
 def _check_form_and_files(*, item: ServiceItem, form_data, materials: list[Material], files: Mapping[int, Any],
-                          required: set[int]) -> None:
-    """Check the form and the files together, so that every error is told in one answer.
+                          required: set[int]) -> dict[int, tuple[bytes, str]]:
+    """Check the form and the files together, so that every error is told in one answer; returns
+    ``materials_check``'s ``{material id: (bytes, kind)}``.
 
     Raises:
         ValidationFailed: named after the first error (the form's, then the files'), with every
             error of both in ``extra["errors"]``.
     """
     failures = []
-    for check, arguments in ((form_data_validate, {"schema": item.form_schema, "data": form_data}),
-                             (materials_check, {"materials": materials, "files": files, "required": required})):
-        try:
-            check(**arguments)
-        except ValidationFailed as error:
-            failures.append(error)
+    checked = {}
+    try:
+        form_data_validate(schema=item.form_schema, data=form_data)
+    except ValidationFailed as error:
+        failures.append(error)
+    try:
+        checked = materials_check(materials=materials, files=files, required=required)
+    except ValidationFailed as error:
+        failures.append(error)
     if not failures:
-        return
+        return checked
     first = failures[0]
     errors = [entry for failure in failures for entry in failure.extra.get("errors", [])]
     raise ValidationFailed(first.message, extra={**first.extra, "errors": errors})
@@ -307,7 +316,8 @@ def _submitted_before(*, applicant: User, key: str, item: ServiceItem, digest: s
                            extra={"field": "idempotency_key", "rule": "idempotency_key", "number": existing.number})
 
     return submitted_before(
-        queryset=IntakeRecord.objects.select_related("application").filter(applicant=applicant), key=key,
+        queryset=IntakeRecord.objects.defer("content").select_related("application").filter(applicant=applicant),
+        key=key,
         digest=digest, check=same_item,
         other_body_message=_("This form was already sent as %(number)s, with other content. To send "
                              "different content, start a new application."))

@@ -1,9 +1,11 @@
 """The intake worker (内网办理): turn each intake record into a case, exactly once, in order.
 
-The public site stores a checked submission as an ``IntakeRecord`` (``applying.intake_submit``).
-``intake_process_next`` takes the oldest waiting record with ``SELECT … FOR UPDATE SKIP LOCKED``
-(PostgreSQL; SQLite runs one writer at a time), makes its case — tracking number, materials,
-once-only fetches, process start, timeline, notification, audit — and marks the record done in the
+The public site stores a checked submission as an ``IntakeRecord``, its files' bytes inside it, and
+nothing else (``applying.intake_submit``). ``intake_process_next`` takes the oldest waiting record
+with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite runs one writer at a time), audits its
+receipt (``services.intake.receive``, at the first attempt, in the submitting request's name),
+makes its case — the files into the file store, tracking number, materials, once-only fetches,
+process start, timeline, notification, audit — and marks the record done (its bytes dropped) in the
 same transaction. The case holds a unique reference to its record: a worker killed at any moment
 leaves the record waiting with nothing of its case written (the transaction rolls back), and no
 replay can make a second case. A record that cannot become a case (a held material the register
@@ -24,13 +26,13 @@ from django.utils.translation import pgettext
 
 from egov.accounts.models import User
 from egov.audit.actions import audit_deferred, audit_record
+from egov.core import context
 from egov.core.actors import SYSTEM
 from egov.core.database import connection_lost
 from egov.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
-from egov.facilities.models import StoredFile
 from egov.orgs.roles import Role
 from egov.services import once_only
-from egov.services.actions.catalog import item_materials
+from egov.services.actions.catalog import item_materials, material_files_store
 from egov.services.actions.lifecycle import MOVE_LABELS
 from egov.services.actions.notifying import application_notify
 from egov.services.actions.numbers import tracking_number_allocate
@@ -117,14 +119,14 @@ def once_only_fetch(*, applicant: User, item: ServiceItem, held: list[Material],
 
 def application_create(*, actor: User, item: ServiceItem, applicant: User, number: str, key: str,
                        form_data: dict, stored: list, now, digest: str, fetched: dict,
-                       intake: IntakeRecord | None = None) -> Application:
+                       intake: IntakeRecord | None = None, new_files: frozenset[str] = frozenset()) -> Application:
     """Create the case of a checked submission (the intake worker calls it in its transaction):
     the ``Application`` (``query_code`` taken over from ``intake``), its materials ``stored``
     (``[(Material, StoredFile)]``), its process started, its first timeline line, the applicant
     notified and one audit event ``services.application.submit`` carrying what the process start
     would have recorded (``changes["process"]``: the instance ``id`` and ``workflow.process_start``'s
     ``start_facts``), each material's file (``changes["files"]``: ``material``, ``sha256``, ``kind``,
-    ``size`` in bytes; the intake's ``services.intake.receive`` says which were new) and the
+    ``size`` in bytes, ``new``: its SHA-256 is in ``new_files``, the bytes this case stored first) and the
     ``intake`` receipt. Returns the case."""
     application = Application.objects.create(
         number=number, item=item, organization=item.organization, applicant=applicant,
@@ -145,8 +147,8 @@ def application_create(*, actor: User, item: ServiceItem, applicant: User, numbe
                  changes={"status": [None, S.SUBMITTED], "item": item.code, "applicant": applicant.pk,
                           "fields": sorted(form_data), "materials": [m.pk for m, _f in stored],
                           "held_materials": sorted(int(pk) for pk in fetched.get("materials", {})),
-                          "files": [{"material": m.pk, "sha256": f.sha256, "kind": f.kind, "size": f.size}
-                                    for m, f in stored],
+                          "files": [{"material": m.pk, "sha256": f.sha256, "kind": f.kind, "size": f.size,
+                                     "new": f.sha256 in new_files} for m, f in stored],
                           "intake": intake.receipt if intake is not None else None,
                           "process": {"id": application.process.pk, **application.process.start_facts}})
     return application
@@ -185,9 +187,10 @@ def intake_process_next() -> IntakeRecord | None:
     held: list[IntakeRecord] = []
     try:
         with audit_deferred():
-            # The applicant and the submitter come with the record (one query, not three); only
-            # the record's row is locked (``of``), never the accounts'.
-            record = (IntakeRecord.objects.select_related("applicant", "submitted_by")
+            # The applicant, the submitter and the item with its organization come with the
+            # record (one query, not four); only the record's row is locked (``of``), never the
+            # accounts' or the item's.
+            record = (IntakeRecord.objects.select_related("applicant", "submitted_by", "item__organization")
                       .select_for_update(skip_locked=True, of=("self",))
                       .filter(state=IntakeState.WAITING).order_by("id").first())
             if record is None:
@@ -208,26 +211,67 @@ def intake_process(*, record: IntakeRecord) -> IntakeRecord:
     """Turn ``record`` into its case now, in this process (``applying.application_submit``), waiting
     for a worker that holds it. A record already done or failed is returned as it is (reloaded)."""
     with audit_deferred():
-        record = (IntakeRecord.objects.select_related("applicant", "submitted_by")
+        record = (IntakeRecord.objects.select_related("applicant", "submitted_by", "item__organization")
                   .select_for_update(of=("self",)).get(pk=record.pk))
         if record.state != IntakeState.WAITING:
             return record
         return _process_locked(record)
 
 
+def intake_files(record: IntakeRecord) -> list[tuple[dict, bytes]]:
+    """The files of ``record`` as the public site kept them: ``[(entry of record.files, bytes)]``,
+    cut from ``record.content`` by their sizes; ``[]`` once the worker has stored them (``content``
+    NULL). Raises ``ValueError`` when the bytes do not add up to the sizes (a damaged record)."""
+    if record.content is None:
+        return []
+    content = bytes(record.content)  # memoryview on PostgreSQL
+    files, offset = [], 0
+    for entry in record.files:
+        files.append((entry, content[offset:offset + entry["size"]]))
+        offset += entry["size"]
+    if offset != len(content):
+        raise ValueError(f"intake {record.receipt}: {len(content)} bytes of content for files of {offset}")
+    return files
+
+
+def _receive_audit(record: IntakeRecord) -> None:
+    """``services.intake.receive`` of ``record``: written by the worker at its first attempt (the
+    public site writes no audit event), in the submitting request's name (its address and request
+    id, ``received_at`` its time), with each file's ``sha256``, ``kind`` and ``size`` (bytes)."""
+    files = record.files if isinstance(record.files, list) else []
+    with context.request_scope(client_ip=record.client_ip, request_id=record.request_id):
+        audit_record(action="services.intake.receive", actor=record.submitted_by, organization=record.item.organization,
+                     obj=record, summary=f"{record.receipt} received for {record.item.code}",
+                     changes={"state": [None, IntakeState.WAITING], "item": record.item.code,
+                              "applicant": record.applicant_id, "fields": sorted(record.form_data),
+                              "received_at": record.received_at.isoformat(),
+                              "materials": [entry["material"] for entry in files],
+                              "files": [{"material": entry["material"], "sha256": entry["sha256"],
+                                         "kind": entry["kind"], "size": entry["size"]} for entry in files],
+                              **({"replaces": record.replaces.receipt} if record.replaces_id else {})})
+
+
 def _process_locked(record: IntakeRecord) -> IntakeRecord:
-    """Make the case of ``record`` (locked by the caller's transaction) or mark it failed."""
+    """Make the case of ``record`` (locked by the caller's transaction) or mark it failed; at its
+    first attempt audit its receipt first (whatever becomes of it)."""
+    if record.attempts == 0:
+        _receive_audit(record)
     record.attempts += 1
     record.processed_at = timezone.now()
     try:
         # The number and the once-only fetches first: a fetch that fails fails the record, and its
         # log rows stay with it (it happened); the number stays unused, a gap.
-        item, stored, number, fetched, form_data = _case_prepare(record)
+        item, sent, number, fetched, form_data = _case_prepare(record)
         with transaction.atomic():  # a failure while writing the case leaves nothing of it
+            # The files into the one file store (one insert; the blobs written first), with the case.
+            uploads = material_files_store(actor=record.submitted_by, files=[(m, data) for m, _e, data in sent],
+                                           digests=[entry["sha256"] for _m, entry, _d in sent])
+            stored = [(material, upload.stored) for material, upload in uploads]
             application = application_create(
                 actor=record.submitted_by, item=item, applicant=record.applicant, number=number,
                 key=record.idempotency_key, form_data=form_data, stored=stored, now=record.received_at,
-                digest=record.request_digest, fetched=fetched, intake=record)
+                digest=record.request_digest, fetched=fetched, intake=record,
+                new_files=frozenset(upload.stored.sha256 for _m, upload in uploads if upload.new))
     except ApplicationError as error:
         record.state = IntakeState.FAILED
         record.error = {"message": str(error.message), "extra": error.extra, "status": error.status}
@@ -238,29 +282,29 @@ def _process_locked(record: IntakeRecord) -> IntakeRecord:
         return record
     record.state = IntakeState.DONE
     record.error = {}
-    record.save(update_fields=["state", "error", "attempts", "processed_at"])
+    record.content = None  # the bytes are in the file store now, with the case
+    record.save(update_fields=["state", "error", "attempts", "processed_at", "content"])
     record.application = application
     return record
 
 
 def _case_prepare(record: IntakeRecord) -> tuple[ServiceItem, list, str, dict, dict]:
-    """What the case of ``record`` is made of: ``(item, [(Material, StoredFile)], number, fetched,
-    form_data)``. Raises ``ValidationFailed`` when the item is no longer applicable online or a
-    held material required cannot be fetched."""
-    item = ServiceItem.objects.select_related("organization").get(pk=record.item_id)
+    """What the case of ``record`` is made of: ``(item, [(Material, entry of record.files, bytes)],
+    number, fetched, form_data)``. Raises ``ValidationFailed`` when the item is no longer applicable
+    online or a held material required cannot be fetched."""
+    item = record.item  # read with the record, in this transaction (item_materials keys on its updated_at)
     if not item.is_published or item.online_depth < ServiceItem.OnlineDepth.ACCEPTANCE:
         raise ValidationFailed(_("This item cannot be applied for online any more."),
                                extra={"field": "item", "rule": "online"})
     materials = item_materials(item)
-    files = {int(pk): file_id for pk, file_id in record.files.items()}
-    stored_files = StoredFile.objects.in_bulk(list(files.values()))
-    stored = [(material, stored_files[files[material.pk]]) for material in materials if material.pk in files]
+    files = {entry["material"]: (entry, data) for entry, data in intake_files(record)}
+    sent = [(material, *files[material.pk]) for material in materials if material.pk in files]
     held = held_materials(materials, files)
     number = tracking_number_allocate(organization=item.organization, day=timezone.localdate(record.received_at))
     fetched = once_only_fetch(applicant=record.applicant, item=item, held=held, number=number)
     # A field the register fills takes the register's value, whatever the client sent.
     form_data = {**record.form_data, **once_only.form_from_register(item.form_schema, fetched.get("register"))}
-    return item, stored, number, fetched, form_data
+    return item, sent, number, fetched, form_data
 
 
 def _mark_failed_unexpectedly(record_id: int, error: Exception) -> IntakeRecord | None:
@@ -268,6 +312,8 @@ def _mark_failed_unexpectedly(record_id: int, error: Exception) -> IntakeRecord 
         record = IntakeRecord.objects.select_for_update().filter(pk=record_id, state=IntakeState.WAITING).first()
         if record is None:
             return None
+        if record.attempts == 0:  # the attempt that would have audited the receipt was rolled back
+            _receive_audit(record)
         record.state = IntakeState.FAILED
         record.attempts += 1
         record.processed_at = timezone.now()

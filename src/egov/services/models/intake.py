@@ -1,10 +1,11 @@
 """The intake inbox (外网受理、内网办理): what the public site stores of a submission, answered at
 once with a receipt, before the staff side's worker turns it into a case (办件).
 
-The public site only inserts intake records (and reads them back for the applicant); the worker
-(``egov.services.actions.intake.intake_process_next``) changes their state in the same transaction
-as it creates the case, and the case points back at its record with a unique reference, so a
-record becomes at most one case however often the worker is killed and restarted.
+The public site only inserts intake records (one row, its files' bytes inside it, and reads them
+back for the applicant); the worker (``egov.services.actions.intake.intake_process_next``) stores
+the files, audits the receipt and changes the record's state in the same transaction as it creates
+the case, and the case points back at its record with a unique reference, so a record becomes at
+most one case however often the worker is killed and restarted.
 """
 
 import secrets
@@ -38,8 +39,12 @@ class IntakeRecord(models.Model):
 
     ``receipt`` and ``query_code`` are given to the applicant at once; the case made of this record
     takes over ``query_code``, so one code follows the submission before and after it has its 办件编号.
-    ``files`` is ``{material id (str): StoredFile id}`` (the files were checked and stored by the
-    public site). ``idempotency_key`` is unique per applicant; ``request_digest`` (SHA-256 of item,
+    ``files`` is ``[{"material": id, "sha256": hex, "kind": StoredFile.Kind, "size": bytes}]``, the
+    files the public site checked (kind by their bytes, size) and kept in ``content``, their bytes one
+    after the other in that order; the worker stores them in the file store (``facilities.files``)
+    with the case and then empties ``content`` (NULL). ``client_ip`` and ``request_id`` are the
+    submitting request's, for the ``services.intake.receive`` audit event the worker writes.
+    ``idempotency_key`` is unique per applicant; ``request_digest`` (SHA-256 of item,
     form and files) tells a true repeat from other content sent under a reused key. ``error`` of a
     failed record is ``{"message", "extra", "status"}`` in the shape of an API error. The worker
     takes waiting records in the order of ``id`` (FIFO by receipt). ``replaces`` is the failed record
@@ -57,7 +62,10 @@ class IntakeRecord(models.Model):
     idempotency_key = models.CharField(_("idempotency key"), max_length=64)
     request_digest = models.CharField(_("request digest"), max_length=64)
     form_data = models.JSONField(_("form data"), default=dict, blank=True)
-    files = models.JSONField(_("files"), default=dict, blank=True)
+    files = models.JSONField(_("files"), default=list, blank=True)
+    content = models.BinaryField(_("content of the files"), null=True, blank=True)
+    client_ip = models.CharField(_("client address"), max_length=45, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     state = models.CharField(_("state"), max_length=10, choices=IntakeState.choices, default=IntakeState.WAITING)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)

@@ -5,6 +5,7 @@ import base64
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from egov.services.actions.intake import intake_work
@@ -166,6 +167,7 @@ def test_the_item_kept_per_process_is_read_again_when_it_or_its_organization_cha
     """``selectors.service_item_for_submission`` (issue 18): the item is kept between submissions,
     but a renamed organization shows in the next audit event and a withdrawn item is a 404 at once."""
     from egov.audit.models import AuditEvent
+    from egov.services.actions.intake import intake_work
     from egov.services.models import ServiceItem
 
     client.force_login(casework.citizen)
@@ -178,9 +180,33 @@ def test_the_item_kept_per_process_is_read_again_when_it_or_its_organization_cha
     second = client.post(URL, _payload(casework.item), content_type="application/json",
                          headers={"Idempotency-Key": "kept-item-0002"})
     assert second.status_code == 202
+    intake_work()  # the worker audits the receipts
     event = AuditEvent.objects.filter(action="services.intake.receive").order_by("-seq").first()
     assert event.organization_label == "无锡市改名后的局" and second.json()["receipt"] in event.summary
     ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=False)  # 下架, from another process
     third = client.post(URL, _payload(casework.item), content_type="application/json",
                         headers={"Idempotency-Key": "kept-item-0003"})
     assert third.status_code == 404 and third.json()["extra"]["field"] == "code"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_an_api_submission_sends_six_statements_and_writes_the_intake_record_alone(client, reference_data, casework):
+    """issue 18: the session, the user, the item's stamp, and the record's insert in its transaction;
+    nothing of the file store or the audit log (the worker writes those)."""
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(casework.citizen)
+    assert client.post(URL, _payload(casework.item), content_type="application/json",
+                       headers={"Idempotency-Key": "six-statements-01"}).status_code == 202  # the item kept
+    payload = _payload(casework.item, materials={str(m.pk): base64.b64encode(PDF + b"% other bytes\n").decode()
+                                                 for m in casework.item.materials.filter(required=True)})
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.post(URL, payload, content_type="application/json",
+                             headers={"Idempotency-Key": "six-statements-02"})
+    assert answer.status_code == 202
+    sent = [query["sql"] for query in captured.captured_queries]
+    assert len(sent) == 6, "\n".join(sent)
+    assert sent[0].startswith('SELECT "session_data" FROM "django_session"')
+    assert sent[1].startswith('SELECT "id", "password"') and '"accounts_user"' in sent[1]
+    assert sent[3:] == ["BEGIN", sent[4], "COMMIT"] and sent[4].startswith('INSERT INTO "services_intakerecord"')
+    assert not any("storedfile" in s or "audit_auditevent" in s for s in sent)

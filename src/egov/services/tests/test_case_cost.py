@@ -19,25 +19,21 @@ from egov.services.tests.factories import PDF, VALID_COMPANY, submit
 # after the other: the public half's receipt (applying.intake_submit), then the worker's case
 # (intake.intake_process) in this process.
 ONE_SUBMISSION = [
-    # applying.intake_submit: the checks, then one transaction
+    # applying.intake_submit: the checks, then the record alone (no file store, no audit event)
     # (no look-up of the idempotency key first: the record's insert meets its unique constraint)
     "BEGIN",
-    'INSERT INTO "services_storedfile"',  # the files: one insert … ON CONFLICT DO NOTHING (all new here)
-    'INSERT INTO "services_intakerecord"',  # the record … ON CONFLICT (applicant, key) DO NOTHING, pg_notify
-    'SELECT "orgs_organization"',  # item.organization for the audit event (the test's item comes without it)
-    "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
-    'SELECT seq, hash, occurred_at FROM "audit_auditevent"',  # the chain's head
-    'INSERT INTO "audit_auditevent"',  # one event: services.intake.receive, with the files' facts
+    'INSERT INTO "services_intakerecord"',  # … ON CONFLICT (applicant, key) DO NOTHING, pg_notify; the files inside
     # (the worker was woken by the record's insert: RETURNING … pg_notify, delivered at the commit)
     "COMMIT",
-    # intake.intake_process: the case, in one transaction (audit_deferred)
+    # intake.intake_process: the receipt audited, the files stored and the case, in one transaction
+    # (audit_deferred)
     "BEGIN",
-    'SELECT "services_intakerecord"',  # the record locked (FOR UPDATE OF its row), with applicant and submitter
-    'SELECT "services_serviceitem"',  # the item and its organization (materials cached per process)
-    'SELECT "services_storedfile"',  # the record's files: one in_bulk
+    'SELECT "services_intakerecord"',  # the record locked (FOR UPDATE OF its row), with applicant, submitter,
+    #                                    the item and its organization (materials cached per process)
     'UPDATE "services_trackingnumbercounter"',  # the day's sequence: one UPDATE … RETURNING
     'SELECT "exchange_informationresource"',  # 免提交: the applicant's register row (wiring's provider)
     'SAVEPOINT "',  # the case's writes: a failure leaves nothing of them, the fetches' log rows stay
+    'INSERT INTO "services_storedfile"',  # the files: one insert … ON CONFLICT DO NOTHING (all new here)
     'INSERT INTO "services_application"',
     'INSERT INTO "services_applicationmaterial"',  # one bulk insert
     'SELECT "workflow_processdefinition"',  # the latest version (parsed once per process)
@@ -48,10 +44,10 @@ ONE_SUBMISSION = [
     'INSERT INTO "services_applicationevent"',  # the timeline line
     'INSERT INTO "services_notification"',  # the applicant's message
     'RELEASE SAVEPOINT "',
-    'UPDATE "services_intakerecord"',  # the record done
+    'UPDATE "services_intakerecord"',  # the record done, its bytes dropped
     "SELECT pg_advisory_xact_lock(",  # the audit chain's lock, taken once at the end
     'SELECT seq, hash, occurred_at FROM "audit_auditevent"',  # the chain's head
-    'INSERT INTO "audit_auditevent"',  # one event: services.application.submit
+    'INSERT INTO "audit_auditevent"',  # both events in one insert: services.intake.receive, services.application.submit
     "COMMIT",
     # after the commit: the notification e-mail task (Celery runs eagerly in tests; a worker's
     # message to the broker otherwise, no query of the submission's)

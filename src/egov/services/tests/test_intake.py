@@ -1,6 +1,7 @@
 """The intake inbox (外网受理 → 内网办理): the receipt at once and its states on the applicant's pages
 in Chinese and English, tracking by receipt, failures, the operators' queue and retry."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,10 @@ from django_otp.oath import totp
 
 from egov.accounts.actions import staff_totp_confirm, staff_totp_enrol, staff_user_create
 from egov.audit.models import AuditEvent
+from egov.core.context import request_scope
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.facilities.files import blob_path
+from egov.facilities.models import StoredFile
 from egov.orgs.roles import Role
 from egov.services.actions.applying import application_submit, intake_submit
 from egov.services.actions.intake import intake_retry, intake_work
@@ -171,8 +175,8 @@ def test_submitting_inside_the_platform_makes_the_case_at_once_and_raises_a_fail
 def test_an_unexpected_fault_fails_one_record_and_the_queue_moves_on(casework):
     broken = _submit(casework, key="intake-fault-01")
     good = _submit(casework, key="intake-fault-02", form={**VALID_COMPANY, "shareholders": 3})
-    # A record whose stored file row vanished (a bug, an operator's hand in the database).
-    IntakeRecord.objects.filter(pk=broken.pk).update(files={key: 999999999 for key in broken.files})
+    # A record whose bytes do not add up to its files (a bug, an operator's hand in the database).
+    IntakeRecord.objects.filter(pk=broken.pk).update(content=PDF[:20])
     assert intake_work() == 2
     broken.refresh_from_db()
     good.refresh_from_db()
@@ -180,6 +184,8 @@ def test_an_unexpected_fault_fails_one_record_and_the_queue_moves_on(casework):
     assert broken.error["status"] == 500 and good.state == IntakeState.DONE
     assert not Application.objects.filter(intake=broken).exists()
     assert AuditEvent.objects.filter(action="services.intake.fail", object_id=str(broken.pk)).count() == 1
+    # Received all the same: the receipt's event survives the rolled-back attempt.
+    assert AuditEvent.objects.filter(action="services.intake.receive", object_id=str(broken.pk)).count() == 1
 
 
 def _full_width(text: str) -> str:
@@ -238,8 +244,6 @@ def test_applying_again_from_a_failed_receipt_refuses_the_operators_retry(client
                                    files={material.pk: PDF}, idempotency_key="intake-again-0001",
                                    replaces=record.receipt)
     assert created and again.replaces_id == record.pk
-    event = AuditEvent.objects.get(action="services.intake.receive", object_id=str(again.pk))
-    assert event.changes["replaces"] == record.receipt
 
     zh = client.get(receipt_url).content.decode()
     en = client.get(receipt_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -253,6 +257,8 @@ def test_applying_again_from_a_failed_receipt_refuses_the_operators_retry(client
     record.refresh_from_db()
     assert record.state == IntakeState.FAILED
     assert intake_work() == 1 and Application.objects.count() == 1
+    event = AuditEvent.objects.get(action="services.intake.receive", object_id=str(again.pk))  # by the worker
+    assert event.changes["replaces"] == record.receipt
 
 
 def test_once_an_operator_retried_the_receipt_shows_the_case_and_applying_again_for_it_is_refused(client, casework):
@@ -281,3 +287,52 @@ def test_the_staff_navigation_links_to_the_intake_queue_for_operators_only(clien
     _operator(casework, client)
     page = client.get("/staff/").content.decode()
     assert link in page and "受理队列" in page.split('id="navigation"', 1)[1].split("</ul>", 1)[0]
+
+
+PDF_SHA256 = hashlib.sha256(PDF).hexdigest()
+
+
+def test_the_public_half_writes_the_record_alone_and_the_worker_stores_and_audits(casework):
+    """issue 18: the public site inserts the intake record, its file's bytes inside it, and nothing
+    else; the worker stores the file, audits the receipt in the request's name and makes the case."""
+    material = casework.item.materials.get(required=True)
+    events = AuditEvent.objects.count()
+    with request_scope(client_ip="203.0.113.7", request_id="a" * 32):
+        record, created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                        files={material.pk: PDF}, idempotency_key="intake-only-0001")
+    assert created and AuditEvent.objects.count() == events
+    assert not StoredFile.objects.filter(sha256=PDF_SHA256).exists() and not blob_path(PDF_SHA256).exists()
+    record = IntakeRecord.objects.get(pk=record.pk)
+    assert bytes(record.content) == PDF and (record.client_ip, record.request_id) == ("203.0.113.7", "a" * 32)
+    assert record.files == [{"material": material.pk, "sha256": PDF_SHA256, "kind": "pdf", "size": len(PDF)}]
+
+    assert intake_work() == 1
+    record.refresh_from_db()
+    assert record.state == IntakeState.DONE and record.content is None
+    stored = StoredFile.objects.get(sha256=PDF_SHA256)
+    assert (stored.kind, stored.size) == ("pdf", len(PDF)) and blob_path(PDF_SHA256).read_bytes() == PDF
+    assert list(record.application.materials.values_list("file__sha256", flat=True)) == [PDF_SHA256]
+    receive = AuditEvent.objects.get(action="services.intake.receive", object_id=str(record.pk))
+    submit = AuditEvent.objects.get(action="services.application.submit")
+    assert receive.seq < submit.seq
+    assert (receive.client_ip, receive.request_id) == ("203.0.113.7", "a" * 32)
+    assert receive.changes["files"] == [{"material": material.pk, "sha256": PDF_SHA256, "kind": "pdf",
+                                         "size": len(PDF)}]
+    assert receive.changes["received_at"] == record.received_at.isoformat()
+
+
+def test_a_failed_record_is_audited_as_received_keeps_its_files_and_a_retry_makes_the_case(casework):
+    record = _fail(casework, _submit(casework, key="intake-kept-0001"))
+    assert record.state == IntakeState.FAILED and bytes(record.content) == PDF
+    assert not StoredFile.objects.filter(sha256=PDF_SHA256).exists()
+    assert [e.action for e in AuditEvent.objects.filter(object_id=str(record.pk),
+                                                        object_type="services.intakerecord").order_by("seq")
+            ] == ["services.intake.receive", "services.intake.fail"]
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=True)
+    intake_retry(actor=_operator(casework), record=record)
+    assert intake_work() == 1
+    record.refresh_from_db()
+    assert record.state == IntakeState.DONE and record.content is None
+    assert list(record.application.materials.values_list("file__sha256", flat=True)) == [PDF_SHA256]
+    # Audited as received once, at the first attempt.
+    assert AuditEvent.objects.filter(action="services.intake.receive", object_id=str(record.pk)).count() == 1
