@@ -3,7 +3,7 @@
 An archive is one JSON document (UTF-8)::
 
     {"format": "egov-exchange-archive/1", "node": USCC, "number": n, "prev_sha256": hex,
-     "rows": [{<the hashed values of egov.exchange.log>, "hash": hex, "body": base64}],
+     "rows": [{<the hashed values of egov.exchange.log>, "hash": hex, "body": base64 or null}],
      "batches": [{"first_seq", "last_seq", "imprint": hex, "token": base64 DER TimeStampToken}]}
 
 It holds whole timestamp batches. ``archive_verify`` proves, with nothing but the file and the
@@ -12,6 +12,11 @@ rows, that every row is under a batch whose RFC 3161 token is intact, signed by 
 certificate of the root and about the hash of the batch's last row, and that every envelope's
 JWS signature verifies with its ``x5c`` leading to the root at its signing time and signs the
 row's body (requests and responses; refusals keep what arrived as it arrived).
+
+A row logged without its body (an extract page: ``egov.exchange.log``, "bodies") has ``"body":
+null`` and, among its hashed values, ``body_sha256`` and ``body_size``: its hash is checked over
+those, and its envelope must sign that digest. The proof covers what was sent (digest, size,
+envelope), not the page's content, which the provider can read again from its source.
 """
 
 import asyncio
@@ -63,7 +68,8 @@ def archive_export(*, node_code: str, folder: Path, max_rows: int = 100_000) -> 
     document = {
         "format": FORMAT, "node": node_code, "number": (last.number + 1) if last else 1,
         "prev_sha256": last.sha256 if last else GENESIS_HASH,
-        "rows": [{**row_values(row), "hash": row.hash, "body": base64.b64encode(bytes(row.body)).decode()}
+        "rows": [{**row_values(row), "hash": row.hash,
+                  "body": None if row.body is None else base64.b64encode(bytes(row.body)).decode()}
                  for row in LoggedMessage.objects.filter(seq__gte=first_seq, seq__lte=last_seq).order_by("seq")],
         "batches": [{"first_seq": b.first_seq, "last_seq": b.last_seq, "imprint": b.imprint,
                      "token": base64.b64encode(bytes(b.token)).decode()} for b in batches],
@@ -154,13 +160,18 @@ def _check_rows(rows: list[dict], report: ArchiveReport) -> dict[int, str]:
     previous: dict | None = None
     for row in rows:
         try:
-            body = base64.b64decode(row["body"], validate=True)
             values = {k: row[k] for k in ("seq", "logged_at", "direction", "kind", "message_id", "in_reply_to",
                                           "peer_code", "service", "status", "envelope", "prev_hash")}
+            if row["body"] is None:  # logged without its body: the digest and size are the evidence
+                values["body_sha256"], values["body_size"] = row["body_sha256"], row["body_size"]
+                if not isinstance(values["body_size"], int) or not isinstance(values["body_sha256"], str):
+                    raise TypeError
+            else:
+                body = base64.b64decode(row["body"], validate=True)
+                values["body_sha256"] = hashlib.sha256(body).hexdigest()
         except (KeyError, TypeError, ValueError):
             report.problems.append(f"row {row.get('seq')}: incomplete")
             continue
-        values["body_sha256"] = hashlib.sha256(body).hexdigest()
         if values["body_sha256"] != row.get("body_sha256"):
             report.problems.append(f"row {values['seq']}: the body is not the one logged")
         if values_hash(values) != row.get("hash"):
@@ -215,6 +226,7 @@ def _check_envelope(row: dict, store: Store, report: ArchiveReport) -> None:
     except (ApplicationError, JoseError, VerificationError, ValueError) as exc:
         report.problems.append(f"row {row.get('seq')}: the envelope does not verify ({type(exc).__name__})")
         return
-    if envelope.claims["digest"] != body_digest(base64.b64decode(row["body"])):
+    digest = row.get("body_sha256") if row.get("body") is None else body_digest(base64.b64decode(row["body"]))
+    if envelope.claims["digest"] != digest:
         report.problems.append(f"row {row.get('seq')}: the envelope signs another body")
 

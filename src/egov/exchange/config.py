@@ -26,6 +26,8 @@ Keys (paths relative to the file's folder; times in seconds, sizes in bytes)::
     max_age = 259200               # … and so is one produced this long ago and still not delivered
     delivery_batch = 100           # events per delivery message at most
     traffic_interval = 10          # the requests served are written to the traffic rollup this often (seconds)
+    log_extract_bodies = false     # true: log extract pages with their bodies too (by default a page is logged
+                                   # by its envelope, SHA-256 and size: ``log.py``, "bodies")
     [peers.<USCC>]                 # the nodes this node calls
     url = "https://127.0.0.1:9101"
     host = "population.node.egov"
@@ -101,6 +103,7 @@ class NodeConfig:
     max_age: float = 259200.0
     traffic_interval: float = 10.0
     delivery_batch: int = 100
+    log_extract_bodies: bool = False
     pollers: dict[str, "PollerSpec"] = field(default_factory=dict)
     peers: dict[str, Peer] = field(default_factory=dict)
     services: dict[str, ServiceSpec] = field(default_factory=dict)
@@ -141,6 +144,7 @@ def config_load(path: str | Path) -> NodeConfig:
             max_attempts=int(data.get("max_attempts", 50)), max_age=float(data.get("max_age", 259200)),
             delivery_batch=int(data.get("delivery_batch", 100)), pollers=pollers,
             traffic_interval=float(data.get("traffic_interval", 10)),
+            log_extract_bodies=bool(data.get("log_extract_bodies", False)),
             peers=peers, services=services,
         )
     except KeyError as exc:

@@ -113,13 +113,16 @@ def body_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def envelope_sign(*, signer: Signer, claims: dict[str, Any], body: bytes) -> str:
+def envelope_sign(*, signer: Signer, claims: dict[str, Any], body: bytes, digest: str = "") -> str:
     """Sign ``claims`` (without ``v``, ``sender``, ``iat``, ``digest``, which are added) over ``body``.
+
+    Args:
+        digest: ``body_digest(body)`` when the caller computed it already (it is not checked).
 
     Returns:
         The compact JWS (ASCII text).
     """
-    payload = {**claims, "v": 1, "sender": signer.code, "iat": int(time.time()), "digest": body_digest(body)}
+    payload = {**claims, "v": 1, "sender": signer.code, "iat": int(time.time()), "digest": digest or body_digest(body)}
     header = {"alg": ALGORITHM, "typ": TYPE, "x5c": signer._x5c}
     return jws.serialize_compact(header, canonical_json(payload), signer._jwk, registry=REGISTRY)
 

@@ -7,6 +7,15 @@ row ``seq - 1`` (64 zeros for the first). Appends are serialized by a transactio
 lock on PostgreSQL, so ``seq`` order is commit order. A node writes through ``LogWriter``
 (group commit: one transaction, one insert and one WAL flush for all the rows waiting, then the
 waiting threads go on).
+
+Bodies: a row keeps the body it logs, except an entry given ``keep_body=False`` (the nodes pass it
+for a successful extract page, ``node.Node``, unless ``log_extract_bodies`` is set): its body is
+not stored (``body`` NULL), and its SHA-256 and size in bytes are the evidence — the envelope signs
+that digest, and the same page can be read again from the source with the same cursor. Such a row
+adds ``body_size`` to its hashed values, so that its digest, its size and the fact that its body
+was not kept are all under the chain (a body dropped later from a row that kept it breaks its hash).
+Every row written since migration 0011 also stores ``body_sha256`` and ``body_size`` (not hashed
+when the body is kept: ``log_verify`` checks the stored digest is the body's).
 """
 
 import hashlib
@@ -29,10 +38,14 @@ HASHED_FIELDS = ("seq", "logged_at", "direction", "kind", "message_id", "in_repl
 
 
 def row_values(row: LoggedMessage) -> dict:
-    """The hashed values of ``row`` (``logged_at`` as ISO 8601 UTC with microseconds)."""
+    """The hashed values of ``row`` (``logged_at`` as ISO 8601 UTC with microseconds): ``body_sha256``
+    computed from the body when kept, else the stored digest and ``body_size`` (module text)."""
     values = {name: getattr(row, name) for name in HASHED_FIELDS if name not in ("body_sha256", "logged_at")}
     values["logged_at"] = row.logged_at.astimezone(UTC).isoformat(timespec="microseconds")
-    values["body_sha256"] = hashlib.sha256(bytes(row.body)).hexdigest()
+    if row.body is None:
+        values["body_sha256"], values["body_size"] = row.body_sha256, row.body_size
+    else:
+        values["body_sha256"] = hashlib.sha256(bytes(row.body)).hexdigest()
     return values
 
 
@@ -42,34 +55,41 @@ def values_hash(values: dict) -> str:
 
 
 _COLUMNS = ("seq", "logged_at", "direction", "kind", "message_id", "in_reply_to", "peer_code", "service", "status",
-            "envelope", "body", "prev_hash", "hash")
+            "envelope", "body", "body_sha256", "body_size", "prev_hash", "hash")
 _HEAD_SQL = f"SELECT seq, hash FROM {LoggedMessage._meta.db_table} ORDER BY seq DESC LIMIT 1"
 _INSERT_SQL = (f"INSERT INTO {LoggedMessage._meta.db_table} ({', '.join(_COLUMNS)}) "
                f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})")
 # PostgreSQL, the writer's fast path: a row goes in only when the head is then the row it is chained to.
 _INSERT_AFTER_SQL = (f"INSERT INTO {LoggedMessage._meta.db_table} ({', '.join(_COLUMNS)}) "
                      f"SELECT %s::bigint, %s::timestamptz, {', '.join(['%s::text'] * 6)}, %s::integer, %s::text, "
-                     f"%s::bytea, %s::text, %s::text WHERE COALESCE((SELECT hash FROM "
+                     f"%s::bytea, %s::text, %s::bigint, %s::text, %s::text WHERE COALESCE((SELECT hash FROM "
                      f"{LoggedMessage._meta.db_table} ORDER BY seq DESC LIMIT 1), '{GENESIS_HASH}') = %s::text")
 
 
 def _rows_build(entries: list[dict], *, seq: int, prev_hash: str) -> tuple[list[LoggedMessage], list[list]]:
     """The rows of ``entries`` chained after row ``seq`` of hash ``prev_hash``, logged now: the
-    ``LoggedMessage`` instances and each row's column values in ``_COLUMNS`` order."""
+    ``LoggedMessage`` instances and each row's column values in ``_COLUMNS`` order. An entry's
+    ``body_sha256``, when given, is its body's digest already computed (by the envelope's signer or
+    checker), not computed again; ``keep_body=False`` logs it without the body (module text)."""
     now = timezone.now()
     logged_at = now.astimezone(UTC).isoformat(timespec="microseconds")
     stored_at = connection.ops.adapt_datetimefield_value(now)
     rows, params = [], []
     for entry in entries:
         seq += 1
-        body = bytes(entry["body"])
+        body = entry["body"]
+        digest = entry.get("body_sha256") or hashlib.sha256(body).hexdigest()
         values = {"seq": seq, "logged_at": logged_at, "direction": entry["direction"], "kind": entry["kind"],
                   "message_id": entry["message_id"], "in_reply_to": entry.get("in_reply_to", ""),
                   "peer_code": entry["peer_code"], "service": entry["service"][:100],
                   "status": entry.get("status", 0), "envelope": entry["envelope"],
-                  "body_sha256": hashlib.sha256(body).hexdigest(), "prev_hash": prev_hash}
+                  "body_sha256": digest, "prev_hash": prev_hash}
+        kept = entry.get("keep_body", True)
+        if not kept:
+            values["body_size"] = len(body)
         prev_hash = values_hash(values)
-        row = {**values, "logged_at": now, "body": body, "hash": prev_hash}
+        row = {**values, "logged_at": now, "body": bytes(body) if kept else None, "body_size": len(body),
+               "hash": prev_hash}
         params.append([stored_at if name == "logged_at" else row[name] for name in _COLUMNS])
         rows.append(LoggedMessage(**{name: row[name] for name in _COLUMNS}))
     return rows, params
@@ -114,15 +134,20 @@ def log_append_many(entries: list[dict]) -> list[LoggedMessage]:
 
 
 def log_append(*, direction: str, kind: str, message_id: str, peer_code: str, service: str, envelope: str,
-               body: bytes, status: int = 0, in_reply_to: str = "") -> LoggedMessage:
+               body: bytes, status: int = 0, in_reply_to: str = "", keep_body: bool = True,
+               body_sha256: str = "") -> LoggedMessage:
     """Append one row inside the caller's transaction (which must be atomic) and return it.
+
+    Args:
+        keep_body: False logs the body's digest and size only (the module's "bodies").
+        body_sha256: the body's SHA-256 (hex) when already computed; else computed here.
 
     Raises:
         django.db.IntegrityError: a received request with this ``message_id`` is logged already.
     """
     return log_append_many([{"direction": direction, "kind": kind, "message_id": message_id, "peer_code": peer_code,
                              "service": service, "envelope": envelope, "body": body, "status": status,
-                             "in_reply_to": in_reply_to}])[0]
+                             "in_reply_to": in_reply_to, "keep_body": keep_body, "body_sha256": body_sha256}])[0]
 
 
 class LogWriter:
@@ -264,10 +289,17 @@ class _Pending:
 
 
 def log_verify() -> int | None:
-    """Recompute the chain; return the ``seq`` of the first row that does not fit, or None when intact."""
+    """Recompute the chain; return the ``seq`` of the first row that does not fit, or None when intact.
+
+    A row does not fit when its hash is not that of its values (``row_values``: for a row logged
+    without its body, the stored digest and size), when it does not follow the row before, or when
+    it keeps its body and a stored ``body_sha256`` is not that body's digest."""
     expected_prev, expected_seq = GENESIS_HASH, 1
     for row in LoggedMessage.objects.order_by("seq").iterator(chunk_size=2000):
-        if row.seq != expected_seq or row.prev_hash != expected_prev or values_hash(row_values(row)) != row.hash:
+        values = row_values(row)
+        if row.seq != expected_seq or row.prev_hash != expected_prev or values_hash(values) != row.hash:
+            return row.seq
+        if row.body is not None and row.body_sha256 and row.body_sha256 != values["body_sha256"]:
             return row.seq
         expected_prev, expected_seq = row.hash, row.seq + 1
     return None

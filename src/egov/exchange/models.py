@@ -404,8 +404,11 @@ class LoggedMessage(models.Model):
     """One request or response a node sent or received (消息日志), hash-chained in ``seq`` order.
 
     ``envelope`` is the compact JWS exactly as it travelled; ``body`` the bytes it signs (through
-    ``body_sha256`` in its payload). ``hash`` is SHA-256 over the canonical JSON of
-    ``egov.exchange.log.HASHED_FIELDS``, ``prev_hash`` the hash of row ``seq - 1``.
+    the ``digest`` claim of its payload), or NULL for a message logged without its body (an extract
+    page: ``egov.exchange.log``, "bodies"), whose SHA-256 (``body_sha256``, lower-case hex) and size
+    in bytes (``body_size``) are then the evidence. Rows logged before migration 0011 have neither
+    column filled (their digest is computed from ``body``). ``hash`` is SHA-256 over the canonical
+    JSON of ``egov.exchange.log.HASHED_FIELDS``, ``prev_hash`` the hash of row ``seq - 1``.
     """
 
     class Direction(models.TextChoices):
@@ -427,7 +430,9 @@ class LoggedMessage(models.Model):
     service = models.CharField(max_length=100)
     status = models.PositiveSmallIntegerField(default=0)  # HTTP status of a response or refusal
     envelope = models.TextField(blank=True)  # empty for a refusal of something that was not an envelope
-    body = models.BinaryField()
+    body = models.BinaryField(null=True)  # NULL: logged without its body (digest and size kept)
+    body_sha256 = models.CharField(max_length=64, blank=True, default="")  # "" before migration 0011
+    body_size = models.PositiveBigIntegerField(null=True, blank=True)  # bytes; NULL before migration 0011
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     batch = models.ForeignKey(TimestampBatch, null=True, blank=True, on_delete=models.PROTECT,

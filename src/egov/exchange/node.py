@@ -41,6 +41,7 @@ from egov.exchange.envelope import (
     HEADER,
     Envelope,
     Signer,
+    body_digest,
     envelope_check_signature,
     envelope_parse,
     envelope_sign,
@@ -74,10 +75,17 @@ JSON_TYPE = "application/json"
 
 @dataclass(frozen=True)
 class RawAnswer:
-    """A service's answer that is not JSON (a CSV page of an extract): signed and logged as it is."""
+    """A service's answer as bytes (an extract page, CSV or JSON): signed as it is, and logged with
+    its body unless ``keep_body`` is False (then by its envelope, digest and size: ``log.py``)."""
 
     content: bytes
     content_type: str
+    keep_body: bool = True
+
+
+def extract_asked(query: dict) -> bool:
+    """Whether a query asks for a page of a bulk extract (``{"extract": {...}}``)."""
+    return isinstance(query, dict) and isinstance(query.get("extract"), dict)
 
 
 def _subject_read(*, record: dict, given: dict, resource_code: str, consumer_code: str, purpose: dict) -> None:
@@ -255,20 +263,20 @@ class Node:
         except ApplicationError as error:
             status, answer = error.status, error.as_json()
         if isinstance(answer, RawAnswer):
-            response, content_type = answer.content, answer.content_type
+            response, content_type, keep_body = answer.content, answer.content_type, answer.keep_body
         else:
-            response, content_type = json_bytes(answer), JSON_TYPE
-        reply_id = message_id()
-        reply_token = envelope_sign(signer=self.signer, body=response, claims={
+            response, content_type, keep_body = json_bytes(answer), JSON_TYPE, True
+        reply_id, digest = message_id(), body_digest(response)
+        reply_token = envelope_sign(signer=self.signer, body=response, digest=digest, claims={
             "id": reply_id, "kind": "response", "receiver": claims["sender"], "service": service,
             "reply_to": envelope.id, "status": status})
         try:
             self.log.append([
                 {"direction": "in", "kind": "request", "message_id": envelope.id, "peer_code": claims["sender"],
-                 "service": service, "envelope": token, "body": body},
+                 "service": service, "envelope": token, "body": body, "body_sha256": claims["digest"]},
                 {"direction": "out", "kind": "response", "message_id": reply_id, "in_reply_to": envelope.id,
                  "peer_code": claims["sender"], "service": service, "envelope": reply_token, "body": response,
-                 "status": status},
+                 "status": status, "body_sha256": digest, "keep_body": keep_body},
             ])
         except IntegrityError:
             raise Conflict(_("This message was received before (replay)."),
@@ -334,7 +342,8 @@ class Node:
 
         An extract page asked for with ``"format": "csv"`` from a PostgreSQL source whose granted
         items the database can write is answered as CSV (``text/csv``; ``SqlAdapter.extract_csv``:
-        a header naming the fields, then ``_row`` and ``_problem``; n ≤ 50,000); otherwise as the JSON page."""
+        a header naming the fields, then ``_row`` and ``_problem``; n ≤ 50,000); otherwise as the JSON page.
+        A page is logged without its body unless the node's ``log_extract_bodies`` is set (``log.py``)."""
         code = spec.source[len(ADAPTER_PREFIX):]
         try:
             query = json.loads(body)
@@ -348,13 +357,16 @@ class Node:
             if (after is not None and not isinstance(after, str)) or not isinstance(limit, int) or limit < 1:
                 raise ValidationFailed(_('Ask for a page as {"extract": {"after": cursor or null, "limit": n}}.'),
                                        extra={"field": "extract", "rule": "shape"})
+            keep_body = self.config.log_extract_bodies
             if page.get("format") == "csv":
                 csv_page = source_extract_csv(code, after=after, limit=limit, fields=fields)
                 if csv_page is not None:
-                    return RawAnswer(content=csv_page[1], content_type=CSV_TYPE)
+                    return RawAnswer(content=csv_page[1], content_type=CSV_TYPE, keep_body=keep_body)
             names, rows, cursor, problems = source_extract(code, after=after, limit=limit, fields=fields)
-            return {"resource": spec.resource, "fields": names, "rows": rows, "next": cursor,
-                    "problems": [p.as_json() for p in problems], "granted": sorted(fields)}
+            return RawAnswer(content=json_bytes({
+                "resource": spec.resource, "fields": names, "rows": rows, "next": cursor,
+                "problems": [p.as_json() for p in problems], "granted": sorted(fields)}),
+                content_type=JSON_TYPE, keep_body=keep_body)
         if spec.key not in query or isinstance(query[spec.key], dict | list) or query[spec.key] is None:
             raise ValidationFailed(_("The request names the record it asks for by %(key)s.") % {"key": spec.key},
                                    extra={"field": spec.key, "rule": "required"})
@@ -390,7 +402,8 @@ class Node:
         returned: nothing reaches our system unlogged, and a node killed before that commit has
         answered nothing (the provider's log holds the request, signed by us, and its answer).
         When the peer cannot be reached or its answer does not check out, the request is logged
-        alone before the error is raised.
+        alone before the error is raised. A signed 200 answer to an extract request (``extract_asked``)
+        is logged without its body unless ``log_extract_bodies`` is set (``log.py``, "bodies").
 
         Raises:
             NotFound: ``receiver`` is not among this node's peers.
@@ -424,10 +437,15 @@ class Node:
             self.log.append([request])
             raise
         # One commit for both rows (bench/README.md: a commit is the largest cost of a round trip).
-        self.log.append([request, {"direction": "in", "kind": "response" if reply_token else "refusal",
-                                   "message_id": envelope.id if reply_token else "", "in_reply_to": request_id,
-                                   "peer_code": receiver, "service": service, "envelope": reply_token,
-                                   "body": answer.content, "status": answer.status_code}])
+        reply = {"direction": "in", "kind": "response" if reply_token else "refusal",
+                 "message_id": envelope.id if reply_token else "", "in_reply_to": request_id,
+                 "peer_code": receiver, "service": service, "envelope": reply_token,
+                 "body": answer.content, "status": answer.status_code}
+        if reply_token:  # the envelope's digest was checked against the body (``_open``)
+            reply["body_sha256"] = envelope.claims["digest"]
+            reply["keep_body"] = (answer.status_code != 200 or not extract_asked(query)
+                                  or self.config.log_extract_bodies)
+        self.log.append([request, reply])
         return Reply(status=answer.status_code, content=answer.content, signed=bool(reply_token),
                      message_id=request_id, content_type=answer.headers.get("content-type", JSON_TYPE))
 

@@ -125,3 +125,85 @@ def test_logged_bodies_are_compressed_with_lz4():
         cursor.execute("SELECT attcompression FROM pg_attribute WHERE attrelid = 'exchange_loggedmessage'::regclass "
                        "AND attname = 'body'")
         assert cursor.fetchone()[0] == "l"
+
+
+# --- rows logged without their body (extract pages: log.py, "bodies") ------------------------------------
+
+PAGE = b"id_number,name,_row,_problem\n11010519491231002X,\xe5\xbc\xa0\xe4\xb8\x89,,\n"
+
+
+def _append_page() -> LoggedMessage:
+    with transaction.atomic():
+        log_append(direction="in", kind="request", message_id="a" * 32, peer_code=CONSUMER_CODE, service="people",
+                   envelope="e.n.v", body=b'{"extract":{}}')
+        return log_append(direction="out", kind="response", message_id="b" * 32, in_reply_to="a" * 32,
+                          peer_code=CONSUMER_CODE, service="people", envelope="e.n.w", body=PAGE, status=200,
+                          keep_body=False)
+
+
+def test_a_row_logged_without_its_body_hashes_its_digest_and_size(db):
+    page = _append_page()
+    stored = LoggedMessage.objects.get(seq=2)
+    assert stored.body is None
+    assert stored.body_sha256 == hashlib.sha256(PAGE).hexdigest() and stored.body_size == len(PAGE) == 57
+    # The hashed text written out by hand: the row's values plus body_size (docs/exchange.md).
+    text = (
+        '{{"body_sha256":"{}","body_size":57,"direction":"out","envelope":"e.n.w","in_reply_to":"{}",'
+        '"kind":"response","logged_at":"{}","message_id":"{}","peer_code":"{}","prev_hash":"{}","seq":2,'
+        '"service":"people","status":200}}'
+    ).format(hashlib.sha256(PAGE).hexdigest(), "a" * 32,
+             page.logged_at.astimezone(dt.UTC).isoformat(timespec="microseconds"), "b" * 32, CONSUMER_CODE,
+             LoggedMessage.objects.get(seq=1).hash)
+    assert stored.hash == page.hash == hashlib.sha256(text.encode()).hexdigest()
+    # The request kept its body, and its digest and size are stored beside it (not hashed).
+    request = LoggedMessage.objects.get(seq=1)
+    assert bytes(request.body) == b'{"extract":{}}' and request.body_size == 14
+    assert request.body_sha256 == hashlib.sha256(b'{"extract":{}}').hexdigest()
+    assert log_verify() is None
+
+
+@pytest.mark.parametrize("change", [
+    {"body_sha256": hashlib.sha256(b"another page").hexdigest()},  # a tampered digest
+    {"body_size": 56},  # a tampered size
+    {"body": PAGE},  # a body put back where none was logged
+])
+def test_a_tampered_row_logged_without_its_body_is_found(db, change):
+    _append_page()
+    LoggedMessage.objects.filter(seq=2).update(**change)
+    assert log_verify() == 2
+
+
+def test_a_body_dropped_from_a_row_that_kept_it_is_found(db):
+    _append(3)
+    # digest and size stored: dropping the body still breaks the hash (body_size was not hashed).
+    LoggedMessage.objects.filter(seq=2).update(body=None)
+    assert log_verify() == 2
+
+
+def test_a_stored_digest_that_is_not_the_kept_bodys_is_found(db):
+    _append(3)
+    LoggedMessage.objects.filter(seq=3).update(body_sha256=hashlib.sha256(b"other").hexdigest())
+    assert log_verify() == 3
+
+
+def test_rows_logged_before_the_digest_was_stored_still_verify(db):
+    # Migration 0011 left old rows with body_sha256 "" and body_size NULL: their digest is the body's.
+    _append(2)
+    LoggedMessage.objects.update(body_sha256="", body_size=None)
+    assert log_verify() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_logs_a_page_without_its_body():
+    writer = LogWriter()
+    try:
+        digest = hashlib.sha256(PAGE).hexdigest()
+        rows = writer.append([_entry(1), {**_entry(2, direction="in", kind="response"), "body": PAGE,
+                                          "body_sha256": digest, "keep_body": False}])
+        assert [r.seq for r in rows] == [1, 2]
+        stored = LoggedMessage.objects.get(seq=2)
+        assert (stored.body, stored.body_sha256, stored.body_size) == (None, digest, 57)
+        assert bytes(LoggedMessage.objects.get(seq=1).body) == b"{}"
+        assert log_verify() is None
+    finally:
+        writer.stop()
