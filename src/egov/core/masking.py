@@ -142,9 +142,13 @@ def _mask_address(match: "re.Match") -> str:
 # - never a word ending like a place or an organization (``_PLACE_ENDINGS``: 梁溪区, 联系人：梁溪区城管局)
 #   nor one that jieba reads as a place or an organization (``ns``, ``nt``) from its first character.
 #
-# Not found: a name written with nothing that says it is one (邻居赵大宝每晚…) — unless it is the
-# writer's own name (``known``), which is masked wherever it occurs. The dispatcher reads the masked
-# copy before publishing (``letter_masked_copy``).
+# - and anywhere, a word jieba's tagger reads as a personal name (``nr``: 我的邻居张伟…), unless it
+#   ends like a place or an organization or such an ending follows it (梁溪区, 高新区, 梁溪路).
+#
+# Not found: a name the tagger does not read as one, written with nothing that says it is one —
+# unless it is the writer's own name (``known``), which is masked wherever it occurs. Masked though
+# not a name: a place the tagger reads as a name with no place ending (王府井 → 王**): the safe side.
+# The dispatcher reads the masked copy before publishing (``letter_masked_copy``).
 
 # 百家姓's single surnames and the common ones it lacks (付, 肖, 闫, 覃 …), from the 2020 census lists.
 SURNAMES = frozenset(
@@ -260,6 +264,15 @@ def _person_names(text: str) -> set[str]:
                 names.add(name)
     for match in _TITLE.finditer(text):
         names.add(_name_before_title(text, match.start(), words))
+    # jieba's personal-name tag (``nr``) anywhere: a name with nothing around it that says it is one
+    # (我的邻居张伟…, 社区主任陈红…, 阿依古丽). The tagger also tags places (梁溪区, 高新区, 梁溪路, 钱桥村):
+    # a word ending like a place or an organization, or followed by such an ending (新|吴|区), is kept,
+    # and so is a surname with its title read as one word (王先生).
+    # Masking too much is the safe side: what the tagger alone takes for a name is masked.
+    for start, (word, flag) in words.starts.items():
+        if (flag == "nr" and len(graphemes(word)) >= 2 and not word.endswith(_PLACE_ENDINGS + _TITLES)
+                and not text.startswith(_PLACE_ENDINGS, start + len(word))):
+            names.add(word)
     names.discard("")
     return names
 
@@ -296,12 +309,11 @@ def mask_personal_data(text: str, *, known: Iterable[str] = ()) -> str:
         domain, car plates their province and letter, addresses with a house number their road or
         estate (the numbers hidden), and names their surname (``mask_person_name``).
 
-    Names masked: the ``known`` ones wherever they occur, and those the text says are names (after
+    Names masked: the ``known`` ones wherever they occur, those the text says are names (after
     我叫, 名叫, 姓名, 联系人, 来信人, 投诉人 …; after 我是/本人 when the name stands alone; before 先生, 女士,
-    同志 …), then wherever else they occur in the text. Not masked: places, organizations and
-    ordinary words (梁溪区, 江阴市, 市民中心, 王府井, 联系人：梁溪区城管局, 我是一名教师), a surname with a
-    title alone (王先生), and a stranger's name written with nothing that says it is one (the module's
-    notes above ``SURNAMES``).
+    同志 …) and those jieba's tagger reads as names (邻居张伟), then wherever else they occur in the
+    text. Not masked: places, organizations and ordinary words (梁溪区, 江阴市, 市民中心, 联系人：梁溪区城管局,
+    我是一名教师) and a surname with a title alone (王先生) (the module's notes above ``SURNAMES``).
 
     Examples (worked by hand): ``我叫王小明，住在梁溪区人民中路12号3栋501室，电话13912345678`` →
     ``我叫王**，住在梁溪区人民中路**号*栋***室，电话139****5678``; ``张三 先生反映梁溪区市民中心`` →

@@ -259,7 +259,7 @@ def letter_route(*, actor, letter: Letter, organization: Organization, today: da
     moved = _move(letter=letter, move="route", actor=actor, organization=dispatcher_organization(actor),
                   changes={"organization": organization.pk, "due_on": letter.due_on.isoformat()},
                   fields=("organization", "routed_on", "due_on", "overdue_since", "reminded_on", "return_reason"))
-    _tell_handlers(moved, _("Letter %(number)s routed to %(organization)s: answer by %(day)s."))
+    _tell_handlers(moved, gettext_lazy("Letter %(number)s routed to %(organization)s: answer by %(day)s."))
     return moved
 
 
@@ -356,7 +356,7 @@ def letter_rate(*, actor, letter: Letter, rating: str, comment: str = "", reopen
                   fields=("rating", "rating_comment", "rated_at", "reopened_at", "routed_on", "due_on",
                           "overdue_since", "reminded_on", "publication", "published_at", "public_subject",
                           "public_body", "public_answer"))
-    _tell_handlers(moved, _("Letter %(number)s: the writer is dissatisfied; answer again by %(day)s."))
+    _tell_handlers(moved, gettext_lazy("Letter %(number)s: the writer is dissatisfied; answer again by %(day)s."))
     return moved
 
 
@@ -393,7 +393,7 @@ def letter_withdraw(*, actor, letter: Letter, reason: str = "") -> Letter:
     moved = _move(letter=letter, move="withdraw", actor=actor, organization=None, note=reason,
                   changes={"organization": letter.organization_id})
     if was_handled:
-        _tell_handlers(moved, _("Letter %(number)s was withdrawn by its writer; it needs no answer."))
+        _tell_handlers(moved, gettext_lazy("Letter %(number)s was withdrawn by its writer; it needs no answer."))
     return moved
 
 
@@ -486,6 +486,6 @@ def letters_mark_overdue(*, today: date | None = None) -> dict[str, int]:
         if left <= settings.EGOV_LETTER_REMIND_DAYS:
             letter.reminded_on = today
             letter.save(update_fields=["reminded_on"])
-            _tell_handlers(letter, _("Letter %(number)s (%(organization)s): the answer is due by %(day)s."))
+            _tell_handlers(letter, gettext_lazy("Letter %(number)s (%(organization)s): the answer is due by %(day)s."))
             counts["reminded"] += 1
     return counts

@@ -75,11 +75,14 @@ def test_place_names_and_words_are_kept():
     name). Places, organizations and ordinary words are no personal data: kept character for character."""
     from egov.core.masking import mask_personal_data
 
-    for text in ("梁溪区", "滨湖区", "新吴区", "锡山区", "惠山区", "江阴市", "宜兴市", "市民中心", "王府井",
+    for text in ("梁溪区", "滨湖区", "新吴区", "锡山区", "惠山区", "江阴市", "宜兴市", "市民中心",
                  "高新区", "梁溪路", "钱桥村", "马山街道", "金星小区"):
         assert mask_personal_data(text) == text
     assert mask_personal_data("梁溪区市民中心办事很方便") == "梁溪区市民中心办事很方便"
-    assert mask_personal_data("王府井的商店晚上太吵") == "王府井的商店晚上太吵"
+    assert mask_personal_data("建议梁溪区增设公交站") == "建议梁溪区增设公交站"
+    # A place that jieba's tagger reads as a personal name and that has no place ending is masked:
+    # masking too much is the safe side (a name written alone must never be published).
+    assert mask_personal_data("王府井的商店晚上太吵") == "王**的商店晚上太吵"
     # After a word that says "a name follows", a place is still a place (its 区/局 ending), and what
     # follows 我是 is a name only when it stands alone (我是一名教师 is a job).
     assert mask_personal_data("我是梁溪区居民") == "我是梁溪区居民"
@@ -111,5 +114,11 @@ def test_names_said_to_be_names_are_masked():
     # An answer's greeting: a name before 您好, a surname and title kept.
     assert mask_personal_data("王小明您好：已处理。") == "王**您好：已处理。"
     assert mask_personal_data("王先生您好：已处理。") == "王先生您好：已处理。"
+    # A name with nothing around it that says it is one, read as a name by jieba's tagger (tester9:
+    # published in full by the cue-only rule, masked before it).
+    assert mask_personal_data("我的邻居张伟每天晚上十二点还在装修") == "我的邻居张*每天晚上十二点还在装修"
+    assert mask_personal_data("社区主任陈红不管事") == "社区主任陈*不管事"
+    assert mask_personal_data("城管队员刘建国打人了") == "城管队员刘**打人了"
+    assert mask_personal_data("我叫阿依古丽") == "我叫阿***"
     # The writer's registered name, wherever it is, with or without a cue.
     assert mask_personal_data("梁溪区梁溪路梁小兵反映", known=["梁小兵"]) == "梁溪区梁溪路梁**反映"

@@ -162,3 +162,15 @@ def test_letters_published_with_place_names_masked_are_masked_again_by_the_migra
     letter.refresh_from_db()
     assert (letter.public_subject, letter.public_body, letter.public_answer) == (
         "梁溪区噪音", "梁溪区夜间施工，联系人：李*", "李*您好：已处理。")
+
+
+def test_the_handlers_notices_are_written_in_both_languages(mailbox):
+    """tester9: the routing and withdrawal notices stored their Chinese text in the English fields too
+    (the template was translated once, before the notice was composed in each language)."""
+    letter = actions.letter_route(actor=mailbox.dispatcher, letter=mailbox.write(), organization=mailbox.housing)
+    actions.letter_withdraw(actor=mailbox.citizen, letter=letter)
+    routed, withdrawn = Notification.objects.filter(recipient=mailbox.handler).order_by("pk")
+    assert routed.subject.startswith(f"来信 {letter.number}")
+    assert routed.subject_en.startswith(f"Letter {letter.number} routed to ")
+    assert withdrawn.subject_en == f"Letter {letter.number} was withdrawn by its writer; it needs no answer."
+    assert withdrawn.subject == f"来信 {letter.number} 已由来信人撤回，无需答复。"
