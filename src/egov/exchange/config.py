@@ -138,17 +138,28 @@ def config_load(path: str | Path) -> NodeConfig:
             ocsp_timeout=float(data.get("ocsp_timeout", 5)),
             grant_cache_seconds=float(data.get("grant_cache_seconds", 5)),
             tsa_interval=float(data.get("tsa_interval", 5)), tsa_batch_size=int(data.get("tsa_batch_size", 5000)),
-            tsa_grace=int(data.get("tsa_grace", 600)), plain_baseline=bool(data.get("plain_baseline", False)),
+            tsa_grace=int(data.get("tsa_grace", 600)), plain_baseline=_flag(data, "plain_baseline"),
             subscription_interval=float(data.get("subscription_interval", 1)),
             backoff_base=float(data.get("backoff_base", 1)), backoff_cap=float(data.get("backoff_cap", 300)),
             max_attempts=int(data.get("max_attempts", 50)), max_age=float(data.get("max_age", 259200)),
             delivery_batch=int(data.get("delivery_batch", 100)), pollers=pollers,
             traffic_interval=float(data.get("traffic_interval", 10)),
-            log_extract_bodies=bool(data.get("log_extract_bodies", False)),
+            log_extract_bodies=_flag(data, "log_extract_bodies"),
             peers=peers, services=services,
         )
     except KeyError as exc:
         raise ImproperlyConfigured(f"node configuration {path}: missing key {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(f"node configuration {path}: {exc}") from None
+
+
+def _flag(data: dict, key: str) -> bool:
+    """``data[key]`` as a TOML boolean (``true``/``false``), False when absent. Raises ``ValueError``
+    for anything else: a quoted ``"false"`` is a non-empty string, which ``bool`` would read as true."""
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false (a TOML boolean, unquoted), not {value!r}")
+    return value
 
 
 @cache
