@@ -127,7 +127,8 @@ class ApplicationIn(Schema):
     legal_person: str | None = Field(None, description="USCC of the legal person applied for, as its agent")
     replaces: str = Field("", max_length=20, description="the receipt number of the applicant's failed submission "
                           "of this item that this one applies again for; an operator then never retries it "
-                          "(409 ``retried`` when one already has)")
+                          "(409 ``retried`` when one already has, 409 ``replaced`` when it was applied "
+                          "again for already: once per failed submission)")
 
 
 class DeadlinesOut(Schema):

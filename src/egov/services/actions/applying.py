@@ -26,6 +26,7 @@ from egov.services.actions.intake import (
     intake_process,
     intake_signal,
     material_error,
+    replaced_retried_error,
 )
 from egov.services.actions.lifecycle import application_locked, application_move, move_target
 from egov.services.formschema import form_data_validate
@@ -168,10 +169,13 @@ def intake_submit(
         NotFound: ``replaces`` names no failed submission of this applicant for this item.
         Conflict: ``replaces`` names a submission an operator has put back in the queue since it
             failed (``rule = "retried"``, with its ``receipt``): it is being registered, not to be
-            applied for twice; or the key was used for another item (``rule = "idempotency_key"``), or
-            for this item with another form or other files (``rule = "idempotency_key_content"``, with the first
-            submission's receipt or case ``number``): a changed request is never answered with the
-            first one as if it were new.
+            applied for twice (a retry that comes after this check fails the new record in the
+            worker with the same answer); or one applied again for already (``rule = "replaced"``,
+            with the ``receipt`` of the submission that did, refused by the insert); or the key was
+            used for another item (``rule = "idempotency_key"``), or for this item with another form
+            or other files (``rule = "idempotency_key_content"``, with the first submission's receipt
+            or case ``number``): a changed request is never answered with the first one as if it
+            were new.
     """
     require_verified_public_user(actor, _("Sign in as a citizen or an enterprise to apply."))
     key = idempotency_key_check(idempotency_key)
@@ -209,34 +213,59 @@ def intake_submit(
         files=[{"material": m.pk, "sha256": file_digests[str(m.pk)], "kind": checked[m.pk][1],
                 "size": len(checked[m.pk][0])} for m in sent],
         client_ip=request.client_ip, request_id=request.request_id)
-    with transaction.atomic():  # top level in a request: BEGIN … COMMIT, no savepoint
-        if replaces:
-            record.replaces = _replaced_lock(applicant=applicant, item=item, receipt=replaces)
-        if not _intake_insert(record):
-            # The key is taken: a double click, a client's retry (or one that raced this one to the
-            # same key). The same request gets the first record; other content a 409.
-            existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
-            if existing is None:  # pragma: no cover (PostgreSQL's ON CONFLICT waited for the holder's commit)
-                raise IntegrityError("intake record: idempotency key taken, but no record holds it")
+    if replaces:
+        record.replaces = _replaced_get(applicant=applicant, item=item, receipt=replaces)
+    refused: IntegrityError | None = None
+    try:
+        with transaction.atomic():  # top level in a request: BEGIN … COMMIT, no savepoint
+            inserted = _intake_insert(record)
+            if inserted and connection.vendor != "postgresql":  # there the insert's RETURNING woke the worker
+                intake_signal()
+    except IntegrityError as error:
+        # The one other constraint an "Apply again" may meet: the failed record was applied again
+        # for already (``intake_replaced_once``), unless this is a replay of that very request.
+        if record.replaces_id is None:
+            raise
+        inserted, refused = False, error
+    if not inserted:
+        # The key is taken: a double click, a client's retry (or one that raced this one to the
+        # same key). The same request gets the first record; other content a 409.
+        existing = _submitted_before(applicant=applicant, key=key, item=item, digest=digest)
+        if existing is not None:
             return existing, False
-        if connection.vendor != "postgresql":  # there the insert's RETURNING woke the worker
-            intake_signal()
+        if refused is not None:
+            _replaced_once(record.replaces)
+            raise refused
+        raise IntegrityError(  # pragma: no cover (PostgreSQL's ON CONFLICT waited for the holder's commit)
+            "intake record: idempotency key taken, but no record holds it")
     return record, True
 
 
-def _replaced_lock(*, applicant: User, item: ServiceItem, receipt: str) -> IntakeRecord:
-    """The failed record ``receipt`` of ``applicant`` for ``item``, locked until the caller's
-    transaction ends (an operator's retry of it waits, then sees it replaced)."""
-    record = (IntakeRecord.objects.defer("content").select_for_update()
+def _replaced_get(*, applicant: User, item: ServiceItem, receipt: str) -> IntakeRecord:
+    """The failed record ``receipt`` of ``applicant`` for ``item`` (a plain read: the public site
+    locks nothing; the worker locks it when it makes the new record's case, ``intake._process_locked``,
+    and fails that record if an operator has retried this one meanwhile)."""
+    record = (IntakeRecord.objects.only("pk", "receipt", "state")
               .filter(receipt=receipt, applicant=applicant, item=item).first())
     if record is None:
         raise NotFound(_("The submission to apply again for was not found."),
                        extra={"field": "replaces", "rule": "not_found"})
     if record.state != IntakeState.FAILED:
-        raise Conflict(_("The service desk is already registering submission %(receipt)s again: follow it on its "
-                         "receipt instead of applying again.") % {"receipt": record.receipt},
-                       extra={"field": "replaces", "rule": "retried", "receipt": record.receipt})
+        raise replaced_retried_error(record.receipt)
     return record
+
+
+def _replaced_once(replaced: IntakeRecord) -> None:
+    """Raise the answer to a second "Apply again" for ``replaced`` (its insert met
+    ``intake_replaced_once``): ``Conflict`` with ``rule: "replaced"`` and the ``receipt`` of the
+    submission that applied again for it first. Returns when none did (another constraint failed)."""
+    newer = (IntakeRecord.objects.defer("content").select_related("application")
+             .filter(replaces=replaced).first())
+    if newer is None:
+        return
+    raise Conflict(_("Submission %(receipt)s has been applied for again already, as %(number)s: follow that one "
+                     "instead of applying again.") % {"receipt": replaced.receipt, "number": newer.number},
+                   extra={"field": "replaces", "rule": "replaced", "receipt": newer.receipt})
 
 
 def _intake_insert(record: IntakeRecord) -> bool:

@@ -60,6 +60,15 @@ def material_error(material: Material, rule: str, reason: str) -> dict[str, str]
             "message": f"{material.local_name}{pgettext('label colon', ': ')}{reason}"}
 
 
+def replaced_retried_error(receipt: str) -> Conflict:
+    """The answer to applying again for the failed submission ``receipt`` once an operator has put
+    it back in the queue (``rule: "retried"``): the public site gives it when it sees so before the
+    insert, the worker (``_process_locked``) when the retry came in between."""
+    return Conflict(_("The service desk is already registering submission %(receipt)s again: follow it on its "
+                      "receipt instead of applying again.") % {"receipt": receipt},
+                    extra={"field": "replaces", "rule": "retried", "receipt": receipt})
+
+
 INTAKE_CHANNEL = "egov_intake"  # PostgreSQL NOTIFY channel the intake worker LISTENs on
 
 
@@ -253,7 +262,14 @@ def _receive_audit(record: IntakeRecord) -> None:
 
 def _process_locked(record: IntakeRecord) -> IntakeRecord:
     """Make the case of ``record`` (locked by the caller's transaction) or mark it failed; at its
-    first attempt audit its receipt first (whatever becomes of it)."""
+    first attempt audit its receipt first (whatever becomes of it).
+
+    A record that applies again for a failed one (``replaces``) locks that one too, here in the
+    case's transaction (the public site may not: it has no UPDATE right), and fails as
+    ``replaced_retried_error`` when an operator put that one back in the queue before (its retry
+    locks it and refuses once this record exists): one submission never becomes two cases."""
+    if record.replaces_id is not None:
+        record.replaces = IntakeRecord.objects.defer("content").select_for_update().get(pk=record.replaces_id)
     if record.attempts == 0:
         _receive_audit(record)
     record.attempts += 1
@@ -291,7 +307,10 @@ def _process_locked(record: IntakeRecord) -> IntakeRecord:
 def _case_prepare(record: IntakeRecord) -> tuple[ServiceItem, list, str, dict, dict]:
     """What the case of ``record`` is made of: ``(item, [(Material, entry of record.files, bytes)],
     number, fetched, form_data)``. Raises ``ValidationFailed`` when the item is no longer applicable
-    online or a held material required cannot be fetched."""
+    online or a held material required cannot be fetched; ``Conflict`` (``replaced_retried_error``)
+    when the failed record this one replaces is no longer failed."""
+    if record.replaces_id is not None and record.replaces.state != IntakeState.FAILED:
+        raise replaced_retried_error(record.replaces.receipt)  # retried meanwhile (locked by the caller)
     item = record.item  # read with the record, in this transaction (item_materials keys on its updated_at)
     if not item.is_published or item.online_depth < ServiceItem.OnlineDepth.ACCEPTANCE:
         raise ValidationFailed(_("This item cannot be applied for online any more."),

@@ -48,7 +48,7 @@ class IntakeRecord(models.Model):
     form and files) tells a true repeat from other content sent under a reused key. ``error`` of a
     failed record is ``{"message", "extra", "status"}`` in the shape of an API error. The worker
     takes waiting records in the order of ``id`` (FIFO by receipt). ``replaces`` is the failed record
-    that the applicant applied again for from its receipt (``replaced_by`` the other way).
+    that the applicant applied again for from its receipt (``replaced_by`` the other way, at most one).
     """
 
     receipt = models.CharField(_("receipt number"), max_length=20, unique=True, default=receipt_new)
@@ -71,8 +71,10 @@ class IntakeRecord(models.Model):
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.JSONField(_("error"), default=dict, blank=True)
-    # The failed submission this one applies again for (the receipt's "Apply again"): once set, the
-    # operator's retry of that one is refused, so that one submission never becomes two cases.
+    # The failed submission this one applies again for (the receipt's "Apply again"), at most one per
+    # failed submission (``intake_replaced_once``): once set, the operator's retry of that one is
+    # refused, and the worker fails this one if that one was retried meanwhile, so that one
+    # submission never becomes two cases.
     replaces = models.ForeignKey("self", verbose_name=_("replaces"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="replaced_by")
 
@@ -80,6 +82,9 @@ class IntakeRecord(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["applicant", "idempotency_key"], name="intake_idempotency_key"),
+            # A failed submission is applied again for at most once: the public site's INSERT itself
+            # refuses a second replacement (it may not lock the failed record: no UPDATE right).
+            models.UniqueConstraint(fields=["replaces"], name="intake_replaced_once"),
         ]
         indexes = [
             # The worker's queue: only waiting records, in order.

@@ -261,6 +261,50 @@ def test_applying_again_from_a_failed_receipt_refuses_the_operators_retry(client
     assert event.changes["replaces"] == record.receipt
 
 
+def test_a_failed_receipt_is_applied_again_for_once_and_a_replay_of_that_gets_its_receipt(casework):
+    record = _fail(casework, _submit(casework))
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=True)
+    casework.item.refresh_from_db()
+    material = casework.item.materials.get(required=True)
+
+    def apply_again(key: str):
+        return intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                             files={material.pk: PDF}, idempotency_key=key, replaces=record.receipt)
+
+    again, created = apply_again("intake-again-0001")
+    assert created
+    replay, created = apply_again("intake-again-0001")  # a double click: the same record, nothing new
+    assert (replay.pk, created) == (again.pk, False)
+    with pytest.raises(Conflict) as raised:  # another tab: the insert meets intake_replaced_once
+        apply_again("intake-again-0002")
+    assert raised.value.extra == {"field": "replaces", "rule": "replaced", "receipt": again.receipt}
+    assert again.receipt in raised.value.message and record.receipt in raised.value.message
+    assert IntakeRecord.objects.count() == 2
+    assert intake_work() == 1 and Application.objects.get().intake_id == again.pk
+
+
+def test_an_operators_retry_between_the_check_and_the_insert_fails_the_new_submission_not_a_second_case(casework):
+    """The public site locks nothing (its role may only insert): an operator's retry that commits
+    after the citizen's "Apply again" was checked but before it was inserted (so the retry saw no
+    replacement) is found by the worker, which makes one case of the two, the retried one."""
+    record = _fail(casework, _submit(casework))
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=True)
+    casework.item.refresh_from_db()
+    material = casework.item.materials.get(required=True)
+    again, created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                   files={material.pk: PDF}, idempotency_key="intake-again-0001",
+                                   replaces=record.receipt)
+    assert created
+    IntakeRecord.objects.filter(pk=record.pk).update(state=IntakeState.WAITING, error={})  # the retry, committed
+    assert intake_work() == 2
+    record.refresh_from_db()
+    again.refresh_from_db()
+    assert record.state == IntakeState.DONE and Application.objects.get().intake_id == record.pk
+    assert again.state == IntakeState.FAILED
+    assert again.error["extra"] == {"field": "replaces", "rule": "retried", "receipt": record.receipt}
+    assert again.error["status"] == 409 and record.receipt in again.error["message"]
+
+
 def test_once_an_operator_retried_the_receipt_shows_the_case_and_applying_again_for_it_is_refused(client, casework):
     record = _fail(casework, _submit(casework))
     ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=True)

@@ -21,7 +21,7 @@ from egov.facilities.models import StoredFile
 from egov.services.actions import intake as intake_actions
 from egov.services.actions.applying import intake_submit
 from egov.services.actions.numbers import tracking_number_check
-from egov.services.models import Application, ApplicationEvent, IntakeRecord, IntakeState
+from egov.services.models import Application, ApplicationEvent, IntakeRecord, IntakeState, ServiceItem
 from egov.services.tests.factories import PDF, VALID_COMPANY
 
 BURST = 200
@@ -107,6 +107,14 @@ def test_a_role_that_may_only_insert_intake_records_can_submit_but_not_write_a_c
 
     assert {IntakeRecord._meta.db_table} == set(PUBLIC_INSERTS)
     material = casework.item.materials.get(required=True)
+    # A submission that failed (the item was withdrawn before the worker took it), for the citizen
+    # to apply again for from its receipt under the public site's role.
+    failed, _created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                     files={material.pk: PDF}, idempotency_key="public-role-00")
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=False)
+    assert intake_actions.intake_work() == 1
+    ServiceItem.objects.filter(pk=casework.item.pk).update(is_published=True)
+    casework.item.refresh_from_db()
     with connection.cursor() as cursor:
         cursor.execute("DROP ROLE IF EXISTS egov_public_test")
         cursor.execute("CREATE ROLE egov_public_test NOLOGIN")
@@ -119,6 +127,11 @@ def test_a_role_that_may_only_insert_intake_records_can_submit_but_not_write_a_c
         record, created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
                                         files={material.pk: PDF}, idempotency_key="public-role-01")
         assert created and record.state == IntakeState.WAITING
+        # Applying again from the failed receipt needs no lock on it (FOR UPDATE needs UPDATE).
+        again, created = intake_submit(actor=casework.citizen, item=casework.item, form_data=VALID_COMPANY,
+                                       files={material.pk: PDF}, idempotency_key="public-role-02",
+                                       replaces=failed.receipt)
+        assert created and again.state == IntakeState.WAITING and again.replaces_id == failed.pk
         with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
             IntakeRecord.objects.filter(pk=record.pk).update(state=IntakeState.DONE)
         with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
@@ -132,10 +145,14 @@ def test_a_role_that_may_only_insert_intake_records_can_submit_but_not_write_a_c
             cursor.execute("RESET ROLE")
             cursor.execute("DROP OWNED BY egov_public_test")
             cursor.execute("DROP ROLE egov_public_test")
-    # The staff side's worker (the test's own role) makes the case of what that role received.
-    assert intake_actions.intake_work() == 1
+    # The staff side's worker (the test's own role) makes the cases of what that role received.
+    assert intake_actions.intake_work() == 2
     record.refresh_from_db()
     assert record.state == IntakeState.DONE and StoredFile.objects.filter(sha256=record.files[0]["sha256"]).exists()
+    again.refresh_from_db()
+    failed.refresh_from_db()
+    assert again.state == IntakeState.DONE and Application.objects.filter(intake=again).count() == 1
+    assert failed.state == IntakeState.FAILED and not Application.objects.filter(intake=failed).exists()
 
 
 @pytest.mark.django_db(transaction=True)
