@@ -3,7 +3,10 @@
 Every signed-in request reads its session row. Django's ``db`` backend reads it with an ORM ``get``,
 whose SQL is compiled again on every request (about as much CPU as the rest of a small API request,
 issue 18); this store sends the same statement ready-made. Writing, expiry and the table are Django's
-(``django.contrib.sessions.backends.db``): sessions stored before stay valid.
+(``django.contrib.sessions.backends.db``): sessions stored before stay valid as sessions. Their
+sign-ins do not: Django keeps the authentication backend's path in the session and accepts it only
+while it is in ``AUTHENTICATION_BACKENDS``, which now names ``egov.accounts.backends.ModelBackend``,
+so everyone signed in before this version is signed out once (docs/operations.md).
 """
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
