@@ -541,10 +541,13 @@ def test_keyboard_only_citizen_applies_and_approver_decides(demo, browser):
     _tab_to(page, f'a[href="/staff/cases/{number}/"]')
     page.keyboard.press("Enter")
     expect(page.locator("#status")).to_be_visible()
-    _tab_to(page, "#id_decide-approve_0")  # 准予许可, the first radio of the decision
+    page.wait_for_load_state("load")  # the design system's scripts have run (on a loaded machine, late)
+    approve = "#id_decide-approve_0"  # 准予许可, the first radio of the decision
     for _ in range(3):  # a loaded chromium sometimes lets a key press pass (see _choose_file)
+        if not page.evaluate("s => document.activeElement && document.activeElement.matches(s)", approve):
+            _tab_to(page, approve)  # (again, if focus moved meanwhile)
         page.keyboard.press("Space")
-        if page.locator("#id_decide-approve_0").is_checked():
+        if page.locator(approve).is_checked():
             break
     expect(page.locator("#id_decide-approve_0")).to_be_checked()
     _tab_to(page, 'form[action$="/steps/decide/"] button[type=submit]')

@@ -38,6 +38,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from egov.core.canonical import canonical_json
 from egov.core.errors import ApplicationError, ValidationFailed
+from egov.core.eventloop import outside_event_loop
 from egov.exchange.envelope import body_digest, envelope_parse
 from egov.exchange.log import GENESIS_HASH, row_values, values_hash
 from egov.exchange.models import ArchiveFile, LoggedMessage, TimestampBatch
@@ -196,8 +197,8 @@ def _check_batches(batches: list[dict], hashes: dict[int, str], root: x509.Certi
         try:
             token = cms.ContentInfo.load(base64.b64decode(batch["token"], validate=True))
             imprint = bytes.fromhex(batch["imprint"])
-            status = asyncio.run(validate_tst_signed_data(token["content"], context,
-                                                          lambda _algorithm, imprint=imprint: imprint))
+            status = outside_event_loop(asyncio.run, validate_tst_signed_data(
+                token["content"], context, lambda _algorithm, imprint=imprint: imprint))
         except Exception as exc:  # any failure to parse or validate the token makes it unproven
             report.problems.append(f"batch {first}–{last}: the timestamp does not verify ({type(exc).__name__})")
             continue

@@ -10,7 +10,6 @@ as a revision of that document, byte for byte.
 """
 
 import asyncio
-import contextvars
 import hashlib
 import io
 import secrets
@@ -42,6 +41,7 @@ from egov.accounts.models import User
 from egov.audit.actions import audit_record
 from egov.core.actors import is_system
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
+from egov.core.eventloop import outside_event_loop
 from egov.trust import images
 from egov.trust.cms_signer import PlatformSigner
 from egov.trust.models import Certificate, Seal, SignedDocument, SignedRevision
@@ -339,29 +339,6 @@ def _stamp_verification_mark(writer: IncrementalPdfFileWriter, page: int, code: 
     stamp.apply(page, MARK_ORIGIN_PT, MARK_ORIGIN_PT)
 
 
-def _outside_event_loop(function, *args, **kwargs):
-    """``function(*args, **kwargs)``, run in a worker thread (in a copy of this context) when an asyncio event
-    loop already runs in this thread: signing runs pyHanko's coroutines with ``asyncio.run``, which refuses to
-    run inside a running loop (an async server, or Playwright's sync API in a test process). Without a running
-    loop it is a plain call."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return function(*args, **kwargs)
-    outcome: dict = {}
-
-    def run():
-        try:
-            outcome["value"] = function(*args, **kwargs)
-        except BaseException as error:  # handed to the caller's thread below
-            outcome["error"] = error
-
-    worker = threading.Thread(target=contextvars.copy_context().run, args=(run,))
-    worker.start()
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def _sign(*, certificate: Certificate, pdf: bytes, appearance: PdfImage, page: int, box: Box | None,
@@ -411,7 +388,7 @@ def _sign(*, certificate: Certificate, pdf: bytes, appearance: PdfImage, page: i
     validation_key = (hashlib.sha256(signing_cert.dump()).digest(),
                       hashlib.sha256(timestamper.material.certificate.dump()).digest())
     with timestamp_tokens_collected() as issued:
-        signed = _outside_event_loop(asyncio.run, _sign_pdf(pdf_signer, writer, bytes_reserved=reserved, kept=kept,
+        signed = outside_event_loop(asyncio.run, _sign_pdf(pdf_signer, writer, bytes_reserved=reserved, kept=kept,
                                                             validation_key=validation_key))
     for row in issued:
         row.save(force_insert=True)

@@ -13,6 +13,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko_certvalidator import ValidationContext
 
+from egov.core.eventloop import outside_event_loop
 from egov.trust.responders import crl_current, tsa_answer, tsa_material
 from egov.trust.selectors import issuing_authority, root_authority
 
@@ -87,7 +88,7 @@ def timestamp_token_check(*, token: bytes, digest: bytes) -> datetime:
         moment=info["gen_time"].native,
     )
     try:
-        status = asyncio.run(validate_tst_signed_data(signed, context, lambda _algorithm: digest))
+        status = outside_event_loop(asyncio.run, validate_tst_signed_data(signed, context, lambda _algorithm: digest))
     except (SignatureValidationError, ValueError) as error:
         raise TimestampInvalid(f"the token's signature does not verify ({error})") from None
     if not (status.get("intact") and status.get("valid") and status.get("trust_problem_indic") is None):

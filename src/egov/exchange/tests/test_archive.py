@@ -1,6 +1,7 @@
 """Archives of a message log holding rows logged without their body (extract pages: ``log.py``,
 "bodies"), proven offline against the platform root; the platform's TSA over real HTTP."""
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -84,3 +85,17 @@ def test_a_tampered_archived_page_is_found(archived, change, problems):
     report = archive_verify(path=_tampered(path, change), root=root)
     assert not report.valid
     assert {p for p in report.problems if p.startswith("row 2:")} == problems
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_verifies_in_a_thread_that_runs_an_event_loop(archived):
+    """The full suite failed here: after a browser test, Playwright's sync API leaves an event loop
+    running in the main thread, and the token's check (``asyncio.run``) raised RuntimeError, which the
+    report gave as "the timestamp does not verify". An async server's thread is the same case."""
+    path, root, _request_id = archived
+
+    async def verify_from_a_coroutine():
+        return archive_verify(path=path, root=root)
+
+    report = asyncio.run(verify_from_a_coroutine())
+    assert report.valid, report.problems
