@@ -232,6 +232,14 @@ def apply(request, code: str):
                     page_error = error.message
             except ApplicationError as error:
                 page_error = error.message
+                if error.extra.get("rule") in ("idempotency_key", "idempotency_key_content"):
+                    # This page's key already names another submission (a form changed after it was
+                    # sent, say, back in the browser): the next submit is a new application, under a
+                    # new key — the same for every click of it, so a double click still makes one.
+                    key = uuid.uuid4().hex
+                    page_error = _("This form was already sent as %(number)s, with other content, and these "
+                                   "changes were not sent. Check the form: sending it now makes a new "
+                                   "application.") % {"number": error.extra.get("number", "")}
             else:
                 return redirect("services:receipt", receipt=record.receipt)
         else:
