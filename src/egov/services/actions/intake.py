@@ -48,6 +48,7 @@ from egov.services.models import (
     ApplicationMaterial,
     IntakeRecord,
     IntakeState,
+    KeptUpload,
     Material,
     ServiceItem,
 )
@@ -448,6 +449,18 @@ def intake_files_expire(*, now=None) -> int:
         for record in records:
             count += _files_drop(record, reason="retention")
     return count
+
+
+KEPT_UPLOAD_HOURS = 24  # the apply page's kept files: their token is valid for a day
+
+
+def kept_uploads_expire(*, now=None) -> int:
+    """Delete the apply page's kept uploads (``KeptUpload``) more than ``KEPT_UPLOAD_HOURS`` old
+    (their tokens have expired; a form sent with one has the bytes in its intake record): the
+    public site may not delete them, the staff side's daily ``services.intake_sweep`` does.
+    Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(hours=KEPT_UPLOAD_HOURS)
+    return KeptUpload.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 def intake_retry(*, actor, record: IntakeRecord) -> IntakeRecord:
