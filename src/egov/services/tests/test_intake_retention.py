@@ -50,7 +50,7 @@ def test_a_replaced_failure_loses_its_bytes_when_the_new_one_is_taken_and_is_not
     row = html[html.index(record.receipt):]
     row = row[:row.index("</tr>")]
     assert f'action="/staff/cases/intake/{record.receipt}/retry/"' not in html
-    assert f'id="retry-refused-{record.receipt}"' in row and again.receipt in row and "不能重试" in row
+    assert f'id="retry-refused-{record.receipt}"' in row and again.receipt in row and "不能重新处理" in row
     response = client.post(f"/staff/cases/intake/{record.receipt}/retry/", follow=True)
     assert again.receipt in response.content.decode()
     overview = client.get("/api/v1/staff/intake/").json()
