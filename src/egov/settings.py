@@ -278,6 +278,8 @@ if EGOV_METRICS_TOKEN and len(EGOV_METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("EGOV_METRICS_TOKEN: at least 32 characters (or leave it empty)")
 # Sign-in throttling (egov.accounts.throttling; docs/security.md "Sign-in and registration"): no
 # lockout, growing waits per (account, address) and per address, a detector for password spraying.
+# Calendar days a failed intake record keeps its files' bytes after its last attempt (services.intake_sweep).
+EGOV_INTAKE_FAILED_FILES_DAYS = _int("EGOV_INTAKE_FAILED_FILES_DAYS", 30)
 EGOV_SIGNIN_FREE_FAILURES_PAIR = _int("EGOV_SIGNIN_FREE_FAILURES_PAIR", 3)
 EGOV_SIGNIN_FREE_FAILURES_ADDRESS = _int("EGOV_SIGNIN_FREE_FAILURES_ADDRESS", 10)
 EGOV_SIGNIN_BASE_WAIT = _int("EGOV_SIGNIN_BASE_WAIT", 2)  # seconds, doubled with each further failure
@@ -413,6 +415,7 @@ CELERY_BEAT_SCHEDULE = {
     "workflow-mark-overdue": {"task": "workflow.mark_overdue", "schedule": 3600.0},  # hourly
     "trust-warn-expiring": {"task": "trust.warn_expiring", "schedule": 86400.0},  # daily
     "services-mark-overdue": {"task": "services.mark_overdue", "schedule": 3600.0},  # hourly
+    "services-intake-sweep": {"task": "services.intake_sweep", "schedule": 86400.0},  # daily: failed intake's files
     "facilities-incoming-sweep": {"task": "facilities.incoming_sweep", "schedule": 86400.0},  # daily
     "documents-send-reminders": {"task": "documents.send_reminders", "schedule": 86400.0},  # daily 催办
     "documents-supervision-reminders": {"task": "documents.send_supervision_reminders", "schedule": 86400.0},

@@ -25,6 +25,9 @@ class FailedOut(Schema):
     attempts: int
     message: str
     extra: dict
+    retry: bool = Field(..., description="whether a retry can make its case (else retry_refused says why)")
+    retry_refused: ErrorOut | None = Field(..., description="the 409 a retry answers: rule replaced, retried "
+                                                            "or files_deleted")
 
 
 class QueueOut(Schema):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from egov.accounts.models import Agent
 from egov.core.errors import NotFound
+from egov.services.actions.intake import intake_retry_facts, intake_retry_refusal
 from egov.services.models import IntakeRecord, IntakeState
 from egov.services.permissions import intake_operator_organization_ids
 
@@ -88,7 +89,8 @@ def intakes_pending_of(*, user) -> list[IntakeRecord]:
 class IntakeOverview:
     """The intake queue as an operator sees it: ``waiting`` records (all organizations), the age in
     seconds of the oldest (None when none waits), the ``failed`` records of the operator's
-    organizations (newest first, at most 100), and how many were ``done`` in the last hour."""
+    organizations (newest first, at most 100; each with ``retry_refusal``, the ``Conflict`` a retry
+    would answer, None when a retry may make its case), and how many were ``done`` in the last hour."""
 
     waiting: int
     oldest_received_at: datetime | None
@@ -103,7 +105,10 @@ class IntakeOverview:
                 "done_last_hour": self.done_last_hour,
                 "failed": [{"receipt": r.receipt, "item": r.item.code, "item_name": r.item.local_name,
                             "received_at": r.received_at, "processed_at": r.processed_at, "attempts": r.attempts,
-                            "message": r.error_text, "extra": r.error.get("extra", {})}
+                            "message": r.error_text, "extra": r.error.get("extra", {}),
+                            "retry": r.retry_refusal is None,
+                            "retry_refused": None if r.retry_refusal is None else
+                            {"message": r.retry_refusal.message, "extra": r.retry_refusal.extra}}
                            for r in self.failed]}
 
 
@@ -122,9 +127,10 @@ def intake_overview(*, user) -> IntakeOverview:
     failed = IntakeRecord.objects.defer("content").filter(state=IntakeState.FAILED,
                                                           item__organization_id__in=organization_ids)
     oldest = waiting["oldest"]
-    failed_rows = list(failed.select_related("item").order_by("-id")[:100])
+    failed_rows = list(intake_retry_facts(failed.select_related("item")).order_by("-id")[:100])
     for record in failed_rows:
         record.error_text = intake_error_message(record)  # in the reader's language
+        record.retry_refusal = intake_retry_refusal(record)  # why a retry cannot succeed, or None
     return IntakeOverview(
         waiting=waiting["count"], oldest_received_at=oldest,
         oldest_age_seconds=round((now - oldest).total_seconds(), 1) if oldest else None,

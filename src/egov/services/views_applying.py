@@ -15,14 +15,12 @@ from egov.accounts.models import Agent, User
 from egov.accounts.permissions import public_user_required, verified_public_user_required
 from egov.accounts.selectors import legal_persons_acted_for
 from egov.core.errors import ApplicationError, NotFound, ValidationFailed
-from egov.facilities.files import blob_path
-from egov.facilities.models import StoredFile
 from egov.services import forms, once_only
-from egov.services.actions import applying, material_file_store
+from egov.services.actions import applying
 from egov.services.actions.intake import material_error
 from egov.services.actions.lifecycle import BEFORE_DECISION, MOVE_LABELS
 from egov.services.formschema import SchemaForm
-from egov.services.models import ApplicationStatus, IntakeState, Licence, ServiceItem
+from egov.services.models import ApplicationStatus, IntakeState, KeptUpload, Licence, ServiceItem
 from egov.services.selectors import (
     application_deadlines,
     application_form_initial,
@@ -76,16 +74,18 @@ def _files(request, materials) -> dict:
     return files
 
 
-def _kept_token(request, material_id: int, digest: str) -> str:
-    """A signed note that this page received the file ``digest`` for this user and material."""
-    return signing.dumps({"user": request.user.pk, "material": material_id, "sha256": digest}, salt=KEPT_SALT)
+def _kept_token(request, material_id: int, kept) -> str:
+    """A signed note that this page kept the upload ``kept`` (``KeptUpload``) for this user and material."""
+    return signing.dumps({"user": request.user.pk, "material": material_id, "upload": kept.pk,
+                          "sha256": kept.sha256}, salt=KEPT_SALT)
 
 
 def _kept_files(request, materials) -> dict[int, dict]:
     """Files the applicant chose in an earlier round of this form that were good and are kept:
-    ``{material id: {"file": StoredFile, "name": the file's name as chosen, "token": …}}``. The
+    ``{material id: {"file": KeptUpload, "name": the file's name as chosen, "token": …}}``. The
     page carries each as a token signed by the server for this user and material (at most a day
-    old): a file stored by someone else cannot be attached by naming its hash."""
+    old), naming the kept upload; the upload must be this user's for this material too, so a file
+    uploaded by someone else cannot be attached by naming its hash or its id."""
     kept = {}
     for material in materials:
         token = request.POST.get(KEPT_FIELD % material.pk, "")
@@ -97,27 +97,29 @@ def _kept_files(request, materials) -> dict[int, dict]:
             continue
         if value.get("user") != request.user.pk or value.get("material") != material.pk:
             continue
-        stored = StoredFile.objects.filter(sha256=value.get("sha256", "")).first()
-        if stored is not None:
-            kept[material.pk] = {"file": stored, "name": request.POST.get(KEPT_NAME_FIELD % material.pk, "")[:200],
+        upload = KeptUpload.objects.filter(pk=value.get("upload"), user=request.user, material=material,
+                                           sha256=value.get("sha256", "")).first()
+        if upload is not None:
+            kept[material.pk] = {"file": upload, "name": request.POST.get(KEPT_NAME_FIELD % material.pk, "")[:200],
                                  "token": token}
     return kept
 
 
 def _keep_uploads(request, materials, uploads: dict, errors: dict[int, str]) -> dict[int, dict]:
-    """Store the good files of a round that failed, so that the applicant need not choose them again."""
+    """Keep the good files of a round that failed (intake-side ``KeptUpload``, one INSERT each: what
+    the public site's role may do), so that the applicant need not choose them again."""
     kept = {}
     for material in materials:
         upload = uploads.get(material.pk)
         if upload is None or material.pk in errors:
             continue
         try:
-            stored = material_file_store(actor=request.user, content=upload, material=material)
+            stored = applying.kept_upload_insert(actor=request.user, material=material, content=upload)
         except ValidationFailed as error:
             errors[material.pk] = error.message
             continue
         kept[material.pk] = {"file": stored, "name": getattr(upload, "name", "")[:200],
-                             "token": _kept_token(request, material.pk, stored.sha256)}
+                             "token": _kept_token(request, material.pk, stored)}
     return kept
 
 
@@ -211,7 +213,7 @@ def apply(request, code: str):
     if request.method == "POST":
         kept = _kept_files(request, materials)
         uploads = _files(request, materials)
-        files = {**{pk: blob_path(entry["file"].sha256).read_bytes() for pk, entry in kept.items()}, **uploads}
+        files = {**{pk: bytes(entry["file"].content) for pk, entry in kept.items()}, **uploads}
         if form.is_valid():
             try:
                 legal_person = None
@@ -232,6 +234,14 @@ def apply(request, code: str):
                     page_error = error.message
             except ApplicationError as error:
                 page_error = error.message
+                if error.extra.get("rule") in ("idempotency_key", "idempotency_key_content"):
+                    # This page's key already names another submission (a form changed after it was
+                    # sent, say, back in the browser): the next submit is a new application, under a
+                    # new key — the same for every click of it, so a double click still makes one.
+                    key = uuid.uuid4().hex
+                    page_error = _("This form was already sent as %(number)s, with other content, and these "
+                                   "changes were not sent. Check the form: sending it now makes a new "
+                                   "application.") % {"number": error.extra.get("number", "")}
             else:
                 return redirect("services:receipt", receipt=record.receipt)
         else:

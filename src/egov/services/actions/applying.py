@@ -35,6 +35,7 @@ from egov.services.models import (
     ApplicationMaterial,
     IntakeRecord,
     IntakeState,
+    KeptUpload,
     Material,
     ServiceItem,
 )
@@ -296,6 +297,24 @@ def _intake_insert(record: IntakeRecord) -> bool:
     record._state.adding = False
     record._state.db = connection.alias
     return True
+
+
+def kept_upload_insert(*, actor: User, material: Material, content) -> KeptUpload:
+    """Keep a good file of an apply form sent back with an error (the apply page), so that the
+    applicant need not choose it again: one INSERT into the intake side's ``KeptUpload`` (what the
+    public site's role may do; no file store, no audit event — the file is audited with the
+    submission that sends it, ``services.intake.receive``).
+
+    Args:
+        actor: the signed-in applicant; material: the material it was chosen for; content: bytes or
+            an uploaded file.
+
+    Raises:
+        ValidationFailed: the file is refused by the material's checks (``material_file_check``).
+    """
+    data, kind = material_file_check(content=content, material=material)
+    return KeptUpload.objects.create(user=actor, material=material, sha256=hashlib.sha256(data).hexdigest(),
+                                     kind=kind, size=len(data), content=data)
 
 
 def _request_digest(*, item: ServiceItem, form_data: dict | None, files: Mapping[int, Any]

@@ -10,7 +10,10 @@ same transaction. The case holds a unique reference to its record: a worker kill
 leaves the record waiting with nothing of its case written (the transaction rolls back), and no
 replay can make a second case. A record that cannot become a case (a held material the register
 cannot give, an item withdrawn meanwhile) is marked failed with the reason the applicant sees; an
-operator may put it back in the queue (``intake_retry``).
+operator may put it back in the queue (``intake_retry``) while a retry can make its case
+(``intake_retry_refusal``). A failed record keeps its files' bytes until the applicant applies again
+for it (dropped when the worker takes the new one) or for ``intake_files_kept_days`` calendar days
+after its last attempt (``intake_files_expire``, daily); either is audited.
 
 ``applying`` (the public half) imports this module, never the other way round: what both halves
 share (``held_materials``, ``material_error``, ``intake_signal``) lives here.
@@ -18,8 +21,11 @@ share (``held_materials``, ``material_error``, ``intake_signal``) lives here.
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -42,6 +48,7 @@ from egov.services.models import (
     ApplicationMaterial,
     IntakeRecord,
     IntakeState,
+    KeptUpload,
     Material,
     ServiceItem,
 )
@@ -269,7 +276,11 @@ def _process_locked(record: IntakeRecord) -> IntakeRecord:
     ``replaced_retried_error`` when an operator put that one back in the queue before (its retry
     locks it and refuses once this record exists): one submission never becomes two cases."""
     if record.replaces_id is not None:
-        record.replaces = IntakeRecord.objects.defer("content").select_for_update().get(pk=record.replaces_id)
+        record.replaces = (IntakeRecord.objects.defer("content").select_related("item__organization")
+                           .select_for_update(of=("self",)).get(pk=record.replaces_id))
+        if record.replaces.state == IntakeState.FAILED:
+            # Applied again for: it is never registered (``intake_retry_refusal``), so its bytes go.
+            _files_drop(record.replaces, reason="replaced")
     if record.attempts == 0:
         _receive_audit(record)
     record.attempts += 1
@@ -357,14 +368,109 @@ def intake_work(*, limit: int | None = None) -> int:
     return count
 
 
+FILES_KEPT_DAYS_DEFAULT = 30  # calendar days a failed record keeps its files' bytes (EGOV_INTAKE_FAILED_FILES_DAYS)
+
+
+def intake_files_kept_days() -> int:
+    """How many calendar days (not working days: a storage period, not a statutory time limit) a
+    failed record keeps its files' bytes after its last attempt: ``EGOV_INTAKE_FAILED_FILES_DAYS``,
+    default 30."""
+    return int(getattr(settings, "EGOV_INTAKE_FAILED_FILES_DAYS", FILES_KEPT_DAYS_DEFAULT))
+
+
+def intake_retry_facts(queryset):
+    """``queryset`` of intake records annotated with what ``intake_retry_refusal`` reads, in the same
+    query: ``newer_receipt`` (the submission that applied again for it), ``replaces_receipt`` and
+    ``replaces_state`` (the one it applies again for), ``content_kept`` (its files' bytes still held)."""
+    return queryset.annotate(
+        newer_receipt=Subquery(IntakeRecord.objects.filter(replaces=OuterRef("pk")).order_by("id")
+                               .values("receipt")[:1]),
+        replaces_receipt=F("replaces__receipt"), replaces_state=F("replaces__state"),
+        content_kept=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField()))
+
+
+def intake_retry_refusal(record: IntakeRecord) -> Conflict | None:
+    """Why an operator's retry of the failed ``record`` (annotated by ``intake_retry_facts``) cannot
+    succeed, as the ``Conflict`` the retry answers; None when it may. A retry is refused when:
+
+    - the applicant applied again for it (``rule: "replaced"``, the new ``receipt``): it would be a
+      second case of one submission;
+    - it applies again for a submission that an operator put back in the queue meanwhile
+      (``rule: "retried"``, that one's ``receipt``): that one is being registered instead;
+    - its files' bytes were deleted (``rule: "files_deleted"``): when it was replaced, or
+      ``intake_files_kept_days`` after its last attempt (``intake_files_expire``).
+    """
+    if record.newer_receipt:
+        return Conflict(_("The applicant has already applied again for this submission (receipt %(receipt)s): it "
+                          "is not registered again, so that it does not become two cases.")
+                        % {"receipt": record.newer_receipt},
+                        extra={"field": "state", "rule": "replaced", "receipt": record.newer_receipt})
+    if record.replaces_receipt and record.replaces_state != IntakeState.FAILED:
+        return Conflict(_("This submission applied again for %(receipt)s, which an operator has put back in the "
+                          "queue since: that one is registered instead, so that one submission does not become "
+                          "two cases.") % {"receipt": record.replaces_receipt},
+                        extra={"field": "state", "rule": "retried", "receipt": record.replaces_receipt})
+    if record.files and not record.content_kept:
+        return Conflict(_("The files of this submission were deleted %(days)d days after it failed: it cannot be "
+                          "registered again; the applicant applies again from the receipt.")
+                        % {"days": intake_files_kept_days()},
+                        extra={"field": "content", "rule": "files_deleted"})
+    return None
+
+
+def _files_drop(record: IntakeRecord, *, reason: str) -> bool:
+    """Delete the files' bytes of the failed ``record`` (locked by the caller), audited as
+    ``services.intake.files_drop`` with ``reason`` (``replaced`` or ``retention``) and each file's
+    ``sha256`` and ``size``; False when they were gone already."""
+    if not IntakeRecord.objects.filter(pk=record.pk, content__isnull=False).update(content=None):
+        return False
+    audit_record(action="services.intake.files_drop", actor=SYSTEM, obj=record,
+                 organization=record.item.organization,
+                 summary=f"{record.receipt}: files deleted ({reason})",
+                 changes={"reason": reason, "state": record.state,
+                          "files": [{"material": e["material"], "sha256": e["sha256"], "size": e["size"]}
+                                    for e in record.files],
+                          **({"days": intake_files_kept_days()} if reason == "retention" else {})})
+    return True
+
+
+def intake_files_expire(*, now=None) -> int:
+    """Delete the files' bytes of the failed records whose last attempt is more than
+    ``intake_files_kept_days`` calendar days before ``now`` (Celery beat, daily:
+    ``services.intake_sweep``), each audited (``services.intake.files_drop``, ``reason: "retention"``).
+    Such a record can no longer be retried (``intake_retry_refusal``); its receipt still tells the
+    applicant why it failed and offers "Apply again". Returns how many records lost their bytes."""
+    cutoff = (now or timezone.now()) - timedelta(days=intake_files_kept_days())
+    count = 0
+    with audit_deferred():
+        records = (IntakeRecord.objects.defer("content").select_related("item__organization")
+                   .select_for_update(skip_locked=True, of=("self",))
+                   .filter(state=IntakeState.FAILED, processed_at__lt=cutoff, content__isnull=False).order_by("id"))
+        for record in records:
+            count += _files_drop(record, reason="retention")
+    return count
+
+
+KEPT_UPLOAD_HOURS = 24  # the apply page's kept files: their token is valid for a day
+
+
+def kept_uploads_expire(*, now=None) -> int:
+    """Delete the apply page's kept uploads (``KeptUpload``) more than ``KEPT_UPLOAD_HOURS`` old
+    (their tokens have expired; a form sent with one has the bytes in its intake record): the
+    public site may not delete them, the staff side's daily ``services.intake_sweep`` does.
+    Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(hours=KEPT_UPLOAD_HOURS)
+    return KeptUpload.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
 def intake_retry(*, actor, record: IntakeRecord) -> IntakeRecord:
     """Put a failed record back in the queue (an operator, 运维管理员 of the item's organization or
     above), audited as ``services.intake.retry``; the worker takes it again in its order.
 
     Raises:
         PermissionDenied: the actor is not an operator over the item's organization.
-        Conflict: the record has not failed (the message names its state), or the applicant has
-            applied again for it from its receipt (``rule = "replaced"``, with the new ``receipt``).
+        Conflict: the record has not failed (the message names its state), or a retry cannot make
+            its case (``intake_retry_refusal``: ``replaced``, ``retried``, ``files_deleted``).
     """
     require_intake_operator(actor, record.item.organization)
     with audit_deferred():
@@ -372,12 +478,9 @@ def intake_retry(*, actor, record: IntakeRecord) -> IntakeRecord:
         if record.state != IntakeState.FAILED:
             raise Conflict(_("Only a failed submission can be retried; this one is %(state)s.")
                            % {"state": record.get_state_display()}, extra={"field": "state", "rule": "state"})
-        newer = record.replaced_by.order_by("id").first()
-        if newer is not None:
-            raise Conflict(_("The applicant has already applied again for this submission (receipt %(receipt)s): it "
-                             "is not registered again, so that it does not become two cases.")
-                           % {"receipt": newer.receipt},
-                           extra={"field": "state", "rule": "replaced", "receipt": newer.receipt})
+        refusal = intake_retry_refusal(intake_retry_facts(IntakeRecord.objects.defer("content")).get(pk=record.pk))
+        if refusal is not None:
+            raise refusal
         previous = record.error
         record.state = IntakeState.WAITING
         record.error = {}

@@ -15,12 +15,12 @@ from egov.services.models.applications import (
     TrackingNumberCounter,
 )
 from egov.services.models.catalog import LEGAL_EVENTS, NATURAL_EVENTS, ItemTheme, LifeEvent, Material, ServiceItem
-from egov.services.models.intake import IntakeRecord, IntakeState
+from egov.services.models.intake import IntakeRecord, IntakeState, KeptUpload
 from egov.services.models.outcomes import Licence, Rating, Rectification
 
 __all__ = [
     "LEGAL_EVENTS", "NATURAL_EVENTS", "Application", "ApplicationEvent", "ApplicationMaterial",
-    "ApplicationStatus", "IntakeRecord", "IntakeState", "ItemTheme", "Licence", "LifeEvent", "Material",
+    "ApplicationStatus", "IntakeRecord", "IntakeState", "KeptUpload", "ItemTheme", "Licence", "LifeEvent", "Material",
     "OrganizationCaseCode", "Rating", "Rectification", "ServiceItem",
     "SupplementRequest", "TrackingNumberCounter",
 ]

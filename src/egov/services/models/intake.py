@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from egov.services.models.applications import QUERY_CODE_ALPHABET, query_code_new
-from egov.services.models.catalog import ServiceItem
+from egov.services.models.catalog import Material, ServiceItem
 
 
 class IntakeState(models.TextChoices):
@@ -106,3 +106,29 @@ class IntakeRecord(models.Model):
             if application is not None:
                 return application.number
         return self.receipt
+
+
+class KeptUpload(models.Model):
+    """A good file of an apply form sent back with an error, kept so that the applicant need not
+    choose it again (the apply page's ``kept-material-<id>`` token, signed for ``user`` and
+    ``material``, names it; valid for a day). Intake-side storage like ``IntakeRecord``: the public
+    site only inserts and reads these (no file store, no audit event: its role may not write
+    those); the file goes into the intake record's ``content`` when the form is sent, and the daily
+    ``services.intake_sweep`` deletes kept uploads a day old. ``kind`` is ``StoredFile.Kind`` found
+    from the bytes, ``size`` in bytes, ``sha256`` hex."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE,
+                             related_name="+")
+    material = models.ForeignKey(Material, verbose_name=_("material"), on_delete=models.CASCADE, related_name="+")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=10)
+    size = models.PositiveIntegerField(_("size"))
+    content = models.BinaryField(_("content of the file"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("kept upload")
+        verbose_name_plural = _("kept uploads")
+
+    def __str__(self) -> str:
+        return f"{self.material_id}:{self.sha256[:12]}"

@@ -21,7 +21,7 @@ from egov.facilities.models import StoredFile
 from egov.services.actions import intake as intake_actions
 from egov.services.actions.applying import intake_submit
 from egov.services.actions.numbers import tracking_number_check
-from egov.services.models import Application, ApplicationEvent, IntakeRecord, IntakeState, ServiceItem
+from egov.services.models import Application, ApplicationEvent, IntakeRecord, IntakeState, KeptUpload, ServiceItem
 from egov.services.tests.factories import PDF, VALID_COMPANY
 
 BURST = 200
@@ -96,7 +96,7 @@ def test_a_worker_killed_in_a_burst_loses_nothing_and_makes_nothing_twice(refere
 # What the public site's database role needs for a submission (docs/operations.md "The public
 # site's database role"): SELECT on what it reads and INSERT on the intake record, nothing else: no
 # right to write cases, stored files or the audit log (the worker writes those).
-PUBLIC_INSERTS = ("services_intakerecord",)
+PUBLIC_INSERTS = ("services_intakerecord", "services_keptupload")
 
 
 @pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_a_role_that_may_only_insert_intake_records_can_submit_but_not_write_a_c
         pytest.skip("roles and grants are PostgreSQL's")
     from django.db import DatabaseError, transaction
 
-    assert {IntakeRecord._meta.db_table} == set(PUBLIC_INSERTS)
+    assert {IntakeRecord._meta.db_table, KeptUpload._meta.db_table} == set(PUBLIC_INSERTS)
     material = casework.item.materials.get(required=True)
     # A submission that failed (the item was withdrawn before the worker took it), for the citizen
     # to apply again for from its receipt under the public site's role.
@@ -153,6 +153,57 @@ def test_a_role_that_may_only_insert_intake_records_can_submit_but_not_write_a_c
     failed.refresh_from_db()
     assert again.state == IntakeState.DONE and Application.objects.filter(intake=again).count() == 1
     assert failed.state == IntakeState.FAILED and not Application.objects.filter(intake=failed).exists()
+
+
+@pytest.mark.django_db
+def test_the_apply_page_keeps_good_files_across_a_form_error_under_the_insert_only_role(client, casework):
+    """The apply page's kept files (a form sent back with an error keeps its good files) used to be
+    stored in the file store with an audit event, which the public site's role may not write: now
+    they are kept on the intake side (``KeptUpload``, INSERT only) and sent with the form."""
+    if connection.vendor != "postgresql":
+        pytest.skip("roles and grants are PostgreSQL's")
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from egov.services.tests.test_casework_views import _apply_post
+
+    required = casework.item.materials.get(required=True)
+    url = f"/services/{casework.item.code}/apply/"
+    client.force_login(casework.citizen)
+    client.get(url)  # the session and whatever a first visit writes, before the role is taken
+    content = PDF + b"% kept under the public role"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP ROLE IF EXISTS egov_public_test")
+        cursor.execute("CREATE ROLE egov_public_test NOLOGIN")
+        cursor.execute("GRANT USAGE ON SCHEMA public TO egov_public_test")
+        cursor.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO egov_public_test")
+        cursor.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO egov_public_test")
+        cursor.execute(f"GRANT INSERT ON {', '.join(PUBLIC_INSERTS)} TO egov_public_test")
+        cursor.execute("SET ROLE egov_public_test")
+    try:
+        response = client.post(url, {**_apply_post(casework.item, **{"form-shareholders": "0"}),
+                                     f"material-{required.pk}": SimpleUploadedFile("营业执照.pdf", content,
+                                                                                   content_type="application/pdf")})
+        html = response.content.decode()
+        assert response.status_code == 400 and "营业执照.pdf" in html
+        token = re.search(rf'name="kept-material-{required.pk}" value="([^"]+)"', html).group(1)
+        response = client.post(url, {**_apply_post(casework.item), f"kept-material-{required.pk}": token,
+                                     f"kept-name-{required.pk}": "营业执照.pdf"})
+        assert response.status_code == 302 and response["Location"].startswith("/services/receipts/SL")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute("DROP OWNED BY egov_public_test")
+            cursor.execute("DROP ROLE egov_public_test")
+    record = IntakeRecord.objects.get()
+    assert bytes(record.content) == content and record.files[0]["material"] == required.pk
+    assert not StoredFile.objects.filter(sha256=record.files[0]["sha256"]).exists()  # only the worker stores
+    assert intake_actions.intake_work() == 1
+    assert Application.objects.get().materials.get().file.sha256 == record.files[0]["sha256"]
+    # The staff side's daily sweep deletes kept uploads a day old.
+    assert intake_actions.kept_uploads_expire(now=timezone.now() + timezone.timedelta(hours=23)) == 0
+    assert intake_actions.kept_uploads_expire(now=timezone.now() + timezone.timedelta(hours=25)) == 1
 
 
 @pytest.mark.django_db(transaction=True)
