@@ -25,7 +25,8 @@ def test_the_examples_name_an_item_of_the_catalogue_and_following_them_finds_it(
     # Fewest initials first (6 = 6: catalogue order by code, 企业设立登记 is 102, 法律援助申请 103);
     # 公证 (gz) is not published.
     page = client.get("/search/").content.decode()
-    assert "可输入词语、发文字号（如 锡政发〔2026〕1号），或事项名称的拼音、首字母（如 qysldj 查找企业设立登记）。" in page
+    assert ("可输入词语、发文字号（如 锡政发〔2026〕1号），或事项名称的拼音、首字母"
+            "（如 qysldj 查找企业设立登记）。") in page
     assert "办事事项（如 企业设立登记 或 qysldj）" in page
     assert "gsdj" not in page and "公司登记" not in page
     page = client.get("/kiosk/").content.decode()
