@@ -212,3 +212,40 @@ def test_editor_reviewer_schedule_search_apply_and_letter(city, browser):
     _axe(page, problems)
     visitor_context.close()
     assert problems == []
+
+
+def test_the_top_menu_fits_one_row_at_1280_and_folds_into_its_button_at_390(city, browser):
+    # tester21: at 1280 px the public site's eleven sections wrapped to two rows (the 960 px column,
+    # 30 px between 19 px items); a signed-in citizen's thirteen (with 我的办件, 我的信息公开申请) too.
+    # Now one row in Chinese signed in or not, and in English for a visitor; at 390 px the menu is
+    # behind its 菜单 button and every item is reachable when it is opened.
+    url = city
+
+    def rows(page):
+        items = page.locator(".govuk-service-navigation__item")
+        return items.count(), {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())
+                               if items.nth(i).is_visible()}
+
+    for language, signed_in, count in (("zh-hans", False, 11), ("en", False, 11), ("zh-hans", True, 13)):
+        context, page = _context(browser)
+        context.add_cookies([{"name": "django_language", "value": language, "url": url}])
+        if signed_in:
+            page.goto(url + "/accounts/login/")
+            page.fill("#id_username", DEMO_CITIZEN["id_number"])
+            page.fill("#id_password", DEMO_PASSWORD)
+            page.locator("main form button[type=submit]").click()
+            page.wait_for_load_state()
+        page.set_viewport_size({"width": 1280, "height": 800})
+        assert page.goto(url + "/news/").status == 200
+        expect(page.locator(".govuk-service-navigation__item")).to_have_count(count)
+        found, tops = rows(page)
+        assert (found, len(tops)) == (count, 1), (language, signed_in, tops)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.goto(url + "/news/")
+        assert rows(page) == (count, set())  # folded
+        page.locator(".govuk-service-navigation__toggle").click()
+        found, tops = rows(page)
+        assert (found, len(tops)) == (count, count)  # one per row, all shown
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        context.close()

@@ -146,7 +146,8 @@ def _mask_address(match: "re.Match") -> str:
 #   ends like a place or an organization or such an ending follows it (梁溪区, 高新区, 梁溪路).
 #
 # Not found: a name the tagger does not read as one, written with nothing that says it is one —
-# unless it is the writer's own name (``known``), which is masked wherever it occurs. Masked though
+# unless it is the writer's own name (``known``), which is masked wherever it stands as a name (not
+# where its first character is inside another word: 高明 in 提高明显). Masked though
 # not a name: a place the tagger reads as a name with no place ending (王府井 → 王**): the safe side.
 # The dispatcher reads the masked copy before publishing (``letter_masked_copy``).
 
@@ -301,7 +302,8 @@ def mask_personal_data(text: str, *, known: Iterable[str] = ()) -> str:
     Args:
         text: free text typed by people (a letter, an answer).
         known: values known to be personal data of the person concerned (their name, identity
-            number, phone): masked wherever they occur, whatever the patterns find.
+            number, phone): masked wherever they occur (a name where it stands as one), whatever
+            the patterns find.
 
     Returns:
         The text with resident IDs as ``mask_id_number``, mobile numbers as ``mask_phone``,
@@ -309,11 +311,13 @@ def mask_personal_data(text: str, *, known: Iterable[str] = ()) -> str:
         domain, car plates their province and letter, addresses with a house number their road or
         estate (the numbers hidden), and names their surname (``mask_person_name``).
 
-    Names masked: the ``known`` ones wherever they occur, those the text says are names (after
+    Names masked: the ``known`` ones wherever they stand as a name (not inside another word:
+    ``高明`` in ``提高明显`` is kept; ``_mask_names``), those the text says are names (after
     我叫, 名叫, 姓名, 联系人, 来信人, 投诉人 …; after 我是/本人 when the name stands alone; before 先生, 女士,
-    同志 …) and those jieba's tagger reads as names (邻居张伟), then wherever else they occur in the
-    text. Not masked: places, organizations and ordinary words (梁溪区, 江阴市, 市民中心, 联系人：梁溪区城管局,
-    我是一名教师) and a surname with a title alone (王先生) (the module's notes above ``SURNAMES``).
+    同志 …) and those jieba's tagger reads as names (邻居张伟), then wherever else they stand as a
+    name in the text. Not masked: places, organizations and ordinary words (梁溪区, 江阴市, 市民中心,
+    联系人：梁溪区城管局, 我是一名教师) and a surname with a title alone (王先生) (the module's notes
+    above ``SURNAMES``).
 
     Examples (worked by hand): ``我叫王小明，住在梁溪区人民中路12号3栋501室，电话13912345678`` →
     ``我叫王**，住在梁溪区人民中路**号*栋***室，电话139****5678``; ``张三 先生反映梁溪区市民中心`` →
@@ -322,16 +326,17 @@ def mask_personal_data(text: str, *, known: Iterable[str] = ()) -> str:
     if not text:
         return ""
     out = text
+    names = []
     for value in known:
         value = (value or "").strip()
         if len(value) >= 2 and value in out:
             if value.isdigit() and len(value) == 11:
-                masked = mask_phone(value)
+                out = out.replace(value, mask_phone(value))
             elif len(value) in (15, 18) and value[:-1].isdigit():
-                masked = mask_id_number(value)
+                out = out.replace(value, mask_id_number(value))
             else:
-                masked = mask_person_name(value)
-            out = out.replace(value, masked)
+                names.append(value)
+    out = _mask_names(out, names)
     out = out.translate(_FULLWIDTH_DIGITS)
     out = _ID_NUMBER.sub(lambda m: mask_id_number(re.sub(r"[- ]", "", m.group(1))), out)
     out = _CARD.sub(lambda m: MASK * (len(m.group(1)) - 4) + m.group(1)[-4:], out)
@@ -342,7 +347,30 @@ def mask_personal_data(text: str, *, known: Iterable[str] = ()) -> str:
     out = _ADDRESS.sub(_mask_address, out)
     out = _ROOM_BEFORE.sub(lambda m: MASK * len(m.group(1)), out)
     out = _ROOM_AFTER.sub(lambda m: MASK * len(m.group(0)), out)
-    for name in sorted(_person_names(out), key=len, reverse=True):
-        if MASK not in name:
-            out = out.replace(name, mask_person_name(name))
+    return _mask_names(out, [name for name in _person_names(out) if MASK not in name])
+
+
+def _mask_names(text: str, names: Iterable[str]) -> str:
+    """``text`` with each of ``names`` masked (``mask_person_name``) where it stands as a name: not
+    where its first character is inside a word jieba reads there (我叫高明 masks 高明 in 高明您好 but
+    not in 提高明显, read 提高|明显). A name's end may run into the next word (张伟大声说 is read
+    张|伟大|声|说, 王五一起 王|五一|起): it is masked there, the safe side. Longest names first; an
+    occurrence inside one already masked is left."""
+    names = sorted({name for name in names if name and name in text}, key=len, reverse=True)
+    if not names:
+        return text
+    words = _Words(text)
+    taken = [False] * len(text)
+    spans = []
+    for name in names:
+        at = text.find(name)
+        while at != -1:
+            end = at + len(name)
+            if at in words.boundaries and not any(taken[at:end]):
+                spans.append((at, end))
+                taken[at:end] = [True] * len(name)
+            at = text.find(name, at + 1)
+    out = text
+    for at, end in sorted(spans, reverse=True):
+        out = out[:at] + mask_person_name(out[at:end]) + out[end:]
     return out

@@ -84,8 +84,16 @@ class RateForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
+    """Withdrawing a letter: an optional reason and the writer's confirmation (a checkbox with its
+    label, so that a keyboard or a screen reader meets the warning before the button; unticked, the
+    form is refused and nothing changes)."""
+
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=COMMENT_MAX,
                              widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(
+        label=_("I understand that a withdrawn letter is no longer handled, is never published, and that "
+                "this cannot be undone"),
+        error_messages={"required": _("Tick the box to confirm that you want to withdraw the letter.")})
 
 
 class PublishedFilterForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from egov.services.pinyin import pinyin_query
-from egov.services.search import service_item_search
+from egov.services.search import service_item_example, service_item_search
 from egov.services.selectors import catalog_organizations, life_event_groups
 
 KIOSK_COOKIE = "egov_kiosk"
@@ -46,7 +46,7 @@ def kiosk_home(request):
     response = render(request, "portal/kiosk/home.html", {
         "groups": life_event_groups(), "organizations": catalog_organizations(), "keys": keys,
         "keypad": [(letter, keys + letter) for letter in KEYPAD], "back": keys[:-1], "items": items,
-        "short": bool(keys) and not pinyin_query(keys),
+        "short": bool(keys) and not pinyin_query(keys), "example": service_item_example(),
     })
     _device_cookie(response, KIOSK_COOKIE, "1")
     return response

@@ -85,9 +85,9 @@ def mine(request):
     return render(request, "portal/letters/mine.html", {"letters": letters_of(user=request.user)})
 
 
-def _mine_page(request, letter, *, rate_form=None, withdraw_form=None, status: int = 200):
+def _mine_page(request, letter, *, rate_form=None, withdraw_form=None, refused=None, status: int = 200):
     return render(request, "portal/letters/mine_detail.html", {
-        "letter": letter, "events": letter_timeline(letter=letter),
+        "letter": letter, "events": letter_timeline(letter=letter), "refused": refused,
         "attachments": letter.attachments.select_related("file"),
         "rate_form": rate_form or (forms_letters.RateForm() if letter.status == LetterStatus.ANSWERED else None),
         "withdraw_form": withdraw_form or (forms_letters.WithdrawForm()
@@ -124,21 +124,26 @@ def rate(request, number: str):
 @public_user_required
 @require_POST
 def withdraw(request, number: str):
-    """The writer withdraws a letter not answered yet (撤回)."""
+    """The writer withdraws a letter not answered yet (撤回), having ticked the confirmation. Refused
+    because the letter moved on meanwhile (answered, withdrawn already: 409), the letter's page is
+    shown as it now is, the answer and the rating form with it, and the reason in an error summary
+    above it; the withdraw form is not shown again."""
     letter = _mine_or_404(request, number)
     form = forms_letters.WithdrawForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            actions_letters.letter_withdraw(actor=request.user, letter=letter, **form.cleaned_data)
-        except ApplicationError as error:
+    valid = form.is_valid()
+    if not valid and actions_letters.letter_can_withdraw(letter):
+        return _mine_page(request, letter, withdraw_form=form, status=400)
+    try:  # not withdrawable any more: the action says why (409), confirmed or not
+        actions_letters.letter_withdraw(actor=request.user, letter=letter,
+                                        reason=form.cleaned_data.get("reason", "") if valid else "")
+    except ApplicationError as error:
+        letter.refresh_from_db()
+        if actions_letters.letter_can_withdraw(letter):  # e.g. a reason too long: keep the form
             add_application_error(form, error)
-            letter.refresh_from_db()
-            status = error.status
-        else:
-            messages.success(request, _("Your letter %(number)s has been withdrawn.") % {"number": letter.number})
-            return redirect("letters:mine_detail", number=letter.number)
-    return _mine_page(request, letter, withdraw_form=form, status=status)
+            return _mine_page(request, letter, withdraw_form=form, status=error.status)
+        return _mine_page(request, letter, refused=error.message, status=error.status)
+    messages.success(request, _("Your letter %(number)s has been withdrawn.") % {"number": letter.number})
+    return redirect("letters:mine_detail", number=letter.number)
 
 
 def attachment_response(letter, pk: int):

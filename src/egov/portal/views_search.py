@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from egov.core.errors import ValidationFailed
 from egov.portal.search import search_filters_check, site_search
+from egov.services.search import service_item_example
 
 PER_PAGE = 20
 
@@ -64,6 +65,6 @@ def search(request):
                "year": year or ""}
     return render(request, "portal/search/search.html", {
         "results": results, "searched": bool(results.query.strip()), "page": page, "page_number": page.number,
-        "query": params.urlencode(), "filters": filters, "error": error,
+        "query": params.urlencode(), "filters": filters, "error": error, "example": service_item_example(),
         "facets": _facet_links(results, filters) if results.query.strip() else {},
     }, status=400 if error else 200)

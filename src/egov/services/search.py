@@ -2,6 +2,7 @@
 (``services.pinyin``: ``gsdj`` and ``gongsi`` find 公司登记). Read by the portal's one search."""
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 
 from egov.services.models import ServiceItem
 from egov.services.pinyin import pinyin_query
@@ -43,3 +44,15 @@ def service_item_search(*, query: str, organization_id: int | None = None) -> Qu
                                                                              then=Value(4))]
     return (items.annotate(match=Case(*ranks, default=Value(5), output_field=IntegerField()))
             .order_by("match", "organization__path", "sort_order", "code"))
+
+
+def service_item_example() -> ServiceItem | None:
+    """A published main item to name as the example of a search by pinyin initials (the kiosk's
+    keypad, the search page's hint): the one with the fewest initials (at least two), then catalogue
+    order; ``None`` in a catalogue without one. Taken from the catalogue so that the hint's example
+    finds an item (tester21: the hints said ``gsdj`` finds 公司登记, which the demo city has not, and
+    following them found nothing)."""
+    return (ServiceItem.objects.filter(is_published=True, parent__isnull=True)
+            .annotate(initials_length=Length("name_initials")).filter(initials_length__gte=2)
+            .select_related("organization")
+            .order_by("initials_length", "organization__path", "sort_order", "code").first())

@@ -1,6 +1,6 @@
 """Masking worked by hand: each expected value is written out character by character."""
 
-from egov.core.masking import graphemes, mask_id_number, mask_person_name, mask_phone
+from egov.core.masking import graphemes, mask_id_number, mask_person_name, mask_personal_data, mask_phone
 
 
 def test_names_keep_the_surname():
@@ -122,3 +122,17 @@ def test_names_said_to_be_names_are_masked():
     assert mask_personal_data("我叫阿依古丽") == "我叫阿***"
     # The writer's registered name, wherever it is, with or without a cue.
     assert mask_personal_data("梁溪区梁溪路梁小兵反映", known=["梁小兵"]) == "梁溪区梁溪路梁**反映"
+
+
+def test_a_known_name_is_masked_where_it_stands_as_a_name_not_inside_another_word():
+    # tester21: 我叫高明 masked 提高明显 into 提高*显 in the published answer (the name replaced as a
+    # substring). jieba reads 提高|明显: 高 is inside 提高, so no name starts there.
+    letter = "我叫高明，小区门口积水，排水能力需要提高。"
+    answer = "高明您好：排水泵已更换，排水能力提高明显。"
+    assert mask_personal_data(letter, known=["高明"]) == "我叫高*，小区门口积水，排水能力需要提高。"
+    assert mask_personal_data(answer, known=["高明"]) == "高*您好：排水泵已更换，排水能力提高明显。"
+    # Found by its cue only (not known), the same.
+    assert mask_personal_data("我叫高明，高明显然不对，提高明显") == "我叫高*，高*显然不对，提高明显"
+    # A name running into the next word is still masked (张|伟大|声, 王|五一|起): the safe side.
+    assert mask_personal_data("张伟大声说话", known=["张伟"]) == "张*大声说话"
+    assert mask_personal_data("王五一起来的", known=["王五"]) == "王*一起来的"

@@ -82,7 +82,7 @@ def test_the_writer_withdraws_on_the_letters_page(client, mailbox):
     client.force_login(mailbox.citizen)
     page = client.get(f"/letters/mine/{letter.number}/").content.decode()
     assert 'id="withdraw-title"' in page and "撤回来信" in page
-    response = client.post(f"/letters/mine/{letter.number}/withdraw/", {"reason": "已自行解决"})
+    response = client.post(f"/letters/mine/{letter.number}/withdraw/", {"reason": "已自行解决", "confirm": "on"})
     assert (response.status_code, response["Location"]) == (302, f"/letters/mine/{letter.number}/")
     page = client.get(response["Location"]).content.decode()
     assert '<span class="govuk-tag" id="status">已撤回</span>' in page
@@ -174,3 +174,41 @@ def test_the_handlers_notices_are_written_in_both_languages(mailbox):
     assert routed.subject_en.startswith(f"Letter {letter.number} routed to ")
     assert withdrawn.subject_en == f"Letter {letter.number} was withdrawn by its writer; it needs no answer."
     assert withdrawn.subject == f"来信 {letter.number} 已由来信人撤回，无需答复。"
+
+
+def test_withdrawing_asks_for_a_confirmation_first(client, mailbox):
+    # tester21: one press of the button withdrew the letter for good; now a labelled checkbox must
+    # be ticked (keyboard and screen readers meet it before the button).
+    letter = mailbox.write()
+    client.force_login(mailbox.citizen)
+    page = client.get(f"/letters/mine/{letter.number}/").content.decode()
+    assert 'type="checkbox" name="confirm"' in page and 'for="id_confirm"' in page
+    assert "我了解撤回后来信不再办理、不会公开，且无法恢复" in page
+    response = client.post(f"/letters/mine/{letter.number}/withdraw/", {"reason": "已自行解决"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "govuk-error-summary" in page and 'href="#id_confirm"' in page
+    assert "请勾选确认框，确认撤回这封来信。" in page
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.SUBMITTED
+    assert not AuditEvent.objects.filter(action="portal.letter.withdraw").exists()
+
+
+def test_a_withdrawal_refused_because_the_letter_was_answered_meanwhile_shows_the_answered_letter(client, mailbox):
+    # tester21: the page still showed the withdraw form (opened before the answer) with the error
+    # inside it; now it shows the letter as it is — answered, the answer and the rating form — with
+    # the reason in an error summary, and no withdraw form.
+    letter = mailbox.write()
+    client.force_login(mailbox.citizen)
+    assert 'id="withdraw-title"' in client.get(f"/letters/mine/{letter.number}/").content.decode()
+    _answer_meanwhile = actions.letter_route(actor=mailbox.dispatcher, letter=letter, organization=mailbox.housing)
+    actions.letter_answer(actor=mailbox.handler, letter=_answer_meanwhile, text="已转街道处理。")
+    for data in ({"reason": "已自行解决", "confirm": "on"}, {"reason": ""}):
+        response = client.post(f"/letters/mine/{letter.number}/withdraw/", data)
+        assert response.status_code == 409
+        page = response.content.decode()
+        assert 'id="withdraw-refused"' in page and "未撤回来信" in page
+        assert "无锡市住房和城乡建设局已答复此件，已答复的来信不能撤回。" in page
+        assert 'id="withdraw-title"' not in page and 'name="confirm"' not in page
+        assert "已转街道处理。" in page and 'id="rate-title"' in page
+    assert Letter.objects.get(pk=letter.pk).status == LetterStatus.ANSWERED
