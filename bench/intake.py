@@ -1,7 +1,7 @@
 """Benchmark: the intake inbox (外网受理 → 内网办理) over HTTP, with CPU per request.
 
-    .venv/bin/python bench/intake.py [--seconds S] [--clients N] [--rate R] [--server-workers W] [--no-readme]
-        [--json PATH]
+    .venv/bin/python bench/intake.py [--seconds S] [--clients N] [--rate R] [--server-workers W]
+        [--worker-nice N] [--load-generator python|wrk] [--no-readme] [--json PATH]
 
 1. creates a PostgreSQL database ``egov_bench_<pid>``, loads the demo city and one signed-in
    citizen per client (``service_hall.SETUP``);
@@ -128,7 +128,7 @@ def write_readme(result: dict) -> None:
         "<!-- intake:start -->",
         f"Measured {result['when']} on this machine ({os.cpu_count()} cores), {result['clients']} clients, "
         f"{result['seconds']:g} s per scenario, `egov serve --workers {result['server_workers']}` and one "
-        "`egov intake work` (nice 10) on "
+        f"`egov intake work` (nice {result['worker_nice']}) on "
         f"PostgreSQL; load average {result['load_before']} before, {result['load_after']} after. "
         f"Command: `{result['command']}`.",
         "",
@@ -185,7 +185,8 @@ def runner_result(result: dict, *, started: float, load_start: list[float]) -> d
     return benchlib.result(
         title="intake inbox (外网受理 → 内网办理) over HTTP", started=started, load_start=load_start,
         baseline=f"`GET /health` of the same server in the same run ({result['clients']} clients, "
-                 f"`egov serve --workers {result['server_workers']}`, one `egov intake work` at `nice` 10, "
+                 f"`egov serve --workers {result['server_workers']}`, one `egov intake work` at `nice` "
+                 f"{result['worker_nice']}, "
                  "PostgreSQL); CPU: the server's "
                  "processes and their PostgreSQL backends (told from the worker's by `application_name`)",
         figures=figures, details=result)
@@ -255,6 +256,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=8, help="submissions per second in the paced scenario")
     parser.add_argument("--load-generator", choices=["python", "wrk"], default="python",
                         help="the burst's clients: Python threads (httpx) or Debian's wrk, one connection each")
+    parser.add_argument("--worker-nice", type=int, default=WORKER_NICE,
+                        help=f"the intake worker's niceness (default {WORKER_NICE}, as deployed; 0: the server's)")
     parser.add_argument("--server-workers", type=int, default=2,
                         help="egov serve --workers (default 2, egov serve's own default)")
     parser.add_argument("--no-readme", action="store_true")
@@ -282,7 +285,7 @@ def main() -> None:
                                   env={**env, "PGAPPNAME": SERVER_APP},
                                   stdout=open(Path(tmp) / "server.log", "w"), stderr=subprocess.STDOUT,
                                   start_new_session=True)
-        worker = subprocess.Popen(["nice", "-n", str(WORKER_NICE), EGOV, "intake", "work"],
+        worker = subprocess.Popen(["nice", "-n", str(args.worker_nice), EGOV, "intake", "work"],
                                   env={**env, "PGAPPNAME": WORKER_APP},
                                   stdout=open(Path(tmp) / "worker.log", "w"),
                                   stderr=subprocess.STDOUT, start_new_session=True)
@@ -338,6 +341,7 @@ def main() -> None:
         pids = {"server": server.pid, "worker": worker.pid, "database": database}
         result = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "clients": args.clients,
                   "server_workers": args.server_workers, "load_generator": args.load_generator,
+                  "worker_nice": args.worker_nice,
                   "seconds": args.seconds, "rate": args.rate, "load_before": load_before,
                   "command": "python bench/intake.py " + " ".join(sys.argv[1:]),
                   "health": measured(drive_health, **pids)}
