@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # prometheus (promtool), the production layout of deploy/local (tests/test_failover_drill.py):
 # patroni, etcd-server, pgbouncer, haproxy, nginx-light, postgresql-15, and pgbackrest (egov ops backup,
 # tests/test_restore_drill.py).
-DEB_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-arphic-ukai poppler-utils libnss3-tools chromium gettext prometheus patroni etcd-server pgbouncer haproxy nginx-light postgresql-15 pgbackrest
+DEB_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-arphic-ukai poppler-utils libnss3-tools chromium gettext prometheus patroni etcd-server pgbouncer haproxy nginx-light postgresql-15 pgbackrest wrk
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/egov
 
 # Translations: the .po catalogues are the source; their .mo files are compiled here, not committed.

@@ -1,10 +1,13 @@
 """Benchmark: the intake inbox (外网受理 → 内网办理) over HTTP, with CPU per request.
 
-    .venv/bin/python bench/intake.py [--seconds S] [--clients N] [--rate R] [--no-readme] [--json PATH]
+    .venv/bin/python bench/intake.py [--seconds S] [--clients N] [--rate R] [--server-workers W]
+        [--worker-nice N] [--load-generator python|wrk] [--no-readme] [--json PATH]
 
 1. creates a PostgreSQL database ``egov_bench_<pid>``, loads the demo city and one signed-in
    citizen per client (``service_hall.SETUP``);
-2. starts ``egov serve --workers 2`` (sync workers) and one ``egov intake work``;
+2. starts ``egov serve --workers W`` (sync workers; ``--server-workers``, default 2) and one
+   ``egov intake work`` at ``nice`` 10 (``WORKER_NICE``: the staff side's work yields the cores to
+   the public answers, as ``deploy/local/layout.py`` runs it);
 3. with N concurrent clients for S seconds each: ``GET /health`` (the baseline), then ``POST
    /api/v1/services/applications`` (企业设立登记, its form and its required materials; every
    submission's PDFs are distinct bytes), answered 202 with a receipt, while the worker makes the
@@ -47,6 +50,10 @@ RUN = {"full": ["--seconds", "15"], "quick": ["--seconds", "3", "--rate", "4"], 
 ROOT = Path(__file__).resolve().parents[1]
 TICK = os.sysconf("SC_CLK_TCK")
 TARGETS = {"submit": 0.3, "p99_ms": 150, "intake_p99_s": 2.0, "cpu_ms_per_case": 25}
+# The intake worker's CPU priority (nice(1)), as deploy/local/layout.py runs it: in a deployment it
+# runs on the staff side's hosts (内网办理), not on the public site's cores; on this one machine it
+# yields the cores to the public answers and makes the cases when they are idle (docs/operations.md).
+WORKER_NICE = 10
 
 
 def group_cpu_seconds(pgid: int) -> float:
@@ -95,7 +102,7 @@ def measured(run, *, server: int, worker: int, database: str) -> dict:
     result.update({"server_cpu_ms": with_backends["server"] * 1000 / n,
                    "server_python_cpu_ms": (after[0] - before[0]) * 1000 / n,
                    "worker_cpu_s": after[1] - before[1], "worker_with_backends_cpu_s": with_backends["worker"],
-                   "client_cpu_ms": (after[2] - before[2]) * 1000 / n})
+                   "client_cpu_ms": result.get("client_cpu_ms", (after[2] - before[2]) * 1000 / n)})
     return result
 
 
@@ -120,7 +127,8 @@ def write_readme(result: dict) -> None:
     table = "\n".join([
         "<!-- intake:start -->",
         f"Measured {result['when']} on this machine ({os.cpu_count()} cores), {result['clients']} clients, "
-        f"{result['seconds']:g} s per scenario, `egov serve --workers 2` and one `egov intake work` on "
+        f"{result['seconds']:g} s per scenario, `egov serve --workers {result['server_workers']}` and one "
+        f"`egov intake work` (nice {result['worker_nice']}) on "
         f"PostgreSQL; load average {result['load_before']} before, {result['load_after']} after. "
         f"Command: `{result['command']}`.",
         "",
@@ -177,9 +185,38 @@ def runner_result(result: dict, *, started: float, load_start: list[float]) -> d
     return benchlib.result(
         title="intake inbox (外网受理 → 内网办理) over HTTP", started=started, load_start=load_start,
         baseline=f"`GET /health` of the same server in the same run ({result['clients']} clients, "
-                 "`egov serve --workers 2`, one `egov intake work`, PostgreSQL); CPU: the server's processes and "
-                 "their PostgreSQL backends (told from the worker's by `application_name`)",
+                 f"`egov serve --workers {result['server_workers']}`, one `egov intake work` at `nice` "
+                 f"{result['worker_nice']}, "
+                 "PostgreSQL); CPU: the server's "
+                 "processes and their PostgreSQL backends (told from the worker's by `application_name`)",
         figures=figures, details=result)
+
+
+def wrk_submit_script(*, setup: dict, csrf: str, base: str, clients: int) -> str:
+    """The Lua ``request()`` of a submission for ``benchlib.wrk_drive``: the same body as ``submit``
+    (the form, every material a distinct PDF: its bytes name the wrk thread, the request count and
+    the material), a distinct Idempotency-Key, the sessions of the set-up citizens taken in turn."""
+    sessions = ", ".join(json.dumps(key) for key in setup["sessions"][:clients])
+    materials = ", ".join(str(pk) for pk in setup["materials"])
+    return f"""
+local sessions = {{{sessions}}}
+local materials = {{{materials}}}
+local head = '{{"item": ' .. [==[{json.dumps(setup["item"])}]==] .. ', "form": ' .. [==[{json.dumps(FORM)}]==]
+function request()
+  n = n + 1
+  local session = sessions[(thread_id * 7919 + n) % #sessions + 1]
+  local parts = {{}}
+  for _, pk in ipairs(materials) do
+    local pdf = "%PDF-1.7\\n% wrk " .. thread_id .. " " .. n .. " " .. pk .. "\\n%%EOF\\n"
+    table.insert(parts, '"' .. pk .. '": "' .. base64(pdf) .. '"')
+  end
+  local body = head .. ', "materials": {{' .. table.concat(parts, ", ") .. '}}}}'
+  return wrk.format("POST", "/api/v1/services/applications", {{
+    ["Content-Type"] = "application/json", ["Cookie"] = "sessionid=" .. session .. "; csrftoken={csrf}",
+    ["X-CSRFToken"] = "{csrf}", ["Referer"] = "{base}/",
+    ["Idempotency-Key"] = string.format("wrk-%d-%09d", thread_id, n)}}, body)
+end
+"""
 
 
 def paced(clients: list[httpx.Client], seconds: float, rate: float, request) -> dict:
@@ -217,6 +254,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rate", type=float, default=8, help="submissions per second in the paced scenario")
+    parser.add_argument("--load-generator", choices=["python", "wrk"], default="python",
+                        help="the burst's clients: Python threads (httpx) or Debian's wrk, one connection each")
+    parser.add_argument("--worker-nice", type=int, default=WORKER_NICE,
+                        help=f"the intake worker's niceness (default {WORKER_NICE}, as deployed; 0: the server's)")
+    parser.add_argument("--server-workers", type=int, default=2,
+                        help="egov serve --workers (default 2, egov serve's own default)")
     parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--json", help="write the runner's result there (bench/benchlib.py) instead of the README")
     args = parser.parse_args()
@@ -237,11 +280,13 @@ def main() -> None:
             raise SystemExit(f"setup failed:\n{completed.stderr}")
         setup = json.loads(completed.stdout.strip().splitlines()[-1])
         port = free_port()
-        server = subprocess.Popen([EGOV, "serve", "--workers", "2", "--threads", "1", "--port", str(port)],
+        server = subprocess.Popen([EGOV, "serve", "--workers", str(args.server_workers), "--threads", "1",
+                                   "--port", str(port)],
                                   env={**env, "PGAPPNAME": SERVER_APP},
                                   stdout=open(Path(tmp) / "server.log", "w"), stderr=subprocess.STDOUT,
                                   start_new_session=True)
-        worker = subprocess.Popen([EGOV, "intake", "work"], env={**env, "PGAPPNAME": WORKER_APP},
+        worker = subprocess.Popen(["nice", "-n", str(args.worker_nice), EGOV, "intake", "work"],
+                                  env={**env, "PGAPPNAME": WORKER_APP},
                                   stdout=open(Path(tmp) / "worker.log", "w"),
                                   stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
@@ -270,6 +315,23 @@ def main() -> None:
             return client.post("/api/v1/services/applications", json=payload(index, n),
                                headers={"Idempotency-Key": f"bench-{index:02d}-{n:08d}"})
 
+        if args.load_generator == "wrk":
+            lua_submit = wrk_submit_script(setup=setup, csrf=csrf, base=base, clients=args.clients)
+
+            def drive_health():
+                return benchlib.wrk_drive(url=base + "/health", seconds=args.seconds, connections=args.clients,
+                                          script='function request() return wrk.format("GET", "/health") end\n')
+
+            def drive_submit():
+                return benchlib.wrk_drive(url=base + "/api/v1/services/applications", seconds=args.seconds,
+                                          connections=args.clients, script=lua_submit)
+        else:
+            def drive_health():
+                return drive(anonymous, args.seconds, health)
+
+            def drive_submit():
+                return drive(clients, args.seconds, submit)
+
         drive(anonymous, 2, health)  # warm-up
         submit(clients[0], 99, 0)  # warm-up of the submission path and the worker
         deadline = time.monotonic() + 60
@@ -278,14 +340,16 @@ def main() -> None:
         load_before = " / ".join(f"{x:.2f}" for x in os.getloadavg())
         pids = {"server": server.pid, "worker": worker.pid, "database": database}
         result = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "clients": args.clients,
+                  "server_workers": args.server_workers, "load_generator": args.load_generator,
+                  "worker_nice": args.worker_nice,
                   "seconds": args.seconds, "rate": args.rate, "load_before": load_before,
                   "command": "python bench/intake.py " + " ".join(sys.argv[1:]),
-                  "health": measured(lambda: drive(anonymous, args.seconds, health), **pids)}
+                  "health": measured(drive_health, **pids)}
         done_before = queue(database)["done"]
         worker_cpu = group_cpu_seconds(worker.pid)
         worker_meter = benchlib.CpuMeter(lambda: benchlib.group_pids(worker.pid) + backend_pids(database, WORKER_APP))
         worker_meter.start()
-        result["submit"] = measured(lambda: drive(clients, args.seconds, submit), **pids)
+        result["submit"] = measured(drive_submit, **pids)
         burst_end = time.monotonic()
         while queue(database)["waiting"] and time.monotonic() < burst_end + 600:
             time.sleep(0.2)
