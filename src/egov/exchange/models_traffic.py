@@ -38,7 +38,10 @@ class TrafficMinute(models.Model):
         ordering = ["minute"]
         constraints = [models.UniqueConstraint(fields=["node_code", "resource_code", "consumer_code", "minute"],
                                                name="exchange_traffic_minute_once_per_node")]
-        indexes = [models.Index(fields=["resource_code", "minute"], name="exchange_traffic_resource")]
+        indexes = [models.Index(fields=["resource_code", "minute"], name="exchange_traffic_resource"),
+                   # a node's rows still to report (traffic_report.traffic_unreported), not a scan of all
+                   models.Index(fields=["minute"], name="exchange_traffic_unreported",
+                                condition=models.Q(requests__gt=models.F("reported_requests")))]
 
     def __str__(self) -> str:
         served = f" @{self.node_code}" if self.node_code else ""
