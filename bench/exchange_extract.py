@@ -1,7 +1,7 @@
 """Bulk extract of a PostgreSQL-backed resource through two exchange nodes, against ``COPY … TO STDOUT``
 of the same rows in the same run; then lookups by key through the nodes (issue 20's benchmark).
 
-    .venv/bin/python bench/exchange_extract.py [--rows 1000000] [--page 10000] [--lookups 4000] [--clients 16]
+    .venv/bin/python bench/exchange_extract.py [--rows 1000000] [--page 50000] [--lookups 4000] [--clients 16]
         [--format csv|json]
 
 Needs PostgreSQL (``TEST_DATABASE_URL`` or ``DATABASE_URL``, default
@@ -196,7 +196,8 @@ RUN = {"full": ["--rows", "1000000"], "quick": ["--rows", "20000", "--lookups", 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--page", type=int, default=10_000)
+    parser.add_argument("--page", type=int, default=50_000,
+                        help="rows a page (default: the largest a provider serves as CSV, EXTRACT_CSV_MAX)")
     parser.add_argument("--lookups", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn worker of each listener")

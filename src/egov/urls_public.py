@@ -23,6 +23,7 @@ site_patterns = [
     path("services/", include("egov.services.urls_public")),
     path("trust/", include("egov.trust.urls_public")),
     path("open-data/", include("egov.exchange.urls_open_data")),
+    path("exchange/v1/platform/", include("egov.exchange.urls_platform")),
     path("credit/", include("egov.credit.urls_public")),
     path("letters/", include("egov.portal.urls_letters")),
     path("api/", api.urls),

@@ -26,6 +26,7 @@ Keys (paths relative to the file's folder; times in seconds, sizes in bytes)::
     max_age = 259200               # … and so is one produced this long ago and still not delivered
     delivery_batch = 100           # events per delivery message at most
     traffic_interval = 10          # the requests served are written to the traffic rollup this often (seconds)
+    traffic_report_interval = 30   # … and reported to the platform this often (seconds; traffic_report.py)
     log_extract_bodies = false     # true: log extract pages with their bodies too (by default a page is logged
                                    # by its envelope, SHA-256 and size: ``log.py``, "bodies")
     [peers.<USCC>]                 # the nodes this node calls
@@ -102,6 +103,7 @@ class NodeConfig:
     max_attempts: int = 50
     max_age: float = 259200.0
     traffic_interval: float = 10.0
+    traffic_report_interval: float = 30.0
     delivery_batch: int = 100
     log_extract_bodies: bool = False
     pollers: dict[str, "PollerSpec"] = field(default_factory=dict)
@@ -144,6 +146,7 @@ def config_load(path: str | Path) -> NodeConfig:
             max_attempts=int(data.get("max_attempts", 50)), max_age=float(data.get("max_age", 259200)),
             delivery_batch=int(data.get("delivery_batch", 100)), pollers=pollers,
             traffic_interval=float(data.get("traffic_interval", 10)),
+            traffic_report_interval=float(data.get("traffic_report_interval", 30)),
             log_extract_bodies=_flag(data, "log_extract_bodies"),
             peers=peers, services=services,
         )

@@ -15,6 +15,13 @@ class TrafficMinute(models.Model):
     ``buckets`` counts the requests per latency bucket (``traffic.BOUNDS_MS``, upper bounds in ms,
     then one open bucket); ``latency_ms_total`` their summed latency in milliseconds; ``errors``
     those answered with a status ≥ 400 or refused. No payload, key or purpose is kept here.
+
+    ``node_code`` is empty for the requests this database's own process answered (a node's
+    served requests in the node's database, the platform's own queries in the platform's); on the
+    platform it names the node (its organization's USCC) whose report brought the row
+    (``actions.traffic.node_traffic_store``). ``reported_requests`` is kept on a node: how many of
+    ``requests`` the platform has been told (``traffic_report.TrafficReporter``); a row with more
+    requests than that is sent (again) at the next report.
     """
 
     minute = models.DateTimeField(_("minute"))
@@ -24,12 +31,18 @@ class TrafficMinute(models.Model):
     errors = models.PositiveIntegerField(_("errors"), default=0)
     buckets = models.JSONField(_("latency buckets"), default=list)
     latency_ms_total = models.FloatField(_("summed latency (ms)"), default=0)
+    node_code = models.CharField(_("served by node"), max_length=18, blank=True, default="")
+    reported_requests = models.PositiveIntegerField(_("requests reported to the platform"), default=0)
 
     class Meta:
         ordering = ["minute"]
-        constraints = [models.UniqueConstraint(fields=["resource_code", "consumer_code", "minute"],
-                                               name="exchange_traffic_minute_once")]
-        indexes = [models.Index(fields=["resource_code", "minute"], name="exchange_traffic_resource")]
+        constraints = [models.UniqueConstraint(fields=["node_code", "resource_code", "consumer_code", "minute"],
+                                               name="exchange_traffic_minute_once_per_node")]
+        indexes = [models.Index(fields=["resource_code", "minute"], name="exchange_traffic_resource"),
+                   # a node's rows still to report (traffic_report.traffic_unreported), not a scan of all
+                   models.Index(fields=["minute"], name="exchange_traffic_unreported",
+                                condition=models.Q(requests__gt=models.F("reported_requests")))]
 
     def __str__(self) -> str:
-        return f"{self.minute:%Y-%m-%d %H:%M} {self.resource_code} ← {self.consumer_code}: {self.requests}"
+        served = f" @{self.node_code}" if self.node_code else ""
+        return f"{self.minute:%Y-%m-%d %H:%M} {self.resource_code}{served} ← {self.consumer_code}: {self.requests}"

@@ -54,6 +54,7 @@ from egov.exchange.records import csv_lookup
 from egov.exchange.resource_sources import (
     ADAPTER_PREFIX,
     CSV_TYPE,
+    EXTRACT_CSV_MAX,
     source_extract,
     source_extract_csv,
     source_lookup,
@@ -62,6 +63,7 @@ from egov.exchange.selectors import Allowed, allowed_fields, record_cut
 from egov.exchange.sources import record_source_read
 from egov.exchange.timestamping import BatchTimestamper, timestamping_check
 from egov.exchange.traffic import TrafficFlusher, TrafficMeter
+from egov.exchange.traffic_report import TrafficReporter
 
 SERVICE_PATH = "/exchange/v1/services/"
 
@@ -205,6 +207,8 @@ class Node:
             BatchTimestamper(tsa_url=f"{config.platform_url}/trust/tsa", interval=config.tsa_interval,
                              batch_size=config.tsa_batch_size, http=self.http).start()
             TrafficFlusher(meter=self.traffic, flush=traffic_flush, interval=config.traffic_interval).start()
+            TrafficReporter(signer=self.signer, http=self.http, platform_url=config.platform_url,
+                            interval=config.traffic_report_interval).start()
 
     def _count(self, *, service: str, consumer_code: str, started: float | None, error: bool) -> None:
         """Count a request for one of our resources' services (meta services and deliveries are not
@@ -333,7 +337,8 @@ class Node:
     def _serve_adapter(self, *, spec: ServiceSpec, body: bytes, fields: set[str] | frozenset[str],
                        consumer_code: str, purpose: dict) -> dict | RawAnswer:
         """A lookup (``{<key>: value}``: ``{"record": {field: value}}``) or a page of a bulk extract
-        (``{"extract": {"after": cursor or null, "limit": n ≤ 10000}}``: ``{"fields": [...], "rows":
+        (``{"extract": {"after": cursor or null, "limit": n ≤ 10000}}``; without ``limit`` the largest page
+        the provider serves: 50,000 rows as CSV, 10,000 as JSON: ``{"fields": [...], "rows":
         [[...], ...], "next": cursor or null}``, rows in key order, values in the order of ``fields``)
         from the ``ResourceSource`` named by ``source = "adapter:<code>"``. Only the granted 信息项
         are read; malformed rows are listed in ``problems`` (row key, item, reason, never the value)
@@ -353,7 +358,9 @@ class Node:
             raise ValidationFailed(_("The request body is not a JSON object."), extra={"rule": "json"}) from None
         if "extract" in query:
             page = query["extract"] if isinstance(query["extract"], dict) else {}
-            after, limit = page.get("after"), page.get("limit", 1000)
+            # No limit asked: the largest page this provider serves (EXTRACT_CSV_MAX, cut to
+            # EXTRACT_MAX for a JSON page): fewer round trips, each signed and logged once.
+            after, limit = page.get("after"), page.get("limit", EXTRACT_CSV_MAX)
             if (after is not None and not isinstance(after, str)) or not isinstance(limit, int) or limit < 1:
                 raise ValidationFailed(_('Ask for a page as {"extract": {"after": cursor or null, "limit": n}}.'),
                                        extra={"field": "extract", "rule": "shape"})

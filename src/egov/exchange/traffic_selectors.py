@@ -115,6 +115,41 @@ def traffic_series(*, resource_code: str, start: datetime, end: datetime, step: 
     return points, consumers_out, _figures(*total)
 
 
+@dataclass(frozen=True)
+class ServerFigures:
+    """The requests of a period answered by one server: the platform (``node_code == ""``, its own
+    queries) or one node (its organization's USCC; reported by ``traffic_report``)."""
+
+    node_code: str
+    node_name: str
+    figures: Figures
+
+
+def traffic_by_server(*, resource_code: str, start: datetime, end: datetime,
+                      consumers: frozenset[str] | None = None) -> list[ServerFigures]:
+    """The traffic of ``resource_code`` in [start, end) by who answered it: the platform first,
+    then each node by most requests. The totals add up to ``traffic_series``'s total.
+
+    Args:
+        consumers: only these consumers' USCCs (``traffic_scope``); None for all.
+    """
+    rows = TrafficMinute.objects.filter(resource_code=resource_code, minute__gte=start, minute__lt=end)
+    if consumers is not None:
+        rows = rows.filter(consumer_code__in=consumers)
+    sums: dict[str, list] = {}
+    for node, requests, errors, buckets, latency in rows.values_list(
+            "node_code", "requests", "errors", "buckets", "latency_ms_total"):
+        acc = sums.setdefault(node, [0, 0, [0] * BUCKETS, 0.0])
+        acc[0] += requests
+        acc[1] += errors
+        acc[2] = buckets_add(acc[2], buckets)
+        acc[3] += latency
+    names = dict(Organization.objects.filter(uscc__in=[c for c in sums if c]).values_list("uscc", "name"))
+    servers = [ServerFigures(node_code=code, node_name=names.get(code, ""), figures=_figures(*acc))
+               for code, acc in sums.items()]
+    return sorted(servers, key=lambda s: (s.node_code != "", -s.figures.requests, s.node_code))
+
+
 def period_bounds(*, period: str, now: datetime | None = None) -> tuple[datetime, datetime, timedelta]:
     """``(start, end, step)`` of a page's period (``PERIODS``) ending with the current step: the
     last 24 hours by the hour (the current hour included), or the last 7 or 30 days by the day

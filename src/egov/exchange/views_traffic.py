@@ -24,6 +24,7 @@ from egov.exchange.traffic_selectors import (
     period_bounds,
     provided_resources,
     resource_reads,
+    traffic_by_server,
     traffic_scope,
     traffic_series,
 )
@@ -90,10 +91,13 @@ def resource_traffic(request, code: str):
         read.item_names = [pick(name, name_en) for _field, name, name_en in read.fields]
     consumer_rows = [{"code": c.consumer_code, "name": c.consumer_name, "figures": c.figures,
                       "p50": ms_label(c.figures.p50_ms), "p95": ms_label(c.figures.p95_ms)} for c in by_consumer]
+    servers = [{"code": srv.node_code, "name": srv.node_name, "figures": srv.figures,
+                "p95": ms_label(srv.figures.p95_ms)}
+               for srv in traffic_by_server(resource_code=resource.code, start=start, end=end, consumers=consumers)]
     periods = [("day", _("Last 24 hours")), ("week", _("Last 7 days")), ("month", _("Last 30 days"))]
     return render(request, "exchange/catalog/traffic.html", {
         "resource": resource, "period": period, "periods": periods, "rows": rows, "charts": charts,
-        "consumers": consumer_rows, "total": total, "total_p50": ms_label(total.p50_ms),
+        "consumers": consumer_rows, "servers": servers, "total": total, "total_p50": ms_label(total.p50_ms),
         "total_p95": ms_label(total.p95_ms),
         "error_pct": "" if total.error_rate is None else f"{total.error_rate:.1%}",
         "reads": reads, "provider_view": consumers is None,

@@ -4,8 +4,13 @@ Not audited: the rows are counts and timings of requests that the message log an
 record already, with no payload, key or purpose.
 """
 
-from django.db import IntegrityError, transaction
+from datetime import datetime
 
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from egov.core.errors import PermissionDenied, ValidationFailed
+from egov.exchange.models import InformationResource
 from egov.exchange.models_traffic import TrafficMinute
 from egov.exchange.traffic import BUCKETS, bucket_of, buckets_add, minute_of
 
@@ -20,7 +25,7 @@ def traffic_flush(*, rows: list[dict]) -> int:
     """
     with transaction.atomic():
         for row in sorted(rows, key=lambda r: (r["resource_code"], r["consumer_code"], r["minute"])):
-            key = {"resource_code": row["resource_code"], "consumer_code": row["consumer_code"],
+            key = {"node_code": "", "resource_code": row["resource_code"], "consumer_code": row["consumer_code"],
                    "minute": row["minute"]}
             for _attempt in range(2):
                 current = TrafficMinute.objects.select_for_update().filter(**key).first()
@@ -50,3 +55,88 @@ def traffic_record(*, at, resource_code: str, consumer_code: str, ms: float, err
     traffic_flush(rows=[{"minute": minute_of(at), "resource_code": resource_code[:64],
                          "consumer_code": consumer_code[:18], "requests": 1, "errors": 1 if error else 0,
                          "buckets": buckets, "latency_ms_total": ms}])
+
+
+# The most minute rows one report may carry (a node sends its backlog in reports of this size).
+REPORT_ROWS_MAX = 500
+
+
+def _report_rows(rows) -> list[dict]:
+    """``rows`` of a node's report checked for shape: a list of ``{"minute": ISO 8601 with offset,
+    "resource_code", "consumer_code", "requests", "errors", "buckets", "latency_ms_total"}``.
+
+    Raises:
+        ValidationFailed: not that shape (``extra["rule"] == "shape"``), or too many rows.
+    """
+    if not isinstance(rows, list) or len(rows) > REPORT_ROWS_MAX:
+        raise ValidationFailed(_("A traffic report is a list of at most %(n)s minute rows.") % {"n": REPORT_ROWS_MAX},
+                               extra={"field": "minutes", "rule": "shape"})
+    checked = []
+    for row in rows:
+        try:
+            minute = datetime.fromisoformat(row["minute"])
+            requests, errors, buckets = row["requests"], row["errors"], row["buckets"]
+            latency = float(row["latency_ms_total"])
+            resource, consumer = str(row["resource_code"]), str(row["consumer_code"])
+            ok = (minute.tzinfo is not None and minute.second == 0 and minute.microsecond == 0
+                  and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                          for v in (requests, errors, *buckets))
+                  and isinstance(buckets, list) and len(buckets) <= BUCKETS and errors <= requests
+                  and sum(buckets) <= requests and latency >= 0 and 0 < len(resource) <= 64 and len(consumer) <= 18)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            ok = False
+        if not ok:
+            raise ValidationFailed(_("A row of the traffic report is malformed."),
+                                   extra={"field": "minutes", "rule": "shape"})
+        checked.append({"minute": minute, "resource_code": resource, "consumer_code": consumer,
+                        "requests": requests, "errors": errors, "buckets": list(buckets),
+                        "latency_ms_total": latency})
+    return checked
+
+
+def node_traffic_store(*, node_code: str, rows) -> int:
+    """Store a node's report of the requests it answered (``traffic_report``): each row is the
+    node's running total of one minute, resource and consumer, and replaces what the platform holds
+    for that node and key — so a minute reported twice counts once, and a minute still being counted
+    when it was first sent is corrected by the next report. A row with fewer requests than the one
+    held (a replayed older report) is ignored: a node's totals only grow.
+
+    Args:
+        node_code: the reporting node's organization (USCC), from its checked envelope.
+        rows: the report's ``minutes`` (``_report_rows``'s shape).
+
+    Returns:
+        The number of rows stored or updated.
+
+    Raises:
+        ValidationFailed: malformed rows (nothing stored).
+        PermissionDenied: a row names a resource that is not in the platform's catalog as provided
+            by ``node_code`` (``extra["rule"] == "not_provider"``; nothing stored).
+    """
+    checked = _report_rows(rows)
+    codes = {row["resource_code"] for row in checked}
+    own = set(InformationResource.objects.filter(code__in=codes, provider_code=node_code)
+              .values_list("code", flat=True))
+    if codes - own:
+        raise PermissionDenied(_("A node reports only the traffic of the resources its organization provides."),
+                               extra={"rule": "not_provider", "resources": sorted(codes - own)[:10]})
+    stored = 0
+    with transaction.atomic():
+        for row in sorted(checked, key=lambda r: (r["resource_code"], r["consumer_code"], r["minute"])):
+            key = {"node_code": node_code, "resource_code": row["resource_code"],
+                   "consumer_code": row["consumer_code"], "minute": row["minute"]}
+            values = {"requests": row["requests"], "errors": row["errors"], "buckets": row["buckets"],
+                      "latency_ms_total": row["latency_ms_total"]}
+            current = TrafficMinute.objects.select_for_update().filter(**key).first()
+            if current is None:
+                try:
+                    with transaction.atomic():
+                        TrafficMinute.objects.create(**key, **values)
+                    stored += 1
+                    continue
+                except IntegrityError:  # the same report arrived twice at once: the other one stored it
+                    current = TrafficMinute.objects.select_for_update().get(**key)
+            if row["requests"] > current.requests:
+                TrafficMinute.objects.filter(pk=current.pk).update(**values)
+                stored += 1
+    return stored

@@ -97,7 +97,7 @@ class Network:
         template = f"{self.prefix}_template"
         admin(self.base_url, f'CREATE DATABASE "{template}"')
         self.databases.append(template)
-        self.egov("migrate", "-v0", db=database_url(self.base_url, template), timeout=300)
+        self.egov("migrate", "-v0", db=database_url(self.base_url, template), timeout=900)
         for name in ["platform", *[code for code, _n, _h in nodes]]:
             admin(self.base_url, f'CREATE DATABASE "{self.prefix}_{name}" TEMPLATE "{template}"')
         orgs = [{"code": c, "name": n} for c, n, _h in nodes]

@@ -164,3 +164,23 @@ def test_the_cursor_is_read_from_a_last_line_with_quotes():
     assert csv_last_row(b"a,_row,_problem\nx,k1,\n") == "k1"
     assert csv_last_row(b"a,_row,_problem\nx,,\n") is None
     assert csv_last_row(b'a,_row,_problem\n"two\nlines","k,2",\n') == "k,2"
+
+
+def test_a_date_before_year_one_is_a_problem_and_a_cell_starting_blank_is_read_whole(source):
+    # Dates are written as the date's own text under DateStyle ISO (no longer by to_char, which wrote
+    # 44 BC as "0044-03-15", a wrong date); Python's date cannot hold a year before 1, so the row is
+    # a problem as the JSON page's converter makes it. A cell that starts with a blank but holds
+    # more is kept as stored (the blank check only looks closer at cells that start blank).
+    with psycopg.connect(source.url) as conn:
+        conn.execute("CREATE TABLE rk_bc (sfzh VARCHAR(18) PRIMARY KEY, xm TEXT, csrq DATE)")
+        conn.execute("""INSERT INTO rk_bc VALUES ('a', 'x', '0044-03-15 BC'), ('b', ' 甲 ', '0001-01-01'),
+                        ('c', E'\\u3000\\t', '2026-12-06')""")
+    adapter = SqlAdapter(resource="320200-GA-0002", url=source.url, table="rk_bc", key_column="sfzh",
+                         columns=["sfzh", "xm", "csrq"])
+    body, lines, cursor = adapter.extract_csv(None, 10, [("id_number", "sfzh", "C"), ("name", "xm", "C"),
+                                                         ("birth_date", "csrq", "D")])
+    assert body.decode() == ("id_number,name,birth_date,_row,_problem\n"
+                             ",,,a,birth_date\n"
+                             "b, 甲 ,0001-01-01,,\n"
+                             "c,,2026-12-06,,\n")
+    assert (lines, cursor) == (3, None)

@@ -9,10 +9,11 @@ import pytest
 from django.utils import timezone, translation
 
 from egov.audit.models import SubjectRead
+from egov.core.errors import PermissionDenied, ValidationFailed
 from egov.exchange.actions.subscriptions import changes_publish
-from egov.exchange.actions.traffic import traffic_flush
+from egov.exchange.actions.traffic import node_traffic_store, traffic_flush
 from egov.exchange.models import InformationResource, TrafficMinute
-from egov.exchange.tests.conftest import CONSUMER_CODE, STRANGER_CODE
+from egov.exchange.tests.conftest import CONSUMER_CODE, PROVIDER_CODE, STRANGER_CODE
 from egov.exchange.traffic import BOUNDS_MS, BUCKETS, TrafficMeter, bucket_of, percentile_ms, stale_since
 from egov.exchange.traffic_selectors import traffic_series
 from egov.exchange.views_sources import problem_reason_text
@@ -210,3 +211,47 @@ def test_the_catalog_flags_stale_resources(client, resource, people):
     assert 'id="stale"' in detail.content.decode() and not detail.context["may_see_traffic"]
     InformationResource.objects.filter(pk=resource.pk).update(data_updated_at=timezone.now())
     assert "逾期未更新" not in client.get("/staff/exchange/catalog/").content.decode()
+
+
+def _node_row(minute: datetime, requests: int, errors: int, timings: list[float]) -> dict:
+    return {"minute": minute.isoformat(), "resource_code": "320200-GA-001", "consumer_code": CONSUMER_CODE,
+            "requests": requests, "errors": errors, "buckets": _buckets(timings), "latency_ms_total": sum(timings)}
+
+
+@pytest.mark.django_db
+def test_node_reports_replace_a_minute_and_the_page_sums_both_servers(client, resource, people):
+    _traffic(resource)  # the platform's own: 4 + 3 requests, 1 error
+    minute = timezone.now().replace(second=0, microsecond=0)
+    # The provider's node reports the minute while it is being counted (5 requests, 1 error) …
+    assert node_traffic_store(node_code=PROVIDER_CODE, rows=[_node_row(minute, 5, 1, [3, 3, 3, 3, 3])]) == 1
+    # … then its grown total (8, 2): replaced, not added; the same report again and an older one change nothing.
+    later = _node_row(minute, 8, 2, [3, 3, 3, 3, 3, 400, 400, 400])
+    assert node_traffic_store(node_code=PROVIDER_CODE, rows=[later]) == 1
+    assert node_traffic_store(node_code=PROVIDER_CODE, rows=[later]) == 0
+    assert node_traffic_store(node_code=PROVIDER_CODE, rows=[_node_row(minute, 5, 1, [3, 3, 3, 3, 3])]) == 0
+    row = TrafficMinute.objects.get(node_code=PROVIDER_CODE)
+    assert (row.requests, row.errors, row.latency_ms_total) == (8, 2, 1215.0)
+    client.force_login(people["decider"])
+    page = client.get(f"/staff/exchange/catalog/resources/{resource.code}/traffic/", HTTP_ACCEPT_LANGUAGE="en")
+    total = page.context["total"]
+    assert (total.requests, total.errors) == (7 + 8, 1 + 2)
+    assert [(c["code"], c["figures"].requests) for c in page.context["consumers"]] == [
+        (CONSUMER_CODE, 4 + 8), (STRANGER_CODE, 3)]
+    # who answered: the platform first (7 / 1), then the provider's node (8 / 2, p95 rank 8 → 400 ms, ≤ 500)
+    assert [(s["code"], s["name"], s["figures"].requests, s["figures"].errors, s["figures"].p95_ms)
+            for s in page.context["servers"]] == [("", "", 7, 1, 70), (PROVIDER_CODE, "无锡市公安局", 8, 2, 500)]
+    assert "Exchange node of 无锡市公安局" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_node_may_report_only_its_organizations_resources_and_well_formed_rows(resource):
+    row = _node_row(datetime(2026, 12, 6, 8, 0, tzinfo=UTC), 2, 0, [1, 1])
+    with pytest.raises(PermissionDenied) as refused:
+        node_traffic_store(node_code=STRANGER_CODE, rows=[row])
+    assert refused.value.extra["rule"] == "not_provider"
+    for bad in ({**row, "errors": 3}, {**row, "minute": "2026-12-06T08:00:30+00:00"},
+                {**row, "minute": "2026-12-06T08:00:00"}, {**row, "requests": -1}, {**row, "buckets": [5]},
+                {k: v for k, v in row.items() if k != "errors"}):
+        with pytest.raises(ValidationFailed):
+            node_traffic_store(node_code=PROVIDER_CODE, rows=[bad])
+    assert not TrafficMinute.objects.exists()
