@@ -60,6 +60,10 @@ OPTIONAL = {"prometheus": "/usr/bin/prometheus"}
 PORTS = {"etcd": 0, "etcd_peer": 1, "rest1": 2, "rest2": 3, "pg1": 4, "pg2": 5, "haproxy": 6, "haproxy_stats": 7,
          "pgbouncer": 8, "public": 9, "staff": 10, "public_tls": 11, "staff_tls": 12, "prometheus": 13}
 STOP_SECONDS = 20
+# How long the processes started side by side (two ``egov serve``, the workers, nginx, Prometheus) may
+# take to answer. gunicorn's workers import Django on their first request: 45 s at a load average of 15
+# on 2 cores in the restore drill (docs/operations.md), 62 s once here (tester22), so 60 s was too short.
+SIDE_BY_SIDE_READY_SECONDS = 300
 
 
 def missing_programs() -> list[str]:
@@ -243,22 +247,26 @@ class Layout:
                           "ready": lambda: _port_open(self.port["pgbouncer"])},
             "public": {"argv": [EGOV, "serve", "--port", str(self.port["public"]), "--workers", "2"],
                        "env": self.egov_env("public"),
-                       "ready": lambda: http_status(f"http://127.0.0.1:{self.port['public']}/health/live") == 200},
+                       "ready": lambda: http_status(f"http://127.0.0.1:{self.port['public']}/health/live") == 200,
+                       "ready_seconds": SIDE_BY_SIDE_READY_SECONDS},
             "staff": {"argv": [EGOV, "serve", "--port", str(self.port["staff"]), "--workers", "2"],
                       "env": self.egov_env("staff"),
-                      "ready": lambda: http_status(f"http://127.0.0.1:{self.port['staff']}/health/live") == 200},
+                      "ready": lambda: http_status(f"http://127.0.0.1:{self.port['staff']}/health/live") == 200,
+                       "ready_seconds": SIDE_BY_SIDE_READY_SECONDS},
             "intake": {"argv": [EGOV, "intake", "work", "--idle", "2"], "env": self.egov_env("staff")},
             "worker": {"argv": [EGOV, "worker", "--concurrency", "1"], "env": self.egov_env("staff")},
             "nginx": {"argv": [PROGRAMS["nginx"], "-p", str(run), "-e", str(run / "nginx-error.log"), "-c",
                                str(run / "nginx.conf"), "-g", "daemon off;"], **infra,
-                      "ready": lambda: http_status(f"https://127.0.0.1:{self.port['public_tls']}/health/live") == 200},
+                      "ready": lambda: http_status(f"https://127.0.0.1:{self.port['public_tls']}/health/live") == 200,
+                       "ready_seconds": SIDE_BY_SIDE_READY_SECONDS},
         }
         if Path(OPTIONAL["prometheus"]).exists():
             self.specs["prometheus"] = {
                 "argv": [OPTIONAL["prometheus"], f"--config.file={run / 'prometheus.yml'}",
                          f"--storage.tsdb.path={self.dir / 'prometheus'}",
                          f"--web.listen-address=127.0.0.1:{self.port['prometheus']}"], **infra,
-                "ready": lambda: http_status(f"http://127.0.0.1:{self.port['prometheus']}/-/ready") == 200}
+                "ready": lambda: http_status(f"http://127.0.0.1:{self.port['prometheus']}/-/ready") == 200,
+                       "ready_seconds": SIDE_BY_SIDE_READY_SECONDS}
 
     def _haproxy_states(self) -> dict:
         """Each HAProxy server's state (``UP``/``DOWN``…) from its stats CSV."""
@@ -490,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
                                       "down and status: the one named in /tmp/egov-layout.last)")
     parser.add_argument("--base-port", type=int, default=18400)
     parser.add_argument("--demo-data", action="store_true", help="load the demo city (egov demo --prepare-only)")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds `up` waits for everything")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds `up` waits for everything")
     args = parser.parse_args(argv)
     last = Path(tempfile.gettempdir()) / "egov-layout.last"
     if args.dir:
