@@ -39,10 +39,12 @@ def test_every_patroni_node_archives_wal_to_the_layouts_pgbackrest(tmp_path):
     config = tmp_path / "lay" / "run" / "pgbackrest.conf"
     for n in (1, 2):
         patroni = yaml.safe_load((tmp_path / "lay" / f"node{n}" / "patroni.yml").read_text())
-        parameters = patroni["bootstrap"]["dcs"]["postgresql"]["parameters"]
-        assert parameters["archive_mode"] == "on"
-        assert parameters["archive_command"] == (
-            f"/usr/bin/pgbackrest --config={config} --stanza=egov archive-push %p")
+        assert patroni["bootstrap"]["dcs"]["postgresql"]["parameters"]["archive_mode"] == "on"
+        # the node's own data directory: pgBackRest refuses to push from another than its pg1-path
+        # (node2, once promoted, failed every push with ERROR [032] while the command named node1's)
+        assert patroni["postgresql"]["parameters"]["archive_command"] == (
+            f"/usr/bin/pgbackrest --config={config} --stanza=egov --pg1-path={tmp_path / 'lay' / f'node{n}' / 'data'} "
+            "archive-push %p")
     text = config.read_text()
     for line in (f"repo1-path={tmp_path / 'lay' / 'backup' / 'repo1'}",
                  f"repo2-path={tmp_path / 'lay' / 'backup' / 'repo2'}",

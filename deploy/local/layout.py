@@ -230,12 +230,12 @@ class Layout:
                 path.mkdir(parents=True, exist_ok=True)
                 self._own(path)
             (run / "pgbackrest.conf").write_text(self.pgbackrest_conf())
-            archive_command = (f"{OPTIONAL['pgbackrest']} --config={run / 'pgbackrest.conf'} --stanza=egov "
-                               "archive-push %p")
-        else:
-            archive_command = "/bin/true"  # no pgBackRest: WAL is not kept (no backups on this layout)
         for n in (1, 2):
             node = self.dir / f"node{n}"
+            # pgBackRest refuses to archive from a directory that is not its pg1-path: each node its own
+            archive_command = (f"{OPTIONAL['pgbackrest']} --config={run / 'pgbackrest.conf'} --stanza=egov "
+                               f"--pg1-path={node / 'data'} archive-push %p" if self.pgbackrest
+                               else "/bin/true")  # no pgBackRest: WAL is not kept (no backups here)
             render("patroni/patroni.yml", node / "patroni.yml", scope=f"egov-{self.settings['queue']}", name=f"node{n}",
                    rest_port=self.port[f"rest{n}"], archive_command=archive_command, etcd_port=self.port["etcd"],
                    pg_port=self.port[f"pg{n}"],
