@@ -162,6 +162,26 @@ def test_backup_then_restore_drill_with_point_in_time(cluster):
     assert refused.stderr.strip().splitlines() == [
         f"egov ops restore-drill: restore target {root / 'drill-full'} is not empty: give a new or empty directory"]
 
+    # a quiet platform: nothing committed after the chosen time (tester22). PostgreSQL stops a
+    # recovery to a time at the first commit after it; before the fix there was none, the copy's
+    # recovery ended with FATAL "recovery ended before configured recovery target was reached" and
+    # the drill waited 180 s, then said "was not promoted within 180 s".
+    time.sleep(1.5)
+    quiet = datetime.datetime.now(datetime.UTC)
+    time.sleep(1.5)
+    again = _egov(env, "ops", "restore-drill", "--target", str(root / "drill-quiet"),
+                  "--target-time", quiet.isoformat(), timeout=900, check=False)
+    assert again.returncode == 0, again.stdout + again.stderr
+    pitr = json.loads(again.stdout)["pitr"]
+    assert pitr["ok"] and pitr["audit_events_restored"] == pitr["audit_events_source_before"] == at_backup + 5
+
+    # a target time not yet come is refused with one line, exit 2
+    future = _egov(env, "ops", "restore-drill", "--target", str(root / "drill-future"),
+                   "--target-time", "2099-01-01T00:00:00+08:00", check=False)
+    assert future.returncode == 2
+    assert future.stderr.strip().splitlines() == [
+        "egov ops restore-drill: --target-time 2099-01-01T00:00:00+08:00 is not in the past"]
+
     # the off-site repository unreachable: the backup fails loudly and /metrics shows it
     (root / "pgbackrest.conf").write_text(_conf(root, port, root / "offsite-down"))
     failed = _egov(env, "ops", "backup", "--type", "incr", check=False, timeout=600)

@@ -50,15 +50,15 @@ from egov.workflow.selectors import working_days_between
 
 logger = logging.getLogger(__name__)
 
-# The queues the workers read (Celery's default queue; egov routes no task elsewhere).
-QUEUES = ("celery",)
 # Seconds the broker has to answer a scrape's queue-depth question.
 BROKER_TIMEOUT = 3.0
 
 
 def queue_depths(*, timeout: float = BROKER_TIMEOUT) -> dict[str, int] | None:
-    """Messages waiting in each of ``QUEUES`` (``{"celery": n}``), or None when the broker cannot be
-    reached within ``timeout`` seconds. A passive declare: a queue is never created by asking."""
+    """Messages waiting in the queue the workers read (``{"celery": n}``; the queue is Celery's
+    ``task_default_queue``, ``EGOV_TASK_QUEUE``: egov routes no task elsewhere), or None when the
+    broker cannot be reached within ``timeout`` seconds. A passive declare: a queue is never created
+    by asking."""
     from egov.celery import app
 
     try:
@@ -66,7 +66,7 @@ def queue_depths(*, timeout: float = BROKER_TIMEOUT) -> dict[str, int] | None:
             connection.ensure_connection(max_retries=1, timeout=timeout)
             channel = connection.default_channel
             depths = {}
-            for queue in QUEUES:
+            for queue in (app.conf.task_default_queue or "celery",):
                 try:
                     depths[queue] = channel.queue_declare(queue=queue, passive=True).message_count
                 except Exception:  # noqa: BLE001 (AMQP: 404 NOT_FOUND until a worker declared it)

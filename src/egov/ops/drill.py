@@ -30,7 +30,8 @@ import urllib.request
 from pathlib import Path
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
 from egov.ops.backup import FILES_DIR, BackupConfig, OpsError, as_pg_user, backups_info, pgbackrest
 
@@ -92,6 +93,8 @@ def _start(config: BackupConfig, *, data: Path, port: int, timeout: float = 180)
                     break
         except psycopg.OperationalError:
             pass
+        if not (data / "postmaster.pid").exists():  # it stopped: recovery failed (e.g. target not reached)
+            raise OpsError(f"the restored cluster in {data} stopped before promotion ({_log_tail(data / 'drill.log')})")
         if time.monotonic() > deadline:
             raise OpsError(f"the restored cluster in {data} was not promoted within {timeout:.0f} s")
         time.sleep(0.2)
@@ -210,7 +213,15 @@ def _platform_check(env: dict, *, timeout: float = 120) -> dict:
 
 
 def _pitr(config: BackupConfig, *, repo: int, target: Path, when: datetime.datetime) -> dict:
-    """Restore to ``when`` into ``target`` and compare its audit log with the source's."""
+    """Restore to ``when`` into ``target`` and compare its audit log with the source's.
+
+    PostgreSQL stops a recovery to a time at the first commit after it; with none in the archived
+    WAL (a quiet platform: nothing committed since ``when``) it ends the recovery with "recovery
+    ended before configured recovery target was reached" and the copy never starts. So a
+    transaction is committed on the source first (an XID and nothing else: no row changes), then
+    ``pgbackrest check`` switches WAL and waits until that commit is archived."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT txid_current()")
     check = pgbackrest(config, "check", timeout=300)  # switches WAL and waits until it is archived
     port = _free_port()
     when = when.replace(microsecond=when.microsecond // 1000 * 1000)  # pgBackRest takes milliseconds
@@ -253,6 +264,8 @@ def restore_drill(*, config: BackupConfig, target: Path, repo: int = 1,
     var_dir = target.with_name(target.name + "-var")
     for path in (target, var_dir, *([pitr_target] if target_time else [])):
         _refuse_non_empty(path)
+    if target_time and target_time >= timezone.now():
+        raise OpsError(f"--target-time {target_time.isoformat()} is not in the past", exit_code=2)
     backups = backups_info(config).get(repo, [])
     if not backups:
         raise OpsError(f"repo{repo} holds no backup of stanza {config.stanza}")

@@ -156,3 +156,40 @@ def test_append_only_holds_on_every_partition(three_months):
             AuditEvent.objects.filter(seq=seq).update(summary="changed")
         with pytest.raises(DatabaseError, match="append-only: DELETE refused"), transaction.atomic():
             AuditEvent.objects.filter(seq=seq).delete()
+
+
+def test_archive_twice_then_the_next_month_and_the_chain_still_verifies(three_months, anchor_file, tmp_path):
+    """An operator runs the same archive twice (a cron job and a hand), then archives February
+    later: the second run finds nothing, the first file is left as it was, and the chain verifies
+    from February's checkpoint (tester22)."""
+    archive = tmp_path / "archive"
+    with freeze_time("2021-03-02 10:00+08:00"):
+        assert run("archive", "--before", "2021-02", "--dir", str(archive))[0] == 0
+        first = (archive / "audit-2021-01.jsonl").read_bytes()
+        again = run("archive", "--before", "2021-02", "--dir", str(archive))
+        assert again == (0, "nothing to archive before 2021-02\n")
+        assert (archive / "audit-2021-01.jsonl").read_bytes() == first
+    with freeze_time("2021-03-05 10:00+08:00"):
+        code, out = run("archive", "--before", "2021-03", "--dir", str(archive))
+    assert code == 0 and out.startswith("archived 2021-02: events 5-7 in "), out
+    # events 8, 9 (March), the first archiving's event 10 and this one's 11
+    assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == [8, 9, 10, 11]
+    assert run("verify") == (0, "audit chain intact: 4 events\n")
+    assert run("verify-archive", str(archive / "audit-2021-01.jsonl")) == (
+        0, "audit archive 2021-01 intact: 4 events\n")
+    assert run("verify-archive", str(archive / "audit-2021-02.jsonl")) == (
+        0, "audit archive 2021-02 intact: 3 events\n")
+
+
+def test_archive_of_a_month_never_checkpointed_records_its_checkpoint_first(anchor_file, tmp_path):
+    """The beat never ran (no ``egov audit checkpoint``): archiving still records and anchors the
+    month's checkpoint, so that the rest verifies from it (tester22)."""
+    for number, moment in enumerate(["2021-01-05 09:00", "2021-01-20 10:00", "2021-02-03 08:00"], start=1):
+        with freeze_time(f"{moment}+08:00"):
+            audit_record(action="tests.thing.touch", object_id=number, summary=f"event {number}")
+    assert not AuditCheckpoint.objects.exists()
+    with freeze_time("2021-02-04 10:00+08:00"):
+        code, out = run("archive", "--before", "2021-02", "--dir", str(tmp_path))
+    assert code == 0, out
+    assert AuditCheckpoint.objects.get(month=datetime.date(2021, 1, 1)).last_seq == 2
+    assert run("verify") == (0, "audit chain intact: 2 events\n")

@@ -136,3 +136,29 @@ def test_a_log_record_is_one_json_line_with_the_request_id():
     assert "\n" not in line
     assert json.loads(line) == {"time": "2026-01-01T00:00:00.250Z", "level": "WARNING", "logger": "egov.test",
                                 "message": "申请 A-1 已超期\n第二行", "request_id": "req-0001-abcdef"}
+
+
+@pytest.mark.django_db
+def test_queue_depth_counts_the_queue_the_workers_read_from_egov_task_queue(client, tmp_path):
+    """A deployment on its own queue (``EGOV_TASK_QUEUE``, e.g. the one-machine layout's) is
+    measured on that queue: two tasks waiting there are ``egov_queue_depth{queue=…} 2``. Before,
+    the collector asked only for "celery", reported 0 for it and never saw the backlog (tester22)."""
+    from kombu import Connection
+
+    from egov.celery import app
+
+    broker = f"egovsqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
+    previous = app.conf.broker_url, app.conf.task_default_queue
+    app.conf.broker_url, app.conf.task_default_queue = broker, "egov-city-a"
+    try:
+        with Connection(broker) as connection:
+            queue = connection.SimpleQueue("egov-city-a")
+            queue.put({"task": 1})
+            queue.put({"task": 2})
+            queue.close()
+        text = client.get("/metrics").text
+    finally:
+        app.conf.broker_url, app.conf.task_default_queue = previous
+    assert _sample(text, "egov_broker_up") == 1
+    assert _sample(text, "egov_queue_depth", queue="egov-city-a") == 2
+    assert _sample(text, "egov_queue_depth", queue="celery") is None
