@@ -28,6 +28,23 @@ from egov.core.errors import PermissionDenied
 from egov.exchange.errors import ExchangeUnavailable
 
 
+def chain_check(chain: tuple[x509.Certificate, ...] | list[x509.Certificate], store: Store, *, now: float) -> None:
+    """Check that ``chain`` (leaf first, then its issuers) leads to a root of ``store`` at ``now``
+    (seconds since the epoch), as a client certificate (RFC 5280 path validation, EKU clientAuth).
+
+    Raises ``PermissionDenied`` (rule ``chain``) when the chain is shorter than leaf + issuer or does
+    not validate; the reason (at most 200 characters) in ``extra``.
+    """
+    if len(chain) < 2:
+        raise PermissionDenied(_("The sender's certificate chain is incomplete."), extra={"rule": "chain"})
+    verifier = PolicyBuilder().store(store).time(datetime.fromtimestamp(now, UTC)).build_client_verifier()
+    try:
+        verifier.verify(chain[0], list(chain[1:]))
+    except VerificationError as exc:
+        raise PermissionDenied(_("The sender's certificate does not lead to the platform root."),
+                               extra={"rule": "chain", "reason": str(exc)[:200]}) from None
+
+
 @dataclass
 class _Status:
     good: bool
@@ -81,15 +98,7 @@ class CertificateChecker:
                                    extra={"rule": "revoked", "reason": status.reason})
 
     def _check_chain(self, chain: tuple[x509.Certificate, ...], *, now: float) -> None:
-        if len(chain) < 2:
-            raise PermissionDenied(_("The sender's certificate chain is incomplete."), extra={"rule": "chain"})
-        verifier = (PolicyBuilder().store(self.store).time(datetime.fromtimestamp(now, UTC))
-                    .build_client_verifier())
-        try:
-            verifier.verify(chain[0], list(chain[1:]))
-        except VerificationError as exc:
-            raise PermissionDenied(_("The sender's certificate does not lead to the platform root."),
-                                   extra={"rule": "chain", "reason": str(exc)[:200]}) from None
+        chain_check(chain, self.store, now=now)
 
     def _ocsp(self, chain: tuple[x509.Certificate, ...], fingerprint: bytes, *, now: float) -> _Status:
         with self._lock:

@@ -25,7 +25,8 @@ def _error(error: ApplicationError) -> JsonResponse:
     return JsonResponse(error.as_json(), status=error.status, json_dumps_params={"ensure_ascii": False})
 
 
-def _tls_peer(request) -> bytes | None:
+def tls_peer(request) -> bytes | None:
+    """The TLS client certificate (DER bytes) gunicorn's socket holds for ``request``, or ``None``."""
     sock = request.META.get("gunicorn.socket")
     getpeercert = getattr(sock, "getpeercert", None)
     return getpeercert(binary_form=True) if getpeercert else None
@@ -45,7 +46,7 @@ def service(request, service: str):
                                   extra={"rule": "size", "limit_bytes": node.config.max_message_bytes})
         body = request.body
         status, answer, reply_token, content_type = node.receive(service=service, token=token, body=body,
-                                                   tls_peer_der=_tls_peer(request))
+                                                   tls_peer_der=tls_peer(request))
     except ApplicationError as error:
         node.refusal_log(service=service, token=token, body=body, error=error)
         return _error(error)

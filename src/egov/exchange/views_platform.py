@@ -17,15 +17,10 @@ from egov.core.errors import ApplicationError, ValidationFailed
 from egov.exchange.actions.traffic import REPORT_ROWS_MAX, node_traffic_store
 from egov.exchange.envelope import HEADER
 from egov.exchange.traffic_report import report_envelope_check
+from egov.exchange.views_node import tls_peer
 
 # A report of REPORT_ROWS_MAX rows with full buckets is about 150 KB.
 MAX_REPORT_BYTES = 1024 * 1024
-
-
-def _tls_peer(request) -> bytes | None:
-    sock = request.META.get("gunicorn.socket")
-    getpeercert = getattr(sock, "getpeercert", None)
-    return getpeercert(binary_form=True) if getpeercert else None
 
 
 @csrf_exempt
@@ -38,7 +33,7 @@ def traffic_report(request):
                                    % {"n": REPORT_ROWS_MAX}, extra={"rule": "size"})
         body = request.body
         envelope = report_envelope_check(token=request.headers.get(HEADER, ""), body=body,
-                                         tls_peer_der=_tls_peer(request))
+                                         tls_peer_der=tls_peer(request))
         try:
             rows = json.loads(body)["minutes"]
         except (ValueError, KeyError, TypeError):
