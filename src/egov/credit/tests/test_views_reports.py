@@ -4,6 +4,7 @@ and the list of who asked about it, the staff's report and batch check, 403 for 
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from conftest import TEST_CA_PASSPHRASE  # noqa: F401 (sets EGOV_CA_PASSPHRASE)
 from egov.accounts.tests.factories import LegalPersonFactory
@@ -89,7 +90,7 @@ def test_the_subject_asks_for_its_report_and_sees_who_asked_about_it(
     assert (
         "无锡市市场监督管理局" in asked
         and "政府采购供应商资格审查" in asked
-        and agency.created_at.strftime("%Y-%m-%d") in asked
+        and timezone.localtime(agency.created_at).strftime("%Y-%m-%d") in asked  # the page's date is Beijing time
     )
     assert "您本人" in asked or "本人" in asked
     assert client.get(f"{MINE}reports/{agency.number}/pdf/").status_code == 404  # the agency's, not the subject's
