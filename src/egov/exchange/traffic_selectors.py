@@ -61,6 +61,19 @@ def _figures(requests: int, errors: int, buckets: list[int], total_ms: float) ->
                    p95_ms=percentile_ms(buckets, 95), mean_ms=total_ms / timed if timed else None)
 
 
+def _zero() -> list:
+    """An empty accumulator: ``[requests, errors, buckets, summed latency ms]`` (``_figures``'s arguments)."""
+    return [0, 0, [0] * BUCKETS, 0.0]
+
+
+def _add(acc: list, requests: int, errors: int, buckets: list[int], latency: float) -> None:
+    """Add one ``TrafficMinute`` row's counts to the accumulator ``acc`` (``_zero``)."""
+    acc[0] += requests
+    acc[1] += errors
+    acc[2] = buckets_add(acc[2], buckets)
+    acc[3] += latency
+
+
 def traffic_scope(*, user, resource: InformationResource) -> frozenset[str] | None:
     """Which consumers' traffic of ``resource`` ``user`` may see.
 
@@ -96,17 +109,14 @@ def traffic_series(*, resource_code: str, start: datetime, end: datetime, step: 
     if consumers is not None:
         rows = rows.filter(consumer_code__in=consumers)
     count = max(1, int((end - start) / step))
-    sums = [[0, 0, [0] * BUCKETS, 0.0] for _ in range(count)]
+    sums = [_zero() for _ in range(count)]
     by_consumer: dict[str, list] = {}
-    total = [0, 0, [0] * BUCKETS, 0.0]
+    total = _zero()
     for minute, consumer, requests, errors, buckets, latency in rows.values_list(
             "minute", "consumer_code", "requests", "errors", "buckets", "latency_ms_total"):
         index = min(count - 1, int((minute - start) / step))
-        for acc in (sums[index], by_consumer.setdefault(consumer, [0, 0, [0] * BUCKETS, 0.0]), total):
-            acc[0] += requests
-            acc[1] += errors
-            acc[2] = buckets_add(acc[2], buckets)
-            acc[3] += latency
+        for acc in (sums[index], by_consumer.setdefault(consumer, _zero()), total):
+            _add(acc, requests, errors, buckets, latency)
     names = dict(Organization.objects.filter(uscc__in=list(by_consumer)).values_list("uscc", "name"))
     points = [Point(start=start + step * i, figures=_figures(*acc)) for i, acc in enumerate(sums)]
     consumers_out = sorted((ConsumerFigures(consumer_code=code, consumer_name=names.get(code, ""),
@@ -139,11 +149,7 @@ def traffic_by_server(*, resource_code: str, start: datetime, end: datetime,
     sums: dict[str, list] = {}
     for node, requests, errors, buckets, latency in rows.values_list(
             "node_code", "requests", "errors", "buckets", "latency_ms_total"):
-        acc = sums.setdefault(node, [0, 0, [0] * BUCKETS, 0.0])
-        acc[0] += requests
-        acc[1] += errors
-        acc[2] = buckets_add(acc[2], buckets)
-        acc[3] += latency
+        _add(sums.setdefault(node, _zero()), requests, errors, buckets, latency)
     names = dict(Organization.objects.filter(uscc__in=[c for c in sums if c]).values_list("uscc", "name"))
     servers = [ServerFigures(node_code=code, node_name=names.get(code, ""), figures=_figures(*acc))
                for code, acc in sums.items()]
@@ -190,11 +196,7 @@ def provided_resources(*, user, now: datetime | None = None) -> list[dict]:
     for code, requests, errors, buckets, latency in TrafficMinute.objects.filter(
             resource_code__in=[r.code for r in resources], minute__gte=since).values_list(
             "resource_code", "requests", "errors", "buckets", "latency_ms_total"):
-        acc = sums.setdefault(code, [0, 0, [0] * BUCKETS, 0.0])
-        acc[0] += requests
-        acc[1] += errors
-        acc[2] = buckets_add(acc[2], buckets)
-        acc[3] += latency
+        _add(sums.setdefault(code, _zero()), requests, errors, buckets, latency)
     rows = [{"resource": r, "stale_since": r.stale_since(now),
-             "figures": _figures(*sums.get(r.code, [0, 0, [0] * BUCKETS, 0.0]))} for r in resources]
+             "figures": _figures(*sums.get(r.code, _zero()))} for r in resources]
     return sorted(rows, key=lambda row: (row["stale_since"] is None, row["resource"].code))
