@@ -6,8 +6,9 @@
 1. creates a PostgreSQL database ``egov_bench_<pid>``, loads the demo city and one signed-in
    citizen per client (``service_hall.SETUP``);
 2. starts ``egov serve --workers W`` (sync workers; ``--server-workers``, default 2) and one
-   ``egov intake work`` at ``nice`` 10 (``WORKER_NICE``: the staff side's work yields the cores to
-   the public answers, as ``deploy/local/layout.py`` runs it);
+   ``egov intake work --nice 10`` (``WORKER_NICE``: the staff side's work yields the cores to the
+   public answers, as ``deploy/local/layout.py`` runs it; in a session of its own, so its autogroup
+   is niced too, ``egov.core.processes``);
 3. with N concurrent clients for S seconds each: ``GET /health`` (the baseline), then ``POST
    /api/v1/services/applications`` (企业设立登记, its form and its required materials; every
    submission's PDFs are distinct bytes), answered 202 with a receipt, while the worker makes the
@@ -50,7 +51,7 @@ RUN = {"full": ["--seconds", "15"], "quick": ["--seconds", "3", "--rate", "4"], 
 ROOT = Path(__file__).resolve().parents[1]
 TICK = os.sysconf("SC_CLK_TCK")
 TARGETS = {"submit": 0.3, "p99_ms": 150, "intake_p99_s": 2.0, "cpu_ms_per_case": 25}
-# The intake worker's CPU priority (nice(1)), as deploy/local/layout.py runs it: in a deployment it
+# The intake worker's CPU priority (egov intake work --nice), as deploy/local/layout.py runs it: in a deployment it
 # runs on the staff side's hosts (内网办理), not on the public site's cores; on this one machine it
 # yields the cores to the public answers and makes the cases when they are idle (docs/operations.md).
 WORKER_NICE = 10
@@ -128,7 +129,7 @@ def write_readme(result: dict) -> None:
         "<!-- intake:start -->",
         f"Measured {result['when']} on this machine ({os.cpu_count()} cores), {result['clients']} clients, "
         f"{result['seconds']:g} s per scenario, `egov serve --workers {result['server_workers']}` and one "
-        f"`egov intake work` (nice {result['worker_nice']}) on "
+        f"`egov intake work --nice {result['worker_nice']}` on "
         f"PostgreSQL; load average {result['load_before']} before, {result['load_after']} after. "
         f"Command: `{result['command']}`.",
         "",
@@ -185,8 +186,8 @@ def runner_result(result: dict, *, started: float, load_start: list[float]) -> d
     return benchlib.result(
         title="intake inbox (外网受理 → 内网办理) over HTTP", started=started, load_start=load_start,
         baseline=f"`GET /health` of the same server in the same run ({result['clients']} clients, "
-                 f"`egov serve --workers {result['server_workers']}`, one `egov intake work` at `nice` "
-                 f"{result['worker_nice']}, "
+                 f"`egov serve --workers {result['server_workers']}`, one `egov intake work --nice "
+                 f"{result['worker_nice']}`, "
                  "PostgreSQL); CPU: the server's "
                  "processes and their PostgreSQL backends (told from the worker's by `application_name`)",
         figures=figures, details=result)
@@ -285,7 +286,7 @@ def main() -> None:
                                   env={**env, "PGAPPNAME": SERVER_APP},
                                   stdout=open(Path(tmp) / "server.log", "w"), stderr=subprocess.STDOUT,
                                   start_new_session=True)
-        worker = subprocess.Popen(["nice", "-n", str(args.worker_nice), EGOV, "intake", "work"],
+        worker = subprocess.Popen([EGOV, "intake", "work", "--nice", str(args.worker_nice)],
                                   env={**env, "PGAPPNAME": WORKER_APP},
                                   stdout=open(Path(tmp) / "worker.log", "w"),
                                   stderr=subprocess.STDOUT, start_new_session=True)

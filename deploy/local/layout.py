@@ -53,7 +53,7 @@ EGOV = str(Path(sys.executable).parent / "egov")
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parts[-3]),
              default=Path("/usr/lib/postgresql/15/bin/postgres")).parent
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
-# The intake worker's niceness (nice(1)): the staff side's work yields the cores to the public site's.
+# The intake worker's niceness (egov intake work --nice): the staff side's work yields the cores to the public site's.
 INTAKE_NICE = 10
 PROGRAMS = {"etcd": "/usr/bin/etcd", "patroni": "/usr/bin/patroni", "haproxy": "/usr/sbin/haproxy",
             "pgbouncer": "/usr/sbin/pgbouncer", "nginx": "/usr/sbin/nginx", "postgres": str(PG_BIN / "postgres"),
@@ -292,10 +292,11 @@ class Layout:
                       "env": self.egov_env("staff"),
                       "ready": lambda: http_status(f"http://127.0.0.1:{self.port['staff']}/health/live") == 200,
                       "ready_seconds": SIDE_BY_SIDE_READY_SECONDS},
-            # 内网办理 at a lower CPU priority (nice 10, systemd's Nice=10 on the intranet hosts): on a
+            # 内网办理 at a lower CPU priority (nice 10, its session's autogroup too: each process here
+            # has a session of its own, where nice(1) alone yields nothing to the public site's): on a
             # machine shared with the public site the receipts are answered first and the cases are
             # made when the cores are free (docs/operations.md; bench/intake.py runs it so too).
-            "intake": {"argv": ["nice", "-n", str(INTAKE_NICE), EGOV, "intake", "work", "--idle", "2"],
+            "intake": {"argv": [EGOV, "intake", "work", "--idle", "2", "--nice", str(INTAKE_NICE)],
                        "env": self.egov_env("staff")},
             "worker": {"argv": [EGOV, "worker", "--concurrency", "1"], "env": self.egov_env("staff")},
             "nginx": {"argv": [PROGRAMS["nginx"], "-p", str(run), "-e", str(run / "nginx-error.log"), "-c",

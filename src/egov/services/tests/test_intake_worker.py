@@ -238,3 +238,38 @@ def test_a_record_whose_database_connection_is_lost_stays_waiting_and_becomes_it
     record.refresh_from_db()
     assert record.state == IntakeState.DONE and Application.objects.filter(intake=record).count() == 1
     assert not AuditEvent.objects.filter(action="services.intake.fail").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_started_with_nice_runs_below_the_public_site_in_its_own_session(reference_data, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker runs in another process, which cannot see SQLite's in-memory test database")
+    settings = connection.settings_dict
+    env = {**os.environ, "EGOV_ENV": "test", "EGOV_VAR_DIR": str(tmp_path),
+           "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"}
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "wb") as log:
+        # A session of its own, as a daemon, a systemd service or deploy/local/layout.py starts it.
+        worker = subprocess.Popen([sys.executable, "-m", "egov.cli", "intake", "work", "--idle", "0.5", "--nice", "9"],
+                                  env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+        try:
+            _wait(lambda: b"intake worker ready" in log_path.read_bytes(), 120, "the worker to start", worker,
+                  log_path)
+            stat = Path(f"/proc/{worker.pid}/stat").read_text()
+            assert int(stat[stat.rindex(")") + 2:].split()[16]) == 9  # field 19: nice (proc(5))
+            autogroup = Path(f"/proc/{worker.pid}/autogroup")
+            if autogroup.exists():
+                assert autogroup.read_text().split()[-1] == "9"
+                assert b"nice 9, autogroup nice 9" in log_path.read_bytes()
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+    assert worker.returncode == 0, log_path.read_text()
+
+
+def test_a_niceness_outside_0_to_19_exits_2_with_one_line(tmp_path):
+    completed = subprocess.run([sys.executable, "-m", "egov.cli", "intake", "work", "--nice", "20"], cwd=ROOT,
+                               env={**os.environ, "EGOV_ENV": "test", "EGOV_VAR_DIR": str(tmp_path)},
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines()[-1].endswith("--nice: give a number from 0 to 19")

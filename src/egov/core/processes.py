@@ -1,0 +1,53 @@
+"""The CPU priority of a background process that shares the cores with the public site.
+
+On Linux with session autogroups (``/proc/sys/kernel/sched_autogroup_enabled`` = 1, most
+distributions' default), the scheduler first shares the CPU equally between sessions and only then,
+inside one session, by nice value (sched(7), "The autogroup feature"). A process started in a session
+of its own — a daemon, a systemd service, ``deploy/local/layout.py``'s processes — that only calls
+``nice(2)`` (``nice -n 10 egov intake work``) therefore still takes a full session's share against
+the web server's session: measured on this 2-core machine, the intake worker at ``nice 10`` took
+~0.5 of a core during a burst of submissions and the answers fell from 0.38× to 0.30× of ``/health``
+(bench/README.md). Lowering the priority of the process's autogroup too (writing the nice value to
+``/proc/self/autogroup``) makes it yield the cores as meant.
+"""
+
+import os
+from pathlib import Path
+
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
+def lower_cpu_priority(niceness: int) -> dict:
+    """Run the calling process at CPU niceness ``niceness`` (0–19; higher yields more), and its session
+    autogroup at the same niceness where Linux has autogroups.
+
+    Only lowers: a process already nicer is left alone (raising priority needs privileges).
+
+    Returns ``{"nice": <the process's niceness now>, "autogroup": <the autogroup's niceness now, or None
+    where there is no /proc/self/autogroup (autogroups disabled, not Linux)>}``.
+    Raises ``ValueError`` when ``niceness`` is outside 0–19. An autogroup that refuses the write
+    (``OSError``: a kernel or container that forbids it) is left as it was and reported as it is.
+    Source: sched(7) "The autogroup feature", "The nice value and group scheduling"; nice(2).
+    """
+    if not 0 <= niceness <= 19:
+        raise ValueError(f"niceness {niceness}: give a number from 0 to 19")
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if niceness > current:
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    group = _autogroup_nice()
+    if group is not None and niceness > group:
+        try:
+            AUTOGROUP.write_text(str(niceness))
+        except OSError:
+            pass
+        group = _autogroup_nice()
+    return {"nice": os.getpriority(os.PRIO_PROCESS, 0), "autogroup": group}
+
+
+def _autogroup_nice() -> int | None:
+    """The niceness of this process's autogroup (``/autogroup-85 nice 0`` → 0), or None without one."""
+    try:
+        text = AUTOGROUP.read_text()
+    except OSError:
+        return None
+    return int(text.split()[-1])

@@ -1,0 +1,51 @@
+"""``lower_cpu_priority``: the process and its session's autogroup yield the cores (sched(7)).
+
+Each case runs in a child process of its own session (``os.setsid``: a new autogroup), so that
+neither the test run nor the terminal it runs in is niced.
+"""
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from egov.core.processes import lower_cpu_priority
+
+AUTOGROUPS = Path("/proc/self/autogroup").exists()
+
+
+def _in_own_session(start_nice: int, niceness: int, answers) -> None:
+    os.setsid()
+    os.setpriority(os.PRIO_PROCESS, 0, start_nice)
+    try:
+        answers.put(lower_cpu_priority(niceness))
+    except ValueError as error:
+        answers.put(str(error))
+
+
+def _run(start_nice: int, niceness: int):
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    child = context.Process(target=_in_own_session, args=(start_nice, niceness, answers))
+    child.start()
+    answer = answers.get(timeout=30)
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    return answer
+
+
+@pytest.mark.skipif(not AUTOGROUPS, reason="this kernel has no autogroups (/proc/self/autogroup)")
+def test_the_process_and_its_autogroup_are_niced():
+    # A new session's autogroup starts at nice 0 (sched(7)); both end at 10.
+    assert _run(0, 10) == {"nice": 10, "autogroup": 10}
+
+
+@pytest.mark.skipif(not AUTOGROUPS, reason="this kernel has no autogroups (/proc/self/autogroup)")
+def test_a_process_already_nicer_is_left_alone_and_only_its_autogroup_is_lowered():
+    assert _run(15, 5) == {"nice": 15, "autogroup": 5}
+
+
+@pytest.mark.parametrize("niceness", [-1, 20])
+def test_a_niceness_outside_0_to_19_is_refused(niceness):
+    assert _run(0, niceness) == f"niceness {niceness}: give a number from 0 to 19"
