@@ -4,6 +4,7 @@ Each action is atomic and audited, checks that the actor is the applicant (deny 
 changes the status only through ``egov.services.actions.lifecycle``.
 """
 
+import contextlib
 import hashlib
 from collections.abc import Mapping
 from typing import Any
@@ -24,7 +25,6 @@ from egov.services.actions.intake import (
     held_materials,
     intake_error,
     intake_process,
-    intake_signal,
     material_error,
     replaced_retried_error,
 )
@@ -218,10 +218,11 @@ def intake_submit(
         record.replaces = _replaced_get(applicant=applicant, item=item, receipt=replaces)
     refused: IntegrityError | None = None
     try:
-        with transaction.atomic():  # top level in a request: BEGIN … COMMIT, no savepoint
+        # One statement: in a request (autocommit) it is its own transaction, with no BEGIN and
+        # COMMIT to send; inside a caller's transaction a savepoint keeps a refused insert from
+        # breaking that transaction.
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
             inserted = _intake_insert(record)
-            if inserted and connection.vendor != "postgresql":  # there the insert's RETURNING woke the worker
-                intake_signal()
     except IntegrityError as error:
         # The one other constraint an "Apply again" may meet: the failed record was applied again
         # for already (``intake_replaced_once``), unless this is a replay of that very request.

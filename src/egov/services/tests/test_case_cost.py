@@ -21,10 +21,9 @@ from egov.services.tests.factories import PDF, VALID_COMPANY, submit
 ONE_SUBMISSION = [
     # applying.intake_submit: the checks, then the record alone (no file store, no audit event)
     # (no look-up of the idempotency key first: the record's insert meets its unique constraint)
-    "BEGIN",
+    # in autocommit: one statement, its own transaction (no BEGIN and COMMIT round trips)
     'INSERT INTO "services_intakerecord"',  # … ON CONFLICT (applicant, key) DO NOTHING, pg_notify; the files inside
     # (the worker was woken by the record's insert: RETURNING … pg_notify, delivered at the commit)
-    "COMMIT",
     # intake.intake_process: the receipt audited, the files stored and the case, in one transaction
     # (audit_deferred)
     "BEGIN",
