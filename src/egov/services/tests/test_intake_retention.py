@@ -158,3 +158,23 @@ def test_a_fault_whose_files_were_deleted_no_longer_promises_the_applicant_an_op
     answer = client.get(api, HTTP_ACCEPT_LANGUAGE="en").json()
     assert answer["state"] == "failed" and "will register it again" not in answer["error"]["message"]
     assert answer["error"]["extra"] == {"rule": "internal", "error": "ValueError", "files_deleted": True}
+
+
+def test_the_refusal_names_the_days_the_files_were_kept_not_todays_setting(client, casework, settings):
+    """Found by testerA: a sweep run with ``EGOV_INTAKE_FAILED_FILES_DAYS=0`` (the worker's
+    environment, or the setting changed since) deleted the files at once, and the retry refusal said
+    "deleted 30 days after it failed" — the web process's setting, not what happened. The days come
+    from the deletion's audit event (``services.intake.files_drop``, ``days``)."""
+    record = _fail(casework, _submit(casework, key="retention-0009"))
+    settings.EGOV_INTAKE_FAILED_FILES_DAYS = 0
+    assert intake_files_expire(now=record.processed_at + timedelta(seconds=1)) == 1
+    settings.EGOV_INTAKE_FAILED_FILES_DAYS = 30
+    with pytest.raises(Conflict) as raised:
+        intake_retry(actor=_operator(casework, client), record=record)
+    assert raised.value.extra == {"field": "content", "rule": "files_deleted"}
+    assert "deleted 0 days after it failed" in str(raised.value.message) or "失败 0 天后" in str(raised.value.message)
+    overview = client.get("/api/v1/staff/intake/", HTTP_ACCEPT_LANGUAGE="en").json()
+    entry = next(e for e in overview["failed"] if e["receipt"] == record.receipt)
+    assert entry["retry"] is False and "deleted 0 days after it failed" in entry["retry_refused"]["message"]
+    html = client.get("/staff/cases/intake/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "deleted 0 days after it failed" in html and "deleted 30 days" not in html
