@@ -25,7 +25,7 @@ from egov.services.selectors import (
     service_item_get,
     service_item_list,
 )
-from egov.services.selectors_intake import intake_error_message, intake_track
+from egov.services.selectors_intake import intake_error_message, intake_files_deleted, intake_track
 
 router = Router(tags=["services"])
 
@@ -227,7 +227,8 @@ class ReceiptOut(Schema):
     processed_at: datetime | None
     number: str | None = Field(..., description="the case's tracking number (办件编号) once it exists")
     error: IntakeErrorOut | None = Field(..., description="why a failed submission failed, in the API's "
-                                         "error shape; send it again with a new idempotency key")
+                                         "error shape (``extra.files_deleted``: its files were deleted, so it "
+                                         "can no longer be registered); send it again with a new idempotency key")
 
 
 def receipt_out(record) -> dict:
@@ -236,7 +237,9 @@ def receipt_out(record) -> dict:
     return {"receipt": record.receipt, "query_code": record.query_code, "item": record.item.code,
             "state": record.state, "state_label": str(record.get_state_display()), "received_at": record.received_at,
             "processed_at": record.processed_at, "number": application.number if application else None,
-            "error": {"message": intake_error_message(record), "extra": record.error.get("extra", {})}
+            "error": {"message": intake_error_message(record),
+                      "extra": {**record.error.get("extra", {}),
+                                **({"files_deleted": True} if intake_files_deleted(record) else {})}}
             if record.state == IntakeState.FAILED else None}
 
 

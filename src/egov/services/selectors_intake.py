@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,20 @@ def is_receipt_number(number: str) -> bool:
     return _normalized(number).startswith("SL")
 
 
+def _files_kept(queryset):
+    """``queryset`` annotated with ``content_kept``: whether a record still holds its files' bytes
+    (read without loading them; ``intake_files_deleted``)."""
+    return queryset.annotate(content_kept=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField()))
+
+
+def intake_files_deleted(record: IntakeRecord) -> bool:
+    """Whether the failed ``record`` (annotated ``content_kept``: ``_files_kept``, or
+    ``actions.intake.intake_retry_facts``) has lost its files' bytes — when the applicant applied
+    again, or ``EGOV_INTAKE_FAILED_FILES_DAYS`` after it failed (``services.intake_sweep``) — so that
+    no operator's retry can register it any more (``intake_retry_refusal``'s ``files_deleted``)."""
+    return record.state == IntakeState.FAILED and bool(record.files) and not getattr(record, "content_kept", True)
+
+
 def intake_track(*, receipt: str, code: str) -> IntakeRecord:
     """The intake record ``receipt`` if ``code`` is its query code (tracking without sign-in),
     with its case when it has one.
@@ -45,7 +59,8 @@ def intake_track(*, receipt: str, code: str) -> IntakeRecord:
     receipt = _normalized(receipt)
     record = None
     if len(receipt) == RECEIPT_LENGTH:
-        record = (IntakeRecord.objects.defer("content").select_related("item", "item__organization", "application")
+        record = (_files_kept(IntakeRecord.objects.defer("content")).select_related("item", "item__organization",
+                                                                                    "application")
                   .filter(receipt=receipt).first())
     code = _normalized(code)
     if len(code) == 8:
@@ -69,7 +84,8 @@ def intake_get_for_applicant(*, user, receipt: str) -> IntakeRecord:
     """
     if not getattr(user, "pk", None):
         raise _not_found()
-    record = (IntakeRecord.objects.defer("content").select_related("item", "item__organization", "application")
+    record = (_files_kept(IntakeRecord.objects.defer("content")).select_related("item", "item__organization",
+                                                                                "application")
               .filter(_own(user), receipt=_normalized(receipt)).first())
     if record is None:
         raise _not_found()
@@ -156,13 +172,17 @@ def intake_get_for_operator(*, user, receipt: str) -> IntakeRecord:
 def intake_error_message(record: IntakeRecord) -> str:
     """Why ``record`` failed, in the reader's language: the worker wrote the reason in its own
     language, so the reasons it gives are worded again here by their rule; any other is shown as
-    written."""
+    written. A fault (``internal``) promises an operator's retry only while the files are kept
+    (``intake_files_deleted``)."""
     error = record.error or {}
     extra = error.get("extra") or {}
     rule, field = extra.get("rule", ""), str(extra.get("field", ""))
     if rule == "online":
         return _("This item cannot be applied for online any more.")
     if rule == "internal":
+        if intake_files_deleted(record):  # no operator can register it now: do not promise it
+            return _("A fault on the platform's side stopped this application from being registered, and its "
+                     "files have since been deleted: it can no longer be registered. Apply again.")
         return _("A fault on the platform's side stopped this application from being registered; an "
                  "operator will register it again.")
     if field.startswith("materials.") and rule == "required":

@@ -31,7 +31,12 @@ from egov.services.selectors import (
     rating_for_application,
     service_item_get,
 )
-from egov.services.selectors_intake import intake_error_message, intake_get_for_applicant, intakes_pending_of
+from egov.services.selectors_intake import (
+    intake_error_message,
+    intake_files_deleted,
+    intake_get_for_applicant,
+    intakes_pending_of,
+)
 
 MATERIAL_FIELD = "material-%d"
 KEPT_FIELD = "kept-material-%d"  # a signed token for a good file chosen in an earlier round of the form
@@ -285,6 +290,7 @@ def receipt(request, receipt: str):
         # Applied again from this receipt: the new submission, not "Apply again" once more.
         "replaced_by": record.replaced_by.order_by("id").first() if failed else None,
         "error": intake_error_message(record) if record.state == IntakeState.FAILED else None,
+        "files_deleted": intake_files_deleted(record),
         "waiting": record.state == IntakeState.WAITING})
 
 

@@ -4,9 +4,11 @@ Not audited: the rows are counts and timings of requests that the message log an
 record already, with no payload, key or purpose.
 """
 
-from datetime import datetime
+import math
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.errors import PermissionDenied, ValidationFailed
@@ -59,15 +61,23 @@ def traffic_record(*, at, resource_code: str, consumer_code: str, ms: float, err
 
 # The most minute rows one report may carry (a node sends its backlog in reports of this size).
 REPORT_ROWS_MAX = 500
+# The largest count a row may carry: ``TrafficMinute``'s PositiveIntegerField (a PostgreSQL integer).
+COUNT_MAX = 2**31 - 1
+# How far after the platform's clock a reported minute may start: a node's clock is within the
+# envelope's window (``traffic_report.REPORT_WINDOW_SECONDS``, 300 s), so a later minute is impossible.
+MINUTE_AHEAD = timedelta(seconds=300)
 
 
-def _report_rows(rows) -> list[dict]:
+def _report_rows(rows, *, now: datetime | None = None) -> list[dict]:
     """``rows`` of a node's report checked for shape: a list of ``{"minute": ISO 8601 with offset,
-    "resource_code", "consumer_code", "requests", "errors", "buckets", "latency_ms_total"}``.
+    "resource_code", "consumer_code", "requests", "errors", "buckets", "latency_ms_total"}``;
+    counts whole numbers from 0 to ``COUNT_MAX``, the summed latency (ms) finite, the minute a whole
+    minute that exists in UTC and starts no later than ``MINUTE_AHEAD`` after ``now``.
 
     Raises:
         ValidationFailed: not that shape (``extra["rule"] == "shape"``), or too many rows.
     """
+    latest = (now or timezone.now()) + MINUTE_AHEAD
     if not isinstance(rows, list) or len(rows) > REPORT_ROWS_MAX:
         raise ValidationFailed(_("A traffic report is a list of at most %(n)s minute rows.") % {"n": REPORT_ROWS_MAX},
                                extra={"field": "minutes", "rule": "shape"})
@@ -79,11 +89,13 @@ def _report_rows(rows) -> list[dict]:
             latency = float(row["latency_ms_total"])
             resource, consumer = str(row["resource_code"]), str(row["consumer_code"])
             ok = (minute.tzinfo is not None and minute.second == 0 and minute.microsecond == 0
-                  and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                  and minute.astimezone(UTC) <= latest  # OverflowError: before year 1 or after 9999 in UTC
+                  and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= COUNT_MAX
                           for v in (requests, errors, *buckets))
                   and isinstance(buckets, list) and len(buckets) <= BUCKETS and errors <= requests
-                  and sum(buckets) <= requests and latency >= 0 and 0 < len(resource) <= 64 and len(consumer) <= 18)
-        except (KeyError, TypeError, ValueError, AttributeError):
+                  and sum(buckets) <= requests and math.isfinite(latency) and latency >= 0
+                  and 0 < len(resource) <= 64 and len(consumer) <= 18)
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             ok = False
         if not ok:
             raise ValidationFailed(_("A row of the traffic report is malformed."),

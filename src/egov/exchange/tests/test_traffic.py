@@ -255,3 +255,49 @@ def test_a_node_may_report_only_its_organizations_resources_and_well_formed_rows
         with pytest.raises(ValidationFailed):
             node_traffic_store(node_code=PROVIDER_CODE, rows=[bad])
     assert not TrafficMinute.objects.exists()
+
+
+def _signed_post(client, signer, rows: list[dict]):
+    """``rows`` as a node's report, signed by ``signer``, posted to the platform's endpoint."""
+    import json
+
+    from egov.exchange.envelope import HEADER, envelope_sign, message_id
+
+    body = json.dumps({"minutes": rows}).encode()
+    token = envelope_sign(signer=signer, body=body, claims={
+        "id": message_id(), "kind": "request", "receiver": "platform", "service": "traffic.report"})
+    return client.post("/exchange/v1/platform/traffic", data=body, content_type="application/json",
+                       headers={HEADER: token})
+
+
+@pytest.mark.django_db
+def test_absurd_counts_and_impossible_minutes_are_a_400_not_a_500_nor_stored(ca, resource, provider_org, people):
+    """Found by testerA: 2**31 requests answered 500 (the column is a PostgreSQL integer); a minute
+    of 9999-12-31 at -08:00 was stored as 10000-01-01 UTC, which Python cannot load back (a query
+    that reads the row's minute raises DataError); minutes in 2099 were stored, and the overview's
+    "last 24 hours" has no upper bound, so they counted in it; an infinite summed latency was stored."""
+    from django.test import Client
+
+    from egov.exchange.tests.conftest import signer_for
+
+    client = Client(raise_request_exception=False)
+    signer, _row = signer_for(provider_org, "node.gaj.test")
+    minute = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=5)
+    good = _node_row(minute, 2, 0, [1, 1])
+    for bad in ({**good, "requests": 2**31}, {**good, "requests": 2**63}, {**good, "errors": 2**31},
+                {**good, "minute": "9999-12-31T23:59:00-08:00"}, {**good, "minute": "0001-01-01T00:00:00+08:00"},
+                {**good, "minute": "2099-01-01T00:00:00+00:00"},
+                {**good, "minute": (minute + timedelta(minutes=15)).isoformat()},
+                {**good, "latency_ms_total": 1e309}):  # json.dumps writes Infinity
+        answer = _signed_post(client, signer, [good, bad])
+        assert answer.status_code == 400, (bad, answer.status_code)
+        assert answer.json()["extra"] == {"field": "minutes", "rule": "shape"}
+    assert not TrafficMinute.objects.exists()
+    # The largest count the column holds, and a minute as late as the envelope's clock window allows.
+    late = (timezone.now() + timedelta(seconds=240)).replace(second=0, microsecond=0)
+    assert _signed_post(client, signer, [{**good, "requests": 2**31 - 1},
+                                         _node_row(late, 1, 1, [])]).json() == {"stored": 2}
+    client.force_login(people["decider"])
+    overview = client.get("/staff/exchange/catalog/traffic/")
+    assert overview.status_code == 200
+    assert overview.context["rows"][0]["figures"].requests == 2**31 - 1 + 1

@@ -25,13 +25,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from egov.accounts.models import User
 from egov.audit.actions import audit_deferred, audit_record
+from egov.audit.models import AuditEvent
 from egov.core import context
 from egov.core.actors import SYSTEM
 from egov.core.database import connection_lost
@@ -381,12 +384,21 @@ def intake_files_kept_days() -> int:
 def intake_retry_facts(queryset):
     """``queryset`` of intake records annotated with what ``intake_retry_refusal`` reads, in the same
     query: ``newer_receipt`` (the submission that applied again for it), ``replaces_receipt`` and
-    ``replaces_state`` (the one it applies again for), ``content_kept`` (its files' bytes still held)."""
+    ``replaces_state`` (the one it applies again for), ``content_kept`` (its files' bytes still held),
+    ``files_kept_days`` (the calendar days its files were kept, from the audit event of their
+    deletion for retention, ``services.intake.files_drop``; None when none: the index on the
+    events' object finds it)."""
+    drops = (AuditEvent.objects.filter(object_type="services.intakerecord",
+                                       object_id=Cast(OuterRef("pk"), output_field=CharField()),
+                                       action="services.intake.files_drop", changes__reason="retention")
+             .order_by("-seq"))
     return queryset.annotate(
         newer_receipt=Subquery(IntakeRecord.objects.filter(replaces=OuterRef("pk")).order_by("id")
                                .values("receipt")[:1]),
         replaces_receipt=F("replaces__receipt"), replaces_state=F("replaces__state"),
-        content_kept=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField()))
+        content_kept=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField()),
+        files_kept_days=Cast(Subquery(drops.annotate(days=KeyTextTransform("days", "changes")).values("days")[:1]),
+                             output_field=IntegerField()))
 
 
 def intake_retry_refusal(record: IntakeRecord) -> Conflict | None:
@@ -398,7 +410,8 @@ def intake_retry_refusal(record: IntakeRecord) -> Conflict | None:
     - it applies again for a submission that an operator put back in the queue meanwhile
       (``rule: "retried"``, that one's ``receipt``): that one is being registered instead;
     - its files' bytes were deleted (``rule: "files_deleted"``): when it was replaced, or
-      ``intake_files_kept_days`` after its last attempt (``intake_files_expire``).
+      ``intake_files_kept_days`` after its last attempt (``intake_files_expire``); the message
+      names the days in force when they were deleted (``files_kept_days``), not today's setting.
     """
     if record.newer_receipt:
         return Conflict(_("The applicant has already applied again for this submission (receipt %(receipt)s): it "
@@ -413,7 +426,8 @@ def intake_retry_refusal(record: IntakeRecord) -> Conflict | None:
     if record.files and not record.content_kept:
         return Conflict(_("The files of this submission were deleted %(days)d days after it failed: it cannot be "
                           "registered again; the applicant applies again from the receipt.")
-                        % {"days": intake_files_kept_days()},
+                        % {"days": record.files_kept_days if record.files_kept_days is not None
+                           else intake_files_kept_days()},
                         extra={"field": "content", "rule": "files_deleted"})
     return None
 

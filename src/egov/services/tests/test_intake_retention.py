@@ -129,3 +129,52 @@ def test_the_same_key_with_a_changed_form_gets_a_fresh_key_and_the_next_submit_g
     assert IntakeRecord.objects.count() == 2
     assert intake_work() == 2 and Application.objects.count() == 2
     assert sorted(a.form_data["shareholders"] for a in Application.objects.all()) == [2, 3]
+
+
+def test_a_fault_whose_files_were_deleted_no_longer_promises_the_applicant_an_operators_retry(client, casework):
+    """Found by testerA: a record failed by a fault on the platform's side (``internal``) told its
+    applicant "an operator will register it again" and "you may instead wait" on the receipt page
+    and in the receipt API even after the sweep deleted its files, when no retry can ever register
+    it (the operator's page refuses with ``files_deleted``): the applicant waited for nothing."""
+    record = _submit(casework, key="retention-0008")
+    IntakeRecord.objects.filter(pk=record.pk).update(content=PDF[:20])  # bytes that do not add up: a fault
+    assert intake_work() == 1
+    record.refresh_from_db()
+    assert record.error["extra"]["rule"] == "internal"
+    client.force_login(casework.citizen)
+    page = f"/services/receipts/{record.receipt}/"
+    api = f"/api/v1/services/receipts/{record.receipt}?code={record.query_code}"
+    # While the files are kept, the wait is offered (an operator may still register it).
+    assert "运维人员将重新处理" in client.get(page).content.decode()
+    assert "operator will register it again" in client.get(api, HTTP_ACCEPT_LANGUAGE="en").json()["error"]["message"]
+    assert intake_files_expire(now=record.processed_at + timedelta(days=31)) == 1
+    zh = client.get(page).content.decode()
+    en = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for html in (zh, en):
+        assert 'id="apply-again"' in html
+    assert "运维人员将重新处理" not in zh and "您也可以等待" not in zh and "已被删除" in zh
+    assert "will register it again" not in en and "you may instead wait" not in en
+    assert 'id="files-deleted"' in en and "can no longer be registered" in en
+    answer = client.get(api, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert answer["state"] == "failed" and "will register it again" not in answer["error"]["message"]
+    assert answer["error"]["extra"] == {"rule": "internal", "error": "ValueError", "files_deleted": True}
+
+
+def test_the_refusal_names_the_days_the_files_were_kept_not_todays_setting(client, casework, settings):
+    """Found by testerA: a sweep run with ``EGOV_INTAKE_FAILED_FILES_DAYS=0`` (the worker's
+    environment, or the setting changed since) deleted the files at once, and the retry refusal said
+    "deleted 30 days after it failed" — the web process's setting, not what happened. The days come
+    from the deletion's audit event (``services.intake.files_drop``, ``days``)."""
+    record = _fail(casework, _submit(casework, key="retention-0009"))
+    settings.EGOV_INTAKE_FAILED_FILES_DAYS = 0
+    assert intake_files_expire(now=record.processed_at + timedelta(seconds=1)) == 1
+    settings.EGOV_INTAKE_FAILED_FILES_DAYS = 30
+    with pytest.raises(Conflict) as raised:
+        intake_retry(actor=_operator(casework, client), record=record)
+    assert raised.value.extra == {"field": "content", "rule": "files_deleted"}
+    assert "deleted 0 days after it failed" in str(raised.value.message) or "失败 0 天后" in str(raised.value.message)
+    overview = client.get("/api/v1/staff/intake/", HTTP_ACCEPT_LANGUAGE="en").json()
+    entry = next(e for e in overview["failed"] if e["receipt"] == record.receipt)
+    assert entry["retry"] is False and "deleted 0 days after it failed" in entry["retry_refused"]["message"]
+    html = client.get("/staff/cases/intake/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "deleted 0 days after it failed" in html and "deleted 30 days" not in html
