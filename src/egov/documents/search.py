@@ -22,7 +22,8 @@ every word must occur as a whole word in one of the columns (``LIKE '% word %'``
 row: about a third of a second for 20,000 documents (bench/README.md).
 
 A query that is a 发文字号 in any written form (锡政发〔2026〕1号, 錫政發〔2026〕1號, 锡政发[2026]1号,
-锡政发（２０２６）１号, with or without spaces) finds the document holding it, and a 机关代字 alone (锡政发,
+锡政发（２０２６）１号, with or without spaces, with or without its closing 号: 锡政发〔2026〕1, never 11号)
+finds the document holding it, and a 机关代字 alone (锡政发,
 錫政發) the documents under it, newest first: both match ``OfficialDocument.number_key``, the number's
 one comparable form (``numbers.number_key``), the same way on every database.
 
@@ -359,14 +360,15 @@ _BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 
 def _by_number(queryset: QuerySet[OfficialDocument], query: str) -> tuple[QuerySet[OfficialDocument], str] | None:
     """The documents a query names by their 发文字号, in any of its written forms (``numbers.number_key``:
-    锡政发〔2026〕1号, 錫政發〔2026〕1號, [2026] or (2026), full-width digits, spaces), or by a 机关代字
+    锡政发〔2026〕1号, 錫政發〔2026〕1號, [2026] or (2026), full-width digits, spaces; the closing 号
+    may be left off: 锡政发〔2026〕1 is 锡政发〔2026〕1号, never 11号 or 10号), or by a 机关代字
     alone (锡政发 or 錫政發: newest first), with the key searched (锡政发〔2026〕1号, 锡政发); None when
     the query is neither. Matches the stored ``number_key`` (an index), on every database."""
     text = unicodedata.normalize("NFKC", query).strip()
     if not _NUMBER_LIKE.fullmatch(text):
         return None
-    try:
-        key = number_key(text)
+    try:  # every 发文字号 ends in 号 (numbers._PATTERN …): one typed without it is read with it
+        key = number_key(text if text.endswith(("号", "號")) else f"{text}号")
     except ValidationFailed:
         key = None
     if key is not None:

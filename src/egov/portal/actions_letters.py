@@ -152,7 +152,9 @@ def _number_allocate(day: date) -> str:
 
 
 def _throttle(writer: User) -> None:
-    """Refuse a letter past ``EGOV_LETTERS_PER_ACCOUNT_HOUR`` / ``_DAY`` (``accounts.throttling.window_wait``)."""
+    """Refuse a letter past ``EGOV_LETTERS_PER_ACCOUNT_HOUR`` / ``_DAY`` (``accounts.throttling.window_wait``).
+    The refusal names no field: it is about the writer, not the letter (the form shows it above itself,
+    in its error summary)."""
     mine = Letter.objects.filter(writer=writer)
     wait = window_wait(windows=((mine, settings.EGOV_LETTERS_PER_ACCOUNT_HOUR, 3600),
                                 (mine, settings.EGOV_LETTERS_PER_ACCOUNT_DAY, 86400)), field="submitted_at")
@@ -161,7 +163,7 @@ def _throttle(writer: User) -> None:
         raise TooManyRequests(
             _("You have written many letters in a short time. Please wait %(minutes)d minutes before writing "
               "another; your letters so far are being handled.") % {"minutes": minutes},
-            retry_after=wait, extra={"field": "body"})
+            retry_after=wait)
 
 
 @transaction.atomic

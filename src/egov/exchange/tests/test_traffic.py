@@ -3,6 +3,7 @@ written and summed on PostgreSQL, stale resources by their 更新周期, the sta
 them, and the adapter problems in the page's language."""
 
 import math
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -185,6 +186,22 @@ def test_the_provider_sees_every_consumer_and_who_read_what(client, resource, pe
     row = overview.context["rows"][0]
     assert row["resource"].code == resource.code and row["figures"].requests == 7 and row["stale_since"]
     assert "Past its update cycle" in overview.content.decode()
+
+
+def _row_headers(html: str, table_id: str) -> list[str]:
+    """The text of each row header of the table ``table_id``, tags dropped and spaces squeezed."""
+    table = re.search(rf'<table class="govuk-table" id="{table_id}">(.*?)</table>', html, re.S).group(1)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r'<th scope="row"[^>]*>(.*?)</th>', table, re.S)]
+
+
+@pytest.mark.django_db
+def test_a_consumer_is_named_once_by_its_name_or_else_its_uscc(client, resource, people):
+    _traffic(resource)  # the consumer 无锡市行政审批局 and an organization without a name on the platform
+    client.force_login(people["decider"])
+    page = client.get(f"/staff/exchange/catalog/resources/{resource.code}/traffic/", HTTP_ACCEPT_LANGUAGE="en")
+    assert _row_headers(page.content.decode(), "consumers") == [
+        f"无锡市行政审批局 {CONSUMER_CODE}", STRANGER_CODE]
 
 
 @pytest.mark.django_db

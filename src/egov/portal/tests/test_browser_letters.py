@@ -79,3 +79,25 @@ def test_citizen_writes_staff_answer_visitor_reads(reference_data, live_server, 
     expect(page.locator("#letter-answer")).to_contain_text("营业时间调整至22点前")
     assert "13912345678" not in page.content()
     assert _axe_serious(page) == []
+
+
+def test_the_consent_checkbox_is_large_in_kiosk_mode(reference_data, live_server, browser, mailbox):
+    # The kiosk's type is 137.5 % and its buttons 64 px high; its single checkboxes were GOV.UK's small
+    # 24 px box. Now the regular 40 px box there; the other pages keep the small one beside body text.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + "/letters/write/")
+    page.fill("#id_username", mailbox.citizen.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("给市长写信")
+    box = "() => getComputedStyle(document.querySelector('label[for=id_publish_consent]'), '::before').width"
+    assert page.evaluate(box) == "24px"
+    context.add_cookies([{"name": "egov_kiosk", "value": "1", "url": live_server.url}])
+    page.goto(live_server.url + "/letters/write/")
+    assert page.evaluate(box) == "40px"
+    page.check("#id_publish_consent")  # still checked by a touch on its box
+    assert page.is_checked("#id_publish_consent")
+    assert _axe_serious(page) == []
+    context.close()

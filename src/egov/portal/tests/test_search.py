@@ -116,6 +116,18 @@ def test_a_document_number_in_any_brackets_finds_its_document(everything, typed)
         ("document", "关于电子政务公开工作的意见", "锡政发〔2026〕1号")]
 
 
+@pytest.mark.parametrize("typed", ["锡政发〔2004〕99", "锡政发[2004]99", "锡政发(2004)99", "锡政发（２００４）９９",
+                                   "錫政發〔2004〕99", "锡政发 〔2004〕 99 "])
+def test_a_document_number_without_its_hao_finds_that_document_only(wuxi, typed):
+    # 号 left off: still the document numbered 99 of 2004, not 199 or 991 of the same year.
+    for seq, title in ((99, "关于推进电子政务建设的通知"), (199, "关于一百九十九号的通知"),
+                       (991, "关于九百九十一号的通知")):
+        _document(wuxi.government, title, written_on=datetime.date(2004, 3, 24), number=("锡政发", 2004, seq))
+    results = site_search(typed)
+    assert [(hit.kind, hit.title, hit.reference) for hit in results.hits] == [
+        ("document", "关于推进电子政务建设的通知", "锡政发〔2004〕99号")]
+
+
 def _facets(facets):
     return [(facet.value, facet.count) for facet in facets]
 

@@ -61,6 +61,20 @@ def test_the_flood_message(client, mailbox, settings):
     response = client.post("/letters/write/", {**form, "idempotency_key": "flood-key-0002"})
     assert response.status_code == 429
     assert "60" in response.content.decode() and mailbox.citizen.letters.count() == 1
+    # Above the form, in the error summary (not a problem of one field: no field is marked or linked).
+    assert response.context["form"].non_field_errors() == [
+        "您在短时间内提交的来信较多，请 60 分钟后再写；已提交的来信正在办理中。"]
+    html = response.content.decode()
+    assert "govuk-form-group--error" not in html and 'href="#id_body"' not in html
+
+
+def test_a_single_checkbox_is_the_large_one_in_kiosk_mode(client, mailbox):
+    client.force_login(mailbox.citizen)
+    small = 'class="govuk-checkboxes govuk-checkboxes--small"'
+    assert small in client.get("/letters/write/").content.decode()  # 同意公开, beside body text
+    client.cookies["egov_kiosk"] = "1"
+    page = client.get("/letters/write/").content.decode()
+    assert small not in page and 'class="govuk-checkboxes" data-module="govuk-checkboxes"' in page
 
 
 def test_staff_route_answer_and_publish(client, mailbox):
