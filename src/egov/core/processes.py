@@ -8,7 +8,9 @@ of its own — a daemon, a systemd service, ``deploy/local/layout.py``'s process
 the web server's session: measured on this 2-core machine, the intake worker at ``nice 10`` took
 ~0.5 of a core during a burst of submissions and the answers fell from 0.38× to 0.30× of ``/health``
 (bench/README.md). Lowering the priority of the process's autogroup too (writing the nice value to
-``/proc/self/autogroup``) makes it yield the cores as meant.
+``/proc/self/autogroup``) makes it yield the cores as meant. Only a process that leads its session
+does so: one started from a shell shares the shell's session (and autogroup) with whatever else
+runs there, where ``nice(2)`` already acts, and the whole session must not be slowed for it.
 """
 
 import os
@@ -18,10 +20,11 @@ AUTOGROUP = Path("/proc/self/autogroup")
 
 
 def lower_cpu_priority(niceness: int) -> dict:
-    """Run the calling process at CPU niceness ``niceness`` (0–19; higher yields more), and its session
-    autogroup at the same niceness where Linux has autogroups.
+    """Run the calling process at CPU niceness ``niceness`` (0–19; higher yields more), and, when it
+    leads its session (``setsid``: a daemon, a systemd service, a process started with a session of
+    its own), its session's autogroup at the same niceness where Linux has autogroups.
 
-    Only lowers: a process already nicer is left alone (raising priority needs privileges).
+    Only lowers: a process or autogroup already nicer is left alone (raising priority needs privileges).
 
     Returns ``{"nice": <the process's niceness now>, "autogroup": <the autogroup's niceness now, or None
     where there is no /proc/self/autogroup (autogroups disabled, not Linux)>}``.
@@ -35,7 +38,7 @@ def lower_cpu_priority(niceness: int) -> dict:
     if niceness > current:
         os.setpriority(os.PRIO_PROCESS, 0, niceness)
     group = _autogroup_nice()
-    if group is not None and niceness > group:
+    if group is not None and niceness > group and os.getsid(0) == os.getpid():
         try:
             AUTOGROUP.write_text(str(niceness))
         except OSError:

@@ -1,7 +1,7 @@
 """``lower_cpu_priority``: the process and its session's autogroup yield the cores (sched(7)).
 
-Each case runs in a child process of its own session (``os.setsid``: a new autogroup), so that
-neither the test run nor the terminal it runs in is niced.
+Each case runs in a child process, most in a session of their own (``os.setsid``: a new autogroup),
+so that neither the test run nor the terminal it runs in is niced.
 """
 
 import multiprocessing
@@ -15,8 +15,9 @@ from egov.core.processes import lower_cpu_priority
 AUTOGROUPS = Path("/proc/self/autogroup").exists()
 
 
-def _in_own_session(start_nice: int, niceness: int, answers) -> None:
-    os.setsid()
+def _in_own_session(start_nice: int, niceness: int, answers, *, leader: bool = True) -> None:
+    if leader:
+        os.setsid()
     os.setpriority(os.PRIO_PROCESS, 0, start_nice)
     try:
         answers.put(lower_cpu_priority(niceness))
@@ -24,10 +25,11 @@ def _in_own_session(start_nice: int, niceness: int, answers) -> None:
         answers.put(str(error))
 
 
-def _run(start_nice: int, niceness: int):
+def _run(start_nice: int, niceness: int, *, leader: bool = True):
     context = multiprocessing.get_context("fork")
     answers = context.Queue()
-    child = context.Process(target=_in_own_session, args=(start_nice, niceness, answers))
+    child = context.Process(target=_in_own_session, args=(start_nice, niceness, answers),
+                            kwargs={"leader": leader})
     child.start()
     answer = answers.get(timeout=30)
     child.join(timeout=30)
@@ -44,6 +46,15 @@ def test_the_process_and_its_autogroup_are_niced():
 @pytest.mark.skipif(not AUTOGROUPS, reason="this kernel has no autogroups (/proc/self/autogroup)")
 def test_a_process_already_nicer_is_left_alone_and_only_its_autogroup_is_lowered():
     assert _run(15, 5) == {"nice": 15, "autogroup": 5}
+
+
+@pytest.mark.skipif(not AUTOGROUPS, reason="this kernel has no autogroups (/proc/self/autogroup)")
+def test_a_process_in_another_s_session_leaves_that_session_s_autogroup_alone():
+    # Not its session's leader (started from a shell, say): only the process is niced; the
+    # autogroup it shares with the test run keeps the niceness it had.
+    shared = int(Path("/proc/self/autogroup").read_text().split()[-1])
+    assert _run(0, 12, leader=False) == {"nice": 12, "autogroup": shared}
+    assert int(Path("/proc/self/autogroup").read_text().split()[-1]) == shared
 
 
 @pytest.mark.parametrize("niceness", [-1, 20])

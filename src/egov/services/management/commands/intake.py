@@ -7,7 +7,8 @@ until stopped (SIGTERM or SIGINT: the record in hand is finished first). On Post
 (``egov.services.actions.intake.intake_process_next``): a worker killed at any moment loses nothing and
 makes nothing twice. ``--once`` processes what waits and exits, printing ``{"processed": N}``.
 Several workers may run side by side (``FOR UPDATE SKIP LOCKED``). ``--nice N`` (0–19) runs it at a lower
-CPU priority, its session's autogroup too (``egov.core.processes.lower_cpu_priority``): on cores shared
+CPU priority, and its session's autogroup when it leads its session
+(``egov.core.processes.lower_cpu_priority``): on cores shared
 with the public site the receipts are answered first (docs/operations.md).
 
 ``egov intake status``: one JSON line ``{"waiting", "oldest_age_seconds", "failed", "done"}``.
