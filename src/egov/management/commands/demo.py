@@ -152,8 +152,9 @@ class Command(BaseCommand):
             # Threads: a browser's idle or slow connections must not hold every worker of the demo.
             DemoChild("serve", [*egov, "serve", "--host", host, "--port", str(port), "--threads", "4"]),
             DemoChild("worker", [*egov, "worker", "--concurrency", "1"], restart=True),
-            # 内网办理: turns the public site's intake records into cases (egov.services.actions.intake).
-            DemoChild("intake", [*egov, "intake", "work"], restart=True),
+            # 内网办理: turns the public site's intake records into cases (egov.services.actions.intake),
+            # below the server's priority (in the demo's session, where nice(2) acts: docs/operations.md).
+            DemoChild("intake", [*egov, "intake", "work", "--nice", "10"], restart=True),
         ]
         stop = False
 
