@@ -1,15 +1,15 @@
 """``egov intake work|status``: the intake worker (内网办理) and the queue's state.
 
-``egov intake work [--once] [--idle SECONDS] [--nice N]``: turn waiting intake records into cases, oldest first,
-until stopped (SIGTERM or SIGINT: the record in hand is finished first). On PostgreSQL it sleeps in
+``egov intake work [--once] [--idle SECONDS] [--nice N]``: turn waiting intake records into cases,
+oldest first, until stopped (SIGTERM or SIGINT: the record in hand is finished first). On PostgreSQL it sleeps in
 ``LISTEN egov_intake`` (the public site's ``NOTIFY`` wakes it at once) and looks anyway every
 ``--idle`` seconds (default 5); on SQLite it polls every 0.2 s. Each record is one transaction
 (``egov.services.actions.intake.intake_process_next``): a worker killed at any moment loses nothing and
 makes nothing twice. ``--once`` processes what waits and exits, printing ``{"processed": N}``.
-Several workers may run side by side (``FOR UPDATE SKIP LOCKED``). ``--nice N`` (0–19) runs it at a lower
-CPU priority, and its session's autogroup when it leads its session
-(``egov.core.processes.lower_cpu_priority``): on cores shared
-with the public site the receipts are answered first (docs/operations.md).
+Several workers may run side by side (``FOR UPDATE SKIP LOCKED``). ``--nice N`` (0–19) runs it at a
+lower CPU priority, and its session's autogroup when it leads its session
+(``egov.core.processes.lower_cpu_priority``): on cores shared with the public site the receipts are
+answered first (docs/operations.md).
 
 ``egov intake status``: one JSON line ``{"waiting", "oldest_age_seconds", "failed", "done"}``.
 """
@@ -38,8 +38,8 @@ class Command(BaseCommand):
         work.add_argument("--once", action="store_true", help="process what waits, then exit")
         work.add_argument("--idle", type=float, default=5.0, help="seconds between looks when not woken")
         work.add_argument("--nice", type=int, default=0,
-                          help="CPU niceness 0-19, its session's autogroup too (default 0: unchanged); "
-                               "10 on cores shared with the public site")
+                          help="CPU niceness 0-19, and its session's autogroup's when it leads its session "
+                               "(default 0: unchanged); 10 on cores shared with the public site")
         sub.add_parser("status", help="the queue as one JSON line")
 
     def handle(self, *args, step, **options):
