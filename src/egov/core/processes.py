@@ -13,6 +13,7 @@ does so: one started from a shell shares the shell's session (and autogroup) wit
 runs there, where ``nice(2)`` already acts, and the whole session must not be slowed for it.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -39,10 +40,8 @@ def lower_cpu_priority(niceness: int) -> dict:
         os.setpriority(os.PRIO_PROCESS, 0, niceness)
     group = _autogroup_nice()
     if group is not None and niceness > group and os.getsid(0) == os.getpid():
-        try:
+        with contextlib.suppress(OSError):  # refused (a container, a kernel that forbids it): left as it was
             AUTOGROUP.write_text(str(niceness))
-        except OSError:
-            pass
         group = _autogroup_nice()
     return {"nice": os.getpriority(os.PRIO_PROCESS, 0), "autogroup": group}
 

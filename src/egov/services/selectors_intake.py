@@ -5,13 +5,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import Agent
 from egov.core.errors import NotFound
-from egov.services.actions.intake import intake_retry_facts, intake_retry_refusal
+from egov.services.actions.intake import intake_files_kept, intake_retry_facts, intake_retry_refusal
 from egov.services.models import IntakeRecord, IntakeState
 from egov.services.permissions import intake_operator_organization_ids
 
@@ -35,14 +35,8 @@ def is_receipt_number(number: str) -> bool:
     return _normalized(number).startswith("SL")
 
 
-def _files_kept(queryset):
-    """``queryset`` annotated with ``content_kept``: whether a record still holds its files' bytes
-    (read without loading them; ``intake_files_deleted``)."""
-    return queryset.annotate(content_kept=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField()))
-
-
 def intake_files_deleted(record: IntakeRecord) -> bool:
-    """Whether the failed ``record`` (annotated ``content_kept``: ``_files_kept``, or
+    """Whether the failed ``record`` (annotated ``content_kept``: ``actions.intake.intake_files_kept``, or
     ``actions.intake.intake_retry_facts``) has lost its files' bytes — when the applicant applied
     again, or ``EGOV_INTAKE_FAILED_FILES_DAYS`` after it failed (``services.intake_sweep``) — so that
     no operator's retry can register it any more (``intake_retry_refusal``'s ``files_deleted``)."""
@@ -59,7 +53,7 @@ def intake_track(*, receipt: str, code: str) -> IntakeRecord:
     receipt = _normalized(receipt)
     record = None
     if len(receipt) == RECEIPT_LENGTH:
-        record = (_files_kept(IntakeRecord.objects.defer("content")).select_related("item", "item__organization",
+        record = (intake_files_kept(IntakeRecord.objects.defer("content")).select_related("item", "item__organization",
                                                                                     "application")
                   .filter(receipt=receipt).first())
     code = _normalized(code)
@@ -84,7 +78,7 @@ def intake_get_for_applicant(*, user, receipt: str) -> IntakeRecord:
     """
     if not getattr(user, "pk", None):
         raise _not_found()
-    record = (_files_kept(IntakeRecord.objects.defer("content")).select_related("item", "item__organization",
+    record = (intake_files_kept(IntakeRecord.objects.defer("content")).select_related("item", "item__organization",
                                                                                 "application")
               .filter(_own(user), receipt=_normalized(receipt)).first())
     if record is None:

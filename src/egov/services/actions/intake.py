@@ -381,6 +381,12 @@ def intake_files_kept_days() -> int:
     return int(getattr(settings, "EGOV_INTAKE_FAILED_FILES_DAYS", FILES_KEPT_DAYS_DEFAULT))
 
 
+def intake_files_kept(queryset):
+    """``queryset`` of intake records annotated with ``content_kept``: whether a record still holds its
+    files' bytes (read without loading them)."""
+    return queryset.annotate(content_kept=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField()))
+
+
 def intake_retry_facts(queryset):
     """``queryset`` of intake records annotated with what ``intake_retry_refusal`` reads, in the same
     query: ``newer_receipt`` (the submission that applied again for it), ``replaces_receipt`` and
@@ -392,11 +398,10 @@ def intake_retry_facts(queryset):
                                        object_id=Cast(OuterRef("pk"), output_field=CharField()),
                                        action="services.intake.files_drop", changes__reason="retention")
              .order_by("-seq"))
-    return queryset.annotate(
+    return intake_files_kept(queryset).annotate(
         newer_receipt=Subquery(IntakeRecord.objects.filter(replaces=OuterRef("pk")).order_by("id")
                                .values("receipt")[:1]),
         replaces_receipt=F("replaces__receipt"), replaces_state=F("replaces__state"),
-        content_kept=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField()),
         files_kept_days=Cast(Subquery(drops.annotate(days=KeyTextTransform("days", "changes")).values("days")[:1]),
                              output_field=IntegerField()))
 
