@@ -25,7 +25,8 @@ def lower_cpu_priority(niceness: int) -> dict:
     leads its session (``setsid``: a daemon, a systemd service, a process started with a session of
     its own), its session's autogroup at the same niceness where Linux has autogroups.
 
-    Only lowers: a process or autogroup already nicer is left alone (raising priority needs privileges).
+    Every thread of the process is lowered (on Linux each has its own niceness). Only lowers: a
+    thread or autogroup already nicer is left alone (raising priority needs privileges).
 
     Returns ``{"nice": <the process's niceness now>, "autogroup": <the autogroup's niceness now, or None
     where there is no /proc/self/autogroup (autogroups disabled, not Linux)>}``.
@@ -35,15 +36,26 @@ def lower_cpu_priority(niceness: int) -> dict:
     """
     if not 0 <= niceness <= 19:
         raise ValueError(f"niceness {niceness}: give a number from 0 to 19")
-    current = os.getpriority(os.PRIO_PROCESS, 0)
-    if niceness > current:
-        os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    # On Linux a niceness belongs to each thread (setpriority(2) "BUGS"): every thread already running
+    # (a library's pool started at import, say) is lowered, and threads started later inherit it.
+    for thread in _thread_ids():
+        with contextlib.suppress(ProcessLookupError):  # a thread that ended meanwhile
+            if niceness > os.getpriority(os.PRIO_PROCESS, thread):
+                os.setpriority(os.PRIO_PROCESS, thread, niceness)
     group = _autogroup_nice()
     if group is not None and niceness > group and os.getsid(0) == os.getpid():
         with contextlib.suppress(OSError):  # refused (a container, a kernel that forbids it): left as it was
             AUTOGROUP.write_text(str(niceness))
         group = _autogroup_nice()
     return {"nice": os.getpriority(os.PRIO_PROCESS, 0), "autogroup": group}
+
+
+def _thread_ids() -> list[int]:
+    """The ids of this process's threads (``/proc/self/task``); ``[0]`` (the caller) without /proc."""
+    try:
+        return [int(entry) for entry in os.listdir("/proc/self/task")]
+    except OSError:
+        return [0]
 
 
 def _autogroup_nice() -> int | None:

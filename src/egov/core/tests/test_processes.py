@@ -6,6 +6,7 @@ so that neither the test run nor the terminal it runs in is niced.
 
 import multiprocessing
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,36 @@ def test_a_process_in_another_s_session_leaves_that_session_s_autogroup_alone():
     shared = int(Path("/proc/self/autogroup").read_text().split()[-1])
     assert _run(0, 12, leader=False) == {"nice": 12, "autogroup": shared}
     assert int(Path("/proc/self/autogroup").read_text().split()[-1]) == shared
+
+
+def _with_a_thread_started_before(answers) -> None:
+    # A thread running before the call (as a numerical library's pool started at import): on Linux
+    # each thread has its own niceness, and setpriority(PRIO_PROCESS, 0) lowers only the caller's.
+    started, finish = threading.Event(), threading.Event()
+    tids = []
+
+    def pool_thread():
+        tids.append(threading.get_native_id())
+        started.set()
+        finish.wait(30)
+
+    thread = threading.Thread(target=pool_thread)
+    thread.start()
+    started.wait(30)
+    lower_cpu_priority(8)
+    answers.put((os.getpriority(os.PRIO_PROCESS, 0), os.getpriority(os.PRIO_PROCESS, tids[0])))
+    finish.set()
+    thread.join()
+
+
+def test_every_thread_running_before_is_lowered_too():
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    child = context.Process(target=_with_a_thread_started_before, args=(answers,))
+    child.start()
+    assert answers.get(timeout=30) == (8, 8)
+    child.join(timeout=30)
+    assert child.exitcode == 0
 
 
 @pytest.mark.parametrize("niceness", [-1, 20])
