@@ -15,6 +15,7 @@ runs there, where ``nice(2)`` already acts, and the whole session must not be sl
 
 import contextlib
 import os
+import re
 from pathlib import Path
 
 AUTOGROUP = Path("/proc/self/autogroup")
@@ -29,7 +30,8 @@ def lower_cpu_priority(niceness: int) -> dict:
     thread or autogroup already nicer is left alone (raising priority needs privileges).
 
     Returns ``{"nice": <the process's niceness now>, "autogroup": <the autogroup's niceness now, or None
-    where there is no /proc/self/autogroup (autogroups disabled, not Linux)>}``.
+    where the process is in no autogroup of its own (autogroups disabled, the default group of init's
+    session, not Linux)>}``.
     Raises ``ValueError`` when ``niceness`` is outside 0–19. An autogroup that refuses the write
     (``OSError``: a kernel or container that forbids it) is left as it was and reported as it is.
     Source: sched(7) "The autogroup feature", "The nice value and group scheduling"; nice(2).
@@ -59,9 +61,14 @@ def _thread_ids() -> list[int]:
 
 
 def _autogroup_nice() -> int | None:
-    """The niceness of this process's autogroup (``/autogroup-85 nice 0`` → 0), or None without one."""
+    """The niceness of this process's autogroup (``/autogroup-85 nice 0`` → 0), or None without one:
+    no ``/proc/self/autogroup``, or an empty one: the kernel prints nothing for a process in the
+    default autogroup, whose session never had one of its own (init's session; a container or CI
+    runner whose jobs run in its first process's session) (kernel/sched/autogroup.c,
+    ``proc_sched_autogroup_show_task``)."""
     try:
         text = AUTOGROUP.read_text()
     except OSError:
         return None
-    return int(text.split()[-1])
+    found = re.search(r"\bnice\s+(-?\d+)", text)
+    return int(found[1]) if found else None

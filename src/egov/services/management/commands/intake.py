@@ -73,7 +73,10 @@ class Command(BaseCommand):
         listening = connection.vendor == "postgresql"
         if listening:
             self._listen()
-        niced = f", nice {priority['nice']}, autogroup nice {priority['autogroup']}" if priority else ""
+        niced = ""
+        if priority:
+            group = priority["autogroup"]
+            niced = f", nice {priority['nice']}, " + ("no autogroup" if group is None else f"autogroup nice {group}")
         self.stderr.write(f"intake worker ready ({'LISTEN ' + INTAKE_CHANNEL if listening else 'polling'}{niced})")
         while not stopping:
             try:
