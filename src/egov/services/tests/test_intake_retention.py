@@ -155,6 +155,8 @@ def test_a_fault_whose_files_were_deleted_no_longer_promises_the_applicant_an_op
     assert "运维人员将重新处理" not in zh and "您也可以等待" not in zh and "已被删除" in zh
     assert "will register it again" not in en and "you may instead wait" not in en
     assert 'id="files-deleted"' in en and "can no longer be registered" in en
+    # Said once, in the error summary, not again in the paragraph below it (found by a look at the page).
+    assert zh.count("已被删除") == 1 and en.count("have since been deleted") == 1
     answer = client.get(api, HTTP_ACCEPT_LANGUAGE="en").json()
     assert answer["state"] == "failed" and "will register it again" not in answer["error"]["message"]
     assert answer["error"]["extra"] == {"rule": "internal", "error": "ValueError", "files_deleted": True}
