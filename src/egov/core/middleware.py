@@ -68,14 +68,25 @@ def is_read_only_error(error: BaseException | None) -> bool:
     return False
 
 
+def _logged_once(response):
+    """Mark a 503 that this module has logged at WARNING (the database's state, not a fault of the
+    platform's) so that ``django.request`` does not log it again at ERROR, with a traceback, for an
+    operator to be woken by (``django.utils.log.log_response`` skips a response marked so)."""
+    response._has_been_logged = True
+    return response
+
+
 def read_only_response(request):
     """The answer to a write refused by a read-only database: 503 with ``Retry-After``, JSON
     ``{"message", "extra": {"read_only": true}}`` for the API (``/api/`` or a JSON ``Accept``), else
-    the page ``read_only.html`` (维护中/只读)."""
+    the page ``read_only.html`` (维护中/只读). Logged once (``egov.database``, WARNING), not as a
+    server error."""
     from django.http import JsonResponse
     from django.shortcuts import render
     from django.utils.translation import gettext
 
+    logger.warning("database read-only: %s %s answered 503", request.method, request.path,
+                   extra={"path": request.path, "error": "read_only"})
     message = gettext("The service is under maintenance and read-only: you can look things up, but nothing "
                       "can be saved now. Please try again in a few minutes.")
     wants_json = "/api/" in request.path or "application/json" in request.headers.get("Accept", "")
@@ -84,7 +95,7 @@ def read_only_response(request):
     else:
         response = render(request, "read_only.html", {"message": message}, status=503)
     response["Retry-After"] = str(READ_ONLY_RETRY_AFTER)
-    return response
+    return _logged_once(response)
 
 
 def unavailable_response(request, error: BaseException | None = None):
@@ -92,7 +103,8 @@ def unavailable_response(request, error: BaseException | None = None):
     (``egov.core.database.connection_lost``): 503 with ``Retry-After: 5`` (RFC 9110 §15.6.4,
     §10.2.3), JSON ``{"message", "extra": {"retry": true}}`` for the API (``/api/`` or a JSON
     ``Accept``), else the page ``unavailable.html`` (服务暂时不可用). Counted
-    (``egov_database_unavailable_total``) and logged (``egov.database``, WARNING).
+    (``egov_database_unavailable_total``) and logged once (``egov.database``, WARNING), not as a
+    server error.
 
     The page is rendered without the context processors: they read the session and the user, which
     would need the database that is gone."""
@@ -115,7 +127,7 @@ def unavailable_response(request, error: BaseException | None = None):
         context = {**site(request), "message": message, "request": request, "csrf_token": get_token(request)}
         response = HttpResponse(get_template("unavailable.html").render(context), status=503)
     response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
-    return response
+    return _logged_once(response)
 
 
 class ReadOnlyDatabaseMiddleware:

@@ -3,6 +3,7 @@ not a 500 page: the failover drill (issue 22, deploy/local/failover_drill.py) sa
 primary was gone."""
 
 import json
+import logging
 import socket
 
 import psycopg
@@ -55,6 +56,14 @@ def test_the_api_answers_503_json_with_retry_after_while_the_database_is_gone(db
     body = json.loads(response.content)
     assert body["extra"] == {"retry": True}
     assert body["message"] == "服务暂时不可用，请几秒钟后再试。"  # Chinese by default
+
+
+def test_a_lost_connection_is_logged_once_as_a_warning_not_as_a_server_error(db, lost_database, client, caplog):
+    # django.request logged each of these 503s again at ERROR: a failover paged the operator once
+    # per request it handled as designed.
+    caplog.set_level(logging.WARNING)
+    assert client.get("/api/v1/services/items").status_code == 503
+    assert [(r.name, r.levelname) for r in caplog.records] == [("egov.database", "WARNING")]
 
 
 def test_a_page_answers_the_503_page_in_chinese_then_in_english(db, lost_database, client):

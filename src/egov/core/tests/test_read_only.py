@@ -2,6 +2,7 @@
 (issue 22 "Bad input and faults"; docs/operations.md "Read-only")."""
 
 import json
+import logging
 
 import psycopg
 import pytest
@@ -73,6 +74,20 @@ def test_a_page_write_gets_the_503_page_in_chinese(read_only_connection, client)
     page = response.content.decode()
     assert "维护中" in page and "只读" in page
     assert "govuk-warning-text" in page
+
+
+def test_a_refused_write_is_logged_once_as_a_warning_not_as_a_server_error(read_only_connection, client, caplog):
+    # Found looking at the logs: each refusal was also logged by django.request at ERROR with a
+    # traceback ("Service Unavailable: /accounts/register/person/"), paging the operator for a
+    # maintenance window that the platform handles as designed.
+    caplog.set_level(logging.WARNING)
+    person = {"id_number": "11010519491231002X", "name": "张三", "password": "a long passphrase 42"}
+    for path, kind in (("/accounts/register/person/", None), ("/api/v1/accounts/natural-persons", "application/json")):
+        caplog.clear()
+        response = (client.post(path, person, content_type=kind) if kind else client.post(path, person))
+        assert response.status_code == 503
+        assert [(r.name, r.levelname) for r in caplog.records] == [("egov.database", "WARNING")]
+        assert caplog.records[0].getMessage() == f"database read-only: POST {path} answered 503"
 
 
 def test_the_500_handler_answers_503_for_a_read_only_refusal_and_500_otherwise():
