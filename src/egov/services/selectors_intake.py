@@ -18,8 +18,8 @@ from egov.services.permissions import intake_operator_organization_ids
 RECEIPT_LENGTH = 18  # "SL" + YYYYMMDD + 8 characters
 
 
-def _not_found() -> NotFound:
-    return NotFound(_("No submission with this receipt number and query code."), extra={"field": "receipt"})
+def _not_found(message: str | None = None) -> NotFound:
+    return NotFound(message or _("No submission with this receipt number and query code."), extra={"field": "receipt"})
 
 
 def _normalized(value: str) -> str:
@@ -77,12 +77,12 @@ def intake_get_for_applicant(*, user, receipt: str) -> IntakeRecord:
         NotFound: unknown, or not theirs (the same answer).
     """
     if not getattr(user, "pk", None):
-        raise _not_found()
+        raise _not_found(_("You have no submission with this receipt number."))
     record = (intake_files_kept(IntakeRecord.objects.defer("content")).select_related("item", "item__organization",
                                                                                 "application")
               .filter(_own(user), receipt=_normalized(receipt)).first())
     if record is None:
-        raise _not_found()
+        raise _not_found(_("You have no submission with this receipt number."))
     return record
 
 
@@ -159,7 +159,7 @@ def intake_get_for_operator(*, user, receipt: str) -> IntakeRecord:
               .filter(receipt=_normalized(receipt), item__organization_id__in=intake_operator_organization_ids(user))
               .first())
     if record is None:
-        raise _not_found()
+        raise _not_found(_("No submission with this receipt number for the organizations you operate for."))
     return record
 
 

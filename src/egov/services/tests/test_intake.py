@@ -150,6 +150,10 @@ def test_an_operator_retries_a_failure_audited_and_others_may_not(client, casewo
     record.refresh_from_db()
     assert record.state == IntakeState.DONE and record.attempts == 2
     assert client.post(f"/api/v1/staff/intake/{record.receipt}/retry").status_code == 409
+    # An unknown receipt: the operator gave no query code, and the answer does not ask for one.
+    unknown = client.post("/api/v1/staff/intake/SL20260101AAAAAAAA/retry", HTTP_ACCEPT_LANGUAGE="en")
+    assert unknown.status_code == 404
+    assert unknown.json()["message"] == "No submission with this receipt number for the organizations you operate for."
 
 
 def test_staff_without_the_operator_role_get_404_for_the_queue(client, casework):
