@@ -52,3 +52,20 @@ def test_every_patroni_node_archives_wal_to_the_layouts_pgbackrest(tmp_path):
                  f"pg2-path={tmp_path / 'lay' / 'node2' / 'data'}", "pg2-port=18405", "[egov]"):
         assert line in text.splitlines(), line
     assert lay.backup_env()["EGOV_PGBACKREST_CONFIG"] == str(config)
+
+
+def test_down_and_status_without_dir_use_this_checkouts_last_layout_not_anothers(tmp_path, monkeypatch, capsys):
+    """The layout last started was named in /tmp/egov-layout.last, one file for every checkout and
+    user on the machine: ``down`` in one checkout stopped the layout another had started. It is now
+    the checkout's own ``var/layout.last``."""
+    import pytest
+
+    shared_tmp, checkout = tmp_path / "tmp", tmp_path / "checkout"
+    shared_tmp.mkdir()
+    (shared_tmp / "egov-layout.last").write_text(str(tmp_path / "someone-elses-layout"))
+    monkeypatch.setattr(layout.tempfile, "gettempdir", lambda: str(shared_tmp))
+    monkeypatch.setattr(layout, "ROOT", checkout)
+    with pytest.raises(SystemExit) as stopped:
+        layout.main(["down"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.strip().endswith("--dir: no layout started here yet")

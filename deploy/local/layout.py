@@ -543,12 +543,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["up", "down", "status", "supervise"])
     parser.add_argument("--dir", help="the layout's directory (default for up: a new /tmp/egov-layout-*; "
-                                      "down and status: the one named in /tmp/egov-layout.last)")
+                                      "down and status: the last one this checkout started, named in var/layout.last)")
     parser.add_argument("--base-port", type=int, default=18400)
     parser.add_argument("--demo-data", action="store_true", help="load the demo city (egov demo --prepare-only)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds `up` waits for everything")
     args = parser.parse_args(argv)
-    last = Path(tempfile.gettempdir()) / "egov-layout.last"
+    # This checkout's own: another checkout's (or user's) `down` must not stop this one's layout.
+    last = ROOT / "var" / "layout.last"
     if args.dir:
         directory = Path(args.dir).resolve()
     elif args.command == "up":
@@ -559,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--dir: no layout started here yet")
     if args.command == "up":
         directory.mkdir(parents=True, exist_ok=True)
+        last.parent.mkdir(exist_ok=True)
         last.write_text(str(directory))
         return up(directory, args.base_port, args.demo_data, args.timeout)
     if args.command == "down":
