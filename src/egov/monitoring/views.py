@@ -85,12 +85,22 @@ def _migrations_check() -> str:
 def ready(request):
     """Readiness: 200 when the database answers, every migration is applied and the task broker
     answers (within ``collectors.BROKER_TIMEOUT`` seconds); else 503. The body says each check:
-    ``{"status": "ready" | "not ready", "checks": {"database", "migrations", "broker"}}``, each
-    ``"ok"`` or what failed."""
+    ``{"status": "ready" | "not ready", "read_only": bool | None, "checks": {"database", "migrations",
+    "broker"}}``, each check ``"ok"`` or what failed. ``read_only`` is true on a read-only database (a
+    hot standby, a role with ``default_transaction_read_only``: PostgreSQL's ``transaction_read_only``),
+    which still answers reads, so it stays ready: a load balancer that must send writes elsewhere
+    reads it here (docs/operations.md "Read-only"); None when the database does not answer."""
     checks = {}
+    read_only = None
     try:
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute("SELECT 1")
+        connection = connections[DEFAULT_DB_ALIAS]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT current_setting('transaction_read_only') = 'on'")
+                read_only = bool(cursor.fetchone()[0])
+            else:
+                cursor.execute("SELECT 1")
+                read_only = False
         checks["database"] = "ok"
         checks["migrations"] = _migrations_check()
     except Exception as error:  # noqa: BLE001 (any database error means not ready; said in the body)
@@ -98,4 +108,5 @@ def ready(request):
         checks["migrations"] = "unknown"
     checks["broker"] = "ok" if queue_depths() is not None else "unreachable"
     ok = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ready" if ok else "not ready", "checks": checks}, status=200 if ok else 503)
+    return JsonResponse({"status": "ready" if ok else "not ready", "read_only": read_only, "checks": checks},
+                        status=200 if ok else 503)

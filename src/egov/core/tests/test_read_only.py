@@ -64,6 +64,11 @@ def test_reads_answer_and_an_api_write_gets_503_json_with_retry_after(read_only_
     assert "read-only" in body["message"] or "只读" in body["message"]
 
 
+def test_readiness_says_the_database_is_read_only(read_only_connection, client):
+    # It answers reads, so it stays ready; a load balancer that must send writes elsewhere reads this.
+    assert client.get("/health/ready").json()["read_only"] is True
+
+
 def test_a_page_write_gets_the_503_page_in_chinese(read_only_connection, client):
     response = client.post("/accounts/register/person/", {"id_number": "11010519491231002X", "name": "张三",
                                                    "password": "a long passphrase 42"},

@@ -33,7 +33,7 @@ def test_liveness_answers_without_the_database(client):
 def test_readiness_checks_the_database_the_migrations_and_the_broker(client):
     response = client.get("/health/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready",
+    assert response.json() == {"status": "ready", "read_only": False,
                                "checks": {"database": "ok", "migrations": "ok", "broker": "ok"}}
 
 
