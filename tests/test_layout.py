@@ -69,3 +69,34 @@ def test_down_and_status_without_dir_use_this_checkouts_last_layout_not_anothers
         layout.main(["down"])
     assert stopped.value.code == 2
     assert capsys.readouterr().err.strip().endswith("--dir: no layout started here yet")
+
+
+def test_down_and_status_leave_alone_a_process_that_took_a_dead_supervisors_pid(tmp_path, capsys):
+    """Found by testerB: DIR/supervisor.pid outlives its supervisor (the machine restarted, or it was
+    killed), and var/layout.last outlives /tmp; its number then names whatever process took it, and
+    ``down`` sent that process SIGTERM (reporting ``"stopped": true``) while ``status`` called it the
+    supervisor. Only a process whose command line is this layout's ``supervise --dir DIR`` is it."""
+    import json
+    import subprocess
+    import time
+
+    stranger = subprocess.Popen(["sleep", "60"])
+    supervisor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "supervise",
+                                   "--dir", str(tmp_path)])
+    try:
+        (tmp_path / "supervisor.pid").write_text(str(stranger.pid))
+        assert layout.down(tmp_path) == 0
+        assert json.loads(capsys.readouterr().out) == {"stopped": False, "reason": "not running", "dir": str(tmp_path)}
+        time.sleep(0.2)
+        assert stranger.poll() is None  # not sent SIGTERM
+        assert layout._supervisor_pid(tmp_path) is None
+        # The layout's own supervisor is still stopped.
+        (tmp_path / "supervisor.pid").write_text(str(supervisor.pid))
+        assert layout._supervisor_pid(tmp_path) == supervisor.pid
+        assert layout.down(tmp_path) == 0
+        assert json.loads(capsys.readouterr().out) == {"stopped": True, "dir": str(tmp_path)}
+        assert supervisor.wait(timeout=5) == -15
+    finally:
+        for process in (stranger, supervisor):
+            process.kill()
+            process.wait()

@@ -441,7 +441,7 @@ class Layout:
             info = http_json(f"http://127.0.0.1:{self.port[f'rest{n}']}/patroni")
             nodes[f"node{n}"] = {"role": info.get("role"), "state": info.get("state"), "timeline": info.get("timeline")}
         return {"ready": state.get("ready", False), "processes": alive, "nodes": nodes,
-                "haproxy": self._haproxy_states(), "supervisor": _alive(_read_pid(self.dir / "supervisor.pid"))}
+                "haproxy": self._haproxy_states(), "supervisor": _alive(_supervisor_pid(self.dir))}
 
 
 def _port_open(port: int) -> bool:
@@ -479,6 +479,24 @@ def _read_pid(path: Path) -> int | None:
         return int(path.read_text())
     except (OSError, ValueError):
         return None
+
+
+def _supervisor_pid(directory: Path) -> int | None:
+    """The number in DIR/supervisor.pid while that process is this layout's supervisor (its command
+    line ``… supervise --dir DIR``), else None. The file outlives a supervisor that died with the
+    machine or was killed, and its number then names whatever process took it: ``down`` must not send
+    that one SIGTERM. A command line this user may not read (another user's, ``hidepid``) is trusted."""
+    pid = _read_pid(directory / "supervisor.pid")
+    if not pid:
+        return None
+    try:
+        argv = [arg.decode(errors="replace") for arg in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")]
+    except FileNotFoundError:
+        return None  # no such process
+    except OSError:
+        return pid
+    dirs = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--dir"]
+    return pid if "supervise" in argv and any(Path(d).resolve() == directory.resolve() for d in dirs) else None
 
 
 def _delete_queue(queue: str) -> None:
@@ -527,7 +545,7 @@ def up(directory: Path, base_port: int, demo_data: bool, timeout: float) -> int:
 
 def down(directory: Path) -> int:
     """Stop the supervisor (which stops every process) and wait for it."""
-    pid = _read_pid(directory / "supervisor.pid")
+    pid = _supervisor_pid(directory)
     if not _alive(pid):
         print(json.dumps({"stopped": False, "reason": "not running", "dir": str(directory)}))
         return 0

@@ -68,10 +68,11 @@ def is_read_only_error(error: BaseException | None) -> bool:
     return False
 
 
-def _logged_once(response):
-    """Mark a 503 that this module has logged at WARNING (the database's state, not a fault of the
-    platform's) so that ``django.request`` does not log it again at ERROR, with a traceback, for an
-    operator to be woken by (``django.utils.log.log_response`` skips a response marked so)."""
+def logged_once(response):
+    """Mark a 503 that its maker has logged at WARNING (the database's or the broker's state, not a
+    fault of the platform's: this module's refusals, ``/health/ready``) so that ``django.request``
+    does not log it again at ERROR, with a traceback, for an operator to be woken by
+    (``django.utils.log.log_response`` skips a response marked so). Returns ``response``."""
     response._has_been_logged = True
     return response
 
@@ -95,7 +96,7 @@ def read_only_response(request):
     else:
         response = render(request, "read_only.html", {"message": message}, status=503)
     response["Retry-After"] = str(READ_ONLY_RETRY_AFTER)
-    return _logged_once(response)
+    return logged_once(response)
 
 
 def unavailable_response(request, error: BaseException | None = None):
@@ -127,7 +128,7 @@ def unavailable_response(request, error: BaseException | None = None):
         context = {**site(request), "message": message, "request": request, "csrf_token": get_token(request)}
         response = HttpResponse(get_template("unavailable.html").render(context), status=503)
     response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
-    return _logged_once(response)
+    return logged_once(response)
 
 
 class ReadOnlyDatabaseMiddleware:

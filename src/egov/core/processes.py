@@ -16,9 +16,14 @@ runs there, where ``nice(2)`` already acts, and the whole session must not be sl
 import contextlib
 import os
 import re
+import time
 from pathlib import Path
 
 AUTOGROUP = Path("/proc/self/autogroup")
+# The kernel takes one autogroup write per 100 ms from all unprivileged processes together: tries this
+# far apart, as many as several workers started at once need.
+AUTOGROUP_RETRY_SECONDS = 0.11
+AUTOGROUP_TRIES = 20
 
 
 def lower_cpu_priority(niceness: int) -> dict:
@@ -33,7 +38,9 @@ def lower_cpu_priority(niceness: int) -> dict:
     where the process is in no autogroup of its own (autogroups disabled, the default group of init's
     session, not Linux)>}``.
     Raises ``ValueError`` when ``niceness`` is outside 0–19. An autogroup that refuses the write
-    (``OSError``: a kernel or container that forbids it) is left as it was and reported as it is.
+    (``OSError``: a kernel or container that forbids it) is left as it was and reported as it is; one
+    refused for the kernel's rate limit (EAGAIN: another process wrote one less than 100 ms before)
+    is tried again (``_autogroup_write``).
     Source: sched(7) "The autogroup feature", "The nice value and group scheduling"; nice(2).
     """
     if not 0 <= niceness <= 19:
@@ -46,10 +53,26 @@ def lower_cpu_priority(niceness: int) -> dict:
                 os.setpriority(os.PRIO_PROCESS, thread, niceness)
     group = _autogroup_nice()
     if group is not None and niceness > group and os.getsid(0) == os.getpid():
-        with contextlib.suppress(OSError):  # refused (a container, a kernel that forbids it): left as it was
-            AUTOGROUP.write_text(str(niceness))
+        _autogroup_write(niceness)
         group = _autogroup_nice()
     return {"nice": os.getpriority(os.PRIO_PROCESS, 0), "autogroup": group}
+
+
+def _autogroup_write(niceness: int) -> None:
+    """Set this process's autogroup's niceness. A write refused with EAGAIN is tried again
+    (``AUTOGROUP_TRIES`` times, ``AUTOGROUP_RETRY_SECONDS`` apart): an unprivileged process may write
+    an autogroup only 100 ms after any other did (kernel/sched/autogroup.c,
+    ``proc_sched_autogroup_set_nice``), so of two workers started at once the second was refused. Any
+    other refusal (a container, a kernel that forbids it) leaves the autogroup as it was."""
+    for _ in range(AUTOGROUP_TRIES):
+        try:
+            AUTOGROUP.write_text(str(niceness))
+        except BlockingIOError:  # EAGAIN: another process's write less than 100 ms ago
+            time.sleep(AUTOGROUP_RETRY_SECONDS)
+        except OSError:
+            return
+        else:
+            return
 
 
 def _thread_ids() -> list[int]:

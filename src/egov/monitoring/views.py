@@ -5,6 +5,7 @@
 
 import hmac
 import ipaddress
+import logging
 import os
 
 from django.conf import settings
@@ -18,7 +19,10 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from egov.core.clients import client_address
+from egov.core.middleware import logged_once
 from egov.monitoring.collectors import PlatformCollector, queue_depths
+
+logger = logging.getLogger(__name__)
 
 _migrations_applied = False  # once true in a process, it stays true until the next release's restart
 
@@ -89,7 +93,9 @@ def ready(request):
     "broker"}}``, each check ``"ok"`` or what failed. ``read_only`` is true on a read-only database (a
     hot standby, a role with ``default_transaction_read_only``: PostgreSQL's ``transaction_read_only``),
     which still answers reads, so it stays ready: a load balancer that must send writes elsewhere
-    reads it here (docs/operations.md "Read-only"); None when the database does not answer."""
+    reads it here (docs/operations.md "Read-only"); None when the database does not answer. A 503 is
+    logged once at WARNING with the checks, not as a server error: a load balancer probes every few
+    seconds through a failover or a maintenance window."""
     checks = {}
     read_only = None
     try:
@@ -108,5 +114,10 @@ def ready(request):
         checks["migrations"] = "unknown"
     checks["broker"] = "ok" if queue_depths() is not None else "unreachable"
     ok = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ready" if ok else "not ready", "read_only": read_only, "checks": checks},
-                        status=200 if ok else 503)
+    response = JsonResponse({"status": "ready" if ok else "not ready", "read_only": read_only, "checks": checks},
+                            status=200 if ok else 503)
+    if ok:
+        return response
+    logger.warning("not ready: %s %s answered 503 (%s)", request.method, request.path,
+                   ", ".join(f"{name}: {value}" for name, value in checks.items()))
+    return logged_once(response)

@@ -163,6 +163,13 @@ def intake_get_for_operator(*, user, receipt: str) -> IntakeRecord:
     return record
 
 
+def intake_error_says_files_deleted(record: IntakeRecord) -> bool:
+    """Whether ``intake_error_message(record)`` itself says that the files were deleted: only a
+    fault's (``internal``) reason does, where it takes back the operator's retry it promised; for
+    any other reason the receipt page says it below the reason."""
+    return ((record.error or {}).get("extra") or {}).get("rule") == "internal" and intake_files_deleted(record)
+
+
 def intake_error_message(record: IntakeRecord) -> str:
     """Why ``record`` failed, in the reader's language: the worker wrote the reason in its own
     language, so the reasons it gives are worded again here by their rule; any other is shown as
@@ -174,7 +181,7 @@ def intake_error_message(record: IntakeRecord) -> str:
     if rule == "online":
         return _("This item cannot be applied for online any more.")
     if rule == "internal":
-        if intake_files_deleted(record):  # no operator can register it now: do not promise it
+        if intake_error_says_files_deleted(record):  # no operator can register it now: do not promise it
             return _("A fault on the platform's side stopped this application from being registered, and its "
                      "files have since been deleted: it can no longer be registered. Apply again.")
         return _("A fault on the platform's side stopped this application from being registered; an "

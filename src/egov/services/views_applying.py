@@ -33,6 +33,7 @@ from egov.services.selectors import (
 )
 from egov.services.selectors_intake import (
     intake_error_message,
+    intake_error_says_files_deleted,
     intake_files_deleted,
     intake_get_for_applicant,
     intakes_pending_of,
@@ -291,6 +292,8 @@ def receipt(request, receipt: str):
         "replaced_by": record.replaced_by.order_by("id").first() if failed else None,
         "error": intake_error_message(record) if record.state == IntakeState.FAILED else None,
         "files_deleted": intake_files_deleted(record),
+        # Said once: by the reason when it says it, else by the paragraph below the reason.
+        "files_deleted_in_error": intake_error_says_files_deleted(record),
         "waiting": record.state == IntakeState.WAITING})
 
 

@@ -66,6 +66,20 @@ def test_a_lost_connection_is_logged_once_as_a_warning_not_as_a_server_error(db,
     assert [(r.name, r.levelname) for r in caplog.records] == [("egov.database", "WARNING")]
 
 
+def test_readiness_while_the_database_is_gone_is_logged_once_as_a_warning_not_as_a_server_error(
+        db, lost_database, client, caplog):
+    # Found by testerB on a server whose database was gone: every probe of /health/ready (a load
+    # balancer's, every few seconds) was logged by django.request at ERROR ("Service Unavailable:
+    # /health/ready"), the alert on ERROR lines that the 503s above no longer set off.
+    caplog.set_level(logging.WARNING)
+    response = client.get("/health/ready")
+    assert response.status_code == 503 and response.json()["read_only"] is None
+    assert [(r.name, r.levelname) for r in caplog.records] == [("egov.monitoring.views", "WARNING")]
+    assert caplog.records[0].getMessage() == (
+        "not ready: GET /health/ready answered 503 (database: unreachable: OperationalError, "
+        "migrations: unknown, broker: ok)")
+
+
 def test_a_page_answers_the_503_page_in_chinese_then_in_english(db, lost_database, client):
     # The first request meets the terminated session (57P01), the second a refused connection (no SQLSTATE).
     response = client.get("/services/", HTTP_ACCEPT_LANGUAGE="zh-hans")

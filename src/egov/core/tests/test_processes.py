@@ -4,6 +4,7 @@ Each case runs in a child process, most in a session of their own (``os.setsid``
 so that neither the test run nor the terminal it runs in is niced.
 """
 
+import errno
 import multiprocessing
 import os
 import re
@@ -80,6 +81,32 @@ def test_a_process_in_no_autogroup_is_niced_and_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(processes, "AUTOGROUP", empty)
     assert _run(0, 7) == {"nice": 7, "autogroup": None}
     assert empty.read_text() == ""
+
+
+class _RateLimitedAutogroup:
+    """``/proc/self/autogroup`` as an unprivileged process meets it when another process wrote an
+    autogroup's niceness less than 100 ms before: the write fails with EAGAIN (kernel/sched/autogroup.c,
+    ``proc_sched_autogroup_set_nice``), ``refusals`` times here."""
+
+    def __init__(self, refusals: int):
+        self.nice, self.refusals = 0, refusals
+
+    def read_text(self) -> str:
+        return f"/autogroup-85 nice {self.nice}\n"
+
+    def write_text(self, text: str) -> None:
+        if self.refusals:
+            self.refusals -= 1
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        self.nice = int(text)
+
+
+def test_an_autogroup_write_refused_for_the_kernels_rate_limit_is_tried_again(monkeypatch):
+    # Found by testerB: three workers started at once as an unprivileged user (nobody), each with a
+    # session of its own, reported autogroup nice 10, 0 and 0: the kernel takes one autogroup write per
+    # 100 ms from all unprivileged processes together, and the refused ones were left at 0.
+    monkeypatch.setattr(processes, "AUTOGROUP", _RateLimitedAutogroup(refusals=2))
+    assert _run(0, 10) == {"nice": 10, "autogroup": 10}
 
 
 def _with_a_thread_started_before(answers) -> None:

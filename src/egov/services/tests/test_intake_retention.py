@@ -162,6 +162,23 @@ def test_a_fault_whose_files_were_deleted_no_longer_promises_the_applicant_an_op
     assert answer["error"]["extra"] == {"rule": "internal", "error": "ValueError", "files_deleted": True}
 
 
+def test_a_failure_not_a_fault_whose_files_were_deleted_still_says_so_once(client, casework):
+    """Found by testerB: the deletion was said only by the paragraph below the error summary, and
+    for a fault by the summary too; that paragraph was shortened so that a fault's page says it once,
+    and a failure of any other reason (here the item was withdrawn from online applying) then said it
+    nowhere: the applicant was not told that the files they sent were gone."""
+    record = _fail(casework, _submit(casework, key="retention-0009"))
+    assert record.error["extra"]["rule"] == "online"
+    assert intake_files_expire(now=record.processed_at + timedelta(days=31)) == 1
+    client.force_login(casework.citizen)
+    page = f"/services/receipts/{record.receipt}/"
+    zh = client.get(page).content.decode()
+    en = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "该事项已不能在线申请。" in zh and "This item cannot be applied for online any more." in en
+    assert zh.count("已被删除") == 1 and en.count("have since been deleted") == 1
+    assert "您也可以等待" not in zh and "you may instead wait" not in en
+
+
 def test_the_refusal_names_the_days_the_files_were_kept_not_todays_setting(client, casework, settings):
     """Found by testerA: a sweep run with ``EGOV_INTAKE_FAILED_FILES_DAYS=0`` (the worker's
     environment, or the setting changed since) deleted the files at once, and the retry refusal said
