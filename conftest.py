@@ -97,8 +97,13 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the same test
     # would otherwise refuse to run "from an async context".
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # An assertion waits as long as an action (the pages' set_default_timeout(10_000)) and more: on
+    # the shared 2-core CI machine a step's POST, redirect and render once took over expect's default
+    # 5 s (test_browser_casework's 下一步 banner, a clean-clone run at load 3); a passing check
+    # returns as soon as it holds, so only a failure waits longer.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
